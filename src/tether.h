@@ -196,4 +196,309 @@ void		 netpolicy_free(struct netpolicy *);
 /* 1 when the address may be connected to: public, or inside an allowed range. */
 int		 netpolicy_permits(const struct netpolicy *, const struct sockaddr *);
 
+
+/* --------------------------------------------------------------- config.c */
+
+/* Process-wide settings, read once from the HDF configuration file. */
+struct config {
+	char		*path;
+	char		*conninfo;
+	char		*owner_conninfo;
+	int		 db_connect_timeout;	/* seconds */
+	int		 db_statement_timeout_ms;
+	char		*socket_path;
+	int		 socket_mode;
+	int		 workers;
+	char		*pidfile;
+	char		*templates_dir;
+	char		*connectors_dir;
+	char		*sql_dir;
+	char		*master_key_file;
+	char		*base_url;
+	int		 secure_cookies;
+	size_t		 body_max;
+	size_t		 fields_max;
+	int		 session_idle_min;
+	int		 session_absolute_min;
+	int		 login_free_failures;
+	int		 login_max_delay_s;
+	int		 outbound_connect_timeout_ms;
+	int		 outbound_timeout_ms;
+	char		*outbound_allow;
+	char		*outbound_ca_bundle;
+	char		*outbound_proxy;
+};
+
+int		 config_load(struct config *, const char *path, char *err, size_t errlen);
+void		 config_free(struct config *);
+
+/* ------------------------------------------------------------------- db.c */
+
+/*
+ * One libpq connection a process, with timeouts, prepared statements made
+ * once a connection, and a reconnect when the connection broke.
+ */
+struct pg_conn;
+
+struct db {
+	struct pg_conn	*conn;		/* PGconn */
+	const char	*conninfo;
+	int		 connect_timeout;
+	int		 statement_timeout_ms;
+	uint64_t	 prepared;	/* bit n: statement n is prepared on conn */
+	char		 named[64][40];	/* lazily prepared statements on conn */
+	int		 nnamed;
+	int		 in_tx;
+};
+
+/* Statements the app prepares; db.c holds their SQL. */
+enum db_stmt {
+	STMT_SESSION_GET,
+	STMT_SESSION_CREATE,
+	STMT_SESSION_DELETE,
+	STMT_USER_BY_EMAIL,
+	STMT_USER_REHASH,
+	STMT_LOGIN_FAILURES,
+	STMT_LOGIN_FAILURE_ADD,
+	STMT_LOGIN_FAILURE_CLEAR,
+	STMT_AUDIT_ADD,
+	STMT_TEAMS_VISIBLE,
+	STMT__MAX
+};
+
+void		 db_init(struct db *, const char *conninfo, int connect_timeout,
+		    int statement_timeout_ms);
+int		 db_connect(struct db *);	/* 0 when usable (reconnecting if needed) */
+void		 db_close(struct db *);
+/* Run a prepared statement; NULL on failure (logged). The caller PQclear()s. */
+struct pg_result *db_exec(struct db *, enum db_stmt, int nparams, const char *const *params);
+/* Run a statement prepared lazily under `name` (dynamic list queries). */
+struct pg_result *db_exec_named(struct db *, const char *name, const char *sql,
+		    int nparams, const char *const *params);
+/* Run plain SQL with parameters (tetherctl, rare paths). */
+struct pg_result *db_exec_params(struct db *, const char *sql, int nparams,
+		    const char *const *params);
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
+void		 db_rollback(struct db *);
+/* Column value by name; "" when NULL or missing. */
+const char	*db_get(struct pg_result *, int row, const char *column);
+int		 db_isnull(struct pg_result *, int row, const char *column);
+int		 db_rows(struct pg_result *);
+void		 db_clear(struct pg_result *);
+
+/* -------------------------------------------------------------- catalog.c */
+
+/* The connector catalog, loaded from connectors/<key>.hdf at start-up. */
+struct catalog {
+	struct _hdf	*hdf;		/* HDF: Connectors.<key>.* */
+	char		**keys;		/* sorted by title */
+	size_t		 nkeys;
+};
+
+int		 catalog_load(struct catalog *, const char *dir, char *err, size_t errlen);
+void		 catalog_free(struct catalog *);
+/* The connector's node (HDF *), or NULL when there is no such connector. */
+void		*catalog_get(const struct catalog *, const char *key);
+const char	*catalog_title(const struct catalog *, const char *key);
+const char	*catalog_protocol_label(const struct catalog *, const char *key,
+		    const char *protocol);
+
+/* ----------------------------------------------------------------- auth.c */
+
+/* argon2id password hashes (libsodium crypto_pwhash_str). */
+int		 auth_hash_password(const char *password, char out[128]);
+/* 0 on match; sets *rehash when the stored hash uses other parameters. */
+int		 auth_verify_password(const char *hash, const char *password, int *rehash);
+/* Burn the same time as a real verification (unknown e-mail). */
+void		 auth_verify_dummy(const char *password);
+/* Random token as base64url (no padding) of `bytes` bytes; out has room for 2*bytes. */
+void		 auth_random_token(char *out, size_t outlen, size_t bytes);
+/* SHA-256 of a token, as the bytea hex literal "\\x…" (65+2 chars + NUL). */
+void		 auth_token_hash_hex(const char *token, char out[68]);
+/* Seconds a (account, client) pair must still wait after `failures` recent failures
+ * whose last one was `since_last` seconds ago; 0 when it may try now. */
+int		 auth_login_delay(int failures, int since_last, int free_failures, int max_delay);
+
+/* -------------------------------------------------------------- migrate.c */
+
+int		 migrate_run(struct db *, const char *sql_dir, int verbose);
+
+/* ------------------------------------------------------------------ app */
+
+struct FCGX_Request;
+struct _parse;
+
+/* Process state: one of these a worker, alive for the worker's life. */
+struct app {
+	struct config	 cfg;
+	struct db	 db;
+	struct vault	 vault;
+	struct catalog	 catalog;
+	struct netpolicy netpolicy;
+	struct render_cache *templates;
+	unsigned char	 flash_key[32];	/* signs flash cookies; derived from the master key */
+	unsigned long	 served;
+};
+
+/* app.c */
+/* Everything a process needs before serving: config, vault (checked
+ * against the database), catalog, network policy. -1 with a message. */
+int		 app_open(struct app *, const char *conf, int need_vault, char *err,
+		    size_t errlen);
+void		 app_close(struct app *);
+
+/* --------------------------------------------------------------- req.c */
+
+enum http_method {
+	METHOD_GET	= 1 << 0,
+	METHOD_POST	= 1 << 1,
+	METHOD_HEAD	= 1 << 2,
+	METHOD_OTHER	= 1 << 3,
+};
+
+/* The signed-in user of a request. */
+struct session {
+	int64_t		 id;
+	int64_t		 user_id;
+	char		*email;
+	char		*name;
+	int		 is_admin;
+	char		*csrf;
+};
+
+struct route;
+
+/* Request state: on the stack of the accept loop, freed every iteration. */
+struct req {
+	struct app		*app;
+	struct FCGX_Request	*fr;
+	char			 id[17];	/* request id, hex */
+	struct timespec		 started;
+	enum http_method	 method;
+	const char		*method_name;
+	char			*path;		/* canonical */
+	const struct route	*route;
+	int64_t			 arg_id;	/* {id} in the path, 0 if none */
+	char			*arg_key;	/* {key} in the path */
+	struct fields		 in;		/* query + form body, declared only */
+	struct fields		 cookies;
+	const char		*client_addr;
+	const char		*user_agent;
+	int			 https;
+	struct session		*sess;
+	char			 pre_csrf[64];	/* the sign-in form's double-submit token */
+	struct _hdf		*hdf;
+	/* the response */
+	int			 status;
+	const char		*content_type;
+	struct buf		 headers;	/* extra header lines, "\r\n"-terminated */
+	struct buf		 out;		/* the body, sent after headers */
+	int			 signed_in_page;	/* Cache-Control: no-store */
+	const char		*log_note;	/* short reason for the access log */
+};
+
+void		 req_init(struct req *, struct app *, struct FCGX_Request *);
+/* Read method, path and (bounded) input; 0, or an HTTP status to answer with. */
+int		 req_parse(struct req *);
+void		 req_free(struct req *);
+const char	*req_param(const struct req *, const char *name);
+const char	*req_cookie(const struct req *, const char *name);
+const char	*req_env(const struct req *, const char *name);
+
+/* -------------------------------------------------------------- route.c */
+
+typedef int	(*page_fn)(struct req *);
+
+enum route_flags {
+	ROUTE_SESSION	= 1 << 0,	/* signed-in users only */
+	ROUTE_ADMIN	= 1 << 1,	/* global admins only */
+	ROUTE_FORM_ANY	= 1 << 2,	/* also accepts connector fields "f.*" */
+	ROUTE_PRE_CSRF	= 1 << 3,	/* CSRF from the pre-session cookie (sign-in) */
+};
+
+struct route {
+	const char		*pattern;	/* "/connections/{id}/edit" */
+	unsigned		 methods;	/* enum http_method bits */
+	unsigned		 flags;
+	const char		*section;	/* Page.Section */
+	page_fn			 get;
+	page_fn			 post;
+	const char *const	*params;	/* declared fields, NULL-terminated */
+	const char *const	*multi;		/* of those, the ones that may repeat */
+};
+
+/* Find the route of a canonical path: 0 found, 404 or 405. */
+int		 route_match(struct req *);
+void		 route_dispatch(struct req *);
+/* 1 when `name` is declared for the request's route. */
+int		 route_declares(const struct route *, const char *name);
+int		 route_allows_repeat(const struct route *, const char *name);
+
+/* --------------------------------------------------------------- http.c */
+
+/* Render `tmpl` with r->hdf into the response body; a template error is a 500. */
+int		 http_page(struct req *, int status, const char *tmpl);
+void		 http_error(struct req *, int status, const char *message);
+void		 http_redirect(struct req *, const char *location);
+void		 http_header(struct req *, const char *name, const char *value);
+void		 http_set_cookie(struct req *, const char *name, const char *value,
+		    int max_age);
+void		 http_flash(struct req *, const char *kind, const char *message);
+/* A message for the next page the browser shows (a signed, short-lived cookie). */
+void		 http_flash_next(struct req *, const char *kind, const char *message);
+/* Take a flash cookie set by the previous response, if it is genuine. */
+void		 http_flash_take(struct req *);
+/* Write status line, headers and body to the client. */
+void		 http_send(struct req *);
+const char	*http_status_text(int);
+
+/* ------------------------------------------------------------- render.c */
+
+/* Templates parsed once a worker and reused for every request. */
+struct render_cache;
+struct render_cache *render_cache_new(const char *templates_dir);
+void		 render_cache_free(struct render_cache *);
+/* Render `tmpl` with `hdf` into `out`; -1 on any template error (logged). */
+int		 render_template(struct render_cache *, const char *tmpl,
+		    struct _hdf *hdf, struct buf *out, char *err, size_t errlen);
+/* A fresh request HDF (values only; the caller hdf_destroy()s it). */
+struct _hdf	*render_hdf_new(void);
+/* The node named by a printf format (created if missing): rows of a table. */
+struct _hdf	*render_node(struct _hdf *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* Set child `name` of `node` to `value`; names are ours, values anyone's. */
+void		 render_set(struct _hdf *node, const char *name, const char *value);
+void		 render_set_int(struct _hdf *node, const char *name, long long value);
+
+/* ------------------------------------------------------------ session.c */
+
+const char	*session_cookie_name(const struct app *);
+/* Look up the request's session cookie; sets r->sess when valid. */
+int		 session_load(struct req *);
+int		 session_create(struct req *, int64_t user_id);
+int		 session_destroy(struct req *);
+void		 session_free(struct session *);
+/* The CSRF token forms carry: the session's, or the pre-session cookie's. */
+const char	*session_csrf_token(struct req *);
+/* 1 when the POST's csrf field matches. */
+int		 session_csrf_ok(struct req *);
+/* Add an audit_log row; details_json may be NULL. */
+int		 audit_add(struct req *, const char *object_type, int64_t object_id,
+		    const char *object_label, const char *action, const char *outcome,
+		    const char *details_json);
+
+/* ---------------------------------------------------------- accesslog.c */
+
+void		 accesslog_write(const struct req *);
+void		 log_error(const struct req *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* -------------------------------------------------------------- pages */
+
+int		 page_login(struct req *);
+int		 page_login_post(struct req *);
+int		 page_logout_post(struct req *);
+int		 page_index(struct req *);
+
 #endif /* TETHER_H */

@@ -1,0 +1,43 @@
+/*
+ * accesslog.c — one structured line per request on stderr, and error lines
+ * carrying the request id. Routes are logged by pattern, never with query
+ * strings or form values, so nothing secret reaches the log.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "tether.h"
+
+void
+accesslog_write(const struct req *r)
+{
+	struct timespec	 now;
+	double		 ms;
+	char		 ts[32];
+	time_t		 t = time(NULL);
+	struct tm	 tm;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s access rid=%s method=%s route=%s status=%d ms=%.1f user=%lld%s%s\n",
+	    ts, r->id, r->method_name,
+	    r->route != NULL ? r->route->pattern : "-", r->status, ms,
+	    r->sess != NULL ? (long long)r->sess->user_id : 0LL,
+	    r->log_note != NULL ? " note=" : "", r->log_note != NULL ? r->log_note : "");
+}
+
+void
+log_error(const struct req *r, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(stderr, "tether: rid=%s ", r != NULL ? r->id : "-");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

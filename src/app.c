@@ -1,0 +1,195 @@
+/*
+ * app.c — bring a process up: configuration, the vault (its master key
+ * proven against the database's check value, its data keys unwrapped),
+ * the connector catalog and the outbound network policy.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "tether.h"
+
+/* Decode a hex column into a malloc'd buffer. */
+static unsigned char *
+app_unhex(const char *hex, size_t *len)
+{
+	size_t		 max = strlen(hex) / 2 + 1;
+	unsigned char	*out = xmalloc(max);
+
+	if (sodium_hex2bin(out, max, hex, strlen(hex), NULL, len, NULL) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static char *
+app_hex(const unsigned char *bin, size_t len)
+{
+	char	*out = xmalloc(len * 2 + 1);
+
+	sodium_bin2hex(out, len * 2 + 1, bin, len);
+	return out;
+}
+
+/* The first process to start records the check value; every later one verifies it. */
+static int
+app_vault_check(struct app *app, char *err, size_t errlen)
+{
+	PGresult	*res;
+	unsigned char	*blob;
+	size_t		 len;
+	char		*hex;
+	const char	*params[1];
+	int		 rc = -1;
+
+	res = db_exec_params(&app->db, "SELECT encode(check_blob, 'hex') AS blob"
+	    " FROM vault_master WHERE id = 1", 0, NULL);
+	if (res == NULL) {
+		snprintf(err, errlen, "cannot read the vault check value from the database");
+		return -1;
+	}
+	if (db_rows(res) == 0) {
+		db_clear(res);
+		if (vault_check_make(&app->vault, &blob, &len) == -1) {
+			snprintf(err, errlen, "cannot make the vault check value");
+			return -1;
+		}
+		params[0] = hex = app_hex(blob, len);
+		free(blob);
+		res = db_exec_params(&app->db, "INSERT INTO vault_master (id, check_blob)"
+		    " VALUES (1, decode($1, 'hex')) ON CONFLICT (id) DO NOTHING", 1, params);
+		free(hex);
+		if (res == NULL) {
+			snprintf(err, errlen, "cannot store the vault check value");
+			return -1;
+		}
+		db_clear(res);
+		return app_vault_check(app, err, errlen);
+	}
+	if ((blob = app_unhex(db_get(res, 0, "blob"), &len)) != NULL &&
+	    vault_check_verify(&app->vault, blob, len) == 0)
+		rc = 0;
+	else
+		snprintf(err, errlen, "the master key in %s does not match this database; "
+		    "refusing to start", app->cfg.master_key_file);
+	free(blob);
+	db_clear(res);
+	return rc;
+}
+
+/* Unwrap every data key; make version 1 when there is none yet. */
+static int
+app_vault_keys(struct app *app, char *err, size_t errlen)
+{
+	PGresult	*res;
+	unsigned char	*wrapped;
+	size_t		 len;
+	char		*hex;
+	const char	*params[1];
+	int		 i, version;
+
+	res = db_exec_params(&app->db, "SELECT version, encode(wrapped_key, 'hex') AS k"
+	    " FROM vault_keys ORDER BY version", 0, NULL);
+	if (res == NULL) {
+		snprintf(err, errlen, "cannot read the vault keys from the database");
+		return -1;
+	}
+	if (db_rows(res) == 0) {
+		db_clear(res);
+		if (vault_key_generate(&app->vault, 1, &wrapped, &len) == -1) {
+			snprintf(err, errlen, "cannot make a data key");
+			return -1;
+		}
+		params[0] = hex = app_hex(wrapped, len);
+		free(wrapped);
+		res = db_exec_params(&app->db, "INSERT INTO vault_keys (version, wrapped_key)"
+		    " VALUES (1, decode($1, 'hex')) ON CONFLICT (version) DO NOTHING",
+		    1, params);
+		free(hex);
+		if (res == NULL) {
+			snprintf(err, errlen, "cannot store a data key");
+			return -1;
+		}
+		db_clear(res);
+		vault_close(&app->vault);
+		if (vault_open(&app->vault, app->cfg.master_key_file, err, errlen) == -1)
+			return -1;
+		return app_vault_keys(app, err, errlen);
+	}
+	for (i = 0; i < db_rows(res); i++) {
+		version = atoi(db_get(res, i, "version"));
+		wrapped = app_unhex(db_get(res, i, "k"), &len);
+		if (wrapped == NULL || vault_key_add_wrapped(&app->vault, version,
+		    wrapped, len) == -1) {
+			free(wrapped);
+			db_clear(res);
+			snprintf(err, errlen, "data key version %d cannot be unwrapped with "
+			    "this master key", version);
+			return -1;
+		}
+		free(wrapped);
+		app->vault.active = version;
+	}
+	db_clear(res);
+	return 0;
+}
+
+int
+app_open(struct app *app, const char *conf, int need_vault, char *err, size_t errlen)
+{
+	memset(app, 0, sizeof(*app));
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium cannot initialise");
+		return -1;
+	}
+	if (config_load(&app->cfg, conf, err, errlen) == -1)
+		return -1;
+	db_init(&app->db, app->cfg.conninfo, app->cfg.db_connect_timeout,
+	    app->cfg.db_statement_timeout_ms);
+	if (catalog_load(&app->catalog, app->cfg.connectors_dir, err, errlen) == -1)
+		goto fail;
+	if (netpolicy_parse(&app->netpolicy, app->cfg.outbound_allow, err, errlen) == -1)
+		goto fail;
+	if (!need_vault)
+		return 0;
+	if (*app->cfg.master_key_file == '\0') {
+		snprintf(err, errlen, "%s: vault.master_key_file is not set", conf);
+		goto fail;
+	}
+	if (vault_open(&app->vault, app->cfg.master_key_file, err, errlen) == -1)
+		goto fail;
+	if (db_connect(&app->db) == -1) {
+		snprintf(err, errlen, "cannot connect to the database (see the log above)");
+		goto fail;
+	}
+	if (app_vault_check(app, err, errlen) == -1 || app_vault_keys(app, err, errlen) == -1)
+		goto fail;
+	/* Flash cookies are signed with a key derived from the master key. */
+	crypto_generichash(app->flash_key, sizeof(app->flash_key),
+	    (const unsigned char *)"tether-flash-v1", 15, app->vault.master,
+	    VAULT_KEY_BYTES);
+	/* Workers open their own connection after fork. */
+	db_close(&app->db);
+	return 0;
+fail:
+	app_close(app);
+	return -1;
+}
+
+void
+app_close(struct app *app)
+{
+	render_cache_free(app->templates);
+	app->templates = NULL;
+	db_close(&app->db);
+	if (app->vault.master != NULL)
+		vault_close(&app->vault);
+	catalog_free(&app->catalog);
+	netpolicy_free(&app->netpolicy);
+	config_free(&app->cfg);
+	sodium_memzero(app->flash_key, sizeof(app->flash_key));
+}

@@ -1,0 +1,130 @@
+/*
+ * config.c — read the HDF configuration file once at start-up. Every key is
+ * bounded here so the rest of the code can trust the values.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+
+#include "tether.h"
+
+static char *
+config_str(HDF *hdf, const char *name, const char *def)
+{
+	const char	*v = hdf_get_value(hdf, name, def);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+/* An integer key within [min, max]; -1 and a message when out of range. */
+static int
+config_int(HDF *hdf, const char *name, long def, long min, long max,
+    long *out, char *err, size_t errlen)
+{
+	const char	*v = hdf_get_value(hdf, name, NULL);
+	char		*end;
+	long		 n;
+
+	if (v == NULL || *v == '\0') {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(v, &end, 0);
+	if (errno != 0 || *end != '\0' || n < min || n > max) {
+		snprintf(err, errlen, "%s: expected a number from %ld to %ld, got \"%s\"",
+		    name, min, max, v);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int
+config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	HDF		*hdf = NULL;
+	NEOERR		*nerr;
+	long		 n;
+	int		 rc = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if ((nerr = hdf_init(&hdf)) != STATUS_OK)
+		goto neo_fail;
+	if ((nerr = hdf_read_file(hdf, path)) != STATUS_OK)
+		goto neo_fail;
+
+	cfg->path = xstrdup(path);
+	cfg->conninfo = config_str(hdf, "db.conninfo", "dbname=tether user=tether_app");
+	cfg->owner_conninfo = config_str(hdf, "db.owner_conninfo", cfg->conninfo);
+	cfg->socket_path = config_str(hdf, "server.socket", "");
+	cfg->pidfile = config_str(hdf, "server.pidfile", "");
+	cfg->templates_dir = config_str(hdf, "paths.templates", "templates");
+	cfg->connectors_dir = config_str(hdf, "paths.connectors", "connectors");
+	cfg->sql_dir = config_str(hdf, "paths.sql", "sql");
+	cfg->master_key_file = config_str(hdf, "vault.master_key_file", "");
+	cfg->base_url = config_str(hdf, "http.base_url", "http://127.0.0.1:8080");
+	cfg->outbound_allow = config_str(hdf, "outbound.allow", "");
+	cfg->outbound_ca_bundle = config_str(hdf, "outbound.ca_bundle", "");
+	cfg->outbound_proxy = config_str(hdf, "outbound.proxy", "");
+
+#define INT_KEY(field, key, def, min, max) do {				\
+	if (config_int(hdf, key, def, min, max, &n, err, errlen) == -1)	\
+		goto out;						\
+	cfg->field = n;							\
+} while (0)
+	INT_KEY(db_connect_timeout, "db.connect_timeout", 5, 1, 60);
+	INT_KEY(db_statement_timeout_ms, "db.statement_timeout_ms", 5000, 100, 600000);
+	INT_KEY(socket_mode, "server.socket_mode", 0660, 0600, 0666);
+	INT_KEY(workers, "server.workers", 4, 1, 256);
+	INT_KEY(secure_cookies, "http.secure_cookies", 0, 0, 1);
+	INT_KEY(body_max, "http.body_max", 65536, 1024, 16 * 1024 * 1024);
+	INT_KEY(fields_max, "http.fields_max", 200, 8, 10000);
+	INT_KEY(session_idle_min, "session.idle_minutes", 60, 1, 60 * 24 * 7);
+	INT_KEY(session_absolute_min, "session.absolute_minutes", 720, 5, 60 * 24 * 30);
+	INT_KEY(login_free_failures, "login.free_failures", 5, 1, 1000);
+	INT_KEY(login_max_delay_s, "login.max_delay_s", 900, 1, 86400);
+	INT_KEY(outbound_connect_timeout_ms, "outbound.connect_timeout_ms", 3000, 100, 60000);
+	INT_KEY(outbound_timeout_ms, "outbound.timeout_ms", 10000, 100, 120000);
+#undef INT_KEY
+	rc = 0;
+	goto out;
+
+neo_fail:
+	{
+		STRING	 s;
+
+		string_init(&s);
+		nerr_error_string(nerr, &s);
+		snprintf(err, errlen, "%s: %s", path, s.buf != NULL ? s.buf : "cannot read");
+		string_clear(&s);
+		nerr_ignore(&nerr);
+	}
+out:
+	hdf_destroy(&hdf);
+	if (rc == -1)
+		config_free(cfg);
+	return rc;
+}
+
+void
+config_free(struct config *cfg)
+{
+	free(cfg->path);
+	free(cfg->conninfo);
+	free(cfg->owner_conninfo);
+	free(cfg->socket_path);
+	free(cfg->pidfile);
+	free(cfg->templates_dir);
+	free(cfg->connectors_dir);
+	free(cfg->sql_dir);
+	free(cfg->master_key_file);
+	free(cfg->base_url);
+	free(cfg->outbound_allow);
+	free(cfg->outbound_ca_bundle);
+	free(cfg->outbound_proxy);
+	memset(cfg, 0, sizeof(*cfg));
+}

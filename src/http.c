@@ -1,0 +1,270 @@
+/*
+ * http.c — the response: pages rendered into memory first, then status,
+ * headers (security headers on every response, error pages included) and
+ * body in one go, so a template error is a clean 500, never half a page.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+#include <sodium.h>
+#include <ClearSilver.h>
+
+#include "tether.h"
+
+#define FLASH_COOKIE	"tether_flash"
+#define FLASH_MAX	300
+
+static const char csp[] =
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const char *
+http_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	default: return "Error";
+	}
+}
+
+void
+http_header(struct req *r, const char *name, const char *value)
+{
+	/* Header values never come from request data unchecked: refuse CR/LF. */
+	if (strpbrk(value, "\r\n") != NULL)
+		return;
+	buf_printf(&r->headers, "%s: %s\r\n", name, value);
+}
+
+void
+http_set_cookie(struct req *r, const char *name, const char *value, int max_age)
+{
+	char	 line[512];
+
+	char	 age[32] = "";
+
+	/* max_age < 0: a browser-session cookie. */
+	if (max_age >= 0)
+		snprintf(age, sizeof(age), "; Max-Age=%d", max_age);
+	snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s",
+	    name, value, r->app->cfg.secure_cookies ? "; Secure" : "", age);
+	http_header(r, "Set-Cookie", line);
+}
+
+static void
+http_common_hdf(struct req *r)
+{
+	hdf_set_value(r->hdf, "Page.RequestId", r->id);
+}
+
+int
+http_page(struct req *r, int status, const char *tmpl)
+{
+	char	 err[512];
+
+	http_common_hdf(r);
+	r->out.len = 0;
+	if (render_template(r->app->templates, tmpl, r->hdf, &r->out, err,
+	    sizeof(err)) == -1) {
+		log_error(r, "template %s: %s", tmpl, err);
+		http_error(r, 500, NULL);
+		return -1;
+	}
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+	return 0;
+}
+
+static const char *
+http_error_title(int status)
+{
+	switch (status) {
+	case 400: return "That request could not be understood";
+	case 403: return "You cannot do that";
+	case 404: return "Page not found";
+	case 405: return "Method not allowed";
+	case 413: return "That request is too large";
+	case 415: return "Unsupported content type";
+	case 429: return "Too many requests";
+	case 503: return "Temporarily unavailable";
+	default: return "Something went wrong";
+	}
+}
+
+static const char *
+http_error_message(int status)
+{
+	switch (status) {
+	case 400: return "The request was malformed or carried fields this page does not accept.";
+	case 403: return "The form has expired or you lack permission. Reload the page and try again.";
+	case 404: return "There is nothing here, or you may not see it.";
+	case 405: return "This address does not accept that method.";
+	case 413: return "The submitted form is larger than this server accepts.";
+	case 415: return "Forms must be sent as application/x-www-form-urlencoded.";
+	case 429: return "Please wait a moment and try again.";
+	case 503: return "The database is not reachable right now. Try again shortly.";
+	default: return "An unexpected error occurred. The request id below helps the administrators find out why.";
+	}
+}
+
+void
+http_error(struct req *r, int status, const char *message)
+{
+	char	 st[8], err[512];
+
+	/* A fresh HDF: nothing half-filled by the page leaks into the error. */
+	hdf_destroy(&r->hdf);
+	r->hdf = render_hdf_new();
+	snprintf(st, sizeof(st), "%d", status);
+	hdf_set_value(r->hdf, "Error.Status", st);
+	hdf_set_value(r->hdf, "Error.Title", http_error_title(status));
+	hdf_set_value(r->hdf, "Error.Message",
+	    message != NULL ? message : http_error_message(status));
+	hdf_set_value(r->hdf, "Page.Title", http_error_title(status));
+	http_common_hdf(r);
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+	r->out.len = 0;
+	if (render_template(r->app->templates, "error.cs", r->hdf, &r->out, err,
+	    sizeof(err)) == -1) {
+		log_error(r, "template error.cs: %s", err);
+		r->out.len = 0;
+		buf_printf(&r->out, "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">"
+		    "<title>Error %d</title><h1>Error %d</h1><p>Request id %s</p></html>\n",
+		    status, status, r->id);
+	}
+	if (status == 405) {
+		const char	*allow = "GET, HEAD";
+
+		if (r->route != NULL && (r->route->methods & METHOD_POST))
+			allow = (r->route->methods & METHOD_GET) ? "GET, HEAD, POST" : "POST";
+		http_header(r, "Allow", allow);
+	}
+}
+
+void
+http_redirect(struct req *r, const char *location)
+{
+	/* Only local paths: an open redirect would be a phishing tool. */
+	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
+		location = "/";
+	r->status = r->method == METHOD_POST ? 303 : 302;
+	http_header(r, "Location", location);
+	r->out.len = 0;
+}
+
+void
+http_flash(struct req *r, const char *kind, const char *message)
+{
+	hdf_set_value(r->hdf, "Flash.Kind", kind);
+	hdf_set_value(r->hdf, "Flash.Message", message);
+}
+
+/* Cookie value: base64url(kind "\n" message) "." base64url(mac). */
+void
+http_flash_next(struct req *r, const char *kind, const char *message)
+{
+	char		 plain[FLASH_MAX + 16], b64[sizeof(plain) * 2], mac64[64];
+	char		 value[sizeof(b64) + sizeof(mac64) + 2];
+	unsigned char	 mac[crypto_auth_BYTES];
+	int		 n;
+
+	n = snprintf(plain, sizeof(plain), "%s\n%.*s", kind, FLASH_MAX, message);
+	if (n < 0 || (size_t)n >= sizeof(plain))
+		return;
+	sodium_bin2base64(b64, sizeof(b64), (unsigned char *)plain, (size_t)n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	crypto_auth(mac, (unsigned char *)b64, strlen(b64), r->app->flash_key);
+	sodium_bin2base64(mac64, sizeof(mac64), mac, sizeof(mac),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(value, sizeof(value), "%s.%s", b64, mac64);
+	http_set_cookie(r, FLASH_COOKIE, value, 60);
+}
+
+void
+http_flash_take(struct req *r)
+{
+	const char	*c = req_cookie(r, FLASH_COOKIE);
+	const char	*dot;
+	unsigned char	 mac[crypto_auth_BYTES], plain[FLASH_MAX + 16];
+	size_t		 maclen, plainlen;
+	char		*nl, kind[16];
+
+	if (c == NULL)
+		return;
+	http_set_cookie(r, FLASH_COOKIE, "", 0);
+	if ((dot = strchr(c, '.')) == NULL || (size_t)(dot - c) > sizeof(plain) * 2)
+		return;
+	if (sodium_base642bin(mac, sizeof(mac), dot + 1, strlen(dot + 1), NULL, &maclen,
+	    NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || maclen != sizeof(mac) ||
+	    crypto_auth_verify(mac, (const unsigned char *)c, (size_t)(dot - c),
+	    r->app->flash_key) != 0)
+		return;
+	if (sodium_base642bin(plain, sizeof(plain) - 1, c, (size_t)(dot - c), NULL,
+	    &plainlen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return;
+	plain[plainlen] = '\0';
+	if ((nl = strchr((char *)plain, '\n')) == NULL || nl - (char *)plain >= (long)sizeof(kind))
+		return;
+	snprintf(kind, sizeof(kind), "%.*s", (int)(nl - (char *)plain), (char *)plain);
+	if (strcmp(kind, "success") != 0 && strcmp(kind, "error") != 0 &&
+	    strcmp(kind, "info") != 0)
+		return;
+	if (!utf8_valid(nl + 1, strlen(nl + 1)))
+		return;
+	http_flash(r, kind, nl + 1);
+}
+
+void
+http_send(struct req *r)
+{
+	struct buf	 h;
+
+	buf_init(&h);
+	buf_printf(&h, "Status: %d %s\r\n", r->status, http_status_text(r->status));
+	if (r->status != 302 && r->status != 303 && r->status != 204)
+		buf_printf(&h, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+		    r->content_type, r->out.len);
+	else
+		buf_puts(&h, "Content-Length: 0\r\n");
+	buf_printf(&h, "Content-Security-Policy: %s\r\n", csp);
+	buf_puts(&h, "X-Content-Type-Options: nosniff\r\n"
+	    "X-Frame-Options: DENY\r\n"
+	    "Referrer-Policy: same-origin\r\n"
+	    "Cross-Origin-Opener-Policy: same-origin\r\n"
+	    "Cross-Origin-Resource-Policy: same-origin\r\n"
+	    "Permissions-Policy: camera=(), microphone=(), geolocation=()\r\n"
+	    "Cache-Control: no-store\r\n");
+	if (r->https)
+		buf_puts(&h, "Strict-Transport-Security: max-age=31536000\r\n");
+	buf_printf(&h, "X-Request-Id: %s\r\n", r->id);
+	if (r->headers.len > 0)
+		buf_append(&h, r->headers.data, r->headers.len);
+	buf_puts(&h, "\r\n");
+	if (r->fr != NULL) {
+		FCGX_PutStr(h.data, (int)h.len, r->fr->out);
+		if (r->method != METHOD_HEAD && r->out.len > 0 &&
+		    r->status != 302 && r->status != 303)
+			FCGX_PutStr(r->out.data, (int)r->out.len, r->fr->out);
+	}
+	buf_free(&h);
+}

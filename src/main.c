@@ -1,0 +1,235 @@
+/*
+ * main.c — tether-fcgi: a master that binds the FastCGI socket and keeps N
+ * prefork workers alive (replacing any that dies), and the worker's accept
+ * loop. Each request lives in a struct req on the loop's stack and is freed
+ * before the next one; nothing of a request survives in globals.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "tether.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;	/* no SA_RESTART: accept() must return */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+serve_one(struct app *app, FCGX_Request *fr)
+{
+	struct req	 r;
+	int		 status;
+
+	req_init(&r, app, fr);
+	if ((status = req_parse(&r)) == 0)
+		route_dispatch(&r);
+	else
+		http_error(&r, status, NULL);
+	http_send(&r);
+	accesslog_write(&r);
+	req_free(&r);
+}
+
+static int
+worker_loop(struct app *app, int fd, unsigned long max_requests)
+{
+	FCGX_Request	 fr;
+
+	install_signals();
+	app->templates = render_cache_new(app->cfg.templates_dir);
+	(void)db_connect(&app->db);	/* retried per request when down */
+	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		fprintf(stderr, "tether-fcgi: cannot initialise the request\n");
+		return 1;
+	}
+	while (!stopping && FCGX_Accept_r(&fr) == 0) {
+		serve_one(app, &fr);
+		FCGX_Finish_r(&fr);
+		if (max_requests > 0 && ++app->served >= max_requests)
+			break;
+	}
+	FCGX_Free(&fr, 1);
+	return 0;
+}
+
+static pid_t
+spawn_worker(struct app *app, int fd)
+{
+	pid_t	 pid = fork();
+
+	if (pid == 0) {
+		int	 rc = worker_loop(app, fd, 0);
+
+		app_close(app);
+		_exit(rc);
+	}
+	if (pid == -1)
+		fprintf(stderr, "tether-fcgi: fork: %s\n", strerror(errno));
+	return pid;
+}
+
+static void
+write_pidfile(const char *path)
+{
+	FILE	*f;
+
+	if (path == NULL || *path == '\0')
+		return;
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "tether-fcgi: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+/* Keep app->cfg.workers workers running until told to stop. */
+static int
+master_loop(struct app *app, int fd)
+{
+	int		 n = app->cfg.workers, i, status;
+	pid_t		*pids = xcalloc((size_t)n, sizeof(*pids)), pid;
+	time_t		 last_respawn = 0;
+
+	install_signals();
+	write_pidfile(app->cfg.pidfile);
+	for (i = 0; i < n; i++)
+		pids[i] = spawn_worker(app, fd);
+	fprintf(stderr, "tether-fcgi: master %ld serving with %d workers\n",
+	    (long)getpid(), n);
+	while (!stopping) {
+		pid = waitpid(-1, &status, 0);
+		if (pid == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (pids[i] != pid)
+				continue;
+			fprintf(stderr, "tether-fcgi: worker %ld exited (status %d); "
+			    "starting another\n", (long)pid, status);
+			/* A worker that dies at once must not become a fork storm. */
+			if (time(NULL) == last_respawn)
+				sleep(1);
+			last_respawn = time(NULL);
+			pids[i] = stopping ? 0 : spawn_worker(app, fd);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			waitpid(pids[i], &status, 0);
+	free(pids);
+	if (*app->cfg.pidfile != '\0')
+		unlink(app->cfg.pidfile);
+	if (*app->cfg.socket_path != '\0')
+		unlink(app->cfg.socket_path);
+	fprintf(stderr, "tether-fcgi: stopped\n");
+	return 0;
+}
+
+static int
+open_socket(const char *path, int mode)
+{
+	int	 fd;
+
+	(void)unlink(path);	/* a stale socket from a previous run */
+	if ((fd = FCGX_OpenSocket(path, 128)) < 0) {
+		fprintf(stderr, "tether-fcgi: cannot listen on %s\n", path);
+		return -1;
+	}
+	if (chmod(path, (mode_t)mode) == -1)
+		fprintf(stderr, "tether-fcgi: chmod %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: tether-fcgi -c config [-f] [-s socket] [-n requests] "
+	    "[-w workers]\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct app	 app;
+	const char	*conf = NULL, *sock = NULL;
+	char		 err[1024];
+	unsigned long	 max_requests = 0;
+	int		 ch, foreground = 0, workers = 0, fd, rc;
+
+	while ((ch = getopt(argc, argv, "c:fn:s:w:")) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'n': max_requests = strtoul(optarg, NULL, 10); break;
+		case 's': sock = optarg; break;
+		case 'w': workers = atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (conf == NULL || optind != argc)
+		usage();
+	if (FCGX_Init() != 0) {
+		fprintf(stderr, "tether-fcgi: FCGX_Init failed\n");
+		return 1;
+	}
+	if (app_open(&app, conf, 1, err, sizeof(err)) == -1) {
+		fprintf(stderr, "tether-fcgi: %s\n", err);
+		return 1;
+	}
+	if (workers > 0)
+		app.cfg.workers = workers;
+	if (sock == NULL)
+		sock = app.cfg.socket_path;
+	if (*sock == '\0') {
+		fprintf(stderr, "tether-fcgi: no socket: set server.socket or use -s\n");
+		app_close(&app);
+		return 2;
+	}
+	if ((fd = open_socket(sock, app.cfg.socket_mode)) == -1) {
+		app_close(&app);
+		return 1;
+	}
+	if (sock != app.cfg.socket_path) {
+		free(app.cfg.socket_path);
+		app.cfg.socket_path = xstrdup(sock);
+	}
+	rc = foreground ? worker_loop(&app, fd, max_requests) : master_loop(&app, fd);
+	close(fd);
+	if (foreground)
+		unlink(app.cfg.socket_path);
+	app_close(&app);
+	return rc;
+}

@@ -1,0 +1,377 @@
+/*
+ * page-index.c — the Integrations tab: popular connectors and the list of
+ * connections the user may see, searched, filtered, sorted and paged.
+ * Inputs: GET q, connector, status, team, sort, page (all optional; bad
+ * values are ignored with a message, the view stays usable).
+ * Statuses: 200, 302 (to /login), 503.
+ * One count and one page query; each filter combination is a statement of
+ * its own, prepared once, so every plan can use the matching index.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <libpq-fe.h>
+
+#include "tether.h"
+
+#define PAGE_SIZE	50
+#define PAGE_MAX	10000
+#define POPULAR_MAX	6
+
+enum list_filter {
+	F_Q		= 1 << 0,
+	F_CONNECTOR	= 1 << 1,
+	F_STATUS	= 1 << 2,
+	F_TEAM		= 1 << 3,
+	F_VISIBLE	= 1 << 4,	/* not an admin: only their teams' and shared */
+};
+
+static const struct {
+	const char	*key;
+	const char	*label;
+} statuses[] = {
+	{ "ok", "Connected" },
+	{ "failing", "Failing" },
+	{ "needs_reconnect", "Needs reconnect" },
+	{ "not_tested", "Not tested yet" },
+};
+
+static const struct {
+	const char	*key;
+	const char	*label;
+	const char	*order;
+} sorts[] = {
+	{ "name", "Name (A–Z)", "lower(c.name), c.id" },
+	{ "-name", "Name (Z–A)", "lower(c.name) DESC, c.id DESC" },
+	{ "-tested", "Last tested (newest first)", "c.last_tested_at DESC NULLS LAST, c.id DESC" },
+	{ "tested", "Last tested (oldest first)", "c.last_tested_at ASC NULLS FIRST, c.id" },
+};
+
+struct list_query {
+	const char	*q;
+	const char	*connector;
+	const char	*status;
+	const char	*team;
+	int		 sort;
+	long long	 page;
+	unsigned	 mask;
+	char		 like[220];	/* q with LIKE wildcards escaped */
+};
+
+static const char *
+status_label(const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (strcmp(statuses[i].key, key) == 0)
+			return statuses[i].label;
+	return key;
+}
+
+/* Read and check the filters; a bad one is dropped with a message. */
+static void
+list_read(struct req *r, struct list_query *lq)
+{
+	const char	*v;
+	long long	 n;
+	size_t		 i, j;
+
+	memset(lq, 0, sizeof(*lq));
+	lq->page = 1;
+	if ((v = req_param(r, "q")) != NULL && *v != '\0') {
+		if (valid_text(v, 1, 100) == NULL) {
+			lq->q = v;
+			lq->mask |= F_Q;
+			for (i = 0, j = 0; v[i] != '\0' && j + 3 < sizeof(lq->like); i++) {
+				if (v[i] == '%' || v[i] == '_' || v[i] == '\\')
+					lq->like[j++] = '\\';
+				lq->like[j++] = v[i];
+			}
+			lq->like[j] = '\0';
+		} else
+			http_flash(r, "error", "Search for at most 100 characters of plain text.");
+	}
+	if ((v = req_param(r, "connector")) != NULL && *v != '\0') {
+		if (catalog_get(&r->app->catalog, v) != NULL) {
+			lq->connector = v;
+			lq->mask |= F_CONNECTOR;
+		} else
+			http_flash(r, "error", "That connector does not exist; showing all.");
+	}
+	if ((v = req_param(r, "status")) != NULL && *v != '\0') {
+		for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+			if (strcmp(statuses[i].key, v) == 0) {
+				lq->status = statuses[i].key;
+				lq->mask |= F_STATUS;
+			}
+	}
+	if ((v = req_param(r, "team")) != NULL && *v != '\0' &&
+	    valid_int(v, 1, INT64_MAX / 2, &n) == NULL) {
+		lq->team = v;
+		lq->mask |= F_TEAM;
+	}
+	if ((v = req_param(r, "sort")) != NULL)
+		for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+			if (strcmp(sorts[i].key, v) == 0)
+				lq->sort = (int)i;
+	if ((v = req_param(r, "page")) != NULL && valid_int(v, 1, PAGE_MAX, &n) == NULL)
+		lq->page = n;
+	if (!r->sess->is_admin)
+		lq->mask |= F_VISIBLE;
+}
+
+/* WHERE clause and parameters for the filters in lq->mask; returns nparams. */
+static int
+list_where(const struct list_query *lq, struct buf *sql, const char **params,
+    const char *uid)
+{
+	int	 n = 0;
+
+	buf_puts(sql, " WHERE true");
+	if (lq->mask & F_VISIBLE) {
+		params[n++] = uid;
+		/* A UNION of two index lookups; an OR of them would scan. */
+		buf_printf(sql, " AND c.id IN (SELECT o.id FROM connections o"
+		    " JOIN team_members m ON m.team_id = o.owner_team_id WHERE m.user_id = $%d"
+		    " UNION ALL SELECT sh.connection_id FROM connection_shares sh"
+		    " JOIN team_members tm ON tm.team_id = sh.team_id WHERE tm.user_id = $%d)",
+		    n, n);
+	}
+	if (lq->mask & F_Q) {
+		params[n++] = lq->like;
+		buf_printf(sql, " AND lower(c.name) LIKE '%%' || lower($%d) || '%%'", n);
+	}
+	if (lq->mask & F_CONNECTOR) {
+		params[n++] = lq->connector;
+		buf_printf(sql, " AND c.connector = $%d", n);
+	}
+	if (lq->mask & F_STATUS) {
+		params[n++] = lq->status;
+		buf_printf(sql, " AND c.status = $%d", n);
+	}
+	if (lq->mask & F_TEAM) {
+		params[n++] = lq->team;
+		buf_printf(sql, " AND c.owner_team_id = $%d::bigint", n);
+	}
+	return n;
+}
+
+static PGresult *
+list_count(struct req *r, const struct list_query *lq, const char *uid)
+{
+	struct buf	 sql;
+	const char	*params[8];
+	char		 name[32];
+	int		 n;
+	PGresult	*res;
+
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT count(*) AS n FROM connections c");
+	n = list_where(lq, &sql, params, uid);
+	snprintf(name, sizeof(name), "list_count_%u", lq->mask);
+	res = db_exec_named(&r->app->db, name, sql.data, n, params);
+	buf_free(&sql);
+	return res;
+}
+
+static PGresult *
+list_page(struct req *r, const struct list_query *lq, const char *uid)
+{
+	struct buf	 sql;
+	const char	*params[10];
+	char		 name[32], offset[24];
+	int		 n;
+	PGresult	*res;
+
+	buf_init(&sql);
+	/* The page first, then flows counted for its 50 rows only (not for
+	 * every row OFFSET skips). */
+	buf_puts(&sql, "SELECT c.id, c.name, c.connector, c.auth_protocol, c.status,"
+	    " to_char(c.last_tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS tested,"
+	    " c.last_test_result, c.owner_team_id, t.name AS team,"
+	    " (SELECT count(*) FROM flow_connections fc WHERE fc.connection_id = c.id)"
+	    " AS flows FROM (SELECT c.* FROM connections c");
+	n = list_where(lq, &sql, params, uid);
+	snprintf(offset, sizeof(offset), "%lld", (lq->page - 1) * PAGE_SIZE);
+	params[n++] = offset;
+	buf_printf(&sql, " ORDER BY %s LIMIT %d OFFSET $%d) c"
+	    " JOIN teams t ON t.id = c.owner_team_id ORDER BY %s",
+	    sorts[lq->sort].order, PAGE_SIZE, n, sorts[lq->sort].order);
+	snprintf(name, sizeof(name), "list_page_%u_%d", lq->mask, lq->sort);
+	res = db_exec_named(&r->app->db, name, sql.data, n, params);
+	buf_free(&sql);
+	return res;
+}
+
+/* "?q=…&connector=…&sort=…&page=N": the current view with one change. */
+static void
+list_query_string(struct buf *b, const struct list_query *lq, int sort, long long page)
+{
+	char	 sep = '?';
+
+#define QS_ADD(key, value) do {					\
+	buf_printf(b, "%c%s=", sep, key);			\
+	buf_url_encode(b, value);				\
+	sep = '&';						\
+} while (0)
+	if (lq->q != NULL)
+		QS_ADD("q", lq->q);
+	if (lq->connector != NULL)
+		QS_ADD("connector", lq->connector);
+	if (lq->status != NULL)
+		QS_ADD("status", lq->status);
+	if (lq->team != NULL)
+		QS_ADD("team", lq->team);
+	if (sort != 0)
+		QS_ADD("sort", sorts[sort].key);
+	if (page > 1) {
+		buf_printf(b, "%cpage=%lld", sep, page);
+		sep = '&';
+	}
+#undef QS_ADD
+	if (b->len == 0)
+		buf_puts(b, "?");
+}
+
+static void
+list_set_query(HDF *hdf, const char *name, const struct list_query *lq, int sort,
+    long long page)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	list_query_string(&b, lq, sort, page);
+	render_set(hdf, name, b.data);
+	buf_free(&b);
+}
+
+static void
+list_fill_options(struct req *r, const struct list_query *lq, PGresult *teams)
+{
+	const struct catalog	*cat = &r->app->catalog;
+	HDF			*n;
+	size_t			 i;
+	int			 popular = 0;
+
+	for (i = 0; i < cat->nkeys; i++) {
+		HDF	*def = catalog_get(cat, cat->keys[i]);
+
+		n = render_node(r->hdf, "Options.Connectors.%zu", i);
+		render_set(n, "Key", cat->keys[i]);
+		render_set(n, "Title", hdf_get_value(def, "title", ""));
+		if (popular < POPULAR_MAX && hdf_get_int_value(def, "popular", 0) == 1) {
+			n = render_node(r->hdf, "Popular.%d", popular++);
+			render_set(n, "Key", cat->keys[i]);
+			render_set(n, "Title", hdf_get_value(def, "title", ""));
+			render_set(n, "Category", hdf_get_value(def, "category", ""));
+			render_set(n, "Description", hdf_get_value(def, "description", ""));
+		}
+	}
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		n = render_node(r->hdf, "Options.Statuses.%zu", i);
+		render_set(n, "Key", statuses[i].key);
+		render_set(n, "Label", statuses[i].label);
+	}
+	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++) {
+		n = render_node(r->hdf, "Options.Sorts.%zu", i);
+		render_set(n, "Key", sorts[i].key);
+		render_set(n, "Label", sorts[i].label);
+	}
+	for (i = 0; i < (size_t)db_rows(teams); i++) {
+		n = render_node(r->hdf, "Options.Teams.%zu", i);
+		render_set(n, "Id", db_get(teams, (int)i, "id"));
+		render_set(n, "Name", db_get(teams, (int)i, "name"));
+	}
+	n = render_node(r->hdf, "Filter");
+	render_set(n, "Q", lq->q);
+	render_set(n, "Connector", lq->connector);
+	render_set(n, "Status", lq->status);
+	render_set(n, "Team", lq->team);
+	render_set(n, "Sort", sorts[lq->sort].key);
+	render_set_int(n, "Page", lq->page);
+	render_set(n, "Active", (lq->mask & ~F_VISIBLE) != 0 ? "1" : "0");
+}
+
+static void
+list_fill_rows(struct req *r, PGresult *rows)
+{
+	const struct catalog	*cat = &r->app->catalog;
+	int			 i;
+
+	for (i = 0; i < db_rows(rows); i++) {
+		HDF		*n = render_node(r->hdf, "Connections.%d", i);
+		const char	*connector = db_get(rows, i, "connector");
+		const char	*status = db_get(rows, i, "status");
+
+		render_set(n, "Id", db_get(rows, i, "id"));
+		render_set(n, "Name", db_get(rows, i, "name"));
+		render_set(n, "Connector", connector);
+		render_set(n, "ConnectorTitle", catalog_title(cat, connector));
+		render_set(n, "AuthProtocol", catalog_protocol_label(cat, connector,
+		    db_get(rows, i, "auth_protocol")));
+		render_set(n, "Status", status);
+		render_set(n, "StatusLabel", status_label(status));
+		render_set(n, "LastTestedAt", db_get(rows, i, "tested"));
+		render_set(n, "LastTestResult", db_get(rows, i, "last_test_result"));
+		render_set(n, "OwnerTeam", db_get(rows, i, "team"));
+		render_set(n, "OwnerTeamId", db_get(rows, i, "owner_team_id"));
+		render_set(n, "FlowCount", db_get(rows, i, "flows"));
+	}
+}
+
+static void
+list_fill_pager(struct req *r, const struct list_query *lq, long long total, int shown)
+{
+	HDF		*p = render_node(r->hdf, "Pager");
+	long long	 pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+	int		 by_name = lq->sort <= 1, by_tested = lq->sort >= 2;
+
+	render_set_int(p, "Total", total);
+	render_set_int(p, "Page", lq->page);
+	render_set_int(p, "Pages", pages > 0 ? pages : 1);
+	render_set_int(p, "First", shown > 0 ? (lq->page - 1) * PAGE_SIZE + 1 : 0);
+	render_set_int(p, "Last", (lq->page - 1) * PAGE_SIZE + shown);
+	if (lq->page > 1)
+		list_set_query(p, "PrevQuery", lq, lq->sort,
+		    lq->page - 1 < pages ? lq->page - 1 : pages);
+	if (lq->page < pages)
+		list_set_query(p, "NextQuery", lq, lq->sort, lq->page + 1);
+	/* Column headers flip the direction of the current sort. */
+	p = render_node(r->hdf, "Sort");
+	list_set_query(p, "Name.Query", lq, lq->sort == 0 ? 1 : 0, 1);
+	render_set(p, "Name.Dir", !by_name ? "" : lq->sort == 0 ? "asc" : "desc");
+	list_set_query(p, "Tested.Query", lq, lq->sort == 2 ? 3 : 2, 1);
+	render_set(p, "Tested.Dir", !by_tested ? "" : lq->sort == 3 ? "asc" : "desc");
+}
+
+int
+page_index(struct req *r)
+{
+	struct list_query	 lq;
+	char			 uid[24];
+	const char		*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
+	PGresult		*count = NULL, *rows = NULL, *teams = NULL;
+	int			 rc = -1;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	list_read(r, &lq);
+	if ((teams = db_exec(&r->app->db, STMT_TEAMS_VISIBLE, 2, params)) == NULL ||
+	    (count = list_count(r, &lq, uid)) == NULL ||
+	    (rows = list_page(r, &lq, uid)) == NULL) {
+		http_error(r, 503, NULL);
+		goto out;
+	}
+	hdf_set_value(r->hdf, "Page.Title", "Integrations");
+	list_fill_options(r, &lq, teams);
+	list_fill_rows(r, rows);
+	list_fill_pager(r, &lq, strtoll(db_get(count, 0, "n"), NULL, 10), db_rows(rows));
+	rc = http_page(r, 200, "index.cs");
+out:
+	db_clear(teams);
+	db_clear(count);
+	db_clear(rows);
+	return rc;
+}

@@ -1,0 +1,187 @@
+/*
+ * route.c — the route table: every path pattern with its methods, the
+ * fields it declares and whether it needs a session; and the one place
+ * where session, permission and CSRF checks run before any page does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+
+#include "tether.h"
+
+static const char *const p_none[] = { NULL };
+static const char *const p_csrf[] = { "csrf", NULL };
+static const char *const p_login_post[] = { "csrf", "email", "password", "next", NULL };
+static const char *const p_index[] = { "q", "connector", "status", "team", "sort",
+	"page", NULL };
+
+static const struct route routes[] = {
+	{ "/", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
+	    page_index, NULL, p_index, p_none },
+	{ "/login", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_PRE_CSRF, "login",
+	    page_login, page_login_post, p_login_post, p_none },
+	{ "/logout", METHOD_POST, ROUTE_SESSION, "login",
+	    NULL, page_logout_post, p_csrf, p_none },
+};
+
+/* Match one segment; {id} is a positive decimal, {key} a catalog-style key. */
+static int
+route_segment(struct req *r, const char *pat, size_t plen, const char *seg, size_t slen)
+{
+	size_t	 i;
+
+	if (plen == 4 && strncmp(pat, "{id}", 4) == 0) {
+		long long	 v = 0;
+
+		if (slen == 0 || slen > 15 || seg[0] == '0')
+			return 0;
+		for (i = 0; i < slen; i++) {
+			if (seg[i] < '0' || seg[i] > '9')
+				return 0;
+			v = v * 10 + (seg[i] - '0');
+		}
+		r->arg_id = v;
+		return 1;
+	}
+	if (plen == 5 && strncmp(pat, "{key}", 5) == 0) {
+		if (slen == 0 || slen > 40)
+			return 0;
+		for (i = 0; i < slen; i++)
+			if (!((seg[i] >= 'a' && seg[i] <= 'z') ||
+			    (seg[i] >= '0' && seg[i] <= '9') || seg[i] == '-'))
+				return 0;
+		free(r->arg_key);
+		r->arg_key = xstrndup(seg, slen);
+		return 1;
+	}
+	return plen == slen && strncmp(pat, seg, slen) == 0;
+}
+
+static int
+route_path_matches(struct req *r, const char *pattern, const char *path)
+{
+	const char	*p = pattern, *s = path;
+
+	for (;;) {
+		size_t	 plen, slen;
+
+		if (*p != *s)		/* both at '/' or both at the end */
+			return 0;
+		if (*p == '\0')
+			return 1;
+		p++, s++;
+		plen = strcspn(p, "/");
+		slen = strcspn(s, "/");
+		if (!route_segment(r, p, plen, s, slen))
+			return 0;
+		p += plen, s += slen;
+	}
+}
+
+int
+route_match(struct req *r)
+{
+	size_t	 i;
+	int	 found = 0;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		r->arg_id = 0;
+		if (!route_path_matches(r, routes[i].pattern, r->path))
+			continue;
+		r->route = &routes[i];
+		found = 1;
+		if (routes[i].methods & r->method)
+			return 0;
+	}
+	return found ? 405 : 404;
+}
+
+int
+route_declares(const struct route *rt, const char *name)
+{
+	const char *const	*p;
+
+	if ((rt->flags & ROUTE_FORM_ANY) && strncmp(name, "f.", 2) == 0)
+		return 1;
+	for (p = rt->params; *p != NULL; p++)
+		if (strcmp(*p, name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+route_allows_repeat(const struct route *rt, const char *name)
+{
+	const char *const	*p;
+
+	for (p = rt->multi; *p != NULL; p++)
+		if (strcmp(*p, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* What every page's layout reads: user, CSRF token, section, flash. */
+static void
+route_fill_common(struct req *r)
+{
+	char	 id[24];
+
+	hdf_set_value(r->hdf, "Page.Section", r->route->section);
+	hdf_set_value(r->hdf, "CSRF.Token", session_csrf_token(r));
+	if (r->sess != NULL) {
+		snprintf(id, sizeof(id), "%lld", (long long)r->sess->user_id);
+		hdf_set_value(r->hdf, "User.Id", id);
+		hdf_set_value(r->hdf, "User.Email", r->sess->email);
+		hdf_set_value(r->hdf, "User.Name", r->sess->name);
+		hdf_set_value(r->hdf, "User.IsAdmin", r->sess->is_admin ? "1" : "0");
+	}
+	http_flash_take(r);
+}
+
+static void
+route_to_login(struct req *r)
+{
+	struct buf	 loc;
+
+	buf_init(&loc);
+	buf_puts(&loc, "/login");
+	if (r->method != METHOD_POST && strcmp(r->path, "/") != 0) {
+		buf_puts(&loc, "?next=");
+		buf_url_encode(&loc, r->path);
+	}
+	http_redirect(r, loc.data);
+	buf_free(&loc);
+}
+
+void
+route_dispatch(struct req *r)
+{
+	const struct route	*rt = r->route;
+	page_fn			 fn;
+
+	if (session_load(r) == -1) {
+		http_error(r, 503, NULL);
+		return;
+	}
+	if ((rt->flags & ROUTE_SESSION) && r->sess == NULL) {
+		route_to_login(r);
+		return;
+	}
+	if ((rt->flags & ROUTE_ADMIN) && !r->sess->is_admin) {
+		http_error(r, 404, NULL);
+		return;
+	}
+	if (r->method == METHOD_POST && !session_csrf_ok(r)) {
+		r->log_note = "csrf";
+		http_error(r, 403, NULL);
+		return;
+	}
+	route_fill_common(r);
+	fn = r->method == METHOD_POST ? rt->post : rt->get;
+	if (fn(r) == -1 && r->status < 400) {
+		db_rollback(&r->app->db);
+		http_error(r, 500, NULL);
+	}
+}

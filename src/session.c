@@ -1,0 +1,187 @@
+/*
+ * session.c — signed-in sessions kept in PostgreSQL (only a hash of the
+ * token is stored), CSRF tokens (the session's, or a double-submit cookie
+ * on the sign-in form), and the audit trail writer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "tether.h"
+
+#define PRE_COOKIE	"tether_pre"
+#define TOKEN_BYTES	32
+#define TOKEN_CHARS	43	/* base64url of 32 bytes, no padding */
+
+const char *
+session_cookie_name(const struct app *app)
+{
+	return app->cfg.secure_cookies ? "__Host-tether_session" : "tether_session";
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	free(s->email);
+	free(s->name);
+	if (s->csrf != NULL) {
+		sodium_memzero(s->csrf, strlen(s->csrf));
+		free(s->csrf);
+	}
+	free(s);
+}
+
+static int
+session_token_shape_ok(const char *t)
+{
+	size_t	 i;
+
+	if (t == NULL || strlen(t) != TOKEN_CHARS)
+		return 0;
+	for (i = 0; i < TOKEN_CHARS; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
+		    (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
+			return 0;
+	return 1;
+}
+
+int
+session_load(struct req *r)
+{
+	const char	*token = req_cookie(r, session_cookie_name(r->app));
+	char		 hash[68], idle[16];
+	const char	*params[2] = { hash, idle };
+	PGresult	*res;
+	struct session	*s;
+
+	if (!session_token_shape_ok(token))
+		return 0;
+	auth_token_hash_hex(token, hash);
+	snprintf(idle, sizeof(idle), "%d", r->app->cfg.session_idle_min);
+	if ((res = db_exec(&r->app->db, STMT_SESSION_GET, 2, params)) == NULL)
+		return -1;
+	if (db_rows(res) == 1) {
+		s = xcalloc(1, sizeof(*s));
+		s->id = strtoll(db_get(res, 0, "id"), NULL, 10);
+		s->user_id = strtoll(db_get(res, 0, "user_id"), NULL, 10);
+		s->csrf = xstrdup(db_get(res, 0, "csrf_token"));
+		s->email = xstrdup(db_get(res, 0, "email"));
+		s->name = xstrdup(db_get(res, 0, "name"));
+		s->is_admin = strcmp(db_get(res, 0, "is_admin"), "t") == 0;
+		r->sess = s;
+	}
+	db_clear(res);
+	return 0;
+}
+
+int
+session_create(struct req *r, int64_t user_id)
+{
+	char		 token[TOKEN_CHARS + 8], csrf[TOKEN_CHARS + 8], hash[68];
+	char		 uid[24], minutes[16];
+	const char	*params[6] = { hash, uid, csrf, minutes, r->client_addr,
+			    r->user_agent != NULL ? r->user_agent : "" };
+	PGresult	*res;
+
+	auth_random_token(token, sizeof(token), TOKEN_BYTES);
+	auth_random_token(csrf, sizeof(csrf), TOKEN_BYTES);
+	auth_token_hash_hex(token, hash);
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	snprintf(minutes, sizeof(minutes), "%d", r->app->cfg.session_absolute_min);
+	if ((res = db_exec(&r->app->db, STMT_SESSION_CREATE, 6, params)) == NULL)
+		return -1;
+	db_clear(res);
+	/* A browser-session cookie; the server enforces idle and absolute expiry. */
+	http_set_cookie(r, session_cookie_name(r->app), token, -1);
+	http_set_cookie(r, PRE_COOKIE, "", 0);
+	sodium_memzero(token, sizeof(token));
+	return 0;
+}
+
+int
+session_destroy(struct req *r)
+{
+	char		 id[24];
+	const char	*params[1] = { id };
+	PGresult	*res;
+
+	http_set_cookie(r, session_cookie_name(r->app), "", 0);
+	if (r->sess == NULL)
+		return 0;
+	snprintf(id, sizeof(id), "%lld", (long long)r->sess->id);
+	if ((res = db_exec(&r->app->db, STMT_SESSION_DELETE, 1, params)) == NULL)
+		return -1;
+	db_clear(res);
+	return 0;
+}
+
+const char *
+session_csrf_token(struct req *r)
+{
+	const char	*pre;
+
+	if (r->sess != NULL && !(r->route != NULL && (r->route->flags & ROUTE_PRE_CSRF)))
+		return r->sess->csrf;
+	if (r->pre_csrf[0] != '\0')
+		return r->pre_csrf;
+	pre = req_cookie(r, PRE_COOKIE);
+	if (session_token_shape_ok(pre)) {
+		snprintf(r->pre_csrf, sizeof(r->pre_csrf), "%s", pre);
+	} else {
+		auth_random_token(r->pre_csrf, sizeof(r->pre_csrf), TOKEN_BYTES);
+		http_set_cookie(r, PRE_COOKIE, r->pre_csrf, 3600);
+	}
+	return r->pre_csrf;
+}
+
+int
+session_csrf_ok(struct req *r)
+{
+	const char	*given = req_param(r, "csrf");
+	const char	*expected;
+
+	if (given == NULL)
+		return 0;
+	if (r->route->flags & ROUTE_PRE_CSRF)
+		expected = req_cookie(r, PRE_COOKIE);
+	else
+		expected = r->sess != NULL ? r->sess->csrf : NULL;
+	if (!session_token_shape_ok(expected))
+		return 0;
+	return str_equal_ct(given, expected);
+}
+
+int
+audit_add(struct req *r, const char *object_type, int64_t object_id,
+    const char *object_label, const char *action, const char *outcome,
+    const char *details_json)
+{
+	char		 actor[24] = "", oid[24] = "";
+	const char	*params[11];
+	PGresult	*res;
+
+	if (r->sess != NULL)
+		snprintf(actor, sizeof(actor), "%lld", (long long)r->sess->user_id);
+	if (object_id > 0)
+		snprintf(oid, sizeof(oid), "%lld", (long long)object_id);
+	params[0] = actor[0] != '\0' ? actor : NULL;
+	params[1] = r->sess != NULL ? r->sess->email : "";
+	params[2] = NULL;
+	params[3] = object_type;
+	params[4] = oid[0] != '\0' ? oid : NULL;
+	params[5] = object_label != NULL ? object_label : "";
+	params[6] = action;
+	params[7] = outcome;
+	params[8] = r->client_addr;
+	params[9] = r->id;
+	params[10] = details_json;
+	if ((res = db_exec(&r->app->db, STMT_AUDIT_ADD, 11, params)) == NULL)
+		return -1;
+	db_clear(res);
+	return 0;
+}

@@ -1,0 +1,412 @@
+/*
+ * valid.c — field validators. Each returns NULL when the value is
+ * acceptable, or a short sentence telling the user what to change.
+ *
+ * A sentence that names a limit ("Use at most 120 characters.") is made
+ * once and kept for the life of the process in valid_msgs, so the pointer
+ * stays good however many fields a page validates before it renders. The
+ * limits come from code and connector files, never from the request, so
+ * the table stays small; it is capped all the same, and past the cap a
+ * sentence without the number is returned.
+ */
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tether.h"
+
+#define VALID_URL_MAX		2048
+#define VALID_HOST_MAX		253
+#define VALID_LABEL_MAX		63
+#define VALID_EMAIL_MAX		254
+#define VALID_LOCAL_MAX		64
+#define VALID_MSGS_MAX		256
+
+static const char *valid_msgs[VALID_MSGS_MAX];
+static size_t valid_nmsgs;
+
+static const char	*valid_msg(const char *, const char *, ...)
+			    __attribute__((format(printf, 2, 3)));
+static const char	*valid_chars(const char *, size_t, int, size_t *);
+static int		 valid_dns_name(const char *, size_t);
+static int		 valid_ipv4(const char *, size_t);
+static int		 valid_is_digit(int);
+static int		 valid_is_alnum(int);
+
+/* The sentence fmt makes, kept for good; `fallback` when the table is full. */
+static const char *
+valid_msg(const char *fallback, const char *fmt, ...)
+{
+	char	 s[128];
+	va_list	 ap;
+	size_t	 i;
+
+	va_start(ap, fmt);
+	vsnprintf(s, sizeof s, fmt, ap);
+	va_end(ap);
+	for (i = 0; i < valid_nmsgs; i++) {
+		if (strcmp(valid_msgs[i], s) == 0)
+			return (valid_msgs[i]);
+	}
+	if (valid_nmsgs == VALID_MSGS_MAX)
+		return (fallback);
+	return (valid_msgs[valid_nmsgs++] = xstrdup(s));
+}
+
+static int
+valid_is_digit(int c)
+{
+	return (c >= '0' && c <= '9');
+}
+
+static int
+valid_is_alnum(int c)
+{
+	return (valid_is_digit(c) || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z'));
+}
+
+/*
+ * Check s[0..len) is UTF-8 free of control characters (C0, DEL, C1);
+ * with `lines` set, tab, CR and LF are allowed. Counts code points.
+ */
+static const char *
+valid_chars(const char *s, size_t len, int lines, size_t *count)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, n = 0;
+
+	if (!utf8_valid(s, len))
+		return ("Remove the characters that are not valid text.");
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x20) {
+			if (!lines || (p[i] != '\t' && p[i] != '\r' &&
+			    p[i] != '\n'))
+				return ("Remove the control characters.");
+		} else if (p[i] == 0x7f)
+			return ("Remove the control characters.");
+		else if (p[i] == 0xc2 && i + 1 < len && p[i + 1] <= 0x9f)
+			return ("Remove the control characters.");	/* C1 */
+		if ((p[i] & 0xc0) != 0x80)
+			n++;
+	}
+	*count = n;
+	return (NULL);
+}
+
+const char *
+valid_text(const char *s, size_t minlen, size_t maxlen)
+{
+	const char	*msg;
+	size_t		 len, n;
+
+	len = s == NULL ? 0 : strlen(s);
+	if (len == 0) {
+		if (minlen > 0)
+			return ("Enter a value.");
+		return (NULL);
+	}
+	if ((msg = valid_chars(s, len, 1, &n)) != NULL)
+		return (msg);
+	if (n < minlen) {
+		return (valid_msg("Enter a longer value.",
+		    "Use at least %zu character%s.", minlen,
+		    minlen == 1 ? "" : "s"));
+	}
+	if (n > maxlen) {
+		return (valid_msg("Enter a shorter value.",
+		    "Use at most %zu character%s.", maxlen,
+		    maxlen == 1 ? "" : "s"));
+	}
+	return (NULL);
+}
+
+/* One line, 1..maxlen characters, not only spaces. */
+const char *
+valid_name(const char *s, size_t maxlen)
+{
+	const char	*msg;
+	size_t		 len, n;
+
+	len = s == NULL ? 0 : strlen(s);
+	if (strspn(s == NULL ? "" : s, " ") == len)
+		return ("Enter a value.");
+	if ((msg = valid_chars(s, len, 0, &n)) != NULL)
+		return (msg);
+	if (n > maxlen) {
+		return (valid_msg("Enter a shorter value.",
+		    "Use at most %zu character%s.", maxlen,
+		    maxlen == 1 ? "" : "s"));
+	}
+	return (NULL);
+}
+
+/*
+ * Pragmatic: local@domain, the local part 1..64 printable ASCII characters
+ * without the ones that break addresses or markup, no leading, trailing or
+ * double dot; the domain a DNS name with at least one dot.
+ */
+const char *
+valid_email(const char *s)
+{
+	const char	*at, *p;
+	size_t		 len;
+
+	if (s == NULL || *s == '\0')
+		return ("Enter an email address.");
+	if ((len = strlen(s)) > VALID_EMAIL_MAX)
+		return ("Use at most 254 characters.");
+	if ((at = strchr(s, '@')) == NULL || strchr(at + 1, '@') != NULL)
+		goto bad;
+	if (at == s || (size_t)(at - s) > VALID_LOCAL_MAX)
+		goto bad;
+	if (s[0] == '.' || at[-1] == '.')
+		goto bad;
+	for (p = s; p < at; p++) {
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("\"(),:;<>[\\]", *p) != NULL)
+			goto bad;
+		if (p[0] == '.' && p[1] == '.')
+			goto bad;
+	}
+	if (strchr(at + 1, '.') == NULL ||
+	    !valid_dns_name(at + 1, len - (size_t)(at + 1 - s)))
+		goto bad;
+	return (NULL);
+bad:
+	return ("Enter an email address like name@example.com.");
+}
+
+/* Base 10, optional '-', digits only, within [min, max]. */
+const char *
+valid_int(const char *s, long long min, long long max, long long *out)
+{
+	const char		*p;
+	unsigned long long	 v = 0, limit;
+	int			 neg = 0, d;
+
+	if (s == NULL || *s == '\0')
+		goto bad;
+	p = s;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (*p == '\0')
+		goto bad;
+	limit = neg ? (unsigned long long)LLONG_MAX + 1 :
+	    (unsigned long long)LLONG_MAX;
+	for (; *p != '\0'; p++) {
+		if (!valid_is_digit((unsigned char)*p))
+			goto bad;
+		d = *p - '0';
+		if (v > (limit - (unsigned long long)d) / 10)
+			goto bad;
+		v = v * 10 + (unsigned long long)d;
+	}
+	if (neg) {
+		if (v == (unsigned long long)LLONG_MAX + 1) {
+			if (min != LLONG_MIN)
+				goto bad;
+			if (out != NULL)
+				*out = LLONG_MIN;
+			return (NULL);
+		}
+		if (-(long long)v < min || -(long long)v > max)
+			goto bad;
+		if (out != NULL)
+			*out = -(long long)v;
+	} else {
+		if ((long long)v < min || (long long)v > max)
+			goto bad;
+		if (out != NULL)
+			*out = (long long)v;
+	}
+	return (NULL);
+
+bad:
+	if (min == LLONG_MIN && max == LLONG_MAX)
+		return ("Enter a whole number.");
+	if (min == LLONG_MIN) {
+		return (valid_msg("Enter a smaller whole number.",
+		    "Enter a whole number no greater than %lld.", max));
+	}
+	if (max == LLONG_MAX) {
+		return (valid_msg("Enter a larger whole number.",
+		    "Enter a whole number of at least %lld.", min));
+	}
+	return (valid_msg("Enter a whole number in the allowed range.",
+	    "Enter a whole number between %lld and %lld.", min, max));
+}
+
+/*
+ * DNS name: labels of 1..63 letters, digits and '-', not starting or
+ * ending with '-', at most 253 in all, no trailing dot. The last label may
+ * not look like a number ("10.1", "0x7f000001"): resolvers would read the
+ * name as an IPv4 address.
+ */
+static int
+valid_dns_name(const char *s, size_t len)
+{
+	size_t	 i, start, n;
+	int	 numeric;
+
+	if (len == 0 || len > VALID_HOST_MAX)
+		return (0);
+	start = 0;
+	for (i = 0; i <= len; i++) {
+		if (i < len && s[i] != '.') {
+			if (!valid_is_alnum((unsigned char)s[i]) && s[i] != '-')
+				return (0);
+			continue;
+		}
+		n = i - start;
+		if (n == 0 || n > VALID_LABEL_MAX)
+			return (0);
+		if (s[start] == '-' || s[i - 1] == '-')
+			return (0);
+		if (i == len) {
+			numeric = 1;
+			if (n >= 2 && s[start] == '0' &&
+			    (s[start + 1] == 'x' || s[start + 1] == 'X')) {
+				/* 0x, 0x1f: hexadecimal to inet_aton */
+				for (i = start + 2; i < len; i++) {
+					if (strchr("0123456789abcdefABCDEF",
+					    s[i]) == NULL)
+						numeric = 0;
+				}
+			} else {
+				for (i = start; i < len; i++) {
+					if (!valid_is_digit((unsigned char)s[i]))
+						numeric = 0;
+				}
+			}
+			if (numeric)
+				return (0);
+			break;
+		}
+		start = i + 1;
+	}
+	return (1);
+}
+
+/* Dotted quad, four decimal parts 0..255 without leading zeros. */
+static int
+valid_ipv4(const char *s, size_t len)
+{
+	size_t	 i, parts = 0, digits = 0;
+	int	 v = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (digits == 0 || ++parts > 4)
+				return (0);
+			digits = 0;
+			v = 0;
+			continue;
+		}
+		if (!valid_is_digit((unsigned char)s[i]))
+			return (0);
+		if (digits == 1 && v == 0)
+			return (0);	/* leading zero */
+		v = v * 10 + (s[i] - '0');
+		if (++digits > 3 || v > 255)
+			return (0);
+	}
+	return (parts == 4);
+}
+
+const char *
+valid_url(const char *s, int allow_http)
+{
+	const char	*p, *auth, *aend, *host, *hend, *q;
+	char		 v6[64];
+	size_t		 len, hlen;
+	long		 port;
+
+	if (s == NULL || *s == '\0')
+		return ("Enter an address like https://example.com.");
+	if ((len = strlen(s)) > VALID_URL_MAX)
+		return ("Use at most 2048 characters.");
+	for (p = s; *p != '\0'; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			return ("Remove the spaces from the address.");
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+			return ("Remove the special characters from the address.");
+	}
+
+	if (strncasecmp(s, "https://", 8) == 0)
+		auth = s + 8;
+	else if (allow_http && strncasecmp(s, "http://", 7) == 0)
+		auth = s + 7;
+	else if (allow_http)
+		return ("The address must start with https:// or http://.");
+	else
+		return ("The address must start with https://.");
+
+	if (strchr(s, '#') != NULL)
+		return ("Remove the # and what follows it from the address.");
+	if ((aend = strchr(auth, '/')) == NULL)
+		aend = s + len;
+	if (memchr(auth, '@', (size_t)(aend - auth)) != NULL)
+		return ("Remove the user name and password from the address.");
+
+	/* host */
+	host = auth;
+	if (*host == '[') {
+		if ((q = memchr(host, ']', (size_t)(aend - host))) == NULL)
+			goto bad;
+		hlen = (size_t)(q - host - 1);
+		if (hlen == 0 || hlen >= sizeof v6)
+			goto bad;
+		memcpy(v6, host + 1, hlen);
+		v6[hlen] = '\0';
+		if (inet_pton(AF_INET6, v6, &(struct in6_addr){ 0 }) != 1)
+			goto bad;
+		hend = q + 1;
+	} else {
+		if ((hend = memchr(host, ':', (size_t)(aend - host))) == NULL)
+			hend = aend;
+		hlen = (size_t)(hend - host);
+		if (!valid_ipv4(host, hlen) && !valid_dns_name(host, hlen))
+			goto bad;
+	}
+
+	/* port */
+	if (hend != aend) {
+		if (*hend != ':' || aend - hend < 2 || aend - hend > 6)
+			goto bad;
+		port = 0;
+		for (p = hend + 1; p < aend; p++) {
+			if (!valid_is_digit((unsigned char)*p))
+				goto bad;
+			port = port * 10 + (*p - '0');
+		}
+		if (port < 1 || port > 65535)
+			return ("Use a port between 1 and 65535.");
+	}
+
+	/* path: anything printable but '#', checked above */
+	return (NULL);
+
+bad:
+	return ("Enter an address like https://example.com.");
+}
+
+const char *
+valid_hostname(const char *s)
+{
+	size_t	 len;
+
+	if (s == NULL || *s == '\0')
+		return ("Enter a host name like example.com.");
+	if ((len = strlen(s)) > VALID_HOST_MAX)
+		return ("Use at most 253 characters.");
+	if (!valid_dns_name(s, len))
+		return ("Enter a host name like example.com.");
+	return (NULL);
+}
