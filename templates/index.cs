@@ -1,0 +1,142 @@
+<?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*,
+      Connections.*, Pager.*, Sort.* (see HACKING.md). Rows link by id;
+      only connector keys are URL-escaped here.
+?><?cs include:"macros.cs" ?><?cs
+def:page_content() ?>
+<div class="page-header">
+<div class="page-heading">
+<h1>Integrations</h1>
+<p class="page-lede">Connections hold the credentials your automation flows use to reach other systems. Create one once, then reuse it in any flow.</p>
+</div>
+<div class="page-actions">
+<a class="btn btn-primary" href="/connectors"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M8 3v10M3 8h10" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>New connection</a>
+</div>
+</div><?cs
+
+if:subcount(Popular) > 0 ?>
+<section class="popular" aria-labelledby="popular-title">
+<div class="section-head">
+<h2 id="popular-title">Get started with connectors</h2>
+<a class="section-link" href="/connectors">View all connectors<span aria-hidden="true"> &rarr;</span></a>
+</div>
+<ul class="card-grid" role="list"><?cs
+  each:p = Popular ?>
+<li class="card connector-card">
+<span class="connector-mark" aria-hidden="true"><?cs var:string.slice(p.Title, 0, 1) ?></span>
+<div class="connector-card-body">
+<h3 class="connector-card-title"><a class="card-link" href="/connections/new?connector=<?cs var:url_escape(p.Key) ?>"><?cs var:p.Title ?></a></h3><?cs
+    if:p.Category ?>
+<p class="connector-card-category"><?cs var:p.Category ?></p><?cs /if ?><?cs
+    if:p.Description ?>
+<p class="connector-card-desc"><?cs var:p.Description ?></p><?cs /if ?>
+</div>
+<span class="connector-card-cta" aria-hidden="true">Connect &rarr;</span>
+</li><?cs
+  /each ?>
+</ul>
+</section><?cs
+/if ?>
+
+<section class="connections" aria-labelledby="connections-title">
+<h2 id="connections-title" class="section-title">Connections</h2><?cs
+
+if:#Pager.Total == 0 && !Filter.Active ?>
+<div class="empty-state">
+<svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><rect x="3" y="15" width="16" height="18" rx="5" fill="none" stroke="currentColor" stroke-width="2.5"/><rect x="29" y="15" width="16" height="18" rx="5" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M19 24h10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-dasharray="3 4"/></svg>
+<h3>Create your first connection</h3>
+<p>Pick a connector, such as Jira, Salesforce or ServiceNow, enter its credentials and Tether tests them before you save. Every flow can then use the connection.</p>
+<a class="btn btn-primary" href="/connectors">Browse connectors</a>
+</div><?cs
+
+else ?>
+<form class="filters" method="get" action="/" role="search" aria-label="Filter connections">
+<div class="filter-field filter-search">
+<label for="filter-q">Search</label>
+<input class="input" type="search" id="filter-q" name="q" value="<?cs var:Filter.Q ?>" placeholder="Connection name">
+</div>
+<div class="filter-field">
+<label for="filter-connector">Connector</label>
+<select class="select" id="filter-connector" name="connector">
+<option value=""<?cs if:!Filter.Connector ?> selected<?cs /if ?>>All connectors</option><?cs
+  each:o = Options.Connectors ?>
+<option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Connector ?> selected<?cs /if ?>><?cs var:o.Title ?></option><?cs
+  /each ?>
+</select>
+</div>
+<div class="filter-field">
+<label for="filter-status">Status</label>
+<select class="select" id="filter-status" name="status">
+<option value=""<?cs if:!Filter.Status ?> selected<?cs /if ?>>Any status</option><?cs
+  each:o = Options.Statuses ?>
+<option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Status ?> selected<?cs /if ?>><?cs var:o.Label ?></option><?cs
+  /each ?>
+</select>
+</div>
+<div class="filter-field">
+<label for="filter-team">Owner team</label>
+<select class="select" id="filter-team" name="team">
+<option value=""<?cs if:!Filter.Team ?> selected<?cs /if ?>>All teams</option><?cs
+  each:o = Options.Teams ?>
+<option value="<?cs var:o.Id ?>"<?cs if:o.Id == Filter.Team ?> selected<?cs /if ?>><?cs var:o.Name ?></option><?cs
+  /each ?>
+</select>
+</div>
+<div class="filter-field">
+<label for="filter-sort">Sort by</label>
+<select class="select" id="filter-sort" name="sort"><?cs
+  each:o = Options.Sorts ?>
+<option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Sort ?> selected<?cs /if ?>><?cs var:o.Label ?></option><?cs
+  /each ?>
+</select>
+</div>
+<div class="filter-actions">
+<button class="btn btn-secondary" type="submit">Apply</button><?cs
+  if:Filter.Active ?>
+<a class="btn btn-link" href="/">Clear<span class="visually-hidden"> filters</span></a><?cs /if ?>
+</div>
+</form><?cs
+
+  if:#Pager.Total == 0 ?>
+<div class="empty-state empty-state-compact" role="status">
+<svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><circle cx="21" cy="21" r="12" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M30 30l10 10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/><path d="M16.5 21h9" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>
+<h3>No connections match these filters</h3>
+<p>Try another search term, or widen the connector, status or team.</p>
+<a class="btn btn-secondary" href="/">Clear filters</a>
+</div><?cs
+
+  else ?>
+<p class="results-count">Showing <strong><?cs var:Pager.First ?>–<?cs var:Pager.Last ?></strong> of <strong><?cs var:Pager.Total ?></strong> connection<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Filter.Active ?> matching the filters<?cs /if ?></p>
+<div class="table-wrap">
+<table class="data-table connections-table">
+<caption class="visually-hidden">Connections, <?cs var:Pager.First ?> to <?cs var:Pager.Last ?> of <?cs var:Pager.Total ?>. The Name and Last tested headers are links that sort the list.</caption>
+<thead>
+<tr><?cs
+  call:sort_header("Name", Sort.Name.Query, Sort.Name.Dir) ?><th scope="col">Connector</th><th scope="col">Authentication</th><th scope="col">Status</th><?cs
+  call:sort_header("Last tested", Sort.Tested.Query, Sort.Tested.Dir) ?><th scope="col">Owner team</th><th scope="col" class="num">Flows</th></tr>
+</thead>
+<tbody><?cs
+  each:c = Connections ?>
+<tr>
+<th scope="row" class="cell-name" data-label="Name"><a href="/connections/<?cs var:c.Id ?>"><?cs var:c.Name ?></a></th>
+<td data-label="Connector"><?cs alt:c.ConnectorTitle ?><?cs var:c.Connector ?><?cs /alt ?></td>
+<td data-label="Authentication"><?cs var:c.AuthProtocol ?></td>
+<td data-label="Status"><?cs call:status_badge(c.Status, c.StatusLabel) ?></td>
+<td data-label="Last tested"><?cs
+    if:c.LastTestedAt ?><span class="tested-at"><?cs var:c.LastTestedAt ?></span><?cs
+      if:c.LastTestResult == "ok" || c.LastTestResult == "passed" || c.LastTestResult == "success" ?> <span class="test-result test-pass">Passed</span><?cs
+      elif:c.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
+    else ?><span class="muted">Never</span><?cs /if ?></td>
+<td data-label="Owner team"><?cs alt:c.OwnerTeam ?><span class="muted">—</span><?cs /alt ?></td>
+<td data-label="Flows" class="num"><?cs
+    if:#c.FlowCount > 0 ?><a href="/connections/<?cs var:c.Id ?>/related"><?cs var:c.FlowCount ?><span class="visually-hidden"> flows use this connection</span></a><?cs
+    else ?><span class="muted">0</span><?cs /if ?></td>
+</tr><?cs
+  /each ?>
+</tbody>
+</table>
+</div><?cs
+  call:pagination("/") ?><?cs
+  /if ?><?cs
+/if ?>
+</section><?cs
+/def ?><?cs include:"layout.cs" ?>
