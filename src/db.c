@@ -140,6 +140,9 @@ static void
 db_log_failure(struct db *db, const char *what, PGresult *res)
 {
 	const char	*msg = res != NULL ? PQresultErrorMessage(res) : "";
+	const char	*state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state != NULL ? state : "");
 
 	if (*msg == '\0' && db->conn != NULL)
 		msg = PQerrorMessage(db->conn);
@@ -312,6 +315,12 @@ db_isnull(PGresult *res, int row, const char *column)
 	if (res == NULL || row >= PQntuples(res) || (col = PQfnumber(res, column)) < 0)
 		return 1;
 	return PQgetisnull(res, row, col);
+}
+
+int
+db_failed_with(const struct db *db, const char *sqlstate)
+{
+	return strcmp(db->sqlstate, sqlstate) == 0;
 }
 
 int

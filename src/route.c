@@ -16,6 +16,14 @@ static const char *const p_csrf[] = { "csrf", NULL };
 static const char *const p_login_post[] = { "csrf", "email", "password", "next", NULL };
 static const char *const p_index[] = { "q", "connector", "status", "team", "sort",
 	"page", NULL };
+static const char *const p_q[] = { "q", NULL };
+static const char *const p_sort[] = { "sort", NULL };
+static const char *const p_new[] = { "connector", "protocol", "api_type", NULL };
+static const char *const p_create[] = { "csrf", "name", "description", "team", "context",
+	"connector", "protocol", "api_type", NULL };
+static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
+	"version", NULL };
+static const char *const p_delete[] = { "csrf", "confirm", NULL };
 
 static const struct route routes[] = {
 	{ "/", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
@@ -24,6 +32,28 @@ static const struct route routes[] = {
 	    page_login, page_login_post, p_login_post, p_none },
 	{ "/logout", METHOD_POST, ROUTE_SESSION, "login",
 	    NULL, page_logout_post, p_csrf, p_none },
+	{ "/connectors", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "connectors",
+	    page_connectors, NULL, p_q, p_none },
+	{ "/connectors/{key}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "connectors",
+	    page_connector, NULL, p_none, p_none },
+	{ "/connections/new", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
+	    page_connection_new, NULL, p_new, p_none },
+	{ "/connections", METHOD_POST, ROUTE_SESSION | ROUTE_FORM_ANY, "integrations",
+	    NULL, page_connection_create, p_create, p_none },
+	{ "/connections/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
+	    page_connection, NULL, p_none, p_none },
+	{ "/connections/{id}/related", METHOD_GET | METHOD_HEAD, ROUTE_SESSION,
+	    "integrations", page_connection_related, NULL, p_sort, p_none },
+	{ "/connections/{id}/history", METHOD_GET | METHOD_HEAD, ROUTE_SESSION,
+	    "integrations", page_connection_history, NULL, p_none, p_none },
+	{ "/connections/{id}/edit", METHOD_GET | METHOD_HEAD | METHOD_POST,
+	    ROUTE_SESSION | ROUTE_FORM_ANY, "integrations",
+	    page_connection_edit, page_connection_edit_post, p_edit, p_none },
+	{ "/connections/{id}/delete", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
+	    "integrations", page_connection_delete, page_connection_delete_post,
+	    p_delete, p_none },
+	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
+	    page_flow, NULL, p_none, p_none },
 };
 
 /* Match one segment; {id} is a positive decimal, {key} a catalog-style key. */

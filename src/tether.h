@@ -249,6 +249,7 @@ struct db {
 	char		 named[64][40];	/* lazily prepared statements on conn */
 	int		 nnamed;
 	int		 in_tx;
+	char		 sqlstate[6];	/* of the last failed statement, "" if none */
 };
 
 /* Statements the app prepares; db.c holds their SQL. */
@@ -285,6 +286,8 @@ void		 db_rollback(struct db *);
 const char	*db_get(struct pg_result *, int row, const char *column);
 int		 db_isnull(struct pg_result *, int row, const char *column);
 int		 db_rows(struct pg_result *);
+/* 1 when the last failure was this SQLSTATE (e.g. "23503", a foreign key). */
+int		 db_failed_with(const struct db *, const char *sqlstate);
 void		 db_clear(struct pg_result *);
 
 /* -------------------------------------------------------------- catalog.c */
@@ -494,11 +497,129 @@ void		 accesslog_write(const struct req *);
 void		 log_error(const struct req *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
+/* ---------------------------------------------------------- connector.c */
+
+/* Reading one connector's definition (an HDF node from the catalog). */
+struct _hdf	*connector_protocol(const struct catalog *, const char *connector,
+		    const char *protocol);
+const char	*connector_protocol_kind(const struct catalog *, const char *connector,
+		    const char *protocol);
+const char	*connector_api_type_label(const struct catalog *, const char *connector,
+		    const char *api_type);
+/* 1 when the definition allows this execution context ("system" / "per_user"). */
+int		 connector_allows_context(const struct catalog *, const char *connector,
+		    const char *context);
+/* 1 when `word` is one of the words (space or comma separated) of `list`. */
+int		 connector_word_in(const char *list, const char *word);
+/* 1 when a field applies to the API type (no api_types list: all of them). */
+int		 connector_field_applies(struct _hdf *field, const char *api_type);
+
+/* ------------------------------------------------------------ connform.c */
+
+/*
+ * The generic connection form: one connector's fields for one protocol,
+ * rendered from its definition and validated against it.
+ */
+#define CONNFORM_SECRETS_MAX	16
+
+struct json_t;
+
+struct connform {
+	struct _hdf	*proto;		/* the protocol's definition node */
+	const char	*api_type;
+	int		 editing;
+	struct json_t	*old;		/* settings before the edit (NULL when new) */
+	struct json_t	*stored;	/* secret field -> changed-at, of stored secrets */
+	/* results of connform_validate */
+	struct json_t	*settings;	/* the new non-secret settings */
+	struct json_t	*errors;	/* field key -> message */
+	char		*secret_field[CONNFORM_SECRETS_MAX];
+	char		*secret_value[CONNFORM_SECRETS_MAX];	/* wiped by connform_free */
+	int		 nsecrets;
+	struct buf	 changed;	/* comma-separated names of changed fields */
+	int		 nchanged;
+};
+
+void		 connform_init(struct connform *, struct _hdf *proto, const char *api_type,
+		    int editing, const char *old_settings_json, const char *stored_json);
+/* Read f.* fields: 0 valid, >0 the number of field errors, -1 a crafted form (400). */
+int		 connform_validate(struct req *, struct connform *, int per_user);
+/* Fill Form.Fields.* from the posted values (after validate) or the old settings. */
+void		 connform_fill(struct req *, struct connform *, int from_post);
+void		 connform_free(struct connform *);
+/* Label of field `key` in the protocol, or the key itself. */
+const char	*connform_label(struct connform *, const char *key);
+
+/* --------------------------------------------------------------- conn.c */
+
+/* What a user may do with a connection; each level includes the ones below. */
+enum perm {
+	PERM_NONE = 0,		/* answers exactly like a missing connection: 404 */
+	PERM_VIEW,		/* viewer of the owner team */
+	PERM_USE,		/* member, or a team it is shared with for use: may test */
+	PERM_MANAGE,		/* manager, or shared for manage: edit, reconnect, share, delete */
+};
+
+struct conn {
+	int64_t		 id;
+	int64_t		 owner_team_id;
+	char		*owner_team;
+	char		*name;
+	char		*description;
+	char		*connector;
+	char		*protocol;
+	char		*api_type;
+	char		*context;
+	char		*status;
+	char		*last_tested_at;
+	char		*last_test_result;
+	char		*last_test_message;
+	char		*created_at;
+	char		*created_by;
+	char		*updated_at;
+	char		*updated_by;
+	char		*settings;	/* jsonb text */
+	int		 version;
+	int		 flow_count;
+	enum perm	 perm;
+};
+
+/* Load connection `id` as the signed-in user sees it; NULL when it does not
+ * exist or they may not see it (*dberr set on a database failure). */
+struct conn	*conn_get(struct req *, int64_t id, int *dberr);
+void		 conn_free(struct conn *);
+/* Fill Conn.*, Can.* and the connection's page title. */
+void		 conn_fill(struct req *, const struct conn *, const char *tab);
+/* Status key -> label ("ok" -> "Connected"). */
+const char	*conn_status_label(const char *status);
+/* Secret fields of a connection: seal and upsert one; delete all. */
+int		 conn_secret_put(struct req *, int64_t id, const char *field, const char *value);
+/* {"field": "changed at", …} of the stored secrets, malloc'd; NULL on failure. */
+char		*conn_stored_json(struct req *, int64_t id);
+/* Load {id} for a page: 0 with *out set, or the response is already made
+ * (404 when missing or invisible, 503) and 1 is returned. */
+int		 conn_load_or_fail(struct req *, enum perm need, struct conn **out);
+/* The flows using a connection into `prefix`.N.Id|Name|Version|Status|Owner|
+ * ProgressStatus, sorted by an allow-listed key; -1 on failure. */
+int		 conn_fill_flows(struct req *, int64_t id, const char *prefix, const char *sort);
+
 /* -------------------------------------------------------------- pages */
 
 int		 page_login(struct req *);
 int		 page_login_post(struct req *);
 int		 page_logout_post(struct req *);
 int		 page_index(struct req *);
+int		 page_connectors(struct req *);
+int		 page_connector(struct req *);
+int		 page_connection_new(struct req *);
+int		 page_connection_create(struct req *);
+int		 page_connection(struct req *);
+int		 page_connection_related(struct req *);
+int		 page_connection_history(struct req *);
+int		 page_connection_edit(struct req *);
+int		 page_connection_edit_post(struct req *);
+int		 page_connection_delete(struct req *);
+int		 page_connection_delete_post(struct req *);
+int		 page_flow(struct req *);
 
 #endif /* TETHER_H */

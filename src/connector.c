@@ -1,0 +1,87 @@
+/*
+ * connector.c — questions about one connector's definition: its protocols,
+ * their kind, API types, allowed execution contexts and which fields apply.
+ * Definitions are data (connectors/<key>.hdf), checked by catalog.c.
+ */
+#include <string.h>
+
+#include <ClearSilver.h>
+
+#include "tether.h"
+
+/* Child `name` of `parent`, matched by comparison (never a path built from input). */
+static HDF *
+connector_child(HDF *parent, const char *name)
+{
+	HDF	*c;
+
+	if (parent == NULL)
+		return NULL;
+	for (c = hdf_obj_child(parent); c != NULL; c = hdf_obj_next(c))
+		if (strcmp(hdf_obj_name(c), name) == 0)
+			return c;
+	return NULL;
+}
+
+HDF *
+connector_protocol(const struct catalog *cat, const char *connector, const char *protocol)
+{
+	HDF	*def = catalog_get(cat, connector);
+
+	return connector_child(connector_child(def, "Protocols"), protocol);
+}
+
+const char *
+connector_protocol_kind(const struct catalog *cat, const char *connector,
+    const char *protocol)
+{
+	HDF	*p = connector_protocol(cat, connector, protocol);
+
+	return p != NULL ? hdf_get_value(p, "kind", "") : "";
+}
+
+const char *
+connector_api_type_label(const struct catalog *cat, const char *connector,
+    const char *api_type)
+{
+	HDF	*t = connector_child(connector_child(catalog_get(cat, connector),
+		    "ApiTypes"), api_type);
+
+	return t != NULL ? hdf_get_value(t, "label", api_type) : api_type;
+}
+
+/* 1 when `word` is one of the space-separated words of `list`. */
+int
+connector_word_in(const char *list, const char *word)
+{
+	size_t	 n = strlen(word);
+
+	while (*list != '\0') {
+		size_t	 len;
+
+		list += strspn(list, " ,");
+		len = strcspn(list, " ,");
+		if (len == n && len > 0 && strncmp(list, word, n) == 0)
+			return 1;
+		list += len;
+	}
+	return 0;
+}
+
+int
+connector_allows_context(const struct catalog *cat, const char *connector,
+    const char *context)
+{
+	HDF	*def = catalog_get(cat, connector);
+
+	return def != NULL && connector_word_in(hdf_get_value(def, "contexts", "system"),
+	    context);
+}
+
+int
+connector_field_applies(HDF *field, const char *api_type)
+{
+	const char	*types = hdf_get_value(field, "api_types", NULL);
+
+	return types == NULL || *types == '\0' || connector_word_in(types, api_type);
+}

@@ -1,0 +1,390 @@
+/*
+ * connform.c — the one generic form behind every connector: fields come
+ * from the definition (type, bounds, pattern, section, immutable, bound to
+ * the authentication), values from the request. Secrets are never put back
+ * into the form; when a field the credentials are bound to changes (URL,
+ * host, user, client id…), every secret must be entered again so that a
+ * stored secret is never sent to a new destination.
+ */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "tether.h"
+
+#define SECRET_MAX	4096
+#define SCOPES_MAX	1000
+
+static const char *
+field_type(HDF *f)
+{
+	return hdf_get_value(f, "type", "text");
+}
+
+static int
+field_is_secret(HDF *f)
+{
+	return strcmp(field_type(f), "secret") == 0;
+}
+
+void
+connform_init(struct connform *cf, HDF *proto, const char *api_type, int editing,
+    const char *old_settings_json, const char *stored_json)
+{
+	memset(cf, 0, sizeof(*cf));
+	cf->proto = proto;
+	cf->api_type = api_type != NULL ? api_type : "";
+	cf->editing = editing;
+	if (old_settings_json != NULL)
+		cf->old = json_loads(old_settings_json, 0, NULL);
+	if (stored_json != NULL)
+		cf->stored = json_loads(stored_json, 0, NULL);
+	if (cf->old == NULL)
+		cf->old = json_object();
+	if (cf->stored == NULL)
+		cf->stored = json_object();
+	cf->settings = json_object();
+	cf->errors = json_object();
+	buf_init(&cf->changed);
+}
+
+void
+connform_free(struct connform *cf)
+{
+	int	 i;
+
+	for (i = 0; i < cf->nsecrets; i++) {
+		free(cf->secret_field[i]);
+		sodium_memzero(cf->secret_value[i], strlen(cf->secret_value[i]));
+		free(cf->secret_value[i]);
+	}
+	json_decref(cf->old);
+	json_decref(cf->stored);
+	json_decref(cf->settings);
+	json_decref(cf->errors);
+	buf_free(&cf->changed);
+	memset(cf, 0, sizeof(*cf));
+}
+
+/* On edit: immutable fields, and everything of a named credential (it is
+ * changed where it is kept, not on the connection). */
+static int
+connform_locked(struct connform *cf, HDF *f)
+{
+	return hdf_get_int_value(f, "immutable", 0) ||
+	    strcmp(hdf_get_value(cf->proto, "kind", ""), "named_credential") == 0;
+}
+
+static HDF *
+connform_fields(struct connform *cf)
+{
+	return hdf_get_obj(cf->proto, "Fields");
+}
+
+const char *
+connform_label(struct connform *cf, const char *key)
+{
+	HDF	*f;
+
+	for (f = hdf_obj_child(connform_fields(cf)); f != NULL; f = hdf_obj_next(f))
+		if (strcmp(hdf_obj_name(f), key) == 0)
+			return hdf_get_value(f, "label", key);
+	return key;
+}
+
+static const char *
+old_value(struct connform *cf, const char *key)
+{
+	const char	*v = json_string_value(json_object_get(cf->old, key));
+
+	return v != NULL ? v : "";
+}
+
+static void
+connform_changed(struct connform *cf, const char *key)
+{
+	if (cf->changed.len > 0)
+		buf_puts(&cf->changed, ",");
+	buf_puts(&cf->changed, key);
+	cf->nchanged++;
+}
+
+/* Scope tokens (RFC 6749 §3.3), separated by single spaces. */
+static const char *
+valid_scopes(const char *v)
+{
+	const unsigned char	*p;
+	int			 n = 0;
+
+	if (strlen(v) > SCOPES_MAX)
+		return "Use at most 1000 characters of scopes.";
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p == ' ')
+			continue;
+		if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
+			return "Scopes are words separated by spaces, without quotes or backslashes.";
+		if (p == (const unsigned char *)v || p[-1] == ' ')
+			n++;
+	}
+	return n > 50 ? "Ask for at most 50 scopes." : NULL;
+}
+
+static const char *
+valid_pattern(const char *v, const char *pattern)
+{
+	regex_t	 re;
+	int	 ok;
+
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return "This field cannot be checked; ask an administrator.";
+	ok = regexec(&re, v, 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok ? NULL : "The value does not have the expected form.";
+}
+
+/* Check one non-secret value by the field's type; NULL when valid. */
+static const char *
+connform_check(HDF *f, const char *v)
+{
+	const char	*type = field_type(f), *why = NULL, *pattern;
+	long long	 n;
+	HDF		*o;
+
+	if (*v == '\0')
+		return hdf_get_int_value(f, "required", 0) ?
+		    (strcmp(type, "select") == 0 ? "Choose an option." : "Enter a value.") : NULL;
+	if (strcmp(type, "url") == 0)
+		why = valid_url(v, connector_word_in(hdf_get_value(f, "scheme", "https"),
+		    "http"));
+	else if (strcmp(type, "email") == 0)
+		why = valid_email(v);
+	else if (strcmp(type, "hostname") == 0)
+		why = valid_hostname(v);
+	else if (strcmp(type, "number") == 0)
+		why = valid_int(v, hdf_get_int_value(f, "min", 0),
+		    hdf_get_int_value(f, "max", 2147483647), &n);
+	else if (strcmp(type, "scopes") == 0)
+		why = valid_scopes(v);
+	else if (strcmp(type, "checkbox") == 0)
+		why = strcmp(v, "1") == 0 ? NULL : "Tick the box or leave it empty.";
+	else if (strcmp(type, "select") == 0) {
+		why = "Choose one of the options.";
+		for (o = hdf_obj_child(hdf_get_obj(f, "Options")); o != NULL; o = hdf_obj_next(o))
+			if (strcmp(hdf_obj_name(o), v) == 0)
+				why = NULL;
+	} else
+		why = valid_text(v, 0, (size_t)hdf_get_int_value(f, "max",
+		    strcmp(type, "textarea") == 0 ? 2000 : 200));
+	if (why == NULL && (pattern = hdf_get_value(f, "pattern", NULL)) != NULL &&
+	    strcmp(type, "select") != 0)
+		why = valid_pattern(v, pattern);
+	return why;
+}
+
+static void
+connform_error(struct connform *cf, const char *key, const char *message)
+{
+	json_object_set_new(cf->errors, key, json_string(message));
+}
+
+/* Every f.* the request carries must be a field of this protocol and API type. */
+static int
+connform_declared(struct req *r, struct connform *cf)
+{
+	size_t	 i;
+	HDF	*f;
+
+	for (i = 0; i < r->in.n; i++) {
+		const char	*name = r->in.v[i].name;
+		int		 known = 0;
+
+		if (strncmp(name, "f.", 2) != 0)
+			continue;
+		for (f = hdf_obj_child(connform_fields(cf)); f != NULL; f = hdf_obj_next(f))
+			if (strcmp(hdf_obj_name(f), name + 2) == 0 &&
+			    connector_field_applies(f, cf->api_type))
+				known = 1;
+		if (!known)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+connform_add_secret(struct connform *cf, const char *key, const char *value)
+{
+	if (cf->nsecrets == CONNFORM_SECRETS_MAX)
+		return;		/* catalog.c keeps definitions below this */
+	cf->secret_field[cf->nsecrets] = xstrdup(key);
+	cf->secret_value[cf->nsecrets] = xstrdup(value);
+	cf->nsecrets++;
+}
+
+/* Secrets: required when new, kept when left empty, re-entered when bound fields changed. */
+static void
+connform_secrets(struct req *r, struct connform *cf, int per_user, int rebind,
+    const char *bound_labels)
+{
+	HDF		*f;
+	char		 input[80], msg[400];
+
+	for (f = hdf_obj_child(connform_fields(cf)); f != NULL; f = hdf_obj_next(f)) {
+		const char	*key = hdf_obj_name(f), *v;
+		int		 stored;
+
+		if (!field_is_secret(f) || !connector_field_applies(f, cf->api_type))
+			continue;
+		snprintf(input, sizeof(input), "f.%s", key);
+		v = req_param(r, input);
+		if (v == NULL)
+			v = "";
+		if (cf->editing && connform_locked(cf, f)) {
+			if (*v != '\0')
+				connform_error(cf, key, "This cannot be changed here.");
+			continue;
+		}
+		if (per_user) {
+			if (*v != '\0')
+				connform_error(cf, key, "Each user connects their own account; "
+				    "leave this empty.");
+			continue;
+		}
+		if (strlen(v) > SECRET_MAX) {
+			connform_error(cf, key, "Use at most 4096 characters.");
+			continue;
+		}
+		stored = json_object_get(cf->stored, key) != NULL;
+		if (*v != '\0') {
+			connform_add_secret(cf, key, v);
+			if (cf->editing)
+				connform_changed(cf, key);
+		} else if (cf->editing && rebind && (stored ||
+		    hdf_get_int_value(f, "required", 0))) {
+			snprintf(msg, sizeof(msg), "Enter this again: %s changed, and a stored "
+			    "secret is never sent to a new destination.", bound_labels);
+			connform_error(cf, key, msg);
+		} else if (!stored && hdf_get_int_value(f, "required", 0))
+			connform_error(cf, key, "Enter a value.");
+	}
+}
+
+int
+connform_validate(struct req *r, struct connform *cf, int per_user)
+{
+	HDF		*f;
+	char		 input[80];
+	struct buf	 bound;
+	int		 rebind = 0;
+
+	if (!connform_declared(r, cf))
+		return -1;
+	buf_init(&bound);
+	for (f = hdf_obj_child(connform_fields(cf)); f != NULL; f = hdf_obj_next(f)) {
+		const char	*key = hdf_obj_name(f), *v, *why;
+
+		if (field_is_secret(f) || !connector_field_applies(f, cf->api_type))
+			continue;
+		snprintf(input, sizeof(input), "f.%s", key);
+		v = req_param(r, input);
+		if (cf->editing && connform_locked(cf, f)) {
+			/* Shown disabled; a crafted value must not change it. */
+			if (v != NULL && strcmp(v, old_value(cf, key)) != 0)
+				connform_error(cf, key, "This cannot be changed after creation.");
+			json_object_set_new(cf->settings, key, json_string(old_value(cf, key)));
+			continue;
+		}
+		if (v == NULL)
+			v = strcmp(field_type(f), "checkbox") == 0 ? "0" : "";
+		if (strcmp(field_type(f), "checkbox") == 0 && strcmp(v, "0") == 0)
+			why = NULL;
+		else
+			why = connform_check(f, v);
+		if (why != NULL) {
+			connform_error(cf, key, why);
+			continue;
+		}
+		json_object_set_new(cf->settings, key, json_string(v));
+		if (cf->editing && strcmp(v, old_value(cf, key)) != 0) {
+			connform_changed(cf, key);
+			if (hdf_get_int_value(f, "auth_bound", 0)) {
+				rebind = 1;
+				if (bound.len > 0)
+					buf_puts(&bound, ", ");
+				buf_puts(&bound, hdf_get_value(f, "label", key));
+			}
+		}
+	}
+	connform_secrets(r, cf, per_user, rebind, bound.data);
+	buf_free(&bound);
+	return (int)json_object_size(cf->errors);
+}
+
+static void
+connform_fill_options(HDF *node, HDF *f, const char *value)
+{
+	HDF	*o;
+	int	 i = 0;
+
+	for (o = hdf_obj_child(hdf_get_obj(f, "Options")); o != NULL; o = hdf_obj_next(o)) {
+		HDF	*n = render_node(node, "Options.%d", i++);
+
+		render_set(n, "Key", hdf_obj_name(o));
+		render_set(n, "Label", hdf_get_value(o, "label", hdf_obj_name(o)));
+		render_set(n, "Selected", strcmp(hdf_obj_name(o), value) == 0 ? "1" : "0");
+	}
+}
+
+void
+connform_fill(struct req *r, struct connform *cf, int from_post)
+{
+	HDF		*f;
+	char		 input[80];
+	int		 i = 0;
+
+	for (f = hdf_obj_child(connform_fields(cf)); f != NULL; f = hdf_obj_next(f)) {
+		const char	*key = hdf_obj_name(f), *v = "", *err;
+		HDF		*n;
+		json_t		*stored;
+
+		if (!connector_field_applies(f, cf->api_type))
+			continue;
+		n = render_node(r->hdf, "Form.Fields.%d", i++);
+		snprintf(input, sizeof(input), "f.%s", key);
+		if (field_is_secret(f))
+			v = "";		/* never echoed, not even masked */
+		else if (from_post && req_param(r, input) != NULL)
+			v = req_param(r, input);
+		else if (cf->editing || !from_post)
+			v = json_object_get(cf->old, key) != NULL ? old_value(cf, key) :
+			    hdf_get_value(f, "default", "");
+		render_set(n, "Input", input);
+		render_set(n, "Key", key);
+		render_set(n, "Label", hdf_get_value(f, "label", key));
+		render_set(n, "Type", field_type(f));
+		render_set(n, "Required", hdf_get_int_value(f, "required", 0) ? "1" : "0");
+		render_set(n, "Help", hdf_get_value(f, "help", ""));
+		render_set(n, "Value", v);
+		render_set(n, "Placeholder", hdf_get_value(f, "placeholder", ""));
+		render_set(n, "Min", hdf_get_value(f, "min", ""));
+		render_set(n, "Max", hdf_get_value(f, "max", ""));
+		render_set(n, "MaxLength", field_is_secret(f) ? "4096" :
+		    hdf_get_value(f, "max", strcmp(field_type(f), "textarea") == 0 ? "2000" : "200"));
+		if (strcmp(field_type(f), "number") == 0 || strcmp(field_type(f), "url") == 0)
+			render_set(n, "MaxLength", strcmp(field_type(f), "url") == 0 ? "2048" : "20");
+		render_set(n, "Section", hdf_get_value(f, "section", "connection"));
+		render_set(n, "Disabled", cf->editing && connform_locked(cf, f) ? "1" : "0");
+		if ((stored = json_object_get(cf->stored, key)) != NULL) {
+			render_set(n, "Stored", "1");
+			render_set(n, "StoredAt", json_string_value(stored));
+		}
+		if ((err = json_string_value(json_object_get(cf->errors, key))) != NULL)
+			render_set(n, "Error", err);
+		if (strcmp(field_type(f), "select") == 0)
+			connform_fill_options(n, f, v);
+	}
+}

@@ -1,0 +1,108 @@
+/*
+ * page-connection-delete.c — Delete a connection (reference 004, "Delete a
+ * Connection"): a confirmation page; refused, with the flows listed, while
+ * flows use it. The check and the delete are one statement, and the
+ * foreign key (ON DELETE RESTRICT) is the last guard against a flow
+ * registered in between — that too is a refusal, never an error page.
+ * Inputs: {id}; POST csrf, confirm=yes.
+ * Statuses: 200 (confirm, or refused with the flows), 303 (deleted: to the
+ * Integrations tab), 403, 404, 409 (in use), 503.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <libpq-fe.h>
+
+#include "tether.h"
+
+static int
+delete_refused(struct req *r, struct conn *c, int status)
+{
+	hdf_set_value(r->hdf, "Delete.InUse", "1");
+	if (conn_fill_flows(r, c->id, "Flows", NULL) == -1)
+		return -1;
+	return http_page(r, status, "delete.cs");
+}
+
+int
+page_connection_delete(struct req *r)
+{
+	struct conn	*c;
+	int		 rc;
+
+	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+		return 0;
+	conn_fill(r, c, "details");
+	hdf_set_value(r->hdf, "Page.Title", "Delete connection");
+	if (c->flow_count > 0)
+		rc = delete_refused(r, c, 200);
+	else {
+		hdf_set_value(r->hdf, "Delete.InUse", "0");
+		rc = http_page(r, 200, "delete.cs");
+	}
+	conn_free(c);
+	return rc;
+}
+
+int
+page_connection_delete_post(struct req *r)
+{
+	struct conn	*c;
+	const char	*confirm = req_param(r, "confirm");
+	char		 cid[24], msg[300];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	int		 rc = -1, deleted;
+
+	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+		return 0;
+	conn_fill(r, c, "details");
+	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
+		http_flash(r, "error", "Confirm the deletion to delete this connection.");
+		hdf_set_value(r->hdf, "Delete.InUse", "0");
+		rc = http_page(r, 422, "delete.cs");
+		goto out;
+	}
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	if (db_begin(&r->app->db) == -1)
+		goto out;
+	/* Secrets, tokens, OAuth states, versions and tests go with it (CASCADE). */
+	res = db_exec_named(&r->app->db, "conn_delete",
+	    "DELETE FROM connections WHERE id = $1 AND NOT EXISTS"
+	    " (SELECT 1 FROM flow_connections WHERE connection_id = $1) RETURNING id",
+	    1, params);
+	if (res == NULL) {
+		int	 in_use = db_failed_with(&r->app->db, "23503");
+
+		db_rollback(&r->app->db);
+		if (!in_use)
+			goto out;
+		deleted = 0;
+	} else {
+		deleted = db_rows(res) == 1;
+		db_clear(res);
+	}
+	if (!deleted) {
+		db_rollback(&r->app->db);
+		audit_add(r, "connection", c->id, c->name, "connection_delete", "denied",
+		    "{\"reason\":\"in use by flows\"}");
+		http_flash(r, "error", "Nothing was deleted: flows use this connection.");
+		rc = delete_refused(r, c, 409);
+		goto out;
+	}
+	if (audit_add(r, "connection", c->id, c->name, "connection_delete", "success",
+	    NULL) == -1 || db_commit(&r->app->db) == -1) {
+		db_rollback(&r->app->db);
+		goto out;
+	}
+	snprintf(msg, sizeof(msg), "Connection \"%s\" was deleted, with its secrets.",
+	    c->name);
+	http_flash_next(r, "success", msg);
+	http_redirect(r, "/");
+	rc = 0;
+out:
+	conn_free(c);
+	return rc;
+}

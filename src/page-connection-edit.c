@@ -1,0 +1,305 @@
+/*
+ * page-connection-edit.c — Edit a connection (reference 004, "Edit a
+ * Connection"): a warning first when flows use it, then the form with the
+ * connector, protocol and API type disabled and secret fields empty.
+ * Inputs: {id}; GET confirm; POST csrf, name, description, version, f.*.
+ * Statuses: 200, 303 (saved: to the details page), 400 (a crafted field),
+ * 403 (not a manager of it), 404, 409 (stale: someone saved in between;
+ * nothing saved), 422 (invalid; nothing saved), 503.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "tether.h"
+
+static void
+edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_post)
+{
+	HDF		*n = render_node(r->hdf, "Form");
+	char		 action[64];
+
+	snprintf(action, sizeof(action), "/connections/%lld/edit", (long long)c->id);
+	render_set(n, "Mode", "edit");
+	render_set(n, "Action", action);
+	render_set(n, "Connector", c->connector);
+	render_set(n, "ConnectorTitle", catalog_title(&r->app->catalog, c->connector));
+	render_set(n, "Protocol", c->protocol);
+	render_set(n, "ProtocolLabel", catalog_protocol_label(&r->app->catalog,
+	    c->connector, c->protocol));
+	render_set(n, "ApiType", c->api_type);
+	render_set(n, "ApiTypeLabel", *c->api_type != '\0' ? connector_api_type_label(
+	    &r->app->catalog, c->connector, c->api_type) : "");
+	render_set(n, "Name", from_post ? req_param(r, "name") : c->name);
+	render_set(n, "Description", from_post ? req_param(r, "description") : c->description);
+	/* After a stale save the form carries the current version: saving
+	 * again is a conscious second look, not a silent overwrite. */
+	render_set_int(n, "Version", c->version);
+	connform_fill(r, cf, from_post);
+	hdf_set_value(r->hdf, "Page.Title", "Edit connection");
+}
+
+static int
+edit_form(struct req *r, struct conn *c, int status, struct connform *cf, int from_post)
+{
+	conn_fill(r, c, "details");
+	edit_fill(r, c, cf, from_post);
+	return http_page(r, status, "connection-form.cs");
+}
+
+int
+page_connection_edit(struct req *r)
+{
+	struct conn	*c;
+	struct connform	 cf;
+	char		*stored;
+	const char	*confirm = req_param(r, "confirm");
+	int		 rc = -1;
+
+	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+		return 0;
+	if (c->flow_count > 0 && (confirm == NULL || strcmp(confirm, "1") != 0)) {
+		conn_fill(r, c, "details");
+		render_set_int(render_node(r->hdf, "Warning"), "Count", c->flow_count);
+		if (conn_fill_flows(r, c->id, "Warning.Flows", NULL) == 0)
+			rc = http_page(r, 200, "edit-warning.cs");
+		conn_free(c);
+		return rc;
+	}
+	if ((stored = conn_stored_json(r, c->id)) != NULL) {
+		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
+		    c->protocol), c->api_type, 1, c->settings, stored);
+		rc = edit_form(r, c, 200, &cf, 0);
+		connform_free(&cf);
+	}
+	free(stored);
+	conn_free(c);
+	return rc;
+}
+
+/* Name and description: checked here, counted as changed fields. */
+static int
+edit_check_basics(struct req *r, struct conn *c, struct connform *cf)
+{
+	const char	*name = req_param(r, "name"), *desc = req_param(r, "description");
+	const char	*why;
+	int		 errors = 0;
+
+	if ((why = valid_name(name != NULL ? name : "", 120)) != NULL) {
+		hdf_set_value(r->hdf, "Form.Errors.Name", why);
+		errors++;
+	} else if (strcmp(name, c->name) != 0) {
+		buf_printf(&cf->changed, "%sname", cf->changed.len > 0 ? "," : "");
+		cf->nchanged++;
+	}
+	if ((why = valid_text(desc != NULL ? desc : "", 0, 2000)) != NULL) {
+		hdf_set_value(r->hdf, "Form.Errors.Description", why);
+		errors++;
+	} else if (strcmp(desc, c->description) != 0) {
+		buf_printf(&cf->changed, "%sdescription", cf->changed.len > 0 ? "," : "");
+		cf->nchanged++;
+	}
+	return errors;
+}
+
+/* 1 when another connection of the team has this name. */
+static int
+edit_name_taken(struct req *r, struct conn *c, const char *name)
+{
+	char		 cid[24], tid[24];
+	const char	*params[3] = { cid, tid, name };
+	PGresult	*res;
+	int		 taken;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(tid, sizeof(tid), "%lld", (long long)c->owner_team_id);
+	res = db_exec_named(&r->app->db, "conn_name_taken",
+	    "SELECT 1 FROM connections WHERE owner_team_id = $2 AND lower(name) = lower($3)"
+	    " AND id <> $1", 3, params);
+	if (res == NULL)
+		return -1;
+	taken = db_rows(res) > 0;
+	db_clear(res);
+	return taken;
+}
+
+/* Save in one transaction; 0 saved, 1 stale (version moved on), -1 failure. */
+static int
+edit_save(struct req *r, struct conn *c, struct connform *cf)
+{
+	char		 cid[24], uid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
+	char		 fields[1024];
+	const char	*params[6];
+	PGresult	*res;
+	int		 i, rc = -1, rebind = 0;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	snprintf(fields, sizeof(fields), "{%s}", cf->changed.data);
+	params[0] = cid, params[1] = req_param(r, "version"), params[2] = req_param(r, "name");
+	params[3] = req_param(r, "description"), params[4] = settings, params[5] = uid;
+	if (db_begin(&r->app->db) == -1)
+		goto out;
+	res = db_exec_named(&r->app->db, "conn_update",
+	    "UPDATE connections SET name = $3, description = $4, settings = $5::jsonb,"
+	    " version = version + 1, updated_by = $6, updated_at = now()"
+	    " WHERE id = $1 AND version = $2::int RETURNING version", 6, params);
+	if (res == NULL)
+		goto fail;
+	if (db_rows(res) == 0) {
+		db_clear(res);
+		db_rollback(&r->app->db);
+		rc = 1;
+		goto out;
+	}
+	{
+		const char	*vp[5] = { cid, db_get(res, 0, "version"), settings, fields, uid };
+		PGresult	*v;
+
+		v = db_exec_named(&r->app->db, "version_add",
+		    "INSERT INTO connection_versions (connection_id, version, settings,"
+		    " changed_fields, changed_by) VALUES ($1, $2, $3::jsonb, $4::text[], $5)",
+		    5, vp);
+		db_clear(res);
+		if (v == NULL)
+			goto fail;
+		db_clear(v);
+	}
+	for (i = 0; i < cf->nsecrets; i++)
+		if (conn_secret_put(r, c->id, cf->secret_field[i], cf->secret_value[i]) == -1)
+			goto fail;
+	/* New destination: tokens and secrets not entered again go (they were
+	 * required to be, so only OAuth tokens and the like remain). */
+	for (i = 0; i < cf->nsecrets; i++)
+		rebind |= strstr(cf->changed.data, cf->secret_field[i]) != NULL;
+	if (rebind) {
+		struct buf	 keep;
+		const char	*dp[2];
+
+		buf_init(&keep);
+		buf_puts(&keep, "{");
+		for (i = 0; i < cf->nsecrets; i++)
+			buf_printf(&keep, "%s%s", i > 0 ? "," : "", cf->secret_field[i]);
+		buf_puts(&keep, "}");
+		dp[0] = cid, dp[1] = keep.data;
+		res = db_exec_named(&r->app->db, "secrets_prune",
+		    "DELETE FROM connection_secrets WHERE connection_id = $1"
+		    " AND field <> ALL ($2::text[])", 2, dp);
+		buf_free(&keep);
+		if (res == NULL)
+			goto fail;
+		db_clear(res);
+	}
+	{
+		/* a,b -> ["a","b"]: field keys are [a-z0-9_], names of our own. */
+		struct buf	 d;
+		const char	*p;
+
+		buf_init(&d);
+		buf_puts(&d, "{\"fields\":[");
+		for (p = cf->changed.data; *p != '\0'; p++) {
+			if (p == cf->changed.data)
+				buf_puts(&d, "\"");
+			if (*p == ',')
+				buf_puts(&d, "\",\"");
+			else
+				buf_append(&d, p, 1);
+		}
+		buf_puts(&d, cf->changed.len > 0 ? "\"]}" : "]}");
+		i = audit_add(r, "connection", c->id, req_param(r, "name"), "connection_edit",
+		    "success", d.data);
+		buf_free(&d);
+	}
+	if (i == -1 || db_commit(&r->app->db) == -1)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	db_rollback(&r->app->db);
+out:
+	free(settings);
+	return rc;
+}
+
+int
+page_connection_edit_post(struct req *r)
+{
+	struct conn	*c;
+	struct connform	 cf;
+	char		*stored;
+	const char	*version = req_param(r, "version");
+	char		 loc[64], msg[300];
+	int		 errors, rc = -1, taken, saved;
+
+	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+		return 0;
+	if ((stored = conn_stored_json(r, c->id)) == NULL) {
+		conn_free(c);
+		return -1;
+	}
+	connform_init(&cf, connector_protocol(&r->app->catalog, c->connector, c->protocol),
+	    c->api_type, 1, c->settings, stored);
+	if (version == NULL || atoi(version) != c->version) {
+		/* Someone saved in between: nothing is saved, the form is kept. */
+		hdf_set_value(r->hdf, "Form.Stale.By", c->updated_by);
+		hdf_set_value(r->hdf, "Form.Stale.At", c->updated_at);
+		(void)connform_validate(r, &cf, strcmp(c->context, "per_user") == 0);
+		r->log_note = "stale form";
+		rc = edit_form(r, c, 409, &cf, 1);
+		goto out;
+	}
+	errors = edit_check_basics(r, c, &cf);
+	if ((rc = connform_validate(r, &cf, strcmp(c->context, "per_user") == 0)) == -1) {
+		r->log_note = "undeclared connector field";
+		http_error(r, 400, NULL);
+		rc = 0;
+		goto out;
+	}
+	errors += rc;
+	if (errors == 0 && (taken = edit_name_taken(r, c, req_param(r, "name"))) != 0) {
+		if (taken == -1) {
+			rc = -1;
+			goto out;
+		}
+		hdf_set_value(r->hdf, "Form.Errors.Name",
+		    "A connection with this name already exists in the team.");
+		errors++;
+	}
+	if (errors > 0) {
+		hdf_set_value(r->hdf, "Form.Error", "Nothing was saved. Correct the fields "
+		    "marked below.");
+		rc = edit_form(r, c, 422, &cf, 1);
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	if (cf.nchanged == 0) {
+		http_flash_next(r, "info", "Nothing changed, so nothing was saved.");
+		http_redirect(r, loc);
+		rc = 0;
+		goto out;
+	}
+	if ((saved = edit_save(r, c, &cf)) == -1) {
+		rc = -1;
+		goto out;
+	}
+	if (saved == 1) {
+		hdf_set_value(r->hdf, "Form.Stale.By", c->updated_by);
+		hdf_set_value(r->hdf, "Form.Stale.At", c->updated_at);
+		rc = edit_form(r, c, 409, &cf, 1);
+		goto out;
+	}
+	snprintf(msg, sizeof(msg), "Saved \"%s\". The change is live for every flow "
+	    "using it.", req_param(r, "name"));
+	http_flash_next(r, "success", msg);
+	http_redirect(r, loc);
+	rc = 0;
+out:
+	connform_free(&cf);
+	free(stored);
+	conn_free(c);
+	return rc;
+}

@@ -1,0 +1,351 @@
+/*
+ * page-connection-new.c — New Connection: choose the authentication
+ * protocol (and API type), fill the connector's fields, Create.
+ * Inputs: GET connector, protocol, api_type; POST csrf, connector, protocol,
+ * api_type, name, description, team, context and the connector's f.* fields.
+ * Statuses: 200 (form), 303 (created: to the details page), 400 (a crafted
+ * form: unknown connector, protocol or field), 403 (manages no team), 404,
+ * 422 (invalid: the form again with a message at each field, nothing saved).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "tether.h"
+
+static const char teams_sql[] =
+    "SELECT id, name FROM teams WHERE $2::boolean OR id IN (SELECT team_id"
+    " FROM team_members WHERE user_id = $1 AND role = 'manager')"
+    " ORDER BY lower(name), id";
+
+struct newconn {
+	const char	*connector;
+	const char	*protocol;
+	const char	*api_type;
+	HDF		*def;
+	HDF		*proto;
+	PGresult	*teams;		/* the teams the user may create in */
+};
+
+static PGresult *
+newconn_teams(struct req *r)
+{
+	char		 uid[24];
+	const char	*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	return db_exec_named(&r->app->db, "create_teams", teams_sql, 2, params);
+}
+
+/* Resolve connector, protocol and API type; -1 when the connector is unknown. */
+static int
+newconn_resolve(struct req *r, struct newconn *nc, int strict)
+{
+	HDF	*t;
+
+	nc->connector = req_param(r, "connector");
+	if (nc->connector == NULL ||
+	    (nc->def = catalog_get(&r->app->catalog, nc->connector)) == NULL)
+		return -1;
+	nc->protocol = req_param(r, "protocol");
+	if (nc->protocol == NULL || (nc->proto = connector_protocol(&r->app->catalog,
+	    nc->connector, nc->protocol)) == NULL) {
+		if (strict)
+			return -1;
+		nc->proto = hdf_obj_child(hdf_get_obj(nc->def, "Protocols"));
+		nc->protocol = hdf_obj_name(nc->proto);
+	}
+	nc->api_type = req_param(r, "api_type");
+	if ((t = hdf_obj_child(hdf_get_obj(nc->def, "ApiTypes"))) == NULL) {
+		if (nc->api_type != NULL && *nc->api_type != '\0' && strict)
+			return -1;
+		nc->api_type = "";
+	} else if (nc->api_type == NULL || hdf_get_obj(hdf_get_obj(nc->def,
+	    "ApiTypes"), nc->api_type) == NULL || strchr(nc->api_type, '.') != NULL) {
+		if (strict)
+			return -1;
+		nc->api_type = hdf_obj_name(t);
+	}
+	return 0;
+}
+
+static void
+newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_post)
+{
+	HDF		*n, *p;
+	const char	*team = req_param(r, "team"), *ctx = req_param(r, "context");
+	int		 i = 0;
+
+	n = render_node(r->hdf, "Form");
+	render_set(n, "Mode", "new");
+	render_set(n, "Action", "/connections");
+	render_set(n, "Connector", nc->connector);
+	render_set(n, "ConnectorTitle", hdf_get_value(nc->def, "title", ""));
+	render_set(n, "Protocol", nc->protocol);
+	render_set(n, "ProtocolLabel", hdf_get_value(nc->proto, "label", ""));
+	render_set(n, "ApiType", nc->api_type);
+	render_set(n, "ApiTypeLabel", connector_api_type_label(&r->app->catalog,
+	    nc->connector, nc->api_type));
+	if (from_post) {
+		render_set(n, "Name", req_param(r, "name"));
+		render_set(n, "Description", req_param(r, "description"));
+	}
+	for (p = hdf_obj_child(hdf_get_obj(nc->def, "Protocols")); p != NULL;
+	    p = hdf_obj_next(p)) {
+		HDF	*pn = render_node(n, "Protocols.%d", i++);
+
+		render_set(pn, "Key", hdf_obj_name(p));
+		render_set(pn, "Label", hdf_get_value(p, "label", ""));
+		render_set(pn, "Selected", p == nc->proto ? "1" : "0");
+	}
+	i = 0;
+	for (p = hdf_obj_child(hdf_get_obj(nc->def, "ApiTypes")); p != NULL;
+	    p = hdf_obj_next(p)) {
+		HDF	*tn = render_node(n, "ApiTypes.%d", i++);
+
+		render_set(tn, "Key", hdf_obj_name(p));
+		render_set(tn, "Label", hdf_get_value(p, "label", ""));
+		render_set(tn, "Selected", strcmp(hdf_obj_name(p), nc->api_type) == 0 ?
+		    "1" : "0");
+	}
+	for (i = 0; i < db_rows(nc->teams); i++) {
+		HDF	*tn = render_node(n, "Teams.%d", i);
+
+		render_set(tn, "Id", db_get(nc->teams, i, "id"));
+		render_set(tn, "Name", db_get(nc->teams, i, "name"));
+		render_set(tn, "Selected", team != NULL &&
+		    strcmp(team, db_get(nc->teams, i, "id")) == 0 ? "1" : "0");
+	}
+	i = 0;
+	if (connector_allows_context(&r->app->catalog, nc->connector, "system")) {
+		HDF	*cn = render_node(n, "Contexts.%d", i++);
+
+		render_set(cn, "Key", "system");
+		render_set(cn, "Label", "System account (shared credentials)");
+		render_set(cn, "Selected", ctx == NULL || strcmp(ctx, "system") == 0 ? "1" : "0");
+	}
+	if (connector_allows_context(&r->app->catalog, nc->connector, "per_user")) {
+		HDF	*cn = render_node(n, "Contexts.%d", i++);
+
+		render_set(cn, "Key", "per_user");
+		render_set(cn, "Label", "Each user's own account");
+		render_set(cn, "Selected", (ctx != NULL && strcmp(ctx, "per_user") == 0) ||
+		    i == 1 ? "1" : "0");
+	}
+	connform_fill(r, cf, from_post);
+	hdf_set_value(r->hdf, "Page.Title", "New connection");
+}
+
+int
+page_connection_new(struct req *r)
+{
+	struct newconn	 nc;
+	struct connform	 cf;
+	int		 rc;
+
+	memset(&nc, 0, sizeof(nc));
+	if (newconn_resolve(r, &nc, 0) == -1) {
+		http_error(r, 404, "There is no such connector. Pick one from the catalog.");
+		return 0;
+	}
+	if ((nc.teams = newconn_teams(r)) == NULL)
+		return -1;
+	if (db_rows(nc.teams) == 0) {
+		db_clear(nc.teams);
+		http_error(r, 403, "Only managers of a team can create connections.");
+		return 0;
+	}
+	connform_init(&cf, nc.proto, nc.api_type, 0, NULL, NULL);
+	newconn_fill(r, &nc, &cf, 0);
+	rc = http_page(r, 200, "connection-form.cs");
+	connform_free(&cf);
+	db_clear(nc.teams);
+	return rc;
+}
+
+/* The checks outside the connector's fields: name, description, team, context. */
+static int
+newconn_check(struct req *r, struct newconn *nc, const char **team, const char **ctx)
+{
+	const char	*name = req_param(r, "name"), *desc = req_param(r, "description");
+	const char	*why;
+	int		 errors = 0, i;
+
+	if ((why = valid_name(name != NULL ? name : "", 120)) != NULL) {
+		hdf_set_value(r->hdf, "Form.Errors.Name", why);
+		errors++;
+	}
+	if ((why = valid_text(desc != NULL ? desc : "", 0, 2000)) != NULL) {
+		hdf_set_value(r->hdf, "Form.Errors.Description", why);
+		errors++;
+	}
+	*team = req_param(r, "team");
+	for (i = 0; *team != NULL && i < db_rows(nc->teams); i++)
+		if (strcmp(*team, db_get(nc->teams, i, "id")) == 0)
+			break;
+	if (*team == NULL || i == db_rows(nc->teams)) {
+		hdf_set_value(r->hdf, "Form.Errors.Team", "Choose a team you manage.");
+		errors++;
+	}
+	*ctx = req_param(r, "context");
+	if (*ctx == NULL || (strcmp(*ctx, "system") != 0 && strcmp(*ctx, "per_user") != 0) ||
+	    !connector_allows_context(&r->app->catalog, nc->connector, *ctx)) {
+		hdf_set_value(r->hdf, "Form.Errors.Context",
+		    "Choose how this connection runs.");
+		errors++;
+	}
+	return errors;
+}
+
+/* Insert the connection, its secrets, version 1 and the audit entry, in one
+ * transaction. Returns the id, 0 when the name is taken, -1 on failure. */
+static long long
+newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char *team,
+    const char *ctx)
+{
+	char		 uid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
+	const char	*params[9];
+	const char	*desc = req_param(r, "description");
+	PGresult	*res;
+	long long	 id = -1;
+	int		 i;
+	const char	*key;
+	json_t		*v;
+	struct buf	 fields;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	params[0] = team, params[1] = req_param(r, "name");
+	params[2] = desc != NULL ? desc : "", params[3] = nc->connector;
+	params[4] = nc->protocol, params[5] = nc->api_type, params[6] = settings;
+	params[7] = ctx, params[8] = uid;
+	if (db_begin(&r->app->db) == -1)
+		goto out;
+	res = db_exec_named(&r->app->db, "conn_insert",
+	    "INSERT INTO connections (owner_team_id, name, description, connector,"
+	    " auth_protocol, api_type, settings, execution_context, created_by, updated_by)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9)"
+	    " ON CONFLICT DO NOTHING RETURNING id", 9, params);
+	if (res == NULL)
+		goto fail;
+	id = db_rows(res) == 1 ? strtoll(db_get(res, 0, "id"), NULL, 10) : 0;
+	db_clear(res);
+	if (id == 0) {
+		db_rollback(&r->app->db);
+		goto out;
+	}
+	for (i = 0; i < cf->nsecrets; i++)
+		if (conn_secret_put(r, id, cf->secret_field[i], cf->secret_value[i]) == -1)
+			goto fail;
+	buf_init(&fields);
+	buf_puts(&fields, "{");
+	json_object_foreach(cf->settings, key, v) {
+		(void)v;
+		buf_printf(&fields, "%s\"%s\"", fields.len > 1 ? "," : "", key);
+	}
+	for (i = 0; i < cf->nsecrets; i++)
+		buf_printf(&fields, "%s\"%s\"", fields.len > 1 ? "," : "", cf->secret_field[i]);
+	buf_puts(&fields, "}");
+	{
+		char		 cid[24];
+		const char	*vp[4] = { cid, settings, fields.data, uid };
+
+		snprintf(cid, sizeof(cid), "%lld", id);
+		res = db_exec_named(&r->app->db, "version_insert",
+		    "INSERT INTO connection_versions (connection_id, version, settings,"
+		    " changed_fields, changed_by) VALUES ($1, 1, $2::jsonb, $3::text[], $4)",
+		    4, vp);
+	}
+	if (res == NULL) {
+		buf_free(&fields);
+		goto fail;
+	}
+	db_clear(res);
+	/* Field names come from connector definitions: [a-z0-9_] only. */
+	fields.data[0] = '[';
+	fields.data[fields.len - 1] = ']';
+	{
+		struct buf	 details;
+
+		buf_init(&details);
+		buf_printf(&details, "{\"connector\":\"%s\",\"fields\":%s}", nc->connector,
+		    fields.data);
+		i = audit_add(r, "connection", id, req_param(r, "name"), "connection_create",
+		    "success", details.data);
+		buf_free(&details);
+	}
+	buf_free(&fields);
+	if (i == -1 || db_commit(&r->app->db) == -1)
+		goto fail;
+	goto out;
+fail:
+	db_rollback(&r->app->db);
+	id = -1;
+out:
+	free(settings);
+	return id;
+}
+
+int
+page_connection_create(struct req *r)
+{
+	struct newconn	 nc;
+	struct connform	 cf;
+	const char	*team, *ctx;
+	char		 loc[48], msg[300];
+	int		 errors, rc = -1;
+	long long	 id;
+
+	memset(&nc, 0, sizeof(nc));
+	if (newconn_resolve(r, &nc, 1) == -1) {
+		r->log_note = "unknown connector, protocol or api type";
+		http_error(r, 400, NULL);
+		return 0;
+	}
+	if ((nc.teams = newconn_teams(r)) == NULL)
+		return -1;
+	if (db_rows(nc.teams) == 0) {
+		db_clear(nc.teams);
+		http_error(r, 403, "Only managers of a team can create connections.");
+		return 0;
+	}
+	connform_init(&cf, nc.proto, nc.api_type, 0, NULL, NULL);
+	errors = newconn_check(r, &nc, &team, &ctx);
+	rc = connform_validate(r, &cf, ctx != NULL && strcmp(ctx, "per_user") == 0);
+	if (rc == -1) {
+		r->log_note = "undeclared connector field";
+		http_error(r, 400, NULL);
+		rc = 0;
+		goto out;
+	}
+	errors += rc;
+	if (errors == 0) {
+		if ((id = newconn_save(r, &nc, &cf, team, ctx)) > 0) {
+			snprintf(msg, sizeof(msg), "Connection \"%s\" created. It has not "
+			    "been tested yet.", req_param(r, "name"));
+			http_flash_next(r, "success", msg);
+			snprintf(loc, sizeof(loc), "/connections/%lld", id);
+			http_redirect(r, loc);
+			rc = 0;
+			goto out;
+		}
+		if (id == -1) {
+			rc = -1;
+			goto out;
+		}
+		hdf_set_value(r->hdf, "Form.Errors.Name",
+		    "A connection with this name already exists in that team.");
+		errors++;
+	}
+	hdf_set_value(r->hdf, "Form.Error", "Nothing was saved. Correct the fields "
+	    "marked below.");
+	newconn_fill(r, &nc, &cf, 1);
+	rc = http_page(r, 422, "connection-form.cs");
+out:
+	connform_free(&cf);
+	db_clear(nc.teams);
+	return rc;
+}

@@ -1,0 +1,168 @@
+/*
+ * page-connection.c — one connection's tabs: Details (settings, which
+ * secrets are stored and when — never their values — status, last test,
+ * version history), Related (the flows using it) and History (tests).
+ * Inputs: {id}; Related: GET sort. Statuses: 200, 404 (missing or not
+ * visible, identical), 503.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "tether.h"
+
+static void
+details_settings(struct req *r, const struct conn *c, const char *stored_json)
+{
+	HDF		*proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
+	HDF		*f;
+	json_t		*settings = json_loads(c->settings, 0, NULL);
+	json_t		*stored = json_loads(stored_json != NULL ? stored_json : "{}", 0, NULL);
+	int		 ns = 0, nx = 0;
+
+	for (f = hdf_obj_child(hdf_get_obj(proto, "Fields")); f != NULL; f = hdf_obj_next(f)) {
+		const char	*key = hdf_obj_name(f);
+		HDF		*n;
+
+		if (!connector_field_applies(f, c->api_type))
+			continue;
+		if (strcmp(hdf_get_value(f, "type", "text"), "secret") == 0) {
+			json_t	*at = json_object_get(stored, key);
+
+			n = render_node(r->hdf, "Secrets.%d", nx++);
+			render_set(n, "Label", hdf_get_value(f, "label", key));
+			render_set(n, "Stored", at != NULL ? "1" : "0");
+			render_set(n, "ChangedAt", at != NULL ? json_string_value(at) : "");
+			continue;
+		}
+		if (json_object_get(settings, key) == NULL)
+			continue;
+		n = render_node(r->hdf, "Settings.%d", ns++);
+		render_set(n, "Label", hdf_get_value(f, "label", key));
+		render_set(n, "Value", json_string_value(json_object_get(settings, key)));
+		render_set(n, "Section", hdf_get_value(f, "section", "connection"));
+	}
+	json_decref(settings);
+	json_decref(stored);
+}
+
+static int
+details_versions(struct req *r, const struct conn *c)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	int		 i;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	res = db_exec_named(&r->app->db, "conn_versions",
+	    "SELECT v.version, to_char(v.changed_at AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD HH24:MI') || ' UTC' AS at, COALESCE(u.email, '') AS who,"
+	    " array_to_string(v.changed_fields, ',') AS fields"
+	    " FROM connection_versions v LEFT JOIN users u ON u.id = v.changed_by"
+	    " WHERE v.connection_id = $1 ORDER BY v.version DESC LIMIT 50", 1, params);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < db_rows(res); i++) {
+		HDF		*n = render_node(r->hdf, "Versions.%d", i);
+		struct connform	 cf;
+		struct buf	 labels;
+		char		*fields = xstrdup(db_get(res, i, "fields")), *p, *save = NULL;
+
+		/* Show labels, not keys: the definition knows them. */
+		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
+		    c->protocol), c->api_type, 0, NULL, NULL);
+		buf_init(&labels);
+		for (p = strtok_r(fields, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save))
+			buf_printf(&labels, "%s%s", labels.len > 0 ? ", " : "",
+			    strcmp(p, "name") == 0 ? "Name" : strcmp(p, "description") == 0 ?
+			    "Description" : connform_label(&cf, p));
+		render_set(n, "Version", db_get(res, i, "version"));
+		render_set(n, "ChangedAt", db_get(res, i, "at"));
+		render_set(n, "ChangedBy", db_get(res, i, "who"));
+		render_set(n, "Fields", labels.data);
+		buf_free(&labels);
+		free(fields);
+		connform_free(&cf);
+	}
+	db_clear(res);
+	return 0;
+}
+
+int
+page_connection(struct req *r)
+{
+	struct conn	*c;
+	char		*stored = NULL;
+	int		 rc = -1;
+
+	if (conn_load_or_fail(r, PERM_VIEW, &c))
+		return 0;
+	conn_fill(r, c, "details");
+	if ((stored = conn_stored_json(r, c->id)) == NULL || details_versions(r, c) == -1)
+		goto out;
+	details_settings(r, c, stored);
+	rc = http_page(r, 200, "connection.cs");
+out:
+	free(stored);
+	conn_free(c);
+	return rc;
+}
+
+int
+page_connection_related(struct req *r)
+{
+	struct conn	*c;
+	int		 rc = -1;
+
+	if (conn_load_or_fail(r, PERM_VIEW, &c))
+		return 0;
+	conn_fill(r, c, "related");
+	if (conn_fill_flows(r, c->id, "Flows", req_param(r, "sort")) == 0)
+		rc = http_page(r, 200, "connection-related.cs");
+	conn_free(c);
+	return rc;
+}
+
+int
+page_connection_history(struct req *r)
+{
+	struct conn	*c;
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	int		 i, rc = -1;
+
+	if (conn_load_or_fail(r, PERM_VIEW, &c))
+		return 0;
+	conn_fill(r, c, "history");
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	res = db_exec_named(&r->app->db, "conn_tests",
+	    "SELECT to_char(t.tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'"
+	    " AS at, t.trigger, t.result, t.http_status, t.latency_ms, t.message,"
+	    " COALESCE(u.email, '') AS who FROM connection_tests t"
+	    " LEFT JOIN users u ON u.id = t.triggered_by WHERE t.connection_id = $1"
+	    " ORDER BY t.tested_at DESC, t.id DESC LIMIT 100", 1, params);
+	if (res == NULL)
+		goto out;
+	for (i = 0; i < db_rows(res); i++) {
+		HDF	*n = render_node(r->hdf, "Tests.%d", i);
+
+		render_set(n, "At", db_get(res, i, "at"));
+		render_set(n, "Trigger", db_get(res, i, "trigger"));
+		render_set(n, "Result", db_get(res, i, "result"));
+		render_set(n, "HttpStatus", db_get(res, i, "http_status"));
+		render_set(n, "LatencyMs", db_get(res, i, "latency_ms"));
+		render_set(n, "Message", db_get(res, i, "message"));
+		render_set(n, "By", db_get(res, i, "who"));
+	}
+	db_clear(res);
+	rc = http_page(r, 200, "connection-history.cs");
+out:
+	conn_free(c);
+	return rc;
+}

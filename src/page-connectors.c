@@ -1,0 +1,85 @@
+/*
+ * page-connectors.c — the connector catalog ("View all connectors"),
+ * grouped by category and searchable by name, and one connector's page
+ * with its authentication protocols, each leading to New Connection.
+ * Inputs: GET q (catalog); {key} in the path (one connector).
+ * Statuses: 200, 404 (no such connector).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ClearSilver.h>
+
+#include "tether.h"
+
+int
+page_connectors(struct req *r)
+{
+	const struct catalog	*cat = &r->app->catalog;
+	const char		*q = req_param(r, "q");
+	const char		*categories[64];
+	int			 ncat = 0, count = 0, i, shown[64] = { 0 };
+	size_t			 k;
+
+	if (q != NULL && valid_text(q, 0, 100) != NULL) {
+		http_flash(r, "error", "Search for at most 100 characters of plain text.");
+		q = NULL;
+	}
+	hdf_set_value(r->hdf, "Page.Title", "Connectors");
+	hdf_set_value(r->hdf, "Catalog.Q", q != NULL ? q : "");
+	for (k = 0; k < cat->nkeys; k++) {
+		void		*def = catalog_get(cat, cat->keys[k]);
+		const char	*title = hdf_get_value(def, "title", "");
+		const char	*category = hdf_get_value(def, "category", "Other");
+		HDF		*n;
+
+		if (q != NULL && *q != '\0' && strcasestr(title, q) == NULL &&
+		    strcasestr(category, q) == NULL)
+			continue;
+		for (i = 0; i < ncat; i++)
+			if (strcmp(categories[i], category) == 0)
+				break;
+		if (i == ncat) {
+			if (ncat == 64)
+				continue;
+			categories[ncat++] = category;
+			render_set(render_node(r->hdf, "Categories.%d", i), "Name", category);
+		}
+		n = render_node(r->hdf, "Categories.%d.Connectors.%d", i, shown[i]++);
+		render_set(n, "Key", cat->keys[k]);
+		render_set(n, "Title", title);
+		render_set(n, "Description", hdf_get_value(def, "description", ""));
+		render_set(n, "Category", category);
+		count++;
+	}
+	render_set_int(render_node(r->hdf, "Catalog"), "Count", count);
+	return http_page(r, 200, "connectors.cs");
+}
+
+int
+page_connector(struct req *r)
+{
+	const struct catalog	*cat = &r->app->catalog;
+	HDF			*def = catalog_get(cat, r->arg_key), *p, *n;
+	int			 i = 0;
+
+	if (def == NULL) {
+		http_error(r, 404, NULL);
+		return 0;
+	}
+	n = render_node(r->hdf, "Connector");
+	render_set(n, "Key", r->arg_key);
+	render_set(n, "Title", hdf_get_value(def, "title", ""));
+	render_set(n, "Description", hdf_get_value(def, "description", ""));
+	render_set(n, "Category", hdf_get_value(def, "category", ""));
+	for (p = hdf_obj_child(hdf_get_obj(def, "Protocols")); p != NULL; p = hdf_obj_next(p)) {
+		HDF	*pn = render_node(n, "Protocols.%d", i++);
+
+		render_set(pn, "Key", hdf_obj_name(p));
+		render_set(pn, "Label", hdf_get_value(p, "label", ""));
+		render_set(pn, "Kind", hdf_get_value(p, "kind", ""));
+	}
+	hdf_set_value(r->hdf, "Page.Title", hdf_get_value(def, "title", ""));
+	return http_page(r, 200, "connector.cs");
+}
