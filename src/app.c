@@ -13,7 +13,7 @@
 #include "tether.h"
 
 /* Decode a hex column into a malloc'd buffer. */
-static unsigned char *
+unsigned char *
 app_unhex(const char *hex, size_t *len)
 {
 	size_t		 max = strlen(hex) / 2 + 1;
@@ -26,7 +26,7 @@ app_unhex(const char *hex, size_t *len)
 	return out;
 }
 
-static char *
+char *
 app_hex(const unsigned char *bin, size_t len)
 {
 	char	*out = xmalloc(len * 2 + 1);

@@ -49,6 +49,8 @@ serve_one(struct app *app, FCGX_Request *fr)
 	req_init(&r, app, fr);
 	if ((status = req_parse(&r)) == 0)
 		route_dispatch(&r);
+	else if (status == REQ_API)
+		api_dispatch(&r);
 	else
 		http_error(&r, status, NULL);
 	http_send(&r);

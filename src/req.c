@@ -107,6 +107,35 @@ req_is_form(const char *ct)
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+int
+req_read_raw(struct req *r, struct buf *out)
+{
+	const char	*cl = req_env(r, "CONTENT_LENGTH");
+	char		*end;
+	char		*tmp;
+	unsigned long long n;
+	int		 got;
+
+	if (cl == NULL || *cl == '\0')
+		return 0;
+	n = strtoull(cl, &end, 10);
+	if (*end != '\0' || cl[0] == '-')
+		return 400;
+	if (n > r->app->cfg.body_max)
+		return 413;
+	if (n == 0)
+		return 0;
+	tmp = xmalloc(n);
+	got = r->fr != NULL ? FCGX_GetStr(tmp, (int)n, r->fr->in) : 0;
+	if (got < 0 || (unsigned long long)got != n) {
+		free(tmp);
+		return 400;
+	}
+	buf_append(out, tmp, n);
+	free(tmp);
+	return 0;
+}
+
 static int
 req_read_body(struct req *r)
 {
@@ -200,6 +229,8 @@ req_parse(struct req *r)
 		r->log_note = "bad path";
 		return 400;
 	}
+	if (strncmp(r->path, "/api/", 5) == 0)
+		return REQ_API;
 	if ((status = route_match(r)) != 0)
 		return status;
 

@@ -148,6 +148,11 @@ int		 vault_key_generate(struct vault *, int version,
 int		 vault_key_add_wrapped(struct vault *, int version,
 		    const unsigned char *wrapped, size_t wrappedlen);
 
+int		 vault_has_key(const struct vault *, int version);
+/* Wrap data key `version` of `from` under the master key of `to` (master key rotation). */
+int		 vault_key_rewrap(const struct vault *from, int version, const struct vault *to,
+		    unsigned char **wrapped, size_t *wrappedlen);
+
 /* Seal/open one secret. Ciphertext and plaintext are malloc'd; the caller
  * wipes plaintext with sodium_memzero before free. */
 int		 vault_seal(const struct vault *, int64_t connection_id, const char *field,
@@ -350,6 +355,13 @@ struct app {
 int		 app_open(struct app *, const char *conf, int need_vault, char *err,
 		    size_t errlen);
 void		 app_close(struct app *);
+/* Hex for bytea parameters (decode($1, 'hex')) and columns (encode(x, 'hex')). */
+char		*app_hex(const unsigned char *, size_t);
+unsigned char	*app_unhex(const char *, size_t *len);
+
+/* ctl-vault.c */
+int		 ctl_rotate_key(struct app *, int argc, char **argv);
+int		 ctl_rotate_master_key(struct app *, int argc, char **argv);
 
 /* --------------------------------------------------------------- req.c */
 
@@ -401,7 +413,12 @@ struct req {
 	const char		*log_note;	/* short reason for the access log */
 };
 
+/* req_parse's answer for /api/ paths: api.c reads and answers those itself. */
+#define REQ_API		(-2)
+
 void		 req_init(struct req *, struct app *, struct FCGX_Request *);
+/* Read the raw body (at most cfg.body_max bytes): 0, or 400/413 as for forms. */
+int		 req_read_raw(struct req *, struct buf *out);
 /* Read method, path and (bounded) input; 0, or an HTTP status to answer with. */
 int		 req_parse(struct req *);
 void		 req_free(struct req *);
@@ -602,6 +619,17 @@ int		 conn_load_or_fail(struct req *, enum perm need, struct conn **out);
 /* The flows using a connection into `prefix`.N.Id|Name|Version|Status|Owner|
  * ProgressStatus, sorted by an allow-listed key; -1 on failure. */
 int		 conn_fill_flows(struct req *, int64_t id, const char *prefix, const char *sort);
+
+/* ---------------------------------------------------------------- api.c */
+
+/* The JSON API (/api/v1/...): token auth, its own routes, JSON in and out. */
+void		 api_dispatch(struct req *);
+
+/* ------------------------------------------------------------ ctl-flow.c */
+
+/* tetherctl's flow and token commands; argv starts after "flow" / "token". */
+int		 ctl_flow(struct db *, int argc, char **argv);
+int		 ctl_token(struct db *, int argc, char **argv);
 
 /* -------------------------------------------------------------- pages */
 

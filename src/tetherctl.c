@@ -26,7 +26,11 @@ usage(void)
 	    "  user passwd EMAIL [--password-stdin]\n"
 	    "  user disable EMAIL\n"
 	    "  team add NAME\n"
-	    "  team member TEAM EMAIL viewer|member|manager\n");
+	    "  team member TEAM EMAIL viewer|member|manager\n"
+	    "  flow add|update|remove ...   (tetherctl -c config flow for help)\n"
+	    "  token add EMAIL NAME | token revoke ID\n"
+	    "  rotate-key                   re-encrypt every secret under a new data key\n"
+	    "  rotate-master-key NEW_KEY_FILE  re-wrap the data keys\n");
 	exit(2);
 }
 
@@ -249,6 +253,21 @@ main(int argc, char *argv[])
 		fprintf(stderr, "tetherctl: %s\n", err);
 		return 1;
 	}
+	if (strcmp(argv[0], "rotate-key") == 0 || strcmp(argv[0], "rotate-master-key") == 0) {
+		struct app	 app;
+
+		config_free(&cfg);
+		if (app_open(&app, conf, 1, err, sizeof(err)) == -1) {
+			fprintf(stderr, "tetherctl: %s\n", err);
+			return 1;
+		}
+		rc = argv[0][7] == 'k' ? ctl_rotate_key(&app, argc - 1, argv + 1) :
+		    ctl_rotate_master_key(&app, argc - 1, argv + 1);
+		app_close(&app);
+		if (rc == 2)
+			usage();
+		return rc;
+	}
 	if (strcmp(argv[0], "migrate") == 0) {
 		db_init(&db, cfg.owner_conninfo, cfg.db_connect_timeout, 600000);
 		rc = migrate_run(&db, cfg.sql_dir, 1) == 0 ? 0 : 1;
@@ -264,6 +283,10 @@ main(int argc, char *argv[])
 			rc = cmd_user_disable(&db, argc - 2, argv + 2);
 		else if (strcmp(argv[0], "team") == 0)
 			rc = cmd_team(&db, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "flow") == 0)
+			rc = ctl_flow(&db, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "token") == 0)
+			rc = ctl_token(&db, argc - 1, argv + 1);
 		else
 			usage(), rc = 2;
 	}

@@ -420,6 +420,40 @@ vault_key_add_wrapped(struct vault *v, int version,
 }
 
 int
+vault_has_key(const struct vault *v, int version)
+{
+	return (vault_key_find(v, version) != NULL);
+}
+
+int
+vault_key_rewrap(const struct vault *from, int version, const struct vault *to,
+    unsigned char **wrapped, size_t *wrappedlen)
+{
+	const struct vault_key	*k = vault_key_find(from, version);
+	unsigned char		*out;
+	unsigned long long	 clen;
+	char			 ad[sizeof vault_dek_ad_prefix + 16];
+	size_t			 adlen;
+
+	*wrapped = NULL;
+	*wrappedlen = 0;
+	if (k == NULL || to->master == NULL) {
+		vault_log("data key v%d: cannot rewrap (not loaded)", version);
+		return (-1);
+	}
+	if ((out = malloc(VAULT_WRAPPED_BYTES)) == NULL)
+		return (-1);
+	adlen = vault_dek_ad(version, ad, sizeof ad);
+	randombytes_buf(out, VAULT_NONCE_BYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + VAULT_NONCE_BYTES, &clen,
+	    k->key, VAULT_KEY_BYTES, (const unsigned char *)ad, adlen, NULL, out,
+	    to->master);
+	*wrapped = out;
+	*wrappedlen = VAULT_NONCE_BYTES + (size_t)clen;
+	return (0);
+}
+
+int
 vault_check_make(const struct vault *v, unsigned char **blob, size_t *bloblen)
 {
 	unsigned char		*out;
