@@ -297,20 +297,32 @@ void		 db_clear(struct pg_result *);
 
 /* -------------------------------------------------------------- catalog.c */
 
-/* The connector catalog, loaded from connectors/<key>.hdf at start-up. */
+/* The connector catalog, loaded from connectors/<key>.hdf at start-up;
+ * connectors/README.md describes the format and the defaults filled in. */
 struct catalog {
 	struct _hdf	*hdf;		/* HDF: Connectors.<key>.* */
 	char		**keys;		/* sorted by title */
 	size_t		 nkeys;
 };
 
+/* Load and check every definition; -1 with "file:line: node: message". */
 int		 catalog_load(struct catalog *, const char *dir, char *err, size_t errlen);
 void		 catalog_free(struct catalog *);
-/* The connector's node (HDF *), or NULL when there is no such connector. */
+/* The connector's node (HDF *), or NULL when there is no such connector.
+ * Names from requests are compared, never used as HDF paths. */
 void		*catalog_get(const struct catalog *, const char *key);
 const char	*catalog_title(const struct catalog *, const char *key);
 const char	*catalog_protocol_label(const struct catalog *, const char *key,
 		    const char *protocol);
+/* `key` of a Test or OAuth node, or of its ApiTypes.<api_type> override when
+ * that has one (api_type may be NULL or ""); NULL when absent. */
+const char	*catalog_value(const void *node, const char *key, const char *api_type);
+/* Expand a URL template: "{f}" is field f's value percent-encoded, "{+f}"
+ * keeps URL characters (and drops a trailing "/" before a "/"). -1 with a
+ * message when a field has no value. */
+typedef const char *(*catalog_value_fn)(void *arg, const char *field);
+int		 catalog_expand(const char *tmpl, catalog_value_fn, void *arg,
+		    struct buf *out, char *err, size_t errlen);
 
 /* ----------------------------------------------------------------- auth.c */
 
@@ -619,6 +631,65 @@ int		 conn_load_or_fail(struct req *, enum perm need, struct conn **out);
 /* The flows using a connection into `prefix`.N.Id|Name|Version|Status|Owner|
  * ProgressStatus, sorted by an allow-listed key; -1 on failure. */
 int		 conn_fill_flows(struct req *, int64_t id, const char *prefix, const char *sort);
+
+/* --------------------------------------------------------------- probe.c */
+
+/*
+ * Outbound calls for connection tests and OAuth: libcurl with connect and
+ * total timeouts, TLS verification always on, no redirects followed, a
+ * capped response, proxies only from Tether's configuration, and every
+ * address checked against the network policy at connect time.
+ */
+enum probe_result {
+	PROBE_OK = 0,
+	PROBE_BAD_CREDENTIALS,	/* 401, 403 */
+	PROBE_NOT_FOUND,	/* 404 */
+	PROBE_UNEXPECTED_STATUS,
+	PROBE_TIMEOUT,
+	PROBE_DNS,
+	PROBE_TLS,
+	PROBE_POLICY,		/* refused by the outbound network policy */
+	PROBE_REDIRECT,
+	PROBE_RATE_LIMITED,	/* 429 */
+	PROBE_UNREACHABLE,	/* connection refused or reset */
+	PROBE_PROTOCOL,		/* the peer spoke something unexpected */
+	PROBE_NO_TLS,		/* SMTP without STARTTLS: refused before authenticating */
+	PROBE_CREDENTIALS_MISSING,	/* a secret is not stored or cannot be decrypted */
+	PROBE_NEEDS_RECONNECT,	/* OAuth: no token, or the grant was revoked */
+	PROBE_UNSUPPORTED,	/* this connection cannot be tested here */
+};
+
+#define PROBE_BODY_MAX	65536
+
+struct probe_http {
+	const char	*method;	/* GET, HEAD, POST */
+	const char	*url;
+	const char	*user;		/* basic auth, with password */
+	const char	*password;
+	const char	*header;	/* one extra header line "Name: value", or NULL */
+	const char	*body;		/* POST body, or NULL */
+	const char	*content_type;
+	const char	*proxy;		/* an uplink; NULL: direct */
+	const char	*expect;	/* statuses that pass, "200 204"; NULL: 2xx */
+	int		 allow_http;
+};
+
+struct probe_outcome {
+	enum probe_result result;
+	long		 http_status;
+	long		 latency_ms;
+	struct buf	 body;		/* capped at PROBE_BODY_MAX; never shown to users */
+};
+
+void		 probe_outcome_init(struct probe_outcome *);
+void		 probe_outcome_free(struct probe_outcome *);
+int		 probe_http(const struct app *, const struct probe_http *, struct probe_outcome *);
+int		 probe_smtp(const struct app *, const char *host, int port, const char *tls,
+		    const char *user, const char *password, struct probe_outcome *);
+const char	*probe_result_key(enum probe_result);
+/* A sentence for people; http_status fills "unexpected status N". */
+void		 probe_result_sentence(enum probe_result, long http_status, char *out,
+		    size_t outlen);
 
 /* ---------------------------------------------------------------- api.c */
 

@@ -241,7 +241,7 @@ main(int argc, char *argv[])
 	char		 err[1024];
 	int		 ch, rc;
 
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:")) != -1) {
 		if (ch != 'c')
 			usage();
 		conf = optarg;

@@ -1,0 +1,324 @@
+/*
+ * probe.c — the one place Tether talks to other systems. Every call has a
+ * connect and a total timeout, verifies TLS, follows no redirect, reads at
+ * most PROBE_BODY_MAX bytes, ignores proxy variables from the environment,
+ * and checks the address it actually connects to against the network
+ * policy (so a DNS answer that changes between lookups cannot slip past).
+ * A policy refusal happens before any packet is sent: it looks the same
+ * whatever is behind the address.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "tether.h"
+
+struct probe_ctx {
+	const struct netpolicy	*policy;
+	int			 refused;
+	struct buf		*body;
+	int			 truncated;
+};
+
+void
+probe_outcome_init(struct probe_outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	buf_init(&o->body);
+}
+
+void
+probe_outcome_free(struct probe_outcome *o)
+{
+	buf_free(&o->body);
+}
+
+static curl_socket_t
+probe_opensocket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct probe_ctx	*ctx = arg;
+
+	(void)purpose;
+	if (!netpolicy_permits(ctx->policy, &a->addr)) {
+		ctx->refused = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+static size_t
+probe_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct probe_ctx	*ctx = arg;
+	size_t			 len = size * n, room;
+
+	room = PROBE_BODY_MAX - ctx->body->len;
+	if (len > room) {
+		buf_append(ctx->body, data, room);
+		ctx->truncated = 1;
+		return 0;	/* stop reading: we have what we need */
+	}
+	buf_append(ctx->body, data, len);
+	return len;
+}
+
+/* Settings every outbound handle gets, whatever the protocol. */
+static void
+probe_common(CURL *c, const struct app *app, struct probe_ctx *ctx, const char *proxy)
+{
+	const struct config	*cfg = &app->cfg;
+
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->outbound_connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)cfg->outbound_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (*cfg->outbound_ca_bundle != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->outbound_ca_bundle);
+	/* Never a proxy from the environment: only ours, or an uplink's. */
+	curl_easy_setopt(c, CURLOPT_PROXY, proxy != NULL ? proxy :
+	    *cfg->outbound_proxy != '\0' ? cfg->outbound_proxy : "");
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, probe_opensocket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, ctx);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, probe_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, ctx);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "Tether/" PACKAGE_VERSION);
+}
+
+/* 1 when `status` is one of the space-separated numbers in `expect`. */
+static int
+probe_expected(const char *expect, long status)
+{
+	char	*end;
+	long	 want;
+
+	if (expect == NULL || *expect == '\0')
+		return status >= 200 && status < 300;
+	while (*expect != '\0') {
+		want = strtol(expect, &end, 10);
+		if (end == expect)
+			break;
+		if (want == status)
+			return 1;
+		expect = end + strspn(end, " ,");
+	}
+	return 0;
+}
+
+static enum probe_result
+probe_classify_curl(CURLcode rc, const struct probe_ctx *ctx)
+{
+	if (ctx->refused)
+		return PROBE_POLICY;
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return PROBE_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return PROBE_DNS;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_USE_SSL_FAILED:
+		return PROBE_TLS;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return PROBE_POLICY;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		return PROBE_UNREACHABLE;
+	case CURLE_LOGIN_DENIED:
+		return PROBE_BAD_CREDENTIALS;
+	default:
+		return PROBE_PROTOCOL;
+	}
+}
+
+static long
+probe_elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+int
+probe_http(const struct app *app, const struct probe_http *p, struct probe_outcome *o)
+{
+	struct probe_ctx	 ctx;
+	struct curl_slist	*headers = NULL;
+	struct timespec		 t0;
+	CURL			*c;
+	CURLcode		 rc;
+	long			 status = 0;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.policy = &app->netpolicy;
+	ctx.body = &o->body;
+	if ((c = curl_easy_init()) == NULL)
+		return -1;
+	probe_common(c, app, &ctx, p->proxy);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, p->allow_http ? "https,http" : "https");
+	curl_easy_setopt(c, CURLOPT_URL, p->url);
+	if (p->user != NULL) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, p->password != NULL ? p->password : "");
+	}
+	if (p->header != NULL)
+		headers = curl_slist_append(headers, p->header);
+	headers = curl_slist_append(headers, "Accept: application/json");
+	if (p->body != NULL) {
+		char	 ct[128];
+
+		snprintf(ct, sizeof(ct), "Content-Type: %s", p->content_type != NULL ?
+		    p->content_type : "application/x-www-form-urlencoded");
+		headers = curl_slist_append(headers, ct);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, p->body);
+	} else if (p->method != NULL && strcmp(p->method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (p->method != NULL && strcmp(p->method, "POST") == 0)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = curl_easy_perform(c);
+	o->latency_ms = probe_elapsed_ms(&t0);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	o->http_status = status;
+	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && ctx.truncated))
+		o->result = probe_classify_curl(rc, &ctx);
+	else if (status >= 300 && status < 400)
+		o->result = PROBE_REDIRECT;
+	else if (probe_expected(p->expect, status))
+		o->result = PROBE_OK;
+	else if (status == 401 || status == 403)
+		o->result = PROBE_BAD_CREDENTIALS;
+	else if (status == 404)
+		o->result = PROBE_NOT_FOUND;
+	else if (status == 429)
+		o->result = PROBE_RATE_LIMITED;
+	else
+		o->result = PROBE_UNEXPECTED_STATUS;
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(c);
+	return 0;
+}
+
+/*
+ * SMTP: connect, EHLO, STARTTLS (required before AUTH, or implicit TLS),
+ * AUTH, QUIT. libcurl does the handshake and authentication in its connect
+ * phase, so CONNECT_ONLY sends no mail.
+ */
+int
+probe_smtp(const struct app *app, const char *host, int port, const char *tls,
+    const char *user, const char *password, struct probe_outcome *o)
+{
+	struct probe_ctx	 ctx;
+	struct timespec		 t0;
+	char			 url[600];
+	CURL			*c;
+	CURLcode		 rc;
+	int			 implicit = tls != NULL && strcmp(tls, "tls") == 0;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.policy = &app->netpolicy;
+	ctx.body = &o->body;
+	if ((c = curl_easy_init()) == NULL)
+		return -1;
+	probe_common(c, app, &ctx, NULL);
+	snprintf(url, sizeof(url), "%s://%s:%d/", implicit ? "smtps" : "smtp", host, port);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, implicit ? "smtps" : "smtp");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (user != NULL && *user != '\0') {
+		curl_easy_setopt(c, CURLOPT_USERNAME, user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, password != NULL ? password : "");
+	}
+	curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = curl_easy_perform(c);
+	o->latency_ms = probe_elapsed_ms(&t0);
+	if (rc == CURLE_OK)
+		o->result = PROBE_OK;
+	else if (rc == CURLE_USE_SSL_FAILED)
+		o->result = PROBE_NO_TLS;
+	else
+		o->result = probe_classify_curl(rc, &ctx);
+	curl_easy_cleanup(c);
+	return 0;
+}
+
+static const char *const result_keys[] = {
+	[PROBE_OK] = "ok",
+	[PROBE_BAD_CREDENTIALS] = "bad_credentials",
+	[PROBE_NOT_FOUND] = "not_found",
+	[PROBE_UNEXPECTED_STATUS] = "unexpected_status",
+	[PROBE_TIMEOUT] = "timeout",
+	[PROBE_DNS] = "dns",
+	[PROBE_TLS] = "tls",
+	[PROBE_POLICY] = "policy",
+	[PROBE_REDIRECT] = "redirect",
+	[PROBE_RATE_LIMITED] = "rate_limited",
+	[PROBE_UNREACHABLE] = "unreachable",
+	[PROBE_PROTOCOL] = "protocol",
+	[PROBE_NO_TLS] = "no_tls",
+	[PROBE_CREDENTIALS_MISSING] = "credentials_missing",
+	[PROBE_NEEDS_RECONNECT] = "needs_reconnect",
+	[PROBE_UNSUPPORTED] = "unsupported",
+};
+
+const char *
+probe_result_key(enum probe_result r)
+{
+	return (size_t)r < sizeof(result_keys) / sizeof(result_keys[0]) ?
+	    result_keys[r] : "protocol";
+}
+
+void
+probe_result_sentence(enum probe_result r, long status, char *out, size_t outlen)
+{
+	const char	*s;
+
+	switch (r) {
+	case PROBE_OK: s = "The connection works."; break;
+	case PROBE_BAD_CREDENTIALS: s = "The system refused the credentials (check the "
+	    "user, secret and permissions)."; break;
+	case PROBE_NOT_FOUND: s = "The address answered \"not found\": check the URL."; break;
+	case PROBE_UNEXPECTED_STATUS:
+		snprintf(out, outlen, "The system answered with unexpected status %ld.", status);
+		return;
+	case PROBE_TIMEOUT: s = "The system did not answer in time."; break;
+	case PROBE_DNS: s = "The host name could not be found (DNS)."; break;
+	case PROBE_TLS: s = "A secure (TLS) connection could not be established or "
+	    "verified."; break;
+	case PROBE_POLICY: s = "The address is not allowed by the outbound network "
+	    "policy."; break;
+	case PROBE_REDIRECT: s = "The system answered with an unexpected redirect."; break;
+	case PROBE_RATE_LIMITED: s = "The system is rate limiting requests; try again "
+	    "later."; break;
+	case PROBE_UNREACHABLE: s = "The system could not be reached (connection refused "
+	    "or closed)."; break;
+	case PROBE_NO_TLS: s = "The mail server does not offer STARTTLS; Tether refused "
+	    "to send credentials without encryption."; break;
+	case PROBE_CREDENTIALS_MISSING: s = "A stored credential is missing or cannot be "
+	    "decrypted: re-enter it."; break;
+	case PROBE_NEEDS_RECONNECT: s = "The authorization is missing or was revoked: "
+	    "reconnect."; break;
+	case PROBE_UNSUPPORTED: s = "This connection cannot be tested from here."; break;
+	default: s = "The system answered in a way Tether did not understand."; break;
+	}
+	snprintf(out, outlen, "%s", s);
+}
