@@ -232,7 +232,7 @@ page_connection_edit_post(struct req *r)
 	struct connform	 cf;
 	char		*stored;
 	const char	*version = req_param(r, "version");
-	char		 loc[64], msg[300];
+	char		 loc[64], msg[512];
 	int		 errors, rc = -1, taken, saved;
 
 	if (conn_load_or_fail(r, PERM_MANAGE, &c))
@@ -292,9 +292,17 @@ page_connection_edit_post(struct req *r)
 		rc = edit_form(r, c, 409, &cf, 1);
 		goto out;
 	}
-	snprintf(msg, sizeof(msg), "Saved \"%s\". The change is live for every flow "
-	    "using it.", req_param(r, "name"));
-	http_flash_next(r, "success", msg);
+	{
+		char	 result[200];
+		int	 ok;
+
+		/* A successful save tests the connection and shows the result. */
+		if (tester_run_id(r, c->id, "edit", result, sizeof(result), &ok) == -1)
+			snprintf(result, sizeof(result), "It could not be tested.");
+		snprintf(msg, sizeof(msg), "Saved \"%s\"; the change is live for every "
+		    "flow using it. Test: %s", req_param(r, "name"), result);
+		http_flash_next(r, ok ? "success" : "error", msg);
+	}
 	http_redirect(r, loc);
 	rc = 0;
 out:

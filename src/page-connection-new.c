@@ -295,7 +295,7 @@ page_connection_create(struct req *r)
 	struct newconn	 nc;
 	struct connform	 cf;
 	const char	*team, *ctx;
-	char		 loc[48], msg[300];
+	char		 loc[48], msg[512];
 	int		 errors, rc = -1;
 	long long	 id;
 
@@ -324,9 +324,15 @@ page_connection_create(struct req *r)
 	errors += rc;
 	if (errors == 0) {
 		if ((id = newconn_save(r, &nc, &cf, team, ctx)) > 0) {
-			snprintf(msg, sizeof(msg), "Connection \"%s\" created. It has not "
-			    "been tested yet.", req_param(r, "name"));
-			http_flash_next(r, "success", msg);
+			char	 result[200];
+			int	 ok;
+
+			/* Created connections are tested at once and the result shown. */
+			if (tester_run_id(r, id, "create", result, sizeof(result), &ok) == -1)
+				snprintf(result, sizeof(result), "It could not be tested.");
+			snprintf(msg, sizeof(msg), "Connection \"%s\" created. Test: %s",
+			    req_param(r, "name"), result);
+			http_flash_next(r, ok ? "success" : "error", msg);
 			snprintf(loc, sizeof(loc), "/connections/%lld", id);
 			http_redirect(r, loc);
 			rc = 0;

@@ -52,6 +52,8 @@ static const struct route routes[] = {
 	{ "/connections/{id}/delete", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
 	    "integrations", page_connection_delete, page_connection_delete_post,
 	    p_delete, p_none },
+	{ "/connections/{id}/test", METHOD_POST, ROUTE_SESSION, "integrations",
+	    NULL, page_connection_test_post, p_csrf, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };

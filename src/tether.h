@@ -691,6 +691,20 @@ const char	*probe_result_key(enum probe_result);
 void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 		    size_t outlen);
 
+/* -------------------------------------------------------------- tester.c */
+
+/* Test a connection for real, record it (connection_tests, the connection's
+ * status and last test, the using flows' progress status) in one
+ * transaction, and audit it. `trigger`: create, edit, manual, flow_open,
+ * api, reconnect, schedule. 0 when tested and recorded, -1 on failure. */
+int		 tester_run(struct req *, const struct conn *, const char *trigger,
+		    struct probe_outcome *, char *message, size_t messagelen);
+/* Load connection `id` as the request's user and test it; *ok when it passed. */
+int		 tester_run_id(struct req *, int64_t id, const char *trigger, char *message,
+		    size_t messagelen, int *ok);
+/* 1 when the user ran too many tests in the last minute. */
+int		 tester_rate_limited(struct req *);
+
 /* ---------------------------------------------------------------- api.c */
 
 /* The JSON API (/api/v1/...): token auth, its own routes, JSON in and out. */
@@ -720,5 +734,6 @@ int		 page_connection_edit_post(struct req *);
 int		 page_connection_delete(struct req *);
 int		 page_connection_delete_post(struct req *);
 int		 page_flow(struct req *);
+int		 page_connection_test_post(struct req *);
 
 #endif /* TETHER_H */

@@ -1,0 +1,38 @@
+/*
+ * page-connection-test.c — Test now: runs the connector's test with the
+ * stored credentials, records it (Last Tested Date, Progress Status of the
+ * using flows, the test history) and shows the result.
+ * Inputs: {id}; POST csrf. Statuses: 303 (to the details page, the result
+ * as a message), 403 (viewers cannot test), 404, 429 (too many tests), 503.
+ */
+#include <stdio.h>
+
+#include "tether.h"
+
+int
+page_connection_test_post(struct req *r)
+{
+	struct conn		*c;
+	struct probe_outcome	 o;
+	char			 message[200], loc[48];
+	int			 rc;
+
+	if (conn_load_or_fail(r, PERM_USE, &c))
+		return 0;
+	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	if (tester_rate_limited(r)) {
+		conn_free(c);
+		http_error(r, 429, "You ran many tests in the last minute. Wait a moment "
+		    "and try again.");
+		return 0;
+	}
+	probe_outcome_init(&o);
+	rc = tester_run(r, c, "manual", &o, message, sizeof(message));
+	if (rc == 0) {
+		http_flash_next(r, o.result == PROBE_OK ? "success" : "error", message);
+		http_redirect(r, loc);
+	}
+	probe_outcome_free(&o);
+	conn_free(c);
+	return rc;
+}

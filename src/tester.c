@@ -1,0 +1,516 @@
+/*
+ * tester.c — the one generic tester. The connector's definition says how
+ * a connection is tested (an HTTP request with its credentials, an OAuth
+ * token request, an SMTP handshake); this file reads the settings and the
+ * decrypted secrets, runs the probe, and records the outcome as an audit
+ * trail: a connection_tests row, the connection's status and Last Tested
+ * Date, and the Progress Status of every flow using it, in one transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "tether.h"
+
+#define TESTS_PER_MINUTE	20
+
+struct secrets {
+	int	 n;
+	char	*field[CONNFORM_SECRETS_MAX + 4];
+	char	*value[CONNFORM_SECRETS_MAX + 4];
+	int	 broken;	/* a stored secret does not decrypt */
+};
+
+struct testctx {
+	struct req		*r;
+	const struct conn	*c;
+	HDF			*proto;
+	HDF			*test;
+	json_t			*settings;
+	struct secrets		 sec;
+};
+
+static void
+secrets_free(struct secrets *s)
+{
+	int	 i;
+
+	for (i = 0; i < s->n; i++) {
+		sodium_memzero(s->value[i], strlen(s->value[i]));
+		free(s->value[i]);
+		free(s->field[i]);
+	}
+	s->n = 0;
+}
+
+static const char *
+secret(const struct testctx *t, const char *field)
+{
+	int	 i;
+
+	for (i = 0; field != NULL && i < t->sec.n; i++)
+		if (strcmp(t->sec.field[i], field) == 0)
+			return t->sec.value[i];
+	return NULL;
+}
+
+/* A data key rotated in after this worker started: fetch and unwrap it. */
+static int
+tester_load_key(struct req *r, int version)
+{
+	char		 v[16];
+	const char	*params[1] = { v };
+	PGresult	*res;
+	unsigned char	*wrapped;
+	size_t		 len;
+	int		 rc = -1;
+
+	snprintf(v, sizeof(v), "%d", version);
+	res = db_exec_named(&r->app->db, "vault_key_get", "SELECT encode(wrapped_key,"
+	    " 'hex') AS k FROM vault_keys WHERE version = $1", 1, params);
+	if (res != NULL && db_rows(res) == 1 &&
+	    (wrapped = app_unhex(db_get(res, 0, "k"), &len)) != NULL) {
+		rc = vault_key_add_wrapped(&r->app->vault, version, wrapped, len);
+		free(wrapped);
+	}
+	db_clear(res);
+	return rc;
+}
+
+/* Decrypt every stored secret of the connection; they live until the test ends. */
+static int
+secrets_load(struct testctx *t)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	int		 i;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)t->c->id);
+	res = db_exec_named(&t->r->app->db, "secrets_load",
+	    "SELECT field, key_version, encode(nonce, 'hex') AS nonce,"
+	    " encode(ciphertext, 'hex') AS ct FROM connection_secrets"
+	    " WHERE connection_id = $1", 1, params);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < db_rows(res) && t->sec.n < CONNFORM_SECRETS_MAX + 4; i++) {
+		const char	*field = db_get(res, i, "field");
+		int		 version = atoi(db_get(res, i, "key_version"));
+		unsigned char	*nonce, *ct;
+		size_t		 nlen, ctlen, plen;
+		char		*plain = NULL;
+
+		if (!vault_has_key(&t->r->app->vault, version))
+			(void)tester_load_key(t->r, version);
+		nonce = app_unhex(db_get(res, i, "nonce"), &nlen);
+		ct = app_unhex(db_get(res, i, "ct"), &ctlen);
+		if (nonce == NULL || ct == NULL || nlen != VAULT_NONCE_BYTES ||
+		    vault_unseal(&t->r->app->vault, t->c->id, field, version, nonce, ct,
+		    ctlen, &plain, &plen) == -1) {
+			/* Never a fallback: the credential must be entered again. */
+			log_error(t->r, "connection %lld: secret %s does not decrypt",
+			    (long long)t->c->id, field);
+			t->sec.broken = 1;
+		} else {
+			t->sec.field[t->sec.n] = xstrdup(field);
+			t->sec.value[t->sec.n++] = plain;
+		}
+		free(nonce);
+		free(ct);
+	}
+	db_clear(res);
+	return 0;
+}
+
+static const char *
+setting(const struct testctx *t, const char *key)
+{
+	return key != NULL ? json_string_value(json_object_get(t->settings, key)) : NULL;
+}
+
+/* Values for URL templates: settings only (a secret never enters a URL). */
+static const char *
+template_value(void *arg, const char *field)
+{
+	return setting(arg, field);
+}
+
+static const char *
+test_value(const struct testctx *t, HDF *node, const char *key)
+{
+	return catalog_value(node, key, t->c->api_type);
+}
+
+static int
+expand(const struct testctx *t, const char *tmpl, struct buf *out)
+{
+	char	 err[256];
+
+	if (tmpl == NULL || catalog_expand(tmpl, template_value, (void *)t, out, err,
+	    sizeof(err)) == -1) {
+		log_error(t->r, "connection %lld: %s", (long long)t->c->id,
+		    tmpl == NULL ? "no test URL" : err);
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 when the field the URL comes from also allows plain http. */
+static int
+test_allows_http(const struct testctx *t, const char *base)
+{
+	HDF	*f = base != NULL ? hdf_get_obj(hdf_get_obj(t->proto, "Fields"), base) : NULL;
+
+	return f != NULL && connector_word_in(hdf_get_value(f, "scheme", "https"), "http");
+}
+
+static void
+secrets_put(struct testctx *t, const char *field, const char *value)
+{
+	if (value != NULL && *value != '\0')
+		(void)conn_secret_put(t->r, t->c->id, field, value);
+}
+
+/* POST to the token endpoint; stores the new tokens. */
+static int
+oauth_token(struct testctx *t, const char *grant, struct probe_outcome *o)
+{
+	HDF		*oauth = hdf_get_obj(t->proto, "OAuth");
+	const char	*id_field = test_value(t, oauth, "client_id_field");
+	const char	*secret_field = test_value(t, oauth, "client_secret_field");
+	const char	*scopes_field = test_value(t, oauth, "scopes_field");
+	const char	*client_id = setting(t, id_field != NULL ? id_field : "client_id");
+	const char	*client_secret = secret(t, secret_field != NULL ? secret_field :
+			    "client_secret");
+	const char	*scopes = setting(t, scopes_field);
+	const char	*auth = test_value(t, oauth, "client_auth");
+	const char	*refresh = secret(t, "refresh_token");
+	struct probe_http p;
+	struct buf	 url, body;
+	json_t		*j;
+	int		 basic = auth == NULL || strcmp(auth, "basic") == 0;
+
+	memset(&p, 0, sizeof(p));
+	if (scopes == NULL || *scopes == '\0')
+		scopes = test_value(t, oauth, "scopes");
+	if (client_id == NULL || client_secret == NULL) {
+		o->result = PROBE_CREDENTIALS_MISSING;
+		return 0;
+	}
+	if (strcmp(grant, "refresh_token") == 0 && refresh == NULL) {
+		o->result = PROBE_NEEDS_RECONNECT;
+		return 0;
+	}
+	buf_init(&url);
+	buf_init(&body);
+	if (expand(t, test_value(t, oauth, "token_url"), &url) == -1) {
+		buf_free(&url);
+		o->result = PROBE_UNSUPPORTED;
+		return 0;
+	}
+	buf_puts(&body, "grant_type=");
+	buf_url_encode(&body, grant);
+	if (strcmp(grant, "refresh_token") == 0) {
+		buf_puts(&body, "&refresh_token=");
+		buf_url_encode(&body, refresh);
+	} else if (scopes != NULL && *scopes != '\0') {
+		buf_puts(&body, "&scope=");
+		buf_url_encode(&body, scopes);
+	}
+	if (!basic) {
+		buf_puts(&body, "&client_id=");
+		buf_url_encode(&body, client_id);
+		buf_puts(&body, "&client_secret=");
+		buf_url_encode(&body, client_secret);
+	}
+	p.method = "POST";
+	p.url = url.data;
+	p.body = body.data;
+	p.expect = "200";
+	p.allow_http = test_allows_http(t, test_value(t, oauth, "base"));
+	if (basic) {
+		p.user = client_id;
+		p.password = client_secret;
+	}
+	probe_http(t->r->app, &p, o);
+	sodium_memzero(body.data, body.len);
+	buf_free(&body);
+	buf_free(&url);
+	j = json_loadb(o->body.data != NULL ? o->body.data : "", o->body.len, 0, NULL);
+	if (o->result == PROBE_OK) {
+		const char	*access = json_string_value(json_object_get(j, "access_token"));
+
+		if (access == NULL)
+			o->result = PROBE_PROTOCOL;
+		else {
+			secrets_put(t, "access_token", access);
+			secrets_put(t, "refresh_token", json_string_value(json_object_get(j,
+			    "refresh_token")));
+		}
+	} else if (o->http_status == 400 || o->http_status == 401) {
+		const char	*error = json_string_value(json_object_get(j, "error"));
+
+		if (error != NULL && strcmp(error, "invalid_grant") == 0)
+			o->result = PROBE_NEEDS_RECONNECT;
+		else
+			o->result = PROBE_BAD_CREDENTIALS;
+	}
+	json_decref(j);
+	return 0;
+}
+
+/* The authentication of the test request, by the Test's auth method. */
+static int
+test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf *url,
+    struct buf *header)
+{
+	const char	*sf = test_value(t, t->test, "secret_field"), *v;
+
+	if (auth == NULL || strcmp(auth, "none") == 0)
+		return 0;
+	if (strcmp(auth, "basic") == 0) {
+		p->user = setting(t, test_value(t, t->test, "user_field"));
+		p->password = secret(t, sf);
+		return p->user != NULL && p->password != NULL ? 0 : -1;
+	}
+	if (strcmp(auth, "oauth2") == 0)
+		sf = "access_token";
+	if ((v = secret(t, sf)) == NULL)
+		return -1;
+	if (strcmp(auth, "query") == 0) {
+		const char	*param = test_value(t, t->test, "param");
+
+		if (param == NULL)
+			param = setting(t, test_value(t, t->test, "param_field"));
+		if (param == NULL)
+			return -1;
+		buf_puts(url, strchr(url->data, '?') != NULL ? "&" : "?");
+		buf_url_encode(url, param);
+		buf_puts(url, "=");
+		buf_url_encode(url, v);
+	} else if (strcmp(auth, "header") == 0) {
+		const char	*name = test_value(t, t->test, "header");
+		const char	*prefix = test_value(t, t->test, "prefix");
+
+		if (name == NULL)
+			name = setting(t, test_value(t, t->test, "header_field"));
+		if (name == NULL || strpbrk(v, "\r\n") != NULL)
+			return -1;
+		buf_printf(header, "%s: %s%s%s", name, prefix != NULL ? prefix : "",
+		    prefix != NULL ? " " : "", v);
+	} else {		/* bearer, oauth2 */
+		if (strpbrk(v, "\r\n") != NULL)
+			return -1;
+		buf_printf(header, "Authorization: Bearer %s", v);
+	}
+	return 0;
+}
+
+static void
+test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
+{
+	struct probe_http p;
+	struct buf	 url, header;
+	const char	*auth = test_value(t, t->test, "auth");
+	const char	*expect_field = test_value(t, t->test, "expect_field");
+	const char	*kind = hdf_get_value(t->proto, "kind", "");
+
+	memset(&p, 0, sizeof(p));
+	buf_init(&url);
+	buf_init(&header);
+	if (strcmp(kind, "oauth2_client") == 0 && !refreshed) {
+		/* Obtaining a token is the test; the token then proves the API call. */
+		oauth_token(t, "client_credentials", o);
+		if (o->result != PROBE_OK)
+			goto out;
+		secrets_free(&t->sec);
+		if (secrets_load(t) == -1)
+			goto out;
+		probe_outcome_free(o);
+		probe_outcome_init(o);
+	}
+	if (expand(t, test_value(t, t->test, "url"), &url) == -1) {
+		o->result = PROBE_UNSUPPORTED;
+		goto out;
+	}
+	if (test_auth(t, auth, &p, &url, &header) == -1) {
+		o->result = auth != NULL && strcmp(auth, "oauth2") == 0 &&
+		    strcmp(kind, "oauth2_code") == 0 ? PROBE_NEEDS_RECONNECT :
+		    PROBE_CREDENTIALS_MISSING;
+		goto out;
+	}
+	p.method = test_value(t, t->test, "method");
+	p.url = url.data;
+	p.header = header.len > 0 ? header.data : NULL;
+	p.expect = expect_field != NULL ? setting(t, expect_field) :
+	    test_value(t, t->test, "expect");
+	p.allow_http = test_allows_http(t, test_value(t, t->test, "base"));
+	probe_http(t->r->app, &p, o);
+	/* An expired access token: refresh once, then test again. */
+	if (o->result == PROBE_BAD_CREDENTIALS && o->http_status == 401 && !refreshed &&
+	    strcmp(kind, "oauth2_code") == 0) {
+		probe_outcome_free(o);
+		probe_outcome_init(o);
+		oauth_token(t, "refresh_token", o);
+		if (o->result == PROBE_OK) {
+			secrets_free(&t->sec);
+			probe_outcome_free(o);
+			probe_outcome_init(o);
+			if (secrets_load(t) == 0)
+				test_http(t, o, 1);
+		}
+	}
+out:
+	sodium_memzero(url.data, url.len);
+	sodium_memzero(header.data, header.len);
+	buf_free(&url);
+	buf_free(&header);
+}
+
+static void
+test_smtp(struct testctx *t, struct probe_outcome *o)
+{
+	const char	*host = setting(t, test_value(t, t->test, "base"));
+	const char	*port = setting(t, test_value(t, t->test, "port_field"));
+	const char	*tls = setting(t, test_value(t, t->test, "tls_field"));
+	const char	*auth = test_value(t, t->test, "auth");
+	const char	*user = NULL, *password = NULL;
+
+	if (auth != NULL && strcmp(auth, "basic") == 0) {
+		user = setting(t, test_value(t, t->test, "user_field"));
+		password = secret(t, test_value(t, t->test, "secret_field"));
+		if (user != NULL && *user != '\0' && password == NULL) {
+			o->result = PROBE_CREDENTIALS_MISSING;
+			return;
+		}
+	}
+	if (host == NULL) {
+		o->result = PROBE_UNSUPPORTED;
+		return;
+	}
+	probe_smtp(t->r->app, host, port != NULL ? atoi(port) : 587, tls, user, password, o);
+}
+
+/* Status, Last Tested, the history row and the flows' progress, at once. */
+static int
+tester_record(struct req *r, const struct conn *c, const char *trigger,
+    const struct probe_outcome *o, const char *message)
+{
+	char		 cid[24], uid[24], hs[16], lat[16];
+	const char	*status = o->result == PROBE_OK ? "ok" :
+			    o->result == PROBE_NEEDS_RECONNECT ? "needs_reconnect" : "failing";
+	const char	*params[8];
+	PGresult	*res;
+	char		 details[128];
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(uid, sizeof(uid), "%lld", r->sess != NULL ? (long long)r->sess->user_id : 0LL);
+	snprintf(hs, sizeof(hs), "%ld", o->http_status);
+	snprintf(lat, sizeof(lat), "%ld", o->latency_ms);
+	params[0] = cid, params[1] = trigger, params[2] = r->sess != NULL ? uid : NULL;
+	params[3] = probe_result_key(o->result), params[4] = o->http_status > 0 ? hs : NULL;
+	params[5] = lat, params[6] = message, params[7] = status;
+	if (db_begin(&r->app->db) == -1)
+		return -1;
+	res = db_exec_named(&r->app->db, "test_record",
+	    "WITH t AS (INSERT INTO connection_tests (connection_id, trigger, triggered_by,"
+	    " result, http_status, latency_ms, message) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	    " RETURNING tested_at),"
+	    " c AS (UPDATE connections SET status = $8, last_tested_at = (SELECT tested_at"
+	    " FROM t), last_test_result = $4, last_test_message = $7 WHERE id = $1)"
+	    " UPDATE flows SET progress_status = CASE WHEN $8 = 'ok' THEN 'Ready'"
+	    " ELSE 'Blocked: connection ' || replace($8, '_', ' ') END, updated_at = now()"
+	    " WHERE id IN (SELECT flow_id FROM flow_connections WHERE connection_id = $1)",
+	    8, params);
+	if (res == NULL)
+		goto fail;
+	db_clear(res);
+	snprintf(details, sizeof(details), "{\"result\":\"%s\",\"trigger\":\"%s\"}",
+	    probe_result_key(o->result), trigger);
+	if (audit_add(r, "connection", c->id, c->name, "connection_test",
+	    o->result == PROBE_OK ? "success" : "failure", details) == -1 ||
+	    db_commit(&r->app->db) == -1)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(&r->app->db);
+	return -1;
+}
+
+int
+tester_run(struct req *r, const struct conn *c, const char *trigger,
+    struct probe_outcome *o, char *message, size_t messagelen)
+{
+	struct testctx	 t;
+	const char	*kind;
+	int		 rc;
+
+	memset(&t, 0, sizeof(t));
+	t.r = r;
+	t.c = c;
+	t.proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
+	t.test = t.proto != NULL ? hdf_get_obj(t.proto, "Test") : NULL;
+	t.settings = json_loads(c->settings, 0, NULL);
+	kind = t.test != NULL ? catalog_value(t.test, "kind", c->api_type) : NULL;
+	if (t.settings == NULL || kind == NULL || strcmp(kind, "none") == 0 ||
+	    strcmp(c->context, "per_user") == 0 ||
+	    strcmp(hdf_get_value(t.proto, "kind", ""), "named_credential") == 0)
+		o->result = PROBE_UNSUPPORTED;
+	else if (secrets_load(&t) == -1) {
+		json_decref(t.settings);
+		return -1;
+	} else if (t.sec.broken)
+		o->result = PROBE_CREDENTIALS_MISSING;
+	else if (strcmp(kind, "smtp") == 0)
+		test_smtp(&t, o);
+	else
+		test_http(&t, o, 0);
+	secrets_free(&t.sec);
+	json_decref(t.settings);
+	probe_result_sentence(o->result, o->http_status, message, messagelen);
+	rc = tester_record(r, c, trigger, o, message);
+	return rc;
+}
+
+int
+tester_rate_limited(struct req *r)
+{
+	char		 uid[24];
+	const char	*params[1] = { uid };
+	PGresult	*res;
+	int		 n;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	res = db_exec_named(&r->app->db, "tests_recent", "SELECT count(*) AS n"
+	    " FROM connection_tests WHERE triggered_by = $1"
+	    " AND tested_at > now() - interval '1 minute'", 1, params);
+	if (res == NULL)
+		return 0;
+	n = atoi(db_get(res, 0, "n"));
+	db_clear(res);
+	return n >= TESTS_PER_MINUTE;
+}
+
+int
+tester_run_id(struct req *r, int64_t id, const char *trigger, char *message,
+    size_t messagelen, int *ok)
+{
+	struct conn		*c;
+	struct probe_outcome	 o;
+	int			 dberr, rc;
+
+	*ok = 0;
+	if ((c = conn_get(r, id, &dberr)) == NULL)
+		return -1;
+	probe_outcome_init(&o);
+	rc = tester_run(r, c, trigger, &o, message, messagelen);
+	*ok = o.result == PROBE_OK;
+	probe_outcome_free(&o);
+	conn_free(c);
+	return rc;
+}
