@@ -27,6 +27,9 @@ static const char conn_sql[] =
     " to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS updated_at,"
     " COALESCE(cu.email, '') AS created_by, COALESCE(uu.email, '') AS updated_by,"
     " (SELECT count(*) FROM flow_connections fc WHERE fc.connection_id = c.id) AS flows,"
+    " COALESCE(c.granted_scopes, '') AS granted_scopes,"
+    " (c.token_expires_at IS NOT NULL AND c.token_expires_at < now() + interval '60 seconds')"
+    " AS token_expiring,"
     " CASE WHEN $3::boolean THEN 3 ELSE GREATEST("
     "  COALESCE((SELECT CASE m.role WHEN 'manager' THEN 3 WHEN 'member' THEN 2 ELSE 1 END"
     "   FROM team_members m WHERE m.team_id = c.owner_team_id AND m.user_id = $2), 0),"
@@ -74,6 +77,8 @@ conn_get(struct req *r, int64_t id, int *dberr)
 		c->updated_at = xstrdup(db_get(res, 0, "updated_at"));
 		c->updated_by = xstrdup(db_get(res, 0, "updated_by"));
 		c->version = atoi(db_get(res, 0, "version"));
+		c->granted_scopes = xstrdup(db_get(res, 0, "granted_scopes"));
+		c->token_expiring = strcmp(db_get(res, 0, "token_expiring"), "t") == 0;
 		c->flow_count = atoi(db_get(res, 0, "flows"));
 		c->perm = (enum perm)atoi(db_get(res, 0, "perm"));
 	}
@@ -102,6 +107,7 @@ conn_free(struct conn *c)
 	free(c->created_by);
 	free(c->updated_at);
 	free(c->updated_by);
+	free(c->granted_scopes);
 	free(c);
 }
 
@@ -304,4 +310,42 @@ conn_fill_flows(struct req *r, int64_t id, const char *prefix, const char *sort)
 	}
 	db_clear(res);
 	return 0;
+}
+
+int
+conn_secret_get(struct req *r, int64_t id, const char *field, char **out)
+{
+	char		 cid[24];
+	const char	*params[2] = { cid, field };
+	PGresult	*res;
+	unsigned char	*nonce = NULL, *ct = NULL;
+	size_t		 nlen, ctlen, plen;
+	int		 version, rc = -1;
+
+	*out = NULL;
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	res = db_exec_named(&r->app->db, "secret_get",
+	    "SELECT key_version, encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex')"
+	    " AS ct FROM connection_secrets WHERE connection_id = $1 AND field = $2",
+	    2, params);
+	if (res == NULL)
+		return -1;
+	if (db_rows(res) == 0) {
+		db_clear(res);
+		return 1;
+	}
+	version = atoi(db_get(res, 0, "key_version"));
+	nonce = app_unhex(db_get(res, 0, "nonce"), &nlen);
+	ct = app_unhex(db_get(res, 0, "ct"), &ctlen);
+	if (nonce != NULL && ct != NULL && nlen == VAULT_NONCE_BYTES &&
+	    vault_unseal(&r->app->vault, id, field, version, nonce, ct, ctlen, out,
+	    &plen) == 0)
+		rc = 0;
+	else
+		log_error(r, "connection %lld: secret %s does not decrypt", (long long)id,
+		    field);
+	free(nonce);
+	free(ct);
+	db_clear(res);
+	return rc;
 }

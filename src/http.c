@@ -16,9 +16,9 @@
 #define FLASH_COOKIE	"tether_flash"
 #define FLASH_MAX	300
 
-static const char csp[] =
+static const char csp_base[] =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    "frame-ancestors 'none'; base-uri 'none'";
 
 const char *
 http_status_text(int status)
@@ -246,7 +246,11 @@ http_send(struct req *r)
 		    r->content_type, r->out.len);
 	else
 		buf_puts(&h, "Content-Length: 0\r\n");
-	buf_printf(&h, "Content-Security-Policy: %s\r\n", csp);
+	if (r->csp_form_action != NULL)
+		buf_printf(&h, "Content-Security-Policy: %s; form-action 'self' %s\r\n",
+		    csp_base, r->csp_form_action);
+	else
+		buf_printf(&h, "Content-Security-Policy: %s; form-action 'self'\r\n", csp_base);
 	buf_puts(&h, "X-Content-Type-Options: nosniff\r\n"
 	    "X-Frame-Options: DENY\r\n"
 	    "Referrer-Policy: same-origin\r\n"

@@ -103,6 +103,10 @@ page_connection(struct req *r)
 	if (conn_load_or_fail(r, PERM_VIEW, &c))
 		return 0;
 	conn_fill(r, c, "details");
+	/* Reconnect's form leads to the provider: the CSP must allow that origin. */
+	if (c->perm >= PERM_MANAGE)
+		r->csp_form_action = oauth_authorize_origin(r, c);
+	hdf_set_value(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
 	if ((stored = conn_stored_json(r, c->id)) == NULL || details_versions(r, c) == -1)
 		goto out;
 	details_settings(r, c, stored);

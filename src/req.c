@@ -40,6 +40,7 @@ req_free(struct req *r)
 {
 	free(r->path);
 	free(r->arg_key);
+	free(r->csp_form_action);
 	fields_free(&r->in);
 	fields_free(&r->cookies);
 	session_free(r->sess);

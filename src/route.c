@@ -24,6 +24,9 @@ static const char *const p_create[] = { "csrf", "name", "description", "team", "
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
 	"version", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
+/* What providers send back to a redirect URI. */
+static const char *const p_callback[] = { "state", "code", "error", "error_description",
+	"error_uri", "scope", "iss", "session_state", "authuser", "prompt", "hd", NULL };
 
 static const struct route routes[] = {
 	{ "/", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
@@ -54,6 +57,10 @@ static const struct route routes[] = {
 	    p_delete, p_none },
 	{ "/connections/{id}/test", METHOD_POST, ROUTE_SESSION, "integrations",
 	    NULL, page_connection_test_post, p_csrf, p_none },
+	{ "/connections/{id}/reconnect", METHOD_POST, ROUTE_SESSION, "integrations",
+	    NULL, page_connection_reconnect_post, p_csrf, p_none },
+	{ "/oauth/callback", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
+	    page_oauth_callback, NULL, p_callback, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };

@@ -169,99 +169,75 @@ test_allows_http(const struct testctx *t, const char *base)
 	return f != NULL && connector_word_in(hdf_get_value(f, "scheme", "https"), "http");
 }
 
+/* Client credentials: obtaining a token is the test. */
 static void
-secrets_put(struct testctx *t, const char *field, const char *value)
+tester_client_credentials(struct testctx *t, struct probe_outcome *o)
 {
-	if (value != NULL && *value != '\0')
-		(void)conn_secret_put(t->r, t->c->id, field, value);
+	const char	*sf = catalog_value(hdf_get_obj(t->proto, "OAuth"),
+			    "client_secret_field", t->c->api_type);
+
+	if (oauth_token_call(t->r, t->c, t->proto, t->settings, secret(t, sf != NULL ?
+	    sf : "client_secret"), "client_credentials", NULL, NULL, o) == -1)
+		o->result = PROBE_PROTOCOL;
 }
 
-/* POST to the token endpoint; stores the new tokens. */
-static int
-oauth_token(struct testctx *t, const char *grant, struct probe_outcome *o)
+/*
+ * Refresh, serialised per connection: an advisory lock held for the
+ * exchange, and a second look at the stored refresh token once it is held —
+ * if another worker refreshed meanwhile, its tokens are used and the
+ * provider is not asked again (a rotated refresh token is single-use).
+ */
+static void
+tester_refresh(struct testctx *t, struct probe_outcome *o)
 {
-	HDF		*oauth = hdf_get_obj(t->proto, "OAuth");
-	const char	*id_field = test_value(t, oauth, "client_id_field");
-	const char	*secret_field = test_value(t, oauth, "client_secret_field");
-	const char	*scopes_field = test_value(t, oauth, "scopes_field");
-	const char	*client_id = setting(t, id_field != NULL ? id_field : "client_id");
-	const char	*client_secret = secret(t, secret_field != NULL ? secret_field :
-			    "client_secret");
-	const char	*scopes = setting(t, scopes_field);
-	const char	*auth = test_value(t, oauth, "client_auth");
-	const char	*refresh = secret(t, "refresh_token");
-	struct probe_http p;
-	struct buf	 url, body;
-	json_t		*j;
-	int		 basic = auth == NULL || strcmp(auth, "basic") == 0;
+	struct db	*db = &t->r->app->db;
+	const char	*sf = catalog_value(hdf_get_obj(t->proto, "OAuth"),
+			    "client_secret_field", t->c->api_type);
+	const char	*had = secret(t, "refresh_token");
+	char		 cid[24], *now = NULL;
+	const char	*params[1] = { cid };
+	struct buf	 extra;
+	PGresult	*res;
 
-	memset(&p, 0, sizeof(p));
-	if (scopes == NULL || *scopes == '\0')
-		scopes = test_value(t, oauth, "scopes");
-	if (client_id == NULL || client_secret == NULL) {
-		o->result = PROBE_CREDENTIALS_MISSING;
-		return 0;
-	}
-	if (strcmp(grant, "refresh_token") == 0 && refresh == NULL) {
+	if (had == NULL) {
 		o->result = PROBE_NEEDS_RECONNECT;
-		return 0;
+		return;
 	}
-	buf_init(&url);
-	buf_init(&body);
-	if (expand(t, test_value(t, oauth, "token_url"), &url) == -1) {
-		buf_free(&url);
-		o->result = PROBE_UNSUPPORTED;
-		return 0;
+	snprintf(cid, sizeof(cid), "%lld", (long long)t->c->id);
+	if (db_begin(db) == -1 || (res = db_exec_named(db, "refresh_lock",
+	    "SELECT pg_advisory_xact_lock(727275, $1::int)", 1, params)) == NULL) {
+		db_rollback(db);
+		o->result = PROBE_PROTOCOL;
+		return;
 	}
-	buf_puts(&body, "grant_type=");
-	buf_url_encode(&body, grant);
-	if (strcmp(grant, "refresh_token") == 0) {
-		buf_puts(&body, "&refresh_token=");
-		buf_url_encode(&body, refresh);
-	} else if (scopes != NULL && *scopes != '\0') {
-		buf_puts(&body, "&scope=");
-		buf_url_encode(&body, scopes);
-	}
-	if (!basic) {
-		buf_puts(&body, "&client_id=");
-		buf_url_encode(&body, client_id);
-		buf_puts(&body, "&client_secret=");
-		buf_url_encode(&body, client_secret);
-	}
-	p.method = "POST";
-	p.url = url.data;
-	p.body = body.data;
-	p.expect = "200";
-	p.allow_http = test_allows_http(t, test_value(t, oauth, "base"));
-	if (basic) {
-		p.user = client_id;
-		p.password = client_secret;
-	}
-	probe_http(t->r->app, &p, o);
-	sodium_memzero(body.data, body.len);
-	buf_free(&body);
-	buf_free(&url);
-	j = json_loadb(o->body.data != NULL ? o->body.data : "", o->body.len, 0, NULL);
-	if (o->result == PROBE_OK) {
-		const char	*access = json_string_value(json_object_get(j, "access_token"));
-
-		if (access == NULL)
+	db_clear(res);
+	if (conn_secret_get(t->r, t->c->id, "refresh_token", &now) == 0 &&
+	    strcmp(now, had) != 0) {
+		o->result = PROBE_OK;	/* refreshed by someone else just now */
+	} else {
+		buf_init(&extra);
+		buf_puts(&extra, "&refresh_token=");
+		buf_url_encode(&extra, had);
+		if (oauth_token_call(t->r, t->c, t->proto, t->settings, secret(t, sf != NULL ?
+		    sf : "client_secret"), "refresh_token", extra.data, NULL, o) == -1)
 			o->result = PROBE_PROTOCOL;
-		else {
-			secrets_put(t, "access_token", access);
-			secrets_put(t, "refresh_token", json_string_value(json_object_get(j,
-			    "refresh_token")));
-		}
-	} else if (o->http_status == 400 || o->http_status == 401) {
-		const char	*error = json_string_value(json_object_get(j, "error"));
-
-		if (error != NULL && strcmp(error, "invalid_grant") == 0)
-			o->result = PROBE_NEEDS_RECONNECT;
-		else
-			o->result = PROBE_BAD_CREDENTIALS;
+		sodium_memzero(extra.data, extra.len);
+		buf_free(&extra);
 	}
-	json_decref(j);
-	return 0;
+	if (now != NULL) {
+		sodium_memzero(now, strlen(now));
+		free(now);
+	}
+	if (db_commit(db) == -1)
+		o->result = PROBE_PROTOCOL;
+}
+
+/* Replace the loaded secrets with what is stored now (after new tokens). */
+static int
+secrets_reload(struct testctx *t)
+{
+	secrets_free(&t->sec);
+	return secrets_load(t);
 }
 
 /* The authentication of the test request, by the Test's auth method. */
@@ -325,14 +301,19 @@ test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 	buf_init(&header);
 	if (strcmp(kind, "oauth2_client") == 0 && !refreshed) {
 		/* Obtaining a token is the test; the token then proves the API call. */
-		oauth_token(t, "client_credentials", o);
-		if (o->result != PROBE_OK)
-			goto out;
-		secrets_free(&t->sec);
-		if (secrets_load(t) == -1)
+		tester_client_credentials(t, o);
+		if (o->result != PROBE_OK || secrets_reload(t) == -1)
 			goto out;
 		probe_outcome_free(o);
 		probe_outcome_init(o);
+	} else if (strcmp(kind, "oauth2_code") == 0 && t->c->token_expiring && !refreshed) {
+		/* Refresh before expiry rather than fail on it. */
+		tester_refresh(t, o);
+		if (o->result != PROBE_OK || secrets_reload(t) == -1)
+			goto out;
+		probe_outcome_free(o);
+		probe_outcome_init(o);
+		refreshed = 1;
 	}
 	if (expand(t, test_value(t, t->test, "url"), &url) == -1) {
 		o->result = PROBE_UNSUPPORTED;
@@ -356,13 +337,11 @@ test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 	    strcmp(kind, "oauth2_code") == 0) {
 		probe_outcome_free(o);
 		probe_outcome_init(o);
-		oauth_token(t, "refresh_token", o);
-		if (o->result == PROBE_OK) {
-			secrets_free(&t->sec);
+		tester_refresh(t, o);
+		if (o->result == PROBE_OK && secrets_reload(t) == 0) {
 			probe_outcome_free(o);
 			probe_outcome_init(o);
-			if (secrets_load(t) == 0)
-				test_http(t, o, 1);
+			test_http(t, o, 1);
 		}
 	}
 out:

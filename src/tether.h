@@ -423,6 +423,7 @@ struct req {
 	struct buf		 out;		/* the body, sent after headers */
 	int			 signed_in_page;	/* Cache-Control: no-store */
 	const char		*log_note;	/* short reason for the access log */
+	char			*csp_form_action;	/* an extra form-action origin, or NULL */
 };
 
 /* req_parse's answer for /api/ paths: api.c reads and answers those itself. */
@@ -608,6 +609,8 @@ struct conn {
 	char		*updated_at;
 	char		*updated_by;
 	char		*settings;	/* jsonb text */
+	char		*granted_scopes;
+	int		 token_expiring;	/* OAuth access token expired or about to */
 	int		 version;
 	int		 flow_count;
 	enum perm	 perm;
@@ -623,6 +626,9 @@ void		 conn_fill(struct req *, const struct conn *, const char *tab);
 const char	*conn_status_label(const char *status);
 /* Secret fields of a connection: seal and upsert one; delete all. */
 int		 conn_secret_put(struct req *, int64_t id, const char *field, const char *value);
+/* Decrypt one stored secret into *out (malloc'd; wipe before free). 0, 1 when
+ * not stored, -1 when it does not decrypt or on a database failure. */
+int		 conn_secret_get(struct req *, int64_t id, const char *field, char **out);
 /* {"field": "changed at", …} of the stored secrets, malloc'd; NULL on failure. */
 char		*conn_stored_json(struct req *, int64_t id);
 /* Load {id} for a page: 0 with *out set, or the response is already made
@@ -704,6 +710,27 @@ int		 tester_run_id(struct req *, int64_t id, const char *trigger, char *message
 		    size_t messagelen, int *ok);
 /* 1 when the user ran too many tests in the last minute. */
 int		 tester_rate_limited(struct req *);
+
+/* --------------------------------------------------------------- oauth.c */
+
+/*
+ * OAuth 2.0: authorization code with PKCE (S256) for Connect/Reconnect, the
+ * client credentials grant, and refresh. Token endpoint answers are parsed
+ * with jansson; tokens are stored as secrets (access_token, refresh_token),
+ * their expiry and granted scopes on the connection.
+ */
+struct json_t;
+/* Call the token endpoint with `grant` and the extra form pairs in `extra`
+ * (already encoded, "&code=…"); store what it returns. token_url NULL: the
+ * definition's. Sets o->result (needs_reconnect on invalid_grant). */
+int		 oauth_token_call(struct req *, const struct conn *, struct _hdf *proto,
+		    struct json_t *settings, const char *client_secret, const char *grant,
+		    const char *extra, const char *token_url, struct probe_outcome *o);
+/* The origin (scheme://host[:port]) a Reconnect sends the browser to, for
+ * the page's form-action; NULL when not an OAuth connection. malloc'd. */
+char		*oauth_authorize_origin(struct req *, const struct conn *);
+int		 page_connection_reconnect_post(struct req *);
+int		 page_oauth_callback(struct req *);
 
 /* ---------------------------------------------------------------- api.c */
 
