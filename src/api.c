@@ -604,16 +604,18 @@ api_dispatch(struct req *r)
 	int			 rc;
 
 	r->content_type = API_JSON;
+	/* The pattern is logged whatever the answer; a token comes first. */
+	if ((ar = api_match(r)) != NULL)
+		r->route = &ar->rt;
 	if ((rc = api_auth(r)) != 0) {
 		if (rc == -1)
 			api_unavailable(r);
 		return;
 	}
-	if ((ar = api_match(r)) == NULL) {
+	if (ar == NULL) {
 		api_error(r, 404, "not_found", "There is no such API endpoint.");
 		return;
 	}
-	r->route = &ar->rt;
 	if ((fn = api_handler(ar, m)) == NULL) {
 		buf_init(&allow);
 		api_allow(ar, &allow);

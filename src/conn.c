@@ -194,7 +194,9 @@ conn_secret_put(struct req *r, int64_t id, const char *field, const char *value)
 	sodium_bin2hex(ct_hex, ctlen * 2 + 1, ct, ctlen);
 	free(ct);
 	params[0] = cid, params[1] = field, params[2] = ver;
-	params[3] = nonce_hex, params[4] = ct_hex, params[5] = uid;
+	/* user 0 is tetherctl's system session: no user to name. */
+	params[3] = nonce_hex, params[4] = ct_hex;
+	params[5] = r->sess->user_id > 0 ? uid : NULL;
 	res = db_exec_named(&r->app->db, "secret_put",
 	    "INSERT INTO connection_secrets (connection_id, field, key_version, nonce,"
 	    " ciphertext, updated_by) VALUES ($1, $2, $3, decode($4, 'hex'),"

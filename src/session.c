@@ -165,7 +165,7 @@ audit_add(struct req *r, const char *object_type, int64_t object_id,
 	const char	*params[11];
 	PGresult	*res;
 
-	if (r->sess != NULL)
+	if (r->sess != NULL && r->sess->user_id > 0)
 		snprintf(actor, sizeof(actor), "%lld", (long long)r->sess->user_id);
 	if (object_id > 0)
 		snprintf(oid, sizeof(oid), "%lld", (long long)object_id);

@@ -391,7 +391,7 @@ tester_record(struct req *r, const struct conn *c, const char *trigger,
 	snprintf(uid, sizeof(uid), "%lld", r->sess != NULL ? (long long)r->sess->user_id : 0LL);
 	snprintf(hs, sizeof(hs), "%ld", o->http_status);
 	snprintf(lat, sizeof(lat), "%ld", o->latency_ms);
-	params[0] = cid, params[1] = trigger, params[2] = r->sess != NULL ? uid : NULL;
+	params[0] = cid, params[1] = trigger, params[2] = r->sess != NULL && r->sess->user_id > 0 ? uid : NULL;
 	params[3] = probe_result_key(o->result), params[4] = o->http_status > 0 ? hs : NULL;
 	params[5] = lat, params[6] = message, params[7] = status;
 	if (db_begin(&r->app->db) == -1)

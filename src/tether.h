@@ -374,6 +374,8 @@ unsigned char	*app_unhex(const char *, size_t *len);
 /* ctl-vault.c */
 int		 ctl_rotate_key(struct app *, int argc, char **argv);
 int		 ctl_rotate_master_key(struct app *, int argc, char **argv);
+/* ctl-test.c */
+int		 ctl_test(struct app *, int argc, char **argv);
 
 /* --------------------------------------------------------------- req.c */
 

@@ -30,7 +30,8 @@ usage(void)
 	    "  flow add|update|remove ...   (tetherctl -c config flow for help)\n"
 	    "  token add EMAIL NAME | token revoke ID\n"
 	    "  rotate-key                   re-encrypt every secret under a new data key\n"
-	    "  rotate-master-key NEW_KEY_FILE  re-wrap the data keys\n");
+	    "  rotate-master-key NEW_KEY_FILE  re-wrap the data keys\n"
+	    "  test ID | test --all [--concurrency N]   test connections now\n");
 	exit(2);
 }
 
@@ -253,7 +254,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "tetherctl: %s\n", err);
 		return 1;
 	}
-	if (strcmp(argv[0], "rotate-key") == 0 || strcmp(argv[0], "rotate-master-key") == 0) {
+	if (strcmp(argv[0], "rotate-key") == 0 || strcmp(argv[0], "rotate-master-key") == 0 ||
+	    strcmp(argv[0], "test") == 0) {
 		struct app	 app;
 
 		config_free(&cfg);
@@ -261,8 +263,12 @@ main(int argc, char *argv[])
 			fprintf(stderr, "tetherctl: %s\n", err);
 			return 1;
 		}
-		rc = argv[0][7] == 'k' ? ctl_rotate_key(&app, argc - 1, argv + 1) :
-		    ctl_rotate_master_key(&app, argc - 1, argv + 1);
+		if (strcmp(argv[0], "test") == 0)
+			rc = ctl_test(&app, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "rotate-key") == 0)
+			rc = ctl_rotate_key(&app, argc - 1, argv + 1);
+		else
+			rc = ctl_rotate_master_key(&app, argc - 1, argv + 1);
 		app_close(&app);
 		if (rc == 2)
 			usage();
