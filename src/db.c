@@ -53,7 +53,9 @@ static const struct {
 	[STMT_AUDIT_ADD] = { "audit_add",
 	    "INSERT INTO audit_log (actor_user_id, actor_label, team_id, object_type,"
 	    " object_id, object_label, action, outcome, client_addr, request_id, details)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11::jsonb, '{}'))" },
+	    " VALUES ($1, $2, COALESCE($3::bigint, CASE WHEN $4 = 'connection' THEN"
+	    " (SELECT owner_team_id FROM connections WHERE id = $5::bigint) END),"
+	    " $4, $5, $6, $7, $8, $9, $10, COALESCE($11::jsonb, '{}'))" },
 	[STMT_TEAMS_VISIBLE] = { "teams_visible",
 	    "SELECT id, name FROM teams WHERE $2::boolean"
 	    " OR id IN (SELECT team_id FROM team_members WHERE user_id = $1)"

@@ -68,6 +68,13 @@ page_connection_delete_post(struct req *r)
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	if (db_begin(&r->app->db) == -1)
 		goto out;
+	/* The audit entry first, while the connection (and its team) exists; a
+	 * refused delete rolls it back and records the refusal instead. */
+	if (audit_add(r, "connection", c->id, c->name, "connection_delete", "success",
+	    NULL) == -1) {
+		db_rollback(&r->app->db);
+		goto out;
+	}
 	/* Secrets, tokens, OAuth states, versions and tests go with it (CASCADE). */
 	res = db_exec_named(&r->app->db, "conn_delete",
 	    "DELETE FROM connections WHERE id = $1 AND NOT EXISTS"
@@ -92,8 +99,7 @@ page_connection_delete_post(struct req *r)
 		rc = delete_refused(r, c, 409);
 		goto out;
 	}
-	if (audit_add(r, "connection", c->id, c->name, "connection_delete", "success",
-	    NULL) == -1 || db_commit(&r->app->db) == -1) {
+	if (db_commit(&r->app->db) == -1) {
 		db_rollback(&r->app->db);
 		goto out;
 	}

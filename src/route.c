@@ -24,6 +24,9 @@ static const char *const p_create[] = { "csrf", "name", "description", "team", "
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
 	"version", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
+static const char *const p_sharing[] = { "csrf", "action", "team", "permission", NULL };
+static const char *const p_audit[] = { "connection", "actor", "action", "outcome", "from",
+	"to", "page", "format", NULL };
 /* What providers send back to a redirect URI. */
 static const char *const p_callback[] = { "state", "code", "error", "error_description",
 	"error_uri", "scope", "iss", "session_state", "authuser", "prompt", "hd", NULL };
@@ -61,6 +64,11 @@ static const struct route routes[] = {
 	    NULL, page_connection_reconnect_post, p_csrf, p_none },
 	{ "/oauth/callback", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_oauth_callback, NULL, p_callback, p_none },
+	{ "/connections/{id}/sharing", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
+	    "integrations", page_connection_sharing, page_connection_sharing_post,
+	    p_sharing, p_none },
+	{ "/audit", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "audit",
+	    page_audit, NULL, p_audit, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };

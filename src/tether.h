@@ -764,5 +764,8 @@ int		 page_connection_delete(struct req *);
 int		 page_connection_delete_post(struct req *);
 int		 page_flow(struct req *);
 int		 page_connection_test_post(struct req *);
+int		 page_connection_sharing(struct req *);
+int		 page_connection_sharing_post(struct req *);
+int		 page_audit(struct req *);
 
 #endif /* TETHER_H */
