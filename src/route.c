@@ -24,6 +24,9 @@ static const char *const p_create[] = { "csrf", "name", "description", "team", "
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
 	"version", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
+static const char *const p_teams[] = { "csrf", "action", "name", NULL };
+static const char *const p_team[] = { "csrf", "action", "email", "role", NULL };
+static const char *const p_users[] = { "csrf", "action", "email", "name", "password", NULL };
 static const char *const p_sharing[] = { "csrf", "action", "team", "permission", NULL };
 static const char *const p_audit[] = { "connection", "actor", "action", "outcome", "from",
 	"to", "page", "format", NULL };
@@ -69,6 +72,12 @@ static const struct route routes[] = {
 	    p_sharing, p_none },
 	{ "/audit", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "audit",
 	    page_audit, NULL, p_audit, p_none },
+	{ "/teams", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION | ROUTE_ADMIN,
+	    "teams", page_teams, page_teams_post, p_teams, p_none },
+	{ "/teams/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION | ROUTE_ADMIN,
+	    "teams", page_team, page_team_post, p_team, p_none },
+	{ "/users", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION | ROUTE_ADMIN,
+	    "users", page_users, page_users_post, p_users, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };

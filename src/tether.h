@@ -767,5 +767,11 @@ int		 page_connection_test_post(struct req *);
 int		 page_connection_sharing(struct req *);
 int		 page_connection_sharing_post(struct req *);
 int		 page_audit(struct req *);
+int		 page_teams(struct req *);
+int		 page_teams_post(struct req *);
+int		 page_team(struct req *);
+int		 page_team_post(struct req *);
+int		 page_users(struct req *);
+int		 page_users_post(struct req *);
 
 #endif /* TETHER_H */

@@ -1,0 +1,176 @@
+/*
+ * page-users.c — users (global admins): create one with an initial
+ * password (typed by the admin, never shown back), disable (ends every
+ * session of theirs at once) or enable, grant or take admin rights.
+ * Inputs: POST csrf, action (create|disable|enable|admin|unadmin), email,
+ * name, password. Statuses: 200, 303, 400, 409 (exists), 422, 503.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "tether.h"
+
+static int
+users_fill(struct req *r)
+{
+	PGresult	*res;
+	int		 i;
+
+	res = db_exec_named(&r->app->db, "users_all",
+	    "SELECT u.id, u.email, u.name, u.is_admin, u.disabled,"
+	    " COALESCE((SELECT string_agg(t.name || ' (' || m.role || ')', ', '"
+	    " ORDER BY lower(t.name)) FROM team_members m JOIN teams t ON t.id = m.team_id"
+	    " WHERE m.user_id = u.id), '') AS teams FROM users u ORDER BY lower(u.email)",
+	    0, NULL);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < db_rows(res); i++) {
+		HDF	*n = render_node(r->hdf, "Users.%d", i);
+
+		render_set(n, "Id", db_get(res, i, "id"));
+		render_set(n, "Email", db_get(res, i, "email"));
+		render_set(n, "Name", db_get(res, i, "name"));
+		render_set(n, "IsAdmin", strcmp(db_get(res, i, "is_admin"), "t") == 0 ? "1" : "0");
+		render_set(n, "Disabled", strcmp(db_get(res, i, "disabled"), "t") == 0 ? "1" : "0");
+		render_set(n, "Teams", db_get(res, i, "teams"));
+	}
+	db_clear(res);
+	hdf_set_value(r->hdf, "Page.Title", "Users");
+	return 0;
+}
+
+int
+page_users(struct req *r)
+{
+	if (users_fill(r) == -1)
+		return -1;
+	return http_page(r, 200, "users.cs");
+}
+
+static int
+users_form_error(struct req *r, int status, const char *field, const char *message)
+{
+	char	 node[64];
+
+	snprintf(node, sizeof(node), "UserForm.Errors.%s", field);
+	hdf_set_value(r->hdf, node, message);
+	hdf_set_value(r->hdf, "UserForm.Email", req_param(r, "email"));
+	hdf_set_value(r->hdf, "UserForm.Name", req_param(r, "name"));
+	if (users_fill(r) == -1)
+		return -1;
+	return http_page(r, status, "users.cs");
+}
+
+static int
+users_create(struct req *r)
+{
+	const char	*email = req_param(r, "email"), *name = req_param(r, "name");
+	const char	*password = req_param(r, "password"), *why;
+	char		 hash[128];
+	const char	*params[3];
+	PGresult	*res;
+	int		 created;
+
+	if ((why = valid_email(email != NULL ? email : "")) != NULL)
+		return users_form_error(r, 422, "Email", why);
+	if ((why = valid_text(name != NULL ? name : "", 0, 120)) != NULL)
+		return users_form_error(r, 422, "Name", why);
+	if (password == NULL || strlen(password) < 10 || strlen(password) > 1024)
+		return users_form_error(r, 422, "Password", "Use 10 to 1024 characters.");
+	if (auth_hash_password(password, hash) != 0)
+		return -1;
+	params[0] = email, params[1] = name, params[2] = hash;
+	if (db_begin(&r->app->db) == -1)
+		return -1;
+	res = db_exec_named(&r->app->db, "user_create",
+	    "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)"
+	    " ON CONFLICT DO NOTHING", 3, params);
+	sodium_memzero(hash, sizeof(hash));
+	if (res == NULL) {
+		db_rollback(&r->app->db);
+		return -1;
+	}
+	created = strcmp(PQcmdTuples(res), "1") == 0;
+	db_clear(res);
+	if (!created) {
+		db_rollback(&r->app->db);
+		return users_form_error(r, 409, "Email", "A user with this address exists.");
+	}
+	if (audit_add(r, "user", 0, email, "user_create", "success", NULL) == -1 ||
+	    db_commit(&r->app->db) == -1) {
+		db_rollback(&r->app->db);
+		return -1;
+	}
+	http_flash_next(r, "success", "User created.");
+	http_redirect(r, "/users");
+	return 0;
+}
+
+int
+page_users_post(struct req *r)
+{
+	const char	*action = req_param(r, "action"), *email = req_param(r, "email");
+	const char	*sql, *audit;
+	const char	*params[2];
+	char		 self[24];
+	PGresult	*res;
+	int		 changed;
+
+	if (action != NULL && strcmp(action, "create") == 0)
+		return users_create(r);
+	if (action == NULL || email == NULL || strlen(email) > 254) {
+		http_error(r, 400, NULL);
+		return 0;
+	}
+	if (strcmp(action, "disable") == 0) {
+		/* Disabling ends every session of the user. */
+		sql = "WITH u AS (UPDATE users SET disabled = true, updated_at = now()"
+		    " WHERE lower(email) = lower($1) AND id <> $2 RETURNING id),"
+		    " s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u))"
+		    " SELECT id FROM u";
+		audit = "user_disable";
+	} else if (strcmp(action, "enable") == 0) {
+		sql = "UPDATE users SET disabled = false, updated_at = now()"
+		    " WHERE lower(email) = lower($1) AND id <> $2 RETURNING id";
+		audit = "user_enable";
+	} else if (strcmp(action, "admin") == 0 || strcmp(action, "unadmin") == 0) {
+		sql = action[0] == 'a' ? "UPDATE users SET is_admin = true WHERE"
+		    " lower(email) = lower($1) AND id <> $2 RETURNING id" :
+		    "UPDATE users SET is_admin = false WHERE lower(email) = lower($1)"
+		    " AND id <> $2 RETURNING id";
+		audit = action[0] == 'a' ? "user_admin_grant" : "user_admin_revoke";
+	} else {
+		http_error(r, 400, NULL);
+		return 0;
+	}
+	/* Nobody changes their own account here: no admin locks themselves out. */
+	snprintf(self, sizeof(self), "%lld", (long long)r->sess->user_id);
+	params[0] = email, params[1] = self;
+	if (db_begin(&r->app->db) == -1)
+		return -1;
+	if ((res = db_exec_params(&r->app->db, sql, 2, params)) == NULL) {
+		db_rollback(&r->app->db);
+		return -1;
+	}
+	changed = db_rows(res) > 0;
+	db_clear(res);
+	if (!changed) {
+		db_rollback(&r->app->db);
+		http_flash_next(r, "error", "Nothing changed: no such user, or it is you.");
+		http_redirect(r, "/users");
+		return 0;
+	}
+	if (audit_add(r, "user", 0, email, audit, "success", NULL) == -1 ||
+	    db_commit(&r->app->db) == -1) {
+		db_rollback(&r->app->db);
+		return -1;
+	}
+	http_flash_next(r, "success", "User updated.");
+	http_redirect(r, "/users");
+	return 0;
+}
