@@ -212,6 +212,8 @@ fields_free(struct fields *f)
 		return;
 	for (i = 0; i < f->n; i++) {
 		free(f->v[i].name);
+		/* Form values may be passwords or secrets: wiped, not just freed. */
+		explicit_bzero(f->v[i].value, f->v[i].len);
 		free(f->v[i].value);
 	}
 	free(f->v);
