@@ -1,0 +1,544 @@
+/*
+ * test_catalog.c — unit tests for catalog.c: the real connectors/ folder
+ * loads with the expected connectors, protocols, fields and the defaults
+ * the loader fills in; every URL template of it expands; each broken
+ * definition under connectors-bad/<case>/ stops the load with a message
+ * naming its file, line and what is wrong; and catalog_expand's encoding.
+ *
+ * TETHER_CONNECTORS (default "connectors") and TETHER_BAD_CONNECTORS
+ * (default "tests/unit/connectors-bad") name the folders.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+
+#include "t.h"
+#include "tether.h"
+
+static const char *
+env(const char *name, const char *def)
+{
+	const char	*v = getenv(name);
+
+	return (v != NULL && *v != '\0' ? v : def);
+}
+
+/* Pass when s contains sub; shows both when not. */
+static int
+t_has(const char *s, const char *sub, const char *name, const char *file,
+    int line)
+{
+	int	 ok = s != NULL && strstr(s, sub) != NULL;
+
+	if (!t_ok(ok, name, file, line)) {
+		printf("#   got:  \"%s\"\n", s != NULL ? s : "(null)");
+		printf("#   want: \"...%s...\"\n", sub);
+	}
+	return (ok);
+}
+#define T_HAS(s, sub, name)	t_has((s), (sub), (name), __FILE__, __LINE__)
+
+/* "Protocols.cloud.Fields" -> the names of its children, space-separated. */
+static const char *
+children(HDF *node, const char *path, char *out, size_t outlen)
+{
+	HDF	*c;
+
+	out[0] = '\0';
+	if (node == NULL || (node = hdf_get_obj(node, path)) == NULL)
+		return (out);
+	for (c = hdf_obj_child(node); c != NULL; c = hdf_obj_next(c)) {
+		if (out[0] != '\0')
+			strncat(out, " ", outlen - strlen(out) - 1);
+		strncat(out, hdf_obj_name(c), outlen - strlen(out) - 1);
+	}
+	return (out);
+}
+
+static const char *
+get(HDF *node, const char *path)
+{
+	return (node != NULL ? hdf_get_value(node, path, NULL) : NULL);
+}
+
+/* Child `name` of node, by comparison. */
+static HDF *
+child(HDF *node, const char *name)
+{
+	HDF	*c;
+
+	if (node == NULL)
+		return (NULL);
+	for (c = hdf_obj_child(node); c != NULL; c = hdf_obj_next(c))
+		if (strcmp(hdf_obj_name(c), name) == 0)
+			return (c);
+	return (NULL);
+}
+
+static HDF *
+protocol(const struct catalog *c, const char *key, const char *name)
+{
+	return (child(child(catalog_get(c, key), "Protocols"), name));
+}
+
+static HDF *
+field(HDF *proto, const char *name)
+{
+	return (child(child(proto, "Fields"), name));
+}
+
+/* Fake values for a protocol's fields: what a filled-in form would hold. */
+static const char *
+fake_value(void *arg, const char *name)
+{
+	HDF		*f = child(child(arg, "Fields"), name);
+	const char	*type, *def;
+
+	if (f == NULL)
+		return (NULL);
+	type = hdf_get_value(f, "type", "");
+	if ((def = hdf_get_value(f, "default", NULL)) != NULL)
+		return (def);
+	if (strcmp(type, "url") == 0)
+		return ("https://svc.example.com/");
+	if (strcmp(type, "hostname") == 0)
+		return ("svc.example.com");
+	if (strcmp(type, "number") == 0)
+		return (hdf_get_value(f, "min", "1"));
+	return ("value");
+}
+
+/* Two fields, for catalog_expand. */
+struct pair {
+	const char	*name[3];
+	const char	*value[3];
+};
+
+static const char *
+pair_value(void *arg, const char *field)
+{
+	struct pair	*p = arg;
+	int		 i;
+
+	for (i = 0; i < 3 && p->name[i] != NULL; i++)
+		if (strcmp(p->name[i], field) == 0)
+			return (p->value[i]);
+	return (NULL);
+}
+
+static const char *
+expand(const char *tmpl, struct pair *p, char *err, size_t errlen)
+{
+	static char	 out[1024];
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b);
+	err[0] = '\0';
+	rc = catalog_expand(tmpl, pair_value, p, &b, err, errlen);
+	snprintf(out, sizeof(out), "%s", rc == 0 ? b.data : "(failed)");
+	buf_free(&b);
+	return (out);
+}
+
+static void
+test_expand(void)
+{
+	struct pair	 p = { { "url", "pool_id", "test_path" },
+			    { "https://acme.atlassian.net/", "pool a/b",
+			    "/health?x=1&y=%41 z" } };
+	struct pair	 none = { { "url", NULL, NULL }, { "", NULL, NULL } };
+	char		 err[256];
+
+	T_STR(expand("{+url}/rest/api/2/myself", &p, err, sizeof(err)),
+	    "https://acme.atlassian.net/rest/api/2/myself",
+	    "expand: {+url} keeps the URL, one slash before the path");
+	T_STR(expand("{+url}{+test_path}", &p, err, sizeof(err)),
+	    "https://acme.atlassian.net/health?x=1&y=%41%20z",
+	    "expand: {+a}{+b} joins with one slash, keeps %XX, encodes spaces");
+	T_STR(expand("https://h/x/{pool_id}/jobs/", &p, err, sizeof(err)),
+	    "https://h/x/pool%20a%2Fb/jobs/",
+	    "expand: {name} percent-encodes '/' and spaces");
+	T_STR(expand("https://h/x", &p, err, sizeof(err)), "https://h/x",
+	    "expand: no placeholder");
+	T_STR(expand("{+url}/x", &none, err, sizeof(err)), "(failed)",
+	    "expand: an empty value fails");
+	T_STR(err, "url has no value", "expand: says which field is empty");
+	T_STR(expand("https://h/{pool_id/x", &p, err, sizeof(err)),
+	    "(failed)", "expand: an unclosed placeholder fails");
+	T_STR(expand("https://h/{nope}", &p, err, sizeof(err)), "(failed)",
+	    "expand: an unknown field fails");
+}
+
+/* Every URL template of the catalog expands into an https:// URL. */
+static void
+test_templates(const struct catalog *c)
+{
+	static const char *const keys[] = { "Test.url", "OAuth.authorize_url",
+	    "OAuth.token_url", NULL };
+	HDF		*p, *o;
+	struct buf	 b;
+	char		 err[256], name[256];
+	const char	*t;
+	size_t		 i, j;
+	int		 bad = 0, n = 0;
+
+	for (i = 0; i < c->nkeys; i++) {
+		p = hdf_get_child(catalog_get(c, c->keys[i]), "Protocols");
+		for (; p != NULL; p = hdf_obj_next(p)) {
+			for (j = 0; keys[j] != NULL; j++) {
+				if ((t = hdf_get_value(p, keys[j], NULL)) == NULL)
+					continue;
+				buf_init(&b);
+				n++;
+				if (catalog_expand(t, fake_value, p, &b, err,
+				    sizeof(err)) == -1 ||
+				    strncmp(b.data, "https://", 8) != 0) {
+					printf("# %s %s %s: \"%s\" -> \"%s\" %s\n",
+					    c->keys[i], hdf_obj_name(p), keys[j], t,
+					    b.data, err);
+					bad++;
+				}
+				buf_free(&b);
+			}
+			o = hdf_get_child(p, "Test.ApiTypes");
+			for (; o != NULL; o = hdf_obj_next(o)) {
+				if ((t = hdf_get_value(o, "url", NULL)) == NULL)
+					continue;
+				buf_init(&b);
+				n++;
+				if (catalog_expand(t, fake_value, p, &b, err,
+				    sizeof(err)) == -1)
+					bad++;
+				buf_free(&b);
+			}
+		}
+	}
+	snprintf(name, sizeof(name), "all %d URL templates expand", n);
+	T_INT(bad, 0, name);
+	T_OK(n >= 25, "the catalog has URL templates to expand");
+}
+
+static void
+test_real(void)
+{
+	static const char *const sorted[] = { "celonis", "celonis-user", "smtp",
+	    "http", "google-workspace", "jira", "msgraph", "salesforce", "sap",
+	    "servicenow" };
+	struct catalog	 c;
+	char		 err[1024], names[1024];
+	const char	*dir = env("TETHER_CONNECTORS", "connectors");
+	HDF		*def, *p, *f;
+	size_t		 i;
+	int		 popular = 0, rc, secrets;
+
+	err[0] = '\0';
+	rc = catalog_load(&c, dir, err, sizeof(err));
+	if (!T_INT(rc, 0, "real: connectors/ loads")) {
+		printf("#   %s\n", err);
+		return;
+	}
+	T_INT(c.nkeys, 10, "real: ten connectors");
+	for (i = 0; i < c.nkeys && i < 10; i++)
+		if (strcmp(c.keys[i], sorted[i]) != 0)
+			break;
+	T_INT(i, 10, "real: keys sorted by title");
+	for (i = 0; i < c.nkeys; i++) {
+		def = catalog_get(&c, c.keys[i]);
+		popular += hdf_get_int_value(def, "popular", 0);
+	}
+	T_INT(popular, 6, "real: six popular connectors");
+
+	/* Jira */
+	def = catalog_get(&c, "jira");
+	T_STR(catalog_title(&c, "jira"), "Jira", "jira: title");
+	T_STR(get(def, "category"), "Project management", "jira: category");
+	T_STR(children(def, "Protocols", names, sizeof(names)), "cloud server",
+	    "jira: protocols Cloud and Server, in file order");
+	T_STR(children(def, "Protocols.cloud.Fields", names, sizeof(names)),
+	    "url max_parallel_extractions read_only email api_token",
+	    "jira: Cloud's fields in file order");
+	T_STR(children(def, "Protocols.server.Fields", names, sizeof(names)),
+	    "url max_parallel_extractions read_only username password",
+	    "jira: Server's fields in file order");
+	T_STR(catalog_protocol_label(&c, "jira", "cloud"), "Cloud (API token)",
+	    "jira: protocol label");
+	T_STR(catalog_protocol_label(&c, "jira", "kerberos"), "kerberos",
+	    "jira: unknown protocol label is the name");
+	T_STR(get(def, "uplink"), "1", "jira: may be uplinked");
+	T_STR(get(def, "contexts"), "system", "jira: system context");
+	p = protocol(&c, "jira", "cloud");
+	f = field(p, "max_parallel_extractions");
+	T_STR(get(f, "type"), "number", "jira: parallel extractions number");
+	T_STR(get(f, "min"), "1", "jira: parallel extractions min 1");
+	T_STR(get(f, "max"), "50", "jira: parallel extractions max 50");
+	f = field(p, "api_token");
+	T_STR(get(f, "type"), "secret", "jira: API token is a secret");
+	T_STR(get(f, "section"), "authentication", "jira: API token section");
+	T_STR(get(f, "immutable"), "0", "jira: immutable defaults to 0");
+	T_STR(get(field(p, "url"), "auth_bound"), "1",
+	    "jira: URL is auth_bound");
+	T_STR(get(field(p, "url"), "scheme"), "https",
+	    "jira: URL scheme defaults to https");
+	T_STR(get(field(p, "email"), "max"), "254",
+	    "jira: email max defaults to 254");
+	T_STR(get(field(p, "read_only"), "default"), "1",
+	    "jira: read-only by default");
+	T_STR(get(p, "Test.url"), "{+url}/rest/api/2/myself",
+	    "jira: Test.url made from base and path");
+	T_STR(get(p, "Test.user_field"), "email", "jira: test user field");
+	T_STR(get(field(protocol(&c, "jira", "server"),
+	    "password"), "type"), "secret", "jira: Server password secret");
+
+	/* Salesforce */
+	p = protocol(&c, "salesforce", "oauth2_code");
+	T_STR(get(p, "kind"), "oauth2_code", "salesforce: authorization code");
+	T_STR(get(p, "OAuth.authorize_url"),
+	    "{+login_url}/services/oauth2/authorize",
+	    "salesforce: authorize_url made from base and authorize_path");
+	T_STR(get(p, "OAuth.token_url"), "{+login_url}/services/oauth2/token",
+	    "salesforce: token_url made from base and token_path");
+	T_STR(get(p, "OAuth.pkce"), "S256", "salesforce: PKCE");
+	T_STR(get(field(p, "scopes"), "default"), "api refresh_token",
+	    "salesforce: the scopes field starts with the default scopes");
+	T_STR(children(catalog_get(&c, "salesforce"), "Protocols.oauth2_code."
+	    "Fields", names, sizeof(names)),
+	    "url login_url client_id client_secret scopes",
+	    "salesforce: instance URL, login URL, client id, secret, scopes");
+	p = protocol(&c, "salesforce", "named_credential");
+	T_STR(get(p, "kind"), "named_credential",
+	    "salesforce: named credential");
+	T_OK(field(p, "url") == NULL, "salesforce: named credential "
+	    "has no fields");
+	T_STR(get(p, "Test.auth"), "credential", "salesforce: named "
+	    "credential test");
+
+	/* ServiceNow */
+	T_STR(children(catalog_get(&c, "servicenow"), "Protocols", names,
+	    sizeof(names)), "basic oauth2_code", "servicenow: basic or OAuth");
+
+	/* Celonis */
+	def = catalog_get(&c, "celonis");
+	T_STR(children(def, "ApiTypes", names, sizeof(names)),
+	    "intelligence data_push", "celonis: two API types");
+	T_STR(children(def, "Protocols", names, sizeof(names)),
+	    "app_key api_key oauth2_client",
+	    "celonis: application key, API key, OAuth client credentials");
+	p = protocol(&c, "celonis", "app_key");
+	f = field(p, "domain");
+	T_STR(get(f, "type"), "hostname", "celonis: domain is a hostname");
+	T_STR(get(f, "immutable"), "1", "celonis: domain immutable");
+	T_STR(get(f, "placeholder"), "team.cluster.celonis.cloud",
+	    "celonis: domain placeholder");
+	T_STR(get(field(p, "pool_id"), "api_types"), "data_push",
+	    "celonis: pool ID for Data push only");
+	T_STR(get(p, "Test.header"), "Authorization", "celonis: AppKey header");
+	T_STR(get(p, "Test.prefix"), "AppKey", "celonis: AppKey prefix");
+	T_STR(catalog_value(hdf_get_obj(p, "Test"), "url", NULL),
+	    "https://{domain}/intelligence/api/knowledge-models",
+	    "celonis: Intelligence test URL");
+	T_STR(catalog_value(hdf_get_obj(p, "Test"), "url", "data_push"),
+	    "https://{domain}/integration/api/v1/data-push/{pool_id}/jobs/",
+	    "celonis: Data push test URL");
+	T_STR(catalog_value(hdf_get_obj(p, "Test"), "url", "intelligence"),
+	    "https://{domain}/intelligence/api/knowledge-models",
+	    "celonis: no override, the Test's own URL");
+	T_STR(catalog_value(hdf_get_obj(p, "Test"), "url", "x.y"),
+	    "https://{domain}/intelligence/api/knowledge-models",
+	    "celonis: an unknown API type is no path");
+	p = protocol(&c, "celonis", "oauth2_client");
+	T_STR(get(p, "OAuth.token_url"), "https://{domain}/oauth2/token",
+	    "celonis: token URL on the team's domain");
+	T_STR(catalog_value(hdf_get_obj(p, "OAuth"), "scopes", "data_push"),
+	    "integration.data-pools:data_push", "celonis: Data push scopes");
+	T_STR(get(p, "OAuth.authorize_url"), NULL,
+	    "celonis: client credentials have no authorize URL");
+	T_STR(get(p, "OAuth.client_id_field"), "client_id",
+	    "celonis: client_id_field default");
+
+	/* Celonis user */
+	def = catalog_get(&c, "celonis-user");
+	T_STR(get(def, "title"), "Celonis user", "celonis-user: title");
+	T_STR(get(def, "contexts"), "per_user", "celonis-user: per_user only");
+	T_STR(get(def, "Protocols.user.kind"), "user", "celonis-user: kind");
+
+	/* Microsoft Graph, Google Workspace */
+	p = protocol(&c, "msgraph", "oauth2_code");
+	T_HAS(get(p, "OAuth.token_url"), "{tenant}", "msgraph: tenant in "
+	    "the token URL");
+	T_STR(get(p, "Test.url"), "https://graph.microsoft.com/v1.0/me",
+	    "msgraph: tests /me");
+	p = protocol(&c, "google-workspace", "oauth2_code");
+	T_STR(get(p, "kind"), "oauth2_code", "google-workspace: OAuth code");
+	T_HAS(get(p, "OAuth.authorize_params"), "access_type=offline",
+	    "google-workspace: offline access");
+
+	/* SAP, SMTP, Generic HTTP */
+	T_STR(get(field(protocol(&c, "sap", "basic"), "client"),
+	    "pattern"), "^[0-9]{3}$", "sap: client is three digits");
+	p = protocol(&c, "smtp", "basic");
+	T_STR(get(p, "kind"), "smtp", "smtp: kind smtp");
+	T_STR(get(p, "Test.kind"), "smtp", "smtp: test kind smtp");
+	T_STR(children(field(p, "tls"), "Options", names, sizeof(names)),
+	    "starttls tls", "smtp: TLS modes");
+	T_STR(get(field(p, "port"), "default"), "587", "smtp: port 587");
+	def = catalog_get(&c, "http");
+	T_STR(children(def, "Protocols", names, sizeof(names)),
+	    "none basic api_key api_key_query bearer oauth2_code oauth2_client",
+	    "http: seven protocols");
+	p = protocol(&c, "http", "api_key");
+	T_STR(get(p, "Test.url"), "{+url}{+test_path}",
+	    "http: test path added to the base URL");
+	T_STR(get(p, "Test.expect_field"), "test_status",
+	    "http: expected status from a field");
+	T_STR(get(p, "Test.expect"), NULL, "http: no fixed expect");
+	T_STR(get(field(p, "url"), "scheme"), "http https",
+	    "http: http:// allowed");
+
+	/* Lookups never follow a dotted name. */
+	T_OK(catalog_get(&c, "nope") == NULL, "get: unknown connector");
+	T_OK(catalog_get(&c, "jira.Protocols") == NULL, "get: dotted name");
+	T_OK(catalog_get(&c, "") == NULL, "get: empty name");
+	T_STR(catalog_protocol_label(&c, "jira", "cloud.Fields"),
+	    "cloud.Fields", "protocol label: dotted name");
+	T_STR(catalog_protocol_label(&c, "nope", "cloud"), "cloud",
+	    "protocol label: unknown connector");
+	T_STR(catalog_title(&c, "nope"), "nope", "title: unknown is the key");
+
+	/* What connform.c relies on: at most 16 secrets, bounded lengths. */
+	rc = 0;
+	for (i = 0; i < c.nkeys; i++) {
+		p = hdf_get_child(catalog_get(&c, c.keys[i]), "Protocols");
+		for (; p != NULL; p = hdf_obj_next(p)) {
+			secrets = 0;
+			for (f = hdf_get_child(p, "Fields"); f != NULL;
+			    f = hdf_obj_next(f)) {
+				if (strcmp(get(f, "type"), "secret") == 0) {
+					secrets++;
+					rc += hdf_get_int_value(f, "max", 0) > 4096;
+				}
+				if (strcmp(get(f, "type"), "scopes") == 0)
+					rc += hdf_get_int_value(f, "max", 0) > 1000;
+				rc += get(f, "required") == NULL ||
+				    get(f, "section") == NULL;
+			}
+			rc += secrets > 16;
+		}
+	}
+	T_INT(rc, 0, "real: every field bounded, required and section set");
+
+	test_templates(&c);
+	catalog_free(&c);
+	T_OK(c.hdf == NULL && c.keys == NULL && c.nkeys == 0, "free: zeroed");
+}
+
+/* Each case: its folder, the file, the line (0: none) and the message. */
+static const struct {
+	const char	*dir;
+	const char	*file;
+	int		 line;
+	const char	*message;
+} bad[] = {
+	{ "syntax", "broken.hdf", 7, "Unable to parse line" },
+	{ "unknown-type", "unknown-type.hdf", 12,
+	    "Protocols.basic.Fields.url: unknown type \"uri\"" },
+	{ "select-no-options", "select.hdf", 29,
+	    "Protocols.basic.Fields.mode: a select needs Options" },
+	{ "select-bad-default", "option.hdf", 33,
+	    "default \"ssl\" is not one of the Options" },
+	{ "bad-pattern", "pattern.hdf", 20,
+	    "Protocols.basic.Fields.username: bad pattern \"^[a-$\"" },
+	{ "unanchored-pattern", "anchors.hdf", 20, "must be anchored" },
+	{ "test-base-missing", "base.hdf", 32,
+	    "Protocols.basic.Test: base \"site\" names no field" },
+	{ "number-min-max", "numbers.hdf", 33,
+	    "Protocols.basic.Fields.workers: min 10 is greater than max 5" },
+	{ "default-out-of-range", "default.hdf", 35,
+	    "default \"99\" is not an integer from 1 to 50" },
+	{ "missing-title", "untitled.hdf", 0, "missing \"title\"" },
+	{ "unknown-key", "typo.hdf", 13, "unknown key \"requried\"" },
+	{ "unknown-kind", "kind.hdf", 8, "unknown kind \"digest\"" },
+	{ "unknown-method", "method.hdf", 31, "unknown method \"FETCH\"" },
+	{ "bad-context", "context.hdf", 5,
+	    "unknown execution context \"everyone\"" },
+	{ "api-types-undeclared", "apitypes.hdf", 16,
+	    "API type \"datapush\" is not declared in ApiTypes" },
+	{ "secret-section", "secret.hdf", 27,
+	    "a secret belongs to the authentication section" },
+	{ "secret-in-url", "leak.hdf", 33,
+	    "a secret (\"password\") cannot be part of a URL" },
+	{ "template-unknown-field", "template.hdf", 33,
+	    "\"tenant\" names no field" },
+	{ "auth-mismatch", "auth.hdf", 34,
+	    "auth \"bearer\" does not go with kind basic" },
+	{ "missing-test", "untested.hdf", 6, "missing \"Test\"" },
+	{ "oauth-no-token", "oauth.hdf", 28, "missing \"token_url\"" },
+	{ "user-kind-secret", "user.hdf", 9, "stores no secret" },
+	{ "named-credential-fields", "credential.hdf", 9,
+	    "a named credential protocol has no fields" },
+	{ "unclosed-brace", "unclosed.hdf", 5, "is never closed" },
+	{ "stray-brace", "stray.hdf", 41, "closes nothing" },
+	{ "one-line-block", "oneline.hdf", 29,
+	    "put what follows \"{\" on lines of its own" },
+	{ "set-twice", "twice.hdf", 8,
+	    "Protocols.basic.label: set twice (first on line 7)" },
+	{ "opened-twice", "reopened.hdf", 29,
+	    "opened twice (first on line 10)" },
+	{ "unterminated-text", "heredoc.hdf", 4, "no line \"EOM\" ends" },
+	{ "include", "include.hdf", 1, "nothere.hdf" },
+	{ "link", "link.hdf", 3, "links and copies" },
+	{ "bad-file-name", "Example.hdf", 0,
+	    "file name must be lowercase letters" },
+	{ "duplicate-title", "b.hdf", 2,
+	    "title \"Example\" is already a.hdf's" },
+	{ "secret-max", "long.hdf", 26, "max 8192 is not from 1 to 4096" },
+	{ "bad-scopes", "scopes.hdf", 30, "bad scope" },
+	{ "popular", "g.hdf", 3, "makes 7 popular connectors" },
+};
+
+static void
+test_bad(void)
+{
+	struct catalog	 c;
+	const char	*root = env("TETHER_BAD_CONNECTORS",
+			    "tests/unit/connectors-bad");
+	char		 dir[1024], want[2048], name[256], err[1024];
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", root, bad[i].dir);
+		err[0] = '\0';
+		rc = catalog_load(&c, dir, err, sizeof(err));
+		snprintf(name, sizeof(name), "bad %s: load fails", bad[i].dir);
+		T_INT(rc, -1, name);
+		snprintf(name, sizeof(name), "bad %s: names file%s", bad[i].dir,
+		    bad[i].line > 0 ? " and line" : "");
+		if (bad[i].line > 0)
+			snprintf(want, sizeof(want), "%s/%s:%d: ", dir,
+			    bad[i].file, bad[i].line);
+		else
+			snprintf(want, sizeof(want), "%s/%s: ", dir, bad[i].file);
+		T_HAS(err, want, name);
+		snprintf(name, sizeof(name), "bad %s: says what", bad[i].dir);
+		T_HAS(err, bad[i].message, name);
+		if (rc == -1)
+			T_OK(c.hdf == NULL && c.nkeys == 0,
+			    "bad: nothing half-loaded");
+	}
+	rc = catalog_load(&c, "/nonexistent/connectors", err, sizeof(err));
+	T_INT(rc, -1, "missing folder: load fails");
+	T_HAS(err, "/nonexistent/connectors", "missing folder: named");
+}
+
+int
+main(void)
+{
+	test_expand();
+	test_real();
+	test_bad();
+	return (t_done());
+}
