@@ -28,6 +28,9 @@ static const char conn_sql[] =
     " COALESCE(cu.email, '') AS created_by, COALESCE(uu.email, '') AS updated_by,"
     " (SELECT count(*) FROM flow_connections fc WHERE fc.connection_id = c.id) AS flows,"
     " COALESCE(c.granted_scopes, '') AS granted_scopes,"
+    " COALESCE(c.named_credential_id, 0) AS nc_id,"
+    " COALESCE((SELECT n.name FROM named_credentials n WHERE n.id = c.named_credential_id),"
+    " '') AS nc_name,"
     " (c.token_expires_at IS NOT NULL AND c.token_expires_at < now() + interval '60 seconds')"
     " AS token_expiring,"
     " CASE WHEN $3::boolean THEN 3 ELSE GREATEST("
@@ -78,6 +81,8 @@ conn_get(struct req *r, int64_t id, int *dberr)
 		c->updated_by = xstrdup(db_get(res, 0, "updated_by"));
 		c->version = atoi(db_get(res, 0, "version"));
 		c->granted_scopes = xstrdup(db_get(res, 0, "granted_scopes"));
+		c->named_credential_id = strtoll(db_get(res, 0, "nc_id"), NULL, 10);
+		c->named_credential = xstrdup(db_get(res, 0, "nc_name"));
 		c->token_expiring = strcmp(db_get(res, 0, "token_expiring"), "t") == 0;
 		c->flow_count = atoi(db_get(res, 0, "flows"));
 		c->perm = (enum perm)atoi(db_get(res, 0, "perm"));
@@ -108,6 +113,7 @@ conn_free(struct conn *c)
 	free(c->updated_at);
 	free(c->updated_by);
 	free(c->granted_scopes);
+	free(c->named_credential);
 	free(c);
 }
 
@@ -160,6 +166,8 @@ conn_fill(struct req *r, const struct conn *c, const char *tab)
 	render_set(n, "UpdatedBy", c->updated_by);
 	render_set_int(n, "FlowCount", c->flow_count);
 	render_set(n, "Tab", tab);
+	render_set_int(n, "NamedCredentialId", c->named_credential_id);
+	render_set(n, "NamedCredential", c->named_credential);
 
 	n = render_node(r->hdf, "Can");
 	render_set(n, "Test", c->perm >= PERM_USE ? "1" : "0");

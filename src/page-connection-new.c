@@ -73,6 +73,65 @@ newconn_resolve(struct req *r, struct newconn *nc, int strict)
 	return 0;
 }
 
+/* The named credentials the user may reference (their managed teams'). */
+static PGresult *
+newconn_credentials(struct req *r)
+{
+	char		 uid[24];
+	const char	*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	return db_exec_named(&r->app->db, "nc_usable",
+	    "SELECT n.id, n.name, t.name AS team FROM named_credentials n"
+	    " JOIN teams t ON t.id = n.owner_team_id WHERE $2::boolean OR n.owner_team_id IN"
+	    " (SELECT team_id FROM team_members WHERE user_id = $1 AND role = 'manager')"
+	    " ORDER BY lower(n.name)", 2, params);
+}
+
+static void
+newconn_fill_credentials(struct req *r)
+{
+	PGresult	*res = newconn_credentials(r);
+	const char	*chosen = req_param(r, "named_credential");
+	int		 i;
+
+	for (i = 0; i < db_rows(res); i++) {
+		HDF	*n = render_node(r->hdf, "Form.NamedCredentials.%d", i);
+
+		render_set(n, "Id", db_get(res, i, "id"));
+		render_set(n, "Name", db_get(res, i, "name"));
+		render_set(n, "Team", db_get(res, i, "team"));
+		render_set(n, "Selected", chosen != NULL && strcmp(chosen,
+		    db_get(res, i, "id")) == 0 ? "1" : "0");
+	}
+	db_clear(res);
+}
+
+/* The chosen named credential, when the protocol needs one; NULL otherwise.
+ * Adds a form error when it is missing or not usable. */
+static const char *
+newconn_check_credential(struct req *r, struct newconn *nc, int *errors)
+{
+	const char	*chosen = req_param(r, "named_credential");
+	PGresult	*res;
+	int		 i, ok = 0;
+
+	if (strcmp(hdf_get_value(nc->proto, "kind", ""), "named_credential") != 0)
+		return NULL;
+	if (chosen != NULL && (res = newconn_credentials(r)) != NULL) {
+		for (i = 0; i < db_rows(res); i++)
+			ok |= strcmp(chosen, db_get(res, i, "id")) == 0;
+		db_clear(res);
+	}
+	if (!ok) {
+		hdf_set_value(r->hdf, "Form.Errors.NamedCredential",
+		    "Choose a named credential of a team you manage.");
+		(*errors)++;
+		return NULL;
+	}
+	return chosen;
+}
+
 static void
 newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_post)
 {
@@ -136,6 +195,8 @@ newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_po
 		render_set(cn, "Selected", (ctx != NULL && strcmp(ctx, "per_user") == 0) ||
 		    i == 1 ? "1" : "0");
 	}
+	if (strcmp(hdf_get_value(nc->proto, "kind", ""), "named_credential") == 0)
+		newconn_fill_credentials(r);
 	connform_fill(r, cf, from_post);
 	hdf_set_value(r->hdf, "Page.Title", "New connection");
 }
@@ -205,10 +266,10 @@ newconn_check(struct req *r, struct newconn *nc, const char **team, const char *
  * transaction. Returns the id, 0 when the name is taken, -1 on failure. */
 static long long
 newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char *team,
-    const char *ctx)
+    const char *ctx, const char *credential)
 {
 	char		 uid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
-	const char	*params[9];
+	const char	*params[10];
 	const char	*desc = req_param(r, "description");
 	PGresult	*res;
 	long long	 id = -1;
@@ -224,11 +285,12 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 	params[7] = ctx, params[8] = uid;
 	if (db_begin(&r->app->db) == -1)
 		goto out;
+	params[9] = credential;
 	res = db_exec_named(&r->app->db, "conn_insert",
 	    "INSERT INTO connections (owner_team_id, name, description, connector,"
-	    " auth_protocol, api_type, settings, execution_context, created_by, updated_by)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9)"
-	    " ON CONFLICT DO NOTHING RETURNING id", 9, params);
+	    " auth_protocol, api_type, settings, execution_context, created_by, updated_by,"
+	    " named_credential_id) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9,"
+	    " $10::bigint) ON CONFLICT DO NOTHING RETURNING id", 10, params);
 	if (res == NULL)
 		goto fail;
 	id = db_rows(res) == 1 ? strtoll(db_get(res, 0, "id"), NULL, 10) : 0;
@@ -294,7 +356,7 @@ page_connection_create(struct req *r)
 {
 	struct newconn	 nc;
 	struct connform	 cf;
-	const char	*team, *ctx;
+	const char	*team, *ctx, *credential;
 	char		 loc[48], msg[512];
 	int		 errors, rc = -1;
 	long long	 id;
@@ -314,6 +376,7 @@ page_connection_create(struct req *r)
 	}
 	connform_init(&cf, nc.proto, nc.api_type, 0, NULL, NULL);
 	errors = newconn_check(r, &nc, &team, &ctx);
+	credential = newconn_check_credential(r, &nc, &errors);
 	rc = connform_validate(r, &cf, ctx != NULL && strcmp(ctx, "per_user") == 0);
 	if (rc == -1) {
 		r->log_note = "undeclared connector field";
@@ -323,7 +386,7 @@ page_connection_create(struct req *r)
 	}
 	errors += rc;
 	if (errors == 0) {
-		if ((id = newconn_save(r, &nc, &cf, team, ctx)) > 0) {
+		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential)) > 0) {
 			char	 result[200];
 			int	 ok;
 

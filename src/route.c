@@ -20,7 +20,10 @@ static const char *const p_q[] = { "q", NULL };
 static const char *const p_sort[] = { "sort", NULL };
 static const char *const p_new[] = { "connector", "protocol", "api_type", NULL };
 static const char *const p_create[] = { "csrf", "name", "description", "team", "context",
-	"connector", "protocol", "api_type", NULL };
+	"connector", "protocol", "api_type", "named_credential", NULL };
+static const char *const p_ncs[] = { "csrf", "name", "description", "team", "url",
+	"protocol", NULL };
+static const char *const p_nc[] = { "csrf", "action", "description", "url", NULL };
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
 	"version", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
@@ -78,6 +81,12 @@ static const struct route routes[] = {
 	    "teams", page_team, page_team_post, p_team, p_none },
 	{ "/users", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION | ROUTE_ADMIN,
 	    "users", page_users, page_users_post, p_users, p_none },
+	{ "/named-credentials", METHOD_GET | METHOD_HEAD | METHOD_POST,
+	    ROUTE_SESSION | ROUTE_FORM_ANY, "named-credentials", page_named_credentials,
+	    page_named_credentials_post, p_ncs, p_none },
+	{ "/named-credentials/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST,
+	    ROUTE_SESSION | ROUTE_FORM_ANY, "named-credentials", page_named_credential,
+	    page_named_credential_post, p_nc, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };

@@ -351,6 +351,67 @@ out:
 	buf_free(&header);
 }
 
+/* A connection on a named credential: its URL and authentication, the
+ * connector's test path. */
+static void
+test_named_credential(struct testctx *t, struct probe_outcome *o)
+{
+	char		 nid[24], *secret_v = NULL;
+	const char	*params[1] = { nid };
+	const char	*path = test_value(t, t->test, "path"), *proto, *field;
+	struct probe_http p;
+	struct buf	 url, header;
+	json_t		*settings;
+	PGresult	*res;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(nid, sizeof(nid), "%lld", (long long)t->c->named_credential_id);
+	res = db_exec_named(&t->r->app->db, "nc_for_test", "SELECT url, auth_protocol,"
+	    " settings::text AS settings FROM named_credentials WHERE id = $1", 1, params);
+	if (res == NULL || db_rows(res) != 1) {
+		db_clear(res);
+		o->result = PROBE_CREDENTIALS_MISSING;
+		return;
+	}
+	proto = db_get(res, 0, "auth_protocol");
+	field = strcmp(proto, "basic") == 0 ? "password" : strcmp(proto, "bearer") == 0 ?
+	    "token" : strcmp(proto, "api_key_header") == 0 ? "api_key" : NULL;
+	if (field == NULL || nc_secret_get(t->r, t->c->named_credential_id, field,
+	    &secret_v) != 0) {
+		o->result = field == NULL ? PROBE_UNSUPPORTED : PROBE_CREDENTIALS_MISSING;
+		db_clear(res);
+		return;
+	}
+	settings = json_loads(db_get(res, 0, "settings"), 0, NULL);
+	buf_init(&url);
+	buf_init(&header);
+	buf_puts(&url, db_get(res, 0, "url"));
+	if (url.len > 0 && url.data[url.len - 1] == '/' && path != NULL && *path == '/')
+		url.data[--url.len] = '\0';
+	buf_puts(&url, path != NULL ? path : "");
+	if (strcmp(proto, "basic") == 0) {
+		p.user = json_string_value(json_object_get(settings, "username"));
+		p.password = secret_v;
+	} else if (strcmp(proto, "bearer") == 0 && strpbrk(secret_v, "\r\n") == NULL)
+		buf_printf(&header, "Authorization: Bearer %s", secret_v);
+	else if (strpbrk(secret_v, "\r\n") == NULL)
+		buf_printf(&header, "%s: %s", json_string_value(json_object_get(settings,
+		    "header")) != NULL ? json_string_value(json_object_get(settings, "header")) :
+		    "Authorization", secret_v);
+	p.method = test_value(t, t->test, "method");
+	p.url = url.data;
+	p.header = header.len > 0 ? header.data : NULL;
+	p.expect = test_value(t, t->test, "expect");
+	probe_http(t->r->app, &p, o);
+	sodium_memzero(secret_v, strlen(secret_v));
+	free(secret_v);
+	sodium_memzero(header.data, header.len);
+	buf_free(&header);
+	buf_free(&url);
+	json_decref(settings);
+	db_clear(res);
+}
+
 static void
 test_smtp(struct testctx *t, struct probe_outcome *o)
 {
@@ -437,9 +498,10 @@ tester_run(struct req *r, const struct conn *c, const char *trigger,
 	t.settings = json_loads(c->settings, 0, NULL);
 	kind = t.test != NULL ? catalog_value(t.test, "kind", c->api_type) : NULL;
 	if (t.settings == NULL || kind == NULL || strcmp(kind, "none") == 0 ||
-	    strcmp(c->context, "per_user") == 0 ||
-	    strcmp(hdf_get_value(t.proto, "kind", ""), "named_credential") == 0)
+	    strcmp(c->context, "per_user") == 0)
 		o->result = PROBE_UNSUPPORTED;
+	else if (strcmp(hdf_get_value(t.proto, "kind", ""), "named_credential") == 0)
+		test_named_credential(&t, o);
 	else if (secrets_load(&t) == -1) {
 		json_decref(t.settings);
 		return -1;

@@ -612,6 +612,8 @@ struct conn {
 	char		*updated_by;
 	char		*settings;	/* jsonb text */
 	char		*granted_scopes;
+	int64_t		 named_credential_id;	/* 0: none */
+	char		*named_credential;	/* its name */
 	int		 token_expiring;	/* OAuth access token expired or about to */
 	int		 version;
 	int		 flow_count;
@@ -773,5 +775,11 @@ int		 page_team(struct req *);
 int		 page_team_post(struct req *);
 int		 page_users(struct req *);
 int		 page_users_post(struct req *);
+int		 page_named_credentials(struct req *);
+int		 page_named_credentials_post(struct req *);
+int		 page_named_credential(struct req *);
+int		 page_named_credential_post(struct req *);
+/* Decrypt a named credential's secret (as conn_secret_get). */
+int		 nc_secret_get(struct req *, int64_t id, const char *field, char **out);
 
 #endif /* TETHER_H */
