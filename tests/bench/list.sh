@@ -1,0 +1,289 @@
+#!/bin/bash
+# tests/bench/list.sh — the standing budget of DESIGN.md: the connection list
+# (first page, 50 rows out of 10,000 connections) must serve at least half
+# the requests a second of a bare FastCGI responder of the same page size,
+# on the same machine, measured in the same run. A benchmark, not a test: it
+# prints figures and always runs to the end (exit 0 unless it could not
+# measure; BENCH_STRICT=1 makes a ratio under the target exit 3).
+#
+# Against a running stack (by default `deploy/tether up`'s var/ on port
+# 8080, or the environment tests/run-all.sh exports):
+#  1. seeds BENCH_N (10000) connections with tests/bench/seed.sql as
+#     tether_owner;
+#  2. signs in as the admin and measures the size of the first list page;
+#  3. starts src/tether-bare (same size, same worker count) and a second
+#     nginx of its own (temporary config, pid and port) with one server for
+#     tether's socket and one for the bare socket, with deploy's fastcgi
+#     settings;
+#  4. runs wrk -t2 -c16 -dBENCH_DURATION (15s) on each, one after the other,
+#     and prints requests/s, p50, p99 and the ratio tether/bare.
+# Everything it starts is stopped by pid on exit (trap).
+#
+# Environment: TETHER_URL, TETHER_VAR, TETHER_CONF, TETHER_PG_OWNER,
+# TETHER_PSQL, TETHER_NGINX, TETHER_ADMIN_EMAIL, TETHER_ADMIN_PASSWORD,
+# BENCH_N, BENCH_DURATION, BENCH_THREADS (2), BENCH_CONNECTIONS (16),
+# BENCH_PORT (first of two free ports; 18090).
+
+set -Eeuo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+VAR=${TETHER_VAR:-$ROOT/var}
+CONF=${TETHER_CONF:-$VAR/tether.conf}
+URL=${TETHER_URL:-http://127.0.0.1:8080}
+URL=${URL%/}
+NGINX=${TETHER_NGINX:-/usr/sbin/nginx}
+N=${BENCH_N:-10000}
+DURATION=${BENCH_DURATION:-15s}
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_CONNECTIONS:-16}
+PORT_T=${BENCH_PORT:-18090}
+PORT_B=$((PORT_T + 1))
+TARGET=0.50
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+# A key of the HDF configuration ("key = value" lines).
+conf_get() {
+	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$CONF" | tail -n 1
+}
+
+[ -r "$CONF" ] || die "no configuration at $CONF (start a stack: deploy/tether up)"
+for tool in curl wrk; do
+	command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install -y $tool)"
+done
+[ -x "$NGINX" ] || die "$NGINX not found"
+BARE=$ROOT/src/tether-bare
+[ -x "$BARE" ] || die "$BARE is not built (make)"
+PSQL=${TETHER_PSQL:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/psql}
+[ -x "$PSQL" ] || die "psql not found ($PSQL)"
+PG_OWNER=${TETHER_PG_OWNER:-$(conf_get 'db\.owner_conninfo')}
+[ -n "$PG_OWNER" ] || die "no db.owner_conninfo in $CONF"
+SOCK=$(conf_get 'server\.socket')
+[ -S "$SOCK" ] || die "tether's socket $SOCK is not there: is the stack running?"
+WORKERS=$(conf_get 'server\.workers')
+WORKERS=${WORKERS:-4}
+EMAIL=${TETHER_ADMIN_EMAIL:-admin@tether.local}
+PASSWORD=${TETHER_ADMIN_PASSWORD:-}
+if [ -z "$PASSWORD" ] && [ -r "$VAR/admin-password" ]; then
+	read -r PASSWORD <"$VAR/admin-password"
+fi
+[ -n "$PASSWORD" ] || die "no admin password (TETHER_ADMIN_PASSWORD or $VAR/admin-password)"
+case $DURATION in
+[0-9]*s | [0-9]*m) ;;
+*) die "BENCH_DURATION must look like 15s or 1m" ;;
+esac
+
+# ---------------------------------------------------------------- cleanup
+
+TMP=$(mktemp -d /tmp/tether-bench.XXXXXX)
+chmod 0755 "$TMP"
+NGINX_PID=""
+BARE_PID=""
+BARE_KIDS=""
+
+stop_pid() {
+	local pid=$1 i
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	local k
+	trap - EXIT INT TERM
+	stop_pid "$NGINX_PID"
+	# tether-bare's workers are forks of the first process; each by its pid.
+	if [ -n "$BARE_PID" ]; then
+		BARE_KIDS="$BARE_KIDS $(ps -o pid= --ppid "$BARE_PID" 2>/dev/null || true)"
+	fi
+	for k in $BARE_KIDS; do
+		stop_pid "$k"
+	done
+	stop_pid "$BARE_PID"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ----------------------------------------------------------------- 1. seed
+
+say "seeding $N connections (tests/bench/seed.sql)"
+"$PSQL" -X -q -v ON_ERROR_STOP=1 -v n="$N" -d "$PG_OWNER" \
+    -f "$ROOT/tests/bench/seed.sql" >"$TMP/seed.out" ||
+    die "seed.sql failed"
+sed 's/^/    /' "$TMP/seed.out" >&2
+
+# --------------------------------------------------- 2. sign in, page size
+
+jar=$TMP/cookies
+page=$(curl -sS --max-time 10 -c "$jar" "$URL/login")
+csrf=$(printf '%s' "$page" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n 1)
+[ -n "$csrf" ] || die "no csrf field on $URL/login"
+# The password goes through a 0600 file, never on a command line.
+(umask 077 && printf '%s' "$PASSWORD" >"$TMP/pw")
+code=$(curl -sS --max-time 30 -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' \
+    --data-urlencode "csrf=$csrf" --data-urlencode "email=$EMAIL" \
+    --data-urlencode "password@$TMP/pw" --data-urlencode "next=/" "$URL/login")
+rm -f "$TMP/pw"
+[ "$code" = 303 ] || die "sign-in as $EMAIL answered $code, not 303"
+session=$(awk '$6 == "tether_session" { print $7 }' "$jar" | tail -n 1)
+[ -n "$session" ] || die "no tether_session cookie after signing in"
+COOKIE="Cookie: tether_session=$session"
+
+curl -sS --max-time 30 -H "$COOKIE" -o "$TMP/page.html" -D "$TMP/page.head" "$URL/"
+status=$(sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$TMP/page.head")
+[ "$status" = 200 ] || die "GET / answered $status"
+SIZE=$(stat -c %s "$TMP/page.html")
+rows=$(grep -c '<tr' "$TMP/page.html" || true)
+grep -q "of <strong>[0-9,]*</strong>" "$TMP/page.html" || die "the page has no \"Showing … of N\""
+total=$(sed -n 's/.*of <strong>\([0-9,]*\)<\/strong>.*/\1/p' "$TMP/page.html" | head -n 1)
+say "first list page: $SIZE bytes, $((rows - 1)) rows shown of $total connections"
+
+# ------------------------------------------------ 3. bare responder, nginx
+
+say "starting tether-bare (-b $SIZE -w $WORKERS) and nginx on ports $PORT_T, $PORT_B"
+LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 "$BARE" -s "$TMP/bare.sock" -b "$SIZE" -w "$WORKERS" \
+    </dev/null >"$TMP/bare.log" 2>&1 &
+BARE_PID=$!
+for ((i = 0; i < 50; i++)); do
+	[ -S "$TMP/bare.sock" ] && break
+	kill -0 "$BARE_PID" 2>/dev/null || die "tether-bare exited: $(cat "$TMP/bare.log")"
+	sleep 0.1
+done
+[ -S "$TMP/bare.sock" ] || die "tether-bare made no socket"
+sleep 0.2
+BARE_KIDS=$(ps -o pid= --ppid "$BARE_PID" 2>/dev/null || true)
+
+# Is tether started with LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 (DESIGN.md)?
+fcgi_pidfile=$(conf_get 'server\.pidfile')
+if [ -n "$fcgi_pidfile" ] && [ -r "$fcgi_pidfile" ]; then
+	read -r mpid <"$fcgi_pidfile" || mpid=""
+	if [ -n "$mpid" ] && [ -r "/proc/$mpid/environ" ]; then
+		if tr '\0' '\n' <"/proc/$mpid/environ" | grep -qx 'LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0'; then
+			say "tether-fcgi (pid $mpid) runs with LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0"
+		else
+			say "warning: tether-fcgi (pid $mpid) runs without LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0"
+		fi
+	fi
+fi
+
+mkdir -p "$TMP/nginx/tmp"
+user_line=""
+[ "$(id -u)" -eq 0 ] && user_line="user www-data;"
+fastcgi() {
+	cat <<-EOF
+	            include /etc/nginx/fastcgi_params;
+	            fastcgi_param HTTP_PROXY "";
+	            fastcgi_pass unix:$1;
+	            fastcgi_read_timeout 30s;
+	            fastcgi_buffers 16 32k;
+	            fastcgi_buffer_size 32k;
+	            fastcgi_intercept_errors off;
+	EOF
+}
+cat >"$TMP/nginx/nginx.conf" <<EOF
+# Written by tests/bench/list.sh; fastcgi settings as deploy/nginx-local.conf.in.
+$user_line
+worker_processes 2;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx/tmp/client_body;
+    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
+    proxy_temp_path $TMP/nginx/tmp/proxy;
+    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
+    scgi_temp_path $TMP/nginx/tmp/scgi;
+    server_tokens off;
+    keepalive_timeout 30s;
+    server {
+        listen 127.0.0.1:$PORT_T;
+        location / {
+$(fastcgi "$SOCK")
+        }
+    }
+    server {
+        listen 127.0.0.1:$PORT_B;
+        location / {
+$(fastcgi "$TMP/bare.sock")
+        }
+    }
+}
+EOF
+"$NGINX" -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" -t -q ||
+    die "nginx -t refused the benchmark configuration"
+"$NGINX" -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" \
+    </dev/null >>"$TMP/nginx/error.log" 2>&1 &
+NGINX_PID=$!
+for ((i = 0; i < 50; i++)); do
+	code_t=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "$COOKIE" \
+	    "http://127.0.0.1:$PORT_T/" || true)
+	[ "$code_t" = 200 ] && break
+	kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited: $(cat "$TMP/nginx/error.log")"
+	sleep 0.1
+done
+[ "$code_t" = 200 ] || die "tether through the benchmark nginx answered $code_t"
+size_b=$(curl -s --max-time 5 "http://127.0.0.1:$PORT_B/" | wc -c)
+[ "$size_b" = "$SIZE" ] || die "tether-bare answered $size_b bytes, not $SIZE"
+
+# ----------------------------------------------------------------- 4. wrk
+
+# Milliseconds from wrk's "1.23ms", "456.00us", "1.20s".
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+		else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+		else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+		else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+		else printf "%s", v }'
+}
+
+# run NAME PORT [HEADER]: warm up 2 s, then measure; sets RPS_x, P50_x, P99_x.
+run() {
+	local name=$1 port=$2 out=$TMP/wrk-$1.txt
+	shift 2
+	wrk -t"$THREADS" -c"$CONNS" -d2s "$@" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
+	say "wrk -t$THREADS -c$CONNS -d$DURATION --latency $name"
+	timeout 300 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" \
+	    "http://127.0.0.1:$port/" >"$out" 2>&1 || die "wrk on $name failed: $(cat "$out")"
+	if grep -q 'Non-2xx or 3xx responses' "$out"; then
+		cat "$out" >&2
+		die "$name answered errors during the run"
+	fi
+	printf -v "RPS_$name" '%s' "$(awk '/^Requests\/sec:/ { print $2 }' "$out")"
+	printf -v "P50_$name" '%s' "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")"
+	printf -v "P99_$name" '%s' "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")"
+	printf -v "ERR_$name" '%s' "$(sed -n 's/.*Socket errors: \(.*\)/\1/p' "$out")"
+}
+
+run tether "$PORT_T" -H "$COOKIE"
+run bare "$PORT_B"
+
+# The session must still be good at the end (every answer was the list).
+code_t=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "$COOKIE" "http://127.0.0.1:$PORT_T/")
+[ "$code_t" = 200 ] || die "after the run tether answered $code_t"
+
+ratio=$(awk -v t="$RPS_tether" -v b="$RPS_bare" 'BEGIN { printf "%.2f", t / b }')
+printf '\nconnection list, first page of %s connections, %s bytes; %s workers each;\n' \
+    "$total" "$SIZE" "$WORKERS"
+printf 'wrk -t%s -c%s -d%s, one after the other, %s\n\n' "$THREADS" "$CONNS" "$DURATION" \
+    "$(nproc) cores"
+printf '%-8s %12s %10s %10s\n' '' 'requests/s' 'p50 ms' 'p99 ms'
+printf '%-8s %12s %10s %10s\n' tether "$RPS_tether" "$P50_tether" "$P99_tether"
+printf '%-8s %12s %10s %10s\n' bare "$RPS_bare" "$P50_bare" "$P99_bare"
+[ -z "$ERR_tether$ERR_bare" ] ||
+    printf 'socket errors: tether %s; bare %s\n' "${ERR_tether:-none}" "${ERR_bare:-none}"
+printf '\nratio tether/bare: %s (target: >= %s)\n' "$ratio" "$TARGET"
+if awk -v r="$ratio" -v t="$TARGET" 'BEGIN { exit !(r < t) }'; then
+	printf 'below the target\n'
+	[ "${BENCH_STRICT:-0}" = 1 ] && exit 3
+fi
+exit 0

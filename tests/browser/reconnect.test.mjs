@@ -1,0 +1,148 @@
+// Reconnect in headless Chromium (issue #4, §6): sign in, open a
+// Salesforce connection, click Reconnect, sign in and allow on the OAuth
+// provider's own pages (oidc-provider from npm, on loopback over HTTPS),
+// and land on the details page with a success message and fresh tokens.
+// The page's Content-Security-Policy must let the Reconnect form leave for
+// the provider (form-action) and nothing else; the console shows no
+// violation. Screenshots go to TETHER_TEST_OUT.
+//
+// Tether is a tether-fcgi of the test's own behind a small HTTP front
+// (tests/fakes/tether.mjs), whose address is its http.base_url, so the
+// redirect URI the provider sends the browser back to is that front's.
+// The browser reaches only loopback: any other request (the provider's
+// page imports a web font) is aborted and must not be Tether's.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { startOAuthServer } from '../fakes/oauth-server.mjs';
+import { makePki } from '../fakes/pki.mjs';
+import { marker } from '../fakes/secrets.mjs';
+import { connRow, lastTest, secretCipher, startTether } from '../fakes/tether.mjs';
+import { env, makeTeam, makeUser, psqlValue, signIn } from '../lib/stack.mjs';
+
+const CHROMIUM = process.env.TETHER_CHROMIUM ?? '/usr/bin/chromium';
+const cleanups = [];
+let browser;
+let tether;
+let as;
+let client;
+let user;
+let team;
+
+before(async () => {
+	assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} exists (apt-get install chromium)`);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-reconnect-'));
+	cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+	const pki = makePki(path.join(dir, 'ca'));
+	const tls = { ...pki.issue('as', ['localhost', '127.0.0.1']), ca: pki.caPem };
+	tether = await startTether({ front: true, replace: { 'outbound.ca_bundle': pki.caFile } });
+	cleanups.push(() => tether.stop());
+	client = { client_id: 'browser-app', client_secret: marker('browser'),
+		redirect_uris: [`${tether.url}/oauth/callback`], token_endpoint_auth_method: 'client_secret_post' };
+	as = await startOAuthServer({ tls, clients: [client], routes: { authorization: '/services/oauth2/authorize',
+		token: '/services/oauth2/token', userinfo: '/services/oauth2/userinfo' } });
+	cleanups.push(() => as.close());
+	team = makeTeam();
+	user = makeUser({ teams: [{ name: team.name, role: 'manager' }] });
+	browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+		    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		timeout: 60000,
+	});
+	cleanups.push(() => browser.close());
+});
+
+after(async () => {
+	for (const c of cleanups.reverse())
+		await c();
+});
+
+test('Reconnect in Chromium: the provider\'s sign-in and consent, back on the details page with fresh tokens', { timeout: 120000 }, async () => {
+	// The connection, made through the form by the same user (no tokens yet).
+	const { jar } = await signIn(user.email, user.password);
+	const app = tether.client(jar);
+	const c = await app.create({ connector: 'salesforce', protocol: 'oauth2_code', team: team.id,
+		name: 'Salesforce (browser)', fields: { url: as.url, login_url: as.url, client_id: client.client_id,
+			client_secret: client.client_secret, scopes: 'openid offline_access api' } });
+	assert.equal(c.status, 303);
+	assert.equal(connRow(c.id).status, 'needs_reconnect');
+	const before = { at: secretCipher(c.id, 'access_token'), rt: secretCipher(c.id, 'refresh_token') };
+	assert.deepEqual(before, { at: '', rt: '' });
+
+	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
+	const page = await context.newPage();
+	const messages = [];
+	const offsite = [];
+	// Tether's pages only: the provider's page logs its aborted web font.
+	page.on('console', (m) => {
+		if ((m.location()?.url ?? '').startsWith(tether.url) || page.url().startsWith(tether.url))
+			messages.push(`${m.type()}: ${m.text()} (${m.location()?.url})`);
+	});
+	page.on('pageerror', (e) => messages.push(`pageerror: ${e.message}`));
+	await context.route('**/*', (route) => {
+		const u = new URL(route.request().url());
+		if (u.hostname === '127.0.0.1' || u.hostname === 'localhost')
+			return route.continue();
+		offsite.push(route.request().url());
+		return route.abort();
+	});
+	const out = env('TETHER_TEST_OUT');
+	fs.mkdirSync(out, { recursive: true });
+
+	await page.goto(`${tether.url}/login`);
+	await page.getByLabel('Email').fill(user.email);
+	await page.getByLabel('Password').fill(user.password);
+	await Promise.all([page.waitForURL(`${tether.url}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+
+	await page.goto(`${tether.url}/connections/${c.id}`);
+	assert.match(await page.locator('main').innerText(), /Needs reconnect/);
+	await page.screenshot({ path: path.join(out, 'reconnect-1-before.png'), fullPage: true });
+	await Promise.all([
+		page.waitForURL((u) => u.origin === as.url && u.pathname.startsWith('/interaction/')),
+		page.getByRole('button', { name: 'Reconnect' }).click(),
+	]);
+	// The provider's sign-in page.
+	await page.locator('input[name="login"]').fill('alice');
+	await page.locator('input[name="password"]').fill('anything');
+	await page.screenshot({ path: path.join(out, 'reconnect-2-provider-login.png') });
+	await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Sign-in' }).click()]);
+	// Its consent page.
+	await page.getByRole('button', { name: 'Continue' }).waitFor();
+	await page.screenshot({ path: path.join(out, 'reconnect-3-provider-consent.png') });
+	await Promise.all([
+		page.waitForURL(`${tether.url}/connections/${c.id}`),
+		page.getByRole('button', { name: 'Continue' }).click(),
+	]);
+	const main = await page.locator('main').innerText();
+	await page.screenshot({ path: path.join(out, 'reconnect-4-after.png'), fullPage: true });
+	assert.match(await page.locator('body').innerText(), /Reconnected\. Test: The connection works\./);
+	assert.match(main, /Connected/);
+	assert.doesNotMatch(main, /Needs reconnect/);
+
+	// Fresh tokens: issued now, stored encrypted, tested with.
+	assert.equal(as.count('authorization_code', true), 1);
+	assert.equal(as.issued.access.length, 1);
+	assert.notEqual(secretCipher(c.id, 'access_token'), '');
+	assert.notEqual(secretCipher(c.id, 'refresh_token'), '');
+	assert.deepEqual([lastTest(c.id).trigger, lastTest(c.id).result], ['reconnect', 'ok']);
+	assert.equal(connRow(c.id).status, 'ok');
+	const ttl = Number(psqlValue(`SELECT extract(epoch FROM token_expires_at - now()) FROM connections WHERE id = ${c.id}`));
+	assert.ok(ttl > 3000, `the access token expires in an hour (${ttl} s)`);
+	const html = await page.content();
+	for (const t of [...as.issued.access, ...as.issued.refresh])
+		assert.ok(!html.includes(t.jti), 'no token on the page');
+	assert.ok(!html.includes(client.client_secret));
+
+	assert.deepEqual(messages.filter((m) => /Content.Security.Policy|Refused to|error/i.test(m) &&
+	    !offsite.some((o) => m.includes(o))), [], `console: ${messages.join('\n')}`);
+	assert.ok(offsite.every((u) => !u.startsWith(tether.url)), `only the provider's page reached off-site: ${offsite}`);
+	await context.close();
+});

@@ -1,0 +1,100 @@
+// A database outage (issue 2, §7): with PostgreSQL stopped, a signed-in
+// GET / is a 503 page with the security headers and nothing of the
+// internals; once it is started again the very next requests succeed on
+// every worker (each reconnects by itself). PostgreSQL is always started
+// again, whatever happens here.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+
+import { assertErrorPage, assertNoInternals } from '../lib/checks.mjs';
+import { CookieJar, env, get, loginForm, makeUser, post, signIn } from '../lib/stack.mjs';
+
+const pgData = () => path.join(env('TETHER_VAR'), 'pg');
+const pgCtl = () => path.join(path.dirname(env('TETHER_PSQL')), 'pg_ctl');
+
+/** pg_ctl as the cluster's owner (postgres refuses to run as root). */
+function pgctl(...args) {
+	const asRoot = process.getuid() === 0;
+	const cmd = asRoot ? 'runuser' : pgCtl();
+	const argv = asRoot ? ['-u', 'postgres', '--', pgCtl(), ...args] : args;
+	const r = spawnSync(cmd, argv, { cwd: '/', encoding: 'utf8', timeout: 90000 });
+	if (r.error)
+		throw r.error;
+	return r;
+}
+
+function pgRunning() {
+	return pgctl('-D', pgData(), 'status').status === 0;
+}
+
+function pgStart() {
+	if (pgRunning())
+		return;
+	const log = path.join(env('TETHER_LOG_DIR'), 'postgresql.log');
+	const r = pgctl('-D', pgData(), '-l', log, '-w', '-t', '60', '-s', 'start');
+	assert.equal(r.status, 0, `pg_ctl start: ${r.stderr}`);
+}
+
+after(() => {
+	pgStart();
+});
+
+async function burst(n, fn) {
+	return Promise.all(Array.from({ length: n }, fn));
+}
+
+test('PostgreSQL down: 503 without internals; back up: the next requests work', async () => {
+	assert.ok(fs.existsSync(path.join(pgData(), 'PG_VERSION')), `a cluster in ${pgData()}`);
+	assert.ok(pgRunning(), 'PostgreSQL runs before the test');
+	const u = makeUser();
+	const { jar } = await signIn(u.email, u.password);
+	// Warm every worker's connection (4 at once reach different workers).
+	for (const r of await burst(8, () => get('/', jar)))
+		assert.equal(r.status, 200);
+	const { jar: lj, csrf } = await loginForm();
+	let loginDown;
+
+	const stop = pgctl('-D', pgData(), '-m', 'fast', '-w', '-t', '60', '-s', 'stop');
+	assert.equal(stop.status, 0, `pg_ctl stop: ${stop.stderr}`);
+	try {
+		assert.ok(!pgRunning(), 'PostgreSQL is stopped');
+		// Sequentially and in bursts, so that every worker meets the outage.
+		const down = [];
+		for (let i = 0; i < 4; i++)
+			down.push(await get('/', jar));
+		down.push(...await burst(8, () => get('/?q=x&page=2', jar)));
+		for (const r of down) {
+			const rid = assertErrorPage(r, 503, 'GET / while the database is down');
+			assert.match(r.text, /Temporarily unavailable/);
+			assert.ok(r.text.includes(rid));
+		}
+		// Signing in needs the database too: 503, not 500 and not a crash.
+		// (Its status is checked at the end, so that the reconnect is
+		// checked whatever it is.)
+		loginDown = await post('/login', { csrf, email: u.email, password: u.password, next: '/' }, lj.clone());
+		assertNoInternals(loginDown.text, 'POST /login while the database is down');
+		assert.ok(loginDown.status >= 500, `POST /login while the database is down: ${loginDown.status}`);
+		// The sign-in form itself needs no database.
+		const form = await get('/login', new CookieJar());
+		assert.equal(form.status, 200, 'GET /login works without the database');
+	} finally {
+		pgStart();
+	}
+
+	// The very next requests succeed, on every worker.
+	const up = [];
+	for (let i = 0; i < 4; i++)
+		up.push(await get('/', jar));
+	for (let i = 0; i < 3; i++)
+		up.push(...await burst(4, () => get('/', jar)));
+	up.forEach((r, i) => assert.equal(r.status, 200, `request ${i + 1} after the restart`));
+	// And a sign-in works again.
+	const again = await post('/login', { csrf, email: u.email, password: u.password, next: '/' }, lj);
+	assert.equal(again.status, 303);
+
+	assertErrorPage(loginDown, 503, 'POST /login while the database is down');
+});
