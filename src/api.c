@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <fcgiapp.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 
@@ -33,6 +34,7 @@
 #define API_PER_PAGE_MAX	200
 #define API_PAGE_MAX		100000
 #define API_TOKEN_CHARS		43	/* base64url of 32 bytes, no padding */
+#define API_DRAIN_MAX		(4 * 1024 * 1024)
 #define FLOW_CONNS_MAX		100
 #define FLOW_VERSION_MAX	1000000
 
@@ -593,6 +595,26 @@ api_paging(struct req *r, long long *page, long long *per_page)
 	return 0;
 }
 
+/*
+ * Read what is left of the request body and drop it. Answering early (401,
+ * 413, 415, ...) and closing while nginx still writes the body makes nginx
+ * log a broken pipe and answer 502 instead. Bounded: nginx itself refuses
+ * bodies over client_max_body_size (1 MiB).
+ */
+static void
+api_drain(struct req *r)
+{
+	char	 scratch[8192];
+	size_t	 total = 0;
+	int	 n;
+
+	if (r->fr == NULL)
+		return;
+	while (total < API_DRAIN_MAX &&
+	    (n = FCGX_GetStr(scratch, (int)sizeof(scratch), r->fr->in)) > 0)
+		total += (size_t)n;
+}
+
 void
 api_dispatch(struct req *r)
 {
@@ -610,11 +632,11 @@ api_dispatch(struct req *r)
 	if ((rc = api_auth(r)) != 0) {
 		if (rc == -1)
 			api_unavailable(r);
-		return;
+		goto out;
 	}
 	if (ar == NULL) {
 		api_error(r, 404, "not_found", "There is no such API endpoint.");
-		return;
+		goto out;
 	}
 	if ((fn = api_handler(ar, m)) == NULL) {
 		buf_init(&allow);
@@ -623,17 +645,19 @@ api_dispatch(struct req *r)
 		buf_free(&allow);
 		api_error(r, 405, "method_not_allowed",
 		    "This endpoint does not accept that method.");
-		return;
+		goto out;
 	}
 	if (api_query(r) != 0)
-		return;
+		goto out;
 	if ((m == API_POST || m == API_PUT) && api_body(r, &body) != 0)
-		return;
+		goto out;
 	if (fn(r, body) == -1) {
 		db_rollback(&r->app->db);
 		api_unavailable(r);
 	}
+out:
 	json_decref(body);
+	api_drain(r);
 }
 
 /* ---------------------------------------------------------- connections */

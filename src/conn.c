@@ -178,17 +178,27 @@ conn_fill(struct req *r, const struct conn *c, const char *tab)
 	hdf_set_value(r->hdf, "Page.Title", c->name);
 }
 
+void
+conn_secret_ad_field(const struct req *r, const char *field, char *out, size_t outlen)
+{
+	if (r->secret_user > 0)
+		snprintf(out, outlen, "u%lld:%s", (long long)r->secret_user, field);
+	else
+		snprintf(out, outlen, "%s", field);
+}
+
 int
 conn_secret_put(struct req *r, int64_t id, const char *field, const char *value)
 {
 	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
 	size_t		 ctlen;
 	int		 version;
-	char		 cid[24], ver[16], uid[24], *nonce_hex, *ct_hex;
+	char		 cid[24], ver[16], uid[24], owner[24], ad[128], *nonce_hex, *ct_hex;
 	const char	*params[6];
 	PGresult	*res;
 
-	if (vault_seal(&r->app->vault, id, field, value, strlen(value), &version, nonce,
+	conn_secret_ad_field(r, field, ad, sizeof(ad));
+	if (vault_seal(&r->app->vault, id, ad, value, strlen(value), &version, nonce,
 	    &ct, &ctlen) == -1) {
 		log_error(r, "connection %lld: cannot seal field %s", (long long)id, field);
 		return -1;
@@ -196,6 +206,7 @@ conn_secret_put(struct req *r, int64_t id, const char *field, const char *value)
 	snprintf(cid, sizeof(cid), "%lld", (long long)id);
 	snprintf(ver, sizeof(ver), "%d", version);
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	snprintf(owner, sizeof(owner), "%lld", (long long)r->secret_user);
 	nonce_hex = xmalloc(sizeof(nonce) * 2 + 1);
 	sodium_bin2hex(nonce_hex, sizeof(nonce) * 2 + 1, nonce, sizeof(nonce));
 	ct_hex = xmalloc(ctlen * 2 + 1);
@@ -205,13 +216,22 @@ conn_secret_put(struct req *r, int64_t id, const char *field, const char *value)
 	/* user 0 is tetherctl's system session: no user to name. */
 	params[3] = nonce_hex, params[4] = ct_hex;
 	params[5] = r->sess->user_id > 0 ? uid : NULL;
-	res = db_exec_named(&r->app->db, "secret_put",
-	    "INSERT INTO connection_secrets (connection_id, field, key_version, nonce,"
-	    " ciphertext, updated_by) VALUES ($1, $2, $3, decode($4, 'hex'),"
-	    " decode($5, 'hex'), $6) ON CONFLICT (connection_id, field) DO UPDATE SET"
-	    " key_version = EXCLUDED.key_version, nonce = EXCLUDED.nonce,"
-	    " ciphertext = EXCLUDED.ciphertext, updated_at = now(),"
-	    " updated_by = EXCLUDED.updated_by", 6, params);
+	if (r->secret_user > 0) {
+		params[5] = owner;	/* the user whose own secret this is */
+		res = db_exec_named(&r->app->db, "user_secret_put",
+		    "INSERT INTO user_connection_secrets (connection_id, field, key_version,"
+		    " nonce, ciphertext, user_id) VALUES ($1, $2, $3, decode($4, 'hex'),"
+		    " decode($5, 'hex'), $6) ON CONFLICT (connection_id, user_id, field) DO UPDATE"
+		    " SET key_version = EXCLUDED.key_version, nonce = EXCLUDED.nonce,"
+		    " ciphertext = EXCLUDED.ciphertext, updated_at = now()", 6, params);
+	} else
+		res = db_exec_named(&r->app->db, "secret_put",
+		    "INSERT INTO connection_secrets (connection_id, field, key_version, nonce,"
+		    " ciphertext, updated_by) VALUES ($1, $2, $3, decode($4, 'hex'),"
+		    " decode($5, 'hex'), $6) ON CONFLICT (connection_id, field) DO UPDATE SET"
+		    " key_version = EXCLUDED.key_version, nonce = EXCLUDED.nonce,"
+		    " ciphertext = EXCLUDED.ciphertext, updated_at = now(),"
+		    " updated_by = EXCLUDED.updated_by", 6, params);
 	free(nonce_hex);
 	free(ct_hex);
 	if (res == NULL)
@@ -325,8 +345,8 @@ conn_fill_flows(struct req *r, int64_t id, const char *prefix, const char *sort)
 int
 conn_secret_get(struct req *r, int64_t id, const char *field, char **out)
 {
-	char		 cid[24];
-	const char	*params[2] = { cid, field };
+	char		 cid[24], owner[24], ad[128];
+	const char	*params[3] = { cid, field, owner };
 	PGresult	*res;
 	unsigned char	*nonce = NULL, *ct = NULL;
 	size_t		 nlen, ctlen, plen;
@@ -334,10 +354,15 @@ conn_secret_get(struct req *r, int64_t id, const char *field, char **out)
 
 	*out = NULL;
 	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	res = db_exec_named(&r->app->db, "secret_get",
+	snprintf(owner, sizeof(owner), "%lld", (long long)r->secret_user);
+	conn_secret_ad_field(r, field, ad, sizeof(ad));
+	res = r->secret_user > 0 ? db_exec_named(&r->app->db, "user_secret_get",
 	    "SELECT key_version, encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex')"
-	    " AS ct FROM connection_secrets WHERE connection_id = $1 AND field = $2",
-	    2, params);
+	    " AS ct FROM user_connection_secrets WHERE connection_id = $1 AND field = $2"
+	    " AND user_id = $3", 3, params) : db_exec_named(&r->app->db, "secret_get",
+	    "SELECT key_version, encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex')"
+	    " AS ct FROM connection_secrets WHERE connection_id = $1 AND field = $2"
+	    " AND $3::bigint = 0", 3, params);
 	if (res == NULL)
 		return -1;
 	if (db_rows(res) == 0) {
@@ -348,7 +373,7 @@ conn_secret_get(struct req *r, int64_t id, const char *field, char **out)
 	nonce = app_unhex(db_get(res, 0, "nonce"), &nlen);
 	ct = app_unhex(db_get(res, 0, "ct"), &ctlen);
 	if (nonce != NULL && ct != NULL && nlen == VAULT_NONCE_BYTES &&
-	    vault_unseal(&r->app->vault, id, field, version, nonce, ct, ctlen, out,
+	    vault_unseal(&r->app->vault, id, ad, version, nonce, ct, ctlen, out,
 	    &plen) == 0)
 		rc = 0;
 	else

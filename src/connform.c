@@ -248,7 +248,9 @@ connform_secrets(struct req *r, struct connform *cf, int per_user, int rebind,
 				connform_error(cf, key, "This cannot be changed here.");
 			continue;
 		}
-		if (per_user) {
+		/* Per user: each user brings their own secret — except an OAuth
+		 * app's client secret, which belongs to the connection. */
+		if (per_user && strncmp(hdf_get_value(cf->proto, "kind", ""), "oauth2", 6) != 0) {
 			if (*v != '\0')
 				connform_error(cf, key, "Each user connects their own account; "
 				    "leave this empty.");

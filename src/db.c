@@ -320,6 +320,12 @@ db_isnull(PGresult *res, int row, const char *column)
 }
 
 int
+db_is_down(const struct db *db)
+{
+	return db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK;
+}
+
+int
 db_failed_with(const struct db *db, const char *sqlstate)
 {
 	return strcmp(db->sqlstate, sqlstate) == 0;

@@ -56,6 +56,15 @@ serve_one(struct app *app, FCGX_Request *fr)
 	http_send(&r);
 	accesslog_write(&r);
 	req_free(&r);
+	/* A body the page did not read (413, 415, 404…) is drained, bounded, so
+	 * nginx sees a clean end of request instead of a reset (a 502). */
+	if (fr->in != NULL) {
+		char	 sink[8192];
+		long	 left = 16L * 1024 * 1024;
+
+		while (left > 0 && FCGX_GetStr(sink, sizeof(sink), fr->in) > 0)
+			left -= (long)sizeof(sink);
+	}
 }
 
 static int

@@ -293,8 +293,14 @@ page_connection_reconnect_post(struct req *r)
 	const char	*params[9];
 	PGresult	*res;
 
-	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+	if (conn_load_or_fail(r, PERM_USE, &c))
 		return 0;
+	/* Shared connections: managers reconnect. Per user: everyone their own. */
+	if (strcmp(c->context, "per_user") != 0 && c->perm < PERM_MANAGE) {
+		conn_free(c);
+		http_error(r, 403, "Only managers of this connection can reconnect it.");
+		return 0;
+	}
 	buf_init(&url);
 	buf_init(&token_url);
 	buf_init(&redirect);
@@ -424,7 +430,8 @@ page_oauth_callback(struct req *r)
 	}
 	id = strtoll(db_get(st, 0, "connection_id"), NULL, 10);
 	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)id);
-	if ((c = conn_get(r, id, &dberr)) == NULL || c->perm < PERM_MANAGE) {
+	if ((c = conn_get(r, id, &dberr)) == NULL || c->perm < (strcmp(c->context,
+	    "per_user") == 0 ? PERM_USE : PERM_MANAGE)) {
 		http_error(r, dberr ? 503 : 404, NULL);
 		rc = 0;
 		goto out;
@@ -477,9 +484,16 @@ page_oauth_callback(struct req *r)
 	buf_url_encode(&extra, db_get(st, 0, "redirect_uri"));
 	buf_puts(&extra, "&code_verifier=");
 	buf_url_encode(&extra, verifier);
-	if (oauth_token_call(r, c, proto, settings, client_secret, "authorization_code",
-	    extra.data, db_get(st, 0, "token_url"), &o) == -1)
+	/* The client secret is the connection's; the tokens are the user's own
+	 * when the connection runs as each user. */
+	if (strcmp(c->context, "per_user") == 0)
+		r->secret_user = r->sess->user_id;
+	rc = oauth_token_call(r, c, proto, settings, client_secret, "authorization_code",
+	    extra.data, db_get(st, 0, "token_url"), &o);
+	r->secret_user = 0;
+	if (rc == -1)
 		goto out;
+	rc = -1;
 	if (o.result != PROBE_OK) {
 		probe_result_sentence(o.result, o.http_status, message, sizeof(message));
 		audit_add(r, "connection", c->id, c->name, "connection_reconnect", "failure",

@@ -333,7 +333,7 @@ list_fill_pager(struct req *r, const struct list_query *lq, long long total, int
 	render_set_int(p, "Page", lq->page);
 	render_set_int(p, "Pages", pages > 0 ? pages : 1);
 	render_set_int(p, "First", shown > 0 ? (lq->page - 1) * PAGE_SIZE + 1 : 0);
-	render_set_int(p, "Last", (lq->page - 1) * PAGE_SIZE + shown);
+	render_set_int(p, "Last", shown > 0 ? (lq->page - 1) * PAGE_SIZE + shown : 0);
 	if (lq->page > 1)
 		list_set_query(p, "PrevQuery", lq, lq->sort,
 		    lq->page - 1 < pages ? lq->page - 1 : pages);

@@ -151,7 +151,12 @@ page_login_post(struct req *r)
 	if (delay > 0) {
 		snprintf(msg, sizeof(msg), "Too many failed attempts. Try again in %d "
 		    "second%s.", delay, delay == 1 ? "" : "s");
-		http_header(r, "Retry-After", msg + strcspn(msg, "0123456789"));
+		{
+			char	 secs[16];
+
+			snprintf(secs, sizeof(secs), "%d", delay);
+			http_header(r, "Retry-After", secs);
+		}
 		audit_add(r, "user", 0, "(throttled)", "sign_in", "denied", NULL);
 		return login_form(r, 429, email, msg);
 	}

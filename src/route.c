@@ -247,6 +247,7 @@ route_dispatch(struct req *r)
 	fn = r->method == METHOD_POST ? rt->post : rt->get;
 	if (fn(r) == -1 && r->status < 400) {
 		db_rollback(&r->app->db);
-		http_error(r, 500, NULL);
+		/* The database went away mid-request: say so, not "internal error". */
+		http_error(r, db_is_down(&r->app->db) ? 503 : 500, NULL);
 	}
 }

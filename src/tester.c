@@ -82,25 +82,33 @@ tester_load_key(struct req *r, int version)
 	return rc;
 }
 
-/* Decrypt every stored secret of the connection; they live until the test ends. */
+/* Decrypt one set of stored secrets (shared, or a user's own) into t->sec;
+ * a user's own come second and win over shared ones of the same name. */
 static int
-secrets_load(struct testctx *t)
+secrets_load_from(struct testctx *t, int64_t owner_id)
 {
-	char		 cid[24];
-	const char	*params[1] = { cid };
+	char		 cid[24], owner[24], ad[128];
+	const char	*params[2] = { cid, owner };
 	PGresult	*res;
 	int		 i;
+	int64_t		 saved = t->r->secret_user;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)t->c->id);
-	res = db_exec_named(&t->r->app->db, "secrets_load",
+	snprintf(owner, sizeof(owner), "%lld", (long long)owner_id);
+	res = owner_id > 0 ? db_exec_named(&t->r->app->db, "user_secrets_load",
+	    "SELECT field, key_version, encode(nonce, 'hex') AS nonce,"
+	    " encode(ciphertext, 'hex') AS ct FROM user_connection_secrets"
+	    " WHERE connection_id = $1 AND user_id = $2", 2, params) :
+	    db_exec_named(&t->r->app->db, "secrets_load",
 	    "SELECT field, key_version, encode(nonce, 'hex') AS nonce,"
 	    " encode(ciphertext, 'hex') AS ct FROM connection_secrets"
-	    " WHERE connection_id = $1", 1, params);
+	    " WHERE connection_id = $1 AND $2::bigint = 0", 2, params);
 	if (res == NULL)
 		return -1;
+	t->r->secret_user = owner_id;
 	for (i = 0; i < db_rows(res) && t->sec.n < CONNFORM_SECRETS_MAX + 4; i++) {
 		const char	*field = db_get(res, i, "field");
-		int		 version = atoi(db_get(res, i, "key_version"));
+		int		 version = atoi(db_get(res, i, "key_version")), k;
 		unsigned char	*nonce, *ct;
 		size_t		 nlen, ctlen, plen;
 		char		*plain = NULL;
@@ -109,22 +117,40 @@ secrets_load(struct testctx *t)
 			(void)tester_load_key(t->r, version);
 		nonce = app_unhex(db_get(res, i, "nonce"), &nlen);
 		ct = app_unhex(db_get(res, i, "ct"), &ctlen);
+		conn_secret_ad_field(t->r, field, ad, sizeof(ad));
 		if (nonce == NULL || ct == NULL || nlen != VAULT_NONCE_BYTES ||
-		    vault_unseal(&t->r->app->vault, t->c->id, field, version, nonce, ct,
+		    vault_unseal(&t->r->app->vault, t->c->id, ad, version, nonce, ct,
 		    ctlen, &plain, &plen) == -1) {
 			/* Never a fallback: the credential must be entered again. */
 			log_error(t->r, "connection %lld: secret %s does not decrypt",
 			    (long long)t->c->id, field);
 			t->sec.broken = 1;
 		} else {
-			t->sec.field[t->sec.n] = xstrdup(field);
-			t->sec.value[t->sec.n++] = plain;
+			for (k = 0; k < t->sec.n; k++)
+				if (strcmp(t->sec.field[k], field) == 0)
+					break;
+			if (k < t->sec.n) {
+				sodium_memzero(t->sec.value[k], strlen(t->sec.value[k]));
+				free(t->sec.value[k]);
+			} else
+				t->sec.field[t->sec.n++] = xstrdup(field);
+			t->sec.value[k] = plain;
 		}
 		free(nonce);
 		free(ct);
 	}
+	t->r->secret_user = saved;
 	db_clear(res);
 	return 0;
+}
+
+/* The secrets a test uses: shared ones, then the user's own (per-user). */
+static int
+secrets_load(struct testctx *t)
+{
+	if (secrets_load_from(t, 0) == -1)
+		return -1;
+	return t->r->secret_user > 0 ? secrets_load_from(t, t->r->secret_user) : 0;
 }
 
 static const char *
@@ -444,7 +470,7 @@ tester_record(struct req *r, const struct conn *c, const char *trigger,
 	char		 cid[24], uid[24], hs[16], lat[16];
 	const char	*status = o->result == PROBE_OK ? "ok" :
 			    o->result == PROBE_NEEDS_RECONNECT ? "needs_reconnect" : "failing";
-	const char	*params[8];
+	const char	*params[9];
 	PGresult	*res;
 	char		 details[128];
 
@@ -457,16 +483,17 @@ tester_record(struct req *r, const struct conn *c, const char *trigger,
 	params[5] = lat, params[6] = message, params[7] = status;
 	if (db_begin(&r->app->db) == -1)
 		return -1;
+	params[8] = r->secret_user > 0 ? uid : NULL;
 	res = db_exec_named(&r->app->db, "test_record",
 	    "WITH t AS (INSERT INTO connection_tests (connection_id, trigger, triggered_by,"
-	    " result, http_status, latency_ms, message) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-	    " RETURNING tested_at),"
+	    " result, http_status, latency_ms, message, user_id) VALUES ($1, $2, $3, $4, $5,"
+	    " $6, $7, $9) RETURNING tested_at),"
 	    " c AS (UPDATE connections SET status = $8, last_tested_at = (SELECT tested_at"
 	    " FROM t), last_test_result = $4, last_test_message = $7 WHERE id = $1)"
 	    " UPDATE flows SET progress_status = CASE WHEN $8 = 'ok' THEN 'Ready'"
 	    " ELSE 'Blocked: connection ' || replace($8, '_', ' ') END, updated_at = now()"
 	    " WHERE id IN (SELECT flow_id FROM flow_connections WHERE connection_id = $1)",
-	    8, params);
+	    9, params);
 	if (res == NULL)
 		goto fail;
 	db_clear(res);
@@ -497,8 +524,11 @@ tester_run(struct req *r, const struct conn *c, const char *trigger,
 	t.test = t.proto != NULL ? hdf_get_obj(t.proto, "Test") : NULL;
 	t.settings = json_loads(c->settings, 0, NULL);
 	kind = t.test != NULL ? catalog_value(t.test, "kind", c->api_type) : NULL;
+	/* Per-user connections test with the signed-in user's own credentials. */
+	r->secret_user = strcmp(c->context, "per_user") == 0 && r->sess != NULL ?
+	    r->sess->user_id : 0;
 	if (t.settings == NULL || kind == NULL || strcmp(kind, "none") == 0 ||
-	    strcmp(c->context, "per_user") == 0)
+	    (strcmp(c->context, "per_user") == 0 && r->secret_user <= 0))
 		o->result = PROBE_UNSUPPORTED;
 	else if (strcmp(hdf_get_value(t.proto, "kind", ""), "named_credential") == 0)
 		test_named_credential(&t, o);
@@ -515,6 +545,7 @@ tester_run(struct req *r, const struct conn *c, const char *trigger,
 	json_decref(t.settings);
 	probe_result_sentence(o->result, o->http_status, message, messagelen);
 	rc = tester_record(r, c, trigger, o, message);
+	r->secret_user = 0;
 	return rc;
 }
 

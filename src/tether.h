@@ -293,6 +293,8 @@ int		 db_isnull(struct pg_result *, int row, const char *column);
 int		 db_rows(struct pg_result *);
 /* 1 when the last failure was this SQLSTATE (e.g. "23503", a foreign key). */
 int		 db_failed_with(const struct db *, const char *sqlstate);
+/* 1 when there is no usable connection (the server is down or restarting). */
+int		 db_is_down(const struct db *);
 void		 db_clear(struct pg_result *);
 
 /* -------------------------------------------------------------- catalog.c */
@@ -417,6 +419,8 @@ struct req {
 	int			 https;
 	struct session		*sess;
 	char			 pre_csrf[64];	/* the sign-in form's double-submit token */
+	int64_t			 secret_user;	/* >0: secrets are this user's own (per-user
+						 * connections), not the shared ones */
 	struct _hdf		*hdf;
 	/* the response */
 	int			 status;
@@ -630,6 +634,10 @@ void		 conn_fill(struct req *, const struct conn *, const char *tab);
 const char	*conn_status_label(const char *status);
 /* Secret fields of a connection: seal and upsert one; delete all. */
 int		 conn_secret_put(struct req *, int64_t id, const char *field, const char *value);
+/* The name a secret's ciphertext is bound to: the field, or for a user's
+ * own secret of a per-user connection "u<user>:<field>". */
+void		 conn_secret_ad_field(const struct req *, const char *field, char *out,
+		    size_t outlen);
 /* Decrypt one stored secret into *out (malloc'd; wipe before free). 0, 1 when
  * not stored, -1 when it does not decrypt or on a database failure. */
 int		 conn_secret_get(struct req *, int64_t id, const char *field, char **out);
