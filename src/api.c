@@ -825,15 +825,20 @@ out:
 	return rc;
 }
 
-/* POST /api/v1/connections/{id}/test: checked as a test would be, then 501. */
+/*
+ * POST /api/v1/connections/{id}/test: test now, as the engine does when a
+ * flow is opened or a connection selected. Body (optional):
+ * {"trigger": "flow_open" | "api" | "schedule"}; default "api".
+ */
 static int
 api_connection_test(struct req *r, json_t *body)
 {
-	struct conn	*c;
-	const char	*key;
-	char		 name[72];
-	json_t		*v;
-	int		 dberr;
+	struct conn		*c;
+	struct probe_outcome	 o;
+	const char		*key, *trigger = "api";
+	char			 name[72], message[200];
+	json_t			*v, *j;
+	int			 dberr, rc = 0;
 
 	if ((c = conn_get(r, r->arg_id, &dberr)) == NULL) {
 		if (dberr)
@@ -842,20 +847,49 @@ api_connection_test(struct req *r, json_t *body)
 		    (long long)r->arg_id);
 		return 0;
 	}
-	if (c->perm < PERM_USE)
+	if (c->perm < PERM_USE) {
 		api_error(r, 403, "forbidden",
 		    "Your role does not allow testing this connection.");
-	else if (body != NULL && json_object_size(body) > 0) {
+		goto out;
+	}
+	if (body != NULL) {
 		json_object_foreach(body, key, v) {
+			const char	*t = json_string_value(v);
+
+			if (strcmp(key, "trigger") == 0 && t != NULL &&
+			    (strcmp(t, "flow_open") == 0 || strcmp(t, "api") == 0 ||
+			    strcmp(t, "schedule") == 0)) {
+				trigger = strcmp(t, "flow_open") == 0 ? "flow_open" :
+				    strcmp(t, "api") == 0 ? "api" : "schedule";
+				continue;
+			}
 			api_clip(key, name, sizeof(name));
-			api_error_field(r, 400, "unknown_key", name, "Unknown key \"%s\".",
-			    name);
-			break;
+			api_error_field(r, 400, strcmp(key, "trigger") == 0 ? "invalid" :
+			    "unknown_key", name, strcmp(key, "trigger") == 0 ?
+			    "\"trigger\" is flow_open, api or schedule." :
+			    "Unknown key \"%s\".", name);
+			goto out;
 		}
-	} else
-		api_error(r, 501, "not_implemented", "Connection tests are not available yet.");
+	}
+	if (tester_rate_limited(r)) {
+		api_error(r, 429, "rate_limited", "Too many tests in the last minute.");
+		goto out;
+	}
+	probe_outcome_init(&o);
+	if (tester_run(r, c, trigger, &o, message, sizeof(message)) == -1) {
+		probe_outcome_free(&o);
+		rc = -1;
+		goto out;
+	}
+	j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "result", probe_result_key(o.result),
+	    "status", o.result == PROBE_OK ? "ok" : o.result == PROBE_NEEDS_RECONNECT ?
+	    "needs_reconnect" : "failing", "message", message,
+	    "http_status", (json_int_t)o.http_status, "latency_ms", (json_int_t)o.latency_ms);
+	probe_outcome_free(&o);
+	api_reply(r, 200, j);
+out:
 	conn_free(c);
-	return 0;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- flows */

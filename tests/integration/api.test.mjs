@@ -318,15 +318,24 @@ describe('connections', () => {
 		    .status, 200);
 	});
 
-	test('test: 501 for now, after the visibility and permission checks', async () => {
-		const r = await api('POST', `/api/v1/connections/${cid('a1')}/test`, member.token);
-		assert.equal(r.status, 501);
-		assertSecurityHeaders(r.headers, '501');
-		assert.deepEqual(r.json, { error: 'not_implemented',
-		    message: 'Connection tests are not available yet.' });
+	test('test: runs after the visibility and permission checks, with its trigger', async () => {
+		const r = await api('POST', `/api/v1/connections/${cid('a1')}/test`, member.token,
+		    { trigger: 'flow_open' });
+		assert.equal(r.status, 200);
+		assertSecurityHeaders(r.headers, '200');
+		assert.deepEqual(Object.keys(r.json).sort(),
+		    ['http_status', 'latency_ms', 'message', 'result', 'status']);
+		assert.ok(['ok', 'bad_credentials', 'not_found', 'unexpected_status', 'timeout',
+		    'dns', 'tls', 'policy', 'redirect', 'rate_limited', 'unreachable', 'protocol',
+		    'no_tls', 'credentials_missing', 'needs_reconnect', 'unsupported']
+		    .includes(r.json.result), r.json.result);
+		assert.ok(['ok', 'failing', 'needs_reconnect'].includes(r.json.status));
+		assert.ok(r.json.message.length > 0);
 		const withBody = await api('POST', `/api/v1/connections/${cid('a1')}/test`,
 		    member.token, {});
-		assert.equal(withBody.status, 501);
+		assert.equal(withBody.status, 200);
+		assertApiError(await api('POST', `/api/v1/connections/${cid('a1')}/test`,
+		    member.token, { trigger: 'whenever' }), 400, 'invalid', 'a bad trigger');
 		assertApiError(await api('POST', `/api/v1/connections/${cid('a1')}/test`,
 		    other.token), 404, 'not_found', 'test of an invisible connection');
 		assertApiError(await api('POST', '/api/v1/connections/999999999/test',
@@ -701,7 +710,7 @@ test('every API answer, through one worker under valgrind, leaks nothing',
 		[{ ...auth(member.token), uri: '/api/v1/connections?y=1' }, 400],
 		[{ ...auth(member.token), uri: `/api/v1/connections/${cid('a1')}` }, 200],
 		[{ ...auth(other.token), uri: `/api/v1/connections/${cid('a1')}` }, 404],
-		[json(member.token, 'POST', `/api/v1/connections/${cid('a1')}/test`, {}), 501],
+		[json(member.token, 'POST', `/api/v1/connections/${cid('a1')}/test`, {}), 200],
 		[{ ...auth(viewer.token), method: 'POST', uri: `/api/v1/connections/${cid('a1')}/test` }, 403],
 		[json(member.token, 'POST', `/api/v1/connections/${cid('a1')}/test`, { x: 1 }), 400],
 		[{ ...auth(member.token), uri: '/api/v1/flows' }, 200],
