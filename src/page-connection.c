@@ -93,6 +93,49 @@ details_versions(struct req *r, const struct conn *c)
 	return 0;
 }
 
+/* Per-user connections: the signed-in user's own state, never anyone else's. */
+static int
+details_user_state(struct req *r, const struct conn *c)
+{
+	char		 cid[24], uid[24];
+	const char	*params[2] = { cid, uid };
+	const char	*kind = connector_protocol_kind(&r->app->catalog, c->connector,
+			    c->protocol);
+	PGresult	*res;
+	HDF		*n = render_node(r->hdf, "UserState");
+	int		 stored;
+	const char	*result;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	res = db_exec_named(&r->app->db, "user_state",
+	    "SELECT (SELECT count(*) FROM user_connection_secrets WHERE connection_id = $1"
+	    " AND user_id = $2) AS stored, t.result, t.message, to_char(t.tested_at AT TIME"
+	    " ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' AS at FROM (SELECT 1) one"
+	    " LEFT JOIN LATERAL (SELECT result, message, tested_at FROM connection_tests"
+	    " WHERE connection_id = $1 AND user_id = $2 ORDER BY tested_at DESC LIMIT 1) t"
+	    " ON true", 2, params);
+	if (res == NULL)
+		return -1;
+	stored = atoi(db_get(res, 0, "stored"));
+	result = db_get(res, 0, "result");
+	render_set(n, "Status", stored == 0 ? "not_connected" :
+	    strcmp(result, "needs_reconnect") == 0 ? "needs_reconnect" :
+	    strcmp(result, "ok") == 0 || *result == '\0' ? "connected" : "failing");
+	render_set(n, "Label", stored == 0 ? "Not connected" :
+	    strcmp(result, "needs_reconnect") == 0 ? "Needs reconnect" :
+	    strcmp(result, "ok") == 0 || *result == '\0' ? "Connected" : "Failing");
+	render_set(n, "LastTestedAt", db_get(res, 0, "at"));
+	render_set(n, "Message", db_get(res, 0, "message"));
+	/* OAuth: Connect through the provider; otherwise their own credentials. */
+	render_set(n, "Oauth", strcmp(kind, "oauth2_code") == 0 ? "1" : "0");
+	render_set(n, "NeedsSecrets", strcmp(kind, "oauth2_code") != 0 &&
+	    strcmp(kind, "none") != 0 && strcmp(kind, "user") != 0 ? "1" : "0");
+	db_clear(res);
+	hdf_set_value(r->hdf, "Can.Connect", c->perm >= PERM_USE ? "1" : "0");
+	return 0;
+}
+
 int
 page_connection(struct req *r)
 {
@@ -110,6 +153,8 @@ page_connection(struct req *r)
 	if ((stored = conn_stored_json(r, c->id)) == NULL || details_versions(r, c) == -1)
 		goto out;
 	details_settings(r, c, stored);
+	if (strcmp(c->context, "per_user") == 0 && details_user_state(r, c) == -1)
+		goto out;
 	rc = http_page(r, 200, "connection.cs");
 out:
 	free(stored);

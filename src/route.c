@@ -87,6 +87,9 @@ static const struct route routes[] = {
 	{ "/named-credentials/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST,
 	    ROUTE_SESSION | ROUTE_FORM_ANY, "named-credentials", page_named_credential,
 	    page_named_credential_post, p_nc, p_none },
+	{ "/connections/{id}/credentials", METHOD_GET | METHOD_HEAD | METHOD_POST,
+	    ROUTE_SESSION | ROUTE_FORM_ANY, "integrations", page_connection_credentials,
+	    page_connection_credentials_post, p_csrf, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };

@@ -783,6 +783,8 @@ int		 page_team(struct req *);
 int		 page_team_post(struct req *);
 int		 page_users(struct req *);
 int		 page_users_post(struct req *);
+int		 page_connection_credentials(struct req *);
+int		 page_connection_credentials_post(struct req *);
 int		 page_named_credentials(struct req *);
 int		 page_named_credentials_post(struct req *);
 int		 page_named_credential(struct req *);
