@@ -79,7 +79,7 @@ audit_read(struct req *r, struct audit_filter *f)
 {
 	const char	*v;
 	long long	 n;
-	size_t		 i, j;
+	size_t		 i;
 
 	memset(f, 0, sizeof(*f));
 	f->page = 1;
@@ -87,12 +87,7 @@ audit_read(struct req *r, struct audit_filter *f)
 		f->connection = v;
 	if ((v = req_param(r, "actor")) != NULL && *v != '\0' && valid_text(v, 1, 100) == NULL) {
 		f->actor = v;
-		for (i = 0, j = 0; v[i] != '\0' && j + 3 < sizeof(f->like); i++) {
-			if (v[i] == '%' || v[i] == '_' || v[i] == '\\')
-				f->like[j++] = '\\';
-			f->like[j++] = v[i];
-		}
-		f->like[j] = '\0';
+		like_escape(v, f->like, sizeof(f->like));
 	}
 	if ((v = req_param(r, "action")) != NULL)
 		for (i = 0; actions[i] != NULL; i++)
@@ -224,26 +219,6 @@ audit_csv(struct req *r, PGresult *res)
 	return 0;
 }
 
-static int
-audit_may_see(struct req *r)
-{
-	char		 uid[24];
-	const char	*params[1] = { uid };
-	PGresult	*res;
-	int		 ok;
-
-	if (r->sess->is_admin)
-		return 1;
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	res = db_exec_named(&r->app->db, "is_manager", "SELECT 1 FROM team_members"
-	    " WHERE user_id = $1 AND role = 'manager' LIMIT 1", 1, params);
-	if (res == NULL)
-		return -1;
-	ok = db_rows(res) > 0;
-	db_clear(res);
-	return ok;
-}
-
 int
 page_audit(struct req *r)
 {
@@ -256,7 +231,7 @@ page_audit(struct req *r)
 	long long		 total;
 	HDF			*node;
 
-	if ((may = audit_may_see(r)) <= 0) {
+	if ((may = session_is_manager(r)) <= 0) {
 		if (may == 0)
 			http_error(r, 403, "The audit log is for administrators and team managers.");
 		return may == 0 ? 0 : -1;

@@ -94,34 +94,6 @@ page_connection_sharing(struct req *r)
 	return rc;
 }
 
-/* Run one change and its audit entry in a transaction; 0 done, 1 no row, -1 failure. */
-static int
-sharing_change(struct req *r, struct conn *c, const char *name, const char *sql, int n,
-    const char *const *params, const char *action, const char *details)
-{
-	PGresult	*res;
-	int		 changed;
-
-	if (db_begin(&r->app->db) == -1)
-		return -1;
-	if ((res = db_exec_named(&r->app->db, name, sql, n, params)) == NULL) {
-		db_rollback(&r->app->db);
-		return -1;
-	}
-	changed = strcmp(PQcmdTuples(res), "0") != 0;
-	db_clear(res);
-	if (!changed) {
-		db_rollback(&r->app->db);
-		return 1;
-	}
-	if (audit_add(r, "connection", c->id, c->name, action, "success", details) == -1 ||
-	    db_commit(&r->app->db) == -1) {
-		db_rollback(&r->app->db);
-		return -1;
-	}
-	return 0;
-}
-
 int
 page_connection_sharing_post(struct req *r)
 {
@@ -159,21 +131,21 @@ page_connection_sharing_post(struct req *r)
 			goto out;
 		}
 		params[2] = perm, params[3] = uid;
-		done = sharing_change(r, c, "share_add",
+		done = audit_change(r, "share_add",
 		    "INSERT INTO connection_shares (connection_id, team_id, permission, created_by)"
 		    " SELECT $1, t.id, $3, $4 FROM teams t WHERE t.id = $2"
 		    " ON CONFLICT (connection_id, team_id) DO UPDATE SET permission = $3",
-		    4, params, "connection_share", details);
+		    4, params, "connection", c->id, c->name, "connection_share", details);
 		snprintf(msg, sizeof(msg), "Shared for %s.", perm);
 	} else if (strcmp(action, "revoke") == 0) {
-		done = sharing_change(r, c, "share_revoke",
+		done = audit_change(r, "share_revoke",
 		    "DELETE FROM connection_shares WHERE connection_id = $1 AND team_id = $2",
-		    2, params, "connection_unshare", details);
+		    2, params, "connection", c->id, c->name, "connection_unshare", details);
 		snprintf(msg, sizeof(msg), "Share revoked.");
 	} else if (strcmp(action, "transfer") == 0) {
 		/* Only to a team the user manages; the name must be free there. */
 		params[2] = uid, params[3] = r->sess->is_admin ? "t" : "f";
-		done = sharing_change(r, c, "conn_transfer",
+		done = audit_change(r, "conn_transfer",
 		    "WITH allowed AS (SELECT 1 FROM connections c WHERE c.id = $1"
 		    " AND ($4::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE"
 		    " m.team_id = $2 AND m.user_id = $3 AND m.role = 'manager'))"
@@ -184,7 +156,7 @@ page_connection_sharing_post(struct req *r)
 		    " UPDATE connections SET owner_team_id = $2, version = version + 1,"
 		    " updated_by = $3, updated_at = now() WHERE id = $1"
 		    " AND EXISTS (SELECT 1 FROM allowed)", 4, params,
-		    "connection_transfer", details);
+		    "connection", c->id, c->name, "connection_transfer", details);
 		snprintf(msg, sizeof(msg), "Ownership transferred.");
 	} else {
 		http_error(r, 400, NULL);

@@ -77,7 +77,7 @@ list_read(struct req *r, struct list_query *lq)
 {
 	const char	*v;
 	long long	 n;
-	size_t		 i, j;
+	size_t		 i;
 
 	memset(lq, 0, sizeof(*lq));
 	lq->page = 1;
@@ -85,12 +85,7 @@ list_read(struct req *r, struct list_query *lq)
 		if (valid_text(v, 1, 100) == NULL) {
 			lq->q = v;
 			lq->mask |= F_Q;
-			for (i = 0, j = 0; v[i] != '\0' && j + 3 < sizeof(lq->like); i++) {
-				if (v[i] == '%' || v[i] == '_' || v[i] == '\\')
-					lq->like[j++] = '\\';
-				lq->like[j++] = v[i];
-			}
-			lq->like[j] = '\0';
+			like_escape(v, lq->like, sizeof(lq->like));
 		} else
 			http_flash(r, "error", "Search for at most 100 characters of plain text.");
 	}

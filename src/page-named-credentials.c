@@ -63,26 +63,6 @@ static const char nc_visible[] =
     " WHERE user_id = $1 AND role = 'manager'))";
 
 static int
-nc_may_use(struct req *r)
-{
-	char		 uid[24];
-	const char	*params[1] = { uid };
-	PGresult	*res;
-	int		 ok;
-
-	if (r->sess->is_admin)
-		return 1;
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	res = db_exec_named(&r->app->db, "is_manager", "SELECT 1 FROM team_members"
-	    " WHERE user_id = $1 AND role = 'manager' LIMIT 1", 1, params);
-	if (res == NULL)
-		return -1;
-	ok = db_rows(res) > 0;
-	db_clear(res);
-	return ok;
-}
-
-static int
 nc_fill_list(struct req *r)
 {
 	char		 uid[24], sql[1024];
@@ -139,7 +119,7 @@ nc_fill_list(struct req *r)
 int
 page_named_credentials(struct req *r)
 {
-	int	 may = nc_may_use(r);
+	int	 may = session_is_manager(r);
 
 	if (may <= 0) {
 		if (may == 0)
@@ -277,7 +257,7 @@ page_named_credentials_post(struct req *r)
 	json_t		*s;
 	PGresult	*res;
 	long long	 id;
-	int		 may = nc_may_use(r), errors;
+	int		 may = session_is_manager(r), errors;
 
 	if (may <= 0) {
 		if (may == 0)

@@ -48,34 +48,6 @@ page_teams(struct req *r)
 	return http_page(r, 200, "teams.cs");
 }
 
-/* Run one statement and its audit entry together; 0, 1 when nothing changed, -1. */
-static int
-teams_change(struct req *r, const char *name, const char *sql, int n,
-    const char *const *params, const char *label, const char *action, const char *details)
-{
-	PGresult	*res;
-	int		 changed;
-
-	if (db_begin(&r->app->db) == -1)
-		return -1;
-	if ((res = db_exec_named(&r->app->db, name, sql, n, params)) == NULL) {
-		db_rollback(&r->app->db);
-		return -1;
-	}
-	changed = strcmp(PQcmdTuples(res), "0") != 0;
-	db_clear(res);
-	if (!changed) {
-		db_rollback(&r->app->db);
-		return 1;
-	}
-	if (audit_add(r, "team", 0, label, action, "success", details) == -1 ||
-	    db_commit(&r->app->db) == -1) {
-		db_rollback(&r->app->db);
-		return -1;
-	}
-	return 0;
-}
-
 int
 page_teams_post(struct req *r)
 {
@@ -94,8 +66,8 @@ page_teams_post(struct req *r)
 			return -1;
 		return http_page(r, 422, "teams.cs");
 	}
-	rc = teams_change(r, "team_create", "INSERT INTO teams (name) VALUES ($1)"
-	    " ON CONFLICT DO NOTHING", 1, params, name, "team_create", NULL);
+	rc = audit_change(r, "team_create", "INSERT INTO teams (name) VALUES ($1)"
+	    " ON CONFLICT DO NOTHING", 1, params, "team", 0, name, "team_create", NULL);
 	if (rc == -1)
 		return -1;
 	if (rc == 1) {
@@ -192,16 +164,16 @@ page_team_post(struct req *r)
 	snprintf(details, sizeof(details), "{\"role\":\"%s\"}", role != NULL &&
 	    strcmp(action, "remove") != 0 ? role : "");
 	if (strcmp(action, "add") == 0 || strcmp(action, "role") == 0)
-		rc = teams_change(r, "member_set",
+		rc = audit_change(r, "member_set",
 		    "INSERT INTO team_members (team_id, user_id, role) SELECT $1, u.id, $3"
 		    " FROM users u WHERE lower(u.email) = lower($2)"
 		    " ON CONFLICT (team_id, user_id) DO UPDATE SET role = EXCLUDED.role",
-		    3, params, name, "team_member_set", details);
+		    3, params, "team", r->arg_id, name, "team_member_set", details);
 	else if (strcmp(action, "remove") == 0)
-		rc = teams_change(r, "member_remove",
+		rc = audit_change(r, "member_remove",
 		    "DELETE FROM team_members WHERE team_id = $1 AND user_id ="
 		    " (SELECT id FROM users WHERE lower(email) = lower($2))",
-		    2, params, name, "team_member_remove", NULL);
+		    2, params, "team", r->arg_id, name, "team_member_remove", NULL);
 	else {
 		http_error(r, 400, NULL);
 		return 0;

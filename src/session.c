@@ -185,3 +185,51 @@ audit_add(struct req *r, const char *object_type, int64_t object_id,
 	db_clear(res);
 	return 0;
 }
+
+int
+session_is_manager(struct req *r)
+{
+	char		 uid[24];
+	const char	*params[1] = { uid };
+	PGresult	*res;
+	int		 ok;
+
+	if (r->sess->is_admin)
+		return 1;
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	res = db_exec_named(&r->app->db, "is_manager", "SELECT 1 FROM team_members"
+	    " WHERE user_id = $1 AND role = 'manager' LIMIT 1", 1, params);
+	if (res == NULL)
+		return -1;
+	ok = db_rows(res) > 0;
+	db_clear(res);
+	return ok;
+}
+
+int
+audit_change(struct req *r, const char *stmt, const char *sql, int n,
+    const char *const *params, const char *object_type, int64_t object_id,
+    const char *label, const char *action, const char *details)
+{
+	PGresult	*res;
+	int		 changed;
+
+	if (db_begin(&r->app->db) == -1)
+		return -1;
+	if ((res = db_exec_named(&r->app->db, stmt, sql, n, params)) == NULL) {
+		db_rollback(&r->app->db);
+		return -1;
+	}
+	changed = strcmp(PQcmdTuples(res), "0") != 0;
+	db_clear(res);
+	if (!changed) {
+		db_rollback(&r->app->db);
+		return 1;
+	}
+	if (audit_add(r, object_type, object_id, label, action, "success", details) == -1 ||
+	    db_commit(&r->app->db) == -1) {
+		db_rollback(&r->app->db);
+		return -1;
+	}
+	return 0;
+}

@@ -34,6 +34,9 @@ void		 buf_printf(struct buf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 buf_free(struct buf *);
 
+/* Escape LIKE's wildcards (% _ \\) in `s` into out[outlen], truncating safely. */
+void		 like_escape(const char *s, char *out, size_t outlen);
+
 /* Percent-encode for a query-string component (RFC 3986 unreserved kept). */
 void		 buf_url_encode(struct buf *, const char *);
 
@@ -522,6 +525,13 @@ void		 session_free(struct session *);
 const char	*session_csrf_token(struct req *);
 /* 1 when the POST's csrf field matches. */
 int		 session_csrf_ok(struct req *);
+/* 1 when the user manages at least one team (or is an admin), -1 on failure. */
+int		 session_is_manager(struct req *);
+/* Run one changing statement and its audit entry in one transaction:
+ * 0 done, 1 when the statement changed no row (nothing kept), -1 failure. */
+int		 audit_change(struct req *, const char *stmt, const char *sql, int n,
+		    const char *const *params, const char *object_type, int64_t object_id,
+		    const char *label, const char *action, const char *details_json);
 /* Add an audit_log row; details_json may be NULL. */
 int		 audit_add(struct req *, const char *object_type, int64_t object_id,
 		    const char *object_label, const char *action, const char *outcome,

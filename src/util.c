@@ -239,3 +239,17 @@ str_equal_ct(const char *a, const char *b)
 		diff |= pa[i] ^ pb[i];
 	return (diff == 0);
 }
+
+void
+like_escape(const char *s, char *out, size_t outlen)
+{
+	size_t	 i, j;
+
+	for (i = 0, j = 0; s[i] != '\0' && j + 3 < outlen; i++) {
+		if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
+			out[j++] = '\\';
+		out[j++] = s[i];
+	}
+	if (outlen > 0)
+		out[j] = '\0';
+}
