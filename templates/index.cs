@@ -1,5 +1,6 @@
 <?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*,
-      Connections.*, Pager.*, Sort.* (see HACKING.md). Rows link by id;
+      Connections.*, Pager.*, Sort.* (see HACKING.md); LastTestResult "ok"
+      shows as Passed, any other value as Failed. Rows link by id;
       only connector keys are URL-escaped here.
 ?><?cs include:"macros.cs" ?><?cs
 def:page_content() ?>
@@ -111,24 +112,24 @@ else ?>
 <caption class="visually-hidden">Connections, <?cs var:Pager.First ?> to <?cs var:Pager.Last ?> of <?cs var:Pager.Total ?>. The Name and Last tested headers are links that sort the list.</caption>
 <thead>
 <tr><?cs
-  call:sort_header("Name", Sort.Name.Query, Sort.Name.Dir) ?><th scope="col">Connector</th><th scope="col">Authentication</th><th scope="col">Status</th><?cs
-  call:sort_header("Last tested", Sort.Tested.Query, Sort.Tested.Dir) ?><th scope="col">Owner team</th><th scope="col" class="num">Flows</th></tr>
+  call:sort_header("/", "Name", Sort.Name.Query, Sort.Name.Dir) ?><th scope="col">Connector</th><th scope="col">Authentication</th><th scope="col">Status</th><?cs
+  call:sort_header("/", "Last tested", Sort.Tested.Query, Sort.Tested.Dir) ?><th scope="col">Owner team</th><th scope="col" class="num">Flows</th></tr>
 </thead>
 <tbody><?cs
   each:c = Connections ?>
 <tr>
-<th scope="row" class="cell-name" data-label="Name"><a href="/connections/<?cs var:c.Id ?>"><?cs var:c.Name ?></a></th>
-<td data-label="Connector"><?cs alt:c.ConnectorTitle ?><?cs var:c.Connector ?><?cs /alt ?></td>
+<th scope="row"><a href="/connections/<?cs var:c.Id ?>"><?cs var:c.Name ?></a></th>
+<td data-label="Connector"><?cs if:c.ConnectorTitle ?><?cs var:c.ConnectorTitle ?><?cs else ?><?cs var:c.Connector ?><?cs /if ?></td>
 <td data-label="Authentication"><?cs var:c.AuthProtocol ?></td>
-<td data-label="Status"><?cs call:status_badge(c.Status, c.StatusLabel) ?></td>
+<td data-label="Status"><span class="badge badge-<?cs var:c.Status ?>"><?cs if:c.StatusLabel ?><?cs var:c.StatusLabel ?><?cs else ?><?cs var:c.Status ?><?cs /if ?></span></td>
 <td data-label="Last tested"><?cs
     if:c.LastTestedAt ?><span class="tested-at"><?cs var:c.LastTestedAt ?></span><?cs
-      if:c.LastTestResult == "ok" || c.LastTestResult == "passed" || c.LastTestResult == "success" ?> <span class="test-result test-pass">Passed</span><?cs
+      if:c.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
       elif:c.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
     else ?><span class="muted">Never</span><?cs /if ?></td>
-<td data-label="Owner team"><?cs alt:c.OwnerTeam ?><span class="muted">—</span><?cs /alt ?></td>
+<td data-label="Owner team"><?cs if:c.OwnerTeam ?><?cs var:c.OwnerTeam ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
 <td data-label="Flows" class="num"><?cs
-    if:#c.FlowCount > 0 ?><a href="/connections/<?cs var:c.Id ?>/related"><?cs var:c.FlowCount ?><span class="visually-hidden"> flows use this connection</span></a><?cs
+    if:#c.FlowCount > 0 ?><a href="/connections/<?cs var:c.Id ?>/related"><?cs var:c.FlowCount ?><span class="visually-hidden"> flows</span></a><?cs
     else ?><span class="muted">0</span><?cs /if ?></td>
 </tr><?cs
   /each ?>

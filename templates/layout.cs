@@ -12,7 +12,7 @@
       template defines (after including macros.cs) before including this
       file. Reads Page.*, User.*, CSRF.Token, Flash.*; works without User.
 ?>
-<body class="section-<?cs alt:Page.Section ?>none<?cs /alt ?><?cs if:?User.Id ?> signed-in<?cs /if ?>">
+<body class="section-<?cs if:Page.Section ?><?cs var:Page.Section ?><?cs else ?>none<?cs /if ?><?cs if:?User.Id ?> signed-in<?cs /if ?>">
 <a class="skip-link" href="#main">Skip to main content</a>
 <header class="site-header">
 <div class="site-header-inner">

@@ -6,8 +6,8 @@
   ClearSilver resolves calls at parse time and refuses a second definition,
   so macros.cs is included exactly once, by the page, before anything that
   calls it (layout.cs relies on it too). Escaping is on (VarEscapeMode =
-  html): every var: below is HTML-escaped. Tags are chained (no text between them) so
-  this file writes no text of its own.
+  html): every var: below is HTML-escaped. Tags are chained, with no text
+  between them, so this file writes nothing of its own.
   ######################################################################## ?><?cs
 
 
@@ -18,7 +18,7 @@
 
 ####  alert(kind, message): a message box. kind: success | error | warning |
       info. Errors are role="alert" (announced at once), the rest
-      role="status".
+      role="status". alert_icon(kind) draws its icon.
 ?><?cs def:alert_icon(kind)
 ?><svg class="alert-icon" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true"><?cs
   if:kind == "success" ?><circle cx="10" cy="10" r="8.25" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M6.2 10.3l2.5 2.5 5-5.3" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/><?cs
@@ -27,7 +27,7 @@
   /if ?></svg><?cs /def ?><?cs
 def:alert(kind, message)
 ?><?cs if:message ?>
-<div class="alert alert-<?cs alt:kind ?>info<?cs /alt ?>" role="<?cs if:kind == "error" ?>alert<?cs else ?>status<?cs /if ?>"><?cs
+<div class="alert alert-<?cs if:kind ?><?cs var:kind ?><?cs else ?>info<?cs /if ?>" role="<?cs if:kind == "error" ?>alert<?cs else ?>status<?cs /if ?>"><?cs
   call:alert_icon(kind) ?><div class="alert-body"><?cs var:message ?></div></div><?cs
 /if ?><?cs /def ?><?cs
 
@@ -57,12 +57,13 @@ def:field_help(name, help)
 <p class="field-help" id="f-<?cs var:name ?>-help"><?cs var:help ?></p><?cs /if ?><?cs
 /def ?><?cs
 
-####  field_aria(name, help, error): the attributes tying a control to its
-      help text and error.
-?><?cs def:field_aria(name, help, error)
-?><?cs if:help || error ?> aria-describedby="<?cs
-  if:error ?>f-<?cs var:name ?>-error<?cs /if ?><?cs if:help && error ?> <?cs /if ?><?cs
-  if:help ?>f-<?cs var:name ?>-help<?cs /if ?>"<?cs /if ?><?cs
+####  field_aria(name, help, error, stored): the attributes tying a control
+      to its error, help text and "secret stored" note (each optional).
+?><?cs def:field_aria(name, help, error, stored)
+?><?cs if:help || error || stored ?> aria-describedby="<?cs
+  if:error ?>f-<?cs var:name ?>-error<?cs /if ?><?cs
+  if:help ?><?cs if:error ?> <?cs /if ?>f-<?cs var:name ?>-help<?cs /if ?><?cs
+  if:stored ?><?cs if:error || help ?> <?cs /if ?>f-<?cs var:name ?>-stored<?cs /if ?>"<?cs /if ?><?cs
   if:error ?> aria-invalid="true"<?cs /if ?><?cs
 /def ?><?cs
 
@@ -76,11 +77,11 @@ def:field_help(name, help)
   call:field_label(name, label, required) ?><?cs
   call:field_help(name, help) ?><?cs
   call:error_message(name, error) ?>
-<input class="input" id="f-<?cs var:name ?>" name="<?cs var:name ?>" type="<?cs alt:type ?>text<?cs /alt ?>"<?cs
-  if:type != "password" && value ?> value="<?cs var:value ?>"<?cs /if ?><?cs
+<input class="input" id="f-<?cs var:name ?>" name="<?cs var:name ?>" type="<?cs if:type ?><?cs var:type ?><?cs else ?>text<?cs /if ?>"<?cs
+  if:type != "password" && ?value ?> value="<?cs var:value ?>"<?cs /if ?><?cs
   if:autocomplete ?> autocomplete="<?cs var:autocomplete ?>"<?cs /if ?><?cs
   if:required ?> required<?cs /if ?><?cs
-  call:field_aria(name, help, error) ?>>
+  call:field_aria(name, help, error, "") ?>>
 </div><?cs
 /def ?><?cs
 
@@ -92,13 +93,14 @@ def:field_help(name, help)
         f.Required, f.Disabled, f.Autocomplete, f.Placeholder,
         f.Options.N.Value / f.Options.N.Label (select).
       Password fields never echo a value; f.Stored (e.g. "Stored, changed
-      on 2024-05-02") says that a secret exists without showing it.
+      on 2024-05-02", input types only) says that a secret exists
+      without showing it.
 ?><?cs def:form_field(f)
 ?><?cs if:f.Type == "checkbox" ?>
 <div class="field field-check<?cs if:f.Error ?> has-error<?cs /if ?>">
 <input class="checkbox" id="f-<?cs var:f.Name ?>" name="<?cs var:f.Name ?>" type="checkbox" value="1"<?cs
   if:f.Value ?> checked<?cs /if ?><?cs if:f.Disabled ?> disabled<?cs /if ?><?cs
-  call:field_aria(f.Name, f.Help, f.Error) ?>><?cs
+  call:field_aria(f.Name, f.Help, f.Error, "") ?>><?cs
   call:field_label(f.Name, f.Label, f.Required) ?><?cs
   call:field_help(f.Name, f.Help) ?><?cs
   call:error_message(f.Name, f.Error) ?>
@@ -107,13 +109,13 @@ else ?>
 <div class="field<?cs if:f.Error ?> has-error<?cs /if ?>"><?cs
   call:field_label(f.Name, f.Label, f.Required) ?><?cs
   call:field_help(f.Name, f.Help) ?><?cs
-  if:f.Type == "password" && f.Stored ?>
+  if:f.Stored ?>
 <p class="field-stored" id="f-<?cs var:f.Name ?>-stored"><?cs var:f.Stored ?></p><?cs /if ?><?cs
   call:error_message(f.Name, f.Error) ?><?cs
   if:f.Type == "select" ?>
 <select class="select" id="f-<?cs var:f.Name ?>" name="<?cs var:f.Name ?>"<?cs
     if:f.Required ?> required<?cs /if ?><?cs if:f.Disabled ?> disabled<?cs /if ?><?cs
-    call:field_aria(f.Name, f.Help, f.Error) ?>><?cs
+    call:field_aria(f.Name, f.Help, f.Error, "") ?>><?cs
     each:o = f.Options ?>
 <option value="<?cs var:o.Value ?>"<?cs if:o.Value == f.Value ?> selected<?cs /if ?>><?cs var:o.Label ?></option><?cs
     /each ?>
@@ -122,15 +124,15 @@ else ?>
 <textarea class="textarea" id="f-<?cs var:f.Name ?>" name="<?cs var:f.Name ?>" rows="4"<?cs
     if:f.Placeholder ?> placeholder="<?cs var:f.Placeholder ?>"<?cs /if ?><?cs
     if:f.Required ?> required<?cs /if ?><?cs if:f.Disabled ?> disabled<?cs /if ?><?cs
-    call:field_aria(f.Name, f.Help, f.Error) ?>><?cs var:f.Value ?></textarea><?cs
+    call:field_aria(f.Name, f.Help, f.Error, "") ?>><?cs var:f.Value ?></textarea><?cs
   else ?>
-<input class="input" id="f-<?cs var:f.Name ?>" name="<?cs var:f.Name ?>" type="<?cs alt:f.Type ?>text<?cs /alt ?>"<?cs
-    if:f.Type != "password" && f.Value ?> value="<?cs var:f.Value ?>"<?cs /if ?><?cs
+<input class="input" id="f-<?cs var:f.Name ?>" name="<?cs var:f.Name ?>" type="<?cs if:f.Type ?><?cs var:f.Type ?><?cs else ?>text<?cs /if ?>"<?cs
+    if:f.Type != "password" && ?f.Value ?> value="<?cs var:f.Value ?>"<?cs /if ?><?cs
     if:f.Autocomplete ?> autocomplete="<?cs var:f.Autocomplete ?>"<?cs
     elif:f.Type == "password" ?> autocomplete="new-password"<?cs /if ?><?cs
     if:f.Placeholder ?> placeholder="<?cs var:f.Placeholder ?>"<?cs /if ?><?cs
     if:f.Required ?> required<?cs /if ?><?cs if:f.Disabled ?> disabled<?cs /if ?><?cs
-    call:field_aria(f.Name, f.Help, f.Error) ?>><?cs
+    call:field_aria(f.Name, f.Help, f.Error, f.Stored) ?>><?cs
   /if ?>
 </div><?cs
 /if ?><?cs /def ?><?cs
@@ -140,27 +142,28 @@ else ?>
       icon and text (never colour alone). status: ok | failing |
       needs_reconnect | not_tested; label overrides the default text. The
       CSS draws a distinct shape per status (check, cross, open ring,
-      dotted ring) before the text; markup stays small for 50-row lists.
+      dotted ring) before the text, from the class badge-STATUS; markup
+      stays small for 50-row lists. index.cs inlines the same markup in
+      its rows (a macro call there costs ~8% of the page's render).
 ?><?cs def:status_badge(status, label)
-?><?cs if:status == "ok"
-?><span class="badge badge-ok"><?cs alt:label ?>Connected<?cs /alt ?></span><?cs
-elif:status == "failing"
-?><span class="badge badge-failing"><?cs alt:label ?>Failing<?cs /alt ?></span><?cs
-elif:status == "needs_reconnect"
-?><span class="badge badge-reconnect"><?cs alt:label ?>Needs reconnect<?cs /alt ?></span><?cs
-else
-?><span class="badge badge-untested"><?cs alt:label ?>Not tested yet<?cs /alt ?></span><?cs
-/if ?><?cs /def ?><?cs
+?><span class="badge badge-<?cs var:status ?>"><?cs
+if:label ?><?cs var:label ?><?cs
+elif:status == "ok" ?>Connected<?cs
+elif:status == "failing" ?>Failing<?cs
+elif:status == "needs_reconnect" ?>Needs reconnect<?cs
+else ?>Not tested yet<?cs
+/if ?></span><?cs /def ?><?cs
 
 
-####  sort_header(label, query, dir): a sortable column header. query: the
-      URL-encoded query string (starting with "?") that sorts by this
-      column; dir: asc | desc | empty (not the current sort).
-?><?cs def:sort_header(label, query, dir)
+####  sort_header(base, label, query, dir): a sortable column header. base:
+      the page's path, e.g. "/"; query: the URL-encoded query string
+      (starting with "?") that sorts by this column; dir: asc | desc |
+      empty (not the current sort).
+?><?cs def:sort_header(base, label, query, dir)
 ?><th scope="col"<?cs if:dir == "asc" ?> aria-sort="ascending"<?cs elif:dir == "desc" ?> aria-sort="descending"<?cs /if ?>><?cs
-if:query ?><a class="sort-link" href="/<?cs var:query ?>"><?cs var:label ?><?cs
+if:query ?><a class="sort-link" href="<?cs var:base ?><?cs var:query ?>"><?cs var:label ?><?cs
   if:dir == "asc" ?><span class="visually-hidden"> (sorted ascending)</span><?cs
-  elif:dir == "desc" ?><span class="visually-hidden"> (sorted descending)</span><?cs /if ?><svg class="sort-icon sort-<?cs alt:dir ?>none<?cs /alt ?>" viewBox="0 0 12 16" width="10" height="14" aria-hidden="true"><path class="sort-up" d="M6 2.5l3.5 4h-7z" fill="currentColor"/><path class="sort-down" d="M6 13.5l3.5-4h-7z" fill="currentColor"/></svg></a><?cs
+  elif:dir == "desc" ?><span class="visually-hidden"> (sorted descending)</span><?cs /if ?><svg class="sort-icon sort-<?cs if:dir ?><?cs var:dir ?><?cs else ?>none<?cs /if ?>" viewBox="0 0 12 16" width="10" height="14" aria-hidden="true"><path class="sort-up" d="M6 2.5l3.5 4h-7z" fill="currentColor"/><path class="sort-down" d="M6 13.5l3.5-4h-7z" fill="currentColor"/></svg></a><?cs
 else ?><?cs var:label ?><?cs /if ?></th><?cs
 /def ?><?cs
 
@@ -192,4 +195,185 @@ else ?><?cs var:label ?><?cs /if ?></th><?cs
 ?><?cs def:nav_item(section, href, label)
 ?>
 <li><a class="site-nav-link" href="<?cs var:href ?>"<?cs if:Page.Section == section ?> aria-current="page"<?cs /if ?>><?cs var:label ?></a></li><?cs
-/def ?>
+/def ?><?cs
+
+
+####  Connection pages (connection*.cs, edit-warning.cs, delete.cs,
+      connectors.cs, connector.cs, flow.cs). Added after the macros above,
+      which stay as they are.
+      ####################################################################
+
+
+####  conn_field(f): one connector field of connection-form.cs, from
+      Form.Fields.N (HACKING.md): f.Input (the input name, "f.<key>"; the
+      control's id is "f-" + Input), f.Label, f.Type (text | url | email |
+      hostname | number | select | checkbox | textarea | scopes | secret),
+      f.Required, f.Help, f.Value, f.Error, f.Placeholder, f.Min, f.Max,
+      f.MaxLength, f.Disabled, f.Stored, f.StoredAt, f.Options.N.Key /
+      Label / Selected. A secret is never echoed, not even masked: its
+      input is always empty and f.Stored only says that a value is kept
+      (then it is optional: leaving it empty keeps the stored value).
+?><?cs def:conn_field_help(f)
+?><?cs if:f.Help || f.Type == "scopes" ?>
+<p class="field-help" id="f-<?cs var:f.Input ?>-help"><?cs var:f.Help ?><?cs
+  if:f.Type == "scopes" ?><?cs if:f.Help ?> <?cs /if ?>Space-separated, for example <code>read write</code>.<?cs /if ?></p><?cs
+/if ?><?cs /def ?><?cs
+def:conn_field_attrs(f, help)
+?><?cs
+  if:f.Disabled ?> disabled<?cs
+  elif:f.Required && !(f.Type == "secret" && f.Stored) ?> required<?cs /if ?><?cs
+  call:field_aria(f.Input, help, f.Error, f.Type == "secret" && f.Stored) ?><?cs
+/def ?><?cs
+def:conn_field(f)
+?><?cs if:f.Type == "checkbox" ?>
+<div class="field field-check<?cs if:f.Error ?> has-error<?cs /if ?>">
+<input class="checkbox" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="checkbox" value="1"<?cs
+  if:f.Value && f.Value != "0" ?> checked<?cs /if ?><?cs
+  call:conn_field_attrs(f, f.Help) ?>><?cs
+  call:field_label(f.Input, f.Label, f.Required && !f.Disabled) ?><?cs
+  call:conn_field_help(f) ?><?cs
+  call:error_message(f.Input, f.Error) ?>
+</div><?cs
+else ?>
+<div class="field<?cs if:f.Error ?> has-error<?cs /if ?><?cs if:f.Disabled ?> is-disabled<?cs /if ?>"><?cs
+  call:field_label(f.Input, f.Label, f.Required && !f.Disabled && !(f.Type == "secret" && f.Stored)) ?><?cs
+  call:conn_field_help(f) ?><?cs
+  if:f.Type == "secret" && f.Stored ?>
+<p class="field-stored field-stored-secret" id="f-<?cs var:f.Input ?>-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:f.StoredAt ?>, last changed on <?cs var:f.StoredAt ?><?cs /if ?>. Leave empty to keep it.</p><?cs
+  /if ?><?cs
+  call:error_message(f.Input, f.Error) ?><?cs
+  if:f.Type == "select" ?>
+<select class="select" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>"<?cs
+    call:conn_field_attrs(f, f.Help) ?>><?cs
+    if:!f.Value ?>
+<option value="">Choose…</option><?cs /if ?><?cs
+    each:o = f.Options ?>
+<option value="<?cs var:o.Key ?>"<?cs if:o.Selected ?> selected<?cs /if ?>><?cs var:o.Label ?></option><?cs
+    /each ?>
+</select><?cs
+  elif:f.Type == "textarea" ?>
+<textarea class="textarea" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" rows="4"<?cs
+    if:f.MaxLength ?> maxlength="<?cs var:f.MaxLength ?>"<?cs /if ?><?cs
+    if:f.Placeholder ?> placeholder="<?cs var:f.Placeholder ?>"<?cs /if ?><?cs
+    call:conn_field_attrs(f, f.Help) ?>><?cs var:f.Value ?></textarea><?cs
+  elif:f.Type == "secret" ?>
+<input class="input input-secret" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="password" autocomplete="new-password" spellcheck="false"<?cs
+    if:f.MaxLength ?> maxlength="<?cs var:f.MaxLength ?>"<?cs /if ?><?cs
+    if:f.Stored && !f.Error ?> placeholder="Unchanged"<?cs /if ?><?cs
+    call:conn_field_attrs(f, f.Help) ?>><?cs
+  elif:f.Type == "number" ?>
+<input class="input input-number" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="number" step="1"<?cs
+    if:?f.Value && f.Value != "" ?> value="<?cs var:f.Value ?>"<?cs /if ?><?cs
+    if:?f.Min && f.Min != "" ?> min="<?cs var:f.Min ?>"<?cs /if ?><?cs
+    if:?f.Max && f.Max != "" ?> max="<?cs var:f.Max ?>"<?cs /if ?><?cs
+    if:f.Placeholder ?> placeholder="<?cs var:f.Placeholder ?>"<?cs /if ?><?cs
+    call:conn_field_attrs(f, f.Help) ?>><?cs
+  else ?>
+<input class="input" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="<?cs
+    if:f.Type == "url" ?>url<?cs elif:f.Type == "email" ?>email<?cs else ?>text<?cs /if ?>"<?cs
+    if:?f.Value && f.Value != "" ?> value="<?cs var:f.Value ?>"<?cs /if ?><?cs
+    if:f.Type == "url" || f.Type == "hostname" || f.Type == "scopes" ?> spellcheck="false"<?cs /if ?><?cs
+    if:f.Type == "email" ?> autocomplete="off"<?cs /if ?><?cs
+    if:f.MaxLength ?> maxlength="<?cs var:f.MaxLength ?>"<?cs /if ?><?cs
+    if:f.Placeholder ?> placeholder="<?cs var:f.Placeholder ?>"<?cs /if ?><?cs
+    call:conn_field_attrs(f, f.Help || f.Type == "scopes") ?>><?cs
+  /if ?>
+</div><?cs
+/if ?><?cs /def ?><?cs
+
+
+####  test_result_badge(result): a test's result as a badge: "ok" is
+      Passed, anything else Failed (as index.cs reads LastTestResult).
+?><?cs def:test_result_badge(result)
+?><?cs if:result == "ok" ?><span class="badge badge-ok">Passed</span><?cs
+else ?><span class="badge badge-failing">Failed</span><?cs /if ?><?cs /def ?><?cs
+
+
+####  test_trigger(trigger): what started a test, in words.
+?><?cs def:test_trigger(t)
+?><?cs if:t == "create" ?>Created<?cs
+elif:t == "edit" ?>Edited<?cs
+elif:t == "manual" ?>Test button<?cs
+elif:t == "schedule" ?>Scheduled check<?cs
+elif:t == "flow_open" || t == "flow" ?>Flow opened<?cs
+elif:t == "reconnect" ?>Reconnected<?cs
+elif:t == "api" ?>API<?cs
+else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
+
+
+####  flows_table(flows, caption): the flows using a connection, unsorted
+      (edit-warning.cs, delete.cs): flows.N.Id|Name|Version|Status|Owner.
+?><?cs def:flows_table(flows, caption)
+?>
+<div class="table-wrap">
+<table class="data-table stack-table">
+<caption class="visually-hidden"><?cs var:caption ?></caption>
+<thead>
+<tr><th scope="col">Flow</th><th scope="col">Version</th><th scope="col">Status</th><th scope="col">Owner</th></tr>
+</thead>
+<tbody><?cs
+  each:fl = flows ?>
+<tr>
+<th scope="row"><a href="/flows/<?cs var:fl.Id ?>"><?cs var:fl.Name ?></a></th>
+<td data-label="Version" class="tabular"><?cs if:fl.Version ?><?cs var:fl.Version ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Owner"><?cs if:fl.Owner ?><?cs var:fl.Owner ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+</tr><?cs
+  /each ?>
+</tbody>
+</table>
+</div><?cs
+/def ?><?cs
+
+
+####  versions_table(): Versions.N.Version|ChangedAt|ChangedBy|Fields (the
+      changed field labels, comma-separated), the current one marked.
+?><?cs def:versions_table()
+?><?cs if:subcount(Versions) > 0 ?>
+<div class="table-wrap">
+<table class="data-table stack-table">
+<caption class="visually-hidden">Versions of this connection, newest first</caption>
+<thead>
+<tr><th scope="col">Version</th><th scope="col">Changed</th><th scope="col">By</th><th scope="col">Fields changed</th></tr>
+</thead>
+<tbody><?cs
+  each:v = Versions ?>
+<tr>
+<th scope="row" class="version-cell">Version <?cs var:v.Version ?><?cs if:v.Version == Conn.Version ?> <span class="tag tag-current">Current</span><?cs /if ?></th>
+<td data-label="Changed" class="tabular"><?cs if:v.ChangedAt ?><?cs var:v.ChangedAt ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="By"><?cs if:v.ChangedBy ?><?cs var:v.ChangedBy ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Fields changed"><?cs if:v.Fields ?><?cs var:v.Fields ?><?cs else ?><span class="muted">None</span><?cs /if ?></td>
+</tr><?cs
+  /each ?>
+</tbody>
+</table>
+</div><?cs
+else ?>
+<p class="muted">No earlier versions.</p><?cs
+/if ?><?cs /def ?><?cs
+
+
+####  flow_sort_header(base, label, key, query): a column header of the
+      Flows Using Connection table. key: the column's sort key (name,
+      version, status, owner); FlowSort.Key is the current sort, "-KEY"
+      for descending; query: FlowSort.<Column>.Query, URL-encoded, with
+      or without its leading "?".
+?><?cs def:flow_sort_th(base, label, query, dir)
+?><?cs if:query && string.slice(query, 0, 1) != "?" ?><?cs
+  call:sort_header(base + "?", label, query, dir) ?><?cs
+else ?><?cs
+  call:sort_header(base, label, query, dir) ?><?cs
+/if ?><?cs /def ?><?cs
+def:flow_sort_header(base, label, key, query)
+?><?cs if:FlowSort.Key == key ?><?cs
+  call:flow_sort_th(base, label, query, "asc") ?><?cs
+elif:FlowSort.Key == "-" + key ?><?cs
+  call:flow_sort_th(base, label, query, "desc") ?><?cs
+else ?><?cs
+  call:flow_sort_th(base, label, query, "") ?><?cs
+/if ?><?cs /def ?><?cs
+
+
+####  connector_mark(title): the connector's initial in a coloured square.
+?><?cs def:connector_mark(title)
+?><?cs if:title ?><span class="connector-mark" aria-hidden="true"><?cs var:string.slice(title, 0, 1) ?></span><?cs /if ?><?cs /def ?>

@@ -69,18 +69,25 @@ main(void)
 	render_set(n, "Name", "Jira <img src=x onerror=alert(2)>");
 	render_set(n, "Status", "ok");
 	render_set(n, "StatusLabel", "Connected");
+	render_set(n, "OwnerTeam", "<img src=y onerror=alert(3)>");
+	render_set(n, "ConnectorTitle", "<b>Jira</b>");
 	html = render(rc, "index.cs", b);
 	T_OK(html != NULL, "index.cs renders");
 	T_OK(html != NULL && strstr(html, "<img src=x") == NULL &&
 	    strstr(html, "&lt;img src=x onerror=alert(2)&gt;") != NULL,
 	    "a connection name is escaped in the list");
 	T_OK(html != NULL && strstr(html, "/connections/7") != NULL, "rows link by id");
+	T_OK(html != NULL && strstr(html, "<img src=y") == NULL &&
+	    strstr(html, "<b>Jira</b>") == NULL, "team and connector names are escaped");
 	free(html);
 
 	hdf_set_value(a, "Error.Status", "404");
-	hdf_set_value(a, "Error.Title", "Page not found");
+	hdf_set_value(a, "Error.Title", "Page not found <i>x</i>");
+	hdf_set_value(a, "Error.Message", "<script>bad()</script>");
 	html = render(rc, "error.cs", a);
 	T_OK(html != NULL && strstr(html, "Page not found") != NULL, "error.cs renders");
+	T_OK(html != NULL && strstr(html, "<i>x</i>") == NULL &&
+	    strstr(html, "<script>bad()") == NULL, "error title and message are escaped");
 	free(html);
 
 	T_OK(render(rc, "no-such-template.cs", a) == NULL,

@@ -1,0 +1,271 @@
+<?cs ####  connection-form.cs: New connection (Form.Mode "new") and Edit
+      ("edit"). Reads Form.* (HACKING.md) and, when editing, Conn.*.
+      New: a GET form to /connections/new (hidden connector, protocol,
+      api_type selects, "Update form": no JavaScript, switching reloads),
+      then the POST form (csrf, connector, protocol, api_type, name,
+      description, team, context, f.*). Edit: the POST form carries csrf,
+      name, description, version and f.*; connector, protocol and API
+      type are shown disabled (not submitted). The connector's fields are
+      grouped by Section (connection, authentication) and drawn by
+      conn_field() in macros.cs; secrets are never echoed.
+?><?cs include:"macros.cs" ?><?cs
+if:!Page.Section ?><?cs if:Form.Mode == "edit" ?><?cs set:Page.Section = "integrations" ?><?cs
+  else ?><?cs set:Page.Section = "connectors" ?><?cs /if ?><?cs /if ?><?cs
+if:Form.Mode == "edit" && Conn.Name ?><?cs set:Page.Title = "Edit " + Conn.Name ?><?cs
+elif:!Page.Title ?><?cs set:Page.Title = "New connection" ?><?cs /if ?><?cs
+
+####  The fields shown in the error summary at the top, each a link to its
+      control.
+?><?cs def:summary_item(target, label, message)
+?><?cs if:message ?>
+<li><a href="#<?cs var:target ?>"><?cs var:label ?>: <?cs var:message ?></a></li><?cs /if ?><?cs
+/def ?><?cs
+
+def:page_content() ?>
+<nav class="breadcrumbs" aria-label="Breadcrumb">
+<ol><?cs
+if:Form.Mode == "edit" ?>
+<li><a href="/">Integrations</a></li>
+<li><a href="/connections/<?cs var:Conn.Id ?>"><?cs var:Conn.Name ?></a></li>
+<li><span aria-current="page">Edit</span></li><?cs
+else ?>
+<li><a href="/connectors">Connectors</a></li>
+<li><a href="/connectors/<?cs var:url_escape(Form.Connector) ?>"><?cs if:Form.ConnectorTitle ?><?cs var:Form.ConnectorTitle ?><?cs else ?><?cs var:Form.Connector ?><?cs /if ?></a></li>
+<li><span aria-current="page">New connection</span></li><?cs
+/if ?>
+</ol>
+</nav>
+<div class="page-header">
+<div class="page-heading conn-heading"><?cs
+  call:connector_mark(Form.ConnectorTitle) ?>
+<div class="conn-heading-text"><?cs
+if:Form.Mode == "edit" ?>
+<h1>Edit <?cs var:Conn.Name ?></h1>
+<p class="page-lede">Changes take effect as soon as you save<?cs
+  if:#Conn.FlowCount > 0 ?>, in all <?cs var:Conn.FlowCount ?> flow<?cs if:#Conn.FlowCount != 1 ?>s<?cs /if ?> that use this connection<?cs /if ?>. Tether tests the connection after saving.</p><?cs
+else ?>
+<h1>New <?cs var:Form.ConnectorTitle ?> connection</h1>
+<p class="page-lede">Choose how Tether signs in to <?cs if:Form.ConnectorTitle ?><?cs var:Form.ConnectorTitle ?><?cs else ?>the system<?cs /if ?>, fill in the details, then create the connection. Any flow can use it afterwards.</p><?cs
+/if ?>
+</div>
+</div>
+</div><?cs
+
+####  messages: the stale form first (nothing saved), then the summary
+?><?cs
+if:Form.Stale.By || Form.Stale.At ?>
+<div class="alert alert-warning" role="alert"><?cs call:alert_icon("warning") ?><div class="alert-body">
+<p class="alert-title">Someone else saved this connection (<?cs if:Form.Stale.By ?><?cs var:Form.Stale.By ?><?cs else ?>another user<?cs /if ?><?cs if:Form.Stale.At ?>, <?cs var:Form.Stale.At ?><?cs /if ?>) after you opened it.</p>
+<p>Nothing was saved; review and save again.</p>
+</div></div><?cs
+/if ?><?cs
+if:Form.Error ?>
+<div class="alert alert-error error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title"><?cs call:alert_icon("error") ?><div class="alert-body">
+<p class="alert-title" id="error-summary-title"><?cs var:Form.Error ?></p><?cs
+  set:Tmp.FieldErrors = Form.Errors.ApiType || Form.Errors.Name || Form.Errors.Description ||
+    Form.Errors.Team || Form.Errors.Context ?><?cs
+  each:f = Form.Fields ?><?cs if:f.Error ?><?cs set:Tmp.FieldErrors = 1 ?><?cs /if ?><?cs /each ?><?cs
+  if:Tmp.FieldErrors ?>
+<ul class="error-summary-list"><?cs
+  call:summary_item("f-api_type", "API type", Form.Errors.ApiType) ?><?cs
+  call:summary_item("f-name", "Name", Form.Errors.Name) ?><?cs
+  call:summary_item("f-description", "Description", Form.Errors.Description) ?><?cs
+  call:summary_item("f-team", "Owner team", Form.Errors.Team) ?><?cs
+  call:summary_item("f-context-" + Form.Contexts.0.Key, "Runs as", Form.Errors.Context) ?><?cs
+  each:f = Form.Fields ?><?cs if:f.Section != "authentication" ?><?cs
+    call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs /if ?><?cs /each ?><?cs
+  each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs
+    call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs /if ?><?cs /each ?>
+</ul><?cs
+  /if ?>
+</div></div><?cs
+/if ?>
+
+<div class="form-layout">
+<div class="form-main"><?cs
+
+####  New: protocol and API type; changing them reloads the form (GET).
+?><?cs
+if:Form.Mode != "edit" ?>
+<form class="panel protocol-switch" method="get" action="/connections/new" aria-labelledby="switch-title">
+<h2 id="switch-title" class="panel-title">How to connect</h2>
+<input type="hidden" name="connector" value="<?cs var:Form.Connector ?>">
+<div class="switch-row">
+<div class="field">
+<label class="field-label" for="f-protocol">Authentication protocol</label>
+<select class="select" id="f-protocol" name="protocol" aria-describedby="switch-help"><?cs
+  each:p = Form.Protocols ?>
+<option value="<?cs var:p.Key ?>"<?cs if:p.Selected ?> selected<?cs /if ?>><?cs var:p.Label ?></option><?cs
+  /each ?>
+</select>
+</div><?cs
+  if:subcount(Form.ApiTypes) > 0 ?>
+<div class="field<?cs if:Form.Errors.ApiType ?> has-error<?cs /if ?>">
+<label class="field-label" for="f-api_type">API type</label>
+<select class="select" id="f-api_type" name="api_type" aria-describedby="<?cs
+    if:Form.Errors.ApiType ?>f-api_type-error <?cs /if ?>switch-help"<?cs
+    if:Form.Errors.ApiType ?> aria-invalid="true"<?cs /if ?>><?cs
+    each:t = Form.ApiTypes ?>
+<option value="<?cs var:t.Key ?>"<?cs if:t.Selected ?> selected<?cs /if ?>><?cs var:t.Label ?></option><?cs
+    /each ?>
+</select>
+</div><?cs
+  /if ?>
+<div class="switch-action">
+<button class="btn btn-secondary" type="submit">Update form</button>
+</div>
+</div><?cs
+  if:subcount(Form.ApiTypes) > 0 ?><?cs call:error_message("api_type", Form.Errors.ApiType) ?><?cs /if ?>
+<p class="field-help" id="switch-help">The fields below depend on these choices. Updating the form reloads it; values you typed below are not kept.</p>
+</form><?cs
+/if ?>
+
+<form class="panel form conn-form" method="post" action="<?cs var:Form.Action ?>"><?cs
+call:csrf_input() ?><?cs
+if:Form.Mode == "edit" ?>
+<input type="hidden" name="version" value="<?cs var:Form.Version ?>"><?cs
+else ?>
+<input type="hidden" name="connector" value="<?cs var:Form.Connector ?>">
+<input type="hidden" name="protocol" value="<?cs var:Form.Protocol ?>">
+<input type="hidden" name="api_type" value="<?cs var:Form.ApiType ?>"><?cs
+/if ?>
+<p class="form-note"><span class="required" aria-hidden="true">*</span> Required field</p><?cs
+
+####  Edit: what can't change, shown disabled (disabled inputs are not
+      submitted).
+?><?cs
+if:Form.Mode == "edit" ?>
+<div class="fixed-fields">
+<div class="field is-disabled">
+<label class="field-label" for="f-connector">Connector</label>
+<input class="input" id="f-connector" type="text" value="<?cs if:Form.ConnectorTitle ?><?cs var:Form.ConnectorTitle ?><?cs else ?><?cs var:Form.Connector ?><?cs /if ?>" disabled aria-describedby="fixed-help">
+</div>
+<div class="field is-disabled">
+<label class="field-label" for="f-protocol">Authentication protocol</label>
+<input class="input" id="f-protocol" type="text" value="<?cs if:Form.ProtocolLabel ?><?cs var:Form.ProtocolLabel ?><?cs else ?><?cs var:Form.Protocol ?><?cs /if ?>" disabled aria-describedby="fixed-help">
+</div><?cs
+  if:Form.ApiType || Form.ApiTypeLabel || Form.Errors.ApiType ?>
+<div class="field is-disabled<?cs if:Form.Errors.ApiType ?> has-error<?cs /if ?>">
+<label class="field-label" for="f-api_type">API type</label><?cs
+    call:error_message("api_type", Form.Errors.ApiType) ?>
+<input class="input" id="f-api_type" type="text" value="<?cs if:Form.ApiTypeLabel ?><?cs var:Form.ApiTypeLabel ?><?cs else ?><?cs var:Form.ApiType ?><?cs /if ?>" disabled<?cs
+    if:Form.Errors.ApiType ?> aria-describedby="f-api_type-error fixed-help" aria-invalid="true"<?cs else ?> aria-describedby="fixed-help"<?cs /if ?>>
+</div><?cs
+  /if ?>
+<div class="field is-disabled">
+<label class="field-label" for="f-team">Owner team</label>
+<input class="input" id="f-team" type="text" value="<?cs if:Conn.OwnerTeam ?><?cs var:Conn.OwnerTeam ?><?cs else ?>—<?cs /if ?>" disabled aria-describedby="fixed-help">
+</div>
+<div class="field is-disabled field-wide">
+<label class="field-label" for="f-context">Runs as</label>
+<input class="input" id="f-context" type="text" value="<?cs if:Conn.ContextLabel ?><?cs var:Conn.ContextLabel ?><?cs else ?><?cs var:Conn.Context ?><?cs /if ?>" disabled aria-describedby="fixed-help">
+</div>
+<p class="field-help fixed-help" id="fixed-help">Set when the connection was created; these can't be changed here. To use another protocol or API type, create a new connection; to change the owner team, use Sharing.</p>
+</div><?cs
+/if ?>
+
+<fieldset class="form-section">
+<legend class="form-section-title">Connection</legend>
+<div class="form-section-body">
+<div class="field<?cs if:Form.Errors.Name ?> has-error<?cs /if ?>"><?cs
+  call:field_label("name", "Name", 1) ?><?cs
+  call:field_help("name", "Unique within the owner team, for example “Jira Cloud – Service Desk”.") ?><?cs
+  call:error_message("name", Form.Errors.Name) ?>
+<input class="input" id="f-name" name="name" type="text" maxlength="120" autocomplete="off" required<?cs
+  if:Form.Name ?> value="<?cs var:Form.Name ?>"<?cs /if ?><?cs
+  call:field_aria("name", 1, Form.Errors.Name, "") ?>>
+</div>
+<div class="field<?cs if:Form.Errors.Description ?> has-error<?cs /if ?>"><?cs
+  call:field_label("description", "Description", 0) ?><?cs
+  call:field_help("description", "What it is for and who to ask about it. Optional.") ?><?cs
+  call:error_message("description", Form.Errors.Description) ?>
+<textarea class="textarea" id="f-description" name="description" rows="3" maxlength="2000"<?cs
+  call:field_aria("description", 1, Form.Errors.Description, "") ?>><?cs var:Form.Description ?></textarea>
+</div><?cs
+
+if:Form.Mode != "edit" ?>
+<div class="field<?cs if:Form.Errors.Team ?> has-error<?cs /if ?>"><?cs
+  call:field_label("team", "Owner team", 1) ?><?cs
+  call:field_help("team", "Managers of this team can edit, share and delete the connection.") ?><?cs
+  call:error_message("team", Form.Errors.Team) ?>
+<select class="select" id="f-team" name="team" required<?cs
+  call:field_aria("team", 1, Form.Errors.Team, "") ?>>
+<option value="">Choose a team…</option><?cs
+  each:t = Form.Teams ?>
+<option value="<?cs var:t.Id ?>"<?cs if:t.Selected || subcount(Form.Teams) == 1 ?> selected<?cs /if ?>><?cs var:t.Name ?></option><?cs
+  /each ?>
+</select>
+</div>
+<fieldset class="field choice-group<?cs if:Form.Errors.Context ?> has-error<?cs /if ?>" aria-describedby="<?cs
+  if:Form.Errors.Context ?>f-context-error <?cs /if ?>f-context-help">
+<legend class="field-label">Runs as <span class="required" aria-hidden="true">*</span></legend><?cs
+  call:field_help("context", "Whose account the flows use when they run with this connection.") ?><?cs
+  call:error_message("context", Form.Errors.Context) ?>
+<div class="choice-list"><?cs
+  each:c = Form.Contexts ?>
+<label class="choice" for="f-context-<?cs var:c.Key ?>"><input class="radio" type="radio" id="f-context-<?cs var:c.Key ?>" name="context" value="<?cs var:c.Key ?>" required<?cs
+    if:c.Selected ?> checked<?cs /if ?><?cs if:Form.Errors.Context ?> aria-invalid="true"<?cs /if ?>><span class="choice-text"><span class="choice-label"><?cs var:c.Label ?></span><span class="choice-help"><?cs
+    if:c.Key == "system" ?>Every flow signs in with the credentials entered here.<?cs
+    elif:c.Key == "per_user" ?>Each person who runs a flow connects with their own credentials.<?cs /if ?></span></span></label><?cs
+  /each ?>
+</div>
+</fieldset><?cs
+/if ?><?cs
+
+each:f = Form.Fields ?><?cs if:f.Section != "authentication" ?><?cs call:conn_field(f) ?><?cs /if ?><?cs /each ?>
+</div>
+</fieldset>
+
+<fieldset class="form-section">
+<legend class="form-section-title">Authentication</legend>
+<div class="form-section-body">
+<p class="form-section-lede"><?cs
+if:Form.Mode == "edit" ?>Secrets are never shown. Leave a secret empty to keep the stored value; if you change another authentication field, enter the secrets again.<?cs
+else ?><?cs if:Form.ProtocolLabel ?><?cs var:Form.ProtocolLabel ?><?cs else ?><?cs var:Form.Protocol ?><?cs /if ?><?cs if:Form.ApiTypeLabel ?> · <?cs var:Form.ApiTypeLabel ?><?cs /if ?>. Secrets are encrypted when you save and never shown again.<?cs
+/if ?></p><?cs
+set:Tmp.AuthFields = 0 ?><?cs
+each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs set:Tmp.AuthFields = 1 ?><?cs call:conn_field(f) ?><?cs /if ?><?cs /each ?><?cs
+if:!Tmp.AuthFields ?>
+<p class="muted">This authentication protocol needs no further details.</p><?cs
+/if ?>
+</div>
+</fieldset>
+
+<div class="form-actions">
+<button class="btn btn-primary" type="submit"><?cs if:Form.Mode == "edit" ?>Save<?cs else ?>Create<?cs /if ?></button><?cs
+if:Form.Mode == "edit" ?>
+<a class="btn btn-secondary" href="/connections/<?cs var:Conn.Id ?>">Cancel</a><?cs
+else ?>
+<a class="btn btn-secondary" href="/connectors/<?cs var:url_escape(Form.Connector) ?>">Cancel</a><?cs
+/if ?>
+</div>
+</form>
+</div>
+
+<aside class="form-aside" aria-labelledby="aside-title">
+<div class="panel aside-panel">
+<h2 id="aside-title" class="panel-title"><?cs if:Form.Mode == "edit" ?>Before you save<?cs else ?>About this connection<?cs /if ?></h2>
+<dl class="facts facts-compact">
+<dt>Connector</dt><dd><?cs if:Form.ConnectorTitle ?><?cs var:Form.ConnectorTitle ?><?cs else ?><?cs var:Form.Connector ?><?cs /if ?></dd>
+<dt>Authentication</dt><dd><?cs if:Form.ProtocolLabel ?><?cs var:Form.ProtocolLabel ?><?cs else ?><?cs var:Form.Protocol ?><?cs /if ?></dd><?cs
+if:Form.ApiTypeLabel ?>
+<dt>API type</dt><dd><?cs var:Form.ApiTypeLabel ?></dd><?cs
+/if ?><?cs
+if:Form.Mode == "edit" ?>
+<dt>Used by</dt><dd><?cs if:#Conn.FlowCount > 0 ?><?cs var:Conn.FlowCount ?> flow<?cs if:#Conn.FlowCount != 1 ?>s<?cs /if ?><?cs else ?>No flows<?cs /if ?></dd><?cs
+/if ?>
+</dl>
+<ul class="aside-notes"><?cs
+if:Form.Mode == "edit" ?>
+<li>Edits are permanent and take effect immediately<?cs if:#Conn.FlowCount > 0 ?> in every flow that uses this connection<?cs /if ?>.</li>
+<li>If the details are wrong, flows that use the connection fail until you fix them.</li><?cs
+else ?>
+<li>Tether stores secrets encrypted and never shows them again, not even to you.</li>
+<li>After you create the connection, test it from its page; the result appears as Last tested.</li><?cs
+/if ?>
+<li>If saving fails, nothing is saved: correct the marked fields and try again.</li>
+</ul>
+</div>
+</aside>
+</div><?cs
+/def ?><?cs include:"layout.cs" ?>

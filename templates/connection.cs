@@ -1,0 +1,90 @@
+<?cs ####  connection.cs: a connection's Details tab. Reads Conn.*, Can.*
+      (the header, connection-header.cs), Settings.N.Label|Value|Section
+      (non-secret settings; Section connection | authentication),
+      Secrets.N.Label|Stored|ChangedAt (whether a secret is kept, never
+      its value) and Versions.N.* (HACKING.md).
+?><?cs include:"macros.cs" ?><?cs
+if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
+def:page_content() ?><?cs
+include:"connection-header.cs" ?>
+<div class="detail-grid">
+<section class="panel detail-status" aria-labelledby="status-title">
+<h2 id="status-title" class="panel-title">Connection test</h2>
+<dl class="facts">
+<dt>Status</dt>
+<dd><?cs call:status_badge(Conn.Status, Conn.StatusLabel) ?></dd>
+<dt>Last tested</dt>
+<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs
+  if:Conn.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
+  elif:Conn.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
+  else ?><span class="muted">Never</span><?cs /if ?></dd>
+</dl><?cs
+if:Conn.LastTestMessage ?>
+<p class="test-message<?cs if:Conn.LastTestResult == "ok" ?> test-message-ok<?cs elif:Conn.LastTestResult ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Last test message: </span><?cs var:Conn.LastTestMessage ?></p><?cs
+elif:!Conn.LastTestedAt ?>
+<p class="muted detail-note">This connection hasn't been tested yet.<?cs if:Can.Test ?> Use Test to check that it can reach <?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?>the system<?cs /if ?>.<?cs /if ?></p><?cs
+/if ?><?cs
+if:Conn.Status == "needs_reconnect" && Can.Reconnect ?>
+<p class="detail-note">Its authorization has expired. Use Reconnect to sign in to <?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?>the system<?cs /if ?> again.</p><?cs
+/if ?>
+<p class="detail-note"><a href="/connections/<?cs var:Conn.Id ?>/history">See all tests<span aria-hidden="true"> &rarr;</span></a></p>
+</section>
+
+<section class="panel detail-settings" aria-labelledby="settings-title">
+<h2 id="settings-title" class="panel-title">Connection</h2>
+<dl class="details">
+<dt>Connector</dt>
+<dd><?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?><?cs var:Conn.Connector ?><?cs /if ?></dd><?cs
+if:Conn.ApiTypeLabel ?>
+<dt>API type</dt>
+<dd><?cs var:Conn.ApiTypeLabel ?></dd><?cs
+/if ?>
+<dt>Runs as</dt>
+<dd><?cs if:Conn.ContextLabel ?><?cs var:Conn.ContextLabel ?><?cs else ?><?cs var:Conn.Context ?><?cs /if ?></dd><?cs
+each:s = Settings ?><?cs if:s.Section != "authentication" ?>
+<dt><?cs var:s.Label ?></dt>
+<dd><?cs if:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs else ?><span class="muted">Not set</span><?cs /if ?></dd><?cs
+/if ?><?cs /each ?>
+</dl>
+
+<h2 id="auth-title" class="panel-title panel-title-sub">Authentication</h2>
+<dl class="details" aria-labelledby="auth-title">
+<dt>Authentication protocol</dt>
+<dd><?cs if:Conn.ProtocolLabel ?><?cs var:Conn.ProtocolLabel ?><?cs else ?><?cs var:Conn.Protocol ?><?cs /if ?></dd><?cs
+each:s = Settings ?><?cs if:s.Section == "authentication" ?>
+<dt><?cs var:s.Label ?></dt>
+<dd><?cs if:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs else ?><span class="muted">Not set</span><?cs /if ?></dd><?cs
+/if ?><?cs /each ?><?cs
+each:s = Secrets ?>
+<dt><?cs var:s.Label ?></dt>
+<dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs var:s.ChangedAt ?></span><?cs /if ?></span><?cs
+  else ?><span class="secret-state secret-missing">Not stored</span><?cs /if ?></dd><?cs
+/each ?>
+</dl><?cs
+if:subcount(Secrets) > 0 ?>
+<p class="detail-note muted">Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.</p><?cs
+/if ?>
+</section>
+
+<section class="panel detail-owner" aria-labelledby="owner-title">
+<h2 id="owner-title" class="panel-title">Ownership</h2>
+<dl class="facts">
+<dt>Owner team</dt>
+<dd><?cs if:Conn.OwnerTeam ?><?cs var:Conn.OwnerTeam ?><?cs else ?><span class="muted">None</span><?cs /if ?></dd>
+<dt>Created</dt>
+<dd><?cs if:Conn.CreatedAt ?><span class="tabular"><?cs var:Conn.CreatedAt ?></span><?cs /if ?><?cs if:Conn.CreatedBy ?><span class="fact-by">by <?cs var:Conn.CreatedBy ?></span><?cs /if ?></dd>
+<dt>Last updated</dt>
+<dd><?cs if:Conn.UpdatedAt ?><span class="tabular"><?cs var:Conn.UpdatedAt ?></span><?cs /if ?><?cs if:Conn.UpdatedBy ?><span class="fact-by">by <?cs var:Conn.UpdatedBy ?></span><?cs /if ?></dd>
+<dt>Version</dt>
+<dd class="tabular"><?cs var:Conn.Version ?></dd>
+<dt>Used by</dt>
+<dd><?cs if:#Conn.FlowCount > 0 ?><a href="/connections/<?cs var:Conn.Id ?>/related"><?cs var:Conn.FlowCount ?> flow<?cs if:#Conn.FlowCount != 1 ?>s<?cs /if ?></a><?cs else ?><span class="muted">No flows</span><?cs /if ?></dd>
+</dl>
+</section>
+</div>
+
+<section class="detail-versions" aria-labelledby="versions-title">
+<h2 id="versions-title" class="section-title">Version history</h2><?cs
+call:versions_table() ?>
+</section><?cs
+/def ?><?cs include:"layout.cs" ?>

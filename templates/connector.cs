@@ -1,0 +1,61 @@
+<?cs ####  connector.cs: one connector and its authentication protocols, each
+      leading to New connection (/connections/new?connector=KEY&protocol=P,
+      both URL-escaped). Reads Connector.Key|Title|Description|Category and
+      Connector.Protocols.N.Key|Label|Kind (HACKING.md).
+?><?cs include:"macros.cs" ?><?cs
+if:!Page.Section ?><?cs set:Page.Section = "connectors" ?><?cs /if ?><?cs
+if:!Page.Title ?><?cs set:Page.Title = Connector.Title ?><?cs /if ?><?cs
+
+####  protocol_kind(kind): what a kind of authentication protocol means.
+?><?cs def:protocol_kind(kind)
+?><?cs if:kind == "basic" || kind == "password" ?>Sign in with a user name and password.<?cs
+elif:kind == "api_key" || kind == "token" || kind == "api_token" ?>Authenticate with an API key or token issued by <?cs var:Connector.Title ?>.<?cs
+elif:kind == "oauth2_code" || kind == "oauth2_code_pkce" ?>Sign in to <?cs var:Connector.Title ?> and approve access (OAuth 2.0). Tether keeps the tokens and can reconnect when they expire.<?cs
+elif:string.find(kind, "oauth2_client") == 0 ?>A client ID and secret registered in <?cs var:Connector.Title ?> (OAuth 2.0 client credentials); no user signs in.<?cs
+elif:kind == "named_credential" ?>Use a named credential managed by an administrator under Named credentials.<?cs
+elif:kind == "none" ?>No authentication.<?cs
+/if ?><?cs /def ?><?cs
+
+def:page_content() ?>
+<nav class="breadcrumbs" aria-label="Breadcrumb">
+<ol>
+<li><a href="/connectors">Connectors</a></li>
+<li><span aria-current="page"><?cs var:Connector.Title ?></span></li>
+</ol>
+</nav>
+<div class="page-header">
+<div class="page-heading conn-heading"><?cs
+  call:connector_mark(Connector.Title) ?>
+<div class="conn-heading-text"><?cs
+  if:Connector.Category ?>
+<p class="eyebrow"><?cs var:Connector.Category ?></p><?cs /if ?>
+<h1><?cs var:Connector.Title ?></h1><?cs
+  if:Connector.Description ?>
+<p class="page-lede"><?cs var:Connector.Description ?></p><?cs /if ?>
+</div>
+</div>
+</div>
+
+<section aria-labelledby="protocols-title">
+<h2 id="protocols-title" class="section-title">Choose how to authenticate</h2><?cs
+if:subcount(Connector.Protocols) > 0 ?>
+<p class="section-lede muted">Each protocol asks for different details. You can't change it after the connection is created.</p>
+<ul class="protocol-grid" role="list"><?cs
+  each:p = Connector.Protocols ?>
+<li class="card protocol-card">
+<h3 class="protocol-title"><?cs var:p.Label ?></h3><?cs
+    if:p.Kind ?>
+<p class="protocol-desc"><?cs call:protocol_kind(p.Kind) ?></p><?cs /if ?>
+<a class="btn btn-secondary protocol-btn" href="/connections/new?connector=<?cs var:url_escape(Connector.Key) ?>&amp;protocol=<?cs var:url_escape(p.Key) ?>">New connection with <?cs var:p.Label ?></a>
+</li><?cs
+  /each ?>
+</ul><?cs
+else ?>
+<div class="empty-state empty-state-compact">
+<h3>No authentication protocols</h3>
+<p>This connector declares no way to authenticate, so no connection can be created with it yet.</p>
+</div><?cs
+/if ?>
+</section>
+<p class="back-link"><a href="/connectors"><span aria-hidden="true">&larr; </span>All connectors</a></p><?cs
+/def ?><?cs include:"layout.cs" ?>

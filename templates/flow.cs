@@ -1,0 +1,67 @@
+<?cs ####  flow.cs: one flow and the connections it uses. Reads
+      Flow.Id|Name|Version|Status|Owner|Description|ProgressStatus|UpdatedAt
+      and Flow.Connections.N.Id|Name|ConnectorTitle|Status|StatusLabel
+      (HACKING.md).
+?><?cs include:"macros.cs" ?><?cs
+if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
+if:!Page.Title ?><?cs set:Page.Title = Flow.Name ?><?cs /if ?><?cs
+def:page_content() ?>
+<nav class="breadcrumbs" aria-label="Breadcrumb">
+<ol>
+<li><a href="/">Integrations</a></li>
+<li><span aria-current="page"><?cs var:Flow.Name ?></span></li>
+</ol>
+</nav>
+<div class="page-header">
+<div class="page-heading">
+<p class="eyebrow">Flow</p>
+<h1><?cs var:Flow.Name ?></h1><?cs
+if:Flow.Description ?>
+<p class="page-lede"><?cs var:Flow.Description ?></p><?cs /if ?>
+</div>
+</div>
+
+<section class="panel flow-facts" aria-labelledby="flow-facts-title">
+<h2 id="flow-facts-title" class="visually-hidden">About this flow</h2>
+<dl class="facts facts-row">
+<dt>Version</dt><dd class="tabular"><?cs if:Flow.Version ?><?cs var:Flow.Version ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
+<dt>Status</dt><dd><?cs if:Flow.Status ?><span class="tag"><?cs var:Flow.Status ?></span><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
+<dt>Owner</dt><dd><?cs if:Flow.Owner ?><?cs var:Flow.Owner ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
+<dt>Progress status</dt><dd><?cs if:Flow.ProgressStatus ?><?cs var:Flow.ProgressStatus ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
+<dt>Updated</dt><dd class="tabular"><?cs if:Flow.UpdatedAt ?><?cs var:Flow.UpdatedAt ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
+</dl>
+</section>
+
+<section class="flow-connections" aria-labelledby="flow-conns-title">
+<div class="section-head">
+<h2 id="flow-conns-title">Connections it uses</h2><?cs
+if:subcount(Flow.Connections) > 0 ?>
+<p class="section-meta"><?cs var:subcount(Flow.Connections) ?> connection<?cs if:subcount(Flow.Connections) != 1 ?>s<?cs /if ?></p><?cs
+/if ?>
+</div><?cs
+if:subcount(Flow.Connections) > 0 ?>
+<div class="table-wrap">
+<table class="data-table stack-table">
+<caption class="visually-hidden">Connections used by <?cs var:Flow.Name ?></caption>
+<thead>
+<tr><th scope="col">Connection</th><th scope="col">Connector</th><th scope="col">Status</th></tr>
+</thead>
+<tbody><?cs
+  each:c = Flow.Connections ?>
+<tr>
+<th scope="row"><a href="/connections/<?cs var:c.Id ?>"><?cs var:c.Name ?></a></th>
+<td data-label="Connector"><?cs if:c.ConnectorTitle ?><?cs var:c.ConnectorTitle ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Status"><?cs call:status_badge(c.Status, c.StatusLabel) ?></td>
+</tr><?cs
+  /each ?>
+</tbody>
+</table>
+</div><?cs
+else ?>
+<div class="empty-state empty-state-compact">
+<h3>This flow uses no connections</h3>
+<p>It doesn't reach any external system through Tether.</p>
+</div><?cs
+/if ?>
+</section><?cs
+/def ?><?cs include:"layout.cs" ?>
