@@ -35,7 +35,8 @@ ctl_req(struct req *r, struct app *app, struct session *s)
 
 /* Test the connections with id % n == k; print "id result latency". */
 static int
-ctl_test_share(struct app *app, int n, int k, int64_t only, long *worst, int *count)
+ctl_test_share(struct app *app, int n, int k, int64_t only, long *worst, int *count,
+    int *passed)
 {
 	struct req	 r;
 	struct session	 s;
@@ -64,6 +65,8 @@ ctl_test_share(struct app *app, int n, int k, int64_t only, long *worst, int *co
 			if (tester_run(&r, c, "schedule", &o, message, sizeof(message)) == 0) {
 				printf("%lld %s %ldms\n", (long long)c->id,
 				    probe_result_key(o.result), o.latency_ms);
+				if (o.result == PROBE_OK)
+					(*passed)++;
 				if (o.latency_ms > *worst)
 					*worst = o.latency_ms;
 				(*count)++;
@@ -100,20 +103,23 @@ ctl_test(struct app *app, int argc, char **argv)
 		return 2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!all) {
-		if (ctl_test_share(app, 1, 0, only, &worst, &count) == -1)
+		int	 passed = 0;
+
+		/* One connection: the exit status says whether it passed. */
+		if (ctl_test_share(app, 1, 0, only, &worst, &count, &passed) == -1)
 			return 1;
-		return count == 1 ? 0 : 1;
+		return count == 1 && passed == 1 ? 0 : 1;
 	}
 	db_close(&app->db);
 	for (i = 0; i < concurrency; i++) {
 		if (pipe(pipes[i]) == -1)
 			return 1;
 		if (fork() == 0) {
-			int	 n = 0;
+			int	 n = 0, p = 0;
 			long	 w = 0;
 
 			close(pipes[i][0]);
-			ctl_test_share(app, concurrency, i, 0, &w, &n);
+			ctl_test_share(app, concurrency, i, 0, &w, &n, &p);
 			dprintf(pipes[i][1], "%d %ld\n", n, w);
 			_exit(0);
 		}

@@ -251,9 +251,15 @@ probe_smtp(const struct app *app, const char *host, int port, const char *tls,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = curl_easy_perform(c);
 	o->latency_ms = probe_elapsed_ms(&t0);
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK) {
+		size_t	 sent;
+		char	 reply[256];
+
+		/* Connect-only handles are dropped without a goodbye: say QUIT. */
+		(void)curl_easy_send(c, "QUIT\r\n", 6, &sent);
+		(void)curl_easy_recv(c, reply, sizeof(reply), &sent);
 		o->result = PROBE_OK;
-	else if (rc == CURLE_USE_SSL_FAILED)
+	} else if (rc == CURLE_USE_SSL_FAILED)
 		o->result = PROBE_NO_TLS;
 	else
 		o->result = probe_classify_curl(rc, &ctx);

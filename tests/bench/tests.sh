@@ -164,7 +164,9 @@ read -r P50 P99 WORST < <(awk '{ print $2 }' "$TMP/mine" | sort -n |
     awk '{ v[NR] = $1 } END { if (NR == 0) { print "0 0 0"; exit }
 	p50 = v[int((NR + 1) * 0.50)]; p99 = v[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1];
 	print p50 + 0, p99 + 0, v[NR] + 0 }')
-read -r SERVED MOST <"$TMP/served" || { SERVED='?'; MOST='?'; }
+SERVED='?'
+MOST='?'
+[ -s "$TMP/served" ] && read -r SERVED MOST < <(cat "$TMP/served"; echo)
 printf 'benchtest: %d of %d connections tested (%s); the stand-in served %s requests, at most %s connections at once\n' \
     "$TESTED" "$N" "${RESULTS%, }" "$SERVED" "$MOST"
 printf 'benchtest: latency p50 %s ms, p99 %s ms, worst %s ms; concurrency %s\n' "$P50" "$P99" "$WORST" "$CONC"
