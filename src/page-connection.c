@@ -93,6 +93,58 @@ details_versions(struct req *r, const struct conn *c)
 	return 0;
 }
 
+#define TIMELINE_BARS	30
+#define TIMELINE_W	600
+#define TIMELINE_H	60
+
+/* The last tests as SVG geometry (oldest left): height is latency, the
+ * class is the result; the template draws rects, nothing else. */
+static int
+details_timeline(struct req *r, const struct conn *c)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	long		 max = 1, ms;
+	int		 i, n, bar = TIMELINE_W / TIMELINE_BARS;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	res = db_exec_named(&r->app->db, "timeline",
+	    "SELECT * FROM (SELECT tested_at, result, COALESCE(latency_ms, 0) AS ms,"
+	    " to_char(tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS at"
+	    " FROM connection_tests WHERE connection_id = $1 ORDER BY tested_at DESC"
+	    " LIMIT 30) t ORDER BY tested_at", 1, params);
+	if (res == NULL)
+		return -1;
+	n = db_rows(res);
+	for (i = 0; i < n; i++)
+		if ((ms = atol(db_get(res, i, "ms"))) > max)
+			max = ms;
+	for (i = 0; i < n; i++) {
+		HDF		*b = render_node(r->hdf, "Timeline.Bars.%d", i);
+		const char	*result = db_get(res, i, "result");
+		long		 h;
+		char		 title[160];
+
+		ms = atol(db_get(res, i, "ms"));
+		/* Failures stand full height: they matter more than their latency. */
+		h = strcmp(result, "ok") == 0 ? 4 + ms * (TIMELINE_H - 8) / max : TIMELINE_H - 4;
+		render_set_int(b, "X", (long long)i * bar + 1);
+		render_set_int(b, "Y", TIMELINE_H - h);
+		render_set_int(b, "Width", bar - 2);
+		render_set_int(b, "Height", h);
+		render_set(b, "Result", strcmp(result, "ok") == 0 ? "ok" : "fail");
+		snprintf(title, sizeof(title), "%s: %s, %ld ms", db_get(res, i, "at"), result, ms);
+		render_set(b, "Title", title);
+	}
+	hdf_set_value(r->hdf, "Timeline.Width", "600");
+	hdf_set_value(r->hdf, "Timeline.Height", "60");
+	render_set_int(render_node(r->hdf, "Timeline"), "MaxMs", max);
+	render_set_int(render_node(r->hdf, "Timeline"), "Count", n);
+	db_clear(res);
+	return 0;
+}
+
 /* Per-user connections: the signed-in user's own state, never anyone else's. */
 static int
 details_user_state(struct req *r, const struct conn *c)
@@ -154,6 +206,8 @@ page_connection(struct req *r)
 		goto out;
 	details_settings(r, c, stored);
 	if (strcmp(c->context, "per_user") == 0 && details_user_state(r, c) == -1)
+		goto out;
+	if (details_timeline(r, c) == -1)
 		goto out;
 	rc = http_page(r, 200, "connection.cs");
 out:
