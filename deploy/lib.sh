@@ -91,6 +91,12 @@ tether_make() {
 		stage "autoreconf -fi"
 		autoreconf -fi || die "autoreconf failed"
 	fi
+	# A tree copied from elsewhere keeps the old absolute paths in its
+	# Makefiles: configure again.
+	if [ -f config.status ] && ! grep -qF "ac_pwd='$TETHER_ROOT'" config.status; then
+		log "config.status was made in another folder: configuring again"
+		rm -f Makefile
+	fi
 	if [ ! -f Makefile ]; then
 		stage "./configure ${TETHER_CONFIGURE_FLAGS:-}"
 		# shellcheck disable=SC2086  # flags are words on purpose
@@ -596,6 +602,23 @@ stack_wait_http() {
 	return 1
 }
 
+# A stack folder copied or moved from elsewhere still names the old paths:
+# starting it would put sockets in the other folder. Refuse.
+stack_check_home() {
+	local why="" f
+	f=$S_PG/postgresql.conf
+	if [ -f "$S_PG/PG_VERSION" ] &&
+	    ! grep -qF "unix_socket_directories = '$S_RUN'" "$f" 2>/dev/null; then
+		why=$f
+	fi
+	f=$S_CONF
+	if [ -f "$f" ] && ! grep -qF "server.socket = $S_SOCK" "$f"; then
+		why=$f
+	fi
+	[ -z "$why" ] ||
+	    die "$why names another folder's paths (copied or moved?): remove $S_VAR to start afresh"
+}
+
 # stack_up ALLOW: cluster, roles, database, configuration, key,
 # migrations, tether-fcgi, nginx; each step only when needed.
 stack_up() {
@@ -604,6 +627,7 @@ stack_up() {
 		[ -x "$TETHER_ROOT/src/$b" ] ||
 		    die "src/$b is not built (the build should have made it)"
 	done
+	stack_check_home
 	stack_dirs
 	pg_init
 	pg_start

@@ -250,15 +250,23 @@ export async function sessionCsrf(jar, path = '/') {
 // -------------------------------------------------------- tetherctl, psql
 
 function run(cmd, args, { stdin, env: extraEnv, timeoutMs = 60000 } = {}) {
-	const r = spawnSync(cmd, args, {
-		input: stdin ?? '',
-		encoding: 'utf8',
-		timeout: timeoutMs,
-		env: { ...process.env, ...(extraEnv ?? {}) },
-	});
-	if (r.error)
-		throw new Error(`${cmd}: ${r.error.message}`);
-	return r;
+	for (let attempt = 0; ; attempt++) {
+		const r = spawnSync(cmd, args, {
+			input: stdin ?? '',
+			encoding: 'utf8',
+			timeout: timeoutMs,
+			env: { ...process.env, ...(extraEnv ?? {}) },
+		});
+		// A binary being relinked by a `make` in the same tree (while
+		// developing) is missing or busy for a moment: wait and try again.
+		if (r.error && ['ENOENT', 'EACCES', 'ETXTBSY'].includes(r.error.code) && attempt < 20) {
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+			continue;
+		}
+		if (r.error)
+			throw new Error(`${cmd}: ${r.error.message}`);
+		return r;
+	}
 }
 
 /**
@@ -407,6 +415,46 @@ export function startProcess(cmd, args, opts = {}) {
 			return exited;
 		},
 	};
+}
+
+/** A key of the stack's configuration file (HDF "key = value" lines). */
+export function confValue(key) {
+	const text = fs.readFileSync(env('TETHER_CONF'), 'utf8');
+	const m = new RegExp(`^\\s*${key.replace(/\./g, '\\.')}\\s*=\\s*(.*?)\\s*$`, 'm').exec(text);
+	return m === null ? undefined : m[1];
+}
+
+/** Pids of the stack's tether-fcgi workers (children of the master). */
+export function workerPids() {
+	const master = fs.readFileSync(confValue('server.pidfile'), 'utf8').trim();
+	const pids = [];
+	for (const d of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(d))
+			continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+			const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (f[1] === master)
+				pids.push(d);
+		} catch { /* gone */ }
+	}
+	return pids;
+}
+
+/**
+ * CPU time (user + system, ms) the stack's workers have used so far: a
+ * measure of what a request costs that the machine's load does not blur.
+ */
+export function workerCpuMs(pids = workerPids()) {
+	let ticks = 0;
+	for (const p of pids) {
+		try {
+			const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+			const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			ticks += Number(f[11]) + Number(f[12]);	/* utime, stime */
+		} catch { /* gone */ }
+	}
+	return ticks * 10;	/* USER_HZ is 100 on Linux */
 }
 
 /** Wait until fn() is truthy, polling; throws after ms. */

@@ -1,0 +1,379 @@
+// tests/lib/lifecycle/lc.mjs — what the connection lifecycle tests share
+// (tests/integration/lifecycle*.test.mjs, vault*.test.mjs,
+// zz-secret-scan.test.mjs, tests/browser/lifecycle.test.mjs): a signed-in
+// manager of a team of its own, the New connection and Edit forms read and
+// posted the way a browser would, the field errors and flash message of an
+// answer, flows registered with tetherctl, the rows a change must (or must
+// not) leave, and a tiny Basic-auth stand-in on loopback.
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+
+import {
+	csrfFrom, decodeEntities, get, makeTeam, makeUser, pageText, post, psql, signIn,
+	sqlString, tetherctl, uniq,
+} from '../stack.mjs';
+
+// ------------------------------------------------------------- sessions
+
+/**
+ * A user who manages a team of their own (a fresh one per call, so that the
+ * 20-tests-a-minute limit and name uniqueness never cross between tests),
+ * signed in. opts.admin makes the user a global admin too.
+ * Resolves to { user, team, jar }.
+ */
+export async function managerSession(opts = {}) {
+	const team = makeTeam(uniq('lcteam'));
+	const user = makeUser({ admin: !!opts.admin, name: opts.name,
+	    teams: [{ name: team.name, role: 'manager' }, ...(opts.teams ?? [])] });
+	const { jar } = await signIn(user.email, user.password);
+	return { user, team, jar };
+}
+
+// ---------------------------------------------------------------- forms
+
+/** The POST form of a connection page (New or Edit): its HTML. */
+export function connFormHtml(html) {
+	const m = /<form class="panel form conn-form"[\s\S]*?<\/form>/.exec(html);
+	assert.ok(m, 'the page has the connection form:\n' + pageText(html).slice(0, 600));
+	return m[0];
+}
+
+function attr(tag, name) {
+	const m = new RegExp(`\\b${name}="([^"]*)"`).exec(tag);
+	return m === null ? undefined : decodeEntities(m[1]);
+}
+
+function flag(tag, name) {
+	return new RegExp(`\\s${name}(?=[\\s>=]|$)`).test(tag);
+}
+
+/**
+ * Every control of the connection form: [{ name, tag, type, value,
+ * disabled, required, checked, options }] in page order (inputs, selects,
+ * textareas), including disabled ones (which have no name).
+ */
+export function formControls(html) {
+	const form = connFormHtml(html);
+	const out = [];
+	const re = /<(input|select|textarea)\b([^>]*)>([\s\S]*?<\/\1>)?/g;
+	for (const m of form.matchAll(re)) {
+		const tag = `<${m[1]}${m[2]}>`;
+		const c = {
+			element: m[1], tag, id: attr(tag, 'id'), name: attr(tag, 'name'),
+			type: m[1] === 'input' ? attr(tag, 'type') ?? 'text' : m[1],
+			disabled: flag(tag, 'disabled'), required: flag(tag, 'required'),
+			checked: flag(tag, 'checked'), value: attr(tag, 'value'),
+		};
+		if (m[1] === 'textarea')
+			c.value = decodeEntities((m[3] ?? '').replace(/<\/textarea>$/, ''));
+		if (m[1] === 'select') {
+			c.options = [...(m[3] ?? '').matchAll(/<option\b([^>]*)>([^<]*)/g)].map((o) => ({
+				value: attr(o[1], 'value'), label: decodeEntities(o[2]), selected: flag(o[1], 'selected'),
+			}));
+			const sel = c.options.find((o) => o.selected);
+			c.value = sel ? sel.value : undefined;
+		}
+		out.push(c);
+	}
+	return out;
+}
+
+/**
+ * What a browser would submit for the form as it stands: hidden fields,
+ * text values, checked boxes and radios, selected options; secrets are
+ * empty (the page never fills them). An object name -> value.
+ */
+export function formSubmission(html) {
+	const body = {};
+	for (const c of formControls(html)) {
+		if (c.disabled || c.name === undefined)
+			continue;
+		if (c.type === 'checkbox' || c.type === 'radio') {
+			if (c.checked)
+				body[c.name] = c.value ?? 'on';
+			continue;
+		}
+		if (c.type === 'submit' || c.type === 'button')
+			continue;
+		body[c.name] = c.value ?? '';
+	}
+	return body;
+}
+
+/** The names of the password (secret) inputs of the form, as f.KEY. */
+export function secretInputs(html) {
+	return formControls(html).filter((c) => c.type === 'password').map((c) => c.name);
+}
+
+/**
+ * The message next to each field: { inputName: message } from the
+ * `<p class="field-error" id="f-NAME-error">` the template draws.
+ */
+export function fieldErrors(html) {
+	const out = {};
+	for (const m of html.matchAll(/<p class="field-error" id="f-([^"]+)-error">([\s\S]*?)<\/p>/g))
+		out[decodeEntities(m[1])] = pageText(m[2]).replace(/^Error:\s*/, '');
+	return out;
+}
+
+/** The flash message a response sets: { kind, message } or null. */
+export function flashOf(res) {
+	const lines = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : [];
+	for (const line of lines) {
+		const m = /^tether_flash=([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(line);
+		if (m !== null) {
+			const plain = Buffer.from(m[1], 'base64url').toString('utf8');
+			const i = plain.indexOf('\n');
+			return { kind: plain.slice(0, i), message: plain.slice(i + 1) };
+		}
+	}
+	return null;
+}
+
+/** The flash shown on a page (the alert the layout draws), as text, or ''. */
+export function flashText(html) {
+	const m = /<div class="flash">[\s\S]*?<div class="alert-body">([\s\S]*?)<\/div>/.exec(html);
+	return m === null ? '' : pageText(m[1]);
+}
+
+/**
+ * GET the New connection form and POST it like a browser: the form's
+ * defaults, then fields (by key, without "f."; null removes one), then
+ * extra (raw form names, e.g. { team: '' }). Resolves to
+ * { status, id, flash, res, form, body, name }.
+ */
+export async function createConn(jar, { connector, protocol, apiType, name = uniq('conn'),
+    description = '', context, fields = {}, extra = {} } = {}) {
+	const q = new URLSearchParams({ connector, protocol, ...(apiType ? { api_type: apiType } : {}) });
+	const form = await get(`/connections/new?${q}`, jar);
+	assert.equal(form.status, 200, `GET /connections/new?${q}: ${pageText(form.text).slice(0, 300)}`);
+	const body = formSubmission(form.text);
+	body.name = name;
+	body.description = description;
+	if (context !== undefined)
+		body.context = context;
+	for (const [k, v] of Object.entries(fields)) {
+		if (v === null)
+			delete body[`f.${k}`];
+		else
+			body[`f.${k}`] = v;
+	}
+	for (const [k, v] of Object.entries(extra)) {
+		if (v === null)
+			delete body[k];
+		else
+			body[k] = v;
+	}
+	const res = await post('/connections', body, jar);
+	const m = /^\/connections\/([0-9]+)$/.exec(res.headers.get('location') ?? '');
+	return { status: res.status, id: m ? Number(m[1]) : null, flash: flashOf(res), res, form, body, name };
+}
+
+/** createConn that must succeed (303 to the new connection); its id. */
+export async function mustCreate(jar, spec) {
+	const c = await createConn(jar, spec);
+	assert.equal(c.status, 303, `create ${spec.connector}/${spec.protocol}: ` +
+	    `${JSON.stringify(fieldErrors(c.res.text))} ${pageText(c.res.text).slice(0, 300)}`);
+	assert.ok(c.id > 0, `created: Location ${c.res.headers.get('location')}`);
+	return c;
+}
+
+/** GET /connections/ID/edit?confirm=1: { res, body (what a browser submits) }. */
+export async function editForm(jar, id) {
+	const res = await get(`/connections/${id}/edit?confirm=1`, jar);
+	assert.equal(res.status, 200, `GET /connections/${id}/edit?confirm=1: ${pageText(res.text).slice(0, 300)}`);
+	return { res, body: formSubmission(res.text) };
+}
+
+/**
+ * Read the edit form, change it like a user (fields by key without "f.",
+ * extra by raw name; null removes), and POST it. Resolves to
+ * { status, res, flash, body, form }.
+ */
+export async function postEdit(jar, id, { fields = {}, extra = {} } = {}) {
+	const { res: form, body } = await editForm(jar, id);
+	for (const [k, v] of Object.entries(fields)) {
+		if (v === null)
+			delete body[`f.${k}`];
+		else
+			body[`f.${k}`] = v;
+	}
+	for (const [k, v] of Object.entries(extra)) {
+		if (v === null)
+			delete body[k];
+		else
+			body[k] = v;
+	}
+	const res = await post(`/connections/${id}/edit`, body, jar);
+	return { status: res.status, res, flash: flashOf(res), body, form };
+}
+
+/** POST /connections/ID/test with the details page's csrf: { status, flash, res }. */
+export async function testNow(jar, id) {
+	const page = await get(`/connections/${id}`, jar);
+	assert.equal(page.status, 200, `GET /connections/${id}`);
+	const res = await post(`/connections/${id}/test`, { csrf: csrfFrom(page.text) }, jar);
+	return { status: res.status, flash: flashOf(res), res };
+}
+
+/** The csrf token of the session (from a page it can see). */
+export async function csrfOf(jar, path = '/connectors') {
+	const r = await get(path, jar);
+	assert.equal(r.status, 200, `GET ${path}`);
+	return csrfFrom(r.text);
+}
+
+// ----------------------------------------------------------------- flows
+
+/** Register a flow with tetherctl; its id. */
+export function flowAdd({ name = uniq('flow'), version = '3', status = 'active', owner = 'Ops team',
+    connections = [] } = {}) {
+	const args = ['flow', 'add', '--name', name, '--version', String(version), '--status', status,
+		'--owner', owner];
+	for (const c of connections)
+		args.push('--connection', String(c));
+	const out = tetherctl(...args, { env: { POSIXLY_CORRECT: '1' } }).trim();
+	const m = /([0-9]+)\s*$/.exec(out);
+	assert.ok(m, `tetherctl flow add printed an id: ${out}`);
+	return { id: Number(m[1]), name, version: String(version), status, owner };
+}
+
+/** Take every connection away from a flow (tetherctl flow update ID --no-connections). */
+export function flowDetach(flowId) {
+	tetherctl('flow', 'update', String(flowId), '--no-connections', { env: { POSIXLY_CORRECT: '1' } });
+}
+
+// ------------------------------------------------------------------ rows
+
+export function connRow(id) {
+	const [r] = psql(`SELECT name, description, settings::text, version, status,
+	    COALESCE(last_test_result, ''), COALESCE(last_test_message, ''),
+	    connector, auth_protocol, api_type, owner_team_id
+	    FROM connections WHERE id = ${Number(id)}`);
+	if (r === undefined)
+		return null;
+	return { name: r[0], description: r[1], settings: JSON.parse(r[2]), version: Number(r[3]),
+		status: r[4], result: r[5], message: r[6], connector: r[7], protocol: r[8],
+		apiType: r[9], teamId: r[10] };
+}
+
+/** The connection's secret rows: [{ field, keyVersion, nonce, ct, updatedAt }] by field. */
+export function secretRows(id) {
+	return psql(`SELECT field, key_version, encode(nonce, 'hex'), encode(ciphertext, 'hex'),
+	    updated_at FROM connection_secrets WHERE connection_id = ${Number(id)} ORDER BY field`)
+	    .map((r) => ({ field: r[0], keyVersion: Number(r[1]), nonce: r[2], ct: r[3], updatedAt: r[4] }));
+}
+
+/** The connection's versions: [{ version, fields: [...], settings }], oldest first. */
+export function versionRows(id) {
+	return psql(`SELECT version, array_to_json(changed_fields)::text, settings::text
+	    FROM connection_versions WHERE connection_id = ${Number(id)} ORDER BY version`)
+	    .map((r) => ({ version: Number(r[0]), fields: JSON.parse(r[1]), settings: JSON.parse(r[2]) }));
+}
+
+/** Audit entries of a connection (optionally one action): [{ action, outcome, details, actor }]. */
+export function auditRows(id, action) {
+	return psql(`SELECT action, outcome, details::text, COALESCE(actor_label, ''),
+	    COALESCE(actor_user_id::text, '') FROM audit_log
+	    WHERE object_type = 'connection' AND object_id = ${Number(id)}
+	    ${action ? `AND action = ${sqlString(action)}` : ''} ORDER BY id`)
+	    .map((r) => ({ action: r[0], outcome: r[1], details: JSON.parse(r[2]), actor: r[3], actorId: r[4] }));
+}
+
+/** The connection's tests, oldest first: [{ trigger, result, message }]. */
+export function testRows(id) {
+	return psql(`SELECT trigger, result, message FROM connection_tests
+	    WHERE connection_id = ${Number(id)} ORDER BY id`)
+	    .map((r) => ({ trigger: r[0], result: r[1], message: r[2] }));
+}
+
+/** How many connections of the team have this name (case-insensitive). */
+export function countByName(teamId, name) {
+	return Number(psql(`SELECT count(*) FROM connections WHERE owner_team_id = ${Number(teamId)}
+	    AND lower(name) = lower(${sqlString(name)})`)[0][0]);
+}
+
+// ------------------------------------------------------------- stand-in
+
+/**
+ * An HTTP server on 127.0.0.1 that answers GET path with 200 when the Basic
+ * credentials are user:password (both changeable through .creds), 401
+ * otherwise, 404 elsewhere. { url, port, requests, creds, close() }.
+ */
+export async function startBasicStandin({ path = '/health', user, password } = {}) {
+	const s = { requests: [], creds: { user, password }, path };
+	const server = http.createServer((req, res) => {
+		const u = new URL(req.url, 'http://x');
+		s.requests.push({ method: req.method, path: u.pathname, authorization: req.headers.authorization ?? '' });
+		const send = (code, body) => {
+			res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+			res.end(body);
+		};
+		if (u.pathname !== s.path)
+			return send(404, '{"error":"not found"}');
+		const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '');
+		const want = Buffer.from(`${s.creds.user}:${s.creds.password}`).toString('base64');
+		if (m === null || m[1] !== want)
+			return send(401, '{"error":"unauthorized"}');
+		return send(200, '{"ok":true}');
+	});
+	const sockets = new Set();
+	server.on('connection', (c) => { sockets.add(c); c.on('close', () => sockets.delete(c)); });
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	s.port = server.address().port;
+	s.url = `http://127.0.0.1:${s.port}`;
+	s.close = async () => {
+		for (const c of sockets)
+			c.destroy();
+		await new Promise((resolve) => server.close(() => resolve()));
+	};
+	return s;
+}
+
+// --------------------------------------------------------------- markers
+
+/**
+ * The forms in which a marker could leak: as is, percent-encoded, hex, and
+ * inside base64 (standard and URL-safe) at any of the three byte alignments
+ * (a Basic header, a cookie, a JSON blob…), the partial groups at either end
+ * cut off. [[needle, how], …]
+ */
+export function needles(marker) {
+	const out = new Map([[marker, 'as is'], [encodeURIComponent(marker), 'percent-encoded'],
+		[Buffer.from(marker).toString('hex'), 'hex']]);
+	for (let k = 0; k < 3; k++) {
+		const b = Buffer.concat([Buffer.alloc(k), Buffer.from(marker)]).toString('base64');
+		const core = b.slice(k > 0 ? 4 : 0, -4);
+		if (!out.has(core))
+			out.set(core, 'base64');
+		const url = core.replace(/\+/g, '-').replace(/\//g, '_');
+		if (!out.has(url))
+			out.set(url, 'base64url');
+	}
+	return [...out];
+}
+
+/**
+ * Where each of the markers appears in the texts ({ name: text }):
+ * ["MARKER-… (base64) in name", …]; the markers are shortened in the report
+ * so that a failure does not itself write them out in full.
+ */
+export function findMarkers(markers, texts) {
+	const hits = [];
+	for (const mk of markers) {
+		const ns = needles(mk);
+		for (const [name, text] of Object.entries(texts)) {
+			for (const [n, how] of ns) {
+				if (text.includes(n)) {
+					hits.push(`${mk.slice(0, 16)}…${mk.slice(-12)} (${how}) in ${name}`);
+					break;
+				}
+			}
+		}
+	}
+	return hits;
+}
