@@ -172,6 +172,10 @@ app_open(struct app *app, const char *conf, int need_vault, char *err, size_t er
 	crypto_generichash(app->flash_key, sizeof(app->flash_key),
 	    (const unsigned char *)"tether-flash-v1", 15, app->vault.master,
 	    VAULT_KEY_BYTES);
+	if (auth_dummy_hash(app->dummy_hash) != 0) {
+		snprintf(err, errlen, "cannot prepare the sign-in check (out of memory?)");
+		goto fail;
+	}
 	/* Workers open their own connection after fork. */
 	db_close(&app->db);
 	return 0;

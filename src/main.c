@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,7 +96,13 @@ spawn_worker(struct app *app, int fd)
 	pid_t	 pid = fork();
 
 	if (pid == 0) {
-		int	 rc = worker_loop(app, fd, 0);
+		int	 rc;
+
+		/* A worker never outlives its master (a SIGKILLed master included). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(0);
+		rc = worker_loop(app, fd, 0);
 
 		app_close(app);
 		_exit(rc);

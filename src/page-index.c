@@ -358,20 +358,28 @@ page_index(struct req *r)
 	char			 uid[24];
 	const char		*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
 	PGresult		*count = NULL, *rows = NULL, *teams = NULL;
+	long long		 total;
 	int			 rc = -1;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	list_read(r, &lq);
 	if ((teams = db_exec(&r->app->db, STMT_TEAMS_VISIBLE, 2, params)) == NULL ||
-	    (count = list_count(r, &lq, uid)) == NULL ||
-	    (rows = list_page(r, &lq, uid)) == NULL) {
+	    (count = list_count(r, &lq, uid)) == NULL) {
+		http_error(r, 503, NULL);
+		goto out;
+	}
+	/* Past the last page (a stale bookmark): show the last one instead. */
+	total = strtoll(db_get(count, 0, "n"), NULL, 10);
+	if (total > 0 && (lq.page - 1) * PAGE_SIZE >= total)
+		lq.page = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+	if ((rows = list_page(r, &lq, uid)) == NULL) {
 		http_error(r, 503, NULL);
 		goto out;
 	}
 	hdf_set_value(r->hdf, "Page.Title", "Integrations");
 	list_fill_options(r, &lq, teams);
 	list_fill_rows(r, rows);
-	list_fill_pager(r, &lq, strtoll(db_get(count, 0, "n"), NULL, 10), db_rows(rows));
+	list_fill_pager(r, &lq, total, db_rows(rows));
 	rc = http_page(r, 200, "index.cs");
 out:
 	db_clear(teams);

@@ -335,8 +335,9 @@ int		 catalog_expand(const char *tmpl, catalog_value_fn, void *arg,
 int		 auth_hash_password(const char *password, char out[128]);
 /* 0 on match; sets *rehash when the stored hash uses other parameters. */
 int		 auth_verify_password(const char *hash, const char *password, int *rehash);
-/* Burn the same time as a real verification (unknown e-mail). */
-void		 auth_verify_dummy(const char *password);
+/* A hash to verify against when the e-mail is unknown, made once a process,
+ * so an unknown account costs exactly one verification, like a known one. */
+int		 auth_dummy_hash(char out[128]);
 /* Random token as base64url (no padding) of `bytes` bytes; out has room for 2*bytes. */
 void		 auth_random_token(char *out, size_t outlen, size_t bytes);
 /* SHA-256 of a token, as the bytea hex literal "\\x…" (65+2 chars + NUL). */
@@ -363,6 +364,7 @@ struct app {
 	struct netpolicy netpolicy;
 	struct render_cache *templates;
 	unsigned char	 flash_key[32];	/* signs flash cookies; derived from the master key */
+	char		 dummy_hash[128];	/* verified for unknown e-mails: same cost */
 	unsigned long	 served;
 };
 
