@@ -189,6 +189,8 @@ app_close(struct app *app)
 {
 	render_cache_free(app->templates);
 	app->templates = NULL;
+	db_clear(app->all_teams);
+	app->all_teams = NULL;
 	db_close(&app->db);
 	if (app->vault.master != NULL)
 		vault_close(&app->vault);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ClearSilver.h>
 #include <libpq-fe.h>
@@ -351,6 +352,32 @@ list_fill_pager(struct req *r, const struct list_query *lq, long long total, int
 	render_set(p, "Tested.Dir", !by_tested ? "" : lq->sort == 3 ? "asc" : "desc");
 }
 
+/*
+ * The team filter's options. Admins see every team; that list is the same
+ * for all of them and changes rarely, so a worker keeps it a few seconds
+ * (a new team shows up in the filter within that time). Not for others:
+ * their list depends on who they are.
+ */
+#define TEAMS_CACHE_SECONDS	5
+
+static PGresult *
+list_teams(struct req *r, const char *const *params, int *owned)
+{
+	struct app	*app = r->app;
+	time_t		 now = time(NULL);
+
+	*owned = 1;
+	if (!r->sess->is_admin)
+		return db_exec(&app->db, STMT_TEAMS_VISIBLE, 2, params);
+	if (app->all_teams == NULL || now - app->all_teams_at >= TEAMS_CACHE_SECONDS) {
+		db_clear(app->all_teams);
+		app->all_teams = db_exec(&app->db, STMT_TEAMS_VISIBLE, 2, params);
+		app->all_teams_at = now;
+	}
+	*owned = 0;
+	return app->all_teams;
+}
+
 int
 page_index(struct req *r)
 {
@@ -359,11 +386,11 @@ page_index(struct req *r)
 	const char		*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
 	PGresult		*count = NULL, *rows = NULL, *teams = NULL;
 	long long		 total;
-	int			 rc = -1;
+	int			 rc = -1, teams_owned = 1;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	list_read(r, &lq);
-	if ((teams = db_exec(&r->app->db, STMT_TEAMS_VISIBLE, 2, params)) == NULL ||
+	if ((teams = list_teams(r, params, &teams_owned)) == NULL ||
 	    (count = list_count(r, &lq, uid)) == NULL) {
 		http_error(r, 503, NULL);
 		goto out;
@@ -382,7 +409,8 @@ page_index(struct req *r)
 	list_fill_pager(r, &lq, total, db_rows(rows));
 	rc = http_page(r, 200, "index.cs");
 out:
-	db_clear(teams);
+	if (teams_owned)
+		db_clear(teams);
 	db_clear(count);
 	db_clear(rows);
 	return rc;

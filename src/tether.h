@@ -365,6 +365,8 @@ struct app {
 	struct render_cache *templates;
 	unsigned char	 flash_key[32];	/* signs flash cookies; derived from the master key */
 	char		 dummy_hash[128];	/* verified for unknown e-mails: same cost */
+	struct pg_result *all_teams;	/* admins' team filter options, kept a few seconds */
+	time_t		 all_teams_at;
 	unsigned long	 served;
 };
 
