@@ -63,7 +63,7 @@ if:Form.Error ?>
 <div class="alert alert-error error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title"><?cs call:alert_icon("error") ?><div class="alert-body">
 <p class="alert-title" id="error-summary-title"><?cs var:Form.Error ?></p><?cs
   set:Tmp.FieldErrors = Form.Errors.ApiType || Form.Errors.Name || Form.Errors.Description ||
-    Form.Errors.Team || Form.Errors.Context ?><?cs
+    Form.Errors.Team || Form.Errors.Context || Form.Errors.NamedCredential ?><?cs
   each:f = Form.Fields ?><?cs if:f.Error ?><?cs set:Tmp.FieldErrors = 1 ?><?cs /if ?><?cs /each ?><?cs
   if:Tmp.FieldErrors ?>
 <ul class="error-summary-list"><?cs
@@ -74,6 +74,7 @@ if:Form.Error ?>
   call:summary_item("f-context-" + Form.Contexts.0.Key, "Runs as", Form.Errors.Context) ?><?cs
   each:f = Form.Fields ?><?cs if:f.Section != "authentication" ?><?cs
     call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs /if ?><?cs /each ?><?cs
+  call:summary_item("f-named_credential", "Named credential", Form.Errors.NamedCredential) ?><?cs
   each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs
     call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs /if ?><?cs /each ?>
 </ul><?cs
@@ -224,6 +225,26 @@ if:Form.Mode == "edit" ?>Secrets are never shown. Leave a secret empty to keep t
 else ?><?cs if:Form.ProtocolLabel ?><?cs var:Form.ProtocolLabel ?><?cs else ?><?cs var:Form.Protocol ?><?cs /if ?><?cs if:Form.ApiTypeLabel ?> · <?cs var:Form.ApiTypeLabel ?><?cs /if ?>. Secrets are encrypted when you save and never shown again.<?cs
 /if ?></p><?cs
 set:Tmp.AuthFields = 0 ?><?cs
+
+####  Protocol of kind named_credential: which named credential to use.
+?><?cs
+if:subcount(Form.NamedCredentials) > 0 || Form.Errors.NamedCredential ?><?cs set:Tmp.AuthFields = 1 ?>
+<div class="field<?cs if:Form.Errors.NamedCredential ?> has-error<?cs /if ?>"><?cs
+  call:field_label("named_credential", "Named credential", 1) ?><?cs
+  call:field_help("named_credential", "Its URL and secret are kept under Named credentials; this connection uses them as they are.") ?><?cs
+  call:error_message("named_credential", Form.Errors.NamedCredential) ?>
+<select class="select" id="f-named_credential" name="named_credential" required<?cs
+  call:field_aria("named_credential", 1, Form.Errors.NamedCredential, "") ?>>
+<option value="">Choose a named credential…</option><?cs
+  each:n = Form.NamedCredentials ?>
+<option value="<?cs var:n.Id ?>"<?cs if:n.Selected ?> selected<?cs /if ?>><?cs var:n.Name ?><?cs if:n.Team ?> (<?cs var:n.Team ?>)<?cs /if ?></option><?cs
+  /each ?>
+</select><?cs
+  if:subcount(Form.NamedCredentials) == 0 ?>
+<p class="field-help">None of your teams has a named credential yet. <a href="/named-credentials">Create one under Named credentials</a>, then come back.</p><?cs
+  /if ?>
+</div><?cs
+/if ?><?cs
 each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs set:Tmp.AuthFields = 1 ?><?cs call:conn_field(f) ?><?cs /if ?><?cs /each ?><?cs
 if:!Tmp.AuthFields ?>
 <p class="muted">This authentication protocol needs no further details.</p><?cs

@@ -1,5 +1,5 @@
 <?cs ####  connection-header.cs: the top of every connection tab (connection.cs,
-      connection-related.cs, connection-history.cs), included inside their
+      connection-related.cs, connection-history.cs, sharing.cs), included inside their
       page_content(): breadcrumb, name, status, connector, owner team, the
       actions allowed by Can.* (Test, Edit, Reconnect, Sharing, Delete;
       Test and Reconnect are POST forms with csrf) and the tabs, with
@@ -55,5 +55,6 @@ if:Conn.Description ?>
 <li><a class="tab" href="/connections/<?cs var:Conn.Id ?>"<?cs if:Conn.Tab == "details" ?> aria-current="page"<?cs /if ?>>Details</a></li>
 <li><a class="tab" href="/connections/<?cs var:Conn.Id ?>/related"<?cs if:Conn.Tab == "related" ?> aria-current="page"<?cs /if ?>>Related<span class="tab-count"><span class="visually-hidden">: </span><?cs if:Conn.FlowCount ?><?cs var:Conn.FlowCount ?><?cs else ?>0<?cs /if ?><span class="visually-hidden"> flows</span></span></a></li>
 <li><a class="tab" href="/connections/<?cs var:Conn.Id ?>/history"<?cs if:Conn.Tab == "history" ?> aria-current="page"<?cs /if ?>>History</a></li>
+<li><a class="tab" href="/connections/<?cs var:Conn.Id ?>/sharing"<?cs if:Conn.Tab == "sharing" ?> aria-current="page"<?cs /if ?>>Sharing</a></li>
 </ul>
 </nav>

@@ -2,12 +2,54 @@
       (the header, connection-header.cs), Settings.N.Label|Value|Section
       (non-secret settings; Section connection | authentication),
       Secrets.N.Label|Stored|ChangedAt (whether a secret is kept, never
-      its value) and Versions.N.* (HACKING.md).
+      its value) and Versions.N.* (HACKING.md); Conn.GrantedScopes (what
+      the provider granted, beside the requested scopes);
+      Conn.NamedCredentialId|NamedCredential (not 0: the authentication is
+      that named credential's, shown instead of authentication settings);
+      for Conn.Context "per_user" the signed-in user's own
+      UserState.Status|Label|LastTestedAt|Message|Oauth|NeedsSecrets and
+      Can.Connect (the "Your account" panel).
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
 def:page_content() ?><?cs
 include:"connection-header.cs" ?>
-<div class="detail-grid">
+<div class="detail-grid<?cs if:Conn.Context == "per_user" ?> has-account<?cs /if ?>"><?cs
+if:Conn.Context == "per_user" ?>
+<section class="panel detail-account" aria-labelledby="account-title">
+<h2 id="account-title" class="panel-title">Your account</h2>
+<p class="detail-lede muted">This connection runs as each person's own account. This is yours; nobody else sees or uses it.</p>
+<dl class="facts">
+<dt>Status</dt>
+<dd><span class="badge badge-<?cs
+  if:UserState.Status == "connected" ?>ok<?cs
+  elif:UserState.Status == "failing" ?>failing<?cs
+  elif:UserState.Status == "needs_reconnect" ?>needs_reconnect<?cs
+  else ?>not_tested<?cs /if ?>"><?cs
+  if:UserState.Label ?><?cs var:UserState.Label ?><?cs
+  elif:UserState.Status == "connected" ?>Connected<?cs
+  elif:UserState.Status == "failing" ?>Failing<?cs
+  elif:UserState.Status == "needs_reconnect" ?>Needs reconnect<?cs
+  else ?>Not connected<?cs /if ?></span></dd>
+<dt>Last tested</dt>
+<dd><?cs if:UserState.LastTestedAt ?><span class="tabular"><?cs var:UserState.LastTestedAt ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd>
+</dl><?cs
+  if:UserState.Message ?>
+<p class="test-message<?cs if:UserState.Status == "connected" ?> test-message-ok<?cs elif:UserState.Status == "failing" || UserState.Status == "needs_reconnect" ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Your last test: </span><?cs var:UserState.Message ?></p><?cs
+  elif:UserState.Status == "not_connected" ?>
+<p class="detail-note muted"><?cs if:Can.Connect ?>Connect your own account before flows can use this connection for you.<?cs else ?>You can't connect an account: you can only view this connection.<?cs /if ?></p><?cs
+  /if ?><?cs
+  if:Can.Connect && (UserState.Oauth || UserState.NeedsSecrets) ?>
+<div class="account-actions"><?cs
+    if:UserState.Oauth ?>
+<form method="post" action="/connections/<?cs var:Conn.Id ?>/reconnect"><?cs call:csrf_input() ?><button class="btn <?cs if:UserState.Status == "connected" ?>btn-secondary<?cs else ?>btn-primary<?cs /if ?>" type="submit"><?cs if:UserState.Status == "not_connected" ?>Connect<?cs else ?>Reconnect<?cs /if ?><span class="visually-hidden"> your account</span></button></form><?cs
+    /if ?><?cs
+    if:UserState.NeedsSecrets ?>
+<a class="btn <?cs if:UserState.Status == "not_connected" && !UserState.Oauth ?>btn-primary<?cs else ?>btn-secondary<?cs /if ?>" href="/connections/<?cs var:Conn.Id ?>/credentials"><?cs call:lock_icon() ?>Enter your credentials</a><?cs
+    /if ?>
+</div><?cs
+  /if ?>
+</section><?cs
+/if ?>
 <section class="panel detail-status" aria-labelledby="status-title">
 <h2 id="status-title" class="panel-title">Connection test</h2>
 <dl class="facts">
@@ -47,14 +89,27 @@ each:s = Settings ?><?cs if:s.Section != "authentication" ?>
 /if ?><?cs /each ?>
 </dl>
 
-<h2 id="auth-title" class="panel-title panel-title-sub">Authentication</h2>
+<h2 id="auth-title" class="panel-title panel-title-sub">Authentication</h2><?cs
+if:#Conn.NamedCredentialId > 0 ?>
+<dl class="details" aria-labelledby="auth-title">
+<dt>Authentication protocol</dt>
+<dd><?cs if:Conn.ProtocolLabel ?><?cs var:Conn.ProtocolLabel ?><?cs else ?><?cs var:Conn.Protocol ?><?cs /if ?></dd>
+<dt>Named credential</dt>
+<dd><a href="/named-credentials/<?cs var:Conn.NamedCredentialId ?>"><?cs if:Conn.NamedCredential ?><?cs var:Conn.NamedCredential ?><?cs else ?>Named credential #<?cs var:Conn.NamedCredentialId ?><?cs /if ?></a></dd>
+</dl>
+<p class="detail-note nc-note"><?cs call:lock_icon() ?><span>Uses the named credential <a href="/named-credentials/<?cs var:Conn.NamedCredentialId ?>"><?cs if:Conn.NamedCredential ?><?cs var:Conn.NamedCredential ?><?cs else ?>#<?cs var:Conn.NamedCredentialId ?><?cs /if ?></a>. Its URL and secret are kept there by its team, so this connection has no authentication settings of its own and no Reconnect.</span></p><?cs
+else ?>
 <dl class="details" aria-labelledby="auth-title">
 <dt>Authentication protocol</dt>
 <dd><?cs if:Conn.ProtocolLabel ?><?cs var:Conn.ProtocolLabel ?><?cs else ?><?cs var:Conn.Protocol ?><?cs /if ?></dd><?cs
 each:s = Settings ?><?cs if:s.Section == "authentication" ?>
-<dt><?cs var:s.Label ?></dt>
+<dt><?cs if:Conn.GrantedScopes && s.Label == "Scopes" ?>Requested scopes<?cs else ?><?cs var:s.Label ?><?cs /if ?></dt>
 <dd><?cs if:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs else ?><span class="muted">Not set</span><?cs /if ?></dd><?cs
 /if ?><?cs /each ?><?cs
+if:Conn.GrantedScopes ?>
+<dt>Granted scopes</dt>
+<dd><code class="scope-list"><?cs var:Conn.GrantedScopes ?></code></dd><?cs
+/if ?><?cs
 each:s = Secrets ?>
 <dt><?cs var:s.Label ?></dt>
 <dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs var:s.ChangedAt ?></span><?cs /if ?></span><?cs
@@ -63,6 +118,7 @@ each:s = Secrets ?>
 </dl><?cs
 if:subcount(Secrets) > 0 ?>
 <p class="detail-note muted">Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.</p><?cs
+/if ?><?cs
 /if ?>
 </section>
 
@@ -79,7 +135,10 @@ if:subcount(Secrets) > 0 ?>
 <dd class="tabular"><?cs var:Conn.Version ?></dd>
 <dt>Used by</dt>
 <dd><?cs if:#Conn.FlowCount > 0 ?><a href="/connections/<?cs var:Conn.Id ?>/related"><?cs var:Conn.FlowCount ?> flow<?cs if:#Conn.FlowCount != 1 ?>s<?cs /if ?></a><?cs else ?><span class="muted">No flows</span><?cs /if ?></dd>
-</dl>
+</dl><?cs
+if:User.IsAdmin || Can.Share ?>
+<p class="detail-note"><a href="/audit?connection=<?cs var:Conn.Id ?>">Audit trail<span aria-hidden="true"> &rarr;</span></a></p><?cs
+/if ?>
 </section>
 </div>
 

@@ -376,4 +376,16 @@ else ?><?cs
 
 ####  connector_mark(title): the connector's initial in a coloured square.
 ?><?cs def:connector_mark(title)
-?><?cs if:title ?><span class="connector-mark" aria-hidden="true"><?cs var:string.slice(title, 0, 1) ?></span><?cs /if ?><?cs /def ?>
+?><?cs if:title ?><span class="connector-mark" aria-hidden="true"><?cs var:string.slice(title, 0, 1) ?></span><?cs /if ?><?cs /def ?><?cs
+
+
+####  Sharing, audit, teams, users, named credentials and per-user pages
+      (sharing.cs, audit.cs, teams.cs, team.cs, users.cs,
+      named-credentials.cs, named-credential.cs, credentials.cs,
+      connection.cs). Added after the macros above, which stay as they are.
+      ####################################################################
+
+
+####  lock_icon(): the small padlock drawn before "Stored" secrets.
+?><?cs def:lock_icon()
+?><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg><?cs /def ?>
