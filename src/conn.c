@@ -28,6 +28,8 @@ static const char conn_sql[] =
     " COALESCE(cu.email, '') AS created_by, COALESCE(uu.email, '') AS updated_by,"
     " (SELECT count(*) FROM flow_connections fc WHERE fc.connection_id = c.id) AS flows,"
     " COALESCE(c.granted_scopes, '') AS granted_scopes,"
+    " ($3::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_id ="
+    " c.owner_team_id AND m.user_id = $2 AND m.role = 'manager')) AS owner_manager,"
     " COALESCE(c.named_credential_id, 0) AS nc_id,"
     " COALESCE((SELECT n.name FROM named_credentials n WHERE n.id = c.named_credential_id),"
     " '') AS nc_name,"
@@ -86,6 +88,7 @@ conn_get(struct req *r, int64_t id, int *dberr)
 		c->token_expiring = strcmp(db_get(res, 0, "token_expiring"), "t") == 0;
 		c->flow_count = atoi(db_get(res, 0, "flows"));
 		c->perm = (enum perm)atoi(db_get(res, 0, "perm"));
+		c->owner_manager = strcmp(db_get(res, 0, "owner_manager"), "t") == 0;
 	}
 	db_clear(res);
 	return c;
@@ -172,8 +175,8 @@ conn_fill(struct req *r, const struct conn *c, const char *tab)
 	n = render_node(r->hdf, "Can");
 	render_set(n, "Test", c->perm >= PERM_USE ? "1" : "0");
 	render_set(n, "Edit", c->perm >= PERM_MANAGE ? "1" : "0");
-	render_set(n, "Delete", c->perm >= PERM_MANAGE ? "1" : "0");
-	render_set(n, "Share", c->perm >= PERM_MANAGE ? "1" : "0");
+	render_set(n, "Delete", c->owner_manager ? "1" : "0");
+	render_set(n, "Share", c->owner_manager ? "1" : "0");
 	render_set(n, "Reconnect", c->perm >= PERM_MANAGE && oauth ? "1" : "0");
 	hdf_set_value(r->hdf, "Page.Title", c->name);
 }

@@ -53,8 +53,10 @@ static const struct {
 	[STMT_AUDIT_ADD] = { "audit_add",
 	    "INSERT INTO audit_log (actor_user_id, actor_label, team_id, object_type,"
 	    " object_id, object_label, action, outcome, client_addr, request_id, details)"
-	    " VALUES ($1, $2, COALESCE($3::bigint, CASE WHEN $4 = 'connection' THEN"
-	    " (SELECT owner_team_id FROM connections WHERE id = $5::bigint) END),"
+	    " VALUES ($1, $2, COALESCE($3::bigint, CASE $4"
+	    " WHEN 'connection' THEN (SELECT owner_team_id FROM connections WHERE id = $5::bigint)"
+	    " WHEN 'named_credential' THEN (SELECT owner_team_id FROM named_credentials"
+	    " WHERE id = $5::bigint) WHEN 'team' THEN $5::bigint END),"
 	    " $4, $5, $6, $7, $8, $9, $10, COALESCE($11::jsonb, '{}'))" },
 	[STMT_TEAMS_VISIBLE] = { "teams_visible",
 	    "SELECT id, name FROM teams WHERE $2::boolean"

@@ -22,10 +22,13 @@
 
 static const char *const actions[] = {
 	"sign_in", "sign_out", "user_create", "user_password", "user_disable",
-	"team_create", "team_member_set", "connection_create", "connection_edit",
-	"connection_test", "connection_reconnect_start", "connection_reconnect",
-	"connection_share", "connection_unshare", "connection_transfer",
-	"connection_delete", "flow_create", "flow_update", "flow_delete", NULL
+	"user_enable", "user_admin_grant", "user_admin_revoke",
+	"team_create", "team_member_set", "team_member_remove", "connection_create",
+	"connection_edit", "connection_test", "connection_reconnect_start",
+	"connection_reconnect", "connection_user_credentials", "connection_share",
+	"connection_unshare", "connection_transfer", "connection_delete",
+	"named_credential_create", "named_credential_edit", "named_credential_delete",
+	"flow_create", "flow_update", "flow_delete", NULL
 };
 
 /* C0 controls and DEL become their Unicode "control picture". */
@@ -69,9 +72,14 @@ audit_date_ok(const char *d)
 	int	 y, m, day;
 	char	 tail;
 
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	/* A real calendar day, or PostgreSQL would refuse the cast. */
 	return d != NULL && strlen(d) == 10 &&
 	    sscanf(d, "%4d-%2d-%2d%c", &y, &m, &day, &tail) == 3 &&
-	    y >= 2000 && y <= 2200 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
+	    y >= 2000 && y <= 2200 && m >= 1 && m <= 12 && day >= 1 &&
+	    day <= mdays[m - 1] &&
+	    (m != 2 || day < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
 }
 
 static void

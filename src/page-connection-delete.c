@@ -32,8 +32,13 @@ page_connection_delete(struct req *r)
 	struct conn	*c;
 	int		 rc;
 
-	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+	if (conn_load_or_fail(r, PERM_VIEW, &c))
 		return 0;
+	if (!c->owner_manager) {
+		conn_free(c);
+		http_error(r, 403, "Only managers of the owner team can delete this connection.");
+		return 0;
+	}
 	conn_fill(r, c, "details");
 	hdf_set_value(r->hdf, "Page.Title", "Delete connection");
 	if (c->flow_count > 0)
@@ -56,8 +61,13 @@ page_connection_delete_post(struct req *r)
 	PGresult	*res;
 	int		 rc = -1, deleted;
 
-	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+	if (conn_load_or_fail(r, PERM_VIEW, &c))
 		return 0;
+	if (!c->owner_manager) {
+		conn_free(c);
+		http_error(r, 403, "Only managers of the owner team can delete this connection.");
+		return 0;
+	}
 	conn_fill(r, c, "details");
 	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
 		http_flash(r, "error", "Confirm the deletion to delete this connection.");

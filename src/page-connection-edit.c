@@ -233,6 +233,7 @@ page_connection_edit_post(struct req *r)
 	char		*stored;
 	const char	*version = req_param(r, "version");
 	char		 loc[64], msg[512];
+	long long	 vnum;
 	int		 errors, rc = -1, taken, saved;
 
 	if (conn_load_or_fail(r, PERM_MANAGE, &c))
@@ -243,7 +244,13 @@ page_connection_edit_post(struct req *r)
 	}
 	connform_init(&cf, connector_protocol(&r->app->catalog, c->connector, c->protocol),
 	    c->api_type, 1, c->settings, stored);
-	if (version == NULL || atoi(version) != c->version) {
+	if (version == NULL || valid_int(version, 1, 2147483647, &vnum) != NULL) {
+		r->log_note = "bad version";
+		http_error(r, 400, NULL);
+		rc = 0;
+		goto out;
+	}
+	if (vnum != c->version) {
 		/* Someone saved in between: nothing is saved, the form is kept. */
 		hdf_set_value(r->hdf, "Form.Stale.By", c->updated_by);
 		hdf_set_value(r->hdf, "Form.Stale.At", c->updated_at);

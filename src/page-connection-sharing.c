@@ -105,8 +105,14 @@ page_connection_sharing_post(struct req *r)
 	long long	 tid;
 	int		 rc = -1, done;
 
-	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+	if (conn_load_or_fail(r, PERM_VIEW, &c))
 		return 0;
+	/* Sharing is the owner team's: a 'manage' share edits, it does not give away. */
+	if (!c->owner_manager) {
+		conn_free(c);
+		http_error(r, 403, "Only managers of the owner team can change sharing.");
+		return 0;
+	}
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	snprintf(loc, sizeof(loc), "/connections/%lld/sharing", (long long)c->id);
@@ -145,7 +151,7 @@ page_connection_sharing_post(struct req *r)
 	} else if (strcmp(action, "transfer") == 0) {
 		/* Only to a team the user manages; the name must be free there. */
 		params[2] = uid, params[3] = r->sess->is_admin ? "t" : "f";
-		done = audit_change(r, "conn_transfer",
+		done = audit_change_first(r, "conn_transfer",
 		    "WITH allowed AS (SELECT 1 FROM connections c WHERE c.id = $1"
 		    " AND ($4::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE"
 		    " m.team_id = $2 AND m.user_id = $3 AND m.role = 'manager'))"

@@ -199,7 +199,8 @@ page_connection(struct req *r)
 		return 0;
 	conn_fill(r, c, "details");
 	/* Reconnect's form leads to the provider: the CSP must allow that origin. */
-	if (c->perm >= PERM_MANAGE)
+	if (c->perm >= PERM_MANAGE || (c->perm >= PERM_USE &&
+	    strcmp(c->context, "per_user") == 0))
 		r->csp_form_action = oauth_authorize_origin(r, c);
 	hdf_set_value(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
 	if ((stored = conn_stored_json(r, c->id)) == NULL || details_versions(r, c) == -1)

@@ -268,6 +268,9 @@ page_named_credentials_post(struct req *r)
 	if (errors > 0) {
 		hdf_set_value(r->hdf, "NcForm.Name", req_param(r, "name"));
 		hdf_set_value(r->hdf, "NcForm.Url", req_param(r, "url"));
+		hdf_set_value(r->hdf, "NcForm.Description", req_param(r, "description"));
+		hdf_set_value(r->hdf, "NcForm.Team", req_param(r, "team"));
+		hdf_set_value(r->hdf, "NcForm.Protocol", req_param(r, "protocol"));
 		hdf_set_value(r->hdf, "NcForm.Error", "Nothing was saved. Correct the fields "
 		    "marked below.");
 		if (nc_fill_list(r) == -1)

@@ -66,8 +66,22 @@ page_teams_post(struct req *r)
 			return -1;
 		return http_page(r, 422, "teams.cs");
 	}
-	rc = audit_change(r, "team_create", "INSERT INTO teams (name) VALUES ($1)"
-	    " ON CONFLICT DO NOTHING", 1, params, "team", 0, name, "team_create", NULL);
+	rc = -1;
+	if (db_begin(&r->app->db) == 0) {
+		PGresult	*res = db_exec_named(&r->app->db, "team_create",
+				    "INSERT INTO teams (name) VALUES ($1) ON CONFLICT DO NOTHING"
+				    " RETURNING id", 1, params);
+
+		if (res != NULL && db_rows(res) == 0)
+			rc = 1;
+		else if (res != NULL && audit_add(r, "team", strtoll(db_get(res, 0, "id"),
+		    NULL, 10), name, "team_create", "success", NULL) == 0 &&
+		    db_commit(&r->app->db) == 0)
+			rc = 0;
+		db_clear(res);
+		if (rc != 0)
+			db_rollback(&r->app->db);
+	}
 	if (rc == -1)
 		return -1;
 	if (rc == 1) {

@@ -206,8 +206,8 @@ session_is_manager(struct req *r)
 	return ok;
 }
 
-int
-audit_change(struct req *r, const char *stmt, const char *sql, int n,
+static int
+audit_change_at(struct req *r, int first, const char *stmt, const char *sql, int n,
     const char *const *params, const char *object_type, int64_t object_id,
     const char *label, const char *action, const char *details)
 {
@@ -216,6 +216,11 @@ audit_change(struct req *r, const char *stmt, const char *sql, int n,
 
 	if (db_begin(&r->app->db) == -1)
 		return -1;
+	if (first && audit_add(r, object_type, object_id, label, action, "success",
+	    details) == -1) {
+		db_rollback(&r->app->db);
+		return -1;
+	}
 	if ((res = db_exec_named(&r->app->db, stmt, sql, n, params)) == NULL) {
 		db_rollback(&r->app->db);
 		return -1;
@@ -226,10 +231,28 @@ audit_change(struct req *r, const char *stmt, const char *sql, int n,
 		db_rollback(&r->app->db);
 		return 1;
 	}
-	if (audit_add(r, object_type, object_id, label, action, "success", details) == -1 ||
-	    db_commit(&r->app->db) == -1) {
+	if ((!first && audit_add(r, object_type, object_id, label, action, "success",
+	    details) == -1) || db_commit(&r->app->db) == -1) {
 		db_rollback(&r->app->db);
 		return -1;
 	}
 	return 0;
+}
+
+int
+audit_change(struct req *r, const char *stmt, const char *sql, int n,
+    const char *const *params, const char *object_type, int64_t object_id,
+    const char *label, const char *action, const char *details)
+{
+	return audit_change_at(r, 0, stmt, sql, n, params, object_type, object_id, label,
+	    action, details);
+}
+
+int
+audit_change_first(struct req *r, const char *stmt, const char *sql, int n,
+    const char *const *params, const char *object_type, int64_t object_id,
+    const char *label, const char *action, const char *details)
+{
+	return audit_change_at(r, 1, stmt, sql, n, params, object_type, object_id, label,
+	    action, details);
 }

@@ -488,11 +488,15 @@ tester_record(struct req *r, const struct conn *c, const char *trigger,
 	    "WITH t AS (INSERT INTO connection_tests (connection_id, trigger, triggered_by,"
 	    " result, http_status, latency_ms, message, user_id) VALUES ($1, $2, $3, $4, $5,"
 	    " $6, $7, $9) RETURNING tested_at),"
+	    /* A user's own test of a per-user connection is theirs alone: the
+	     * shared status and the flows stay as they are. */
 	    " c AS (UPDATE connections SET status = $8, last_tested_at = (SELECT tested_at"
-	    " FROM t), last_test_result = $4, last_test_message = $7 WHERE id = $1)"
+	    " FROM t), last_test_result = $4, last_test_message = $7 WHERE id = $1"
+	    " AND $9::bigint IS NULL)"
 	    " UPDATE flows SET progress_status = CASE WHEN $8 = 'ok' THEN 'Ready'"
 	    " ELSE 'Blocked: connection ' || replace($8, '_', ' ') END, updated_at = now()"
-	    " WHERE id IN (SELECT flow_id FROM flow_connections WHERE connection_id = $1)",
+	    " WHERE id IN (SELECT flow_id FROM flow_connections WHERE connection_id = $1)"
+	    " AND $9::bigint IS NULL",
 	    9, params);
 	if (res == NULL)
 		goto fail;

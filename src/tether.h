@@ -536,6 +536,11 @@ int		 session_is_manager(struct req *);
 int		 audit_change(struct req *, const char *stmt, const char *sql, int n,
 		    const char *const *params, const char *object_type, int64_t object_id,
 		    const char *label, const char *action, const char *details_json);
+/* The same, with the audit entry written before the statement (for a change
+ * that moves the object to another team: the entry belongs to the old one). */
+int		 audit_change_first(struct req *, const char *stmt, const char *sql, int n,
+		    const char *const *params, const char *object_type, int64_t object_id,
+		    const char *label, const char *action, const char *details_json);
 /* Add an audit_log row; details_json may be NULL. */
 int		 audit_add(struct req *, const char *object_type, int64_t object_id,
 		    const char *object_label, const char *action, const char *outcome,
@@ -636,6 +641,8 @@ struct conn {
 	int		 version;
 	int		 flow_count;
 	enum perm	 perm;
+	int		 owner_manager;	/* admin, or manager of the owner team: shares,
+					 * transfers and deletes (a 'manage' share does not) */
 };
 
 /* Load connection `id` as the signed-in user sees it; NULL when it does not

@@ -17,10 +17,13 @@ include:"connection-header.cs" ?>
 if:Conn.Context == "per_user" ?>
 <section class="panel detail-account" aria-labelledby="account-title">
 <h2 id="account-title" class="panel-title">Your account</h2>
-<p class="detail-lede muted">This connection runs as each person's own account. This is yours; nobody else sees or uses it.</p>
+<p class="detail-lede muted">This connection runs as each person's own account. This is yours; nobody else sees or uses it.</p><?cs
+  set:Tmp.AsUser = !UserState.Oauth && !UserState.NeedsSecrets ?>
 <dl class="facts">
 <dt>Status</dt>
-<dd><span class="badge badge-<?cs
+<dd><?cs
+  if:Tmp.AsUser && UserState.Status == "not_connected" ?><span class="tag">Acts as you</span><?cs
+  else ?><span class="badge badge-<?cs
   if:UserState.Status == "connected" ?>ok<?cs
   elif:UserState.Status == "failing" ?>failing<?cs
   elif:UserState.Status == "needs_reconnect" ?>needs_reconnect<?cs
@@ -29,12 +32,16 @@ if:Conn.Context == "per_user" ?>
   elif:UserState.Status == "connected" ?>Connected<?cs
   elif:UserState.Status == "failing" ?>Failing<?cs
   elif:UserState.Status == "needs_reconnect" ?>Needs reconnect<?cs
-  else ?>Not connected<?cs /if ?></span></dd>
+  else ?>Not connected<?cs /if ?></span><?cs
+  /if ?></dd>
 <dt>Last tested</dt>
 <dd><?cs if:UserState.LastTestedAt ?><span class="tabular"><?cs var:UserState.LastTestedAt ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd>
 </dl><?cs
   if:UserState.Message ?>
 <p class="test-message<?cs if:UserState.Status == "connected" ?> test-message-ok<?cs elif:UserState.Status == "failing" || UserState.Status == "needs_reconnect" ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Your last test: </span><?cs var:UserState.Message ?></p><?cs
+  /if ?><?cs
+  if:Tmp.AsUser ?>
+<p class="detail-note muted">Flows act as you, signed in with your own permissions; there is nothing to connect.</p><?cs
   elif:UserState.Status == "not_connected" ?>
 <p class="detail-note muted"><?cs if:Can.Connect ?>Connect your own account before flows can use this connection for you.<?cs else ?>You can't connect an account: you can only view this connection.<?cs /if ?></p><?cs
   /if ?><?cs

@@ -99,11 +99,13 @@ if:NamedCredential.SecretKey ?>
 <p class="field-help" id="f-secret-help">Leave empty to keep the stored secret; required again when the URL changes.</p><?cs
   if:NamedCredential.SecretStored ?>
 <p class="field-stored field-stored-secret" id="f-secret-stored"><?cs call:lock_icon() ?>Stored<?cs if:NamedCredential.SecretChangedAt ?>, last changed on <?cs var:NamedCredential.SecretChangedAt ?><?cs /if ?>.</p><?cs
+  else ?>
+<p class="field-stored" id="f-secret-stored">No secret is stored: enter one.</p><?cs
   /if ?><?cs
   call:error_message("secret", NcForm.Errors.Secret) ?>
 <input class="input input-secret" id="f-secret" name="f.<?cs var:NamedCredential.SecretKey ?>" type="password" autocomplete="new-password" maxlength="4096" spellcheck="false"<?cs
   if:NamedCredential.SecretStored && !NcForm.Errors.Secret ?> placeholder="Unchanged"<?cs /if ?><?cs
-  call:field_aria("secret", 1, NcForm.Errors.Secret, NamedCredential.SecretStored) ?>>
+  call:field_aria("secret", 1, NcForm.Errors.Secret, 1) ?>>
 </div><?cs
 /if ?>
 <p class="detail-note muted">Secrets are stored encrypted and never shown, not even to administrators.<?cs if:Tmp.InUse ?> Saving takes effect at once in every connection that uses this credential.<?cs /if ?></p>

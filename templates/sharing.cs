@@ -26,7 +26,7 @@ include:"connection-header.cs" ?>
 <p class="section-meta"><?cs if:subcount(Sharing.Shares) == 0 ?>Owner team only<?cs
   else ?>Owner team and <?cs var:subcount(Sharing.Shares) ?> other team<?cs if:subcount(Sharing.Shares) != 1 ?>s<?cs /if ?><?cs /if ?></p>
 </div>
-<p class="section-lede muted">The owner team always has access: its viewers see the connection, its members use and test it, its managers edit, share and delete it. Sharing gives another team access as well; the permission applies to that team's members and managers.</p>
+<p class="section-lede muted">The owner team always has access: its viewers see the connection, its members use and test it, its managers edit, share and delete it. Sharing gives another team access too, capped by each person's role in it: with Use, its members and managers use and test the connection; with Manage, its managers can also edit and reconnect it. Its viewers only see it.</p>
 <div class="table-wrap">
 <table class="data-table stack-table shares-table">
 <caption class="visually-hidden">Teams with access to <?cs var:Conn.Name ?></caption>

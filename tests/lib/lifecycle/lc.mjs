@@ -7,7 +7,9 @@
 // not) leave, and a tiny Basic-auth stand-in on loopback.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 
 import {
 	csrfFrom, decodeEntities, get, makeTeam, makeUser, pageText, post, psql, signIn,
@@ -140,11 +142,12 @@ export function flashText(html) {
 /**
  * GET the New connection form and POST it like a browser: the form's
  * defaults, then fields (by key, without "f."; null removes one), then
- * extra (raw form names, e.g. { team: '' }). Resolves to
+ * extra (raw form names, e.g. { team: '' }); team: the owner team's id
+ * (the form preselects it only when the user may choose no other). Resolves to
  * { status, id, flash, res, form, body, name }.
  */
 export async function createConn(jar, { connector, protocol, apiType, name = uniq('conn'),
-    description = '', context, fields = {}, extra = {} } = {}) {
+    description = '', context, team, fields = {}, extra = {} } = {}) {
 	const q = new URLSearchParams({ connector, protocol, ...(apiType ? { api_type: apiType } : {}) });
 	const form = await get(`/connections/new?${q}`, jar);
 	assert.equal(form.status, 200, `GET /connections/new?${q}: ${pageText(form.text).slice(0, 300)}`);
@@ -153,6 +156,8 @@ export async function createConn(jar, { connector, protocol, apiType, name = uni
 	body.description = description;
 	if (context !== undefined)
 		body.context = context;
+	if (team !== undefined)
+		body.team = String(team);
 	for (const [k, v] of Object.entries(fields)) {
 		if (v === null)
 			delete body[`f.${k}`];
@@ -376,4 +381,124 @@ export function findMarkers(markers, texts) {
 		}
 	}
 	return hits;
+}
+
+// ----------------------------------------------------------- page tables
+
+/**
+ * The rows of the flows tables of a page (Related, the edit warning, the
+ * refused delete): [{ id, name, version, status, owner }] in page order.
+ */
+export function flowsTable(html) {
+	const out = [];
+	for (const tb of html.matchAll(/<tbody>([\s\S]*?)<\/tbody>/g)) {
+		for (const tr of tb[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)) {
+			const a = /<th scope="row"><a href="\/flows\/([0-9]+)">([\s\S]*?)<\/a><\/th>/.exec(tr[1]);
+			if (a === null)
+				continue;
+			const cell = (label) => {
+				const m = new RegExp(`<td data-label="${label}"[^>]*>([\\s\\S]*?)</td>`).exec(tr[1]);
+				return m === null ? undefined : pageText(m[1]);
+			};
+			out.push({ id: Number(a[1]), name: decodeEntities(a[2]), version: cell('Version'),
+				status: cell('Status'), owner: cell('Owner') });
+		}
+	}
+	return out;
+}
+
+/** The label/value pairs of the description lists of a page: [[dt, dd], …] as text. */
+export function definitionPairs(html) {
+	return [...html.matchAll(/<dt>([\s\S]*?)<\/dt>\s*<dd[^>]*>([\s\S]*?)<\/dd>/g)]
+	    .map((m) => [pageText(m[1]), pageText(m[2])]);
+}
+
+/**
+ * Everything a save could change about a connection, in one query: the row
+ * (name, description, settings, version, status, last test), its secret
+ * rows, versions, tests and audit entries, as one JSON value. Two equal
+ * snapshots: nothing was saved in between.
+ */
+export function snapshot(id) {
+	const n = Number(id);
+	const [[j]] = psql(`SELECT json_build_object(
+	    'row', (SELECT json_build_object('name', name, 'description', description, 'settings', settings,
+	        'version', version, 'status', status, 'updated_at', updated_at, 'result', last_test_result)
+	        FROM connections WHERE id = ${n}),
+	    'secrets', (SELECT json_agg(json_build_object('field', field, 'key_version', key_version,
+	        'nonce', encode(nonce, 'hex'), 'ct', encode(ciphertext, 'hex'), 'at', updated_at) ORDER BY field)
+	        FROM connection_secrets WHERE connection_id = ${n}),
+	    'versions', (SELECT count(*) FROM connection_versions WHERE connection_id = ${n}),
+	    'tests', (SELECT count(*) FROM connection_tests WHERE connection_id = ${n}),
+	    'audit', (SELECT count(*) FROM audit_log WHERE object_type = 'connection' AND object_id = ${n}
+	        AND action <> 'connection_test'))::text`);
+	return JSON.parse(j);
+}
+
+/**
+ * A hostile destination on 127.0.0.1: every request is answered with
+ * `status` and a body and headers that repeat what it received (URL,
+ * headers, body), so that a tester copying an answer into a message, a log
+ * or a page would copy the credentials with it. { url, requests, close() }.
+ */
+export async function startEchoStandin({ status = 401 } = {}) {
+	const s = { requests: [] };
+	const server = http.createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (d) => chunks.push(d));
+		req.on('end', () => {
+			const rec = { method: req.method, url: req.url, headers: req.headers,
+				body: Buffer.concat(chunks).toString('latin1') };
+			s.requests.push(rec);
+			const body = JSON.stringify({ error: 'denied', youSent: rec });
+			const auth = String(req.headers.authorization ?? '').replace(/[^\x20-\x7e]/g, '');
+			res.writeHead(status, {
+				'content-type': 'application/json',
+				'content-length': Buffer.byteLength(body),
+				'www-authenticate': `Basic realm="${auth.replace(/"/g, '')}"`,
+				'x-echo-url': req.url.replace(/[^\x20-\x7e]/g, ''),
+			});
+			res.end(body);
+		});
+	});
+	const sockets = new Set();
+	server.on('connection', (c) => { sockets.add(c); c.on('close', () => sockets.delete(c)); });
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	s.port = server.address().port;
+	s.url = `http://127.0.0.1:${s.port}`;
+	s.close = async () => {
+		for (const c of sockets)
+			c.destroy();
+		await new Promise((resolve) => server.close(() => resolve()));
+	};
+	return s;
+}
+
+/** Every regular file under dir (recursively): [path]. */
+export function filesUnder(dir) {
+	const out = [];
+	for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+		const p = path.join(dir, e.name);
+		if (e.isDirectory())
+			out.push(...filesUnder(p));
+		else if (e.isFile())
+			out.push(p);
+	}
+	return out;
+}
+
+/**
+ * The tables of the database (schema public) whose rows, as JSON (bytea as
+ * \x hex), contain any of the needles: [[table, count]]. One query.
+ */
+export function tablesContaining(needleList) {
+	const tables = psql(`SELECT quote_ident(table_name) FROM information_schema.tables
+	    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`).map((r) => r[0]);
+	const cond = needleList.map((n) => `strpos(j, ${sqlString(n)}) > 0`).join(' OR ');
+	const q = tables.map((t) => `SELECT '${t}' AS t, count(*) FROM (SELECT row_to_json(x)::text AS j
+	    FROM ${t} x) r WHERE ${cond}`).join('\nUNION ALL ');
+	return psql(q, { timeoutMs: 240000 }).filter((r) => r[1] !== '0').map((r) => [r[0], Number(r[1])]);
 }
