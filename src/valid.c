@@ -135,6 +135,9 @@ valid_name(const char *s, size_t maxlen)
 	len = s == NULL ? 0 : strlen(s);
 	if (strspn(s == NULL ? "" : s, " ") == len)
 		return ("Enter a value.");
+	/* " Name " would sit beside "Name" looking the same: refuse, don't guess. */
+	if (s[0] == ' ' || s[len - 1] == ' ')
+		return ("Remove the spaces at the start and end.");
 	if ((msg = valid_chars(s, len, 0, &n)) != NULL)
 		return (msg);
 	if (n > maxlen) {

@@ -93,6 +93,10 @@ static void
 test_name(void)
 {
 	T_STR(valid_name("Jira production", 120), NULL, "name: ordinary");
+	T_STR(valid_name(" Jira", 120), "Remove the spaces at the start and end.",
+	    "name: a leading space refused");
+	T_STR(valid_name("Jira  ", 120), "Remove the spaces at the start and end.",
+	    "name: trailing spaces refused");
 	T_STR(valid_name("J\xc3\xbcrgen", 6), NULL, "name: counts characters");
 	T_STR(valid_name("ab", 2), NULL, "name: exactly max");
 	T_STR(valid_name("abc", 2), "Use at most 2 characters.",
