@@ -76,6 +76,16 @@ elif:!Conn.LastTestedAt ?>
 if:Conn.Status == "needs_reconnect" && Can.Reconnect ?>
 <p class="detail-note">Its authorization has expired. Use Reconnect to sign in to <?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?>the system<?cs /if ?> again.</p><?cs
 /if ?>
+<?cs if:Timeline.Count > 0 ?>
+<figure class="timeline">
+<svg class="timeline-chart" viewBox="0 0 <?cs var:Timeline.Width ?> <?cs var:Timeline.Height ?>" role="img" aria-labelledby="timeline-caption"><?cs
+each:b = Timeline.Bars ?>
+<rect class="bar-<?cs var:b.Result ?>" x="<?cs var:b.X ?>" y="<?cs var:b.Y ?>" width="<?cs var:b.Width ?>" height="<?cs var:b.Height ?>"><title><?cs var:b.Title ?></title></rect><?cs
+/each ?>
+</svg>
+<figcaption id="timeline-caption" class="muted">The last <?cs var:Timeline.Count ?> tests, oldest first: bar height is latency (up to <?cs var:Timeline.MaxMs ?> ms); full-height red bars failed.</figcaption>
+</figure><?cs
+/if ?>
 <p class="detail-note"><a href="/connections/<?cs var:Conn.Id ?>/history">See all tests<span aria-hidden="true"> &rarr;</span></a></p>
 </section>
 
