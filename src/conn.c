@@ -30,7 +30,8 @@ static const char conn_sql[] =
     " COALESCE(c.granted_scopes, '') AS granted_scopes,"
     " ($3::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_id ="
     " c.owner_team_id AND m.user_id = $2 AND m.role = 'manager')) AS owner_manager,"
-    " COALESCE(c.named_credential_id, 0) AS nc_id,"
+    " COALESCE(c.named_credential_id, 0) AS nc_id, COALESCE(c.uplink_id, 0) AS uplink_id,"
+    " COALESCE((SELECT u.name FROM uplinks u WHERE u.id = c.uplink_id), '') AS uplink,"
     " COALESCE((SELECT n.name FROM named_credentials n WHERE n.id = c.named_credential_id),"
     " '') AS nc_name,"
     " (c.token_expires_at IS NOT NULL AND c.token_expires_at < now() + interval '60 seconds')"
@@ -84,6 +85,8 @@ conn_get(struct req *r, int64_t id, int *dberr)
 		c->version = atoi(db_get(res, 0, "version"));
 		c->granted_scopes = xstrdup(db_get(res, 0, "granted_scopes"));
 		c->named_credential_id = strtoll(db_get(res, 0, "nc_id"), NULL, 10);
+		c->uplink_id = strtoll(db_get(res, 0, "uplink_id"), NULL, 10);
+		c->uplink = xstrdup(db_get(res, 0, "uplink"));
 		c->named_credential = xstrdup(db_get(res, 0, "nc_name"));
 		c->token_expiring = strcmp(db_get(res, 0, "token_expiring"), "t") == 0;
 		c->flow_count = atoi(db_get(res, 0, "flows"));
@@ -117,6 +120,7 @@ conn_free(struct conn *c)
 	free(c->updated_by);
 	free(c->granted_scopes);
 	free(c->named_credential);
+	free(c->uplink);
 	free(c);
 }
 
@@ -170,6 +174,7 @@ conn_fill(struct req *r, const struct conn *c, const char *tab)
 	render_set_int(n, "FlowCount", c->flow_count);
 	render_set(n, "Tab", tab);
 	render_set_int(n, "NamedCredentialId", c->named_credential_id);
+	render_set(n, "Uplink", c->uplink);
 	render_set(n, "NamedCredential", c->named_credential);
 
 	n = render_node(r->hdf, "Can");

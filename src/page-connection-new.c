@@ -73,6 +73,55 @@ newconn_resolve(struct req *r, struct newconn *nc, int strict)
 	return 0;
 }
 
+/* Direct, or Uplinked through one of the uplinks admins configured. */
+static void
+newconn_fill_uplinks(struct req *r)
+{
+	PGresult	*res = db_exec_named(&r->app->db, "uplinks_all",
+			    "SELECT id, name FROM uplinks ORDER BY lower(name)", 0, NULL);
+	const char	*chosen = req_param(r, "uplink");
+	int		 i;
+
+	hdf_set_value(r->hdf, "Form.UplinkAllowed", "1");
+	for (i = 0; i < db_rows(res); i++) {
+		HDF	*n = render_node(r->hdf, "Form.Uplinks.%d", i);
+
+		render_set(n, "Id", db_get(res, i, "id"));
+		render_set(n, "Name", db_get(res, i, "name"));
+		render_set(n, "Selected", chosen != NULL && strcmp(chosen,
+		    db_get(res, i, "id")) == 0 ? "1" : "0");
+	}
+	db_clear(res);
+}
+
+/* The chosen uplink's id, NULL for Direct; a form error when it is not one. */
+static const char *
+newconn_check_uplink(struct req *r, struct newconn *nc, int *errors)
+{
+	const char	*chosen = req_param(r, "uplink");
+	const char	*params[1] = { chosen };
+	PGresult	*res;
+	int		 ok;
+
+	if (chosen == NULL || *chosen == '\0')
+		return NULL;
+	if (hdf_get_int_value(nc->def, "uplink", 0) != 1) {
+		hdf_set_value(r->hdf, "Form.Errors.Uplink", "This connector is always direct.");
+		(*errors)++;
+		return NULL;
+	}
+	res = db_exec_named(&r->app->db, "uplink_exists", "SELECT 1 FROM uplinks"
+	    " WHERE id = $1::bigint", 1, params);
+	ok = res != NULL && db_rows(res) == 1 && strspn(chosen, "0123456789") == strlen(chosen);
+	db_clear(res);
+	if (!ok) {
+		hdf_set_value(r->hdf, "Form.Errors.Uplink", "Choose Direct or one of the uplinks.");
+		(*errors)++;
+		return NULL;
+	}
+	return chosen;
+}
+
 /* The named credentials the user may reference (their managed teams'). */
 static PGresult *
 newconn_credentials(struct req *r)
@@ -197,6 +246,8 @@ newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_po
 	}
 	if (strcmp(hdf_get_value(nc->proto, "kind", ""), "named_credential") == 0)
 		newconn_fill_credentials(r);
+	if (hdf_get_int_value(nc->def, "uplink", 0) == 1)
+		newconn_fill_uplinks(r);
 	connform_fill(r, cf, from_post);
 	hdf_set_value(r->hdf, "Page.Title", "New connection");
 }
@@ -266,10 +317,10 @@ newconn_check(struct req *r, struct newconn *nc, const char **team, const char *
  * transaction. Returns the id, 0 when the name is taken, -1 on failure. */
 static long long
 newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char *team,
-    const char *ctx, const char *credential)
+    const char *ctx, const char *credential, const char *uplink)
 {
 	char		 uid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
-	const char	*params[10];
+	const char	*params[11];
 	const char	*desc = req_param(r, "description");
 	PGresult	*res;
 	long long	 id = -1;
@@ -285,12 +336,13 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 	params[7] = ctx, params[8] = uid;
 	if (db_begin(&r->app->db) == -1)
 		goto out;
-	params[9] = credential;
+	params[9] = credential, params[10] = uplink;
 	res = db_exec_named(&r->app->db, "conn_insert",
 	    "INSERT INTO connections (owner_team_id, name, description, connector,"
 	    " auth_protocol, api_type, settings, execution_context, created_by, updated_by,"
-	    " named_credential_id) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9,"
-	    " $10::bigint) ON CONFLICT DO NOTHING RETURNING id", 10, params);
+	    " named_credential_id, uplink_id) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8,"
+	    " $9, $9, $10::bigint, $11::bigint) ON CONFLICT DO NOTHING RETURNING id",
+	    11, params);
 	if (res == NULL)
 		goto fail;
 	id = db_rows(res) == 1 ? strtoll(db_get(res, 0, "id"), NULL, 10) : 0;
@@ -356,7 +408,7 @@ page_connection_create(struct req *r)
 {
 	struct newconn	 nc;
 	struct connform	 cf;
-	const char	*team, *ctx, *credential;
+	const char	*team, *ctx, *credential, *uplink;
 	char		 loc[48], msg[512];
 	int		 errors, rc = -1;
 	long long	 id;
@@ -377,6 +429,7 @@ page_connection_create(struct req *r)
 	connform_init(&cf, nc.proto, nc.api_type, 0, NULL, NULL);
 	errors = newconn_check(r, &nc, &team, &ctx);
 	credential = newconn_check_credential(r, &nc, &errors);
+	uplink = newconn_check_uplink(r, &nc, &errors);
 	rc = connform_validate(r, &cf, ctx != NULL && strcmp(ctx, "per_user") == 0);
 	if (rc == -1) {
 		r->log_note = "undeclared connector field";
@@ -386,7 +439,7 @@ page_connection_create(struct req *r)
 	}
 	errors += rc;
 	if (errors == 0) {
-		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential)) > 0) {
+		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink)) > 0) {
 			char	 result[200];
 			int	 ok;
 

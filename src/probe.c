@@ -165,7 +165,9 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 	long			 status = 0;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.policy = &app->netpolicy;
+	/* Through an uplink, the address connected to is the uplink's proxy:
+	 * its own allowlist decides (a proxy into a private network). */
+	ctx.policy = p->policy != NULL ? p->policy : &app->netpolicy;
 	ctx.body = &o->body;
 	if ((c = curl_easy_init()) == NULL)
 		return -1;

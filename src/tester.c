@@ -27,6 +27,8 @@ struct secrets {
 };
 
 struct testctx {
+	char			*uplink_proxy;	/* Uplinked: its proxy URL */
+	struct netpolicy	 uplink_policy;	/* and what it may reach */
 	struct req		*r;
 	const struct conn	*c;
 	HDF			*proto;
@@ -357,6 +359,10 @@ test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 	p.expect = expect_field != NULL ? setting(t, expect_field) :
 	    test_value(t, t->test, "expect");
 	p.allow_http = test_allows_http(t, test_value(t, t->test, "base"));
+	if (t->uplink_proxy != NULL) {
+		p.proxy = t->uplink_proxy;
+		p.policy = &t->uplink_policy;
+	}
 	probe_http(t->r->app, &p, o);
 	/* An expired access token: refresh once, then test again. */
 	if (o->result == PROBE_BAD_CREDENTIALS && o->http_status == 401 && !refreshed &&
@@ -513,6 +519,29 @@ fail:
 	return -1;
 }
 
+/* An Uplinked connection's proxy and allowlist; Direct ones never use one. */
+static int
+tester_uplink(struct testctx *t)
+{
+	char		 uid[24], err[256];
+	const char	*params[1] = { uid };
+	PGresult	*res;
+	int		 rc = -1;
+
+	if (t->c->uplink_id == 0)
+		return 0;
+	snprintf(uid, sizeof(uid), "%lld", (long long)t->c->uplink_id);
+	res = db_exec_named(&t->r->app->db, "uplink_get", "SELECT proxy_url, allow"
+	    " FROM uplinks WHERE id = $1", 1, params);
+	if (res != NULL && db_rows(res) == 1 && netpolicy_parse(&t->uplink_policy,
+	    db_get(res, 0, "allow"), err, sizeof(err)) == 0) {
+		t->uplink_proxy = xstrdup(db_get(res, 0, "proxy_url"));
+		rc = 0;
+	}
+	db_clear(res);
+	return rc;
+}
+
 int
 tester_run(struct req *r, const struct conn *c, const char *trigger,
     struct probe_outcome *o, char *message, size_t messagelen)
@@ -539,7 +568,9 @@ tester_run(struct req *r, const struct conn *c, const char *trigger,
 	else if (secrets_load(&t) == -1) {
 		json_decref(t.settings);
 		return -1;
-	} else if (t.sec.broken)
+	} else if (tester_uplink(&t) == -1)
+		o->result = PROBE_POLICY;
+	else if (t.sec.broken)
 		o->result = PROBE_CREDENTIALS_MISSING;
 	else if (strcmp(kind, "smtp") == 0)
 		test_smtp(&t, o);
@@ -547,6 +578,8 @@ tester_run(struct req *r, const struct conn *c, const char *trigger,
 		test_http(&t, o, 0);
 	secrets_free(&t.sec);
 	json_decref(t.settings);
+	free(t.uplink_proxy);
+	netpolicy_free(&t.uplink_policy);
 	probe_result_sentence(o->result, o->http_status, message, messagelen);
 	rc = tester_record(r, c, trigger, o, message);
 	r->secret_user = 0;

@@ -635,6 +635,8 @@ struct conn {
 	char		*updated_by;
 	char		*settings;	/* jsonb text */
 	char		*granted_scopes;
+	int64_t		 uplink_id;	/* 0: direct */
+	char		*uplink;	/* its name */
 	int64_t		 named_credential_id;	/* 0: none */
 	char		*named_credential;	/* its name */
 	int		 token_expiring;	/* OAuth access token expired or about to */
@@ -709,6 +711,7 @@ struct probe_http {
 	const char	*body;		/* POST body, or NULL */
 	const char	*content_type;
 	const char	*proxy;		/* an uplink; NULL: direct */
+	const struct netpolicy *policy;	/* an uplink's own allowlist; NULL: the app's */
 	const char	*expect;	/* statuses that pass, "200 204"; NULL: 2xx */
 	int		 allow_http;
 };
@@ -775,6 +778,8 @@ void		 api_dispatch(struct req *);
 /* tetherctl's flow and token commands; argv starts after "flow" / "token". */
 int		 ctl_flow(struct db *, int argc, char **argv);
 int		 ctl_token(struct db *, int argc, char **argv);
+/* tetherctl uplink add|list|remove */
+int		 ctl_uplink(struct db *, int argc, char **argv);
 
 /* -------------------------------------------------------------- pages */
 

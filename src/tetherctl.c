@@ -29,6 +29,7 @@ usage(void)
 	    "  team member TEAM EMAIL viewer|member|manager\n"
 	    "  flow add|update|remove ...   (tetherctl -c config flow for help)\n"
 	    "  token add EMAIL NAME | token revoke ID\n"
+	    "  uplink add NAME PROXY_URL [ALLOW] | uplink list | uplink remove NAME\n"
 	    "  rotate-key                   re-encrypt every secret under a new data key\n"
 	    "  rotate-master-key NEW_KEY_FILE  re-wrap the data keys\n"
 	    "  test ID | test --all [--concurrency N]   test connections now\n");
@@ -293,6 +294,8 @@ main(int argc, char *argv[])
 			rc = ctl_flow(&db, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "token") == 0)
 			rc = ctl_token(&db, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "uplink") == 0)
+			rc = ctl_uplink(&db, argc - 1, argv + 1);
 		else
 			usage(), rc = 2;
 	}

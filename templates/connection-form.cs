@@ -245,6 +245,23 @@ if:subcount(Form.NamedCredentials) > 0 || Form.Errors.NamedCredential ?><?cs set
   /if ?>
 </div><?cs
 /if ?><?cs
+
+####  Direct, or Uplinked through a proxy into a private network.
+?><?cs
+if:Form.UplinkAllowed && Form.Mode == "new" ?><?cs set:Tmp.AuthFields = 1 ?>
+<div class="field<?cs if:Form.Errors.Uplink ?> has-error<?cs /if ?>"><?cs
+  call:field_label("uplink", "Connection mode", 0) ?><?cs
+  call:field_help("uplink", "Direct: Tether reaches the system itself. Uplinked: through an uplink into your private network (configured by administrators).") ?><?cs
+  call:error_message("uplink", Form.Errors.Uplink) ?>
+<select class="select" id="f-uplink" name="uplink"<?cs
+  call:field_aria("uplink", 0, Form.Errors.Uplink, "") ?>>
+<option value="">Direct</option><?cs
+  each:u = Form.Uplinks ?>
+<option value="<?cs var:u.Id ?>"<?cs if:u.Selected ?> selected<?cs /if ?>>Uplinked via <?cs var:u.Name ?></option><?cs
+  /each ?>
+</select>
+</div><?cs
+/if ?><?cs
 each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs set:Tmp.AuthFields = 1 ?><?cs call:conn_field(f) ?><?cs /if ?><?cs /each ?><?cs
 if:!Tmp.AuthFields ?>
 <p class="muted">This authentication protocol needs no further details.</p><?cs

@@ -99,7 +99,9 @@ if:Conn.ApiTypeLabel ?>
 <dd><?cs var:Conn.ApiTypeLabel ?></dd><?cs
 /if ?>
 <dt>Runs as</dt>
-<dd><?cs if:Conn.ContextLabel ?><?cs var:Conn.ContextLabel ?><?cs else ?><?cs var:Conn.Context ?><?cs /if ?></dd><?cs
+<dd><?cs if:Conn.ContextLabel ?><?cs var:Conn.ContextLabel ?><?cs else ?><?cs var:Conn.Context ?><?cs /if ?></dd><?cs if:Conn.Uplink ?>
+<dt>Connection mode</dt>
+<dd>Uplinked via <?cs var:Conn.Uplink ?></dd><?cs /if ?><?cs
 each:s = Settings ?><?cs if:s.Section != "authentication" ?>
 <dt><?cs var:s.Label ?></dt>
 <dd><?cs if:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs else ?><span class="muted">Not set</span><?cs /if ?></dd><?cs

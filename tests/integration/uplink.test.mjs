@@ -1,0 +1,109 @@
+// Uplinked connections (issue #4, §5): a Jira connection can be Uplinked
+// through a named uplink — an HTTP proxy into a private network, with its
+// own allowlist — and then its test goes through that proxy; a Direct
+// connection never uses a proxy. The worker here has an EMPTY outbound
+// allowlist: loopback is refused directly, and only the uplink's own
+// allowlist lets Tether reach the (loopback) proxy.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { makePki } from '../fakes/pki.mjs';
+import { basicCreds, startStandin } from '../fakes/http-standin.mjs';
+import { startProxy } from '../fakes/proxy.mjs';
+import { adminSession, lastTest, startTether, tetherctlAsync } from '../fakes/tether.mjs';
+import { csrfFrom } from '../lib/stack.mjs';
+
+const HOST = 'jira.corp.test';
+const cleanups = [];
+let tether, app, standin, proxy, open, closed;
+
+before(async () => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-uplink-'));
+	cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+	const pki = makePki(path.join(dir, 'ca'));
+	const leaf = pki.issue('jira', [HOST]);
+	standin = await startStandin({ name: 'jira', tls: { ...leaf, ca: pki.caPem }, handler: (req, res, rec) => {
+		const c = basicCreds(req);
+		const ok = rec.path === '/rest/api/2/myself' && c && c.user === 'svc' && c.password === 'pw-uplink';
+		res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+		res.end(ok ? '{"name":"svc"}' : '{}');
+	} });
+	cleanups.push(() => standin.close());
+	proxy = await startProxy({ [`${HOST}:443`]: standin.port });
+	cleanups.push(() => proxy.close());
+	const uniq = Date.now().toString(36);
+	open = `corp-${uniq}`;
+	closed = `closed-${uniq}`;
+	let r = await tetherctlAsync(['uplink', 'add', open, proxy.url, '127.0.0.0/8']);
+	assert.equal(r.status, 0, r.stderr);
+	r = await tetherctlAsync(['uplink', 'add', closed, proxy.url]);
+	assert.equal(r.status, 0, r.stderr);
+	tether = await startTether({ replace: { 'outbound.ca_bundle': pki.caFile, 'outbound.allow': '',
+		'outbound.timeout_ms': '3000' } });
+	cleanups.push(() => tether.stop());
+	app = tether.client((await adminSession()).jar);
+});
+
+after(async () => {
+	for (const c of cleanups.reverse())
+		await c();
+});
+
+/** Create a Jira Server connection, Direct (uplink '') or through an uplink name. */
+async function jira(uplinkName) {
+	const form = await app.get('/connections/new?connector=jira&protocol=server');
+	assert.equal(form.status, 200);
+	let uplink = '';
+	if (uplinkName) {
+		const m = new RegExp(`<option value="([0-9]+)"[^>]*>Uplinked via ${uplinkName}<`).exec(form.text);
+		assert.ok(m, `the form offers uplink ${uplinkName}`);
+		uplink = m[1];
+	}
+	const team = /<option value="([0-9]+)"/.exec(form.text.slice(form.text.indexOf('name="team"')))[1];
+	const r = await app.post('/connections', { csrf: csrfFrom(form.text), connector: 'jira',
+		protocol: 'server', api_type: '', name: `uplink ${uplinkName || 'direct'} ${Date.now()}`,
+		description: '', team, context: 'system', uplink,
+		'f.url': `https://${HOST}`, 'f.max_parallel_extractions': '4', 'f.read_only': '1',
+		'f.username': 'svc', 'f.password': 'pw-uplink' });
+	assert.equal(r.status, 303, `create: ${r.status}`);
+	return Number(/\/connections\/([0-9]+)$/.exec(r.headers.get('location'))[1]);
+}
+
+test('an Uplinked connection is tested through its uplink, allowed by the uplink\'s own allowlist', async () => {
+	const before = standin.requests.length;
+	const id = await jira(open);
+	const t = lastTest(id);
+	assert.equal(t.result, 'ok', JSON.stringify(t));
+	assert.ok(proxy.connects.includes(`${HOST}:443`), `the proxy was asked: ${proxy.connects}`);
+	assert.equal(standin.requests.length, before + 1);
+	assert.equal(standin.requests.at(-1).path, '/rest/api/2/myself');
+	const page = await app.get(`/connections/${id}`);
+	assert.match(page.text, new RegExp(`Uplinked via ${open}`));
+});
+
+test('a Direct connection never uses a proxy (and cannot resolve the private host)', async () => {
+	const asked = proxy.connects.length;
+	const id = await jira('');
+	assert.equal(lastTest(id).result, 'dns');
+	assert.equal(proxy.connects.length, asked, 'no proxy was used');
+});
+
+test('an uplink whose allowlist does not cover its proxy is refused by the network policy', async () => {
+	const asked = proxy.connects.length;
+	const id = await jira(closed);
+	assert.equal(lastTest(id).result, 'policy');
+	assert.equal(proxy.connects.length, asked, 'nothing reached the proxy');
+});
+
+test('tetherctl uplink list and remove; removal is refused while connections use it', async () => {
+	const list = await tetherctlAsync(['uplink', 'list']);
+	assert.equal(list.status, 0);
+	assert.match(list.stdout, new RegExp(`\\t${open}\\t`));
+	assert.equal((await tetherctlAsync(['uplink', 'remove', open])).status, 1, 'in use');
+	assert.equal((await tetherctlAsync(['uplink', 'remove', 'no-such-uplink'])).status, 1);
+	assert.equal((await tetherctlAsync(['uplink', 'add', 'bad', 'ftp://x'])).status, 1, 'a bad proxy URL');
+});
