@@ -285,7 +285,7 @@ test('a good form: 303 to the details page, version 1, secrets sealed, audit nam
 	assert.ok(!secrets[0].ct.includes(Buffer.from(secret).toString('hex')), 'the ciphertext is not the plaintext');
 	assert.deepEqual(versionRows(c.id).map((v) => [v.version, [...v.fields].sort()]),
 	    [[1, ['app_key', 'domain', 'pool_id']]]);
-	const audit = auditRows(c.id, 'connection_create');
+	const audit = auditRows(c.id, 'connection_create', s.user.id);
 	assert.equal(audit.length, 1);
 	assert.equal(audit[0].outcome, 'success');
 	assert.equal(audit[0].actorId, String(s.user.id));

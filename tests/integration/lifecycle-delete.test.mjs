@@ -77,7 +77,7 @@ describe('Delete', () => {
 		delete after.audit;
 		assert.deepEqual(after, before, 'nothing deleted or changed');
 		assert.deepEqual(owned(c.id), { connections: 1, secrets: 1, versions: 1, tests: 1, flows: 2 });
-		const denied = auditRows(c.id, 'connection_delete');
+		const denied = auditRows(c.id, 'connection_delete', s.user.id);
 		assert.deepEqual(denied.map((a) => [a.outcome, a.details]), [['denied', { reason: 'in use by flows' }]]);
 	});
 
@@ -90,7 +90,7 @@ describe('Delete', () => {
 			assert.equal(flashText(r.text), 'Confirm the deletion to delete this connection.');
 		}
 		assert.equal(owned(c.id).connections, 1);
-		assert.deepEqual(auditRows(c.id, 'connection_delete'), []);
+		assert.deepEqual(auditRows(c.id, 'connection_delete', s.user.id), []);
 	});
 
 	test('a member (not a manager) cannot delete: 403, nothing deleted', async () => {
@@ -132,12 +132,11 @@ describe('Delete', () => {
 			assert.equal((await get(`/connections/${c.id}${p}`, s.jar)).status, 404, `GET /connections/${c.id}${p}`);
 		assert.equal(psql(`SELECT count(*) FROM flows WHERE id = ${f.id}`)[0][0], '1');
 		// The audit entry outlives the connection: who, what, success.
-		const audit = auditRows(c.id, 'connection_delete');
+		const audit = auditRows(c.id, 'connection_delete', s.user.id);
 		assert.equal(audit.length, 1);
 		assert.equal(audit[0].outcome, 'success');
 		assert.equal(audit[0].actorId, String(s.user.id));
-		assert.equal(psql(`SELECT object_label FROM audit_log WHERE object_type = 'connection'
-		    AND object_id = ${c.id} AND action = 'connection_delete'`)[0][0], c.name);
+		assert.equal(audit[0].label, c.name);
 		// A second POST finds nothing.
 		const again = await post(`/connections/${c.id}/delete`, { csrf: csrfFrom(list.text), confirm: 'yes' }, s.jar);
 		assert.equal(again.status, 404);

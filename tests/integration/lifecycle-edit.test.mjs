@@ -234,7 +234,7 @@ describe('Edit', () => {
 		const v = versionRows(c.id).at(-1);
 		assert.deepEqual([v.version, [...v.fields].sort(), v.settings], [2, ['password', 'url'],
 			{ url: elsewhere.url, test_path: '/health', test_status: '200', username: 'svc' }]);
-		const audit = auditRows(c.id, 'connection_edit');
+		const audit = auditRows(c.id, 'connection_edit', s.user.id);
 		assert.equal(audit.length, 1);
 		assert.deepEqual([...audit[0].details.fields].sort(), ['password', 'url']);
 		assert.ok(!JSON.stringify(audit).includes(PW_ELSEWHERE), 'field names, never values');
@@ -258,7 +258,7 @@ describe('Edit', () => {
 		const changed = ['description', 'name', 'test_path', 'test_status'];
 		assert.deepEqual(versionRows(c.id).map((v) => [v.version, [...v.fields].sort()]),
 		    [[1, ['password', 'test_path', 'test_status', 'url', 'username']], [2, changed]]);
-		const audit = auditRows(c.id, 'connection_edit');
+		const audit = auditRows(c.id, 'connection_edit', s.user.id);
 		assert.equal(audit.length, 1);
 		assert.deepEqual(Object.keys(audit[0].details), ['fields']);
 		assert.deepEqual([...audit[0].details.fields].sort(), changed);

@@ -252,6 +252,33 @@ describe('tetherctl rotate-key', () => {
 	});
 });
 
+describe('tetherctl rotate-key with many secrets that do not decrypt', () => {
+	test('200 of them, first in the order, do not stop the rotation of the others', async () => {
+		const j = await mustCreate(s.jar, { connector: 'jira', protocol: 'server', name: uniq('Junk holder'),
+			fields: { url: 'https://jira.invalid', username: 'svc', password: 'junk-holder-pw' } });
+		const g = await mustCreate(s.jar, { connector: 'jira', protocol: 'server', name: uniq('Good one'),
+			fields: { url: 'https://jira.invalid', username: 'svc', password: 'good-one-pw' } });
+		const kv = secretRows(j.id)[0].keyVersion;
+		// 200 rows that cannot open (a batch's worth), sorted before every row of g.
+		psql(`INSERT INTO connection_secrets (connection_id, field, key_version, nonce, ciphertext)
+		    SELECT ${j.id}, 'junk' || lpad(n::text, 3, '0'), ${kv},
+		        decode(md5(n::text) || substr(md5('n' || n), 1, 16), 'hex'),
+		        decode(md5('c' || n) || '00000000', 'hex') FROM generate_series(1, 200) n`);
+		try {
+			const r = tetherctl('rotate-key', { check: false, env: { POSIXLY_CORRECT: '1' }, timeoutMs: 240000 });
+			assert.equal(r.status === null ? 'killed' : 'exited', 'exited', 'rotate-key ended');
+			const [[v]] = psql('SELECT max(version) FROM vault_keys');
+			const rows = psql(`SELECT connection_id, field, key_version FROM connection_secrets
+			    WHERE connection_id IN (${j.id}, ${g.id}) AND field NOT LIKE 'junk%' ORDER BY 1, 2`)
+			    .map((x) => `${x[0] === String(j.id) ? 'j' : 'g'}/${x[1]} v${x[2]}`);
+			assert.deepEqual(rows, [`j/password v${v}`, `g/password v${v}`],
+			    `the secrets after the 200 broken ones were rotated too: ${r.stdout.trim().split('\n').at(-1)}`);
+		} finally {
+			psql(`DELETE FROM connection_secrets WHERE connection_id = ${j.id} AND field LIKE 'junk%'`);
+		}
+	});
+});
+
 describe('the master key at start-up', () => {
 	/** Run tether-fcgi -f with a copy of the configuration; { code, stderr, socket }. */
 	async function startWith(keyFile) {

@@ -277,13 +277,21 @@ export function versionRows(id) {
 	    .map((r) => ({ version: Number(r[0]), fields: JSON.parse(r[1]), settings: JSON.parse(r[2]) }));
 }
 
-/** Audit entries of a connection (optionally one action): [{ action, outcome, details, actor }]. */
-export function auditRows(id, action) {
+/**
+ * Audit entries of a connection by one actor (optionally one action):
+ * [{ action, outcome, details, actor, actorId, label }]. By actor, because
+ * other tests write audit rows of their own whose object ids may be any
+ * connection's.
+ */
+export function auditRows(id, action, actorId) {
+	assert.ok(actorId !== undefined, 'auditRows needs the actor');
 	return psql(`SELECT action, outcome, details::text, COALESCE(actor_label, ''),
-	    COALESCE(actor_user_id::text, '') FROM audit_log
+	    COALESCE(actor_user_id::text, ''), object_label FROM audit_log
 	    WHERE object_type = 'connection' AND object_id = ${Number(id)}
+	    AND actor_user_id = ${Number(actorId)}
 	    ${action ? `AND action = ${sqlString(action)}` : ''} ORDER BY id`)
-	    .map((r) => ({ action: r[0], outcome: r[1], details: JSON.parse(r[2]), actor: r[3], actorId: r[4] }));
+	    .map((r) => ({ action: r[0], outcome: r[1], details: JSON.parse(r[2]), actor: r[3], actorId: r[4],
+		label: r[5] }));
 }
 
 /** The connection's tests, oldest first: [{ trigger, result, message }]. */
