@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ClearSilver.h>
 #include <libpq-fe.h>
@@ -186,6 +187,50 @@ conn_fill(struct req *r, const struct conn *c, const char *tab)
 	hdf_set_value(r->hdf, "Page.Title", c->name);
 }
 
+int
+conn_vault_load_key(struct req *r, int version)
+{
+	char		 v[16];
+	const char	*params[1] = { v };
+	PGresult	*res;
+	unsigned char	*wrapped;
+	size_t		 len;
+	int		 rc = -1;
+
+	if (vault_has_key(&r->app->vault, version))
+		return 0;
+	snprintf(v, sizeof(v), "%d", version);
+	res = db_exec_named(&r->app->db, "vault_key_get", "SELECT encode(wrapped_key,"
+	    " 'hex') AS k FROM vault_keys WHERE version = $1", 1, params);
+	if (res != NULL && db_rows(res) == 1 &&
+	    (wrapped = app_unhex(db_get(res, 0, "k"), &len)) != NULL) {
+		rc = vault_key_add_wrapped(&r->app->vault, version, wrapped, len);
+		free(wrapped);
+	}
+	db_clear(res);
+	return rc;
+}
+
+/* Secrets are written rarely: one small query each time is cheaper than
+ * a window in which a stale worker seals with a retired key. */
+void
+conn_vault_current(struct req *r)
+{
+	struct app	*app = r->app;
+	PGresult	*res;
+	int		 newest;
+
+	res = db_exec_named(&app->db, "vault_newest", "SELECT max(version) AS v"
+	    " FROM vault_keys", 0, NULL);
+	if (res == NULL)
+		return;
+	newest = atoi(db_get(res, 0, "v"));
+	db_clear(res);
+	/* Loading the newest key makes it the active one (vault.c). */
+	if (newest > app->vault.active && conn_vault_load_key(r, newest) == 0)
+		app->vault.active = newest;
+}
+
 void
 conn_secret_ad_field(const struct req *r, const char *field, char *out, size_t outlen)
 {
@@ -206,6 +251,7 @@ conn_secret_put(struct req *r, int64_t id, const char *field, const char *value)
 	PGresult	*res;
 
 	conn_secret_ad_field(r, field, ad, sizeof(ad));
+	conn_vault_current(r);
 	if (vault_seal(&r->app->vault, id, ad, value, strlen(value), &version, nonce,
 	    &ct, &ctlen) == -1) {
 		log_error(r, "connection %lld: cannot seal field %s", (long long)id, field);

@@ -321,6 +321,7 @@ connform_validate(struct req *r, struct connform *cf, int per_user)
 			}
 		}
 	}
+	cf->rebind = rebind;
 	connform_secrets(r, cf, per_user, rebind, bound.data);
 	buf_free(&bound);
 	return (int)json_object_size(cf->errors);

@@ -326,6 +326,7 @@ page_connection_reconnect_post(struct req *r)
 		goto out;
 	}
 	/* The verifier is a secret too: sealed, bound to the connection. */
+	conn_vault_current(r);
 	if (vault_seal(&r->app->vault, c->id, "oauth_verifier", verifier, strlen(verifier),
 	    &version, nonce, &ct, &ctlen) == -1)
 		goto out;

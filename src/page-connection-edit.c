@@ -135,7 +135,7 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 	char		 fields[1024];
 	const char	*params[6];
 	PGresult	*res;
-	int		 i, rc = -1, rebind = 0;
+	int		 i, rc = -1;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
@@ -172,11 +172,10 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 	for (i = 0; i < cf->nsecrets; i++)
 		if (conn_secret_put(r, c->id, cf->secret_field[i], cf->secret_value[i]) == -1)
 			goto fail;
-	/* New destination: tokens and secrets not entered again go (they were
-	 * required to be, so only OAuth tokens and the like remain). */
-	for (i = 0; i < cf->nsecrets; i++)
-		rebind |= strstr(cf->changed.data, cf->secret_field[i]) != NULL;
-	if (rebind) {
+	/* A new destination (an authentication-bound field changed): secrets
+	 * not entered again go — the form required them all, so what remains
+	 * is OAuth tokens and the like, issued for the old destination. */
+	if (cf->rebind) {
 		struct buf	 keep;
 		const char	*dp[2];
 

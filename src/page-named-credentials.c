@@ -142,6 +142,7 @@ nc_put_secret(struct req *r, int64_t id, const char *field, const char *value)
 	const char	*params[5];
 	PGresult	*res;
 
+	conn_vault_current(r);
 	if (vault_seal(&r->app->vault, nc_vault_id(id), field, value, strlen(value), &version,
 	    nonce, &ct, &ctlen) == -1)
 		return -1;

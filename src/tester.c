@@ -61,28 +61,6 @@ secret(const struct testctx *t, const char *field)
 	return NULL;
 }
 
-/* A data key rotated in after this worker started: fetch and unwrap it. */
-static int
-tester_load_key(struct req *r, int version)
-{
-	char		 v[16];
-	const char	*params[1] = { v };
-	PGresult	*res;
-	unsigned char	*wrapped;
-	size_t		 len;
-	int		 rc = -1;
-
-	snprintf(v, sizeof(v), "%d", version);
-	res = db_exec_named(&r->app->db, "vault_key_get", "SELECT encode(wrapped_key,"
-	    " 'hex') AS k FROM vault_keys WHERE version = $1", 1, params);
-	if (res != NULL && db_rows(res) == 1 &&
-	    (wrapped = app_unhex(db_get(res, 0, "k"), &len)) != NULL) {
-		rc = vault_key_add_wrapped(&r->app->vault, version, wrapped, len);
-		free(wrapped);
-	}
-	db_clear(res);
-	return rc;
-}
 
 /* Decrypt one set of stored secrets (shared, or a user's own) into t->sec;
  * a user's own come second and win over shared ones of the same name. */
@@ -116,7 +94,7 @@ secrets_load_from(struct testctx *t, int64_t owner_id)
 		char		*plain = NULL;
 
 		if (!vault_has_key(&t->r->app->vault, version))
-			(void)tester_load_key(t->r, version);
+			(void)conn_vault_load_key(t->r, version);
 		nonce = app_unhex(db_get(res, i, "nonce"), &nlen);
 		ct = app_unhex(db_get(res, i, "ct"), &ctlen);
 		conn_secret_ad_field(t->r, field, ad, sizeof(ad));

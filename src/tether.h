@@ -593,6 +593,7 @@ struct connform {
 	int		 nsecrets;
 	struct buf	 changed;	/* comma-separated names of changed fields */
 	int		 nchanged;
+	int		 rebind;	/* an authentication-bound field changed */
 };
 
 void		 connform_init(struct connform *, struct _hdf *proto, const char *api_type,
@@ -657,6 +658,11 @@ void		 conn_fill(struct req *, const struct conn *, const char *tab);
 const char	*conn_status_label(const char *status);
 /* Secret fields of a connection: seal and upsert one; delete all. */
 int		 conn_secret_put(struct req *, int64_t id, const char *field, const char *value);
+/* Make sure the newest data key (made by a rotation after this worker
+ * started) is loaded and active before sealing. */
+void		 conn_vault_current(struct req *);
+/* Load data key `version` from the database into the vault; 0 or -1. */
+int		 conn_vault_load_key(struct req *, int version);
 /* The name a secret's ciphertext is bound to: the field, or for a user's
  * own secret of a per-user connection "u<user>:<field>". */
 void		 conn_secret_ad_field(const struct req *, const char *field, char *out,
