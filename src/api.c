@@ -179,6 +179,44 @@ static const char flow_page_vis[] = API_FLOW_COLS ","
     " FROM flows f WHERE " API_FLOW_VISIBLE
     " ORDER BY lower(f.name), f.id LIMIT $2 OFFSET $3";
 
+/* The statements of one paged listing: all rows (admins) or the visible ones. */
+struct api_paged {
+	const char	*count_all, *page_all, *count_vis, *page_vis;
+	const char	*names[4];	/* their prepared names, same order */
+};
+
+static const struct api_paged conn_paged = {
+	conn_count_all, conn_page_all, conn_count_vis, conn_page_vis,
+	{ "api_conn_count_all", "api_conn_page_all", "api_conn_count_vis", "api_conn_page_vis" },
+};
+static const struct api_paged flow_paged = {
+	flow_count_all, flow_page_all, flow_count_vis, flow_page_vis,
+	{ "api_flow_count_all", "api_flow_page_all", "api_flow_count_vis", "api_flow_page_vis" },
+};
+
+/* Run a paged listing's count and page; -1 when either failed. */
+static int
+api_page_fetch(struct req *r, const struct api_paged *q, long long page,
+    long long per_page, PGresult **count, PGresult **rows)
+{
+	char		 uid[24], limit[24], offset[24];
+	const char	*params[3];
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	snprintf(limit, sizeof(limit), "%lld", per_page);
+	snprintf(offset, sizeof(offset), "%lld", (page - 1) * per_page);
+	if (r->sess->is_admin) {
+		params[0] = limit, params[1] = offset;
+		*count = db_exec_named(&r->app->db, q->names[0], q->count_all, 0, NULL);
+		*rows = db_exec_named(&r->app->db, q->names[1], q->page_all, 2, params);
+	} else {
+		params[0] = uid, params[1] = limit, params[2] = offset;
+		*count = db_exec_named(&r->app->db, q->names[2], q->count_vis, 1, params);
+		*rows = db_exec_named(&r->app->db, q->names[3], q->page_vis, 3, params);
+	}
+	return *count != NULL && *rows != NULL ? 0 : -1;
+}
+
 static const char flow_get_sql[] = API_FLOW_COLS " FROM flows f WHERE f.id = $1";
 static const char flow_lock_sql[] = API_FLOW_COLS " FROM flows f WHERE f.id = $1"
     " FOR UPDATE";
@@ -688,32 +726,14 @@ static int
 api_connections(struct req *r, json_t *body)
 {
 	long long	 page, per_page;
-	char		 uid[24], limit[24], offset[24];
-	const char	*params[3];
 	PGresult	*count = NULL, *rows = NULL;
 	json_t		*j, *list;
-	int		 admin = r->sess->is_admin, i, rc = -1;
+	int		 i, rc = -1;
 
 	(void)body;
 	if (api_paging(r, &page, &per_page) != 0)
 		return 0;
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	snprintf(limit, sizeof(limit), "%lld", per_page);
-	snprintf(offset, sizeof(offset), "%lld", (page - 1) * per_page);
-	if (admin) {
-		params[0] = limit, params[1] = offset;
-		count = db_exec_named(&r->app->db, "api_conn_count_all", conn_count_all,
-		    0, NULL);
-		rows = db_exec_named(&r->app->db, "api_conn_page_all", conn_page_all,
-		    2, params);
-	} else {
-		params[0] = uid, params[1] = limit, params[2] = offset;
-		count = db_exec_named(&r->app->db, "api_conn_count_vis", conn_count_vis,
-		    1, params);
-		rows = db_exec_named(&r->app->db, "api_conn_page_vis", conn_page_vis,
-		    3, params);
-	}
-	if (count == NULL || rows == NULL)
+	if (api_page_fetch(r, &conn_paged, page, per_page, &count, &rows) == -1)
 		goto out;
 	list = json_array();
 	for (i = 0; i < db_rows(rows); i++)
@@ -1152,32 +1172,14 @@ static int
 api_flows(struct req *r, json_t *body)
 {
 	long long	 page, per_page;
-	char		 uid[24], limit[24], offset[24];
-	const char	*params[3];
 	PGresult	*count = NULL, *rows = NULL;
 	json_t		*j, *list, *conns;
-	int		 admin = r->sess->is_admin, i, rc = -1;
+	int		 i, rc = -1;
 
 	(void)body;
 	if (api_paging(r, &page, &per_page) != 0)
 		return 0;
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	snprintf(limit, sizeof(limit), "%lld", per_page);
-	snprintf(offset, sizeof(offset), "%lld", (page - 1) * per_page);
-	if (admin) {
-		params[0] = limit, params[1] = offset;
-		count = db_exec_named(&r->app->db, "api_flow_count_all", flow_count_all,
-		    0, NULL);
-		rows = db_exec_named(&r->app->db, "api_flow_page_all", flow_page_all,
-		    2, params);
-	} else {
-		params[0] = uid, params[1] = limit, params[2] = offset;
-		count = db_exec_named(&r->app->db, "api_flow_count_vis", flow_count_vis,
-		    1, params);
-		rows = db_exec_named(&r->app->db, "api_flow_page_vis", flow_page_vis,
-		    3, params);
-	}
-	if (count == NULL || rows == NULL)
+	if (api_page_fetch(r, &flow_paged, page, per_page, &count, &rows) == -1)
 		goto out;
 	list = json_array();
 	for (i = 0; i < db_rows(rows); i++) {

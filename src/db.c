@@ -257,18 +257,14 @@ db_exec_params(struct db *db, const char *sql, int nparams, const char *const *p
 	return NULL;
 }
 
+/* The outcome of a transaction-control statement; its text is a literal. */
 static int
-db_simple(struct db *db, const char *sql)
+db_simple_result(struct db *db, PGresult *res, const char *what)
 {
-	PGresult	*res;
-	int		 ok;
+	int	 ok = db_result_ok(res);
 
-	if (db_connect(db) == -1)
-		return -1;
-	res = PQexec(db->conn, sql);
-	ok = db_result_ok(res);
 	if (!ok)
-		db_log_failure(db, sql, res);
+		db_log_failure(db, what, res);
 	PQclear(res);
 	return ok ? 0 : -1;
 }
@@ -276,7 +272,8 @@ db_simple(struct db *db, const char *sql)
 int
 db_begin(struct db *db)
 {
-	if (db_simple(db, "BEGIN") == -1)
+	if (db_connect(db) == -1 ||
+	    db_simple_result(db, PQexec(db->conn, "BEGIN"), "BEGIN") == -1)
 		return -1;
 	db->in_tx = 1;
 	return 0;
@@ -285,8 +282,10 @@ db_begin(struct db *db)
 int
 db_commit(struct db *db)
 {
-	int	 rc = db_simple(db, "COMMIT");
+	int	 rc = -1;
 
+	if (db_connect(db) == 0)
+		rc = db_simple_result(db, PQexec(db->conn, "COMMIT"), "COMMIT");
 	db->in_tx = 0;
 	return rc;
 }

@@ -35,6 +35,8 @@ migrate_read(const char *path)
 	return b.data != NULL ? b.data : xstrdup("");
 }
 
+/* Simple-query protocol on purpose: a migration file holds many statements,
+ * which PQexecParams cannot run. Its text is ours (sql/), never input. */
 static int
 migrate_exec(PGconn *conn, const char *sql, const char *what)
 {
