@@ -314,6 +314,20 @@ api_int(PGresult *res, int row, const char *col)
 	return json_integer(strtoll(db_get(res, row, col), NULL, 10));
 }
 
+/* Answer a paged listing: {key: list, page, per_page, total}; takes list. */
+static void
+api_reply_page(struct req *r, const char *key, json_t *list, long long page,
+    long long per_page, PGresult *count)
+{
+	json_t	*j = json_object();
+
+	json_object_set_new(j, key, list);
+	json_object_set_new(j, "page", json_integer(page));
+	json_object_set_new(j, "per_page", json_integer(per_page));
+	json_object_set_new(j, "total", api_int(count, 0, "n"));
+	api_reply(r, 200, j);
+}
+
 /* At most outlen - 1 bytes of UTF-8 `s`, not cutting a character. */
 static void
 api_clip(const char *s, char *out, size_t outlen)
@@ -727,7 +741,7 @@ api_connections(struct req *r, json_t *body)
 {
 	long long	 page, per_page;
 	PGresult	*count = NULL, *rows = NULL;
-	json_t		*j, *list;
+	json_t		*list;
 	int		 i, rc = -1;
 
 	(void)body;
@@ -738,12 +752,7 @@ api_connections(struct req *r, json_t *body)
 	list = json_array();
 	for (i = 0; i < db_rows(rows); i++)
 		json_array_append_new(list, api_conn_row(rows, i));
-	j = json_object();
-	json_object_set_new(j, "connections", list);
-	json_object_set_new(j, "page", json_integer(page));
-	json_object_set_new(j, "per_page", json_integer(per_page));
-	json_object_set_new(j, "total", api_int(count, 0, "n"));
-	api_reply(r, 200, j);
+	api_reply_page(r, "connections", list, page, per_page, count);
 	rc = 0;
 out:
 	db_clear(count);
@@ -1173,7 +1182,7 @@ api_flows(struct req *r, json_t *body)
 {
 	long long	 page, per_page;
 	PGresult	*count = NULL, *rows = NULL;
-	json_t		*j, *list, *conns;
+	json_t		*list, *conns;
 	int		 i, rc = -1;
 
 	(void)body;
@@ -1199,12 +1208,7 @@ api_flows(struct req *r, json_t *body)
 		json_object_set_new(f, "updated_at", api_text(rows, i, "updated_at"));
 		json_array_append_new(list, f);
 	}
-	j = json_object();
-	json_object_set_new(j, "flows", list);
-	json_object_set_new(j, "page", json_integer(page));
-	json_object_set_new(j, "per_page", json_integer(per_page));
-	json_object_set_new(j, "total", api_int(count, 0, "n"));
-	api_reply(r, 200, j);
+	api_reply_page(r, "flows", list, page, per_page, count);
 	rc = 0;
 out:
 	db_clear(count);

@@ -208,18 +208,6 @@ catalog_first(const char *list, char *w, size_t wlen)
 		*w = '\0';
 }
 
-/* 1 when word w is one of the space-separated words of list. */
-static int
-catalog_word_in(const char *w, const char *list)
-{
-	char	 x[128];
-
-	while (catalog_word(&list, x, sizeof(x)))
-		if (strcmp(x, w) == 0)
-			return 1;
-	return 0;
-}
-
 static int
 catalog_int(const char *s, long long *out)
 {
@@ -259,7 +247,7 @@ catalog_path(char *dst, size_t len, const char *parent, const char *a,
 }
 
 /* A direct child of node, never a dotted path. */
-static HDF *
+HDF *
 catalog_child(HDF *node, const char *name)
 {
 	HDF	*c;
@@ -734,7 +722,7 @@ cdef_field_ref(struct cdef *cd, HDF *proto, HDF *node, const char *path,
 		return cdef_error(cd, path, key, "%s \"%s\" names no field of the "
 		    "protocol", key, v);
 	type = catalog_val(f, "type");
-	if (*types != '\0' && !catalog_word_in(type, types))
+	if (*types != '\0' && !connector_word_in(types, type))
 		return cdef_error(cd, path, key, "%s \"%s\" is a %s field, not %s",
 		    key, v, type, types);
 	if (*types == '\0' && strcmp(type, "secret") == 0)
@@ -902,7 +890,7 @@ cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 	if (auth == NULL) {
 		catalog_first(k->auths, first, sizeof(first));
 		auth = first;
-	} else if (!catalog_word_in(auth, k->auths))
+	} else if (!connector_word_in(k->auths, auth))
 		return cdef_error(cd, path, "auth", "auth \"%s\" does not go with "
 		    "kind %s (it takes: %s)", auth, k->name, k->auths);
 	user = strcmp(auth, "basic") == 0;
@@ -1366,7 +1354,7 @@ catalog_check(struct cdef *cd)
 				return cdef_error(cd, "", "contexts", "unknown "
 				    "execution context \"%s\" (system or "
 				    "per_user)", w);
-			if (catalog_word_in(w, seen))
+			if (connector_word_in(seen, w))
 				return cdef_error(cd, "", "contexts", "\"%s\" "
 				    "twice", w);
 			strcat(strcat(seen, " "), w);

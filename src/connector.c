@@ -9,26 +9,12 @@
 
 #include "tether.h"
 
-/* Child `name` of `parent`, matched by comparison (never a path built from input). */
-static HDF *
-connector_child(HDF *parent, const char *name)
-{
-	HDF	*c;
-
-	if (parent == NULL)
-		return NULL;
-	for (c = hdf_obj_child(parent); c != NULL; c = hdf_obj_next(c))
-		if (strcmp(hdf_obj_name(c), name) == 0)
-			return c;
-	return NULL;
-}
-
 HDF *
 connector_protocol(const struct catalog *cat, const char *connector, const char *protocol)
 {
 	HDF	*def = catalog_get(cat, connector);
 
-	return connector_child(connector_child(def, "Protocols"), protocol);
+	return catalog_child(catalog_child(def, "Protocols"), protocol);
 }
 
 const char *
@@ -44,7 +30,7 @@ const char *
 connector_api_type_label(const struct catalog *cat, const char *connector,
     const char *api_type)
 {
-	HDF	*t = connector_child(connector_child(catalog_get(cat, connector),
+	HDF	*t = catalog_child(catalog_child(catalog_get(cat, connector),
 		    "ApiTypes"), api_type);
 
 	return t != NULL ? hdf_get_value(t, "label", api_type) : api_type;
@@ -56,11 +42,12 @@ connector_word_in(const char *list, const char *word)
 {
 	size_t	 n = strlen(word);
 
+	/* Words are separated as catalog.c reads them: spaces and tabs. */
 	while (*list != '\0') {
 		size_t	 len;
 
-		list += strspn(list, " ,");
-		len = strcspn(list, " ,");
+		list += strspn(list, " \t");
+		len = strcspn(list, " \t");
 		if (len == n && len > 0 && strncmp(list, word, n) == 0)
 			return 1;
 		list += len;

@@ -317,6 +317,8 @@ void		 catalog_free(struct catalog *);
  * Names from requests are compared, never used as HDF paths. */
 void		*catalog_get(const struct catalog *, const char *key);
 const char	*catalog_title(const struct catalog *, const char *key);
+/* A direct child of `node` by name (compared, never a dotted HDF path). */
+struct _hdf	*catalog_child(struct _hdf *node, const char *name);
 const char	*catalog_protocol_label(const struct catalog *, const char *key,
 		    const char *protocol);
 /* `key` of a Test or OAuth node, or of its ApiTypes.<api_type> override when
@@ -564,7 +566,7 @@ const char	*connector_api_type_label(const struct catalog *, const char *connect
 /* 1 when the definition allows this execution context ("system" / "per_user"). */
 int		 connector_allows_context(const struct catalog *, const char *connector,
 		    const char *context);
-/* 1 when `word` is one of the words (space or comma separated) of `list`. */
+/* 1 when `word` is one of the space-separated words of `list`. */
 int		 connector_word_in(const char *list, const char *word);
 /* 1 when a field applies to the API type (no api_types list: all of them). */
 int		 connector_field_applies(struct _hdf *field, const char *api_type);
