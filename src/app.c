@@ -191,6 +191,8 @@ app_close(struct app *app)
 	app->templates = NULL;
 	db_clear(app->all_teams);
 	app->all_teams = NULL;
+	list_cache_free(app->list_cache);
+	app->list_cache = NULL;
 	db_close(&app->db);
 	if (app->vault.master != NULL)
 		vault_close(&app->vault);

@@ -17,17 +17,18 @@ static const struct {
 	const char	*name;
 	const char	*sql;
 } stmts[STMT__MAX] = {
+	/* Read-only: the idle clock is moved by STMT_SESSION_TOUCH, and only
+	 * when "touch" says it is more than 30 seconds behind. */
 	[STMT_SESSION_GET] = { "session_get",
-	    "WITH s AS ("
-	    " SELECT s.id, s.user_id, s.csrf_token, s.last_seen_at,"
-	    "  u.email, u.name, u.is_admin"
+	    "SELECT s.id, s.user_id, s.csrf_token, u.email, u.name, u.is_admin,"
+	    " s.last_seen_at < now() - interval '30 seconds' AS touch,"
+	    " (SELECT v FROM list_version) AS list_version"
 	    " FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.token_hash = $1::bytea AND s.expires_at > now()"
 	    "  AND s.last_seen_at > now() - make_interval(mins => $2::int)"
-	    "  AND NOT u.disabled),"
-	    " touch AS (UPDATE sessions t SET last_seen_at = now() FROM s"
-	    "  WHERE t.id = s.id AND s.last_seen_at < now() - interval '30 seconds')"
-	    " SELECT id, user_id, csrf_token, email, name, is_admin FROM s" },
+	    "  AND NOT u.disabled" },
+	[STMT_SESSION_TOUCH] = { "session_touch",
+	    "UPDATE sessions SET last_seen_at = now() WHERE id = $1" },
 	[STMT_SESSION_CREATE] = { "session_create",
 	    "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at,"
 	    " client_addr, user_agent)"
@@ -59,7 +60,7 @@ static const struct {
 	    " WHERE id = $5::bigint) WHEN 'team' THEN $5::bigint END),"
 	    " $4, $5, $6, $7, $8, $9, $10, COALESCE($11::jsonb, '{}'))" },
 	[STMT_TEAMS_VISIBLE] = { "teams_visible",
-	    "SELECT id, name FROM teams WHERE $2::boolean"
+	    "SELECT id, name, (SELECT v FROM list_version) AS lv FROM teams WHERE $2::boolean"
 	    " OR id IN (SELECT team_id FROM team_members WHERE user_id = $1)"
 	    " ORDER BY lower(name), id" },
 };

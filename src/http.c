@@ -83,6 +83,7 @@ http_page(struct req *r, int status, const char *tmpl)
 
 	http_common_hdf(r);
 	r->out.len = 0;
+	r->kept = NULL;
 	if (render_template(r->app->templates, tmpl, r->hdf, &r->out, err,
 	    sizeof(err)) == -1) {
 		log_error(r, "template %s: %s", tmpl, err);
@@ -144,6 +145,7 @@ http_error(struct req *r, int status, const char *message)
 	r->status = status;
 	r->content_type = "text/html; charset=utf-8";
 	r->out.len = 0;
+	r->kept = NULL;
 	if (render_template(r->app->templates, "error.cs", r->hdf, &r->out, err,
 	    sizeof(err)) == -1) {
 		log_error(r, "template error.cs: %s", err);
@@ -170,6 +172,7 @@ http_redirect(struct req *r, const char *location)
 	r->status = r->method == METHOD_POST ? 303 : 302;
 	http_header(r, "Location", location);
 	r->out.len = 0;
+	r->kept = NULL;
 }
 
 void
@@ -238,12 +241,14 @@ void
 http_send(struct req *r)
 {
 	struct buf	 h;
+	const char	*body = r->kept != NULL ? r->kept : r->out.data;
+	size_t		 body_len = r->kept != NULL ? r->kept_len : r->out.len;
 
 	buf_init(&h);
 	buf_printf(&h, "Status: %d %s\r\n", r->status, http_status_text(r->status));
 	if (r->status != 302 && r->status != 303 && r->status != 204)
 		buf_printf(&h, "Content-Type: %s\r\nContent-Length: %zu\r\n",
-		    r->content_type, r->out.len);
+		    r->content_type, body_len);
 	else
 		buf_puts(&h, "Content-Length: 0\r\n");
 	if (r->csp_form_action != NULL)
@@ -266,9 +271,9 @@ http_send(struct req *r)
 	buf_puts(&h, "\r\n");
 	if (r->fr != NULL) {
 		FCGX_PutStr(h.data, (int)h.len, r->fr->out);
-		if (r->method != METHOD_HEAD && r->out.len > 0 &&
+		if (r->method != METHOD_HEAD && body_len > 0 &&
 		    r->status != 302 && r->status != 303)
-			FCGX_PutStr(r->out.data, (int)r->out.len, r->fr->out);
+			FCGX_PutStr(body, (int)body_len, r->fr->out);
 	}
 	buf_free(&h);
 }

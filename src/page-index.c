@@ -6,11 +6,12 @@
  * Statuses: 200, 302 (to /login), 503.
  * One count and one page query; each filter combination is a statement of
  * its own, prepared once, so every plan can use the matching index.
+ * A page a worker rendered before is served again while the list version
+ * says nothing it shows has changed (listcache.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <ClearSilver.h>
 #include <libpq-fe.h>
@@ -170,10 +171,12 @@ list_count(struct req *r, const struct list_query *lq, const char *uid)
 		n = 0;
 		if (lq->mask & F_TEAM)
 			params[n++] = lq->team;
-		buf_printf(&sql, "SELECT COALESCE(sum(n), 0) AS n FROM connection_counts%s",
+		buf_printf(&sql, "SELECT COALESCE(sum(n), 0) AS n,"
+		    " (SELECT v FROM list_version) AS lv FROM connection_counts%s",
 		    n > 0 ? " WHERE owner_team_id = $1::bigint" : "");
 	} else {
-		buf_puts(&sql, "SELECT count(*) AS n FROM connections c");
+		buf_puts(&sql, "SELECT count(*) AS n, (SELECT v FROM list_version) AS lv"
+		    " FROM connections c");
 		n = list_where(lq, &sql, params, uid);
 	}
 	snprintf(name, sizeof(name), "list_count_%u", lq->mask);
@@ -198,7 +201,8 @@ list_page(struct req *r, const struct list_query *lq, const char *uid)
 	    " to_char(c.last_tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS tested,"
 	    " c.last_test_result, c.owner_team_id, t.name AS team,"
 	    " (SELECT count(*) FROM flow_connections fc WHERE fc.connection_id = c.id)"
-	    " AS flows FROM (SELECT c.* FROM connections c");
+	    " AS flows, (SELECT v FROM list_version) AS lv"
+	    " FROM (SELECT c.* FROM connections c");
 	n = list_where(lq, &sql, params, uid);
 	snprintf(offset, sizeof(offset), "%lld", (lq->page - 1) * PAGE_SIZE);
 	params[n++] = offset;
@@ -352,30 +356,44 @@ list_fill_pager(struct req *r, const struct list_query *lq, long long total, int
 	render_set(p, "Tested.Dir", !by_tested ? "" : lq->sort == 3 ? "asc" : "desc");
 }
 
+/* The list version a result was read at (its "lv" column), -1 if unknown. */
+static int64_t
+list_result_version(PGresult *res)
+{
+	if (res == NULL || db_rows(res) == 0)
+		return -1;
+	return strtoll(db_get(res, 0, "lv"), NULL, 10);
+}
+
 /*
  * The team filter's options. Admins see every team; that list is the same
- * for all of them and changes rarely, so a worker keeps it a few seconds
- * (a new team shows up in the filter within that time). Not for others:
- * their list depends on who they are.
+ * for all of them, so a worker keeps it until the list version moves (a
+ * new or renamed team moves it). Not for others: their list depends on
+ * who they are.
  */
-#define TEAMS_CACHE_SECONDS	5
-
 static PGresult *
 list_teams(struct req *r, const char *const *params, int *owned)
 {
 	struct app	*app = r->app;
-	time_t		 now = time(NULL);
 
 	*owned = 1;
 	if (!r->sess->is_admin)
 		return db_exec(&app->db, STMT_TEAMS_VISIBLE, 2, params);
-	if (app->all_teams == NULL || now - app->all_teams_at >= TEAMS_CACHE_SECONDS) {
+	if (app->all_teams == NULL || app->all_teams_version != r->sess->list_version) {
 		db_clear(app->all_teams);
 		app->all_teams = db_exec(&app->db, STMT_TEAMS_VISIBLE, 2, params);
-		app->all_teams_at = now;
+		app->all_teams_version = list_result_version(app->all_teams);
 	}
 	*owned = 0;
 	return app->all_teams;
+}
+
+/* A flash (a bad filter, or a message from the previous page) is shown
+ * once: such a page is neither served from nor kept in the list cache. */
+static int
+list_has_flash(const struct req *r)
+{
+	return hdf_get_value(r->hdf, "Flash.Message", NULL) != NULL;
 }
 
 int
@@ -385,11 +403,19 @@ page_index(struct req *r)
 	char			 uid[24];
 	const char		*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
 	PGresult		*count = NULL, *rows = NULL, *teams = NULL;
+	struct buf		 view;
 	long long		 total;
+	int64_t			 version;
 	int			 rc = -1, teams_owned = 1;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	list_read(r, &lq);
+	buf_init(&view);
+	list_query_string(&view, &lq, lq.sort, lq.page);
+	if (!list_has_flash(r) && list_cache_serve(r, view.data)) {
+		rc = 0;
+		goto out;
+	}
 	if ((teams = list_teams(r, params, &teams_owned)) == NULL ||
 	    (count = list_count(r, &lq, uid)) == NULL) {
 		http_error(r, 503, NULL);
@@ -407,8 +433,16 @@ page_index(struct req *r)
 	list_fill_options(r, &lq, teams);
 	list_fill_rows(r, rows);
 	list_fill_pager(r, &lq, total, db_rows(rows));
-	rc = http_page(r, 200, "index.cs");
+	if ((rc = http_page(r, 200, "index.cs")) == -1)
+		goto out;
+	/* Kept only when the three reads saw the same version of the data
+	 * (each statement has its own snapshot; a commit between them moves it). */
+	version = list_result_version(rows);
+	if (!list_has_flash(r) && version >= 0 && version == list_result_version(count) &&
+	    version == list_result_version(teams))
+		list_cache_keep(r, view.data, version);
 out:
+	buf_free(&view);
 	if (teams_owned)
 		db_clear(teams);
 	db_clear(count);

@@ -54,10 +54,11 @@ int
 session_load(struct req *r)
 {
 	const char	*token = req_cookie(r, session_cookie_name(r->app));
-	char		 hash[68], idle[16];
-	const char	*params[2] = { hash, idle };
+	char		 hash[68], idle[16], id[24];
+	const char	*params[2] = { hash, idle }, *touch_params[1] = { id };
 	PGresult	*res;
 	struct session	*s;
+	int		 touch = 0;
 
 	if (!session_token_shape_ok(token))
 		return 0;
@@ -73,9 +74,17 @@ session_load(struct req *r)
 		s->email = xstrdup(db_get(res, 0, "email"));
 		s->name = xstrdup(db_get(res, 0, "name"));
 		s->is_admin = strcmp(db_get(res, 0, "is_admin"), "t") == 0;
+		s->list_version = strtoll(db_get(res, 0, "list_version"), NULL, 10);
 		r->sess = s;
+		touch = strcmp(db_get(res, 0, "touch"), "t") == 0;
 	}
 	db_clear(res);
+	if (touch) {
+		snprintf(id, sizeof(id), "%lld", (long long)r->sess->id);
+		if ((res = db_exec(&r->app->db, STMT_SESSION_TOUCH, 1, touch_params)) == NULL)
+			return -1;
+		db_clear(res);
+	}
 	return 0;
 }
 

@@ -235,6 +235,7 @@ struct config {
 	char		*outbound_allow;
 	char		*outbound_ca_bundle;
 	char		*outbound_proxy;
+	int		 list_cache_pages;	/* Integrations pages a worker keeps; 0: none */
 };
 
 int		 config_load(struct config *, const char *path, char *err, size_t errlen);
@@ -263,6 +264,7 @@ struct db {
 /* Statements the app prepares; db.c holds their SQL. */
 enum db_stmt {
 	STMT_SESSION_GET,
+	STMT_SESSION_TOUCH,
 	STMT_SESSION_CREATE,
 	STMT_SESSION_DELETE,
 	STMT_USER_BY_EMAIL,
@@ -367,8 +369,9 @@ struct app {
 	struct render_cache *templates;
 	unsigned char	 flash_key[32];	/* signs flash cookies; derived from the master key */
 	char		 dummy_hash[128];	/* verified for unknown e-mails: same cost */
-	struct pg_result *all_teams;	/* admins' team filter options, kept a few seconds */
-	time_t		 all_teams_at;
+	struct pg_result *all_teams;	/* admins' team filter options, */
+	int64_t		 all_teams_version;	/* as of this list version */
+	struct list_cache *list_cache;	/* rendered Integrations pages (listcache.c) */
 	unsigned long	 served;
 };
 
@@ -381,6 +384,16 @@ void		 app_close(struct app *);
 /* Hex for bytea parameters (decode($1, 'hex')) and columns (encode(x, 'hex')). */
 char		*app_hex(const unsigned char *, size_t);
 unsigned char	*app_unhex(const char *, size_t *len);
+
+/* listcache.c: rendered Integrations pages, served again while current. */
+struct list_cache;
+struct req;
+struct list_cache *list_cache_new(int nslots);	/* NULL when nslots is 0 */
+void		 list_cache_free(struct list_cache *);
+/* 1 when r->out now holds the kept page of this session's `view`. */
+int		 list_cache_serve(struct req *, const char *view);
+/* Keep r->out, rendered from rows read at list version `version`. */
+void		 list_cache_keep(struct req *, const char *view, int64_t version);
 
 /* ctl-vault.c */
 int		 ctl_rotate_key(struct app *, int argc, char **argv);
@@ -405,6 +418,7 @@ struct session {
 	char		*name;
 	int		 is_admin;
 	char		*csrf;
+	int64_t		 list_version;	/* sql/007: moves with every change the list shows */
 };
 
 struct route;
@@ -436,6 +450,8 @@ struct req {
 	const char		*content_type;
 	struct buf		 headers;	/* extra header lines, "\r\n"-terminated */
 	struct buf		 out;		/* the body, sent after headers */
+	const char		*kept;		/* or a kept page (listcache.c), not */
+	size_t			 kept_len;	/* ours to free, sent instead of out */
 	int			 signed_in_page;	/* Cache-Control: no-store */
 	const char		*log_note;	/* short reason for the access log */
 	char			*csp_form_action;	/* an extra form-action origin, or NULL */
