@@ -11,18 +11,19 @@
 #  1. seeds BENCH_N (10000) connections with tests/bench/seed.sql as
 #     tether_owner;
 #  2. signs in as the admin and measures the size of the first list page;
-#  3. starts src/tether-bare (same size, same worker count) and a second
-#     nginx of its own (temporary config, pid and port) with one server for
-#     tether's socket and one for the bare socket, with deploy's fastcgi
-#     settings;
-#  4. runs wrk -t2 -c16 -dBENCH_DURATION (15s) on each, one after the other,
-#     and prints requests/s, p50, p99 and the ratio tether/bare.
+#  3. starts src/tether-bare (same size, same worker count), a second
+#     tether-fcgi with list.cache_pages = 0 ("fresh": every request queries
+#     and renders), and an nginx of its own (temporary config, pid and
+#     ports) with one server for each socket, with deploy's fastcgi settings;
+#  4. runs BENCH_ROUNDS (3) rounds of wrk -t2 -c16 -dBENCH_DURATION (5s) on
+#     tether, fresh and bare, one right after the other, and prints
+#     requests/s, p50, p99, each round's ratio to bare and their medians.
 # Everything it starts is stopped by pid on exit (trap).
 #
 # Environment: TETHER_URL, TETHER_VAR, TETHER_CONF, TETHER_PG_OWNER,
 # TETHER_PSQL, TETHER_NGINX, TETHER_ADMIN_EMAIL, TETHER_ADMIN_PASSWORD,
-# BENCH_N, BENCH_DURATION, BENCH_THREADS (2), BENCH_CONNECTIONS (16),
-# BENCH_PORT (first of two free ports; 18090).
+# BENCH_N, BENCH_DURATION, BENCH_ROUNDS, BENCH_THREADS (2),
+# BENCH_CONNECTIONS (16), BENCH_PORT (first of three free ports; 18090).
 
 set -Eeuo pipefail
 
@@ -33,11 +34,13 @@ URL=${TETHER_URL:-http://127.0.0.1:8080}
 URL=${URL%/}
 NGINX=${TETHER_NGINX:-/usr/sbin/nginx}
 N=${BENCH_N:-10000}
-DURATION=${BENCH_DURATION:-15s}
+DURATION=${BENCH_DURATION:-5s}
+ROUNDS=${BENCH_ROUNDS:-3}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-16}
 PORT_T=${BENCH_PORT:-18090}
 PORT_B=$((PORT_T + 1))
+PORT_F=$((PORT_T + 2))
 TARGET=0.50
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -69,6 +72,10 @@ if [ -z "$PASSWORD" ] && [ -r "$VAR/admin-password" ]; then
 	read -r PASSWORD <"$VAR/admin-password"
 fi
 [ -n "$PASSWORD" ] || die "no admin password (TETHER_ADMIN_PASSWORD or $VAR/admin-password)"
+case $ROUNDS in
+[1-9] | [1-9][0-9]) ;;
+*) die "BENCH_ROUNDS must be 1 to 99" ;;
+esac
 case $DURATION in
 [0-9]*s | [0-9]*m) ;;
 *) die "BENCH_DURATION must look like 15s or 1m" ;;
@@ -81,6 +88,7 @@ chmod 0755 "$TMP"
 NGINX_PID=""
 BARE_PID=""
 BARE_KIDS=""
+FRESH_PID=""
 
 stop_pid() {
 	local pid=$1 i
@@ -105,6 +113,8 @@ cleanup() {
 		stop_pid "$k"
 	done
 	stop_pid "$BARE_PID"
+	# The fresh tether-fcgi's master stops its workers itself.
+	stop_pid "$FRESH_PID"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -147,7 +157,7 @@ say "first list page: $SIZE bytes, $((rows - 1)) rows shown of $total connection
 
 # ------------------------------------------------ 3. bare responder, nginx
 
-say "starting tether-bare (-b $SIZE -w $WORKERS) and nginx on ports $PORT_T, $PORT_B"
+say "starting tether-bare (-b $SIZE -w $WORKERS)"
 LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 "$BARE" -s "$TMP/bare.sock" -b "$SIZE" -w "$WORKERS" \
     </dev/null >"$TMP/bare.log" 2>&1 &
 BARE_PID=$!
@@ -159,6 +169,22 @@ done
 [ -S "$TMP/bare.sock" ] || die "tether-bare made no socket"
 sleep 0.2
 BARE_KIDS=$(ps -o pid= --ppid "$BARE_PID" 2>/dev/null || true)
+
+# The same tether, same workers, with no kept pages: what a first view and
+# every view after a change cost.
+say "starting a second tether-fcgi with list.cache_pages = 0 (-w $WORKERS)"
+cp "$CONF" "$TMP/fresh.conf"
+printf '\nlist.cache_pages = 0\nserver.pidfile = %s\n' "$TMP/fresh.pid" >>"$TMP/fresh.conf"
+chmod 0644 "$TMP/fresh.conf"
+LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 "$ROOT/src/tether-fcgi" -c "$TMP/fresh.conf" \
+    -s "$TMP/fresh.sock" -w "$WORKERS" </dev/null >"$TMP/fresh.log" 2>&1 &
+FRESH_PID=$!
+for ((i = 0; i < 100; i++)); do
+	[ -S "$TMP/fresh.sock" ] && break
+	kill -0 "$FRESH_PID" 2>/dev/null || die "tether-fcgi (fresh) exited: $(cat "$TMP/fresh.log")"
+	sleep 0.1
+done
+[ -S "$TMP/fresh.sock" ] || die "tether-fcgi (fresh) made no socket"
 
 # Is tether started with LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 (DESIGN.md)?
 fcgi_pidfile=$(conf_get 'server\.pidfile')
@@ -211,6 +237,12 @@ $(fastcgi "$SOCK")
         }
     }
     server {
+        listen 127.0.0.1:$PORT_F;
+        location / {
+$(fastcgi "$TMP/fresh.sock")
+        }
+    }
+    server {
         listen 127.0.0.1:$PORT_B;
         location / {
 $(fastcgi "$TMP/bare.sock")
@@ -218,6 +250,7 @@ $(fastcgi "$TMP/bare.sock")
     }
 }
 EOF
+say "starting nginx on ports $PORT_T (tether), $PORT_B (bare), $PORT_F (fresh)"
 "$NGINX" -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" -t -q ||
     die "nginx -t refused the benchmark configuration"
 "$NGINX" -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" \
@@ -231,6 +264,8 @@ for ((i = 0; i < 50; i++)); do
 	sleep 0.1
 done
 [ "$code_t" = 200 ] || die "tether through the benchmark nginx answered $code_t"
+size_f=$(curl -s --max-time 5 -H "$COOKIE" "http://127.0.0.1:$PORT_F/" | wc -c)
+[ "$size_f" = "$SIZE" ] || die "tether (fresh) answered $size_f bytes, not $SIZE"
 size_b=$(curl -s --max-time 5 "http://127.0.0.1:$PORT_B/" | wc -c)
 [ "$size_b" = "$SIZE" ] || die "tether-bare answered $size_b bytes, not $SIZE"
 
@@ -246,42 +281,68 @@ to_ms() {
 		else printf "%s", v }'
 }
 
-# run NAME PORT [HEADER]: warm up 2 s, then measure; sets RPS_x, P50_x, P99_x.
+# run NAME PORT [HEADER]: warm up 1 s, then measure; sets RPS, P50, P99, ERR.
 run() {
 	local name=$1 port=$2 out=$TMP/wrk-$1.txt
 	shift 2
-	wrk -t"$THREADS" -c"$CONNS" -d2s "$@" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
-	say "wrk -t$THREADS -c$CONNS -d$DURATION --latency $name"
+	wrk -t"$THREADS" -c"$CONNS" -d1s "$@" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
 	timeout 300 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" \
 	    "http://127.0.0.1:$port/" >"$out" 2>&1 || die "wrk on $name failed: $(cat "$out")"
 	if grep -q 'Non-2xx or 3xx responses' "$out"; then
 		cat "$out" >&2
 		die "$name answered errors during the run"
 	fi
-	printf -v "RPS_$name" '%s' "$(awk '/^Requests\/sec:/ { print $2 }' "$out")"
-	printf -v "P50_$name" '%s' "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")"
-	printf -v "P99_$name" '%s' "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")"
-	printf -v "ERR_$name" '%s' "$(sed -n 's/.*Socket errors: \(.*\)/\1/p' "$out")"
+	RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+	P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+	P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+	ERR=$(sed -n 's/.*Socket errors: \(.*\)/\1/p' "$out")
+	[ -z "$ERR" ] || say "$name: socket errors: $ERR"
 }
 
-run tether "$PORT_T" -H "$COOKIE"
-run bare "$PORT_B"
+# The median of the numbers on stdin.
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+	    else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Rounds of kept / fresh / bare one right after the other, so each ratio is
+# taken from neighbouring minutes of the same machine; the median of the
+# rounds is the figure.
+printf '\nconnection list, first page of %s connections, %s bytes; %s workers each;\n' \
+    "$total" "$SIZE" "$WORKERS"
+printf 'wrk -t%s -c%s -d%s each, %s rounds, %s cores\n' "$THREADS" "$CONNS" "$DURATION" \
+    "$ROUNDS" "$(nproc)"
+printf '  tether: the list as users get it (a worker serves a page it kept while\n'
+printf '          nothing on it changed: one session-and-version query a request)\n'
+printf '  fresh:  the same page with list.cache_pages = 0 (five queries and a render\n'
+printf '          every request: what the first view and every change cost)\n'
+printf '  bare:   tether-bare, a libfcgi responder of the same page size\n\n'
+printf '%-6s %-7s %12s %10s %10s %8s\n' round server 'requests/s' 'p50 ms' 'p99 ms' 'ratio'
+: >"$TMP/ratios-tether"
+: >"$TMP/ratios-fresh"
+for ((round = 1; round <= ROUNDS; round++)); do
+	run tether "$PORT_T" -H "$COOKIE"
+	rps_t=$RPS p50_t=$P50 p99_t=$P99
+	run fresh "$PORT_F" -H "$COOKIE"
+	rps_f=$RPS p50_f=$P50 p99_f=$P99
+	run bare "$PORT_B"
+	r_t=$(awk -v t="$rps_t" -v b="$RPS" 'BEGIN { printf "%.2f", t / b }')
+	r_f=$(awk -v t="$rps_f" -v b="$RPS" 'BEGIN { printf "%.2f", t / b }')
+	echo "$r_t" >>"$TMP/ratios-tether"
+	echo "$r_f" >>"$TMP/ratios-fresh"
+	printf '%-6s %-7s %12s %10s %10s %8s\n' "$round" tether "$rps_t" "$p50_t" "$p99_t" "$r_t"
+	printf '%-6s %-7s %12s %10s %10s %8s\n' "" fresh "$rps_f" "$p50_f" "$p99_f" "$r_f"
+	printf '%-6s %-7s %12s %10s %10s\n' "" bare "$RPS" "$P50" "$P99"
+done
 
 # The session must still be good at the end (every answer was the list).
 code_t=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "$COOKIE" "http://127.0.0.1:$PORT_T/")
 [ "$code_t" = 200 ] || die "after the run tether answered $code_t"
 
-ratio=$(awk -v t="$RPS_tether" -v b="$RPS_bare" 'BEGIN { printf "%.2f", t / b }')
-printf '\nconnection list, first page of %s connections, %s bytes; %s workers each;\n' \
-    "$total" "$SIZE" "$WORKERS"
-printf 'wrk -t%s -c%s -d%s, one after the other, %s\n\n' "$THREADS" "$CONNS" "$DURATION" \
-    "$(nproc) cores"
-printf '%-8s %12s %10s %10s\n' '' 'requests/s' 'p50 ms' 'p99 ms'
-printf '%-8s %12s %10s %10s\n' tether "$RPS_tether" "$P50_tether" "$P99_tether"
-printf '%-8s %12s %10s %10s\n' bare "$RPS_bare" "$P50_bare" "$P99_bare"
-[ -z "$ERR_tether$ERR_bare" ] ||
-    printf 'socket errors: tether %s; bare %s\n' "${ERR_tether:-none}" "${ERR_bare:-none}"
-printf '\nratio tether/bare: %s (target: >= %s)\n' "$ratio" "$TARGET"
+ratio=$(median <"$TMP/ratios-tether")
+ratio_f=$(median <"$TMP/ratios-fresh")
+printf '\nratio tether/bare: %s (median of %s rounds; target: >= %s)\n' "$ratio" "$ROUNDS" "$TARGET"
+printf 'ratio fresh/bare:  %s (every request rendered; no target)\n' "$ratio_f"
 if awk -v r="$ratio" -v t="$TARGET" 'BEGIN { exit !(r < t) }'; then
 	printf 'below the target\n'
 	[ "${BENCH_STRICT:-0}" = 1 ] && exit 3
