@@ -174,6 +174,24 @@ test('a delete through the app itself: the redirect and the next view both show 
 	assert.equal(next.list.flash, null, 'and the message only once');
 });
 
+test('the Test button: the very next view shows the new last test', async () => {
+	const { w, data, client, uri } = await setup();
+	const x = data.connections.x;
+	const kept = await warm(w, client, uri);
+	const before = rowNamed(kept.list, x.name).lastTested;
+	const t = await client.post(`/connections/${x.id}/test`, { csrf: csrfFrom(kept.r.text) });
+	assert.equal(t.status, 303, 'the test ran');
+	const tested = psql(`SELECT to_char(last_tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+	    status FROM connections WHERE id = ${x.id}`)[0];
+	await view(w, client, uri);	// the page with the test's message
+	const next = await view(w, client, uri);
+	const row = rowNamed(next.list, x.name);
+	assert.notEqual(row.lastTested, before, 'not the kept page from before the test');
+	assert.match(row.lastTested, new RegExp(tested[0]), 'the new last test');
+	assert.equal(next.copy, false, 'rendered after the change');
+	assert.ok((await view(w, client, uri)).copy, 'then kept again');
+});
+
 test('shares and team membership change what a member sees, at once', async () => {
 	const w = await startWorker();
 	const P = uniq('lcm');
@@ -264,6 +282,13 @@ test('the list version moves once per committed change, never for a rolled-back 
 	let before = listVersion();
 	psql(`UPDATE connections SET name = name WHERE name LIKE ${like}`);
 	assert.equal(listVersion(), before + 1, 'two rows in one transaction: one step');
+
+	// One database session, as a worker has: each of its transactions counts.
+	before = listVersion();
+	psql(`BEGIN; UPDATE connections SET name = name WHERE name LIKE ${like}; COMMIT;
+	    BEGIN; UPDATE connections SET name = name WHERE name LIKE ${like}; COMMIT;
+	    UPDATE connections SET name = name WHERE name LIKE ${like};`, { single: false });
+	assert.equal(listVersion(), before + 3, 'three transactions in one session: three steps');
 
 	before = listVersion();
 	psql(`BEGIN; UPDATE connections SET status = 'failing' WHERE name LIKE ${like}; ROLLBACK;`,
