@@ -42,7 +42,8 @@ else ?>
 if:Form.Mode == "edit" ?>
 <h1>Edit <?cs var:Conn.Name ?></h1>
 <p class="page-lede">Changes take effect as soon as you save<?cs
-  if:#Conn.FlowCount > 0 ?>, in all <?cs var:Conn.FlowCount ?> flow<?cs if:#Conn.FlowCount != 1 ?>s<?cs /if ?> that use this connection<?cs /if ?>. Tether tests the connection after saving.</p><?cs
+  if:#Conn.FlowCount == 1 ?>, in the one flow that uses this connection<?cs
+  elif:#Conn.FlowCount > 1 ?>, in all <?cs var:Conn.FlowCount ?> flows that use this connection<?cs /if ?>. Tether tests the connection after saving.</p><?cs
 else ?>
 <h1>New <?cs var:Form.ConnectorTitle ?> connection</h1>
 <p class="page-lede">Choose how Tether signs in to <?cs if:Form.ConnectorTitle ?><?cs var:Form.ConnectorTitle ?><?cs else ?>the system<?cs /if ?>, fill in the details, then create the connection. Any flow can use it afterwards.</p><?cs

@@ -120,7 +120,7 @@ describe('Edit', () => {
 		r = await get(`/connections/${c.id}/edit?confirm=1`, s.jar);
 		assert.equal(r.status, 200);
 		assert.deepEqual(secretInputs(r.text), ['f.password']);
-		assert.match(pageText(r.text), /Changes take effect as soon as you save, in all 1 flow /);
+		assert.match(pageText(r.text), /Changes take effect as soon as you save, in the one flow that uses this connection\./);
 	});
 
 	test('the form: connector, protocol, API type, team and context disabled; secrets empty, said to be stored', async () => {
