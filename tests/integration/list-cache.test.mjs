@@ -18,7 +18,8 @@ import { after, test } from 'node:test';
 import { FcgiClient, waitForSocket } from '../lib/fcgi.mjs';
 import { parseList, seed } from '../lib/list.mjs';
 import {
-	confCopy, csrfFrom, env, makeUser, psql, psqlValue, signIn, sqlString, startProcess, uniq,
+	confCopy, csrfFrom, env, get, makeUser, psql, psqlValue, signIn, sqlString, startProcess,
+	uniq,
 } from '../lib/stack.mjs';
 
 const cleanups = [];
@@ -190,6 +191,26 @@ test('the Test button: the very next view shows the new last test', async () => 
 	assert.match(row.lastTested, new RegExp(tested[0]), 'the new last test');
 	assert.equal(next.copy, false, 'rendered after the change');
 	assert.ok((await view(w, client, uri)).copy, 'then kept again');
+});
+
+test('through nginx and every worker: each change is on the very next view', async () => {
+	const P = uniq('lcn');
+	const data = seed(P, { teams: ['t'], connections: [{ key: 'c', team: 't', name: `${P} c` }] });
+	const u = makeUser({ admin: true });
+	const { jar } = await signIn(u.email, u.password);
+	const uri = `/?q=${encodeURIComponent(P)}`;
+	const statuses = [['ok', /Connected/], ['failing', /Failing/], ['needs_reconnect', /Needs reconnect/]];
+	for (let i = 0; i < 24; i++) {
+		const [status, label] = statuses[i % statuses.length];
+		psql(`UPDATE connections SET status = ${sqlString(status)} WHERE id = ${data.connections.c.id}`);
+		// Several views, so that every worker's kept page is met after each change.
+		for (let k = 0; k < 3; k++) {
+			const r = await get(uri, jar);
+			assert.equal(r.status, 200);
+			const row = rowNamed(parseList(r.text), `${P} c`);
+			assert.match(row.status, label, `change ${i + 1} (${status}), view ${k + 1}`);
+		}
+	}
 });
 
 test('shares and team membership change what a member sees, at once', async () => {
