@@ -312,6 +312,20 @@ db_get(PGresult *res, int row, const char *column)
 }
 
 int
+db_col(PGresult *res, const char *column)
+{
+	return res == NULL ? -1 : PQfnumber(res, column);
+}
+
+const char *
+db_value(PGresult *res, int row, int col)
+{
+	if (res == NULL || col < 0 || row >= PQntuples(res) || PQgetisnull(res, row, col))
+		return "";
+	return PQgetvalue(res, row, col);
+}
+
+int
 db_isnull(PGresult *res, int row, const char *column)
 {
 	int	 col;

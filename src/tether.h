@@ -295,6 +295,10 @@ void		 db_rollback(struct db *);
 /* Column value by name; "" when NULL or missing. */
 const char	*db_get(struct pg_result *, int row, const char *column);
 int		 db_isnull(struct pg_result *, int row, const char *column);
+/* For loops over many rows: a column's number once (-1 if absent), then
+ * its values by number ("" for NULL or out of range). */
+int		 db_col(struct pg_result *, const char *column);
+const char	*db_value(struct pg_result *, int row, int col);
 int		 db_rows(struct pg_result *);
 /* 1 when the last failure was this SQLSTATE (e.g. "23503", a foreign key). */
 int		 db_failed_with(const struct db *, const char *sqlstate);

@@ -119,9 +119,9 @@ else ?>
   each:c = Connections ?>
 <tr>
 <th scope="row"><a href="/connections/<?cs var:c.Id ?>"><?cs var:c.Name ?></a></th>
-<td data-label="Connector"><?cs if:c.ConnectorTitle ?><?cs var:c.ConnectorTitle ?><?cs else ?><?cs var:c.Connector ?><?cs /if ?></td>
+<td data-label="Connector"><?cs var:c.ConnectorTitle ?></td>
 <td data-label="Authentication"><?cs var:c.AuthProtocol ?></td>
-<td data-label="Status"><span class="badge badge-<?cs var:c.Status ?>"><?cs if:c.StatusLabel ?><?cs var:c.StatusLabel ?><?cs else ?><?cs var:c.Status ?><?cs /if ?></span></td>
+<td data-label="Status"><span class="badge badge-<?cs var:c.Status ?>"><?cs var:c.StatusLabel ?></span></td>
 <td data-label="Last tested"><?cs
     if:c.LastTestedAt ?><span class="tested-at"><?cs var:c.LastTestedAt ?></span><?cs
       if:c.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
