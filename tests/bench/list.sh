@@ -305,6 +305,18 @@ median() {
 	    else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# The workers of a tether-fcgi master, and their resident memory (KB): the
+# standing budget says it stays flat however many requests they serve.
+workers_of() {
+	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true
+}
+rss_of() {
+	local p out=""
+	for p in $(workers_of "$1"); do
+		out="$out $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo '?')"
+	done
+	echo "${out# }"
+}
 # Rounds of kept / fresh / bare one right after the other, so each ratio is
 # taken from neighbouring minutes of the same machine; the median of the
 # rounds is the figure.
@@ -333,11 +345,22 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	printf '%-6s %-7s %12s %10s %10s %8s\n' "$round" tether "$rps_t" "$p50_t" "$p99_t" "$r_t"
 	printf '%-6s %-7s %12s %10s %10s %8s\n' "" fresh "$rps_f" "$p50_f" "$p99_f" "$r_f"
 	printf '%-6s %-7s %12s %10s %10s\n' "" bare "$RPS" "$P50" "$P99"
+	# Memory once warm (after the first round), and at the end.
+	if [ "$round" = 1 ]; then
+		RSS_T0=$( [ -n "${mpid:-}" ] && rss_of "$mpid" || true)
+		RSS_F0=$(rss_of "$FRESH_PID")
+	fi
 done
 
 # The session must still be good at the end (every answer was the list).
 code_t=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "$COOKIE" "http://127.0.0.1:$PORT_T/")
 [ "$code_t" = 200 ] || die "after the run tether answered $code_t"
+
+RSS_T1=$( [ -n "${mpid:-}" ] && rss_of "$mpid" || true)
+RSS_F1=$(rss_of "$FRESH_PID")
+printf '\nresident memory of each worker (KB), after the first round -> after the last:\n'
+printf '  tether: %s -> %s\n' "${RSS_T0:-?}" "${RSS_T1:-?}"
+printf '  fresh:  %s -> %s\n' "$RSS_F0" "$RSS_F1"
 
 ratio=$(median <"$TMP/ratios-tether")
 ratio_f=$(median <"$TMP/ratios-fresh")
