@@ -1,7 +1,7 @@
 /*
  * listcache.c — a worker's copies of Integrations pages it rendered, so a
  * user who reloads or comes back to a view gets the same bytes without
- * five queries and a 37 KB render.
+ * the list's queries and a 38 KB render.
  *
  * A copy is served only when nothing it shows can have changed:
  *  - the same session, and the same user details the header shows;

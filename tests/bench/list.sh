@@ -326,7 +326,7 @@ printf 'wrk -t%s -c%s -d%s each, %s rounds, %s cores\n' "$THREADS" "$CONNS" "$DU
     "$ROUNDS" "$(nproc)"
 printf '  tether: the list as users get it (a worker serves a page it kept while\n'
 printf '          nothing on it changed: one session-and-version query a request)\n'
-printf '  fresh:  the same page with list.cache_pages = 0 (five queries and a render\n'
+printf '  fresh:  the same page with list.cache_pages = 0 (its queries and a render\n'
 printf '          every request: what the first view and every change cost)\n'
 printf '  bare:   tether-bare, a libfcgi responder of the same page size\n\n'
 printf '%-6s %-7s %12s %10s %10s %8s\n' round server 'requests/s' 'p50 ms' 'p99 ms' 'ratio'
