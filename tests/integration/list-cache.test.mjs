@@ -10,38 +10,20 @@
 // very next view to show it.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, test } from 'node:test';
 
-import { FcgiClient, waitForSocket } from '../lib/fcgi.mjs';
+import { FcgiClient } from '../lib/fcgi.mjs';
 import { parseList, seed } from '../lib/list.mjs';
 import {
-	confCopy, csrfFrom, env, get, makeUser, psql, psqlValue, signIn, sqlString, startProcess,
-	uniq,
+	csrfFrom, get, makeUser, psql, psqlValue, signIn, sqlString, uniq,
 } from '../lib/stack.mjs';
+import { startWorker } from '../lib/worker.mjs';
 
 const cleanups = [];
 after(async () => {
 	for (const c of cleanups.reverse())
 		await c();
 });
-
-async function startWorker(replace = {}) {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-lc-'));
-	fs.chmodSync(dir, 0o755);
-	const conf = confCopy(dir, replace);
-	const sock = path.join(dir, 'w.sock');
-	const p = startProcess(path.join(env('TETHER_BIN'), 'tether-fcgi'),
-	    ['-c', conf, '-f', '-s', sock], { env: { LIBFCGI_OS_CLOSE_POLL_TIMEOUT: '0' } });
-	cleanups.push(async () => {
-		await p.stop('SIGTERM', 10000);
-		fs.rmSync(dir, { recursive: true, force: true });
-	});
-	await waitForSocket(sock, 20000, () => p.running);
-	return { p, sock };
-}
 
 /** GET uri on the worker: { r, list, rid, copy } (copy: served from a kept page). */
 async function view(w, client, uri = '/') {
@@ -77,7 +59,7 @@ function listVersion() {
 
 /** An admin's session on a worker of its own, and a few connections. */
 async function setup(replace = {}) {
-	const w = await startWorker(replace);
+	const w = await startWorker(cleanups, replace);
 	const P = uniq('lc');
 	const data = seed(P, {
 		teams: ['a', 'b'],
@@ -214,7 +196,7 @@ test('through nginx and every worker: each change is on the very next view', asy
 });
 
 test('shares and team membership change what a member sees, at once', async () => {
-	const w = await startWorker();
+	const w = await startWorker(cleanups);
 	const P = uniq('lcm');
 	const data = seed(P, {
 		teams: ['mine', 'other'],
@@ -286,7 +268,7 @@ test('a message is shown every time and never kept; list.cache_pages = 0 keeps n
 		assert.match(v.list.flash ?? '', /connector does not exist/i);
 	}
 
-	const off = await startWorker({ 'list.cache_pages': '0' });
+	const off = await startWorker(cleanups, { 'list.cache_pages': '0' });
 	const u = makeUser({ admin: true });
 	const { jar } = await signIn(u.email, u.password);
 	const c = new FcgiClient(off.sock, jar);

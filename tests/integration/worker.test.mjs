@@ -9,33 +9,17 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 
 import { assertErrorPage, assertSecurityHeaders } from '../lib/checks.mjs';
-import { FcgiClient, fcgiRequest, waitForSocket } from '../lib/fcgi.mjs';
+import { FcgiClient, fcgiRequest } from '../lib/fcgi.mjs';
 import {
-	CookieJar, confCopy, csrfFrom, env, makeUser, signIn, startProcess, within,
+	CookieJar, csrfFrom, env, makeUser, signIn, within,
 } from '../lib/stack.mjs';
+import { startWorker } from '../lib/worker.mjs';
 
 const cleanups = [];
 after(async () => {
 	for (const c of cleanups.reverse())
 		await c();
 });
-
-/** A worker with its own config (keys replaced) and socket in a temp dir. */
-async function startWorker(replace = {}, extraArgs = []) {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-w-'));
-	fs.chmodSync(dir, 0o755);
-	const conf = confCopy(dir, replace);
-	const sock = path.join(dir, 'w.sock');
-	const p = startProcess(path.join(env('TETHER_BIN'), 'tether-fcgi'),
-	    ['-c', conf, '-f', '-s', sock, ...extraArgs],
-	    { env: { LIBFCGI_OS_CLOSE_POLL_TIMEOUT: '0' } });
-	cleanups.push(async () => {
-		await p.stop('SIGTERM', 10000);
-		fs.rmSync(dir, { recursive: true, force: true });
-	});
-	await waitForSocket(sock, 20000, () => p.running);
-	return { p, sock, dir };
-}
 
 /** A copy of the templates with some files replaced or appended to. */
 function templatesWith(changes) {
@@ -53,7 +37,7 @@ function templatesWith(changes) {
 test('a broken template gives a clean 500 page with a request id and no internals', async () => {
 	const tpl = templatesWith({ 'index.cs': (t) => t.replace('<h1>Integrations</h1>',
 	    '<h1>Integrations</h1><?cs if:Filter.Q ?>unclosed') });
-	const { p, sock } = await startWorker({ 'paths.templates': tpl });
+	const { p, sock } = await startWorker(cleanups, { 'paths.templates': tpl });
 	const u = makeUser();
 	const { jar } = await signIn(u.email, u.password);	// through nginx; sessions are in PostgreSQL
 	const c = new FcgiClient(sock, jar);
@@ -86,7 +70,7 @@ test('a broken error template still gives a 500 with security headers', async ()
 		'index.cs': (t) => t + '<?cs if:Page.Title ?>',
 		'error.cs': (t) => t.replace('<?cs def:page_content() ?>', '<?cs def:page_content() ?><?cs each:x ?>'),
 	});
-	const { sock } = await startWorker({ 'paths.templates': tpl });
+	const { sock } = await startWorker(cleanups, { 'paths.templates': tpl });
 	const u = makeUser();
 	const { jar } = await signIn(u.email, u.password);
 	const r = await new FcgiClient(sock, jar).get('/');
@@ -101,7 +85,7 @@ test('a broken error template still gives a 500 with security headers', async ()
 });
 
 test('paths nginx would refuse get the app\'s own 400 page', async () => {
-	const { sock } = await startWorker();
+	const { sock } = await startWorker(cleanups);
 	for (const uri of ['/%00', '/%C0%AF', '/log%zzin', '/%FF', '/a%2Fb', '/../etc/passwd', 'relative', '/a\\b']) {
 		const r = await fcgiRequest(sock, { uri });
 		assertErrorPage(r, 400, `GET ${uri}`);
@@ -129,7 +113,7 @@ test('paths nginx would refuse get the app\'s own 400 page', async () => {
 });
 
 test('-n N: a foreground worker exits by itself, cleanly, after N requests; SIGTERM stops one', async () => {
-	const { p, sock } = await startWorker({}, ['-n', '3']);
+	const { p, sock } = await startWorker(cleanups, {}, ['-n', '3']);
 	for (let i = 0; i < 3; i++) {
 		const r = await fcgiRequest(sock, { uri: i === 1 ? '/nope' : '/login' });
 		assert.equal(r.status, i === 1 ? 404 : 200);
@@ -139,7 +123,7 @@ test('-n N: a foreground worker exits by itself, cleanly, after N requests; SIGT
 	assert.equal(t.code, 0, `exit code (stderr: ${p.stderr().slice(-500)})`);
 	assert.ok(!fs.existsSync(sock), 'it removes its socket');
 
-	const w = await startWorker();
+	const w = await startWorker(cleanups);
 	assert.equal((await fcgiRequest(w.sock, { uri: '/login' })).status, 200);
 	const t0 = Date.now();
 	const e = await w.p.stop('SIGTERM', 10000);
