@@ -300,17 +300,6 @@ db_rollback(struct db *db)
 	db->in_tx = 0;
 }
 
-const char *
-db_get(PGresult *res, int row, const char *column)
-{
-	int	 col;
-
-	if (res == NULL || row >= PQntuples(res) ||
-	    (col = PQfnumber(res, column)) < 0 || PQgetisnull(res, row, col))
-		return "";
-	return PQgetvalue(res, row, col);
-}
-
 int
 db_col(PGresult *res, const char *column)
 {
@@ -323,6 +312,12 @@ db_value(PGresult *res, int row, int col)
 	if (res == NULL || col < 0 || row >= PQntuples(res) || PQgetisnull(res, row, col))
 		return "";
 	return PQgetvalue(res, row, col);
+}
+
+const char *
+db_get(PGresult *res, int row, const char *column)
+{
+	return db_value(res, row, db_col(res, column));
 }
 
 int

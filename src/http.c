@@ -70,6 +70,14 @@ http_set_cookie(struct req *r, const char *name, const char *value, int max_age)
 	http_header(r, "Set-Cookie", line);
 }
 
+/* No body yet: nothing rendered, no kept page (listcache.c) to send. */
+static void
+http_body_clear(struct req *r)
+{
+	r->out.len = 0;
+	r->kept = NULL;
+}
+
 static void
 http_common_hdf(struct req *r)
 {
@@ -82,8 +90,7 @@ http_page(struct req *r, int status, const char *tmpl)
 	char	 err[512];
 
 	http_common_hdf(r);
-	r->out.len = 0;
-	r->kept = NULL;
+	http_body_clear(r);
 	if (render_template(r->app->templates, tmpl, r->hdf, &r->out, err,
 	    sizeof(err)) == -1) {
 		log_error(r, "template %s: %s", tmpl, err);
@@ -144,8 +151,7 @@ http_error(struct req *r, int status, const char *message)
 	http_common_hdf(r);
 	r->status = status;
 	r->content_type = "text/html; charset=utf-8";
-	r->out.len = 0;
-	r->kept = NULL;
+	http_body_clear(r);
 	if (render_template(r->app->templates, "error.cs", r->hdf, &r->out, err,
 	    sizeof(err)) == -1) {
 		log_error(r, "template error.cs: %s", err);
@@ -171,8 +177,7 @@ http_redirect(struct req *r, const char *location)
 		location = "/";
 	r->status = r->method == METHOD_POST ? 303 : 302;
 	http_header(r, "Location", location);
-	r->out.len = 0;
-	r->kept = NULL;
+	http_body_clear(r);
 }
 
 void

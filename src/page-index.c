@@ -413,13 +413,14 @@ page_index(struct req *r)
 	struct buf		 view;
 	long long		 total;
 	int64_t			 version;
-	int			 rc = -1, teams_owned = 1;
+	int			 rc = -1, teams_owned = 1, flash;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	list_read(r, &lq);
+	flash = list_has_flash(r);	/* the previous page's, or a bad filter's */
 	buf_init(&view);
 	list_query_string(&view, &lq, lq.sort, lq.page);
-	if (!list_has_flash(r) && list_cache_serve(r, view.data)) {
+	if (!flash && list_cache_serve(r, view.data)) {
 		rc = 0;
 		goto out;
 	}
@@ -445,7 +446,7 @@ page_index(struct req *r)
 	/* Kept only when the three reads saw the same version of the data
 	 * (each statement has its own snapshot; a commit between them moves it). */
 	version = list_result_version(rows);
-	if (!list_has_flash(r) && version >= 0 && version == list_result_version(count) &&
+	if (!flash && version >= 0 && version == list_result_version(count) &&
 	    version == list_result_version(teams))
 		list_cache_keep(r, view.data, version);
 out:
