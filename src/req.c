@@ -1,7 +1,8 @@
 /*
  * req.c — one request's input, read once and bounded: method, canonical
- * path, route, cookies, query string and form body. Only fields the route
- * declares are kept; anything else is refused before a page runs.
+ * path, route, cookies, and the query string (GET) or form body (POST, never
+ * a query). Only fields the route declares are kept; anything else is
+ * refused before a page runs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,13 @@ req_parse(struct req *r)
 		return status;
 
 	qs = req_env(r, "QUERY_STRING");
+	/* A POST's fields come from its body only: a token or a confirmation in
+	 * the URL would end up in logs, history and Referer headers, and no form
+	 * of ours posts to a URL with a query. */
+	if (r->method == METHOD_POST && qs != NULL && *qs != '\0') {
+		r->log_note = "query on POST";
+		return 400;
+	}
 	if (qs != NULL && *qs != '\0') {
 		fe = form_parse_urlencoded(&r->in, qs, strlen(qs), r->app->cfg.fields_max);
 		if (fe != FORM_OK) {
