@@ -304,6 +304,27 @@ test('a disabled user cannot sign in, with the same answer as a wrong password',
 	assert.equal(t.jar.get('tether_session'), undefined);
 });
 
+test('a password change ends every session of that user, and only theirs', async () => {
+	const u = makeUser();
+	const other = makeUser();
+	const { tetherctl } = await import('../lib/stack.mjs');
+	const a = await signIn(u.email, u.password);
+	const b = await signIn(u.email, u.password);
+	const o = await signIn(other.email, other.password);
+	const fresh = 'Fresh-password-' + Date.now();
+	tetherctl('user', 'passwd', u.email, '--password-stdin', { stdin: fresh + '\n' });
+	for (const [what, s] of [['first', a], ['second', b]]) {
+		const r = await get('/', s.jar);
+		assert.equal(r.status, 302, `the ${what} session ended`);
+		assert.equal(r.headers.get('location'), '/login');
+	}
+	assert.equal((await get('/', o.jar)).status, 200, "another user's session lives on");
+	assert.equal((await trySignIn(u.email, u.password)).jar.get('tether_session'), undefined,
+	    'the old password is refused');
+	const n = await signIn(u.email, fresh);
+	assert.equal((await get('/', n.jar)).status, 200, 'the new password signs in');
+});
+
 test('a signed-in user who opens /login is sent on', async () => {
 	const u = makeUser();
 	const { jar } = await signIn(u.email, u.password);
