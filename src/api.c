@@ -282,6 +282,7 @@ api_error_field(struct req *r, int status, const char *code, const char *field,
 static void
 api_unavailable(struct req *r)
 {
+	http_header(r, "Retry-After", HTTP_RETRY_AFTER);
 	api_error(r, 503, "unavailable",
 	    "The database is not reachable right now. Try again shortly.");
 }
@@ -705,7 +706,10 @@ api_dispatch(struct req *r)
 		goto out;
 	if (fn(r, body) == -1) {
 		db_rollback(&r->app->db);
-		api_unavailable(r);
+		if (db_unavailable(&r->app->db))
+			api_unavailable(r);
+		else
+			api_error(r, 500, "internal", "An unexpected error occurred.");
 	}
 out:
 	json_decref(body);

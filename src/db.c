@@ -3,10 +3,22 @@
  * on every statement, statements prepared once a connection, and a
  * transparent reconnect (with one retry outside transactions) so that a
  * database restart costs no crash and at most one error page.
+ *
+ * Every wait for the server is bounded here, in the client, too: the
+ * server's statement_timeout cannot help when the server itself is stopped,
+ * its socket hangs or the network is cut. Statements are sent with libpq's
+ * asynchronous calls and awaited with poll() until statement_timeout plus a
+ * grace; past that the connection is dropped (the next statement opens a
+ * new one) and the caller sees the database as unavailable (503).
+ * No PQcancel: in libpq 15 it waits for the postmaster without a bound, and
+ * the server's own statement_timeout ends the statement anyway.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -83,13 +95,22 @@ db_forget_prepared(struct db *db)
 	db->in_tx = 0;
 }
 
+/* Past the server's own statement_timeout, how long the client still waits. */
+#define DB_GRACE_MS	1000
+
 int
 db_connect(struct db *db)
 {
-	char		 timeout[16], options[64];
+	char		 timeout[16], options[64], user_timeout[16];
+	/* Keepalives and tcp_user_timeout matter for TCP conninfos only (libpq
+	 * ignores them on a unix socket): a peer that vanished is noticed
+	 * within seconds, not after the kernel's two hours. */
 	const char	*keys[] = { "dbname", "connect_timeout", "options",
-			    "application_name", NULL };
-	const char	*vals[] = { db->conninfo, timeout, options, "tether", NULL };
+			    "application_name", "keepalives", "keepalives_idle",
+			    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+			    NULL };
+	const char	*vals[] = { db->conninfo, timeout, options, "tether", "1", "10",
+			    "5", "3", user_timeout, NULL };
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
@@ -101,6 +122,9 @@ db_connect(struct db *db)
 	snprintf(timeout, sizeof(timeout), "%d", db->connect_timeout);
 	snprintf(options, sizeof(options), "-c statement_timeout=%d",
 	    db->statement_timeout_ms);
+	snprintf(user_timeout, sizeof(user_timeout), "%d",
+	    db->statement_timeout_ms + DB_GRACE_MS);
+	/* Bounded by connect_timeout, which covers the whole start-up. */
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		/* The libpq message may name hosts and users: log it, never show it. */
@@ -111,6 +135,14 @@ db_connect(struct db *db)
 		db->conn = NULL;
 		return -1;
 	}
+	/* Sends never block either: db_await flushes them under the deadline. */
+	if (PQsetnonblocking(db->conn, 1) != 0) {
+		fprintf(stderr, "tether: database connection: cannot make it non-blocking\n");
+		PQfinish(db->conn);
+		db->conn = NULL;
+		return -1;
+	}
+	db->stalled = 0;
 	return 0;
 }
 
@@ -134,11 +166,108 @@ db_result_ok(PGresult *res)
 	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
-/* After a failure: 1 when the connection broke and a retry may help. */
+/* After a failure: 1 when the connection broke and a retry may help (not
+ * inside a transaction, and not when the server stalled: it would only
+ * double the wait). */
 static int
-db_broken(struct db *db)
+db_may_retry(struct db *db)
 {
-	return db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK;
+	return (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) &&
+	    !db->in_tx && !db->stalled;
+}
+
+static int64_t
+db_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until the socket is ready for `events` or the deadline passes:
+ * 1 ready, 0 timed out, -1 failed. */
+static int
+db_poll(struct db *db, short events, int64_t deadline)
+{
+	struct pollfd	 pfd;
+	int64_t		 left;
+	int		 rc;
+
+	pfd.fd = PQsocket(db->conn);
+	pfd.events = events;
+	if (pfd.fd < 0)
+		return -1;
+	for (;;) {
+		if ((left = deadline - db_now_ms()) <= 0)
+			return 0;
+		rc = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+		if (rc > 0)
+			return 1;
+		if (rc == -1 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* The server did not answer in time: forget this connection. */
+static void
+db_drop_stalled(struct db *db, const char *what)
+{
+	fprintf(stderr, "tether: statement %s: no answer from the database within %d ms; "
+	    "dropping the connection\n", what, db->statement_timeout_ms + DB_GRACE_MS);
+	PQfinish(db->conn);	/* non-blocking: its goodbye never waits */
+	db->conn = NULL;
+	db_forget_prepared(db);
+	db->stalled = 1;
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", "57014");
+}
+
+/*
+ * After a PQsend*: flush it and collect the answer within the deadline. The
+ * first failed result wins (later ones are cleared), else the last one.
+ * NULL only when the server did not answer in time (the connection is then
+ * gone) or the connection broke without a result.
+ */
+static PGresult *
+db_await(struct db *db, const char *what)
+{
+	int64_t		 deadline = db_now_ms() + db->statement_timeout_ms + DB_GRACE_MS;
+	PGresult	*res, *kept = NULL;
+	int		 rc;
+
+	while ((rc = PQflush(db->conn)) == 1) {
+		if ((rc = db_poll(db, POLLOUT | POLLIN, deadline)) == 0)
+			goto stalled;
+		/* Input may be what frees the output (libpq's advice). */
+		if (rc == -1 || !PQconsumeInput(db->conn))
+			break;
+	}
+	for (;;) {
+		while (PQisBusy(db->conn)) {
+			if ((rc = db_poll(db, POLLIN, deadline)) == 0)
+				goto stalled;
+			/* A broken connection: PQgetResult reports it without waiting. */
+			if (rc == -1 || !PQconsumeInput(db->conn))
+				break;
+		}
+		if ((res = PQgetResult(db->conn)) == NULL)
+			break;
+		if (kept == NULL) {
+			kept = res;
+		} else if (!db_result_ok(kept)) {
+			PQclear(res);
+		} else {
+			PQclear(kept);
+			kept = res;
+		}
+		if (PQstatus(db->conn) == CONNECTION_BAD)
+			break;
+	}
+	return kept;
+stalled:
+	PQclear(kept);
+	db_drop_stalled(db, what);
+	return NULL;
 }
 
 static void
@@ -147,6 +276,8 @@ db_log_failure(struct db *db, const char *what, PGresult *res)
 	const char	*msg = res != NULL ? PQresultErrorMessage(res) : "";
 	const char	*state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
+	if (res == NULL && db->stalled)
+		return;		/* db_drop_stalled said why */
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state != NULL ? state : "");
 
 	if (*msg == '\0' && db->conn != NULL)
@@ -181,14 +312,16 @@ db_prepare_and_exec(struct db *db, int idx, const char *name, const char *sql,
 	PGresult	*res;
 	int		 attempt;
 
+	db->sqlstate[0] = '\0';	/* it tells about this statement only */
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (db_connect(db) == -1)
 			return NULL;
 		if (idx >= 0 ? !(db->prepared & (1ULL << idx)) :
 		    !db_named_is_prepared(db, name)) {
-			res = PQprepare(db->conn, name, sql, nparams, NULL);
+			res = PQsendPrepare(db->conn, name, sql, nparams, NULL) ?
+			    db_await(db, name) : NULL;
 			if (!db_result_ok(res)) {
-				int	 retry = db_broken(db) && !db->in_tx;
+				int	 retry = db_may_retry(db);
 
 				if (!retry || attempt == 1)
 					db_log_failure(db, name, res);
@@ -203,10 +336,11 @@ db_prepare_and_exec(struct db *db, int idx, const char *name, const char *sql,
 			else
 				db_named_add(db, name);
 		}
-		res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+		res = PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL, 0) ?
+		    db_await(db, name) : NULL;
 		if (db_result_ok(res))
 			return res;
-		if (db_broken(db) && !db->in_tx && attempt == 0) {
+		if (db_may_retry(db) && attempt == 0) {
 			PQclear(res);
 			continue;
 		}
@@ -241,13 +375,15 @@ db_exec_params(struct db *db, const char *sql, int nparams, const char *const *p
 	PGresult	*res;
 	int		 attempt;
 
+	db->sqlstate[0] = '\0';	/* it tells about this statement only */
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (db_connect(db) == -1)
 			return NULL;
-		res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+		res = PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0) ?
+		    db_await(db, "(ad hoc)") : NULL;
 		if (db_result_ok(res))
 			return res;
-		if (db_broken(db) && !db->in_tx && attempt == 0) {
+		if (db_may_retry(db) && attempt == 0) {
 			PQclear(res);
 			continue;
 		}
@@ -258,14 +394,16 @@ db_exec_params(struct db *db, const char *sql, int nparams, const char *const *p
 	return NULL;
 }
 
-/* The outcome of a transaction-control statement; its text is a literal. */
+/* Run a transaction-control statement (its text is a literal): 0 or -1. */
 static int
-db_simple_result(struct db *db, PGresult *res, const char *what)
+db_control(struct db *db, const char *sql)
 {
-	int	 ok = db_result_ok(res);
+	PGresult	*res;
+	int		 ok;
 
-	if (!ok)
-		db_log_failure(db, what, res);
+	res = PQsendQuery(db->conn, sql) ? db_await(db, sql) : NULL;
+	if (!(ok = db_result_ok(res)) && db->conn != NULL)
+		db_log_failure(db, sql, res);
 	PQclear(res);
 	return ok ? 0 : -1;
 }
@@ -273,8 +411,7 @@ db_simple_result(struct db *db, PGresult *res, const char *what)
 int
 db_begin(struct db *db)
 {
-	if (db_connect(db) == -1 ||
-	    db_simple_result(db, PQexec(db->conn, "BEGIN"), "BEGIN") == -1)
+	if (db_connect(db) == -1 || db_control(db, "BEGIN") == -1)
 		return -1;
 	db->in_tx = 1;
 	return 0;
@@ -285,8 +422,8 @@ db_commit(struct db *db)
 {
 	int	 rc = -1;
 
-	if (db_connect(db) == 0)
-		rc = db_simple_result(db, PQexec(db->conn, "COMMIT"), "COMMIT");
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		rc = db_control(db, "COMMIT");
 	db->in_tx = 0;
 	return rc;
 }
@@ -296,7 +433,7 @@ db_rollback(struct db *db)
 {
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-		PQclear(PQexec(db->conn, "ROLLBACK"));
+		(void)db_control(db, "ROLLBACK");
 	db->in_tx = 0;
 }
 
@@ -334,6 +471,21 @@ int
 db_is_down(const struct db *db)
 {
 	return db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK;
+}
+
+int
+db_unavailable(const struct db *db)
+{
+	const char	*c = db->sqlstate;
+
+	if (db_is_down(db))
+		return 1;
+	/* Classes 08 (connection), 53 (resources), 57 (cancelled: a statement
+	 * timeout, a shutdown), 40 (serialization, deadlock) and a lock not
+	 * granted in time: try again later, not a fault of the request. */
+	return strncmp(c, "08", 2) == 0 || strncmp(c, "53", 2) == 0 ||
+	    strncmp(c, "57", 2) == 0 || strncmp(c, "40", 2) == 0 ||
+	    strcmp(c, "55P03") == 0;
 }
 
 int

@@ -160,6 +160,10 @@ http_error(struct req *r, int status, const char *message)
 		    "<title>Error %d</title><h1>Error %d</h1><p>Request id %s</p></html>\n",
 		    status, status, r->id);
 	}
+	/* Unavailable is temporary: say when to come back (unless the page
+	 * already did, as the sign-in throttle does). */
+	if (status == 503 && strstr(r->headers.data, "Retry-After:") == NULL)
+		http_header(r, "Retry-After", HTTP_RETRY_AFTER);
 	if (status == 405) {
 		const char	*allow = "GET, HEAD";
 

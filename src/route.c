@@ -250,7 +250,8 @@ route_dispatch(struct req *r)
 	fn = r->method == METHOD_POST ? rt->post : rt->get;
 	if (fn(r) == -1 && r->status < 400) {
 		db_rollback(&r->app->db);
-		/* The database went away mid-request: say so, not "internal error". */
-		http_error(r, db_is_down(&r->app->db) ? 503 : 500, NULL);
+		/* The database went away, stalled or timed out: say so, not
+		 * "internal error". */
+		http_error(r, db_unavailable(&r->app->db) ? 503 : 500, NULL);
 	}
 }

@@ -259,6 +259,7 @@ struct db {
 	int		 nnamed;
 	int		 in_tx;
 	char		 sqlstate[6];	/* of the last failed statement, "" if none */
+	int		 stalled;	/* the last statement got no answer in time */
 };
 
 /* Statements the app prepares; db.c holds their SQL. */
@@ -304,6 +305,9 @@ int		 db_rows(struct pg_result *);
 int		 db_failed_with(const struct db *, const char *sqlstate);
 /* 1 when there is no usable connection (the server is down or restarting). */
 int		 db_is_down(const struct db *);
+/* 1 when the last failure means "try again later" (down, stalled, timed
+ * out, out of connections, a lock not granted): answer 503, not 500. */
+int		 db_unavailable(const struct db *);
 void		 db_clear(struct pg_result *);
 
 /* -------------------------------------------------------------- catalog.c */
@@ -439,7 +443,7 @@ struct req {
 	const struct route	*route;
 	int64_t			 arg_id;	/* {id} in the path, 0 if none */
 	char			*arg_key;	/* {key} in the path */
-	struct fields		 in;		/* query + form body, declared only */
+	struct fields		 in;		/* GET: query; POST: body only */
 	struct fields		 cookies;
 	const char		*client_addr;
 	const char		*user_agent;
@@ -507,6 +511,8 @@ int		 route_allows_repeat(const struct route *, const char *name);
 
 /* Render `tmpl` with r->hdf into the response body; a template error is a 500. */
 int		 http_page(struct req *, int status, const char *tmpl);
+/* A 503 carries Retry-After: this many seconds. */
+#define HTTP_RETRY_AFTER	"5"
 void		 http_error(struct req *, int status, const char *message);
 void		 http_redirect(struct req *, const char *location);
 void		 http_header(struct req *, const char *name, const char *value);

@@ -98,3 +98,85 @@ test('PostgreSQL down: 503 without internals; back up: the next requests work', 
 
 	assertErrorPage(loginDown, 503, 'POST /login while the database is down');
 });
+
+// ------------------------------------------------------------ a stalled server
+
+/** The cluster's processes: the postmaster (postmaster.pid) and its children. */
+function clusterPids() {
+	const master = Number(fs.readFileSync(path.join(pgData(), 'postmaster.pid'), 'utf8').split('\n')[0]);
+	const pids = [master];
+	for (const d of fs.readdirSync('/proc')) {
+		if (!/^[0-9]+$/.test(d))
+			continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+			const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			if (ppid === master)
+				pids.push(Number(d));
+		} catch {
+			/* gone meanwhile */
+		}
+	}
+	return pids;
+}
+
+function signalAll(pids, sig) {
+	for (const pid of pids) {
+		try {
+			process.kill(pid, sig);
+		} catch {
+			/* gone */
+		}
+	}
+}
+
+test('PostgreSQL stalled (SIGSTOP) past the bound: 503 with Retry-After in time; then it recovers', async () => {
+	pgStart();
+	const u = makeUser();
+	const { jar } = await signIn(u.email, u.password);
+	for (const r of await burst(8, () => get('/', jar)))
+		assert.equal(r.status, 200);
+	const { confValue } = await import('../lib/stack.mjs');
+	const stmtMs = Number(confValue('db.statement_timeout_ms') || 5000);
+	const connectS = Number(confValue('db.connect_timeout') || 5);
+	// A request meets at most one stalled statement (statement_timeout plus
+	// a second's grace) and one connect attempt (connect_timeout); nginx
+	// would give up at 30 s.
+	const bound = stmtMs + 1000 + connectS * 1000 + 2000;
+	const stallMs = bound + 6000;
+	const pids = clusterPids();
+	assert.ok(pids.length >= 2, `postmaster and children: ${pids}`);
+	const stopped = Date.now();
+	signalAll(pids, 'SIGSTOP');
+	let answers;
+	try {
+		// Every worker meets the stall (4 workers, 8 requests), and a few
+		// later requests find the connection gone and the server still stalled.
+		answers = await burst(8, async () => {
+			const t0 = Date.now();
+			const r = await get('/', jar);
+			return { r, ms: Date.now() - t0 };
+		});
+		const later = [];
+		while (Date.now() - stopped < stallMs - bound) {
+			const t0 = Date.now();
+			later.push({ r: await get('/?q=stall', jar), ms: Date.now() - t0 });
+		}
+		answers.push(...later);
+	} finally {
+		const left = stallMs - (Date.now() - stopped);
+		if (left > 0)
+			await new Promise((resolve) => setTimeout(resolve, left));
+		signalAll(pids, 'SIGCONT');
+	}
+	for (const { r, ms } of answers) {
+		assertErrorPage(r, 503, `GET / while PostgreSQL is stalled (${ms} ms)`);
+		assert.equal(r.headers.get('retry-after'), '5', 'Retry-After on the 503');
+		assert.ok(ms < bound, `answered within ${bound} ms: ${ms} ms`);
+	}
+	// Resumed: the next requests work on every worker.
+	const up = [];
+	for (let i = 0; i < 3; i++)
+		up.push(...await burst(4, () => get('/', jar)));
+	up.forEach((r, i) => assert.equal(r.status, 200, `request ${i + 1} after SIGCONT`));
+});
