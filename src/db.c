@@ -312,7 +312,6 @@ db_prepare_and_exec(struct db *db, int idx, const char *name, const char *sql,
 	PGresult	*res;
 	int		 attempt;
 
-	db->sqlstate[0] = '\0';	/* it tells about this statement only */
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (db_connect(db) == -1)
 			return NULL;
@@ -375,7 +374,6 @@ db_exec_params(struct db *db, const char *sql, int nparams, const char *const *p
 	PGresult	*res;
 	int		 attempt;
 
-	db->sqlstate[0] = '\0';	/* it tells about this statement only */
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (db_connect(db) == -1)
 			return NULL;
@@ -471,6 +469,13 @@ int
 db_is_down(const struct db *db)
 {
 	return db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK;
+}
+
+void
+db_forget_failure(struct db *db)
+{
+	db->sqlstate[0] = '\0';
+	db->stalled = 0;
 }
 
 int

@@ -48,6 +48,7 @@ serve_one(struct app *app, FCGX_Request *fr)
 	int		 status;
 
 	req_init(&r, app, fr);
+	db_forget_failure(&app->db);
 	if ((status = req_parse(&r)) == 0)
 		route_dispatch(&r);
 	else if (status == REQ_API)

@@ -258,7 +258,7 @@ struct db {
 	char		 named[64][40];	/* lazily prepared statements on conn */
 	int		 nnamed;
 	int		 in_tx;
-	char		 sqlstate[6];	/* of the last failed statement, "" if none */
+	char		 sqlstate[6];	/* of the last failure since db_forget_failure */
 	int		 stalled;	/* the last statement got no answer in time */
 };
 
@@ -308,6 +308,8 @@ int		 db_is_down(const struct db *);
 /* 1 when the last failure means "try again later" (down, stalled, timed
  * out, out of connections, a lock not granted): answer 503, not 500. */
 int		 db_unavailable(const struct db *);
+/* A new unit of work (a request): the failures above start afresh. */
+void		 db_forget_failure(struct db *);
 void		 db_clear(struct pg_result *);
 
 /* -------------------------------------------------------------- catalog.c */

@@ -180,3 +180,36 @@ test('PostgreSQL stalled (SIGSTOP) past the bound: 503 with Retry-After in time;
 		up.push(...await burst(4, () => get('/', jar)));
 	up.forEach((r, i) => assert.equal(r.status, 200, `request ${i + 1} after SIGCONT`));
 });
+
+// ------------------------------------------------------- a statement timeout
+
+test('a statement that times out on the server is 503 with Retry-After on every page, not 500', async () => {
+	pgStart();
+	const { env: e, startProcess, psqlValue, uniq } = await import('../lib/stack.mjs');
+	const admin = makeUser({ admin: true });
+	const { jar } = await signIn(admin.email, admin.password);
+	const team = psqlValue(`INSERT INTO teams (name) VALUES ('${uniq('to')}') RETURNING id`);
+	const conn = psqlValue(`SELECT id FROM connections ORDER BY id LIMIT 1`);
+	const stmtMs = Number((await import('../lib/stack.mjs')).confValue('db.statement_timeout_ms') || 5000);
+	// Hold the tables the pages read for longer than statement_timeout.
+	const holdS = Math.ceil(stmtMs / 1000) * 3 + 4;
+	const locker = startProcess(e('TETHER_PSQL'), ['-X', '-q', '-d', e('TETHER_PG_OWNER'), '-c',
+	    `BEGIN; LOCK TABLE connections, teams, audit_log IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(${holdS}); COMMIT;`]);
+	try {
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const paths = ['/?q=timeout', '/teams', `/teams/${team}`, '/audit'];
+		if (conn !== undefined)
+			paths.push(`/connections/${conn}`);
+		const answers = await Promise.all(paths.map(async (p) => ({ p, r: await get(p, jar) })));
+		assert.deepEqual(answers.map(({ p, r }) => `${p} ${r.status}`), paths.map((p) => `${p} 503`));
+		for (const { p, r } of answers) {
+			assertErrorPage(r, 503, `GET ${p} while its tables are locked past statement_timeout`);
+			assert.equal(r.headers.get('retry-after'), '5', `Retry-After on GET ${p}`);
+		}
+	} finally {
+		await locker.stop('SIGTERM', 5000);
+		psqlValue(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		    WHERE query LIKE '%pg_sleep(${holdS})%' AND pid <> pg_backend_pid()`);
+	}
+	assert.equal((await get('/', jar)).status, 200, 'the list works once the lock is gone');
+});
