@@ -172,6 +172,10 @@ app_open(struct app *app, const char *conf, int need_vault, char *err, size_t er
 	crypto_generichash(app->flash_key, sizeof(app->flash_key),
 	    (const unsigned char *)"tether-flash-v1", 15, app->vault.master,
 	    VAULT_KEY_BYTES);
+	/* So are the sign-in form's pre-session tokens (session.c). */
+	crypto_generichash(app->pre_key, sizeof(app->pre_key),
+	    (const unsigned char *)"tether-pre-login-v1", 19, app->vault.master,
+	    VAULT_KEY_BYTES);
 	if (auth_dummy_hash(app->dummy_hash) != 0) {
 		snprintf(err, errlen, "cannot prepare the sign-in check (out of memory?)");
 		goto fail;
@@ -200,4 +204,5 @@ app_close(struct app *app)
 	netpolicy_free(&app->netpolicy);
 	config_free(&app->cfg);
 	sodium_memzero(app->flash_key, sizeof(app->flash_key));
+	sodium_memzero(app->pre_key, sizeof(app->pre_key));
 }

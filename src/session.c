@@ -6,20 +6,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 #include <sodium.h>
 
 #include "tether.h"
 
-#define PRE_COOKIE	"tether_pre"
 #define TOKEN_BYTES	32
 #define TOKEN_CHARS	43	/* base64url of 32 bytes, no padding */
+
+/*
+ * The sign-in form's token: nonce || issued (8 bytes, big-endian seconds) ||
+ * MAC over both and the client's address, under a key derived from the
+ * master key. The server can tell its own tokens from one an attacker chose
+ * and tossed into a victim's browser together with a matching form field
+ * (login CSRF), and one issued to the attacker's address does not work from
+ * the victim's.
+ */
+#define PRE_NONCE	16
+#define PRE_MAC		16
+#define PRE_BYTES	(PRE_NONCE + 8 + PRE_MAC)
+#define PRE_LIFETIME_S	3600
 
 const char *
 session_cookie_name(const struct app *app)
 {
 	return app->cfg.secure_cookies ? "__Host-tether_session" : "tether_session";
+}
+
+/* Behind HTTPS the __Host- prefix: no sibling host can set or shadow it. */
+static const char *
+session_pre_cookie_name(const struct app *app)
+{
+	return app->cfg.secure_cookies ? "__Host-tether_pre" : "tether_pre";
 }
 
 void
@@ -107,7 +127,7 @@ session_create(struct req *r, int64_t user_id)
 	db_clear(res);
 	/* A browser-session cookie; the server enforces idle and absolute expiry. */
 	http_set_cookie(r, session_cookie_name(r->app), token, -1);
-	http_set_cookie(r, PRE_COOKIE, "", 0);
+	http_set_cookie(r, session_pre_cookie_name(r->app), "", 0);
 	sodium_memzero(token, sizeof(token));
 	return 0;
 }
@@ -129,6 +149,61 @@ session_destroy(struct req *r)
 	return 0;
 }
 
+static void
+session_pre_mac(const struct req *r, const unsigned char *nonce_issued,
+    unsigned char mac[PRE_MAC])
+{
+	crypto_generichash_state st;
+	const char	*addr = r->client_addr != NULL ? r->client_addr : "";
+
+	crypto_generichash_init(&st, r->app->pre_key, sizeof(r->app->pre_key), PRE_MAC);
+	crypto_generichash_update(&st, nonce_issued, PRE_NONCE + 8);
+	crypto_generichash_update(&st, (const unsigned char *)addr, strlen(addr) + 1);
+	crypto_generichash_final(&st, mac, PRE_MAC);
+}
+
+/* The age in seconds of a pre-session token this server issued to this
+ * client, or -1 for anything else (forged, garbled, expired, elsewhere). */
+static long
+session_pre_age(const struct req *r, const char *token)
+{
+	unsigned char	 raw[PRE_BYTES], mac[PRE_MAC];
+	size_t		 n;
+	uint64_t	 issued = 0;
+	time_t		 now = time(NULL);
+	int		 i;
+
+	if (token == NULL || strlen(token) > 2 * PRE_BYTES ||
+	    sodium_base642bin(raw, sizeof(raw), token, strlen(token), NULL, &n, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || n != PRE_BYTES)
+		return -1;
+	session_pre_mac(r, raw, mac);
+	if (crypto_verify_16(mac, raw + PRE_NONCE + 8) != 0)
+		return -1;
+	for (i = 0; i < 8; i++)
+		issued = issued << 8 | raw[PRE_NONCE + i];
+	if ((int64_t)issued > (int64_t)now + 60 ||
+	    (int64_t)now - (int64_t)issued >= PRE_LIFETIME_S)
+		return -1;
+	return (long)((int64_t)now - (int64_t)issued);
+}
+
+static void
+session_pre_issue(struct req *r)
+{
+	unsigned char	 raw[PRE_BYTES];
+	uint64_t	 issued = (uint64_t)time(NULL);
+	int		 i;
+
+	randombytes_buf(raw, PRE_NONCE);
+	for (i = 7; i >= 0; i--, issued >>= 8)
+		raw[PRE_NONCE + i] = (unsigned char)(issued & 0xff);
+	session_pre_mac(r, raw, raw + PRE_NONCE + 8);
+	sodium_bin2base64(r->pre_csrf, sizeof(r->pre_csrf), raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	http_set_cookie(r, session_pre_cookie_name(r->app), r->pre_csrf, PRE_LIFETIME_S);
+}
+
 const char *
 session_csrf_token(struct req *r)
 {
@@ -138,13 +213,13 @@ session_csrf_token(struct req *r)
 		return r->sess->csrf;
 	if (r->pre_csrf[0] != '\0')
 		return r->pre_csrf;
-	pre = req_cookie(r, PRE_COOKIE);
-	if (session_token_shape_ok(pre)) {
+	pre = req_cookie(r, session_pre_cookie_name(r->app));
+	/* A token past half its life is replaced, so that a form shown now
+	 * stays good for at least half an hour. */
+	if (session_pre_age(r, pre) >= 0 && session_pre_age(r, pre) < PRE_LIFETIME_S / 2)
 		snprintf(r->pre_csrf, sizeof(r->pre_csrf), "%s", pre);
-	} else {
-		auth_random_token(r->pre_csrf, sizeof(r->pre_csrf), TOKEN_BYTES);
-		http_set_cookie(r, PRE_COOKIE, r->pre_csrf, 3600);
-	}
+	else
+		session_pre_issue(r);
 	return r->pre_csrf;
 }
 
@@ -156,10 +231,13 @@ session_csrf_ok(struct req *r)
 
 	if (given == NULL)
 		return 0;
-	if (r->route->flags & ROUTE_PRE_CSRF)
-		expected = req_cookie(r, PRE_COOKIE);
-	else
-		expected = r->sess != NULL ? r->sess->csrf : NULL;
+	if (r->route->flags & ROUTE_PRE_CSRF) {
+		expected = req_cookie(r, session_pre_cookie_name(r->app));
+		if (session_pre_age(r, expected) < 0)
+			return 0;
+		return str_equal_ct(given, expected);
+	}
+	expected = r->sess != NULL ? r->sess->csrf : NULL;
 	if (!session_token_shape_ok(expected))
 		return 0;
 	return str_equal_ct(given, expected);

@@ -378,6 +378,7 @@ struct app {
 	struct netpolicy netpolicy;
 	struct render_cache *templates;
 	unsigned char	 flash_key[32];	/* signs flash cookies; derived from the master key */
+	unsigned char	 pre_key[32];	/* signs sign-in form tokens; derived likewise */
 	char		 dummy_hash[128];	/* verified for unknown e-mails: same cost */
 	struct pg_result *all_teams;	/* admins' team filter options, */
 	int64_t		 all_teams_version;	/* as of this list version */
@@ -451,7 +452,7 @@ struct req {
 	const char		*user_agent;
 	int			 https;
 	struct session		*sess;
-	char			 pre_csrf[64];	/* the sign-in form's double-submit token */
+	char			 pre_csrf[64];	/* the sign-in form's token (session.c) */
 	int64_t			 secret_user;	/* >0: secrets are this user's own (per-user
 						 * connections), not the shared ones */
 	struct _hdf		*hdf;
