@@ -3,6 +3,7 @@
  * headers (security headers on every response, error pages included) and
  * body in one go, so a template error is a clean 500, never half a page.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,19 @@ http_flash_take(struct req *r)
 	http_flash(r, kind, nl + 1);
 }
 
+/* 1 when the web server has closed its end of the connection. */
+static int
+http_peer_gone(int fd)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = fd;
+	pfd.events = POLLRDHUP;
+	pfd.revents = 0;
+	return fd >= 0 && poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 void
 http_send(struct req *r)
 {
@@ -279,10 +293,16 @@ http_send(struct req *r)
 		buf_append(&h, r->headers.data, r->headers.len);
 	buf_puts(&h, "\r\n");
 	if (r->fr != NULL) {
-		FCGX_PutStr(h.data, (int)h.len, r->fr->out);
-		if (r->method != METHOD_HEAD && body_len > 0 &&
+		int	 failed;
+
+		/* nginx closes the connection when it gives up on us (its read
+		 * timeout, a client gone): what we write then reaches nobody. */
+		failed = http_peer_gone(r->fr->ipcFd) ||
+		    FCGX_PutStr(h.data, (int)h.len, r->fr->out) < 0;
+		if (!failed && r->method != METHOD_HEAD && body_len > 0 &&
 		    r->status != 302 && r->status != 303)
-			FCGX_PutStr(body, (int)body_len, r->fr->out);
+			failed = FCGX_PutStr(body, (int)body_len, r->fr->out) < 0;
+		r->undelivered = failed || FCGX_GetError(r->fr->out) != 0;
 	}
 	buf_free(&h);
 }

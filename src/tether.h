@@ -465,6 +465,7 @@ struct req {
 	size_t			 kept_len;	/* ours to free, sent instead of out */
 	int			 signed_in_page;	/* Cache-Control: no-store */
 	const char		*log_note;	/* short reason for the access log */
+	int			 undelivered;	/* the web server was gone when we answered */
 	char			*csp_form_action;	/* an extra form-action origin, or NULL */
 };
 

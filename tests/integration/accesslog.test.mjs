@@ -68,3 +68,39 @@ test('one access line per request, with method, route, status, ms, user, rid; no
 	// A small pause keeps later tests' throttling counts apart from ours.
 	await sleep(10);
 });
+
+test('an answer nobody was left to receive is logged as 499 (client gone), not as sent', async () => {
+	const { startWorker } = await import('../lib/worker.mjs');
+	const { fcgiRequest } = await import('../lib/fcgi.mjs');
+	const { env, psqlValue, signIn, startProcess } = await import('../lib/stack.mjs');
+	const cleanups = [];
+	try {
+		const w = await startWorker(cleanups);
+		const admin = makeUser({ admin: true });
+		const { jar } = await signIn(admin.email, admin.password);
+		// /teams waits on a lock for two seconds; the client gives up after
+		// half a second and closes, as nginx does at fastcgi_read_timeout.
+		const locker = startProcess(env('TETHER_PSQL'), ['-X', '-q', '-d', env('TETHER_PG_OWNER'), '-c',
+		    'BEGIN; LOCK TABLE teams IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT;']);
+		cleanups.push(() => locker.stop('SIGTERM', 5000));
+		await sleep(300);
+		await assert.rejects(fcgiRequest(w.sock, { uri: '/teams', cookie: jar.header(), timeoutMs: 500 }),
+		    /no answer/);
+		await locker.exited;
+		let line;
+		await waitFor(() => (line = w.p.stderr().split('\n').find((l) => / access .*route=\/teams /.test(l))),
+		    10000, 'the access line of GET /teams');
+		assert.match(line, / status=499 /, line);
+		assert.match(line, /note=client gone/, line);
+		// And one that is received is logged as what it was.
+		const ok = await fcgiRequest(w.sock, { uri: '/teams', cookie: jar.header() });
+		assert.equal(ok.status, 200);
+		await waitFor(() => w.p.stderr().split('\n').filter((l) => / access .*route=\/teams /.test(l)).length === 2,
+		    10000, 'the second access line');
+		assert.match(w.p.stderr().split('\n').filter((l) => / access .*route=\/teams /.test(l))[1], / status=200 /);
+		assert.ok(psqlValue('SELECT 1') === '1');
+	} finally {
+		for (const c of cleanups.reverse())
+			await c();
+	}
+});
