@@ -14,8 +14,14 @@
 
 #include "tether.h"
 
-#define FLASH_COOKIE	"tether_flash"
 #define FLASH_MAX	300
+
+/* Behind HTTPS every cookie is __Host-: no sibling host can set or shadow it. */
+static const char *
+http_flash_cookie_name(const struct app *app)
+{
+	return app->cfg.secure_cookies ? "__Host-tether_flash" : "tether_flash";
+}
 
 static const char csp_base[] =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -210,13 +216,13 @@ http_flash_next(struct req *r, const char *kind, const char *message)
 	sodium_bin2base64(mac64, sizeof(mac64), mac, sizeof(mac),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	snprintf(value, sizeof(value), "%s.%s", b64, mac64);
-	http_set_cookie(r, FLASH_COOKIE, value, 60);
+	http_set_cookie(r, http_flash_cookie_name(r->app), value, 60);
 }
 
 void
 http_flash_take(struct req *r)
 {
-	const char	*c = req_cookie(r, FLASH_COOKIE);
+	const char	*c = req_cookie(r, http_flash_cookie_name(r->app));
 	const char	*dot;
 	unsigned char	 mac[crypto_auth_BYTES], plain[FLASH_MAX + 16];
 	size_t		 maclen, plainlen;
@@ -224,7 +230,7 @@ http_flash_take(struct req *r)
 
 	if (c == NULL)
 		return;
-	http_set_cookie(r, FLASH_COOKIE, "", 0);
+	http_set_cookie(r, http_flash_cookie_name(r->app), "", 0);
 	if ((dot = strchr(c, '.')) == NULL || (size_t)(dot - c) > sizeof(plain) * 2)
 		return;
 	if (sodium_base642bin(mac, sizeof(mac), dot + 1, strlen(dot + 1), NULL, &maclen,

@@ -75,4 +75,19 @@ test('with secure cookies the pre-session cookie is __Host-, Secure, and the pla
 	const ok = await fcgiRequest(w.sock, { method: 'POST', uri: '/login', body,
 	    cookie: `__Host-tether_pre=${token}`, params: { HTTPS: 'on' } });
 	assert.equal(ok.status, 303);
+	// Every cookie the app sets behind HTTPS is __Host- (the session, the
+	// cleared pre-session cookie, the flash message after a change).
+	const session = ok.headers.getAll('set-cookie').find((l) => /^__Host-tether_session=[^;]/.test(l));
+	assert.ok(session, 'a __Host- session cookie');
+	const cookie = session.split(';')[0];
+	const teams = await fcgiRequest(w.sock, { uri: '/connectors', cookie, params: { HTTPS: 'on' } });
+	const csrf = /name="csrf" value="([^"]+)"/.exec(teams.text)?.[1];
+	const out = await fcgiRequest(w.sock, { method: 'POST', uri: '/logout', cookie,
+	    body: `csrf=${csrf}`, params: { HTTPS: 'on' } });
+	assert.equal(out.status, 303);
+	const names = [...ok.headers.getAll('set-cookie'), ...out.headers.getAll('set-cookie')]
+	    .map((l) => l.split('=')[0]);
+	assert.ok(names.length >= 3, `cookies set: ${names}`);
+	for (const n of names)
+		assert.match(n, /^__Host-/, `every cookie behind HTTPS is __Host-: ${names}`);
 });
