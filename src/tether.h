@@ -143,7 +143,7 @@ enum url_error {
 struct Curl_URL;
 struct url {
 	struct Curl_URL	*h;		/* a CURLU: what the transfer fetches */
-	char		 scheme[8];	/* "https" or "http" */
+	char		 scheme[8];	/* "https", "http" (url_build: any) */
 	char		*host;		/* where curl connects: a DNS name, a dotted
 					 * quad or a bracketed IPv6 address */
 	int		 port;		/* given, or the scheme's */
@@ -151,6 +151,9 @@ struct url {
 
 /* Parse and check `s`; on an error nothing is kept (u->h is NULL). */
 enum url_error	 url_parse(struct url *, const char *s, int flags);
+/* A URL of parts already checked (SMTP): host a DNS name or dotted quad,
+ * port 1..65535, path "/"; nothing is parsed from text. */
+enum url_error	 url_build(struct url *, const char *scheme, const char *host, int port);
 void		 url_free(struct url *);	/* idempotent */
 /* The handle's URL as curl writes it (for CURLOPT_PROXY, a string option). */
 char		*url_string(const struct url *);

@@ -211,6 +211,37 @@ fail:
 	return e;
 }
 
+enum url_error
+url_build(struct url *u, const char *scheme, const char *host, int port)
+{
+	char	 num[8], *got = NULL;
+	size_t	 hlen;
+
+	memset(u, 0, sizeof(*u));
+	hlen = host != NULL ? strlen(host) : 0;
+	if (hlen == 0 || (!valid_ipv4(host, hlen) && !valid_dns_name(host, hlen)))
+		return URL_BAD;
+	if (port < 1 || port > 65535)
+		return URL_PORT;
+	snprintf(num, sizeof(num), "%d", port);
+	if ((u->h = curl_url()) == NULL ||
+	    curl_url_set(u->h, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
+	    curl_url_set(u->h, CURLUPART_HOST, host, 0) != CURLUE_OK ||
+	    curl_url_set(u->h, CURLUPART_PORT, num, 0) != CURLUE_OK ||
+	    curl_url_set(u->h, CURLUPART_PATH, "/", 0) != CURLUE_OK ||
+	    curl_url_get(u->h, CURLUPART_HOST, &got, 0) != CURLUE_OK ||
+	    strcmp(got, host) != 0) {
+		curl_free(got);
+		url_free(u);
+		return URL_BAD;
+	}
+	curl_free(got);
+	snprintf(u->scheme, sizeof(u->scheme), "%s", scheme);
+	u->host = xstrdup(host);
+	u->port = port;
+	return URL_OK;
+}
+
 void
 url_free(struct url *u)
 {

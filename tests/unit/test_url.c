@@ -212,11 +212,39 @@ test_strings(void)
 	url_free(&u);
 }
 
+/* A URL made of checked parts (SMTP): no text to parse at all. */
+static void
+test_build(void)
+{
+	struct url	 u;
+	char		*s;
+
+	T_INT(url_build(&u, "smtps", "mail.example.com", 465), URL_OK, "build: smtps");
+	s = url_string(&u);
+	T_STR(s, "smtps://mail.example.com:465/", "build: the URL curl fetches");
+	free(s);
+	T_STR(u.host, "mail.example.com", "build: host");
+	T_INT(u.port, 465, "build: port");
+	url_free(&u);
+	T_INT(url_build(&u, "smtp", "localhost", 25), URL_OK, "build: smtp");
+	url_free(&u);
+	T_INT(url_build(&u, "smtp", "127.1", 25), URL_BAD, "build: short IPv4 refused");
+	T_INT(url_build(&u, "smtp", "a@b.example", 25), URL_BAD, "build: '@' refused");
+	T_INT(url_build(&u, "smtp", "b.example/x", 25), URL_BAD, "build: '/' refused");
+	T_INT(url_build(&u, "smtp", "b.example:26", 25), URL_BAD, "build: ':' refused");
+	T_INT(url_build(&u, "smtp", "", 25), URL_BAD, "build: empty host");
+	T_INT(url_build(&u, "smtp", NULL, 25), URL_BAD, "build: no host");
+	T_INT(url_build(&u, "smtp", "b.example", 0), URL_PORT, "build: port 0");
+	T_INT(url_build(&u, "smtp", "b.example", 65536), URL_PORT, "build: port 65536");
+	T_OK(u.h == NULL, "build: nothing kept when refused");
+}
+
 int
 main(void)
 {
 	test_table();
 	test_limits();
 	test_strings();
+	test_build();
 	return (t_done());
 }
