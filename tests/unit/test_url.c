@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -239,6 +240,46 @@ test_build(void)
 	T_OK(u.h == NULL, "build: nothing kept when refused");
 }
 
+/* A proxy in the configuration is refused when Tether starts, not at
+ * every test: the same parser, http allowed. */
+static void
+test_config_proxy(void)
+{
+	static const struct { const char *proxy; int ok; } p[] = {
+		{ "", 1 },
+		{ "http://proxy.example:3128", 1 },
+		{ "https://proxy.example", 1 },
+		{ "http://user:pw@proxy.example:3128", 0 },
+		{ "http://127.1:3128", 0 },
+		{ "socks5://proxy.example:1080", 0 },
+		{ "proxy.example:3128", 0 },
+	};
+	struct config	 cfg;
+	char		 path[] = "/tmp/tether-test-url-XXXXXX", err[300], name[200];
+	size_t		 i;
+	FILE		*f;
+	int		 fd, rc;
+
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		strcpy(path + sizeof(path) - 7, "XXXXXX");
+		if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
+			abort();
+		fprintf(f, "outbound.proxy = %s\n", p[i].proxy);
+		fclose(f);
+		err[0] = '\0';
+		memset(&cfg, 0, sizeof(cfg));
+		rc = config_load(&cfg, path, err, sizeof(err));
+		snprintf(name, sizeof(name), "config: outbound.proxy = \"%s\" %s", p[i].proxy,
+		    p[i].ok ? "loads" : "refused");
+		T_INT(rc, p[i].ok ? 0 : -1, name);
+		if (!p[i].ok)
+			T_OK(strstr(err, "outbound.proxy") != NULL, "config: the message names the key");
+		if (rc == 0)
+			config_free(&cfg);
+		unlink(path);
+	}
+}
+
 int
 main(void)
 {
@@ -246,5 +287,6 @@ main(void)
 	test_limits();
 	test_strings();
 	test_build();
+	test_config_proxy();
 	return (t_done());
 }
