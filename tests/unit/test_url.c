@@ -280,6 +280,92 @@ test_config_proxy(void)
 	}
 }
 
+/*
+ * Differential: URLs put together from tricky pieces. Whenever url_parse
+ * accepts one, libcurl reading the same text again as CURLOPT_URL would
+ * (scheme guessing, any scheme), and reading url_string() again (what a
+ * proxy gets), must find the same host and port. Bounded, fixed seed.
+ */
+static const char *const d_schemes[] = { "https://", "https://", "https://", "HTTPS://",
+    "http://", "http://", "hTTp://", "https:/",
+    "https:///", "https:", "//", "", "ftp://", "https:\\\\" };
+static const char *const d_users[] = { "", "", "", "", "", "", "", "", "", "", "a@", "a:b@", "evil.com\\@", ":@", "%40@" };
+static const char *const d_hosts[] = { "example.com", "EXAMPLE.com", "127.0.0.1", "127.1",
+    "0x7f.1", "2130706433", "0177.0.0.1", "[::1]", "[0::1]", "[::ffff:127.0.0.1]",
+    "[fe80::1%25eth0]", "[::1", "ex%61mple.com", "a..b", "a.b.", "xn--bcher-kva.example",
+    "localhost", "", "a_b.c", "1.2.3.4.5", "[192.0.2.1]", "h\\x", "h;x" };
+static const char *const d_ports[] = { "", "", "", "", ":8443", ":", ":0", ":1", ":080", ":443", ":65535",
+    ":65536", ":+1", ":8a", "::1", ":99999999999" };
+static const char *const d_tails[] = { "", "/", "/a", "?q", "#f", "/@x", "\\@x", "/..",
+    "/%2e%2e/", ";x", " x", "\t", "?a=b@c", "@evil.com", "/a/../../b", "?#", "%00", "//x" };
+
+#define D_N(a)	(sizeof(a) / sizeof((a)[0]))
+#define D_RUNS	60000
+
+static unsigned long d_seed = 20261204;
+
+static size_t
+d_pick(size_t n)
+{
+	d_seed = d_seed * 6364136223846793005UL + 1442695040888963407UL;
+	return (size_t)((d_seed >> 33) % n);
+}
+
+/* Host and default-filled port of `s` read by curl with `flags`; -1 if refused. */
+static int
+d_curl(const char *s, unsigned flags, char *host, size_t hostlen, int *port)
+{
+	CURLU	*h = curl_url();
+	char	*v = NULL, *p = NULL;
+	int	 rc = -1;
+
+	if (h != NULL && curl_url_set(h, CURLUPART_URL, s, flags) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &v, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		snprintf(host, hostlen, "%s", v);
+		*port = atoi(p);
+		rc = 0;
+	}
+	curl_free(v);
+	curl_free(p);
+	curl_url_cleanup(h);
+	return rc;
+}
+
+static void
+test_differential(void)
+{
+	char		 s[512], host[300], *again;
+	struct url	 u;
+	size_t		 i, accepted = 0, bad = 0;
+	int		 port;
+
+	for (i = 0; i < D_RUNS; i++) {
+		snprintf(s, sizeof(s), "%s%s%s%s%s%s", d_schemes[d_pick(D_N(d_schemes))],
+		    d_users[d_pick(D_N(d_users))], d_hosts[d_pick(D_N(d_hosts))],
+		    d_ports[d_pick(D_N(d_ports))], d_tails[d_pick(D_N(d_tails))],
+		    d_tails[d_pick(D_N(d_tails))]);
+		if (url_parse(&u, s, URL_HTTP) != URL_OK)
+			continue;
+		accepted++;
+		again = url_string(&u);
+		if (d_curl(s, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME, host,
+		    sizeof(host), &port) == -1 || strcmp(host, u.host) != 0 ||
+		    port != u.port || strchr(u.host, '@') != NULL ||
+		    again == NULL || d_curl(again, CURLU_GUESS_SCHEME |
+		    CURLU_NON_SUPPORT_SCHEME, host, sizeof(host), &port) == -1 ||
+		    strcmp(host, u.host) != 0 || port != u.port) {
+			if (bad++ < 5)
+				printf("#   disagreement: %s\n", s);
+		}
+		free(again);
+		url_free(&u);
+	}
+	T_INT(bad, 0, "differential: curl reads every accepted URL the same way again");
+	T_OK(accepted > D_RUNS / 50, "differential: some URLs were accepted");
+	printf("# differential: %zu of %d accepted\n", accepted, D_RUNS);
+}
+
 int
 main(void)
 {
@@ -288,5 +374,6 @@ main(void)
 	test_strings();
 	test_build();
 	test_config_proxy();
+	test_differential();
 	return (t_done());
 }
