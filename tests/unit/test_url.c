@@ -117,6 +117,23 @@ static const struct url_case cases[] = {
 	{ "", 0, URL_EMPTY, NULL, 0, "empty" },
 };
 
+/* `s` for a TAP line: control characters as \\xNN, and bounded. */
+static const char *
+show(const char *s)
+{
+	static char	 out[200];
+	size_t		 n = 0;
+
+	for (; *s != '\0' && n + 5 < sizeof(out); s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "\\x%02x", (unsigned char)*s);
+		else
+			out[n++] = *s;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* Where the handle a transfer gets connects: curl's own reading of it. */
 static void
 check_handle(const struct url *u, const struct url_case *c)
@@ -145,7 +162,7 @@ test_table(void)
 		const struct url_case *c = &cases[i];
 
 		e = url_parse(&u, c->url, c->flags);
-		snprintf(name, sizeof(name), "%s (%s): %s", c->why, c->url,
+		snprintf(name, sizeof(name), "%s (%s): %s", c->why, show(c->url),
 		    c->want == URL_OK ? "accepted" : url_strerror(c->want));
 		if (!T_INT(e, c->want, name))
 			printf("#   said: %s\n", url_strerror(e));
@@ -356,7 +373,7 @@ test_differential(void)
 		    CURLU_NON_SUPPORT_SCHEME, host, sizeof(host), &port) == -1 ||
 		    strcmp(host, u.host) != 0 || port != u.port) {
 			if (bad++ < 5)
-				printf("#   disagreement: %s\n", s);
+				printf("#   disagreement: %s\n", show(s));
 		}
 		free(again);
 		url_free(&u);
