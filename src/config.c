@@ -91,6 +91,19 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	INT_KEY(outbound_timeout_ms, "outbound.timeout_ms", 10000, 100, 120000);
 	INT_KEY(list_cache_pages, "list.cache_pages", 32, 0, 1024);
 #undef INT_KEY
+	/* Checked by the parser every outbound URL goes through: a proxy it
+	 * would refuse stops the start, rather than fail every test. */
+	if (*cfg->outbound_proxy != '\0') {
+		struct url	 u;
+		enum url_error	 e;
+
+		e = url_parse(&u, cfg->outbound_proxy, URL_HTTP);
+		url_free(&u);
+		if (e != URL_OK) {
+			snprintf(err, errlen, "%s: outbound.proxy: %s", path, url_strerror(e));
+			goto out;
+		}
+	}
 	rc = 0;
 	goto out;
 

@@ -68,9 +68,41 @@ probe_write(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Settings every outbound handle gets, whatever the protocol. */
-static void
-probe_common(CURL *c, const struct app *app, struct probe_ctx *ctx, const char *proxy)
+/*
+ * The proxy, ours or an uplink's: checked by the same parser as the URLs
+ * and given to curl (a string option) as curl writes the checked URL; ""
+ * when there is none, so the environment's is never used. -1: refused.
+ */
+static int
+probe_proxy(CURL *c, const struct app *app, const char *proxy)
+{
+	struct url	 u;
+	enum url_error	 e;
+	char		*s;
+
+	if (proxy == NULL)
+		proxy = app->cfg.outbound_proxy;
+	if (*proxy == '\0')
+		return curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK ? 0 : -1;
+	if ((e = url_parse(&u, proxy, URL_HTTP)) != URL_OK) {
+		log_error(NULL, "probe: proxy refused: %s", url_strerror(e));
+		return -1;
+	}
+	s = url_string(&u);
+	url_free(&u);
+	if (s == NULL || curl_easy_setopt(c, CURLOPT_PROXY, s) != CURLE_OK) {
+		free(s);
+		return -1;
+	}
+	free(s);
+	return 0;
+}
+
+/* Settings every outbound handle gets, whatever the protocol; the URL is
+ * the checked handle `u`. -1 when the proxy is refused. */
+static int
+probe_common(CURL *c, const struct app *app, struct probe_ctx *ctx, const char *proxy,
+    const struct url *u)
 {
 	const struct config	*cfg = &app->cfg;
 
@@ -82,14 +114,15 @@ probe_common(CURL *c, const struct app *app, struct probe_ctx *ctx, const char *
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (*cfg->outbound_ca_bundle != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->outbound_ca_bundle);
-	/* Never a proxy from the environment: only ours, or an uplink's. */
-	curl_easy_setopt(c, CURLOPT_PROXY, proxy != NULL ? proxy :
-	    *cfg->outbound_proxy != '\0' ? cfg->outbound_proxy : "");
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, probe_opensocket);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, ctx);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, probe_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, ctx);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "Tether/" PACKAGE_VERSION);
+	/* Never CURLOPT_URL: curl would parse the text again. */
+	if (curl_easy_setopt(c, CURLOPT_CURLU, u->h) != CURLE_OK)
+		return -1;
+	return probe_proxy(c, app, proxy);
 }
 
 /* 1 when `status` is one of the space-separated numbers in `expect`. */
@@ -160,6 +193,8 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 	struct probe_ctx	 ctx;
 	struct curl_slist	*headers = NULL;
 	struct timespec		 t0;
+	struct url		 u;
+	enum url_error		 e;
 	CURL			*c;
 	CURLcode		 rc;
 	long			 status = 0;
@@ -169,11 +204,25 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 	 * its own allowlist decides (a proxy into a private network). */
 	ctx.policy = p->policy != NULL ? p->policy : &app->netpolicy;
 	ctx.body = &o->body;
-	if ((c = curl_easy_init()) == NULL)
+	/* The URL as built (base, path, query) gets the form's checks again,
+	 * and the handle they ran on is what curl fetches. The URL may carry a
+	 * secret (a query parameter): it is never logged. */
+	if ((e = url_parse(&u, p->url, p->allow_http ? URL_HTTP : 0)) != URL_OK) {
+		log_error(NULL, "probe: URL refused: %s", url_strerror(e));
+		o->result = PROBE_POLICY;
+		return 0;
+	}
+	if ((c = curl_easy_init()) == NULL) {
+		url_free(&u);
 		return -1;
-	probe_common(c, app, &ctx, p->proxy);
+	}
+	if (probe_common(c, app, &ctx, p->proxy, &u) == -1) {
+		o->result = PROBE_POLICY;
+		curl_easy_cleanup(c);
+		url_free(&u);
+		return 0;
+	}
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, p->allow_http ? "https,http" : "https");
-	curl_easy_setopt(c, CURLOPT_URL, p->url);
 	if (p->user != NULL) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);
@@ -216,6 +265,7 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 		o->result = PROBE_UNEXPECTED_STATUS;
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(c);
+	url_free(&u);		/* after the handle that reads it */
 	return 0;
 }
 
@@ -230,7 +280,8 @@ probe_smtp(const struct app *app, const char *host, int port, const char *tls,
 {
 	struct probe_ctx	 ctx;
 	struct timespec		 t0;
-	char			 url[600];
+	struct url		 u;
+	enum url_error		 e;
 	CURL			*c;
 	CURLcode		 rc;
 	int			 implicit = tls != NULL && strcmp(tls, "tls") == 0;
@@ -238,12 +289,22 @@ probe_smtp(const struct app *app, const char *host, int port, const char *tls,
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.policy = &app->netpolicy;
 	ctx.body = &o->body;
-	if ((c = curl_easy_init()) == NULL)
+	if ((e = url_build(&u, implicit ? "smtps" : "smtp", host, port)) != URL_OK) {
+		log_error(NULL, "probe: SMTP server refused: %s", url_strerror(e));
+		o->result = PROBE_POLICY;
+		return 0;
+	}
+	if ((c = curl_easy_init()) == NULL) {
+		url_free(&u);
 		return -1;
-	probe_common(c, app, &ctx, NULL);
-	snprintf(url, sizeof(url), "%s://%s:%d/", implicit ? "smtps" : "smtp", host, port);
+	}
+	if (probe_common(c, app, &ctx, NULL, &u) == -1) {
+		o->result = PROBE_POLICY;
+		curl_easy_cleanup(c);
+		url_free(&u);
+		return 0;
+	}
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, implicit ? "smtps" : "smtp");
-	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (user != NULL && *user != '\0') {
 		curl_easy_setopt(c, CURLOPT_USERNAME, user);
@@ -266,6 +327,7 @@ probe_smtp(const struct app *app, const char *host, int port, const char *tls,
 	else
 		o->result = probe_classify_curl(rc, &ctx);
 	curl_easy_cleanup(c);
+	url_free(&u);
 	return 0;
 }
 

@@ -109,9 +109,56 @@ const char	*valid_text(const char *, size_t minlen, size_t maxlen);
 const char	*valid_name(const char *, size_t maxlen);	/* 1..max, no control chars */
 const char	*valid_email(const char *);
 const char	*valid_int(const char *, long long min, long long max, long long *out);
-/* https://host[:port][/path], no user-info, no fragment; `allow_http` also permits http. */
+/* url_parse() with the form's limit of 2048 characters; `allow_http` also permits http. */
 const char	*valid_url(const char *, int allow_http);
 const char	*valid_hostname(const char *);
+/* 1 when s[0..len) is a DNS name (labels of letters, digits and '-', the last
+ * not numeric, no trailing dot) or a dotted quad without leading zeros. */
+int		 valid_dns_name(const char *, size_t);
+int		 valid_ipv4(const char *, size_t);
+
+/* ----------------------------------------------------------------- url.c */
+
+/*
+ * The one URL parser: libcurl's URL API. A URL is parsed once, its parts
+ * are checked, and the same handle is given to the transfer (CURLOPT_CURLU).
+ */
+#define URL_MAX		8192	/* a URL Tether fetches; forms allow 2048 */
+#define URL_HTTP	0x01	/* http:// as well as https:// */
+
+enum url_error {
+	URL_OK = 0,
+	URL_EMPTY,
+	URL_LONG,
+	URL_SPACE,		/* space, tab, CR, LF */
+	URL_CHARS,		/* other control characters, non-ASCII */
+	URL_SCHEME,		/* not https:// */
+	URL_SCHEME_HTTP,	/* neither https:// nor http:// (with URL_HTTP) */
+	URL_FRAGMENT,
+	URL_USERINFO,
+	URL_PORT,		/* not 1..65535 */
+	URL_BAD,		/* the host, or a text libcurl reads otherwise */
+};
+
+struct Curl_URL;
+struct url {
+	struct Curl_URL	*h;		/* a CURLU: what the transfer fetches */
+	char		 scheme[8];	/* "https", "http" (url_build: any) */
+	char		*host;		/* where curl connects: a DNS name, a dotted
+					 * quad or a bracketed IPv6 address */
+	int		 port;		/* given, or the scheme's */
+};
+
+/* Parse and check `s`; on an error nothing is kept (u->h is NULL). */
+enum url_error	 url_parse(struct url *, const char *s, int flags);
+/* A URL of parts already checked (SMTP): host a DNS name or dotted quad,
+ * port 1..65535, path "/"; nothing is parsed from text. */
+enum url_error	 url_build(struct url *, const char *scheme, const char *host, int port);
+void		 url_free(struct url *);	/* idempotent */
+/* The handle's URL as curl writes it (for CURLOPT_PROXY, a string option). */
+char		*url_string(const struct url *);
+/* A sentence for the user. */
+const char	*url_strerror(enum url_error);
 
 /* ---------------------------------------------------------------- vault.c */
 

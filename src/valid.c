@@ -32,8 +32,6 @@ static size_t valid_nmsgs;
 static const char	*valid_msg(const char *, const char *, ...)
 			    __attribute__((format(printf, 2, 3)));
 static const char	*valid_chars(const char *, size_t, int, size_t *);
-static int		 valid_dns_name(const char *, size_t);
-static int		 valid_ipv4(const char *, size_t);
 static int		 valid_is_digit(int);
 static int		 valid_is_alnum(int);
 
@@ -252,7 +250,7 @@ bad:
  * not look like a number ("10.1", "0x7f000001"): resolvers would read the
  * name as an IPv4 address.
  */
-static int
+int
 valid_dns_name(const char *s, size_t len)
 {
 	size_t	 i, start, n;
@@ -298,7 +296,7 @@ valid_dns_name(const char *s, size_t len)
 }
 
 /* Dotted quad, four decimal parts 0..255 without leading zeros. */
-static int
+int
 valid_ipv4(const char *s, size_t len)
 {
 	size_t	 i, parts = 0, digits = 0;
@@ -323,81 +321,18 @@ valid_ipv4(const char *s, size_t len)
 	return (parts == 4);
 }
 
+/* The form's rules are url_parse()'s, with a shorter limit. */
 const char *
 valid_url(const char *s, int allow_http)
 {
-	const char	*p, *auth, *aend, *host, *hend, *q;
-	char		 v6[64];
-	size_t		 len, hlen;
-	long		 port;
+	struct url	 u;
+	enum url_error	 e;
 
-	if (s == NULL || *s == '\0')
-		return ("Enter an address like https://example.com.");
-	if ((len = strlen(s)) > VALID_URL_MAX)
+	if (s != NULL && strlen(s) > VALID_URL_MAX)
 		return ("Use at most 2048 characters.");
-	for (p = s; *p != '\0'; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			return ("Remove the spaces from the address.");
-		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
-			return ("Remove the special characters from the address.");
-	}
-
-	if (strncasecmp(s, "https://", 8) == 0)
-		auth = s + 8;
-	else if (allow_http && strncasecmp(s, "http://", 7) == 0)
-		auth = s + 7;
-	else if (allow_http)
-		return ("The address must start with https:// or http://.");
-	else
-		return ("The address must start with https://.");
-
-	if (strchr(s, '#') != NULL)
-		return ("Remove the # and what follows it from the address.");
-	if ((aend = strchr(auth, '/')) == NULL)
-		aend = s + len;
-	if (memchr(auth, '@', (size_t)(aend - auth)) != NULL)
-		return ("Remove the user name and password from the address.");
-
-	/* host */
-	host = auth;
-	if (*host == '[') {
-		if ((q = memchr(host, ']', (size_t)(aend - host))) == NULL)
-			goto bad;
-		hlen = (size_t)(q - host - 1);
-		if (hlen == 0 || hlen >= sizeof v6)
-			goto bad;
-		memcpy(v6, host + 1, hlen);
-		v6[hlen] = '\0';
-		if (inet_pton(AF_INET6, v6, &(struct in6_addr){ 0 }) != 1)
-			goto bad;
-		hend = q + 1;
-	} else {
-		if ((hend = memchr(host, ':', (size_t)(aend - host))) == NULL)
-			hend = aend;
-		hlen = (size_t)(hend - host);
-		if (!valid_ipv4(host, hlen) && !valid_dns_name(host, hlen))
-			goto bad;
-	}
-
-	/* port */
-	if (hend != aend) {
-		if (*hend != ':' || aend - hend < 2 || aend - hend > 6)
-			goto bad;
-		port = 0;
-		for (p = hend + 1; p < aend; p++) {
-			if (!valid_is_digit((unsigned char)*p))
-				goto bad;
-			port = port * 10 + (*p - '0');
-		}
-		if (port < 1 || port > 65535)
-			return ("Use a port between 1 and 65535.");
-	}
-
-	/* path: anything printable but '#', checked above */
-	return (NULL);
-
-bad:
-	return ("Enter an address like https://example.com.");
+	e = url_parse(&u, s, allow_http ? URL_HTTP : 0);
+	url_free(&u);
+	return (url_strerror(e));
 }
 
 const char *

@@ -25,7 +25,7 @@ import { behaviours, routes, startStandin } from '../fakes/http-standin.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { startSmtp } from '../fakes/smtp.mjs';
 import { adminSession, lastTest, startTether } from '../fakes/tether.mjs';
-import { pageText, psqlValue, sqlString } from '../lib/stack.mjs';
+import { pageText, psql, psqlValue, sqlString } from '../lib/stack.mjs';
 
 const cleanups = [];
 let closed;	// outbound.allow empty
@@ -172,4 +172,26 @@ test('proxy variables in the environment are ignored: the request goes direct, t
 	assert.equal(c.row.result, 'ok');
 	assert.equal(target.requests.length, before + 1, 'the target got the request');
 	assert.equal(fakeProxy.accepted, 0, 'the environment\'s proxy got nothing');
+});
+
+test('a URL that reaches the test without the form is checked again by the same parser: what is fetched is what was checked', async () => {
+	// Stored before a rule, or edited in the database: each of these is
+	// 127.0.0.1 to libcurl, which the open allowlist permits, so a transfer
+	// that parsed the text again would reach the stand-in. The one parse
+	// refuses them before any packet, as the form does.
+	const { app, team } = await session(open);
+	const p = target.port;
+	const good = await probe(app, team, `http://127.0.0.1:${p}`);
+	assert.deepEqual([good.row.result, good.row.httpStatus], ['ok', 200], 'the stored URL works as saved');
+	for (const url of [`http://127.1:${p}`, `http://0x7f.1:${p}`, `http://2130706433:${p}`,
+	    `http://u@127.0.0.1:${p}`, `http:/127.0.0.1:${p}`, `http:///127.0.0.1:${p}`,
+	    `http://127.0.0.1:0${p}`, `http://127.0.0.1:${p}#x`]) {
+		psql(`UPDATE connections SET settings = jsonb_set(settings, '{url}', to_jsonb(${sqlString(url)}::text))
+		    WHERE id = ${good.id}`);
+		const before = target.accepted;
+		const r = await app.test(good.id);
+		assert.equal(r.status, 303, url);
+		assert.deepEqual([lastTest(good.id).result, lastTest(good.id).httpStatus], ['policy', null], url);
+		assert.equal(target.accepted, before, `${url}: no connection reached the stand-in`);
+	}
 });

@@ -15,7 +15,7 @@ import { makePki } from '../fakes/pki.mjs';
 import { basicCreds, startStandin } from '../fakes/http-standin.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { adminSession, lastTest, startTether, tetherctlAsync } from '../fakes/tether.mjs';
-import { csrfFrom } from '../lib/stack.mjs';
+import { csrfFrom, psql, sqlString } from '../lib/stack.mjs';
 
 const HOST = 'jira.corp.test';
 const cleanups = [];
@@ -106,4 +106,20 @@ test('tetherctl uplink list and remove; removal is refused while connections use
 	assert.equal((await tetherctlAsync(['uplink', 'remove', open])).status, 1, 'in use');
 	assert.equal((await tetherctlAsync(['uplink', 'remove', 'no-such-uplink'])).status, 1);
 	assert.equal((await tetherctlAsync(['uplink', 'add', 'bad', 'ftp://x'])).status, 1, 'a bad proxy URL');
+});
+
+test('an uplink\'s proxy URL is checked by the same parser as the others before curl is given it', async () => {
+	// Edited in the database past tetherctl's check: libcurl reads each as
+	// the proxy's own 127.0.0.1 (the uplink's allowlist permits it), so a
+	// transfer that parsed the text itself would go through the proxy.
+	const name = `odd-${Date.now().toString(36)}`;
+	assert.equal((await tetherctlAsync(['uplink', 'add', name, proxy.url, '127.0.0.0/8'])).status, 0);
+	const port = new URL(proxy.url).port;
+	for (const url of [`http://127.1:${port}`, `http://u:p@127.0.0.1:${port}`, `http://127.0.0.1:${port}#x`]) {
+		psql(`UPDATE uplinks SET proxy_url = ${sqlString(url)} WHERE name = ${sqlString(name)}`);
+		const asked = proxy.connects.length;
+		const id = await jira(name);
+		assert.equal(lastTest(id).result, 'policy', url);
+		assert.equal(proxy.connects.length, asked, `${url}: nothing reached the proxy`);
+	}
 });

@@ -299,8 +299,10 @@ test_url(void)
 	T_STR(valid_url("https://example.com:", 0), MSG_URL, "url: empty port");
 	T_STR(valid_url("https://example.com:8a", 0), MSG_URL,
 	    "url: port not a number");
-	T_STR(valid_url("https://example.com:123456", 0), MSG_URL,
-	    "url: port too long");
+	T_STR(valid_url("https://example.com:123456", 0), MSG_PORT,
+	    "url: port of six digits");
+	T_STR(valid_url("https://example.com:080", 0), MSG_URL,
+	    "url: port with a leading zero (curl reads 80)");
 	T_STR(valid_url("https://[::1]x", 0), MSG_URL,
 	    "url: junk after IPv6");
 	T_STR(valid_url("https://[::1]1234", 0), MSG_URL,
@@ -308,8 +310,12 @@ test_url(void)
 
 	T_STR(valid_url("https://", 0), MSG_URL, "url: no host");
 	T_STR(valid_url("https:///path", 0), MSG_URL, "url: empty host");
-	T_STR(valid_url("https://example.com?x=1", 0), MSG_URL,
-	    "url: query without a path refused");
+	T_STR(valid_url("https://example.com?x=1", 0), NULL,
+	    "url: query without a path (the authority ends at '?')");
+	T_STR(valid_url("https:///example.com", 0), MSG_URL,
+	    "url: three slashes (curl takes the host from the path)");
+	T_STR(valid_url("https://ex%61mple.com", 0), MSG_URL,
+	    "url: percent-encoded host (curl decodes it)");
 	T_STR(valid_url("https://-a.example", 0), MSG_URL,
 	    "url: label starts with '-'");
 	T_STR(valid_url("https://a-.example", 0), MSG_URL,
