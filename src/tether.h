@@ -726,6 +726,7 @@ enum probe_result {
 	PROBE_CREDENTIALS_MISSING,	/* a secret is not stored or cannot be decrypted */
 	PROBE_NEEDS_RECONNECT,	/* OAuth: no token, or the grant was revoked */
 	PROBE_UNSUPPORTED,	/* this connection cannot be tested here */
+	PROBE_BUSY,		/* another test holds the OAuth refresh lock: try again */
 };
 
 #define PROBE_BODY_MAX	65536
@@ -766,7 +767,9 @@ void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 /* Test a connection for real, record it (connection_tests, the connection's
  * status and last test, the using flows' progress status) in one
  * transaction, and audit it. `trigger`: create, edit, manual, flow_open,
- * api, reconnect, schedule. 0 when tested and recorded, -1 on failure. */
+ * api, reconnect, schedule. 0 when tested and recorded, 1 when not tested
+ * because another test is refreshing its OAuth token (o->result PROBE_BUSY,
+ * nothing recorded: try again), -1 on failure. */
 int		 tester_run(struct req *, const struct conn *, const char *trigger,
 		    struct probe_outcome *, char *message, size_t messagelen);
 /* Load connection `id` as the request's user and test it; *ok when it passed. */
@@ -790,6 +793,13 @@ struct json_t;
 int		 oauth_token_call(struct req *, const struct conn *, struct _hdf *proto,
 		    struct json_t *settings, const char *client_secret, const char *grant,
 		    const char *extra, const char *token_url, struct probe_outcome *o);
+/* The refresh lock of a connection's tokens (the request's secret_user's
+ * own for per-user ones): opens a transaction and waits, bounded, for the
+ * advisory lock. 0 held, 1 another holder did not let go in time, -1 on a
+ * database error (no transaction left open on 1 or -1). oauth_unlock
+ * commits (commit) or rolls back and releases it; 0 or -1. */
+int		 oauth_lock(struct req *, int64_t conn_id);
+int		 oauth_unlock(struct req *, int commit);
 /* The origin (scheme://host[:port]) a Reconnect sends the browser to, for
  * the page's form-action; NULL when not an OAuth connection. malloc'd. */
 char		*oauth_authorize_origin(struct req *, const struct conn *);
