@@ -483,6 +483,7 @@ enum route_flags {
 	ROUTE_ADMIN	= 1 << 1,	/* global admins only */
 	ROUTE_FORM_ANY	= 1 << 2,	/* also accepts connector fields "f.*" */
 	ROUTE_PRE_CSRF	= 1 << 3,	/* CSRF from the pre-session cookie (sign-in) */
+	ROUTE_NO_REFERRER = 1 << 4,	/* every answer: Referrer-Policy: no-referrer */
 };
 
 struct route {
