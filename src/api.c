@@ -15,7 +15,8 @@
  * token; WWW-Authenticate: Bearer), 403 (visible but the role does not
  * allow it), 404 (no such endpoint, or an object that is missing or not
  * visible: identical), 405 (with Allow), 413, 415, 501 (connection tests,
- * for now), 503 (database).
+ * for now), 503 (database; or "busy" with Retry-After when a connection test
+ * waited too long for another test's OAuth token refresh).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -909,9 +910,16 @@ api_connection_test(struct req *r, json_t *body)
 		goto out;
 	}
 	probe_outcome_init(&o);
-	if (tester_run(r, c, trigger, &o, message, sizeof(message)) == -1) {
+	switch (tester_run(r, c, trigger, &o, message, sizeof(message))) {
+	case -1:
 		probe_outcome_free(&o);
 		rc = -1;
+		goto out;
+	case 1:
+		/* Not tested: another test holds the OAuth refresh lock. */
+		probe_outcome_free(&o);
+		http_header(r, "Retry-After", "5");
+		api_error(r, 503, "busy", "%s", message);
 		goto out;
 	}
 	j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "result", probe_result_key(o.result),

@@ -62,7 +62,8 @@ ctl_test_share(struct app *app, int n, int k, int64_t only, long *worst, int *co
 		ctl_req(&r, app, &s);
 		if ((c = conn_get(&r, strtoll(db_get(res, i, "id"), NULL, 10), &dberr)) != NULL) {
 			probe_outcome_init(&o);
-			if (tester_run(&r, c, "schedule", &o, message, sizeof(message)) == 0) {
+			/* 1: busy (another test refreshing its token), printed as such. */
+			if (tester_run(&r, c, "schedule", &o, message, sizeof(message)) != -1) {
 				printf("%lld %s %ldms\n", (long long)c->id,
 				    probe_result_key(o.result), o.latency_ms);
 				if (o.result == PROBE_OK)

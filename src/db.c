@@ -213,8 +213,8 @@ db_poll(struct db *db, short events, int64_t deadline)
 static void
 db_drop_stalled(struct db *db, const char *what)
 {
-	fprintf(stderr, "tether: statement %s: no answer from the database within %d ms; "
-	    "dropping the connection\n", what, db->statement_timeout_ms + DB_GRACE_MS);
+	fprintf(stderr, "tether: statement %s: no answer from the database in time; "
+	    "dropping the connection\n", what);
 	PQfinish(db->conn);	/* non-blocking: its goodbye never waits */
 	db->conn = NULL;
 	db_forget_prepared(db);
@@ -231,9 +231,13 @@ db_drop_stalled(struct db *db, const char *what)
 static PGresult *
 db_await(struct db *db, const char *what)
 {
-	int64_t		 deadline = db_now_ms() + db->statement_timeout_ms + DB_GRACE_MS;
+	int		 wait_ms = db->next_wait_ms > db->statement_timeout_ms ?
+			    db->next_wait_ms : db->statement_timeout_ms;
+	int64_t		 deadline = db_now_ms() + wait_ms + DB_GRACE_MS;
 	PGresult	*res, *kept = NULL;
 	int		 rc;
+
+	db->next_wait_ms = 0;
 
 	while ((rc = PQflush(db->conn)) == 1) {
 		if ((rc = db_poll(db, POLLOUT | POLLIN, deadline)) == 0)
@@ -469,6 +473,12 @@ int
 db_is_down(const struct db *db)
 {
 	return db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK;
+}
+
+void
+db_expect_wait(struct db *db, int ms)
+{
+	db->next_wait_ms = ms;
 }
 
 void

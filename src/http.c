@@ -285,9 +285,10 @@ http_send(struct req *r)
 		    csp_base, r->csp_form_action);
 	else
 		buf_printf(&h, "Content-Security-Policy: %s; form-action 'self'\r\n", csp_base);
+	buf_printf(&h, "Referrer-Policy: %s\r\n", r->route != NULL &&
+	    (r->route->flags & ROUTE_NO_REFERRER) ? "no-referrer" : "same-origin");
 	buf_puts(&h, "X-Content-Type-Options: nosniff\r\n"
 	    "X-Frame-Options: DENY\r\n"
-	    "Referrer-Policy: same-origin\r\n"
 	    "Cross-Origin-Opener-Policy: same-origin\r\n"
 	    "Cross-Origin-Resource-Policy: same-origin\r\n"
 	    "Permissions-Policy: camera=(), microphone=(), geolocation=()\r\n"

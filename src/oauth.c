@@ -250,6 +250,73 @@ oauth_authorize_url(struct req *r, const struct conn *c, HDF *proto, json_t *set
 	return 0;
 }
 
+/*
+ * The refresh lock. "Is the token still due? refresh, store" runs once per
+ * connection at a time (per connection and user for per-user tokens): a
+ * transaction holding pg_advisory_xact_lock(hashtextextended(
+ * 'tether.oauth_refresh:ID:USER', 0)) (USER 0 for shared tokens) across the
+ * token endpoint call, so that a provider that rotates refresh tokens never
+ * sees one twice. The holder is done within outbound.timeout_ms (curl's
+ * total) and a few statements; a waiter gives up 2 s after that, with
+ * lock_timeout (and statement_timeout above it for that one statement).
+ */
+#define LOCK_MARGIN_MS	2000
+
+int
+oauth_lock(struct req *r, int64_t conn_id)
+{
+	struct db	*db = &r->app->db;
+	char		 key[64], wait[16], stmt[16], usual[16];
+	const char	*params[2];
+	PGresult	*res;
+	int		 busy;
+
+	snprintf(key, sizeof(key), "tether.oauth_refresh:%lld:%lld", (long long)conn_id,
+	    (long long)r->secret_user);
+	snprintf(wait, sizeof(wait), "%d", r->app->cfg.outbound_timeout_ms + LOCK_MARGIN_MS);
+	snprintf(stmt, sizeof(stmt), "%d", r->app->cfg.outbound_timeout_ms +
+	    2 * LOCK_MARGIN_MS);
+	snprintf(usual, sizeof(usual), "%d", db->statement_timeout_ms);
+	if (db_begin(db) == -1)
+		return -1;
+	params[0] = wait, params[1] = stmt;
+	if ((res = db_exec_named(db, "oauth_lock_wait", "SELECT set_config('lock_timeout',"
+	    " $1, true), set_config('statement_timeout', $2, true)", 2, params)) == NULL)
+		goto fail;
+	db_clear(res);
+	params[0] = key;
+	db_expect_wait(db, r->app->cfg.outbound_timeout_ms + 2 * LOCK_MARGIN_MS);
+	if ((res = db_exec_named(db, "oauth_lock", "SELECT pg_advisory_xact_lock("
+	    "hashtextextended($1, 0))", 1, params)) == NULL) {
+		/* 55P03: lock_timeout. */
+		busy = db_failed_with(db, "55P03");
+		db_rollback(db);
+		if (busy)
+			log_error(r, "connection %lld: the OAuth refresh lock was not free in %s ms",
+			    (long long)conn_id, wait);
+		return busy ? 1 : -1;
+	}
+	db_clear(res);
+	params[0] = usual;
+	if ((res = db_exec_named(db, "oauth_lock_held", "SELECT set_config('lock_timeout',"
+	    " '0', true), set_config('statement_timeout', $1, true)", 1, params)) == NULL)
+		goto fail;
+	db_clear(res);
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int
+oauth_unlock(struct req *r, int commit)
+{
+	if (commit)
+		return db_commit(&r->app->db);
+	db_rollback(&r->app->db);
+	return 0;
+}
+
 char *
 oauth_authorize_origin(struct req *r, const struct conn *c)
 {
@@ -489,8 +556,17 @@ page_oauth_callback(struct req *r)
 	 * when the connection runs as each user. */
 	if (strcmp(c->context, "per_user") == 0)
 		r->secret_user = r->sess->user_id;
-	rc = oauth_token_call(r, c, proto, settings, client_secret, "authorization_code",
-	    extra.data, db_get(st, 0, "token_url"), &o);
+	/* Stored under the refresh lock: a refresh in flight finishes first
+	 * instead of overwriting these tokens, one waiting then uses them. */
+	if ((rc = oauth_lock(r, c->id)) == 0) {
+		rc = oauth_token_call(r, c, proto, settings, client_secret,
+		    "authorization_code", extra.data, db_get(st, 0, "token_url"), &o);
+		if (oauth_unlock(r, rc == 0) == -1)
+			rc = -1;
+	} else if (rc == 1) {
+		o.result = PROBE_BUSY;
+		rc = 0;
+	}
 	r->secret_user = 0;
 	if (rc == -1)
 		goto out;

@@ -3,7 +3,8 @@
  * stored credentials, records it (Last Tested Date, Progress Status of the
  * using flows, the test history) and shows the result.
  * Inputs: {id}; POST csrf. Statuses: 303 (to the details page, the result
- * as a message), 403 (viewers cannot test), 404, 429 (too many tests), 503.
+ * as a message; also when another test is refreshing its OAuth token: try
+ * again), 403 (viewers cannot test), 404, 429 (too many tests), 503.
  */
 #include <stdio.h>
 
@@ -28,11 +29,11 @@ page_connection_test_post(struct req *r)
 	}
 	probe_outcome_init(&o);
 	rc = tester_run(r, c, "manual", &o, message, sizeof(message));
-	if (rc == 0) {
+	if (rc >= 0) {
 		http_flash_next(r, o.result == PROBE_OK ? "success" : "error", message);
 		http_redirect(r, loc);
 	}
 	probe_outcome_free(&o);
 	conn_free(c);
-	return rc;
+	return rc == -1 ? -1 : 0;
 }

@@ -348,6 +348,7 @@ static const char *const result_keys[] = {
 	[PROBE_CREDENTIALS_MISSING] = "credentials_missing",
 	[PROBE_NEEDS_RECONNECT] = "needs_reconnect",
 	[PROBE_UNSUPPORTED] = "unsupported",
+	[PROBE_BUSY] = "busy",
 };
 
 const char *
@@ -388,6 +389,8 @@ probe_result_sentence(enum probe_result r, long status, char *out, size_t outlen
 	case PROBE_NEEDS_RECONNECT: s = "The authorization is missing or was revoked: "
 	    "reconnect."; break;
 	case PROBE_UNSUPPORTED: s = "This connection cannot be tested from here."; break;
+	case PROBE_BUSY: s = "Another test is refreshing this connection's authorization; "
+	    "try again in a moment."; break;
 	default: s = "The system answered in a way Tether did not understand."; break;
 	}
 	snprintf(out, outlen, "%s", s);

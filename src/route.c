@@ -66,10 +66,12 @@ static const struct route routes[] = {
 	    p_delete, p_none },
 	{ "/connections/{id}/test", METHOD_POST, ROUTE_SESSION, "integrations",
 	    NULL, page_connection_test_post, p_csrf, p_none },
-	{ "/connections/{id}/reconnect", METHOD_POST, ROUTE_SESSION, "integrations",
-	    NULL, page_connection_reconnect_post, p_csrf, p_none },
-	{ "/oauth/callback", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
-	    page_oauth_callback, NULL, p_callback, p_none },
+	/* Their URLs (the Location of one, the request of the other) carry the
+	 * state and code: never sent on as a Referer. */
+	{ "/connections/{id}/reconnect", METHOD_POST, ROUTE_SESSION | ROUTE_NO_REFERRER,
+	    "integrations", NULL, page_connection_reconnect_post, p_csrf, p_none },
+	{ "/oauth/callback", METHOD_GET | METHOD_HEAD, ROUTE_SESSION | ROUTE_NO_REFERRER,
+	    "integrations", page_oauth_callback, NULL, p_callback, p_none },
 	{ "/connections/{id}/sharing", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
 	    "integrations", page_connection_sharing, page_connection_sharing_post,
 	    p_sharing, p_none },

@@ -307,6 +307,7 @@ struct db {
 	int		 in_tx;
 	char		 sqlstate[6];	/* of the last failure since db_forget_failure */
 	int		 stalled;	/* the last statement got no answer in time */
+	int		 next_wait_ms;	/* db_expect_wait's, for the next statement */
 };
 
 /* Statements the app prepares; db.c holds their SQL. */
@@ -355,6 +356,9 @@ int		 db_is_down(const struct db *);
 /* 1 when the last failure means "try again later" (down, stalled, timed
  * out, out of connections, a lock not granted): answer 503, not 500. */
 int		 db_unavailable(const struct db *);
+/* The next statement may wait up to ms on the server (a statement_timeout
+ * raised for it with SET LOCAL): the client waits as long, plus the grace. */
+void		 db_expect_wait(struct db *, int ms);
 /* A new unit of work (a request): the failures above start afresh. */
 void		 db_forget_failure(struct db *);
 void		 db_clear(struct pg_result *);
@@ -538,6 +542,7 @@ enum route_flags {
 	ROUTE_ADMIN	= 1 << 1,	/* global admins only */
 	ROUTE_FORM_ANY	= 1 << 2,	/* also accepts connector fields "f.*" */
 	ROUTE_PRE_CSRF	= 1 << 3,	/* CSRF from the pre-session cookie (sign-in) */
+	ROUTE_NO_REFERRER = 1 << 4,	/* every answer: Referrer-Policy: no-referrer */
 };
 
 struct route {
@@ -783,6 +788,7 @@ enum probe_result {
 	PROBE_CREDENTIALS_MISSING,	/* a secret is not stored or cannot be decrypted */
 	PROBE_NEEDS_RECONNECT,	/* OAuth: no token, or the grant was revoked */
 	PROBE_UNSUPPORTED,	/* this connection cannot be tested here */
+	PROBE_BUSY,		/* another test holds the OAuth refresh lock: try again */
 };
 
 #define PROBE_BODY_MAX	65536
@@ -823,7 +829,9 @@ void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 /* Test a connection for real, record it (connection_tests, the connection's
  * status and last test, the using flows' progress status) in one
  * transaction, and audit it. `trigger`: create, edit, manual, flow_open,
- * api, reconnect, schedule. 0 when tested and recorded, -1 on failure. */
+ * api, reconnect, schedule. 0 when tested and recorded, 1 when not tested
+ * because another test is refreshing its OAuth token (o->result PROBE_BUSY,
+ * nothing recorded: try again), -1 on failure. */
 int		 tester_run(struct req *, const struct conn *, const char *trigger,
 		    struct probe_outcome *, char *message, size_t messagelen);
 /* Load connection `id` as the request's user and test it; *ok when it passed. */
@@ -847,6 +855,13 @@ struct json_t;
 int		 oauth_token_call(struct req *, const struct conn *, struct _hdf *proto,
 		    struct json_t *settings, const char *client_secret, const char *grant,
 		    const char *extra, const char *token_url, struct probe_outcome *o);
+/* The refresh lock of a connection's tokens (the request's secret_user's
+ * own for per-user ones): opens a transaction and waits, bounded, for the
+ * advisory lock. 0 held, 1 another holder did not let go in time, -1 on a
+ * database error (no transaction left open on 1 or -1). oauth_unlock
+ * commits (commit) or rolls back and releases it; 0 or -1. */
+int		 oauth_lock(struct req *, int64_t conn_id);
+int		 oauth_unlock(struct req *, int commit);
 /* The origin (scheme://host[:port]) a Reconnect sends the browser to, for
  * the page's form-action; NULL when not an OAuth connection. malloc'd. */
 char		*oauth_authorize_origin(struct req *, const struct conn *);

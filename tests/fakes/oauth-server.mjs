@@ -4,12 +4,17 @@
 // CA. Authorization code with PKCE (S256, required), refresh tokens with
 // rotation, client credentials, token revocation (RFC 7009), and its
 // development login and consent pages, which a browser (or consent()
-// below) completes.
+// below) completes. A rotated refresh token is single-use: presenting it
+// again is invalid_grant and revokes the whole grant (oidc-provider's reuse
+// detection), as strict providers do.
 //
 //   const as = await startOAuthServer({ tls, clients: [{ client_id, client_secret,
 //       redirect_uris, token_endpoint_auth_method }], routes });
-//   as.url, as.tokenCalls ([{ grant_type, status, error, at }]), as.count('refresh_token'),
+//   as.url, as.tokenCalls ([{ grant_type, status, error, at, refresh_token }]),
+//   as.count('refresh_token'), as.refreshUses() (Map: refresh token -> grants asked with it),
 //   as.revokeRefreshToken(clientId) (through /token/revocation), as.close()
+//   as.tokenDelayMs = 400: the token endpoint answers that much later (races made wide);
+//   as.rotate = false: refresh grants keep the refresh token (no rotation, no reuse check).
 //
 // routes lets one provider answer at a vendor's paths (Salesforce's
 // /services/oauth2/authorize, /token, /userinfo).
@@ -26,6 +31,7 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 	const tokenCalls = [];
 	const issued = { access: [], refresh: [], clientCredentials: [] };
 	const requests = [];
+	const knobs = { tokenDelayMs: 0, rotate: true };
 	let server;
 	// The issuer needs the port: listen first, then build the provider.
 	const pending = [];
@@ -66,7 +72,7 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 		// Always a refresh token with a code (Tether asks no offline_access
 		// prompt), and always a new one on every refresh (rotation).
 		issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
-		rotateRefreshToken: () => true,
+		rotateRefreshToken: () => knobs.rotate,
 		ttl: {
 			AccessToken: accessTokenTtl,
 			ClientCredentials: accessTokenTtl,
@@ -95,14 +101,18 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 	// Every call to the token endpoint, with its outcome.
 	const tokenPath = provider.pathFor('token');
 	provider.use(async (ctx, next) => {
+		const isToken = ctx.method === 'POST' && ctx.path === tokenPath;
+		if (isToken && knobs.tokenDelayMs > 0)
+			await new Promise((resolve) => setTimeout(resolve, knobs.tokenDelayMs));
 		await next();
-		if (ctx.method === 'POST' && ctx.path === tokenPath) {
+		if (isToken) {
 			tokenCalls.push({
 				grant_type: ctx.oidc?.params?.grant_type ?? null,
 				client_id: ctx.oidc?.client?.clientId ?? null,
 				status: ctx.status,
 				error: ctx.body?.error ?? null,
 				at: Date.now(),
+				refresh_token: ctx.oidc?.params?.refresh_token ?? null,
 			});
 		}
 	});
@@ -132,6 +142,10 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 
 	return {
 		provider,
+		get tokenDelayMs() { return knobs.tokenDelayMs; },
+		set tokenDelayMs(ms) { knobs.tokenDelayMs = ms; },
+		get rotate() { return knobs.rotate; },
+		set rotate(on) { knobs.rotate = on; },
 		url,
 		port,
 		tokenCalls,
@@ -141,6 +155,14 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 		count(grantType, ok = null) {
 			return tokenCalls.filter((c) => c.grant_type === grantType &&
 			    (ok === null || (ok ? c.status === 200 : c.status !== 200))).length;
+		},
+		/** Refresh grants asked with each refresh token (calls from index `from` on). */
+		refreshUses(from = 0) {
+			const uses = new Map();
+			for (const c of tokenCalls.slice(from))
+				if (c.grant_type === 'refresh_token')
+					uses.set(c.refresh_token, (uses.get(c.refresh_token) ?? 0) + 1);
+			return uses;
 		},
 		/** Is this bearer token one the provider issued and still honours? */
 		validAccessToken,

@@ -37,6 +37,7 @@ import { assertAbsent, assertNotInDatabase, marker, stackLogs } from '../fakes/s
 import {
 	adminSession, confValue, connRow, flashOf, lastTest, secretCipher, startTether, testRows,
 } from '../fakes/tether.mjs';
+import { fcgiRequest } from '../lib/fcgi.mjs';
 import { csrfFrom, pageText, psql, psqlValue, tetherctl } from '../lib/stack.mjs';
 
 const SF_ROUTES = { authorization: '/services/oauth2/authorize', token: '/services/oauth2/token',
@@ -246,6 +247,46 @@ describe('Reconnect: authorization code with PKCE and state', () => {
 		assert.deepEqual(denied.flash, { kind: 'error', message: 'The provider reports that access was denied. Nothing changed.' });
 		assert.deepEqual([secretCipher(id, 'access_token'), testRows(id).length], before);
 		assert.equal(sf.count('authorization_code'), codes);
+	});
+
+	test('Referrer-Policy: no-referrer on every answer of the callback and on the Reconnect redirect', async () => {
+		const { app, team } = await session();
+		const { id } = await salesforce(app, team, client());
+		const noReferrer = (r, what) => assert.equal(r.headers.get('referrer-policy'), 'no-referrer', what);
+		// The Reconnect POST's Location carries the state.
+		const rc = await app.reconnect(id);
+		assert.equal(rc.status, 303);
+		noReferrer(rc.res, 'Reconnect: 303 to the provider');
+		const back = await consent(rc.location, { ca });
+		const ok = await app.callback(back);
+		assert.equal(ok.flash?.kind, 'success');
+		noReferrer(ok.res, 'callback: success redirect');
+		const used = await app.callback(back);
+		assert.equal(used.status, 400);
+		noReferrer(used.res, 'callback: state already used');
+		for (const q of ['state=madeup&code=x', 'code=x']) {
+			const r = await app.callback(`${redirectUri}?${q}`);
+			assert.equal(r.status, 400, q);
+			noReferrer(r.res, `callback: ${q}`);
+		}
+		const s2 = new URL((await app.reconnect(id)).location).searchParams.get('state');
+		const denied = await app.callback(`${redirectUri}?error=access_denied&state=${s2}`);
+		assert.equal(denied.flash?.kind, 'error');
+		noReferrer(denied.res, 'callback: provider error redirect');
+		const s3 = new URL((await app.reconnect(id)).location).searchParams.get('state');
+		const nocode = await app.callback(`${redirectUri}?state=${s3}`);
+		assert.equal(nocode.status, 400);
+		noReferrer(nocode.res, 'callback: no code');
+		// Before any page runs: signed out (to the sign-in page), wrong method.
+		const out = await fcgiRequest(tether.sock, { uri: `/oauth/callback?state=${s3}&code=x` });
+		assert.match(String(out.status), /^30[23]$/);
+		assert.match(out.headers.get('location'), /\/login/);
+		noReferrer(out, 'callback signed out');
+		const post = await app.post('/oauth/callback', { state: s3 });
+		assert.equal(post.status, 405);
+		noReferrer(post, 'callback: POST');
+		// Other pages keep same-origin.
+		assert.equal((await app.get(`/connections/${id}`)).headers.get('referrer-policy'), 'same-origin');
 	});
 
 	test('Generic HTTP OAuth 2.0 (authorization code) with client_secret_basic at its own authorize and token URLs', async () => {
