@@ -471,6 +471,8 @@ int		 req_read_raw(struct req *, struct buf *out);
 int		 req_parse(struct req *);
 void		 req_free(struct req *);
 const char	*req_param(const struct req *, const char *name);
+/* The field's value, or "" when it is absent (never NULL). */
+const char	*req_text(const struct req *, const char *name);
 const char	*req_cookie(const struct req *, const char *name);
 const char	*req_env(const struct req *, const char *name);
 

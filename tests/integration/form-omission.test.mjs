@@ -92,7 +92,7 @@ export function postForms(html) {
 			if (name === undefined || flag(tag, 'disabled'))
 				continue;
 			const c = { name, element: el, type: el === 'input' ? (attr(tag, 'type') ?? 'text').toLowerCase() : el,
-				value: attr(tag, 'value'), checked: flag(tag, 'checked'),
+				value: attr(tag, 'value'), checked: flag(tag, 'checked'), required: flag(tag, 'required'),
 				maxlength: attr(tag, 'maxlength') !== undefined ? Number(attr(tag, 'maxlength')) : undefined };
 			if (el === 'button' && c.type === 'button')
 				continue;
@@ -102,6 +102,7 @@ export function postForms(html) {
 				const opts = [...(m[3] ?? '').matchAll(/<option\b([^>]*)>/gi)];
 				const sel = opts.find((o) => flag(o[1], 'selected')) ?? opts[0];
 				c.value = sel !== undefined ? attr(sel[1], 'value') ?? '' : '';
+				c.options = opts.map((o) => attr(o[1], 'value') ?? '');
 			}
 			controls.push(c);
 		}
@@ -121,6 +122,25 @@ function submission(form) {
 		pairs.push([c.name, c.value ?? (c.type === 'checkbox' ? 'on' : '')]);
 	}
 	return pairs;
+}
+
+/**
+ * The value a user would type into an empty required control, so that a
+ * base submission gets past validation and its omissions reach the code
+ * behind it; undefined to leave the rendered value.
+ */
+function typical(c) {
+	if (!c.required || (c.value ?? '') !== '')
+		return undefined;
+	switch (c.type) {
+	case 'url': return 'https://127.0.0.1:9';
+	case 'email': return 'fo@example.com';
+	case 'number': return '1';
+	case 'password': return 'fo-secret-value';
+	case 'select': return c.options.find((o) => o !== '');
+	case 'checkbox': case 'radio': case 'hidden': return undefined;
+	default: return 'localhost';
+	}
 }
 
 /** A form's signature: its action and its hidden `action` value, if any. */
@@ -191,11 +211,13 @@ before(async () => {
  * (called before every case: destructive forms get a fresh object); only:
  * a predicate on the form (default: every POST form but the layout's sign
  * out); fill: values replacing the rendered ones in the base submission
- * (a function of the field's name is called each case).
+ * (a function is called each case); complete: empty required controls
+ * get a typical value in the base submission.
  */
-function cases(form, fill) {
+function cases(form, fill, complete) {
+	const typed = new Map(complete ? form.controls.map((c) => [c.name, typical(c)]) : []);
 	const base = submission(form).map(([k, v]) => [k, fill[k] !== undefined ?
-	    (typeof fill[k] === 'function' ? fill[k]() : fill[k]) : v]);
+	    (typeof fill[k] === 'function' ? fill[k]() : fill[k]) : typed.get(k) ?? v]);
 	for (const k of Object.keys(fill))
 		if (!base.some(([n]) => n === k) && form.controls.some((c) => c.name === k))
 			base.push([k, typeof fill[k] === 'function' ? fill[k]() : fill[k]]);
@@ -246,7 +268,7 @@ async function walk(t) {
 		return { sig: s, nth: seen.get(s) - 1 };
 	});
 	for (let i = 0; i < forms.length; i++) {
-		for (const c of cases(forms[i], t.fill ?? {})) {
+		for (const c of cases(forms[i], t.fill ?? {}, t.complete)) {
 			if (Date.now() - started > BUDGET_MS)
 				throw new Error(`the walk took longer than ${BUDGET_MS} ms (at ${t.name})`);
 			const jar = i === 0 && c.what === 'as rendered' && t.who !== 'anon' &&
@@ -327,7 +349,7 @@ test('every POST form survives each field left out, empty, at and past its maxim
 		const q = new URLSearchParams({ connector: p.connector, protocol: p.protocol,
 			...(p.apiType !== '' ? { api_type: p.apiType } : {}) });
 		targets.push({ name: `new ${p.connector}/${p.protocol}/${p.apiType}`, who: admin.jar,
-			url: `/connections/new?${q}`, only: (f) => f.action === '/connections',
+			url: `/connections/new?${q}`, only: (f) => f.action === '/connections', complete: true,
 			fill: { name: () => uniq('fo-new'), team: String(team.id) } });
 		// Edit of a connection of the same kind.
 		const id = insertConn({ team, ...p, nc: p.kind === 'nc' ? world.nc : null });
@@ -337,7 +359,7 @@ test('every POST form survives each field left out, empty, at and past its maxim
 	// As a team manager (the team select is preselected for them).
 	targets.push({ name: 'new http/basic as manager', who: manager.jar,
 		url: '/connections/new?connector=http&protocol=basic', only: (f) => f.action === '/connections',
-		fill: { name: () => uniq('fo-new') } });
+		complete: true, fill: { name: () => uniq('fo-new') } });
 
 	// Details: Test and Reconnect (an OAuth connection), History: Test now.
 	const oauth = insertConn({ team, connector: 'servicenow', protocol: 'oauth2_code' });
@@ -371,7 +393,8 @@ test('every POST form survives each field left out, empty, at and past its maxim
 		only: (f) => /\/sharing$/.test(f.action) });
 
 	// Teams, a team (forms about the victim only: not the manager), users.
-	targets.push({ name: 'teams', who: admin.jar, url: '/teams', only: (f) => f.action === '/teams' });
+	targets.push({ name: 'teams', who: admin.jar, url: '/teams', only: (f) => f.action === '/teams',
+		fill: { name: () => uniq('fo-t') } });
 	const member = () => {
 		psql(`INSERT INTO team_members (team_id, user_id, role) VALUES (${Number(team.id)},
 		    ${Number(victim.id)}, 'member') ON CONFLICT (team_id, user_id) DO UPDATE SET role = 'member'`);
@@ -380,23 +403,25 @@ test('every POST form survives each field left out, empty, at and past its maxim
 	const aboutVictim = (f) => !f.controls.some((c) => c.name === 'email' && c.type === 'hidden' &&
 	    c.value !== victim.email);
 	targets.push({ name: 'team', who: admin.jar, url: member,
-		only: (f) => f.action === `/teams/${team.id}` && aboutVictim(f) });
+		only: (f) => f.action === `/teams/${team.id}` && aboutVictim(f), fill: { email: victim.email } });
 	const victimState = (on) => () => {
 		psql(`UPDATE users SET disabled = ${on}, is_admin = ${on} WHERE id = ${Number(victim.id)}`);
 		return '/users';
 	};
 	targets.push({ name: 'users (victim enabled)', who: admin.jar, url: victimState(false),
-		only: (f) => f.action === '/users' && aboutVictim(f) });
+		only: (f) => f.action === '/users' && aboutVictim(f),
+		fill: { email: () => `${uniq('fo-u')}@example.com`, name: 'Form User', password: 'fo-password-long' } });
 	targets.push({ name: 'users (victim disabled, admin)', who: admin.jar, url: victimState(true),
 		only: (f) => f.action === '/users' && aboutVictim(f) &&
 		    f.controls.some((c) => c.name === 'email' && c.type === 'hidden') });
 
 	// Named credentials: the create forms, one credential's edit, delete.
 	targets.push({ name: 'named credentials', who: admin.jar, url: '/named-credentials',
-		only: (f) => f.action === '/named-credentials',
-		fill: { name: () => uniq('fo-nc'), url: 'https://127.0.0.1:9', team: String(team.id) } });
+		only: (f) => f.action === '/named-credentials', complete: true,
+		fill: { name: () => uniq('fo-nc'), team: String(team.id) } });
 	targets.push({ name: 'named credentials (manager)', who: manager.jar, url: '/named-credentials',
-		only: (f) => f.action === '/named-credentials', fill: { name: () => uniq('fo-nc') } });
+		only: (f) => f.action === '/named-credentials', complete: true,
+		fill: { name: () => uniq('fo-nc') } });
 	targets.push({ name: 'named credential', who: admin.jar, url: `/named-credentials/${world.nc}`,
 		only: (f) => f.action === `/named-credentials/${world.nc}` && signature(f).endsWith('#save') });
 	targets.push({ name: 'named credential delete', who: admin.jar,
