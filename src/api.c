@@ -14,8 +14,8 @@
  * 400 (malformed, unknown key, bad value), 401 (no, bad, revoked or expired
  * token; WWW-Authenticate: Bearer), 403 (visible but the role does not
  * allow it), 404 (no such endpoint, or an object that is missing or not
- * visible: identical), 405 (with Allow), 413, 415, 501 (connection tests,
- * for now), 503 (database).
+ * visible: identical), 405 (with Allow), 409 (a connection deleted while
+ * it was being tested), 413, 415, 429 (too many tests), 503 (database).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -905,9 +905,12 @@ api_connection_test(struct req *r, json_t *body)
 		goto out;
 	}
 	probe_outcome_init(&o);
-	if (tester_run(r, c, trigger, &o, message, sizeof(message)) == -1) {
+	if ((rc = tester_run(r, c, trigger, &o, message, sizeof(message))) != 0) {
 		probe_outcome_free(&o);
-		rc = -1;
+		if (rc == TESTER_GONE) {
+			api_error(r, 409, "deleted", TESTER_GONE_MESSAGE);
+			rc = 0;
+		}
 		goto out;
 	}
 	j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "result", probe_result_key(o.result),

@@ -301,11 +301,15 @@ page_connection_edit_post(struct req *r)
 	}
 	{
 		char	 result[200];
-		int	 ok;
+		int	 ok, t;
 
 		/* A successful save tests the connection and shows the result. */
-		if (tester_run_id(r, c->id, "edit", result, sizeof(result), &ok) == -1)
+		if ((t = tester_run_id(r, c->id, "edit", result, sizeof(result), &ok)) == -1)
 			snprintf(result, sizeof(result), "It could not be tested.");
+		else if (t == TESTER_GONE) {
+			snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+			snprintf(loc, sizeof(loc), "/");
+		}
 		snprintf(msg, sizeof(msg), "Saved \"%s\"; the change is live for every "
 		    "flow using it. Test: %s", req_text(r, "name"), result);
 		http_flash_next(r, ok ? "success" : "error", msg);

@@ -444,15 +444,19 @@ page_connection_create(struct req *r)
 	if (errors == 0) {
 		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink)) > 0) {
 			char	 result[200];
-			int	 ok;
+			int	 ok, t;
 
 			/* Created connections are tested at once and the result shown. */
-			if (tester_run_id(r, id, "create", result, sizeof(result), &ok) == -1)
+			snprintf(loc, sizeof(loc), "/connections/%lld", id);
+			if ((t = tester_run_id(r, id, "create", result, sizeof(result), &ok)) == -1)
 				snprintf(result, sizeof(result), "It could not be tested.");
+			else if (t == TESTER_GONE) {
+				snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+				snprintf(loc, sizeof(loc), "/");
+			}
 			snprintf(msg, sizeof(msg), "Connection \"%s\" created. Test: %s",
 			    req_text(r, "name"), result);
 			http_flash_next(r, ok ? "success" : "error", msg);
-			snprintf(loc, sizeof(loc), "/connections/%lld", id);
 			http_redirect(r, loc);
 			rc = 0;
 			goto out;

@@ -3,7 +3,9 @@
  * stored credentials, records it (Last Tested Date, Progress Status of the
  * using flows, the test history) and shows the result.
  * Inputs: {id}; POST csrf. Statuses: 303 (to the details page, the result
- * as a message), 403 (viewers cannot test), 404, 429 (too many tests), 503.
+ * as a message; to the Integrations list when the connection was deleted
+ * while it was being tested), 403 (viewers cannot test), 404, 429 (too
+ * many tests), 503.
  */
 #include <stdio.h>
 
@@ -31,6 +33,10 @@ page_connection_test_post(struct req *r)
 	if (rc == 0) {
 		http_flash_next(r, o.result == PROBE_OK ? "success" : "error", message);
 		http_redirect(r, loc);
+	} else if (rc == TESTER_GONE) {
+		http_flash_next(r, "error", TESTER_GONE_MESSAGE);
+		http_redirect(r, "/");
+		rc = 0;
 	}
 	probe_outcome_free(&o);
 	conn_free(c);

@@ -768,10 +768,14 @@ void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 /* Test a connection for real, record it (connection_tests, the connection's
  * status and last test, the using flows' progress status) in one
  * transaction, and audit it. `trigger`: create, edit, manual, flow_open,
- * api, reconnect, schedule. 0 when tested and recorded, -1 on failure. */
+ * api, reconnect, schedule. 0 when tested and recorded, TESTER_GONE when
+ * the connection was deleted meanwhile (nothing recorded), -1 on failure. */
+#define TESTER_GONE		1
+#define TESTER_GONE_MESSAGE	"This connection was deleted while it was being tested."
 int		 tester_run(struct req *, const struct conn *, const char *trigger,
 		    struct probe_outcome *, char *message, size_t messagelen);
-/* Load connection `id` as the request's user and test it; *ok when it passed. */
+/* Load connection `id` as the request's user and test it; *ok when it passed.
+ * TESTER_GONE when it is no longer there (or went while it was tested). */
 int		 tester_run_id(struct req *, int64_t id, const char *trigger, char *message,
 		    size_t messagelen, int *ok);
 /* 1 when the user ran too many tests in the last minute. */
