@@ -1,8 +1,9 @@
-// Every POST form the app renders, submitted with each field left out in
-// turn, each field empty, each text field at its maxlength and each field
-// far past it (100 KB, within the worker's body_max): every answer must be
-// below 500 and the worker must live (issue "Hardening", item 1). One worker
-// of the test's own (`-f`), so that a crash is seen at once: the request ends
+// Every form the app renders (POST, and the GET filters), submitted with
+// each field left out in turn, each field empty, each text field at its
+// maxlength and each field far past it (100 KB, within the worker's
+// body_max): every answer must be below 500 and the worker must live
+// (issue "Hardening", item 1). One worker of the test's own (`-f`), so
+// that a crash is seen at once: the request ends
 // without END_REQUEST and the process is gone; the case is recorded and a
 // new worker started, so that one run lists every failing case. Every POST
 // route of src/route.c must have had a form submitted to it.
@@ -75,13 +76,14 @@ function flag(tag, name) {
 }
 
 /**
- * The POST forms of a page: [{ action, controls: [{ name, type, value,
- * maxlength, checked }] }], disabled and unnamed controls left out.
+ * The forms of a page sent with `method` (post or get): [{ action,
+ * controls: [{ name, type, value, maxlength, checked, required }] }],
+ * disabled and unnamed controls left out.
  */
-export function postForms(html) {
+export function pageForms(html, method = 'post') {
 	const out = [];
 	for (const f of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
-		if ((attr(f[1], 'method') ?? 'get').toLowerCase() !== 'post')
+		if ((attr(f[1], 'method') ?? 'get').toLowerCase() !== method)
 			continue;
 		const controls = [];
 		const re = /<(input|select|textarea|button)\b([^>]*)>([\s\S]*?<\/\1>)?/gi;
@@ -259,7 +261,8 @@ async function walk(t) {
 	const page0 = await send(jar0, { uri: url0 });
 	assert.equal(page0.crashed, undefined, `GET ${url0}: ${page0.crashed}`);
 	assert.equal(page0.status, 200, `GET ${url0} (${t.name}): ${pageText(page0.text ?? '').slice(0, 300)}`);
-	const forms = postForms(page0.text).filter(only);
+	const method = t.method ?? 'post';
+	const forms = pageForms(page0.text, method).filter(only);
 	assert.ok(forms.length > 0, `${t.name}: GET ${url0} has a POST form`);
 	const seen = new Map();
 	const picks = forms.map((f) => {
@@ -280,7 +283,7 @@ async function walk(t) {
 				failures.push(`${t.name}: GET ${url} before "${c.what}": ${page.crashed ?? page.status}`);
 				continue;
 			}
-			const f = postForms(page.text).filter(only)
+			const f = pageForms(page.text, method).filter(only)
 			    .filter((g) => signature(g) === picks[i].sig)[picks[i].nth];
 			if (f === undefined) {
 				failures.push(`${t.name}: form ${picks[i].sig} is gone from ${url}`);
@@ -293,17 +296,19 @@ async function walk(t) {
 			    v === submission(forms[i]).find(([n]) => n === 'version')?.[1] ?
 			    fresh.get('version') : v]);
 			const body = new URLSearchParams(pairs).toString();
-			const r = await send(jar, { method: 'POST', uri: f.action, body, remoteAddr });
+			const r = method === 'post' ?
+			    await send(jar, { method: 'POST', uri: f.action, body, remoteAddr }) :
+			    await send(jar, { uri: `${f.action}?${body}`, remoteAddr });
 			submitted++;
-			const route = postRoutes().find((x) => x.re.test(f.action));
+			const route = method === 'post' ? postRoutes().find((x) => x.re.test(f.action)) : undefined;
 			if (route !== undefined)
 				covered.add(route.pattern);
-			const k = `${route?.pattern ?? f.action} ${r.status ?? 'died'}`;
+			const k = `${method === 'post' ? '' : 'GET '}${route?.pattern ?? f.action} ${r.status ?? 'died'}`;
 			statuses.set(k, (statuses.get(k) ?? 0) + 1);
 			if (r.crashed !== undefined)
-				failures.push(`${t.name}: POST ${f.action} ${c.what}: worker died: ${r.crashed}`);
+				failures.push(`${t.name}: ${method} ${f.action} ${c.what}: worker died: ${r.crashed}`);
 			else if (r.status >= 500)
-				failures.push(`${t.name}: POST ${f.action} ${c.what}: ${r.status} ` +
+				failures.push(`${t.name}: ${method} ${f.action} ${c.what}: ${r.status} ` +
 				    `(${pageText(r.text).slice(0, 120)})`);
 		}
 	}
@@ -427,6 +432,13 @@ test('every POST form survives each field left out, empty, at and past its maxim
 	targets.push({ name: 'named credential delete', who: admin.jar,
 		url: () => `/named-credentials/${insertNc(team)}`,
 		only: (f) => /^\/named-credentials\/[0-9]+$/.test(f.action) && signature(f).endsWith('#delete') });
+
+	// The GET forms too: the list's filters, the audit filters, the catalog
+	// search and New connection's protocol switch.
+	for (const [name, url] of [['list filters', '/'], ['audit filters', '/audit'],
+		['catalog search', '/connectors'],
+		['protocol switch', '/connections/new?connector=celonis&protocol=app_key']])
+		targets.push({ name, who: admin.jar, url, method: 'get', only: () => true });
 
 	for (const t of targets)
 		await walk(t);
