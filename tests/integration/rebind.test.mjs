@@ -58,3 +58,11 @@ for (const [what, spec, change, label, secret] of [
 			assert.equal(connRow(c.id).settings[k], v);
 	});
 }
+
+test('the uplink (the way out to the destination) cannot be changed on edit at all', async () => {
+	const c = await mustCreate(s.jar, { ...SMTP, name: uniq('rebind'), team: s.team.id });
+	const before = snapshot(c.id);
+	const r = await postEdit(s.jar, c.id, { fields: { password: '' }, extra: { uplink: '1' } });
+	assert.equal(r.status, 400, 'an undeclared field of the edit form');
+	assert.deepEqual(snapshot(c.id), before, 'nothing saved');
+});
