@@ -14,9 +14,10 @@
  * 400 (malformed, unknown key, bad value), 401 (no, bad, revoked or expired
  * token; WWW-Authenticate: Bearer), 403 (visible but the role does not
  * allow it), 404 (no such endpoint, or an object that is missing or not
- * visible: identical), 405 (with Allow), 413, 415, 501 (connection tests,
- * for now), 503 (database; or "busy" with Retry-After when a connection test
- * waited too long for another test's OAuth token refresh).
+ * visible: identical), 405 (with Allow), 409 (a connection deleted while
+ * it was being tested), 413, 415, 429 (too many tests), 503 (database; or
+ * "busy" with Retry-After when a connection test waited too long for
+ * another test's OAuth token refresh).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -915,10 +916,14 @@ api_connection_test(struct req *r, json_t *body)
 		probe_outcome_free(&o);
 		rc = -1;
 		goto out;
-	case 1:
+	case TESTER_GONE:
+		probe_outcome_free(&o);
+		api_error(r, 409, "deleted", TESTER_GONE_MESSAGE);
+		goto out;
+	case TESTER_BUSY:
 		/* Not tested: another test holds the OAuth refresh lock. */
 		probe_outcome_free(&o);
-		http_header(r, "Retry-After", "5");
+		http_header(r, "Retry-After", HTTP_RETRY_AFTER);
 		api_error(r, 503, "busy", "%s", message);
 		goto out;
 	}

@@ -652,19 +652,55 @@ cdef_api_types(struct cdef *cd, HDF *node, const char *path)
 }
 
 /*
+ * A field that chooses where the protocol's secrets go — the host, port or
+ * TLS mode of a test, the base of a URL, a token endpoint — must be
+ * auth_bound: changing it on edit asks for every secret again, so that a
+ * stored secret never follows it to a new destination (connform.c). `key`
+ * is what makes it one. Protocols without a secret (or OAuth grant) have
+ * nothing to protect.
+ */
+static int
+cdef_destination(struct cdef *cd, HDF *proto, const char *path, const char *key,
+    const char *name)
+{
+	HDF		*f, *g;
+	const char	*type;
+
+	f = catalog_child(catalog_child(proto, "Fields"), name);
+	if (f == NULL || catalog_flag(f, "auth_bound"))
+		return 0;
+	if (strncmp(catalog_val(proto, "kind"), "oauth2_", 7) != 0) {
+		for (g = hdf_obj_child(catalog_child(proto, "Fields")); g != NULL;
+		    g = hdf_obj_next(g))
+			if ((type = catalog_val(g, "type")) != NULL &&
+			    strcmp(type, "secret") == 0)
+				break;
+		if (g == NULL)
+			return 0;
+	}
+	return cdef_error(cd, path, key, "field \"%s\" chooses where the secrets "
+	    "go (%s); it needs auth_bound = 1", name, key);
+}
+
+/*
  * A URL template: "{name}" (percent-encoded) and "{+name}" (reserved
- * characters kept) name fields of the protocol, never a secret.
+ * characters kept) name fields of the protocol, never a secret. A field in
+ * the destination part — the start of the template, or the host of an
+ * https:// one — must be auth_bound (cdef_destination); so must a path
+ * template's leading field unless its pattern keeps it a path ("^/").
  */
 static int
 cdef_template(struct cdef *cd, HDF *proto, const char *path, const char *key,
     const char *t, enum tmpl_start how)
 {
-	const char	*p, *end, *type;
+	const char	*p, *end, *type, *pattern, *host_end = t;
 	char		 name[CATALOG_NAME_MAX + 1];
 	HDF		*f;
 	size_t		 n;
 	int		 reserved;
 
+	if (how == TMPL_URL && strncmp(t, "https://", 8) == 0)
+		host_end = t + 8 + strcspn(t + 8, "/?#");
 	for (p = t; *p != '\0'; p++)
 		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
 			return cdef_error(cd, path, key, "spaces in \"%s\"", t);
@@ -702,6 +738,12 @@ cdef_template(struct cdef *cd, HDF *proto, const char *path, const char *key,
 		if (how == TMPL_URL && p == t && strcmp(type, "url") != 0)
 			return cdef_error(cd, path, key, "\"%s\" must start with a "
 			    "url field, and \"%s\" is a %s", t, name, type);
+		pattern = catalog_val(f, "pattern");
+		if (((how == TMPL_URL && (p == t || p < host_end)) ||
+		    (how == TMPL_PATH && p == t && (pattern == NULL ||
+		    strncmp(pattern, "^/", 2) != 0))) &&
+		    cdef_destination(cd, proto, path, key, name) == -1)
+			return -1;
 		p = end;
 	}
 	return 0;
@@ -1032,7 +1074,13 @@ cdef_test(struct cdef *cd, HDF *proto, const char *ppath,
 		    cdef_field_ref(cd, proto, test, path, "port_field", "number",
 		    1) == -1 ||
 		    cdef_field_ref(cd, proto, test, path, "tls_field", "select",
-		    1) == -1)
+		    1) == -1 ||
+		    cdef_destination(cd, proto, path, "base",
+		    catalog_val(test, "base")) == -1 ||
+		    cdef_destination(cd, proto, path, "port_field",
+		    catalog_val(test, "port_field")) == -1 ||
+		    cdef_destination(cd, proto, path, "tls_field",
+		    catalog_val(test, "tls_field")) == -1)
 			return -1;
 		o = catalog_child(catalog_child(catalog_child(proto, "Fields"),
 		    catalog_val(test, "tls_field")), "Options");
@@ -1059,7 +1107,9 @@ cdef_test(struct cdef *cd, HDF *proto, const char *ppath,
 			return cdef_error(cd, path, "url", "either url or base, "
 			    "not both");
 		if (cdef_field_ref(cd, proto, test, path, "base",
-		    "url hostname", 1) == -1)
+		    "url hostname", 1) == -1 ||
+		    cdef_destination(cd, proto, path, "base",
+		    catalog_val(test, "base")) == -1)
 			return -1;
 	}
 	if (cdef_test_target(cd, proto, test, path, test, 0) == -1 ||
@@ -1174,6 +1224,8 @@ cdef_oauth(struct cdef *cd, HDF *proto, const char *ppath,
 	if (cdef_keys(cd, oauth, path, catalog_oauth_keys) == -1 ||
 	    cdef_field_ref(cd, proto, oauth, path, "base", "url hostname",
 	    0) == -1 ||
+	    (catalog_val(oauth, "base") != NULL && cdef_destination(cd, proto,
+	    path, "base", catalog_val(oauth, "base")) == -1) ||
 	    cdef_oauth_url(cd, proto, oauth, path, "authorize", code) == -1 ||
 	    cdef_oauth_url(cd, proto, oauth, path, "token", 1) == -1 ||
 	    cdef_field_ref(cd, proto, oauth, path, "scopes_field", "scopes",

@@ -88,7 +88,7 @@ page_connection_credentials_post(struct req *r)
 	HDF		*f;
 	char		 input[80], loc[48], result[200], msg[300];
 	size_t		 i;
-	int		 rc = -1, ok, saved = 0;
+	int		 rc = -1, ok, saved = 0, t;
 
 	if (cred_load(r, &c))
 		return 0;
@@ -147,11 +147,15 @@ page_connection_credentials_post(struct req *r)
 		db_rollback(&r->app->db);
 		goto out;
 	}
-	if (tester_run_id(r, c->id, "manual", result, sizeof(result), &ok) == -1)
+	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	if ((t = tester_run_id(r, c->id, "manual", result, sizeof(result), &ok)) == -1)
 		snprintf(result, sizeof(result), "It could not be tested.");
+	else if (t == TESTER_GONE) {
+		snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+		snprintf(loc, sizeof(loc), "/");
+	}
 	snprintf(msg, sizeof(msg), "Your credentials are saved. Test: %s", result);
 	http_flash_next(r, ok ? "success" : "error", msg);
-	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
 	http_redirect(r, loc);
 	rc = 0;
 out:

@@ -34,8 +34,8 @@ edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_pos
 	render_set(n, "ApiType", c->api_type);
 	render_set(n, "ApiTypeLabel", *c->api_type != '\0' ? connector_api_type_label(
 	    &r->app->catalog, c->connector, c->api_type) : "");
-	render_set(n, "Name", from_post ? req_param(r, "name") : c->name);
-	render_set(n, "Description", from_post ? req_param(r, "description") : c->description);
+	render_set(n, "Name", from_post ? req_text(r, "name") : c->name);
+	render_set(n, "Description", from_post ? req_text(r, "description") : c->description);
 	/* After a stale save the form carries the current version: saving
 	 * again is a conscious second look, not a silent overwrite. */
 	render_set_int(n, "Version", c->version);
@@ -81,22 +81,23 @@ page_connection_edit(struct req *r)
 	return rc;
 }
 
-/* Name and description: checked here, counted as changed fields. */
+/* Name and description: checked here, counted as changed fields. A left
+ * out field is an empty one: no name is an error, no description is "". */
 static int
 edit_check_basics(struct req *r, struct conn *c, struct connform *cf)
 {
-	const char	*name = req_param(r, "name"), *desc = req_param(r, "description");
+	const char	*name = req_text(r, "name"), *desc = req_text(r, "description");
 	const char	*why;
 	int		 errors = 0;
 
-	if ((why = valid_name(name != NULL ? name : "", 120)) != NULL) {
+	if ((why = valid_name(name, 120)) != NULL) {
 		hdf_set_value(r->hdf, "Form.Errors.Name", why);
 		errors++;
 	} else if (strcmp(name, c->name) != 0) {
 		buf_printf(&cf->changed, "%sname", cf->changed.len > 0 ? "," : "");
 		cf->nchanged++;
 	}
-	if ((why = valid_text(desc != NULL ? desc : "", 0, 2000)) != NULL) {
+	if ((why = valid_text(desc, 0, 2000)) != NULL) {
 		hdf_set_value(r->hdf, "Form.Errors.Description", why);
 		errors++;
 	} else if (strcmp(desc, c->description) != 0) {
@@ -140,8 +141,8 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	snprintf(fields, sizeof(fields), "{%s}", cf->changed.data);
-	params[0] = cid, params[1] = req_param(r, "version"), params[2] = req_param(r, "name");
-	params[3] = req_param(r, "description"), params[4] = settings, params[5] = uid;
+	params[0] = cid, params[1] = req_param(r, "version"), params[2] = req_text(r, "name");
+	params[3] = req_text(r, "description"), params[4] = settings, params[5] = uid;
 	if (db_begin(&r->app->db) == -1)
 		goto out;
 	res = db_exec_named(&r->app->db, "conn_update",
@@ -209,7 +210,7 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 				buf_append(&d, p, 1);
 		}
 		buf_puts(&d, cf->changed.len > 0 ? "\"]}" : "]}");
-		i = audit_add(r, "connection", c->id, req_param(r, "name"), "connection_edit",
+		i = audit_add(r, "connection", c->id, req_text(r, "name"), "connection_edit",
 		    "success", d.data);
 		buf_free(&d);
 	}
@@ -266,7 +267,7 @@ page_connection_edit_post(struct req *r)
 		goto out;
 	}
 	errors += rc;
-	if (errors == 0 && (taken = edit_name_taken(r, c, req_param(r, "name"))) != 0) {
+	if (errors == 0 && (taken = edit_name_taken(r, c, req_text(r, "name"))) != 0) {
 		if (taken == -1) {
 			rc = -1;
 			goto out;
@@ -300,13 +301,17 @@ page_connection_edit_post(struct req *r)
 	}
 	{
 		char	 result[200];
-		int	 ok;
+		int	 ok, t;
 
 		/* A successful save tests the connection and shows the result. */
-		if (tester_run_id(r, c->id, "edit", result, sizeof(result), &ok) == -1)
+		if ((t = tester_run_id(r, c->id, "edit", result, sizeof(result), &ok)) == -1)
 			snprintf(result, sizeof(result), "It could not be tested.");
+		else if (t == TESTER_GONE) {
+			snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+			snprintf(loc, sizeof(loc), "/");
+		}
 		snprintf(msg, sizeof(msg), "Saved \"%s\"; the change is live for every "
-		    "flow using it. Test: %s", req_param(r, "name"), result);
+		    "flow using it. Test: %s", req_text(r, "name"), result);
 		http_flash_next(r, ok ? "success" : "error", msg);
 	}
 	http_redirect(r, loc);

@@ -110,10 +110,14 @@ newconn_check_uplink(struct req *r, struct newconn *nc, int *errors)
 		(*errors)++;
 		return NULL;
 	}
-	res = db_exec_named(&r->app->db, "uplink_exists", "SELECT 1 FROM uplinks"
-	    " WHERE id = $1::bigint", 1, params);
-	ok = res != NULL && db_rows(res) == 1 && strspn(chosen, "0123456789") == strlen(chosen);
-	db_clear(res);
+	/* An id, before the database sees it: anything else is no uplink. */
+	ok = strlen(chosen) <= 18 && strspn(chosen, "0123456789") == strlen(chosen);
+	if (ok) {
+		res = db_exec_named(&r->app->db, "uplink_exists", "SELECT 1 FROM uplinks"
+		    " WHERE id = $1::bigint", 1, params);
+		ok = res != NULL && db_rows(res) == 1;
+		db_clear(res);
+	}
 	if (!ok) {
 		hdf_set_value(r->hdf, "Form.Errors.Uplink", "Choose Direct or one of the uplinks.");
 		(*errors)++;
@@ -199,8 +203,8 @@ newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_po
 	render_set(n, "ApiTypeLabel", connector_api_type_label(&r->app->catalog,
 	    nc->connector, nc->api_type));
 	if (from_post) {
-		render_set(n, "Name", req_param(r, "name"));
-		render_set(n, "Description", req_param(r, "description"));
+		render_set(n, "Name", req_text(r, "name"));
+		render_set(n, "Description", req_text(r, "description"));
 	}
 	for (p = hdf_obj_child(hdf_get_obj(nc->def, "Protocols")); p != NULL;
 	    p = hdf_obj_next(p)) {
@@ -283,15 +287,15 @@ page_connection_new(struct req *r)
 static int
 newconn_check(struct req *r, struct newconn *nc, const char **team, const char **ctx)
 {
-	const char	*name = req_param(r, "name"), *desc = req_param(r, "description");
+	const char	*name = req_text(r, "name"), *desc = req_text(r, "description");
 	const char	*why;
 	int		 errors = 0, i;
 
-	if ((why = valid_name(name != NULL ? name : "", 120)) != NULL) {
+	if ((why = valid_name(name, 120)) != NULL) {
 		hdf_set_value(r->hdf, "Form.Errors.Name", why);
 		errors++;
 	}
-	if ((why = valid_text(desc != NULL ? desc : "", 0, 2000)) != NULL) {
+	if ((why = valid_text(desc, 0, 2000)) != NULL) {
 		hdf_set_value(r->hdf, "Form.Errors.Description", why);
 		errors++;
 	}
@@ -321,7 +325,6 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 {
 	char		 uid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
 	const char	*params[11];
-	const char	*desc = req_param(r, "description");
 	PGresult	*res;
 	long long	 id = -1;
 	int		 i;
@@ -330,8 +333,8 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 	struct buf	 fields;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	params[0] = team, params[1] = req_param(r, "name");
-	params[2] = desc != NULL ? desc : "", params[3] = nc->connector;
+	params[0] = team, params[1] = req_text(r, "name");
+	params[2] = req_text(r, "description"), params[3] = nc->connector;
 	params[4] = nc->protocol, params[5] = nc->api_type, params[6] = settings;
 	params[7] = ctx, params[8] = uid;
 	if (db_begin(&r->app->db) == -1)
@@ -387,7 +390,7 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 		buf_init(&details);
 		buf_printf(&details, "{\"connector\":\"%s\",\"fields\":%s}", nc->connector,
 		    fields.data);
-		i = audit_add(r, "connection", id, req_param(r, "name"), "connection_create",
+		i = audit_add(r, "connection", id, req_text(r, "name"), "connection_create",
 		    "success", details.data);
 		buf_free(&details);
 	}
@@ -441,15 +444,19 @@ page_connection_create(struct req *r)
 	if (errors == 0) {
 		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink)) > 0) {
 			char	 result[200];
-			int	 ok;
+			int	 ok, t;
 
 			/* Created connections are tested at once and the result shown. */
-			if (tester_run_id(r, id, "create", result, sizeof(result), &ok) == -1)
-				snprintf(result, sizeof(result), "It could not be tested.");
-			snprintf(msg, sizeof(msg), "Connection \"%s\" created. Test: %s",
-			    req_param(r, "name"), result);
-			http_flash_next(r, ok ? "success" : "error", msg);
 			snprintf(loc, sizeof(loc), "/connections/%lld", id);
+			if ((t = tester_run_id(r, id, "create", result, sizeof(result), &ok)) == -1)
+				snprintf(result, sizeof(result), "It could not be tested.");
+			else if (t == TESTER_GONE) {
+				snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+				snprintf(loc, sizeof(loc), "/");
+			}
+			snprintf(msg, sizeof(msg), "Connection \"%s\" created. Test: %s",
+			    req_text(r, "name"), result);
+			http_flash_next(r, ok ? "success" : "error", msg);
 			http_redirect(r, loc);
 			rc = 0;
 			goto out;

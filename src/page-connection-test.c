@@ -4,7 +4,9 @@
  * using flows, the test history) and shows the result.
  * Inputs: {id}; POST csrf. Statuses: 303 (to the details page, the result
  * as a message; also when another test is refreshing its OAuth token: try
- * again), 403 (viewers cannot test), 404, 429 (too many tests), 503.
+ * again; to the Integrations list when the connection was deleted while it
+ * was being tested), 403 (viewers cannot test), 404, 429 (too many tests),
+ * 503.
  */
 #include <stdio.h>
 
@@ -29,9 +31,14 @@ page_connection_test_post(struct req *r)
 	}
 	probe_outcome_init(&o);
 	rc = tester_run(r, c, "manual", &o, message, sizeof(message));
-	if (rc >= 0) {
+	if (rc == TESTER_GONE) {
+		http_flash_next(r, "error", TESTER_GONE_MESSAGE);
+		http_redirect(r, "/");
+		rc = 0;
+	} else if (rc >= 0) {	/* tested, or busy: the message says which */
 		http_flash_next(r, o.result == PROBE_OK ? "success" : "error", message);
 		http_redirect(r, loc);
+		rc = 0;
 	}
 	probe_outcome_free(&o);
 	conn_free(c);

@@ -206,16 +206,20 @@ nc_check(struct req *r, const struct nc_protocol *p, int creating)
 	int		 errors = 0;
 	char		 input[40];
 	const char	*v;
+	long long	 n;
 
 #define NC_ERR(field, msg) do { hdf_set_value(r->hdf, "NcForm.Errors." field, msg); \
 	errors++; } while (0)
-	if (creating && (why = valid_name(req_param(r, "name") != NULL ?
-	    req_param(r, "name") : "", 120)) != NULL)
+	if (creating && (why = valid_name(req_text(r, "name"), 120)) != NULL)
 		NC_ERR("Name", why);
 	if ((v = req_param(r, "description")) != NULL && (why = valid_text(v, 0, 2000)) != NULL)
 		NC_ERR("Description", why);
-	if ((why = valid_url(req_param(r, "url") != NULL ? req_param(r, "url") : "", 0)) != NULL)
+	if ((why = valid_url(req_text(r, "url"), 0)) != NULL)
 		NC_ERR("Url", why);
+	/* The team is an id before the database sees it (a team of the user's
+	 * own is checked by the insert). */
+	if (creating && valid_int(req_text(r, "team"), 1, INT64_MAX / 2, &n) != NULL)
+		NC_ERR("Team", "Choose a team you manage.");
 	if (p == NULL) {
 		NC_ERR("Protocol", "Choose how to authenticate.");
 		return errors;
@@ -234,8 +238,7 @@ nc_check(struct req *r, const struct nc_protocol *p, int creating)
 	}
 	if (p->setting != NULL) {
 		snprintf(input, sizeof(input), "f.%s", p->setting);
-		if ((why = valid_text(req_param(r, input) != NULL ? req_param(r, input) : "",
-		    1, 255)) != NULL)
+		if ((why = valid_text(req_text(r, input), 1, 255)) != NULL)
 			NC_ERR("Setting", why);
 	}
 	snprintf(input, sizeof(input), "f.%s", p->secret);
@@ -267,11 +270,11 @@ page_named_credentials_post(struct req *r)
 	}
 	errors = nc_check(r, p, 1);
 	if (errors > 0) {
-		hdf_set_value(r->hdf, "NcForm.Name", req_param(r, "name"));
-		hdf_set_value(r->hdf, "NcForm.Url", req_param(r, "url"));
-		hdf_set_value(r->hdf, "NcForm.Description", req_param(r, "description"));
-		hdf_set_value(r->hdf, "NcForm.Team", req_param(r, "team"));
-		hdf_set_value(r->hdf, "NcForm.Protocol", req_param(r, "protocol"));
+		hdf_set_value(r->hdf, "NcForm.Name", req_text(r, "name"));
+		hdf_set_value(r->hdf, "NcForm.Url", req_text(r, "url"));
+		hdf_set_value(r->hdf, "NcForm.Description", req_text(r, "description"));
+		hdf_set_value(r->hdf, "NcForm.Team", req_text(r, "team"));
+		hdf_set_value(r->hdf, "NcForm.Protocol", req_text(r, "protocol"));
 		hdf_set_value(r->hdf, "NcForm.Error", "Nothing was saved. Correct the fields "
 		    "marked below.");
 		if (nc_fill_list(r) == -1)

@@ -59,8 +59,8 @@ users_form_error(struct req *r, int status, const char *field, const char *messa
 
 	snprintf(node, sizeof(node), "UserForm.Errors.%s", field);
 	hdf_set_value(r->hdf, node, message);
-	hdf_set_value(r->hdf, "UserForm.Email", req_param(r, "email"));
-	hdf_set_value(r->hdf, "UserForm.Name", req_param(r, "name"));
+	hdf_set_value(r->hdf, "UserForm.Email", req_text(r, "email"));
+	hdf_set_value(r->hdf, "UserForm.Name", req_text(r, "name"));
 	if (users_fill(r) == -1)
 		return -1;
 	return http_page(r, status, "users.cs");
@@ -69,16 +69,17 @@ users_form_error(struct req *r, int status, const char *field, const char *messa
 static int
 users_create(struct req *r)
 {
-	const char	*email = req_param(r, "email"), *name = req_param(r, "name");
+	/* Left out is empty: no e-mail address is an error, no name is "". */
+	const char	*email = req_text(r, "email"), *name = req_text(r, "name");
 	const char	*password = req_param(r, "password"), *why;
 	char		 hash[128];
 	const char	*params[3];
 	PGresult	*res;
 	int		 created;
 
-	if ((why = valid_email(email != NULL ? email : "")) != NULL)
+	if ((why = valid_email(email)) != NULL)
 		return users_form_error(r, 422, "Email", why);
-	if ((why = valid_text(name != NULL ? name : "", 0, 120)) != NULL)
+	if ((why = valid_text(name, 0, 120)) != NULL)
 		return users_form_error(r, 422, "Name", why);
 	if (password == NULL || strlen(password) < 10 || strlen(password) > 1024)
 		return users_form_error(r, 422, "Password", "Use 10 to 1024 characters.");

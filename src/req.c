@@ -63,6 +63,20 @@ req_param(const struct req *r, const char *name)
 	return fields_get(&r->in, name, NULL);
 }
 
+/*
+ * A text field of the form: "" when the request left it out, so that a
+ * handler never meets NULL where a browser always sends the field (an
+ * empty text input, a textarea). For fields whose absence means something
+ * else (a checkbox, a choice), use req_param and decide.
+ */
+const char *
+req_text(const struct req *r, const char *name)
+{
+	const char	*v = fields_get(&r->in, name, NULL);
+
+	return v != NULL ? v : "";
+}
+
 const char *
 req_cookie(const struct req *r, const char *name)
 {

@@ -483,7 +483,11 @@ test_smtp(struct testctx *t, struct probe_outcome *o)
 	probe_smtp(t->r->app, host, port != NULL ? atoi(port) : 587, tls, user, password, o);
 }
 
-/* Status, Last Tested, the history row and the flows' progress, at once. */
+/*
+ * Status, Last Tested, the history row and the flows' progress, at once.
+ * TESTER_GONE when the connection was deleted while it was being tested:
+ * nothing is recorded (its history went with it).
+ */
 static int
 tester_record(struct req *r, const struct conn *c, const char *trigger,
     const struct probe_outcome *o, const char *message)
@@ -504,6 +508,18 @@ tester_record(struct req *r, const struct conn *c, const char *trigger,
 	params[5] = lat, params[6] = message, params[7] = status;
 	if (db_begin(&r->app->db) == -1)
 		return -1;
+	/* Held until commit: a delete waits for the record, or the record sees
+	 * that the delete came first. */
+	res = db_exec_named(&r->app->db, "test_conn_lock",
+	    "SELECT 1 FROM connections WHERE id = $1 FOR KEY SHARE", 1, params);
+	if (res == NULL)
+		goto fail;
+	if (db_rows(res) == 0) {
+		db_clear(res);
+		db_rollback(&r->app->db);
+		return TESTER_GONE;
+	}
+	db_clear(res);
 	params[8] = r->secret_user > 0 ? uid : NULL;
 	res = db_exec_named(&r->app->db, "test_record",
 	    "WITH t AS (INSERT INTO connection_tests (connection_id, trigger, triggered_by,"
@@ -597,7 +613,7 @@ tester_run(struct req *r, const struct conn *c, const char *trigger,
 	netpolicy_free(&t.uplink_policy);
 	probe_result_sentence(o->result, o->http_status, message, messagelen);
 	/* Not tested (another test is refreshing): nothing to record. */
-	rc = o->result == PROBE_BUSY ? 1 : tester_record(r, c, trigger, o, message);
+	rc = o->result == PROBE_BUSY ? TESTER_BUSY : tester_record(r, c, trigger, o, message);
 	r->secret_user = 0;
 	return rc;
 }
@@ -631,7 +647,7 @@ tester_run_id(struct req *r, int64_t id, const char *trigger, char *message,
 
 	*ok = 0;
 	if ((c = conn_get(r, id, &dberr)) == NULL)
-		return -1;
+		return dberr ? -1 : TESTER_GONE;
 	probe_outcome_init(&o);
 	rc = tester_run(r, c, trigger, &o, message, messagelen);
 	*ok = o.result == PROBE_OK;

@@ -530,6 +530,8 @@ int		 req_read_raw(struct req *, struct buf *out);
 int		 req_parse(struct req *);
 void		 req_free(struct req *);
 const char	*req_param(const struct req *, const char *name);
+/* The field's value, or "" when it is absent (never NULL). */
+const char	*req_text(const struct req *, const char *name);
 const char	*req_cookie(const struct req *, const char *name);
 const char	*req_env(const struct req *, const char *name);
 
@@ -829,12 +831,17 @@ void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 /* Test a connection for real, record it (connection_tests, the connection's
  * status and last test, the using flows' progress status) in one
  * transaction, and audit it. `trigger`: create, edit, manual, flow_open,
- * api, reconnect, schedule. 0 when tested and recorded, 1 when not tested
- * because another test is refreshing its OAuth token (o->result PROBE_BUSY,
- * nothing recorded: try again), -1 on failure. */
+ * api, reconnect, schedule. 0 when tested and recorded; TESTER_BUSY when not
+ * tested because another test is refreshing its OAuth token (o->result
+ * PROBE_BUSY, nothing recorded: try again); TESTER_GONE when the connection
+ * was deleted meanwhile (nothing recorded); -1 on failure. */
+#define TESTER_BUSY		1
+#define TESTER_GONE		2
+#define TESTER_GONE_MESSAGE	"This connection was deleted while it was being tested."
 int		 tester_run(struct req *, const struct conn *, const char *trigger,
 		    struct probe_outcome *, char *message, size_t messagelen);
-/* Load connection `id` as the request's user and test it; *ok when it passed. */
+/* Load connection `id` as the request's user and test it; *ok when it passed.
+ * TESTER_GONE when it is no longer there (or went while it was tested). */
 int		 tester_run_id(struct req *, int64_t id, const char *trigger, char *message,
 		    size_t messagelen, int *ok);
 /* 1 when the user ran too many tests in the last minute. */

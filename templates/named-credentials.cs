@@ -4,7 +4,7 @@
       fields, as the server requires). Reads NamedCredentials.N.Id|Name|
       Url|ProtocolLabel|Team|Connections, NcForm.Teams.N.Id|Name,
       NcForm.Protocols.N.Key|Label|SettingLabel|SecretLabel, NcForm.Name|
-      Url|Error, NcForm.Errors.Name|Description|Url|Protocol|Setting|
+      Url|Error, NcForm.Errors.Name|Description|Url|Team|Protocol|Setting|
       Secret (HACKING.md), and when the server sets them NcForm.Protocol
       (the protocol of the form that was sent: only that form opens with
       the errors; without it every form shows them), NcForm.Description
@@ -17,7 +17,7 @@
 if:!Page.Section ?><?cs set:Page.Section = "named-credentials" ?><?cs /if ?><?cs
 if:!Page.Title ?><?cs set:Page.Title = "Named credentials" ?><?cs /if ?><?cs
 set:Tmp.NcErrors = NcForm.Error || NcForm.Errors.Name || NcForm.Errors.Description ||
-  NcForm.Errors.Url || NcForm.Errors.Protocol || NcForm.Errors.Setting || NcForm.Errors.Secret ?><?cs
+  NcForm.Errors.Url || NcForm.Errors.Team || NcForm.Errors.Protocol || NcForm.Errors.Setting || NcForm.Errors.Secret ?><?cs
 set:Tmp.SettingLabel = "Setting" ?><?cs set:Tmp.SecretLabel = "Secret" ?><?cs
 each:p = NcForm.Protocols ?><?cs if:NcForm.Protocol && p.Key == NcForm.Protocol ?><?cs
   if:p.SettingLabel ?><?cs set:Tmp.SettingLabel = p.SettingLabel ?><?cs /if ?><?cs
@@ -66,12 +66,13 @@ each:p = NcForm.Protocols ?><?cs if:NcForm.Protocol && p.Key == NcForm.Protocol 
     set:Tmp.E.Name = NcForm.Errors.Name ?><?cs set:Tmp.E.Url = NcForm.Errors.Url ?><?cs
     set:Tmp.E.Description = NcForm.Errors.Description ?><?cs set:Tmp.E.Protocol = NcForm.Errors.Protocol ?><?cs
     set:Tmp.E.Setting = NcForm.Errors.Setting ?><?cs set:Tmp.E.Secret = NcForm.Errors.Secret ?><?cs
+    set:Tmp.E.Team = NcForm.Errors.Team ?><?cs
   else ?><?cs
     set:Tmp.V.Name = "" ?><?cs set:Tmp.V.Url = "" ?><?cs
     set:Tmp.V.Description = "" ?><?cs set:Tmp.V.Team = "" ?><?cs
     set:Tmp.E.Name = "" ?><?cs set:Tmp.E.Url = "" ?><?cs
     set:Tmp.E.Description = "" ?><?cs set:Tmp.E.Protocol = "" ?><?cs
-    set:Tmp.E.Setting = "" ?><?cs set:Tmp.E.Secret = "" ?><?cs
+    set:Tmp.E.Setting = "" ?><?cs set:Tmp.E.Secret = "" ?><?cs set:Tmp.E.Team = "" ?><?cs
   /if ?>
 <details class="panel nc-create" id="new-<?cs var:p.Key ?>"<?cs if:errs ?> open<?cs /if ?>>
 <summary class="nc-summary"><span class="nc-summary-text"><span class="nc-summary-title"><?cs var:p.Label ?></span><span class="nc-summary-help"><?cs
@@ -81,9 +82,10 @@ each:p = NcForm.Protocols ?><?cs if:NcForm.Protocol && p.Key == NcForm.Protocol 
   if:Tmp.E.Protocol ?><?cs call:alert("error", Tmp.E.Protocol) ?><?cs /if ?>
 <div class="nc-form-grid"><?cs
   call:nc_input(p.Key + "-name", "name", "Name", "text", Tmp.V.Name, "Unique within its team.", Tmp.E.Name, 1) ?>
-<div class="field"><?cs
+<div class="field<?cs if:Tmp.E.Team ?> has-error<?cs /if ?>"><?cs
   call:field_label(p.Key + "-team", "Owner team", 1) ?><?cs
-  call:field_help(p.Key + "-team", "Its managers can edit and delete it.") ?>
+  call:field_help(p.Key + "-team", "Its managers can edit and delete it.") ?><?cs
+  call:error_message(p.Key + "-team", Tmp.E.Team) ?>
 <select class="select" id="f-<?cs var:p.Key ?>-team" name="team" required aria-describedby="f-<?cs var:p.Key ?>-team-help">
 <option value="">Choose a team…</option><?cs
   each:t = NcForm.Teams ?>
@@ -131,6 +133,7 @@ if:Tmp.NcErrors ?>
 <ul class="error-summary-list"><?cs
   call:nc_summary_item("name", "Name", NcForm.Errors.Name) ?><?cs
   call:nc_summary_item("url", "URL", NcForm.Errors.Url) ?><?cs
+  call:nc_summary_item("team", "Owner team", NcForm.Errors.Team) ?><?cs
   call:nc_summary_item("description", "Description", NcForm.Errors.Description) ?><?cs
   if:NcForm.Errors.Protocol ?>
 <li>Authentication: <?cs var:NcForm.Errors.Protocol ?></li><?cs /if ?><?cs

@@ -497,6 +497,11 @@ static const struct {
 	{ "secret-max", "long.hdf", 26, "max 8192 is not from 1 to 4096" },
 	{ "bad-scopes", "scopes.hdf", 30, "bad scope" },
 	{ "popular", "g.hdf", 3, "makes 7 popular connectors" },
+	{ "destination-unbound", "mail.hdf", 53,
+	    "Protocols.basic.Test: field \"port\" chooses where the secrets go "
+	    "(port_field); it needs auth_bound = 1" },
+	{ "destination-host-unbound", "tenant.hdf", 26,
+	    "field \"tenant\" chooses where the secrets go (url)" },
 };
 
 static void

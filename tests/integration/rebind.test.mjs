@@ -1,0 +1,68 @@
+// Every field that chooses where a stored secret goes — host, port, TLS
+// mode, base URL, token URL — asks for the secrets again when it changes on
+// edit (issue "Hardening", item 8): with the secret left empty the edit is
+// refused at the secret with a message naming the changed field, and
+// nothing is saved. An SMTP connection's port or TLS mode once could change
+// alone, and the next test sent the stored password to the new port.
+
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+
+import {
+	connRow, fieldErrors, managerSession, mustCreate, postEdit, secretInputs, secretRows, versionRows,
+} from '../lib/lifecycle/lc.mjs';
+import { uniq } from '../lib/stack.mjs';
+
+let s;
+before(async () => {
+	s = await managerSession();
+});
+
+const SMTP = { connector: 'smtp', protocol: 'basic',
+	fields: { host: 'localhost', port: '2525', tls: 'starttls', username: 'mailer', password: 'smtp-pw-1' } };
+const HTTP_BASIC = { connector: 'http', protocol: 'basic',
+	fields: { url: 'https://127.0.0.1:9', test_path: '/health', test_status: '200', username: 'svc',
+		password: 'http-pw-1' } };
+const HTTP_CLIENT = { connector: 'http', protocol: 'oauth2_client',
+	fields: { url: 'https://127.0.0.1:9', test_path: '/health', test_status: '200',
+		token_url: 'https://127.0.0.1:9/token', client_id: 'cid', client_secret: 'client-secret-1',
+		scopes: 'read' } };
+
+function snapshot(id) {
+	const row = connRow(id);
+	return { version: row.version, settings: row.settings, secrets: secretRows(id), versions: versionRows(id).length };
+}
+
+for (const [what, spec, change, label, secret] of [
+	['an SMTP connection\'s port', SMTP, { port: '465' }, 'Port', 'f.password'],
+	['an SMTP connection\'s TLS mode', SMTP, { tls: 'tls' }, 'Encryption', 'f.password'],
+	['an SMTP connection\'s server', SMTP, { host: 'mail.example.com' }, 'Server', 'f.password'],
+	['an HTTP connection\'s base URL', HTTP_BASIC, { url: 'https://127.0.0.2:9' }, 'Base URL', 'f.password'],
+	['an OAuth client\'s token URL', HTTP_CLIENT, { token_url: 'https://127.0.0.2:9/token' }, 'Token URL',
+		'f.client_secret'],
+]) {
+	test(`${what} changed with the secret left empty: refused at the secret, nothing saved`, async () => {
+		const c = await mustCreate(s.jar, { ...spec, name: uniq('rebind'), team: s.team.id });
+		const before = snapshot(c.id);
+		const r = await postEdit(s.jar, c.id, { fields: change });
+		assert.equal(r.status, 422, `refused: ${JSON.stringify(fieldErrors(r.res.text))}`);
+		const errors = fieldErrors(r.res.text);
+		assert.ok(secretInputs(r.res.text).includes(secret));
+		assert.equal(errors[secret], `Enter this again: ${label} changed, and a stored secret is never ` +
+		    'sent to a new destination.');
+		assert.deepEqual(snapshot(c.id), before, 'nothing saved');
+		// With the secret entered again the same change is saved.
+		const ok = await postEdit(s.jar, c.id, { fields: { ...change, [secret.slice(2)]: 'entered-again' } });
+		assert.equal(ok.status, 303, JSON.stringify(fieldErrors(ok.res.text)));
+		for (const [k, v] of Object.entries(change))
+			assert.equal(connRow(c.id).settings[k], v);
+	});
+}
+
+test('the uplink (the way out to the destination) cannot be changed on edit at all', async () => {
+	const c = await mustCreate(s.jar, { ...SMTP, name: uniq('rebind'), team: s.team.id });
+	const before = snapshot(c.id);
+	const r = await postEdit(s.jar, c.id, { fields: { password: '' }, extra: { uplink: '1' } });
+	assert.equal(r.status, 400, 'an undeclared field of the edit form');
+	assert.deepEqual(snapshot(c.id), before, 'nothing saved');
+});
