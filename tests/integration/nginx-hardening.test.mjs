@@ -7,8 +7,8 @@
 //
 //  7. the access log records no query string (an OAuth callback's carries
 //     its code and state);
-// 10. what nginx answers itself (413, 502, 429…) carries the app's security
-//     headers and a request id, as the app's error pages do;
+// 10. what nginx answers itself (400, 413, 414, 429, 502, 504) carries the
+//     app's security headers and a request id, as the app's error pages do;
 // 15. under /api/, those answers are JSON of the API's shape
 //     ({"error": code, "message": …});
 // 17. one address cannot hold more than a bounded number of requests open,
@@ -70,7 +70,7 @@ function nginxBin() {
  * An nginx of the test's own from one of the two configurations, passing to
  * the FastCGI socket sock. Resolves to { base, dir, accessLog(), tls }.
  */
-async function startNginx(kind, sock) {
+async function startNginx(kind, sock, extra = []) {
 	const src = env('TETHER_SRC');
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tether-ngx-${kind}-`));
 	fs.chmodSync(dir, 0o755);
@@ -89,6 +89,7 @@ async function startNginx(kind, sock) {
 			['@STATIC@', path.join(src, 'static')],
 			['@SOCKET@', sock],
 			['@PORT@', String(port)],
+			...extra,
 		], 'deploy/nginx-local.conf.in');
 		accessLog = path.join(dir, 'log', 'nginx-access.log');
 	} else {
@@ -110,6 +111,7 @@ async function startNginx(kind, sock) {
 			['/var/log/nginx/', path.join(dir, 'log') + '/'],
 			['/usr/local/share/tether/static/', path.join(src, 'static') + '/'],
 			['include fastcgi_params;', 'include /etc/nginx/fastcgi_params;'],
+			...extra,
 		], 'deploy/nginx-tether.conf');
 		fs.writeFileSync(path.join(dir, 'site.conf'), site);
 		const t = (n) => path.join(dir, 'tmp', n);
@@ -215,10 +217,37 @@ function rawConnect(ngx) {
 	});
 }
 
+/**
+ * Send text as it is on a new connection; resolves to { status, headers
+ * (a Headers), text } of the answer, read until the server closes.
+ */
+async function rawRequest(ngx, text) {
+	const s = await rawConnect(ngx);
+	const chunks = [];
+	await new Promise((resolve, reject) => {
+		const timer = setTimeout(() => { s.destroy(); reject(new Error('no answer in 10 s')); }, 10000);
+		s.on('data', (d) => chunks.push(d));
+		s.on('close', () => { clearTimeout(timer); resolve(); });
+		s.on('error', () => {});
+		s.write(text);
+	});
+	const raw = Buffer.concat(chunks).toString('utf8');
+	const sep = raw.indexOf('\r\n\r\n');
+	assert.ok(sep > 0, `an HTTP answer: ${JSON.stringify(raw.slice(0, 200))}`);
+	const [statusLine, ...lines] = raw.slice(0, sep).split('\r\n');
+	const h = new Headers();
+	for (const line of lines) {
+		const i = line.indexOf(':');
+		h.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+	}
+	return { status: Number(statusLine.split(' ')[1]), headers: h, text: raw.slice(sep + 4) };
+}
+
 const stack = { kind: 'stack', base: baseUrl(), tls: false,
 	accessLog: () => fs.readFileSync(path.join(env('TETHER_LOG_DIR'), 'nginx-access.log'), 'utf8') };
 const nginxes = {};	/* kind -> the test's own nginx on the stack's socket */
 const dead = {};	/* kind -> the test's own nginx on a socket nobody serves */
+const silent = {};	/* kind -> the test's own nginx on a socket that never answers */
 
 before(async () => {
 	const sock = confValue('server.socket');
@@ -226,6 +255,23 @@ before(async () => {
 		nginxes[kind] = await startNginx(kind, sock);
 		dead[kind] = await startNginx(kind, path.join(os.tmpdir(), `tether-nobody-${randomBytes(6).toString('hex')}.sock`));
 	}
+	// A FastCGI socket that accepts and never answers, and nginx instances
+	// that wait 2 s for it instead of 30 s: a 504.
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-silent-'));
+	fs.chmodSync(dir, 0o755);
+	const silentSock = path.join(dir, 's.sock');
+	const held = [];
+	const server = net.createServer((c) => { held.push(c); c.on('error', () => {}); });
+	await new Promise((resolve) => server.listen(silentSock, resolve));
+	fs.chmodSync(silentSock, 0o666);	/* the test's own fake, in its own temp dir */
+	cleanups.push(async () => {
+		for (const c of held)
+			c.destroy();
+		await new Promise((resolve) => server.close(resolve));
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+	for (const kind of ['local', 'production'])
+		silent[kind] = await startNginx(kind, silentSock, [['fastcgi_read_timeout 30s;', 'fastcgi_read_timeout 2s;']]);
 });
 
 describe('the access log', () => {
@@ -290,6 +336,27 @@ describe('what nginx answers itself', () => {
 			const h = await req(ngx.base, '/api/v1/connections', { method: 'HEAD' });
 			assert.equal(h.status, 502);
 			assert.equal(h.headers.get('content-type'), 'application/json; charset=utf-8');
+		}
+	});
+
+	test('with the app not answering, 504 is an HTML page with the headers, and JSON under /api/', async () => {
+		await Promise.all([silent.local, silent.production].map(async (ngx) => {
+			const [r, a] = await Promise.all([req(ngx.base, '/login'),
+			    req(ngx.base, '/api/v1/connections', { headers: { authorization: 'Bearer x' } })]);
+			assertErrorPage(r, 504, `${ngx.kind} GET /login, app silent`);
+			assertApiError(a, 504, 'gateway_timeout', `${ngx.kind} GET /api/v1/connections, app silent`);
+		}));
+	});
+
+	test('a request nginx refuses before the app sees it (400, 414) has the headers, and JSON under /api/', async () => {
+		for (const ngx of [nginxes.local, nginxes.production]) {
+			const dup = (p) => `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.2\r\n` +
+			    'Connection: close\r\n\r\n';
+			assertErrorPage(await rawRequest(ngx, dup('/login')), 400, `${ngx.kind} two Host headers`);
+			assertApiError(await rawRequest(ngx, dup('/api/v1/flows')), 400, 'bad_request',
+			    `${ngx.kind} /api/ with two Host headers`);
+			const long = `GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
+			assertErrorPage(await rawRequest(ngx, long), 414, `${ngx.kind} a 9000-byte URI`);
 		}
 	});
 });
