@@ -363,37 +363,46 @@ describe('what nginx answers itself', () => {
 
 describe('limits per client address', () => {
 	for (const [kind, limit] of [['production', 64], ['local', 128]]) {
-		test(`${kind}: at most ${limit} requests in progress at once; the next one is 429`, async () => {
+		test(`${kind}: at most ${limit} requests in progress at once; more are 429`, async () => {
 			const ngx = nginxes[kind];
-			const held = [];
+			const EXTRA = 8;
+			const held = [];	/* { s, answer } */
 			try {
 				// Each: a whole header, a body that never comes. The app never
-				// sees them (nginx reads a body before passing it on).
-				for (let i = 0; i < limit; i++) {
-					const s = await rawConnect(ngx);
-					s.on('error', () => {});
-					s.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+				// sees them (nginx reads a body before passing it on). The
+				// first `limit` wait; the EXTRA after them are answered 429.
+				for (let i = 0; i < limit + EXTRA; i++) {
+					const h = { s: await rawConnect(ngx), answer: null };
+					h.s.on('error', () => {});
+					h.s.on('data', (d) => { h.answer = (h.answer ?? '') + d.toString('latin1'); });
+					h.s.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
 					    'Content-Type: application/x-www-form-urlencoded\r\n' +
 					    'Content-Length: 100\r\n\r\n');
-					held.push(s);
+					held.push(h);
 				}
-				const r = await waitFor(async () => {
-					const x = await req(ngx.base, '/login');
-					return x.status === 429 ? x : null;
-				}, 5000, `${kind}: a 429 with ${limit} requests held open`);
+				const answered = () => held.filter((h) => h.answer !== null);
+				await waitFor(() => answered().length >= EXTRA, 5000,
+				    `${kind}: ${EXTRA} of ${limit + EXTRA} held requests answered`).catch((e) => {
+					throw new Error(`${e.message}: ${answered().length} were`);
+				});
+				await sleep(200);
+				assert.equal(answered().length, EXTRA, `${kind}: only the requests over ${limit} are answered`);
+				for (const h of answered())
+					assert.match(h.answer, /^HTTP\/1\.1 429 /, `${kind}: a held request over the limit`);
+				const r = await req(ngx.base, '/login');
 				assertErrorPage(r, 429, `${kind} GET /login over the limit`);
 				const a = await req(ngx.base, '/api/v1/connections');
 				assertApiError(a, 429, 'rate_limited', `${kind} GET /api/v1/connections over the limit`);
-				// One fewer held: room for one again.
-				held.pop().destroy();
+				// One fewer waiting: room for one again.
+				held.find((h) => h.answer === null).s.destroy();
 				const ok = await waitFor(async () => {
 					const x = await req(ngx.base, '/login');
 					return x.status === 200 ? x : null;
 				}, 5000, `${kind}: 200 again under the limit`);
 				assert.equal(ok.status, 200);
 			} finally {
-				for (const s of held)
-					s.destroy();
+				for (const h of held)
+					h.s.destroy();
 			}
 		});
 	}
