@@ -79,7 +79,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 } while (0)
 	INT_KEY(db_connect_timeout, "db.connect_timeout", 5, 1, 60);
 	INT_KEY(db_statement_timeout_ms, "db.statement_timeout_ms", 5000, 100, 600000);
-	INT_KEY(socket_mode, "server.socket_mode", 0660, 0600, 0660);
+	INT_KEY(socket_mode, "server.socket_mode", 0660, 0, 07777);
 	/* Owner, or owner and group: never a socket every account may use. */
 	if (cfg->socket_mode != 0600 && cfg->socket_mode != 0660) {
 		snprintf(err, errlen, "server.socket_mode: expected 0600 or 0660, got 0%o",

@@ -83,6 +83,27 @@ test('the FastCGI socket admits nginx\'s workers and no other local account', ()
 	assert.deepEqual(nginx, { status: 200 }, 'www-data (nginx\'s workers) can');
 });
 
+test('tether-fcgi refuses a socket every account could use, and a group it cannot give', () => {
+	for (const [replace, why] of [
+		[{ 'server.socket_mode': '0666' }, /server\.socket_mode: expected 0600 or 0660/],
+		[{ 'server.socket_mode': '0644' }, /server\.socket_mode: expected 0600 or 0660/],
+		[{ 'server.socket_group': 'no-such-group-tether' }, /server\.socket_group no-such-group-tether: no such group/],
+	]) {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-sm-'));
+		try {
+			const conf = confCopy(dir, { 'server.pidfile': path.join(dir, 'p.pid'), ...replace });
+			const sock = path.join(dir, 's.sock');
+			const r = spawnSync(path.join(env('TETHER_BIN'), 'tether-fcgi'), ['-c', conf, '-f', '-s', sock],
+			    { encoding: 'utf8', timeout: 20000 });
+			assert.equal(r.status, 1, `${JSON.stringify(replace)}: exit status (${r.stderr})`);
+			assert.match(r.stderr, why);
+			assert.ok(!fs.existsSync(sock), `${JSON.stringify(replace)}: no socket left behind`);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	}
+});
+
 /** Soft and hard "Max core file size" of pid, as strings. */
 function coreLimit(pid) {
 	const text = fs.readFileSync(`/proc/${pid}/limits`, 'utf8');
