@@ -426,28 +426,33 @@ describe('limits per client address', () => {
 		});
 	}
 
-	test('a header trickling in is cut off after client_header_timeout (10 s)', async (t) => {
-		const ngxs = [nginxes.production, nginxes.local];
-		const cut = await Promise.all(ngxs.map(async (ngx) => {
+	test('a trickling header and a stalled body are cut off after 10 s (client_header_timeout, client_body_timeout)', async (t) => {
+		// Each for at most 25 s: the header a line a second; the body never.
+		async function hold(ngx, what) {
 			const s = await rawConnect(ngx);
 			const t0 = Date.now();
 			let closed = null;
 			s.on('error', () => {});
 			s.on('close', () => { closed = Date.now(); });
-			s.write('GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-			// One header line a second, for at most 25 s.
+			if (what === 'header')
+				s.write('GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+			else
+				s.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+				    'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n');
 			for (let i = 0; i < 25 && closed === null; i++) {
 				await sleep(1000);
-				if (closed === null)
+				if (closed === null && what === 'header')
 					s.write(`X-Trickle-${i}: y\r\n`);
 			}
 			s.destroy();
-			return closed === null ? null : (closed - t0) / 1000;
-		}));
-		t.diagnostic(`cut after ${cut.map((c, i) => `${ngxs[i].kind} ${c} s`).join(', ')}`);
-		for (const [i, secs] of cut.entries()) {
-			assert.notEqual(secs, null, `${ngxs[i].kind}: still open after 25 s of trickling`);
-			assert.ok(secs >= 8 && secs <= 14, `${ngxs[i].kind}: cut after ${secs} s`);
+			return { what: `${ngx.kind} ${what}`, secs: closed === null ? null : (closed - t0) / 1000 };
+		}
+		const cut = await Promise.all([nginxes.production, nginxes.local]
+		    .flatMap((ngx) => [hold(ngx, 'header'), hold(ngx, 'body')]));
+		t.diagnostic(`cut after: ${cut.map((c) => `${c.what} ${c.secs} s`).join(', ')}`);
+		for (const { what, secs } of cut) {
+			assert.notEqual(secs, null, `${what}: still open after 25 s`);
+			assert.ok(secs >= 8 && secs <= 14, `${what}: cut after ${secs} s`);
 		}
 	});
 });
