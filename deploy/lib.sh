@@ -369,24 +369,47 @@ pg_bootstrap() {
 
 # ------------------------------------------------------------ configuration
 
+# The FastCGI socket's mode and group (sets mode and group). Whoever can
+# connect to it speaks FastCGI to the app directly, bypassing nginx, and
+# names its own REMOTE_ADDR, HTTPS and headers: the sign-in throttle's
+# client and the audit trail's address would be whatever it says. So only
+# nginx's workers may connect. Run as root, they are www-data and the app is
+# root: 0660 with group www-data. Run as a user, nginx's workers are that
+# user too: 0600.
+stack_socket_access() {
+	if is_root; then
+		mode=0660 group=www-data
+	else
+		mode=0600 group=
+	fi
+}
+
+# A configuration written before stack_socket_access had a socket every
+# local account could use (0666): give it the mode and group above.
+stack_conf_socket_fix() {
+	local mode group
+	grep -q '^server.socket_mode = 0666$' "$S_CONF" || return 0
+	stack_socket_access
+	warn "$S_CONF: server.socket_mode 0666 lets every local account speak FastCGI to the app; now $mode${group:+ with group $group}"
+	sed -i -e "s/^server.socket_mode = 0666\$/server.socket_mode = $mode/" \
+	    -e '/^server.socket_group = /d' \
+	    -e '/^# 0666: see deploy\/lib.sh/d' "$S_CONF"
+	printf 'server.socket_group = %s\n' "$group" >>"$S_CONF"
+}
+
 # stack_write_conf ALLOW: the app's HDF configuration, unless it exists.
 # Comments stand on lines of their own: HDF has no trailing comments.
 stack_write_conf() {
-	local allow=$1 mode
+	local allow=$1 mode group
 	if [ -f "$S_CONF" ]; then
+		stack_conf_socket_fix
 		log "keeping $S_CONF"
 		if ! grep -q "^http.base_url = http://127.0.0.1:$S_PORT\$" "$S_CONF"; then
 			warn "http.base_url in $S_CONF does not name port $S_PORT; edit it if OAuth redirects matter"
 		fi
 		return 0
 	fi
-	# Run as root, nginx's workers are www-data and the app runs as root:
-	# the socket must be 0666 for them to connect. This is the safer of the
-	# two working options (the other is nginx workers running as root, each
-	# parsing untrusted HTTP): the stack listens on 127.0.0.1 only, so any
-	# local user can already reach the app through nginx, and 0666 on the
-	# socket gives nobody anything more. Production uses 0660 and a group.
-	if is_root; then mode=0666; else mode=0660; fi
+	stack_socket_access
 	cat >"$S_CONF.tmp" <<-EOF
 	# Tether configuration for the local stack in $S_VAR.
 	# Written by deploy/tether; it is kept as it is on later runs (delete it
@@ -396,8 +419,9 @@ stack_write_conf() {
 	db.connect_timeout = 5
 	db.statement_timeout_ms = 5000
 	server.socket = $S_SOCK
-	# $mode: see deploy/lib.sh (local stack, nginx workers as www-data).
+	# Only nginx's workers may connect: see stack_socket_access in deploy/lib.sh.
 	server.socket_mode = $mode
+	server.socket_group = $group
 	server.workers = ${TETHER_WORKERS:-4}
 	server.pidfile = $S_FCGI_PID
 	paths.templates = $TETHER_ROOT/templates

@@ -61,6 +61,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	cfg->conninfo = config_str(hdf, "db.conninfo", "dbname=tether user=tether_app");
 	cfg->owner_conninfo = config_str(hdf, "db.owner_conninfo", cfg->conninfo);
 	cfg->socket_path = config_str(hdf, "server.socket", "");
+	cfg->socket_group = config_str(hdf, "server.socket_group", "");
 	cfg->pidfile = config_str(hdf, "server.pidfile", "");
 	cfg->templates_dir = config_str(hdf, "paths.templates", "templates");
 	cfg->connectors_dir = config_str(hdf, "paths.connectors", "connectors");
@@ -78,7 +79,13 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 } while (0)
 	INT_KEY(db_connect_timeout, "db.connect_timeout", 5, 1, 60);
 	INT_KEY(db_statement_timeout_ms, "db.statement_timeout_ms", 5000, 100, 600000);
-	INT_KEY(socket_mode, "server.socket_mode", 0660, 0600, 0666);
+	INT_KEY(socket_mode, "server.socket_mode", 0660, 0, 07777);
+	/* Owner, or owner and group: never a socket every account may use. */
+	if (cfg->socket_mode != 0600 && cfg->socket_mode != 0660) {
+		snprintf(err, errlen, "server.socket_mode: expected 0600 or 0660, got 0%o",
+		    (unsigned)cfg->socket_mode);
+		goto out;
+	}
 	INT_KEY(workers, "server.workers", 4, 1, 256);
 	INT_KEY(secure_cookies, "http.secure_cookies", 0, 0, 1);
 	INT_KEY(body_max, "http.body_max", 65536, 1024, 16 * 1024 * 1024);
@@ -131,6 +138,7 @@ config_free(struct config *cfg)
 	free(cfg->conninfo);
 	free(cfg->owner_conninfo);
 	free(cfg->socket_path);
+	free(cfg->socket_group);
 	free(cfg->pidfile);
 	free(cfg->templates_dir);
 	free(cfg->connectors_dir);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,19 +178,49 @@ master_loop(struct app *app, int fd)
 	return 0;
 }
 
+/*
+ * Bind the socket owner-only (umask 077 around the bind), then give it the
+ * configured group and mode: at no moment may another local account connect
+ * and speak FastCGI with a forged REMOTE_ADDR or HTTPS. A group or mode that
+ * cannot be set is fatal, not a warning.
+ */
 static int
-open_socket(const char *path, int mode)
+open_socket(const char *path, int mode, const char *group)
 {
-	int	 fd;
+	struct group	*gr;
+	mode_t		 old;
+	int		 fd;
 
 	(void)unlink(path);	/* a stale socket from a previous run */
-	if ((fd = FCGX_OpenSocket(path, 128)) < 0) {
+	old = umask(077);
+	fd = FCGX_OpenSocket(path, 128);
+	umask(old);
+	if (fd < 0) {
 		fprintf(stderr, "tether-fcgi: cannot listen on %s\n", path);
 		return -1;
 	}
-	if (chmod(path, (mode_t)mode) == -1)
+	if (group != NULL && *group != '\0') {
+		errno = 0;
+		if ((gr = getgrnam(group)) == NULL) {
+			fprintf(stderr, "tether-fcgi: server.socket_group %s: %s\n", group,
+			    errno != 0 ? strerror(errno) : "no such group");
+			goto fail;
+		}
+		if (chown(path, (uid_t)-1, gr->gr_gid) == -1) {
+			fprintf(stderr, "tether-fcgi: chgrp %s %s: %s\n", group, path,
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	if (chmod(path, (mode_t)mode) == -1) {
 		fprintf(stderr, "tether-fcgi: chmod %s: %s\n", path, strerror(errno));
+		goto fail;
+	}
 	return fd;
+fail:
+	close(fd);
+	(void)unlink(path);
+	return -1;
 }
 
 static void
@@ -209,6 +240,7 @@ main(int argc, char *argv[])
 	unsigned long	 max_requests = 0;
 	int		 ch, foreground = 0, workers = 0, fd, rc;
 
+	process_harden();
 	while ((ch = getopt(argc, argv, "c:fn:s:w:")) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
@@ -238,7 +270,7 @@ main(int argc, char *argv[])
 		app_close(&app);
 		return 2;
 	}
-	if ((fd = open_socket(sock, app.cfg.socket_mode)) == -1) {
+	if ((fd = open_socket(sock, app.cfg.socket_mode, app.cfg.socket_group)) == -1) {
 		app_close(&app);
 		return 1;
 	}

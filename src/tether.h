@@ -43,6 +43,13 @@ void		 buf_url_encode(struct buf *, const char *);
 /* 1 when equal, in time independent of where they differ. */
 int		 str_equal_ct(const char *, const char *);
 
+/*
+ * No core dumps and no ptrace by other processes of the same account: a
+ * crash must not write decrypted secrets to disk. Called first thing by
+ * tether-fcgi and tetherctl; workers inherit it across fork.
+ */
+void		 process_harden(void);
+
 /* ---------------------------------------------------------------- form.c */
 
 /*
@@ -262,7 +269,8 @@ struct config {
 	int		 db_connect_timeout;	/* seconds */
 	int		 db_statement_timeout_ms;
 	char		*socket_path;
-	int		 socket_mode;
+	int		 socket_mode;		/* 0600 or 0660 */
+	char		*socket_group;		/* group given the socket; "": the process's */
 	int		 workers;
 	char		*pidfile;
 	char		*templates_dir;

@@ -243,6 +243,7 @@ main(int argc, char *argv[])
 	char		 err[1024];
 	int		 ch, rc;
 
+	process_harden();	/* it decrypts secrets too: no core dumps */
 	while ((ch = getopt(argc, argv, "+c:")) != -1) {
 		if (ch != 'c')
 			usage();

@@ -1,9 +1,19 @@
 /*
  * util.c — allocation that cannot fail, a growable byte buffer,
- * percent-encoding for query strings and constant-time string comparison.
- * Allocation failure is fatal here and nowhere else.
+ * percent-encoding for query strings, constant-time string comparison and
+ * the process's own hardening. Allocation failure is fatal here and nowhere
+ * else.
  */
 
+#include "config.h"
+
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
+#ifdef HAVE_SYS_RESOURCE_H
+#include <sys/resource.h>
+#endif
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,4 +262,19 @@ like_escape(const char *s, char *out, size_t outlen)
 	}
 	if (outlen > 0)
 		out[j] = '\0';
+}
+
+void
+process_harden(void)
+{
+#if defined(HAVE_SETRLIMIT) && defined(HAVE_SYS_RESOURCE_H)
+	struct rlimit	 none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) == -1)
+		fprintf(stderr, "tether: setrlimit(RLIMIT_CORE, 0): %s\n", strerror(errno));
+#endif
+#if defined(HAVE_PRCTL) && defined(HAVE_SYS_PRCTL_H) && defined(PR_SET_DUMPABLE)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fprintf(stderr, "tether: prctl(PR_SET_DUMPABLE, 0): %s\n", strerror(errno));
+#endif
 }
