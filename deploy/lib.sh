@@ -298,7 +298,9 @@ pg_init() {
 		printf '\n# Added by deploy/tether: a unix socket under %s, no TCP.\n' "$S_RUN"
 		printf "listen_addresses = ''\n"
 		printf "unix_socket_directories = '%s'\n" "$S_RUN"
-		printf 'unix_socket_permissions = 0777\n'
+		# Trust on the socket: only its owner (and root) may reach it, or
+		# any local account could sign in as the superuser.
+		printf 'unix_socket_permissions = 0700\n'
 		printf 'port = %s\n' "$S_PGPORT"
 		printf "log_line_prefix = '%%m [%%p] %%q%%u@%%d '\n"
 		if [ "$S_PGFAST" = 1 ]; then
@@ -314,6 +316,12 @@ pg_start() {
 	if pid=$(pg_pid); then
 		log "postgres already running (pid $pid)"
 		return 0
+	fi
+	# Clusters made before the socket was closed to other accounts.
+	if grep -q '^unix_socket_permissions = 0777$' "$S_PG/postgresql.conf"; then
+		warn "$S_PG/postgresql.conf: a trust socket open to every local account; now 0700"
+		as_pg sed -i 's/^unix_socket_permissions = 0777$/unix_socket_permissions = 0700/' \
+		    "$S_PG/postgresql.conf"
 	fi
 	stage "start postgres ($S_PG, socket $S_RUN, port $S_PGPORT)"
 	if ! as_pg "$bin/pg_ctl" -D "$S_PG" -l "$S_PG_LOG" -w \

@@ -83,6 +83,22 @@ test('the FastCGI socket admits nginx\'s workers and no other local account', ()
 	assert.deepEqual(nginx, { status: 200 }, 'www-data (nginx\'s workers) can');
 });
 
+test("the stack's PostgreSQL socket (trust authentication) admits no other local account", () => {
+	const dir = confValue('db.conninfo').match(/host=(\S+)/)[1];
+	const sockets = fs.readdirSync(dir).filter((f) => /^\.s\.PGSQL\.[0-9]+$/.test(f));
+	assert.equal(sockets.length, 1, `one PostgreSQL socket in ${dir}: ${sockets}`);
+	const mode = fs.statSync(path.join(dir, sockets[0])).mode & 0o777;
+	assert.equal(mode & 0o077, 0, `the trust socket must be its owner's alone, is ${mode.toString(8)}`);
+	if (!isRoot)
+		return;
+	// What any local account would try: psql as the superuser.
+	const r = spawnSync('setpriv', ['--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups',
+	    env('TETHER_PSQL'), '-X', '-tA', '-d', `host=${dir} port=${sockets[0].split('.').pop()} ` +
+	    'dbname=tether user=postgres', '-c', 'SELECT 1'], { cwd: '/', encoding: 'utf8', timeout: 20000 });
+	assert.notEqual(r.status, 0, `nobody connected as the superuser: ${r.stdout}`);
+	assert.match(r.stderr, /Permission denied/);
+});
+
 test('tether-fcgi refuses a socket every account could use, and a group it cannot give', () => {
 	for (const [replace, why] of [
 		[{ 'server.socket_mode': '0666' }, /server\.socket_mode: expected 0600 or 0660/],
@@ -141,7 +157,7 @@ function assertNotDumpable(pid, runUid, what) {
 }
 
 /**
- * A temp dir the account of the run (nobody when root) owns, with a copy of
+ * A temp dir the account of the run (postgres when root: the one other account that may reach the trust socket of the cluster) owns, with a copy of
  * the configuration and of the master key.
  */
 function runDir(extra = {}) {
@@ -159,8 +175,8 @@ function runDir(extra = {}) {
 		'server.workers': '1',
 		...extra,
 	});
-	const uid = isRoot ? uidOf('nobody') : process.getuid();
-	const gid = isRoot ? gidOf('nogroup') : process.getgid();
+	const uid = isRoot ? uidOf('postgres') : process.getuid();
+	const gid = isRoot ? gidOf('postgres') : process.getgid();
 	if (isRoot) {
 		for (const f of [dir, key, conf])
 			fs.chownSync(f, uid, gid);
@@ -169,13 +185,13 @@ function runDir(extra = {}) {
 }
 
 /**
- * argv under bash with `ulimit -c unlimited` (as nobody when root); the
+ * argv under bash with `ulimit -c unlimited` (as postgres when root); the
  * shell prints its core limit first, so the test knows the limit was
  * raised before the program started.
  */
 function spawnUnlimited(argv, stdio = ['ignore', 'pipe', 'pipe']) {
 	const quoted = argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-	const drop = isRoot ? "setpriv --reuid nobody --regid nogroup --clear-groups " : '';
+	const drop = isRoot ? "setpriv --reuid postgres --regid postgres --clear-groups " : '';
 	const child = spawn('bash', ['-c',
 	    `ulimit -c unlimited 2>/dev/null || ulimit -S -c "$(ulimit -H -c)"; ` +
 	    `echo "core=$(ulimit -c)" >&2; exec ${drop}${quoted}`],
@@ -232,7 +248,7 @@ test('tetherctl turns core dumps off too (it decrypts secrets: rotate-key, test)
 		} catch { return false; }
 	}, 10000, 'tetherctl to wait on stdin');
 	assertNotDumpable(p.child.pid, run.uid, 'tetherctl');
-	p.child.stdin.end();	/* no password: it exits 1, adding nobody */
+	p.child.stdin.end();	/* no password: it exits 1, adding nobody to the users */
 	const r = await within(p.exited, 10000);
 	assert.deepEqual(r, { code: 1, signal: null }, p.stderr());
 });
