@@ -38,11 +38,11 @@ accesslog_write(const struct req *r)
 }
 
 void
-log_error(const struct req *r, const char *fmt, ...)
+log_error(const char *request_id, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fprintf(stderr, "tether: rid=%s ", r != NULL ? r->id : "-");
+	fprintf(stderr, "tether: rid=%s ", request_id != NULL ? request_id : "-");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -505,6 +505,7 @@ api_auth(struct req *r)
 	s->name = xstrdup(db_get(res, 0, "name"));
 	s->is_admin = strcmp(db_get(res, 0, "is_admin"), "t") == 0;
 	r->sess = s;
+	session_actor(r);
 	db_clear(res);
 	return 0;
 }
@@ -790,7 +791,7 @@ api_connection(struct req *r, json_t *body)
 	int		 dberr, i, rc = -1;
 
 	(void)body;
-	if ((c = conn_get(r, r->arg_id, &dberr)) == NULL) {
+	if ((c = conn_get(&r->actor, r->arg_id, &dberr)) == NULL) {
 		if (dberr)
 			return -1;
 		api_error(r, 404, "not_found", "Connection %lld not found.",
@@ -875,7 +876,7 @@ api_connection_test(struct req *r, json_t *body)
 	json_t			*v, *j;
 	int			 dberr, rc = 0;
 
-	if ((c = conn_get(r, r->arg_id, &dberr)) == NULL) {
+	if ((c = conn_get(&r->actor, r->arg_id, &dberr)) == NULL) {
 		if (dberr)
 			return -1;
 		api_error(r, 404, "not_found", "Connection %lld not found.",
@@ -906,12 +907,12 @@ api_connection_test(struct req *r, json_t *body)
 			goto out;
 		}
 	}
-	if (tester_rate_limited(r)) {
+	if (tester_rate_limited(&r->actor)) {
 		api_error(r, 429, "rate_limited", "Too many tests in the last minute.");
 		goto out;
 	}
 	probe_outcome_init(&o);
-	switch (tester_run(r, c, trigger, &o, message, sizeof(message))) {
+	switch (tester_run(&r->actor, c, trigger, &o, message, sizeof(message))) {
 	case -1:
 		probe_outcome_free(&o);
 		rc = -1;
@@ -1261,7 +1262,7 @@ api_flow_audit(struct req *r, int64_t id, const char *label, const char *action,
 	char	*d = json_dumps(details, JSON_COMPACT);
 	int	 rc;
 
-	rc = audit_add(r, "flow", id, label, action, outcome, d);
+	rc = audit_add(&r->actor, "flow", id, label, action, outcome, d);
 	free(d);
 	json_decref(details);
 	return rc;

@@ -1,16 +1,14 @@
 /*
- * conn.c — a connection as one user sees it: loaded with their permission
- * in one query (nothing they may not see is ever loaded), put into HDF
- * for the connection pages, and its secrets sealed into the vault.
+ * conn.c — a connection as one actor sees it: loaded with their permission
+ * in one query (nothing they may not see is ever loaded). Its secrets are
+ * secret.c's, its pages' view connpage.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <ClearSilver.h>
 #include <libpq-fe.h>
-#include <sodium.h>
 
 #include "tether.h"
 
@@ -49,17 +47,17 @@ static const char conn_sql[] =
     " WHERE c.id = $1";
 
 struct conn *
-conn_get(struct req *r, int64_t id, int *dberr)
+conn_get(const struct actor *a, int64_t id, int *dberr)
 {
 	char		 cid[24], uid[24];
-	const char	*params[3] = { cid, uid, r->sess->is_admin ? "t" : "f" };
+	const char	*params[3] = { cid, uid, a->is_admin ? "t" : "f" };
 	PGresult	*res;
 	struct conn	*c = NULL;
 
 	*dberr = 0;
 	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	if ((res = db_exec_named(&r->app->db, "conn_get", conn_sql, 3, params)) == NULL) {
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	if ((res = db_exec_named(&a->app->db, "conn_get", conn_sql, 3, params)) == NULL) {
 		*dberr = 1;
 		return NULL;
 	}
@@ -135,306 +133,4 @@ conn_status_label(const char *status)
 	if (strcmp(status, "needs_reconnect") == 0)
 		return "Needs reconnect";
 	return "Not tested yet";
-}
-
-void
-conn_fill(struct req *r, const struct conn *c, const char *tab)
-{
-	const struct catalog	*cat = &r->app->catalog;
-	HDF			*n = render_node(r->hdf, "Conn");
-	HDF			*def = catalog_get(cat, c->connector);
-	const char		*kind = connector_protocol_kind(cat, c->connector, c->protocol);
-	int			 oauth = strncmp(kind, "oauth2_code", 11) == 0;
-
-	render_set_int(n, "Id", c->id);
-	render_set(n, "Name", c->name);
-	render_set(n, "Description", c->description);
-	render_set(n, "Connector", c->connector);
-	render_set(n, "ConnectorTitle", catalog_title(cat, c->connector));
-	render_set(n, "Protocol", c->protocol);
-	render_set(n, "ProtocolLabel", catalog_protocol_label(cat, c->connector, c->protocol));
-	render_set(n, "ProtocolKind", kind);
-	render_set(n, "ApiType", c->api_type);
-	render_set(n, "ApiTypeLabel", def != NULL && *c->api_type != '\0' ?
-	    connector_api_type_label(cat, c->connector, c->api_type) : "");
-	render_set(n, "Context", c->context);
-	render_set(n, "ContextLabel", strcmp(c->context, "per_user") == 0 ?
-	    "Each user's own account" : "System account (shared credentials)");
-	render_set(n, "Status", c->status);
-	render_set(n, "StatusLabel", conn_status_label(c->status));
-	render_set(n, "LastTestedAt", c->last_tested_at);
-	render_set(n, "LastTestResult", c->last_test_result);
-	render_set(n, "LastTestMessage", c->last_test_message);
-	render_set(n, "OwnerTeam", c->owner_team);
-	render_set_int(n, "OwnerTeamId", c->owner_team_id);
-	render_set_int(n, "Version", c->version);
-	render_set(n, "CreatedAt", c->created_at);
-	render_set(n, "CreatedBy", c->created_by);
-	render_set(n, "UpdatedAt", c->updated_at);
-	render_set(n, "UpdatedBy", c->updated_by);
-	render_set_int(n, "FlowCount", c->flow_count);
-	render_set(n, "Tab", tab);
-	render_set_int(n, "NamedCredentialId", c->named_credential_id);
-	render_set(n, "Uplink", c->uplink);
-	render_set(n, "NamedCredential", c->named_credential);
-
-	n = render_node(r->hdf, "Can");
-	render_set(n, "Test", c->perm >= PERM_USE ? "1" : "0");
-	render_set(n, "Edit", c->perm >= PERM_MANAGE ? "1" : "0");
-	render_set(n, "Delete", c->owner_manager ? "1" : "0");
-	render_set(n, "Share", c->owner_manager ? "1" : "0");
-	render_set(n, "Reconnect", c->perm >= PERM_MANAGE && oauth ? "1" : "0");
-	hdf_set_value(r->hdf, "Page.Title", c->name);
-}
-
-int
-conn_vault_load_key(struct req *r, int version)
-{
-	char		 v[16];
-	const char	*params[1] = { v };
-	PGresult	*res;
-	unsigned char	*wrapped;
-	size_t		 len;
-	int		 rc = -1;
-
-	if (vault_has_key(&r->app->vault, version))
-		return 0;
-	snprintf(v, sizeof(v), "%d", version);
-	res = db_exec_named(&r->app->db, "vault_key_get", "SELECT encode(wrapped_key,"
-	    " 'hex') AS k FROM vault_keys WHERE version = $1", 1, params);
-	if (res != NULL && db_rows(res) == 1 &&
-	    (wrapped = app_unhex(db_get(res, 0, "k"), &len)) != NULL) {
-		rc = vault_key_add_wrapped(&r->app->vault, version, wrapped, len);
-		free(wrapped);
-	}
-	db_clear(res);
-	return rc;
-}
-
-/* Secrets are written rarely: one small query each time is cheaper than
- * a window in which a stale worker seals with a retired key. */
-void
-conn_vault_current(struct req *r)
-{
-	struct app	*app = r->app;
-	PGresult	*res;
-	int		 newest;
-
-	res = db_exec_named(&app->db, "vault_newest", "SELECT max(version) AS v"
-	    " FROM vault_keys", 0, NULL);
-	if (res == NULL)
-		return;
-	newest = atoi(db_get(res, 0, "v"));
-	db_clear(res);
-	/* Loading the newest key makes it the active one (vault.c). */
-	if (newest > app->vault.active && conn_vault_load_key(r, newest) == 0)
-		app->vault.active = newest;
-}
-
-void
-conn_secret_ad_field(const struct req *r, const char *field, char *out, size_t outlen)
-{
-	if (r->secret_user > 0)
-		snprintf(out, outlen, "u%lld:%s", (long long)r->secret_user, field);
-	else
-		snprintf(out, outlen, "%s", field);
-}
-
-int
-conn_secret_put(struct req *r, int64_t id, const char *field, const char *value)
-{
-	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
-	size_t		 ctlen;
-	int		 version;
-	char		 cid[24], ver[16], uid[24], owner[24], ad[128], *nonce_hex, *ct_hex;
-	const char	*params[6];
-	PGresult	*res;
-
-	conn_secret_ad_field(r, field, ad, sizeof(ad));
-	conn_vault_current(r);
-	if (vault_seal(&r->app->vault, id, ad, value, strlen(value), &version, nonce,
-	    &ct, &ctlen) == -1) {
-		log_error(r, "connection %lld: cannot seal field %s", (long long)id, field);
-		return -1;
-	}
-	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	snprintf(ver, sizeof(ver), "%d", version);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	snprintf(owner, sizeof(owner), "%lld", (long long)r->secret_user);
-	nonce_hex = xmalloc(sizeof(nonce) * 2 + 1);
-	sodium_bin2hex(nonce_hex, sizeof(nonce) * 2 + 1, nonce, sizeof(nonce));
-	ct_hex = xmalloc(ctlen * 2 + 1);
-	sodium_bin2hex(ct_hex, ctlen * 2 + 1, ct, ctlen);
-	free(ct);
-	params[0] = cid, params[1] = field, params[2] = ver;
-	/* user 0 is tetherctl's system session: no user to name. */
-	params[3] = nonce_hex, params[4] = ct_hex;
-	params[5] = r->sess->user_id > 0 ? uid : NULL;
-	if (r->secret_user > 0) {
-		params[5] = owner;	/* the user whose own secret this is */
-		res = db_exec_named(&r->app->db, "user_secret_put",
-		    "INSERT INTO user_connection_secrets (connection_id, field, key_version,"
-		    " nonce, ciphertext, user_id) VALUES ($1, $2, $3, decode($4, 'hex'),"
-		    " decode($5, 'hex'), $6) ON CONFLICT (connection_id, user_id, field) DO UPDATE"
-		    " SET key_version = EXCLUDED.key_version, nonce = EXCLUDED.nonce,"
-		    " ciphertext = EXCLUDED.ciphertext, updated_at = now()", 6, params);
-	} else
-		res = db_exec_named(&r->app->db, "secret_put",
-		    "INSERT INTO connection_secrets (connection_id, field, key_version, nonce,"
-		    " ciphertext, updated_by) VALUES ($1, $2, $3, decode($4, 'hex'),"
-		    " decode($5, 'hex'), $6) ON CONFLICT (connection_id, field) DO UPDATE SET"
-		    " key_version = EXCLUDED.key_version, nonce = EXCLUDED.nonce,"
-		    " ciphertext = EXCLUDED.ciphertext, updated_at = now(),"
-		    " updated_by = EXCLUDED.updated_by", 6, params);
-	free(nonce_hex);
-	free(ct_hex);
-	if (res == NULL)
-		return -1;
-	db_clear(res);
-	return 0;
-}
-
-char *
-conn_stored_json(struct req *r, int64_t id)
-{
-	char		 cid[24];
-	const char	*params[1] = { cid };
-	PGresult	*res;
-	char		*out;
-
-	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	res = db_exec_named(&r->app->db, "secrets_stored",
-	    "SELECT COALESCE(json_object_agg(field, to_char(updated_at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD HH24:MI') || ' UTC'), '{}')::text AS j"
-	    " FROM connection_secrets WHERE connection_id = $1", 1, params);
-	if (res == NULL)
-		return NULL;
-	out = xstrdup(db_get(res, 0, "j"));
-	db_clear(res);
-	return out;
-}
-
-int
-conn_load_or_fail(struct req *r, enum perm need, struct conn **out)
-{
-	int	 dberr;
-
-	*out = conn_get(r, r->arg_id, &dberr);
-	if (dberr) {
-		http_error(r, 503, NULL);
-		return 1;
-	}
-	/* Not visible and not there look the same; visible but not allowed is 403. */
-	if (*out == NULL) {
-		http_error(r, 404, NULL);
-		return 1;
-	}
-	if ((*out)->perm < need) {
-		conn_free(*out);
-		*out = NULL;
-		http_error(r, 403, "Your role does not allow this on this connection.");
-		return 1;
-	}
-	return 0;
-}
-
-static const struct {
-	const char	*key;
-	const char	*order;
-} flow_sorts[] = {
-	{ "name", "lower(f.name), f.id" },
-	{ "-name", "lower(f.name) DESC, f.id DESC" },
-	{ "version", "f.version, f.id" },
-	{ "-version", "f.version DESC, f.id DESC" },
-	{ "status", "f.status, lower(f.name)" },
-	{ "-status", "f.status DESC, lower(f.name)" },
-	{ "owner", "lower(f.owner), lower(f.name)" },
-	{ "-owner", "lower(f.owner) DESC, lower(f.name)" },
-};
-
-int
-conn_fill_flows(struct req *r, int64_t id, const char *prefix, const char *sort)
-{
-	char		 cid[24], sql[512], name[32];
-	const char	*params[1] = { cid };
-	PGresult	*res;
-	size_t		 s = 0, k;
-	int		 i;
-
-	for (k = 0; sort != NULL && k < sizeof(flow_sorts) / sizeof(flow_sorts[0]); k++)
-		if (strcmp(flow_sorts[k].key, sort) == 0)
-			s = k;
-	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	snprintf(sql, sizeof(sql), "SELECT f.id, f.name, f.version, f.status, f.owner,"
-	    " f.progress_status FROM flows f JOIN flow_connections fc ON fc.flow_id = f.id"
-	    " WHERE fc.connection_id = $1 ORDER BY %s LIMIT 500", flow_sorts[s].order);
-	snprintf(name, sizeof(name), "conn_flows_%zu", s);
-	if ((res = db_exec_named(&r->app->db, name, sql, 1, params)) == NULL)
-		return -1;
-	for (i = 0; i < db_rows(res); i++) {
-		HDF	*n = render_node(r->hdf, "%s.%d", prefix, i);
-
-		render_set(n, "Id", db_get(res, i, "id"));
-		render_set(n, "Name", db_get(res, i, "name"));
-		render_set(n, "Version", db_get(res, i, "version"));
-		render_set(n, "Status", db_get(res, i, "status"));
-		render_set(n, "Owner", db_get(res, i, "owner"));
-		render_set(n, "ProgressStatus", db_get(res, i, "progress_status"));
-	}
-	hdf_set_value(r->hdf, "FlowSort.Key", flow_sorts[s].key);
-	for (k = 0; k < sizeof(flow_sorts) / sizeof(flow_sorts[0]); k += 2) {
-		char	 node[32], q[48];
-		/* A header link sorts ascending, or descending when already ascending. */
-		int	 flip = s == k;
-
-		snprintf(node, sizeof(node), "FlowSort.%c%s.Query",
-		    flow_sorts[k].key[0] - 32, flow_sorts[k].key + 1);
-		snprintf(q, sizeof(q), "?sort=%s", flow_sorts[flip ? k + 1 : k].key);
-		hdf_set_value(r->hdf, node, q);
-	}
-	db_clear(res);
-	return 0;
-}
-
-int
-conn_secret_get(struct req *r, int64_t id, const char *field, char **out)
-{
-	char		 cid[24], owner[24], ad[128];
-	const char	*params[3] = { cid, field, owner };
-	PGresult	*res;
-	unsigned char	*nonce = NULL, *ct = NULL;
-	size_t		 nlen, ctlen, plen;
-	int		 version, rc = -1;
-
-	*out = NULL;
-	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	snprintf(owner, sizeof(owner), "%lld", (long long)r->secret_user);
-	conn_secret_ad_field(r, field, ad, sizeof(ad));
-	res = r->secret_user > 0 ? db_exec_named(&r->app->db, "user_secret_get",
-	    "SELECT key_version, encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex')"
-	    " AS ct FROM user_connection_secrets WHERE connection_id = $1 AND field = $2"
-	    " AND user_id = $3", 3, params) : db_exec_named(&r->app->db, "secret_get",
-	    "SELECT key_version, encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex')"
-	    " AS ct FROM connection_secrets WHERE connection_id = $1 AND field = $2"
-	    " AND $3::bigint = 0", 3, params);
-	if (res == NULL)
-		return -1;
-	if (db_rows(res) == 0) {
-		db_clear(res);
-		return 1;
-	}
-	version = atoi(db_get(res, 0, "key_version"));
-	nonce = app_unhex(db_get(res, 0, "nonce"), &nlen);
-	ct = app_unhex(db_get(res, 0, "ct"), &ctlen);
-	if (nonce != NULL && ct != NULL && nlen == VAULT_NONCE_BYTES &&
-	    vault_unseal(&r->app->vault, id, ad, version, nonce, ct, ctlen, out,
-	    &plen) == 0)
-		rc = 0;
-	else
-		log_error(r, "connection %lld: secret %s does not decrypt", (long long)id,
-		    field);
-	free(nonce);
-	free(ct);
-	db_clear(res);
-	return rc;
 }

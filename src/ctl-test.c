@@ -14,33 +14,20 @@
 #include <unistd.h>
 
 #include <libpq-fe.h>
+#include <sodium.h>
 
 #include "tether.h"
 
 #define CONCURRENCY_MAX	16
-
-/* A request-shaped context for code written for pages: a system session. */
-static void
-ctl_req(struct req *r, struct app *app, struct session *s)
-{
-	req_init(r, app, NULL);
-	memset(s, 0, sizeof(*s));
-	s->user_id = 0;
-	s->is_admin = 1;
-	s->email = (char *)"tetherctl";
-	r->client_addr = "local";
-	r->method_name = "CLI";
-	r->sess = s;
-}
 
 /* Test the connections with id % n == k; print "id result latency". */
 static int
 ctl_test_share(struct app *app, int n, int k, int64_t only, long *worst, int *count,
     int *passed)
 {
-	struct req	 r;
-	struct session	 s;
-	char		 nn[8], kk[8], one[24];
+	struct actor	 a;
+	char		 nn[8], kk[8], one[24], rid[17];
+	unsigned char	 raw[8];
 	const char	*params[3] = { nn, kk, one };
 	PGresult	*res;
 	int		 i;
@@ -59,11 +46,15 @@ ctl_test_share(struct app *app, int n, int k, int64_t only, long *worst, int *co
 		char			 message[200];
 		int			 dberr;
 
-		ctl_req(&r, app, &s);
-		if ((c = conn_get(&r, strtoll(db_get(res, i, "id"), NULL, 10), &dberr)) != NULL) {
+		/* A request id for each test, as a page has, for the log and the
+		 * audit trail. */
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(rid, sizeof(rid), raw, sizeof(raw));
+		actor_system(&a, app, "tetherctl", rid);
+		if ((c = conn_get(&a, strtoll(db_get(res, i, "id"), NULL, 10), &dberr)) != NULL) {
 			probe_outcome_init(&o);
 			/* 1: busy (another test refreshing its token), printed as such. */
-			if (tester_run(&r, c, "schedule", &o, message, sizeof(message)) != -1) {
+			if (tester_run(&a, c, "schedule", &o, message, sizeof(message)) != -1) {
 				printf("%lld %s %ldms\n", (long long)c->id,
 				    probe_result_key(o.result), o.latency_ms);
 				if (o.result == PROBE_OK)
@@ -75,8 +66,6 @@ ctl_test_share(struct app *app, int n, int k, int64_t only, long *worst, int *co
 			probe_outcome_free(&o);
 			conn_free(c);
 		}
-		r.sess = NULL;		/* on our stack, not req_free's to free */
-		req_free(&r);
 	}
 	db_clear(res);
 	fflush(stdout);

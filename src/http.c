@@ -100,7 +100,7 @@ http_page(struct req *r, int status, const char *tmpl)
 	http_body_clear(r);
 	if (render_template(r->app->templates, tmpl, r->hdf, &r->out, err,
 	    sizeof(err)) == -1) {
-		log_error(r, "template %s: %s", tmpl, err);
+		log_error(r->id, "template %s: %s", tmpl, err);
 		http_error(r, 500, NULL);
 		return -1;
 	}
@@ -161,7 +161,7 @@ http_error(struct req *r, int status, const char *message)
 	http_body_clear(r);
 	if (render_template(r->app->templates, "error.cs", r->hdf, &r->out, err,
 	    sizeof(err)) == -1) {
-		log_error(r, "template error.cs: %s", err);
+		log_error(r->id, "template error.cs: %s", err);
 		r->out.len = 0;
 		buf_printf(&r->out, "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">"
 		    "<title>Error %d</title><h1>Error %d</h1><p>Request id %s</p></html>\n",

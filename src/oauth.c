@@ -1,13 +1,9 @@
 /*
- * oauth.c — OAuth 2.0 for connections. Connect/Reconnect sends the browser
- * to the provider with PKCE (S256) and a single-use state bound to the
- * session, the user and the connection, expiring in minutes; the redirect
- * URI comes from the configuration, never from request headers. The
- * callback exchanges the code once, at the token URL saved with the state
- * (no redirect followed), stores the tokens encrypted and tests.
- * Inputs: POST /connections/{id}/reconnect csrf; GET /oauth/callback state,
- * code, error, error_description (and what providers add).
- * Statuses: 303, 400 (bad or used state), 403, 404, 503.
+ * oauth.c — OAuth 2.0 tokens for connections, below the tester and the
+ * Reconnect pages: the token endpoint call (any grant) and the storing of
+ * its answer, the refresh lock, and the authorization URL with PKCE (S256).
+ * The redirect URI comes from the configuration, never from request headers.
+ * The pages are page-connection-reconnect.c and page-oauth-callback.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +16,6 @@
 
 #include "tether.h"
 
-#define STATE_MINUTES	10
-
 struct oauthctx {
 	json_t		*settings;
 };
@@ -33,14 +27,14 @@ oauth_setting(void *arg, const char *field)
 }
 
 static int
-oauth_expand(struct req *r, const char *tmpl, json_t *settings, struct buf *out)
+oauth_expand(const struct actor *a, const char *tmpl, json_t *settings, struct buf *out)
 {
 	struct oauthctx	 ctx = { settings };
 	char		 err[256];
 
 	if (tmpl == NULL || catalog_expand(tmpl, oauth_setting, &ctx, out, err,
 	    sizeof(err)) == -1) {
-		log_error(r, "oauth: %s", tmpl == NULL ? "no endpoint" : err);
+		log_error(a->request_id, "oauth: %s", tmpl == NULL ? "no endpoint" : err);
 		return -1;
 	}
 	return 0;
@@ -53,8 +47,8 @@ oauth_value(HDF *oauth, const char *key, const char *api_type)
 }
 
 int
-oauth_token_call(struct req *r, const struct conn *c, HDF *proto, json_t *settings,
-    const char *client_secret, const char *grant, const char *extra,
+oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF *proto,
+    json_t *settings, const char *client_secret, const char *grant, const char *extra,
     const char *token_url, struct probe_outcome *o)
 {
 	HDF		*oauth = hdf_get_obj(proto, "OAuth");
@@ -85,7 +79,7 @@ oauth_token_call(struct req *r, const struct conn *c, HDF *proto, json_t *settin
 	buf_init(&body);
 	if (token_url != NULL)
 		buf_puts(&url, token_url);
-	else if (oauth_expand(r, oauth_value(oauth, "token_url", c->api_type), settings,
+	else if (oauth_expand(a, oauth_value(oauth, "token_url", c->api_type), settings,
 	    &url) == -1) {
 		o->result = PROBE_UNSUPPORTED;
 		buf_free(&url);
@@ -116,7 +110,7 @@ oauth_token_call(struct req *r, const struct conn *c, HDF *proto, json_t *settin
 	    connector_word_in(hdf_get_value(hdf_get_obj(hdf_get_obj(proto, "Fields"),
 	    oauth_value(oauth, "base", c->api_type) != NULL ? oauth_value(oauth, "base",
 	    c->api_type) : "url"), "scheme", "https"), "http");
-	probe_http(r->app, &p, o);
+	probe_http(a->app, &p, o);
 	sodium_memzero(body.data, body.len);
 	buf_free(&body);
 	buf_free(&url);
@@ -139,8 +133,9 @@ oauth_token_call(struct req *r, const struct conn *c, HDF *proto, json_t *settin
 		json_decref(j);
 		return 0;
 	}
-	if (conn_secret_put(r, c->id, "access_token", access) == -1 ||
-	    (refresh != NULL && conn_secret_put(r, c->id, "refresh_token", refresh) == -1)) {
+	if (secret_conn_put(a, c->id, owner, "access_token", access) == -1 ||
+	    (refresh != NULL && secret_conn_put(a, c->id, owner, "refresh_token",
+	    refresh) == -1)) {
 		json_decref(j);
 		return -1;
 	}
@@ -148,7 +143,7 @@ oauth_token_call(struct req *r, const struct conn *c, HDF *proto, json_t *settin
 	snprintf(ttl, sizeof(ttl), "%lld", json_is_integer(json_object_get(j, "expires_in")) ?
 	    (long long)json_integer_value(json_object_get(j, "expires_in")) : 0LL);
 	params[0] = cid, params[1] = ttl, params[2] = granted;
-	res = db_exec_named(&r->app->db, "token_meta",
+	res = db_exec_named(&a->app->db, "token_meta",
 	    "UPDATE connections SET token_expires_at = CASE WHEN $2::int > 0 THEN now() +"
 	    " make_interval(secs => $2::int) END, granted_scopes = COALESCE($3,"
 	    " granted_scopes) WHERE id = $1", 3, params);
@@ -159,8 +154,7 @@ oauth_token_call(struct req *r, const struct conn *c, HDF *proto, json_t *settin
 	return 0;
 }
 
-/* base64url(sha256(verifier)): the S256 code challenge. */
-static void
+void
 oauth_challenge(const char *verifier, char *out, size_t outlen)
 {
 	unsigned char	 d[crypto_hash_sha256_BYTES];
@@ -169,10 +163,10 @@ oauth_challenge(const char *verifier, char *out, size_t outlen)
 	sodium_bin2base64(out, outlen, d, sizeof(d), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-static void
-oauth_redirect_uri(struct req *r, struct buf *out)
+void
+oauth_redirect_uri(const struct app *app, struct buf *out)
 {
-	const char	*base = r->app->cfg.base_url;
+	const char	*base = app->cfg.base_url;
 	size_t		 n = strlen(base);
 
 	buf_append(out, base, n > 0 && base[n - 1] == '/' ? n - 1 : n);
@@ -181,7 +175,8 @@ oauth_redirect_uri(struct req *r, struct buf *out)
 
 /* "a=b c={field}" -> "&a=b&c=value" */
 static int
-oauth_extra_params(struct req *r, const char *params, json_t *settings, struct buf *out)
+oauth_extra_params(const struct actor *a, const char *params, json_t *settings,
+    struct buf *out)
 {
 	char	*copy, *tok, *save = NULL;
 	int	 rc = 0;
@@ -198,7 +193,7 @@ oauth_extra_params(struct req *r, const char *params, json_t *settings, struct b
 		*eq = '\0';
 		buf_init(&v);
 		/* A parameter whose field is empty is left out. */
-		if (oauth_expand(r, eq + 1, settings, &v) == 0) {
+		if (oauth_expand(a, eq + 1, settings, &v) == 0) {
 			buf_puts(out, "&");
 			buf_url_encode(out, tok);
 			buf_puts(out, "=");
@@ -210,9 +205,9 @@ oauth_extra_params(struct req *r, const char *params, json_t *settings, struct b
 	return rc;
 }
 
-static int
-oauth_authorize_url(struct req *r, const struct conn *c, HDF *proto, json_t *settings,
-    const char *state, const char *challenge, struct buf *out)
+int
+oauth_authorize_url(const struct actor *a, const struct conn *c, HDF *proto,
+    json_t *settings, const char *state, const char *challenge, struct buf *out)
 {
 	HDF		*oauth = hdf_get_obj(proto, "OAuth");
 	const char	*id_field = oauth_value(oauth, "client_id_field", c->api_type);
@@ -225,11 +220,11 @@ oauth_authorize_url(struct req *r, const struct conn *c, HDF *proto, json_t *set
 
 	if (scopes == NULL || *scopes == '\0')
 		scopes = oauth_value(oauth, "scopes", c->api_type);
-	if (client_id == NULL || oauth_expand(r, oauth_value(oauth, "authorize_url",
+	if (client_id == NULL || oauth_expand(a, oauth_value(oauth, "authorize_url",
 	    c->api_type), settings, out) == -1)
 		return -1;
 	buf_init(&redirect);
-	oauth_redirect_uri(r, &redirect);
+	oauth_redirect_uri(a->app, &redirect);
 	buf_puts(out, strchr(out->data, '?') != NULL ? "&" : "?");
 	buf_puts(out, "response_type=code&client_id=");
 	buf_url_encode(out, client_id);
@@ -244,7 +239,7 @@ oauth_authorize_url(struct req *r, const struct conn *c, HDF *proto, json_t *set
 	buf_puts(out, "&code_challenge=");
 	buf_puts(out, challenge);
 	buf_puts(out, "&code_challenge_method=S256");
-	oauth_extra_params(r, oauth_value(oauth, "authorize_params", c->api_type), settings,
+	oauth_extra_params(a, oauth_value(oauth, "authorize_params", c->api_type), settings,
 	    out);
 	buf_free(&redirect);
 	return 0;
@@ -263,18 +258,18 @@ oauth_authorize_url(struct req *r, const struct conn *c, HDF *proto, json_t *set
 #define LOCK_MARGIN_MS	2000
 
 int
-oauth_lock(struct req *r, int64_t conn_id)
+oauth_lock(const struct actor *a, int64_t conn_id, int64_t owner)
 {
-	struct db	*db = &r->app->db;
+	struct db	*db = &a->app->db;
 	char		 key[64], wait[16], stmt[16], usual[16];
 	const char	*params[2];
 	PGresult	*res;
 	int		 busy;
 
 	snprintf(key, sizeof(key), "tether.oauth_refresh:%lld:%lld", (long long)conn_id,
-	    (long long)r->secret_user);
-	snprintf(wait, sizeof(wait), "%d", r->app->cfg.outbound_timeout_ms + LOCK_MARGIN_MS);
-	snprintf(stmt, sizeof(stmt), "%d", r->app->cfg.outbound_timeout_ms +
+	    (long long)owner);
+	snprintf(wait, sizeof(wait), "%d", a->app->cfg.outbound_timeout_ms + LOCK_MARGIN_MS);
+	snprintf(stmt, sizeof(stmt), "%d", a->app->cfg.outbound_timeout_ms +
 	    2 * LOCK_MARGIN_MS);
 	snprintf(usual, sizeof(usual), "%d", db->statement_timeout_ms);
 	if (db_begin(db) == -1)
@@ -285,14 +280,15 @@ oauth_lock(struct req *r, int64_t conn_id)
 		goto fail;
 	db_clear(res);
 	params[0] = key;
-	db_expect_wait(db, r->app->cfg.outbound_timeout_ms + 2 * LOCK_MARGIN_MS);
+	db_expect_wait(db, a->app->cfg.outbound_timeout_ms + 2 * LOCK_MARGIN_MS);
 	if ((res = db_exec_named(db, "oauth_lock", "SELECT pg_advisory_xact_lock("
 	    "hashtextextended($1, 0))", 1, params)) == NULL) {
 		/* 55P03: lock_timeout. */
 		busy = db_failed_with(db, "55P03");
 		db_rollback(db);
 		if (busy)
-			log_error(r, "connection %lld: the OAuth refresh lock was not free in %s ms",
+			log_error(a->request_id, "connection %lld: the OAuth refresh lock was not "
+			    "free in %s ms",
 			    (long long)conn_id, wait);
 		return busy ? 1 : -1;
 	}
@@ -309,18 +305,18 @@ fail:
 }
 
 int
-oauth_unlock(struct req *r, int commit)
+oauth_unlock(const struct actor *a, int commit)
 {
 	if (commit)
-		return db_commit(&r->app->db);
-	db_rollback(&r->app->db);
+		return db_commit(&a->app->db);
+	db_rollback(&a->app->db);
 	return 0;
 }
 
 char *
-oauth_authorize_origin(struct req *r, const struct conn *c)
+oauth_authorize_origin(const struct actor *a, const struct conn *c)
 {
-	HDF		*proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
+	HDF		*proto = connector_protocol(&a->app->catalog, c->connector, c->protocol);
 	json_t		*settings;
 	struct buf	 url;
 	char		*origin = NULL;
@@ -331,7 +327,7 @@ oauth_authorize_origin(struct req *r, const struct conn *c)
 		return NULL;
 	settings = json_loads(c->settings, 0, NULL);
 	buf_init(&url);
-	if (settings != NULL && oauth_expand(r, oauth_value(hdf_get_obj(proto, "OAuth"),
+	if (settings != NULL && oauth_expand(a, oauth_value(hdf_get_obj(proto, "OAuth"),
 	    "authorize_url", c->api_type), settings, &url) == 0 &&
 	    (p = strstr(url.data, "://")) != NULL) {
 		n = (size_t)(p + 3 - url.data) + strcspn(p + 3, "/?#");
@@ -346,262 +342,9 @@ oauth_authorize_origin(struct req *r, const struct conn *c)
 }
 
 int
-page_connection_reconnect_post(struct req *r)
+oauth_token_url(const struct actor *a, const struct conn *c, HDF *proto, json_t *settings,
+    struct buf *out)
 {
-	struct conn	*c;
-	HDF		*proto;
-	json_t		*settings = NULL;
-	char		 state[64], verifier[64], challenge[64], hash[68], cid[24], uid[24];
-	char		 sid[24], ver[16], minutes[8], *nonce_hex = NULL, *ct_hex = NULL;
-	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
-	size_t		 ctlen;
-	int		 version, rc = -1;
-	struct buf	 url, token_url, redirect;
-	const char	*params[9];
-	PGresult	*res;
-
-	if (conn_load_or_fail(r, PERM_USE, &c))
-		return 0;
-	/* Shared connections: managers reconnect. Per user: everyone their own. */
-	if (strcmp(c->context, "per_user") != 0 && c->perm < PERM_MANAGE) {
-		conn_free(c);
-		http_error(r, 403, "Only managers of this connection can reconnect it.");
-		return 0;
-	}
-	buf_init(&url);
-	buf_init(&token_url);
-	buf_init(&redirect);
-	proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
-	if (proto == NULL || strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") != 0) {
-		http_error(r, 404, "This connection does not use OAuth 2.0 authorization "
-		    "code, so there is nothing to reconnect.");
-		rc = 0;
-		goto out;
-	}
-	settings = json_loads(c->settings, 0, NULL);
-	auth_random_token(state, sizeof(state), 32);
-	auth_random_token(verifier, sizeof(verifier), 32);
-	oauth_challenge(verifier, challenge, sizeof(challenge));
-	if (settings == NULL || oauth_authorize_url(r, c, proto, settings, state, challenge,
-	    &url) == -1 || oauth_expand(r, oauth_value(hdf_get_obj(proto, "OAuth"),
-	    "token_url", c->api_type), settings, &token_url) == -1) {
-		http_flash_next(r, "error", "The connection's OAuth settings are incomplete; "
-		    "edit it first.");
-		snprintf(cid, sizeof(cid), "/connections/%lld", (long long)c->id);
-		http_redirect(r, cid);
-		rc = 0;
-		goto out;
-	}
-	/* The verifier is a secret too: sealed, bound to the connection. */
-	conn_vault_current(r);
-	if (vault_seal(&r->app->vault, c->id, "oauth_verifier", verifier, strlen(verifier),
-	    &version, nonce, &ct, &ctlen) == -1)
-		goto out;
-	nonce_hex = app_hex(nonce, sizeof(nonce));
-	ct_hex = app_hex(ct, ctlen);
-	oauth_redirect_uri(r, &redirect);
-	auth_token_hash_hex(state, hash);
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	snprintf(sid, sizeof(sid), "%lld", (long long)r->sess->id);
-	snprintf(ver, sizeof(ver), "%d", version);
-	snprintf(minutes, sizeof(minutes), "%d", STATE_MINUTES);
-	params[0] = hash, params[1] = sid, params[2] = uid, params[3] = cid;
-	params[4] = ver, params[5] = nonce_hex, params[6] = ct_hex;
-	params[7] = token_url.data, params[8] = redirect.data;
-	res = db_exec_named(&r->app->db, "oauth_state_add",
-	    "INSERT INTO oauth_states (state_hash, session_id, user_id, connection_id,"
-	    " key_version, verifier_nonce, verifier_ciphertext, token_url, redirect_uri,"
-	    " expires_at) VALUES ($1::bytea, $2, $3, $4, $5, decode($6, 'hex'),"
-	    " decode($7, 'hex'), $8, $9, now() + interval '10 minutes')", 9, params);
-	if (res == NULL)
-		goto out;
-	db_clear(res);
-	audit_add(r, "connection", c->id, c->name, "connection_reconnect_start", "success",
-	    NULL);
-	/* Not http_redirect: this one leaves for the provider. */
-	r->status = 303;
-	http_header(r, "Location", url.data);
-	rc = 0;
-out:
-	sodium_memzero(verifier, sizeof(verifier));
-	sodium_memzero(state, sizeof(state));
-	free(ct);
-	free(nonce_hex);
-	free(ct_hex);
-	json_decref(settings);
-	buf_free(&url);
-	buf_free(&token_url);
-	buf_free(&redirect);
-	conn_free(c);
-	return rc;
-}
-
-/* Errors the provider may report, as sentences (never its own text). */
-static const char *
-oauth_error_sentence(const char *error)
-{
-	if (strcmp(error, "access_denied") == 0)
-		return "The provider reports that access was denied. Nothing changed.";
-	if (strcmp(error, "invalid_scope") == 0)
-		return "The provider refused the requested scopes. Check the scopes and "
-		    "try again.";
-	if (strcmp(error, "unauthorized_client") == 0 || strcmp(error, "invalid_client") == 0)
-		return "The provider does not accept this client id for this kind of sign-in.";
-	if (strcmp(error, "temporarily_unavailable") == 0 ||
-	    strcmp(error, "server_error") == 0)
-		return "The provider had a problem. Try again later.";
-	return "The provider reported an error. Nothing changed.";
-}
-
-int
-page_oauth_callback(struct req *r)
-{
-	const char	*state = req_param(r, "state"), *code = req_param(r, "code");
-	const char	*error = req_param(r, "error");
-	char		 hash[68], sid[24], loc[48], message[200], *verifier = NULL;
-	char		*client_secret = NULL;
-	const char	*params[2] = { hash, sid };
-	PGresult	*st = NULL;
-	struct conn	*c = NULL;
-	struct probe_outcome o;
-	struct buf	 extra;
-	json_t		*settings = NULL;
-	HDF		*proto;
-	int64_t		 id;
-	int		 dberr, rc = -1, ok;
-
-	probe_outcome_init(&o);
-	buf_init(&extra);
-	if (state == NULL || strlen(state) > 100) {
-		http_error(r, 400, "This sign-in link is incomplete. Start again with "
-		    "Reconnect on the connection's page.");
-		rc = 0;
-		goto out;
-	}
-	auth_token_hash_hex(state, hash);
-	snprintf(sid, sizeof(sid), "%lld", (long long)r->sess->id);
-	/* Single use: the state is spent by the same statement that reads it. */
-	st = db_exec_named(&r->app->db, "oauth_state_take",
-	    "UPDATE oauth_states SET used_at = now() WHERE state_hash = $1::bytea"
-	    " AND session_id = $2 AND used_at IS NULL AND expires_at > now()"
-	    " RETURNING connection_id, key_version, encode(verifier_nonce, 'hex') AS nonce,"
-	    " encode(verifier_ciphertext, 'hex') AS ct, token_url, redirect_uri", 2, params);
-	if (st == NULL)
-		goto out;
-	if (db_rows(st) != 1) {
-		r->log_note = "bad oauth state";
-		http_error(r, 400, "This sign-in link has expired or was already used. "
-		    "Start again with Reconnect.");
-		rc = 0;
-		goto out;
-	}
-	id = strtoll(db_get(st, 0, "connection_id"), NULL, 10);
-	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)id);
-	if ((c = conn_get(r, id, &dberr)) == NULL || c->perm < (strcmp(c->context,
-	    "per_user") == 0 ? PERM_USE : PERM_MANAGE)) {
-		http_error(r, dberr ? 503 : 404, NULL);
-		rc = 0;
-		goto out;
-	}
-	if (error != NULL) {
-		snprintf(message, sizeof(message), "%s", oauth_error_sentence(error));
-		audit_add(r, "connection", c->id, c->name, "connection_reconnect", "failure",
-		    "{\"reason\":\"provider error\"}");
-		http_flash_next(r, "error", message);
-		http_redirect(r, loc);
-		rc = 0;
-		goto out;
-	}
-	if (code == NULL || *code == '\0' || strlen(code) > 2048) {
-		http_error(r, 400, "The provider sent no authorization code. Start again "
-		    "with Reconnect.");
-		rc = 0;
-		goto out;
-	}
-	{
-		unsigned char	*nonce, *ct;
-		size_t		 nlen, ctlen, vlen;
-
-		nonce = app_unhex(db_get(st, 0, "nonce"), &nlen);
-		ct = app_unhex(db_get(st, 0, "ct"), &ctlen);
-		if (nonce == NULL || ct == NULL || nlen != VAULT_NONCE_BYTES ||
-		    vault_unseal(&r->app->vault, id, "oauth_verifier",
-		    atoi(db_get(st, 0, "key_version")), nonce, ct, ctlen, &verifier,
-		    &vlen) == -1) {
-			free(nonce);
-			free(ct);
-			goto out;
-		}
-		free(nonce);
-		free(ct);
-	}
-	proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
-	settings = json_loads(c->settings, 0, NULL);
-	{
-		const char	*sf = oauth_value(hdf_get_obj(proto, "OAuth"),
-				    "client_secret_field", c->api_type);
-
-		if (conn_secret_get(r, c->id, sf != NULL ? sf : "client_secret",
-		    &client_secret) == -1)
-			goto out;
-	}
-	buf_puts(&extra, "&code=");
-	buf_url_encode(&extra, code);
-	buf_puts(&extra, "&redirect_uri=");
-	buf_url_encode(&extra, db_get(st, 0, "redirect_uri"));
-	buf_puts(&extra, "&code_verifier=");
-	buf_url_encode(&extra, verifier);
-	/* The client secret is the connection's; the tokens are the user's own
-	 * when the connection runs as each user. */
-	if (strcmp(c->context, "per_user") == 0)
-		r->secret_user = r->sess->user_id;
-	/* Stored under the refresh lock: a refresh in flight finishes first
-	 * instead of overwriting these tokens, one waiting then uses them. */
-	if ((rc = oauth_lock(r, c->id)) == 0) {
-		rc = oauth_token_call(r, c, proto, settings, client_secret,
-		    "authorization_code", extra.data, db_get(st, 0, "token_url"), &o);
-		if (oauth_unlock(r, rc == 0) == -1)
-			rc = -1;
-	} else if (rc == 1) {
-		o.result = PROBE_BUSY;
-		rc = 0;
-	}
-	r->secret_user = 0;
-	if (rc == -1)
-		goto out;
-	rc = -1;
-	if (o.result != PROBE_OK) {
-		probe_result_sentence(o.result, o.http_status, message, sizeof(message));
-		audit_add(r, "connection", c->id, c->name, "connection_reconnect", "failure",
-		    NULL);
-		http_flash_next(r, "error", message);
-	} else {
-		char	 result[200], text[300];
-
-		audit_add(r, "connection", c->id, c->name, "connection_reconnect", "success",
-		    NULL);
-		if (tester_run_id(r, c->id, "reconnect", result, sizeof(result), &ok) == -1)
-			snprintf(result, sizeof(result), "It could not be tested.");
-		snprintf(text, sizeof(text), "Reconnected. Test: %s", result);
-		http_flash_next(r, ok ? "success" : "error", text);
-	}
-	http_redirect(r, loc);
-	rc = 0;
-out:
-	if (verifier != NULL) {
-		sodium_memzero(verifier, strlen(verifier));
-		free(verifier);
-	}
-	if (client_secret != NULL) {
-		sodium_memzero(client_secret, strlen(client_secret));
-		free(client_secret);
-	}
-	sodium_memzero(extra.data, extra.len);
-	buf_free(&extra);
-	probe_outcome_free(&o);
-	json_decref(settings);
-	db_clear(st);
-	conn_free(c);
-	return rc;
+	return oauth_expand(a, oauth_value(hdf_get_obj(proto, "OAuth"), "token_url",
+	    c->api_type), settings, out);
 }

@@ -28,7 +28,7 @@ cred_fill(struct req *r, const struct conn *c, const char *error_field, const ch
 	int	 i = 0;
 	char	 action[64];
 
-	conn_fill(r, c, "details");
+	connpage_fill(r, c, "details");
 	snprintf(action, sizeof(action), "/connections/%lld/credentials", (long long)c->id);
 	hdf_set_value(r->hdf, "Creds.Action", action);
 	for (f = hdf_obj_child(hdf_get_obj(cred_protocol(r, c), "Fields")); f != NULL;
@@ -56,7 +56,7 @@ cred_fill(struct req *r, const struct conn *c, const char *error_field, const ch
 static int
 cred_load(struct req *r, struct conn **c)
 {
-	if (conn_load_or_fail(r, PERM_USE, c))
+	if (connpage_load(r, PERM_USE, c))
 		return 1;
 	if (strcmp((*c)->context, "per_user") != 0) {
 		conn_free(*c);
@@ -109,7 +109,6 @@ page_connection_credentials_post(struct req *r)
 			goto out;
 		}
 	}
-	r->secret_user = r->sess->user_id;
 	if (db_begin(&r->app->db) == -1)
 		goto out;
 	for (f = hdf_obj_child(hdf_get_obj(cred_protocol(r, c), "Fields")); f != NULL;
@@ -123,18 +122,18 @@ page_connection_credentials_post(struct req *r)
 			continue;
 		if (strlen(v) > 4096) {
 			db_rollback(&r->app->db);
-			r->secret_user = 0;
 			cred_fill(r, c, hdf_obj_name(f), "Use at most 4096 characters.");
 			rc = http_page(r, 422, "credentials.cs");
 			goto out;
 		}
-		if (conn_secret_put(r, c->id, hdf_obj_name(f), v) == -1) {
+		/* The user's own secret, never the connection's shared one. */
+		if (secret_conn_put(&r->actor, c->id, r->actor.user_id, hdf_obj_name(f),
+		    v) == -1) {
 			db_rollback(&r->app->db);
 			goto out;
 		}
 		saved++;
 	}
-	r->secret_user = 0;
 	if (saved == 0) {
 		db_rollback(&r->app->db);
 		cred_fill(r, c, NULL, NULL);
@@ -142,13 +141,13 @@ page_connection_credentials_post(struct req *r)
 		rc = http_page(r, 422, "credentials.cs");
 		goto out;
 	}
-	if (audit_add(r, "connection", c->id, c->name, "connection_user_credentials",
+	if (audit_add(&r->actor, "connection", c->id, c->name, "connection_user_credentials",
 	    "success", NULL) == -1 || db_commit(&r->app->db) == -1) {
 		db_rollback(&r->app->db);
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
-	if ((t = tester_run_id(r, c->id, "manual", result, sizeof(result), &ok)) == -1)
+	if ((t = tester_run_id(&r->actor, c->id, "manual", result, sizeof(result), &ok)) == -1)
 		snprintf(result, sizeof(result), "It could not be tested.");
 	else if (t == TESTER_GONE) {
 		snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
@@ -159,7 +158,6 @@ page_connection_credentials_post(struct req *r)
 	http_redirect(r, loc);
 	rc = 0;
 out:
-	r->secret_user = 0;
 	conn_free(c);
 	return rc;
 }

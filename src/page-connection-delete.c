@@ -21,7 +21,7 @@ static int
 delete_refused(struct req *r, struct conn *c, int status)
 {
 	hdf_set_value(r->hdf, "Delete.InUse", "1");
-	if (conn_fill_flows(r, c->id, "Flows", NULL) == -1)
+	if (connpage_fill_flows(r, c->id, "Flows", NULL) == -1)
 		return -1;
 	return http_page(r, status, "delete.cs");
 }
@@ -32,14 +32,14 @@ page_connection_delete(struct req *r)
 	struct conn	*c;
 	int		 rc;
 
-	if (conn_load_or_fail(r, PERM_VIEW, &c))
+	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
 	if (!c->owner_manager) {
 		conn_free(c);
 		http_error(r, 403, "Only managers of the owner team can delete this connection.");
 		return 0;
 	}
-	conn_fill(r, c, "details");
+	connpage_fill(r, c, "details");
 	hdf_set_value(r->hdf, "Page.Title", "Delete connection");
 	if (c->flow_count > 0)
 		rc = delete_refused(r, c, 200);
@@ -61,14 +61,14 @@ page_connection_delete_post(struct req *r)
 	PGresult	*res;
 	int		 rc = -1, deleted;
 
-	if (conn_load_or_fail(r, PERM_VIEW, &c))
+	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
 	if (!c->owner_manager) {
 		conn_free(c);
 		http_error(r, 403, "Only managers of the owner team can delete this connection.");
 		return 0;
 	}
-	conn_fill(r, c, "details");
+	connpage_fill(r, c, "details");
 	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
 		http_flash(r, "error", "Confirm the deletion to delete this connection.");
 		hdf_set_value(r->hdf, "Delete.InUse", "0");
@@ -80,7 +80,7 @@ page_connection_delete_post(struct req *r)
 		goto out;
 	/* The audit entry first, while the connection (and its team) exists; a
 	 * refused delete rolls it back and records the refusal instead. */
-	if (audit_add(r, "connection", c->id, c->name, "connection_delete", "success",
+	if (audit_add(&r->actor, "connection", c->id, c->name, "connection_delete", "success",
 	    NULL) == -1) {
 		db_rollback(&r->app->db);
 		goto out;
@@ -103,7 +103,7 @@ page_connection_delete_post(struct req *r)
 	}
 	if (!deleted) {
 		db_rollback(&r->app->db);
-		audit_add(r, "connection", c->id, c->name, "connection_delete", "denied",
+		audit_add(&r->actor, "connection", c->id, c->name, "connection_delete", "denied",
 		    "{\"reason\":\"in use by flows\"}");
 		http_flash(r, "error", "Nothing was deleted: flows use this connection.");
 		rc = delete_refused(r, c, 409);

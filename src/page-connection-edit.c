@@ -46,7 +46,7 @@ edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_pos
 static int
 edit_form(struct req *r, struct conn *c, int status, struct connform *cf, int from_post)
 {
-	conn_fill(r, c, "details");
+	connpage_fill(r, c, "details");
 	edit_fill(r, c, cf, from_post);
 	return http_page(r, status, "connection-form.cs");
 }
@@ -60,17 +60,17 @@ page_connection_edit(struct req *r)
 	const char	*confirm = req_param(r, "confirm");
 	int		 rc = -1;
 
-	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
 	if (c->flow_count > 0 && (confirm == NULL || strcmp(confirm, "1") != 0)) {
-		conn_fill(r, c, "details");
+		connpage_fill(r, c, "details");
 		render_set_int(render_node(r->hdf, "Warning"), "Count", c->flow_count);
-		if (conn_fill_flows(r, c->id, "Warning.Flows", NULL) == 0)
+		if (connpage_fill_flows(r, c->id, "Warning.Flows", NULL) == 0)
 			rc = http_page(r, 200, "edit-warning.cs");
 		conn_free(c);
 		return rc;
 	}
-	if ((stored = conn_stored_json(r, c->id)) != NULL) {
+	if ((stored = secret_conn_stored_json(r->app, c->id)) != NULL) {
 		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
 		    c->protocol), c->api_type, 1, c->settings, stored);
 		rc = edit_form(r, c, 200, &cf, 0);
@@ -171,7 +171,8 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 		db_clear(v);
 	}
 	for (i = 0; i < cf->nsecrets; i++)
-		if (conn_secret_put(r, c->id, cf->secret_field[i], cf->secret_value[i]) == -1)
+		if (secret_conn_put(&r->actor, c->id, 0, cf->secret_field[i],
+		    cf->secret_value[i]) == -1)
 			goto fail;
 	/* A new destination (an authentication-bound field changed): secrets
 	 * not entered again go — the form required them all, so what remains
@@ -210,7 +211,7 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 				buf_append(&d, p, 1);
 		}
 		buf_puts(&d, cf->changed.len > 0 ? "\"]}" : "]}");
-		i = audit_add(r, "connection", c->id, req_text(r, "name"), "connection_edit",
+		i = audit_add(&r->actor, "connection", c->id, req_text(r, "name"), "connection_edit",
 		    "success", d.data);
 		buf_free(&d);
 	}
@@ -236,9 +237,9 @@ page_connection_edit_post(struct req *r)
 	long long	 vnum;
 	int		 errors, rc = -1, taken, saved;
 
-	if (conn_load_or_fail(r, PERM_MANAGE, &c))
+	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
-	if ((stored = conn_stored_json(r, c->id)) == NULL) {
+	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL) {
 		conn_free(c);
 		return -1;
 	}
@@ -304,7 +305,7 @@ page_connection_edit_post(struct req *r)
 		int	 ok, t;
 
 		/* A successful save tests the connection and shows the result. */
-		if ((t = tester_run_id(r, c->id, "edit", result, sizeof(result), &ok)) == -1)
+		if ((t = tester_run_id(&r->actor, c->id, "edit", result, sizeof(result), &ok)) == -1)
 			snprintf(result, sizeof(result), "It could not be tested.");
 		else if (t == TESTER_GONE) {
 			snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);

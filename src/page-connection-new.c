@@ -355,7 +355,8 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 		goto out;
 	}
 	for (i = 0; i < cf->nsecrets; i++)
-		if (conn_secret_put(r, id, cf->secret_field[i], cf->secret_value[i]) == -1)
+		if (secret_conn_put(&r->actor, id, 0, cf->secret_field[i],
+		    cf->secret_value[i]) == -1)
 			goto fail;
 	buf_init(&fields);
 	buf_puts(&fields, "{");
@@ -390,7 +391,7 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 		buf_init(&details);
 		buf_printf(&details, "{\"connector\":\"%s\",\"fields\":%s}", nc->connector,
 		    fields.data);
-		i = audit_add(r, "connection", id, req_text(r, "name"), "connection_create",
+		i = audit_add(&r->actor, "connection", id, req_text(r, "name"), "connection_create",
 		    "success", details.data);
 		buf_free(&details);
 	}
@@ -448,7 +449,7 @@ page_connection_create(struct req *r)
 
 			/* Created connections are tested at once and the result shown. */
 			snprintf(loc, sizeof(loc), "/connections/%lld", id);
-			if ((t = tester_run_id(r, id, "create", result, sizeof(result), &ok)) == -1)
+			if ((t = tester_run_id(&r->actor, id, "create", result, sizeof(result), &ok)) == -1)
 				snprintf(result, sizeof(result), "It could not be tested.");
 			else if (t == TESTER_GONE) {
 				snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);

@@ -74,7 +74,7 @@ sharing_fill(struct req *r, const struct conn *c)
 static int
 sharing_page(struct req *r, struct conn *c, int status)
 {
-	conn_fill(r, c, "sharing");
+	connpage_fill(r, c, "sharing");
 	hdf_set_value(r->hdf, "Page.Title", "Sharing");
 	if (sharing_fill(r, c) == -1)
 		return -1;
@@ -87,7 +87,7 @@ page_connection_sharing(struct req *r)
 	struct conn	*c;
 	int		 rc;
 
-	if (conn_load_or_fail(r, PERM_VIEW, &c))
+	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
 	rc = sharing_page(r, c, 200);
 	conn_free(c);
@@ -105,7 +105,7 @@ page_connection_sharing_post(struct req *r)
 	long long	 tid;
 	int		 rc = -1, done;
 
-	if (conn_load_or_fail(r, PERM_VIEW, &c))
+	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
 	/* Sharing is the owner team's: a 'manage' share edits, it does not give away. */
 	if (!c->owner_manager) {
@@ -137,21 +137,21 @@ page_connection_sharing_post(struct req *r)
 			goto out;
 		}
 		params[2] = perm, params[3] = uid;
-		done = audit_change(r, "share_add",
+		done = audit_change(&r->actor, "share_add",
 		    "INSERT INTO connection_shares (connection_id, team_id, permission, created_by)"
 		    " SELECT $1, t.id, $3, $4 FROM teams t WHERE t.id = $2"
 		    " ON CONFLICT (connection_id, team_id) DO UPDATE SET permission = $3",
 		    4, params, "connection", c->id, c->name, "connection_share", details);
 		snprintf(msg, sizeof(msg), "Shared for %s.", perm);
 	} else if (strcmp(action, "revoke") == 0) {
-		done = audit_change(r, "share_revoke",
+		done = audit_change(&r->actor, "share_revoke",
 		    "DELETE FROM connection_shares WHERE connection_id = $1 AND team_id = $2",
 		    2, params, "connection", c->id, c->name, "connection_unshare", details);
 		snprintf(msg, sizeof(msg), "Share revoked.");
 	} else if (strcmp(action, "transfer") == 0) {
 		/* Only to a team the user manages; the name must be free there. */
 		params[2] = uid, params[3] = r->sess->is_admin ? "t" : "f";
-		done = audit_change_first(r, "conn_transfer",
+		done = audit_change_first(&r->actor, "conn_transfer",
 		    "WITH allowed AS (SELECT 1 FROM connections c WHERE c.id = $1"
 		    " AND ($4::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE"
 		    " m.team_id = $2 AND m.user_id = $3 AND m.role = 'manager'))"

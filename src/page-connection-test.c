@@ -20,17 +20,17 @@ page_connection_test_post(struct req *r)
 	char			 message[200], loc[48];
 	int			 rc;
 
-	if (conn_load_or_fail(r, PERM_USE, &c))
+	if (connpage_load(r, PERM_USE, &c))
 		return 0;
 	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
-	if (tester_rate_limited(r)) {
+	if (tester_rate_limited(&r->actor)) {
 		conn_free(c);
 		http_error(r, 429, "You ran many tests in the last minute. Wait a moment "
 		    "and try again.");
 		return 0;
 	}
 	probe_outcome_init(&o);
-	rc = tester_run(r, c, "manual", &o, message, sizeof(message));
+	rc = tester_run(&r->actor, c, "manual", &o, message, sizeof(message));
 	if (rc == TESTER_GONE) {
 		http_flash_next(r, "error", TESTER_GONE_MESSAGE);
 		http_redirect(r, "/");

@@ -195,15 +195,15 @@ page_connection(struct req *r)
 	char		*stored = NULL;
 	int		 rc = -1;
 
-	if (conn_load_or_fail(r, PERM_VIEW, &c))
+	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
-	conn_fill(r, c, "details");
+	connpage_fill(r, c, "details");
 	/* Reconnect's form leads to the provider: the CSP must allow that origin. */
 	if (c->perm >= PERM_MANAGE || (c->perm >= PERM_USE &&
 	    strcmp(c->context, "per_user") == 0))
-		r->csp_form_action = oauth_authorize_origin(r, c);
+		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
 	hdf_set_value(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
-	if ((stored = conn_stored_json(r, c->id)) == NULL || details_versions(r, c) == -1)
+	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL || details_versions(r, c) == -1)
 		goto out;
 	details_settings(r, c, stored);
 	if (strcmp(c->context, "per_user") == 0 && details_user_state(r, c) == -1)
@@ -223,10 +223,10 @@ page_connection_related(struct req *r)
 	struct conn	*c;
 	int		 rc = -1;
 
-	if (conn_load_or_fail(r, PERM_VIEW, &c))
+	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
-	conn_fill(r, c, "related");
-	if (conn_fill_flows(r, c->id, "Flows", req_param(r, "sort")) == 0)
+	connpage_fill(r, c, "related");
+	if (connpage_fill_flows(r, c->id, "Flows", req_param(r, "sort")) == 0)
 		rc = http_page(r, 200, "connection-related.cs");
 	conn_free(c);
 	return rc;
@@ -241,9 +241,9 @@ page_connection_history(struct req *r)
 	PGresult	*res;
 	int		 i, rc = -1;
 
-	if (conn_load_or_fail(r, PERM_VIEW, &c))
+	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
-	conn_fill(r, c, "history");
+	connpage_fill(r, c, "history");
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	res = db_exec_named(&r->app->db, "conn_tests",
 	    "SELECT to_char(t.tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'"

@@ -94,7 +94,7 @@ login_record_failure(struct req *r, const char *key, const char *known_email)
 		db_clear(res);
 	/* Only a known account's address is logged: a mistyped password in the
 	 * e-mail field must not end up in the audit log. */
-	audit_add(r, "user", 0, known_email != NULL ? known_email : "(unknown account)",
+	audit_add(&r->actor, "user", 0, known_email != NULL ? known_email : "(unknown account)",
 	    "sign_in", "failure", NULL);
 }
 
@@ -125,7 +125,8 @@ login_succeed(struct req *r, PGresult *user, const char *key, const char *passwo
 	r->sess->user_id = strtoll(id, NULL, 10);
 	r->sess->email = xstrdup(db_get(user, 0, "email"));
 	r->sess->name = xstrdup("");
-	audit_add(r, "user", r->sess->user_id, r->sess->email, "sign_in", "success", NULL);
+	session_actor(r);
+	audit_add(&r->actor, "user", r->sess->user_id, r->sess->email, "sign_in", "success", NULL);
 	http_redirect(r, login_next(r));
 	return 0;
 }
@@ -157,7 +158,7 @@ page_login_post(struct req *r)
 			snprintf(secs, sizeof(secs), "%d", delay);
 			http_header(r, "Retry-After", secs);
 		}
-		audit_add(r, "user", 0, "(throttled)", "sign_in", "denied", NULL);
+		audit_add(&r->actor, "user", 0, "(throttled)", "sign_in", "denied", NULL);
 		return login_form(r, 429, email, msg);
 	}
 

@@ -7,7 +7,7 @@
 int
 page_logout_post(struct req *r)
 {
-	audit_add(r, "user", r->sess->user_id, r->sess->email, "sign_out", "success", NULL);
+	audit_add(&r->actor, "user", r->sess->user_id, r->sess->email, "sign_out", "success", NULL);
 	if (session_destroy(r) == -1)
 		return -1;
 	http_flash_next(r, "info", "You have been signed out.");

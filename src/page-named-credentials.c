@@ -50,14 +50,6 @@ nc_protocol(const char *key)
 	return NULL;
 }
 
-/* Named credential secrets share the vault with connections: negative ids
- * keep their additional data apart from any connection's. */
-static int64_t
-nc_vault_id(int64_t id)
-{
-	return -id;
-}
-
 static const char nc_visible[] =
     " ($2::boolean OR n.owner_team_id IN (SELECT team_id FROM team_members"
     " WHERE user_id = $1 AND role = 'manager'))";
@@ -130,72 +122,6 @@ page_named_credentials(struct req *r)
 	if (nc_fill_list(r) == -1)
 		return -1;
 	return http_page(r, 200, "named-credentials.cs");
-}
-
-static int
-nc_put_secret(struct req *r, int64_t id, const char *field, const char *value)
-{
-	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
-	size_t		 ctlen;
-	int		 version;
-	char		 nid[24], ver[16], *nh, *ch;
-	const char	*params[5];
-	PGresult	*res;
-
-	conn_vault_current(r);
-	if (vault_seal(&r->app->vault, nc_vault_id(id), field, value, strlen(value), &version,
-	    nonce, &ct, &ctlen) == -1)
-		return -1;
-	snprintf(nid, sizeof(nid), "%lld", (long long)id);
-	snprintf(ver, sizeof(ver), "%d", version);
-	nh = app_hex(nonce, sizeof(nonce));
-	ch = app_hex(ct, ctlen);
-	free(ct);
-	params[0] = nid, params[1] = field, params[2] = ver, params[3] = nh, params[4] = ch;
-	res = db_exec_named(&r->app->db, "nc_secret_put",
-	    "INSERT INTO named_credential_secrets (named_credential_id, field, key_version,"
-	    " nonce, ciphertext) VALUES ($1, $2, $3, decode($4, 'hex'), decode($5, 'hex'))"
-	    " ON CONFLICT (named_credential_id, field) DO UPDATE SET key_version ="
-	    " EXCLUDED.key_version, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,"
-	    " updated_at = now()", 5, params);
-	free(nh);
-	free(ch);
-	if (res == NULL)
-		return -1;
-	db_clear(res);
-	return 0;
-}
-
-int
-nc_secret_get(struct req *r, int64_t id, const char *field, char **out)
-{
-	char		 nid[24];
-	const char	*params[2] = { nid, field };
-	PGresult	*res;
-	unsigned char	*nonce, *ct;
-	size_t		 nlen, ctlen, plen;
-	int		 rc = -1;
-
-	*out = NULL;
-	snprintf(nid, sizeof(nid), "%lld", (long long)id);
-	res = db_exec_named(&r->app->db, "nc_secret_get", "SELECT key_version,"
-	    " encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex') AS ct"
-	    " FROM named_credential_secrets WHERE named_credential_id = $1 AND field = $2",
-	    2, params);
-	if (res == NULL || db_rows(res) == 0) {
-		db_clear(res);
-		return res == NULL ? -1 : 1;
-	}
-	nonce = app_unhex(db_get(res, 0, "nonce"), &nlen);
-	ct = app_unhex(db_get(res, 0, "ct"), &ctlen);
-	if (nonce != NULL && ct != NULL && nlen == VAULT_NONCE_BYTES &&
-	    vault_unseal(&r->app->vault, nc_vault_id(id), field,
-	    atoi(db_get(res, 0, "key_version")), nonce, ct, ctlen, out, &plen) == 0)
-		rc = 0;
-	free(nonce);
-	free(ct);
-	db_clear(res);
-	return rc;
 }
 
 /* Shared checks of create and save; adds errors to NcForm.Errors. */
@@ -317,8 +243,8 @@ page_named_credentials_post(struct req *r)
 	id = strtoll(db_get(res, 0, "id"), NULL, 10);
 	db_clear(res);
 	snprintf(input, sizeof(input), "f.%s", p->secret);
-	if (nc_put_secret(r, id, p->secret, req_param(r, input)) == -1 ||
-	    audit_add(r, "named_credential", id, req_param(r, "name"),
+	if (secret_nc_put(&r->actor, id, p->secret, req_param(r, input)) == -1 ||
+	    audit_add(&r->actor, "named_credential", id, req_param(r, "name"),
 	    "named_credential_create", "success", NULL) == -1 ||
 	    db_commit(&r->app->db) == -1) {
 		db_rollback(&r->app->db);
@@ -480,8 +406,8 @@ nc_save(struct req *r, PGresult *nc)
 	    4, params);
 	free(settings);
 	if (res == NULL || (secret_v != NULL && *secret_v != '\0' &&
-	    nc_put_secret(r, strtoll(db_get(nc, 0, "id"), NULL, 10), p->secret,
-	    secret_v) == -1) || audit_add(r, "named_credential",
+	    secret_nc_put(&r->actor, strtoll(db_get(nc, 0, "id"), NULL, 10), p->secret,
+	    secret_v) == -1) || audit_add(&r->actor, "named_credential",
 	    strtoll(db_get(nc, 0, "id"), NULL, 10), db_get(nc, 0, "name"),
 	    "named_credential_edit", "success", NULL) == -1 || db_commit(&r->app->db) == -1) {
 		db_clear(res);
@@ -504,7 +430,7 @@ nc_delete(struct req *r, PGresult *nc)
 
 	if (db_begin(&r->app->db) == -1)
 		return -1;
-	if (audit_add(r, "named_credential", strtoll(params[0], NULL, 10),
+	if (audit_add(&r->actor, "named_credential", strtoll(params[0], NULL, 10),
 	    db_get(nc, 0, "name"), "named_credential_delete", "success", NULL) == -1) {
 		db_rollback(&r->app->db);
 		return -1;

@@ -74,7 +74,7 @@ page_teams_post(struct req *r)
 
 		if (res != NULL && db_rows(res) == 0)
 			rc = 1;
-		else if (res != NULL && audit_add(r, "team", strtoll(db_get(res, 0, "id"),
+		else if (res != NULL && audit_add(&r->actor, "team", strtoll(db_get(res, 0, "id"),
 		    NULL, 10), name, "team_create", "success", NULL) == 0 &&
 		    db_commit(&r->app->db) == 0)
 			rc = 0;
@@ -178,13 +178,13 @@ page_team_post(struct req *r)
 	snprintf(details, sizeof(details), "{\"role\":\"%s\"}", role != NULL &&
 	    strcmp(action, "remove") != 0 ? role : "");
 	if (strcmp(action, "add") == 0 || strcmp(action, "role") == 0)
-		rc = audit_change(r, "member_set",
+		rc = audit_change(&r->actor, "member_set",
 		    "INSERT INTO team_members (team_id, user_id, role) SELECT $1, u.id, $3"
 		    " FROM users u WHERE lower(u.email) = lower($2)"
 		    " ON CONFLICT (team_id, user_id) DO UPDATE SET role = EXCLUDED.role",
 		    3, params, "team", r->arg_id, name, "team_member_set", details);
 	else if (strcmp(action, "remove") == 0)
-		rc = audit_change(r, "member_remove",
+		rc = audit_change(&r->actor, "member_remove",
 		    "DELETE FROM team_members WHERE team_id = $1 AND user_id ="
 		    " (SELECT id FROM users WHERE lower(email) = lower($2))",
 		    2, params, "team", r->arg_id, name, "team_member_remove", NULL);

@@ -102,7 +102,7 @@ users_create(struct req *r)
 		db_rollback(&r->app->db);
 		return users_form_error(r, 409, "Email", "A user with this address exists.");
 	}
-	if (audit_add(r, "user", 0, email, "user_create", "success", NULL) == -1 ||
+	if (audit_add(&r->actor, "user", 0, email, "user_create", "success", NULL) == -1 ||
 	    db_commit(&r->app->db) == -1) {
 		db_rollback(&r->app->db);
 		return -1;
@@ -166,7 +166,7 @@ page_users_post(struct req *r)
 		http_redirect(r, "/users");
 		return 0;
 	}
-	if (audit_add(r, "user", 0, email, audit, "success", NULL) == -1 ||
+	if (audit_add(&r->actor, "user", 0, email, audit, "success", NULL) == -1 ||
 	    db_commit(&r->app->db) == -1) {
 		db_rollback(&r->app->db);
 		return -1;

@@ -34,6 +34,10 @@ req_init(struct req *r, struct app *app, FCGX_Request *fr)
 	buf_init(&r->headers);
 	buf_init(&r->out);
 	r->hdf = render_hdf_new();
+	r->actor.app = app;
+	r->actor.request_id = r->id;
+	r->actor.email = "";
+	r->actor.client_addr = "";
 }
 
 void
@@ -230,6 +234,7 @@ req_parse(struct req *r)
 		r->method_name = "-";
 	r->method = req_method(r->method_name);
 	r->client_addr = req_env(r, "REMOTE_ADDR");
+	r->actor.client_addr = r->client_addr != NULL ? r->client_addr : "";
 	r->user_agent = req_env(r, "HTTP_USER_AGENT");
 	https = req_env(r, "HTTPS");
 	r->https = https != NULL && strcasecmp(https, "on") == 0;

@@ -1,7 +1,7 @@
 /*
  * session.c — signed-in sessions kept in PostgreSQL (only a hash of the
  * token is stored), CSRF tokens (the session's, or a double-submit cookie
- * on the sign-in form), and the audit trail writer.
+ * on the sign-in form), and the actor a session makes of its request.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +70,16 @@ session_token_shape_ok(const char *t)
 	return 1;
 }
 
+void
+session_actor(struct req *r)
+{
+	struct actor	*a = &r->actor;
+
+	a->user_id = r->sess != NULL ? r->sess->user_id : 0;
+	a->is_admin = r->sess != NULL && r->sess->is_admin;
+	a->email = r->sess != NULL && r->sess->email != NULL ? r->sess->email : "";
+}
+
 int
 session_load(struct req *r)
 {
@@ -99,6 +109,7 @@ session_load(struct req *r)
 		touch = strcmp(db_get(res, 0, "touch"), "t") == 0;
 	}
 	db_clear(res);
+	session_actor(r);
 	if (touch) {
 		snprintf(id, sizeof(id), "%lld", (long long)r->sess->id);
 		if ((res = db_exec(&r->app->db, STMT_SESSION_TOUCH, 1, touch_params)) == NULL)
@@ -244,36 +255,6 @@ session_csrf_ok(struct req *r)
 }
 
 int
-audit_add(struct req *r, const char *object_type, int64_t object_id,
-    const char *object_label, const char *action, const char *outcome,
-    const char *details_json)
-{
-	char		 actor[24] = "", oid[24] = "";
-	const char	*params[11];
-	PGresult	*res;
-
-	if (r->sess != NULL && r->sess->user_id > 0)
-		snprintf(actor, sizeof(actor), "%lld", (long long)r->sess->user_id);
-	if (object_id > 0)
-		snprintf(oid, sizeof(oid), "%lld", (long long)object_id);
-	params[0] = actor[0] != '\0' ? actor : NULL;
-	params[1] = r->sess != NULL ? r->sess->email : "";
-	params[2] = NULL;
-	params[3] = object_type;
-	params[4] = oid[0] != '\0' ? oid : NULL;
-	params[5] = object_label != NULL ? object_label : "";
-	params[6] = action;
-	params[7] = outcome;
-	params[8] = r->client_addr;
-	params[9] = r->id;
-	params[10] = details_json;
-	if ((res = db_exec(&r->app->db, STMT_AUDIT_ADD, 11, params)) == NULL)
-		return -1;
-	db_clear(res);
-	return 0;
-}
-
-int
 session_is_manager(struct req *r)
 {
 	char		 uid[24];
@@ -291,55 +272,4 @@ session_is_manager(struct req *r)
 	ok = db_rows(res) > 0;
 	db_clear(res);
 	return ok;
-}
-
-static int
-audit_change_at(struct req *r, int first, const char *stmt, const char *sql, int n,
-    const char *const *params, const char *object_type, int64_t object_id,
-    const char *label, const char *action, const char *details)
-{
-	PGresult	*res;
-	int		 changed;
-
-	if (db_begin(&r->app->db) == -1)
-		return -1;
-	if (first && audit_add(r, object_type, object_id, label, action, "success",
-	    details) == -1) {
-		db_rollback(&r->app->db);
-		return -1;
-	}
-	if ((res = db_exec_named(&r->app->db, stmt, sql, n, params)) == NULL) {
-		db_rollback(&r->app->db);
-		return -1;
-	}
-	changed = strcmp(PQcmdTuples(res), "0") != 0;
-	db_clear(res);
-	if (!changed) {
-		db_rollback(&r->app->db);
-		return 1;
-	}
-	if ((!first && audit_add(r, object_type, object_id, label, action, "success",
-	    details) == -1) || db_commit(&r->app->db) == -1) {
-		db_rollback(&r->app->db);
-		return -1;
-	}
-	return 0;
-}
-
-int
-audit_change(struct req *r, const char *stmt, const char *sql, int n,
-    const char *const *params, const char *object_type, int64_t object_id,
-    const char *label, const char *action, const char *details)
-{
-	return audit_change_at(r, 0, stmt, sql, n, params, object_type, object_id, label,
-	    action, details);
-}
-
-int
-audit_change_first(struct req *r, const char *stmt, const char *sql, int n,
-    const char *const *params, const char *object_type, int64_t object_id,
-    const char *label, const char *action, const char *details)
-{
-	return audit_change_at(r, 1, stmt, sql, n, params, object_type, object_id, label,
-	    action, details);
 }

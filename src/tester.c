@@ -29,7 +29,8 @@ struct secrets {
 struct testctx {
 	char			*uplink_proxy;	/* Uplinked: its proxy URL */
 	struct netpolicy	 uplink_policy;	/* and what it may reach */
-	struct req		*r;
+	const struct actor	*a;
+	int64_t			 owner;	/* whose secrets: 0 shared, else that user's own */
 	const struct conn	*c;
 	HDF			*proto;
 	HDF			*test;
@@ -43,8 +44,7 @@ secrets_free(struct secrets *s)
 	int	 i;
 
 	for (i = 0; i < s->n; i++) {
-		sodium_memzero(s->value[i], strlen(s->value[i]));
-		free(s->value[i]);
+		secret_free(s->value[i]);
 		free(s->field[i]);
 	}
 	s->n = 0;
@@ -65,27 +65,25 @@ secret(const struct testctx *t, const char *field)
 /* Decrypt one set of stored secrets (shared, or a user's own) into t->sec;
  * a user's own come second and win over shared ones of the same name. */
 static int
-secrets_load_from(struct testctx *t, int64_t owner_id)
+secrets_load_from(struct testctx *t, int64_t owner)
 {
-	char		 cid[24], owner[24], ad[128];
-	const char	*params[2] = { cid, owner };
+	char		 cid[24], own[24], ad[128];
+	const char	*params[2] = { cid, own };
 	PGresult	*res;
 	int		 i;
-	int64_t		 saved = t->r->secret_user;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)t->c->id);
-	snprintf(owner, sizeof(owner), "%lld", (long long)owner_id);
-	res = owner_id > 0 ? db_exec_named(&t->r->app->db, "user_secrets_load",
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
+	res = owner > 0 ? db_exec_named(&t->a->app->db, "user_secrets_load",
 	    "SELECT field, key_version, encode(nonce, 'hex') AS nonce,"
 	    " encode(ciphertext, 'hex') AS ct FROM user_connection_secrets"
 	    " WHERE connection_id = $1 AND user_id = $2", 2, params) :
-	    db_exec_named(&t->r->app->db, "secrets_load",
+	    db_exec_named(&t->a->app->db, "secrets_load",
 	    "SELECT field, key_version, encode(nonce, 'hex') AS nonce,"
 	    " encode(ciphertext, 'hex') AS ct FROM connection_secrets"
 	    " WHERE connection_id = $1 AND $2::bigint = 0", 2, params);
 	if (res == NULL)
 		return -1;
-	t->r->secret_user = owner_id;
 	for (i = 0; i < db_rows(res) && t->sec.n < CONNFORM_SECRETS_MAX + 4; i++) {
 		const char	*field = db_get(res, i, "field");
 		int		 version = atoi(db_get(res, i, "key_version")), k;
@@ -93,33 +91,31 @@ secrets_load_from(struct testctx *t, int64_t owner_id)
 		size_t		 nlen, ctlen, plen;
 		char		*plain = NULL;
 
-		if (!vault_has_key(&t->r->app->vault, version))
-			(void)conn_vault_load_key(t->r, version);
+		if (!vault_has_key(&t->a->app->vault, version))
+			(void)secret_vault_load_key(t->a->app, version);
 		nonce = app_unhex(db_get(res, i, "nonce"), &nlen);
 		ct = app_unhex(db_get(res, i, "ct"), &ctlen);
-		conn_secret_ad_field(t->r, field, ad, sizeof(ad));
+		secret_ad_field(owner, field, ad, sizeof(ad));
 		if (nonce == NULL || ct == NULL || nlen != VAULT_NONCE_BYTES ||
-		    vault_unseal(&t->r->app->vault, t->c->id, ad, version, nonce, ct,
+		    vault_unseal(&t->a->app->vault, t->c->id, ad, version, nonce, ct,
 		    ctlen, &plain, &plen) == -1) {
 			/* Never a fallback: the credential must be entered again. */
-			log_error(t->r, "connection %lld: secret %s does not decrypt",
+			log_error(t->a->request_id, "connection %lld: secret %s does not decrypt",
 			    (long long)t->c->id, field);
 			t->sec.broken = 1;
 		} else {
 			for (k = 0; k < t->sec.n; k++)
 				if (strcmp(t->sec.field[k], field) == 0)
 					break;
-			if (k < t->sec.n) {
-				sodium_memzero(t->sec.value[k], strlen(t->sec.value[k]));
-				free(t->sec.value[k]);
-			} else
+			if (k < t->sec.n)
+				secret_free(t->sec.value[k]);
+			else
 				t->sec.field[t->sec.n++] = xstrdup(field);
 			t->sec.value[k] = plain;
 		}
 		free(nonce);
 		free(ct);
 	}
-	t->r->secret_user = saved;
 	db_clear(res);
 	return 0;
 }
@@ -130,7 +126,7 @@ secrets_load(struct testctx *t)
 {
 	if (secrets_load_from(t, 0) == -1)
 		return -1;
-	return t->r->secret_user > 0 ? secrets_load_from(t, t->r->secret_user) : 0;
+	return t->owner > 0 ? secrets_load_from(t, t->owner) : 0;
 }
 
 static const char *
@@ -159,7 +155,7 @@ expand(const struct testctx *t, const char *tmpl, struct buf *out)
 
 	if (tmpl == NULL || catalog_expand(tmpl, template_value, (void *)t, out, err,
 	    sizeof(err)) == -1) {
-		log_error(t->r, "connection %lld: %s", (long long)t->c->id,
+		log_error(t->a->request_id, "connection %lld: %s", (long long)t->c->id,
 		    tmpl == NULL ? "no test URL" : err);
 		return -1;
 	}
@@ -182,8 +178,8 @@ tester_client_credentials(struct testctx *t, struct probe_outcome *o)
 	const char	*sf = catalog_value(hdf_get_obj(t->proto, "OAuth"),
 			    "client_secret_field", t->c->api_type);
 
-	if (oauth_token_call(t->r, t->c, t->proto, t->settings, secret(t, sf != NULL ?
-	    sf : "client_secret"), "client_credentials", NULL, NULL, o) == -1)
+	if (oauth_token_call(t->a, t->c, t->owner, t->proto, t->settings, secret(t,
+	    sf != NULL ? sf : "client_secret"), "client_credentials", NULL, NULL, o) == -1)
 		o->result = PROBE_PROTOCOL;
 }
 
@@ -198,7 +194,7 @@ stored_token_expiring(struct testctx *t)
 	int		 rc;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)t->c->id);
-	res = db_exec_named(&t->r->app->db, "token_expiring", "SELECT token_expires_at"
+	res = db_exec_named(&t->a->app->db, "token_expiring", "SELECT token_expires_at"
 	    " < now() + interval '60 seconds' AS expiring FROM connections WHERE id = $1",
 	    1, params);
 	if (res == NULL || db_rows(res) != 1) {
@@ -208,16 +204,6 @@ stored_token_expiring(struct testctx *t)
 	rc = strcmp(db_get(res, 0, "expiring"), "t") == 0;
 	db_clear(res);
 	return rc;
-}
-
-static void
-secret_drop(char **s)
-{
-	if (*s != NULL) {
-		sodium_memzero(*s, strlen(*s));
-		free(*s);
-		*s = NULL;
-	}
 }
 
 /*
@@ -241,7 +227,7 @@ tester_refresh(struct testctx *t, struct probe_outcome *o, int rejected)
 	struct buf	 extra;
 	int		 due = 1, rc = 0;
 
-	switch (oauth_lock(t->r, t->c->id)) {
+	switch (oauth_lock(t->a, t->c->id, t->owner)) {
 	case 0:
 		break;
 	case 1:
@@ -251,8 +237,8 @@ tester_refresh(struct testctx *t, struct probe_outcome *o, int rejected)
 		o->result = PROBE_PROTOCOL;
 		return;
 	}
-	if (conn_secret_get(t->r, t->c->id, "access_token", &access) == -1 ||
-	    conn_secret_get(t->r, t->c->id, "refresh_token", &refresh) == -1 ||
+	if (secret_conn_get(t->a, t->c->id, t->owner, "access_token", &access) == -1 ||
+	    secret_conn_get(t->a, t->c->id, t->owner, "refresh_token", &refresh) == -1 ||
 	    (!rejected && (due = stored_token_expiring(t)) == -1))
 		rc = -1;
 	else if ((access == NULL) != (used == NULL) ||
@@ -264,14 +250,14 @@ tester_refresh(struct testctx *t, struct probe_outcome *o, int rejected)
 		buf_init(&extra);
 		buf_puts(&extra, "&refresh_token=");
 		buf_url_encode(&extra, refresh);
-		rc = oauth_token_call(t->r, t->c, t->proto, t->settings, secret(t, sf != NULL ?
-		    sf : "client_secret"), "refresh_token", extra.data, NULL, o);
+		rc = oauth_token_call(t->a, t->c, t->owner, t->proto, t->settings, secret(t,
+		    sf != NULL ? sf : "client_secret"), "refresh_token", extra.data, NULL, o);
 		sodium_memzero(extra.data, extra.len);
 		buf_free(&extra);
 	}
-	secret_drop(&access);
-	secret_drop(&refresh);
-	if (oauth_unlock(t->r, rc == 0) == -1 || rc == -1)
+	secret_free(access);
+	secret_free(refresh);
+	if (oauth_unlock(t->a, rc == 0) == -1 || rc == -1)
 		o->result = PROBE_PROTOCOL;
 }
 
@@ -378,7 +364,7 @@ test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 		p.proxy = t->uplink_proxy;
 		p.policy = &t->uplink_policy;
 	}
-	probe_http(t->r->app, &p, o);
+	probe_http(t->a->app, &p, o);
 	/* An expired access token: refresh once, then test again. */
 	if (o->result == PROBE_BAD_CREDENTIALS && o->http_status == 401 && !refreshed &&
 	    strcmp(kind, "oauth2_code") == 0) {
@@ -413,7 +399,7 @@ test_named_credential(struct testctx *t, struct probe_outcome *o)
 
 	memset(&p, 0, sizeof(p));
 	snprintf(nid, sizeof(nid), "%lld", (long long)t->c->named_credential_id);
-	res = db_exec_named(&t->r->app->db, "nc_for_test", "SELECT url, auth_protocol,"
+	res = db_exec_named(&t->a->app->db, "nc_for_test", "SELECT url, auth_protocol,"
 	    " settings::text AS settings FROM named_credentials WHERE id = $1", 1, params);
 	if (res == NULL || db_rows(res) != 1) {
 		db_clear(res);
@@ -423,7 +409,7 @@ test_named_credential(struct testctx *t, struct probe_outcome *o)
 	proto = db_get(res, 0, "auth_protocol");
 	field = strcmp(proto, "basic") == 0 ? "password" : strcmp(proto, "bearer") == 0 ?
 	    "token" : strcmp(proto, "api_key_header") == 0 ? "api_key" : NULL;
-	if (field == NULL || nc_secret_get(t->r, t->c->named_credential_id, field,
+	if (field == NULL || secret_nc_get(t->a, t->c->named_credential_id, field,
 	    &secret_v) != 0) {
 		o->result = field == NULL ? PROBE_UNSUPPORTED : PROBE_CREDENTIALS_MISSING;
 		db_clear(res);
@@ -449,9 +435,8 @@ test_named_credential(struct testctx *t, struct probe_outcome *o)
 	p.url = url.data;
 	p.header = header.len > 0 ? header.data : NULL;
 	p.expect = test_value(t, t->test, "expect");
-	probe_http(t->r->app, &p, o);
-	sodium_memzero(secret_v, strlen(secret_v));
-	free(secret_v);
+	probe_http(t->a->app, &p, o);
+	secret_free(secret_v);
 	sodium_memzero(header.data, header.len);
 	buf_free(&header);
 	buf_free(&url);
@@ -480,7 +465,7 @@ test_smtp(struct testctx *t, struct probe_outcome *o)
 		o->result = PROBE_UNSUPPORTED;
 		return;
 	}
-	probe_smtp(t->r->app, host, port != NULL ? atoi(port) : 587, tls, user, password, o);
+	probe_smtp(t->a->app, host, port != NULL ? atoi(port) : 587, tls, user, password, o);
 }
 
 /*
@@ -489,8 +474,8 @@ test_smtp(struct testctx *t, struct probe_outcome *o)
  * nothing is recorded (its history went with it).
  */
 static int
-tester_record(struct req *r, const struct conn *c, const char *trigger,
-    const struct probe_outcome *o, const char *message)
+tester_record(const struct actor *a, int64_t owner, const struct conn *c,
+    const char *trigger, const struct probe_outcome *o, const char *message)
 {
 	char		 cid[24], uid[24], hs[16], lat[16];
 	const char	*status = o->result == PROBE_OK ? "ok" :
@@ -500,28 +485,29 @@ tester_record(struct req *r, const struct conn *c, const char *trigger,
 	char		 details[128];
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(uid, sizeof(uid), "%lld", r->sess != NULL ? (long long)r->sess->user_id : 0LL);
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
 	snprintf(hs, sizeof(hs), "%ld", o->http_status);
 	snprintf(lat, sizeof(lat), "%ld", o->latency_ms);
-	params[0] = cid, params[1] = trigger, params[2] = r->sess != NULL && r->sess->user_id > 0 ? uid : NULL;
+	params[0] = cid, params[1] = trigger, params[2] = a->user_id > 0 ? uid : NULL;
 	params[3] = probe_result_key(o->result), params[4] = o->http_status > 0 ? hs : NULL;
 	params[5] = lat, params[6] = message, params[7] = status;
-	if (db_begin(&r->app->db) == -1)
+	if (db_begin(&a->app->db) == -1)
 		return -1;
 	/* Held until commit: a delete waits for the record, or the record sees
 	 * that the delete came first. */
-	res = db_exec_named(&r->app->db, "test_conn_lock",
+	res = db_exec_named(&a->app->db, "test_conn_lock",
 	    "SELECT 1 FROM connections WHERE id = $1 FOR KEY SHARE", 1, params);
 	if (res == NULL)
 		goto fail;
 	if (db_rows(res) == 0) {
 		db_clear(res);
-		db_rollback(&r->app->db);
+		db_rollback(&a->app->db);
 		return TESTER_GONE;
 	}
 	db_clear(res);
-	params[8] = r->secret_user > 0 ? uid : NULL;
-	res = db_exec_named(&r->app->db, "test_record",
+	/* A user's own test of a per-user connection (owner is then the actor). */
+	params[8] = owner > 0 ? uid : NULL;
+	res = db_exec_named(&a->app->db, "test_record",
 	    "WITH t AS (INSERT INTO connection_tests (connection_id, trigger, triggered_by,"
 	    " result, http_status, latency_ms, message, user_id) VALUES ($1, $2, $3, $4, $5,"
 	    " $6, $7, $9) RETURNING tested_at),"
@@ -540,13 +526,13 @@ tester_record(struct req *r, const struct conn *c, const char *trigger,
 	db_clear(res);
 	snprintf(details, sizeof(details), "{\"result\":\"%s\",\"trigger\":\"%s\"}",
 	    probe_result_key(o->result), trigger);
-	if (audit_add(r, "connection", c->id, c->name, "connection_test",
+	if (audit_add(a, "connection", c->id, c->name, "connection_test",
 	    o->result == PROBE_OK ? "success" : "failure", details) == -1 ||
-	    db_commit(&r->app->db) == -1)
+	    db_commit(&a->app->db) == -1)
 		goto fail;
 	return 0;
 fail:
-	db_rollback(&r->app->db);
+	db_rollback(&a->app->db);
 	return -1;
 }
 
@@ -562,7 +548,7 @@ tester_uplink(struct testctx *t)
 	if (t->c->uplink_id == 0)
 		return 0;
 	snprintf(uid, sizeof(uid), "%lld", (long long)t->c->uplink_id);
-	res = db_exec_named(&t->r->app->db, "uplink_get", "SELECT proxy_url, allow"
+	res = db_exec_named(&t->a->app->db, "uplink_get", "SELECT proxy_url, allow"
 	    " FROM uplinks WHERE id = $1", 1, params);
 	if (res != NULL && db_rows(res) == 1 && netpolicy_parse(&t->uplink_policy,
 	    db_get(res, 0, "allow"), err, sizeof(err)) == 0) {
@@ -574,32 +560,30 @@ tester_uplink(struct testctx *t)
 }
 
 int
-tester_run(struct req *r, const struct conn *c, const char *trigger,
+tester_run(const struct actor *a, const struct conn *c, const char *trigger,
     struct probe_outcome *o, char *message, size_t messagelen)
 {
 	struct testctx	 t;
 	const char	*kind;
-	int		 rc;
+	int		 per_user = strcmp(c->context, "per_user") == 0, rc = -1;
 
 	memset(&t, 0, sizeof(t));
-	t.r = r;
+	t.a = a;
 	t.c = c;
-	t.proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
+	/* Per-user connections test with the actor's own credentials. */
+	t.owner = per_user ? a->user_id : 0;
+	t.proto = connector_protocol(&a->app->catalog, c->connector, c->protocol);
 	t.test = t.proto != NULL ? hdf_get_obj(t.proto, "Test") : NULL;
 	t.settings = json_loads(c->settings, 0, NULL);
 	kind = t.test != NULL ? catalog_value(t.test, "kind", c->api_type) : NULL;
-	/* Per-user connections test with the signed-in user's own credentials. */
-	r->secret_user = strcmp(c->context, "per_user") == 0 && r->sess != NULL ?
-	    r->sess->user_id : 0;
 	if (t.settings == NULL || kind == NULL || strcmp(kind, "none") == 0 ||
-	    (strcmp(c->context, "per_user") == 0 && r->secret_user <= 0))
+	    (per_user && t.owner <= 0))
 		o->result = PROBE_UNSUPPORTED;
 	else if (strcmp(hdf_get_value(t.proto, "kind", ""), "named_credential") == 0)
 		test_named_credential(&t, o);
-	else if (secrets_load(&t) == -1) {
-		json_decref(t.settings);
-		return -1;
-	} else if (tester_uplink(&t) == -1)
+	else if (secrets_load(&t) == -1)
+		goto out;
+	else if (tester_uplink(&t) == -1)
 		o->result = PROBE_POLICY;
 	else if (t.sec.broken)
 		o->result = PROBE_CREDENTIALS_MISSING;
@@ -607,27 +591,28 @@ tester_run(struct req *r, const struct conn *c, const char *trigger,
 		test_smtp(&t, o);
 	else
 		test_http(&t, o, 0);
+	probe_result_sentence(o->result, o->http_status, message, messagelen);
+	/* Not tested (another test is refreshing): nothing to record. */
+	rc = o->result == PROBE_BUSY ? TESTER_BUSY :
+	    tester_record(a, t.owner, c, trigger, o, message);
+out:
 	secrets_free(&t.sec);
 	json_decref(t.settings);
 	free(t.uplink_proxy);
 	netpolicy_free(&t.uplink_policy);
-	probe_result_sentence(o->result, o->http_status, message, messagelen);
-	/* Not tested (another test is refreshing): nothing to record. */
-	rc = o->result == PROBE_BUSY ? TESTER_BUSY : tester_record(r, c, trigger, o, message);
-	r->secret_user = 0;
 	return rc;
 }
 
 int
-tester_rate_limited(struct req *r)
+tester_rate_limited(const struct actor *a)
 {
 	char		 uid[24];
 	const char	*params[1] = { uid };
 	PGresult	*res;
 	int		 n;
 
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	res = db_exec_named(&r->app->db, "tests_recent", "SELECT count(*) AS n"
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	res = db_exec_named(&a->app->db, "tests_recent", "SELECT count(*) AS n"
 	    " FROM connection_tests WHERE triggered_by = $1"
 	    " AND tested_at > now() - interval '1 minute'", 1, params);
 	if (res == NULL)
@@ -638,7 +623,7 @@ tester_rate_limited(struct req *r)
 }
 
 int
-tester_run_id(struct req *r, int64_t id, const char *trigger, char *message,
+tester_run_id(const struct actor *a, int64_t id, const char *trigger, char *message,
     size_t messagelen, int *ok)
 {
 	struct conn		*c;
@@ -646,10 +631,10 @@ tester_run_id(struct req *r, int64_t id, const char *trigger, char *message,
 	int			 dberr, rc;
 
 	*ok = 0;
-	if ((c = conn_get(r, id, &dberr)) == NULL)
+	if ((c = conn_get(a, id, &dberr)) == NULL)
 		return dberr ? -1 : TESTER_GONE;
 	probe_outcome_init(&o);
-	rc = tester_run(r, c, trigger, &o, message, messagelen);
+	rc = tester_run(a, c, trigger, &o, message, messagelen);
 	*ok = o.result == PROBE_OK;
 	probe_outcome_free(&o);
 	conn_free(c);

@@ -445,6 +445,28 @@ struct app {
 	unsigned long	 served;
 };
 
+/* -------------------------------------------------------------- actor.c */
+
+/*
+ * Who acts, from where, in which request: all that domain code (connections,
+ * secrets, tests, OAuth, audit, flows) knows of its caller. Pages and the API
+ * act as the signed-in user (session.c fills req.actor); tetherctl and a
+ * background worker as the system. See docs/ARCHITECTURE.md.
+ */
+struct actor {
+	struct app	*app;
+	int64_t		 user_id;	/* 0: nobody signed in, or the system */
+	int		 is_admin;
+	const char	*email;		/* the audit trail's name for them; "" for nobody */
+	const char	*client_addr;	/* "" when not over HTTP */
+	const char	*request_id;	/* in log lines and audit entries */
+};
+
+/* The system (tetherctl, a worker): an admin with no user id, named `label`
+ * in the audit trail, from "local". */
+void		 actor_system(struct actor *, struct app *, const char *label,
+		    const char *request_id);
+
 /* app.c */
 /* Everything a process needs before serving: config, vault (checked
  * against the database), catalog, network policy. -1 with a message. */
@@ -512,8 +534,7 @@ struct req {
 	int			 https;
 	struct session		*sess;
 	char			 pre_csrf[64];	/* the sign-in form's token (session.c) */
-	int64_t			 secret_user;	/* >0: secrets are this user's own (per-user
-						 * connections), not the shared ones */
+	struct actor		 actor;		/* who acts: the session's user, or nobody */
 	struct _hdf		*hdf;
 	/* the response */
 	int			 status;
@@ -625,25 +646,32 @@ const char	*session_csrf_token(struct req *);
 int		 session_csrf_ok(struct req *);
 /* 1 when the user manages at least one team (or is an admin), -1 on failure. */
 int		 session_is_manager(struct req *);
+/* r->actor becomes r->sess's user (or nobody, when r->sess is NULL). */
+void		 session_actor(struct req *);
+
+/* -------------------------------------------------------------- audit.c */
+
 /* Run one changing statement and its audit entry in one transaction:
  * 0 done, 1 when the statement changed no row (nothing kept), -1 failure. */
-int		 audit_change(struct req *, const char *stmt, const char *sql, int n,
+int		 audit_change(const struct actor *, const char *stmt, const char *sql, int n,
 		    const char *const *params, const char *object_type, int64_t object_id,
 		    const char *label, const char *action, const char *details_json);
 /* The same, with the audit entry written before the statement (for a change
  * that moves the object to another team: the entry belongs to the old one). */
-int		 audit_change_first(struct req *, const char *stmt, const char *sql, int n,
-		    const char *const *params, const char *object_type, int64_t object_id,
-		    const char *label, const char *action, const char *details_json);
+int		 audit_change_first(const struct actor *, const char *stmt, const char *sql,
+		    int n, const char *const *params, const char *object_type,
+		    int64_t object_id, const char *label, const char *action,
+		    const char *details_json);
 /* Add an audit_log row; details_json may be NULL. */
-int		 audit_add(struct req *, const char *object_type, int64_t object_id,
+int		 audit_add(const struct actor *, const char *object_type, int64_t object_id,
 		    const char *object_label, const char *action, const char *outcome,
 		    const char *details_json);
 
 /* ---------------------------------------------------------- accesslog.c */
 
 void		 accesslog_write(const struct req *);
-void		 log_error(const struct req *, const char *fmt, ...)
+/* An error line naming the request (or run) it belongs to. */
+void		 log_error(const char *request_id, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
 /* ---------------------------------------------------------- connector.c */
@@ -742,36 +770,52 @@ struct conn {
 					 * transfers and deletes (a 'manage' share does not) */
 };
 
-/* Load connection `id` as the signed-in user sees it; NULL when it does not
- * exist or they may not see it (*dberr set on a database failure). */
-struct conn	*conn_get(struct req *, int64_t id, int *dberr);
+/* Load connection `id` as the actor may see it; NULL when it does not exist
+ * or they may not see it (*dberr set on a database failure). */
+struct conn	*conn_get(const struct actor *, int64_t id, int *dberr);
 void		 conn_free(struct conn *);
-/* Fill Conn.*, Can.* and the connection's page title. */
-void		 conn_fill(struct req *, const struct conn *, const char *tab);
 /* Status key -> label ("ok" -> "Connected"). */
 const char	*conn_status_label(const char *status);
-/* Secret fields of a connection: seal and upsert one; delete all. */
-int		 conn_secret_put(struct req *, int64_t id, const char *field, const char *value);
-/* Make sure the newest data key (made by a rotation after this worker
- * started) is loaded and active before sealing. */
-void		 conn_vault_current(struct req *);
-/* Load data key `version` from the database into the vault; 0 or -1. */
-int		 conn_vault_load_key(struct req *, int version);
-/* The name a secret's ciphertext is bound to: the field, or for a user's
- * own secret of a per-user connection "u<user>:<field>". */
-void		 conn_secret_ad_field(const struct req *, const char *field, char *out,
-		    size_t outlen);
-/* Decrypt one stored secret into *out (malloc'd; wipe before free). 0, 1 when
- * not stored, -1 when it does not decrypt or on a database failure. */
-int		 conn_secret_get(struct req *, int64_t id, const char *field, char **out);
-/* {"field": "changed at", …} of the stored secrets, malloc'd; NULL on failure. */
-char		*conn_stored_json(struct req *, int64_t id);
+
+/* ----------------------------------------------------------- connpage.c */
+
+/* Fill Conn.*, Can.* and the connection's page title. */
+void		 connpage_fill(struct req *, const struct conn *, const char *tab);
 /* Load {id} for a page: 0 with *out set, or the response is already made
- * (404 when missing or invisible, 503) and 1 is returned. */
-int		 conn_load_or_fail(struct req *, enum perm need, struct conn **out);
+ * (404 when missing or invisible, 403, 503) and 1 is returned. */
+int		 connpage_load(struct req *, enum perm need, struct conn **out);
 /* The flows using a connection into `prefix`.N.Id|Name|Version|Status|Owner|
  * ProgressStatus, sorted by an allow-listed key; -1 on failure. */
-int		 conn_fill_flows(struct req *, int64_t id, const char *prefix, const char *sort);
+int		 connpage_fill_flows(struct req *, int64_t id, const char *prefix,
+		    const char *sort);
+
+/* ------------------------------------------------------------- secret.c */
+
+/* Wipe, then free, a decrypted secret (NULL is fine). */
+void		 secret_free(char *);
+/* Load data key `version` from the database into the vault; 0 or -1. */
+int		 secret_vault_load_key(struct app *, int version);
+/* Make sure the newest data key (made by a rotation after this worker
+ * started) is loaded and active before sealing. */
+void		 secret_vault_current(struct app *);
+/* The name a secret's ciphertext is bound to: the field, or for a user's own
+ * secret of a per-user connection (`owner` > 0) "u<owner>:<field>". */
+void		 secret_ad_field(int64_t owner, const char *field, char *out, size_t outlen);
+/* A connection's secret field: `owner` 0 for the shared secrets, else that
+ * user's own. Seal and upsert one: 0 or -1. */
+int		 secret_conn_put(const struct actor *, int64_t id, int64_t owner,
+		    const char *field, const char *value);
+/* Decrypt one into *out (secret_free it). 0, 1 when not stored, -1 when it
+ * does not decrypt or on a database failure. */
+int		 secret_conn_get(const struct actor *, int64_t id, int64_t owner,
+		    const char *field, char **out);
+/* {"field": "changed at", …} of the shared stored secrets, malloc'd; NULL on
+ * failure. */
+char		*secret_conn_stored_json(struct app *, int64_t id);
+/* A named credential's secret: seal and upsert, or decrypt (as above). */
+int		 secret_nc_put(const struct actor *, int64_t id, const char *field,
+		    const char *value);
+int		 secret_nc_get(const struct actor *, int64_t id, const char *field, char **out);
 
 /* --------------------------------------------------------------- probe.c */
 
@@ -846,14 +890,16 @@ void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 #define TESTER_BUSY		1
 #define TESTER_GONE		2
 #define TESTER_GONE_MESSAGE	"This connection was deleted while it was being tested."
-int		 tester_run(struct req *, const struct conn *, const char *trigger,
+/* A per-user connection is tested with the actor's own secrets, any other
+ * with the shared ones. */
+int		 tester_run(const struct actor *, const struct conn *, const char *trigger,
 		    struct probe_outcome *, char *message, size_t messagelen);
-/* Load connection `id` as the request's user and test it; *ok when it passed.
+/* Load connection `id` as the actor sees it and test it; *ok when it passed.
  * TESTER_GONE when it is no longer there (or went while it was tested). */
-int		 tester_run_id(struct req *, int64_t id, const char *trigger, char *message,
-		    size_t messagelen, int *ok);
-/* 1 when the user ran too many tests in the last minute. */
-int		 tester_rate_limited(struct req *);
+int		 tester_run_id(const struct actor *, int64_t id, const char *trigger,
+		    char *message, size_t messagelen, int *ok);
+/* 1 when the actor ran too many tests in the last minute. */
+int		 tester_rate_limited(const struct actor *);
 
 /* --------------------------------------------------------------- oauth.c */
 
@@ -865,22 +911,42 @@ int		 tester_rate_limited(struct req *);
  */
 struct json_t;
 /* Call the token endpoint with `grant` and the extra form pairs in `extra`
- * (already encoded, "&code=…"); store what it returns. token_url NULL: the
- * definition's. Sets o->result (needs_reconnect on invalid_grant). */
-int		 oauth_token_call(struct req *, const struct conn *, struct _hdf *proto,
-		    struct json_t *settings, const char *client_secret, const char *grant,
-		    const char *extra, const char *token_url, struct probe_outcome *o);
-/* The refresh lock of a connection's tokens (the request's secret_user's
- * own for per-user ones): opens a transaction and waits, bounded, for the
- * advisory lock. 0 held, 1 another holder did not let go in time, -1 on a
- * database error (no transaction left open on 1 or -1). oauth_unlock
- * commits (commit) or rolls back and releases it; 0 or -1. */
-int		 oauth_lock(struct req *, int64_t conn_id);
-int		 oauth_unlock(struct req *, int commit);
+ * (already encoded, "&code=…"); store what it returns as `owner`'s tokens
+ * (0: the connection's shared ones, else that user's own). token_url NULL:
+ * the definition's. Sets o->result (needs_reconnect on invalid_grant). */
+int		 oauth_token_call(const struct actor *, const struct conn *, int64_t owner,
+		    struct _hdf *proto, struct json_t *settings, const char *client_secret,
+		    const char *grant, const char *extra, const char *token_url,
+		    struct probe_outcome *o);
+/* The refresh lock of a connection's tokens (`owner`'s own for per-user
+ * ones): opens a transaction and waits, bounded, for the advisory lock.
+ * 0 held, 1 another holder did not let go in time, -1 on a database error
+ * (no transaction left open on 1 or -1). oauth_unlock commits (commit) or
+ * rolls back and releases it; 0 or -1. */
+int		 oauth_lock(const struct actor *, int64_t conn_id, int64_t owner);
+int		 oauth_unlock(const struct actor *, int commit);
+/* The redirect URI registered with providers: http.base_url + /oauth/callback. */
+void		 oauth_redirect_uri(const struct app *, struct buf *out);
+/* The provider's authorization URL for a Connect/Reconnect (PKCE S256 with
+ * `challenge`, `state`); 0 or -1 when the definition or settings lack one. */
+int		 oauth_authorize_url(const struct actor *, const struct conn *,
+		    struct _hdf *proto, struct json_t *settings, const char *state,
+		    const char *challenge, struct buf *out);
+/* base64url(sha256(verifier)): the S256 code challenge. */
+void		 oauth_challenge(const char *verifier, char *out, size_t outlen);
+/* The definition's token URL, expanded with the settings: 0 or -1. */
+int		 oauth_token_url(const struct actor *, const struct conn *, struct _hdf *proto,
+		    struct json_t *settings, struct buf *out);
 /* The origin (scheme://host[:port]) a Reconnect sends the browser to, for
  * the page's form-action; NULL when not an OAuth connection. malloc'd. */
-char		*oauth_authorize_origin(struct req *, const struct conn *);
+char		*oauth_authorize_origin(const struct actor *, const struct conn *);
+
+/* -------------------------------------------------- page-connection-reconnect.c */
+
 int		 page_connection_reconnect_post(struct req *);
+
+/* ------------------------------------------------- page-oauth-callback.c */
+
 int		 page_oauth_callback(struct req *);
 
 /* ---------------------------------------------------------------- api.c */
@@ -930,7 +996,5 @@ int		 page_named_credentials(struct req *);
 int		 page_named_credentials_post(struct req *);
 int		 page_named_credential(struct req *);
 int		 page_named_credential_post(struct req *);
-/* Decrypt a named credential's secret (as conn_secret_get). */
-int		 nc_secret_get(struct req *, int64_t id, const char *field, char **out);
 
 #endif /* TETHER_H */

@@ -1,0 +1,145 @@
+/*
+ * connpage.c — what the connection pages share: load {id} as the signed-in
+ * user may see it (or answer 404/403/503), and fill Conn.*, Can.* and the
+ * using flows into HDF. The connection itself is conn.c's; this is its view.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <libpq-fe.h>
+
+#include "tether.h"
+
+void
+connpage_fill(struct req *r, const struct conn *c, const char *tab)
+{
+	const struct catalog	*cat = &r->app->catalog;
+	HDF			*n = render_node(r->hdf, "Conn");
+	HDF			*def = catalog_get(cat, c->connector);
+	const char		*kind = connector_protocol_kind(cat, c->connector, c->protocol);
+	int			 oauth = strncmp(kind, "oauth2_code", 11) == 0;
+
+	render_set_int(n, "Id", c->id);
+	render_set(n, "Name", c->name);
+	render_set(n, "Description", c->description);
+	render_set(n, "Connector", c->connector);
+	render_set(n, "ConnectorTitle", catalog_title(cat, c->connector));
+	render_set(n, "Protocol", c->protocol);
+	render_set(n, "ProtocolLabel", catalog_protocol_label(cat, c->connector, c->protocol));
+	render_set(n, "ProtocolKind", kind);
+	render_set(n, "ApiType", c->api_type);
+	render_set(n, "ApiTypeLabel", def != NULL && *c->api_type != '\0' ?
+	    connector_api_type_label(cat, c->connector, c->api_type) : "");
+	render_set(n, "Context", c->context);
+	render_set(n, "ContextLabel", strcmp(c->context, "per_user") == 0 ?
+	    "Each user's own account" : "System account (shared credentials)");
+	render_set(n, "Status", c->status);
+	render_set(n, "StatusLabel", conn_status_label(c->status));
+	render_set(n, "LastTestedAt", c->last_tested_at);
+	render_set(n, "LastTestResult", c->last_test_result);
+	render_set(n, "LastTestMessage", c->last_test_message);
+	render_set(n, "OwnerTeam", c->owner_team);
+	render_set_int(n, "OwnerTeamId", c->owner_team_id);
+	render_set_int(n, "Version", c->version);
+	render_set(n, "CreatedAt", c->created_at);
+	render_set(n, "CreatedBy", c->created_by);
+	render_set(n, "UpdatedAt", c->updated_at);
+	render_set(n, "UpdatedBy", c->updated_by);
+	render_set_int(n, "FlowCount", c->flow_count);
+	render_set(n, "Tab", tab);
+	render_set_int(n, "NamedCredentialId", c->named_credential_id);
+	render_set(n, "Uplink", c->uplink);
+	render_set(n, "NamedCredential", c->named_credential);
+
+	n = render_node(r->hdf, "Can");
+	render_set(n, "Test", c->perm >= PERM_USE ? "1" : "0");
+	render_set(n, "Edit", c->perm >= PERM_MANAGE ? "1" : "0");
+	render_set(n, "Delete", c->owner_manager ? "1" : "0");
+	render_set(n, "Share", c->owner_manager ? "1" : "0");
+	render_set(n, "Reconnect", c->perm >= PERM_MANAGE && oauth ? "1" : "0");
+	hdf_set_value(r->hdf, "Page.Title", c->name);
+}
+
+int
+connpage_load(struct req *r, enum perm need, struct conn **out)
+{
+	int	 dberr;
+
+	*out = conn_get(&r->actor, r->arg_id, &dberr);
+	if (dberr) {
+		http_error(r, 503, NULL);
+		return 1;
+	}
+	/* Not visible and not there look the same; visible but not allowed is 403. */
+	if (*out == NULL) {
+		http_error(r, 404, NULL);
+		return 1;
+	}
+	if ((*out)->perm < need) {
+		conn_free(*out);
+		*out = NULL;
+		http_error(r, 403, "Your role does not allow this on this connection.");
+		return 1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char	*key;
+	const char	*order;
+} flow_sorts[] = {
+	{ "name", "lower(f.name), f.id" },
+	{ "-name", "lower(f.name) DESC, f.id DESC" },
+	{ "version", "f.version, f.id" },
+	{ "-version", "f.version DESC, f.id DESC" },
+	{ "status", "f.status, lower(f.name)" },
+	{ "-status", "f.status DESC, lower(f.name)" },
+	{ "owner", "lower(f.owner), lower(f.name)" },
+	{ "-owner", "lower(f.owner) DESC, lower(f.name)" },
+};
+
+int
+connpage_fill_flows(struct req *r, int64_t id, const char *prefix, const char *sort)
+{
+	char		 cid[24], sql[512], name[32];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	size_t		 s = 0, k;
+	int		 i;
+
+	for (k = 0; sort != NULL && k < sizeof(flow_sorts) / sizeof(flow_sorts[0]); k++)
+		if (strcmp(flow_sorts[k].key, sort) == 0)
+			s = k;
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(sql, sizeof(sql), "SELECT f.id, f.name, f.version, f.status, f.owner,"
+	    " f.progress_status FROM flows f JOIN flow_connections fc ON fc.flow_id = f.id"
+	    " WHERE fc.connection_id = $1 ORDER BY %s LIMIT 500", flow_sorts[s].order);
+	snprintf(name, sizeof(name), "conn_flows_%zu", s);
+	if ((res = db_exec_named(&r->app->db, name, sql, 1, params)) == NULL)
+		return -1;
+	for (i = 0; i < db_rows(res); i++) {
+		HDF	*n = render_node(r->hdf, "%s.%d", prefix, i);
+
+		render_set(n, "Id", db_get(res, i, "id"));
+		render_set(n, "Name", db_get(res, i, "name"));
+		render_set(n, "Version", db_get(res, i, "version"));
+		render_set(n, "Status", db_get(res, i, "status"));
+		render_set(n, "Owner", db_get(res, i, "owner"));
+		render_set(n, "ProgressStatus", db_get(res, i, "progress_status"));
+	}
+	hdf_set_value(r->hdf, "FlowSort.Key", flow_sorts[s].key);
+	for (k = 0; k < sizeof(flow_sorts) / sizeof(flow_sorts[0]); k += 2) {
+		char	 node[32], q[48];
+		/* A header link sorts ascending, or descending when already ascending. */
+		int	 flip = s == k;
+
+		snprintf(node, sizeof(node), "FlowSort.%c%s.Query",
+		    flow_sorts[k].key[0] - 32, flow_sorts[k].key + 1);
+		snprintf(q, sizeof(q), "?sort=%s", flow_sorts[flip ? k + 1 : k].key);
+		hdf_set_value(r->hdf, node, q);
+	}
+	db_clear(res);
+	return 0;
+}

@@ -1,0 +1,113 @@
+/*
+ * page-connection-reconnect.c — Connect/Reconnect: sends the browser to the
+ * provider with PKCE (S256) and a single-use state bound to the session, the
+ * user and the connection, expiring in minutes (page-oauth-callback.c takes
+ * it back). Shared connections are reconnected by their managers; a per-user
+ * one by each user for their own account.
+ * Inputs: {id}; POST csrf. Statuses: 303 (to the provider, or back with a
+ * message), 403, 404 (not an OAuth connection), 503.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "tether.h"
+
+#define STATE_MINUTES	10
+
+int
+page_connection_reconnect_post(struct req *r)
+{
+	struct conn	*c;
+	HDF		*proto;
+	json_t		*settings = NULL;
+	char		 state[64], verifier[64], challenge[64], hash[68], cid[24], uid[24];
+	char		 sid[24], ver[16], minutes[8], *nonce_hex = NULL, *ct_hex = NULL;
+	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
+	size_t		 ctlen;
+	int		 version, rc = -1;
+	struct buf	 url, token_url, redirect;
+	const char	*params[9];
+	PGresult	*res;
+
+	if (connpage_load(r, PERM_USE, &c))
+		return 0;
+	/* Shared connections: managers reconnect. Per user: everyone their own. */
+	if (strcmp(c->context, "per_user") != 0 && c->perm < PERM_MANAGE) {
+		conn_free(c);
+		http_error(r, 403, "Only managers of this connection can reconnect it.");
+		return 0;
+	}
+	buf_init(&url);
+	buf_init(&token_url);
+	buf_init(&redirect);
+	proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
+	if (proto == NULL || strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") != 0) {
+		http_error(r, 404, "This connection does not use OAuth 2.0 authorization "
+		    "code, so there is nothing to reconnect.");
+		rc = 0;
+		goto out;
+	}
+	settings = json_loads(c->settings, 0, NULL);
+	auth_random_token(state, sizeof(state), 32);
+	auth_random_token(verifier, sizeof(verifier), 32);
+	oauth_challenge(verifier, challenge, sizeof(challenge));
+	if (settings == NULL || oauth_authorize_url(&r->actor, c, proto, settings, state,
+	    challenge, &url) == -1 || oauth_token_url(&r->actor, c, proto, settings,
+	    &token_url) == -1) {
+		http_flash_next(r, "error", "The connection's OAuth settings are incomplete; "
+		    "edit it first.");
+		snprintf(cid, sizeof(cid), "/connections/%lld", (long long)c->id);
+		http_redirect(r, cid);
+		rc = 0;
+		goto out;
+	}
+	/* The verifier is a secret too: sealed, bound to the connection. */
+	secret_vault_current(r->app);
+	if (vault_seal(&r->app->vault, c->id, "oauth_verifier", verifier, strlen(verifier),
+	    &version, nonce, &ct, &ctlen) == -1)
+		goto out;
+	nonce_hex = app_hex(nonce, sizeof(nonce));
+	ct_hex = app_hex(ct, ctlen);
+	oauth_redirect_uri(r->app, &redirect);
+	auth_token_hash_hex(state, hash);
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	snprintf(sid, sizeof(sid), "%lld", (long long)r->sess->id);
+	snprintf(ver, sizeof(ver), "%d", version);
+	snprintf(minutes, sizeof(minutes), "%d", STATE_MINUTES);
+	params[0] = hash, params[1] = sid, params[2] = uid, params[3] = cid;
+	params[4] = ver, params[5] = nonce_hex, params[6] = ct_hex;
+	params[7] = token_url.data, params[8] = redirect.data;
+	res = db_exec_named(&r->app->db, "oauth_state_add",
+	    "INSERT INTO oauth_states (state_hash, session_id, user_id, connection_id,"
+	    " key_version, verifier_nonce, verifier_ciphertext, token_url, redirect_uri,"
+	    " expires_at) VALUES ($1::bytea, $2, $3, $4, $5, decode($6, 'hex'),"
+	    " decode($7, 'hex'), $8, $9, now() + interval '10 minutes')", 9, params);
+	if (res == NULL)
+		goto out;
+	db_clear(res);
+	audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect_start", "success",
+	    NULL);
+	/* Not http_redirect: this one leaves for the provider. */
+	r->status = 303;
+	http_header(r, "Location", url.data);
+	rc = 0;
+out:
+	sodium_memzero(verifier, sizeof(verifier));
+	sodium_memzero(state, sizeof(state));
+	free(ct);
+	free(nonce_hex);
+	free(ct_hex);
+	json_decref(settings);
+	buf_free(&url);
+	buf_free(&token_url);
+	buf_free(&redirect);
+	conn_free(c);
+	return rc;
+}

@@ -1,0 +1,277 @@
+/*
+ * secret.c — the secrets Tether keeps: a connection's shared ones, a user's
+ * own for a per-user connection, a named credential's. Each is sealed in the
+ * vault with the data key of the moment and bound to what it belongs to (the
+ * connection or named credential, the field, the user). Whose secret is read
+ * or written is always an argument (`owner`: 0 for the shared ones, else the
+ * user); nothing here knows of HTTP. Decrypted values belong to the caller,
+ * who wipes them with secret_free.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "tether.h"
+
+void
+secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	sodium_memzero(s, strlen(s));
+	free(s);
+}
+
+int
+secret_vault_load_key(struct app *app, int version)
+{
+	char		 v[16];
+	const char	*params[1] = { v };
+	PGresult	*res;
+	unsigned char	*wrapped;
+	size_t		 len;
+	int		 rc = -1;
+
+	if (vault_has_key(&app->vault, version))
+		return 0;
+	snprintf(v, sizeof(v), "%d", version);
+	res = db_exec_named(&app->db, "vault_key_get", "SELECT encode(wrapped_key,"
+	    " 'hex') AS k FROM vault_keys WHERE version = $1", 1, params);
+	if (res != NULL && db_rows(res) == 1 &&
+	    (wrapped = app_unhex(db_get(res, 0, "k"), &len)) != NULL) {
+		rc = vault_key_add_wrapped(&app->vault, version, wrapped, len);
+		free(wrapped);
+	}
+	db_clear(res);
+	return rc;
+}
+
+/* Secrets are written rarely: one small query each time is cheaper than
+ * a window in which a stale worker seals with a retired key. */
+void
+secret_vault_current(struct app *app)
+{
+	PGresult	*res;
+	int		 newest;
+
+	res = db_exec_named(&app->db, "vault_newest", "SELECT max(version) AS v"
+	    " FROM vault_keys", 0, NULL);
+	if (res == NULL)
+		return;
+	newest = atoi(db_get(res, 0, "v"));
+	db_clear(res);
+	/* Loading the newest key makes it the active one (vault.c). */
+	if (newest > app->vault.active && secret_vault_load_key(app, newest) == 0)
+		app->vault.active = newest;
+}
+
+void
+secret_ad_field(int64_t owner, const char *field, char *out, size_t outlen)
+{
+	if (owner > 0)
+		snprintf(out, outlen, "u%lld:%s", (long long)owner, field);
+	else
+		snprintf(out, outlen, "%s", field);
+}
+
+int
+secret_conn_put(const struct actor *a, int64_t id, int64_t owner, const char *field,
+    const char *value)
+{
+	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
+	size_t		 ctlen;
+	int		 version;
+	char		 cid[24], ver[16], uid[24], own[24], ad[128], *nonce_hex, *ct_hex;
+	const char	*params[6];
+	PGresult	*res;
+
+	secret_ad_field(owner, field, ad, sizeof(ad));
+	secret_vault_current(a->app);
+	if (vault_seal(&a->app->vault, id, ad, value, strlen(value), &version, nonce,
+	    &ct, &ctlen) == -1) {
+		log_error(a->request_id, "connection %lld: cannot seal field %s",
+		    (long long)id, field);
+		return -1;
+	}
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(ver, sizeof(ver), "%d", version);
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
+	nonce_hex = app_hex(nonce, sizeof(nonce));
+	ct_hex = app_hex(ct, ctlen);
+	free(ct);
+	params[0] = cid, params[1] = field, params[2] = ver;
+	params[3] = nonce_hex, params[4] = ct_hex;
+	/* user 0 is the system (tetherctl, the worker): no user to name. */
+	params[5] = a->user_id > 0 ? uid : NULL;
+	if (owner > 0) {
+		params[5] = own;	/* the user whose own secret this is */
+		res = db_exec_named(&a->app->db, "user_secret_put",
+		    "INSERT INTO user_connection_secrets (connection_id, field, key_version,"
+		    " nonce, ciphertext, user_id) VALUES ($1, $2, $3, decode($4, 'hex'),"
+		    " decode($5, 'hex'), $6) ON CONFLICT (connection_id, user_id, field) DO UPDATE"
+		    " SET key_version = EXCLUDED.key_version, nonce = EXCLUDED.nonce,"
+		    " ciphertext = EXCLUDED.ciphertext, updated_at = now()", 6, params);
+	} else
+		res = db_exec_named(&a->app->db, "secret_put",
+		    "INSERT INTO connection_secrets (connection_id, field, key_version, nonce,"
+		    " ciphertext, updated_by) VALUES ($1, $2, $3, decode($4, 'hex'),"
+		    " decode($5, 'hex'), $6) ON CONFLICT (connection_id, field) DO UPDATE SET"
+		    " key_version = EXCLUDED.key_version, nonce = EXCLUDED.nonce,"
+		    " ciphertext = EXCLUDED.ciphertext, updated_at = now(),"
+		    " updated_by = EXCLUDED.updated_by", 6, params);
+	free(nonce_hex);
+	free(ct_hex);
+	if (res == NULL)
+		return -1;
+	db_clear(res);
+	return 0;
+}
+
+/* Unseal one row's (key_version, nonce, ct) into *out: 0 or -1. */
+static int
+secret_unseal_row(struct app *app, PGresult *res, int row, int64_t vault_id,
+    const char *ad, char **out)
+{
+	unsigned char	*nonce, *ct;
+	size_t		 nlen, ctlen, plen;
+	int		 version = atoi(db_get(res, row, "key_version")), rc = -1;
+
+	if (!vault_has_key(&app->vault, version))
+		(void)secret_vault_load_key(app, version);
+	nonce = app_unhex(db_get(res, row, "nonce"), &nlen);
+	ct = app_unhex(db_get(res, row, "ct"), &ctlen);
+	if (nonce != NULL && ct != NULL && nlen == VAULT_NONCE_BYTES &&
+	    vault_unseal(&app->vault, vault_id, ad, version, nonce, ct, ctlen, out,
+	    &plen) == 0)
+		rc = 0;
+	free(nonce);
+	free(ct);
+	return rc;
+}
+
+int
+secret_conn_get(const struct actor *a, int64_t id, int64_t owner, const char *field,
+    char **out)
+{
+	char		 cid[24], own[24], ad[128];
+	const char	*params[3] = { cid, field, own };
+	PGresult	*res;
+	int		 rc;
+
+	*out = NULL;
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
+	secret_ad_field(owner, field, ad, sizeof(ad));
+	res = owner > 0 ? db_exec_named(&a->app->db, "user_secret_get",
+	    "SELECT key_version, encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex')"
+	    " AS ct FROM user_connection_secrets WHERE connection_id = $1 AND field = $2"
+	    " AND user_id = $3", 3, params) : db_exec_named(&a->app->db, "secret_get",
+	    "SELECT key_version, encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex')"
+	    " AS ct FROM connection_secrets WHERE connection_id = $1 AND field = $2"
+	    " AND $3::bigint = 0", 3, params);
+	if (res == NULL)
+		return -1;
+	if (db_rows(res) == 0) {
+		db_clear(res);
+		return 1;
+	}
+	if ((rc = secret_unseal_row(a->app, res, 0, id, ad, out)) == -1)
+		log_error(a->request_id, "connection %lld: secret %s does not decrypt",
+		    (long long)id, field);
+	db_clear(res);
+	return rc;
+}
+
+char *
+secret_conn_stored_json(struct app *app, int64_t id)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	char		*out;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	res = db_exec_named(&app->db, "secrets_stored",
+	    "SELECT COALESCE(json_object_agg(field, to_char(updated_at AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD HH24:MI') || ' UTC'), '{}')::text AS j"
+	    " FROM connection_secrets WHERE connection_id = $1", 1, params);
+	if (res == NULL)
+		return NULL;
+	out = xstrdup(db_get(res, 0, "j"));
+	db_clear(res);
+	return out;
+}
+
+/* Named credential secrets share the vault with connections: negative ids
+ * keep their additional data apart from any connection's. */
+static int64_t
+secret_nc_vault_id(int64_t id)
+{
+	return -id;
+}
+
+int
+secret_nc_put(const struct actor *a, int64_t id, const char *field, const char *value)
+{
+	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
+	size_t		 ctlen;
+	int		 version;
+	char		 nid[24], ver[16], *nh, *ch;
+	const char	*params[5];
+	PGresult	*res;
+
+	secret_vault_current(a->app);
+	if (vault_seal(&a->app->vault, secret_nc_vault_id(id), field, value, strlen(value),
+	    &version, nonce, &ct, &ctlen) == -1) {
+		log_error(a->request_id, "named credential %lld: cannot seal field %s",
+		    (long long)id, field);
+		return -1;
+	}
+	snprintf(nid, sizeof(nid), "%lld", (long long)id);
+	snprintf(ver, sizeof(ver), "%d", version);
+	nh = app_hex(nonce, sizeof(nonce));
+	ch = app_hex(ct, ctlen);
+	free(ct);
+	params[0] = nid, params[1] = field, params[2] = ver, params[3] = nh, params[4] = ch;
+	res = db_exec_named(&a->app->db, "nc_secret_put",
+	    "INSERT INTO named_credential_secrets (named_credential_id, field, key_version,"
+	    " nonce, ciphertext) VALUES ($1, $2, $3, decode($4, 'hex'), decode($5, 'hex'))"
+	    " ON CONFLICT (named_credential_id, field) DO UPDATE SET key_version ="
+	    " EXCLUDED.key_version, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,"
+	    " updated_at = now()", 5, params);
+	free(nh);
+	free(ch);
+	if (res == NULL)
+		return -1;
+	db_clear(res);
+	return 0;
+}
+
+int
+secret_nc_get(const struct actor *a, int64_t id, const char *field, char **out)
+{
+	char		 nid[24];
+	const char	*params[2] = { nid, field };
+	PGresult	*res;
+	int		 rc;
+
+	*out = NULL;
+	snprintf(nid, sizeof(nid), "%lld", (long long)id);
+	res = db_exec_named(&a->app->db, "nc_secret_get", "SELECT key_version,"
+	    " encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex') AS ct"
+	    " FROM named_credential_secrets WHERE named_credential_id = $1 AND field = $2",
+	    2, params);
+	if (res == NULL || db_rows(res) == 0) {
+		db_clear(res);
+		return res == NULL ? -1 : 1;
+	}
+	if ((rc = secret_unseal_row(a->app, res, 0, secret_nc_vault_id(id), field, out)) == -1)
+		log_error(a->request_id, "named credential %lld: secret %s does not decrypt",
+		    (long long)id, field);
+	db_clear(res);
+	return rc;
+}
