@@ -34,7 +34,7 @@ accesslog_write(const struct req *r)
 	fprintf(stderr, "%s access rid=%s method=%s route=%s status=%d ms=%.1f user=%lld%s\n",
 	    ts, r->id, r->method_name, r->route != NULL ? r->route->pattern : "-",
 	    r->undelivered ? 499 : r->status, ms,
-	    r->sess != NULL ? (long long)r->sess->user_id : 0LL, note);
+	    (long long)r->actor.user_id, note);
 }
 
 void

@@ -35,7 +35,6 @@
 #define API_PER_PAGE		50
 #define API_PER_PAGE_MAX	200
 #define API_PAGE_MAX		100000
-#define API_TOKEN_CHARS		43	/* base64url of 32 bytes, no padding */
 #define API_DRAIN_MAX		(4 * 1024 * 1024)
 #define FLOW_CONNS_MAX		100
 #define FLOW_VERSION_MAX	1000000
@@ -376,37 +375,6 @@ api_method(const char *m)
 	return API_OTHER;
 }
 
-/* Match the canonical path against a pattern; {id} as route.c has it. */
-static int
-api_path_matches(const char *pat, const char *path, int64_t *id)
-{
-	for (;;) {
-		size_t	 plen, slen, i;
-
-		if (*pat != *path)	/* both at '/' or both at the end */
-			return 0;
-		if (*pat == '\0')
-			return 1;
-		pat++, path++;
-		plen = strcspn(pat, "/");
-		slen = strcspn(path, "/");
-		if (plen == 4 && strncmp(pat, "{id}", 4) == 0) {
-			long long	 v = 0;
-
-			if (slen == 0 || slen > 15 || path[0] == '0')
-				return 0;
-			for (i = 0; i < slen; i++) {
-				if (path[i] < '0' || path[i] > '9')
-					return 0;
-				v = v * 10 + (path[i] - '0');
-			}
-			*id = v;
-		} else if (plen != slen || strncmp(pat, path, slen) != 0)
-			return 0;
-		pat += plen, path += slen;
-	}
-}
-
 static const struct api_route *
 api_match(struct req *r)
 {
@@ -414,7 +382,7 @@ api_match(struct req *r)
 
 	for (i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {
 		r->arg_id = 0;
-		if (api_path_matches(api_routes[i].rt.pattern, r->path, &r->arg_id))
+		if (route_path_match(api_routes[i].rt.pattern, r->path, &r->arg_id, NULL))
 			return &api_routes[i];
 	}
 	r->arg_id = 0;
@@ -452,20 +420,6 @@ api_allow(const struct api_route *ar, struct buf *b)
 		buf_printf(b, "%sDELETE", b->len > 0 ? ", " : "");
 }
 
-static int
-api_token_shape_ok(const char *t)
-{
-	size_t	 i;
-
-	if (strlen(t) != API_TOKEN_CHARS)
-		return 0;
-	for (i = 0; i < API_TOKEN_CHARS; i++)
-		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
-		    (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
-			return 0;
-	return 1;
-}
-
 /*
  * The token's user becomes r->sess, so that conn_get and audit_add work as
  * on the pages. 0 signed in; 1 refused (401 made); -1 database failure.
@@ -486,7 +440,7 @@ api_auth(struct req *r)
 	}
 	for (token = h + 7; *token == ' '; token++)
 		continue;
-	if (!api_token_shape_ok(token)) {
+	if (!auth_token_shape_ok(token)) {
 		api_unauthorized(r, 1);
 		return 1;
 	}
@@ -717,6 +671,7 @@ api_dispatch(struct req *r)
 out:
 	json_decref(body);
 	api_drain(r);
+	session_end(r);
 }
 
 /* ---------------------------------------------------------- connections */

@@ -52,6 +52,20 @@ auth_random_token(char *out, size_t outlen, size_t bytes)
 	sodium_memzero(raw, sizeof(raw));
 }
 
+int
+auth_token_shape_ok(const char *t)
+{
+	size_t	 i;
+
+	if (t == NULL || strlen(t) != AUTH_TOKEN_CHARS)
+		return 0;
+	for (i = 0; i < AUTH_TOKEN_CHARS; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
+		    (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
+			return 0;
+	return 1;
+}
+
 void
 auth_token_hash_hex(const char *token, char out[68])
 {

@@ -764,7 +764,7 @@ cdef_field_ref(struct cdef *cd, HDF *proto, HDF *node, const char *path,
 		return cdef_error(cd, path, key, "%s \"%s\" names no field of the "
 		    "protocol", key, v);
 	type = catalog_val(f, "type");
-	if (*types != '\0' && !connector_word_in(types, type))
+	if (*types != '\0' && !str_word_in(types, type))
 		return cdef_error(cd, path, key, "%s \"%s\" is a %s field, not %s",
 		    key, v, type, types);
 	if (*types == '\0' && strcmp(type, "secret") == 0)
@@ -932,7 +932,7 @@ cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 	if (auth == NULL) {
 		catalog_first(k->auths, first, sizeof(first));
 		auth = first;
-	} else if (!connector_word_in(k->auths, auth))
+	} else if (!str_word_in(k->auths, auth))
 		return cdef_error(cd, path, "auth", "auth \"%s\" does not go with "
 		    "kind %s (it takes: %s)", auth, k->name, k->auths);
 	user = strcmp(auth, "basic") == 0;
@@ -1406,7 +1406,7 @@ catalog_check(struct cdef *cd)
 				return cdef_error(cd, "", "contexts", "unknown "
 				    "execution context \"%s\" (system or "
 				    "per_user)", w);
-			if (connector_word_in(seen, w))
+			if (str_word_in(seen, w))
 				return cdef_error(cd, "", "contexts", "\"%s\" "
 				    "twice", w);
 			strcat(strcat(seen, " "), w);

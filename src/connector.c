@@ -36,32 +36,13 @@ connector_api_type_label(const struct catalog *cat, const char *connector,
 	return t != NULL ? hdf_get_value(t, "label", api_type) : api_type;
 }
 
-/* 1 when `word` is one of the space-separated words of `list`. */
-int
-connector_word_in(const char *list, const char *word)
-{
-	size_t	 n = strlen(word);
-
-	/* Words are separated as catalog.c reads them: spaces and tabs. */
-	while (*list != '\0') {
-		size_t	 len;
-
-		list += strspn(list, " \t");
-		len = strcspn(list, " \t");
-		if (len == n && len > 0 && strncmp(list, word, n) == 0)
-			return 1;
-		list += len;
-	}
-	return 0;
-}
-
 int
 connector_allows_context(const struct catalog *cat, const char *connector,
     const char *context)
 {
 	HDF	*def = catalog_get(cat, connector);
 
-	return def != NULL && connector_word_in(hdf_get_value(def, "contexts", "system"),
+	return def != NULL && str_word_in(hdf_get_value(def, "contexts", "system"),
 	    context);
 }
 
@@ -70,5 +51,5 @@ connector_field_applies(HDF *field, const char *api_type)
 {
 	const char	*types = hdf_get_value(field, "api_types", NULL);
 
-	return types == NULL || *types == '\0' || connector_word_in(types, api_type);
+	return types == NULL || *types == '\0' || str_word_in(types, api_type);
 }

@@ -159,7 +159,7 @@ connform_check(HDF *f, const char *v)
 		return hdf_get_int_value(f, "required", 0) ?
 		    (strcmp(type, "select") == 0 ? "Choose an option." : "Enter a value.") : NULL;
 	if (strcmp(type, "url") == 0)
-		why = valid_url(v, connector_word_in(hdf_get_value(f, "scheme", "https"),
+		why = valid_url(v, str_word_in(hdf_get_value(f, "scheme", "https"),
 		    "http"));
 	else if (strcmp(type, "email") == 0)
 		why = valid_email(v);

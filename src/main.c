@@ -56,6 +56,7 @@ serve_one(struct app *app, FCGX_Request *fr)
 		api_dispatch(&r);
 	else
 		http_error(&r, status, NULL);
+	/* The dispatchers have ended the session; its user stays in r.actor. */
 	http_send(&r);
 	accesslog_write(&r);
 	req_free(&r);

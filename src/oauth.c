@@ -107,7 +107,7 @@ oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF
 	p.body = body.data;
 	p.expect = "200";
 	p.allow_http = strncmp(url.data, "http://", 7) == 0 &&
-	    connector_word_in(hdf_get_value(hdf_get_obj(hdf_get_obj(proto, "Fields"),
+	    str_word_in(hdf_get_value(hdf_get_obj(hdf_get_obj(proto, "Fields"),
 	    oauth_value(oauth, "base", c->api_type) != NULL ? oauth_value(oauth, "base",
 	    c->api_type) : "url"), "scheme", "https"), "http");
 	probe_http(a->app, &p, o);

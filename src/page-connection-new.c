@@ -17,11 +17,6 @@
 
 #include "tether.h"
 
-static const char teams_sql[] =
-    "SELECT id, name FROM teams WHERE $2::boolean OR id IN (SELECT team_id"
-    " FROM team_members WHERE user_id = $1 AND role = 'manager')"
-    " ORDER BY lower(name), id";
-
 struct newconn {
 	const char	*connector;
 	const char	*protocol;
@@ -30,16 +25,6 @@ struct newconn {
 	HDF		*proto;
 	PGresult	*teams;		/* the teams the user may create in */
 };
-
-static PGresult *
-newconn_teams(struct req *r)
-{
-	char		 uid[24];
-	const char	*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
-
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	return db_exec_named(&r->app->db, "create_teams", teams_sql, 2, params);
-}
 
 /* Resolve connector, protocol and API type; -1 when the connector is unknown. */
 static int
@@ -268,7 +253,7 @@ page_connection_new(struct req *r)
 		http_error(r, 404, "There is no such connector. Pick one from the catalog.");
 		return 0;
 	}
-	if ((nc.teams = newconn_teams(r)) == NULL)
+	if ((nc.teams = team_managed(&r->actor)) == NULL)
 		return -1;
 	if (db_rows(nc.teams) == 0) {
 		db_clear(nc.teams);
@@ -423,7 +408,7 @@ page_connection_create(struct req *r)
 		http_error(r, 400, NULL);
 		return 0;
 	}
-	if ((nc.teams = newconn_teams(r)) == NULL)
+	if ((nc.teams = team_managed(&r->actor)) == NULL)
 		return -1;
 	if (db_rows(nc.teams) == 0) {
 		db_clear(nc.teams);

@@ -68,10 +68,7 @@ nc_fill_list(struct req *r)
 	    " FROM named_credentials n JOIN teams t ON t.id = n.owner_team_id WHERE%s"
 	    " ORDER BY lower(n.name)", nc_visible);
 	res = db_exec_named(&r->app->db, "nc_list", sql, 2, params);
-	teams = db_exec_named(&r->app->db, "create_teams",
-	    "SELECT id, name FROM teams WHERE $2::boolean OR id IN (SELECT team_id"
-	    " FROM team_members WHERE user_id = $1 AND role = 'manager')"
-	    " ORDER BY lower(name), id", 2, params);
+	teams = team_managed(&r->actor);
 	if (res == NULL || teams == NULL) {
 		db_clear(res);
 		db_clear(teams);

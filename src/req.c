@@ -1,8 +1,8 @@
 /*
  * req.c — one request's input, read once and bounded: method, canonical
- * path, route, cookies, and the query string (GET) or form body (POST, never
- * a query). Only fields the route declares are kept; anything else is
- * refused before a page runs.
+ * path, cookies, and the query string (GET) or form body (POST, never a
+ * query). It knows nothing of routes or sessions: route.c matches the path,
+ * checks the fields against what the route declares and owns the session.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,6 @@ req_free(struct req *r)
 	free(r->csp_form_action);
 	fields_free(&r->in);
 	fields_free(&r->cookies);
-	session_free(r->sess);
 	hdf_destroy((HDF **)&r->hdf);
 	buf_free(&r->headers);
 	buf_free(&r->out);
@@ -199,35 +198,11 @@ req_read_body(struct req *r)
 	return 0;
 }
 
-/* Every field must be declared by the route; only declared-repeatable ones repeat. */
-static int
-req_check_fields(struct req *r)
-{
-	size_t	 i, count;
-
-	for (i = 0; i < r->in.n; i++) {
-		const char	*name = r->in.v[i].name;
-
-		if (!route_declares(r->route, name)) {
-			r->log_note = "undeclared field";
-			return 400;
-		}
-		(void)fields_get(&r->in, name, &count);
-		if (count > 1 && !route_allows_repeat(r->route, name)) {
-			r->log_note = "repeated field";
-			return 400;
-		}
-	}
-	return 0;
-}
-
 int
 req_parse(struct req *r)
 {
-	const char	*qs, *cookie, *https;
+	const char	*cookie, *https;
 	char		*raw;
-	int		 status;
-	enum form_err	 fe;
 
 	r->method_name = req_env(r, "REQUEST_METHOD");
 	if (r->method_name == NULL)
@@ -252,10 +227,15 @@ req_parse(struct req *r)
 	}
 	if (strncmp(r->path, "/api/", 5) == 0)
 		return REQ_API;
-	if ((status = route_match(r)) != 0)
-		return status;
+	return 0;
+}
 
-	qs = req_env(r, "QUERY_STRING");
+int
+req_read_fields(struct req *r)
+{
+	const char	*qs = req_env(r, "QUERY_STRING");
+	enum form_err	 fe;
+
 	/* A POST's fields come from its body only: a token or a confirmation in
 	 * the URL would end up in logs, history and Referer headers, and no form
 	 * of ours posts to a URL with a query. */
@@ -270,7 +250,5 @@ req_parse(struct req *r)
 			return 400;
 		}
 	}
-	if (r->method == METHOD_POST && (status = req_read_body(r)) != 0)
-		return status;
-	return req_check_fields(r);
+	return r->method == METHOD_POST ? req_read_body(r) : 0;
 }

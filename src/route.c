@@ -1,7 +1,8 @@
 /*
  * route.c — the route table: every path pattern with its methods, the
- * fields it declares and whether it needs a session; and the one place
- * where session, permission and CSRF checks run before any page does.
+ * fields it declares and whether it needs a session; and the dispatcher,
+ * the one place where fields, session, permission and CSRF are checked
+ * before any page runs. It owns the request's session.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,9 +97,11 @@ static const struct route routes[] = {
 	    page_flow, NULL, p_none, p_none },
 };
 
-/* Match one segment; {id} is a positive decimal, {key} a catalog-style key. */
+/* Match one segment; {id} is a positive decimal, {key} a catalog-style key
+ * (kept in *key when key is not NULL). */
 static int
-route_segment(struct req *r, const char *pat, size_t plen, const char *seg, size_t slen)
+route_segment(const char *pat, size_t plen, const char *seg, size_t slen, int64_t *id,
+    char **key)
 {
 	size_t	 i;
 
@@ -112,25 +115,25 @@ route_segment(struct req *r, const char *pat, size_t plen, const char *seg, size
 				return 0;
 			v = v * 10 + (seg[i] - '0');
 		}
-		r->arg_id = v;
+		*id = v;
 		return 1;
 	}
 	if (plen == 5 && strncmp(pat, "{key}", 5) == 0) {
-		if (slen == 0 || slen > 40)
+		if (key == NULL || slen == 0 || slen > 40)
 			return 0;
 		for (i = 0; i < slen; i++)
 			if (!((seg[i] >= 'a' && seg[i] <= 'z') ||
 			    (seg[i] >= '0' && seg[i] <= '9') || seg[i] == '-'))
 				return 0;
-		free(r->arg_key);
-		r->arg_key = xstrndup(seg, slen);
+		free(*key);
+		*key = xstrndup(seg, slen);
 		return 1;
 	}
 	return plen == slen && strncmp(pat, seg, slen) == 0;
 }
 
-static int
-route_path_matches(struct req *r, const char *pattern, const char *path)
+int
+route_path_match(const char *pattern, const char *path, int64_t *id, char **key)
 {
 	const char	*p = pattern, *s = path;
 
@@ -144,7 +147,7 @@ route_path_matches(struct req *r, const char *pattern, const char *path)
 		p++, s++;
 		plen = strcspn(p, "/");
 		slen = strcspn(s, "/");
-		if (!route_segment(r, p, plen, s, slen))
+		if (!route_segment(p, plen, s, slen, id, key))
 			return 0;
 		p += plen, s += slen;
 	}
@@ -158,7 +161,7 @@ route_match(struct req *r)
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		r->arg_id = 0;
-		if (!route_path_matches(r, routes[i].pattern, r->path))
+		if (!route_path_match(routes[i].pattern, r->path, &r->arg_id, &r->arg_key))
 			continue;
 		r->route = &routes[i];
 		found = 1;
@@ -225,12 +228,42 @@ route_to_login(struct req *r)
 	buf_free(&loc);
 }
 
-void
-route_dispatch(struct req *r)
+/* Every field must be declared by the route; only declared-repeatable ones repeat. */
+static int
+route_check_fields(struct req *r)
 {
-	const struct route	*rt = r->route;
-	page_fn			 fn;
+	size_t	 i, count;
 
+	for (i = 0; i < r->in.n; i++) {
+		const char	*name = r->in.v[i].name;
+
+		if (!route_declares(r->route, name)) {
+			r->log_note = "undeclared field";
+			return 400;
+		}
+		(void)fields_get(&r->in, name, &count);
+		if (count > 1 && !route_allows_repeat(r->route, name)) {
+			r->log_note = "repeated field";
+			return 400;
+		}
+	}
+	return 0;
+}
+
+/* The route and its checked fields, then session, role and CSRF, then the page. */
+static void
+route_run(struct req *r)
+{
+	const struct route	*rt;
+	page_fn			 fn;
+	int			 status;
+
+	if ((status = route_match(r)) != 0 || (status = req_read_fields(r)) != 0 ||
+	    (status = route_check_fields(r)) != 0) {
+		http_error(r, status, NULL);
+		return;
+	}
+	rt = r->route;
 	if (session_load(r) == -1) {
 		http_error(r, 503, NULL);
 		return;
@@ -256,4 +289,11 @@ route_dispatch(struct req *r)
 		 * "internal error". */
 		http_error(r, db_unavailable(&r->app->db) ? 503 : 500, NULL);
 	}
+}
+
+void
+route_dispatch(struct req *r)
+{
+	route_run(r);
+	session_end(r);
 }

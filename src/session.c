@@ -14,7 +14,6 @@
 #include "tether.h"
 
 #define TOKEN_BYTES	32
-#define TOKEN_CHARS	43	/* base64url of 32 bytes, no padding */
 
 /*
  * The sign-in form's token: nonce || issued (8 bytes, big-endian seconds) ||
@@ -56,20 +55,6 @@ session_free(struct session *s)
 	free(s);
 }
 
-static int
-session_token_shape_ok(const char *t)
-{
-	size_t	 i;
-
-	if (t == NULL || strlen(t) != TOKEN_CHARS)
-		return 0;
-	for (i = 0; i < TOKEN_CHARS; i++)
-		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
-		    (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
-			return 0;
-	return 1;
-}
-
 void
 session_actor(struct req *r)
 {
@@ -78,6 +63,14 @@ session_actor(struct req *r)
 	a->user_id = r->sess != NULL ? r->sess->user_id : 0;
 	a->is_admin = r->sess != NULL && r->sess->is_admin;
 	a->email = r->sess != NULL && r->sess->email != NULL ? r->sess->email : "";
+}
+
+void
+session_end(struct req *r)
+{
+	session_free(r->sess);
+	r->sess = NULL;
+	r->actor.email = "";	/* it pointed into the session */
 }
 
 int
@@ -90,7 +83,7 @@ session_load(struct req *r)
 	struct session	*s;
 	int		 touch = 0;
 
-	if (!session_token_shape_ok(token))
+	if (!auth_token_shape_ok(token))
 		return 0;
 	auth_token_hash_hex(token, hash);
 	snprintf(idle, sizeof(idle), "%d", r->app->cfg.session_idle_min);
@@ -122,7 +115,7 @@ session_load(struct req *r)
 int
 session_create(struct req *r, int64_t user_id)
 {
-	char		 token[TOKEN_CHARS + 8], csrf[TOKEN_CHARS + 8], hash[68];
+	char		 token[AUTH_TOKEN_CHARS + 8], csrf[AUTH_TOKEN_CHARS + 8], hash[68];
 	char		 uid[24], minutes[16];
 	const char	*params[6] = { hash, uid, csrf, minutes, r->client_addr,
 			    r->user_agent != NULL ? r->user_agent : "" };
@@ -249,7 +242,7 @@ session_csrf_ok(struct req *r)
 		return str_equal_ct(given, expected);
 	}
 	expected = r->sess != NULL ? r->sess->csrf : NULL;
-	if (!session_token_shape_ok(expected))
+	if (!auth_token_shape_ok(expected))
 		return 0;
 	return str_equal_ct(given, expected);
 }

@@ -168,7 +168,7 @@ test_allows_http(const struct testctx *t, const char *base)
 {
 	HDF	*f = base != NULL ? hdf_get_obj(hdf_get_obj(t->proto, "Fields"), base) : NULL;
 
-	return f != NULL && connector_word_in(hdf_get_value(f, "scheme", "https"), "http");
+	return f != NULL && str_word_in(hdf_get_value(f, "scheme", "https"), "http");
 }
 
 /* Client credentials: obtaining a token is the test. */

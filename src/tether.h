@@ -42,6 +42,8 @@ void		 buf_url_encode(struct buf *, const char *);
 
 /* 1 when equal, in time independent of where they differ. */
 int		 str_equal_ct(const char *, const char *);
+/* 1 when `word` is one of the space-separated words of `list`. */
+int		 str_word_in(const char *list, const char *word);
 
 /*
  * No core dumps and no ptrace by other processes of the same account: a
@@ -304,13 +306,18 @@ void		 config_free(struct config *);
  */
 struct pg_conn;
 
+/* Room for every statement name the code uses (about 80 literal names, the
+ * list's filter and sort combinations and the related flows' sorts): a name
+ * past it would be parsed again at every use. */
+#define DB_NAMED_MAX	320
+
 struct db {
 	struct pg_conn	*conn;		/* PGconn */
 	const char	*conninfo;
 	int		 connect_timeout;
 	int		 statement_timeout_ms;
 	uint64_t	 prepared;	/* bit n: statement n is prepared on conn */
-	char		 named[64][40];	/* lazily prepared statements on conn */
+	char		 named[DB_NAMED_MAX][40];	/* lazily prepared statements on conn */
 	int		 nnamed;
 	int		 in_tx;
 	char		 sqlstate[6];	/* of the last failure since db_forget_failure */
@@ -415,6 +422,10 @@ int		 auth_dummy_hash(char out[128]);
 void		 auth_random_token(char *out, size_t outlen, size_t bytes);
 /* SHA-256 of a token, as the bytea hex literal "\\x…" (65+2 chars + NUL). */
 void		 auth_token_hash_hex(const char *token, char out[68]);
+/* Session, CSRF and API tokens: 32 random bytes, base64url without padding. */
+#define AUTH_TOKEN_CHARS	43
+/* 1 when t has a token's shape (checked before any lookup). */
+int		 auth_token_shape_ok(const char *t);
 /* Seconds a (account, client) pair must still wait after `failures` recent failures
  * whose last one was `since_last` seconds ago; 0 when it may try now. */
 int		 auth_login_delay(int failures, int since_last, int free_failures, int max_delay);
@@ -555,8 +566,11 @@ struct req {
 void		 req_init(struct req *, struct app *, struct FCGX_Request *);
 /* Read the raw body (at most cfg.body_max bytes): 0, or 400/413 as for forms. */
 int		 req_read_raw(struct req *, struct buf *out);
-/* Read method, path and (bounded) input; 0, or an HTTP status to answer with. */
+/* Read method, canonical path and cookies: 0, REQ_API, or an HTTP status. */
 int		 req_parse(struct req *);
+/* Read the query (GET, HEAD) or the form body (POST; a POST with a query is
+ * refused), bounded: 0, or an HTTP status to answer with. */
+int		 req_read_fields(struct req *);
 void		 req_free(struct req *);
 const char	*req_param(const struct req *, const char *name);
 /* The field's value, or "" when it is absent (never NULL). */
@@ -589,6 +603,11 @@ struct route {
 
 /* Find the route of a canonical path: 0 found, 404 or 405. */
 int		 route_match(struct req *);
+/* 1 when the canonical path matches the pattern; {id} (a positive decimal)
+ * into *id, {key} (a catalog-style key) into *key (malloc'd; key NULL: no
+ * {key} matches). The page router and the API's use this one matcher. */
+int		 route_path_match(const char *pattern, const char *path, int64_t *id,
+		    char **key);
 void		 route_dispatch(struct req *);
 /* 1 when `name` is declared for the request's route. */
 int		 route_declares(const struct route *, const char *name);
@@ -648,6 +667,15 @@ int		 session_csrf_ok(struct req *);
 int		 session_is_manager(struct req *);
 /* r->actor becomes r->sess's user (or nobody, when r->sess is NULL). */
 void		 session_actor(struct req *);
+/* Free r->sess (the dispatchers do, when they are done); r->actor keeps the
+ * user's id for the access log. */
+void		 session_end(struct req *);
+
+/* --------------------------------------------------------------- team.c */
+
+/* The teams the actor may create connections and named credentials in (the
+ * ones they manage; all for admins): id, name, by name. NULL on failure. */
+struct pg_result *team_managed(const struct actor *);
 
 /* -------------------------------------------------------------- audit.c */
 
@@ -686,8 +714,6 @@ const char	*connector_api_type_label(const struct catalog *, const char *connect
 /* 1 when the definition allows this execution context ("system" / "per_user"). */
 int		 connector_allows_context(const struct catalog *, const char *connector,
 		    const char *context);
-/* 1 when `word` is one of the space-separated words of `list`. */
-int		 connector_word_in(const char *list, const char *word);
 /* 1 when a field applies to the API type (no api_types list: all of them). */
 int		 connector_field_applies(struct _hdf *field, const char *api_type);
 

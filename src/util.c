@@ -278,3 +278,22 @@ process_harden(void)
 		fprintf(stderr, "tether: prctl(PR_SET_DUMPABLE, 0): %s\n", strerror(errno));
 #endif
 }
+
+/* 1 when `word` is one of the space-separated words of `list`. */
+int
+str_word_in(const char *list, const char *word)
+{
+	size_t	 n = strlen(word);
+
+	/* Words are separated as connector files write them: spaces and tabs. */
+	while (*list != '\0') {
+		size_t	 len;
+
+		list += strspn(list, " \t");
+		len = strcspn(list, " \t");
+		if (len == n && len > 0 && strncmp(list, word, n) == 0)
+			return 1;
+		list += len;
+	}
+	return 0;
+}
