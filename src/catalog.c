@@ -1501,6 +1501,7 @@ static void
 catalog_neoerr(NEOERR *nerr, const char *file, char *err, size_t errlen)
 {
 	static const char	 str[] = "<string>:";
+	static const char	 ctx[] = "In file <string>:";
 	STRING			 s, tb;
 	const char		*m, *loc, *end;
 	size_t			 n;
@@ -1510,17 +1511,17 @@ catalog_neoerr(NEOERR *nerr, const char *file, char *err, size_t errlen)
 	string_init(&tb);
 	nerr_error_string(nerr, &s);
 	m = s.buf != NULL ? s.buf : "unknown error";
-	/* Errors passed up with a context ("In file <string>:12") keep their line. */
+	/* Errors passed up with a context keep their line. */
 	if (file != NULL) {
 		nerr_error_traceback(nerr, &tb);
-		if (tb.buf != NULL && (loc = strstr(tb.buf, "In file <string>:")) != NULL)
-			line = atoi(loc + 8 + sizeof(str) - 1);
+		if (tb.buf != NULL && (loc = strstr(tb.buf, ctx)) != NULL)
+			line = atoi(loc + sizeof(ctx) - 1);
 	}
 	if (file != NULL && (loc = strchr(m, '[')) != NULL &&
 	    strncmp(loc + 1, str, sizeof(str) - 1) == 0 &&
 	    (end = strstr(loc, "] ")) != NULL)
 		snprintf(err, errlen, "%s:%d: %s", file,
-		    atoi(loc + sizeof(str)), end + 2);
+		    atoi(loc + 1 + sizeof(str) - 1), end + 2);
 	else if (file != NULL && line > 0)
 		snprintf(err, errlen, "%s:%d: %s", file, line, m);
 	else if (file != NULL && strstr(m, file) == NULL)
