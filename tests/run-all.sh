@@ -15,7 +15,7 @@
 #     only the files whose path contains TETHER_TEST_FILTER when it is set
 #     (the filter picks the fuzz harnesses by name too);
 #  6. stops the scratch stack and prints, alone on the last line,
-#     "N passed, N failed, N skipped" over C and node tests together.
+#     "N passed, N failed, N skipped" over C, fuzz and node tests together.
 #
 # Exit status 0 only when nothing failed and at least one test ran.
 
@@ -193,9 +193,13 @@ main() {
 		fi
 		fuzz_names+=("$n")
 	done
-	if [ "$FUZZ_SECONDS" = 0 ] || [ "${#fuzz_names[@]}" -eq 0 ]; then
-		stage "fuzzers: none run${FILTER:+ (none matching \"$FILTER\")}"
-		NOTES+=("fuzzers: none run (TETHER_FUZZ_SECONDS=$FUZZ_SECONDS)")
+	if [[ ! $FUZZ_SECONDS =~ ^[0-9]+$ ]]; then
+		stage_failed "TETHER_FUZZ_SECONDS=$FUZZ_SECONDS is not a number of seconds"
+	elif [ "$FUZZ_SECONDS" -eq 0 ] || [ "${#fuzz_names[@]}" -eq 0 ]; then
+		why="TETHER_FUZZ_SECONDS=0"
+		[ "$FUZZ_SECONDS" -eq 0 ] || why="none matching \"$FILTER\""
+		stage "fuzzers: none run ($why)"
+		NOTES+=("fuzzers: none run ($why)")
 	else
 		stage "make fuzz (libFuzzer harnesses, built in var/fuzz-build)"
 		fuzz_log=$TEST_VAR/log/fuzz.log
