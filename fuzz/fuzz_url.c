@@ -1,8 +1,9 @@
 /*
  * fuzz_url.c — libFuzzer harness over the outbound-address checks:
  * valid_url and valid_hostname on the input as text, netpolicy_parse on it
- * as an allowlist, and netpolicy_classify / netpolicy_permits on it as a
- * socket address of any family. Written against tether.h only, so it holds
+ * as an allowlist, netpolicy_classify / netpolicy_permits on it as a
+ * socket address of any family, and catalog_expand on "template LF value"
+ * (the value, a user's, is every field's). Written against tether.h only, so it holds
  * whatever parses URLs behind valid_url.
  */
 #include <stdint.h>
@@ -57,6 +58,43 @@ check_hostname(const char *s)
 			abort();
 }
 
+static const char *
+expand_value(void *arg, const char *field)
+{
+	return strcmp(field, "none") == 0 ? NULL : arg;
+}
+
+/* Whatever a value holds, the URL built from it has no space or control
+ * character the template did not have. */
+static void
+check_expand(const char *s)
+{
+	struct buf	 out;
+	const char	*nl, *p;
+	char		*tmpl, err[256];
+	int		 clean = 1;
+
+	if ((nl = strchr(s, '\n')) == NULL)
+		return;
+	tmpl = strndup(s, (size_t)(nl - s));
+	for (p = tmpl; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			clean = 0;
+	buf_init(&out);
+	err[0] = '\0';
+	if (catalog_expand(tmpl, expand_value, (void *)(nl + 1), &out, err,
+	    sizeof(err)) == -1) {
+		if (err[0] == '\0')
+			abort();
+	} else if (clean) {
+		for (p = out.data; p != NULL && p < out.data + out.len; p++)
+			if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+				abort();
+	}
+	buf_free(&out);
+	free(tmpl);
+}
+
 /* The input as a socket address: byte 0 picks the family. */
 static void
 check_sockaddr(const uint8_t *data, size_t size, const struct netpolicy *np)
@@ -109,6 +147,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	check_url(s);
 	check_hostname(s);
+	check_expand(s);
 	memset(&np, 0, sizeof(np));
 	err[0] = '\0';
 	if (netpolicy_parse(&np, s, err, sizeof(err)) == -1 && err[0] == '\0')
