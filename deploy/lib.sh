@@ -14,7 +14,9 @@ TETHER_BUILD_PACKAGES=(libfcgi-dev libfcgi-bin clearsilver-dev
     libcurl4-openssl-dev libpq-dev libsodium-dev libjansson-dev postgresql
     nginx-light autoconf automake libtool pkg-config make gcc
     curl procps)
-TETHER_TEST_PACKAGES=(chromium wrk valgrind)
+# What tests/run-all.sh needs besides: clang and libFuzzer (libclang-rt-dev,
+# Debian 12's clang 14 runtime) for the fuzz stage.
+TETHER_TEST_PACKAGES=(chromium wrk valgrind clang libclang-rt-dev)
 
 TETHER_NGINX_BIN=${TETHER_NGINX_BIN:-/usr/sbin/nginx}
 

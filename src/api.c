@@ -36,8 +36,6 @@
 #define API_PER_PAGE_MAX	200
 #define API_PAGE_MAX		100000
 #define API_DRAIN_MAX		(4 * 1024 * 1024)
-#define FLOW_CONNS_MAX		100
-#define FLOW_VERSION_MAX	1000000
 
 enum api_method {
 	API_GET,
@@ -58,20 +56,10 @@ struct api_route {
 	api_fn		 del;
 };
 
-/* A flow as a request body describes it; strings point into the body. */
-struct flow_in {
-	const char	*name;
-	long long	 version;
-	const char	*status;
-	const char	*owner;
-	const char	*description;
-	const char	*progress;
-	long long	 conns[FLOW_CONNS_MAX];
-	size_t		 nconns;
-};
-
 static void	api_error_field(struct req *, int, const char *, const char *,
 		    const char *, ...) __attribute__((format(printf, 5, 6)));
+static int	api_fault(struct api_fault *, const char *, const char *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
 static int	api_connections(struct req *, json_t *);
 static int	api_connection(struct req *, json_t *);
 static int	api_connection_test(struct req *, json_t *);
@@ -279,6 +267,32 @@ api_error_field(struct req *r, int status, const char *code, const char *field,
 
 #define api_error(r, status, code, ...)					\
 	api_error_field(r, status, code, NULL, __VA_ARGS__)
+
+/* Fill *f with a 400 naming `field` (may be NULL); returns 1. */
+static int
+api_fault(struct api_fault *f, const char *code, const char *field,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	f->code = code;
+	f->has_field = field != NULL;
+	snprintf(f->field, sizeof(f->field), "%s", field != NULL ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+/* Answer the 400 a body parser described. */
+static void
+api_fault_reply(struct req *r, const struct api_fault *f)
+{
+	if (f->note != NULL)
+		r->log_note = f->note;
+	api_error_field(r, 400, f->code, f->has_field ? f->field : NULL, "%s",
+	    f->message);
+}
 
 static void
 api_unavailable(struct req *r)
@@ -531,8 +545,7 @@ api_body(struct req *r, json_t **out)
 {
 	const char	*cl = req_env(r, "CONTENT_LENGTH");
 	struct buf	 raw;
-	json_error_t	 jerr;
-	json_t		*j = NULL;
+	struct api_fault fault;
 	int		 st, rc = 1;
 
 	*out = NULL;
@@ -558,28 +571,42 @@ api_body(struct req *r, json_t **out)
 		rc = 0;
 		goto out;
 	}
-	if (!utf8_valid(raw.data, raw.len)) {
-		r->log_note = "bad utf-8";
-		api_error(r, 400, "invalid_json", "The body is not valid UTF-8.");
+	if (api_json_parse(raw.data, raw.len, out, &fault) != 0) {
+		api_fault_reply(r, &fault);
 		goto out;
 	}
-	if ((j = json_loadb(raw.data, raw.len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		r->log_note = "bad json";
-		api_error(r, 400, "invalid_json",
-		    "The body is not valid JSON: %s (line %d, column %d).", jerr.text,
-		    jerr.line, jerr.column);
-		goto out;
-	}
-	if (!json_is_object(j)) {
-		api_error(r, 400, "invalid_json", "The body must be a JSON object.");
-		json_decref(j);
-		goto out;
-	}
-	*out = j;
 	rc = 0;
 out:
 	buf_free(&raw);
 	return rc;
+}
+
+int
+api_json_parse(const char *data, size_t len, json_t **out, struct api_fault *fault)
+{
+	json_error_t	 jerr;
+	json_t		*j;
+
+	*out = NULL;
+	memset(fault, 0, sizeof(*fault));
+	if (!utf8_valid(data, len)) {
+		fault->note = "bad utf-8";
+		return api_fault(fault, "invalid_json", NULL,
+		    "The body is not valid UTF-8.");
+	}
+	if ((j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		fault->note = "bad json";
+		return api_fault(fault, "invalid_json", NULL,
+		    "The body is not valid JSON: %s (line %d, column %d).", jerr.text,
+		    jerr.line, jerr.column);
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return api_fault(fault, "invalid_json", NULL,
+		    "The body must be a JSON object.");
+	}
+	*out = j;
+	return 0;
 }
 
 /* page and per_page; 0, or 1 when refused (400 made). */
@@ -826,9 +853,10 @@ api_connection_test(struct req *r, json_t *body)
 {
 	struct conn		*c;
 	struct probe_outcome	 o;
-	const char		*key, *trigger = "api";
-	char			 name[72], message[200];
-	json_t			*v, *j;
+	struct api_fault	 fault;
+	const char		*trigger;
+	char			 message[200];
+	json_t			*j;
 	int			 dberr, rc = 0;
 
 	if ((c = conn_get(&r->actor, r->arg_id, &dberr)) == NULL) {
@@ -843,24 +871,9 @@ api_connection_test(struct req *r, json_t *body)
 		    "Your role does not allow testing this connection.");
 		goto out;
 	}
-	if (body != NULL) {
-		json_object_foreach(body, key, v) {
-			const char	*t = json_string_value(v);
-
-			if (strcmp(key, "trigger") == 0 && t != NULL &&
-			    (strcmp(t, "flow_open") == 0 || strcmp(t, "api") == 0 ||
-			    strcmp(t, "schedule") == 0)) {
-				trigger = strcmp(t, "flow_open") == 0 ? "flow_open" :
-				    strcmp(t, "api") == 0 ? "api" : "schedule";
-				continue;
-			}
-			api_clip(key, name, sizeof(name));
-			api_error_field(r, 400, strcmp(key, "trigger") == 0 ? "invalid" :
-			    "unknown_key", name, strcmp(key, "trigger") == 0 ?
-			    "\"trigger\" is flow_open, api or schedule." :
-			    "Unknown key \"%s\".", name);
-			goto out;
-		}
+	if (api_trigger_parse(body, &trigger, &fault) != 0) {
+		api_fault_reply(r, &fault);
+		goto out;
 	}
 	if (tester_rate_limited(&r->actor)) {
 		api_error(r, 429, "rate_limited", "Too many tests in the last minute.");
@@ -894,6 +907,36 @@ out:
 	return rc;
 }
 
+int
+api_trigger_parse(json_t *body, const char **trigger, struct api_fault *fault)
+{
+	const char	*key;
+	char		 name[72];
+	json_t		*v;
+
+	*trigger = "api";
+	memset(fault, 0, sizeof(*fault));
+	if (body == NULL)
+		return 0;
+	json_object_foreach(body, key, v) {
+		const char	*t = json_string_value(v);
+
+		if (strcmp(key, "trigger") == 0 && t != NULL &&
+		    (strcmp(t, "flow_open") == 0 || strcmp(t, "api") == 0 ||
+		    strcmp(t, "schedule") == 0)) {
+			*trigger = strcmp(t, "flow_open") == 0 ? "flow_open" :
+			    strcmp(t, "api") == 0 ? "api" : "schedule";
+			continue;
+		}
+		api_clip(key, name, sizeof(name));
+		return api_fault(fault, strcmp(key, "trigger") == 0 ? "invalid" :
+		    "unknown_key", name, strcmp(key, "trigger") == 0 ?
+		    "\"trigger\" is flow_open, api or schedule." :
+		    "Unknown key \"%s\".", name);
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- flows */
 
 /* A single line of 0..max characters (min 1 when `required`). */
@@ -907,10 +950,10 @@ api_line(const char *s, size_t max, int required)
 
 /*
  * Read and check a flow object: every key known, name, version and status
- * present. 0 with *f filled, or 1 (400 made, naming the key).
+ * present. 0 with *f filled, or 1 with *fault naming the key.
  */
-static int
-api_flow_read(struct req *r, json_t *body, struct flow_in *f)
+int
+api_flow_parse(json_t *body, struct flow_in *f, struct api_fault *fault)
 {
 	const char	*key, *why = NULL;
 	char		 name[72];
@@ -918,10 +961,11 @@ api_flow_read(struct req *r, json_t *body, struct flow_in *f)
 	size_t		 i, k;
 
 	memset(f, 0, sizeof(*f));
+	memset(fault, 0, sizeof(*fault));
 	f->owner = f->description = f->progress = "";
 	if (body == NULL) {
-		api_error(r, 400, "invalid_json", "Send the flow as a JSON object.");
-		return 1;
+		return api_fault(fault, "invalid_json", NULL,
+		    "Send the flow as a JSON object.");
 	}
 	json_object_foreach(body, key, v) {
 		const char	**text = NULL;
@@ -946,46 +990,40 @@ api_flow_read(struct req *r, json_t *body, struct flow_in *f)
 			    (strcmp(json_string_value(v), "active") != 0 &&
 			    strcmp(json_string_value(v), "inactive") != 0 &&
 			    strcmp(json_string_value(v), "draft") != 0)) {
-				api_error_field(r, 400, "invalid_field", key, "\"status\" must be"
+				return api_fault(fault, "invalid_field", key, "\"status\" must be"
 				    " \"active\", \"inactive\" or \"draft\".");
-				return 1;
 			}
 			f->status = json_string_value(v);
 			continue;
 		} else if (strcmp(key, "version") == 0) {
 			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 			    json_integer_value(v) > FLOW_VERSION_MAX) {
-				api_error_field(r, 400, "invalid_field", key, "\"version\" must"
+				return api_fault(fault, "invalid_field", key, "\"version\" must"
 				    " be an integer from 1 to %d.", FLOW_VERSION_MAX);
-				return 1;
 			}
 			f->version = json_integer_value(v);
 			continue;
 		} else if (strcmp(key, "connections") == 0) {
 			if (!json_is_array(v)) {
-				api_error_field(r, 400, "invalid_field", key,
+				return api_fault(fault, "invalid_field", key,
 				    "\"connections\" must be an array of connection ids.");
-				return 1;
 			}
 			if (json_array_size(v) > FLOW_CONNS_MAX) {
-				api_error_field(r, 400, "invalid_field", key,
+				return api_fault(fault, "invalid_field", key,
 				    "\"connections\": a flow uses at most %d connections.",
 				    FLOW_CONNS_MAX);
-				return 1;
 			}
 			json_array_foreach(v, i, c) {
 				if (!json_is_integer(c) || json_integer_value(c) < 1) {
-					api_error_field(r, 400, "invalid_field", key,
+					return api_fault(fault, "invalid_field", key,
 					    "\"connections\" must be an array of connection ids.");
-					return 1;
 				}
 				for (k = 0; k < i; k++)
 					if (f->conns[k] == json_integer_value(c)) {
-						api_error_field(r, 400, "invalid_field", key,
+						return api_fault(fault, "invalid_field", key,
 						    "\"connections\": connection %lld is listed"
 						    " twice.",
 						    (long long)json_integer_value(c));
-						return 1;
 					}
 				f->conns[i] = json_integer_value(c);
 			}
@@ -993,9 +1031,8 @@ api_flow_read(struct req *r, json_t *body, struct flow_in *f)
 			continue;
 		} else {
 			api_clip(key, name, sizeof(name));
-			api_error_field(r, 400, "unknown_key", name, "Unknown key \"%s\".",
+			return api_fault(fault, "unknown_key", name, "Unknown key \"%s\".",
 			    name);
-			return 1;
 		}
 		if (!json_is_string(v))
 			goto not_string;
@@ -1004,17 +1041,15 @@ api_flow_read(struct req *r, json_t *body, struct flow_in *f)
 			goto invalid;
 		continue;
 not_string:
-		api_error_field(r, 400, "invalid_field", key, "\"%s\" must be a string.", key);
-		return 1;
+		return api_fault(fault, "invalid_field", key, "\"%s\" must be a string.",
+		    key);
 invalid:
-		api_error_field(r, 400, "invalid_field", key, "\"%s\": %s", key, why);
-		return 1;
+		return api_fault(fault, "invalid_field", key, "\"%s\": %s", key, why);
 	}
 	key = f->name == NULL ? "name" : f->version == 0 ? "version" :
 	    f->status == NULL ? "status" : NULL;
 	if (key != NULL) {
-		api_error_field(r, 400, "missing_key", key, "The key \"%s\" is required.", key);
-		return 1;
+		return api_fault(fault, "missing_key", key, "The key \"%s\" is required.", key);
 	}
 	return 0;
 }
@@ -1291,6 +1326,7 @@ static int
 api_flow_create(struct req *r, json_t *body)
 {
 	struct flow_in	 f;
+	struct api_fault fault;
 	char		 ver[24], fid[24];
 	const char	*params[6];
 	PGresult	*res;
@@ -1298,8 +1334,10 @@ api_flow_create(struct req *r, json_t *body)
 	int64_t		 id;
 	int		 st;
 
-	if (api_flow_read(r, body, &f) != 0)
+	if (api_flow_parse(body, &f, &fault) != 0) {
+		api_fault_reply(r, &fault);
 		return 0;
+	}
 	if (db_begin(&r->app->db) == -1)
 		return -1;
 	if ((st = api_flow_conns_check(r, &f, &bad)) != 0) {
@@ -1372,6 +1410,7 @@ static int
 api_flow_replace(struct req *r, json_t *body)
 {
 	struct flow_in	 f;
+	struct api_fault fault;
 	char		 fid[24], ver[24];
 	const char	*params[7];
 	PGresult	*flow = NULL, *conns = NULL, *res;
@@ -1379,8 +1418,10 @@ api_flow_replace(struct req *r, json_t *body)
 	long long	 bad = 0;
 	int		 st, rc = -1;
 
-	if (api_flow_read(r, body, &f) != 0)
+	if (api_flow_parse(body, &f, &fault) != 0) {
+		api_fault_reply(r, &fault);
 		return 0;
+	}
 	if (db_begin(&r->app->db) == -1)
 		return -1;
 	if ((st = api_flow_load(r, r->arg_id, 1, &flow, &conns)) != 0) {

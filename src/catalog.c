@@ -17,11 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <ClearSilver.h>
 
 #include "tether.h"
 
+#define CATALOG_FILE_MAX	(256 * 1024)	/* bytes of one definition */
 #define CATALOG_KEY_MAX		40
 #define CATALOG_NAME_MAX	40	/* protocol, field, option, API type */
 #define CATALOG_POPULAR_MAX	6
@@ -48,6 +52,8 @@ struct catalog_line {
 /* One definition being read and checked. */
 struct cdef {
 	const char		*file;
+	const char		*text;		/* the file's bytes, NUL-terminated */
+	size_t			 textlen;
 	HDF			*def;
 	struct catalog_line	*lines;
 	size_t			 nlines;
@@ -418,13 +424,14 @@ cdef_error_at(struct cdef *cd, int line, const char *path, const char *fmt, ...)
 }
 
 /*
- * Read the file again, line by line as hdf_read_file does, to learn the
- * line of every node and to refuse what HDF accepts silently but a
+ * Read the file's text, line by line as HDF does, before HDF parses it: to
+ * learn the line of every node and to refuse what HDF accepts silently but a
  * connector file never means: a "}" that closes nothing (HDF ignores the
  * rest of the file), a "{" never closed, text after "{" (ignored), a value
  * set twice or a block opened twice (merged), an unterminated "<<" text,
  * and the HDF features the format does not use (#include, links, copies,
- * attributes), which would also make the line map wrong.
+ * attributes), which would also make the line map wrong. Only text it
+ * accepted reaches HDF, from memory: no other file is ever opened.
  */
 static int
 cdef_scan(struct cdef *cd)
@@ -438,7 +445,9 @@ cdef_scan(struct cdef *cd)
 	int			 pline[CATALOG_DEPTH_MAX], depth = 0, lineno = 0;
 	int			 rc = -1, start;
 
-	if ((f = fopen(cd->file, "r")) == NULL) {
+	if (cd->textlen == 0)
+		return 0;
+	if ((f = fmemopen((void *)cd->text, cd->textlen, "r")) == NULL) {
 		snprintf(cd->err, cd->errlen, "%s: %s", cd->file, strerror(errno));
 		return -1;
 	}
@@ -1536,32 +1545,35 @@ catalog_normalize(HDF *def)
 
 /* ---------------------------------------------------------------- load */
 
-/* HDF's message, as "file:line: message" when it gives a line. */
+/*
+ * HDF's message, as "file:line: message" when it gives a line. Text read
+ * by hdf_read_string is named "<string>" in HDF's messages.
+ */
 static void
 catalog_neoerr(NEOERR *nerr, const char *file, char *err, size_t errlen)
 {
-	STRING		 s, tb;
-	const char	*m, *loc, *end;
-	char		 ctx[4200];
-	size_t		 n;
-	int		 line = 0;
+	static const char	 str[] = "<string>:";
+	static const char	 ctx[] = "In file <string>:";
+	STRING			 s, tb;
+	const char		*m, *loc, *end;
+	size_t			 n;
+	int			 line = 0;
 
 	string_init(&s);
 	string_init(&tb);
 	nerr_error_string(nerr, &s);
 	m = s.buf != NULL ? s.buf : "unknown error";
-	/* Errors passed up with a context ("In file F:12") keep their line. */
+	/* Errors passed up with a context keep their line. */
 	if (file != NULL) {
 		nerr_error_traceback(nerr, &tb);
-		snprintf(ctx, sizeof(ctx), "In file %s:", file);
 		if (tb.buf != NULL && (loc = strstr(tb.buf, ctx)) != NULL)
-			line = atoi(loc + strlen(ctx));
+			line = atoi(loc + sizeof(ctx) - 1);
 	}
 	if (file != NULL && (loc = strchr(m, '[')) != NULL &&
-	    strncmp(loc + 1, file, strlen(file)) == 0 &&
+	    strncmp(loc + 1, str, sizeof(str) - 1) == 0 &&
 	    (end = strstr(loc, "] ")) != NULL)
-		snprintf(err, errlen, "%.*s: %s", (int)(end - loc - 1), loc + 1,
-		    end + 2);
+		snprintf(err, errlen, "%s:%d: %s", file,
+		    atoi(loc + 1 + sizeof(str) - 1), end + 2);
 	else if (file != NULL && line > 0)
 		snprintf(err, errlen, "%s:%d: %s", file, line, m);
 	else if (file != NULL && strstr(m, file) == NULL)
@@ -1591,27 +1603,104 @@ catalog_strcmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Read, check and complete one definition into def. */
+/*
+ * The bytes of a definition: a regular file of at most CATALOG_FILE_MAX
+ * bytes and no NUL. A malloc'd string, or NULL with err set.
+ */
+static char *
+catalog_slurp(const char *path, size_t *lenp, char *err, size_t errlen)
+{
+	struct stat	 st;
+	char		*text = NULL;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	/* O_NONBLOCK: a FIFO must not hold start-up; it is refused below. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	text = xmalloc(CATALOG_FILE_MAX + 2);
+	/* Read one byte past the bound to see a file over it. */
+	while (len <= CATALOG_FILE_MAX) {
+		n = read(fd, text + len, CATALOG_FILE_MAX + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > CATALOG_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
+		    CATALOG_FILE_MAX);
+		goto fail;
+	}
+	text[len] = '\0';
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		goto fail;
+	}
+	close(fd);
+	*lenp = len;
+	return text;
+fail:
+	free(text);
+	close(fd);
+	return NULL;
+}
+
+/*
+ * Read, check and complete one definition into def. The scan sees the
+ * bytes first; HDF parses the same bytes from memory, so it follows no
+ * #include and opens nothing.
+ */
 static int
 catalog_read(const char *path, HDF **def, struct cdef *cd, char *err,
     size_t errlen)
 {
 	NEOERR	*nerr;
+	char	*text;
+	size_t	 len;
+	int	 rc = -1;
 
 	memset(cd, 0, sizeof(*cd));
 	cd->file = path;
 	cd->err = err;
 	cd->errlen = errlen;
-	if ((nerr = hdf_init(def)) != STATUS_OK ||
-	    (nerr = hdf_read_file(*def, path)) != STATUS_OK) {
-		catalog_neoerr(nerr, path, err, errlen);
+	if ((text = catalog_slurp(path, &len, err, errlen)) == NULL)
 		return -1;
+	cd->text = text;
+	cd->textlen = len;
+	if (cdef_scan(cd) == -1)
+		goto out;
+	if ((nerr = hdf_init(def)) != STATUS_OK ||
+	    (nerr = hdf_read_string(*def, text)) != STATUS_OK) {
+		catalog_neoerr(nerr, path, err, errlen);
+		goto out;
 	}
 	cd->def = *def;
-	if (cdef_scan(cd) == -1 || catalog_check(cd) == -1)
-		return -1;
+	if (catalog_check(cd) == -1)
+		goto out;
 	catalog_normalize(*def);
-	return 0;
+	rc = 0;
+out:
+	cd->text = NULL;
+	cd->textlen = 0;
+	free(text);
+	return rc;
 }
 
 int

@@ -980,6 +980,44 @@ int		 page_oauth_callback(struct req *);
 /* The JSON API (/api/v1/...): token auth, its own routes, JSON in and out. */
 void		 api_dispatch(struct req *);
 
+/*
+ * The request bodies' parse and checks, apart from HTTP (fuzz/fuzz_api_json.c
+ * calls them): each returns 0, or 1 with the 400 to answer in *fault.
+ */
+#define FLOW_CONNS_MAX		100
+#define FLOW_VERSION_MAX	1000000
+
+struct api_fault {
+	const char	*code;		/* "invalid_json", "invalid_field", ... */
+	const char	*note;		/* for the access log, or NULL */
+	int		 has_field;
+	char		 field[72];	/* the key it names, when has_field */
+	char		 message[512];
+};
+
+/* A flow as a request body describes it; strings point into the body. */
+struct flow_in {
+	const char	*name;
+	long long	 version;
+	const char	*status;
+	const char	*owner;
+	const char	*description;
+	const char	*progress;
+	long long	 conns[FLOW_CONNS_MAX];
+	size_t		 nconns;
+};
+
+struct json_t;
+/* `len` bytes of UTF-8 JSON holding one object: *out, which the caller decrefs. */
+int		 api_json_parse(const char *data, size_t len, struct json_t **out,
+		    struct api_fault *);
+/* A flow object (body NULL: none sent); every key known. */
+int		 api_flow_parse(struct json_t *body, struct flow_in *,
+		    struct api_fault *);
+/* A connection test's body (NULL: none): its trigger, "api" by default. */
+int		 api_trigger_parse(struct json_t *body, const char **trigger,
+		    struct api_fault *);
+
 /* ------------------------------------------------------------ ctl-flow.c */
 
 /* tetherctl's flow and token commands; argv starts after "flow" / "token". */

@@ -4,14 +4,18 @@
 #
 #  1. the Debian packages (as root) and the build;
 #  2. make check: the C unit tests (automake's TAP driver);
+#     then `make fuzz` (clang, libFuzzer, ASan, UBSan, built apart in
+#     var/fuzz-build) and each harness of fuzz/ for TETHER_FUZZ_SECONDS (20;
+#     0 skips them), one test each; a crash keeps its input in var/test/fuzz/;
 #  3. a scratch stack in var/test/ (wiped first): PostgreSQL on port
 #     TETHER_TEST_PG_PORT (15432), nginx on TETHER_TEST_PORT (18080),
 #     outbound.allow = 127.0.0.0/8 for the fakes on loopback;
 #  4. npm ci in tests/ (when package.json or the lock changed);
 #  5. node --test on tests/integration/*.test.mjs tests/browser/*.test.mjs,
-#     only the files whose path contains TETHER_TEST_FILTER when it is set;
+#     only the files whose path contains TETHER_TEST_FILTER when it is set
+#     (the filter picks the fuzz harnesses by name too);
 #  6. stops the scratch stack and prints, alone on the last line,
-#     "N passed, N failed, N skipped" over C and node tests together.
+#     "N passed, N failed, N skipped" over C, fuzz and node tests together.
 #
 # Exit status 0 only when nothing failed and at least one test ran.
 
@@ -32,6 +36,8 @@ FILTER=${TETHER_TEST_FILTER:-}
 UNIT_TIMEOUT=${TETHER_UNIT_TIMEOUT:-1200}
 NODE_TIMEOUT=${TETHER_NODE_TIMEOUT:-3600}
 NPM_TIMEOUT=600
+FUZZ_SECONDS=${TETHER_FUZZ_SECONDS:-20}
+FUZZ_BUILD_TIMEOUT=900
 
 PASSED=0
 FAILED=0
@@ -174,6 +180,45 @@ main() {
 			stage "$f"
 			cat "$f"
 		done
+	fi
+
+	# ----------------------------------------------------- 2b. fuzzers
+
+	fuzz_names=()
+	for f in fuzz/fuzz_*.c; do
+		[ -f "$f" ] || continue
+		n=$(basename "$f" .c)
+		if [ -n "$FILTER" ] && [[ $n != *"$FILTER"* ]]; then
+			continue
+		fi
+		fuzz_names+=("$n")
+	done
+	if [[ ! $FUZZ_SECONDS =~ ^[0-9]+$ ]]; then
+		stage_failed "TETHER_FUZZ_SECONDS=$FUZZ_SECONDS is not a number of seconds"
+	elif [ "$FUZZ_SECONDS" -eq 0 ] || [ "${#fuzz_names[@]}" -eq 0 ]; then
+		why="TETHER_FUZZ_SECONDS=0"
+		[ "$FUZZ_SECONDS" -eq 0 ] || why="none matching \"$FILTER\""
+		stage "fuzzers: none run ($why)"
+		NOTES+=("fuzzers: none run ($why)")
+	else
+		stage "make fuzz (libFuzzer harnesses, built in var/fuzz-build)"
+		fuzz_log=$TEST_VAR/log/fuzz.log
+		if ! run_logged "$TEST_VAR/log/fuzz-build.log" timeout -k 30 \
+		    "$FUZZ_BUILD_TIMEOUT" make -j2 fuzz; then
+			FAILED=$((FAILED + ${#fuzz_names[@]}))
+			NOTES+=("fuzzers: the build failed (${#fuzz_names[@]} counted failed)")
+		else
+			stage "fuzz/run.sh: ${fuzz_names[*]}, ${FUZZ_SECONDS}s each"
+			run_logged "$fuzz_log" fuzz/run.sh "$TETHER_ROOT/var/fuzz-build" \
+			    "$TEST_VAR/fuzz" "$FUZZ_SECONDS" "${fuzz_names[@]}" || true
+			f_pass=$(grep -c '^fuzz [a-z_]*: ok:' "$fuzz_log" || true)
+			f_fail=$(( ${#fuzz_names[@]} - f_pass ))
+			PASSED=$((PASSED + f_pass))
+			FAILED=$((FAILED + f_fail))
+			note="fuzzers: $f_pass passed, $f_fail failed"
+			[ "$f_fail" -eq 0 ] || note+=" (their inputs and logs: $TEST_VAR/fuzz/)"
+			NOTES+=("$note")
+		fi
 	fi
 
 	# ----------------------------------------------------- 3. scratch stack

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <ClearSilver.h>
 
@@ -442,7 +444,9 @@ static const struct {
 	int		 line;
 	const char	*message;
 } bad[] = {
-	{ "syntax", "broken.hdf", 7, "Unable to parse line" },
+	{ "syntax", "broken.hdf", 7, "expected \"=\", \"{\" or \"<<\" after the name" },
+	/* What only HDF refuses keeps its file and line. */
+	{ "no-terminator", "heredoc.hdf", 4, "No multi-assignment terminator given" },
 	{ "unknown-type", "unknown-type.hdf", 12,
 	    "Protocols.basic.Fields.url: unknown type \"uri\"" },
 	{ "select-no-options", "select.hdf", 29,
@@ -488,7 +492,9 @@ static const struct {
 	{ "opened-twice", "reopened.hdf", 29,
 	    "opened twice (first on line 10)" },
 	{ "unterminated-text", "heredoc.hdf", 4, "no line \"EOM\" ends" },
-	{ "include", "include.hdf", 1, "nothere.hdf" },
+	/* Refused by Tether's scan before ClearSilver could open the target. */
+	{ "include", "include.hdf", 1, "#include is not used" },
+	{ "include-read", "include.hdf", 5, "#include is not used" },
 	{ "link", "link.hdf", 3, "links and copies" },
 	{ "bad-file-name", "Example.hdf", 0,
 	    "file name must be lowercase letters" },
@@ -539,11 +545,57 @@ test_bad(void)
 	T_HAS(err, "/nonexistent/connectors", "missing folder: named");
 }
 
+/* A definition that is a FIFO or too large is refused without reading it whole. */
+static void
+test_odd_files(void)
+{
+	struct catalog	 c;
+	char		 dir[] = "/tmp/tether-catalog-XXXXXX", path[1100], err[1024];
+	FILE		*f;
+	int		 rc, i;
+
+	if (mkdtemp(dir) == NULL) {
+		T_OK(0, "odd files: mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/fifo.hdf", dir);
+	T_INT(mkfifo(path, 0600), 0, "odd files: mkfifo");
+	rc = catalog_load(&c, dir, err, sizeof(err));
+	T_INT(rc, -1, "fifo: load fails (and does not wait for a writer)");
+	T_HAS(err, "not a regular file", "fifo: says what");
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/big.hdf", dir);
+	if ((f = fopen(path, "w")) != NULL) {
+		for (i = 0; i < 30000; i++)
+			fputs("# a comment line\n", f);
+		fclose(f);
+	}
+	rc = catalog_load(&c, dir, err, sizeof(err));
+	T_INT(rc, -1, "large file: load fails");
+	T_HAS(err, "larger than", "large file: says what");
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/nul.hdf", dir);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs("title = A\n", f);
+		fputc('\0', f);
+		fputs("#include \"/etc/passwd\"\n", f);
+		fclose(f);
+	}
+	rc = catalog_load(&c, dir, err, sizeof(err));
+	T_INT(rc, -1, "NUL byte: load fails");
+	T_HAS(err, "NUL byte", "NUL byte: says what");
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	test_expand();
 	test_real();
 	test_bad();
+	test_odd_files();
 	return (t_done());
 }

@@ -1,0 +1,82 @@
+/*
+ * fuzz_api_json.c — libFuzzer harness over the API's JSON bodies: the
+ * input is a request body; api_json_parse reads it, then api_flow_parse
+ * (POST and PUT /api/v1/flows) and api_trigger_parse (POST
+ * /api/v1/connections/{id}/test) check the object. A refusal names its
+ * error code; an accepted flow holds only what the API promises.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tether.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+check_fault(const struct api_fault *f)
+{
+	if (f->code == NULL || f->message[0] == '\0')
+		abort();
+	if (strlen(f->field) >= sizeof(f->field) || (!f->has_field && f->field[0] != '\0'))
+		abort();
+}
+
+static void
+check_flow(const struct flow_in *f)
+{
+	size_t	 i, k;
+
+	if (f->name == NULL || *f->name == '\0' || strlen(f->name) > 200 * 4)
+		abort();
+	if (f->version < 1 || f->version > FLOW_VERSION_MAX)
+		abort();
+	if (f->status == NULL || (strcmp(f->status, "active") != 0 &&
+	    strcmp(f->status, "inactive") != 0 && strcmp(f->status, "draft") != 0))
+		abort();
+	if (f->owner == NULL || f->description == NULL || f->progress == NULL)
+		abort();
+	if (f->nconns > FLOW_CONNS_MAX)
+		abort();
+	for (i = 0; i < f->nconns; i++) {
+		if (f->conns[i] < 1)
+			abort();
+		for (k = 0; k < i; k++)
+			if (f->conns[k] == f->conns[i])
+				abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct api_fault	 fault;
+	struct flow_in		 f;
+	json_t			*j = (json_t *)1;
+	const char		*trigger;
+
+	if (size > 65536)
+		return 0;
+	if (api_json_parse((const char *)data, size, &j, &fault) != 0) {
+		if (j != NULL || strcmp(fault.code, "invalid_json") != 0)
+			abort();
+		check_fault(&fault);
+		return 0;
+	}
+	if (j == NULL || !json_is_object(j))
+		abort();
+	if (api_flow_parse(j, &f, &fault) == 0)
+		check_flow(&f);
+	else
+		check_fault(&fault);
+	if (api_trigger_parse(j, &trigger, &fault) == 0) {
+		if (strcmp(trigger, "api") != 0 && strcmp(trigger, "flow_open") != 0 &&
+		    strcmp(trigger, "schedule") != 0)
+			abort();
+	} else
+		check_fault(&fault);
+	json_decref(j);
+	return 0;
+}
