@@ -20,12 +20,12 @@ static int
 form_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
-		return (c - '0');
+		return c - '0';
 	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
+		return c - 'A' + 10;
 	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	return (-1);
+		return c - 'a' + 10;
+	return -1;
 }
 
 /*
@@ -48,7 +48,7 @@ form_decode(const char *s, size_t n, int plus, char **out, size_t *outlen)
 			    (hi = form_hexval((unsigned char)s[i + 1])) == -1 ||
 			    (lo = form_hexval((unsigned char)s[i + 2])) == -1) {
 				free(d);
-				return (FORM_BAD_ENCODING);
+				return FORM_BAD_ENCODING;
 			}
 			d[j] = (char)(hi << 4 | lo);
 			i += 2;
@@ -58,18 +58,18 @@ form_decode(const char *s, size_t n, int plus, char **out, size_t *outlen)
 			d[j] = s[i];
 		if (d[j] == '\0') {
 			free(d);
-			return (FORM_NUL);
+			return FORM_NUL;
 		}
 		j++;
 	}
 	d[j] = '\0';
 	if (!utf8_valid(d, j)) {
 		free(d);
-		return (FORM_BAD_UTF8);
+		return FORM_BAD_UTF8;
 	}
 	*out = d;
 	*outlen = j;
-	return (FORM_OK);
+	return FORM_OK;
 }
 
 /* Decode one name and value and append them, within the cap. */
@@ -83,16 +83,16 @@ form_add(struct fields *out, const char *name, size_t namelen,
 	enum form_err	 e;
 
 	if (out->n >= max_fields)
-		return (FORM_TOO_MANY);
+		return FORM_TOO_MANY;
 	if ((e = form_decode(name, namelen, plus, &n, &nlen)) != FORM_OK)
-		return (e);
+		return e;
 	if (nlen > FORM_NAME_MAX) {
 		free(n);
-		return (FORM_TOO_LONG);
+		return FORM_TOO_LONG;
 	}
 	if ((e = form_decode(value, valuelen, plus, &v, &vlen)) != FORM_OK) {
 		free(n);
-		return (e);
+		return e;
 	}
 	if (out->n == out->cap) {
 		out->cap = out->cap == 0 ? 16 : out->cap * 2;
@@ -102,7 +102,7 @@ form_add(struct fields *out, const char *name, size_t namelen,
 	f->name = n;
 	f->value = v;
 	f->len = vlen;
-	return (FORM_OK);
+	return FORM_OK;
 }
 
 enum form_err
@@ -125,11 +125,11 @@ form_parse_urlencoded(struct fields *out, const char *data, size_t len,
 				e = form_add(out, p, (size_t)(eq - p), eq + 1,
 				    (size_t)(amp - eq - 1), 1, max_fields);
 			if (e != FORM_OK)
-				return (e);
+				return e;
 		}
 		p = amp + 1;
 	}
-	return (FORM_OK);
+	return FORM_OK;
 }
 
 const char *
@@ -137,19 +137,19 @@ form_strerror(enum form_err e)
 {
 	switch (e) {
 	case FORM_OK:
-		return ("no error");
+		return "no error";
 	case FORM_BAD_ENCODING:
-		return ("malformed percent-encoding");
+		return "malformed percent-encoding";
 	case FORM_BAD_UTF8:
-		return ("invalid UTF-8");
+		return "invalid UTF-8";
 	case FORM_NUL:
-		return ("NUL character");
+		return "NUL character";
 	case FORM_TOO_MANY:
-		return ("too many fields");
+		return "too many fields";
 	case FORM_TOO_LONG:
-		return ("field name too long");
+		return "field name too long";
 	}
-	return ("unknown error");
+	return "unknown error";
 }
 
 /*
@@ -193,14 +193,14 @@ form_parse_cookies(struct fields *out, const char *header, size_t max_fields)
 			e = form_add(out, ns, (size_t)(ne - ns), vs,
 			    (size_t)(ve - vs), 0, max_fields);
 			if (e == FORM_TOO_MANY)
-				return (e);
+				return e;
 			if (e != FORM_OK && first == FORM_OK)
 				first = e;
 		}
 		p = semi + 1;
 	}
 #undef FORM_IS_WS
-	return (first);
+	return first;
 }
 
 void
@@ -240,7 +240,7 @@ fields_get(const struct fields *f, const char *name, size_t *count)
 	}
 	if (count != NULL)
 		*count = n;
-	return (n == 1 ? value : NULL);
+	return n == 1 ? value : NULL;
 }
 
 /* Unicode table 3-7: well-formed UTF-8 byte sequences. */
@@ -275,18 +275,18 @@ utf8_valid(const char *s, size_t len)
 			else if (c == 0xf4)
 				hi = 0x8f;	/* over U+10FFFF */
 		} else
-			return (0);
+			return 0;
 		if ((size_t)(end - p) <= n)
-			return (0);
+			return 0;
 		if (p[1] < lo || p[1] > hi)
-			return (0);
+			return 0;
 		for (k = 2; k <= n; k++) {
 			if (p[k] < 0x80 || p[k] > 0xbf)
-				return (0);
+				return 0;
 		}
 		p += n + 1;
 	}
-	return (1);
+	return 1;
 }
 
 /*
@@ -304,7 +304,7 @@ path_canonical(const char *raw)
 	int		 hi, lo;
 
 	if (raw == NULL || raw[0] != '/')
-		return (NULL);
+		return NULL;
 	n = strlen(raw);
 	d = xmalloc(n + 1);
 	for (i = j = 0; i < n; i++) {
@@ -348,9 +348,9 @@ path_canonical(const char *raw)
 		out[i++] = '/';
 	out[i] = '\0';
 	free(d);
-	return (out);
+	return out;
 
 fail:
 	free(d);
-	return (NULL);
+	return NULL;
 }

@@ -34,8 +34,8 @@ static int		 netrange_contains(const struct netrange *, int,
 static uint32_t
 netpolicy_be32(const unsigned char *p)
 {
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3]);
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 /*
@@ -49,20 +49,20 @@ netpolicy_addr(const struct sockaddr *sa, unsigned char *addr)
 	sa_family_t	 family;
 
 	if (sa == NULL)
-		return (-1);
+		return -1;
 	memcpy(&family, (const char *)sa + offsetof(struct sockaddr, sa_family),
 	    sizeof family);
 	switch (family) {
 	case AF_INET:
 		memcpy(addr, (const char *)sa +
 		    offsetof(struct sockaddr_in, sin_addr), 4);
-		return (AF_INET);
+		return AF_INET;
 	case AF_INET6:
 		memcpy(addr, (const char *)sa +
 		    offsetof(struct sockaddr_in6, sin6_addr), 16);
-		return (AF_INET6);
+		return AF_INET6;
 	}
-	return (-1);
+	return -1;
 }
 
 /* a is in host order. */
@@ -70,30 +70,30 @@ static enum netclass
 netpolicy_classify4(uint32_t a)
 {
 	if ((a >> 24) == 0)				/* 0/8 */
-		return (a == 0 ? NET_UNSPECIFIED : NET_RESERVED);
+		return a == 0 ? NET_UNSPECIFIED : NET_RESERVED;
 	if ((a >> 24) == 127)				/* 127/8 */
-		return (NET_LOOPBACK);
+		return NET_LOOPBACK;
 	if ((a >> 24) == 10 ||				/* 10/8 */
 	    (a & 0xfff00000) == 0xac100000 ||		/* 172.16/12 */
 	    (a & 0xffff0000) == 0xc0a80000)		/* 192.168/16 */
-		return (NET_PRIVATE);
+		return NET_PRIVATE;
 	if ((a & 0xffc00000) == 0x64400000)		/* 100.64/10 */
-		return (NET_CGNAT);
+		return NET_CGNAT;
 	if (a == 0xa9fea9fe)				/* 169.254.169.254 */
-		return (NET_METADATA);
+		return NET_METADATA;
 	if ((a & 0xffff0000) == 0xa9fe0000)		/* 169.254/16 */
-		return (NET_LINK_LOCAL);
+		return NET_LINK_LOCAL;
 	if ((a & 0xf0000000) == 0xe0000000)		/* 224/4 */
-		return (NET_MULTICAST);
+		return NET_MULTICAST;
 	if ((a & 0xf0000000) == 0xf0000000)		/* 240/4, broadcast */
-		return (NET_RESERVED);
+		return NET_RESERVED;
 	if ((a & 0xffffff00) == 0xc0000000 ||		/* 192.0.0/24 */
 	    (a & 0xffffff00) == 0xc0000200 ||		/* 192.0.2/24 */
 	    (a & 0xfffe0000) == 0xc6120000 ||		/* 198.18/15 */
 	    (a & 0xffffff00) == 0xc6336400 ||		/* 198.51.100/24 */
 	    (a & 0xffffff00) == 0xcb007100)		/* 203.0.113/24 */
-		return (NET_RESERVED);
-	return (NET_PUBLIC);
+		return NET_RESERVED;
+	return NET_PUBLIC;
 }
 
 /*
@@ -114,19 +114,19 @@ netpolicy_embedded4(const unsigned char *a6, unsigned char *a4)
 
 	if (memcmp(a6, mapped, 12) == 0 || memcmp(a6, nat64, 12) == 0) {
 		memcpy(a4, a6 + 12, 4);
-		return (1);
+		return 1;
 	}
 	if (memcmp(a6, zero, 12) == 0) {
 		if (netpolicy_be32(a6 + 12) <= 1)	/* :: and ::1 */
-			return (0);
+			return 0;
 		memcpy(a4, a6 + 12, 4);
-		return (1);
+		return 1;
 	}
 	if (a6[0] == 0x20 && a6[1] == 0x02) {
 		memcpy(a4, a6 + 2, 4);
-		return (1);
+		return 1;
 	}
-	return (0);
+	return 0;
 }
 
 static enum netclass
@@ -142,32 +142,32 @@ netpolicy_classify6(const unsigned char *a)
 
 	if (memcmp(a, zero, 15) == 0) {
 		if (a[15] == 0)
-			return (NET_UNSPECIFIED);
+			return NET_UNSPECIFIED;
 		if (a[15] == 1)
-			return (NET_LOOPBACK);
+			return NET_LOOPBACK;
 	}
 	if (netpolicy_embedded4(a, a4))
-		return (netpolicy_classify4(netpolicy_be32(a4)));
+		return netpolicy_classify4(netpolicy_be32(a4));
 	if (memcmp(a, metadata, 16) == 0)
-		return (NET_METADATA);
+		return NET_METADATA;
 	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)	/* fe80::/10 */
-		return (NET_LINK_LOCAL);
+		return NET_LINK_LOCAL;
 	if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0)	/* fec0::/10 site-local */
-		return (NET_PRIVATE);
+		return NET_PRIVATE;
 	if ((a[0] & 0xfe) == 0xfc)			/* fc00::/7 */
-		return (NET_PRIVATE);
+		return NET_PRIVATE;
 	if (a[0] == 0xff)				/* ff00::/8 */
-		return (NET_MULTICAST);
+		return NET_MULTICAST;
 	if (a[0] == 0x20 && a[1] == 0x01 &&		/* 2001:db8::/32 */
 	    a[2] == 0x0d && a[3] == 0xb8)
-		return (NET_RESERVED);
+		return NET_RESERVED;
 	if (a[0] == 0x01 && memcmp(a + 1, zero, 7) == 0)	/* 100::/64 */
-		return (NET_RESERVED);
+		return NET_RESERVED;
 	if (a[0] == 0x00 && a[1] == 0x64 &&		/* 64:ff9b:1::/48, */
 	    a[2] == 0xff && a[3] == 0x9b &&		/* local-use NAT64 */
 	    a[4] == 0x00 && a[5] == 0x01)
-		return (NET_RESERVED);
-	return (NET_PUBLIC);
+		return NET_RESERVED;
+	return NET_PUBLIC;
 }
 
 enum netclass
@@ -177,11 +177,11 @@ netpolicy_classify(const struct sockaddr *sa)
 
 	switch (netpolicy_addr(sa, addr)) {
 	case AF_INET:
-		return (netpolicy_classify4(netpolicy_be32(addr)));
+		return netpolicy_classify4(netpolicy_be32(addr));
 	case AF_INET6:
-		return (netpolicy_classify6(addr));
+		return netpolicy_classify6(addr);
 	}
-	return (NET_RESERVED);	/* not an address we know how to judge */
+	return NET_RESERVED;	/* not an address we know how to judge */
 }
 
 const char *
@@ -189,25 +189,25 @@ netpolicy_class_name(enum netclass c)
 {
 	switch (c) {
 	case NET_PUBLIC:
-		return ("public");
+		return "public";
 	case NET_LOOPBACK:
-		return ("loopback");
+		return "loopback";
 	case NET_PRIVATE:
-		return ("private");
+		return "private";
 	case NET_LINK_LOCAL:
-		return ("link-local");
+		return "link-local";
 	case NET_CGNAT:
-		return ("carrier-grade NAT");
+		return "carrier-grade NAT";
 	case NET_MULTICAST:
-		return ("multicast");
+		return "multicast";
 	case NET_UNSPECIFIED:
-		return ("unspecified");
+		return "unspecified";
 	case NET_METADATA:
-		return ("cloud metadata");
+		return "cloud metadata";
 	case NET_RESERVED:
-		return ("reserved");
+		return "reserved";
 	}
-	return ("unknown");
+	return "unknown";
 }
 
 /*
@@ -227,7 +227,7 @@ netpolicy_parse_range(struct netrange *r, const char *s, size_t len, char *err,
 	if (len >= sizeof buf) {
 		snprintf(err, errlen, "allowlist entry \"%.*s...\": too long",
 		    (int)(sizeof buf - 1), s);
-		return (-1);
+		return -1;
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
@@ -243,7 +243,7 @@ netpolicy_parse_range(struct netrange *r, const char *s, size_t len, char *err,
 	} else {
 		snprintf(err, errlen, "allowlist entry \"%.*s\": not an IPv4 "
 		    "or IPv6 address", (int)len, s);
-		return (-1);
+		return -1;
 	}
 
 	prefix = max;
@@ -253,7 +253,7 @@ netpolicy_parse_range(struct netrange *r, const char *s, size_t len, char *err,
 		    strlen(p) || (prefix = atoi(p)) > max) {
 			snprintf(err, errlen, "allowlist entry \"%.*s\": the "
 			    "prefix length must be 0 to %d", (int)len, s, max);
-			return (-1);
+			return -1;
 		}
 	}
 	r->prefix = prefix;
@@ -280,7 +280,7 @@ netpolicy_parse_range(struct netrange *r, const char *s, size_t len, char *err,
 			r->prefix -= 96;
 		}
 	}
-	return (0);
+	return 0;
 }
 
 int
@@ -298,7 +298,7 @@ netpolicy_parse(struct netpolicy *np, const char *list, char *err,
 	}
 	memset(np, 0, sizeof *np);
 	if (list == NULL)
-		return (0);
+		return 0;
 
 	for (p = list;; p += len) {
 		p += strspn(p, NETPOLICY_SEPARATORS);
@@ -316,13 +316,13 @@ netpolicy_parse(struct netpolicy *np, const char *list, char *err,
 			goto fail;
 		np->nallow++;
 	}
-	return (0);
+	return 0;
 
 nomem:
 	snprintf(err, errlen, "allowlist: out of memory");
 fail:
 	netpolicy_free(np);
-	return (-1);
+	return -1;
 }
 
 void
@@ -342,15 +342,15 @@ netrange_contains(const struct netrange *r, int family,
 	int	 full, rest;
 
 	if (r->family != family)
-		return (0);
+		return 0;
 	full = r->prefix / 8;
 	rest = r->prefix % 8;
 	if (memcmp(r->addr, addr, full) != 0)
-		return (0);
+		return 0;
 	if (rest != 0 &&
 	    ((r->addr[full] ^ addr[full]) & (0xff00 >> rest) & 0xff) != 0)
-		return (0);
-	return (1);
+		return 0;
+	return 1;
 }
 
 int
@@ -361,16 +361,16 @@ netpolicy_permits(const struct netpolicy *np, const struct sockaddr *sa)
 	size_t		 i;
 
 	if (netpolicy_classify(sa) == NET_PUBLIC)
-		return (1);
+		return 1;
 	if (np == NULL || (family = netpolicy_addr(sa, addr)) == -1)
-		return (0);
+		return 0;
 	if (family == AF_INET6)
 		embedded = netpolicy_embedded4(addr, a4);
 	for (i = 0; i < np->nallow; i++) {
 		if (netrange_contains(&np->allow[i], family, addr))
-			return (1);
+			return 1;
 		if (embedded && netrange_contains(&np->allow[i], AF_INET, a4))
-			return (1);
+			return 1;
 	}
-	return (0);
+	return 0;
 }

@@ -121,10 +121,6 @@ const char	*valid_int(const char *, long long min, long long max, long long *out
 /* url_parse() with the form's limit of 2048 characters; `allow_http` also permits http. */
 const char	*valid_url(const char *, int allow_http);
 const char	*valid_hostname(const char *);
-/* 1 when s[0..len) is a DNS name (labels of letters, digits and '-', the last
- * not numeric, no trailing dot) or a dotted quad without leading zeros. */
-int		 valid_dns_name(const char *, size_t);
-int		 valid_ipv4(const char *, size_t);
 
 /* ----------------------------------------------------------------- url.c */
 
@@ -134,6 +130,12 @@ int		 valid_ipv4(const char *, size_t);
  */
 #define URL_MAX		8192	/* a URL Tether fetches; forms allow 2048 */
 #define URL_HTTP	0x01	/* http:// as well as https:// */
+
+/* 1 when s[0..len) is a DNS name (labels of letters, digits and '-', the
+ * last not numeric, no trailing dot), or a dotted quad without leading zeros
+ * (url_ipv4). */
+int		 url_dns_name(const char *, size_t);
+int		 url_ipv4(const char *, size_t);
 
 enum url_error {
 	URL_OK = 0,

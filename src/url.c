@@ -28,6 +28,99 @@ static enum url_error	 url_curl_error(CURLUcode, const char *, const char *, int
 static int		 url_authority_is(const char *, size_t, const char *,
 			    const char *);
 
+#define URL_HOST_MAX	253	/* a DNS name, dots included */
+#define URL_LABEL_MAX	63
+
+/* ASCII only, whatever the locale says. */
+static int
+url_is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+url_is_alnum(int c)
+{
+	return url_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * DNS name: labels of 1..63 letters, digits and '-', not starting or
+ * ending with '-', at most 253 in all, no trailing dot. The last label may
+ * not look like a number ("10.1", "0x7f000001"): resolvers would read the
+ * name as an IPv4 address.
+ */
+int
+url_dns_name(const char *s, size_t len)
+{
+	size_t	 i, start, n;
+	int	 numeric;
+
+	if (len == 0 || len > URL_HOST_MAX)
+		return 0;
+	start = 0;
+	for (i = 0; i <= len; i++) {
+		if (i < len && s[i] != '.') {
+			if (!url_is_alnum((unsigned char)s[i]) && s[i] != '-')
+				return 0;
+			continue;
+		}
+		n = i - start;
+		if (n == 0 || n > URL_LABEL_MAX)
+			return 0;
+		if (s[start] == '-' || s[i - 1] == '-')
+			return 0;
+		if (i == len) {
+			numeric = 1;
+			if (n >= 2 && s[start] == '0' &&
+			    (s[start + 1] == 'x' || s[start + 1] == 'X')) {
+				/* 0x, 0x1f: hexadecimal to inet_aton */
+				for (i = start + 2; i < len; i++) {
+					if (strchr("0123456789abcdefABCDEF",
+					    s[i]) == NULL)
+						numeric = 0;
+				}
+			} else {
+				for (i = start; i < len; i++) {
+					if (!url_is_digit((unsigned char)s[i]))
+						numeric = 0;
+				}
+			}
+			if (numeric)
+				return 0;
+			break;
+		}
+		start = i + 1;
+	}
+	return 1;
+}
+
+/* Dotted quad, four decimal parts 0..255 without leading zeros. */
+int
+url_ipv4(const char *s, size_t len)
+{
+	size_t	 i, parts = 0, digits = 0;
+	int	 v = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (digits == 0 || ++parts > 4)
+				return 0;
+			digits = 0;
+			v = 0;
+			continue;
+		}
+		if (!url_is_digit((unsigned char)s[i]))
+			return 0;
+		if (digits == 1 && v == 0)
+			return 0;	/* leading zero */
+		v = v * 10 + (s[i] - '0');
+		if (++digits > 3 || v > 255)
+			return 0;
+	}
+	return parts == 4;
+}
+
 /* What curl's refusal means to the user; auth..aend is the raw authority. */
 static enum url_error
 url_curl_error(CURLUcode rc, const char *auth, const char *aend, int flags)
@@ -175,7 +268,7 @@ url_parse(struct url *u, const char *s, int flags)
 		v6[hlen - 2] = '\0';
 		if (inet_pton(AF_INET6, v6, &(struct in6_addr){ 0 }) != 1)
 			goto fail;
-	} else if (!valid_ipv4(host, hlen) && !valid_dns_name(host, hlen))
+	} else if (!url_ipv4(host, hlen) && !url_dns_name(host, hlen))
 		goto fail;
 	rc = curl_url_get(u->h, CURLUPART_PORT, &port, 0);
 	if (rc == CURLUE_OK) {
@@ -219,7 +312,7 @@ url_build(struct url *u, const char *scheme, const char *host, int port)
 
 	memset(u, 0, sizeof(*u));
 	hlen = host != NULL ? strlen(host) : 0;
-	if (hlen == 0 || (!valid_ipv4(host, hlen) && !valid_dns_name(host, hlen)))
+	if (hlen == 0 || (!url_ipv4(host, hlen) && !url_dns_name(host, hlen)))
 		return URL_BAD;
 	if (port < 1 || port > 65535)
 		return URL_PORT;

@@ -40,7 +40,7 @@ xmalloc(size_t size)
 		size = 1;
 	if ((p = malloc(size)) == NULL)
 		util_fatal_oom(size);
-	return (p);
+	return p;
 }
 
 void *
@@ -54,7 +54,7 @@ xcalloc(size_t nmemb, size_t size)
 		util_fatal_oom(SIZE_MAX);
 	if ((p = calloc(nmemb, size)) == NULL)
 		util_fatal_oom(nmemb * size);
-	return (p);
+	return p;
 }
 
 void *
@@ -66,13 +66,13 @@ xrealloc(void *ptr, size_t size)
 		size = 1;
 	if ((p = realloc(ptr, size)) == NULL)
 		util_fatal_oom(size);
-	return (p);
+	return p;
 }
 
 char *
 xstrdup(const char *s)
 {
-	return (xstrndup(s, strlen(s)));
+	return xstrndup(s, strlen(s));
 }
 
 /* Copy at most n bytes of s, stopping early at a NUL. */
@@ -88,7 +88,7 @@ xstrndup(const char *s, size_t n)
 	p = xmalloc(len + 1);
 	memcpy(p, s, len);
 	p[len] = '\0';
-	return (p);
+	return p;
 }
 
 int
@@ -102,7 +102,7 @@ xasprintf(char **ret, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		util_fatal_oom(0);
-	return (n);
+	return n;
 }
 
 void
@@ -238,16 +238,16 @@ str_equal_ct(const char *a, const char *b)
 	size_t				 la, lb, i;
 
 	if (a == NULL || b == NULL)
-		return (0);
+		return 0;
 	la = strlen(a);
 	lb = strlen(b);
 	if (la != lb)
-		return (0);
+		return 0;
 	pa = (const volatile unsigned char *)a;
 	pb = (const volatile unsigned char *)b;
 	for (i = 0; i < la; i++)
 		diff |= pa[i] ^ pb[i];
-	return (diff == 0);
+	return diff == 0;
 }
 
 void

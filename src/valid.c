@@ -21,7 +21,6 @@
 
 #define VALID_URL_MAX		2048
 #define VALID_HOST_MAX		253
-#define VALID_LABEL_MAX		63
 #define VALID_EMAIL_MAX		254
 #define VALID_LOCAL_MAX		64
 #define VALID_MSGS_MAX		256
@@ -33,7 +32,6 @@ static const char	*valid_msg(const char *, const char *, ...)
 			    __attribute__((format(printf, 2, 3)));
 static const char	*valid_chars(const char *, size_t, int, size_t *);
 static int		 valid_is_digit(int);
-static int		 valid_is_alnum(int);
 
 /* The sentence fmt makes, kept for good; `fallback` when the table is full. */
 static const char *
@@ -48,24 +46,17 @@ valid_msg(const char *fallback, const char *fmt, ...)
 	va_end(ap);
 	for (i = 0; i < valid_nmsgs; i++) {
 		if (strcmp(valid_msgs[i], s) == 0)
-			return (valid_msgs[i]);
+			return valid_msgs[i];
 	}
 	if (valid_nmsgs == VALID_MSGS_MAX)
-		return (fallback);
-	return (valid_msgs[valid_nmsgs++] = xstrdup(s));
+		return fallback;
+	return valid_msgs[valid_nmsgs++] = xstrdup(s);
 }
 
 static int
 valid_is_digit(int c)
 {
-	return (c >= '0' && c <= '9');
-}
-
-static int
-valid_is_alnum(int c)
-{
-	return (valid_is_digit(c) || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z'));
+	return c >= '0' && c <= '9';
 }
 
 /*
@@ -79,21 +70,21 @@ valid_chars(const char *s, size_t len, int lines, size_t *count)
 	size_t			 i, n = 0;
 
 	if (!utf8_valid(s, len))
-		return ("Remove the characters that are not valid text.");
+		return "Remove the characters that are not valid text.";
 	for (i = 0; i < len; i++) {
 		if (p[i] < 0x20) {
 			if (!lines || (p[i] != '\t' && p[i] != '\r' &&
 			    p[i] != '\n'))
-				return ("Remove the control characters.");
+				return "Remove the control characters.";
 		} else if (p[i] == 0x7f)
-			return ("Remove the control characters.");
+			return "Remove the control characters.";
 		else if (p[i] == 0xc2 && i + 1 < len && p[i + 1] <= 0x9f)
-			return ("Remove the control characters.");	/* C1 */
+			return "Remove the control characters.";	/* C1 */
 		if ((p[i] & 0xc0) != 0x80)
 			n++;
 	}
 	*count = n;
-	return (NULL);
+	return NULL;
 }
 
 const char *
@@ -105,22 +96,22 @@ valid_text(const char *s, size_t minlen, size_t maxlen)
 	len = s == NULL ? 0 : strlen(s);
 	if (len == 0) {
 		if (minlen > 0)
-			return ("Enter a value.");
-		return (NULL);
+			return "Enter a value.";
+		return NULL;
 	}
 	if ((msg = valid_chars(s, len, 1, &n)) != NULL)
-		return (msg);
+		return msg;
 	if (n < minlen) {
-		return (valid_msg("Enter a longer value.",
+		return valid_msg("Enter a longer value.",
 		    "Use at least %zu character%s.", minlen,
-		    minlen == 1 ? "" : "s"));
+		    minlen == 1 ? "" : "s");
 	}
 	if (n > maxlen) {
-		return (valid_msg("Enter a shorter value.",
+		return valid_msg("Enter a shorter value.",
 		    "Use at most %zu character%s.", maxlen,
-		    maxlen == 1 ? "" : "s"));
+		    maxlen == 1 ? "" : "s");
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* One line, 1..maxlen characters, not only spaces. */
@@ -132,18 +123,18 @@ valid_name(const char *s, size_t maxlen)
 
 	len = s == NULL ? 0 : strlen(s);
 	if (strspn(s == NULL ? "" : s, " ") == len)
-		return ("Enter a value.");
+		return "Enter a value.";
 	/* " Name " would sit beside "Name" looking the same: refuse, don't guess. */
 	if (s[0] == ' ' || s[len - 1] == ' ')
-		return ("Remove the spaces at the start and end.");
+		return "Remove the spaces at the start and end.";
 	if ((msg = valid_chars(s, len, 0, &n)) != NULL)
-		return (msg);
+		return msg;
 	if (n > maxlen) {
-		return (valid_msg("Enter a shorter value.",
+		return valid_msg("Enter a shorter value.",
 		    "Use at most %zu character%s.", maxlen,
-		    maxlen == 1 ? "" : "s"));
+		    maxlen == 1 ? "" : "s");
 	}
-	return (NULL);
+	return NULL;
 }
 
 /*
@@ -158,9 +149,9 @@ valid_email(const char *s)
 	size_t		 len;
 
 	if (s == NULL || *s == '\0')
-		return ("Enter an email address.");
+		return "Enter an email address.";
 	if ((len = strlen(s)) > VALID_EMAIL_MAX)
-		return ("Use at most 254 characters.");
+		return "Use at most 254 characters.";
 	if ((at = strchr(s, '@')) == NULL || strchr(at + 1, '@') != NULL)
 		goto bad;
 	if (at == s || (size_t)(at - s) > VALID_LOCAL_MAX)
@@ -175,11 +166,11 @@ valid_email(const char *s)
 			goto bad;
 	}
 	if (strchr(at + 1, '.') == NULL ||
-	    !valid_dns_name(at + 1, len - (size_t)(at + 1 - s)))
+	    !url_dns_name(at + 1, len - (size_t)(at + 1 - s)))
 		goto bad;
-	return (NULL);
+	return NULL;
 bad:
-	return ("Enter an email address like name@example.com.");
+	return "Enter an email address like name@example.com.";
 }
 
 /* Base 10, optional '-', digits only, within [min, max]. */
@@ -215,7 +206,7 @@ valid_int(const char *s, long long min, long long max, long long *out)
 				goto bad;
 			if (out != NULL)
 				*out = LLONG_MIN;
-			return (NULL);
+			return NULL;
 		}
 		if (-(long long)v < min || -(long long)v > max)
 			goto bad;
@@ -227,98 +218,21 @@ valid_int(const char *s, long long min, long long max, long long *out)
 		if (out != NULL)
 			*out = (long long)v;
 	}
-	return (NULL);
+	return NULL;
 
 bad:
 	if (min == LLONG_MIN && max == LLONG_MAX)
-		return ("Enter a whole number.");
+		return "Enter a whole number.";
 	if (min == LLONG_MIN) {
-		return (valid_msg("Enter a smaller whole number.",
-		    "Enter a whole number no greater than %lld.", max));
+		return valid_msg("Enter a smaller whole number.",
+		    "Enter a whole number no greater than %lld.", max);
 	}
 	if (max == LLONG_MAX) {
-		return (valid_msg("Enter a larger whole number.",
-		    "Enter a whole number of at least %lld.", min));
+		return valid_msg("Enter a larger whole number.",
+		    "Enter a whole number of at least %lld.", min);
 	}
-	return (valid_msg("Enter a whole number in the allowed range.",
-	    "Enter a whole number between %lld and %lld.", min, max));
-}
-
-/*
- * DNS name: labels of 1..63 letters, digits and '-', not starting or
- * ending with '-', at most 253 in all, no trailing dot. The last label may
- * not look like a number ("10.1", "0x7f000001"): resolvers would read the
- * name as an IPv4 address.
- */
-int
-valid_dns_name(const char *s, size_t len)
-{
-	size_t	 i, start, n;
-	int	 numeric;
-
-	if (len == 0 || len > VALID_HOST_MAX)
-		return (0);
-	start = 0;
-	for (i = 0; i <= len; i++) {
-		if (i < len && s[i] != '.') {
-			if (!valid_is_alnum((unsigned char)s[i]) && s[i] != '-')
-				return (0);
-			continue;
-		}
-		n = i - start;
-		if (n == 0 || n > VALID_LABEL_MAX)
-			return (0);
-		if (s[start] == '-' || s[i - 1] == '-')
-			return (0);
-		if (i == len) {
-			numeric = 1;
-			if (n >= 2 && s[start] == '0' &&
-			    (s[start + 1] == 'x' || s[start + 1] == 'X')) {
-				/* 0x, 0x1f: hexadecimal to inet_aton */
-				for (i = start + 2; i < len; i++) {
-					if (strchr("0123456789abcdefABCDEF",
-					    s[i]) == NULL)
-						numeric = 0;
-				}
-			} else {
-				for (i = start; i < len; i++) {
-					if (!valid_is_digit((unsigned char)s[i]))
-						numeric = 0;
-				}
-			}
-			if (numeric)
-				return (0);
-			break;
-		}
-		start = i + 1;
-	}
-	return (1);
-}
-
-/* Dotted quad, four decimal parts 0..255 without leading zeros. */
-int
-valid_ipv4(const char *s, size_t len)
-{
-	size_t	 i, parts = 0, digits = 0;
-	int	 v = 0;
-
-	for (i = 0; i <= len; i++) {
-		if (i == len || s[i] == '.') {
-			if (digits == 0 || ++parts > 4)
-				return (0);
-			digits = 0;
-			v = 0;
-			continue;
-		}
-		if (!valid_is_digit((unsigned char)s[i]))
-			return (0);
-		if (digits == 1 && v == 0)
-			return (0);	/* leading zero */
-		v = v * 10 + (s[i] - '0');
-		if (++digits > 3 || v > 255)
-			return (0);
-	}
-	return (parts == 4);
+	return valid_msg("Enter a whole number in the allowed range.",
+	    "Enter a whole number between %lld and %lld.", min, max);
 }
 
 /* The form's rules are url_parse()'s, with a shorter limit. */
@@ -329,10 +243,10 @@ valid_url(const char *s, int allow_http)
 	enum url_error	 e;
 
 	if (s != NULL && strlen(s) > VALID_URL_MAX)
-		return ("Use at most 2048 characters.");
+		return "Use at most 2048 characters.";
 	e = url_parse(&u, s, allow_http ? URL_HTTP : 0);
 	url_free(&u);
-	return (url_strerror(e));
+	return url_strerror(e);
 }
 
 const char *
@@ -341,10 +255,10 @@ valid_hostname(const char *s)
 	size_t	 len;
 
 	if (s == NULL || *s == '\0')
-		return ("Enter a host name like example.com.");
+		return "Enter a host name like example.com.";
 	if ((len = strlen(s)) > VALID_HOST_MAX)
-		return ("Use at most 253 characters.");
-	if (!valid_dns_name(s, len))
-		return ("Enter a host name like example.com.");
-	return (NULL);
+		return "Use at most 253 characters.";
+	if (!url_dns_name(s, len))
+		return "Enter a host name like example.com.";
+	return NULL;
 }

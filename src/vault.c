@@ -94,7 +94,7 @@ vault_open(struct vault *v, const char *key_file, char *err, size_t errlen)
 	memset(v, 0, sizeof *v);
 	if (sodium_init() < 0) {
 		vault_seterr(err, errlen, "libsodium failed to initialise");
-		return (-1);
+		return -1;
 	}
 
 	/* O_NONBLOCK: a FIFO put in the key's place must not hang us. */
@@ -102,7 +102,7 @@ vault_open(struct vault *v, const char *key_file, char *err, size_t errlen)
 	if (fd == -1) {
 		vault_seterr(err, errlen, "master key file %s: %s", key_file,
 		    strerror(errno));
-		return (-1);
+		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
 		vault_seterr(err, errlen, "master key file %s: %s", key_file,
@@ -163,14 +163,14 @@ vault_open(struct vault *v, const char *key_file, char *err, size_t errlen)
 
 	sodium_mprotect_readonly(master);
 	v->master = master;
-	return (0);
+	return 0;
 
 fail:
 	if (master != NULL)
 		sodium_free(master);	/* wipes it */
 	if (fd != -1)
 		close(fd);
-	return (-1);
+	return -1;
 }
 
 void
@@ -197,7 +197,7 @@ vault_key_file_create(const char *path, char *err, size_t errlen)
 
 	if (sodium_init() < 0) {
 		vault_seterr(err, errlen, "libsodium failed to initialise");
-		return (-1);
+		return -1;
 	}
 
 	fd = open(path, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_NOCTTY|O_CLOEXEC,
@@ -209,7 +209,7 @@ vault_key_file_create(const char *path, char *err, size_t errlen)
 		else
 			vault_seterr(err, errlen, "master key file %s: %s",
 			    path, strerror(errno));
-		return (-1);
+		return -1;
 	}
 	created = 1;
 	/* The umask may have taken bits away; say exactly what we mean. */
@@ -261,7 +261,7 @@ vault_key_file_create(const char *path, char *err, size_t errlen)
 		}
 		free(dir);
 	}
-	return (0);
+	return 0;
 
 fail:
 	sodium_memzero(key, sizeof key);
@@ -269,7 +269,7 @@ fail:
 		close(fd);
 	if (created)
 		unlink(path);
-	return (-1);
+	return -1;
 }
 
 static const struct vault_key *
@@ -279,9 +279,9 @@ vault_key_find(const struct vault *v, int version)
 
 	for (i = 0; i < v->nkeys; i++) {
 		if (v->keys[i].version == version)
-			return (&v->keys[i]);
+			return &v->keys[i];
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* 0 when a data key of this version may be added to the vault. */
@@ -290,17 +290,17 @@ vault_key_usable(const struct vault *v, int version)
 {
 	if (v->master == NULL) {
 		vault_log("data key v%d: the vault is not open", version);
-		return (-1);
+		return -1;
 	}
 	if (version <= 0) {
 		vault_log("data key v%d: versions start at 1", version);
-		return (-1);
+		return -1;
 	}
 	if (vault_key_find(v, version) != NULL) {
 		vault_log("data key v%d: already loaded", version);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -315,11 +315,11 @@ vault_keys_grow(const struct vault *v)
 	keys = sodium_allocarray(v->nkeys + 1, sizeof *keys);
 	if (keys == NULL) {
 		vault_log("out of memory for data keys");
-		return (NULL);
+		return NULL;
 	}
 	if (v->nkeys != 0)
 		memcpy(keys, v->keys, v->nkeys * sizeof *keys);
-	return (keys);
+	return keys;
 }
 
 /* Install the grown array; the newest version becomes the active one. */
@@ -344,7 +344,7 @@ vault_dek_ad(int version, char *ad, size_t adsize)
 	int	 n;
 
 	n = snprintf(ad, adsize, "%s%d", vault_dek_ad_prefix, version);
-	return (n < 0 ? 0 : (size_t)n);
+	return n < 0 ? 0 : (size_t)n;
 }
 
 int
@@ -360,14 +360,14 @@ vault_key_generate(struct vault *v, int version, unsigned char **wrapped,
 	*wrapped = NULL;
 	*wrappedlen = 0;
 	if (vault_key_usable(v, version) != 0)
-		return (-1);
+		return -1;
 	if ((out = malloc(VAULT_WRAPPED_BYTES)) == NULL) {
 		vault_log("data key v%d: out of memory", version);
-		return (-1);
+		return -1;
 	}
 	if ((keys = vault_keys_grow(v)) == NULL) {
 		free(out);
-		return (-1);
+		return -1;
 	}
 	keys[v->nkeys].version = version;
 	randombytes_buf(keys[v->nkeys].key, VAULT_KEY_BYTES);
@@ -381,7 +381,7 @@ vault_key_generate(struct vault *v, int version, unsigned char **wrapped,
 	vault_keys_commit(v, keys);
 	*wrapped = out;
 	*wrappedlen = VAULT_NONCE_BYTES + (size_t)clen;
-	return (0);
+	return 0;
 }
 
 int
@@ -394,15 +394,15 @@ vault_key_add_wrapped(struct vault *v, int version,
 	size_t			 adlen;
 
 	if (vault_key_usable(v, version) != 0)
-		return (-1);
+		return -1;
 	if (wrapped == NULL || wrappedlen != VAULT_WRAPPED_BYTES) {
 		vault_log("data key v%d: wrapped form is %zu bytes, want %d",
 		    version, wrapped == NULL ? 0 : wrappedlen,
 		    (int)VAULT_WRAPPED_BYTES);
-		return (-1);
+		return -1;
 	}
 	if ((keys = vault_keys_grow(v)) == NULL)
-		return (-1);
+		return -1;
 	keys[v->nkeys].version = version;
 
 	adlen = vault_dek_ad(version, ad, sizeof ad);
@@ -413,16 +413,16 @@ vault_key_add_wrapped(struct vault *v, int version,
 		vault_log("data key v%d does not unwrap: wrong master key, "
 		    "or the stored key is damaged", version);
 		sodium_free(keys);	/* wipes */
-		return (-1);
+		return -1;
 	}
 	vault_keys_commit(v, keys);
-	return (0);
+	return 0;
 }
 
 int
 vault_has_key(const struct vault *v, int version)
 {
-	return (vault_key_find(v, version) != NULL);
+	return vault_key_find(v, version) != NULL;
 }
 
 int
@@ -439,10 +439,10 @@ vault_key_rewrap(const struct vault *from, int version, const struct vault *to,
 	*wrappedlen = 0;
 	if (k == NULL || to->master == NULL) {
 		vault_log("data key v%d: cannot rewrap (not loaded)", version);
-		return (-1);
+		return -1;
 	}
 	if ((out = malloc(VAULT_WRAPPED_BYTES)) == NULL)
-		return (-1);
+		return -1;
 	adlen = vault_dek_ad(version, ad, sizeof ad);
 	randombytes_buf(out, VAULT_NONCE_BYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + VAULT_NONCE_BYTES, &clen,
@@ -450,7 +450,7 @@ vault_key_rewrap(const struct vault *from, int version, const struct vault *to,
 	    to->master);
 	*wrapped = out;
 	*wrappedlen = VAULT_NONCE_BYTES + (size_t)clen;
-	return (0);
+	return 0;
 }
 
 int
@@ -463,11 +463,11 @@ vault_check_make(const struct vault *v, unsigned char **blob, size_t *bloblen)
 	*bloblen = 0;
 	if (v->master == NULL) {
 		vault_log("check value: the vault is not open");
-		return (-1);
+		return -1;
 	}
 	if ((out = malloc(VAULT_CHECK_BYTES)) == NULL) {
 		vault_log("check value: out of memory");
-		return (-1);
+		return -1;
 	}
 	randombytes_buf(out, VAULT_NONCE_BYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + VAULT_NONCE_BYTES,
@@ -477,7 +477,7 @@ vault_check_make(const struct vault *v, unsigned char **blob, size_t *bloblen)
 	    NULL, out, v->master);
 	*blob = out;
 	*bloblen = VAULT_NONCE_BYTES + (size_t)clen;
-	return (0);
+	return 0;
 }
 
 int
@@ -490,12 +490,12 @@ vault_check_verify(const struct vault *v, const unsigned char *blob,
 
 	if (v->master == NULL) {
 		vault_log("check value: the vault is not open");
-		return (-1);
+		return -1;
 	}
 	if (blob == NULL || bloblen != VAULT_CHECK_BYTES) {
 		vault_log("check value is %zu bytes, want %d",
 		    blob == NULL ? 0 : bloblen, (int)VAULT_CHECK_BYTES);
-		return (-1);
+		return -1;
 	}
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(label, &llen, NULL,
 	    blob + VAULT_NONCE_BYTES, bloblen - VAULT_NONCE_BYTES,
@@ -506,7 +506,7 @@ vault_check_verify(const struct vault *v, const unsigned char *blob,
 	else
 		vault_log("check value does not open: wrong master key");
 	sodium_memzero(label, sizeof label);
-	return (rc);
+	return rc;
 }
 
 static void
@@ -538,10 +538,10 @@ vault_secret_ad(int64_t connection_id, int version, const char *field,
 
 	fieldlen = strlen(field);
 	if (fieldlen > SIZE_MAX - sizeof vault_secret_ad_prefix - 12)
-		return (NULL);
+		return NULL;
 	len = sizeof vault_secret_ad_prefix + 8 + 4 + fieldlen;
 	if ((ad = malloc(len)) == NULL)
-		return (NULL);
+		return NULL;
 	memcpy(ad, vault_secret_ad_prefix, sizeof vault_secret_ad_prefix);
 	vault_put_be(ad + sizeof vault_secret_ad_prefix,
 	    (uint64_t)connection_id, 8);
@@ -549,7 +549,7 @@ vault_secret_ad(int64_t connection_id, int version, const char *field,
 	    (uint32_t)version, 4);
 	memcpy(ad + sizeof vault_secret_ad_prefix + 12, field, fieldlen);
 	*adlen = len;
-	return (ad);
+	return ad;
 }
 
 int
@@ -567,31 +567,31 @@ vault_seal(const struct vault *v, int64_t connection_id, const char *field,
 	if (field == NULL || *field == '\0') {
 		vault_log("connection %" PRId64 ": seal without a field name",
 		    connection_id);
-		return (-1);
+		return -1;
 	}
 	if ((k = vault_key_find(v, v->active)) == NULL) {
 		vault_log("connection %" PRId64 " field %s: no active data key "
 		    "(v%d)", connection_id, field, v->active);
-		return (-1);
+		return -1;
 	}
 	if ((plain == NULL && plainlen != 0) ||
 	    plainlen > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX ||
 	    plainlen > SIZE_MAX - VAULT_ABYTES) {
 		vault_log("connection %" PRId64 " field %s: bad plaintext "
 		    "length %zu", connection_id, field, plainlen);
-		return (-1);
+		return -1;
 	}
 	if ((ad = vault_secret_ad(connection_id, k->version, field,
 	    &adlen)) == NULL) {
 		vault_log("connection %" PRId64 " field %s: out of memory",
 		    connection_id, field);
-		return (-1);
+		return -1;
 	}
 	if ((out = malloc(plainlen + VAULT_ABYTES)) == NULL) {
 		vault_log("connection %" PRId64 " field %s: out of memory",
 		    connection_id, field);
 		free(ad);
-		return (-1);
+		return -1;
 	}
 	randombytes_buf(nonce, VAULT_NONCE_BYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out, &clen,
@@ -602,7 +602,7 @@ vault_seal(const struct vault *v, int64_t connection_id, const char *field,
 	*key_version = k->version;
 	*ct = out;
 	*ctlen = (size_t)clen;
-	return (0);
+	return 0;
 }
 
 int
@@ -620,31 +620,31 @@ vault_unseal(const struct vault *v, int64_t connection_id, const char *field,
 	if (field == NULL || *field == '\0') {
 		vault_log("connection %" PRId64 ": unseal without a field name",
 		    connection_id);
-		return (-1);
+		return -1;
 	}
 	if ((k = vault_key_find(v, key_version)) == NULL) {
 		vault_log("connection %" PRId64 " field %s: no data key v%d",
 		    connection_id, field, key_version);
-		return (-1);
+		return -1;
 	}
 	if (ct == NULL || nonce == NULL || ctlen < VAULT_ABYTES) {
 		vault_log("connection %" PRId64 " field %s: ciphertext of %zu "
 		    "bytes is too short", connection_id, field,
 		    ct == NULL ? 0 : ctlen);
-		return (-1);
+		return -1;
 	}
 	if ((ad = vault_secret_ad(connection_id, key_version, field,
 	    &adlen)) == NULL) {
 		vault_log("connection %" PRId64 " field %s: out of memory",
 		    connection_id, field);
-		return (-1);
+		return -1;
 	}
 	outsize = ctlen - VAULT_ABYTES + 1;
 	if ((out = malloc(outsize)) == NULL) {
 		vault_log("connection %" PRId64 " field %s: out of memory",
 		    connection_id, field);
 		free(ad);
-		return (-1);
+		return -1;
 	}
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &mlen, NULL, ct,
 	    ctlen, ad, adlen, nonce, k->key) != 0) {
@@ -654,11 +654,11 @@ vault_unseal(const struct vault *v, int64_t connection_id, const char *field,
 		sodium_memzero(out, outsize);
 		free(out);
 		free(ad);
-		return (-1);
+		return -1;
 	}
 	free(ad);
 	out[mlen] = '\0';
 	*plain = (char *)out;
 	*plainlen = (size_t)mlen;
-	return (0);
+	return 0;
 }
