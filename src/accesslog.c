@@ -1,9 +1,8 @@
 /*
- * accesslog.c — one structured line per request on stderr, and error lines
- * carrying the request id. Routes are logged by pattern, never with query
- * strings or form values, so nothing secret reaches the log.
+ * accesslog.c — one structured line per request on stderr. Routes are
+ * logged by pattern, never with query strings or form values, so nothing
+ * secret reaches the log.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -35,16 +34,4 @@ accesslog_write(const struct req *r)
 	    ts, r->id, r->method_name, r->route != NULL ? r->route->pattern : "-",
 	    r->undelivered ? 499 : r->status, ms,
 	    (long long)r->actor.user_id, note);
-}
-
-void
-log_error(const char *request_id, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fprintf(stderr, "tether: rid=%s ", request_id != NULL ? request_id : "-");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }

@@ -59,7 +59,7 @@ connpage_fill(struct req *r, const struct conn *c, const char *tab)
 	render_set(n, "Delete", c->owner_manager ? "1" : "0");
 	render_set(n, "Share", c->owner_manager ? "1" : "0");
 	render_set(n, "Reconnect", c->perm >= PERM_MANAGE && oauth ? "1" : "0");
-	hdf_set_value(r->hdf, "Page.Title", c->name);
+	render_set(r->hdf, "Page.Title", c->name);
 }
 
 int
@@ -129,7 +129,7 @@ connpage_fill_flows(struct req *r, int64_t id, const char *prefix, const char *s
 		render_set(n, "Owner", db_get(res, i, "owner"));
 		render_set(n, "ProgressStatus", db_get(res, i, "progress_status"));
 	}
-	hdf_set_value(r->hdf, "FlowSort.Key", flow_sorts[s].key);
+	render_set(r->hdf, "FlowSort.Key", flow_sorts[s].key);
 	for (k = 0; k < sizeof(flow_sorts) / sizeof(flow_sorts[0]); k += 2) {
 		char	 node[32], q[48];
 		/* A header link sorts ascending, or descending when already ascending. */
@@ -138,7 +138,7 @@ connpage_fill_flows(struct req *r, int64_t id, const char *prefix, const char *s
 		snprintf(node, sizeof(node), "FlowSort.%c%s.Query",
 		    flow_sorts[k].key[0] - 32, flow_sorts[k].key + 1);
 		snprintf(q, sizeof(q), "?sort=%s", flow_sorts[flip ? k + 1 : k].key);
-		hdf_set_value(r->hdf, node, q);
+		render_set(r->hdf, node, q);
 	}
 	db_clear(res);
 	return 0;

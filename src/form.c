@@ -10,13 +10,12 @@
 
 #include "tether.h"
 
-static int		 form_hexval(int);
 static enum form_err	 form_decode(const char *, size_t, int, char **,
 			    size_t *);
 static enum form_err	 form_add(struct fields *, const char *, size_t,
 			    const char *, size_t, int, size_t);
 
-static int
+int
 form_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -243,114 +242,3 @@ fields_get(const struct fields *f, const char *name, size_t *count)
 	return n == 1 ? value : NULL;
 }
 
-/* Unicode table 3-7: well-formed UTF-8 byte sequences. */
-int
-utf8_valid(const char *s, size_t len)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	const unsigned char	*end = p + len;
-	unsigned char		 c, lo, hi;
-	size_t			 n, k;
-
-	while (p < end) {
-		c = *p;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			if (c == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			if (c == 0xf0)
-				lo = 0x90;	/* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f;	/* over U+10FFFF */
-		} else
-			return 0;
-		if ((size_t)(end - p) <= n)
-			return 0;
-		if (p[1] < lo || p[1] > hi)
-			return 0;
-		for (k = 2; k <= n; k++) {
-			if (p[k] < 0x80 || p[k] > 0xbf)
-				return 0;
-		}
-		p += n + 1;
-	}
-	return 1;
-}
-
-/*
- * Canonical request path: one percent-decoding ("%2F" and "%00" refused),
- * valid UTF-8, empty segments dropped, "." and ".." refused, no trailing
- * slash except for "/" itself. Backslashes and control characters, raw or
- * encoded, are refused too: no route has one, and browsers read "/\host"
- * as "//host", which would make a path checked here an open redirect.
- */
-char *
-path_canonical(const char *raw)
-{
-	char		*d, *out, *seg, *next;
-	size_t		 i, j, n, seglen;
-	int		 hi, lo;
-
-	if (raw == NULL || raw[0] != '/')
-		return NULL;
-	n = strlen(raw);
-	d = xmalloc(n + 1);
-	for (i = j = 0; i < n; i++) {
-		if (raw[i] == '%') {
-			if (n - i < 3 ||
-			    (hi = form_hexval((unsigned char)raw[i + 1])) == -1 ||
-			    (lo = form_hexval((unsigned char)raw[i + 2])) == -1)
-				goto fail;
-			d[j] = (char)(hi << 4 | lo);
-			if (d[j] == '\0' || d[j] == '/')
-				goto fail;
-			i += 2;
-		} else
-			d[j] = raw[i];
-		j++;
-	}
-	d[j] = '\0';
-	if (!utf8_valid(d, j))
-		goto fail;
-	for (i = 0; i < j; i++) {
-		if ((unsigned char)d[i] < 0x20 || d[i] == 0x7f || d[i] == '\\')
-			goto fail;
-	}
-
-	out = xmalloc(j + 2);
-	i = 0;
-	for (seg = d; seg != NULL; seg = next) {
-		if ((next = strchr(seg, '/')) != NULL)
-			*next++ = '\0';
-		if ((seglen = strlen(seg)) == 0)
-			continue;
-		if (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0) {
-			free(out);
-			goto fail;
-		}
-		out[i++] = '/';
-		memcpy(out + i, seg, seglen);
-		i += seglen;
-	}
-	if (i == 0)
-		out[i++] = '/';
-	out[i] = '\0';
-	free(d);
-	return out;
-
-fail:
-	free(d);
-	return NULL;
-}

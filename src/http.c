@@ -88,7 +88,7 @@ http_body_clear(struct req *r)
 static void
 http_common_hdf(struct req *r)
 {
-	hdf_set_value(r->hdf, "Page.RequestId", r->id);
+	render_set(r->hdf, "Page.RequestId", r->id);
 }
 
 int
@@ -150,11 +150,11 @@ http_error(struct req *r, int status, const char *message)
 	hdf_destroy(&r->hdf);
 	r->hdf = render_hdf_new();
 	snprintf(st, sizeof(st), "%d", status);
-	hdf_set_value(r->hdf, "Error.Status", st);
-	hdf_set_value(r->hdf, "Error.Title", http_error_title(status));
-	hdf_set_value(r->hdf, "Error.Message",
+	render_set(r->hdf, "Error.Status", st);
+	render_set(r->hdf, "Error.Title", http_error_title(status));
+	render_set(r->hdf, "Error.Message",
 	    message != NULL ? message : http_error_message(status));
-	hdf_set_value(r->hdf, "Page.Title", http_error_title(status));
+	render_set(r->hdf, "Page.Title", http_error_title(status));
 	http_common_hdf(r);
 	r->status = status;
 	r->content_type = "text/html; charset=utf-8";
@@ -194,8 +194,8 @@ http_redirect(struct req *r, const char *location)
 void
 http_flash(struct req *r, const char *kind, const char *message)
 {
-	hdf_set_value(r->hdf, "Flash.Kind", kind);
-	hdf_set_value(r->hdf, "Flash.Message", message);
+	render_set(r->hdf, "Flash.Kind", kind);
+	render_set(r->hdf, "Flash.Message", message);
 }
 
 /* Cookie value: base64url(kind "\n" message) "." base64url(mac). */

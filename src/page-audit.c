@@ -313,9 +313,9 @@ page_audit(struct req *r)
 	}
 	buf_init(&q);
 	audit_query_string(&q, &f, 1, 1);
-	hdf_set_value(r->hdf, "Audit.CsvQuery", q.data);
+	render_set(r->hdf, "Audit.CsvQuery", q.data);
 	buf_free(&q);
-	hdf_set_value(r->hdf, "Page.Title", "Audit log");
+	render_set(r->hdf, "Page.Title", "Audit log");
 	db_clear(res);
 	db_clear(count);
 	return http_page(r, 200, "audit.cs");

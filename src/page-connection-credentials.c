@@ -30,7 +30,7 @@ cred_fill(struct req *r, const struct conn *c, const char *error_field, const ch
 
 	connpage_fill(r, c, "details");
 	snprintf(action, sizeof(action), "/connections/%lld/credentials", (long long)c->id);
-	hdf_set_value(r->hdf, "Creds.Action", action);
+	render_set(r->hdf, "Creds.Action", action);
 	for (f = hdf_obj_child(hdf_get_obj(cred_protocol(r, c), "Fields")); f != NULL;
 	    f = hdf_obj_next(f)) {
 		HDF	*n;
@@ -50,7 +50,7 @@ cred_fill(struct req *r, const struct conn *c, const char *error_field, const ch
 		if (error_field != NULL && strcmp(error_field, hdf_obj_name(f)) == 0)
 			render_set(n, "Error", error);
 	}
-	hdf_set_value(r->hdf, "Page.Title", "Your credentials");
+	render_set(r->hdf, "Page.Title", "Your credentials");
 }
 
 static int

@@ -20,7 +20,7 @@
 static int
 delete_refused(struct req *r, struct conn *c, int status)
 {
-	hdf_set_value(r->hdf, "Delete.InUse", "1");
+	render_set(r->hdf, "Delete.InUse", "1");
 	if (connpage_fill_flows(r, c->id, "Flows", NULL) == -1)
 		return -1;
 	return http_page(r, status, "delete.cs");
@@ -40,11 +40,11 @@ page_connection_delete(struct req *r)
 		return 0;
 	}
 	connpage_fill(r, c, "details");
-	hdf_set_value(r->hdf, "Page.Title", "Delete connection");
+	render_set(r->hdf, "Page.Title", "Delete connection");
 	if (c->flow_count > 0)
 		rc = delete_refused(r, c, 200);
 	else {
-		hdf_set_value(r->hdf, "Delete.InUse", "0");
+		render_set(r->hdf, "Delete.InUse", "0");
 		rc = http_page(r, 200, "delete.cs");
 	}
 	conn_free(c);
@@ -71,7 +71,7 @@ page_connection_delete_post(struct req *r)
 	connpage_fill(r, c, "details");
 	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
 		http_flash(r, "error", "Confirm the deletion to delete this connection.");
-		hdf_set_value(r->hdf, "Delete.InUse", "0");
+		render_set(r->hdf, "Delete.InUse", "0");
 		rc = http_page(r, 422, "delete.cs");
 		goto out;
 	}

@@ -40,7 +40,7 @@ edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_pos
 	 * again is a conscious second look, not a silent overwrite. */
 	render_set_int(n, "Version", c->version);
 	connform_fill(r, cf, from_post);
-	hdf_set_value(r->hdf, "Page.Title", "Edit connection");
+	render_set(r->hdf, "Page.Title", "Edit connection");
 }
 
 static int
@@ -91,14 +91,14 @@ edit_check_basics(struct req *r, struct conn *c, struct connform *cf)
 	int		 errors = 0;
 
 	if ((why = valid_name(name, 120)) != NULL) {
-		hdf_set_value(r->hdf, "Form.Errors.Name", why);
+		render_set(r->hdf, "Form.Errors.Name", why);
 		errors++;
 	} else if (strcmp(name, c->name) != 0) {
 		buf_printf(&cf->changed, "%sname", cf->changed.len > 0 ? "," : "");
 		cf->nchanged++;
 	}
 	if ((why = valid_text(desc, 0, 2000)) != NULL) {
-		hdf_set_value(r->hdf, "Form.Errors.Description", why);
+		render_set(r->hdf, "Form.Errors.Description", why);
 		errors++;
 	} else if (strcmp(desc, c->description) != 0) {
 		buf_printf(&cf->changed, "%sdescription", cf->changed.len > 0 ? "," : "");
@@ -253,8 +253,8 @@ page_connection_edit_post(struct req *r)
 	}
 	if (vnum != c->version) {
 		/* Someone saved in between: nothing is saved, the form is kept. */
-		hdf_set_value(r->hdf, "Form.Stale.By", c->updated_by);
-		hdf_set_value(r->hdf, "Form.Stale.At", c->updated_at);
+		render_set(r->hdf, "Form.Stale.By", c->updated_by);
+		render_set(r->hdf, "Form.Stale.At", c->updated_at);
 		(void)connform_validate(r, &cf, strcmp(c->context, "per_user") == 0);
 		r->log_note = "stale form";
 		rc = edit_form(r, c, 409, &cf, 1);
@@ -273,12 +273,12 @@ page_connection_edit_post(struct req *r)
 			rc = -1;
 			goto out;
 		}
-		hdf_set_value(r->hdf, "Form.Errors.Name",
+		render_set(r->hdf, "Form.Errors.Name",
 		    "A connection with this name already exists in the team.");
 		errors++;
 	}
 	if (errors > 0) {
-		hdf_set_value(r->hdf, "Form.Error", "Nothing was saved. Correct the fields "
+		render_set(r->hdf, "Form.Error", "Nothing was saved. Correct the fields "
 		    "marked below.");
 		rc = edit_form(r, c, 422, &cf, 1);
 		goto out;
@@ -295,8 +295,8 @@ page_connection_edit_post(struct req *r)
 		goto out;
 	}
 	if (saved == 1) {
-		hdf_set_value(r->hdf, "Form.Stale.By", c->updated_by);
-		hdf_set_value(r->hdf, "Form.Stale.At", c->updated_at);
+		render_set(r->hdf, "Form.Stale.By", c->updated_by);
+		render_set(r->hdf, "Form.Stale.At", c->updated_at);
 		rc = edit_form(r, c, 409, &cf, 1);
 		goto out;
 	}

@@ -67,7 +67,7 @@ newconn_fill_uplinks(struct req *r)
 	const char	*chosen = req_param(r, "uplink");
 	int		 i;
 
-	hdf_set_value(r->hdf, "Form.UplinkAllowed", "1");
+	render_set(r->hdf, "Form.UplinkAllowed", "1");
 	for (i = 0; i < db_rows(res); i++) {
 		HDF	*n = render_node(r->hdf, "Form.Uplinks.%d", i);
 
@@ -91,7 +91,7 @@ newconn_check_uplink(struct req *r, struct newconn *nc, int *errors)
 	if (chosen == NULL || *chosen == '\0')
 		return NULL;
 	if (hdf_get_int_value(nc->def, "uplink", 0) != 1) {
-		hdf_set_value(r->hdf, "Form.Errors.Uplink", "This connector is always direct.");
+		render_set(r->hdf, "Form.Errors.Uplink", "This connector is always direct.");
 		(*errors)++;
 		return NULL;
 	}
@@ -104,7 +104,7 @@ newconn_check_uplink(struct req *r, struct newconn *nc, int *errors)
 		db_clear(res);
 	}
 	if (!ok) {
-		hdf_set_value(r->hdf, "Form.Errors.Uplink", "Choose Direct or one of the uplinks.");
+		render_set(r->hdf, "Form.Errors.Uplink", "Choose Direct or one of the uplinks.");
 		(*errors)++;
 		return NULL;
 	}
@@ -162,7 +162,7 @@ newconn_check_credential(struct req *r, struct newconn *nc, int *errors)
 		db_clear(res);
 	}
 	if (!ok) {
-		hdf_set_value(r->hdf, "Form.Errors.NamedCredential",
+		render_set(r->hdf, "Form.Errors.NamedCredential",
 		    "Choose a named credential of a team you manage.");
 		(*errors)++;
 		return NULL;
@@ -238,7 +238,7 @@ newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_po
 	if (hdf_get_int_value(nc->def, "uplink", 0) == 1)
 		newconn_fill_uplinks(r);
 	connform_fill(r, cf, from_post);
-	hdf_set_value(r->hdf, "Page.Title", "New connection");
+	render_set(r->hdf, "Page.Title", "New connection");
 }
 
 int
@@ -277,11 +277,11 @@ newconn_check(struct req *r, struct newconn *nc, const char **team, const char *
 	int		 errors = 0, i;
 
 	if ((why = valid_name(name, 120)) != NULL) {
-		hdf_set_value(r->hdf, "Form.Errors.Name", why);
+		render_set(r->hdf, "Form.Errors.Name", why);
 		errors++;
 	}
 	if ((why = valid_text(desc, 0, 2000)) != NULL) {
-		hdf_set_value(r->hdf, "Form.Errors.Description", why);
+		render_set(r->hdf, "Form.Errors.Description", why);
 		errors++;
 	}
 	*team = req_param(r, "team");
@@ -289,13 +289,13 @@ newconn_check(struct req *r, struct newconn *nc, const char **team, const char *
 		if (strcmp(*team, db_get(nc->teams, i, "id")) == 0)
 			break;
 	if (*team == NULL || i == db_rows(nc->teams)) {
-		hdf_set_value(r->hdf, "Form.Errors.Team", "Choose a team you manage.");
+		render_set(r->hdf, "Form.Errors.Team", "Choose a team you manage.");
 		errors++;
 	}
 	*ctx = req_param(r, "context");
 	if (*ctx == NULL || (strcmp(*ctx, "system") != 0 && strcmp(*ctx, "per_user") != 0) ||
 	    !connector_allows_context(&r->app->catalog, nc->connector, *ctx)) {
-		hdf_set_value(r->hdf, "Form.Errors.Context",
+		render_set(r->hdf, "Form.Errors.Context",
 		    "Choose how this connection runs.");
 		errors++;
 	}
@@ -451,11 +451,11 @@ page_connection_create(struct req *r)
 			rc = -1;
 			goto out;
 		}
-		hdf_set_value(r->hdf, "Form.Errors.Name",
+		render_set(r->hdf, "Form.Errors.Name",
 		    "A connection with this name already exists in that team.");
 		errors++;
 	}
-	hdf_set_value(r->hdf, "Form.Error", "Nothing was saved. Correct the fields "
+	render_set(r->hdf, "Form.Error", "Nothing was saved. Correct the fields "
 	    "marked below.");
 	newconn_fill(r, &nc, &cf, 1);
 	rc = http_page(r, 422, "connection-form.cs");

@@ -75,7 +75,7 @@ static int
 sharing_page(struct req *r, struct conn *c, int status)
 {
 	connpage_fill(r, c, "sharing");
-	hdf_set_value(r->hdf, "Page.Title", "Sharing");
+	render_set(r->hdf, "Page.Title", "Sharing");
 	if (sharing_fill(r, c) == -1)
 		return -1;
 	return http_page(r, status, "sharing.cs");

@@ -137,8 +137,8 @@ details_timeline(struct req *r, const struct conn *c)
 		snprintf(title, sizeof(title), "%s: %s, %ld ms", db_get(res, i, "at"), result, ms);
 		render_set(b, "Title", title);
 	}
-	hdf_set_value(r->hdf, "Timeline.Width", "600");
-	hdf_set_value(r->hdf, "Timeline.Height", "60");
+	render_set(r->hdf, "Timeline.Width", "600");
+	render_set(r->hdf, "Timeline.Height", "60");
 	render_set_int(render_node(r->hdf, "Timeline"), "MaxMs", max);
 	render_set_int(render_node(r->hdf, "Timeline"), "Count", n);
 	db_clear(res);
@@ -184,7 +184,7 @@ details_user_state(struct req *r, const struct conn *c)
 	render_set(n, "NeedsSecrets", strcmp(kind, "oauth2_code") != 0 &&
 	    strcmp(kind, "none") != 0 && strcmp(kind, "user") != 0 ? "1" : "0");
 	db_clear(res);
-	hdf_set_value(r->hdf, "Can.Connect", c->perm >= PERM_USE ? "1" : "0");
+	render_set(r->hdf, "Can.Connect", c->perm >= PERM_USE ? "1" : "0");
 	return 0;
 }
 
@@ -202,7 +202,7 @@ page_connection(struct req *r)
 	if (c->perm >= PERM_MANAGE || (c->perm >= PERM_USE &&
 	    strcmp(c->context, "per_user") == 0))
 		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
-	hdf_set_value(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
+	render_set(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
 	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL || details_versions(r, c) == -1)
 		goto out;
 	details_settings(r, c, stored);

@@ -26,8 +26,8 @@ page_connectors(struct req *r)
 		http_flash(r, "error", "Search for at most 100 characters of plain text.");
 		q = NULL;
 	}
-	hdf_set_value(r->hdf, "Page.Title", "Connectors");
-	hdf_set_value(r->hdf, "Catalog.Q", q != NULL ? q : "");
+	render_set(r->hdf, "Page.Title", "Connectors");
+	render_set(r->hdf, "Catalog.Q", q != NULL ? q : "");
 	for (k = 0; k < cat->nkeys; k++) {
 		void		*def = catalog_get(cat, cat->keys[k]);
 		const char	*title = hdf_get_value(def, "title", "");
@@ -80,6 +80,6 @@ page_connector(struct req *r)
 		render_set(pn, "Label", hdf_get_value(p, "label", ""));
 		render_set(pn, "Kind", hdf_get_value(p, "kind", ""));
 	}
-	hdf_set_value(r->hdf, "Page.Title", hdf_get_value(def, "title", ""));
+	render_set(r->hdf, "Page.Title", hdf_get_value(def, "title", ""));
 	return http_page(r, 200, "connector.cs");
 }

@@ -64,7 +64,7 @@ page_flow(struct req *r)
 		render_set(c, "Status", db_get(conns, i, "status"));
 		render_set(c, "StatusLabel", conn_status_label(db_get(conns, i, "status")));
 	}
-	hdf_set_value(r->hdf, "Page.Title", db_get(flow, 0, "name"));
+	render_set(r->hdf, "Page.Title", db_get(flow, 0, "name"));
 	rc = http_page(r, 200, "flow.cs");
 out:
 	db_clear(flow);

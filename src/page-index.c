@@ -437,7 +437,7 @@ page_index(struct req *r)
 		http_error(r, 503, NULL);
 		goto out;
 	}
-	hdf_set_value(r->hdf, "Page.Title", "Integrations");
+	render_set(r->hdf, "Page.Title", "Integrations");
 	list_fill_options(r, &lq, teams);
 	list_fill_rows(r, rows);
 	list_fill_pager(r, &lq, total, db_rows(rows));

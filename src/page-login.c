@@ -38,12 +38,12 @@ login_next(const struct req *r)
 static int
 login_form(struct req *r, int status, const char *email, const char *error)
 {
-	hdf_set_value(r->hdf, "Page.Title", "Sign in");
-	hdf_set_value(r->hdf, "Login.Next", login_next(r));
+	render_set(r->hdf, "Page.Title", "Sign in");
+	render_set(r->hdf, "Login.Next", login_next(r));
 	if (email != NULL)
-		hdf_set_value(r->hdf, "Login.Email", email);
+		render_set(r->hdf, "Login.Email", email);
 	if (error != NULL)
-		hdf_set_value(r->hdf, "Login.Error", error);
+		render_set(r->hdf, "Login.Error", error);
 	return http_page(r, status, "login.cs");
 }
 

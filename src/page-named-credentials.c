@@ -101,7 +101,7 @@ nc_fill_list(struct req *r)
 	}
 	db_clear(res);
 	db_clear(teams);
-	hdf_set_value(r->hdf, "Page.Title", "Named credentials");
+	render_set(r->hdf, "Page.Title", "Named credentials");
 	return 0;
 }
 
@@ -131,7 +131,7 @@ nc_check(struct req *r, const struct nc_protocol *p, int creating)
 	const char	*v;
 	long long	 n;
 
-#define NC_ERR(field, msg) do { hdf_set_value(r->hdf, "NcForm.Errors." field, msg); \
+#define NC_ERR(field, msg) do { render_set(r->hdf, "NcForm.Errors." field, msg); \
 	errors++; } while (0)
 	if (creating && (why = valid_name(req_text(r, "name"), 120)) != NULL)
 		NC_ERR("Name", why);
@@ -193,12 +193,12 @@ page_named_credentials_post(struct req *r)
 	}
 	errors = nc_check(r, p, 1);
 	if (errors > 0) {
-		hdf_set_value(r->hdf, "NcForm.Name", req_text(r, "name"));
-		hdf_set_value(r->hdf, "NcForm.Url", req_text(r, "url"));
-		hdf_set_value(r->hdf, "NcForm.Description", req_text(r, "description"));
-		hdf_set_value(r->hdf, "NcForm.Team", req_text(r, "team"));
-		hdf_set_value(r->hdf, "NcForm.Protocol", req_text(r, "protocol"));
-		hdf_set_value(r->hdf, "NcForm.Error", "Nothing was saved. Correct the fields "
+		render_set(r->hdf, "NcForm.Name", req_text(r, "name"));
+		render_set(r->hdf, "NcForm.Url", req_text(r, "url"));
+		render_set(r->hdf, "NcForm.Description", req_text(r, "description"));
+		render_set(r->hdf, "NcForm.Team", req_text(r, "team"));
+		render_set(r->hdf, "NcForm.Protocol", req_text(r, "protocol"));
+		render_set(r->hdf, "NcForm.Error", "Nothing was saved. Correct the fields "
 		    "marked below.");
 		if (nc_fill_list(r) == -1)
 			return -1;
@@ -231,7 +231,7 @@ page_named_credentials_post(struct req *r)
 	if (res == NULL || db_rows(res) != 1) {
 		db_clear(res);
 		db_rollback(&r->app->db);
-		hdf_set_value(r->hdf, "NcForm.Errors.Name", "Choose a team you manage; the name "
+		render_set(r->hdf, "NcForm.Errors.Name", "Choose a team you manage; the name "
 		    "must be unique in it.");
 		if (nc_fill_list(r) == -1)
 			return -1;
@@ -332,7 +332,7 @@ nc_fill_one(struct req *r, PGresult *nc)
 		    db_get(uses, i, "connector")));
 	}
 	render_set_int(n, "InUse", db_rows(uses));
-	hdf_set_value(r->hdf, "Page.Title", db_get(nc, 0, "name"));
+	render_set(r->hdf, "Page.Title", db_get(nc, 0, "name"));
 	db_clear(uses);
 	db_clear(sec);
 	json_decref(settings);
@@ -365,7 +365,7 @@ nc_save(struct req *r, PGresult *nc)
 	int		 rebind;
 
 	if (nc_check(r, p, 0) > 0) {
-		hdf_set_value(r->hdf, "NcForm.Error", "Nothing was saved. Correct the fields "
+		render_set(r->hdf, "NcForm.Error", "Nothing was saved. Correct the fields "
 		    "marked below.");
 		if (nc_fill_one(r, nc) == -1) {
 			json_decref(s);
@@ -379,7 +379,7 @@ nc_save(struct req *r, PGresult *nc)
 	/* A new URL takes a new secret: the stored one never goes elsewhere. */
 	rebind = strcmp(url, db_get(nc, 0, "url")) != 0;
 	if (rebind && (secret_v == NULL || *secret_v == '\0')) {
-		hdf_set_value(r->hdf, "NcForm.Errors.Secret", "Enter this again: the URL "
+		render_set(r->hdf, "NcForm.Errors.Secret", "Enter this again: the URL "
 		    "changed, and a stored secret is never sent to a new destination.");
 		json_decref(s);
 		if (nc_fill_one(r, nc) == -1)

@@ -36,7 +36,7 @@ teams_fill(struct req *r)
 		render_set(n, "Connections", db_get(res, i, "connections"));
 	}
 	db_clear(res);
-	hdf_set_value(r->hdf, "Page.Title", "Teams");
+	render_set(r->hdf, "Page.Title", "Teams");
 	return 0;
 }
 
@@ -60,8 +60,8 @@ page_teams_post(struct req *r)
 		return 0;
 	}
 	if ((why = valid_name(name != NULL ? name : "", 80)) != NULL) {
-		hdf_set_value(r->hdf, "TeamForm.Error", why);
-		hdf_set_value(r->hdf, "TeamForm.Name", name != NULL ? name : "");
+		render_set(r->hdf, "TeamForm.Error", why);
+		render_set(r->hdf, "TeamForm.Name", name != NULL ? name : "");
 		if (teams_fill(r) == -1)
 			return -1;
 		return http_page(r, 422, "teams.cs");
@@ -85,8 +85,8 @@ page_teams_post(struct req *r)
 	if (rc == -1)
 		return -1;
 	if (rc == 1) {
-		hdf_set_value(r->hdf, "TeamForm.Error", "A team with this name exists.");
-		hdf_set_value(r->hdf, "TeamForm.Name", name);
+		render_set(r->hdf, "TeamForm.Error", "A team with this name exists.");
+		render_set(r->hdf, "TeamForm.Name", name);
 		if (teams_fill(r) == -1)
 			return -1;
 		return http_page(r, 409, "teams.cs");
@@ -124,9 +124,9 @@ team_fill(struct req *r, char *name, size_t namelen)
 		return 1;
 	}
 	snprintf(name, namelen, "%s", db_get(t, 0, "name"));
-	hdf_set_value(r->hdf, "Team.Id", db_get(t, 0, "id"));
-	hdf_set_value(r->hdf, "Team.Name", db_get(t, 0, "name"));
-	hdf_set_value(r->hdf, "Page.Title", db_get(t, 0, "name"));
+	render_set(r->hdf, "Team.Id", db_get(t, 0, "id"));
+	render_set(r->hdf, "Team.Name", db_get(t, 0, "name"));
+	render_set(r->hdf, "Page.Title", db_get(t, 0, "name"));
 	for (i = 0; i < db_rows(m); i++) {
 		HDF	*n = render_node(r->hdf, "Team.Members.%d", i);
 
@@ -171,7 +171,7 @@ page_team_post(struct req *r)
 	}
 	if (strcmp(action, "remove") != 0 && (role == NULL || (strcmp(role, "viewer") != 0 &&
 	    strcmp(role, "member") != 0 && strcmp(role, "manager") != 0))) {
-		hdf_set_value(r->hdf, "MemberForm.Error", "Choose viewer, member or manager.");
+		render_set(r->hdf, "MemberForm.Error", "Choose viewer, member or manager.");
 		return http_page(r, 422, "team.cs");
 	}
 	/* Only addresses and roles in the details: never anything secret. */
@@ -195,8 +195,8 @@ page_team_post(struct req *r)
 	if (rc == -1)
 		return -1;
 	if (rc == 1) {
-		hdf_set_value(r->hdf, "MemberForm.Error", "There is no user with that address.");
-		hdf_set_value(r->hdf, "MemberForm.Email", email);
+		render_set(r->hdf, "MemberForm.Error", "There is no user with that address.");
+		render_set(r->hdf, "MemberForm.Email", email);
 		return http_page(r, 422, "team.cs");
 	}
 	http_flash_next(r, "success", strcmp(action, "remove") == 0 ? "Member removed." :

@@ -40,7 +40,7 @@ users_fill(struct req *r)
 		render_set(n, "Teams", db_get(res, i, "teams"));
 	}
 	db_clear(res);
-	hdf_set_value(r->hdf, "Page.Title", "Users");
+	render_set(r->hdf, "Page.Title", "Users");
 	return 0;
 }
 
@@ -58,9 +58,9 @@ users_form_error(struct req *r, int status, const char *field, const char *messa
 	char	 node[64];
 
 	snprintf(node, sizeof(node), "UserForm.Errors.%s", field);
-	hdf_set_value(r->hdf, node, message);
-	hdf_set_value(r->hdf, "UserForm.Email", req_text(r, "email"));
-	hdf_set_value(r->hdf, "UserForm.Name", req_text(r, "name"));
+	render_set(r->hdf, node, message);
+	render_set(r->hdf, "UserForm.Email", req_text(r, "email"));
+	render_set(r->hdf, "UserForm.Name", req_text(r, "name"));
 	if (users_fill(r) == -1)
 		return -1;
 	return http_page(r, status, "users.cs");

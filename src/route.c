@@ -201,14 +201,14 @@ route_fill_common(struct req *r)
 {
 	char	 id[24];
 
-	hdf_set_value(r->hdf, "Page.Section", r->route->section);
-	hdf_set_value(r->hdf, "CSRF.Token", session_csrf_token(r));
+	render_set(r->hdf, "Page.Section", r->route->section);
+	render_set(r->hdf, "CSRF.Token", session_csrf_token(r));
 	if (r->sess != NULL) {
 		snprintf(id, sizeof(id), "%lld", (long long)r->sess->user_id);
-		hdf_set_value(r->hdf, "User.Id", id);
-		hdf_set_value(r->hdf, "User.Email", r->sess->email);
-		hdf_set_value(r->hdf, "User.Name", r->sess->name);
-		hdf_set_value(r->hdf, "User.IsAdmin", r->sess->is_admin ? "1" : "0");
+		render_set(r->hdf, "User.Id", id);
+		render_set(r->hdf, "User.Email", r->sess->email);
+		render_set(r->hdf, "User.Name", r->sess->name);
+		render_set(r->hdf, "User.IsAdmin", r->sess->is_admin ? "1" : "0");
 	}
 	http_flash_take(r);
 }

@@ -100,8 +100,15 @@ void		 fields_free(struct fields *);
 /* Value of the only pair named `name`; NULL if absent. `*count` gets how many there are. */
 const char	*fields_get(const struct fields *, const char *name, size_t *count);
 
+/* The value of a hex digit, or -1. */
+int		 form_hexval(int c);
+
+/* ---------------------------------------------------------------- utf8.c */
+
 /* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int		 utf8_valid(const char *s, size_t len);
+
+/* ---------------------------------------------------------------- path.c */
 
 /*
  * Canonical form of a request path, used for routing and permission checks
@@ -700,6 +707,9 @@ int		 audit_add(const struct actor *, const char *object_type, int64_t object_id
 /* ---------------------------------------------------------- accesslog.c */
 
 void		 accesslog_write(const struct req *);
+
+/* ----------------------------------------------------------------- log.c */
+
 /* An error line naming the request (or run) it belongs to. */
 void		 log_error(const char *request_id, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -1025,6 +1035,8 @@ int		 api_trigger_parse(struct json_t *body, const char **trigger,
 /* tetherctl's flow and token commands; argv starts after "flow" / "token". */
 int		 ctl_flow(struct db *, int argc, char **argv);
 int		 ctl_token(struct db *, int argc, char **argv);
+/* ---------------------------------------------------------- ctl-uplink.c */
+
 /* tetherctl uplink add|list|remove */
 int		 ctl_uplink(struct db *, int argc, char **argv);
 
