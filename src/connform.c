@@ -60,8 +60,7 @@ connform_free(struct connform *cf)
 
 	for (i = 0; i < cf->nsecrets; i++) {
 		free(cf->secret_field[i]);
-		sodium_memzero(cf->secret_value[i], strlen(cf->secret_value[i]));
-		free(cf->secret_value[i]);
+		secret_free(cf->secret_value[i]);
 	}
 	json_decref(cf->old);
 	json_decref(cf->stored);

@@ -48,10 +48,7 @@ session_free(struct session *s)
 		return;
 	free(s->email);
 	free(s->name);
-	if (s->csrf != NULL) {
-		sodium_memzero(s->csrf, strlen(s->csrf));
-		free(s->csrf);
-	}
+	secret_free(s->csrf);
 	free(s);
 }
 
