@@ -143,3 +143,22 @@ connpage_fill_flows(struct req *r, int64_t id, const char *prefix, const char *s
 	db_clear(res);
 	return 0;
 }
+
+int
+connpage_test_and_show(struct req *r, int64_t id, const char *trigger, const char *done)
+{
+	char	 result[200], msg[600], loc[48];
+	int	 ok = 0, t;
+
+	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)id);
+	if ((t = tester_run_id(&r->actor, id, trigger, result, sizeof(result), &ok)) == -1)
+		snprintf(result, sizeof(result), "It could not be tested.");
+	else if (t == TESTER_GONE) {
+		snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+		snprintf(loc, sizeof(loc), "/");
+	}
+	snprintf(msg, sizeof(msg), "%s Test: %s", done, result);
+	http_flash_next(r, ok ? "success" : "error", msg);
+	http_redirect(r, loc);
+	return 0;
+}

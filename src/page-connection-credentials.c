@@ -86,9 +86,9 @@ page_connection_credentials_post(struct req *r)
 {
 	struct conn	*c;
 	HDF		*f;
-	char		 input[80], loc[48], result[200], msg[300];
+	char		 input[80];
 	size_t		 i;
-	int		 rc = -1, ok, saved = 0, t;
+	int		 rc = -1, saved = 0;
 
 	if (cred_load(r, &c))
 		return 0;
@@ -146,17 +146,7 @@ page_connection_credentials_post(struct req *r)
 		db_rollback(&r->app->db);
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
-	if ((t = tester_run_id(&r->actor, c->id, "manual", result, sizeof(result), &ok)) == -1)
-		snprintf(result, sizeof(result), "It could not be tested.");
-	else if (t == TESTER_GONE) {
-		snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
-		snprintf(loc, sizeof(loc), "/");
-	}
-	snprintf(msg, sizeof(msg), "Your credentials are saved. Test: %s", result);
-	http_flash_next(r, ok ? "success" : "error", msg);
-	http_redirect(r, loc);
-	rc = 0;
+	rc = connpage_test_and_show(r, c->id, "manual", "Your credentials are saved.");
 out:
 	conn_free(c);
 	return rc;

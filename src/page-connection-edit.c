@@ -300,23 +300,10 @@ page_connection_edit_post(struct req *r)
 		rc = edit_form(r, c, 409, &cf, 1);
 		goto out;
 	}
-	{
-		char	 result[200];
-		int	 ok, t;
-
-		/* A successful save tests the connection and shows the result. */
-		if ((t = tester_run_id(&r->actor, c->id, "edit", result, sizeof(result), &ok)) == -1)
-			snprintf(result, sizeof(result), "It could not be tested.");
-		else if (t == TESTER_GONE) {
-			snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
-			snprintf(loc, sizeof(loc), "/");
-		}
-		snprintf(msg, sizeof(msg), "Saved \"%s\"; the change is live for every "
-		    "flow using it. Test: %s", req_text(r, "name"), result);
-		http_flash_next(r, ok ? "success" : "error", msg);
-	}
-	http_redirect(r, loc);
-	rc = 0;
+	/* A successful save tests the connection and shows the result. */
+	snprintf(msg, sizeof(msg), "Saved \"%s\"; the change is live for every flow using "
+	    "it.", req_text(r, "name"));
+	rc = connpage_test_and_show(r, c->id, "edit", msg);
 out:
 	connform_free(&cf);
 	free(stored);

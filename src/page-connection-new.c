@@ -398,7 +398,7 @@ page_connection_create(struct req *r)
 	struct newconn	 nc;
 	struct connform	 cf;
 	const char	*team, *ctx, *credential, *uplink;
-	char		 loc[48], msg[512];
+	char		 msg[512];
 	int		 errors, rc = -1;
 	long long	 id;
 
@@ -429,22 +429,10 @@ page_connection_create(struct req *r)
 	errors += rc;
 	if (errors == 0) {
 		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink)) > 0) {
-			char	 result[200];
-			int	 ok, t;
-
 			/* Created connections are tested at once and the result shown. */
-			snprintf(loc, sizeof(loc), "/connections/%lld", id);
-			if ((t = tester_run_id(&r->actor, id, "create", result, sizeof(result), &ok)) == -1)
-				snprintf(result, sizeof(result), "It could not be tested.");
-			else if (t == TESTER_GONE) {
-				snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
-				snprintf(loc, sizeof(loc), "/");
-			}
-			snprintf(msg, sizeof(msg), "Connection \"%s\" created. Test: %s",
-			    req_text(r, "name"), result);
-			http_flash_next(r, ok ? "success" : "error", msg);
-			http_redirect(r, loc);
-			rc = 0;
+			snprintf(msg, sizeof(msg), "Connection \"%s\" created.",
+			    req_text(r, "name"));
+			rc = connpage_test_and_show(r, id, "create", msg);
 			goto out;
 		}
 		if (id == -1) {

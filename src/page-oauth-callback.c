@@ -51,7 +51,7 @@ page_oauth_callback(struct req *r)
 	json_t		*settings = NULL;
 	HDF		*proto;
 	int64_t		 id, owner;
-	int		 dberr, rc = -1, ok;
+	int		 dberr, rc = -1;
 
 	probe_outcome_init(&o);
 	buf_init(&extra);
@@ -156,19 +156,13 @@ page_oauth_callback(struct req *r)
 		audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect", "failure",
 		    NULL);
 		http_flash_next(r, "error", message);
-	} else {
-		char	 result[200], text[300];
-
-		audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect", "success",
-		    NULL);
-		if (tester_run_id(&r->actor, c->id, "reconnect", result, sizeof(result),
-		    &ok) == -1)
-			snprintf(result, sizeof(result), "It could not be tested.");
-		snprintf(text, sizeof(text), "Reconnected. Test: %s", result);
-		http_flash_next(r, ok ? "success" : "error", text);
+		http_redirect(r, loc);
+		rc = 0;
+		goto out;
 	}
-	http_redirect(r, loc);
-	rc = 0;
+	audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect", "success",
+	    NULL);
+	rc = connpage_test_and_show(r, c->id, "reconnect", "Reconnected.");
 out:
 	secret_free(verifier);
 	secret_free(client_secret);

@@ -826,6 +826,11 @@ int		 connpage_load(struct req *, enum perm need, struct conn **out);
  * ProgressStatus, sorted by an allow-listed key; -1 on failure. */
 int		 connpage_fill_flows(struct req *, int64_t id, const char *prefix,
 		    const char *sort);
+/* After a change: test connection `id` (`trigger`), then go to it with the
+ * message "<done> Test: <result>" (to the Integrations list when it was
+ * deleted meanwhile). 0. */
+int		 connpage_test_and_show(struct req *r, int64_t id, const char *trigger,
+		    const char *done);
 
 /* ------------------------------------------------------------- secret.c */
 
