@@ -26,20 +26,30 @@ delete_refused(struct req *r, struct conn *c, int status)
 	return http_page(r, status, "delete.cs");
 }
 
+/* {id} for its owner team's managers, filled in: 0, or 1 with the answer made. */
+static int
+delete_load(struct req *r, struct conn **c)
+{
+	if (connpage_load(r, PERM_VIEW, c))
+		return 1;
+	if (!(*c)->owner_manager) {
+		conn_free(*c);
+		*c = NULL;
+		http_error(r, 403, "Only managers of the owner team can delete this connection.");
+		return 1;
+	}
+	connpage_fill(r, *c, "details");
+	return 0;
+}
+
 int
 page_connection_delete(struct req *r)
 {
 	struct conn	*c;
 	int		 rc;
 
-	if (connpage_load(r, PERM_VIEW, &c))
+	if (delete_load(r, &c))
 		return 0;
-	if (!c->owner_manager) {
-		conn_free(c);
-		http_error(r, 403, "Only managers of the owner team can delete this connection.");
-		return 0;
-	}
-	connpage_fill(r, c, "details");
 	render_set(r->hdf, "Page.Title", "Delete connection");
 	if (c->flow_count > 0)
 		rc = delete_refused(r, c, 200);
@@ -61,14 +71,8 @@ page_connection_delete_post(struct req *r)
 	PGresult	*res;
 	int		 rc = -1, deleted;
 
-	if (connpage_load(r, PERM_VIEW, &c))
+	if (delete_load(r, &c))
 		return 0;
-	if (!c->owner_manager) {
-		conn_free(c);
-		http_error(r, 403, "Only managers of the owner team can delete this connection.");
-		return 0;
-	}
-	connpage_fill(r, c, "details");
 	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
 		http_flash(r, "error", "Confirm the deletion to delete this connection.");
 		render_set(r->hdf, "Delete.InUse", "0");

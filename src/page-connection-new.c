@@ -58,24 +58,33 @@ newconn_resolve(struct req *r, struct newconn *nc, int strict)
 	return 0;
 }
 
+/* Rows (id, name[, team]) as `prefix`.N.Id|Name|Team|Selected of a select. */
+static void
+newconn_fill_choices(struct req *r, const char *prefix, PGresult *res, const char *chosen)
+{
+	int	 i, team = db_col(res, "team");
+
+	for (i = 0; i < db_rows(res); i++) {
+		HDF	*n = render_node(r->hdf, "%s.%d", prefix, i);
+
+		render_set(n, "Id", db_get(res, i, "id"));
+		render_set(n, "Name", db_get(res, i, "name"));
+		if (team >= 0)
+			render_set(n, "Team", db_value(res, i, team));
+		render_set(n, "Selected", chosen != NULL && strcmp(chosen,
+		    db_get(res, i, "id")) == 0 ? "1" : "0");
+	}
+}
+
 /* Direct, or Uplinked through one of the uplinks admins configured. */
 static void
 newconn_fill_uplinks(struct req *r)
 {
 	PGresult	*res = db_exec_named(&r->app->db, "uplinks_all",
 			    "SELECT id, name FROM uplinks ORDER BY lower(name)", 0, NULL);
-	const char	*chosen = req_param(r, "uplink");
-	int		 i;
 
 	render_set(r->hdf, "Form.UplinkAllowed", "1");
-	for (i = 0; i < db_rows(res); i++) {
-		HDF	*n = render_node(r->hdf, "Form.Uplinks.%d", i);
-
-		render_set(n, "Id", db_get(res, i, "id"));
-		render_set(n, "Name", db_get(res, i, "name"));
-		render_set(n, "Selected", chosen != NULL && strcmp(chosen,
-		    db_get(res, i, "id")) == 0 ? "1" : "0");
-	}
+	newconn_fill_choices(r, "Form.Uplinks", res, req_param(r, "uplink"));
 	db_clear(res);
 }
 
@@ -130,18 +139,9 @@ static void
 newconn_fill_credentials(struct req *r)
 {
 	PGresult	*res = newconn_credentials(r);
-	const char	*chosen = req_param(r, "named_credential");
-	int		 i;
 
-	for (i = 0; i < db_rows(res); i++) {
-		HDF	*n = render_node(r->hdf, "Form.NamedCredentials.%d", i);
-
-		render_set(n, "Id", db_get(res, i, "id"));
-		render_set(n, "Name", db_get(res, i, "name"));
-		render_set(n, "Team", db_get(res, i, "team"));
-		render_set(n, "Selected", chosen != NULL && strcmp(chosen,
-		    db_get(res, i, "id")) == 0 ? "1" : "0");
-	}
+	newconn_fill_choices(r, "Form.NamedCredentials", res,
+	    req_param(r, "named_credential"));
 	db_clear(res);
 }
 
