@@ -28,8 +28,6 @@ page_connection_reconnect_post(struct req *r)
 	json_t		*settings = NULL;
 	char		 state[64], verifier[64], challenge[64], hash[68], cid[24], uid[24];
 	char		 sid[24], ver[16], minutes[8], *nonce_hex = NULL, *ct_hex = NULL;
-	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
-	size_t		 ctlen;
 	int		 version, rc = -1;
 	struct buf	 url, token_url, redirect;
 	const char	*params[9];
@@ -68,12 +66,9 @@ page_connection_reconnect_post(struct req *r)
 		goto out;
 	}
 	/* The verifier is a secret too: sealed, bound to the connection. */
-	secret_vault_current(r->app);
-	if (vault_seal(&r->app->vault, c->id, "oauth_verifier", verifier, strlen(verifier),
-	    &version, nonce, &ct, &ctlen) == -1)
+	if (secret_seal_hex(r->app, c->id, "oauth_verifier", verifier, &version, &nonce_hex,
+	    &ct_hex) == -1)
 		goto out;
-	nonce_hex = app_hex(nonce, sizeof(nonce));
-	ct_hex = app_hex(ct, ctlen);
 	oauth_redirect_uri(r->app, &redirect);
 	auth_token_hash_hex(state, hash);
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
@@ -101,7 +96,6 @@ page_connection_reconnect_post(struct req *r)
 out:
 	sodium_memzero(verifier, sizeof(verifier));
 	sodium_memzero(state, sizeof(state));
-	free(ct);
 	free(nonce_hex);
 	free(ct_hex);
 	json_decref(settings);

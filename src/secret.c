@@ -78,20 +78,33 @@ secret_ad_field(int64_t owner, const char *field, char *out, size_t outlen)
 }
 
 int
-secret_conn_put(const struct actor *a, int64_t id, int64_t owner, const char *field,
-    const char *value)
+secret_seal_hex(struct app *app, int64_t vault_id, const char *ad, const char *value,
+    int *version, char **nonce_hex, char **ct_hex)
 {
 	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
 	size_t		 ctlen;
+
+	secret_vault_current(app);
+	if (vault_seal(&app->vault, vault_id, ad, value, strlen(value), version, nonce,
+	    &ct, &ctlen) == -1)
+		return -1;
+	*nonce_hex = app_hex(nonce, sizeof(nonce));
+	*ct_hex = app_hex(ct, ctlen);
+	free(ct);
+	return 0;
+}
+
+int
+secret_conn_put(const struct actor *a, int64_t id, int64_t owner, const char *field,
+    const char *value)
+{
 	int		 version;
 	char		 cid[24], ver[16], uid[24], own[24], ad[128], *nonce_hex, *ct_hex;
 	const char	*params[6];
 	PGresult	*res;
 
 	secret_ad_field(owner, field, ad, sizeof(ad));
-	secret_vault_current(a->app);
-	if (vault_seal(&a->app->vault, id, ad, value, strlen(value), &version, nonce,
-	    &ct, &ctlen) == -1) {
+	if (secret_seal_hex(a->app, id, ad, value, &version, &nonce_hex, &ct_hex) == -1) {
 		log_error(a->request_id, "connection %lld: cannot seal field %s",
 		    (long long)id, field);
 		return -1;
@@ -100,9 +113,6 @@ secret_conn_put(const struct actor *a, int64_t id, int64_t owner, const char *fi
 	snprintf(ver, sizeof(ver), "%d", version);
 	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
 	snprintf(own, sizeof(own), "%lld", (long long)owner);
-	nonce_hex = app_hex(nonce, sizeof(nonce));
-	ct_hex = app_hex(ct, ctlen);
-	free(ct);
 	params[0] = cid, params[1] = field, params[2] = ver;
 	params[3] = nonce_hex, params[4] = ct_hex;
 	/* user 0 is the system (tetherctl, the worker): no user to name. */
@@ -131,8 +141,7 @@ secret_conn_put(const struct actor *a, int64_t id, int64_t owner, const char *fi
 	return 0;
 }
 
-/* Unseal one row's (key_version, nonce, ct) into *out: 0 or -1. */
-static int
+int
 secret_unseal_row(struct app *app, PGresult *res, int row, int64_t vault_id,
     const char *ad, char **out)
 {
@@ -217,25 +226,19 @@ secret_nc_vault_id(int64_t id)
 int
 secret_nc_put(const struct actor *a, int64_t id, const char *field, const char *value)
 {
-	unsigned char	 nonce[VAULT_NONCE_BYTES], *ct = NULL;
-	size_t		 ctlen;
 	int		 version;
 	char		 nid[24], ver[16], *nh, *ch;
 	const char	*params[5];
 	PGresult	*res;
 
-	secret_vault_current(a->app);
-	if (vault_seal(&a->app->vault, secret_nc_vault_id(id), field, value, strlen(value),
-	    &version, nonce, &ct, &ctlen) == -1) {
+	if (secret_seal_hex(a->app, secret_nc_vault_id(id), field, value, &version, &nh,
+	    &ch) == -1) {
 		log_error(a->request_id, "named credential %lld: cannot seal field %s",
 		    (long long)id, field);
 		return -1;
 	}
 	snprintf(nid, sizeof(nid), "%lld", (long long)id);
 	snprintf(ver, sizeof(ver), "%d", version);
-	nh = app_hex(nonce, sizeof(nonce));
-	ch = app_hex(ct, ctlen);
-	free(ct);
 	params[0] = nid, params[1] = field, params[2] = ver, params[3] = nh, params[4] = ch;
 	res = db_exec_named(&a->app->db, "nc_secret_put",
 	    "INSERT INTO named_credential_secrets (named_credential_id, field, key_version,"

@@ -855,6 +855,14 @@ int		 secret_conn_get(const struct actor *, int64_t id, int64_t owner,
 /* {"field": "changed at", …} of the shared stored secrets, malloc'd; NULL on
  * failure. */
 char		*secret_conn_stored_json(struct app *, int64_t id);
+/* Seal `value` for `vault_id` and `ad` with the newest data key: its version,
+ * nonce and ciphertext in hex (malloc'd) for the database. 0 or -1. */
+int		 secret_seal_hex(struct app *, int64_t vault_id, const char *ad,
+		    const char *value, int *version, char **nonce_hex, char **ct_hex);
+/* Unseal row `row` of res (columns key_version, nonce, ct in hex) into *out
+ * (secret_free it): 0, or -1 when it does not decrypt. */
+int		 secret_unseal_row(struct app *, struct pg_result *res, int row,
+		    int64_t vault_id, const char *ad, char **out);
 /* A named credential's secret: seal and upsert, or decrypt (as above). */
 int		 secret_nc_put(const struct actor *, int64_t id, const char *field,
 		    const char *value);
