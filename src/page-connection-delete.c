@@ -23,7 +23,7 @@ delete_refused(struct req *r, struct conn *c, int status)
 	hdf_set_value(r->hdf, "Delete.InUse", "1");
 	if (conn_fill_flows(r, c->id, "Flows", NULL) == -1)
 		return -1;
-	return http_page(r, status, "delete.cs");
+	return http_page(r, status, "connection-delete.cs");
 }
 
 int
@@ -45,7 +45,7 @@ page_connection_delete(struct req *r)
 		rc = delete_refused(r, c, 200);
 	else {
 		hdf_set_value(r->hdf, "Delete.InUse", "0");
-		rc = http_page(r, 200, "delete.cs");
+		rc = http_page(r, 200, "connection-delete.cs");
 	}
 	conn_free(c);
 	return rc;
@@ -72,7 +72,7 @@ page_connection_delete_post(struct req *r)
 	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
 		http_flash(r, "error", "Confirm the deletion to delete this connection.");
 		hdf_set_value(r->hdf, "Delete.InUse", "0");
-		rc = http_page(r, 422, "delete.cs");
+		rc = http_page(r, 422, "connection-delete.cs");
 		goto out;
 	}
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);

@@ -66,7 +66,7 @@ page_connection_edit(struct req *r)
 		conn_fill(r, c, "details");
 		render_set_int(render_node(r->hdf, "Warning"), "Count", c->flow_count);
 		if (conn_fill_flows(r, c->id, "Warning.Flows", NULL) == 0)
-			rc = http_page(r, 200, "edit-warning.cs");
+			rc = http_page(r, 200, "connection-edit-warning.cs");
 		conn_free(c);
 		return rc;
 	}
