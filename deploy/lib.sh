@@ -502,7 +502,8 @@ fcgi_start() {
 	rm -f "$S_SOCK" "$S_FCGI_PID" "$S_FCGI_LAUNCH_PID"
 	# The master stays in the foreground: setsid and & detach it from this
 	# shell's session; nothing of ours stays open in it (the lock on fd 9
-	# included). LIBFCGI_OS_CLOSE_POLL_TIMEOUT: DESIGN.md, "What was learnt".
+	# included). LIBFCGI_OS_CLOSE_POLL_TIMEOUT: docs/ARCHITECTURE.md, "What
+	# measurement taught".
 	LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 setsid "$bin" -c "$S_CONF" \
 	    </dev/null >>"$S_FCGI_LOG" 2>&1 9>&- &
 	pid=$!

@@ -1,9 +1,9 @@
 /*
- * page-connection-delete.c — Delete a connection (reference 004, "Delete a
- * Connection"): a confirmation page; refused, with the flows listed, while
- * flows use it. The check and the delete are one statement, and the
- * foreign key (ON DELETE RESTRICT) is the last guard against a flow
- * registered in between — that too is a refusal, never an error page.
+ * page-connection-delete.c — Delete a connection: a confirmation page;
+ * refused, with the flows listed, while flows use it. The check and the
+ * delete are one statement, and the foreign key (ON DELETE RESTRICT) is
+ * the last guard against a flow registered in between — that too is a
+ * refusal, never an error page.
  * Inputs: {id}; POST csrf, confirm=yes.
  * Statuses: 200 (confirm, or refused with the flows), 303 (deleted: to the
  * Integrations tab), 403, 404, 409 (in use), 503.

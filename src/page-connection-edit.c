@@ -1,7 +1,7 @@
 /*
- * page-connection-edit.c — Edit a connection (reference 004, "Edit a
- * Connection"): a warning first when flows use it, then the form with the
- * connector, protocol and API type disabled and secret fields empty.
+ * page-connection-edit.c — Edit a connection: a warning first when flows
+ * use it, then the form with the connector, protocol and API type disabled
+ * and secret fields empty.
  * Inputs: {id}; GET confirm; POST csrf, name, description, version, f.*.
  * Statuses: 200, 303 (saved: to the details page), 400 (a crafted field),
  * 403 (not a manager of it), 404, 409 (stale: someone saved in between;
