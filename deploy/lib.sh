@@ -408,6 +408,9 @@ stack_conf_socket_fix() {
 }
 
 # stack_write_conf ALLOW: the app's HDF configuration, unless it exists.
+# Only what this stack has of its own (paths, sockets, port, conninfos,
+# workers, allowlist, plain-HTTP cookies) and what the tests read; every
+# other key keeps the default that src/config.c gives it.
 # Comments stand on lines of their own: HDF has no trailing comments.
 stack_write_conf() {
 	local allow=$1 mode group
@@ -423,9 +426,11 @@ stack_write_conf() {
 	cat >"$S_CONF.tmp" <<-EOF
 	# Tether configuration for the local stack in $S_VAR.
 	# Written by deploy/tether; it is kept as it is on later runs (delete it
-	# to have it written again). Every key: deploy/tether.conf.example.
+	# to have it written again). Keys left out have their defaults; every key
+	# and its default: deploy/tether.conf.example.
 	db.conninfo = $(pg_conninfo tether_app)
 	db.owner_conninfo = $(pg_conninfo tether_owner)
+	# The defaults, written out because the tests size their waits by them.
 	db.connect_timeout = 5
 	db.statement_timeout_ms = 5000
 	server.socket = $S_SOCK
@@ -439,20 +444,11 @@ stack_write_conf() {
 	paths.sql = $TETHER_ROOT/sql
 	vault.master_key_file = $S_KEY
 	http.base_url = http://127.0.0.1:$S_PORT
+	# Plain HTTP on loopback: no Secure cookies.
 	http.secure_cookies = 0
-	http.body_max = 65536
-	http.fields_max = 200
-	session.idle_minutes = 60
-	session.absolute_minutes = 720
-	login.free_failures = 5
-	login.max_delay_s = 900
-	outbound.connect_timeout_ms = 3000
-	outbound.timeout_ms = 10000
 	# SSRF allowlist (comma-separated CIDRs); empty allows no loopback or
 	# private address.
 	outbound.allow = $allow
-	outbound.ca_bundle =
-	outbound.proxy =
 	EOF
 	chmod 0644 "$S_CONF.tmp"
 	mv "$S_CONF.tmp" "$S_CONF"
@@ -508,7 +504,8 @@ fcgi_start() {
 	rm -f "$S_SOCK" "$S_FCGI_PID" "$S_FCGI_LAUNCH_PID"
 	# The master stays in the foreground: setsid and & detach it from this
 	# shell's session; nothing of ours stays open in it (the lock on fd 9
-	# included). LIBFCGI_OS_CLOSE_POLL_TIMEOUT: DESIGN.md, "What was learnt".
+	# included). LIBFCGI_OS_CLOSE_POLL_TIMEOUT: docs/ARCHITECTURE.md, "What
+	# measurement taught".
 	LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 setsid "$bin" -c "$S_CONF" \
 	    </dev/null >>"$S_FCGI_LOG" 2>&1 9>&- &
 	pid=$!

@@ -1,4 +1,4 @@
--- 001_schema.sql — the whole data model of DESIGN.md ("Data model").
+-- 001_schema.sql — the whole data model (docs/ARCHITECTURE.md, "Data model").
 --
 -- Applied by `tetherctl migrate` as the database owner (tether_owner), in one
 -- transaction, after it has created schema_migrations itself. Later

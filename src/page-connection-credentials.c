@@ -76,7 +76,7 @@ page_connection_credentials(struct req *r)
 	if (cred_load(r, &c))
 		return 0;
 	cred_fill(r, c, NULL, NULL);
-	rc = http_page(r, 200, "credentials.cs");
+	rc = http_page(r, 200, "connection-credentials.cs");
 	conn_free(c);
 	return rc;
 }
@@ -123,7 +123,7 @@ page_connection_credentials_post(struct req *r)
 		if (strlen(v) > 4096) {
 			db_rollback(&r->app->db);
 			cred_fill(r, c, hdf_obj_name(f), "Use at most 4096 characters.");
-			rc = http_page(r, 422, "credentials.cs");
+			rc = http_page(r, 422, "connection-credentials.cs");
 			goto out;
 		}
 		/* The user's own secret, never the connection's shared one. */
@@ -138,7 +138,7 @@ page_connection_credentials_post(struct req *r)
 		db_rollback(&r->app->db);
 		cred_fill(r, c, NULL, NULL);
 		http_flash(r, "error", "Enter your credentials to save them.");
-		rc = http_page(r, 422, "credentials.cs");
+		rc = http_page(r, 422, "connection-credentials.cs");
 		goto out;
 	}
 	if (audit_add(&r->actor, "connection", c->id, c->name, "connection_user_credentials",

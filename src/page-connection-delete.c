@@ -1,9 +1,9 @@
 /*
- * page-connection-delete.c — Delete a connection (reference 004, "Delete a
- * Connection"): a confirmation page; refused, with the flows listed, while
- * flows use it. The check and the delete are one statement, and the
- * foreign key (ON DELETE RESTRICT) is the last guard against a flow
- * registered in between — that too is a refusal, never an error page.
+ * page-connection-delete.c — Delete a connection: a confirmation page;
+ * refused, with the flows listed, while flows use it. The check and the
+ * delete are one statement, and the foreign key (ON DELETE RESTRICT) is
+ * the last guard against a flow registered in between — that too is a
+ * refusal, never an error page.
  * Inputs: {id}; POST csrf, confirm=yes.
  * Statuses: 200 (confirm, or refused with the flows), 303 (deleted: to the
  * Integrations tab), 403, 404, 409 (in use), 503.
@@ -23,7 +23,7 @@ delete_refused(struct req *r, struct conn *c, int status)
 	render_set(r->hdf, "Delete.InUse", "1");
 	if (connpage_fill_flows(r, c->id, "Flows", NULL) == -1)
 		return -1;
-	return http_page(r, status, "delete.cs");
+	return http_page(r, status, "connection-delete.cs");
 }
 
 /* {id} for its owner team's managers, filled in: 0, or 1 with the answer made. */
@@ -55,7 +55,7 @@ page_connection_delete(struct req *r)
 		rc = delete_refused(r, c, 200);
 	else {
 		render_set(r->hdf, "Delete.InUse", "0");
-		rc = http_page(r, 200, "delete.cs");
+		rc = http_page(r, 200, "connection-delete.cs");
 	}
 	conn_free(c);
 	return rc;
@@ -76,7 +76,7 @@ page_connection_delete_post(struct req *r)
 	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
 		http_flash(r, "error", "Confirm the deletion to delete this connection.");
 		render_set(r->hdf, "Delete.InUse", "0");
-		rc = http_page(r, 422, "delete.cs");
+		rc = http_page(r, 422, "connection-delete.cs");
 		goto out;
 	}
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);

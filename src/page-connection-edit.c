@@ -1,7 +1,7 @@
 /*
- * page-connection-edit.c — Edit a connection (reference 004, "Edit a
- * Connection"): a warning first when flows use it, then the form with the
- * connector, protocol and API type disabled and secret fields empty.
+ * page-connection-edit.c — Edit a connection: a warning first when flows
+ * use it, then the form with the connector, protocol and API type disabled
+ * and secret fields empty.
  * Inputs: {id}; GET confirm; POST csrf, name, description, version, f.*.
  * Statuses: 200, 303 (saved: to the details page), 400 (a crafted field),
  * 403 (not a manager of it), 404, 409 (stale: someone saved in between;
@@ -66,7 +66,7 @@ page_connection_edit(struct req *r)
 		connpage_fill(r, c, "details");
 		render_set_int(render_node(r->hdf, "Warning"), "Count", c->flow_count);
 		if (connpage_fill_flows(r, c->id, "Warning.Flows", NULL) == 0)
-			rc = http_page(r, 200, "edit-warning.cs");
+			rc = http_page(r, 200, "connection-edit-warning.cs");
 		conn_free(c);
 		return rc;
 	}

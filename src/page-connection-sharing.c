@@ -78,7 +78,7 @@ sharing_page(struct req *r, struct conn *c, int status)
 	render_set(r->hdf, "Page.Title", "Sharing");
 	if (sharing_fill(r, c) == -1)
 		return -1;
-	return http_page(r, status, "sharing.cs");
+	return http_page(r, status, "connection-sharing.cs");
 }
 
 int

@@ -1,10 +1,10 @@
 /*
- * page-named-credentials.c — Named credentials (reference 004): a URL and
- * an authentication kept centrally by a team and referenced by
- * connections. Connections that use one edit only their name and
- * description, have no Reconnect, and keep the credential when deleted; a
- * credential that connections reference cannot be deleted (the foreign key
- * is the last guard) and its page lists them.
+ * page-named-credentials.c — Named credentials: a URL and an
+ * authentication kept centrally by a team and referenced by connections.
+ * Connections that use one edit only their name and description, have no
+ * Reconnect, and keep the credential when deleted; a credential that
+ * connections reference cannot be deleted (the foreign key is the last
+ * guard) and its page lists them.
  * Inputs: POST /named-credentials csrf, name, description, team, url,
  * protocol, f.* ; POST /named-credentials/{id} csrf, action (save|delete),
  * description, url, f.*.

@@ -146,7 +146,7 @@ else ?>
 <tr>
 <th scope="row" class="tabular audit-when"><?cs var:e.At ?></th>
 <td data-label="Actor" class="audit-actor"><?cs if:e.Actor ?><?cs var:e.Actor ?><?cs else ?><span class="muted">System</span><?cs /if ?></td>
-<td data-label="Team" class="audit-team"><?cs if:e.Team ?><?cs var:e.Team ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Team" class="audit-team"><?cs call:or_dash(e.Team) ?></td>
 <td data-label="Object" class="audit-object"><span class="audit-object-body"><span class="audit-type"><?cs call:audit_object_type(e.ObjectType) ?><?cs
     if:e.ObjectId && e.ObjectId != "0" ?> <?cs
       if:e.ObjectType == "connection" ?><a href="/connections/<?cs var:e.ObjectId ?>">#<?cs var:e.ObjectId ?></a><?cs
@@ -158,9 +158,9 @@ else ?>
     if:e.Object ?><span class="audit-label"><?cs var:e.Object ?></span><?cs /if ?></span></td>
 <td data-label="Action" class="audit-action-cell"><span class="audit-action"><?cs call:audit_action(e.Action) ?><code class="audit-key"><?cs var:e.Action ?></code></span></td>
 <td data-label="Outcome"><?cs call:audit_outcome(e.Outcome) ?></td>
-<td data-label="Client" class="tabular audit-client"><?cs if:e.Client ?><?cs var:e.Client ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Request ID"><?cs if:e.RequestId ?><code class="audit-rid"><?cs var:e.RequestId ?></code><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Details" class="audit-details-cell"><?cs if:e.Details && e.Details != "{}" && e.Details != "null" ?><code class="audit-details"><?cs var:e.Details ?></code><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Client" class="tabular audit-client"><?cs call:or_dash(e.Client) ?></td>
+<td data-label="Request ID"><?cs if:e.RequestId ?><code class="audit-rid"><?cs var:e.RequestId ?></code><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Details" class="audit-details-cell"><?cs if:e.Details && e.Details != "{}" && e.Details != "null" ?><code class="audit-details"><?cs var:e.Details ?></code><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 </tr><?cs
   /each ?>
 </tbody>

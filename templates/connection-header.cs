@@ -1,9 +1,10 @@
 <?cs ####  connection-header.cs: the top of every connection tab (connection.cs,
-      connection-related.cs, connection-history.cs, sharing.cs), included inside their
-      page_content(): breadcrumb, name, status, connector, owner team, the
-      actions allowed by Can.* (Test, Edit, Reconnect, Sharing, Delete;
-      Test and Reconnect are POST forms with csrf) and the tabs, with
-      aria-current on Conn.Tab. Reads Conn.*, Can.* (HACKING.md).
+      connection-related.cs, connection-history.cs, connection-sharing.cs),
+      included inside their page_content(): breadcrumb, name, status,
+      connector, owner team, the actions allowed by Can.* (Test, Edit,
+      Reconnect, Sharing, Delete; Test and Reconnect are POST forms with
+      csrf) and the tabs, with aria-current on Conn.Tab. Reads Conn.*,
+      Can.* (HACKING.md).
 ?>
 <nav class="breadcrumbs" aria-label="Breadcrumb">
 <ol>

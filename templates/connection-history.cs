@@ -27,9 +27,9 @@ if:subcount(Tests) > 0 ?>
 <th scope="row" class="tabular test-when"><?cs var:t.At ?></th>
 <td data-label="Trigger"><?cs call:test_trigger(t.Trigger) ?></td>
 <td data-label="Result"><?cs call:test_result_badge(t.Result) ?></td>
-<td data-label="HTTP status" class="num"><?cs if:t.HttpStatus ?><?cs var:t.HttpStatus ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Latency" class="num"><?cs if:?t.LatencyMs && t.LatencyMs != "" ?><?cs var:t.LatencyMs ?> ms<?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Message" class="test-msg"><?cs if:t.Message ?><?cs var:t.Message ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="HTTP status" class="num"><?cs call:or_dash(t.HttpStatus) ?></td>
+<td data-label="Latency" class="num"><?cs if:?t.LatencyMs && t.LatencyMs != "" ?><?cs var:t.LatencyMs ?> ms<?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Message" class="test-msg"><?cs call:or_dash(t.Message) ?></td>
 <td data-label="By"><?cs if:t.By ?><?cs var:t.By ?><?cs else ?><span class="muted">System</span><?cs /if ?></td>
 </tr><?cs
   /each ?>

@@ -30,10 +30,10 @@ if:subcount(Flows) > 0 ?>
   each:fl = Flows ?>
 <tr>
 <th scope="row"><a href="/flows/<?cs var:fl.Id ?>"><?cs var:fl.Name ?></a></th>
-<td data-label="Version" class="tabular"><?cs if:fl.Version ?><?cs var:fl.Version ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Owner"><?cs if:fl.Owner ?><?cs var:fl.Owner ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Progress status"><?cs if:fl.ProgressStatus ?><?cs var:fl.ProgressStatus ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Version" class="tabular"><?cs call:or_dash(fl.Version) ?></td>
+<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Owner"><?cs call:or_dash(fl.Owner) ?></td>
+<td data-label="Progress status"><?cs call:or_dash(fl.ProgressStatus) ?></td>
 </tr><?cs
   /each ?>
 </tbody>

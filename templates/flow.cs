@@ -24,11 +24,11 @@ if:Flow.Description ?>
 <section class="panel flow-facts" aria-labelledby="flow-facts-title">
 <h2 id="flow-facts-title" class="visually-hidden">About this flow</h2>
 <dl class="facts facts-row">
-<dt>Version</dt><dd class="tabular"><?cs if:Flow.Version ?><?cs var:Flow.Version ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
-<dt>Status</dt><dd><?cs if:Flow.Status ?><span class="tag"><?cs var:Flow.Status ?></span><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
-<dt>Owner</dt><dd><?cs if:Flow.Owner ?><?cs var:Flow.Owner ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
-<dt>Progress status</dt><dd><?cs if:Flow.ProgressStatus ?><?cs var:Flow.ProgressStatus ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
-<dt>Updated</dt><dd class="tabular"><?cs if:Flow.UpdatedAt ?><?cs var:Flow.UpdatedAt ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
+<dt>Version</dt><dd class="tabular"><?cs call:or_dash(Flow.Version) ?></dd>
+<dt>Status</dt><dd><?cs if:Flow.Status ?><span class="tag"><?cs var:Flow.Status ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></dd>
+<dt>Owner</dt><dd><?cs call:or_dash(Flow.Owner) ?></dd>
+<dt>Progress status</dt><dd><?cs call:or_dash(Flow.ProgressStatus) ?></dd>
+<dt>Updated</dt><dd class="tabular"><?cs call:or_dash(Flow.UpdatedAt) ?></dd>
 </dl>
 </section>
 
@@ -50,7 +50,7 @@ if:subcount(Flow.Connections) > 0 ?>
   each:c = Flow.Connections ?>
 <tr>
 <th scope="row"><a href="/connections/<?cs var:c.Id ?>"><?cs var:c.Name ?></a></th>
-<td data-label="Connector"><?cs if:c.ConnectorTitle ?><?cs var:c.ConnectorTitle ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Connector"><?cs call:or_dash(c.ConnectorTitle) ?></td>
 <td data-label="Status"><?cs call:status_badge(c.Status, c.StatusLabel) ?></td>
 </tr><?cs
   /each ?>

@@ -86,56 +86,14 @@ def:field_help(name, help)
 /def ?><?cs
 
 
-####  form_field(f): one field described by an HDF node, for generated forms
-      (connector fields):
-        f.Name, f.Label, f.Type (text | email | url | number | password |
-        textarea | select | checkbox), f.Value, f.Help, f.Error,
-        f.Required, f.Disabled, f.Autocomplete, f.Placeholder,
-        f.Options.N.Value / f.Options.N.Label (select).
-      Password fields never echo a value; f.Stored (e.g. "Stored, changed
-      on 2024-05-02", input types only) says that a secret exists
-      without showing it.
-?><?cs def:form_field(f)
-?><?cs if:f.Type == "checkbox" ?>
-<div class="field field-check<?cs if:f.Error ?> has-error<?cs /if ?>">
-<input class="checkbox" id="f-<?cs var:f.Name ?>" name="<?cs var:f.Name ?>" type="checkbox" value="1"<?cs
-  if:f.Value ?> checked<?cs /if ?><?cs if:f.Disabled ?> disabled<?cs /if ?><?cs
-  call:field_aria(f.Name, f.Help, f.Error, "") ?>><?cs
-  call:field_label(f.Name, f.Label, f.Required) ?><?cs
-  call:field_help(f.Name, f.Help) ?><?cs
-  call:error_message(f.Name, f.Error) ?>
-</div><?cs
-else ?>
-<div class="field<?cs if:f.Error ?> has-error<?cs /if ?>"><?cs
-  call:field_label(f.Name, f.Label, f.Required) ?><?cs
-  call:field_help(f.Name, f.Help) ?><?cs
-  if:f.Stored ?>
-<p class="field-stored" id="f-<?cs var:f.Name ?>-stored"><?cs var:f.Stored ?></p><?cs /if ?><?cs
-  call:error_message(f.Name, f.Error) ?><?cs
-  if:f.Type == "select" ?>
-<select class="select" id="f-<?cs var:f.Name ?>" name="<?cs var:f.Name ?>"<?cs
-    if:f.Required ?> required<?cs /if ?><?cs if:f.Disabled ?> disabled<?cs /if ?><?cs
-    call:field_aria(f.Name, f.Help, f.Error, "") ?>><?cs
-    each:o = f.Options ?>
-<option value="<?cs var:o.Value ?>"<?cs if:o.Value == f.Value ?> selected<?cs /if ?>><?cs var:o.Label ?></option><?cs
-    /each ?>
-</select><?cs
-  elif:f.Type == "textarea" ?>
-<textarea class="textarea" id="f-<?cs var:f.Name ?>" name="<?cs var:f.Name ?>" rows="4"<?cs
-    if:f.Placeholder ?> placeholder="<?cs var:f.Placeholder ?>"<?cs /if ?><?cs
-    if:f.Required ?> required<?cs /if ?><?cs if:f.Disabled ?> disabled<?cs /if ?><?cs
-    call:field_aria(f.Name, f.Help, f.Error, "") ?>><?cs var:f.Value ?></textarea><?cs
-  else ?>
-<input class="input" id="f-<?cs var:f.Name ?>" name="<?cs var:f.Name ?>" type="<?cs if:f.Type ?><?cs var:f.Type ?><?cs else ?>text<?cs /if ?>"<?cs
-    if:f.Type != "password" && ?f.Value ?> value="<?cs var:f.Value ?>"<?cs /if ?><?cs
-    if:f.Autocomplete ?> autocomplete="<?cs var:f.Autocomplete ?>"<?cs
-    elif:f.Type == "password" ?> autocomplete="new-password"<?cs /if ?><?cs
-    if:f.Placeholder ?> placeholder="<?cs var:f.Placeholder ?>"<?cs /if ?><?cs
-    if:f.Required ?> required<?cs /if ?><?cs if:f.Disabled ?> disabled<?cs /if ?><?cs
-    call:field_aria(f.Name, f.Help, f.Error, f.Stored) ?>><?cs
-  /if ?>
-</div><?cs
-/if ?><?cs /def ?><?cs
+####  or_dash(value): the value, or a muted dash when it is empty or
+      absent (a cell, a definition). dash(): the dash alone, for a value
+      that is wrapped (a tag, code) or tested otherwise. index.cs writes
+      its rows' dash out (see status_badge).
+?><?cs def:dash()
+?><span class="muted">—</span><?cs /def ?><?cs
+def:or_dash(value)
+?><?cs if:value ?><?cs var:value ?><?cs else ?><?cs call:dash() ?><?cs /if ?><?cs /def ?><?cs
 
 
 ####  status_badge(status, label): a connection's status as a badge with an
@@ -198,8 +156,8 @@ else ?><?cs var:label ?><?cs /if ?></th><?cs
 /def ?><?cs
 
 
-####  Connection pages (connection*.cs, edit-warning.cs, delete.cs,
-      connectors.cs, connector.cs, flow.cs). Added after the macros above,
+####  Connection pages (connection*.cs, connectors.cs, connector.cs,
+      flow.cs). Added after the macros above,
       which stay as they are.
       ####################################################################
 
@@ -302,7 +260,8 @@ else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
 
 
 ####  flows_table(flows, caption): the flows using a connection, unsorted
-      (edit-warning.cs, delete.cs): flows.N.Id|Name|Version|Status|Owner.
+      (connection-edit-warning.cs, connection-delete.cs):
+      flows.N.Id|Name|Version|Status|Owner.
 ?><?cs def:flows_table(flows, caption)
 ?>
 <div class="table-wrap">
@@ -315,9 +274,9 @@ else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
   each:fl = flows ?>
 <tr>
 <th scope="row"><a href="/flows/<?cs var:fl.Id ?>"><?cs var:fl.Name ?></a></th>
-<td data-label="Version" class="tabular"><?cs if:fl.Version ?><?cs var:fl.Version ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Owner"><?cs if:fl.Owner ?><?cs var:fl.Owner ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Version" class="tabular"><?cs call:or_dash(fl.Version) ?></td>
+<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Owner"><?cs call:or_dash(fl.Owner) ?></td>
 </tr><?cs
   /each ?>
 </tbody>
@@ -340,8 +299,8 @@ else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
   each:v = Versions ?>
 <tr>
 <th scope="row" class="version-cell">Version <?cs var:v.Version ?><?cs if:v.Version == Conn.Version ?> <span class="tag tag-current">Current</span><?cs /if ?></th>
-<td data-label="Changed" class="tabular"><?cs if:v.ChangedAt ?><?cs var:v.ChangedAt ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="By"><?cs if:v.ChangedBy ?><?cs var:v.ChangedBy ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="Changed" class="tabular"><?cs call:or_dash(v.ChangedAt) ?></td>
+<td data-label="By"><?cs call:or_dash(v.ChangedBy) ?></td>
 <td data-label="Fields changed"><?cs if:v.Fields ?><?cs var:v.Fields ?><?cs else ?><span class="muted">None</span><?cs /if ?></td>
 </tr><?cs
   /each ?>
@@ -380,9 +339,9 @@ else ?><?cs
 
 
 ####  Sharing, audit, teams, users, named credentials and per-user pages
-      (sharing.cs, audit.cs, teams.cs, team.cs, users.cs,
-      named-credentials.cs, named-credential.cs, credentials.cs,
-      connection.cs). Added after the macros above, which stay as they are.
+      (connection-sharing.cs, audit.cs, teams.cs, team.cs, users.cs,
+      named-credentials.cs, named-credential.cs,
+      connection-credentials.cs, connection.cs). Added after the macros above, which stay as they are.
       ####################################################################
 
 

@@ -61,9 +61,9 @@ elif:NcForm.Errors.Secret || NcForm.Errors.Url || NcForm.Errors.Setting || NcFor
 <dt>Authentication</dt>
 <dd><?cs if:NamedCredential.ProtocolLabel ?><?cs var:NamedCredential.ProtocolLabel ?><?cs else ?><?cs var:NamedCredential.Protocol ?><?cs /if ?></dd>
 <dt>Owner team</dt>
-<dd><?cs if:NamedCredential.Team ?><?cs var:NamedCredential.Team ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
+<dd><?cs call:or_dash(NamedCredential.Team) ?></dd>
 <dt>Last changed</dt>
-<dd class="tabular"><?cs if:NamedCredential.UpdatedAt ?><?cs var:NamedCredential.UpdatedAt ?><?cs else ?><span class="muted">—</span><?cs /if ?></dd>
+<dd class="tabular"><?cs call:or_dash(NamedCredential.UpdatedAt) ?></dd>
 </dl>
 
 <h3 id="nc-form-title" class="panel-title panel-title-sub">Edit</h3>

@@ -161,9 +161,9 @@ if:subcount(NamedCredentials) > 0 ?>
   each:n = NamedCredentials ?>
 <tr>
 <th scope="row"><a href="/named-credentials/<?cs var:n.Id ?>"><?cs var:n.Name ?></a></th>
-<td data-label="URL" class="url-cell"><?cs if:n.Url ?><span class="url-text"><?cs var:n.Url ?></span><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Authentication"><?cs if:n.ProtocolLabel ?><?cs var:n.ProtocolLabel ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Owner team"><?cs if:n.Team ?><?cs var:n.Team ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
+<td data-label="URL" class="url-cell"><?cs if:n.Url ?><span class="url-text"><?cs var:n.Url ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Authentication"><?cs call:or_dash(n.ProtocolLabel) ?></td>
+<td data-label="Owner team"><?cs call:or_dash(n.Team) ?></td>
 <td data-label="Used by" class="num"><?cs if:#n.Connections > 0 ?><?cs var:n.Connections ?> connection<?cs if:#n.Connections != 1 ?>s<?cs /if ?><?cs else ?><span class="muted">None</span><?cs /if ?></td>
 </tr><?cs
   /each ?>

@@ -1,8 +1,9 @@
 #!/bin/bash
-# tests/bench/list.sh — the standing budget of DESIGN.md: the connection list
-# (first page, 50 rows out of 10,000 connections) must serve at least half
-# the requests a second of a bare FastCGI responder of the same page size,
-# on the same machine, measured in the same run. A benchmark, not a test: it
+# tests/bench/list.sh — a standing budget (docs/ARCHITECTURE.md,
+# "Budgets"): the connection list (first page, 50 rows out of 10,000
+# connections) must serve at least half the requests a second of a bare
+# FastCGI responder of the same page size, on the same machine, measured in
+# the same run. A benchmark, not a test: it
 # prints figures and always runs to the end (exit 0 unless it could not
 # measure; BENCH_STRICT=1 makes a ratio under the target exit 3).
 #
@@ -186,7 +187,7 @@ for ((i = 0; i < 100; i++)); do
 done
 [ -S "$TMP/fresh.sock" ] || die "tether-fcgi (fresh) made no socket"
 
-# Is tether started with LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 (DESIGN.md)?
+# Is tether started with LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 (docs/ARCHITECTURE.md)?
 fcgi_pidfile=$(conf_get 'server\.pidfile')
 if [ -n "$fcgi_pidfile" ] && [ -r "$fcgi_pidfile" ]; then
 	read -r mpid <"$fcgi_pidfile" || mpid=""

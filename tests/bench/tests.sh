@@ -1,7 +1,8 @@
 #!/bin/bash
-# tests/bench/tests.sh — issue #4, §7: BENCH_N (1,000) connections tested in
-# one sweep through `tetherctl test --all --concurrency BENCH_CONCURRENCY`
-# (8) against one local stand-in, reporting tests/s and the worst latency.
+# tests/bench/tests.sh — a standing budget (docs/ARCHITECTURE.md,
+# "Budgets"): BENCH_N (1,000) connections tested in one sweep through
+# `tetherctl test --all --concurrency BENCH_CONCURRENCY` (8) against one
+# local stand-in, reporting tests/s and the worst latency.
 # A benchmark, not a test: it prints figures and exits 0 unless it could not
 # measure (BENCH_STRICT=1 also exits 3 when one of its connections did not
 # test ok).

@@ -1,4 +1,4 @@
-// Reconnect in headless Chromium (issue #4, §6): sign in, open a
+// Reconnect in headless Chromium: sign in, open a
 // Salesforce connection, click Reconnect, sign in and allow on the OAuth
 // provider's own pages (oidc-provider from npm, on loopback over HTTPS),
 // and land on the details page with a success message and fresh tokens.

@@ -1,7 +1,7 @@
 // The access log: tether-fcgi writes one line a request to its stderr (the
 // stack's TETHER_LOG_DIR/tether-fcgi.log) with method, route, status, ms,
 // user and request id, and never a password, a CSRF token or a session
-// token (issue 2, §7).
+// token.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

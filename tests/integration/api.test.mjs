@@ -1,4 +1,4 @@
-// The JSON API (issue 4, "Flows registry"; DESIGN.md "A JSON API"):
+// The JSON API (docs/ARCHITECTURE.md; the contract is HACKING.md):
 // bearer-token auth, connections list and details (secrets by name only),
 // visibility as on the pages, the flows registry (create, read, replace,
 // delete, audited), bad input (unknown keys, content type, size, JSON),

@@ -1,4 +1,4 @@
-// The audit log (issue "Teams, roles and sharing"): every action — sign-in,
+// The audit log: every action — sign-in,
 // failed sign-in, connection create, edit (with the changed field names),
 // test, share, unshare, transfer, delete, team and user changes — leaves
 // exactly one entry with actor, team, object, action, outcome, client

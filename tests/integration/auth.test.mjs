@@ -1,5 +1,5 @@
 // Sign-in, sign-out, the session cookie, CSRF on the two POST routes, and
-// throttling of repeated failures (issue 2, §7). Every test makes its own
+// throttling of repeated failures. Every test makes its own
 // users: the throttle counts failures per (account, client address).
 
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // A POST's fields come from its body only: the CSRF token in a query string
 // (where URLs, logs and Referer headers would carry it) is refused on every
-// POST route, and nothing a query says changes state (issue 9, §2).
+// POST route, and nothing a query says changes state.
 
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';

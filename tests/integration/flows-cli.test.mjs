@@ -1,5 +1,4 @@
-// tetherctl's flow registry and API token commands (issue 4, "Flows
-// registry"): flow add|update|remove|list, checked as the API checks, each
+// tetherctl's flow registry and API token commands: flow add|update|remove|list, checked as the API checks, each
 // change audited as 'tetherctl'; token add|revoke|list, the token printed
 // once and stored only as its hash.
 

@@ -2,7 +2,7 @@
 // each field left out in turn, each field empty, each text field at its
 // maxlength and each field far past it (100 KB, within the worker's
 // body_max): every answer must be below 500 and the worker must live
-// (issue "Hardening", item 1). One worker of the test's own (`-f`), so
+//. One worker of the test's own (`-f`), so
 // that a crash is seen at once: the request ends
 // without END_REQUEST and the process is gone; the case is recorded and a
 // new worker started, so that one run lists every failing case. Every POST

@@ -1,6 +1,6 @@
 // Bad requests and the answers to them, through nginx: 404, 405 with Allow,
 // 413, 415, 400 for undeclared or repeated fields and bad encodings, and the
-// security headers with a request id on every kind of answer (issue 2, §7).
+// security headers with a request id on every kind of answer.
 
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';

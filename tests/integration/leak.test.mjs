@@ -1,4 +1,4 @@
-// The leak test (STYLE.md, Tests): one tether-fcgi worker under valgrind
+// The leak test (docs/ARCHITECTURE.md, "Budgets"): one tether-fcgi worker under valgrind
 // (`-f -n N`) takes N requests of every kind straight over FastCGI, then
 // exits by itself; valgrind's exit code must be 0 (no definite or indirect
 // leak, no memory error). Its log is TETHER_TEST_OUT/valgrind.log.

@@ -1,4 +1,4 @@
-// Connection lifecycle (issue "Connection lifecycle"), creating: every rule of
+// Connection lifecycle, creating: every rule of
 // the New connection form through the real form. Invalid input is 422 with a
 // message next to each field, the values kept except secrets, nothing saved;
 // names are unique per owner team, case-insensitively; a crafted form

@@ -1,4 +1,4 @@
-// Connection lifecycle (issue "Connection lifecycle"), deleting: a
+// Connection lifecycle, deleting: a
 // confirmation page; refused while flows use the connection — the GET page
 // and a POST (409) both list the flows, nothing is deleted and the refusal is
 // audited; once no flow uses it, a confirmed POST is 303 to the Integrations

@@ -1,4 +1,4 @@
-// Connection lifecycle (issue "Connection lifecycle"): the Details and
+// Connection lifecycle: the Details and
 // Related tabs, and editing. Details shows every non-secret setting and each
 // secret as "stored, last changed on …", never its value; Related lists the
 // flows registered with tetherctl. Edit: a warning step first while flows use

@@ -1,4 +1,4 @@
-// The Integrations tab (issue 2, §7): search, filters, sorting, pagination,
+// The Integrations tab: search, filters, sorting, pagination,
 // flow counts, the state kept in the URL, empty states, what a non-admin
 // may see, and escaping. Connections are seeded with psql as tether_owner
 // into teams of this run; a non-admin member of those teams then sees

@@ -1,7 +1,7 @@
 // The sign-in form's token is one the server issued and can verify (a MAC
 // under a key derived from the master key, bound to its time and client),
 // so a cookie an attacker tosses in with a matching form field signs nobody
-// in (login CSRF); behind HTTPS its cookie is __Host- (issue 9, §9).
+// in (login CSRF); behind HTTPS its cookie is __Host-.
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Named credentials (issue "Teams, roles and sharing"; reference 004): a
+// Named credentials: a
 // manager creates one (Basic: a user name and a password, for a URL), then
 // a Salesforce connection whose protocol is `named_credential` referencing
 // it. That connection's edit form allows only name and description, it has

@@ -1,4 +1,4 @@
-// OAuth 2.0 for connections (issue #4, §4 and §6) against a real,
+// OAuth 2.0 for connections against a real,
 // standards-compliant authorization server from the npm registry
 // (oidc-provider, tests/fakes/oauth-server.mjs) on loopback over HTTPS:
 //

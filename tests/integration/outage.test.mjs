@@ -1,4 +1,4 @@
-// A database outage (issue 2, §7): with PostgreSQL stopped, a signed-in
+// A database outage: with PostgreSQL stopped, a signed-in
 // GET / is a 503 page with the security headers and nothing of the
 // internals; once it is started again the very next requests succeed on
 // every worker (each reconnects by itself). PostgreSQL is always started

@@ -1,4 +1,4 @@
-// Per-user connections (issue "Teams, roles and sharing"): a ServiceNow
+// Per-user connections: a ServiceNow
 // (Basic) connection whose context is per_user. Each user enters their own
 // password at /connections/ID/credentials; the Details page shows each
 // user's own state; a test runs with the signed-in user's credentials — the

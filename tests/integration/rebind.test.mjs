@@ -1,6 +1,6 @@
 // Every field that chooses where a stored secret goes — host, port, TLS
 // mode, base URL, token URL — asks for the secrets again when it changes on
-// edit (issue "Hardening", item 8): with the secret left empty the edit is
+// edit: with the secret left empty the edit is
 // refused at the secret with a message naming the changed field, and
 // nothing is saved. An SMTP connection's port or TLS mode once could change
 // alone, and the next test sent the stored password to the new port.

@@ -1,4 +1,4 @@
-// Roles × routes (issue "Teams, roles and sharing"): one table of every
+// Roles × routes: one table of every
 // route and method of the web pages with the exact status each role gets —
 // admin, manager, member and viewer of the owner team A, and an outsider
 // (a manager of another team B). A viewer sees A's connections; a member

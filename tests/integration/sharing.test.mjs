@@ -1,4 +1,4 @@
-// Sharing (issue "Teams, roles and sharing"): a manager shares a connection
+// Sharing: a manager shares a connection
 // with another team for `use` or `manage`, revokes the share, transfers
 // ownership to another team they manage (refused otherwise, and refused
 // when the name is taken there). What the other team's viewer, member and

@@ -1,4 +1,4 @@
-// The SSRF guard (issue #4, §2): loopback and the other internal ranges are
+// The SSRF guard: loopback and the other internal ranges are
 // refused unless the configuration's allowlist permits the range. The test
 // suite's own stack allows 127.0.0.0/8; here Tethers of the test's own run
 // with a copy of its configuration where outbound.allow is empty, or

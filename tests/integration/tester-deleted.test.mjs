@@ -1,5 +1,4 @@
-// A test still running when its connection is deleted (issue "Hardening",
-// item 13): Test now answers with a clear message — the Integrations list
+// A test still running when its connection is deleted: Test now answers with a clear message — the Integrations list
 // with "deleted while it was being tested" — and the API's test endpoint a
 // 409 in JSON; never a 500, and nothing of the test is kept.
 

@@ -1,4 +1,4 @@
-// The generic tester against stand-ins on loopback (issue #4, §1 and §6):
+// The generic tester against stand-ins on loopback:
 // each connector's test request (Jira Cloud and Server, ServiceNow,
 // Celonis, Generic HTTP with every authentication kind) is exactly what the
 // connector file says, with the connection's own credentials and nothing

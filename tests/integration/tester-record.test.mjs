@@ -1,4 +1,4 @@
-// Every test is recorded (issue #4, §3): a connection_tests row (when, the
+// Every test is recorded: a connection_tests row (when, the
 // trigger — create, manual, schedule —, who, result, HTTP status, latency,
 // message), and the connection's status, Last Tested Date and every using
 // flow's Progress Status, all in the same transaction: the timestamps are

@@ -1,4 +1,4 @@
-// The SMTP test (issue #4, §1 and §6) against real SMTP peers from the npm
+// The SMTP test against real SMTP peers from the npm
 // registry (smtp-server) on loopback: connect, EHLO, STARTTLS — which must
 // succeed before AUTH —, authenticate, quit; never a mail. A server that
 // does not offer STARTTLS is refused before any credential leaves ("no

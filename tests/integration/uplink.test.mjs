@@ -1,4 +1,4 @@
-// Uplinked connections (issue #4, §5): a Jira connection can be Uplinked
+// Uplinked connections: a Jira connection can be Uplinked
 // through a named uplink — an HTTP proxy into a private network, with its
 // own allowlist — and then its test goes through that proxy; a Direct
 // connection never uses a proxy. The worker here has an EMPTY outbound

@@ -1,4 +1,4 @@
-// The vault seen through the app (issue "Connection lifecycle"; the vault's
+// The vault seen through the app (docs/ARCHITECTURE.md, "The vault"; its
 // own unit tests are C, tests/unit/test_vault.c): every connection_secrets
 // row's ciphertext differs from its plaintext; a ciphertext copied onto
 // another connection's row (same field, or another field) does not decrypt,

@@ -1,5 +1,5 @@
 // One tether-fcgi worker driven directly over FastCGI (no nginx): the 500
-// page when a template is broken (issue 2, §7), the answers to paths nginx
+// page when a template is broken, the answers to paths nginx
 // would refuse itself, and -n / SIGTERM ending a worker cleanly.
 
 import assert from 'node:assert/strict';

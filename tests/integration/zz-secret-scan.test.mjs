@@ -1,4 +1,4 @@
-// No secret ever comes back out (issue "Connection lifecycle"). Runs last
+// No secret ever comes back out. Runs last
 // among the integration tests (zz-): one connection for every connector,
 // protocol and API type that has secret fields, made through the real form
 // with a unique marker in every secret field (MARKER-<run>-<n>-<field>);

@@ -470,7 +470,7 @@ export async function waitFor(fn, ms, what) {
 	}
 }
 
-/** Headers every response must carry (issue 2 §7); assert on a Headers-like. */
+/** Headers every response must carry; assert on a Headers-like. */
 export const SECURITY_HEADERS = [
 	'content-security-policy',
 	'x-content-type-options',

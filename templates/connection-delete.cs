@@ -1,5 +1,5 @@
-<?cs ####  delete.cs: confirm deleting a connection, or refuse while flows use
-      it. Reads Conn.*, Delete.InUse (1: refused) and Flows.N.Id|Name|
+<?cs ####  connection-delete.cs: confirm deleting a connection, or refuse
+      while flows use it. Reads Conn.*, Delete.InUse (1: refused) and Flows.N.Id|Name|
       Version|Status|Owner (HACKING.md). The POST form to
       /connections/ID/delete carries csrf and confirm=yes.
 ?><?cs include:"macros.cs" ?><?cs

@@ -1,5 +1,5 @@
-<?cs ####  edit-warning.cs: the step before editing a connection that flows use.
-      Reads Conn.*, Warning.Count, Warning.Flows.N.Id|Name|Version|Status|
+<?cs ####  connection-edit-warning.cs: the step before editing a
+      connection that flows use. Reads Conn.*, Warning.Count, Warning.Flows.N.Id|Name|Version|Status|
       Owner (HACKING.md). Continue goes to /connections/ID/edit?confirm=1.
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs

@@ -1,5 +1,5 @@
-<?cs ####  sharing.cs: a connection's Sharing tab: who has access beyond the
-      owner team, share with another team (use or manage), revoke a share,
+<?cs ####  connection-sharing.cs: a connection's Sharing tab: who has
+      access beyond the owner team, share with another team (use or manage), revoke a share,
       transfer ownership. Reads Conn.*, Can.* (the header,
       connection-header.cs), Sharing.Shares.N.TeamId|TeamName|Permission|
       CreatedAt (Permission: use | manage), Sharing.Teams.N.Id|Name (teams
@@ -37,15 +37,15 @@ include:"connection-header.cs" ?>
 <tr class="owner-row">
 <th scope="row"><?cs if:Conn.OwnerTeam ?><?cs var:Conn.OwnerTeam ?><?cs else ?>Owner team<?cs /if ?></th>
 <td data-label="Permission"><span class="perm"><span class="tag tag-owner">Owner</span><span class="perm-help">Always has access; can't be revoked</span></span></td>
-<td data-label="Since" class="tabular"><?cs if:Conn.CreatedAt ?><?cs var:Conn.CreatedAt ?><?cs else ?><span class="muted">—</span><?cs /if ?></td><?cs
+<td data-label="Since" class="tabular"><?cs call:or_dash(Conn.CreatedAt) ?></td><?cs
   if:Can.Share ?>
-<td data-label="Actions"><span class="muted">—</span></td><?cs /if ?>
+<td data-label="Actions"><?cs call:dash() ?></td><?cs /if ?>
 </tr><?cs
   each:s = Sharing.Shares ?>
 <tr>
 <th scope="row"><?cs var:s.TeamName ?></th>
 <td data-label="Permission"><span class="perm"><?cs call:permission_tag(s.Permission) ?></span></td>
-<td data-label="Since" class="tabular"><?cs if:s.CreatedAt ?><?cs var:s.CreatedAt ?><?cs else ?><span class="muted">—</span><?cs /if ?></td><?cs
+<td data-label="Since" class="tabular"><?cs call:or_dash(s.CreatedAt) ?></td><?cs
     if:Can.Share ?>
 <td data-label="Actions"><div class="row-actions"><?cs
       if:s.Permission == "use" || s.Permission == "manage" ?>

@@ -1,4 +1,4 @@
-<?cs ####  credentials.cs: the signed-in user's own credentials for a
+<?cs ####  connection-credentials.cs: the signed-in user's own credentials for a
       connection that runs as each user (/connections/ID/credentials).
       Reads Conn.*, Creds.Action (the form's URL) and
       Creds.Fields.N.Input|Label|Help|Error (HACKING.md): password inputs,
