@@ -1,7 +1,7 @@
 /*
  * fuzz_api_json.c — libFuzzer harness over the API's JSON bodies: the
- * input is a request body; api_json_parse reads it, then api_flow_parse
- * (POST and PUT /api/v1/flows) and api_trigger_parse (POST
+ * input is a request body; api_json_parse reads it, then api_flows_parse
+ * (POST and PUT /api/v1/flows) and api_connections_trigger_parse (POST
  * /api/v1/connections/{id}/test) check the object. A refusal names its
  * error code; an accepted flow holds only what the API promises.
  */
@@ -27,7 +27,8 @@ check_fault(const struct api_fault *f)
 static void
 check_flow(const struct flow_in *f)
 {
-	size_t	 i, k;
+	const char	*why;
+	size_t		 i, k;
 
 	if (f->name == NULL || *f->name == '\0' || strlen(f->name) > 200 * 4)
 		abort();
@@ -47,6 +48,8 @@ check_flow(const struct flow_in *f)
 			if (f->conns[k] == f->conns[i])
 				abort();
 	}
+	if (f->keep_conns || flow_check(f, &why) != FLOW__FIELDS)
+		abort();	/* what the API accepts, flow.c accepts */
 }
 
 int
@@ -67,11 +70,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (j == NULL || !json_is_object(j))
 		abort();
-	if (api_flow_parse(j, &f, &fault) == 0)
+	if (api_flows_parse(j, &f, &fault) == 0)
 		check_flow(&f);
 	else
 		check_fault(&fault);
-	if (api_trigger_parse(j, &trigger, &fault) == 0) {
+	if (api_connections_trigger_parse(j, &trigger, &fault) == 0) {
 		if (strcmp(trigger, "api") != 0 && strcmp(trigger, "flow_open") != 0 &&
 		    strcmp(trigger, "schedule") != 0)
 			abort();

@@ -1000,7 +1000,99 @@ int		 page_connection_reconnect_post(struct req *);
 
 int		 page_oauth_callback(struct req *);
 
-/* ---------------------------------------------------------------- api.c */
+/* ---------------------------------------------------------------- flow.c */
+
+/*
+ * The flows registry, for any actor (the API's token user; tetherctl as the
+ * system): what a flow may hold, what the actor sees of it, and its changes,
+ * each one transaction with its audit row (a refusal audited as denied).
+ */
+#define FLOW_CONNS_MAX		100
+#define FLOW_VERSION_MAX	1000000
+
+/* A flow's fields, in the order they are checked and audited. */
+enum flow_field {
+	FLOW_NAME,
+	FLOW_VERSION,
+	FLOW_STATUS,
+	FLOW_OWNER,
+	FLOW_DESCRIPTION,
+	FLOW_PROGRESS,
+	FLOW_CONNECTIONS,
+	FLOW__FIELDS
+};
+/* Their names as columns and API keys: "name", ..., "progress_status", "connections". */
+extern const char *const flow_fields[FLOW__FIELDS];
+
+/*
+ * A flow as a caller describes it; strings point into the caller's input.
+ * flow_replace keeps what the flow has for a NULL string, version 0 and
+ * keep_conns.
+ */
+struct flow_in {
+	const char	*name;
+	long long	 version;	/* 0: not given */
+	const char	*status;
+	const char	*owner;
+	const char	*description;
+	const char	*progress;
+	long long	 conns[FLOW_CONNS_MAX];
+	size_t		 nconns;
+	int		 keep_conns;	/* replace: the connections stay as they are */
+};
+
+/* The columns of flows f that flow_load gives: id, name, version, status,
+ * owner, description, progress_status, created_at, updated_at (ISO 8601, UTC). */
+#define FLOW_COLUMNS							\
+	"f.id, f.name, f.version, f.status, f.owner, f.description,"	\
+	" f.progress_status, to_char(f.created_at AT TIME ZONE 'UTC',"	\
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, to_char(f.updated_at"	\
+	" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS updated_at"
+
+/* Why `s` is no good as text field k (name, owner, description, progress); NULL. */
+const char	*flow_text_check(enum flow_field k, const char *s);
+/* 1 for "active", "inactive" and "draft". */
+int		 flow_status_ok(const char *);
+/* The first field of a complete flow that is no good, with *why (the
+ * sentence tetherctl prints); FLOW__FIELDS when all are good. */
+enum flow_field	 flow_check(const struct flow_in *, const char **why);
+/* "{1,2,3}" for a bigint[] parameter, or "[1,2,3]" for JSON (`json`). */
+void		 flow_ids(struct buf *, const long long *ids, size_t n, int json);
+
+/*
+ * Flow `id` as the actor sees it (`lock`: FOR UPDATE), and its connections
+ * (columns id, perm: the actor's level) ordered by id: 0 with both; 1 when
+ * the flow is missing or not seen (admins see all; others a flow that uses
+ * a connection they see, or none); -1 on a database failure.
+ */
+int		 flow_load(const struct actor *, int64_t id, int lock,
+		    struct pg_result **flow, struct pg_result **conns);
+
+/* What a change came to: FLOW_DONE, a refusal, or -1 (database; rolled back). */
+enum flow_rc {
+	FLOW_DONE = 0,
+	FLOW_INVALID,		/* result.field is no good: result.why */
+	FLOW_NOT_FOUND,		/* the flow is missing or not seen */
+	FLOW_FORBIDDEN,		/* the actor may not use all of the flow's connections */
+	FLOW_CONN_NOT_FOUND,	/* result.conn is missing or not seen */
+	FLOW_CONN_FORBIDDEN,	/* the actor may not use result.conn */
+	FLOW_CONN_GONE,		/* a listed connection was deleted meanwhile */
+};
+struct flow_result {
+	int64_t		 id;		/* the flow (created: its new id) */
+	long long	 conn;		/* the refused connection */
+	enum flow_field	 field;		/* FLOW_INVALID: which, */
+	const char	*why;		/* and why */
+};
+/* Each: one transaction with its audit row; the actor needs PERM_USE on each
+ * listed connection, and to change a flow on each it uses now. */
+int		 flow_create(const struct actor *, const struct flow_in *,
+		    struct flow_result *);
+int		 flow_replace(const struct actor *, int64_t id, const struct flow_in *,
+		    struct flow_result *);
+int		 flow_delete(const struct actor *, int64_t id, struct flow_result *);
+
+/* ----------------------------------------------------- api.c, api-*.c */
 
 /* The JSON API (/api/v1/...): token auth, its own routes, JSON in and out. */
 void		 api_dispatch(struct req *);
@@ -1009,9 +1101,6 @@ void		 api_dispatch(struct req *);
  * The request bodies' parse and checks, apart from HTTP (fuzz/fuzz_api_json.c
  * calls them): each returns 0, or 1 with the 400 to answer in *fault.
  */
-#define FLOW_CONNS_MAX		100
-#define FLOW_VERSION_MAX	1000000
-
 struct api_fault {
 	const char	*code;		/* "invalid_json", "invalid_field", ... */
 	const char	*note;		/* for the access log, or NULL */
@@ -1020,30 +1109,18 @@ struct api_fault {
 	char		 message[512];
 };
 
-/* A flow as a request body describes it; strings point into the body. */
-struct flow_in {
-	const char	*name;
-	long long	 version;
-	const char	*status;
-	const char	*owner;
-	const char	*description;
-	const char	*progress;
-	long long	 conns[FLOW_CONNS_MAX];
-	size_t		 nconns;
-};
-
 struct json_t;
 /* `len` bytes of UTF-8 JSON holding one object: *out, which the caller decrefs. */
 int		 api_json_parse(const char *data, size_t len, struct json_t **out,
 		    struct api_fault *);
-/* A flow object (body NULL: none sent); every key known. */
-int		 api_flow_parse(struct json_t *body, struct flow_in *,
+/* A flow object (body NULL: none sent); every key known; strings point into body. */
+int		 api_flows_parse(struct json_t *body, struct flow_in *,
 		    struct api_fault *);
 /* A connection test's body (NULL: none): its trigger, "api" by default. */
-int		 api_trigger_parse(struct json_t *body, const char **trigger,
+int		 api_connections_trigger_parse(struct json_t *body, const char **trigger,
 		    struct api_fault *);
 
-/* ------------------------------------------------------------ ctl-flow.c */
+/* ---------------------------------------------------- ctl-flow.c, ctl-token.c */
 
 /* tetherctl's flow and token commands; argv starts after "flow" / "token". */
 int		 ctl_flow(struct db *, int argc, char **argv);

@@ -1,0 +1,281 @@
+/*
+ * api-connections.c — the JSON API's connections: the list (what the
+ * Integrations tab shows, by name), one connection (the Details tab; secrets
+ * by name only) and a test run now, as the user the token belongs to
+ * (conn_get's visibility and permissions).
+ *
+ *   GET  /api/v1/connections		page, per_page
+ *   GET  /api/v1/connections/{id}
+ *   POST /api/v1/connections/{id}/test	{"trigger": "flow_open"|"api"|"schedule"}
+ *
+ * Statuses: 200; 400 (paging, body); 403 (test: the role does not allow
+ * it); 404 (missing or not visible: identical); 409 (deleted while being
+ * tested); 429 (too many tests); 503 ("busy", Retry-After: another test
+ * holds the OAuth refresh lock).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "tether.h"
+#include "api.h"
+
+#define API_CONNECTIONS_COLS							\
+	"SELECT c.id, c.name, c.connector, c.auth_protocol, c.api_type,"	\
+	" c.execution_context, c.status, " API_TS("c.last_tested_at")	\
+	" AS tested, c.last_test_result, c.owner_team_id, t.name AS team,"	\
+	" (SELECT count(*) FROM flow_connections fc"			\
+	" WHERE fc.connection_id = c.id) AS flows"
+
+static const char api_connections_count_all[] = "SELECT count(*) AS n FROM connections c";
+static const char api_connections_count_vis[] =
+    "SELECT count(*) AS n FROM connections c WHERE " API_VISIBLE("c.id", "$1");
+static const char api_connections_page_all[] = API_CONNECTIONS_COLS
+    " FROM (SELECT c.* FROM connections c ORDER BY lower(c.name), c.id"
+    " LIMIT $1 OFFSET $2) c JOIN teams t ON t.id = c.owner_team_id"
+    " ORDER BY lower(c.name), c.id";
+static const char api_connections_page_vis[] = API_CONNECTIONS_COLS
+    " FROM (SELECT c.* FROM connections c WHERE " API_VISIBLE("c.id", "$1")
+    " ORDER BY lower(c.name), c.id LIMIT $2 OFFSET $3) c"
+    " JOIN teams t ON t.id = c.owner_team_id ORDER BY lower(c.name), c.id";
+
+static const struct api_paged api_connections_paged = {
+	api_connections_count_all, api_connections_page_all,
+	api_connections_count_vis, api_connections_page_vis,
+	{ "api_connections_count_all", "api_connections_page_all",
+	    "api_connections_count_vis", "api_connections_page_vis" },
+};
+
+static json_t *
+api_connections_row(PGresult *res, int i)
+{
+	json_t	*j = json_object(), *team = json_object();
+
+	json_object_set_new(j, "id", api_int(res, i, "id"));
+	json_object_set_new(j, "name", api_text(res, i, "name"));
+	json_object_set_new(j, "connector", api_text(res, i, "connector"));
+	json_object_set_new(j, "auth_protocol", api_text(res, i, "auth_protocol"));
+	json_object_set_new(j, "api_type", api_text(res, i, "api_type"));
+	json_object_set_new(j, "execution_context", api_text(res, i, "execution_context"));
+	json_object_set_new(j, "status", api_text(res, i, "status"));
+	json_object_set_new(j, "last_tested_at", api_text(res, i, "tested"));
+	json_object_set_new(j, "last_test_result", api_text(res, i, "last_test_result"));
+	json_object_set_new(team, "id", api_int(res, i, "owner_team_id"));
+	json_object_set_new(team, "name", api_text(res, i, "team"));
+	json_object_set_new(j, "owner_team", team);
+	json_object_set_new(j, "flow_count", api_int(res, i, "flows"));
+	return j;
+}
+
+/* GET /api/v1/connections: what the Integrations tab would list, by name. */
+int
+api_connections_list(struct req *r, json_t *body)
+{
+	(void)body;
+	return api_list(r, &api_connections_paged, "connections", api_connections_row);
+}
+
+/* Connection {id} as the user sees it; NULL with *rc 0 (404 made) or -1. */
+static struct conn *
+api_connections_load(struct req *r, int *rc)
+{
+	struct conn	*c;
+	int		 dberr;
+
+	if ((c = conn_get(&r->actor, r->arg_id, &dberr)) != NULL)
+		return c;
+	*rc = dberr ? -1 : 0;
+	if (!dberr)
+		api_error(r, 404, "not_found", "Connection %lld not found.",
+		    (long long)r->arg_id);
+	return NULL;
+}
+
+/* A stored secret: its field and when it changed, never a value. */
+static json_t *
+api_connections_secret(PGresult *res, int i)
+{
+	json_t	*s = json_object();
+
+	json_object_set_new(s, "field", api_text(res, i, "field"));
+	json_object_set_new(s, "updated_at", api_text(res, i, "updated_at"));
+	return s;
+}
+
+/* A flow using the connection. */
+static json_t *
+api_connections_flow(PGresult *res, int i)
+{
+	json_t	*f = json_object();
+
+	json_object_set_new(f, "id", api_int(res, i, "id"));
+	json_object_set_new(f, "name", api_text(res, i, "name"));
+	json_object_set_new(f, "version", api_int(res, i, "version"));
+	json_object_set_new(f, "status", api_text(res, i, "status"));
+	return f;
+}
+
+/* conn_get's "YYYY-MM-DD HH:MM:SS" (UTC) as ISO 8601; "" is null. */
+static json_t *
+api_connections_time(const char *s)
+{
+	char	 iso[32];
+
+	if (*s == '\0' || strlen(s) != 19)
+		return json_null();
+	snprintf(iso, sizeof(iso), "%.10sT%.8sZ", s, s + 11);
+	return json_string(iso);
+}
+
+/* GET /api/v1/connections/{id}: the Details tab; secrets by name only. */
+int
+api_connections_get(struct req *r, json_t *body)
+{
+	struct conn	*c;
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*secrets = NULL, *flows = NULL;
+	json_t		*j, *team, *settings;
+	int		 rc;
+
+	(void)body;
+	if ((c = api_connections_load(r, &rc)) == NULL)
+		return rc;
+	rc = -1;
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	/* Names and dates only: the sealed values are not even read. */
+	secrets = db_exec_named(&r->app->db, "api_connections_secrets",
+	    "SELECT field, " API_TS("updated_at") " AS updated_at"
+	    " FROM connection_secrets WHERE connection_id = $1 ORDER BY field", 1, params);
+	flows = db_exec_named(&r->app->db, "api_connections_flows",
+	    "SELECT f.id, f.name, f.version, f.status FROM flows f"
+	    " JOIN flow_connections fc ON fc.flow_id = f.id WHERE fc.connection_id = $1"
+	    " ORDER BY lower(f.name), f.id", 1, params);
+	if (secrets == NULL || flows == NULL)
+		goto out;
+
+	j = json_object();
+	json_object_set_new(j, "id", json_integer(c->id));
+	json_object_set_new(j, "name", json_string(c->name));
+	json_object_set_new(j, "description", json_string(c->description));
+	json_object_set_new(j, "connector", json_string(c->connector));
+	json_object_set_new(j, "auth_protocol", json_string(c->protocol));
+	json_object_set_new(j, "api_type", json_string(c->api_type));
+	json_object_set_new(j, "execution_context", json_string(c->context));
+	json_object_set_new(j, "status", json_string(c->status));
+	json_object_set_new(j, "last_tested_at", api_connections_time(c->last_tested_at));
+	json_object_set_new(j, "last_test_result", *c->last_test_result != '\0' ?
+	    json_string(c->last_test_result) : json_null());
+	team = json_object();
+	json_object_set_new(team, "id", json_integer(c->owner_team_id));
+	json_object_set_new(team, "name", json_string(c->owner_team));
+	json_object_set_new(j, "owner_team", team);
+	if ((settings = json_loads(c->settings, 0, NULL)) == NULL || !json_is_object(settings)) {
+		json_decref(settings);
+		settings = json_object();
+	}
+	json_object_set_new(j, "settings", settings);
+	json_object_set_new(j, "secrets", api_rows(secrets, api_connections_secret));
+	json_object_set_new(j, "flows", api_rows(flows, api_connections_flow));
+	json_object_set_new(j, "version", json_integer(c->version));
+	api_reply(r, 200, j);
+	rc = 0;
+out:
+	db_clear(secrets);
+	db_clear(flows);
+	conn_free(c);
+	return rc;
+}
+
+/*
+ * POST /api/v1/connections/{id}/test: test now, as the engine does when a
+ * flow is opened or a connection selected. Body (optional):
+ * {"trigger": "flow_open" | "api" | "schedule"}; default "api".
+ */
+int
+api_connections_test(struct req *r, json_t *body)
+{
+	struct conn		*c;
+	struct probe_outcome	 o;
+	struct api_fault	 fault;
+	const char		*trigger;
+	char			 message[200];
+	json_t			*j;
+	int			 rc;
+
+	if ((c = api_connections_load(r, &rc)) == NULL)
+		return rc;
+	rc = 0;
+	if (c->perm < PERM_USE) {
+		api_error(r, 403, "forbidden",
+		    "Your role does not allow testing this connection.");
+		goto out;
+	}
+	if (api_connections_trigger_parse(body, &trigger, &fault) != 0) {
+		api_fault_reply(r, &fault);
+		goto out;
+	}
+	if (tester_rate_limited(&r->actor)) {
+		api_error(r, 429, "rate_limited", "Too many tests in the last minute.");
+		goto out;
+	}
+	probe_outcome_init(&o);
+	switch (tester_run(&r->actor, c, trigger, &o, message, sizeof(message))) {
+	case -1:
+		probe_outcome_free(&o);
+		rc = -1;
+		goto out;
+	case TESTER_GONE:
+		probe_outcome_free(&o);
+		api_error(r, 409, "deleted", TESTER_GONE_MESSAGE);
+		goto out;
+	case TESTER_BUSY:
+		/* Not tested: another test holds the OAuth refresh lock. */
+		probe_outcome_free(&o);
+		http_header(r, "Retry-After", HTTP_RETRY_AFTER);
+		api_error(r, 503, "busy", "%s", message);
+		goto out;
+	}
+	j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "result", probe_result_key(o.result),
+	    "status", o.result == PROBE_OK ? "ok" : o.result == PROBE_NEEDS_RECONNECT ?
+	    "needs_reconnect" : "failing", "message", message,
+	    "http_status", (json_int_t)o.http_status, "latency_ms", (json_int_t)o.latency_ms);
+	probe_outcome_free(&o);
+	api_reply(r, 200, j);
+out:
+	conn_free(c);
+	return rc;
+}
+
+int
+api_connections_trigger_parse(json_t *body, const char **trigger, struct api_fault *fault)
+{
+	const char	*key;
+	char		 name[72];
+	json_t		*v;
+
+	*trigger = "api";
+	memset(fault, 0, sizeof(*fault));
+	if (body == NULL)
+		return 0;
+	json_object_foreach(body, key, v) {
+		const char	*t = json_string_value(v);
+
+		if (strcmp(key, "trigger") == 0 && t != NULL &&
+		    (strcmp(t, "flow_open") == 0 || strcmp(t, "api") == 0 ||
+		    strcmp(t, "schedule") == 0)) {
+			*trigger = strcmp(t, "flow_open") == 0 ? "flow_open" :
+			    strcmp(t, "api") == 0 ? "api" : "schedule";
+			continue;
+		}
+		api_clip(key, name, sizeof(name));
+		return api_fault(fault, strcmp(key, "trigger") == 0 ? "invalid" :
+		    "unknown_key", name, strcmp(key, "trigger") == 0 ?
+		    "\"trigger\" is flow_open, api or schedule." :
+		    "Unknown key \"%s\".", name);
+	}
+	return 0;
+}
