@@ -1,7 +1,7 @@
 /*
- * test_catalog.c — unit tests for catalog.c: the real connectors/ folder
- * loads with the expected connectors, protocols, fields and the defaults
- * the loader fills in; every URL template of it expands; each broken
+ * test_catalog.c — unit tests for catalog.c and cdef.c: the real
+ * connectors/ folder loads with the expected connectors, protocols, fields
+ * and the defaults the checker fills in; every URL template of it expands; each broken
  * definition under connectors-bad/<case>/ stops the load with a message
  * naming its file, line and what is wrong; and catalog_expand's encoding.
  *
