@@ -1393,9 +1393,10 @@ cdef_oauth(struct cdef *cd, HDF *proto, const char *ppath,
 	if (oauth == NULL)
 		return cdef_error(cd, ppath, NULL, "missing \"OAuth\": the "
 		    "endpoints and scopes of kind %s", k->name);
+	/* A base given must name a field: the endpoints are joined to it. */
 	if (cdef_keys(cd, oauth, path, cdef_oauth_keys) == -1 ||
 	    cdef_field_ref(cd, proto, oauth, path, "base", "url hostname",
-	    0) == -1 ||
+	    cdef_val(oauth, "base") != NULL) == -1 ||
 	    (cdef_val(oauth, "base") != NULL && cdef_destination(cd, proto,
 	    path, "base", cdef_val(oauth, "base")) == -1) ||
 	    cdef_oauth_url(cd, proto, oauth, path, "authorize", code) == -1 ||
