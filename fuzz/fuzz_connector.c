@@ -1,9 +1,9 @@
 /*
  * fuzz_connector.c — libFuzzer harness over the connector-definition
  * loader: the input is written as the only file of a scratch connectors
- * folder and catalog_load reads it, as tests/unit/test_catalog.c does. A
- * refused file must say why and leave nothing loaded; an accepted one is
- * one connector.
+ * folder and catalog_load reads it (cdef_read checks it), as
+ * tests/unit/test_catalog.c does. A refused file must say why and leave
+ * nothing loaded; an accepted one is one connector.
  */
 #include <stdint.h>
 #include <stdio.h>

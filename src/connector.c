@@ -1,7 +1,7 @@
 /*
  * connector.c — questions about one connector's definition: its protocols,
  * their kind, API types, allowed execution contexts and which fields apply.
- * Definitions are data (connectors/<key>.hdf), checked by catalog.c.
+ * Definitions are data (connectors/<key>.hdf), checked by cdef.c.
  */
 #include <string.h>
 
@@ -14,7 +14,7 @@ connector_protocol(const struct catalog *cat, const char *connector, const char 
 {
 	HDF	*def = catalog_get(cat, connector);
 
-	return catalog_child(catalog_child(def, "Protocols"), protocol);
+	return cdef_child(cdef_child(def, "Protocols"), protocol);
 }
 
 const char *
@@ -30,7 +30,7 @@ const char *
 connector_api_type_label(const struct catalog *cat, const char *connector,
     const char *api_type)
 {
-	HDF	*t = catalog_child(catalog_child(catalog_get(cat, connector),
+	HDF	*t = cdef_child(cdef_child(catalog_get(cat, connector),
 		    "ApiTypes"), api_type);
 
 	return t != NULL ? hdf_get_value(t, "label", api_type) : api_type;

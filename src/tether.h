@@ -387,6 +387,43 @@ void		 db_expect_wait(struct db *, int ms);
 void		 db_forget_failure(struct db *);
 void		 db_clear(struct pg_result *);
 
+/* ----------------------------------------------------------------- cdef.c */
+
+/* One connector definition, connectors/<key>.hdf, checked against the format
+ * connectors/README.md describes. */
+#define CDEF_NAME_MAX	40	/* a protocol, field, option or API type name */
+struct cdef_line;
+struct _neo_err;
+struct cdef {
+	const char		*file;		/* names the file in messages */
+	struct _hdf		*def;		/* the checked tree, defaults in */
+	struct cdef_line	*lines;		/* where each node is declared */
+	size_t			 nlines;
+	char			*err;		/* where messages go */
+	size_t			 errlen;
+};
+
+/* Check the len bytes of text (NUL-terminated, no NUL inside) before and
+ * after HDF parses them from memory, and write the format's defaults into
+ * cd->def. -1 with "file:line: node: message" in err. cdef_free after
+ * either. */
+int		 cdef_read(struct cdef *, const char *file, const char *text,
+		    size_t len, char *err, size_t errlen);
+void		 cdef_free(struct cdef *);
+/* That message for path.key of what cdef_read read (the line of the node,
+ * else of the nearest one above it); returns -1. */
+int		 cdef_error(struct cdef *, const char *path, const char *key,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* HDF's message (nerr is freed) as "file:line: message" when it names a
+ * line of text cdef_read parsed, else "file: message"; file may be NULL. */
+void		 cdef_neoerr(struct _neo_err *nerr, const char *file, char *err,
+		    size_t errlen);
+/* A direct child of `node` by name (compared, never a dotted HDF path);
+ * node may be NULL. */
+struct _hdf	*cdef_child(struct _hdf *node, const char *name);
+/* The value of a direct child; NULL when absent or a block. */
+const char	*cdef_val(struct _hdf *node, const char *name);
+
 /* -------------------------------------------------------------- catalog.c */
 
 /* The connector catalog, loaded from connectors/<key>.hdf at start-up;
@@ -404,8 +441,6 @@ void		 catalog_free(struct catalog *);
  * Names from requests are compared, never used as HDF paths. */
 void		*catalog_get(const struct catalog *, const char *key);
 const char	*catalog_title(const struct catalog *, const char *key);
-/* A direct child of `node` by name (compared, never a dotted HDF path). */
-struct _hdf	*catalog_child(struct _hdf *node, const char *name);
 const char	*catalog_protocol_label(const struct catalog *, const char *key,
 		    const char *protocol);
 /* `key` of a Test or OAuth node, or of its ApiTypes.<api_type> override when

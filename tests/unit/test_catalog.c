@@ -1,7 +1,7 @@
 /*
- * test_catalog.c — unit tests for catalog.c: the real connectors/ folder
- * loads with the expected connectors, protocols, fields and the defaults
- * the loader fills in; every URL template of it expands; each broken
+ * test_catalog.c — unit tests for catalog.c and cdef.c: the real
+ * connectors/ folder loads with the expected connectors, protocols, fields
+ * and the defaults the checker fills in; every URL template of it expands; each broken
  * definition under connectors-bad/<case>/ stops the load with a message
  * naming its file, line and what is wrong; and catalog_expand's encoding.
  *
@@ -480,6 +480,9 @@ static const struct {
 	    "auth \"bearer\" does not go with kind basic" },
 	{ "missing-test", "untested.hdf", 6, "missing \"Test\"" },
 	{ "oauth-no-token", "oauth.hdf", 28, "missing \"token_url\"" },
+	/* Once a crash at start-up: token_path joined to a base naming nothing. */
+	{ "oauth-base-empty", "oauth.hdf", 30,
+	    "Protocols.oauth2_client.OAuth: missing \"base\"" },
 	{ "user-kind-secret", "user.hdf", 9, "stores no secret" },
 	{ "named-credential-fields", "credential.hdf", 9,
 	    "a named credential protocol has no fields" },
