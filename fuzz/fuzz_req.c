@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tether.h"
+#include "web.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "tether.h"
+#include "web.h"
 
 void
 accesslog_write(const struct req *r)

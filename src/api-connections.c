@@ -21,6 +21,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 #include "api.h"
 
 #define API_CONNECTIONS_COLS							\

@@ -22,6 +22,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 #include "api.h"
 
 /*

@@ -26,6 +26,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 #include "api.h"
 
 #define API_JSON		"application/json; charset=utf-8"

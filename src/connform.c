@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "tether.h"
+#include "web.h"
 
 #define SECRET_MAX	4096
 #define SCOPES_MAX	1000

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 void
 connpage_fill(struct req *r, const struct conn *c, const char *tab)

@@ -13,6 +13,7 @@
 #include <ClearSilver.h>
 
 #include "tether.h"
+#include "web.h"
 
 #define FLASH_MAX	300
 

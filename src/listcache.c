@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "tether.h"
+#include "web.h"
 
 #define LIST_CACHE_BODY_MAX	(512 * 1024)	/* a bigger page is not kept */
 #define REQUEST_ID_LEN		16

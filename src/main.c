@@ -19,6 +19,7 @@
 #include <fcgiapp.h>
 
 #include "tether.h"
+#include "web.h"
 
 static volatile sig_atomic_t stopping;
 

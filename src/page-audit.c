@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 #define AUDIT_PAGE	100
 #define AUDIT_CSV_MAX	50000

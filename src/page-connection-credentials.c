@@ -14,6 +14,7 @@
 #include <ClearSilver.h>
 
 #include "tether.h"
+#include "web.h"
 
 static HDF *
 cred_protocol(struct req *r, const struct conn *c)

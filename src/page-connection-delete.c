@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 static int
 delete_refused(struct req *r, struct conn *c, int status)

@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 static void
 edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_post)

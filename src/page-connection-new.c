@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 struct newconn {
 	const char	*connector;

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "tether.h"
+#include "web.h"
 
 #define STATE_MINUTES	10
 

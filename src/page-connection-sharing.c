@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 static int
 sharing_fill(struct req *r, const struct conn *c)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "tether.h"
+#include "web.h"
 
 int
 page_connection_test_post(struct req *r)

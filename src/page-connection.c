@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 static void
 details_settings(struct req *r, const struct conn *c, const char *stored_json)

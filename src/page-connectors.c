@@ -12,6 +12,7 @@
 #include <ClearSilver.h>
 
 #include "tether.h"
+#include "web.h"
 
 int
 page_connectors(struct req *r)

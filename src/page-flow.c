@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 int
 page_flow(struct req *r)

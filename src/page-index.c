@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 #define PAGE_SIZE	50
 #define PAGE_MAX	10000

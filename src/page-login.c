@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "tether.h"
+#include "web.h"
 
 #define PASSWORD_MAX	1024
 #define BAD_SIGN_IN	"The e-mail address or password is not right."

@@ -3,6 +3,7 @@
  * cookie. Inputs: POST csrf. Statuses: 303 to /login, 403, 503.
  */
 #include "tether.h"
+#include "web.h"
 
 int
 page_logout_post(struct req *r)

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "tether.h"
+#include "web.h"
 
 /* What a named credential can hold: a fixed, small set. */
 static const struct nc_protocol {

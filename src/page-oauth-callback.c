@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "tether.h"
+#include "web.h"
 
 /* Errors the provider may report, as sentences (never its own text). */
 static const char *

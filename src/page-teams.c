@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include "tether.h"
+#include "web.h"
 
 static int
 teams_fill(struct req *r)

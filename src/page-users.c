@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "tether.h"
+#include "web.h"
 
 static int
 users_fill(struct req *r)

@@ -14,6 +14,7 @@
 #include <ClearSilver.h>
 
 #include "tether.h"
+#include "web.h"
 
 #define REQ_COOKIES_MAX	50
 

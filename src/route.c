@@ -11,6 +11,7 @@
 #include <ClearSilver.h>
 
 #include "tether.h"
+#include "web.h"
 
 static const char *const p_none[] = { NULL };
 static const char *const p_csrf[] = { "csrf", NULL };

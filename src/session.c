@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "tether.h"
+#include "web.h"
 
 #define TOKEN_BYTES	32
 

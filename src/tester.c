@@ -21,8 +21,8 @@
 
 struct secrets {
 	int	 n;
-	char	*field[CONNFORM_SECRETS_MAX + 4];
-	char	*value[CONNFORM_SECRETS_MAX + 4];
+	char	*field[SECRET_FIELDS_MAX + 4];
+	char	*value[SECRET_FIELDS_MAX + 4];
 	int	 broken;	/* a stored secret does not decrypt */
 };
 
@@ -84,7 +84,7 @@ secrets_load_from(struct testctx *t, int64_t owner)
 	    " WHERE connection_id = $1 AND $2::bigint = 0", 2, params);
 	if (res == NULL)
 		return -1;
-	for (i = 0; i < db_rows(res) && t->sec.n < CONNFORM_SECRETS_MAX + 4; i++) {
+	for (i = 0; i < db_rows(res) && t->sec.n < SECRET_FIELDS_MAX + 4; i++) {
 		const char	*field = db_get(res, i, "field");
 		int		 version = atoi(db_get(res, i, "key_version")), k;
 		unsigned char	*nonce, *ct;

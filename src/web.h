@@ -1,0 +1,273 @@
+/*
+ * web.h — the HTTP side of Tether: the request (req.c), the router and its
+ * checks (route.c), the response (http.c), sessions and CSRF (session.c),
+ * the access log, the connection form and the connection pages' view, and
+ * the pages. Only the files of that side include it; domain code
+ * (tether.h) never sees a struct req (docs/ARCHITECTURE.md).
+ */
+#ifndef TETHER_WEB_H
+#define TETHER_WEB_H
+
+/* --------------------------------------------------------------- req.c */
+
+enum http_method {
+	METHOD_GET	= 1 << 0,
+	METHOD_POST	= 1 << 1,
+	METHOD_HEAD	= 1 << 2,
+	METHOD_OTHER	= 1 << 3,
+};
+
+/* The signed-in user of a request. */
+struct session {
+	int64_t		 id;
+	int64_t		 user_id;
+	char		*email;
+	char		*name;
+	int		 is_admin;
+	char		*csrf;
+	int64_t		 list_version;	/* sql/007: moves with every change the list shows */
+};
+
+struct route;
+
+/* Request state: on the stack of the accept loop, freed every iteration. */
+struct req {
+	struct app		*app;
+	struct FCGX_Request	*fr;
+	char			 id[17];	/* request id, hex */
+	struct timespec		 started;
+	enum http_method	 method;
+	const char		*method_name;
+	char			*path;		/* canonical */
+	const struct route	*route;
+	int64_t			 arg_id;	/* {id} in the path, 0 if none */
+	char			*arg_key;	/* {key} in the path */
+	struct fields		 in;		/* GET: query; POST: body only */
+	struct fields		 cookies;
+	const char		*client_addr;
+	const char		*user_agent;
+	int			 https;
+	struct session		*sess;
+	char			 pre_csrf[64];	/* the sign-in form's token (session.c) */
+	struct actor		 actor;		/* who acts: the session's user, or nobody */
+	struct _hdf		*hdf;
+	/* the response */
+	int			 status;
+	const char		*content_type;
+	struct buf		 headers;	/* extra header lines, "\r\n"-terminated */
+	struct buf		 out;		/* the body, sent after headers */
+	const char		*kept;		/* or a kept page (listcache.c), not */
+	size_t			 kept_len;	/* ours to free, sent instead of out */
+	int			 signed_in_page;	/* Cache-Control: no-store */
+	const char		*log_note;	/* short reason for the access log */
+	int			 undelivered;	/* the web server was gone when we answered */
+	char			*csp_form_action;	/* an extra form-action origin, or NULL */
+};
+
+/* req_parse's answer for /api/ paths: api.c reads and answers those itself. */
+#define REQ_API		(-2)
+
+void		 req_init(struct req *, struct app *, struct FCGX_Request *);
+/* Read the raw body (at most cfg.body_max bytes): 0, or 400/413 as for forms. */
+int		 req_read_raw(struct req *, struct buf *out);
+/* Read method, canonical path and cookies: 0, REQ_API, or an HTTP status. */
+int		 req_parse(struct req *);
+/* Read the query (GET, HEAD) or the form body (POST; a POST with a query is
+ * refused), bounded: 0, or an HTTP status to answer with. */
+int		 req_read_fields(struct req *);
+void		 req_free(struct req *);
+const char	*req_param(const struct req *, const char *name);
+/* The field's value, or "" when it is absent (never NULL). */
+const char	*req_text(const struct req *, const char *name);
+const char	*req_cookie(const struct req *, const char *name);
+const char	*req_env(const struct req *, const char *name);
+
+/* -------------------------------------------------------------- route.c */
+
+typedef int	(*page_fn)(struct req *);
+
+enum route_flags {
+	ROUTE_SESSION	= 1 << 0,	/* signed-in users only */
+	ROUTE_ADMIN	= 1 << 1,	/* global admins only */
+	ROUTE_FORM_ANY	= 1 << 2,	/* also accepts connector fields "f.*" */
+	ROUTE_PRE_CSRF	= 1 << 3,	/* CSRF from the pre-session cookie (sign-in) */
+	ROUTE_NO_REFERRER = 1 << 4,	/* every answer: Referrer-Policy: no-referrer */
+};
+
+struct route {
+	const char		*pattern;	/* "/connections/{id}/edit" */
+	unsigned		 methods;	/* enum http_method bits */
+	unsigned		 flags;
+	const char		*section;	/* Page.Section */
+	page_fn			 get;
+	page_fn			 post;
+	const char *const	*params;	/* declared fields, NULL-terminated */
+	const char *const	*multi;		/* of those, the ones that may repeat */
+};
+
+/* Find the route of a canonical path: 0 found, 404 or 405. */
+int		 route_match(struct req *);
+/* 1 when the canonical path matches the pattern; {id} (a positive decimal)
+ * into *id, {key} (a catalog-style key) into *key (malloc'd; key NULL: no
+ * {key} matches). The page router and the API's use this one matcher. */
+int		 route_path_match(const char *pattern, const char *path, int64_t *id,
+		    char **key);
+void		 route_dispatch(struct req *);
+/* 1 when `name` is declared for the request's route. */
+int		 route_declares(const struct route *, const char *name);
+int		 route_allows_repeat(const struct route *, const char *name);
+
+/* --------------------------------------------------------------- http.c */
+
+/* Render `tmpl` with r->hdf into the response body; a template error is a 500. */
+int		 http_page(struct req *, int status, const char *tmpl);
+/* A 503 carries Retry-After: this many seconds. */
+#define HTTP_RETRY_AFTER	"5"
+void		 http_error(struct req *, int status, const char *message);
+void		 http_redirect(struct req *, const char *location);
+void		 http_header(struct req *, const char *name, const char *value);
+void		 http_set_cookie(struct req *, const char *name, const char *value,
+		    int max_age);
+void		 http_flash(struct req *, const char *kind, const char *message);
+/* A message for the next page the browser shows (a signed, short-lived cookie). */
+void		 http_flash_next(struct req *, const char *kind, const char *message);
+/* Take a flash cookie set by the previous response, if it is genuine. */
+void		 http_flash_take(struct req *);
+/* Write status line, headers and body to the client. */
+void		 http_send(struct req *);
+const char	*http_status_text(int);
+
+/* ------------------------------------------------------------ session.c */
+
+const char	*session_cookie_name(const struct app *);
+/* Look up the request's session cookie; sets r->sess when valid. */
+int		 session_load(struct req *);
+int		 session_create(struct req *, int64_t user_id);
+int		 session_destroy(struct req *);
+void		 session_free(struct session *);
+/* The CSRF token forms carry: the session's, or the pre-session cookie's. */
+const char	*session_csrf_token(struct req *);
+/* 1 when the POST's csrf field matches. */
+int		 session_csrf_ok(struct req *);
+/* 1 when the user manages at least one team (or is an admin), -1 on failure. */
+int		 session_is_manager(struct req *);
+/* r->actor becomes r->sess's user (or nobody, when r->sess is NULL). */
+void		 session_actor(struct req *);
+/* Free r->sess (the dispatchers do, when they are done); r->actor keeps the
+ * user's id for the access log. */
+void		 session_end(struct req *);
+
+/* ---------------------------------------------------------- accesslog.c */
+
+void		 accesslog_write(const struct req *);
+
+/* ------------------------------------------------------------ connform.c */
+
+/*
+ * The generic connection form: one connector's fields for one protocol,
+ * rendered from its definition and validated against it.
+ */
+#define CONNFORM_SECRETS_MAX	SECRET_FIELDS_MAX
+
+struct json_t;
+
+struct connform {
+	struct _hdf	*proto;		/* the protocol's definition node */
+	const char	*api_type;
+	int		 editing;
+	struct json_t	*old;		/* settings before the edit (NULL when new) */
+	struct json_t	*stored;	/* secret field -> changed-at, of stored secrets */
+	/* results of connform_validate */
+	struct json_t	*settings;	/* the new non-secret settings */
+	struct json_t	*errors;	/* field key -> message */
+	char		*secret_field[CONNFORM_SECRETS_MAX];
+	char		*secret_value[CONNFORM_SECRETS_MAX];	/* wiped by connform_free */
+	int		 nsecrets;
+	struct buf	 changed;	/* comma-separated names of changed fields */
+	int		 nchanged;
+	int		 rebind;	/* an authentication-bound field changed */
+};
+
+void		 connform_init(struct connform *, struct _hdf *proto, const char *api_type,
+		    int editing, const char *old_settings_json, const char *stored_json);
+/* Read f.* fields: 0 valid, >0 the number of field errors, -1 a crafted form (400). */
+int		 connform_validate(struct req *, struct connform *, int per_user);
+/* Fill Form.Fields.* from the posted values (after validate) or the old settings. */
+void		 connform_fill(struct req *, struct connform *, int from_post);
+void		 connform_free(struct connform *);
+/* Label of field `key` in the protocol, or the key itself. */
+const char	*connform_label(struct connform *, const char *key);
+
+/* ----------------------------------------------------------- connpage.c */
+
+/* Fill Conn.*, Can.* and the connection's page title. */
+void		 connpage_fill(struct req *, const struct conn *, const char *tab);
+/* Load {id} for a page: 0 with *out set, or the response is already made
+ * (404 when missing or invisible, 403, 503) and 1 is returned. */
+int		 connpage_load(struct req *, enum perm need, struct conn **out);
+/* The flows using a connection into `prefix`.N.Id|Name|Version|Status|Owner|
+ * ProgressStatus, sorted by an allow-listed key; -1 on failure. */
+int		 connpage_fill_flows(struct req *, int64_t id, const char *prefix,
+		    const char *sort);
+/* After a change: test connection `id` (`trigger`), then go to it with the
+ * message "<done> Test: <result>" (to the Integrations list when it was
+ * deleted meanwhile). 0. */
+int		 connpage_test_and_show(struct req *r, int64_t id, const char *trigger,
+		    const char *done);
+
+/* -------------------------------------------------- page-connection-reconnect.c */
+
+int		 page_connection_reconnect_post(struct req *);
+
+/* ------------------------------------------------- page-oauth-callback.c */
+
+int		 page_oauth_callback(struct req *);
+
+/* -------------------------------------------------------------- pages */
+
+int		 page_login(struct req *);
+int		 page_login_post(struct req *);
+int		 page_logout_post(struct req *);
+int		 page_index(struct req *);
+int		 page_connectors(struct req *);
+int		 page_connector(struct req *);
+int		 page_connection_new(struct req *);
+int		 page_connection_create(struct req *);
+int		 page_connection(struct req *);
+int		 page_connection_related(struct req *);
+int		 page_connection_history(struct req *);
+int		 page_connection_edit(struct req *);
+int		 page_connection_edit_post(struct req *);
+int		 page_connection_delete(struct req *);
+int		 page_connection_delete_post(struct req *);
+int		 page_flow(struct req *);
+int		 page_connection_test_post(struct req *);
+int		 page_connection_sharing(struct req *);
+int		 page_connection_sharing_post(struct req *);
+int		 page_audit(struct req *);
+int		 page_teams(struct req *);
+int		 page_teams_post(struct req *);
+int		 page_team(struct req *);
+int		 page_team_post(struct req *);
+int		 page_users(struct req *);
+int		 page_users_post(struct req *);
+int		 page_connection_credentials(struct req *);
+int		 page_connection_credentials_post(struct req *);
+int		 page_named_credentials(struct req *);
+int		 page_named_credentials_post(struct req *);
+int		 page_named_credential(struct req *);
+int		 page_named_credential_post(struct req *);
+
+/* ---------------------------------------------------------------- api.c */
+
+/* The JSON API (/api/v1/...): token auth, its own routes, JSON in and out. */
+void		 api_dispatch(struct req *);
+
+/* ----------------------------------------------------------- listcache.c */
+
+/* 1 when r->out now holds the kept page of this session's `view`. */
+int		 list_cache_serve(struct req *, const char *view);
+/* Keep r->out, rendered from rows read at list version `version`. */
+void		 list_cache_keep(struct req *, const char *view, int64_t version);
+
+#endif /* TETHER_WEB_H */
