@@ -46,6 +46,41 @@ oauth_value(HDF *oauth, const char *key, const char *api_type)
 	return catalog_value(oauth, key, api_type);
 }
 
+/* Store a token endpoint's answer as `owner`'s tokens, with their expiry and
+ * the granted scopes; o->result PROTOCOL when it has no access token. */
+static int
+oauth_store(const struct actor *a, const struct conn *c, int64_t owner, json_t *j,
+    struct probe_outcome *o)
+{
+	const char	*access = json_string_value(json_object_get(j, "access_token"));
+	const char	*refresh = json_string_value(json_object_get(j, "refresh_token"));
+	const char	*granted = json_string_value(json_object_get(j, "scope"));
+	char		 cid[24], ttl[24];
+	const char	*params[3];
+	PGresult	*res;
+
+	if (access == NULL) {
+		o->result = PROBE_PROTOCOL;
+		return 0;
+	}
+	if (secret_conn_put(a, c->id, owner, "access_token", access) == -1 ||
+	    (refresh != NULL && secret_conn_put(a, c->id, owner, "refresh_token",
+	    refresh) == -1))
+		return -1;
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(ttl, sizeof(ttl), "%lld", json_is_integer(json_object_get(j, "expires_in")) ?
+	    (long long)json_integer_value(json_object_get(j, "expires_in")) : 0LL);
+	params[0] = cid, params[1] = ttl, params[2] = granted;
+	res = db_exec_named(&a->app->db, "token_meta",
+	    "UPDATE connections SET token_expires_at = CASE WHEN $2::int > 0 THEN now() +"
+	    " make_interval(secs => $2::int) END, granted_scopes = COALESCE($3,"
+	    " granted_scopes) WHERE id = $1", 3, params);
+	if (res == NULL)
+		return -1;
+	db_clear(res);
+	return 0;
+}
+
 int
 oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF *proto,
     json_t *settings, const char *client_secret, const char *grant, const char *extra,
@@ -55,14 +90,11 @@ oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF
 	const char	*id_field = oauth_value(oauth, "client_id_field", c->api_type);
 	const char	*scopes_field = oauth_value(oauth, "scopes_field", c->api_type);
 	const char	*auth = oauth_value(oauth, "client_auth", c->api_type);
-	const char	*client_id, *scopes, *access, *refresh, *granted;
+	const char	*client_id, *scopes;
 	struct probe_http p;
 	struct buf	 url, body;
 	json_t		*j;
-	char		 cid[24], ttl[24];
-	const char	*params[3];
-	PGresult	*res;
-	int		 basic = auth == NULL || strcmp(auth, "basic") == 0;
+	int		 rc, basic = auth == NULL || strcmp(auth, "basic") == 0;
 
 	memset(&p, 0, sizeof(p));
 	client_id = json_string_value(json_object_get(settings, id_field != NULL ?
@@ -125,33 +157,9 @@ oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF
 		json_decref(j);
 		return 0;
 	}
-	access = json_string_value(json_object_get(j, "access_token"));
-	refresh = json_string_value(json_object_get(j, "refresh_token"));
-	granted = json_string_value(json_object_get(j, "scope"));
-	if (access == NULL) {
-		o->result = PROBE_PROTOCOL;
-		json_decref(j);
-		return 0;
-	}
-	if (secret_conn_put(a, c->id, owner, "access_token", access) == -1 ||
-	    (refresh != NULL && secret_conn_put(a, c->id, owner, "refresh_token",
-	    refresh) == -1)) {
-		json_decref(j);
-		return -1;
-	}
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(ttl, sizeof(ttl), "%lld", json_is_integer(json_object_get(j, "expires_in")) ?
-	    (long long)json_integer_value(json_object_get(j, "expires_in")) : 0LL);
-	params[0] = cid, params[1] = ttl, params[2] = granted;
-	res = db_exec_named(&a->app->db, "token_meta",
-	    "UPDATE connections SET token_expires_at = CASE WHEN $2::int > 0 THEN now() +"
-	    " make_interval(secs => $2::int) END, granted_scopes = COALESCE($3,"
-	    " granted_scopes) WHERE id = $1", 3, params);
+	rc = oauth_store(a, c, owner, j, o);
 	json_decref(j);
-	if (res == NULL)
-		return -1;
-	db_clear(res);
-	return 0;
+	return rc;
 }
 
 void

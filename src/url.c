@@ -196,17 +196,13 @@ url_authority_is(const char *a, size_t n, const char *host, const char *port)
 	return n == strlen(port) + 1 && a[0] == ':' && memcmp(a + 1, port, n - 1) == 0;
 }
 
-enum url_error
-url_parse(struct url *u, const char *s, int flags)
+/* What the text alone says before curl reads it: bounded, printable ASCII,
+ * the scheme, no fragment, no user; the authority is [*auth, *aend). */
+static enum url_error
+url_text_check(const char *s, int flags, const char **auth, const char **aend)
 {
-	const char	*p, *auth, *aend;
-	char		*scheme = NULL, *host = NULL, *port = NULL, *part = NULL;
-	enum url_error	 e = URL_BAD;
-	CURLUcode	 rc;
-	long		 n;
-	size_t		 hlen;
+	const char	*p;
 
-	memset(u, 0, sizeof(*u));
 	if (s == NULL || *s == '\0')
 		return URL_EMPTY;
 	if (strlen(s) > URL_MAX)
@@ -218,17 +214,33 @@ url_parse(struct url *u, const char *s, int flags)
 			return URL_CHARS;
 	}
 	if (strncasecmp(s, "https://", 8) == 0)
-		auth = s + 8;
+		*auth = s + 8;
 	else if ((flags & URL_HTTP) && strncasecmp(s, "http://", 7) == 0)
-		auth = s + 7;
+		*auth = s + 7;
 	else
 		return flags & URL_HTTP ? URL_SCHEME_HTTP : URL_SCHEME;
 	if (strchr(s, '#') != NULL)
 		return URL_FRAGMENT;
-	aend = auth + strcspn(auth, "/?#");
-	if (memchr(auth, '@', (size_t)(aend - auth)) != NULL)
+	*aend = *auth + strcspn(*auth, "/?#");
+	if (memchr(*auth, '@', (size_t)(*aend - *auth)) != NULL)
 		return URL_USERINFO;
+	return URL_OK;
+}
 
+enum url_error
+url_parse(struct url *u, const char *s, int flags)
+{
+	const char	*auth = NULL, *aend = NULL;
+	char		*scheme = NULL, *host = NULL, *port = NULL, *part = NULL;
+	enum url_error	 e;
+	CURLUcode	 rc;
+	long		 n;
+	size_t		 hlen;
+
+	memset(u, 0, sizeof(*u));
+	if ((e = url_text_check(s, flags, &auth, &aend)) != URL_OK)
+		return e;
+	e = URL_BAD;
 	if ((u->h = curl_url()) == NULL)
 		goto fail;
 	/* No scheme guessing, no scheme curl does not know, no user. */
