@@ -52,19 +52,19 @@ struct api_route {
 	api_fn		 del;
 };
 
-static const char *const q_none[] = { NULL };
-static const char *const q_page[] = { "page", "per_page", NULL };
+static const char *const api_q_none[] = { NULL };
+static const char *const api_q_page[] = { "page", "per_page", NULL };
 
 static const struct api_route api_routes[] = {
-	{ .rt = { .pattern = "/api/v1/connections", .params = q_page, .multi = q_none },
+	{ .rt = { .pattern = "/api/v1/connections", .params = api_q_page, .multi = api_q_none },
 	    .get = api_connections_list },
-	{ .rt = { .pattern = "/api/v1/connections/{id}", .params = q_none, .multi = q_none },
-	    .get = api_connections_get },
-	{ .rt = { .pattern = "/api/v1/connections/{id}/test", .params = q_none,
-	    .multi = q_none }, .post = api_connections_test },
-	{ .rt = { .pattern = "/api/v1/flows", .params = q_page, .multi = q_none },
+	{ .rt = { .pattern = "/api/v1/connections/{id}", .params = api_q_none,
+	    .multi = api_q_none }, .get = api_connections_get },
+	{ .rt = { .pattern = "/api/v1/connections/{id}/test", .params = api_q_none,
+	    .multi = api_q_none }, .post = api_connections_test },
+	{ .rt = { .pattern = "/api/v1/flows", .params = api_q_page, .multi = api_q_none },
 	    .get = api_flows_list, .post = api_flows_create },
-	{ .rt = { .pattern = "/api/v1/flows/{id}", .params = q_none, .multi = q_none },
+	{ .rt = { .pattern = "/api/v1/flows/{id}", .params = api_q_none, .multi = api_q_none },
 	    .get = api_flows_get, .put = api_flows_replace, .del = api_flows_delete },
 };
 

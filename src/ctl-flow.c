@@ -127,7 +127,8 @@ ctl_flow_opts_read(struct ctl_flow_opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* Say why flow_create, _replace or _delete refused; 1. -1 (said already): 1. */
+/* Say why flow_create, _replace or _delete did not finish (a database
+ * failure, -1, was logged where it happened); 1. */
 static int
 ctl_flow_refused(int rc, const struct flow_result *res)
 {

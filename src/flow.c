@@ -34,7 +34,8 @@ const char *const flow_fields[FLOW__FIELDS] = {
 	"  JOIN team_members m ON m.team_id = sh.team_id"		\
 	"  WHERE sh.connection_id = c.id AND m.user_id = $2), 0)) END"
 
-static const char flow_load_sql[] = "SELECT " FLOW_COLUMNS " FROM flows f WHERE f.id = $1";
+static const char flow_load_sql[] =
+    "SELECT " FLOW_COLUMNS " FROM flows f WHERE f.id = $1";
 static const char flow_lock_sql[] = "SELECT " FLOW_COLUMNS " FROM flows f WHERE f.id = $1"
     " FOR UPDATE";
 /* A flow's connections with the actor's level on each. */
