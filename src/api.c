@@ -1,8 +1,9 @@
 /*
  * api.c — the core of the JSON API under /api/v1 for the automation engine
- * and scripts: the route table, token auth, the query string and the JSON
- * body, JSON answers and paging. The resources are api-connections.c
- * (list, one, test) and api-flows.c (the flows registry). Tokens only
+ * and scripts: token auth, the query string and the JSON body, JSON answers
+ * and paging. The route table and the dispatcher are api-route.c; the
+ * resources are api-connections.c (list, one, test) and api-flows.c (the
+ * flows registry). Tokens only
  * (Authorization: Bearer, looked up by their hash in api_tokens), never
  * cookies, so there is no CSRF to check; the token's user acts with the
  * permissions the pages give them (r->actor).
@@ -29,44 +30,10 @@
 #include "web.h"
 #include "api.h"
 
-#define API_JSON		"application/json; charset=utf-8"
 #define API_PER_PAGE		50
 #define API_PER_PAGE_MAX	200
 #define API_PAGE_MAX		100000
 #define API_DRAIN_MAX		(4 * 1024 * 1024)
-
-enum api_method {
-	API_GET,
-	API_HEAD,
-	API_POST,
-	API_PUT,
-	API_DELETE,
-	API_OTHER,
-};
-
-struct api_route {
-	struct route	 rt;		/* pattern (access log), declared query */
-	api_fn		 get;		/* also HEAD */
-	api_fn		 post;
-	api_fn		 put;
-	api_fn		 del;
-};
-
-static const char *const api_q_none[] = { NULL };
-static const char *const api_q_page[] = { "page", "per_page", NULL };
-
-static const struct api_route api_routes[] = {
-	{ .rt = { .pattern = "/api/v1/connections", .params = api_q_page, .multi = api_q_none },
-	    .get = api_connections_list },
-	{ .rt = { .pattern = "/api/v1/connections/{id}", .params = api_q_none,
-	    .multi = api_q_none }, .get = api_connections_get },
-	{ .rt = { .pattern = "/api/v1/connections/{id}/test", .params = api_q_none,
-	    .multi = api_q_none }, .post = api_connections_test },
-	{ .rt = { .pattern = "/api/v1/flows", .params = api_q_page, .multi = api_q_none },
-	    .get = api_flows_list, .post = api_flows_create },
-	{ .rt = { .pattern = "/api/v1/flows/{id}", .params = api_q_none, .multi = api_q_none },
-	    .get = api_flows_get, .put = api_flows_replace, .del = api_flows_delete },
-};
 
 static const char api_token_sql[] =
     "WITH t AS ("
@@ -150,7 +117,7 @@ api_fault_reply(struct req *r, const struct api_fault *f)
 	    f->message);
 }
 
-static void
+void
 api_unavailable(struct req *r)
 {
 	http_header(r, "Retry-After", HTTP_RETRY_AFTER);
@@ -214,72 +181,7 @@ api_clip(const char *s, char *out, size_t outlen)
 
 /* ------------------------------------------------------ request parsing */
 
-static enum api_method
-api_method(const char *m)
-{
-	if (strcmp(m, "GET") == 0)
-		return API_GET;
-	if (strcmp(m, "HEAD") == 0)
-		return API_HEAD;
-	if (strcmp(m, "POST") == 0)
-		return API_POST;
-	if (strcmp(m, "PUT") == 0)
-		return API_PUT;
-	if (strcmp(m, "DELETE") == 0)
-		return API_DELETE;
-	return API_OTHER;
-}
-
-static const struct api_route *
-api_match(struct req *r)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {
-		r->arg_id = 0;
-		if (route_path_match(api_routes[i].rt.pattern, r->path, &r->arg_id, NULL))
-			return &api_routes[i];
-	}
-	r->arg_id = 0;
-	return NULL;
-}
-
-static api_fn
-api_handler(const struct api_route *ar, enum api_method m)
-{
-	switch (m) {
-	case API_GET:
-	case API_HEAD:
-		return ar->get;
-	case API_POST:
-		return ar->post;
-	case API_PUT:
-		return ar->put;
-	case API_DELETE:
-		return ar->del;
-	default:
-		return NULL;
-	}
-}
-
-static void
-api_allow(const struct api_route *ar, struct buf *b)
-{
-	if (ar->get != NULL)
-		buf_puts(b, "GET, HEAD");
-	if (ar->post != NULL)
-		buf_printf(b, "%sPOST", b->len > 0 ? ", " : "");
-	if (ar->put != NULL)
-		buf_printf(b, "%sPUT", b->len > 0 ? ", " : "");
-	if (ar->del != NULL)
-		buf_printf(b, "%sDELETE", b->len > 0 ? ", " : "");
-}
-
-/*
- * The token's user becomes r->sess, so that conn_get and audit_add work as
- * on the pages. 0 signed in; 1 refused (401 made); -1 database failure.
- */
-static int
+int
 api_auth(struct req *r)
 {
 	const char	*h = req_env(r, "HTTP_AUTHORIZATION");
@@ -320,7 +222,7 @@ api_auth(struct req *r)
 }
 
 /* The query string: declared parameters only, none repeated. 0 or 1 (400 made). */
-static int
+int
 api_query(struct req *r)
 {
 	const char	*qs = req_env(r, "QUERY_STRING");
@@ -381,7 +283,7 @@ api_is_json(const char *ct)
 }
 
 /* A JSON object body, or none. 0 with *out (NULL: no body); 1 when refused. */
-static int
+int
 api_body(struct req *r, json_t **out)
 {
 	const char	*cl = req_env(r, "CONTENT_LENGTH");
@@ -532,7 +434,7 @@ out:
 	return rc;
 }
 
-/* ----------------------------------------------------------- dispatch */
+/* ------------------------------------------------ what the dispatch ends with */
 
 /*
  * Read what is left of the request body and drop it. Answering early (401,
@@ -540,7 +442,7 @@ out:
  * log a broken pipe and answer 502 instead. Bounded: nginx itself refuses
  * bodies over client_max_body_size (1 MiB).
  */
-static void
+void
 api_drain(struct req *r)
 {
 	char	 scratch[8192];
@@ -552,53 +454,4 @@ api_drain(struct req *r)
 	while (total < API_DRAIN_MAX &&
 	    (n = FCGX_GetStr(scratch, (int)sizeof(scratch), r->fr->in)) > 0)
 		total += (size_t)n;
-}
-
-void
-api_dispatch(struct req *r)
-{
-	const struct api_route	*ar;
-	enum api_method		 m = api_method(r->method_name);
-	json_t			*body = NULL;
-	api_fn			 fn;
-	struct buf		 allow;
-	int			 rc;
-
-	r->content_type = API_JSON;
-	/* The pattern is logged whatever the answer; a token comes first. */
-	if ((ar = api_match(r)) != NULL)
-		r->route = &ar->rt;
-	if ((rc = api_auth(r)) != 0) {
-		if (rc == -1)
-			api_unavailable(r);
-		goto out;
-	}
-	if (ar == NULL) {
-		api_error(r, 404, "not_found", "There is no such API endpoint.");
-		goto out;
-	}
-	if ((fn = api_handler(ar, m)) == NULL) {
-		buf_init(&allow);
-		api_allow(ar, &allow);
-		http_header(r, "Allow", allow.data);
-		buf_free(&allow);
-		api_error(r, 405, "method_not_allowed",
-		    "This endpoint does not accept that method.");
-		goto out;
-	}
-	if (api_query(r) != 0)
-		goto out;
-	if ((m == API_POST || m == API_PUT) && api_body(r, &body) != 0)
-		goto out;
-	if (fn(r, body) == -1) {
-		db_rollback(&r->app->db);
-		if (db_unavailable(&r->app->db))
-			api_unavailable(r);
-		else
-			api_error(r, 500, "internal", "An unexpected error occurred.");
-	}
-out:
-	json_decref(body);
-	api_drain(r);
-	session_end(r);
 }

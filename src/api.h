@@ -7,6 +7,8 @@
 #ifndef TETHER_API_H
 #define TETHER_API_H
 
+#define API_JSON		"application/json; charset=utf-8"
+
 /* A handler: 0 answered (any status), -1 database failure (503 or 500). */
 typedef int	(*api_fn)(struct req *, json_t *);
 
@@ -66,5 +68,17 @@ int		 api_flows_get(struct req *, json_t *);
 int		 api_flows_create(struct req *, json_t *);
 int		 api_flows_replace(struct req *, json_t *);
 int		 api_flows_delete(struct req *, json_t *);
+
+/* The dispatcher's steps (api.c); each answers itself when it refuses. */
+/* The token's user becomes r->sess and r->actor: 0, 1 (401 made), -1. */
+int		 api_auth(struct req *);
+/* The declared query parameters only, none repeated: 0, or 1 (400 made). */
+int		 api_query(struct req *);
+/* A JSON object body into *out: 0, or 1 (the 4xx made). */
+int		 api_body(struct req *, json_t **out);
+/* 503 with Retry-After: the database cannot be reached or answer now. */
+void		 api_unavailable(struct req *);
+/* Read what is left of the body, bounded, so nginx sees a clean end. */
+void		 api_drain(struct req *);
 
 #endif /* TETHER_API_H */
