@@ -219,7 +219,7 @@ static void
 connform_add_secret(struct connform *cf, const char *key, const char *value)
 {
 	if (cf->nsecrets == CONNFORM_SECRETS_MAX)
-		return;		/* catalog.c keeps definitions below this */
+		return;		/* cdef.c keeps definitions below this */
 	cf->secret_field[cf->nsecrets] = xstrdup(key);
 	cf->secret_value[cf->nsecrets] = xstrdup(value);
 	cf->nsecrets++;
