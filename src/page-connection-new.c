@@ -242,6 +242,21 @@ newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_po
 	render_set(r->hdf, "Page.Title", "New connection");
 }
 
+/* The teams the user may create in: 0, 1 when none (403 made), -1. */
+static int
+newconn_teams(struct req *r, struct newconn *nc)
+{
+	if ((nc->teams = team_managed(&r->actor)) == NULL)
+		return -1;
+	if (db_rows(nc->teams) == 0) {
+		db_clear(nc->teams);
+		nc->teams = NULL;
+		http_error(r, 403, "Only managers of a team can create connections.");
+		return 1;
+	}
+	return 0;
+}
+
 int
 page_connection_new(struct req *r)
 {
@@ -254,13 +269,8 @@ page_connection_new(struct req *r)
 		http_error(r, 404, "There is no such connector. Pick one from the catalog.");
 		return 0;
 	}
-	if ((nc.teams = team_managed(&r->actor)) == NULL)
-		return -1;
-	if (db_rows(nc.teams) == 0) {
-		db_clear(nc.teams);
-		http_error(r, 403, "Only managers of a team can create connections.");
-		return 0;
-	}
+	if ((rc = newconn_teams(r, &nc)) != 0)
+		return rc == 1 ? 0 : -1;
 	connform_init(&cf, nc.proto, nc.api_type, 0, NULL, NULL);
 	newconn_fill(r, &nc, &cf, 0);
 	rc = http_page(r, 200, "connection-form.cs");
@@ -409,13 +419,8 @@ page_connection_create(struct req *r)
 		http_error(r, 400, NULL);
 		return 0;
 	}
-	if ((nc.teams = team_managed(&r->actor)) == NULL)
-		return -1;
-	if (db_rows(nc.teams) == 0) {
-		db_clear(nc.teams);
-		http_error(r, 403, "Only managers of a team can create connections.");
-		return 0;
-	}
+	if ((rc = newconn_teams(r, &nc)) != 0)
+		return rc == 1 ? 0 : -1;
 	connform_init(&cf, nc.proto, nc.api_type, 0, NULL, NULL);
 	errors = newconn_check(r, &nc, &team, &ctx);
 	credential = newconn_check_credential(r, &nc, &errors);
