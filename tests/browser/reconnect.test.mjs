@@ -7,7 +7,7 @@
 // violation. Screenshots go to TETHER_TEST_OUT.
 //
 // Tether is a tether-fcgi of the test's own behind a small HTTP front
-// (tests/fakes/tether.mjs), whose address is its http.base_url, so the
+// (tests/lib/tether.mjs), whose address is its http.base_url, so the
 // redirect URI the provider sends the browser back to is that front's.
 // The browser reaches only loopback: any other request (the provider's
 // page imports a web font) is aborted and must not be Tether's.
@@ -23,8 +23,9 @@ import { chromium } from 'playwright-core';
 import { startOAuthServer } from '../fakes/oauth-server.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { marker } from '../fakes/secrets.mjs';
-import { connRow, lastTest, secretCipher, startTether } from '../fakes/tether.mjs';
+import { connRow, lastTest, secretCipher } from '../lib/rows.mjs';
 import { env, makeTeam, makeUser, psqlValue, signIn } from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const CHROMIUM = process.env.TETHER_CHROMIUM ?? '/usr/bin/chromium';
 const cleanups = [];

@@ -19,6 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { assertSecurityHeaders } from '../lib/checks.mjs';
 import { FcgiClient, waitForSocket } from '../lib/fcgi.mjs';
 import { seed } from '../lib/list.mjs';
+import { flowConns, flowFields, flowRow, flowsNamed } from '../lib/rows.mjs';
 import {
 	admin, env, fcgiLogPath, get, makeUser, pageText, post, psql, psqlValue, request,
 	sessionCsrf, signIn, sqlString, startProcess, tetherctl, uniq,
@@ -88,20 +89,6 @@ function flowBody(extra = {}) {
 		connections: [],
 		...extra,
 	};
-}
-
-function flowRow(id) {
-	return psql(`SELECT name, version, status, owner, description, progress_status
-	    FROM flows WHERE id = ${Number(id)}`)[0];
-}
-
-function flowConns(id) {
-	return psql(`SELECT connection_id FROM flow_connections WHERE flow_id = ${Number(id)}
-	    ORDER BY connection_id`).map((r) => r[0]);
-}
-
-function flowsNamed(name) {
-	return Number(psqlValue(`SELECT count(*) FROM flows WHERE name = ${sqlString(name)}`));
 }
 
 function audit(id) {
@@ -363,7 +350,7 @@ describe('flows', () => {
 			assert.equal(c.json[k], body[k], k);
 		assert.deepEqual(sorted(c.json.connections), sorted(body.connections));
 		assert.match(c.json.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-		assert.deepEqual(flowRow(id), [body.name, '1', 'active', 'Ops team', 'Syncs invoices',
+		assert.deepEqual(flowFields(id), [body.name, '1', 'active', 'Ops team', 'Syncs invoices',
 		    'Running']);
 		assert.deepEqual(flowConns(id), sorted(body.connections).map(String));
 
@@ -536,7 +523,7 @@ describe('flows', () => {
 		const r = await api('PUT', `/api/v1/flows/${c.json.id}`, member.token,
 		    { ...flowBody(), extra: 1 });
 		assertApiError(r, 400, 'unknown_key', 'PUT with an unknown key');
-		assert.equal(flowRow(c.json.id)[0], c.json.name, 'unchanged');
+		assert.equal(flowRow(c.json.id).name, c.json.name, 'unchanged');
 	});
 
 	test('content type, size, encoding and JSON syntax', async () => {

@@ -18,10 +18,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	auditRows, connRow, definitionPairs, editForm, fieldErrors, flowAdd, flowsTable, formControls,
-	managerSession, mustCreate, postEdit, secretInputs, secretRows, snapshot, startBasicStandin, testRows,
-	versionRows,
+	auditRows, definitionPairs, editForm, fieldErrors, flowAdd, flowsTable, formControls,
+	managerSession, mustCreate, postEdit, secretInputs, secretRows, snapshot,
+	startBasicStandin, versionRows,
 } from '../lib/lifecycle/lc.mjs';
+import { connRow, testRows } from '../lib/rows.mjs';
 import { get, makeUser, pageText, post, psql, signIn, uniq } from '../lib/stack.mjs';
 
 let s;			// a manager of a team of their own

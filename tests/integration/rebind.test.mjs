@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import {
-	connRow, fieldErrors, managerSession, mustCreate, postEdit, secretInputs, secretRows, versionRows,
+	fieldErrors, managerSession, mustCreate, postEdit, secretInputs, secretRows, versionRows,
 } from '../lib/lifecycle/lc.mjs';
+import { connRow } from '../lib/rows.mjs';
 import { uniq } from '../lib/stack.mjs';
 
 let s;

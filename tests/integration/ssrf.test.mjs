@@ -24,8 +24,9 @@ import { after, before, test } from 'node:test';
 import { behaviours, routes, startStandin } from '../fakes/http-standin.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { startSmtp } from '../fakes/smtp.mjs';
-import { adminSession, lastTest, startTether } from '../fakes/tether.mjs';
+import { lastTest } from '../lib/rows.mjs';
 import { pageText, psql, psqlValue, sqlString } from '../lib/stack.mjs';
+import { adminSession, startTether } from '../lib/tether.mjs';
 
 const cleanups = [];
 let closed;	// outbound.allow empty

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { json, startStandin } from '../fakes/http-standin.mjs';
-import { flashOf, managerSession, mustCreate } from '../lib/lifecycle/lc.mjs';
+import { managerSession, mustCreate } from '../lib/lifecycle/lc.mjs';
 import {
-	baseUrl, csrfFrom, get, pageText, post, psqlValue, sleep, tetherctl, within,
+	baseUrl, csrfFrom, flashOf, get, pageText, post, psqlValue, sleep, tetherctl, within,
 } from '../lib/stack.mjs';
 
 const cleanups = [];

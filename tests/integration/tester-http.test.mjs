@@ -11,7 +11,7 @@
 // a stand-in other than its connection's destination, a page, a log, the
 // audit log or a test message.
 //
-// Tether here is a tether-fcgi of the test's own (tests/fakes/tether.mjs)
+// Tether here is a tether-fcgi of the test's own (tests/lib/tether.mjs)
 // with the test CA as outbound.ca_bundle, outbound.timeout_ms 1500 and
 // outbound.connect_timeout_ms 600; a
 // second one sends through a CONNECT proxy stand-in for Celonis, whose
@@ -24,13 +24,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startBlackhole } from '../fakes/blackhole.mjs';
+import { basicCreds, behaviours, json, routes, startStandin } from '../fakes/http-standin.mjs';
 import { startOAuthServer } from '../fakes/oauth-server.mjs';
 import { makePki } from '../fakes/pki.mjs';
-import { basicCreds, behaviours, json, routes, startStandin } from '../fakes/http-standin.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { assertAbsent, assertNotInDatabase, marker, stackLogs, withBasicDecoded } from '../fakes/secrets.mjs';
-import { adminSession, connRow, flashOf, lastTest, startTether, testRows } from '../fakes/tether.mjs';
-import { csrfFrom, get, pageText, post, psql, sqlString } from '../lib/stack.mjs';
+import { connRow, lastTest, testRows } from '../lib/rows.mjs';
+import { csrfFrom, flashOf, get, pageText, post, psql, sqlString } from '../lib/stack.mjs';
+import { adminSession, startTether } from '../lib/tether.mjs';
 
 const TIMEOUT_MS = 1500;
 const CONNECT_TIMEOUT_MS = 600;

@@ -20,8 +20,9 @@ import { after, before, test } from 'node:test';
 import { makePki } from '../fakes/pki.mjs';
 import { assertAbsent, assertNotInDatabase, marker, stackLogs } from '../fakes/secrets.mjs';
 import { startSmtp } from '../fakes/smtp.mjs';
-import { adminSession, connRow, lastTest, startTether } from '../fakes/tether.mjs';
+import { connRow, lastTest } from '../lib/rows.mjs';
 import { pageText, sleep } from '../lib/stack.mjs';
+import { adminSession, startTether } from '../lib/tether.mjs';
 
 const cleanups = [];
 let tls;

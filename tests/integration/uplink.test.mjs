@@ -11,11 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { makePki } from '../fakes/pki.mjs';
 import { basicCreds, startStandin } from '../fakes/http-standin.mjs';
+import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
-import { adminSession, lastTest, startTether, tetherctlAsync } from '../fakes/tether.mjs';
+import { lastTest } from '../lib/rows.mjs';
 import { csrfFrom, psql, sqlString } from '../lib/stack.mjs';
+import { adminSession, startTether, tetherctlAsync } from '../lib/tether.mjs';
 
 const HOST = 'jira.corp.test';
 const cleanups = [];

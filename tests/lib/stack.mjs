@@ -1,7 +1,8 @@
 // tests/lib/stack.mjs — what the node tests share: the scratch stack's
 // environment (set by tests/run-all.sh, or var/dev/env.sh from
 // tests/lib/dev-stack.sh), HTTP with a cookie jar, sign-in through the real
-// form, tetherctl and psql, and unique throwaway users and names.
+// form, the CSRF token and flash message of an answer, tetherctl and psql,
+// and unique throwaway users and names.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -188,6 +189,20 @@ export function csrfFrom(html) {
 	if (v === null)
 		throw new Error('the csrf field has no value: ' + m[0]);
 	return decodeEntities(v[1]);
+}
+
+/** The flash message a response sets: { kind, message } or null. */
+export function flashOf(res) {
+	const lines = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : [];
+	for (const line of lines) {
+		const m = /^tether_flash=([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(line);
+		if (m !== null) {
+			const plain = Buffer.from(m[1], 'base64url').toString('utf8');
+			const i = plain.indexOf('\n');
+			return { kind: plain.slice(0, i), message: plain.slice(i + 1) };
+		}
+	}
+	return null;
 }
 
 export function decodeEntities(s) {
@@ -417,9 +432,12 @@ export function startProcess(cmd, args, opts = {}) {
 	};
 }
 
-/** A key of the stack's configuration file (HDF "key = value" lines). */
-export function confValue(key) {
-	const text = fs.readFileSync(env('TETHER_CONF'), 'utf8');
+/**
+ * A key of a configuration file (HDF "key = value" lines; the stack's own
+ * unless file is given), or undefined when the file does not set it.
+ */
+export function confValue(key, file = env('TETHER_CONF')) {
+	const text = fs.readFileSync(file, 'utf8');
 	const m = new RegExp(`^\\s*${key.replace(/\./g, '\\.')}\\s*=\\s*(.*?)\\s*$`, 'm').exec(text);
 	return m === null ? undefined : m[1];
 }

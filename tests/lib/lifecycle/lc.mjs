@@ -12,7 +12,7 @@ import http from 'node:http';
 import path from 'node:path';
 
 import {
-	csrfFrom, decodeEntities, get, makeTeam, makeUser, pageText, post, psql, signIn,
+	csrfFrom, decodeEntities, flashOf, get, makeTeam, makeUser, pageText, post, psql, signIn,
 	sqlString, tetherctl, uniq,
 } from '../stack.mjs';
 
@@ -119,20 +119,6 @@ export function fieldErrors(html) {
 	return out;
 }
 
-/** The flash message a response sets: { kind, message } or null. */
-export function flashOf(res) {
-	const lines = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : [];
-	for (const line of lines) {
-		const m = /^tether_flash=([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(line);
-		if (m !== null) {
-			const plain = Buffer.from(m[1], 'base64url').toString('utf8');
-			const i = plain.indexOf('\n');
-			return { kind: plain.slice(0, i), message: plain.slice(i + 1) };
-		}
-	}
-	return null;
-}
-
 /** The flash shown on a page (the alert the layout draws), as text, or ''. */
 export function flashText(html) {
 	const m = /<div class="flash">[\s\S]*?<div class="alert-body">([\s\S]*?)<\/div>/.exec(html);
@@ -222,13 +208,6 @@ export async function testNow(jar, id) {
 	return { status: res.status, flash: flashOf(res), res };
 }
 
-/** The csrf token of the session (from a page it can see). */
-export async function csrfOf(jar, path = '/connectors') {
-	const r = await get(path, jar);
-	assert.equal(r.status, 200, `GET ${path}`);
-	return csrfFrom(r.text);
-}
-
 // ----------------------------------------------------------------- flows
 
 /** Register a flow with tetherctl; its id. */
@@ -250,18 +229,6 @@ export function flowDetach(flowId) {
 }
 
 // ------------------------------------------------------------------ rows
-
-export function connRow(id) {
-	const [r] = psql(`SELECT name, description, settings::text, version, status,
-	    COALESCE(last_test_result, ''), COALESCE(last_test_message, ''),
-	    connector, auth_protocol, api_type, owner_team_id
-	    FROM connections WHERE id = ${Number(id)}`);
-	if (r === undefined)
-		return null;
-	return { name: r[0], description: r[1], settings: JSON.parse(r[2]), version: Number(r[3]),
-		status: r[4], result: r[5], message: r[6], connector: r[7], protocol: r[8],
-		apiType: r[9], teamId: r[10] };
-}
 
 /** The connection's secret rows: [{ field, keyVersion, nonce, ct, updatedAt }] by field. */
 export function secretRows(id) {
@@ -292,13 +259,6 @@ export function auditRows(id, action, actorId) {
 	    ${action ? `AND action = ${sqlString(action)}` : ''} ORDER BY id`)
 	    .map((r) => ({ action: r[0], outcome: r[1], details: JSON.parse(r[2]), actor: r[3], actorId: r[4],
 		label: r[5] }));
-}
-
-/** The connection's tests, oldest first: [{ trigger, result, message }]. */
-export function testRows(id) {
-	return psql(`SELECT trigger, result, message FROM connection_tests
-	    WHERE connection_id = ${Number(id)} ORDER BY id`)
-	    .map((r) => ({ trigger: r[0], result: r[1], message: r[2] }));
 }
 
 /** How many connections of the team have this name (case-insensitive). */
