@@ -442,21 +442,24 @@ export function confValue(key, file = env('TETHER_CONF')) {
 	return m === null ? undefined : m[1];
 }
 
-/** Pids of the stack's tether-fcgi workers (children of the master). */
-export function workerPids() {
-	const master = fs.readFileSync(confValue('server.pidfile'), 'utf8').trim();
-	const pids = [];
+/** Pids (numbers) of the processes whose parent is pid, from /proc. */
+export function childrenOf(pid) {
+	const out = [];
 	for (const d of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(d))
 			continue;
 		try {
 			const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-			const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			if (f[1] === master)
-				pids.push(d);
+			if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(pid))
+				out.push(Number(d));
 		} catch { /* gone */ }
 	}
-	return pids;
+	return out;
+}
+
+/** Pids (as text) of the stack's tether-fcgi workers (children of the master). */
+export function workerPids() {
+	return childrenOf(fs.readFileSync(confValue('server.pidfile'), 'utf8').trim()).map(String);
 }
 
 /**
