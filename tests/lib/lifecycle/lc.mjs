@@ -270,6 +270,29 @@ export function countByName(teamId, name) {
 // ------------------------------------------------------------- stand-in
 
 /**
+ * Listen on an ephemeral port of 127.0.0.1: { port, url, close() }, where
+ * close() drops the open connections too.
+ */
+async function listenLoopback(server) {
+	const sockets = new Set();
+	server.on('connection', (c) => { sockets.add(c); c.on('close', () => sockets.delete(c)); });
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	const port = server.address().port;
+	return {
+		port,
+		url: `http://127.0.0.1:${port}`,
+		async close() {
+			for (const c of sockets)
+				c.destroy();
+			await new Promise((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+/**
  * An HTTP server on 127.0.0.1 that answers GET path with 200 when the Basic
  * credentials are user:password (both changeable through .creds), 401
  * otherwise, 404 elsewhere. { url, port, requests, creds, close() }.
@@ -291,20 +314,7 @@ export async function startBasicStandin({ path = '/health', user, password } = {
 			return send(401, '{"error":"unauthorized"}');
 		return send(200, '{"ok":true}');
 	});
-	const sockets = new Set();
-	server.on('connection', (c) => { sockets.add(c); c.on('close', () => sockets.delete(c)); });
-	await new Promise((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	s.port = server.address().port;
-	s.url = `http://127.0.0.1:${s.port}`;
-	s.close = async () => {
-		for (const c of sockets)
-			c.destroy();
-		await new Promise((resolve) => server.close(() => resolve()));
-	};
-	return s;
+	return Object.assign(s, await listenLoopback(server));
 }
 
 // --------------------------------------------------------------- markers
@@ -429,20 +439,7 @@ export async function startEchoStandin({ status = 401 } = {}) {
 			res.end(body);
 		});
 	});
-	const sockets = new Set();
-	server.on('connection', (c) => { sockets.add(c); c.on('close', () => sockets.delete(c)); });
-	await new Promise((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	s.port = server.address().port;
-	s.url = `http://127.0.0.1:${s.port}`;
-	s.close = async () => {
-		for (const c of sockets)
-			c.destroy();
-		await new Promise((resolve) => server.close(() => resolve()));
-	};
-	return s;
+	return Object.assign(s, await listenLoopback(server));
 }
 
 /** Every regular file under dir (recursively): [path]. */
