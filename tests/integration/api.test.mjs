@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertSecurityHeaders } from '../lib/checks.mjs';
+import { assertApiError, assertSecurityHeaders } from '../lib/checks.mjs';
 import { FcgiClient, waitForSocket } from '../lib/fcgi.mjs';
 import { seed } from '../lib/list.mjs';
 import { flowConns, flowFields, flowRow, flowsNamed } from '../lib/rows.mjs';
@@ -64,18 +64,6 @@ async function api(method, path, token, body, headers = {}) {
 	    r.text !== '')
 		json = JSON.parse(r.text);
 	return { ...r, json };
-}
-
-/** An error answer: status, JSON {error, message}, the security headers. */
-function assertApiError(r, status, error, what) {
-	assert.equal(r.status, status, `${what}: status (${r.text.slice(0, 300)})`);
-	assertSecurityHeaders(r.headers, what);
-	assert.match(r.headers.get('content-type') ?? '', /^application\/json; charset=utf-8$/i,
-	    `${what}: JSON`);
-	assert.equal(typeof r.json?.message, 'string', `${what}: a message`);
-	if (error !== undefined)
-		assert.equal(r.json.error, error, `${what}: error code`);
-	return r.json;
 }
 
 function flowBody(extra = {}) {
