@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import { assertErrorPage } from '../lib/checks.mjs';
-import { managerSession, mustCreate } from '../lib/lifecycle/lc.mjs';
-import { get, loginForm, post, psqlValue, request, sessionCsrf, uniq } from '../lib/stack.mjs';
+import { mustCreate } from '../lib/lifecycle/lc.mjs';
+import {
+	get, loginForm, managerSession, post, psqlValue, request, sessionCsrf, uniq,
+} from '../lib/stack.mjs';
 
 let s;		// a manager of a team of their own, who is also an admin
 let csrf;

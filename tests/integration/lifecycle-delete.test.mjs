@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import {
-	auditRows, flashText, flowAdd, flowDetach, flowsTable, managerSession, mustCreate,
-	snapshot,
+	auditRows, flashText, flowAdd, flowDetach, flowsTable, mustCreate, snapshot,
 } from '../lib/lifecycle/lc.mjs';
 import {
-	csrfFrom, flashOf, get, makeUser, pageText, post, psql, sessionCsrf, signIn, uniq,
+	csrfFrom, flashOf, get, makeUser, managerSession, pageText, post, psql, sessionCsrf,
+	signIn, uniq,
 } from '../lib/stack.mjs';
 
 let s;

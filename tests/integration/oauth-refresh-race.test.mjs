@@ -20,9 +20,10 @@ import { marker } from '../fakes/secrets.mjs';
 import { fcgiRequest } from '../lib/fcgi.mjs';
 import { connRow, testRows } from '../lib/rows.mjs';
 import {
-	confValue, env, flashOf, pageText, psql, psqlValue, tetherctl, uniq, waitFor,
+	confValue, env, flashOf, managerSession, pageText, psql, psqlValue, tetherctl, uniq,
+	waitFor,
 } from '../lib/stack.mjs';
-import { adminSession, startTether } from '../lib/tether.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const SF_ROUTES = { authorization: '/services/oauth2/authorize', token: '/services/oauth2/token',
 	userinfo: '/services/oauth2/userinfo' };
@@ -65,7 +66,7 @@ after(async () => {
 async function people(n, t = tether) {
 	const out = [];
 	for (let i = 0; i < n; i++) {
-		const s = await adminSession();
+		const s = await managerSession({ admin: true });
 		const token = tetherctl('token', 'add', s.user.email, uniq('race')).trim();
 		out.push({ ...s, app: t.client(s.jar), token, t });
 	}

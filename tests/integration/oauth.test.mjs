@@ -36,8 +36,10 @@ import { startProxy } from '../fakes/proxy.mjs';
 import { assertAbsent, assertNotInDatabase, marker, stackLogs } from '../fakes/secrets.mjs';
 import { fcgiRequest } from '../lib/fcgi.mjs';
 import { connRow, lastTest, secretCipher, testRows } from '../lib/rows.mjs';
-import { confValue, flashOf, pageText, psql, psqlValue, tetherctl } from '../lib/stack.mjs';
-import { adminSession, startTether } from '../lib/tether.mjs';
+import {
+	confValue, flashOf, managerSession, pageText, psql, psqlValue, tetherctl,
+} from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const SF_ROUTES = { authorization: '/services/oauth2/authorize', token: '/services/oauth2/token',
 	userinfo: '/services/oauth2/userinfo' };
@@ -107,7 +109,7 @@ after(async () => {
 });
 
 async function session(t = tether) {
-	const s = await adminSession();
+	const s = await managerSession({ admin: true });
 	const app = t.client(s.jar);
 	apps.push(app);
 	return { ...s, app };

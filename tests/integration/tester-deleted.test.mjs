@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { json, startStandin } from '../fakes/http-standin.mjs';
-import { managerSession, mustCreate } from '../lib/lifecycle/lc.mjs';
+import { mustCreate } from '../lib/lifecycle/lc.mjs';
 import {
-	baseUrl, csrfFrom, flashOf, get, pageText, post, psqlValue, sleep, tetherctl, within,
+	baseUrl, csrfFrom, flashOf, get, managerSession, pageText, post, psqlValue, sleep,
+	tetherctl, within,
 } from '../lib/stack.mjs';
 
 const cleanups = [];

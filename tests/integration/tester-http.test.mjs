@@ -30,8 +30,10 @@ import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { assertAbsent, assertNotInDatabase, marker, stackLogs, withBasicDecoded } from '../fakes/secrets.mjs';
 import { connRow, lastTest, testRows } from '../lib/rows.mjs';
-import { csrfFrom, flashOf, get, pageText, post, psql, sqlString } from '../lib/stack.mjs';
-import { adminSession, startTether } from '../lib/tether.mjs';
+import {
+	csrfFrom, flashOf, get, managerSession, pageText, post, psql, sqlString,
+} from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const TIMEOUT_MS = 1500;
 const CONNECT_TIMEOUT_MS = 600;
@@ -54,7 +56,7 @@ function own(secret, dest) {
 }
 
 async function session(t = tether) {
-	const s = await adminSession();
+	const s = await managerSession({ admin: true });
 	const app = t.client(s.jar);
 	clients.push(app);
 	return { ...s, app };
@@ -390,7 +392,7 @@ describe('every classified reason', () => {
 		}
 		// The stack's own Tether has no ca_bundle: the test CA is not trusted
 		// there (verification is on by default), even for a trusted name.
-		const { jar } = await adminSession();
+		const { jar } = await managerSession({ admin: true });
 		const form = await get(`/connections/new?connector=jira&protocol=cloud`, jar);
 		const r = await post('/connections', { csrf: csrfFrom(form.text), connector: 'jira', protocol: 'cloud',
 			api_type: '', name: `tls-${Date.now()}`, description: '', team: team.id, context: 'system',

@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 
 import { basicCreds, json, startStandin } from '../fakes/http-standin.mjs';
 import { connRow, flowRow, lastTest, testRows } from '../lib/rows.mjs';
-import { pageText, psql, psqlValue, tetherctl } from '../lib/stack.mjs';
-import { adminSession, startTether, tetherctlAsync } from '../lib/tether.mjs';
+import { managerSession, pageText, psql, psqlValue, tetherctl } from '../lib/stack.mjs';
+import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 
 const cleanups = [];
 let api;
@@ -36,7 +36,7 @@ after(async () => {
 });
 
 async function setup() {
-	const s = await adminSession();
+	const s = await managerSession({ admin: true });
 	const app = tether.client(s.jar);
 	const c = await app.create({ connector: 'http', protocol: 'basic', team: s.team.id,
 		fields: { url: `${api.url}/v1`, test_path: '/health', username: 'svc', password: 'right' } });

@@ -21,8 +21,8 @@ import { makePki } from '../fakes/pki.mjs';
 import { assertAbsent, assertNotInDatabase, marker, stackLogs } from '../fakes/secrets.mjs';
 import { startSmtp } from '../fakes/smtp.mjs';
 import { connRow, lastTest } from '../lib/rows.mjs';
-import { pageText, sleep } from '../lib/stack.mjs';
-import { adminSession, startTether } from '../lib/tether.mjs';
+import { managerSession, pageText, sleep } from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const cleanups = [];
 let tls;
@@ -55,7 +55,7 @@ async function peer(opts) {
 
 async function smtpConnection(s, { tlsMode = 'starttls', user = 'mailer', password }) {
 	const { app, team } = await (async () => {
-		const x = await adminSession();
+		const x = await managerSession({ admin: true });
 		const a = tether.client(x.jar);
 		apps.push(a);
 		return { app: a, team: x.team };

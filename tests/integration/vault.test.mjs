@@ -20,12 +20,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	managerSession, mustCreate, postEdit, secretRows, startBasicStandin, testNow,
+	mustCreate, postEdit, secretRows, startBasicStandin, testNow,
 } from '../lib/lifecycle/lc.mjs';
 import { connRow, testRows } from '../lib/rows.mjs';
 import {
-	confCopy, confValue, csrfFrom, env, get, makeUser, pageText, post, psql, sessionCsrf,
-	signIn, startProcess, tetherctl, uniq, within, workerPids,
+	confCopy, confValue, csrfFrom, env, get, makeUser, managerSession, pageText, post, psql,
+	sessionCsrf, signIn, startProcess, tetherctl, uniq, within, workerPids,
 } from '../lib/stack.mjs';
 
 const PW_A = `vault-a-${randomBytes(6).toString('hex')}`;

@@ -2,7 +2,8 @@
 // environment (set by tests/run-all.sh, or var/dev/env.sh from
 // tests/lib/dev-stack.sh), HTTP with a cookie jar, sign-in through the real
 // form, the CSRF token and flash message of an answer, tetherctl and psql,
-// and unique throwaway users and names.
+// unique throwaway users and names, and a signed-in manager of a team of
+// its own.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -368,6 +369,20 @@ export function makeUser(opts = {}) {
 	if (id === undefined)
 		throw new Error(`tetherctl user add ${email} made no user`);
 	return { email, password, id };
+}
+
+/**
+ * A user who manages a team of their own (a fresh one per call, so that the
+ * 20-tests-a-minute limit and name uniqueness never cross between tests),
+ * signed in. opts.admin makes the user a global admin too.
+ * Resolves to { user, team, jar }.
+ */
+export async function managerSession(opts = {}) {
+	const team = makeTeam();
+	const user = makeUser({ admin: !!opts.admin, name: opts.name,
+	    teams: [{ name: team.name, role: 'manager' }, ...(opts.teams ?? [])] });
+	const { jar } = await signIn(user.email, user.password);
+	return { user, team, jar };
 }
 
 // ------------------------------------------------------------- processes

@@ -19,8 +19,7 @@ import path from 'node:path';
 
 import { FcgiClient, fcgiRequest, waitForSocket } from './fcgi.mjs';
 import {
-	confCopy, confValue, csrfFrom, decodeEntities, env, flashOf, makeTeam, makeUser, pageText, signIn,
-	startProcess, uniq,
+	confCopy, confValue, csrfFrom, decodeEntities, env, flashOf, pageText, startProcess, uniq,
 } from './stack.mjs';
 
 /**
@@ -246,12 +245,4 @@ function firstTeam(html) {
 	if (m === null)
 		throw new Error('no team to choose in the New connection form');
 	return m[1];
-}
-
-/** An admin of a team of its own, signed in: { user, team, jar }. */
-export async function adminSession() {
-	const team = makeTeam();
-	const user = makeUser({ admin: true, teams: [{ name: team.name, role: 'manager' }] });
-	const { jar } = await signIn(user.email, user.password);
-	return { user, team, jar };
 }

@@ -1,10 +1,10 @@
 // tests/lib/lifecycle/lc.mjs — what the connection lifecycle tests share
 // (tests/integration/lifecycle*.test.mjs, vault*.test.mjs,
-// zz-secret-scan.test.mjs, tests/browser/lifecycle.test.mjs): a signed-in
-// manager of a team of its own, the New connection and Edit forms read and
-// posted the way a browser would, the field errors and flash message of an
-// answer, flows registered with tetherctl, the rows a change must (or must
-// not) leave, and a tiny Basic-auth stand-in on loopback.
+// zz-secret-scan.test.mjs, tests/browser/lifecycle.test.mjs): the New
+// connection and Edit forms read and posted the way a browser would, the
+// field errors and flash message of an answer, flows registered with
+// tetherctl, the rows a change must (or must not) leave, and tiny
+// stand-ins on loopback.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,25 +12,8 @@ import http from 'node:http';
 import path from 'node:path';
 
 import {
-	csrfFrom, decodeEntities, flashOf, get, makeTeam, makeUser, pageText, post, psql, signIn,
-	sqlString, tetherctl, uniq,
+	csrfFrom, decodeEntities, flashOf, get, pageText, post, psql, sqlString, tetherctl, uniq,
 } from '../stack.mjs';
-
-// ------------------------------------------------------------- sessions
-
-/**
- * A user who manages a team of their own (a fresh one per call, so that the
- * 20-tests-a-minute limit and name uniqueness never cross between tests),
- * signed in. opts.admin makes the user a global admin too.
- * Resolves to { user, team, jar }.
- */
-export async function managerSession(opts = {}) {
-	const team = makeTeam(uniq('lcteam'));
-	const user = makeUser({ admin: !!opts.admin, name: opts.name,
-	    teams: [{ name: team.name, role: 'manager' }, ...(opts.teams ?? [])] });
-	const { jar } = await signIn(user.email, user.password);
-	return { user, team, jar };
-}
 
 // ---------------------------------------------------------------- forms
 
