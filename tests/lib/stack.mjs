@@ -219,6 +219,17 @@ export function decodeEntities(s) {
 	});
 }
 
+/** The value of attribute name in an HTML start tag (entities decoded), or undefined. */
+export function tagAttr(tag, name) {
+	const m = new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag);
+	return m === null ? undefined : decodeEntities(m[1]);
+}
+
+/** Whether an HTML start tag carries the attribute name (a boolean one: disabled, checked…). */
+export function tagFlag(tag, name) {
+	return new RegExp(`\\s${name}(?=[\\s>=/]|$)`, 'i').test(tag);
+}
+
 /** Text of the page with tags removed and whitespace collapsed. */
 export function pageText(html) {
 	return decodeEntities(html.replace(/<script[\s\S]*?<\/script>/gi, ' ')

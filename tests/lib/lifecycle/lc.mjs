@@ -12,7 +12,8 @@ import http from 'node:http';
 import path from 'node:path';
 
 import {
-	csrfFrom, decodeEntities, flashOf, get, pageText, post, psql, sqlString, tetherctl, uniq,
+	csrfFrom, decodeEntities, flashOf, get, pageText, post, psql, sqlString, tagAttr, tagFlag,
+	tetherctl, uniq,
 } from '../stack.mjs';
 
 // ---------------------------------------------------------------- forms
@@ -22,15 +23,6 @@ export function connFormHtml(html) {
 	const m = /<form class="panel form conn-form"[\s\S]*?<\/form>/.exec(html);
 	assert.ok(m, 'the page has the connection form:\n' + pageText(html).slice(0, 600));
 	return m[0];
-}
-
-function attr(tag, name) {
-	const m = new RegExp(`\\b${name}="([^"]*)"`).exec(tag);
-	return m === null ? undefined : decodeEntities(m[1]);
-}
-
-function flag(tag, name) {
-	return new RegExp(`\\s${name}(?=[\\s>=]|$)`).test(tag);
 }
 
 /**
@@ -45,16 +37,16 @@ export function formControls(html) {
 	for (const m of form.matchAll(re)) {
 		const tag = `<${m[1]}${m[2]}>`;
 		const c = {
-			element: m[1], tag, id: attr(tag, 'id'), name: attr(tag, 'name'),
-			type: m[1] === 'input' ? attr(tag, 'type') ?? 'text' : m[1],
-			disabled: flag(tag, 'disabled'), required: flag(tag, 'required'),
-			checked: flag(tag, 'checked'), value: attr(tag, 'value'),
+			element: m[1], tag, id: tagAttr(tag, 'id'), name: tagAttr(tag, 'name'),
+			type: m[1] === 'input' ? tagAttr(tag, 'type') ?? 'text' : m[1],
+			disabled: tagFlag(tag, 'disabled'), required: tagFlag(tag, 'required'),
+			checked: tagFlag(tag, 'checked'), value: tagAttr(tag, 'value'),
 		};
 		if (m[1] === 'textarea')
 			c.value = decodeEntities((m[3] ?? '').replace(/<\/textarea>$/, ''));
 		if (m[1] === 'select') {
 			c.options = [...(m[3] ?? '').matchAll(/<option\b([^>]*)>([^<]*)/g)].map((o) => ({
-				value: attr(o[1], 'value'), label: decodeEntities(o[2]), selected: flag(o[1], 'selected'),
+				value: tagAttr(o[1], 'value'), label: decodeEntities(o[2]), selected: tagFlag(o[1], 'selected'),
 			}));
 			const sel = c.options.find((o) => o.selected);
 			c.value = sel ? sel.value : undefined;
