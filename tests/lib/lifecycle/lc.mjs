@@ -101,6 +101,25 @@ export function flashText(html) {
 }
 
 /**
+ * Change a form submission like a user: fields by key without "f.", extra
+ * by raw name; a null value removes the field.
+ */
+function changeForm(body, fields, extra) {
+	for (const [k, v] of Object.entries(fields)) {
+		if (v === null)
+			delete body[`f.${k}`];
+		else
+			body[`f.${k}`] = v;
+	}
+	for (const [k, v] of Object.entries(extra)) {
+		if (v === null)
+			delete body[k];
+		else
+			body[k] = v;
+	}
+}
+
+/**
  * GET the New connection form and POST it like a browser: the form's
  * defaults, then fields (by key, without "f."; null removes one), then
  * extra (raw form names, e.g. { team: '' }); team: the owner team's id
@@ -119,18 +138,7 @@ export async function createConn(jar, { connector, protocol, apiType, name = uni
 		body.context = context;
 	if (team !== undefined)
 		body.team = String(team);
-	for (const [k, v] of Object.entries(fields)) {
-		if (v === null)
-			delete body[`f.${k}`];
-		else
-			body[`f.${k}`] = v;
-	}
-	for (const [k, v] of Object.entries(extra)) {
-		if (v === null)
-			delete body[k];
-		else
-			body[k] = v;
-	}
+	changeForm(body, fields, extra);
 	const res = await post('/connections', body, jar);
 	const m = /^\/connections\/([0-9]+)$/.exec(res.headers.get('location') ?? '');
 	return { status: res.status, id: m ? Number(m[1]) : null, flash: flashOf(res), res, form, body, name };
@@ -159,18 +167,7 @@ export async function editForm(jar, id) {
  */
 export async function postEdit(jar, id, { fields = {}, extra = {} } = {}) {
 	const { res: form, body } = await editForm(jar, id);
-	for (const [k, v] of Object.entries(fields)) {
-		if (v === null)
-			delete body[`f.${k}`];
-		else
-			body[`f.${k}`] = v;
-	}
-	for (const [k, v] of Object.entries(extra)) {
-		if (v === null)
-			delete body[k];
-		else
-			body[k] = v;
-	}
+	changeForm(body, fields, extra);
 	const res = await post(`/connections/${id}/edit`, body, jar);
 	return { status: res.status, res, flash: flashOf(res), body, form };
 }
