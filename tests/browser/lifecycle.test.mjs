@@ -10,51 +10,28 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
+import {
+	assertCleanConsole, numberedScreenshots, openBrowser, pageFlash, signInPage,
+} from '../lib/browser.mjs';
 import { flowAdd, flowDetach, snapshot, startBasicStandin } from '../lib/lifecycle/lc.mjs';
-import { baseUrl, env, makeTeam, makeUser, psql, uniq } from '../lib/stack.mjs';
+import { baseUrl, makeTeam, makeUser, psql, uniq } from '../lib/stack.mjs';
 
-const CHROMIUM = process.env.TETHER_CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
 const NAME = `Billing API ${uniq('b')}`;
 
 let standin;
 let user;
-let profile;
-let context;
+let browser;		// openBrowser()
 let page;
-const messages = [];
 let id;			// the connection
 let flow;		// the flow using it
-let shot = 0;
-
-function out(name) {
-	const dir = env('TETHER_TEST_OUT');
-	fs.mkdirSync(dir, { recursive: true });
-	return path.join(dir, `lifecycle-${String(++shot).padStart(2, '0')}-${name}.png`);
-}
-
-async function screenshot(name) {
-	const f = out(name);
-	await page.screenshot({ path: f, fullPage: true });
-	assert.ok(fs.statSync(f).size > 5000, `${f} is a real screenshot`);
-}
+const screenshot = numberedScreenshots('lifecycle');	// lifecycle-NN-NAME.png
 
 /** The page's visible text, whitespace collapsed. */
 async function text() {
 	return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
-}
-
-/** The flash message at the top of the page ('' when none). */
-async function flash() {
-	const f = page.locator('.flash .alert-body');
-	return (await f.count()) === 0 ? '' : (await f.innerText()).trim();
 }
 
 /** The rows of the flows table on the page: [[name, version, status, owner]]. */
@@ -64,38 +41,20 @@ async function flowRows() {
 }
 
 before(async () => {
-	assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} exists (apt-get install chromium)`);
 	standin = await startBasicStandin({ user: 'svc', password: PASSWORD });
 	const team = makeTeam(uniq('browser-team'));
 	user = makeUser({ name: 'Browser Manager', teams: [{ name: team.name, role: 'manager' }] });
-	profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-chromium-'));
-	context = await chromium.launchPersistentContext(profile, {
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-		    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		timeout: 60000,
-		viewport: { width: 1280, height: 900 },
-		javaScriptEnabled: false,
-	});
-	page = context.pages()[0] ?? await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
-	page.on('pageerror', (e) => messages.push(`pageerror: ${e.message}`));
+	browser = await openBrowser();
+	page = browser.page;
 });
 
 after(async () => {
-	await context?.close();
+	await browser?.close();
 	await standin?.close();
-	if (profile)
-		fs.rmSync(profile, { recursive: true, force: true });
 });
 
 test('create: the New connection form of Generic HTTP (Basic), filled and sent', async () => {
-	await page.goto(baseUrl() + '/login');
-	await page.getByLabel('Email').fill(user.email);
-	await page.getByLabel('Password').fill(user.password);
-	await Promise.all([page.waitForURL(baseUrl() + '/'), page.getByRole('button', { name: 'Sign in' }).click()]);
+	await signInPage(page, user);
 
 	await page.goto(baseUrl() + '/connectors/http');
 	await Promise.all([page.waitForURL(/\/connections\/new\?connector=http&protocol=basic$/),
@@ -108,7 +67,7 @@ test('create: the New connection form of Generic HTTP (Basic), filled and sent',
 	await page.locator('[id="f-f.username"]').fill('svc');
 	await page.locator('[id="f-f.password"]').fill(PASSWORD);
 	assert.equal(await page.locator('[id="f-f.password"]').getAttribute('type'), 'password');
-	await screenshot('new-form');
+	await screenshot(page, 'new-form');
 	await Promise.all([page.waitForURL(/\/connections\/[0-9]+$/), page.getByRole('button', { name: 'Create' }).click()]);
 	id = Number(/\/connections\/([0-9]+)$/.exec(page.url())[1]);
 	assert.ok(id > 0);
@@ -117,7 +76,7 @@ test('create: the New connection form of Generic HTTP (Basic), filled and sent',
 
 test('details: tested at once, every setting shown, the secret stored and never shown', async () => {
 	assert.ok(id, 'created');
-	assert.equal(await flash(), `Connection "${NAME}" created. Test: The connection works.`);
+	assert.equal(await pageFlash(page), `Connection "${NAME}" created. Test: The connection works.`);
 	assert.equal(await page.title(), `${NAME} · Tether`);
 	const t = await text();
 	for (const s of ['Connected', 'Passed', 'Generic HTTP', 'Basic (user name and password)',
@@ -126,7 +85,7 @@ test('details: tested at once, every setting shown, the secret stored and never 
 		assert.ok(t.includes(s), `the Details tab shows "${s}"`);
 	assert.match(t, /Password Stored · last changed on [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC/);
 	assert.ok(!(await page.content()).includes(PASSWORD), 'the password is nowhere in the page');
-	await screenshot('details');
+	await screenshot(page, 'details');
 });
 
 test('related: the flow registered with tetherctl is listed', async () => {
@@ -139,7 +98,7 @@ test('related: the flow registered with tetherctl is listed', async () => {
 	assert.equal(await page.getByRole('link', { name: /^Related/ }).getAttribute('aria-current'), 'page');
 	assert.deepEqual(await flowRows(), [[flow.name, '5', 'active', 'Finance ops']]);
 	assert.equal(await page.getByRole('link', { name: flow.name }).getAttribute('href'), `/flows/${flow.id}`);
-	await screenshot('related');
+	await screenshot(page, 'related');
 });
 
 test('edit: the warning first, then the form (secret empty), saved and tested', async () => {
@@ -150,7 +109,7 @@ test('edit: the warning first, then the form (secret empty), saved and tested', 
 	assert.match(await text(), /Edits are permanent and take effect immediately\. They affect the 1 flow that uses this connection:/);
 	assert.deepEqual(await flowRows(), [[flow.name, '5', 'active', 'Finance ops']]);
 	assert.equal(await page.locator('[id="f-f.password"]').count(), 0, 'no form on the warning');
-	await screenshot('edit-warning');
+	await screenshot(page, 'edit-warning');
 
 	await Promise.all([page.waitForURL(new RegExp(`/connections/${id}/edit\\?confirm=1$`)),
 		page.getByRole('link', { name: 'Continue to edit' }).click()]);
@@ -159,17 +118,17 @@ test('edit: the warning first, then the form (secret empty), saved and tested', 
 		assert.equal(await page.locator(`[id="${dis}"]`).isDisabled(), true, `${dis} is disabled`);
 	assert.match(await text(), /Stored, last changed on .* Leave empty to keep it\./);
 	await page.locator('[id="f-description"]').fill('Health of the billing API, checked by the browser test');
-	await screenshot('edit-form');
+	await screenshot(page, 'edit-form');
 	const before = standin.requests.length;
 	await Promise.all([page.waitForURL(new RegExp(`/connections/${id}$`)), page.getByRole('button', { name: 'Save' }).click()]);
-	assert.equal(await flash(), `Saved "${NAME}"; the change is live for every flow using it. Test: The connection works.`);
+	assert.equal(await pageFlash(page), `Saved "${NAME}"; the change is live for every flow using it. Test: The connection works.`);
 	assert.equal(standin.requests.length, before + 1, 'the save tested the connection');
 	assert.equal(standin.requests.at(-1).authorization, 'Basic ' + Buffer.from(`svc:${PASSWORD}`).toString('base64'),
 	    'with the stored secret, kept');
 	const t = await text();
 	assert.ok(t.includes('checked by the browser test'));
 	assert.match(t, /Version 2 Current .* Description/);
-	await screenshot('edit-saved');
+	await screenshot(page, 'edit-saved');
 });
 
 test('delete: refused while the flow uses it, the flow listed', async () => {
@@ -181,7 +140,7 @@ test('delete: refused while the flow uses it, the flow listed', async () => {
 	assert.deepEqual(await flowRows(), [[flow.name, '5', 'active', 'Finance ops']]);
 	assert.equal(await page.getByRole('button', { name: 'Delete connection' }).count(), 0, 'no delete button');
 	assert.equal(snapshot(id).row.version, 2, 'still there');
-	await screenshot('delete-refused');
+	await screenshot(page, 'delete-refused');
 });
 
 test('the flow removed: the confirmation page', async () => {
@@ -190,18 +149,17 @@ test('the flow removed: the confirmation page', async () => {
 	await page.reload();
 	assert.match(await page.getByRole('heading', { level: 1 }).innerText(), new RegExp(`^Delete connection ${NAME.replace(/[()]/g, '.')}`));
 	assert.match(await text(), /This is permanent: its settings, secrets and tokens are destroyed\. .*Used by No flows/);
-	await screenshot('delete-confirm');
+	await screenshot(page, 'delete-confirm');
 });
 
 test('delete succeeds: back on the Integrations tab with the message; secrets gone', async () => {
 	assert.ok(id, 'created');
 	await Promise.all([page.waitForURL(baseUrl() + '/'), page.getByRole('button', { name: 'Delete connection' }).click()]);
-	assert.equal(await flash(), `Connection "${NAME}" was deleted, with its secrets.`);
+	assert.equal(await pageFlash(page), `Connection "${NAME}" was deleted, with its secrets.`);
 	assert.equal(await page.getByRole('link', { name: NAME }).count(), 0, 'not listed');
 	const [[c, s]] = psql(`SELECT (SELECT count(*) FROM connections WHERE id = ${id}),
 	    (SELECT count(*) FROM connection_secrets WHERE connection_id = ${id})`);
 	assert.deepEqual([c, s], ['0', '0']);
-	await screenshot('deleted');
-	const bad = messages.filter((m) => /Content.Security.Policy|Refused to|violat/i.test(m) || /^(error|pageerror)/.test(m));
-	assert.deepEqual(bad, [], 'no console errors or CSP violations');
+	await screenshot(page, 'deleted');
+	assertCleanConsole(browser.messages, 'the whole life');
 });

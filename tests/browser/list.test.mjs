@@ -6,24 +6,17 @@
 // must show no Content-Security-Policy violation and no error.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
+import { assertCleanConsole, openBrowser, screenshot, signInPage } from '../lib/browser.mjs';
 import { seed } from '../lib/list.mjs';
-import { baseUrl, env, makeUser, uniq } from '../lib/stack.mjs';
+import { baseUrl, makeUser, uniq } from '../lib/stack.mjs';
 
-const CHROMIUM = process.env.TETHER_CHROMIUM ?? '/usr/bin/chromium';
 const P = uniq('B');
 
 let user;
-const profiles = [];
 
 before(() => {
-	assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} exists (apt-get install chromium)`);
 	seed(P, {
 		teams: ['ops', 'sales'],
 		connections: [
@@ -42,64 +35,10 @@ before(() => {
 	user = makeUser({ teams: [`${P}-ops`, `${P}-sales`] });
 });
 
-after(() => {
-	for (const d of profiles)
-		fs.rmSync(d, { recursive: true, force: true });
-});
-
-/**
- * A browser of its own (a fresh profile from mkdtemp: playwright takes the
- * profile as launchPersistentContext's first argument, not as
- * --user-data-dir) and its page, recording console messages and page
- * errors. JavaScript is off unless opts.js.
- */
-async function newPage(viewport, opts = {}) {
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-chromium-'));
-	profiles.push(profile);
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-		    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		timeout: 60000,
-		viewport,
-		javaScriptEnabled: opts.js ?? false,
-		...opts.context,
-	});
-	const page = context.pages()[0] ?? await context.newPage();
-	const messages = [];
-	page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
-	page.on('pageerror', (e) => messages.push(`pageerror: ${e.message}`));
-	return { context, page, messages };
-}
-
-async function signInThroughForm(page) {
-	await page.goto(baseUrl() + '/login');
-	assert.equal(await page.title(), 'Sign in · Tether');
-	await page.getByLabel('Email').fill(user.email);
-	await page.getByLabel('Password').fill(user.password);
-	await Promise.all([
-		page.waitForURL(baseUrl() + '/'),
-		page.getByRole('button', { name: 'Sign in' }).click(),
-	]);
-}
-
-function outFile(name) {
-	const dir = env('TETHER_TEST_OUT');
-	fs.mkdirSync(dir, { recursive: true });
-	return path.join(dir, name);
-}
-
-function assertCleanConsole(messages, what) {
-	const bad = messages.filter((m) => /Content.Security.Policy|Refused to|violat/i.test(m) ||
-	    /^(error|pageerror)/.test(m));
-	assert.deepEqual(bad, [], `${what}: console errors or CSP violations`);
-}
-
 test('sign in through the form, see the list, filter with the form (no JavaScript)', async () => {
-	const { context, page, messages } = await newPage({ width: 1280, height: 900 });
+	const { page, messages, close } = await openBrowser();
 	try {
-		await signInThroughForm(page);
+		await signInPage(page, user);
 		assert.equal(await page.title(), 'Integrations · Tether');
 		await page.getByRole('heading', { level: 1, name: 'Integrations' }).waitFor();
 		const rows = page.locator('table tbody tr');
@@ -113,7 +52,7 @@ test('sign in through the form, see the list, filter with the form (no JavaScrip
 		assert.ok(css.some((h) => h && h.endsWith('/static/tether.css')), 'tether.css is linked');
 		const font = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
 		assert.doesNotMatch(font, /^"?Times/i, 'the stylesheet applies (not the default serif)');
-		await page.screenshot({ path: outFile('list-desktop.png'), fullPage: true });
+		await screenshot(page, 'list-desktop');
 
 		// Keyboard: Tab reaches the search box and its focus is visible.
 		await page.locator('body').click({ position: { x: 1, y: 1 } });
@@ -132,7 +71,7 @@ test('sign in through the form, see the list, filter with the form (no JavaScrip
 		assert.ok(focus.visible, 'the search box matches :focus-visible');
 		assert.ok((focus.outline !== 'none' && focus.width > 0) || (focus.shadow && focus.shadow !== 'none'),
 		    `a visible focus indicator (outline ${focus.outline} ${focus.width}px, box-shadow ${focus.shadow})`);
-		await page.screenshot({ path: outFile('list-focus.png') });
+		await screenshot(page, 'list-focus', { fullPage: false });
 
 		// The filter form, without JavaScript: type, pick, submit.
 		await page.keyboard.type('relay');
@@ -169,28 +108,28 @@ test('sign in through the form, see the list, filter with the form (no JavaScrip
 		assert.equal(await page.locator('table tbody tr').count(), 5);
 		assertCleanConsole(messages, 'desktop');
 	} finally {
-		await context.close();
+		await close();
 	}
 });
 
 test('phone size: the list fits the screen, and a screenshot is saved', async () => {
-	const { context, page, messages } = await newPage({ width: 390, height: 844 },
-	    { context: { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } });
+	const { page, messages, close } = await openBrowser({ viewport: { width: 390, height: 844 },
+		isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
 	try {
-		await signInThroughForm(page);
+		await signInPage(page, user);
 		await page.getByRole('heading', { level: 1, name: 'Integrations' }).waitFor();
 		assert.equal(await page.locator('table tbody tr').count(), 5);
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		assert.ok(overflow <= 1, `no sideways scrolling of the page (${overflow}px too wide)`);
-		await page.screenshot({ path: outFile('list-phone.png'), fullPage: true });
+		await screenshot(page, 'list-phone');
 		assertCleanConsole(messages, 'phone');
 	} finally {
-		await context.close();
+		await close();
 	}
 });
 
 test('with JavaScript on, the pages still raise no CSP violation', async () => {
-	const { context, page, messages } = await newPage({ width: 1280, height: 900 }, { js: true });
+	const { page, messages, close } = await openBrowser({ js: true });
 	const violations = [];
 	try {
 		await page.addInitScript(() => {
@@ -199,13 +138,13 @@ test('with JavaScript on, the pages still raise no CSP violation', async () => {
 			});
 		});
 		page.on('console', (m) => { if (/CSP violation/.test(m.text())) violations.push(m.text()); });
-		await signInThroughForm(page);
+		await signInPage(page, user);
 		await page.goto(baseUrl() + '/?q=a&sort=-tested');
 		await page.goto(baseUrl() + '/no-such-page');
 		assert.match(await page.locator('body').innerText(), /Page not found/);
 		assert.deepEqual(violations, []);
 		assertCleanConsole(messages.filter((m) => !/404/.test(m)), 'JavaScript on');
 	} finally {
-		await context.close();
+		await close();
 	}
 });

@@ -7,7 +7,7 @@
 // violation. Screenshots go to TETHER_TEST_OUT.
 //
 // Tether is a tether-fcgi of the test's own behind a small HTTP front
-// (tests/fakes/tether.mjs), whose address is its http.base_url, so the
+// (tests/lib/tether.mjs), whose address is its http.base_url, so the
 // redirect URI the provider sends the browser back to is that front's.
 // The browser reaches only loopback: any other request (the provider's
 // page imports a web font) is aborted and must not be Tether's.
@@ -18,17 +18,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
 import { startOAuthServer } from '../fakes/oauth-server.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { marker } from '../fakes/secrets.mjs';
-import { connRow, lastTest, secretCipher, startTether } from '../fakes/tether.mjs';
-import { env, makeTeam, makeUser, psqlValue, signIn } from '../lib/stack.mjs';
+import { openBrowser, screenshot, signInPage } from '../lib/browser.mjs';
+import { connRow, lastTest, secretCipher } from '../lib/rows.mjs';
+import { makeTeam, makeUser, psqlValue, signIn } from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
-const CHROMIUM = process.env.TETHER_CHROMIUM ?? '/usr/bin/chromium';
 const cleanups = [];
-let browser;
 let tether;
 let as;
 let client;
@@ -36,7 +34,6 @@ let user;
 let team;
 
 before(async () => {
-	assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} exists (apt-get install chromium)`);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-reconnect-'));
 	cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
 	const pki = makePki(path.join(dir, 'ca'));
@@ -50,14 +47,6 @@ before(async () => {
 	cleanups.push(() => as.close());
 	team = makeTeam();
 	user = makeUser({ teams: [{ name: team.name, role: 'manager' }] });
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-		    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		timeout: 60000,
-	});
-	cleanups.push(() => browser.close());
 });
 
 after(async () => {
@@ -77,8 +66,9 @@ test('Reconnect in Chromium: the provider\'s sign-in and consent, back on the de
 	const before = { at: secretCipher(c.id, 'access_token'), rt: secretCipher(c.id, 'refresh_token') };
 	assert.deepEqual(before, { at: '', rt: '' });
 
-	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
-	const page = await context.newPage();
+	const browser = await openBrowser({ ignoreHTTPSErrors: true, js: true });
+	cleanups.push(() => browser.close());
+	const { context, page } = browser;
 	const messages = [];
 	const offsite = [];
 	// Tether's pages only: the provider's page logs its aborted web font.
@@ -94,17 +84,11 @@ test('Reconnect in Chromium: the provider\'s sign-in and consent, back on the de
 		offsite.push(route.request().url());
 		return route.abort();
 	});
-	const out = env('TETHER_TEST_OUT');
-	fs.mkdirSync(out, { recursive: true });
-
-	await page.goto(`${tether.url}/login`);
-	await page.getByLabel('Email').fill(user.email);
-	await page.getByLabel('Password').fill(user.password);
-	await Promise.all([page.waitForURL(`${tether.url}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+	await signInPage(page, user, tether.url);
 
 	await page.goto(`${tether.url}/connections/${c.id}`);
 	assert.match(await page.locator('main').innerText(), /Needs reconnect/);
-	await page.screenshot({ path: path.join(out, 'reconnect-1-before.png'), fullPage: true });
+	await screenshot(page, 'reconnect-1-before');
 	await Promise.all([
 		page.waitForURL((u) => u.origin === as.url && u.pathname.startsWith('/interaction/')),
 		page.getByRole('button', { name: 'Reconnect' }).click(),
@@ -112,17 +96,17 @@ test('Reconnect in Chromium: the provider\'s sign-in and consent, back on the de
 	// The provider's sign-in page.
 	await page.locator('input[name="login"]').fill('alice');
 	await page.locator('input[name="password"]').fill('anything');
-	await page.screenshot({ path: path.join(out, 'reconnect-2-provider-login.png') });
+	await screenshot(page, 'reconnect-2-provider-login', { fullPage: false });
 	await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Sign-in' }).click()]);
 	// Its consent page.
 	await page.getByRole('button', { name: 'Continue' }).waitFor();
-	await page.screenshot({ path: path.join(out, 'reconnect-3-provider-consent.png') });
+	await screenshot(page, 'reconnect-3-provider-consent', { fullPage: false });
 	await Promise.all([
 		page.waitForURL(`${tether.url}/connections/${c.id}`),
 		page.getByRole('button', { name: 'Continue' }).click(),
 	]);
 	const main = await page.locator('main').innerText();
-	await page.screenshot({ path: path.join(out, 'reconnect-4-after.png'), fullPage: true });
+	await screenshot(page, 'reconnect-4-after');
 	assert.match(await page.locator('body').innerText(), /Reconnected\. Test: The connection works\./);
 	assert.match(main, /Connected/);
 	assert.doesNotMatch(main, /Needs reconnect/);
@@ -144,5 +128,5 @@ test('Reconnect in Chromium: the provider\'s sign-in and consent, back on the de
 	assert.deepEqual(messages.filter((m) => /Content.Security.Policy|Refused to|error/i.test(m) &&
 	    !offsite.some((o) => m.includes(o))), [], `console: ${messages.join('\n')}`);
 	assert.ok(offsite.every((u) => !u.startsWith(tether.url)), `only the provider's page reached off-site: ${offsite}`);
-	await context.close();
+	await browser.close();
 });

@@ -15,10 +15,12 @@ import { after, before, describe, test } from 'node:test';
 
 import { postEdit, startBasicStandin, testNow } from '../lib/lifecycle/lc.mjs';
 import {
-	assertEntry, auditMark, auditSince, auditWhere, flashOf, httpBasic, parseAudit, parseCsv, sharing,
+	assertEntry, auditMark, auditSince, auditWhere, httpBasic, parseAudit, parseCsv, sharing,
 	signedInUser,
 } from '../lib/roles/world.mjs';
-import { get, makeTeam, pageText, post, psql, psqlValue, sqlString, trySignIn, uniq } from '../lib/stack.mjs';
+import {
+	flashOf, get, makeTeam, pageText, post, psql, psqlValue, sqlString, trySignIn, uniq,
+} from '../lib/stack.mjs';
 
 const PASSWORD = `mk-aud-${randomBytes(9).toString('hex')}`;
 const NEW_PASSWORD = `mk-aud2-${randomBytes(9).toString('hex')}`;

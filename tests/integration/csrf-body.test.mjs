@@ -5,16 +5,18 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
-import { managerSession, mustCreate } from '../lib/lifecycle/lc.mjs';
 import { assertErrorPage } from '../lib/checks.mjs';
-import { csrfFrom, get, loginForm, post, psqlValue, request, uniq } from '../lib/stack.mjs';
+import { mustCreate } from '../lib/lifecycle/lc.mjs';
+import {
+	get, loginForm, managerSession, post, psqlValue, request, sessionCsrf, uniq,
+} from '../lib/stack.mjs';
 
 let s;		// a manager of a team of their own, who is also an admin
 let csrf;
 
 before(async () => {
 	s = await managerSession({ admin: true });
-	csrf = csrfFrom((await get('/connectors', s.jar)).text);
+	csrf = await sessionCsrf(s.jar, '/connectors');
 });
 
 async function jiraConn() {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { seed } from '../lib/list.mjs';
+import { flowConns, flowFields, flowRow, flowsNamed } from '../lib/rows.mjs';
 import { baseUrl, makeUser, psql, psqlValue, sqlString, tetherctl, uniq } from '../lib/stack.mjs';
 
 const P = uniq('CLI');
@@ -16,20 +17,6 @@ const cid = (key) => s.connections[key].id;
 
 /** tetherctl that does not throw: { status, stdout, stderr }. */
 const ctl = (...args) => tetherctl(...args, { check: false });
-
-function flowRow(id) {
-	return psql(`SELECT name, version, status, owner, description, progress_status
-	    FROM flows WHERE id = ${Number(id)}`)[0];
-}
-
-function flowConns(id) {
-	return psql(`SELECT connection_id FROM flow_connections WHERE flow_id = ${Number(id)}
-	    ORDER BY connection_id`).map((r) => r[0]);
-}
-
-function flowsNamed(name) {
-	return Number(psqlValue(`SELECT count(*) FROM flows WHERE name = ${sqlString(name)}`));
-}
 
 function audit(type, id) {
 	return psql(`SELECT action, outcome, actor_label, COALESCE(actor_user_id::text, ''),
@@ -141,7 +128,7 @@ describe('tetherctl flow', () => {
 
 		let out = tetherctl('flow', 'update', id, '--version', '2', '--status', 'active');
 		assert.match(out, new RegExp(`updated flow ${id}`));
-		assert.deepEqual(flowRow(id), [name, '2', 'active', 'Ops', '', '']);
+		assert.deepEqual(flowFields(id), [name, '2', 'active', 'Ops', '', '']);
 		assert.deepEqual(flowConns(id), [cid('one')], 'connections kept when not given');
 		let log = audit('flow', id);
 		assert.equal(log.at(-1).action, 'flow_update');
@@ -161,12 +148,12 @@ describe('tetherctl flow', () => {
 		r = ctl('flow', 'update', id, '--version', '5', '--connection', '999999999');
 		assert.equal(r.status, 1);
 		assert.match(r.stderr, /connection 999999999 does not exist/);
-		assert.deepEqual(flowRow(id), [name, '2', 'active', 'Ops', '', '']);
+		assert.deepEqual(flowFields(id), [name, '2', 'active', 'Ops', '', '']);
 		assert.deepEqual(flowConns(id), [cid('two'), cid('three')].sort((a, b) => a - b));
 
 		out = tetherctl('flow', 'update', id, '--no-connections', '--owner', '');
 		assert.deepEqual(flowConns(id), []);
-		assert.deepEqual(flowRow(id), [name, '2', 'active', '', '', '']);
+		assert.deepEqual(flowFields(id), [name, '2', 'active', '', '', '']);
 
 		r = ctl('flow', 'update', '999999999', '--version', '2');
 		assert.equal(r.status, 1);

@@ -16,7 +16,7 @@ import { after, before, test } from 'node:test';
 import { FcgiClient } from '../lib/fcgi.mjs';
 import {
 	CookieJar, decodeEntities, env, makeTeam, makeUser, pageText, psql, psqlValue, signIn,
-	sqlString, uniq,
+	sqlString, tagAttr, tagFlag, uniq,
 } from '../lib/stack.mjs';
 import { startWorker } from '../lib/worker.mjs';
 
@@ -66,15 +66,6 @@ async function send(jar, opts) {
 
 // ---------------------------------------------------------- forms in HTML
 
-function attr(tag, name) {
-	const m = new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag);
-	return m === null ? undefined : decodeEntities(m[1]);
-}
-
-function flag(tag, name) {
-	return new RegExp(`\\s${name}(?=[\\s>=/]|$)`, 'i').test(tag);
-}
-
 /**
  * The forms of a page sent with `method` (post or get): [{ action,
  * controls: [{ name, type, value, maxlength, checked, required }] }],
@@ -83,32 +74,32 @@ function flag(tag, name) {
 export function pageForms(html, method = 'post') {
 	const out = [];
 	for (const f of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
-		if ((attr(f[1], 'method') ?? 'get').toLowerCase() !== method)
+		if ((tagAttr(f[1], 'method') ?? 'get').toLowerCase() !== method)
 			continue;
 		const controls = [];
 		const re = /<(input|select|textarea|button)\b([^>]*)>([\s\S]*?<\/\1>)?/gi;
 		for (const m of f[2].matchAll(re)) {
 			const el = m[1].toLowerCase();
 			const tag = `<${el}${m[2]}>`;
-			const name = attr(tag, 'name');
-			if (name === undefined || flag(tag, 'disabled'))
+			const name = tagAttr(tag, 'name');
+			if (name === undefined || tagFlag(tag, 'disabled'))
 				continue;
-			const c = { name, element: el, type: el === 'input' ? (attr(tag, 'type') ?? 'text').toLowerCase() : el,
-				value: attr(tag, 'value'), checked: flag(tag, 'checked'), required: flag(tag, 'required'),
-				maxlength: attr(tag, 'maxlength') !== undefined ? Number(attr(tag, 'maxlength')) : undefined };
+			const c = { name, element: el, type: el === 'input' ? (tagAttr(tag, 'type') ?? 'text').toLowerCase() : el,
+				value: tagAttr(tag, 'value'), checked: tagFlag(tag, 'checked'), required: tagFlag(tag, 'required'),
+				maxlength: tagAttr(tag, 'maxlength') !== undefined ? Number(tagAttr(tag, 'maxlength')) : undefined };
 			if (el === 'button' && c.type === 'button')
 				continue;
 			if (el === 'textarea')
 				c.value = decodeEntities((m[3] ?? '').replace(/<\/textarea>$/i, ''));
 			if (el === 'select') {
 				const opts = [...(m[3] ?? '').matchAll(/<option\b([^>]*)>/gi)];
-				const sel = opts.find((o) => flag(o[1], 'selected')) ?? opts[0];
-				c.value = sel !== undefined ? attr(sel[1], 'value') ?? '' : '';
-				c.options = opts.map((o) => attr(o[1], 'value') ?? '');
+				const sel = opts.find((o) => tagFlag(o[1], 'selected')) ?? opts[0];
+				c.value = sel !== undefined ? tagAttr(sel[1], 'value') ?? '' : '';
+				c.options = opts.map((o) => tagAttr(o[1], 'value') ?? '');
 			}
 			controls.push(c);
 		}
-		out.push({ action: attr(f[1], 'action') ?? '', controls });
+		out.push({ action: tagAttr(f[1], 'action') ?? '', controls });
 	}
 	return out;
 }

@@ -10,10 +10,11 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import {
-	auditRows, connRow, countByName, createConn, fieldErrors, formControls, managerSession,
-	mustCreate, postEdit, secretRows, versionRows,
+	auditRows, countByName, createConn, fieldErrors, formControls, mustCreate, postEdit,
+	secretRows, versionRows,
 } from '../lib/lifecycle/lc.mjs';
-import { pageText, psql, uniq } from '../lib/stack.mjs';
+import { connRow } from '../lib/rows.mjs';
+import { managerSession, pageText, psql, uniq } from '../lib/stack.mjs';
 
 let s;			// { user, team, jar }: a manager of a team of their own
 

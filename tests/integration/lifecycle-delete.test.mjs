@@ -9,9 +9,12 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import {
-	auditRows, flashOf, flashText, flowAdd, flowDetach, flowsTable, managerSession, mustCreate, snapshot,
+	auditRows, flashText, flowAdd, flowDetach, flowsTable, mustCreate, snapshot,
 } from '../lib/lifecycle/lc.mjs';
-import { csrfFrom, get, makeUser, pageText, post, psql, signIn, uniq } from '../lib/stack.mjs';
+import {
+	csrfFrom, flashOf, get, makeUser, managerSession, pageText, post, psql, sessionCsrf,
+	signIn, uniq,
+} from '../lib/stack.mjs';
 
 let s;
 
@@ -67,7 +70,7 @@ describe('Delete', () => {
 		assert.ok(!/name="confirm"/.test(page.text), 'no delete form while in use');
 
 		const before = snapshot(c.id);
-		const csrf = csrfFrom((await get(`/connections/${c.id}`, s.jar)).text);
+		const csrf = await sessionCsrf(s.jar, `/connections/${c.id}`);
 		const r = await post(`/connections/${c.id}/delete`, { csrf, confirm: 'yes' }, s.jar);
 		assert.equal(r.status, 409);
 		assert.deepEqual(flowsTable(r.text), expected);
@@ -83,7 +86,7 @@ describe('Delete', () => {
 
 	test('a POST without confirm=yes is 422 and deletes nothing', async () => {
 		const c = await jiraConn();
-		const csrf = csrfFrom((await get(`/connections/${c.id}`, s.jar)).text);
+		const csrf = await sessionCsrf(s.jar, `/connections/${c.id}`);
 		for (const body of [{ csrf }, { csrf, confirm: 'no' }]) {
 			const r = await post(`/connections/${c.id}/delete`, body, s.jar);
 			assert.equal(r.status, 422);
@@ -98,7 +101,7 @@ describe('Delete', () => {
 		const m = makeUser({ teams: [{ name: s.team.name, role: 'member' }] });
 		const { jar } = await signIn(m.email, m.password);
 		assert.equal((await get(`/connections/${c.id}/delete`, jar)).status, 403);
-		const csrf = csrfFrom((await get(`/connections/${c.id}`, jar)).text);
+		const csrf = await sessionCsrf(jar, `/connections/${c.id}`);
 		const r = await post(`/connections/${c.id}/delete`, { csrf, confirm: 'yes' }, jar);
 		assert.equal(r.status, 403);
 		assert.equal(owned(c.id).connections, 1);

@@ -18,11 +18,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	auditRows, connRow, definitionPairs, editForm, fieldErrors, flowAdd, flowsTable, formControls,
-	managerSession, mustCreate, postEdit, secretInputs, secretRows, snapshot, startBasicStandin, testRows,
-	versionRows,
+	auditRows, definitionPairs, editForm, fieldErrors, flowAdd, flowsTable, formControls,
+	mustCreate, postEdit, secretInputs, secretRows, snapshot, startBasicStandin, versionRows,
 } from '../lib/lifecycle/lc.mjs';
-import { get, makeUser, pageText, post, psql, signIn, uniq } from '../lib/stack.mjs';
+import { connRow, testRows } from '../lib/rows.mjs';
+import {
+	get, makeUser, managerSession, pageText, post, psql, signIn, uniq,
+} from '../lib/stack.mjs';
 
 let s;			// a manager of a team of their own
 let home;		// the stand-in a connection starts with (svc / pw-home)

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { fcgiRequest } from '../lib/fcgi.mjs';
-import { CookieJar, get, loginForm, makeUser, post } from '../lib/stack.mjs';
+import { CookieJar, csrfFrom, get, loginForm, makeUser, post } from '../lib/stack.mjs';
 import { startWorker } from '../lib/worker.mjs';
 
 const cleanups = [];
@@ -81,7 +81,7 @@ test('with secure cookies the pre-session cookie is __Host-, Secure, and the pla
 	assert.ok(session, 'a __Host- session cookie');
 	const cookie = session.split(';')[0];
 	const teams = await fcgiRequest(w.sock, { uri: '/connectors', cookie, params: { HTTPS: 'on' } });
-	const csrf = /name="csrf" value="([^"]+)"/.exec(teams.text)?.[1];
+	const csrf = csrfFrom(teams.text);
 	const out = await fcgiRequest(w.sock, { method: 'POST', uri: '/logout', cookie,
 	    body: `csrf=${csrf}`, params: { HTTPS: 'on' } });
 	assert.equal(out.status, 303);

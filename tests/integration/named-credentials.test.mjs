@@ -9,7 +9,7 @@
 // connections; changing its URL requires entering the secret again.
 //
 // HTTPS stand-ins, so the requests go through a tether-fcgi of the test's
-// own with the test CA (tests/fakes/tether.mjs), on the same database.
+// own with the test CA (tests/lib/tether.mjs), on the same database.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -18,12 +18,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { makePki } from '../fakes/pki.mjs';
 import { basicCreds, json, startStandin } from '../fakes/http-standin.mjs';
-import { flashOf, startTether } from '../fakes/tether.mjs';
+import { makePki } from '../fakes/pki.mjs';
 import { formControls } from '../lib/lifecycle/lc.mjs';
 import { assertEntry, auditMark, auditSince } from '../lib/roles/world.mjs';
-import { csrfFrom, makeTeam, makeUser, pageText, psql, psqlValue, signIn, uniq } from '../lib/stack.mjs';
+import {
+	csrfFrom, flashOf, makeTeam, makeUser, pageText, psql, psqlValue, signIn, uniq,
+} from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const TEST_PATH = '/services/oauth2/userinfo';
 const PW1 = `mk-nc1-${randomBytes(9).toString('hex')}`;
@@ -56,10 +58,6 @@ async function session(t, role) {
 	const user = makeUser({ teams: [{ name: t.name, role }] });
 	const { jar } = await signIn(user.email, user.password);
 	return { user, jar, app: tether.client(jar) };
-}
-
-async function csrf(s, p = '/named-credentials') {
-	return csrfFrom((await s.app.get(p)).text);
 }
 
 function ncRow() {
@@ -98,7 +96,7 @@ describe('named credentials', () => {
 	test('create one (Basic): the row, the sealed secret, one audit entry; the page never shows it', async () => {
 		ncName = uniq('Salesforce prod');
 		const mark = auditMark();
-		const r = await mgr.app.post('/named-credentials', { csrf: await csrf(mgr), name: ncName,
+		const r = await mgr.app.post('/named-credentials', { csrf: await mgr.app.csrf('/named-credentials'), name: ncName,
 			description: 'for flows', team: team.id, url: one.url, protocol: 'basic',
 			'f.username': 'nc-user', 'f.password': PW1 });
 		assert.equal(r.status, 303, pageText(r.text).slice(0, 400));
@@ -135,7 +133,7 @@ describe('named credentials', () => {
 
 	test('refused: fields of another protocol (422), a team they do not manage (409); nothing saved', async () => {
 		const before = psqlValue('SELECT count(*) FROM named_credentials');
-		const c = await csrf(mgr);
+		const c = await mgr.app.csrf('/named-credentials');
 		const a = await mgr.app.post('/named-credentials', { csrf: c, name: uniq('mixed'), team: team.id,
 			url: one.url, protocol: 'basic', 'f.username': 'u', 'f.password': 'p', 'f.token': 't' });
 		assert.equal(a.status, 422);
@@ -225,7 +223,7 @@ describe('named credentials', () => {
 
 	test('deleting the credential while a connection uses it: 409, its page lists the connection', async () => {
 		const mark = auditMark();
-		const r = await mgr.app.post(`/named-credentials/${nc}`, { csrf: await csrf(mgr), action: 'delete' });
+		const r = await mgr.app.post(`/named-credentials/${nc}`, { csrf: await mgr.app.csrf('/named-credentials'), action: 'delete' });
 		assert.equal(r.status, 409, pageText(r.text).slice(0, 300));
 		assert.match(r.text, new RegExp(`<a href="/connections/${conn}">${connName}</a>`), 'lists the connection');
 		assert.ok(ncRow(), 'still there');
@@ -235,7 +233,7 @@ describe('named credentials', () => {
 	});
 
 	test('a new URL takes the secret again: without it 422 and nothing saved; with it the test goes there', async () => {
-		const c = await csrf(mgr, `/named-credentials/${nc}`);
+		const c = await mgr.app.csrf(`/named-credentials/${nc}`);
 		const secretBefore = ncSecret();
 		const r = await mgr.app.post(`/named-credentials/${nc}`, { csrf: c, action: 'save', url: two.url,
 			description: '', 'f.username': 'nc-user', 'f.password': '' });

@@ -30,7 +30,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
-import { assertErrorPage, assertSecurityHeaders } from '../lib/checks.mjs';
+import { assertApiError, assertErrorPage } from '../lib/checks.mjs';
 import { baseUrl, confValue, env, sleep, waitFor } from '../lib/stack.mjs';
 
 const isRoot = process.getuid() === 0;
@@ -192,18 +192,6 @@ function req(base, p, opts = {}) {
 		r.on('error', reject);
 		r.end(body);
 	});
-}
-
-/** An API error as nginx must give it: the app's shape, JSON, headers. */
-function assertApiError(r, status, code, what) {
-	assert.equal(r.status, status, `${what}: status (${r.text.slice(0, 200)})`);
-	assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8', `${what}: JSON`);
-	assertSecurityHeaders(r.headers, what);
-	const j = JSON.parse(r.text);
-	assert.deepEqual(Object.keys(j).sort(), ['error', 'message'], `${what}: {error, message}`);
-	assert.equal(j.error, code, `${what}: error code`);
-	assert.equal(typeof j.message, 'string');
-	assert.ok(j.message.length > 0);
 }
 
 /** A raw connection to a test nginx (TLS for the production one). */

@@ -17,9 +17,13 @@ import { after, before, describe, test } from 'node:test';
 import { consent, startOAuthServer } from '../fakes/oauth-server.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { marker } from '../fakes/secrets.mjs';
-import { adminSession, confValue, connRow, flashOf, startTether, testRows } from '../fakes/tether.mjs';
 import { fcgiRequest } from '../lib/fcgi.mjs';
-import { csrfFrom, env, pageText, psql, psqlValue, tetherctl, uniq, waitFor } from '../lib/stack.mjs';
+import { connRow, testRows } from '../lib/rows.mjs';
+import {
+	confValue, env, flashOf, managerSession, pageText, psql, psqlValue, tetherctl, uniq,
+	waitFor,
+} from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const SF_ROUTES = { authorization: '/services/oauth2/authorize', token: '/services/oauth2/token',
 	userinfo: '/services/oauth2/userinfo' };
@@ -40,7 +44,7 @@ before(async () => {
 	const pki = makePki(path.join(dir, 'ca'));
 	ca = pki.caPem;
 	const tls = { ...pki.issue('as', ['localhost', '127.0.0.1']), ca };
-	const redirectUri = confValue(process.env.TETHER_CONF, 'http.base_url').replace(/\/$/, '') +
+	const redirectUri = confValue('http.base_url').replace(/\/$/, '') +
 	    '/oauth/callback';
 	for (let i = 0; i < 8; i++)
 		clients.push({ client_id: `race-${i}`, client_secret: marker(`race${i}`), redirect_uris: [redirectUri],
@@ -62,7 +66,7 @@ after(async () => {
 async function people(n, t = tether) {
 	const out = [];
 	for (let i = 0; i < n; i++) {
-		const s = await adminSession();
+		const s = await managerSession({ admin: true });
 		const token = tetherctl('token', 'add', s.user.email, uniq('race')).trim();
 		out.push({ ...s, app: t.client(s.jar), token, t });
 	}
@@ -103,7 +107,7 @@ async function apiTest(t, token, id) {
  * message }] and the span of time they all overlapped in.
  */
 async function stampede(who, id, pagesEach = 2) {
-	const csrf = await Promise.all(who.map(async (p) => csrfFrom((await p.app.get(`/connections/${id}`)).text)));
+	const csrf = await Promise.all(who.map((p) => p.app.csrf(`/connections/${id}`)));
 	const spans = [];
 	const timed = async (fn) => {
 		const t0 = Date.now();
@@ -226,7 +230,7 @@ describe('one refresh grant however many callers', () => {
 	});
 
 	test('a token endpoint slower than the statement timeout: the others wait for it, not fail', async () => {
-		const statementMs = Number(confValue(process.env.TETHER_CONF, 'db.statement_timeout_ms'));
+		const statementMs = Number(confValue('db.statement_timeout_ms'));
 		const who = await people(2);
 		const { id, client } = await connected(who);
 		as.tokenDelayMs = statementMs + 1000;

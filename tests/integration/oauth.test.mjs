@@ -34,11 +34,12 @@ import { consent, httpsRequest, startOAuthServer } from '../fakes/oauth-server.m
 import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { assertAbsent, assertNotInDatabase, marker, stackLogs } from '../fakes/secrets.mjs';
-import {
-	adminSession, confValue, connRow, flashOf, lastTest, secretCipher, startTether, testRows,
-} from '../fakes/tether.mjs';
 import { fcgiRequest } from '../lib/fcgi.mjs';
-import { csrfFrom, pageText, psql, psqlValue, tetherctl } from '../lib/stack.mjs';
+import { connRow, lastTest, secretCipher, testRows } from '../lib/rows.mjs';
+import {
+	confValue, flashOf, managerSession, pageText, psql, psqlValue, tetherctl,
+} from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const SF_ROUTES = { authorization: '/services/oauth2/authorize', token: '/services/oauth2/token',
 	userinfo: '/services/oauth2/userinfo' };
@@ -68,7 +69,7 @@ before(async () => {
 	ca = pki.caPem;
 	const leaf = pki.issue('as', ['localhost', '127.0.0.1', 'login.microsoftonline.com', 'graph.microsoft.com']);
 	const tls = { ...leaf, ca };
-	redirectUri = confValue(process.env.TETHER_CONF, 'http.base_url').replace(/\/$/, '') + '/oauth/callback';
+	redirectUri = confValue('http.base_url').replace(/\/$/, '') + '/oauth/callback';
 	for (let i = 0; i < N_CLIENTS; i++) {
 		clients.push({ client_id: `tether-${i}`, client_secret: marker(`cs${i}`), redirect_uris: [redirectUri],
 			token_endpoint_auth_method: 'client_secret_post' });
@@ -108,7 +109,7 @@ after(async () => {
 });
 
 async function session(t = tether) {
-	const s = await adminSession();
+	const s = await managerSession({ admin: true });
 	const app = t.client(s.jar);
 	apps.push(app);
 	return { ...s, app };
@@ -364,7 +365,7 @@ describe('refresh', () => {
 		const calls = sf.tokenCalls.length;
 		const rows = testRows(id).length;
 		// The four POSTs are sent together, after the details pages (for csrf).
-		const csrf = csrfFrom((await app.get(`/connections/${id}`)).text);
+		const csrf = await app.csrf(`/connections/${id}`);
 		const spans = [];
 		const results = await Promise.all([0, 1, 2, 3].map(async () => {
 			const t0 = Date.now();

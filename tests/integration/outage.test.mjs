@@ -11,7 +11,10 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 
 import { assertErrorPage, assertNoInternals } from '../lib/checks.mjs';
-import { CookieJar, env, get, loginForm, makeUser, post, signIn } from '../lib/stack.mjs';
+import {
+	childrenOf, confValue, CookieJar, env, get, loginForm, makeUser, post, psqlValue, signIn,
+	startProcess, uniq,
+} from '../lib/stack.mjs';
 
 const pgData = () => path.join(env('TETHER_VAR'), 'pg');
 const pgCtl = () => path.join(path.dirname(env('TETHER_PSQL')), 'pg_ctl');
@@ -104,20 +107,7 @@ test('PostgreSQL down: 503 without internals; back up: the next requests work', 
 /** The cluster's processes: the postmaster (postmaster.pid) and its children. */
 function clusterPids() {
 	const master = Number(fs.readFileSync(path.join(pgData(), 'postmaster.pid'), 'utf8').split('\n')[0]);
-	const pids = [master];
-	for (const d of fs.readdirSync('/proc')) {
-		if (!/^[0-9]+$/.test(d))
-			continue;
-		try {
-			const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-			const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-			if (ppid === master)
-				pids.push(Number(d));
-		} catch {
-			/* gone meanwhile */
-		}
-	}
-	return pids;
+	return [master, ...childrenOf(master)];
 }
 
 function signalAll(pids, sig) {
@@ -136,7 +126,6 @@ test('PostgreSQL stalled (SIGSTOP) past the bound: 503 with Retry-After in time;
 	const { jar } = await signIn(u.email, u.password);
 	for (const r of await burst(8, () => get('/', jar)))
 		assert.equal(r.status, 200);
-	const { confValue } = await import('../lib/stack.mjs');
 	const stmtMs = Number(confValue('db.statement_timeout_ms') || 5000);
 	const connectS = Number(confValue('db.connect_timeout') || 5);
 	// A request meets at most one stalled statement (statement_timeout plus
@@ -185,15 +174,14 @@ test('PostgreSQL stalled (SIGSTOP) past the bound: 503 with Retry-After in time;
 
 test('a statement that times out on the server is 503 with Retry-After on every page, not 500', async () => {
 	pgStart();
-	const { env: e, startProcess, psqlValue, uniq } = await import('../lib/stack.mjs');
 	const admin = makeUser({ admin: true });
 	const { jar } = await signIn(admin.email, admin.password);
 	const team = psqlValue(`INSERT INTO teams (name) VALUES ('${uniq('to')}') RETURNING id`);
 	const conn = psqlValue(`SELECT id FROM connections ORDER BY id LIMIT 1`);
-	const stmtMs = Number((await import('../lib/stack.mjs')).confValue('db.statement_timeout_ms') || 5000);
+	const stmtMs = Number(confValue('db.statement_timeout_ms') || 5000);
 	// Hold the tables the pages read for longer than statement_timeout.
 	const holdS = Math.ceil(stmtMs / 1000) * 3 + 4;
-	const locker = startProcess(e('TETHER_PSQL'), ['-X', '-q', '-d', e('TETHER_PG_OWNER'), '-c',
+	const locker = startProcess(env('TETHER_PSQL'), ['-X', '-q', '-d', env('TETHER_PG_OWNER'), '-c',
 	    `BEGIN; LOCK TABLE connections, teams, audit_log IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(${holdS}); COMMIT;`]);
 	try {
 		await new Promise((resolve) => setTimeout(resolve, 500));

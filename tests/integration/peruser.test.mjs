@@ -8,7 +8,7 @@
 //
 // The stand-in speaks HTTPS (ServiceNow URLs are https://): the requests go
 // through a tether-fcgi of the test's own with the test CA as
-// outbound.ca_bundle (tests/fakes/tether.mjs), on the same database.
+// outbound.ca_bundle (tests/lib/tether.mjs), on the same database.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,11 +17,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { makePki } from '../fakes/pki.mjs';
 import { basicCreds, json, startStandin } from '../fakes/http-standin.mjs';
-import { flashOf, startTether } from '../fakes/tether.mjs';
+import { makePki } from '../fakes/pki.mjs';
 import { auditMark, auditSince, assertEntry } from '../lib/roles/world.mjs';
-import { csrfFrom, makeTeam, makeUser, pageText, psql, psqlValue, signIn, uniq } from '../lib/stack.mjs';
+import {
+	flashOf, makeTeam, makeUser, pageText, psql, psqlValue, signIn, uniq,
+} from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const PATH = '/api/now/table/sys_user';
 const secret = (who) => `mk-${who}-${randomBytes(9).toString('hex')}`;
@@ -45,12 +47,8 @@ async function session(role) {
 	return { user, jar, app: tether.client(jar) };
 }
 
-async function csrf(s) {
-	return csrfFrom((await s.app.get(`/connections/${id}`)).text);
-}
-
 async function saveCredentials(s, password) {
-	return s.app.post(`/connections/${id}/credentials`, { csrf: await csrf(s), 'f.password': password });
+	return s.app.post(`/connections/${id}/credentials`, { csrf: await s.app.csrf(`/connections/${id}`), 'f.password': password });
 }
 
 /** The "Your account" status the Details page shows to s. */
@@ -202,7 +200,7 @@ describe('a per-user connection', () => {
 	test('viewers may not enter credentials (403) nor test; the page says so', async () => {
 		const v = u.viewer;
 		assert.equal((await v.app.get(`/connections/${id}/credentials`)).status, 403);
-		const c = await csrf(v);
+		const c = await v.app.csrf(`/connections/${id}`);
 		const before = userSecrets().length;
 		const r = await v.app.post(`/connections/${id}/credentials`, { csrf: c, 'f.password': PW.a });
 		assert.equal(r.status, 403);

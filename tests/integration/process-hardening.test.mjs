@@ -20,7 +20,7 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 import { waitForSocket } from '../lib/fcgi.mjs';
-import { confCopy, confValue, env, waitFor, within } from '../lib/stack.mjs';
+import { childrenOf, confCopy, confValue, env, waitFor, within } from '../lib/stack.mjs';
 
 const isRoot = process.getuid() === 0;
 const cleanups = [];
@@ -128,26 +128,6 @@ function coreLimit(pid) {
 	return [m[1], m[2]];
 }
 
-/** Children of pid. */
-function childrenOf(pid) {
-	const out = [];
-	for (const d of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(d))
-			continue;
-		try {
-			const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-			if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(pid))
-				out.push(Number(d));
-		} catch { /* gone */ }
-	}
-	return out;
-}
-
-/**
- * A process that is not dumpable has its /proc/PID files owned by root
- * (proc(5), PR_SET_DUMPABLE); a dumpable one by its own uid. Run as an
- * account other than root, that tells the two apart.
- */
 function assertNotDumpable(pid, runUid, what) {
 	assert.notEqual(runUid, 0, 'the check needs a process that does not run as root');
 	const st = fs.statSync(`/proc/${pid}/status`);

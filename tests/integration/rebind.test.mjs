@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import {
-	connRow, fieldErrors, managerSession, mustCreate, postEdit, secretInputs, secretRows, versionRows,
+	fieldErrors, mustCreate, postEdit, secretInputs, secretRows, versionRows,
 } from '../lib/lifecycle/lc.mjs';
-import { uniq } from '../lib/stack.mjs';
+import { connRow } from '../lib/rows.mjs';
+import { managerSession, uniq } from '../lib/stack.mjs';
 
 let s;
 before(async () => {

@@ -24,8 +24,9 @@ import { after, before, test } from 'node:test';
 import { behaviours, routes, startStandin } from '../fakes/http-standin.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { startSmtp } from '../fakes/smtp.mjs';
-import { adminSession, lastTest, startTether } from '../fakes/tether.mjs';
-import { pageText, psql, psqlValue, sqlString } from '../lib/stack.mjs';
+import { lastTest } from '../lib/rows.mjs';
+import { managerSession, pageText, psql, psqlValue, sqlString } from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const cleanups = [];
 let closed;	// outbound.allow empty
@@ -56,7 +57,7 @@ after(async () => {
 });
 
 async function session(t) {
-	const s = await adminSession();
+	const s = await managerSession({ admin: true });
 	return { app: t.client(s.jar), team: s.team };
 }
 

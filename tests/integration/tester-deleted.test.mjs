@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { json, startStandin } from '../fakes/http-standin.mjs';
-import { flashOf, managerSession, mustCreate } from '../lib/lifecycle/lc.mjs';
+import { mustCreate } from '../lib/lifecycle/lc.mjs';
 import {
-	baseUrl, csrfFrom, get, pageText, post, psqlValue, sleep, tetherctl, within,
+	baseUrl, csrfFrom, flashOf, get, managerSession, pageText, post, psqlValue, sleep,
+	tetherctl, within,
 } from '../lib/stack.mjs';
 
 const cleanups = [];

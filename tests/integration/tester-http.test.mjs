@@ -11,7 +11,7 @@
 // a stand-in other than its connection's destination, a page, a log, the
 // audit log or a test message.
 //
-// Tether here is a tether-fcgi of the test's own (tests/fakes/tether.mjs)
+// Tether here is a tether-fcgi of the test's own (tests/lib/tether.mjs)
 // with the test CA as outbound.ca_bundle, outbound.timeout_ms 1500 and
 // outbound.connect_timeout_ms 600; a
 // second one sends through a CONNECT proxy stand-in for Celonis, whose
@@ -24,13 +24,16 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startBlackhole } from '../fakes/blackhole.mjs';
+import { basicCreds, behaviours, json, routes, startStandin } from '../fakes/http-standin.mjs';
 import { startOAuthServer } from '../fakes/oauth-server.mjs';
 import { makePki } from '../fakes/pki.mjs';
-import { basicCreds, behaviours, json, routes, startStandin } from '../fakes/http-standin.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { assertAbsent, assertNotInDatabase, marker, stackLogs, withBasicDecoded } from '../fakes/secrets.mjs';
-import { adminSession, connRow, flashOf, lastTest, startTether, testRows } from '../fakes/tether.mjs';
-import { csrfFrom, get, pageText, post, psql, sqlString } from '../lib/stack.mjs';
+import { connRow, lastTest, testRows } from '../lib/rows.mjs';
+import {
+	csrfFrom, flashOf, get, managerSession, pageText, post, psql, sqlString,
+} from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const TIMEOUT_MS = 1500;
 const CONNECT_TIMEOUT_MS = 600;
@@ -53,7 +56,7 @@ function own(secret, dest) {
 }
 
 async function session(t = tether) {
-	const s = await adminSession();
+	const s = await managerSession({ admin: true });
 	const app = t.client(s.jar);
 	clients.push(app);
 	return { ...s, app };
@@ -389,7 +392,7 @@ describe('every classified reason', () => {
 		}
 		// The stack's own Tether has no ca_bundle: the test CA is not trusted
 		// there (verification is on by default), even for a trusted name.
-		const { jar } = await adminSession();
+		const { jar } = await managerSession({ admin: true });
 		const form = await get(`/connections/new?connector=jira&protocol=cloud`, jar);
 		const r = await post('/connections', { csrf: csrfFrom(form.text), connector: 'jira', protocol: 'cloud',
 			api_type: '', name: `tls-${Date.now()}`, description: '', team: team.id, context: 'system',

@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { basicCreds, json, startStandin } from '../fakes/http-standin.mjs';
-import { adminSession, connRow, lastTest, startTether, testRows, tetherctlAsync } from '../fakes/tether.mjs';
-import { pageText, psql, psqlValue, tetherctl } from '../lib/stack.mjs';
+import { connRow, flowRow, lastTest, testRows } from '../lib/rows.mjs';
+import { managerSession, pageText, psql, psqlValue, tetherctl } from '../lib/stack.mjs';
+import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 
 const cleanups = [];
 let api;
@@ -35,7 +36,7 @@ after(async () => {
 });
 
 async function setup() {
-	const s = await adminSession();
+	const s = await managerSession({ admin: true });
 	const app = tether.client(s.jar);
 	const c = await app.create({ connector: 'http', protocol: 'basic', team: s.team.id,
 		fields: { url: `${api.url}/v1`, test_path: '/health', username: 'svc', password: 'right' } });
@@ -49,11 +50,6 @@ async function setup() {
 			tetherctl('flow', 'remove', String(f), { check: false });
 	});
 	return { ...s, app, id: c.id, flows, bystander, create: c };
-}
-
-function flowRow(id) {
-	const [r] = psql(`SELECT progress_status, updated_at FROM flows WHERE id = ${id}`);
-	return { progress: r[0], updatedAt: r[1] };
 }
 
 test('a test is one row, and status, Last Tested Date and the flows\' Progress Status move with it in one transaction', async () => {
@@ -94,8 +90,10 @@ test('a test is one row, and status, Last Tested Date and the flows\' Progress S
 	assert.deepEqual(ok.flash, { kind: 'success', message: 'The connection works.' });
 	const last = lastTest(id);
 	assert.equal(connRow(id).status, 'ok');
-	for (const f of flows)
-		assert.deepEqual(flowRow(f), { progress: 'Ready', updatedAt: last.testedAt });
+	for (const f of flows) {
+		const fr = flowRow(f);
+		assert.deepEqual([fr.progress, fr.updatedAt], ['Ready', last.testedAt]);
+	}
 
 	// The pages: details (status, Last tested), history (every test), related (progress).
 	const d = pageText((await app.get(`/connections/${id}`)).text);

@@ -20,8 +20,9 @@ import { after, before, test } from 'node:test';
 import { makePki } from '../fakes/pki.mjs';
 import { assertAbsent, assertNotInDatabase, marker, stackLogs } from '../fakes/secrets.mjs';
 import { startSmtp } from '../fakes/smtp.mjs';
-import { adminSession, connRow, lastTest, startTether } from '../fakes/tether.mjs';
-import { pageText, sleep } from '../lib/stack.mjs';
+import { connRow, lastTest } from '../lib/rows.mjs';
+import { managerSession, pageText, sleep } from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const cleanups = [];
 let tls;
@@ -54,7 +55,7 @@ async function peer(opts) {
 
 async function smtpConnection(s, { tlsMode = 'starttls', user = 'mailer', password }) {
 	const { app, team } = await (async () => {
-		const x = await adminSession();
+		const x = await managerSession({ admin: true });
 		const a = tether.client(x.jar);
 		apps.push(a);
 		return { app: a, team: x.team };

@@ -11,11 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { makePki } from '../fakes/pki.mjs';
 import { basicCreds, startStandin } from '../fakes/http-standin.mjs';
+import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
-import { adminSession, lastTest, startTether, tetherctlAsync } from '../fakes/tether.mjs';
-import { csrfFrom, psql, sqlString } from '../lib/stack.mjs';
+import { lastTest } from '../lib/rows.mjs';
+import { csrfFrom, managerSession, psql, sqlString } from '../lib/stack.mjs';
+import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 
 const HOST = 'jira.corp.test';
 const cleanups = [];
@@ -45,7 +46,7 @@ before(async () => {
 	tether = await startTether({ replace: { 'outbound.ca_bundle': pki.caFile, 'outbound.allow': '',
 		'outbound.timeout_ms': '3000' } });
 	cleanups.push(() => tether.stop());
-	app = tether.client((await adminSession()).jar);
+	app = tether.client((await managerSession({ admin: true })).jar);
 });
 
 after(async () => {

@@ -20,12 +20,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	connRow, csrfOf, managerSession, mustCreate, postEdit, secretRows, startBasicStandin, testNow,
-	testRows,
+	mustCreate, postEdit, secretRows, startBasicStandin, testNow,
 } from '../lib/lifecycle/lc.mjs';
+import { connRow, testRows } from '../lib/rows.mjs';
 import {
-	confCopy, confValue, csrfFrom, env, get, makeUser, pageText, post, psql, signIn, startProcess,
-	tetherctl, uniq, within, workerPids,
+	confCopy, confValue, csrfFrom, env, get, makeUser, managerSession, pageText, post, psql,
+	sessionCsrf, signIn, startProcess, tetherctl, uniq, within, workerPids,
 } from '../lib/stack.mjs';
 
 const PW_A = `vault-a-${randomBytes(6).toString('hex')}`;
@@ -59,7 +59,7 @@ before(async () => {
 	    { csrf: csrfFrom(form.text), 'f.password': 'my-own-pw' }, s.jar);
 	assert.equal(cr.status, 303, pageText(cr.text).slice(0, 200));
 	const ncName = uniq('NC');
-	const nc = await post('/named-credentials', { csrf: await csrfOf(s.jar), name: ncName, description: '',
+	const nc = await post('/named-credentials', { csrf: await sessionCsrf(s.jar, '/connectors'), name: ncName, description: '',
 		team: String(s.team.id), url: 'https://nc.invalid', protocol: 'basic', 'f.username': 'svc',
 		'f.password': 'nc-pw' }, s.jar);
 	assert.equal(nc.status, 303, pageText(nc.text).slice(0, 300));

@@ -22,10 +22,12 @@ import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import {
-	fieldErrors, filesUnder, findMarkers, formControls, formSubmission, managerSession, needles,
+	fieldErrors, filesUnder, findMarkers, formControls, formSubmission, needles,
 	startEchoStandin, tablesContaining,
 } from '../lib/lifecycle/lc.mjs';
-import { csrfFrom, env, get, pageText, post, request, tetherctl, uniq } from '../lib/stack.mjs';
+import {
+	csrfFrom, env, get, managerSession, pageText, post, request, tetherctl, uniq,
+} from '../lib/stack.mjs';
 
 const RUN = randomBytes(5).toString('hex');
 const PREFIX = `MARKER-${RUN}-`;

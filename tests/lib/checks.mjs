@@ -1,5 +1,6 @@
 // tests/lib/checks.mjs — assertions shared by the test files: the headers
-// every answer carries, and what an error page must and must not show.
+// every answer carries, what an error page must and must not show, and the
+// shape of an API error (the app's and nginx's alike).
 
 import assert from 'node:assert/strict';
 
@@ -46,4 +47,26 @@ export function assertNoInternals(text, what) {
 	    /Traceback/, /segfault/i]) {
 		assert.doesNotMatch(text, bad, `${what}: the page must not show internals (${bad})`);
 	}
+}
+
+/**
+ * An API error, from the app or from nginx in front of it: status, the
+ * headers every answer carries, JSON { error, message } (and field, when
+ * the app names the key at fault) with a message to show; error is the
+ * code wanted (undefined: any). Returns the parsed body.
+ */
+export function assertApiError(r, status, error, what) {
+	assert.equal(r.status, status, `${what}: status (${r.text.slice(0, 300)})`);
+	assertSecurityHeaders(r.headers, what);
+	assert.match(r.headers.get('content-type') ?? '', /^application\/json; charset=utf-8$/i,
+	    `${what}: JSON`);
+	const j = JSON.parse(r.text);
+	const keys = Object.keys(j).sort();
+	assert.ok(['error,message', 'error,field,message'].includes(keys.join()),
+	    `${what}: {error, message} (and field): ${keys}`);
+	assert.equal(typeof j.message, 'string', `${what}: a message`);
+	assert.ok(j.message.length > 0, `${what}: the message says something`);
+	if (error !== undefined)
+		assert.equal(j.error, error, `${what}: error code`);
+	return j;
 }

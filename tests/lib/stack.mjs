@@ -1,7 +1,9 @@
 // tests/lib/stack.mjs — what the node tests share: the scratch stack's
 // environment (set by tests/run-all.sh, or var/dev/env.sh from
 // tests/lib/dev-stack.sh), HTTP with a cookie jar, sign-in through the real
-// form, tetherctl and psql, and unique throwaway users and names.
+// form, the CSRF token and flash message of an answer, tetherctl and psql,
+// unique throwaway users and names, and a signed-in manager of a team of
+// its own.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -190,6 +192,20 @@ export function csrfFrom(html) {
 	return decodeEntities(v[1]);
 }
 
+/** The flash message a response sets: { kind, message } or null. */
+export function flashOf(res) {
+	const lines = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : [];
+	for (const line of lines) {
+		const m = /^tether_flash=([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(line);
+		if (m !== null) {
+			const plain = Buffer.from(m[1], 'base64url').toString('utf8');
+			const i = plain.indexOf('\n');
+			return { kind: plain.slice(0, i), message: plain.slice(i + 1) };
+		}
+	}
+	return null;
+}
+
 export function decodeEntities(s) {
 	return s.replace(/&(#x[0-9a-f]+|#[0-9]+|amp|lt|gt|quot|apos|#39);/gi, (all, e) => {
 		const l = e.toLowerCase();
@@ -201,6 +217,17 @@ export function decodeEntities(s) {
 		if (l.startsWith('#x')) return String.fromCodePoint(parseInt(l.slice(2), 16));
 		return String.fromCodePoint(parseInt(l.slice(1), 10));
 	});
+}
+
+/** The value of attribute name in an HTML start tag (entities decoded), or undefined. */
+export function tagAttr(tag, name) {
+	const m = new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag);
+	return m === null ? undefined : decodeEntities(m[1]);
+}
+
+/** Whether an HTML start tag carries the attribute name (a boolean one: disabled, checked…). */
+export function tagFlag(tag, name) {
+	return new RegExp(`\\s${name}(?=[\\s>=/]|$)`, 'i').test(tag);
 }
 
 /** Text of the page with tags removed and whitespace collapsed. */
@@ -355,6 +382,20 @@ export function makeUser(opts = {}) {
 	return { email, password, id };
 }
 
+/**
+ * A user who manages a team of their own (a fresh one per call, so that the
+ * 20-tests-a-minute limit and name uniqueness never cross between tests),
+ * signed in. opts.admin makes the user a global admin too.
+ * Resolves to { user, team, jar }.
+ */
+export async function managerSession(opts = {}) {
+	const team = makeTeam();
+	const user = makeUser({ admin: !!opts.admin, name: opts.name,
+	    teams: [{ name: team.name, role: 'manager' }, ...(opts.teams ?? [])] });
+	const { jar } = await signIn(user.email, user.password);
+	return { user, team, jar };
+}
+
 // ------------------------------------------------------------- processes
 
 /** The first line of the file with the tether-fcgi log, for the access-log test. */
@@ -417,28 +458,34 @@ export function startProcess(cmd, args, opts = {}) {
 	};
 }
 
-/** A key of the stack's configuration file (HDF "key = value" lines). */
-export function confValue(key) {
-	const text = fs.readFileSync(env('TETHER_CONF'), 'utf8');
+/**
+ * A key of a configuration file (HDF "key = value" lines; the stack's own
+ * unless file is given), or undefined when the file does not set it.
+ */
+export function confValue(key, file = env('TETHER_CONF')) {
+	const text = fs.readFileSync(file, 'utf8');
 	const m = new RegExp(`^\\s*${key.replace(/\./g, '\\.')}\\s*=\\s*(.*?)\\s*$`, 'm').exec(text);
 	return m === null ? undefined : m[1];
 }
 
-/** Pids of the stack's tether-fcgi workers (children of the master). */
-export function workerPids() {
-	const master = fs.readFileSync(confValue('server.pidfile'), 'utf8').trim();
-	const pids = [];
+/** Pids (numbers) of the processes whose parent is pid, from /proc. */
+export function childrenOf(pid) {
+	const out = [];
 	for (const d of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(d))
 			continue;
 		try {
 			const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-			const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			if (f[1] === master)
-				pids.push(d);
+			if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(pid))
+				out.push(Number(d));
 		} catch { /* gone */ }
 	}
-	return pids;
+	return out;
+}
+
+/** Pids (as text) of the stack's tether-fcgi workers (children of the master). */
+export function workerPids() {
+	return childrenOf(fs.readFileSync(confValue('server.pidfile'), 'utf8').trim()).map(String);
 }
 
 /**

@@ -56,6 +56,19 @@ t_int(long long got, long long want, const char *name, const char *file,
 }
 
 static inline int
+t_has(const char *s, const char *sub, const char *name, const char *file,
+    int line)
+{
+	int	 ok = s != NULL && strstr(s, sub) != NULL;
+
+	if (!t_ok(ok, name, file, line)) {
+		printf("#   got:  \"%s\"\n", s != NULL ? s : "(null)");
+		printf("#   want: \"...%s...\"\n", sub);
+	}
+	return (ok);
+}
+
+static inline int
 t_done(void)
 {
 	printf("1..%d\n", t_count);
@@ -71,5 +84,7 @@ t_done(void)
 /* Pass when the integers are equal. */
 #define T_INT(got, want, name)	t_int((long long)(got), (long long)(want), \
 				    (name), __FILE__, __LINE__)
+/* Pass when the string s contains sub; shows both when not. */
+#define T_HAS(s, sub, name)	t_has((s), (sub), (name), __FILE__, __LINE__)
 
 #endif /* T_H */

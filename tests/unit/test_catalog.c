@@ -28,21 +28,6 @@ env(const char *name, const char *def)
 	return (v != NULL && *v != '\0' ? v : def);
 }
 
-/* Pass when s contains sub; shows both when not. */
-static int
-t_has(const char *s, const char *sub, const char *name, const char *file,
-    int line)
-{
-	int	 ok = s != NULL && strstr(s, sub) != NULL;
-
-	if (!t_ok(ok, name, file, line)) {
-		printf("#   got:  \"%s\"\n", s != NULL ? s : "(null)");
-		printf("#   want: \"...%s...\"\n", sub);
-	}
-	return (ok);
-}
-#define T_HAS(s, sub, name)	t_has((s), (sub), (name), __FILE__, __LINE__)
-
 /* "Protocols.cloud.Fields" -> the names of its children, space-separated. */
 static const char *
 children(HDF *node, const char *path, char *out, size_t outlen)

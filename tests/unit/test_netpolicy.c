@@ -14,18 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "t.h"
 #include "tether.h"
-
-static int	 n, failed;
-
-static void
-ok(int cond, const char *name)
-{
-	n++;
-	if (!cond)
-		failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n, name);
-}
 
 /* A numeric IPv4 or IPv6 address as a sockaddr; aborts on a typo. */
 static struct sockaddr_storage
@@ -57,7 +47,7 @@ is_class(const char *addr, enum netclass want)
 	got = netpolicy_classify((struct sockaddr *)&ss);
 	snprintf(name, sizeof name, "%s is %s (got %s)", addr,
 	    netpolicy_class_name(want), netpolicy_class_name(got));
-	ok(got == want, name);
+	T_OK(got == want, name);
 }
 
 static void
@@ -69,7 +59,7 @@ permits(const struct netpolicy *np, const char *policy, const char *addr,
 
 	snprintf(name, sizeof name, "allow \"%s\" %s %s", policy,
 	    want ? "permits" : "refuses", addr);
-	ok(netpolicy_permits(np, (struct sockaddr *)&ss) == want, name);
+	T_OK(netpolicy_permits(np, (struct sockaddr *)&ss) == want, name);
 }
 
 static void
@@ -82,7 +72,7 @@ parse_fails(const char *list, const char *want_in_err)
 	rc = netpolicy_parse(&np, list, err, sizeof err);
 	snprintf(name, sizeof name, "parse \"%s\" fails naming \"%s\" (%s)",
 	    list, want_in_err, err);
-	ok(rc == -1 && np.allow == NULL && np.nallow == 0 &&
+	T_OK(rc == -1 && np.allow == NULL && np.nallow == 0 &&
 	    strstr(err, want_in_err) != NULL, name);
 	netpolicy_free(&np);
 }
@@ -162,13 +152,13 @@ test_classes(void)
 
 	memset(&ss, 0, sizeof ss);
 	ss.ss_family = AF_UNIX;
-	ok(netpolicy_classify((struct sockaddr *)&ss) == NET_RESERVED &&
+	T_OK(netpolicy_classify((struct sockaddr *)&ss) == NET_RESERVED &&
 	    netpolicy_permits(NULL, (struct sockaddr *)&ss) == 0,
 	    "AF_UNIX is reserved and refused");
-	ok(netpolicy_classify(NULL) == NET_RESERVED &&
+	T_OK(netpolicy_classify(NULL) == NET_RESERVED &&
 	    netpolicy_permits(NULL, NULL) == 0, "NULL is reserved and refused");
 
-	ok(strcmp(netpolicy_class_name(NET_PUBLIC), "public") == 0 &&
+	T_OK(strcmp(netpolicy_class_name(NET_PUBLIC), "public") == 0 &&
 	    strcmp(netpolicy_class_name(NET_LOOPBACK), "loopback") == 0 &&
 	    strcmp(netpolicy_class_name(NET_METADATA), "cloud metadata") == 0 &&
 	    strcmp(netpolicy_class_name(NET_LINK_LOCAL), "link-local") == 0 &&
@@ -190,7 +180,7 @@ test_permits(void)
 	size_t			 i;
 
 	/* No allowlist: public only. */
-	ok(netpolicy_parse(&np, "", err, sizeof err) == 0 && np.nallow == 0,
+	T_OK(netpolicy_parse(&np, "", err, sizeof err) == 0 && np.nallow == 0,
 	    "parse \"\": empty policy");
 	permits(&np, "", "8.8.8.8", 1);
 	permits(&np, "", "2606:4700::1111", 1);
@@ -200,13 +190,13 @@ test_permits(void)
 	permits(NULL, "(none)", "127.0.0.1", 0);
 	permits(NULL, "(none)", "1.1.1.1", 1);
 	netpolicy_free(&np);
-	ok(netpolicy_parse(&np, NULL, err, sizeof err) == 0 && np.nallow == 0,
+	T_OK(netpolicy_parse(&np, NULL, err, sizeof err) == 0 && np.nallow == 0,
 	    "parse NULL: empty policy");
-	ok(netpolicy_parse(&np, " ,, \t,", err, sizeof err) == 0 &&
+	T_OK(netpolicy_parse(&np, " ,, \t,", err, sizeof err) == 0 &&
 	    np.nallow == 0, "parse separators only: empty policy");
 
 	/* The test suite's allowlist. */
-	ok(netpolicy_parse(&np, "127.0.0.0/8", err, sizeof err) == 0 &&
+	T_OK(netpolicy_parse(&np, "127.0.0.0/8", err, sizeof err) == 0 &&
 	    np.nallow == 1 && np.allow[0].family == AF_INET &&
 	    np.allow[0].prefix == 8 && np.allow[0].addr[0] == 127,
 	    "parse \"127.0.0.0/8\"");
@@ -224,10 +214,10 @@ test_permits(void)
 	permits(&np, "127.0.0.0/8", "::", 0);
 	permits(&np, "127.0.0.0/8", "fd00:ec2::254", 0);
 	netpolicy_free(&np);
-	ok(np.allow == NULL && np.nallow == 0, "free empties the policy");
+	T_OK(np.allow == NULL && np.nallow == 0, "free empties the policy");
 
 	/* Several entries, mixed separators, host bits, IPv6. */
-	ok(netpolicy_parse(&np, "127.0.0.1/8, ::1/128 10.1.0.0/16,\t"
+	T_OK(netpolicy_parse(&np, "127.0.0.1/8, ::1/128 10.1.0.0/16,\t"
 	    "192.168.7.7 fd00::/8", err, sizeof err) == 0 && np.nallow == 5 &&
 	    np.allow[0].addr[3] == 0 && np.allow[3].prefix == 32,
 	    "parse five entries; host bits cleared; no prefix is a host");
@@ -245,20 +235,20 @@ test_permits(void)
 	netpolicy_free(&np);
 
 	/* Metadata only when a range covers it. */
-	ok(netpolicy_parse(&np, "169.254.169.254", err, sizeof err) == 0,
+	T_OK(netpolicy_parse(&np, "169.254.169.254", err, sizeof err) == 0,
 	    "parse \"169.254.169.254\"");
 	permits(&np, "169.254.169.254", "169.254.169.254", 1);
 	permits(&np, "169.254.169.254", "::ffff:169.254.169.254", 1);
 	permits(&np, "169.254.169.254", "169.254.169.253", 0);
 	netpolicy_free(&np);
-	ok(netpolicy_parse(&np, "169.254.0.0/17", err, sizeof err) == 0,
+	T_OK(netpolicy_parse(&np, "169.254.0.0/17", err, sizeof err) == 0,
 	    "parse \"169.254.0.0/17\"");
 	permits(&np, "169.254.0.0/17", "169.254.1.1", 1);
 	permits(&np, "169.254.0.0/17", "169.254.169.254", 0);
 	netpolicy_free(&np);
 
 	/* Non-octet prefixes. */
-	ok(netpolicy_parse(&np, "100.64.0.0/10, fe80::/10", err,
+	T_OK(netpolicy_parse(&np, "100.64.0.0/10, fe80::/10", err,
 	    sizeof err) == 0, "parse \"100.64.0.0/10, fe80::/10\"");
 	permits(&np, "100.64.0.0/10", "100.127.255.255", 1);
 	permits(&np, "100.64.0.0/10", "100.64.0.0", 1);
@@ -267,7 +257,7 @@ test_permits(void)
 	netpolicy_free(&np);
 
 	/* A v4-mapped range stands for the IPv4 range. */
-	ok(netpolicy_parse(&np, "::ffff:192.168.0.0/112", err,
+	T_OK(netpolicy_parse(&np, "::ffff:192.168.0.0/112", err,
 	    sizeof err) == 0 && np.nallow == 1 && np.allow[0].family ==
 	    AF_INET && np.allow[0].prefix == 16,
 	    "parse \"::ffff:192.168.0.0/112\" as 192.168.0.0/16");
@@ -278,7 +268,7 @@ test_permits(void)
 	netpolicy_free(&np);
 
 	/* :: and ::1 are not v4-compatible forms of 0.0.0.0 and 0.0.0.1. */
-	ok(netpolicy_parse(&np, "0.0.0.0/8", err, sizeof err) == 0,
+	T_OK(netpolicy_parse(&np, "0.0.0.0/8", err, sizeof err) == 0,
 	    "parse \"0.0.0.0/8\"");
 	permits(&np, "0.0.0.0/8", "0.0.0.1", 1);
 	permits(&np, "0.0.0.0/8", "::0.0.0.2", 1);
@@ -287,7 +277,7 @@ test_permits(void)
 	netpolicy_free(&np);
 
 	/* Everything. */
-	ok(netpolicy_parse(&np, "0.0.0.0/0 ::/0", err, sizeof err) == 0,
+	T_OK(netpolicy_parse(&np, "0.0.0.0/0 ::/0", err, sizeof err) == 0,
 	    "parse \"0.0.0.0/0 ::/0\"");
 	permits(&np, "0.0.0.0/0 ::/0", "169.254.169.254", 1);
 	permits(&np, "0.0.0.0/0 ::/0", "fe80::1", 1);
@@ -361,11 +351,11 @@ test_numeric_hosts(void)
 		memset(&sin, 0, sizeof sin);
 		if (rc == 0 && res != NULL && res->ai_family == AF_INET)
 			memcpy(&sin, res->ai_addr, sizeof sin);
-		ok(rc == 0 && sin.sin_family == AF_INET &&
+		T_OK(rc == 0 && sin.sin_family == AF_INET &&
 		    ntohl(sin.sin_addr.s_addr) == t[i].addr, name);
 		snprintf(name, sizeof name, "host \"%s\" is %s and refused",
 		    t[i].host, netpolicy_class_name(t[i].class));
-		ok(rc == 0 &&
+		T_OK(rc == 0 &&
 		    netpolicy_classify((struct sockaddr *)&sin) == t[i].class &&
 		    netpolicy_permits(&np, (struct sockaddr *)&sin) == 0, name);
 		if (res != NULL)
@@ -382,6 +372,5 @@ main(void)
 	test_permits();
 	test_parse_errors();
 	test_numeric_hosts();
-	printf("1..%d\n", n);
-	return (failed != 0);
+	return (t_done());
 }

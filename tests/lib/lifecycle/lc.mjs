@@ -1,10 +1,10 @@
 // tests/lib/lifecycle/lc.mjs — what the connection lifecycle tests share
 // (tests/integration/lifecycle*.test.mjs, vault*.test.mjs,
-// zz-secret-scan.test.mjs, tests/browser/lifecycle.test.mjs): a signed-in
-// manager of a team of its own, the New connection and Edit forms read and
-// posted the way a browser would, the field errors and flash message of an
-// answer, flows registered with tetherctl, the rows a change must (or must
-// not) leave, and a tiny Basic-auth stand-in on loopback.
+// zz-secret-scan.test.mjs, tests/browser/lifecycle.test.mjs): the New
+// connection and Edit forms read and posted the way a browser would, the
+// field errors and flash message of an answer, flows registered with
+// tetherctl, the rows a change must (or must not) leave, and tiny
+// stand-ins on loopback.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,25 +12,9 @@ import http from 'node:http';
 import path from 'node:path';
 
 import {
-	csrfFrom, decodeEntities, get, makeTeam, makeUser, pageText, post, psql, signIn,
-	sqlString, tetherctl, uniq,
+	csrfFrom, decodeEntities, flashOf, get, pageText, post, psql, sqlString, tagAttr, tagFlag,
+	tetherctl, uniq,
 } from '../stack.mjs';
-
-// ------------------------------------------------------------- sessions
-
-/**
- * A user who manages a team of their own (a fresh one per call, so that the
- * 20-tests-a-minute limit and name uniqueness never cross between tests),
- * signed in. opts.admin makes the user a global admin too.
- * Resolves to { user, team, jar }.
- */
-export async function managerSession(opts = {}) {
-	const team = makeTeam(uniq('lcteam'));
-	const user = makeUser({ admin: !!opts.admin, name: opts.name,
-	    teams: [{ name: team.name, role: 'manager' }, ...(opts.teams ?? [])] });
-	const { jar } = await signIn(user.email, user.password);
-	return { user, team, jar };
-}
 
 // ---------------------------------------------------------------- forms
 
@@ -39,15 +23,6 @@ export function connFormHtml(html) {
 	const m = /<form class="panel form conn-form"[\s\S]*?<\/form>/.exec(html);
 	assert.ok(m, 'the page has the connection form:\n' + pageText(html).slice(0, 600));
 	return m[0];
-}
-
-function attr(tag, name) {
-	const m = new RegExp(`\\b${name}="([^"]*)"`).exec(tag);
-	return m === null ? undefined : decodeEntities(m[1]);
-}
-
-function flag(tag, name) {
-	return new RegExp(`\\s${name}(?=[\\s>=]|$)`).test(tag);
 }
 
 /**
@@ -62,16 +37,16 @@ export function formControls(html) {
 	for (const m of form.matchAll(re)) {
 		const tag = `<${m[1]}${m[2]}>`;
 		const c = {
-			element: m[1], tag, id: attr(tag, 'id'), name: attr(tag, 'name'),
-			type: m[1] === 'input' ? attr(tag, 'type') ?? 'text' : m[1],
-			disabled: flag(tag, 'disabled'), required: flag(tag, 'required'),
-			checked: flag(tag, 'checked'), value: attr(tag, 'value'),
+			element: m[1], tag, id: tagAttr(tag, 'id'), name: tagAttr(tag, 'name'),
+			type: m[1] === 'input' ? tagAttr(tag, 'type') ?? 'text' : m[1],
+			disabled: tagFlag(tag, 'disabled'), required: tagFlag(tag, 'required'),
+			checked: tagFlag(tag, 'checked'), value: tagAttr(tag, 'value'),
 		};
 		if (m[1] === 'textarea')
 			c.value = decodeEntities((m[3] ?? '').replace(/<\/textarea>$/, ''));
 		if (m[1] === 'select') {
 			c.options = [...(m[3] ?? '').matchAll(/<option\b([^>]*)>([^<]*)/g)].map((o) => ({
-				value: attr(o[1], 'value'), label: decodeEntities(o[2]), selected: flag(o[1], 'selected'),
+				value: tagAttr(o[1], 'value'), label: decodeEntities(o[2]), selected: tagFlag(o[1], 'selected'),
 			}));
 			const sel = c.options.find((o) => o.selected);
 			c.value = sel ? sel.value : undefined;
@@ -119,24 +94,29 @@ export function fieldErrors(html) {
 	return out;
 }
 
-/** The flash message a response sets: { kind, message } or null. */
-export function flashOf(res) {
-	const lines = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : [];
-	for (const line of lines) {
-		const m = /^tether_flash=([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(line);
-		if (m !== null) {
-			const plain = Buffer.from(m[1], 'base64url').toString('utf8');
-			const i = plain.indexOf('\n');
-			return { kind: plain.slice(0, i), message: plain.slice(i + 1) };
-		}
-	}
-	return null;
-}
-
 /** The flash shown on a page (the alert the layout draws), as text, or ''. */
 export function flashText(html) {
 	const m = /<div class="flash">[\s\S]*?<div class="alert-body">([\s\S]*?)<\/div>/.exec(html);
 	return m === null ? '' : pageText(m[1]);
+}
+
+/**
+ * Change a form submission like a user: fields by key without "f.", extra
+ * by raw name; a null value removes the field.
+ */
+function changeForm(body, fields, extra) {
+	for (const [k, v] of Object.entries(fields)) {
+		if (v === null)
+			delete body[`f.${k}`];
+		else
+			body[`f.${k}`] = v;
+	}
+	for (const [k, v] of Object.entries(extra)) {
+		if (v === null)
+			delete body[k];
+		else
+			body[k] = v;
+	}
 }
 
 /**
@@ -158,18 +138,7 @@ export async function createConn(jar, { connector, protocol, apiType, name = uni
 		body.context = context;
 	if (team !== undefined)
 		body.team = String(team);
-	for (const [k, v] of Object.entries(fields)) {
-		if (v === null)
-			delete body[`f.${k}`];
-		else
-			body[`f.${k}`] = v;
-	}
-	for (const [k, v] of Object.entries(extra)) {
-		if (v === null)
-			delete body[k];
-		else
-			body[k] = v;
-	}
+	changeForm(body, fields, extra);
 	const res = await post('/connections', body, jar);
 	const m = /^\/connections\/([0-9]+)$/.exec(res.headers.get('location') ?? '');
 	return { status: res.status, id: m ? Number(m[1]) : null, flash: flashOf(res), res, form, body, name };
@@ -198,18 +167,7 @@ export async function editForm(jar, id) {
  */
 export async function postEdit(jar, id, { fields = {}, extra = {} } = {}) {
 	const { res: form, body } = await editForm(jar, id);
-	for (const [k, v] of Object.entries(fields)) {
-		if (v === null)
-			delete body[`f.${k}`];
-		else
-			body[`f.${k}`] = v;
-	}
-	for (const [k, v] of Object.entries(extra)) {
-		if (v === null)
-			delete body[k];
-		else
-			body[k] = v;
-	}
+	changeForm(body, fields, extra);
 	const res = await post(`/connections/${id}/edit`, body, jar);
 	return { status: res.status, res, flash: flashOf(res), body, form };
 }
@@ -220,13 +178,6 @@ export async function testNow(jar, id) {
 	assert.equal(page.status, 200, `GET /connections/${id}`);
 	const res = await post(`/connections/${id}/test`, { csrf: csrfFrom(page.text) }, jar);
 	return { status: res.status, flash: flashOf(res), res };
-}
-
-/** The csrf token of the session (from a page it can see). */
-export async function csrfOf(jar, path = '/connectors') {
-	const r = await get(path, jar);
-	assert.equal(r.status, 200, `GET ${path}`);
-	return csrfFrom(r.text);
 }
 
 // ----------------------------------------------------------------- flows
@@ -250,18 +201,6 @@ export function flowDetach(flowId) {
 }
 
 // ------------------------------------------------------------------ rows
-
-export function connRow(id) {
-	const [r] = psql(`SELECT name, description, settings::text, version, status,
-	    COALESCE(last_test_result, ''), COALESCE(last_test_message, ''),
-	    connector, auth_protocol, api_type, owner_team_id
-	    FROM connections WHERE id = ${Number(id)}`);
-	if (r === undefined)
-		return null;
-	return { name: r[0], description: r[1], settings: JSON.parse(r[2]), version: Number(r[3]),
-		status: r[4], result: r[5], message: r[6], connector: r[7], protocol: r[8],
-		apiType: r[9], teamId: r[10] };
-}
 
 /** The connection's secret rows: [{ field, keyVersion, nonce, ct, updatedAt }] by field. */
 export function secretRows(id) {
@@ -294,13 +233,6 @@ export function auditRows(id, action, actorId) {
 		label: r[5] }));
 }
 
-/** The connection's tests, oldest first: [{ trigger, result, message }]. */
-export function testRows(id) {
-	return psql(`SELECT trigger, result, message FROM connection_tests
-	    WHERE connection_id = ${Number(id)} ORDER BY id`)
-	    .map((r) => ({ trigger: r[0], result: r[1], message: r[2] }));
-}
-
 /** How many connections of the team have this name (case-insensitive). */
 export function countByName(teamId, name) {
 	return Number(psql(`SELECT count(*) FROM connections WHERE owner_team_id = ${Number(teamId)}
@@ -308,6 +240,29 @@ export function countByName(teamId, name) {
 }
 
 // ------------------------------------------------------------- stand-in
+
+/**
+ * Listen on an ephemeral port of 127.0.0.1: { port, url, close() }, where
+ * close() drops the open connections too.
+ */
+async function listenLoopback(server) {
+	const sockets = new Set();
+	server.on('connection', (c) => { sockets.add(c); c.on('close', () => sockets.delete(c)); });
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	const port = server.address().port;
+	return {
+		port,
+		url: `http://127.0.0.1:${port}`,
+		async close() {
+			for (const c of sockets)
+				c.destroy();
+			await new Promise((resolve) => server.close(() => resolve()));
+		},
+	};
+}
 
 /**
  * An HTTP server on 127.0.0.1 that answers GET path with 200 when the Basic
@@ -331,20 +286,7 @@ export async function startBasicStandin({ path = '/health', user, password } = {
 			return send(401, '{"error":"unauthorized"}');
 		return send(200, '{"ok":true}');
 	});
-	const sockets = new Set();
-	server.on('connection', (c) => { sockets.add(c); c.on('close', () => sockets.delete(c)); });
-	await new Promise((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	s.port = server.address().port;
-	s.url = `http://127.0.0.1:${s.port}`;
-	s.close = async () => {
-		for (const c of sockets)
-			c.destroy();
-		await new Promise((resolve) => server.close(() => resolve()));
-	};
-	return s;
+	return Object.assign(s, await listenLoopback(server));
 }
 
 // --------------------------------------------------------------- markers
@@ -469,20 +411,7 @@ export async function startEchoStandin({ status = 401 } = {}) {
 			res.end(body);
 		});
 	});
-	const sockets = new Set();
-	server.on('connection', (c) => { sockets.add(c); c.on('close', () => sockets.delete(c)); });
-	await new Promise((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	s.port = server.address().port;
-	s.url = `http://127.0.0.1:${s.port}`;
-	s.close = async () => {
-		for (const c of sockets)
-			c.destroy();
-		await new Promise((resolve) => server.close(() => resolve()));
-	};
-	return s;
+	return Object.assign(s, await listenLoopback(server));
 }
 
 /** Every regular file under dir (recursively): [path]. */

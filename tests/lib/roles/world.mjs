@@ -11,14 +11,12 @@
 
 import assert from 'node:assert/strict';
 
+import { createConn, flowAdd, formSubmission, mustCreate } from '../lifecycle/lc.mjs';
 import {
-	createConn, flashOf, formSubmission, mustCreate,
-} from '../lifecycle/lc.mjs';
-import {
-	csrfFrom, get, makeTeam, makeUser, pageText, post, psql, psqlValue, signIn, sqlString, uniq,
+	flashOf, makeTeam, makeUser, pageText, post, psql, psqlValue, sessionCsrf, signIn, sqlString, uniq,
 } from '../stack.mjs';
 
-export { flashOf, formSubmission, createConn, mustCreate };
+export { formSubmission, createConn, mustCreate };
 
 export const ROLES = ['admin', 'manager', 'member', 'viewer', 'outsider'];
 
@@ -29,9 +27,7 @@ export const ROLES = ['admin', 'manager', 'member', 'viewer', 'outsider'];
 export async function signedInUser({ teams = [], admin = false, name } = {}) {
 	const u = makeUser({ admin, teams, name });
 	const { jar } = await signIn(u.email, u.password);
-	const page = await get('/', jar);
-	assert.equal(page.status, 200, `GET / as ${u.email}`);
-	return { ...u, jar, csrf: csrfFrom(page.text) };
+	return { ...u, jar, csrf: await sessionCsrf(jar) };
 }
 
 /** An id no connection (or other row of the table) has, nor will soon. */
@@ -81,8 +77,10 @@ export async function buildWorld({ url, urlC = url, password = 'pw-' + uniq('p')
 	conns.C = await httpBasic(users.admin.jar, C, { url: urlC, password, name: uniq('roles-conn-c') });
 	const nc = makeNamedCredential(A, 'roles-nc');
 	const ncC = makeNamedCredential(C, 'roles-ncc');
-	const flow = flowRow(uniq('roles-flow'), conns.oauth);
-	const flowC = flowRow(uniq('roles-flowc'), conns.C);
+	const flow = flowAdd({ name: uniq('roles-flow'), version: 1, owner: 'Roles tests',
+		connections: [conns.oauth] }).id;
+	const flowC = flowAdd({ name: uniq('roles-flowc'), version: 1, owner: 'Roles tests',
+		connections: [conns.C] }).id;
 	return { teams: { A, B, C }, users, conns, nc, ncC, flow, flowC, password,
 		missing: missingId(), missingNc: missingId('named_credentials'),
 		missingFlow: missingId('flows'), missingTeam: missingId('teams') };
@@ -93,14 +91,6 @@ export function makeNamedCredential(team, prefix) {
 	return Number(psqlValue(`INSERT INTO named_credentials (owner_team_id, name, description, url,
 	    auth_protocol, settings) VALUES (${Number(team.id)}, ${sqlString(uniq(prefix))}, '',
 	    'https://127.0.0.1:9', 'bearer', '{}') RETURNING id`));
-}
-
-/** A flow using one connection, straight into the database; its id. */
-export function flowRow(name, connId) {
-	const id = Number(psqlValue(`INSERT INTO flows (name, version, status, owner)
-	    VALUES (${sqlString(name)}, 1, 'active', 'Roles tests') RETURNING id`));
-	psql(`INSERT INTO flow_connections (flow_id, connection_id) VALUES (${id}, ${Number(connId)})`);
-	return id;
 }
 
 // -------------------------------------------------------------- answers
@@ -188,13 +178,6 @@ export function assertEntry(e, want, what) {
 		else
 			assert.equal(e[k], String(v), `${what}: ${k}`);
 	}
-}
-
-/** The session's CSRF token (from the Integrations tab). */
-export async function csrfOf(jar) {
-	const r = await get('/', jar);
-	assert.equal(r.status, 200, 'GET /');
-	return csrfFrom(r.text);
 }
 
 /** POST the sharing form: { status, res, flash }. */

@@ -1,4 +1,4 @@
-// tests/fakes/tether.mjs — a Tether of the tests' own beside the scratch
+// tests/lib/tether.mjs — a Tether of the tests' own beside the scratch
 // stack: tether-fcgi with a copy of TETHER_CONF (the same database, master
 // key and templates; outbound.* changed: the test CA as ca_bundle, a short
 // timeout, an empty allowlist, a proxy), driven over FastCGI with
@@ -8,7 +8,7 @@
 //   const t = await startTether({ replace: { 'outbound.ca_bundle': ca }, workers: 4 });
 //   const app = t.client(jar);                    // jar from signIn()
 //   const c = await app.create({ connector: 'jira', protocol: 'cloud', fields: {...} });
-//   c.id, c.flash ({ kind, message }); await app.test(c.id); row(c.id) ...
+//   c.id, c.flash ({ kind, message }); await app.test(c.id); connRow(c.id) (rows.mjs) ...
 //   await t.stop();
 
 import { spawn } from 'node:child_process';
@@ -17,11 +17,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-import { FcgiClient, fcgiRequest, waitForSocket } from '../lib/fcgi.mjs';
+import { FcgiClient, fcgiRequest, waitForSocket } from './fcgi.mjs';
 import {
-	confCopy, csrfFrom, decodeEntities, env, makeTeam, makeUser, pageText, psql, signIn,
-	sqlString, startProcess, uniq,
-} from '../lib/stack.mjs';
+	confCopy, confValue, csrfFrom, decodeEntities, env, flashOf, pageText, startProcess, uniq,
+} from './stack.mjs';
 
 /**
  * Start tether-fcgi with a configuration copy. workers 0: one foreground
@@ -61,7 +60,7 @@ export async function startTether({ replace = {}, workers = 0, front = false, en
 		conf,
 		proc: p,
 		url: frontUrl,
-		baseUrl: frontUrl ?? confValue(conf, 'http.base_url'),
+		baseUrl: frontUrl ?? confValue('http.base_url', conf),
 		log: () => p.stderr() + p.stdout(),
 		client: (jar) => new TetherClient(sock, jar),
 		async stop() {
@@ -94,13 +93,6 @@ export function tetherctlAsync(args, { conf = env('TETHER_CONF'), timeoutMs = 12
 			resolve({ status, stdout, stderr });
 		});
 	});
-}
-
-/** The value of key in an HDF config file ('' when absent). */
-export function confValue(file, key) {
-	const re = new RegExp(`^\\s*${key.replace(/\./g, '\\.')}\\s*=\\s*(.*)$`, 'm');
-	const m = re.exec(fs.readFileSync(file, 'utf8'));
-	return m === null ? '' : m[1].trim();
 }
 
 const STATIC_TYPES = { '.css': 'text/css', '.js': 'text/javascript', '.svg': 'image/svg+xml',
@@ -151,19 +143,6 @@ function forward(sock, req, res) {
 	});
 }
 
-/** The flash message a response sets: { kind, message } or null. */
-export function flashOf(res) {
-	for (const line of res.headers.getSetCookie()) {
-		const m = /^tether_flash=([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(line);
-		if (m !== null) {
-			const plain = Buffer.from(m[1], 'base64url').toString('utf8');
-			const i = plain.indexOf('\n');
-			return { kind: plain.slice(0, i), message: plain.slice(i + 1) };
-		}
-	}
-	return null;
-}
-
 /** The pages of one signed-in user on one Tether (FastCGI socket). */
 export class TetherClient {
 	constructor(sock, jar) {
@@ -206,9 +185,14 @@ export class TetherClient {
 		return { status: r.status, id: m ? Number(m[1]) : null, flash: flashOf(r), res: r, name };
 	}
 
+	/** The session's CSRF token, read from the page at uri (its form's hidden field). */
+	async csrf(uri = '/') {
+		return csrfFrom((await this.get(uri)).text);
+	}
+
 	/** POST /connections/ID/test with the csrf of the details page (and more headers). */
 	async test(id, headers) {
-		const csrf = csrfFrom((await this.get(`/connections/${id}`)).text);
+		const csrf = await this.csrf(`/connections/${id}`);
 		const t0 = Date.now();
 		const r = await this.post(`/connections/${id}/test`, { csrf }, headers);
 		return { status: r.status, flash: flashOf(r), ms: Date.now() - t0, res: r,
@@ -217,7 +201,7 @@ export class TetherClient {
 
 	/** POST /connections/ID/reconnect; the provider URL it sends the browser to. */
 	async reconnect(id, headers) {
-		const csrf = csrfFrom((await this.get(`/connections/${id}`)).text);
+		const csrf = await this.csrf(`/connections/${id}`);
 		const r = await this.post(`/connections/${id}/reconnect`, { csrf }, headers);
 		return { status: r.status, location: r.headers.get('location'), flash: flashOf(r), res: r };
 	}
@@ -261,44 +245,4 @@ function firstTeam(html) {
 	if (m === null)
 		throw new Error('no team to choose in the New connection form');
 	return m[1];
-}
-
-/** An admin of a team of its own, signed in: { user, team, jar }. */
-export async function adminSession() {
-	const team = makeTeam();
-	const user = makeUser({ admin: true, teams: [{ name: team.name, role: 'manager' }] });
-	const { jar } = await signIn(user.email, user.password);
-	return { user, team, jar };
-}
-
-/** The connection's row as the tester left it. */
-export function connRow(id) {
-	const [r] = psql(`SELECT status, last_test_result, COALESCE(last_test_message, ''),
-	    last_tested_at, COALESCE(token_expires_at::text, '') FROM connections WHERE id = ${Number(id)}`);
-	return r === undefined ? null : { status: r[0], result: r[1], message: r[2], testedAt: r[3], tokenExpiresAt: r[4] };
-}
-
-/** The connection's tests, oldest first. */
-export function testRows(id) {
-	return psql(`SELECT id, trigger, result, COALESCE(http_status::text, ''), latency_ms, message,
-	    tested_at, COALESCE(triggered_by::text, '') FROM connection_tests
-	    WHERE connection_id = ${Number(id)} ORDER BY id`).map((r) => ({
-		id: Number(r[0]), trigger: r[1], result: r[2], httpStatus: r[3] === '' ? null : Number(r[3]),
-		latencyMs: Number(r[4]), message: r[5], testedAt: r[6], by: r[7],
-	}));
-}
-
-export function lastTest(id) {
-	const rows = testRows(id);
-	return rows[rows.length - 1];
-}
-
-/** Hex of the stored ciphertext of a secret field ('' when none). */
-export function secretCipher(id, field) {
-	return psql(`SELECT encode(ciphertext, 'hex') FROM connection_secrets
-	    WHERE connection_id = ${Number(id)} AND field = ${sqlString(field)}`)[0]?.[0] ?? '';
-}
-
-export function decodeHtml(s) {
-	return decodeEntities(s);
 }
