@@ -3,7 +3,8 @@
 # `deploy/tether test` (and so .ci/run) runs.
 #
 #  1. the Debian packages (as root) and the build;
-#  2. make check: the C unit tests (automake's TAP driver);
+#  2. make check: the C unit tests (automake's TAP driver), and
+#     tools/callgraph.sh (no cycles between the files of src/, one test);
 #     then `make fuzz` (clang, libFuzzer, ASan, UBSan, built apart in
 #     var/fuzz-build) and each harness of fuzz/ for TETHER_FUZZ_SECONDS (20;
 #     0 skips them), one test each; a crash keeps its input in var/test/fuzz/;
@@ -180,6 +181,17 @@ main() {
 			stage "$f"
 			cat "$f"
 		done
+	fi
+
+	# ------------------------------------ 2a. the call graph has no cycles
+
+	# One test: src/ files never call each other round in a circle
+	# (tools/callgraph.sh, from the objects make check just built).
+	stage "tools/callgraph.sh (no cycles between the files of src/)"
+	if tools/callgraph.sh; then
+		PASSED=$((PASSED + 1))
+	else
+		stage_failed "tools/callgraph.sh: the call graph of src/ has a cycle"
 	fi
 
 	# ----------------------------------------------------- 2b. fuzzers
