@@ -7,7 +7,9 @@
  * checks the tree, so a broken definition stops start-up with its file,
  * line and node, and adding a connector adds no C. After the checks, the
  * defaults the format promises are written into the tree, so readers never
- * repeat them. catalog.c reads the files and keeps the trees.
+ * repeat them. catalog.c reads the files and keeps the trees. Here: the
+ * scan of the text, the defaults and cdef_read; the checks of the tree are
+ * cdef-check.c's, the helpers and value checks cdef-util.c's (cdef.h).
  */
 #include <ctype.h>
 #include <errno.h>
