@@ -387,7 +387,7 @@ void		 db_expect_wait(struct db *, int ms);
 void		 db_forget_failure(struct db *);
 void		 db_clear(struct pg_result *);
 
-/* ----------------------------------------------------------------- cdef.c */
+/* ---------------------------------------------------- cdef.c, cdef-util.c */
 
 /* One connector definition, connectors/<key>.hdf, checked against the format
  * connectors/README.md describes. */
