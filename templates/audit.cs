@@ -162,10 +162,7 @@ else ?>
 <td data-label="Request ID"><?cs if:e.RequestId ?><code class="audit-rid"><?cs var:e.RequestId ?></code><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 <td data-label="Details" class="audit-details-cell"><?cs if:e.Details && e.Details != "{}" && e.Details != "null" ?><code class="audit-details"><?cs var:e.Details ?></code><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
+  /each ?><?cs call:table_end() ?><?cs
   call:pagination("/audit") ?><?cs
 /if ?><?cs
 /def ?><?cs include:"layout.cs" ?>

@@ -24,9 +24,7 @@ elif:!Page.Title ?><?cs set:Page.Title = "New connection" ?><?cs /if ?><?cs
 def:page_content() ?>
 <nav class="breadcrumbs" aria-label="Breadcrumb">
 <ol><?cs
-if:Form.Mode == "edit" ?>
-<li><a href="/">Integrations</a></li>
-<li><a href="/connections/<?cs var:Conn.Id ?>"><?cs var:Conn.Name ?></a></li>
+if:Form.Mode == "edit" ?><?cs call:conn_breadcrumb_steps() ?>
 <li><span aria-current="page">Edit</span></li><?cs
 else ?>
 <li><a href="/connectors">Connectors</a></li>

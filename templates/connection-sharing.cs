@@ -64,10 +64,7 @@ include:"connection-header.cs" ?>
 </div></td><?cs
     /if ?>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
+  /each ?><?cs call:table_end() ?><?cs
 if:subcount(Sharing.Shares) == 0 ?>
 <p class="detail-note muted">Not shared with any other team yet.</p><?cs
 /if ?><?cs

@@ -156,6 +156,62 @@ else ?><?cs var:label ?><?cs /if ?></th><?cs
 /def ?><?cs
 
 
+####  Page pieces shared by the pages' skeletons. ClearSilver macros cannot
+      wrap content, so a table or an empty state is opened and closed by
+      the page around its own rows (see teams.cs).
+      ####################################################################
+
+
+####  breadcrumbs(href, label, current): a two-step trail, the parent page
+      `label` at `href`, then the current page. conn_breadcrumbs(current):
+      Integrations, the connection (Conn.Id|Name), then `current`.
+?><?cs def:breadcrumbs(href, label, current)
+?>
+<nav class="breadcrumbs" aria-label="Breadcrumb">
+<ol>
+<li><a href="<?cs var:href ?>"><?cs var:label ?></a></li>
+<li><span aria-current="page"><?cs var:current ?></span></li>
+</ol>
+</nav><?cs /def ?><?cs
+def:conn_breadcrumb_steps()
+?>
+<li><a href="/">Integrations</a></li>
+<li><a href="/connections/<?cs var:Conn.Id ?>"><?cs var:Conn.Name ?></a></li><?cs /def ?><?cs
+def:conn_breadcrumbs(current)
+?>
+<nav class="breadcrumbs" aria-label="Breadcrumb">
+<ol><?cs call:conn_breadcrumb_steps() ?>
+<li><span aria-current="page"><?cs var:current ?></span></li>
+</ol>
+</nav><?cs /def ?><?cs
+
+
+####  section_head(id, title, hidden, count, noun): a section's <h2> (id,
+      visually hidden when `hidden`) and, when count > 0, "N noun(s)".
+?><?cs def:section_head(id, title, hidden, count, noun)
+?>
+<div class="section-head">
+<h2 id="<?cs var:id ?>"<?cs if:hidden ?> class="visually-hidden"<?cs /if ?>><?cs var:title ?></h2><?cs
+if:#count > 0 ?>
+<p class="section-meta"><?cs var:count ?> <?cs var:noun ?><?cs if:#count != 1 ?>s<?cs /if ?></p><?cs
+/if ?>
+</div><?cs /def ?><?cs
+
+
+####  table_end(): closes a table opened as <div class="table-wrap"><table>
+      … <tbody>, after the page's row loop. empty_state_open(role): opens
+      the compact empty state shown instead (role="ROLE" when given); the
+      page writes its icon, <h3> and text, then </div>.
+?><?cs def:table_end()
+?>
+</tbody>
+</table>
+</div><?cs /def ?><?cs
+def:empty_state_open(role)
+?>
+<div class="empty-state empty-state-compact"<?cs if:role ?> role="<?cs var:role ?>"<?cs /if ?>><?cs /def ?><?cs
+
+
 ####  Connection pages (connection*.cs, connectors.cs, connector.cs,
       flow.cs). Added after the macros above,
       which stay as they are.
@@ -278,10 +334,7 @@ else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
 <td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 <td data-label="Owner"><?cs call:or_dash(fl.Owner) ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
+  /each ?><?cs call:table_end() ?><?cs
 /def ?><?cs
 
 
@@ -303,10 +356,7 @@ else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
 <td data-label="By"><?cs call:or_dash(v.ChangedBy) ?></td>
 <td data-label="Fields changed"><?cs if:v.Fields ?><?cs var:v.Fields ?><?cs else ?><span class="muted">None</span><?cs /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
+  /each ?><?cs call:table_end() ?><?cs
 else ?>
 <p class="muted">No earlier versions.</p><?cs
 /if ?><?cs /def ?><?cs

@@ -15,13 +15,8 @@ if:!Page.Title ?><?cs set:Page.Title = Team.Name ?><?cs /if ?><?cs
 <option value="manager"<?cs if:selected == "manager" ?> selected<?cs /if ?>>Manager</option><?cs
 /def ?><?cs
 
-def:page_content() ?>
-<nav class="breadcrumbs" aria-label="Breadcrumb">
-<ol>
-<li><a href="/teams">Teams</a></li>
-<li><span aria-current="page"><?cs var:Team.Name ?></span></li>
-</ol>
-</nav>
+def:page_content() ?><?cs
+call:breadcrumbs("/teams", "Teams", Team.Name) ?>
 <div class="page-header">
 <div class="page-heading">
 <p class="eyebrow">Team</p>
@@ -65,12 +60,8 @@ if:subcount(Team.Members) > 0 ?>
 </form>
 </td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
-else ?>
-<div class="empty-state empty-state-compact">
+  /each ?><?cs call:table_end() ?><?cs
+else ?><?cs call:empty_state_open("") ?>
 <h3>No members yet</h3>
 <p>Add people by their email address. They need a Tether account first; create one under Users.</p>
 </div><?cs

@@ -13,13 +13,8 @@ def:page_content() ?>
 </div>
 </div>
 <div class="split-layout">
-<section class="split-main" aria-labelledby="teams-title">
-<div class="section-head">
-<h2 id="teams-title" class="visually-hidden">All teams</h2><?cs
-if:subcount(Teams) > 0 ?>
-<p class="section-meta"><?cs var:subcount(Teams) ?> team<?cs if:subcount(Teams) != 1 ?>s<?cs /if ?></p><?cs
-/if ?>
-</div><?cs
+<section class="split-main" aria-labelledby="teams-title"><?cs
+call:section_head("teams-title", "All teams", 1, subcount(Teams), "team") ?><?cs
 if:subcount(Teams) > 0 ?>
 <div class="table-wrap">
 <table class="data-table stack-table teams-table">
@@ -34,12 +29,8 @@ if:subcount(Teams) > 0 ?>
 <td data-label="Members" class="num"><?cs if:#t.Members > 0 ?><?cs var:t.Members ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
 <td data-label="Connections owned" class="num"><?cs if:#t.Connections > 0 ?><?cs var:t.Connections ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
-else ?>
-<div class="empty-state empty-state-compact">
+  /each ?><?cs call:table_end() ?><?cs
+else ?><?cs call:empty_state_open("") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><circle cx="18" cy="17" r="6" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M7 38a11 11 0 0 1 22 0" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/><path d="M30 12a6 6 0 0 1 0 11M34 28a11 11 0 0 1 7 10" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>
 <h3>No teams yet</h3>
 <p>Create a team, add people to it, then create connections that the team owns.</p>

@@ -59,10 +59,7 @@ def:page_content() ?>
 </div><?cs
     /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div>
+  /each ?><?cs call:table_end() ?>
 <p class="detail-note muted">Disabling a user ends all of their sessions at once; their connections and teams stay as they are. Add people to teams on each team's page.</p>
 </section>
 
