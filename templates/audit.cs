@@ -108,12 +108,8 @@ def:page_content() ?>
 <label for="filter-to">To</label>
 <input class="input" type="date" id="filter-to" name="to" min="2000-01-01" max="2200-12-31"<?cs
   if:Audit.Filter.To ?> value="<?cs var:Audit.Filter.To ?>"<?cs /if ?>>
-</div>
-<div class="filter-actions">
-<button class="btn btn-secondary" type="submit">Apply</button><?cs
-  if:Tmp.Filtered ?>
-<a class="btn btn-link" href="/audit">Clear<span class="visually-hidden"> filters</span></a><?cs /if ?>
-</div>
+</div><?cs
+call:filter_actions("Apply", Tmp.Filtered, "/audit", "filters") ?>
 </form><?cs
 
 if:Audit.Filter.Connection ?>

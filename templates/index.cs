@@ -91,12 +91,8 @@ else ?>
 <option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Sort ?> selected<?cs /if ?>><?cs var:o.Label ?></option><?cs
   /each ?>
 </select>
-</div>
-<div class="filter-actions">
-<button class="btn btn-secondary" type="submit">Apply</button><?cs
-  if:Filter.Active ?>
-<a class="btn btn-link" href="/">Clear<span class="visually-hidden"> filters</span></a><?cs /if ?>
-</div>
+</div><?cs
+call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 </form><?cs
 
   if:#Pager.Total == 0 ?>

@@ -198,6 +198,42 @@ if:#count > 0 ?>
 </div><?cs /def ?><?cs
 
 
+####  page_header(title, lede): the heading of a top-level page, its <h1>
+      and the sentence under it.
+?><?cs def:page_header(title, lede)
+?>
+<div class="page-header">
+<div class="page-heading">
+<h1><?cs var:title ?></h1>
+<p class="page-lede"><?cs var:lede ?></p>
+</div>
+</div><?cs /def ?><?cs
+
+
+####  filter_actions(button, clear, href, what): the submit button of a
+      filter form and, when `clear`, a link to `href` clearing the `what`.
+?><?cs def:filter_actions(button, clear, href, what)
+?>
+<div class="filter-actions">
+<button class="btn btn-secondary" type="submit"><?cs var:button ?></button><?cs
+  if:clear ?>
+<a class="btn btn-link" href="<?cs var:href ?>">Clear<span class="visually-hidden"> <?cs var:what ?></span></a><?cs /if ?>
+</div><?cs /def ?><?cs
+
+
+####  aside_form_open(id, title, action, verb): opens the side panel of a
+      split page and its POST form to `action` (csrf, action=`verb`); the
+      page writes the fields, then </form></section></div>.
+?><?cs def:aside_form_open(id, title, action, verb)
+?>
+
+<div class="split-aside">
+<section class="panel aside-panel" aria-labelledby="<?cs var:id ?>">
+<h2 id="<?cs var:id ?>" class="panel-title"><?cs var:title ?></h2>
+<form class="form" method="post" action="<?cs var:action ?>"><?cs call:csrf_input() ?>
+<input type="hidden" name="action" value="<?cs var:verb ?>"><?cs /def ?><?cs
+
+
 ####  table_end(): closes a table opened as <div class="table-wrap"><table>
       … <tbody>, after the page's row loop. empty_state_open(role): opens
       the compact empty state shown instead (role="ROLE" when given); the

@@ -66,13 +66,8 @@ else ?><?cs call:empty_state_open("") ?>
 <p>Add people by their email address. They need a Tether account first; create one under Users.</p>
 </div><?cs
 /if ?>
-</section>
-
-<div class="split-aside">
-<section class="panel aside-panel" aria-labelledby="add-member-title">
-<h2 id="add-member-title" class="panel-title">Add a member</h2>
-<form class="form" method="post" action="/teams/<?cs var:Team.Id ?>"><?cs call:csrf_input() ?>
-<input type="hidden" name="action" value="add">
+</section><?cs
+call:aside_form_open("add-member-title", "Add a member", "/teams/" + Team.Id, "add") ?>
 <div class="field<?cs if:MemberForm.Error ?> has-error<?cs /if ?>"><?cs
   call:field_label("member-email", "Email address", 1) ?><?cs
   call:field_help("member-email", "Of an existing user. Adding someone who is already a member changes their role.") ?><?cs

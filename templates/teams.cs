@@ -5,13 +5,9 @@
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "teams" ?><?cs /if ?><?cs
 if:!Page.Title ?><?cs set:Page.Title = "Teams" ?><?cs /if ?><?cs
-def:page_content() ?>
-<div class="page-header">
-<div class="page-heading">
-<h1>Teams</h1>
-<p class="page-lede">Every connection belongs to one team. Viewers of a team see its connections, members also use and test them, managers also create, edit, share and delete them.</p>
-</div>
-</div>
+def:page_content() ?><?cs
+call:page_header("Teams",
+  "Every connection belongs to one team. Viewers of a team see its connections, members also use and test them, managers also create, edit, share and delete them.") ?>
 <div class="split-layout">
 <section class="split-main" aria-labelledby="teams-title"><?cs
 call:section_head("teams-title", "All teams", 1, subcount(Teams), "team") ?><?cs
@@ -36,13 +32,8 @@ else ?><?cs call:empty_state_open("") ?>
 <p>Create a team, add people to it, then create connections that the team owns.</p>
 </div><?cs
 /if ?>
-</section>
-
-<div class="split-aside">
-<section class="panel aside-panel" aria-labelledby="create-team-title">
-<h2 id="create-team-title" class="panel-title">Create a team</h2>
-<form class="form" method="post" action="/teams"><?cs call:csrf_input() ?>
-<input type="hidden" name="action" value="create">
+</section><?cs
+call:aside_form_open("create-team-title", "Create a team", "/teams", "create") ?>
 <div class="field<?cs if:TeamForm.Error ?> has-error<?cs /if ?>"><?cs
   call:field_label("team-name", "Name", 1) ?><?cs
   call:field_help("team-name", "Unique; for example “Finance Operations”.") ?><?cs
