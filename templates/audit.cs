@@ -80,35 +80,21 @@ def:page_content() ?>
 <label for="filter-actor">Actor</label>
 <input class="input" type="search" id="filter-actor" name="actor" maxlength="100" placeholder="Email contains…"<?cs
   if:Audit.Filter.Actor ?> value="<?cs var:Audit.Filter.Actor ?>"<?cs /if ?>>
-</div>
-<div class="filter-field">
-<label for="filter-action">Action</label>
-<select class="select" id="filter-action" name="action">
-<option value=""<?cs if:!Audit.Filter.Action ?> selected<?cs /if ?>>Any action</option><?cs
+</div><?cs
+call:filter_select_open("", "action", "Action", Audit.Filter.Action, "Any action") ?><?cs
   each:a = Audit.Actions ?>
 <option value="<?cs var:a.Key ?>"<?cs if:a.Key == Audit.Filter.Action ?> selected<?cs /if ?>><?cs call:audit_action(a.Key) ?></option><?cs
   /each ?>
 </select>
-</div>
-<div class="filter-field filter-outcome">
-<label for="filter-outcome">Outcome</label>
-<select class="select" id="filter-outcome" name="outcome">
-<option value=""<?cs if:!Audit.Filter.Outcome ?> selected<?cs /if ?>>Any outcome</option>
+</div><?cs
+call:filter_select_open("filter-outcome", "outcome", "Outcome", Audit.Filter.Outcome, "Any outcome") ?>
 <option value="success"<?cs if:Audit.Filter.Outcome == "success" ?> selected<?cs /if ?>>Success</option>
 <option value="failure"<?cs if:Audit.Filter.Outcome == "failure" ?> selected<?cs /if ?>>Failure</option>
 <option value="denied"<?cs if:Audit.Filter.Outcome == "denied" ?> selected<?cs /if ?>>Denied</option>
 </select>
-</div>
-<div class="filter-field filter-date">
-<label for="filter-from">From</label>
-<input class="input" type="date" id="filter-from" name="from" min="2000-01-01" max="2200-12-31"<?cs
-  if:Audit.Filter.From ?> value="<?cs var:Audit.Filter.From ?>"<?cs /if ?>>
-</div>
-<div class="filter-field filter-date">
-<label for="filter-to">To</label>
-<input class="input" type="date" id="filter-to" name="to" min="2000-01-01" max="2200-12-31"<?cs
-  if:Audit.Filter.To ?> value="<?cs var:Audit.Filter.To ?>"<?cs /if ?>>
 </div><?cs
+call:filter_date("from", "From", Audit.Filter.From) ?><?cs
+call:filter_date("to", "To", Audit.Filter.To) ?><?cs
 call:filter_actions("Apply", Tmp.Filtered, "/audit", "filters") ?>
 </form><?cs
 

@@ -56,29 +56,20 @@ else ?>
 <div class="filter-field filter-search">
 <label for="filter-q">Search</label>
 <input class="input" type="search" id="filter-q" name="q" value="<?cs var:Filter.Q ?>" placeholder="Connection name">
-</div>
-<div class="filter-field">
-<label for="filter-connector">Connector</label>
-<select class="select" id="filter-connector" name="connector">
-<option value=""<?cs if:!Filter.Connector ?> selected<?cs /if ?>>All connectors</option><?cs
+</div><?cs
+call:filter_select_open("", "connector", "Connector", Filter.Connector, "All connectors") ?><?cs
   each:o = Options.Connectors ?>
 <option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Connector ?> selected<?cs /if ?>><?cs var:o.Title ?></option><?cs
   /each ?>
 </select>
-</div>
-<div class="filter-field">
-<label for="filter-status">Status</label>
-<select class="select" id="filter-status" name="status">
-<option value=""<?cs if:!Filter.Status ?> selected<?cs /if ?>>Any status</option><?cs
+</div><?cs
+call:filter_select_open("", "status", "Status", Filter.Status, "Any status") ?><?cs
   each:o = Options.Statuses ?>
 <option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Status ?> selected<?cs /if ?>><?cs var:o.Label ?></option><?cs
   /each ?>
 </select>
-</div>
-<div class="filter-field">
-<label for="filter-team">Owner team</label>
-<select class="select" id="filter-team" name="team">
-<option value=""<?cs if:!Filter.Team ?> selected<?cs /if ?>>All teams</option><?cs
+</div><?cs
+call:filter_select_open("", "team", "Owner team", Filter.Team, "All teams") ?><?cs
   each:o = Options.Teams ?>
 <option value="<?cs var:o.Id ?>"<?cs if:o.Id == Filter.Team ?> selected<?cs /if ?>><?cs var:o.Name ?></option><?cs
   /each ?>

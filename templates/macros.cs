@@ -221,9 +221,30 @@ if:#count > 0 ?>
 </div><?cs /def ?><?cs
 
 
+####  filter_select_open(cls, name, label, current, any): a filter field
+      (extra class `cls`) with its <select id="filter-NAME" name="NAME">
+      and the "any" option, selected when `current` is empty; the page
+      writes the other options, then </select></div>. filter_date(name,
+      label, value): a date filter field.
+?><?cs def:filter_select_open(cls, name, label, current, any)
+?>
+<div class="filter-field<?cs if:cls ?> <?cs var:cls ?><?cs /if ?>">
+<label for="filter-<?cs var:name ?>"><?cs var:label ?></label>
+<select class="select" id="filter-<?cs var:name ?>" name="<?cs var:name ?>">
+<option value=""<?cs if:!current ?> selected<?cs /if ?>><?cs var:any ?></option><?cs /def ?><?cs
+def:filter_date(name, label, value)
+?>
+<div class="filter-field filter-date">
+<label for="filter-<?cs var:name ?>"><?cs var:label ?></label>
+<input class="input" type="date" id="filter-<?cs var:name ?>" name="<?cs var:name ?>" min="2000-01-01" max="2200-12-31"<?cs
+  if:value ?> value="<?cs var:value ?>"<?cs /if ?>>
+</div><?cs /def ?><?cs
+
+
 ####  aside_form_open(id, title, action, verb): opens the side panel of a
       split page and its POST form to `action` (csrf, action=`verb`); the
-      page writes the fields, then </form></section></div>.
+      page writes the fields, then aside_form_end(button) and
+      </section></div>. aside_form_end(button): the submit button, </form>.
 ?><?cs def:aside_form_open(id, title, action, verb)
 ?>
 
@@ -232,6 +253,12 @@ if:#count > 0 ?>
 <h2 id="<?cs var:id ?>" class="panel-title"><?cs var:title ?></h2>
 <form class="form" method="post" action="<?cs var:action ?>"><?cs call:csrf_input() ?>
 <input type="hidden" name="action" value="<?cs var:verb ?>"><?cs /def ?><?cs
+def:aside_form_end(button)
+?>
+<div class="form-actions">
+<button class="btn btn-primary" type="submit"><?cs var:button ?></button>
+</div>
+</form><?cs /def ?><?cs
 
 
 ####  table_end(): closes a table opened as <div class="table-wrap"><table>

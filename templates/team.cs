@@ -85,11 +85,8 @@ call:aside_form_open("add-member-title", "Add a member", "/teams/" + Team.Id, "a
 <dt>Viewer</dt><dd>sees the team's connections.</dd>
 <dt>Member</dt><dd>also uses them in flows and tests them.</dd>
 <dt>Manager</dt><dd>also creates, edits, shares and deletes them, and sees the team's audit log.</dd>
-</dl>
-<div class="form-actions">
-<button class="btn btn-primary" type="submit">Add member</button>
-</div>
-</form>
+</dl><?cs
+call:aside_form_end("Add member") ?>
 </section>
 </div>
 </div><?cs

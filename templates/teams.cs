@@ -41,11 +41,8 @@ call:aside_form_open("create-team-title", "Create a team", "/teams", "create") ?
 <input class="input" id="f-team-name" name="name" type="text" maxlength="80" autocomplete="off" required<?cs
   if:TeamForm.Name ?> value="<?cs var:TeamForm.Name ?>"<?cs /if ?><?cs
   call:field_aria("team-name", 1, TeamForm.Error, "") ?>>
-</div>
-<div class="form-actions">
-<button class="btn btn-primary" type="submit">Create team</button>
-</div>
-</form>
+</div><?cs
+call:aside_form_end("Create team") ?>
 <p class="aside-foot muted">Then open the team to add its members.</p>
 </section>
 </div>

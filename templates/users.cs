@@ -79,11 +79,8 @@ call:aside_form_open("create-user-title", "Create a user", "/users", "create") ?
   call:error_message("user-password", UserForm.Errors.Password) ?>
 <input class="input" id="f-user-password" name="password" type="password" autocomplete="new-password" maxlength="1024" spellcheck="false" required<?cs
   call:field_aria("user-password", 1, UserForm.Errors.Password, "") ?>>
-</div>
-<div class="form-actions">
-<button class="btn btn-primary" type="submit">Create user</button>
-</div>
-</form>
+</div><?cs
+call:aside_form_end("Create user") ?>
 </section>
 </div>
 </div><?cs
