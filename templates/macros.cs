@@ -86,6 +86,22 @@ def:field_help(name, help)
 /def ?><?cs
 
 
+####  select_open(name, input, label, help, error, choose): a required,
+      labelled <select id="f-NAME" name="INPUT"> with its help and error
+      (each optional) and a first empty option `choose`; the page writes
+      the other options, then </select></div>.
+?><?cs def:select_open(name, input, label, help, error, choose)
+?>
+<div class="field<?cs if:error ?> has-error<?cs /if ?>"><?cs
+  call:field_label(name, label, 1) ?><?cs
+  call:field_help(name, help) ?><?cs
+  call:error_message(name, error) ?>
+<select class="select" id="f-<?cs var:name ?>" name="<?cs var:input ?>" required<?cs
+  call:field_aria(name, help, error, "") ?>>
+<option value=""><?cs var:choose ?></option><?cs
+/def ?><?cs
+
+
 ####  or_dash(value): the value, or a muted dash when it is empty or
       absent (a cell, a definition). dash(): the dash alone, for a value
       that is wrapped (a tag, code) or tested otherwise. index.cs writes
