@@ -102,8 +102,7 @@ if:Audit.Filter.Connection ?>
 <p class="audit-scope">The audit trail of <a href="/connections/<?cs var:Audit.Filter.Connection ?>">connection #<?cs var:Audit.Filter.Connection ?></a>, including its tests.</p><?cs
 /if ?><?cs
 
-if:#Pager.Total == 0 ?>
-<div class="empty-state empty-state-compact" role="status">
+if:#Pager.Total == 0 ?><?cs call:empty_state_open("status") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><rect x="11" y="6" width="26" height="36" rx="3" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M17 16h14M17 23h14M17 30h8" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg><?cs
   if:Tmp.Filtered ?>
 <h3>No events match these filters</h3>

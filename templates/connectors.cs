@@ -16,8 +16,7 @@ call:page_header("Connectors",
 call:filter_actions("Search", Catalog.Q, "/connectors", "search") ?>
 </form><?cs
 
-if:#Catalog.Count == 0 ?>
-<div class="empty-state empty-state-compact" role="status">
+if:#Catalog.Count == 0 ?><?cs call:empty_state_open("status") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><circle cx="21" cy="21" r="12" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M30 30l10 10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/><path d="M16.5 21h9" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg><?cs
   if:Catalog.Q ?>
 <h3>No connectors match “<?cs var:Catalog.Q ?>”</h3>

@@ -86,8 +86,7 @@ call:filter_select_open("", "team", "Owner team", Filter.Team, "All teams") ?><?
 call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 </form><?cs
 
-  if:#Pager.Total == 0 ?>
-<div class="empty-state empty-state-compact" role="status">
+  if:#Pager.Total == 0 ?><?cs call:empty_state_open("status") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><circle cx="21" cy="21" r="12" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M30 30l10 10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/><path d="M16.5 21h9" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>
 <h3>No connections match these filters</h3>
 <p>Try another search term, or widen the connector, status or team.</p>
