@@ -80,48 +80,29 @@ def:page_content() ?>
 <label for="filter-actor">Actor</label>
 <input class="input" type="search" id="filter-actor" name="actor" maxlength="100" placeholder="Email contains…"<?cs
   if:Audit.Filter.Actor ?> value="<?cs var:Audit.Filter.Actor ?>"<?cs /if ?>>
-</div>
-<div class="filter-field">
-<label for="filter-action">Action</label>
-<select class="select" id="filter-action" name="action">
-<option value=""<?cs if:!Audit.Filter.Action ?> selected<?cs /if ?>>Any action</option><?cs
+</div><?cs
+call:filter_select_open("", "action", "Action", Audit.Filter.Action, "Any action") ?><?cs
   each:a = Audit.Actions ?>
 <option value="<?cs var:a.Key ?>"<?cs if:a.Key == Audit.Filter.Action ?> selected<?cs /if ?>><?cs call:audit_action(a.Key) ?></option><?cs
   /each ?>
 </select>
-</div>
-<div class="filter-field filter-outcome">
-<label for="filter-outcome">Outcome</label>
-<select class="select" id="filter-outcome" name="outcome">
-<option value=""<?cs if:!Audit.Filter.Outcome ?> selected<?cs /if ?>>Any outcome</option>
+</div><?cs
+call:filter_select_open("filter-outcome", "outcome", "Outcome", Audit.Filter.Outcome, "Any outcome") ?>
 <option value="success"<?cs if:Audit.Filter.Outcome == "success" ?> selected<?cs /if ?>>Success</option>
 <option value="failure"<?cs if:Audit.Filter.Outcome == "failure" ?> selected<?cs /if ?>>Failure</option>
 <option value="denied"<?cs if:Audit.Filter.Outcome == "denied" ?> selected<?cs /if ?>>Denied</option>
 </select>
-</div>
-<div class="filter-field filter-date">
-<label for="filter-from">From</label>
-<input class="input" type="date" id="filter-from" name="from" min="2000-01-01" max="2200-12-31"<?cs
-  if:Audit.Filter.From ?> value="<?cs var:Audit.Filter.From ?>"<?cs /if ?>>
-</div>
-<div class="filter-field filter-date">
-<label for="filter-to">To</label>
-<input class="input" type="date" id="filter-to" name="to" min="2000-01-01" max="2200-12-31"<?cs
-  if:Audit.Filter.To ?> value="<?cs var:Audit.Filter.To ?>"<?cs /if ?>>
-</div>
-<div class="filter-actions">
-<button class="btn btn-secondary" type="submit">Apply</button><?cs
-  if:Tmp.Filtered ?>
-<a class="btn btn-link" href="/audit">Clear<span class="visually-hidden"> filters</span></a><?cs /if ?>
-</div>
+</div><?cs
+call:filter_date("from", "From", Audit.Filter.From) ?><?cs
+call:filter_date("to", "To", Audit.Filter.To) ?><?cs
+call:filter_actions("Apply", Tmp.Filtered, "/audit", "filters") ?>
 </form><?cs
 
 if:Audit.Filter.Connection ?>
 <p class="audit-scope">The audit trail of <a href="/connections/<?cs var:Audit.Filter.Connection ?>">connection #<?cs var:Audit.Filter.Connection ?></a>, including its tests.</p><?cs
 /if ?><?cs
 
-if:#Pager.Total == 0 ?>
-<div class="empty-state empty-state-compact" role="status">
+if:#Pager.Total == 0 ?><?cs call:empty_state_open("status") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><rect x="11" y="6" width="26" height="36" rx="3" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M17 16h14M17 23h14M17 30h8" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg><?cs
   if:Tmp.Filtered ?>
 <h3>No events match these filters</h3>
@@ -162,10 +143,7 @@ else ?>
 <td data-label="Request ID"><?cs if:e.RequestId ?><code class="audit-rid"><?cs var:e.RequestId ?></code><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 <td data-label="Details" class="audit-details-cell"><?cs if:e.Details && e.Details != "{}" && e.Details != "null" ?><code class="audit-details"><?cs var:e.Details ?></code><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
+  /each ?><?cs call:table_end() ?><?cs
   call:pagination("/audit") ?><?cs
 /if ?><?cs
 /def ?><?cs include:"layout.cs" ?>

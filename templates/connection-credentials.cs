@@ -8,14 +8,8 @@
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
 if:Conn.Name ?><?cs set:Page.Title = "Your credentials for " + Conn.Name ?><?cs /if ?><?cs
-def:page_content() ?>
-<nav class="breadcrumbs" aria-label="Breadcrumb">
-<ol>
-<li><a href="/">Integrations</a></li>
-<li><a href="/connections/<?cs var:Conn.Id ?>"><?cs var:Conn.Name ?></a></li>
-<li><span aria-current="page">Your credentials</span></li>
-</ol>
-</nav>
+def:page_content() ?><?cs
+call:conn_breadcrumbs("Your credentials") ?>
 <div class="page-header">
 <div class="page-heading conn-heading"><?cs
   call:connector_mark(Conn.ConnectorTitle) ?>

@@ -5,14 +5,8 @@
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
 if:Conn.Name ?><?cs set:Page.Title = "Delete " + Conn.Name ?><?cs /if ?><?cs
-def:page_content() ?>
-<nav class="breadcrumbs" aria-label="Breadcrumb">
-<ol>
-<li><a href="/">Integrations</a></li>
-<li><a href="/connections/<?cs var:Conn.Id ?>"><?cs var:Conn.Name ?></a></li>
-<li><span aria-current="page">Delete</span></li>
-</ol>
-</nav><?cs
+def:page_content() ?><?cs
+call:conn_breadcrumbs("Delete") ?><?cs
 if:Delete.InUse ?>
 <section class="panel confirm-panel confirm-error" aria-labelledby="delete-title">
 <div class="confirm-head">

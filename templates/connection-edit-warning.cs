@@ -4,14 +4,8 @@
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
 if:Conn.Name ?><?cs set:Page.Title = "Edit " + Conn.Name ?><?cs /if ?><?cs
-def:page_content() ?>
-<nav class="breadcrumbs" aria-label="Breadcrumb">
-<ol>
-<li><a href="/">Integrations</a></li>
-<li><a href="/connections/<?cs var:Conn.Id ?>"><?cs var:Conn.Name ?></a></li>
-<li><span aria-current="page">Edit</span></li>
-</ol>
-</nav>
+def:page_content() ?><?cs
+call:conn_breadcrumbs("Edit") ?>
 <section class="panel confirm-panel confirm-warning" aria-labelledby="warning-title">
 <div class="confirm-head">
 <span class="confirm-icon" aria-hidden="true"><svg viewBox="0 0 24 24" width="24" height="24"><path d="M12 3l10 17.5H2z" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"/><path d="M12 9.5v5" stroke="currentColor" stroke-width="2" stroke-linecap="round"/><circle cx="12" cy="17.3" r="1.2" fill="currentColor"/></svg></span>

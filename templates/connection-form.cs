@@ -24,9 +24,7 @@ elif:!Page.Title ?><?cs set:Page.Title = "New connection" ?><?cs /if ?><?cs
 def:page_content() ?>
 <nav class="breadcrumbs" aria-label="Breadcrumb">
 <ol><?cs
-if:Form.Mode == "edit" ?>
-<li><a href="/">Integrations</a></li>
-<li><a href="/connections/<?cs var:Conn.Id ?>"><?cs var:Conn.Name ?></a></li>
+if:Form.Mode == "edit" ?><?cs call:conn_breadcrumb_steps() ?>
 <li><span aria-current="page">Edit</span></li><?cs
 else ?>
 <li><a href="/connectors">Connectors</a></li>
@@ -185,14 +183,10 @@ if:Form.Mode == "edit" ?>
   call:field_aria("description", 1, Form.Errors.Description, "") ?>><?cs var:Form.Description ?></textarea>
 </div><?cs
 
-if:Form.Mode != "edit" ?>
-<div class="field<?cs if:Form.Errors.Team ?> has-error<?cs /if ?>"><?cs
-  call:field_label("team", "Owner team", 1) ?><?cs
-  call:field_help("team", "Managers of this team can edit, share and delete the connection.") ?><?cs
-  call:error_message("team", Form.Errors.Team) ?>
-<select class="select" id="f-team" name="team" required<?cs
-  call:field_aria("team", 1, Form.Errors.Team, "") ?>>
-<option value="">Choose a team…</option><?cs
+if:Form.Mode != "edit" ?><?cs
+call:select_open("team", "team", "Owner team",
+  "Managers of this team can edit, share and delete the connection.",
+  Form.Errors.Team, "Choose a team…") ?><?cs
   each:t = Form.Teams ?>
 <option value="<?cs var:t.Id ?>"<?cs if:t.Selected || subcount(Form.Teams) == 1 ?> selected<?cs /if ?>><?cs var:t.Name ?></option><?cs
   /each ?>
@@ -229,14 +223,10 @@ set:Tmp.AuthFields = 0 ?><?cs
 
 ####  Protocol of kind named_credential: which named credential to use.
 ?><?cs
-if:subcount(Form.NamedCredentials) > 0 || Form.Errors.NamedCredential ?><?cs set:Tmp.AuthFields = 1 ?>
-<div class="field<?cs if:Form.Errors.NamedCredential ?> has-error<?cs /if ?>"><?cs
-  call:field_label("named_credential", "Named credential", 1) ?><?cs
-  call:field_help("named_credential", "Its URL and secret are kept under Named credentials; this connection uses them as they are.") ?><?cs
-  call:error_message("named_credential", Form.Errors.NamedCredential) ?>
-<select class="select" id="f-named_credential" name="named_credential" required<?cs
-  call:field_aria("named_credential", 1, Form.Errors.NamedCredential, "") ?>>
-<option value="">Choose a named credential…</option><?cs
+if:subcount(Form.NamedCredentials) > 0 || Form.Errors.NamedCredential ?><?cs set:Tmp.AuthFields = 1 ?><?cs
+call:select_open("named_credential", "named_credential", "Named credential",
+  "Its URL and secret are kept under Named credentials; this connection uses them as they are.",
+  Form.Errors.NamedCredential, "Choose a named credential…") ?><?cs
   each:n = Form.NamedCredentials ?>
 <option value="<?cs var:n.Id ?>"<?cs if:n.Selected ?> selected<?cs /if ?>><?cs var:n.Name ?><?cs if:n.Team ?> (<?cs var:n.Team ?>)<?cs /if ?></option><?cs
   /each ?>

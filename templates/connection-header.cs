@@ -5,13 +5,8 @@
       Reconnect, Sharing, Delete; Test and Reconnect are POST forms with
       csrf) and the tabs, with aria-current on Conn.Tab. Reads Conn.*,
       Can.* (HACKING.md).
-?>
-<nav class="breadcrumbs" aria-label="Breadcrumb">
-<ol>
-<li><a href="/">Integrations</a></li>
-<li><span aria-current="page"><?cs var:Conn.Name ?></span></li>
-</ol>
-</nav>
+?><?cs
+call:breadcrumbs("/", "Integrations", Conn.Name) ?>
 <div class="page-header conn-header">
 <div class="page-heading conn-heading"><?cs
   call:connector_mark(Conn.ConnectorTitle) ?>

@@ -7,13 +7,8 @@ if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
 if:Conn.Name ?><?cs set:Page.Title = "History of " + Conn.Name ?><?cs /if ?><?cs
 def:page_content() ?><?cs
 include:"connection-header.cs" ?>
-<section aria-labelledby="tests-title">
-<div class="section-head">
-<h2 id="tests-title">Connection tests</h2><?cs
-if:subcount(Tests) > 0 ?>
-<p class="section-meta"><?cs var:subcount(Tests) ?> test<?cs if:subcount(Tests) != 1 ?>s<?cs /if ?></p><?cs
-/if ?>
-</div><?cs
+<section aria-labelledby="tests-title"><?cs
+call:section_head("tests-title", "Connection tests", 0, subcount(Tests), "test") ?><?cs
 if:subcount(Tests) > 0 ?>
 <div class="table-wrap">
 <table class="data-table stack-table tests-table">
@@ -32,12 +27,8 @@ if:subcount(Tests) > 0 ?>
 <td data-label="Message" class="test-msg"><?cs call:or_dash(t.Message) ?></td>
 <td data-label="By"><?cs if:t.By ?><?cs var:t.By ?><?cs else ?><span class="muted">System</span><?cs /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
-else ?>
-<div class="empty-state empty-state-compact">
+  /each ?><?cs call:table_end() ?><?cs
+else ?><?cs call:empty_state_open("") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><circle cx="24" cy="24" r="16" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M24 15v10l6 4" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round"/></svg>
 <h3>No tests yet</h3>
 <p>This connection hasn't been tested. Tests run when it is created or edited, when a flow that uses it opens, and when you press Test.</p><?cs

@@ -7,13 +7,8 @@ if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
 if:Conn.Name ?><?cs set:Page.Title = "Flows using " + Conn.Name ?><?cs /if ?><?cs
 def:page_content() ?><?cs
 include:"connection-header.cs" ?>
-<section aria-labelledby="flows-title">
-<div class="section-head">
-<h2 id="flows-title">Flows Using Connection</h2><?cs
-if:subcount(Flows) > 0 ?>
-<p class="section-meta"><?cs var:subcount(Flows) ?> flow<?cs if:subcount(Flows) != 1 ?>s<?cs /if ?></p><?cs
-/if ?>
-</div><?cs
+<section aria-labelledby="flows-title"><?cs
+call:section_head("flows-title", "Flows Using Connection", 0, subcount(Flows), "flow") ?><?cs
 if:subcount(Flows) > 0 ?>
 <p class="section-lede muted">Edits to this connection take effect immediately in every flow listed here, and it can't be deleted while any flow uses it. Progress status shows each flow's latest connection test.</p>
 <div class="table-wrap">
@@ -35,12 +30,8 @@ if:subcount(Flows) > 0 ?>
 <td data-label="Owner"><?cs call:or_dash(fl.Owner) ?></td>
 <td data-label="Progress status"><?cs call:or_dash(fl.ProgressStatus) ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
-else ?>
-<div class="empty-state empty-state-compact">
+  /each ?><?cs call:table_end() ?><?cs
+else ?><?cs call:empty_state_open("") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><rect x="6" y="8" width="14" height="10" rx="3" fill="none" stroke="currentColor" stroke-width="2.5"/><rect x="28" y="30" width="14" height="10" rx="3" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M13 18v8a4 4 0 0 0 4 4h11" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-dasharray="3 4"/></svg>
 <h3>No flows use this connection.</h3>
 <p>When a flow uses it as an action or a trigger, the flow is listed here with its version, status and owner.</p>

@@ -64,10 +64,7 @@ include:"connection-header.cs" ?>
 </div></td><?cs
     /if ?>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
+  /each ?><?cs call:table_end() ?><?cs
 if:subcount(Sharing.Shares) == 0 ?>
 <p class="detail-note muted">Not shared with any other team yet.</p><?cs
 /if ?><?cs
@@ -82,11 +79,8 @@ if:Can.Share ?>
 <h2 id="share-title" class="panel-title">Share with a team</h2><?cs
   if:subcount(Sharing.Teams) > 0 ?>
 <form class="form" method="post" action="/connections/<?cs var:Conn.Id ?>/sharing"><?cs call:csrf_input() ?>
-<input type="hidden" name="action" value="share">
-<div class="field"><?cs
-    call:field_label("share-team", "Team", 1) ?>
-<select class="select" id="f-share-team" name="team" required>
-<option value="">Choose a team…</option><?cs
+<input type="hidden" name="action" value="share"><?cs
+    call:select_open("share-team", "team", "Team", "", "", "Choose a team…") ?><?cs
     each:t = Sharing.Teams ?>
 <option value="<?cs var:t.Id ?>"><?cs var:t.Name ?></option><?cs
     /each ?>
@@ -116,12 +110,10 @@ if:Can.Share ?>
 <p>Its managers can then edit, share and delete the connection, and <strong><?cs if:Conn.OwnerTeam ?><?cs var:Conn.OwnerTeam ?><?cs else ?>the current owner team<?cs /if ?></strong> loses its access unless the new owner shares it back. Other teams keep their shares.</p>
 </div></div>
 <form class="form" method="post" action="/connections/<?cs var:Conn.Id ?>/sharing"><?cs call:csrf_input() ?>
-<input type="hidden" name="action" value="transfer">
-<div class="field"><?cs
-    call:field_label("transfer-team", "New owner team", 1) ?><?cs
-    call:field_help("transfer-team", "Only teams you manage. No connection there may have the same name.") ?>
-<select class="select" id="f-transfer-team" name="team" required aria-describedby="f-transfer-team-help">
-<option value="">Choose a team…</option><?cs
+<input type="hidden" name="action" value="transfer"><?cs
+    call:select_open("transfer-team", "team", "New owner team",
+      "Only teams you manage. No connection there may have the same name.",
+      "", "Choose a team…") ?><?cs
     each:t = Sharing.TransferTeams ?>
 <option value="<?cs var:t.Id ?>"><?cs var:t.Name ?></option><?cs
     /each ?>

@@ -16,13 +16,8 @@ elif:kind == "named_credential" ?>Use a named credential managed by an administr
 elif:kind == "none" ?>No authentication.<?cs
 /if ?><?cs /def ?><?cs
 
-def:page_content() ?>
-<nav class="breadcrumbs" aria-label="Breadcrumb">
-<ol>
-<li><a href="/connectors">Connectors</a></li>
-<li><span aria-current="page"><?cs var:Connector.Title ?></span></li>
-</ol>
-</nav>
+def:page_content() ?><?cs
+call:breadcrumbs("/connectors", "Connectors", Connector.Title) ?>
 <div class="page-header">
 <div class="page-heading conn-heading"><?cs
   call:connector_mark(Connector.Title) ?>

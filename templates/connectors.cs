@@ -5,27 +5,18 @@
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "connectors" ?><?cs /if ?><?cs
 if:!Page.Title ?><?cs set:Page.Title = "Connectors" ?><?cs /if ?><?cs
-def:page_content() ?>
-<div class="page-header">
-<div class="page-heading">
-<h1>Connectors</h1>
-<p class="page-lede">A connector knows how to reach one kind of system. Pick one to create a connection with it.</p>
-</div>
-</div>
+def:page_content() ?><?cs
+call:page_header("Connectors",
+  "A connector knows how to reach one kind of system. Pick one to create a connection with it.") ?>
 <form class="filters catalog-search" method="get" action="/connectors" role="search" aria-label="Search connectors">
 <div class="filter-field filter-search">
 <label for="catalog-q">Search connectors</label>
 <input class="input" type="search" id="catalog-q" name="q" maxlength="100" value="<?cs var:Catalog.Q ?>" placeholder="Name or category, for example Jira or CRM">
-</div>
-<div class="filter-actions">
-<button class="btn btn-secondary" type="submit">Search</button><?cs
-  if:Catalog.Q ?>
-<a class="btn btn-link" href="/connectors">Clear<span class="visually-hidden"> search</span></a><?cs /if ?>
-</div>
+</div><?cs
+call:filter_actions("Search", Catalog.Q, "/connectors", "search") ?>
 </form><?cs
 
-if:#Catalog.Count == 0 ?>
-<div class="empty-state empty-state-compact" role="status">
+if:#Catalog.Count == 0 ?><?cs call:empty_state_open("status") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><circle cx="21" cy="21" r="12" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M30 30l10 10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/><path d="M16.5 21h9" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg><?cs
   if:Catalog.Q ?>
 <h3>No connectors match “<?cs var:Catalog.Q ?>”</h3>

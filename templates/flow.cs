@@ -5,13 +5,8 @@
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
 if:!Page.Title ?><?cs set:Page.Title = Flow.Name ?><?cs /if ?><?cs
-def:page_content() ?>
-<nav class="breadcrumbs" aria-label="Breadcrumb">
-<ol>
-<li><a href="/">Integrations</a></li>
-<li><span aria-current="page"><?cs var:Flow.Name ?></span></li>
-</ol>
-</nav>
+def:page_content() ?><?cs
+call:breadcrumbs("/", "Integrations", Flow.Name) ?>
 <div class="page-header">
 <div class="page-heading">
 <p class="eyebrow">Flow</p>
@@ -32,13 +27,8 @@ if:Flow.Description ?>
 </dl>
 </section>
 
-<section class="flow-connections" aria-labelledby="flow-conns-title">
-<div class="section-head">
-<h2 id="flow-conns-title">Connections it uses</h2><?cs
-if:subcount(Flow.Connections) > 0 ?>
-<p class="section-meta"><?cs var:subcount(Flow.Connections) ?> connection<?cs if:subcount(Flow.Connections) != 1 ?>s<?cs /if ?></p><?cs
-/if ?>
-</div><?cs
+<section class="flow-connections" aria-labelledby="flow-conns-title"><?cs
+call:section_head("flow-conns-title", "Connections it uses", 0, subcount(Flow.Connections), "connection") ?><?cs
 if:subcount(Flow.Connections) > 0 ?>
 <div class="table-wrap">
 <table class="data-table stack-table">
@@ -53,12 +43,8 @@ if:subcount(Flow.Connections) > 0 ?>
 <td data-label="Connector"><?cs call:or_dash(c.ConnectorTitle) ?></td>
 <td data-label="Status"><?cs call:status_badge(c.Status, c.StatusLabel) ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
-else ?>
-<div class="empty-state empty-state-compact">
+  /each ?><?cs call:table_end() ?><?cs
+else ?><?cs call:empty_state_open("") ?>
 <h3>This flow uses no connections</h3>
 <p>It doesn't reach any external system through Tether.</p>
 </div><?cs

@@ -56,29 +56,20 @@ else ?>
 <div class="filter-field filter-search">
 <label for="filter-q">Search</label>
 <input class="input" type="search" id="filter-q" name="q" value="<?cs var:Filter.Q ?>" placeholder="Connection name">
-</div>
-<div class="filter-field">
-<label for="filter-connector">Connector</label>
-<select class="select" id="filter-connector" name="connector">
-<option value=""<?cs if:!Filter.Connector ?> selected<?cs /if ?>>All connectors</option><?cs
+</div><?cs
+call:filter_select_open("", "connector", "Connector", Filter.Connector, "All connectors") ?><?cs
   each:o = Options.Connectors ?>
 <option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Connector ?> selected<?cs /if ?>><?cs var:o.Title ?></option><?cs
   /each ?>
 </select>
-</div>
-<div class="filter-field">
-<label for="filter-status">Status</label>
-<select class="select" id="filter-status" name="status">
-<option value=""<?cs if:!Filter.Status ?> selected<?cs /if ?>>Any status</option><?cs
+</div><?cs
+call:filter_select_open("", "status", "Status", Filter.Status, "Any status") ?><?cs
   each:o = Options.Statuses ?>
 <option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Status ?> selected<?cs /if ?>><?cs var:o.Label ?></option><?cs
   /each ?>
 </select>
-</div>
-<div class="filter-field">
-<label for="filter-team">Owner team</label>
-<select class="select" id="filter-team" name="team">
-<option value=""<?cs if:!Filter.Team ?> selected<?cs /if ?>>All teams</option><?cs
+</div><?cs
+call:filter_select_open("", "team", "Owner team", Filter.Team, "All teams") ?><?cs
   each:o = Options.Teams ?>
 <option value="<?cs var:o.Id ?>"<?cs if:o.Id == Filter.Team ?> selected<?cs /if ?>><?cs var:o.Name ?></option><?cs
   /each ?>
@@ -91,16 +82,11 @@ else ?>
 <option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Sort ?> selected<?cs /if ?>><?cs var:o.Label ?></option><?cs
   /each ?>
 </select>
-</div>
-<div class="filter-actions">
-<button class="btn btn-secondary" type="submit">Apply</button><?cs
-  if:Filter.Active ?>
-<a class="btn btn-link" href="/">Clear<span class="visually-hidden"> filters</span></a><?cs /if ?>
-</div>
+</div><?cs
+call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 </form><?cs
 
-  if:#Pager.Total == 0 ?>
-<div class="empty-state empty-state-compact" role="status">
+  if:#Pager.Total == 0 ?><?cs call:empty_state_open("status") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><circle cx="21" cy="21" r="12" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M30 30l10 10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/><path d="M16.5 21h9" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>
 <h3>No connections match these filters</h3>
 <p>Try another search term, or widen the connector, status or team.</p>

@@ -86,6 +86,22 @@ def:field_help(name, help)
 /def ?><?cs
 
 
+####  select_open(name, input, label, help, error, choose): a required,
+      labelled <select id="f-NAME" name="INPUT"> with its help and error
+      (each optional) and a first empty option `choose`; the page writes
+      the other options, then </select></div>.
+?><?cs def:select_open(name, input, label, help, error, choose)
+?>
+<div class="field<?cs if:error ?> has-error<?cs /if ?>"><?cs
+  call:field_label(name, label, 1) ?><?cs
+  call:field_help(name, help) ?><?cs
+  call:error_message(name, error) ?>
+<select class="select" id="f-<?cs var:name ?>" name="<?cs var:input ?>" required<?cs
+  call:field_aria(name, help, error, "") ?>>
+<option value=""><?cs var:choose ?></option><?cs
+/def ?><?cs
+
+
 ####  or_dash(value): the value, or a muted dash when it is empty or
       absent (a cell, a definition). dash(): the dash alone, for a value
       that is wrapped (a tag, code) or tested otherwise. index.cs writes
@@ -154,6 +170,125 @@ else ?><?cs var:label ?><?cs /if ?></th><?cs
 ?>
 <li><a class="site-nav-link" href="<?cs var:href ?>"<?cs if:Page.Section == section ?> aria-current="page"<?cs /if ?>><?cs var:label ?></a></li><?cs
 /def ?><?cs
+
+
+####  Page pieces shared by the pages' skeletons. ClearSilver macros cannot
+      wrap content, so a table or an empty state is opened and closed by
+      the page around its own rows (see teams.cs).
+      ####################################################################
+
+
+####  breadcrumbs(href, label, current): a two-step trail, the parent page
+      `label` at `href`, then the current page. conn_breadcrumbs(current):
+      Integrations, the connection (Conn.Id|Name), then `current`.
+?><?cs def:breadcrumbs(href, label, current)
+?>
+<nav class="breadcrumbs" aria-label="Breadcrumb">
+<ol>
+<li><a href="<?cs var:href ?>"><?cs var:label ?></a></li>
+<li><span aria-current="page"><?cs var:current ?></span></li>
+</ol>
+</nav><?cs /def ?><?cs
+def:conn_breadcrumb_steps()
+?>
+<li><a href="/">Integrations</a></li>
+<li><a href="/connections/<?cs var:Conn.Id ?>"><?cs var:Conn.Name ?></a></li><?cs /def ?><?cs
+def:conn_breadcrumbs(current)
+?>
+<nav class="breadcrumbs" aria-label="Breadcrumb">
+<ol><?cs call:conn_breadcrumb_steps() ?>
+<li><span aria-current="page"><?cs var:current ?></span></li>
+</ol>
+</nav><?cs /def ?><?cs
+
+
+####  section_head(id, title, hidden, count, noun): a section's <h2> (id,
+      visually hidden when `hidden`) and, when count > 0, "N noun(s)".
+?><?cs def:section_head(id, title, hidden, count, noun)
+?>
+<div class="section-head">
+<h2 id="<?cs var:id ?>"<?cs if:hidden ?> class="visually-hidden"<?cs /if ?>><?cs var:title ?></h2><?cs
+if:#count > 0 ?>
+<p class="section-meta"><?cs var:count ?> <?cs var:noun ?><?cs if:#count != 1 ?>s<?cs /if ?></p><?cs
+/if ?>
+</div><?cs /def ?><?cs
+
+
+####  page_header(title, lede): the heading of a top-level page, its <h1>
+      and the sentence under it.
+?><?cs def:page_header(title, lede)
+?>
+<div class="page-header">
+<div class="page-heading">
+<h1><?cs var:title ?></h1>
+<p class="page-lede"><?cs var:lede ?></p>
+</div>
+</div><?cs /def ?><?cs
+
+
+####  filter_actions(button, clear, href, what): the submit button of a
+      filter form and, when `clear`, a link to `href` clearing the `what`.
+?><?cs def:filter_actions(button, clear, href, what)
+?>
+<div class="filter-actions">
+<button class="btn btn-secondary" type="submit"><?cs var:button ?></button><?cs
+  if:clear ?>
+<a class="btn btn-link" href="<?cs var:href ?>">Clear<span class="visually-hidden"> <?cs var:what ?></span></a><?cs /if ?>
+</div><?cs /def ?><?cs
+
+
+####  filter_select_open(cls, name, label, current, any): a filter field
+      (extra class `cls`) with its <select id="filter-NAME" name="NAME">
+      and the "any" option, selected when `current` is empty; the page
+      writes the other options, then </select></div>. filter_date(name,
+      label, value): a date filter field.
+?><?cs def:filter_select_open(cls, name, label, current, any)
+?>
+<div class="filter-field<?cs if:cls ?> <?cs var:cls ?><?cs /if ?>">
+<label for="filter-<?cs var:name ?>"><?cs var:label ?></label>
+<select class="select" id="filter-<?cs var:name ?>" name="<?cs var:name ?>">
+<option value=""<?cs if:!current ?> selected<?cs /if ?>><?cs var:any ?></option><?cs /def ?><?cs
+def:filter_date(name, label, value)
+?>
+<div class="filter-field filter-date">
+<label for="filter-<?cs var:name ?>"><?cs var:label ?></label>
+<input class="input" type="date" id="filter-<?cs var:name ?>" name="<?cs var:name ?>" min="2000-01-01" max="2200-12-31"<?cs
+  if:value ?> value="<?cs var:value ?>"<?cs /if ?>>
+</div><?cs /def ?><?cs
+
+
+####  aside_form_open(id, title, action, verb): opens the side panel of a
+      split page and its POST form to `action` (csrf, action=`verb`); the
+      page writes the fields, then aside_form_end(button) and
+      </section></div>. aside_form_end(button): the submit button, </form>.
+?><?cs def:aside_form_open(id, title, action, verb)
+?>
+
+<div class="split-aside">
+<section class="panel aside-panel" aria-labelledby="<?cs var:id ?>">
+<h2 id="<?cs var:id ?>" class="panel-title"><?cs var:title ?></h2>
+<form class="form" method="post" action="<?cs var:action ?>"><?cs call:csrf_input() ?>
+<input type="hidden" name="action" value="<?cs var:verb ?>"><?cs /def ?><?cs
+def:aside_form_end(button)
+?>
+<div class="form-actions">
+<button class="btn btn-primary" type="submit"><?cs var:button ?></button>
+</div>
+</form><?cs /def ?><?cs
+
+
+####  table_end(): closes a table opened as <div class="table-wrap"><table>
+      … <tbody>, after the page's row loop. empty_state_open(role): opens
+      the compact empty state shown instead (role="ROLE" when given); the
+      page writes its icon, <h3> and text, then </div>.
+?><?cs def:table_end()
+?>
+</tbody>
+</table>
+</div><?cs /def ?><?cs
+def:empty_state_open(role)
+?>
+<div class="empty-state empty-state-compact"<?cs if:role ?> role="<?cs var:role ?>"<?cs /if ?>><?cs /def ?><?cs
 
 
 ####  Connection pages (connection*.cs, connectors.cs, connector.cs,
@@ -278,10 +413,7 @@ else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
 <td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 <td data-label="Owner"><?cs call:or_dash(fl.Owner) ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
+  /each ?><?cs call:table_end() ?><?cs
 /def ?><?cs
 
 
@@ -303,10 +435,7 @@ else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
 <td data-label="By"><?cs call:or_dash(v.ChangedBy) ?></td>
 <td data-label="Fields changed"><?cs if:v.Fields ?><?cs var:v.Fields ?><?cs else ?><span class="muted">None</span><?cs /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
+  /each ?><?cs call:table_end() ?><?cs
 else ?>
 <p class="muted">No earlier versions.</p><?cs
 /if ?><?cs /def ?><?cs

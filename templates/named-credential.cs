@@ -14,13 +14,8 @@
 if:!Page.Section ?><?cs set:Page.Section = "named-credentials" ?><?cs /if ?><?cs
 if:!Page.Title ?><?cs set:Page.Title = NamedCredential.Name ?><?cs /if ?><?cs
 set:Tmp.InUse = #NamedCredential.InUse > 0 || subcount(NamedCredential.Connections) > 0 ?><?cs
-def:page_content() ?>
-<nav class="breadcrumbs" aria-label="Breadcrumb">
-<ol>
-<li><a href="/named-credentials">Named credentials</a></li>
-<li><span aria-current="page"><?cs var:NamedCredential.Name ?></span></li>
-</ol>
-</nav>
+def:page_content() ?><?cs
+call:breadcrumbs("/named-credentials", "Named credentials", NamedCredential.Name) ?>
 <div class="page-header">
 <div class="page-heading">
 <p class="eyebrow">Named credential</p>

@@ -143,13 +143,8 @@ if:Tmp.NcErrors ?>
 </div></div><?cs
 /if ?>
 
-<section class="nc-list" aria-labelledby="list-title">
-<div class="section-head">
-<h2 id="list-title">Your teams' named credentials</h2><?cs
-if:subcount(NamedCredentials) > 0 ?>
-<p class="section-meta"><?cs var:subcount(NamedCredentials) ?> credential<?cs if:subcount(NamedCredentials) != 1 ?>s<?cs /if ?></p><?cs
-/if ?>
-</div><?cs
+<section class="nc-list" aria-labelledby="list-title"><?cs
+call:section_head("list-title", "Your teams' named credentials", 0, subcount(NamedCredentials), "credential") ?><?cs
 if:subcount(NamedCredentials) > 0 ?>
 <div class="table-wrap">
 <table class="data-table stack-table nc-table">
@@ -166,12 +161,8 @@ if:subcount(NamedCredentials) > 0 ?>
 <td data-label="Owner team"><?cs call:or_dash(n.Team) ?></td>
 <td data-label="Used by" class="num"><?cs if:#n.Connections > 0 ?><?cs var:n.Connections ?> connection<?cs if:#n.Connections != 1 ?>s<?cs /if ?><?cs else ?><span class="muted">None</span><?cs /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
-else ?>
-<div class="empty-state empty-state-compact">
+  /each ?><?cs call:table_end() ?><?cs
+else ?><?cs call:empty_state_open("") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><circle cx="17" cy="24" r="8" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M25 24h16M35 24v6M41 24v5" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round"/></svg>
 <h3>No named credentials yet</h3>
 <p>Create one below, then choose it when you create a connection whose authentication protocol is “Named credential”.</p>

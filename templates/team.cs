@@ -15,13 +15,8 @@ if:!Page.Title ?><?cs set:Page.Title = Team.Name ?><?cs /if ?><?cs
 <option value="manager"<?cs if:selected == "manager" ?> selected<?cs /if ?>>Manager</option><?cs
 /def ?><?cs
 
-def:page_content() ?>
-<nav class="breadcrumbs" aria-label="Breadcrumb">
-<ol>
-<li><a href="/teams">Teams</a></li>
-<li><span aria-current="page"><?cs var:Team.Name ?></span></li>
-</ol>
-</nav>
+def:page_content() ?><?cs
+call:breadcrumbs("/teams", "Teams", Team.Name) ?>
 <div class="page-header">
 <div class="page-heading">
 <p class="eyebrow">Team</p>
@@ -65,23 +60,14 @@ if:subcount(Team.Members) > 0 ?>
 </form>
 </td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
-else ?>
-<div class="empty-state empty-state-compact">
+  /each ?><?cs call:table_end() ?><?cs
+else ?><?cs call:empty_state_open("") ?>
 <h3>No members yet</h3>
 <p>Add people by their email address. They need a Tether account first; create one under Users.</p>
 </div><?cs
 /if ?>
-</section>
-
-<div class="split-aside">
-<section class="panel aside-panel" aria-labelledby="add-member-title">
-<h2 id="add-member-title" class="panel-title">Add a member</h2>
-<form class="form" method="post" action="/teams/<?cs var:Team.Id ?>"><?cs call:csrf_input() ?>
-<input type="hidden" name="action" value="add">
+</section><?cs
+call:aside_form_open("add-member-title", "Add a member", "/teams/" + Team.Id, "add") ?>
 <div class="field<?cs if:MemberForm.Error ?> has-error<?cs /if ?>"><?cs
   call:field_label("member-email", "Email address", 1) ?><?cs
   call:field_help("member-email", "Of an existing user. Adding someone who is already a member changes their role.") ?><?cs
@@ -99,11 +85,8 @@ else ?>
 <dt>Viewer</dt><dd>sees the team's connections.</dd>
 <dt>Member</dt><dd>also uses them in flows and tests them.</dd>
 <dt>Manager</dt><dd>also creates, edits, shares and deletes them, and sees the team's audit log.</dd>
-</dl>
-<div class="form-actions">
-<button class="btn btn-primary" type="submit">Add member</button>
-</div>
-</form>
+</dl><?cs
+call:aside_form_end("Add member") ?>
 </section>
 </div>
 </div><?cs

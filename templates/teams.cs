@@ -5,21 +5,12 @@
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "teams" ?><?cs /if ?><?cs
 if:!Page.Title ?><?cs set:Page.Title = "Teams" ?><?cs /if ?><?cs
-def:page_content() ?>
-<div class="page-header">
-<div class="page-heading">
-<h1>Teams</h1>
-<p class="page-lede">Every connection belongs to one team. Viewers of a team see its connections, members also use and test them, managers also create, edit, share and delete them.</p>
-</div>
-</div>
+def:page_content() ?><?cs
+call:page_header("Teams",
+  "Every connection belongs to one team. Viewers of a team see its connections, members also use and test them, managers also create, edit, share and delete them.") ?>
 <div class="split-layout">
-<section class="split-main" aria-labelledby="teams-title">
-<div class="section-head">
-<h2 id="teams-title" class="visually-hidden">All teams</h2><?cs
-if:subcount(Teams) > 0 ?>
-<p class="section-meta"><?cs var:subcount(Teams) ?> team<?cs if:subcount(Teams) != 1 ?>s<?cs /if ?></p><?cs
-/if ?>
-</div><?cs
+<section class="split-main" aria-labelledby="teams-title"><?cs
+call:section_head("teams-title", "All teams", 1, subcount(Teams), "team") ?><?cs
 if:subcount(Teams) > 0 ?>
 <div class="table-wrap">
 <table class="data-table stack-table teams-table">
@@ -34,24 +25,15 @@ if:subcount(Teams) > 0 ?>
 <td data-label="Members" class="num"><?cs if:#t.Members > 0 ?><?cs var:t.Members ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
 <td data-label="Connections owned" class="num"><?cs if:#t.Connections > 0 ?><?cs var:t.Connections ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div><?cs
-else ?>
-<div class="empty-state empty-state-compact">
+  /each ?><?cs call:table_end() ?><?cs
+else ?><?cs call:empty_state_open("") ?>
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><circle cx="18" cy="17" r="6" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M7 38a11 11 0 0 1 22 0" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/><path d="M30 12a6 6 0 0 1 0 11M34 28a11 11 0 0 1 7 10" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>
 <h3>No teams yet</h3>
 <p>Create a team, add people to it, then create connections that the team owns.</p>
 </div><?cs
 /if ?>
-</section>
-
-<div class="split-aside">
-<section class="panel aside-panel" aria-labelledby="create-team-title">
-<h2 id="create-team-title" class="panel-title">Create a team</h2>
-<form class="form" method="post" action="/teams"><?cs call:csrf_input() ?>
-<input type="hidden" name="action" value="create">
+</section><?cs
+call:aside_form_open("create-team-title", "Create a team", "/teams", "create") ?>
 <div class="field<?cs if:TeamForm.Error ?> has-error<?cs /if ?>"><?cs
   call:field_label("team-name", "Name", 1) ?><?cs
   call:field_help("team-name", "Unique; for example “Finance Operations”.") ?><?cs
@@ -59,11 +41,8 @@ else ?>
 <input class="input" id="f-team-name" name="name" type="text" maxlength="80" autocomplete="off" required<?cs
   if:TeamForm.Name ?> value="<?cs var:TeamForm.Name ?>"<?cs /if ?><?cs
   call:field_aria("team-name", 1, TeamForm.Error, "") ?>>
-</div>
-<div class="form-actions">
-<button class="btn btn-primary" type="submit">Create team</button>
-</div>
-</form>
+</div><?cs
+call:aside_form_end("Create team") ?>
 <p class="aside-foot muted">Then open the team to add its members.</p>
 </section>
 </div>

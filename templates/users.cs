@@ -19,13 +19,9 @@ if:!Page.Title ?><?cs set:Page.Title = "Users" ?><?cs /if ?><?cs
 </form><?cs
 /def ?><?cs
 
-def:page_content() ?>
-<div class="page-header">
-<div class="page-heading">
-<h1>Users</h1>
-<p class="page-lede">People who can sign in to Tether. Administrators see and manage everything; everyone else works through their teams.</p>
-</div>
-</div>
+def:page_content() ?><?cs
+call:page_header("Users",
+  "People who can sign in to Tether. Administrators see and manage everything; everyone else works through their teams.") ?>
 <div class="split-layout">
 <section class="split-main" aria-labelledby="users-title">
 <div class="section-head">
@@ -59,18 +55,10 @@ def:page_content() ?>
 </div><?cs
     /if ?></td>
 </tr><?cs
-  /each ?>
-</tbody>
-</table>
-</div>
+  /each ?><?cs call:table_end() ?>
 <p class="detail-note muted">Disabling a user ends all of their sessions at once; their connections and teams stay as they are. Add people to teams on each team's page.</p>
-</section>
-
-<div class="split-aside">
-<section class="panel aside-panel" aria-labelledby="create-user-title">
-<h2 id="create-user-title" class="panel-title">Create a user</h2>
-<form class="form" method="post" action="/users"><?cs call:csrf_input() ?>
-<input type="hidden" name="action" value="create">
+</section><?cs
+call:aside_form_open("create-user-title", "Create a user", "/users", "create") ?>
 <div class="field<?cs if:UserForm.Errors.Email ?> has-error<?cs /if ?>"><?cs
   call:field_label("user-email", "Email address", 1) ?><?cs
   call:error_message("user-email", UserForm.Errors.Email) ?>
@@ -91,11 +79,8 @@ def:page_content() ?>
   call:error_message("user-password", UserForm.Errors.Password) ?>
 <input class="input" id="f-user-password" name="password" type="password" autocomplete="new-password" maxlength="1024" spellcheck="false" required<?cs
   call:field_aria("user-password", 1, UserForm.Errors.Password, "") ?>>
-</div>
-<div class="form-actions">
-<button class="btn btn-primary" type="submit">Create user</button>
-</div>
-</form>
+</div><?cs
+call:aside_form_end("Create user") ?>
 </section>
 </div>
 </div><?cs
