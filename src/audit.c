@@ -41,9 +41,9 @@ audit_add(const struct actor *a, const char *object_type, int64_t object_id,
 	return 0;
 }
 
-static int
-audit_change_at(const struct actor *a, int first, const char *stmt, const char *sql, int n,
-    const char *const *params, const char *object_type, int64_t object_id,
+int
+audit_change(const struct actor *a, enum audit_when when, const char *stmt, const char *sql,
+    int n, const char *const *params, const char *object_type, int64_t object_id,
     const char *label, const char *action, const char *details)
 {
 	PGresult	*res;
@@ -51,7 +51,7 @@ audit_change_at(const struct actor *a, int first, const char *stmt, const char *
 
 	if (db_begin(&a->app->db) == -1)
 		return -1;
-	if (first && audit_add(a, object_type, object_id, label, action, "success",
+	if (when == AUDIT_FIRST && audit_add(a, object_type, object_id, label, action, "success",
 	    details) == -1) {
 		db_rollback(&a->app->db);
 		return -1;
@@ -66,28 +66,10 @@ audit_change_at(const struct actor *a, int first, const char *stmt, const char *
 		db_rollback(&a->app->db);
 		return 1;
 	}
-	if ((!first && audit_add(a, object_type, object_id, label, action, "success",
+	if ((when == AUDIT_AFTER && audit_add(a, object_type, object_id, label, action, "success",
 	    details) == -1) || db_commit(&a->app->db) == -1) {
 		db_rollback(&a->app->db);
 		return -1;
 	}
 	return 0;
-}
-
-int
-audit_change(const struct actor *a, const char *stmt, const char *sql, int n,
-    const char *const *params, const char *object_type, int64_t object_id,
-    const char *label, const char *action, const char *details)
-{
-	return audit_change_at(a, 0, stmt, sql, n, params, object_type, object_id, label,
-	    action, details);
-}
-
-int
-audit_change_first(const struct actor *a, const char *stmt, const char *sql, int n,
-    const char *const *params, const char *object_type, int64_t object_id,
-    const char *label, const char *action, const char *details)
-{
-	return audit_change_at(a, 1, stmt, sql, n, params, object_type, object_id, label,
-	    action, details);
 }

@@ -155,19 +155,12 @@ rotate_count(struct app *app, int target)
 {
 	char		 tv[16];
 	const char	*params[1] = { tv };
-	PGresult	*res;
-	int		 n;
 
 	snprintf(tv, sizeof(tv), "%d", target);
-	res = db_exec_params(&app->db, "SELECT (SELECT count(*) FROM connection_secrets"
+	return db_count(&app->db, "SELECT (SELECT count(*) FROM connection_secrets"
 	    " WHERE key_version < $1) + (SELECT count(*) FROM user_connection_secrets"
 	    " WHERE key_version < $1) + (SELECT count(*) FROM named_credential_secrets"
 	    " WHERE key_version < $1) AS n", 1, params);
-	if (res == NULL)
-		return -1;
-	n = atoi(db_get(res, 0, "n"));
-	db_clear(res);
-	return n;
 }
 
 /*
@@ -179,17 +172,9 @@ rotate_count(struct app *app, int target)
 static int
 rotate_unfinished(struct app *app)
 {
-	PGresult	*res;
-	int		 n;
-
-	res = db_exec_params(&app->db, "SELECT count(*) AS n FROM vault_keys"
+	return db_count(&app->db, "SELECT count(*) AS n FROM vault_keys"
 	    " WHERE retired_at IS NULL AND version < (SELECT max(version) FROM vault_keys)",
 	    0, NULL);
-	if (res == NULL)
-		return -1;
-	n = atoi(db_get(res, 0, "n"));
-	db_clear(res);
-	return n;
 }
 
 static int

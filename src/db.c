@@ -440,6 +440,19 @@ db_rollback(struct db *db)
 }
 
 int
+db_count(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	PGresult	*res = db_exec_params(db, sql, nparams, params);
+	int		 n;
+
+	if (res == NULL)
+		return -1;
+	n = atoi(db_get(res, 0, "n"));
+	db_clear(res);
+	return n;
+}
+
+int
 db_col(PGresult *res, const char *column)
 {
 	return res == NULL ? -1 : PQfnumber(res, column);

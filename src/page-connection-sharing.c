@@ -45,14 +45,9 @@ sharing_fill(struct req *r, const struct conn *c)
 		db_clear(teams);
 		return -1;
 	}
-	for (i = 0; i < db_rows(shares); i++) {
-		HDF	*s = render_node(r->hdf, "Sharing.Shares.%d", i);
-
-		render_set(s, "TeamId", db_get(shares, i, "team_id"));
-		render_set(s, "TeamName", db_get(shares, i, "name"));
-		render_set(s, "Permission", db_get(shares, i, "permission"));
-		render_set(s, "CreatedAt", db_get(shares, i, "at"));
-	}
+	render_rows(r->hdf, "Sharing.Shares", shares, (const char *const[]){
+	    "TeamId", "team_id", "TeamName", "name", "Permission", "permission",
+	    "CreatedAt", "at", NULL });
 	for (i = 0; i < db_rows(teams); i++) {
 		HDF	*t;
 
@@ -138,21 +133,21 @@ page_connection_sharing_post(struct req *r)
 			goto out;
 		}
 		params[2] = perm, params[3] = uid;
-		done = audit_change(&r->actor, "share_add",
+		done = audit_change(&r->actor, AUDIT_AFTER, "share_add",
 		    "INSERT INTO connection_shares (connection_id, team_id, permission, created_by)"
 		    " SELECT $1, t.id, $3, $4 FROM teams t WHERE t.id = $2"
 		    " ON CONFLICT (connection_id, team_id) DO UPDATE SET permission = $3",
 		    4, params, "connection", c->id, c->name, "connection_share", details);
 		snprintf(msg, sizeof(msg), "Shared for %s.", perm);
 	} else if (strcmp(action, "revoke") == 0) {
-		done = audit_change(&r->actor, "share_revoke",
+		done = audit_change(&r->actor, AUDIT_AFTER, "share_revoke",
 		    "DELETE FROM connection_shares WHERE connection_id = $1 AND team_id = $2",
 		    2, params, "connection", c->id, c->name, "connection_unshare", details);
 		snprintf(msg, sizeof(msg), "Share revoked.");
 	} else if (strcmp(action, "transfer") == 0) {
 		/* Only to a team the user manages; the name must be free there. */
 		params[2] = uid, params[3] = r->sess->is_admin ? "t" : "f";
-		done = audit_change_first(&r->actor, "conn_transfer",
+		done = audit_change(&r->actor, AUDIT_FIRST, "conn_transfer",
 		    "WITH allowed AS (SELECT 1 FROM connections c WHERE c.id = $1"
 		    " AND ($4::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE"
 		    " m.team_id = $2 AND m.user_id = $3 AND m.role = 'manager'))"

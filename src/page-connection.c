@@ -240,7 +240,7 @@ page_connection_history(struct req *r)
 	char		 cid[24];
 	const char	*params[1] = { cid };
 	PGresult	*res;
-	int		 i, rc = -1;
+	int		 rc = -1;
 
 	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
@@ -254,17 +254,10 @@ page_connection_history(struct req *r)
 	    " ORDER BY t.tested_at DESC, t.id DESC LIMIT 100", 1, params);
 	if (res == NULL)
 		goto out;
-	for (i = 0; i < db_rows(res); i++) {
-		HDF	*n = render_node(r->hdf, "Tests.%d", i);
-
-		render_set(n, "At", db_get(res, i, "at"));
-		render_set(n, "Trigger", db_get(res, i, "trigger"));
-		render_set(n, "Result", db_get(res, i, "result"));
-		render_set(n, "HttpStatus", db_get(res, i, "http_status"));
-		render_set(n, "LatencyMs", db_get(res, i, "latency_ms"));
-		render_set(n, "Message", db_get(res, i, "message"));
-		render_set(n, "By", db_get(res, i, "who"));
-	}
+	render_rows(r->hdf, "Tests", res, (const char *const[]){
+	    "At", "at", "Trigger", "trigger", "Result", "result",
+	    "HttpStatus", "http_status", "LatencyMs", "latency_ms", "Message", "message",
+	    "By", "who", NULL });
 	db_clear(res);
 	rc = http_page(r, 200, "connection-history.cs");
 out:

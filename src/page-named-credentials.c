@@ -86,12 +86,8 @@ nc_fill_list(struct req *r)
 		render_set(n, "Team", db_get(res, i, "team"));
 		render_set(n, "Connections", db_get(res, i, "uses"));
 	}
-	for (i = 0; i < db_rows(teams); i++) {
-		HDF	*n = render_node(r->hdf, "NcForm.Teams.%d", i);
-
-		render_set(n, "Id", db_get(teams, i, "id"));
-		render_set(n, "Name", db_get(teams, i, "name"));
-	}
+	render_rows(r->hdf, "NcForm.Teams", teams, (const char *const[]){
+	    "Id", "id", "Name", "name", NULL });
 	for (i = 0; i < (int)(sizeof(nc_protocols) / sizeof(nc_protocols[0])); i++) {
 		HDF	*n = render_node(r->hdf, "NcForm.Protocols.%d", i);
 

@@ -20,7 +20,6 @@ static int
 teams_fill(struct req *r)
 {
 	PGresult	*res;
-	int		 i;
 
 	res = db_exec_named(&r->app->db, "teams_all",
 	    "SELECT t.id, t.name, (SELECT count(*) FROM team_members m WHERE m.team_id = t.id)"
@@ -28,14 +27,9 @@ teams_fill(struct req *r)
 	    " AS connections FROM teams t ORDER BY lower(t.name)", 0, NULL);
 	if (res == NULL)
 		return -1;
-	for (i = 0; i < db_rows(res); i++) {
-		HDF	*n = render_node(r->hdf, "Teams.%d", i);
-
-		render_set(n, "Id", db_get(res, i, "id"));
-		render_set(n, "Name", db_get(res, i, "name"));
-		render_set(n, "Members", db_get(res, i, "members"));
-		render_set(n, "Connections", db_get(res, i, "connections"));
-	}
+	render_rows(r->hdf, "Teams", res, (const char *const[]){
+	    "Id", "id", "Name", "name", "Members", "members",
+	    "Connections", "connections", NULL });
 	db_clear(res);
 	render_set(r->hdf, "Page.Title", "Teams");
 	return 0;
@@ -104,13 +98,13 @@ team_fill(struct req *r, char *name, size_t namelen)
 	char		 tid[24];
 	const char	*params[1] = { tid };
 	PGresult	*t, *m;
-	int		 i;
 
 	snprintf(tid, sizeof(tid), "%lld", (long long)r->arg_id);
 	t = db_exec_named(&r->app->db, "team_get", "SELECT id, name FROM teams WHERE id = $1",
 	    1, params);
 	m = db_exec_named(&r->app->db, "team_members",
-	    "SELECT u.id, u.email, u.name, m.role, u.disabled FROM team_members m"
+	    "SELECT u.id, u.email, u.name, m.role, u.disabled::int AS disabled"
+	    " FROM team_members m"
 	    " JOIN users u ON u.id = m.user_id WHERE m.team_id = $1 ORDER BY lower(u.email)",
 	    1, params);
 	if (t == NULL || m == NULL) {
@@ -128,15 +122,9 @@ team_fill(struct req *r, char *name, size_t namelen)
 	render_set(r->hdf, "Team.Id", db_get(t, 0, "id"));
 	render_set(r->hdf, "Team.Name", db_get(t, 0, "name"));
 	render_set(r->hdf, "Page.Title", db_get(t, 0, "name"));
-	for (i = 0; i < db_rows(m); i++) {
-		HDF	*n = render_node(r->hdf, "Team.Members.%d", i);
-
-		render_set(n, "UserId", db_get(m, i, "id"));
-		render_set(n, "Email", db_get(m, i, "email"));
-		render_set(n, "Name", db_get(m, i, "name"));
-		render_set(n, "Role", db_get(m, i, "role"));
-		render_set(n, "Disabled", strcmp(db_get(m, i, "disabled"), "t") == 0 ? "1" : "0");
-	}
+	render_rows(r->hdf, "Team.Members", m, (const char *const[]){
+	    "UserId", "id", "Email", "email", "Name", "name", "Role", "role",
+	    "Disabled", "disabled", NULL });
 	db_clear(t);
 	db_clear(m);
 	return 0;
@@ -179,13 +167,13 @@ page_team_post(struct req *r)
 	snprintf(details, sizeof(details), "{\"role\":\"%s\"}", role != NULL &&
 	    strcmp(action, "remove") != 0 ? role : "");
 	if (strcmp(action, "add") == 0 || strcmp(action, "role") == 0)
-		rc = audit_change(&r->actor, "member_set",
+		rc = audit_change(&r->actor, AUDIT_AFTER, "member_set",
 		    "INSERT INTO team_members (team_id, user_id, role) SELECT $1, u.id, $3"
 		    " FROM users u WHERE lower(u.email) = lower($2)"
 		    " ON CONFLICT (team_id, user_id) DO UPDATE SET role = EXCLUDED.role",
 		    3, params, "team", r->arg_id, name, "team_member_set", details);
 	else if (strcmp(action, "remove") == 0)
-		rc = audit_change(&r->actor, "member_remove",
+		rc = audit_change(&r->actor, AUDIT_AFTER, "member_remove",
 		    "DELETE FROM team_members WHERE team_id = $1 AND user_id ="
 		    " (SELECT id FROM users WHERE lower(email) = lower($2))",
 		    2, params, "team", r->arg_id, name, "team_member_remove", NULL);

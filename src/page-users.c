@@ -20,26 +20,18 @@ static int
 users_fill(struct req *r)
 {
 	PGresult	*res;
-	int		 i;
 
 	res = db_exec_named(&r->app->db, "users_all",
-	    "SELECT u.id, u.email, u.name, u.is_admin, u.disabled,"
-	    " COALESCE((SELECT string_agg(t.name || ' (' || m.role || ')', ', '"
+	    "SELECT u.id, u.email, u.name, u.is_admin::int AS is_admin,"
+	    " u.disabled::int AS disabled, COALESCE((SELECT string_agg(t.name || ' (' || m.role || ')', ', '"
 	    " ORDER BY lower(t.name)) FROM team_members m JOIN teams t ON t.id = m.team_id"
 	    " WHERE m.user_id = u.id), '') AS teams FROM users u ORDER BY lower(u.email)",
 	    0, NULL);
 	if (res == NULL)
 		return -1;
-	for (i = 0; i < db_rows(res); i++) {
-		HDF	*n = render_node(r->hdf, "Users.%d", i);
-
-		render_set(n, "Id", db_get(res, i, "id"));
-		render_set(n, "Email", db_get(res, i, "email"));
-		render_set(n, "Name", db_get(res, i, "name"));
-		render_set(n, "IsAdmin", strcmp(db_get(res, i, "is_admin"), "t") == 0 ? "1" : "0");
-		render_set(n, "Disabled", strcmp(db_get(res, i, "disabled"), "t") == 0 ? "1" : "0");
-		render_set(n, "Teams", db_get(res, i, "teams"));
-	}
+	render_rows(r->hdf, "Users", res, (const char *const[]){
+	    "Id", "id", "Email", "email", "Name", "name", "IsAdmin", "is_admin",
+	    "Disabled", "disabled", "Teams", "teams", NULL });
 	db_clear(res);
 	render_set(r->hdf, "Page.Title", "Users");
 	return 0;

@@ -365,6 +365,8 @@ struct pg_result *db_exec_params(struct db *, const char *sql, int nparams,
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
+/* The number in column "n" of a one-row count query (ad hoc), or -1. */
+int		 db_count(struct db *, const char *sql, int nparams, const char *const *params);
 /* Column value by name; "" when NULL or missing. */
 const char	*db_get(struct pg_result *, int row, const char *column);
 int		 db_isnull(struct pg_result *, int row, const char *column);
@@ -560,6 +562,9 @@ struct _hdf	*render_node(struct _hdf *, const char *fmt, ...)
 /* Set child `name` of `node` to `value`; names are ours, values anyone's. */
 void		 render_set(struct _hdf *node, const char *name, const char *value);
 void		 render_set_int(struct _hdf *node, const char *name, long long value);
+/* Each row of res as `prefix`.N: map is { "HdfName", "column", …, NULL }. */
+void		 render_rows(struct _hdf *root, const char *prefix, struct pg_result *res,
+		    const char *const *map);
 
 /* --------------------------------------------------------------- team.c */
 
@@ -569,17 +574,19 @@ struct pg_result *team_managed(const struct actor *);
 
 /* -------------------------------------------------------------- audit.c */
 
+/* Where a change's audit entry goes: after the statement, or first (for a
+ * change that moves the object to another team: the entry belongs to the
+ * old one). */
+enum audit_when {
+	AUDIT_AFTER,
+	AUDIT_FIRST,
+};
 /* Run one changing statement and its audit entry in one transaction:
  * 0 done, 1 when the statement changed no row (nothing kept), -1 failure. */
-int		 audit_change(const struct actor *, const char *stmt, const char *sql, int n,
-		    const char *const *params, const char *object_type, int64_t object_id,
-		    const char *label, const char *action, const char *details_json);
-/* The same, with the audit entry written before the statement (for a change
- * that moves the object to another team: the entry belongs to the old one). */
-int		 audit_change_first(const struct actor *, const char *stmt, const char *sql,
-		    int n, const char *const *params, const char *object_type,
-		    int64_t object_id, const char *label, const char *action,
-		    const char *details_json);
+int		 audit_change(const struct actor *, enum audit_when, const char *stmt,
+		    const char *sql, int n, const char *const *params,
+		    const char *object_type, int64_t object_id, const char *label,
+		    const char *action, const char *details_json);
 /* Add an audit_log row; details_json may be NULL. */
 int		 audit_add(const struct actor *, const char *object_type, int64_t object_id,
 		    const char *object_label, const char *action, const char *outcome,

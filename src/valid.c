@@ -87,6 +87,19 @@ valid_chars(const char *s, size_t len, int lines, size_t *count)
 	return NULL;
 }
 
+/* A message when n characters are fewer than minlen or more than maxlen. */
+static const char *
+valid_length(size_t n, size_t minlen, size_t maxlen)
+{
+	if (n < minlen)
+		return valid_msg("Enter a longer value.", "Use at least %zu character%s.",
+		    minlen, minlen == 1 ? "" : "s");
+	if (n > maxlen)
+		return valid_msg("Enter a shorter value.", "Use at most %zu character%s.",
+		    maxlen, maxlen == 1 ? "" : "s");
+	return NULL;
+}
+
 const char *
 valid_text(const char *s, size_t minlen, size_t maxlen)
 {
@@ -101,17 +114,7 @@ valid_text(const char *s, size_t minlen, size_t maxlen)
 	}
 	if ((msg = valid_chars(s, len, 1, &n)) != NULL)
 		return msg;
-	if (n < minlen) {
-		return valid_msg("Enter a longer value.",
-		    "Use at least %zu character%s.", minlen,
-		    minlen == 1 ? "" : "s");
-	}
-	if (n > maxlen) {
-		return valid_msg("Enter a shorter value.",
-		    "Use at most %zu character%s.", maxlen,
-		    maxlen == 1 ? "" : "s");
-	}
-	return NULL;
+	return valid_length(n, minlen, maxlen);
 }
 
 /* One line, 1..maxlen characters, not only spaces. */
@@ -129,12 +132,7 @@ valid_name(const char *s, size_t maxlen)
 		return "Remove the spaces at the start and end.";
 	if ((msg = valid_chars(s, len, 0, &n)) != NULL)
 		return msg;
-	if (n > maxlen) {
-		return valid_msg("Enter a shorter value.",
-		    "Use at most %zu character%s.", maxlen,
-		    maxlen == 1 ? "" : "s");
-	}
-	return NULL;
+	return valid_length(n, 0, maxlen);
 }
 
 /*
