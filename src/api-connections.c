@@ -55,17 +55,12 @@ api_connections_row(PGresult *res, int i)
 {
 	json_t	*j = json_object(), *team = json_object();
 
-	json_object_set_new(j, "id", api_int(res, i, "id"));
-	json_object_set_new(j, "name", api_text(res, i, "name"));
-	json_object_set_new(j, "connector", api_text(res, i, "connector"));
-	json_object_set_new(j, "auth_protocol", api_text(res, i, "auth_protocol"));
-	json_object_set_new(j, "api_type", api_text(res, i, "api_type"));
-	json_object_set_new(j, "execution_context", api_text(res, i, "execution_context"));
-	json_object_set_new(j, "status", api_text(res, i, "status"));
-	json_object_set_new(j, "last_tested_at", api_text(res, i, "tested"));
-	json_object_set_new(j, "last_test_result", api_text(res, i, "last_test_result"));
-	json_object_set_new(team, "id", api_int(res, i, "owner_team_id"));
-	json_object_set_new(team, "name", api_text(res, i, "team"));
+	api_fields(j, res, i, (const char *const[]){ "id", "#id", "name", "name",
+	    "connector", "connector", "auth_protocol", "auth_protocol", "api_type", "api_type",
+	    "execution_context", "execution_context", "status", "status",
+	    "last_tested_at", "tested", "last_test_result", "last_test_result", NULL });
+	api_fields(team, res, i, (const char *const[]){ "id", "#owner_team_id",
+	    "name", "team", NULL });
 	json_object_set_new(j, "owner_team", team);
 	json_object_set_new(j, "flow_count", api_int(res, i, "flows"));
 	return j;
@@ -101,8 +96,8 @@ api_connections_secret(PGresult *res, int i)
 {
 	json_t	*s = json_object();
 
-	json_object_set_new(s, "field", api_text(res, i, "field"));
-	json_object_set_new(s, "updated_at", api_text(res, i, "updated_at"));
+	api_fields(s, res, i, (const char *const[]){ "field", "field",
+	    "updated_at", "updated_at", NULL });
 	return s;
 }
 
@@ -112,10 +107,8 @@ api_connections_flow(PGresult *res, int i)
 {
 	json_t	*f = json_object();
 
-	json_object_set_new(f, "id", api_int(res, i, "id"));
-	json_object_set_new(f, "name", api_text(res, i, "name"));
-	json_object_set_new(f, "version", api_int(res, i, "version"));
-	json_object_set_new(f, "status", api_text(res, i, "status"));
+	api_fields(f, res, i, (const char *const[]){ "id", "#id", "name", "name",
+	    "version", "#version", "status", "status", NULL });
 	return f;
 }
 

@@ -170,16 +170,12 @@ api_flows_object(PGresult *res, int i, json_t *conns)
 {
 	json_t	*j = json_object();
 
-	json_object_set_new(j, "id", api_int(res, i, "id"));
-	json_object_set_new(j, "name", api_text(res, i, "name"));
-	json_object_set_new(j, "version", api_int(res, i, "version"));
-	json_object_set_new(j, "status", api_text(res, i, "status"));
-	json_object_set_new(j, "owner", api_text(res, i, "owner"));
-	json_object_set_new(j, "description", api_text(res, i, "description"));
-	json_object_set_new(j, "progress_status", api_text(res, i, "progress_status"));
+	api_fields(j, res, i, (const char *const[]){ "id", "#id", "name", "name",
+	    "version", "#version", "status", "status", "owner", "owner",
+	    "description", "description", "progress_status", "progress_status", NULL });
 	json_object_set_new(j, "connections", conns);
-	json_object_set_new(j, "created_at", api_text(res, i, "created_at"));
-	json_object_set_new(j, "updated_at", api_text(res, i, "updated_at"));
+	api_fields(j, res, i, (const char *const[]){ "created_at", "created_at",
+	    "updated_at", "updated_at", NULL });
 	return j;
 }
 

@@ -153,6 +153,16 @@ api_int(PGresult *res, int row, const char *col)
 	return json_integer(strtoll(db_get(res, row, col), NULL, 10));
 }
 
+void
+api_fields(json_t *j, PGresult *res, int row, const char *const *map)
+{
+	int	 k;
+
+	for (k = 0; map[k] != NULL && map[k + 1] != NULL; k += 2)
+		json_object_set_new(j, map[k], map[k + 1][0] == '#' ?
+		    api_int(res, row, map[k + 1] + 1) : api_text(res, row, map[k + 1]));
+}
+
 json_t *
 api_rows(PGresult *res, json_t *(*row)(PGresult *, int))
 {

@@ -48,6 +48,9 @@ void		 api_fault_reply(struct req *, const struct api_fault *);
 /* A column as a JSON string (NULL: null) or integer. */
 json_t		*api_text(PGresult *, int row, const char *col);
 json_t		*api_int(PGresult *, int row, const char *col);
+/* Set keys of j from columns of a row: map is { "key", "column", …, NULL };
+ * a column written "#column" is an integer, any other text or null. */
+void		 api_fields(json_t *j, PGresult *res, int row, const char *const *map);
 /* Each row of res as JSON: [row(res, 0), ...]. */
 json_t		*api_rows(PGresult *, json_t *(*row)(PGresult *, int));
 /* At most outlen - 1 bytes of UTF-8 `s`, not cutting a character. */
