@@ -35,6 +35,25 @@ app_hex(const unsigned char *bin, size_t len)
 	return out;
 }
 
+/* Run sql with $1 the hex of bytes (an insert): 0, or -1 with "cannot store
+ * <what>" in err. */
+static int
+app_store_hex(struct app *app, const char *sql, const unsigned char *bytes, size_t len,
+    const char *what, char *err, size_t errlen)
+{
+	char		*hex = app_hex(bytes, len);
+	const char	*params[1] = { hex };
+	PGresult	*res = db_exec_params(&app->db, sql, 1, params);
+
+	free(hex);
+	if (res == NULL) {
+		snprintf(err, errlen, "cannot store %s", what);
+		return -1;
+	}
+	db_clear(res);
+	return 0;
+}
+
 /* The first process to start records the check value; every later one verifies it. */
 static int
 app_vault_check(struct app *app, char *err, size_t errlen)
@@ -42,8 +61,6 @@ app_vault_check(struct app *app, char *err, size_t errlen)
 	PGresult	*res;
 	unsigned char	*blob;
 	size_t		 len;
-	char		*hex;
-	const char	*params[1];
 	int		 rc = -1;
 
 	res = db_exec_params(&app->db, "SELECT encode(check_blob, 'hex') AS blob"
@@ -58,17 +75,11 @@ app_vault_check(struct app *app, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot make the vault check value");
 			return -1;
 		}
-		params[0] = hex = app_hex(blob, len);
+		rc = app_store_hex(app, "INSERT INTO vault_master (id, check_blob)"
+		    " VALUES (1, decode($1, 'hex')) ON CONFLICT (id) DO NOTHING", blob, len,
+		    "the vault check value", err, errlen);
 		free(blob);
-		res = db_exec_params(&app->db, "INSERT INTO vault_master (id, check_blob)"
-		    " VALUES (1, decode($1, 'hex')) ON CONFLICT (id) DO NOTHING", 1, params);
-		free(hex);
-		if (res == NULL) {
-			snprintf(err, errlen, "cannot store the vault check value");
-			return -1;
-		}
-		db_clear(res);
-		return app_vault_check(app, err, errlen);
+		return rc == -1 ? -1 : app_vault_check(app, err, errlen);
 	}
 	if ((blob = app_unhex(db_get(res, 0, "blob"), &len)) != NULL &&
 	    vault_check_verify(&app->vault, blob, len) == 0)
@@ -88,8 +99,6 @@ app_vault_keys(struct app *app, char *err, size_t errlen)
 	PGresult	*res;
 	unsigned char	*wrapped;
 	size_t		 len;
-	char		*hex;
-	const char	*params[1];
 	int		 i, version;
 
 	res = db_exec_params(&app->db, "SELECT version, encode(wrapped_key, 'hex') AS k"
@@ -104,17 +113,12 @@ app_vault_keys(struct app *app, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot make a data key");
 			return -1;
 		}
-		params[0] = hex = app_hex(wrapped, len);
+		i = app_store_hex(app, "INSERT INTO vault_keys (version, wrapped_key)"
+		    " VALUES (1, decode($1, 'hex')) ON CONFLICT (version) DO NOTHING", wrapped,
+		    len, "a data key", err, errlen);
 		free(wrapped);
-		res = db_exec_params(&app->db, "INSERT INTO vault_keys (version, wrapped_key)"
-		    " VALUES (1, decode($1, 'hex')) ON CONFLICT (version) DO NOTHING",
-		    1, params);
-		free(hex);
-		if (res == NULL) {
-			snprintf(err, errlen, "cannot store a data key");
+		if (i == -1)
 			return -1;
-		}
-		db_clear(res);
 		vault_close(&app->vault);
 		if (vault_open(&app->vault, app->cfg.master_key_file, err, errlen) == -1)
 			return -1;

@@ -108,7 +108,6 @@ connpage_fill_flows(struct req *r, int64_t id, const char *prefix, const char *s
 	const char	*params[1] = { cid };
 	PGresult	*res;
 	size_t		 s = 0, k;
-	int		 i;
 
 	for (k = 0; sort != NULL && k < sizeof(flow_sorts) / sizeof(flow_sorts[0]); k++)
 		if (strcmp(flow_sorts[k].key, sort) == 0)
@@ -120,16 +119,9 @@ connpage_fill_flows(struct req *r, int64_t id, const char *prefix, const char *s
 	snprintf(name, sizeof(name), "conn_flows_%zu", s);
 	if ((res = db_exec_named(&r->app->db, name, sql, 1, params)) == NULL)
 		return -1;
-	for (i = 0; i < db_rows(res); i++) {
-		HDF	*n = render_node(r->hdf, "%s.%d", prefix, i);
-
-		render_set(n, "Id", db_get(res, i, "id"));
-		render_set(n, "Name", db_get(res, i, "name"));
-		render_set(n, "Version", db_get(res, i, "version"));
-		render_set(n, "Status", db_get(res, i, "status"));
-		render_set(n, "Owner", db_get(res, i, "owner"));
-		render_set(n, "ProgressStatus", db_get(res, i, "progress_status"));
-	}
+	render_rows(r->hdf, prefix, res, (const char *const[]){ "Id", "id", "Name", "name",
+	    "Version", "version", "Status", "status", "Owner", "owner",
+	    "ProgressStatus", "progress_status", NULL });
 	render_set(r->hdf, "FlowSort.Key", flow_sorts[s].key);
 	for (k = 0; k < sizeof(flow_sorts) / sizeof(flow_sorts[0]); k += 2) {
 		char	 node[32], q[48];

@@ -113,6 +113,17 @@ audit_read(struct req *r, struct audit_filter *f)
 		f->page = n;
 }
 
+/* One filter condition: `value` becomes the next parameter, between pre and post. */
+static void
+audit_cond(struct buf *sql, const char **params, int *n, const char *value,
+    const char *pre, const char *post)
+{
+	if (value == NULL)
+		return;
+	params[(*n)++] = value;
+	buf_printf(sql, "%s%d%s", pre, *n, post);
+}
+
 /* WHERE for the filter; who may see what is the first condition. */
 static int
 audit_where(struct req *r, const struct audit_filter *f, struct buf *sql,
@@ -127,30 +138,14 @@ audit_where(struct req *r, const struct audit_filter *f, struct buf *sql,
 		buf_printf(sql, " AND a.team_id IN (SELECT team_id FROM team_members"
 		    " WHERE user_id = $%d AND role = 'manager')", n);
 	}
-	if (f->connection != NULL) {
-		params[n++] = f->connection;
-		buf_printf(sql, " AND a.object_type = 'connection' AND a.object_id = $%d::bigint", n);
-	}
-	if (f->actor != NULL) {
-		params[n++] = f->like;
-		buf_printf(sql, " AND a.actor_label ILIKE '%%' || $%d || '%%'", n);
-	}
-	if (f->action != NULL) {
-		params[n++] = f->action;
-		buf_printf(sql, " AND a.action = $%d", n);
-	}
-	if (f->outcome != NULL) {
-		params[n++] = f->outcome;
-		buf_printf(sql, " AND a.outcome = $%d", n);
-	}
-	if (f->from != NULL) {
-		params[n++] = f->from;
-		buf_printf(sql, " AND a.at >= $%d::date", n);
-	}
-	if (f->to != NULL) {
-		params[n++] = f->to;
-		buf_printf(sql, " AND a.at < $%d::date + 1", n);
-	}
+	audit_cond(sql, params, &n, f->connection,
+	    " AND a.object_type = 'connection' AND a.object_id = $", "::bigint");
+	audit_cond(sql, params, &n, f->actor != NULL ? f->like : NULL,
+	    " AND a.actor_label ILIKE '%' || $", " || '%'");
+	audit_cond(sql, params, &n, f->action, " AND a.action = $", "");
+	audit_cond(sql, params, &n, f->outcome, " AND a.outcome = $", "");
+	audit_cond(sql, params, &n, f->from, " AND a.at >= $", "::date");
+	audit_cond(sql, params, &n, f->to, " AND a.at < $", "::date + 1");
 	return n;
 }
 

@@ -47,14 +47,10 @@ page_flow(struct req *r)
 		goto out;
 	}
 	n = render_node(r->hdf, "Flow");
-	render_set(n, "Id", db_get(flow, 0, "id"));
-	render_set(n, "Name", db_get(flow, 0, "name"));
-	render_set(n, "Version", db_get(flow, 0, "version"));
-	render_set(n, "Status", db_get(flow, 0, "status"));
-	render_set(n, "Owner", db_get(flow, 0, "owner"));
-	render_set(n, "Description", db_get(flow, 0, "description"));
-	render_set(n, "ProgressStatus", db_get(flow, 0, "progress_status"));
-	render_set(n, "UpdatedAt", db_get(flow, 0, "updated"));
+	render_row(n, flow, 0, (const char *const[]){ "Id", "id", "Name", "name",
+	    "Version", "version", "Status", "status", "Owner", "owner",
+	    "Description", "description", "ProgressStatus", "progress_status",
+	    "UpdatedAt", "updated", NULL });
 	for (i = 0; i < db_rows(conns); i++) {
 		HDF	*c = render_node(n, "Connections.%d", i);
 

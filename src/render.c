@@ -171,17 +171,19 @@ render_set_int(HDF *node, const char *name, long long value)
 }
 
 void
+render_row(HDF *node, struct pg_result *res, int row, const char *const *map)
+{
+	int	 k;
+
+	for (k = 0; map[k] != NULL && map[k + 1] != NULL; k += 2)
+		render_set(node, map[k], db_get(res, row, map[k + 1]));
+}
+
+void
 render_rows(HDF *root, const char *prefix, struct pg_result *res, const char *const *map)
 {
-	int	 i, k, ncols = 0, cols[32];
+	int	 i;
 
-	/* Column numbers once, not per row (db_col). */
-	for (k = 0; map[k] != NULL && map[k + 1] != NULL && ncols < 32; k += 2)
-		cols[ncols++] = db_col(res, map[k + 1]);
-	for (i = 0; i < db_rows(res); i++) {
-		HDF	*n = render_node(root, "%s.%d", prefix, i);
-
-		for (k = 0; k < ncols; k++)
-			render_set(n, map[2 * k], db_value(res, i, cols[k]));
-	}
+	for (i = 0; i < db_rows(res); i++)
+		render_row(render_node(root, "%s.%d", prefix, i), res, i, map);
 }

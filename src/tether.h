@@ -562,7 +562,10 @@ struct _hdf	*render_node(struct _hdf *, const char *fmt, ...)
 /* Set child `name` of `node` to `value`; names are ours, values anyone's. */
 void		 render_set(struct _hdf *node, const char *name, const char *value);
 void		 render_set_int(struct _hdf *node, const char *name, long long value);
-/* Each row of res as `prefix`.N: map is { "HdfName", "column", …, NULL }. */
+/* Row `row` of res into node: map is { "HdfName", "column", …, NULL }. */
+void		 render_row(struct _hdf *node, struct pg_result *res, int row,
+		    const char *const *map);
+/* Each row of res as `prefix`.N, mapped as render_row's. */
 void		 render_rows(struct _hdf *root, const char *prefix, struct pg_result *res,
 		    const char *const *map);
 

@@ -54,6 +54,15 @@ ctl_audit(struct db *db, const char *object_type, const char *label, const char 
 	db_clear(res);
 }
 
+/* A user saved: its audit entry, and the password when tetherctl made it up. */
+static void
+ctl_user_saved(struct db *db, const char *email, const char *action, const char *generated)
+{
+	ctl_audit(db, "user", email, action);
+	if (generated != NULL)
+		printf("password: %s\n", generated);
+}
+
 static int
 ctl_read_password(char *out, size_t outlen)
 {
@@ -126,10 +135,8 @@ cmd_user_add(struct db *db, int argc, char **argv)
 		goto out;
 	}
 	db_clear(res);
-	ctl_audit(db, "user", email, "user_create");
 	printf("added %s%s\n", email, *admin == 't' ? " (admin)" : "");
-	if (generated)
-		printf("password: %s\n", password);
+	ctl_user_saved(db, email, "user_create", generated ? password : NULL);
 	rc = 0;
 out:
 	sodium_memzero(password, sizeof(password));
@@ -159,9 +166,7 @@ cmd_user_passwd(struct db *db, int argc, char **argv)
 		goto out;
 	}
 	db_clear(res);
-	ctl_audit(db, "user", argv[0], "user_password");
-	if (generated)
-		printf("password: %s\n", password);
+	ctl_user_saved(db, argv[0], "user_password", generated ? password : NULL);
 	rc = 0;
 out:
 	sodium_memzero(password, sizeof(password));
