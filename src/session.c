@@ -210,6 +210,7 @@ const char *
 session_csrf_token(struct req *r)
 {
 	const char	*pre;
+	long		 age;
 
 	if (r->sess != NULL && !(r->route != NULL && (r->route->flags & ROUTE_PRE_CSRF)))
 		return r->sess->csrf;
@@ -218,7 +219,7 @@ session_csrf_token(struct req *r)
 	pre = req_cookie(r, session_pre_cookie_name(r->app));
 	/* A token past half its life is replaced, so that a form shown now
 	 * stays good for at least half an hour. */
-	if (session_pre_age(r, pre) >= 0 && session_pre_age(r, pre) < PRE_LIFETIME_S / 2)
+	if ((age = session_pre_age(r, pre)) >= 0 && age < PRE_LIFETIME_S / 2)
 		snprintf(r->pre_csrf, sizeof(r->pre_csrf), "%s", pre);
 	else
 		session_pre_issue(r);

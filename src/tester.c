@@ -86,35 +86,25 @@ secrets_load_from(struct testctx *t, int64_t owner)
 		return -1;
 	for (i = 0; i < db_rows(res) && t->sec.n < SECRET_FIELDS_MAX + 4; i++) {
 		const char	*field = db_get(res, i, "field");
-		int		 version = atoi(db_get(res, i, "key_version")), k;
-		unsigned char	*nonce, *ct;
-		size_t		 nlen, ctlen, plen;
 		char		*plain = NULL;
+		int		 k;
 
-		if (!vault_has_key(&t->a->app->vault, version))
-			(void)secret_vault_load_key(t->a->app, version);
-		nonce = app_unhex(db_get(res, i, "nonce"), &nlen);
-		ct = app_unhex(db_get(res, i, "ct"), &ctlen);
 		secret_ad_field(owner, field, ad, sizeof(ad));
-		if (nonce == NULL || ct == NULL || nlen != VAULT_NONCE_BYTES ||
-		    vault_unseal(&t->a->app->vault, t->c->id, ad, version, nonce, ct,
-		    ctlen, &plain, &plen) == -1) {
+		if (secret_unseal_row(t->a->app, res, i, t->c->id, ad, &plain) == -1) {
 			/* Never a fallback: the credential must be entered again. */
 			log_error(t->a->request_id, "connection %lld: secret %s does not decrypt",
 			    (long long)t->c->id, field);
 			t->sec.broken = 1;
-		} else {
-			for (k = 0; k < t->sec.n; k++)
-				if (strcmp(t->sec.field[k], field) == 0)
-					break;
-			if (k < t->sec.n)
-				secret_free(t->sec.value[k]);
-			else
-				t->sec.field[t->sec.n++] = xstrdup(field);
-			t->sec.value[k] = plain;
+			continue;
 		}
-		free(nonce);
-		free(ct);
+		for (k = 0; k < t->sec.n; k++)
+			if (strcmp(t->sec.field[k], field) == 0)
+				break;
+		if (k < t->sec.n)
+			secret_free(t->sec.value[k]);
+		else
+			t->sec.field[t->sec.n++] = xstrdup(field);
+		t->sec.value[k] = plain;
 	}
 	db_clear(res);
 	return 0;
