@@ -71,6 +71,12 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	cfg->outbound_allow = config_str(hdf, "outbound.allow", "");
 	cfg->outbound_ca_bundle = config_str(hdf, "outbound.ca_bundle", "");
 	cfg->outbound_proxy = config_str(hdf, "outbound.proxy", "");
+	cfg->worker_pidfile = config_str(hdf, "worker.pidfile", "");
+	cfg->mail_smtp_url = config_str(hdf, "mail.smtp_url", "");
+	cfg->mail_from = config_str(hdf, "mail.from", "");
+	cfg->mail_username = config_str(hdf, "mail.username", "");
+	cfg->mail_password_file = config_str(hdf, "mail.password_file", "");
+	cfg->mail_ca_bundle = config_str(hdf, "mail.ca_bundle", "");
 
 #define INT_KEY(field, key, def, min, max) do {				\
 	if (config_int(hdf, key, def, min, max, &n, err, errlen) == -1)	\
@@ -97,6 +103,15 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	INT_KEY(outbound_connect_timeout_ms, "outbound.connect_timeout_ms", 3000, 100, 60000);
 	INT_KEY(outbound_timeout_ms, "outbound.timeout_ms", 10000, 100, 120000);
 	INT_KEY(list_cache_pages, "list.cache_pages", 32, 0, 1024);
+	INT_KEY(check_interval_min, "health.check_interval_minutes", 60, 1, 60 * 24 * 7);
+	INT_KEY(expiry_horizon_days, "health.expiry_horizon_days", 14, 1, 365);
+	INT_KEY(notify_after_failures, "health.notify_after_failures", 2, 1, 100);
+	INT_KEY(refresh_ahead_s, "health.refresh_ahead_seconds", 300, 30, 86400);
+	INT_KEY(worker_processes, "worker.processes", 4, 1, 64);
+	INT_KEY(worker_lease_s, "worker.lease_seconds", 120, 10, 3600);
+	INT_KEY(worker_batch, "worker.batch", 8, 1, 100);
+	INT_KEY(worker_poll_ms, "worker.poll_ms", 1000, 50, 60000);
+	INT_KEY(mail_notify_admins, "mail.notify_admins", 1, 0, 1);
 #undef INT_KEY
 	/* Checked by the parser every outbound URL goes through: a proxy it
 	 * would refuse stops the start, rather than fail every test. */
@@ -148,5 +163,11 @@ config_free(struct config *cfg)
 	free(cfg->outbound_allow);
 	free(cfg->outbound_ca_bundle);
 	free(cfg->outbound_proxy);
+	free(cfg->worker_pidfile);
+	free(cfg->mail_smtp_url);
+	free(cfg->mail_from);
+	free(cfg->mail_username);
+	free(cfg->mail_password_file);
+	free(cfg->mail_ca_bundle);
 	memset(cfg, 0, sizeof(*cfg));
 }

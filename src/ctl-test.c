@@ -1,7 +1,7 @@
 /*
  * ctl-test.c — tetherctl test: test connections from the command line, one
- * (`test ID`) or all (`test --all [--concurrency N]`, at most 16), as the
- * scheduler would. Children split the connections by id, each with its own
+ * (`test ID`) or all (`test --all [--concurrency N]`, at most 16), recorded
+ * with the trigger `cli`. Children split the connections by id, each with its own
  * database connection; each test is bounded by outbound.timeout_ms.
  * Prints one line per connection and a summary with tests/s and the worst
  * latency.
@@ -54,7 +54,7 @@ ctl_test_share(struct app *app, int n, int k, int64_t only, long *worst, int *co
 		if ((c = conn_get(&a, strtoll(db_get(res, i, "id"), NULL, 10), &dberr)) != NULL) {
 			probe_outcome_init(&o);
 			/* 1: busy (another test refreshing its token), printed as such. */
-			if (tester_run(&a, c, "schedule", &o, message, sizeof(message)) != -1) {
+			if (tester_run(&a, c, "cli", &o, message, sizeof(message)) != -1) {
 				printf("%lld %s %ldms\n", (long long)c->id,
 				    probe_result_key(o.result), o.latency_ms);
 				if (o.result == PROBE_OK)

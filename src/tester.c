@@ -458,70 +458,229 @@ test_smtp(struct testctx *t, struct probe_outcome *o)
 	probe_smtp(t->a->app, host, port != NULL ? atoi(port) : 587, tls, user, password, o);
 }
 
+/* The status a test's outcome gives: what Tether cannot test is neutral. */
+static const char *
+outcome_status(enum probe_result r)
+{
+	return r == PROBE_OK ? "ok" : r == PROBE_NEEDS_RECONNECT ? "needs_reconnect" :
+	    r == PROBE_UNSUPPORTED ? "not_testable" : "failing";
+}
+
+static int
+status_failed(const char *status)
+{
+	return strcmp(status, "failing") == 0 || strcmp(status, "needs_reconnect") == 0;
+}
+
 /*
- * Status, Last Tested, the history row and the flows' progress, at once.
- * TESTER_GONE when the connection was deleted while it was being tested:
- * nothing is recorded (its history went with it).
+ * The notification a system connection's new status calls for, given what
+ * was last notified (NULL for none). Once per transition: failing only after
+ * health.notify_after_failures failures in a row (a flapping connection does
+ * not notify every other test), needs reconnect at once (a person must act),
+ * recovered only after a failure was notified. Not testable never notifies.
+ */
+static const char *
+status_event(const struct app *app, const char *status, int failures, const char *notified)
+{
+	if (strcmp(status, "failing") == 0 && failures >= app->cfg.notify_after_failures &&
+	    strcmp(notified, "failing") != 0)
+		return EVENT_FAILING;
+	if (strcmp(status, "needs_reconnect") == 0 && strcmp(notified, "needs_reconnect") != 0)
+		return EVENT_NEEDS_RECONNECT;
+	if (strcmp(status, "ok") == 0 && strcmp(notified, "ok") != 0)
+		return EVENT_RECOVERED;
+	return NULL;
+}
+
+/* Lock the state this test changes (the connection's, or the user's own)
+ * and read the status before it; 0 when the connection is gone. */
+static int
+record_lock(const struct actor *a, int64_t owner, const char *const *params,
+    char *before, size_t beforelen, char *notified, size_t notifiedlen)
+{
+	PGresult	*res;
+	int		 n;
+
+	if (owner > 0) {
+		/* Held until commit: a delete waits for the record, or the record
+		 * sees that the delete came first. */
+		res = db_exec_named(&a->app->db, "test_conn_lock",
+		    "SELECT 1 FROM connections WHERE id = $1 FOR KEY SHARE", 1, params);
+		if (res == NULL)
+			return -1;
+		n = db_rows(res);
+		db_clear(res);
+		if (n == 0)
+			return 0;
+		if ((res = db_exec_named(&a->app->db, "test_user_state_add",
+		    "INSERT INTO user_connection_states (connection_id, user_id)"
+		    " VALUES ($1, $2) ON CONFLICT DO NOTHING", 2, params)) == NULL)
+			return -1;
+		db_clear(res);
+		/* Per-user states never notify: "ok" stands for nothing told. */
+		res = db_exec_named(&a->app->db, "test_user_state_lock",
+		    "SELECT status, 'ok' AS notified_status FROM user_connection_states"
+		    " WHERE connection_id = $1 AND user_id = $2 FOR UPDATE", 2, params);
+	} else
+		res = db_exec_named(&a->app->db, "test_system_lock",
+		    "SELECT status, notified_status FROM connections WHERE id = $1"
+		    " FOR NO KEY UPDATE", 1, params);
+	if (res == NULL)
+		return -1;
+	if ((n = db_rows(res)) > 0) {
+		snprintf(before, beforelen, "%s", db_get(res, 0, "status"));
+		snprintf(notified, notifiedlen, "%s", db_get(res, 0, "notified_status"));
+	}
+	db_clear(res);
+	return n > 0;
+}
+
+/* The event's own part: statuses before and after and the test. */
+static char *
+record_event_json(const char *before, const char *after, int failures, const char *test_id,
+    const char *tested_at, const char *trigger, const struct probe_outcome *o,
+    const char *message)
+{
+	json_t	*j = json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s},s:i}",
+		    "status", "before", before, "after", after,
+		    "test", "id", test_id, "result", probe_result_key(o->result),
+		    "trigger", trigger, "at", tested_at, "message", message,
+		    "consecutive_failures", failures);
+	char	*s;
+
+	if (j == NULL)
+		return NULL;
+	if (o->http_status > 0)
+		json_object_set_new(json_object_get(j, "test"), "http_status",
+		    json_integer(o->http_status));
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+/*
+ * Status, Last Tested, the history row and the flows' progress, at once;
+ * with a status change, its row in connection_status_changes and, when it
+ * calls for one, the event that notifies it. A user's own test of a
+ * per-user connection changes only that user's state. TESTER_GONE when the
+ * connection was deleted while it was being tested: nothing is recorded
+ * (its history went with it).
  */
 static int
 tester_record(const struct actor *a, int64_t owner, const struct conn *c,
     const char *trigger, const struct probe_outcome *o, const char *message)
 {
-	char		 cid[24], uid[24], hs[16], lat[16];
-	const char	*status = o->result == PROBE_OK ? "ok" :
-			    o->result == PROBE_NEEDS_RECONNECT ? "needs_reconnect" : "failing";
-	const char	*params[9];
+	char		 cid[24], uid[24], own[24], hs[16], lat[16], fails[16];
+	char		 before[32] = "not_tested", notified[32] = "ok", test_id[24];
+	char		 tested_at[64], details[128], *extra = NULL;
+	const char	*status = outcome_status(o->result), *event = NULL;
+	const char	*params[10];
 	PGresult	*res;
-	char		 details[128];
+	int		 failures, n;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
 	snprintf(hs, sizeof(hs), "%ld", o->http_status);
 	snprintf(lat, sizeof(lat), "%ld", o->latency_ms);
-	params[0] = cid, params[1] = trigger, params[2] = a->user_id > 0 ? uid : NULL;
-	params[3] = probe_result_key(o->result), params[4] = o->http_status > 0 ? hs : NULL;
-	params[5] = lat, params[6] = message, params[7] = status;
 	if (db_begin(&a->app->db) == -1)
 		return -1;
-	/* Held until commit: a delete waits for the record, or the record sees
-	 * that the delete came first. */
-	res = db_exec_named(&a->app->db, "test_conn_lock",
-	    "SELECT 1 FROM connections WHERE id = $1 FOR KEY SHARE", 1, params);
-	if (res == NULL)
+	params[0] = cid, params[1] = own;
+	if ((n = record_lock(a, owner, params, before, sizeof(before), notified,
+	    sizeof(notified))) == -1)
 		goto fail;
-	if (db_rows(res) == 0) {
-		db_clear(res);
+	if (n == 0) {
 		db_rollback(&a->app->db);
 		return TESTER_GONE;
 	}
-	db_clear(res);
-	/* A user's own test of a per-user connection (owner is then the actor). */
-	params[8] = owner > 0 ? uid : NULL;
-	res = db_exec_named(&a->app->db, "test_record",
-	    "WITH t AS (INSERT INTO connection_tests (connection_id, trigger, triggered_by,"
-	    " result, http_status, latency_ms, message, user_id) VALUES ($1, $2, $3, $4, $5,"
-	    " $6, $7, $9) RETURNING tested_at),"
-	    /* A user's own test of a per-user connection is theirs alone: the
-	     * shared status and the flows stay as they are. */
-	    " c AS (UPDATE connections SET status = $8, last_tested_at = (SELECT tested_at"
-	    " FROM t), last_test_result = $4, last_test_message = $7 WHERE id = $1"
-	    " AND $9::bigint IS NULL)"
-	    " UPDATE flows SET progress_status = CASE WHEN $8 = 'ok' THEN 'Ready'"
-	    " ELSE 'Blocked: connection ' || replace($8, '_', ' ') END, updated_at = now()"
-	    " WHERE id IN (SELECT flow_id FROM flow_connections WHERE connection_id = $1)"
-	    " AND $9::bigint IS NULL",
-	    9, params);
+	params[0] = cid, params[1] = trigger, params[2] = a->user_id > 0 ? uid : NULL;
+	params[3] = probe_result_key(o->result), params[4] = o->http_status > 0 ? hs : NULL;
+	params[5] = lat, params[6] = message, params[7] = owner > 0 ? own : NULL;
+	res = db_exec_named(&a->app->db, "test_insert",
+	    "INSERT INTO connection_tests (connection_id, trigger, triggered_by, result,"
+	    " http_status, latency_ms, message, user_id) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+	    " $8) RETURNING id, tested_at, to_char(tested_at AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS at", 8, params);
 	if (res == NULL)
 		goto fail;
+	snprintf(test_id, sizeof(test_id), "%s", db_get(res, 0, "id"));
+	snprintf(tested_at, sizeof(tested_at), "%s", db_get(res, 0, "at"));
 	db_clear(res);
+	/* Failures in a row count on from needs reconnect and failing alike;
+	 * failing_since is when the run began. */
+	params[0] = cid, params[1] = test_id, params[2] = status;
+	params[3] = probe_result_key(o->result), params[4] = message, params[5] = own;
+	res = owner > 0 ? db_exec_named(&a->app->db, "test_user_state",
+	    "UPDATE user_connection_states s SET status = $3, last_tested_at = t.tested_at,"
+	    " last_test_result = $4, last_test_message = $5, consecutive_failures = CASE WHEN"
+	    " $3 IN ('failing', 'needs_reconnect') THEN s.consecutive_failures + 1 ELSE 0 END,"
+	    " failing_since = CASE WHEN $3 IN ('failing', 'needs_reconnect') THEN"
+	    " COALESCE(s.failing_since, t.tested_at) END FROM connection_tests t"
+	    " WHERE t.id = $2 AND s.connection_id = $1 AND s.user_id = $6"
+	    " RETURNING s.consecutive_failures", 6, params) :
+	    db_exec_named(&a->app->db, "test_system_state",
+	    "UPDATE connections c SET status = $3, last_tested_at = t.tested_at,"
+	    " last_test_result = $4, last_test_message = $5, consecutive_failures = CASE WHEN"
+	    " $3 IN ('failing', 'needs_reconnect') THEN c.consecutive_failures + 1 ELSE 0 END,"
+	    " failing_since = CASE WHEN $3 IN ('failing', 'needs_reconnect') THEN"
+	    " COALESCE(c.failing_since, t.tested_at) END FROM connection_tests t"
+	    " WHERE t.id = $2 AND c.id = $1 AND $6::bigint = 0"
+	    " RETURNING c.consecutive_failures", 6, params);
+	if (res == NULL || db_rows(res) != 1) {
+		db_clear(res);
+		goto fail;
+	}
+	failures = atoi(db_get(res, 0, "consecutive_failures"));
+	db_clear(res);
+	snprintf(fails, sizeof(fails), "%d", failures);
+	if (strcmp(before, status) != 0) {
+		params[0] = cid, params[1] = owner > 0 ? own : NULL, params[2] = before;
+		params[3] = status, params[4] = message, params[5] = test_id;
+		params[6] = trigger, params[7] = fails;
+		if ((res = db_exec_named(&a->app->db, "test_status_change",
+		    "INSERT INTO connection_status_changes (connection_id, user_id, from_status,"
+		    " to_status, reason, test_id, trigger, consecutive_failures)"
+		    " VALUES ($1, $2, $3, $4, left($5, 500), $6, $7, $8)", 8, params)) == NULL)
+			goto fail;
+		db_clear(res);
+	}
+	if (owner == 0) {
+		/* The flows' Progress Status follows what a test could tell. */
+		params[0] = cid, params[1] = status;
+		if (strcmp(status, "not_testable") != 0 && (res = db_exec_named(&a->app->db,
+		    "test_flows", "UPDATE flows SET progress_status = CASE WHEN $2 = 'ok'"
+		    " THEN 'Ready' ELSE 'Blocked: connection ' || replace($2, '_', ' ') END,"
+		    " updated_at = now() WHERE id IN (SELECT flow_id FROM flow_connections"
+		    " WHERE connection_id = $1)", 2, params)) == NULL)
+			goto fail;
+		if (strcmp(status, "not_testable") != 0)
+			db_clear(res);
+		event = status_event(a->app, status, failures, notified);
+	}
+	if (event != NULL) {
+		/* "Before" is what the receiver last heard when the failures it
+		 * was not told of came first. */
+		params[0] = cid, params[1] = status;
+		if ((extra = record_event_json(status_failed(before) &&
+		    !status_failed(notified) ? notified : before,
+		    status, failures, test_id, tested_at, trigger, o, message)) == NULL ||
+		    (res = db_exec_named(&a->app->db, "test_notified", "UPDATE connections"
+		    " SET notified_status = $2 WHERE id = $1", 2, params)) == NULL)
+			goto fail;
+		db_clear(res);
+		if (event_connection(a, event, c->id, extra) == -1)
+			goto fail;
+	}
 	snprintf(details, sizeof(details), "{\"result\":\"%s\",\"trigger\":\"%s\"}",
 	    probe_result_key(o->result), trigger);
 	if (audit_add(a, "connection", c->id, c->name, "connection_test",
 	    o->result == PROBE_OK ? "success" : "failure", details) == -1 ||
 	    db_commit(&a->app->db) == -1)
 		goto fail;
+	free(extra);
 	return 0;
 fail:
+	free(extra);
 	db_rollback(&a->app->db);
 	return -1;
 }

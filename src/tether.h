@@ -302,6 +302,24 @@ struct config {
 	char		*outbound_ca_bundle;
 	char		*outbound_proxy;
 	int		 list_cache_pages;	/* Integrations pages a worker keeps; 0: none */
+	/* Health (issue 11): scheduled checks, expiry, notifications. */
+	int		 check_interval_min;	/* health.check_interval_minutes */
+	int		 expiry_horizon_days;	/* health.expiry_horizon_days */
+	int		 notify_after_failures;	/* health.notify_after_failures */
+	int		 refresh_ahead_s;	/* health.refresh_ahead_seconds */
+	/* tether-worker */
+	int		 worker_processes;	/* worker.processes */
+	int		 worker_lease_s;	/* worker.lease_seconds */
+	int		 worker_batch;		/* worker.batch */
+	int		 worker_poll_ms;	/* worker.poll_ms */
+	char		*worker_pidfile;	/* worker.pidfile */
+	/* E-mail notifications through an SMTP relay (libcurl, TLS required). */
+	char		*mail_smtp_url;		/* mail.smtp_url; "": no e-mail */
+	char		*mail_from;		/* mail.from */
+	char		*mail_username;		/* mail.username */
+	char		*mail_password_file;	/* mail.password_file */
+	char		*mail_ca_bundle;	/* mail.ca_bundle */
+	int		 mail_notify_admins;	/* mail.notify_admins */
 };
 
 int		 config_load(struct config *, const char *path, char *err, size_t errlen);
@@ -575,6 +593,26 @@ void		 render_rows(struct _hdf *root, const char *prefix, struct pg_result *res,
  * ones they manage; all for admins): id, name, by name. NULL on failure. */
 struct pg_result *team_managed(const struct actor *);
 
+/* -------------------------------------------------------------- event.c */
+
+/* Event types (the webhook event names). */
+#define EVENT_FAILING		"connection.failing"
+#define EVENT_NEEDS_RECONNECT	"connection.needs_reconnect"
+#define EVENT_RECOVERED		"connection.recovered"
+#define EVENT_EXPIRING		"connection.expiring"
+#define EVENT_REFRESH_FAILED	"connection.refresh_failed"
+#define EVENT_CREATED		"connection.created"
+#define EVENT_UPDATED		"connection.updated"
+#define EVENT_DELETED		"connection.deleted"
+
+/* Record that `type` happened to connection `conn_id`, in the caller's
+ * transaction (call before a delete: the payload is read from the row).
+ * The payload: {"connection": {id, name, connector, protocol, api_type,
+ * execution_context, status, owner_team: {id, name}}, "actor": email}
+ * merged with `extra_json` (an object; NULL for none). Never a secret. */
+int		 event_connection(const struct actor *, const char *type, int64_t conn_id,
+		    const char *extra_json);
+
 /* -------------------------------------------------------------- audit.c */
 
 /* Where a change's audit entry goes: after the statement, or first (for a
@@ -769,8 +807,11 @@ void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 
 /* Test a connection for real, record it (connection_tests, the connection's
  * status and last test, the using flows' progress status) in one
- * transaction, and audit it. `trigger`: create, edit, manual, flow_open,
- * api, reconnect, schedule. 0 when tested and recorded; TESTER_BUSY when not
+ * transaction, and audit it. `trigger`: create, edit, manual (the Test
+ * button), flow_open, api, reconnect, cli (tetherctl), schedule
+ * (tether-worker), refresh. The status it gives: ok, failing,
+ * needs_reconnect, or not_testable (PROBE_UNSUPPORTED: neutral); a change is
+ * recorded in connection_status_changes and may emit a status event. 0 when tested and recorded; TESTER_BUSY when not
  * tested because another test is refreshing its OAuth token (o->result
  * PROBE_BUSY, nothing recorded: try again); TESTER_GONE when the connection
  * was deleted meanwhile (nothing recorded); -1 on failure. */

@@ -388,6 +388,8 @@ else ?><span class="badge badge-failing">Failed</span><?cs /if ?><?cs /def ?><?c
 elif:t == "edit" ?>Edited<?cs
 elif:t == "manual" ?>Test button<?cs
 elif:t == "schedule" ?>Scheduled check<?cs
+elif:t == "cli" ?>CLI<?cs
+elif:t == "refresh" ?>Token refresh<?cs
 elif:t == "flow_open" || t == "flow" ?>Flow opened<?cs
 elif:t == "reconnect" ?>Reconnected<?cs
 elif:t == "api" ?>API<?cs

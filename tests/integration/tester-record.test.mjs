@@ -1,5 +1,5 @@
 // Every test is recorded: a connection_tests row (when, the
-// trigger — create, manual, schedule —, who, result, HTTP status, latency,
+// trigger — create, manual, cli —, who, result, HTTP status, latency,
 // message), and the connection's status, Last Tested Date and every using
 // flow's Progress Status, all in the same transaction: the timestamps are
 // one transaction's now(), and when the flows' update fails nothing of the
@@ -139,13 +139,13 @@ test('when the flows cannot be updated, nothing of the test is kept: no row, no 
 	assert.equal(testRows(id).length, before.rows + 1);
 });
 
-test('tetherctl test ID records with the trigger "schedule" and no user; exit status and usage', async () => {
+test('tetherctl test ID records with the trigger "cli" (not "schedule": no scheduler ran it) and no user; exit status and usage', async () => {
 	const { id, flows } = await setup();
 	const one = await tetherctlAsync(['test', String(id)]);
 	assert.equal(one.status, 0, one.stderr);
 	assert.match(one.stdout, new RegExp(`^${id} ok [0-9]+ms$`, 'm'));
 	const row = lastTest(id);
-	assert.deepEqual([row.trigger, row.result, row.by], ['schedule', 'ok', '']);
+	assert.deepEqual([row.trigger, row.result, row.by], ['cli', 'ok', '']);
 	assert.equal(connRow(id).testedAt, row.testedAt);
 	assert.equal(flowRow(flows[0]).updatedAt, row.testedAt);
 	answer = 500;
