@@ -145,3 +145,22 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON user_connection_states,
 	connection_status_changes TO tether_app;
 GRANT SELECT, INSERT ON events TO tether_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO tether_app;
+
+-- A per-user connection as a whole is never tested (each user's own state
+-- is): its status is not_testable from birth, and not_tested again when it
+-- becomes a system connection.
+CREATE FUNCTION connections_context_status() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.execution_context = 'per_user' THEN
+		NEW.status := 'not_testable';
+	ELSIF TG_OP = 'UPDATE' AND OLD.execution_context = 'per_user' THEN
+		NEW.status := 'not_tested';
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER connections_context_status
+	BEFORE INSERT OR UPDATE OF execution_context, status ON connections
+	FOR EACH ROW EXECUTE FUNCTION connections_context_status();
