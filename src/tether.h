@@ -593,6 +593,42 @@ void		 render_rows(struct _hdf *root, const char *prefix, struct pg_result *res,
  * ones they manage; all for admins): id, name, by name. NULL on failure. */
 struct pg_result *team_managed(const struct actor *);
 
+/* --------------------------------------------------------------- jobs.c */
+
+/* A claimed job (sql/010_jobs.sql): kind check, refresh or expiry. */
+struct job {
+	int64_t		 id;
+	char		 kind[16];
+	int64_t		 connection_id;	/* 0: none (the expiry sweep) */
+	int64_t		 user_id;	/* 0: the shared credentials */
+	int		 attempts;	/* this claim included */
+};
+
+/*
+ * A job handler runs one claimed job and says when it is due again:
+ * seconds from now (> 0), JOB_DELETE when the job has no more reason to be
+ * (its connection gone, no token left to refresh), JOB_FAILED when it could
+ * not run (the database gone): it is taken again after its lease, with the
+ * backoff of its attempts.
+ */
+#define JOB_DELETE	0
+#define JOB_FAILED	(-1)
+typedef long (*job_handler)(const struct actor *, const struct job *);
+
+/* health.c: the scheduled check of one connection (kind "check"). */
+long		 job_check(const struct actor *, const struct job *);
+/* refresh.c: refresh one connection's OAuth tokens before they expire
+ * (kind "refresh"), and the sweep that announces expiring secrets (kind
+ * "expiry"). */
+long		 job_refresh(const struct actor *, const struct job *);
+long		 job_expiry(const struct actor *, const struct job *);
+
+/* webhook.c, mail.c: deliver what the events outbox holds for webhooks and
+ * e-mail, at most `max` deliveries claimed by this call; the number done,
+ * -1 on a database failure. Called by tether-worker's loop. */
+int		 webhook_deliver_due(const struct actor *, int max);
+int		 mail_send_due(const struct actor *, int max);
+
 /* -------------------------------------------------------------- event.c */
 
 /* Event types (the webhook event names). */
