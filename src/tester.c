@@ -24,6 +24,7 @@ struct secrets {
 	char	*field[SECRET_FIELDS_MAX + 4];
 	char	*value[SECRET_FIELDS_MAX + 4];
 	int	 broken;	/* a stored secret does not decrypt */
+	int	 own;		/* rows of the user's own (per-user) */
 };
 
 struct testctx {
@@ -89,6 +90,8 @@ secrets_load_from(struct testctx *t, int64_t owner)
 		char		*plain = NULL;
 		int		 k;
 
+		if (owner > 0)
+			t->sec.own++;
 		secret_ad_field(owner, field, ad, sizeof(ad));
 		if (secret_unseal_row(t->a->app, res, i, t->c->id, ad, &plain) == -1) {
 			/* Never a fallback: the credential must be entered again. */
@@ -736,13 +739,16 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 		o->result = PROBE_POLICY;
 	else if (t.sec.broken)
 		o->result = PROBE_CREDENTIALS_MISSING;
+	else if (per_user && t.sec.own == 0)
+		o->result = PROBE_NOT_CONNECTED;
 	else if (strcmp(kind, "smtp") == 0)
 		test_smtp(&t, o);
 	else
 		test_http(&t, o, 0);
 	probe_result_sentence(o->result, o->http_status, message, messagelen);
-	/* Not tested (another test is refreshing): nothing to record. */
-	rc = o->result == PROBE_BUSY ? TESTER_BUSY :
+	/* Not tested (another test is refreshing, or the user has not connected
+	 * their own account yet): nothing to record. */
+	rc = o->result == PROBE_BUSY ? TESTER_BUSY : o->result == PROBE_NOT_CONNECTED ? 0 :
 	    tester_record(a, t.owner, c, trigger, o, message);
 out:
 	secrets_free(&t.sec);

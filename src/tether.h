@@ -819,6 +819,7 @@ enum probe_result {
 	PROBE_NEEDS_RECONNECT,	/* OAuth: no token, or the grant was revoked */
 	PROBE_UNSUPPORTED,	/* this connection cannot be tested here */
 	PROBE_BUSY,		/* another test holds the OAuth refresh lock: try again */
+	PROBE_NOT_CONNECTED,	/* per-user: this user has no credentials of their own */
 };
 
 #define PROBE_BODY_MAX	65536
