@@ -100,26 +100,28 @@ oauth_refresh_next(const struct actor *a, int64_t cid, int64_t owner, int daily)
 	return secs;
 }
 
-/* Put `owner`'s refresh job of connection `cid` at its next time (or take
- * it away when nothing is left to refresh). A job a worker holds is left to
- * that worker, which sets its next run itself; one waiting out a failure's
- * backoff (last_error) starts again from these new tokens. */
+/* Put `owner`'s refresh job of connection `cid` at its next time, or take
+ * it away when nothing is left to refresh (`force_none`: the grant was
+ * refused; a reconnect stores tokens and sets it again). A job a worker
+ * holds keeps its time, which that worker sets when done; one waiting out a
+ * failure's backoff (last_error) starts again from the new tokens. */
 static int
-oauth_refresh_schedule(const struct actor *a, int64_t cid, int64_t owner, int daily)
+oauth_refresh_schedule(const struct actor *a, int64_t cid, int64_t owner, int daily,
+    int force_none)
 {
 	char		 id[24], own[24], secs[24];
 	const char	*params[3] = { id, own, secs };
 	PGresult	*res;
 	long		 next;
 
-	if ((next = oauth_refresh_next(a, cid, owner, daily)) == -1)
+	if ((next = force_none ? 0 : oauth_refresh_next(a, cid, owner, daily)) == -1)
 		return -1;
 	snprintf(id, sizeof(id), "%lld", (long long)cid);
 	snprintf(own, sizeof(own), "%lld", (long long)owner);
 	snprintf(secs, sizeof(secs), "%ld", next);
 	res = next == 0 ? db_exec_named(&a->app->db, "oauth_refresh_unschedule",
 	    "DELETE FROM jobs WHERE kind = 'refresh' AND connection_id = $1"
-	    " AND COALESCE(user_id, 0) = $2 AND locked_by IS NULL AND $3::bigint = 0",
+	    " AND COALESCE(user_id, 0) = $2 AND $3::bigint = 0",
 	    3, params) : db_exec_named(&a->app->db, "oauth_refresh_schedule",
 	    "INSERT INTO jobs (kind, connection_id, user_id, run_at) VALUES ('refresh', $1,"
 	    " NULLIF($2::bigint, 0), now() + make_interval(secs => $3::bigint))"
@@ -196,7 +198,7 @@ oauth_store(const struct actor *a, const struct conn *c, int64_t owner, HDF *pro
 		goto fail;
 	db_clear(res);
 	if (strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") == 0 &&
-	    oauth_refresh_schedule(a, c->id, owner, oauth_refresh_daily(proto)) == -1)
+	    oauth_refresh_schedule(a, c->id, owner, oauth_refresh_daily(proto), 0) == -1)
 		goto fail;
 	if (own_tx && db_commit(&a->app->db) == -1)
 		goto fail;
@@ -543,6 +545,9 @@ oauth_refresh(const struct actor *a, const struct conn *c, int64_t owner, const 
 		rc = oauth_token_call(a, c, owner, proto, settings, client_secret,
 		    "refresh_token", extra.data, NULL, o);
 		*refreshed = rc == 0 && o->result == PROBE_OK;
+		/* invalid_grant, whoever met it: no more refreshes until reconnected. */
+		if (rc == 0 && o->result == PROBE_NEEDS_RECONNECT)
+			rc = oauth_refresh_schedule(a, c->id, owner, 0, 1);
 		sodium_memzero(extra.data, extra.len);
 		buf_free(&extra);
 	}

@@ -28,7 +28,7 @@ import { marker } from '../fakes/secrets.mjs';
 import { fcgiRequest } from '../lib/fcgi.mjs';
 import { connRow, testRows } from '../lib/rows.mjs';
 import {
-	confCopy, confValue, env, managerSession, pageText, psql, psqlValue, tetherctl, uniq,
+	confCopy, confValue, env, flashOf, managerSession, pageText, psql, psqlValue, tetherctl, uniq,
 } from '../lib/stack.mjs';
 import { startTether } from '../lib/tether.mjs';
 
@@ -166,10 +166,19 @@ describe('proactive refresh', () => {
 		const calls = sn.tokenCalls.length;
 		sn.tokenDelayMs = 400;
 		try {
-			const [w, ...tests] = await Promise.all([workerOnce(),
-				...[0, 1, 2, 3].map(() => apiTest(who.token, id))]);
+			// Two Test button presses and two API tests, with the worker.
+			const csrf = await who.app.csrf(`/connections/${id}`);
+			const press = async () => {
+				const r = await who.app.post(`/connections/${id}/test`, { csrf });
+				return [r.status, flashOf(r)?.message];
+			};
+			const api = async () => {
+				const r = await apiTest(who.token, id);
+				return [r.status, r.json?.message];
+			};
+			const [w, ...tests] = await Promise.all([workerOnce(), press(), press(), api(), api()]);
 			assert.equal(w.code, 0, w.stderr);
-			assert.deepEqual(tests.map((t) => [t.status, t.json?.message]), Array(4).fill([200, WORKING]));
+			assert.deepEqual(tests, [[303, WORKING], [303, WORKING], [200, WORKING], [200, WORKING]]);
 		} finally {
 			sn.tokenDelayMs = 0;
 		}
@@ -258,6 +267,17 @@ describe('proactive refresh', () => {
 		const [r] = psql(`SELECT attempts, last_error IS NULL FROM jobs WHERE kind = 'refresh'
 		    AND connection_id = ${id}`);
 		assert.deepEqual(r, ['0', 't']);
+	});
+
+	test('invalid_grant met by a test (the Test button): the refresh job goes too', async () => {
+		const who = await person();
+		const { id, client } = await connected(who, { as: sn });
+		await sn.revokeRefreshToken(client);
+		psql(`UPDATE connections SET token_expires_at = now() - interval '1 minute' WHERE id = ${id}`);
+		const r = await who.app.test(id);
+		assert.equal(r.status, 303);
+		assert.equal(connRow(id).status, 'needs_reconnect');
+		assert.equal(refreshJob(id), null, 'no refresh job until reconnected');
 	});
 
 	test('refresh_daily (Salesforce): refreshed after a day although the token does not expire; ServiceNow is not', async () => {
