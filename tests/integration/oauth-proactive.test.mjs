@@ -338,6 +338,13 @@ describe('proactive refresh', () => {
 			assert.deepEqual(refreshGrants(sn, calls, pu.client.client_id).map((g) => g.status), [200]);
 			assert.ok(Number(psqlValue(`SELECT extract(epoch FROM token_expires_at - now()) FROM
 			    user_connection_states WHERE connection_id = ${pu.id} AND user_id = ${who.user.id}`)) > 3000);
+			// A test by the user reads the user's own expiry: near, refreshed first.
+			psql(`UPDATE user_connection_states SET token_expires_at = now() + interval '30 seconds'
+			    WHERE connection_id = ${pu.id} AND user_id = ${who.user.id}`);
+			const before = sn.tokenCalls.length;
+			assert.equal((await who.app.test(pu.id)).flash.message, WORKING);
+			assert.deepEqual(refreshGrants(sn, before, pu.client.client_id).map((g) => g.status), [200],
+			    'the test refreshed the user\'s token ahead of its expiry');
 		} finally {
 			sn.refreshTokenExpiresIn = null;
 		}
