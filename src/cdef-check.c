@@ -35,7 +35,7 @@ static const char *const cdef_test_override_keys[] = { "method", "url",
 static const char *const cdef_oauth_keys[] = { "authorize_url",
     "authorize_path", "token_url", "token_path", "base", "scopes",
     "scopes_field", "client_id_field", "client_secret_field", "pkce",
-    "client_auth", "authorize_params", "ApiTypes", NULL };
+    "client_auth", "authorize_params", "refresh_daily", "ApiTypes", NULL };
 static const char *const cdef_oauth_override_keys[] = { "scopes", NULL };
 static const char *const cdef_sections[] = { "connection",
     "authentication", NULL };
@@ -675,6 +675,12 @@ cdef_oauth(struct cdef *cd, HDF *proto, const char *ppath,
 		return -1;
 	if (!code && cdef_val(oauth, "pkce") != NULL)
 		return cdef_error(cd, path, "pkce", "PKCE is for the "
+		    "authorization code grant");
+	/* refresh_daily: the provider revokes refresh tokens left unused. */
+	if (cdef_flag(cd, oauth, path, "refresh_daily") == -1)
+		return -1;
+	if (!code && cdef_val(oauth, "refresh_daily") != NULL)
+		return cdef_error(cd, path, "refresh_daily", "refresh_daily is for the "
 		    "authorization code grant");
 	if (!code && cdef_val(oauth, "authorize_params") != NULL)
 		return cdef_error(cd, path, "authorize_params", "authorize_params "

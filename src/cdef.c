@@ -260,8 +260,10 @@ cdef_defaults_oauth(HDF *proto)
 	cdef_default(oauth, "client_secret_field", "client_secret");
 	cdef_default(oauth, "client_auth", "basic");
 	cdef_default(oauth, "scopes", "");
-	if (strcmp(cdef_val(proto, "kind"), "oauth2_code") == 0)
+	if (strcmp(cdef_val(proto, "kind"), "oauth2_code") == 0) {
 		cdef_default(oauth, "pkce", "S256");
+		cdef_default(oauth, "refresh_daily", "0");
+	}
 }
 
 /* The kind, auth and expected status; base + path as one url. */

@@ -46,39 +46,167 @@ oauth_value(HDF *oauth, const char *key, const char *api_type)
 	return catalog_value(oauth, key, api_type);
 }
 
-/* Store a token endpoint's answer as `owner`'s tokens, with their expiry and
- * the granted scopes; o->result PROTOCOL when it has no access token. */
+#define DAY_S		86400L
+#define NEXT_MIN_S	30L
+
+/* 1 when the connector says its provider revokes idle refresh tokens
+ * (OAuth.refresh_daily): refreshed at least once a day, used or not. */
 static int
-oauth_store(const struct actor *a, const struct conn *c, int64_t owner, json_t *j,
-    struct probe_outcome *o)
+oauth_refresh_daily(HDF *proto)
+{
+	return hdf_get_int_value(hdf_get_obj(proto, "OAuth"), "refresh_daily", 0) == 1;
+}
+
+/*
+ * When `owner`'s tokens of connection `cid` are next to be refreshed, in
+ * seconds from now: refresh_ahead_seconds before the access token expires
+ * (half its remaining life when that is shorter), and for a daily connector
+ * a day after the last store, whichever comes first; at most a day, at
+ * least NEXT_MIN_S. 0 when there is nothing to refresh: no refresh token,
+ * or no expiry known and not daily; -1 on a database error.
+ */
+static long
+oauth_refresh_next(const struct actor *a, int64_t cid, int64_t owner, int daily)
+{
+	char		 id[24], own[24], ahead[16];
+	const char	*params[4] = { id, own, ahead, daily ? "t" : "f" };
+	PGresult	*res;
+	long		 secs = 0;
+
+	snprintf(id, sizeof(id), "%lld", (long long)cid);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
+	snprintf(ahead, sizeof(ahead), "%d", a->app->cfg.refresh_ahead_s);
+	res = db_exec_named(&a->app->db, "oauth_refresh_next",
+	    "WITH e AS (SELECT CASE WHEN $2::bigint = 0 THEN (SELECT token_expires_at"
+	    "  FROM connections WHERE id = $1) ELSE (SELECT token_expires_at FROM"
+	    "  user_connection_states WHERE connection_id = $1 AND user_id = $2) END AS at),"
+	    " s AS (SELECT max(updated_at) FILTER (WHERE field = 'access_token') AS stored,"
+	    "  bool_or(field = 'refresh_token') AS refreshable FROM (SELECT field, updated_at"
+	    "  FROM connection_secrets WHERE connection_id = $1 AND $2::bigint = 0 UNION ALL"
+	    "  SELECT field, updated_at FROM user_connection_secrets WHERE connection_id = $1"
+	    "  AND user_id = $2) x)"
+	    " SELECT CASE WHEN s.refreshable AND (e.at IS NOT NULL OR $4::boolean) THEN"
+	    "  extract(epoch FROM LEAST(GREATEST(e.at - make_interval(secs => $3::int),"
+	    "  now() + (e.at - now()) / 2), CASE WHEN $4::boolean THEN COALESCE(s.stored,"
+	    "  now()) + interval '1 day' END) - now())::bigint END AS secs FROM e, s",
+	    4, params);
+	if (res == NULL)
+		return -1;
+	if (db_rows(res) == 1 && *db_get(res, 0, "secs") != '\0') {
+		secs = strtol(db_get(res, 0, "secs"), NULL, 10);
+		secs = secs < NEXT_MIN_S ? NEXT_MIN_S : secs > DAY_S ? DAY_S : secs;
+	}
+	db_clear(res);
+	return secs;
+}
+
+/* Put `owner`'s refresh job of connection `cid` at its next time, or take
+ * it away when nothing is left to refresh (`force_none`: the grant was
+ * refused; a reconnect stores tokens and sets it again). A job a worker
+ * holds keeps its time, which that worker sets when done; one waiting out a
+ * failure's backoff (last_error) starts again from the new tokens. */
+static int
+oauth_refresh_schedule(const struct actor *a, int64_t cid, int64_t owner, int daily,
+    int force_none)
+{
+	char		 id[24], own[24], secs[24];
+	const char	*params[3] = { id, own, secs };
+	PGresult	*res;
+	long		 next;
+
+	if ((next = force_none ? 0 : oauth_refresh_next(a, cid, owner, daily)) == -1)
+		return -1;
+	snprintf(id, sizeof(id), "%lld", (long long)cid);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
+	snprintf(secs, sizeof(secs), "%ld", next);
+	res = next == 0 ? db_exec_named(&a->app->db, "oauth_refresh_unschedule",
+	    "DELETE FROM jobs WHERE kind = 'refresh' AND connection_id = $1"
+	    " AND COALESCE(user_id, 0) = $2 AND $3::bigint = 0",
+	    3, params) : db_exec_named(&a->app->db, "oauth_refresh_schedule",
+	    "INSERT INTO jobs (kind, connection_id, user_id, run_at) VALUES ('refresh', $1,"
+	    " NULLIF($2::bigint, 0), now() + make_interval(secs => $3::bigint))"
+	    " ON CONFLICT (kind, COALESCE(connection_id, 0), COALESCE(user_id, 0))"
+	    " DO UPDATE SET run_at = EXCLUDED.run_at, attempts = 0, last_error = NULL,"
+	    " locked_by = NULL, locked_at = NULL"
+	    " WHERE jobs.locked_by IS NULL OR jobs.last_error IS NOT NULL", 3, params);
+	if (res == NULL)
+		return -1;
+	db_clear(res);
+	return 0;
+}
+
+/*
+ * Store a token endpoint's answer as `owner`'s tokens, with their expiry
+ * (the access token's and, when the provider says it, the refresh token's:
+ * the connection's for shared tokens, the user's own state for per-user
+ * ones), the granted scopes, and the refresh job set from the new expiry;
+ * all in one transaction (the caller's, e.g. the refresh lock's, else its
+ * own), so that a rotated refresh token is never stored without its access
+ * token. o->result PROTOCOL when the answer has no access token.
+ */
+static int
+oauth_store(const struct actor *a, const struct conn *c, int64_t owner, HDF *proto,
+    json_t *j, struct probe_outcome *o)
 {
 	const char	*access = json_string_value(json_object_get(j, "access_token"));
 	const char	*refresh = json_string_value(json_object_get(j, "refresh_token"));
 	const char	*granted = json_string_value(json_object_get(j, "scope"));
-	char		 cid[24], ttl[24];
-	const char	*params[3];
+	json_t		*rttl_j = json_object_get(j, "refresh_token_expires_in");
+	char		 cid[24], own[24], ttl[24], rttl[24];
+	const char	*params[6];
 	PGresult	*res;
+	int		 own_tx = !a->app->db.in_tx;
 
 	if (access == NULL) {
 		o->result = PROBE_PROTOCOL;
 		return 0;
 	}
+	if (own_tx && db_begin(&a->app->db) == -1)
+		return -1;
 	if (secret_conn_put(a, c->id, owner, "access_token", access) == -1 ||
 	    (refresh != NULL && secret_conn_put(a, c->id, owner, "refresh_token",
 	    refresh) == -1))
-		return -1;
+		goto fail;
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
 	snprintf(ttl, sizeof(ttl), "%lld", json_is_integer(json_object_get(j, "expires_in")) ?
 	    (long long)json_integer_value(json_object_get(j, "expires_in")) : 0LL);
-	params[0] = cid, params[1] = ttl, params[2] = granted;
-	res = db_exec_named(&a->app->db, "token_meta",
+	/* A new refresh token without its own expiry: the old one's is void. */
+	snprintf(rttl, sizeof(rttl), "%lld", json_is_integer(rttl_j) &&
+	    json_integer_value(rttl_j) > 0 ? (long long)json_integer_value(rttl_j) :
+	    refresh != NULL ? -1LL : 0LL);
+	params[0] = cid, params[1] = ttl, params[2] = granted, params[3] = rttl;
+	params[4] = own;
+	res = owner > 0 ? db_exec_named(&a->app->db, "token_meta_user",
+	    "WITH g AS (UPDATE connections SET granted_scopes = COALESCE($3, granted_scopes)"
+	    " WHERE id = $1) INSERT INTO user_connection_states AS s (connection_id, user_id,"
+	    " token_expires_at,"
+	    " refresh_token_expires_at) VALUES ($1, $5, CASE WHEN $2::int > 0 THEN now() +"
+	    " make_interval(secs => $2::int) END, CASE WHEN $4::int > 0 THEN now() +"
+	    " make_interval(secs => $4::int) END) ON CONFLICT (connection_id, user_id) DO UPDATE"
+	    " SET token_expires_at = EXCLUDED.token_expires_at, refresh_token_expires_at ="
+	    " CASE WHEN $4::int = 0 THEN s.refresh_token_expires_at ELSE"
+	    " EXCLUDED.refresh_token_expires_at END",
+	    5, params) :
+	    db_exec_named(&a->app->db, "token_meta",
 	    "UPDATE connections SET token_expires_at = CASE WHEN $2::int > 0 THEN now() +"
 	    " make_interval(secs => $2::int) END, granted_scopes = COALESCE($3,"
-	    " granted_scopes) WHERE id = $1", 3, params);
+	    " granted_scopes), refresh_token_expires_at = CASE WHEN $4::int > 0 THEN now() +"
+	    " make_interval(secs => $4::int) WHEN $4::int < 0 THEN NULL ELSE"
+	    " refresh_token_expires_at END WHERE id = $1 AND $5::bigint = 0", 5, params);
 	if (res == NULL)
-		return -1;
+		goto fail;
 	db_clear(res);
+	if (strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") == 0 &&
+	    oauth_refresh_schedule(a, c->id, owner, oauth_refresh_daily(proto), 0) == -1)
+		goto fail;
+	if (own_tx && db_commit(&a->app->db) == -1)
+		goto fail;
 	return 0;
+fail:
+	if (own_tx)
+		db_rollback(&a->app->db);
+	return -1;
 }
 
 int
@@ -157,7 +285,7 @@ oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF
 		json_decref(j);
 		return 0;
 	}
-	rc = oauth_store(a, c, owner, j, o);
+	rc = oauth_store(a, c, owner, proto, j, o);
 	json_decref(j);
 	return rc;
 }
@@ -319,6 +447,126 @@ oauth_unlock(const struct actor *a, int commit)
 		return db_commit(&a->app->db);
 	db_rollback(&a->app->db);
 	return 0;
+}
+
+/*
+ * 1 when `owner`'s tokens are due for a refresh, 0 when not, -1 on a
+ * database error: the stored access token expires within `ahead` seconds,
+ * or (daily) it was stored more than a day minus `ahead` ago.
+ */
+static int
+oauth_refresh_due(const struct actor *a, int64_t cid, int64_t owner, int ahead, int daily)
+{
+	char		 id[24], own[24], secs[16];
+	const char	*params[4] = { id, own, secs, daily ? "t" : "f" };
+	PGresult	*res;
+	int		 rc;
+
+	snprintf(id, sizeof(id), "%lld", (long long)cid);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
+	snprintf(secs, sizeof(secs), "%d", ahead);
+	res = db_exec_named(&a->app->db, "oauth_refresh_due",
+	    "SELECT COALESCE(CASE WHEN $2::bigint = 0 THEN (SELECT token_expires_at FROM"
+	    " connections WHERE id = $1) ELSE (SELECT token_expires_at FROM"
+	    " user_connection_states WHERE connection_id = $1 AND user_id = $2) END"
+	    " < now() + make_interval(secs => $3::int), false) OR ($4::boolean AND"
+	    " COALESCE((SELECT updated_at FROM connection_secrets WHERE connection_id = $1"
+	    " AND field = 'access_token' AND $2::bigint = 0 UNION ALL SELECT updated_at FROM"
+	    " user_connection_secrets WHERE connection_id = $1 AND user_id = $2 AND field ="
+	    " 'access_token' LIMIT 1) < now() - interval '1 day' + make_interval(secs =>"
+	    " $3::int), false)) AS due", 4, params);
+	if (res == NULL || db_rows(res) != 1) {
+		db_clear(res);
+		return -1;
+	}
+	rc = strcmp(db_get(res, 0, "due"), "t") == 0;
+	db_clear(res);
+	return rc;
+}
+
+/*
+ * The one refresh path (tests, pages, tether-worker): under the refresh
+ * lock, decide again once it is held, since the tokens the caller saw may
+ * be stale by then. When the stored access token is no longer `used` (the
+ * one the caller tried), someone else refreshed or reconnected meanwhile;
+ * when the refresh was for an expiry the stored tokens no longer show, they
+ * are new already. Either way the provider is not asked: a rotated refresh
+ * token is single-use, and some providers revoke the whole grant when one is
+ * presented twice. A refresh's answer is stored in the lock's transaction.
+ * o->result: OK (refreshed or not needed; *refreshed says which), BUSY (the
+ * lock was not free in time), NEEDS_RECONNECT (no refresh token: http_status
+ * 0; invalid_grant: 400/401), or how the token call failed. 0, or -1 on a
+ * database error.
+ */
+int
+oauth_refresh(const struct actor *a, const struct conn *c, int64_t owner, const char *used,
+    enum oauth_why why, struct probe_outcome *o, int *refreshed)
+{
+	HDF		*proto = connector_protocol(&a->app->catalog, c->connector, c->protocol);
+	HDF		*oauth = hdf_get_obj(proto, "OAuth");
+	const char	*sf = oauth_value(oauth, "client_secret_field", c->api_type);
+	char		*access = NULL, *refresh = NULL, *client_secret = NULL;
+	json_t		*settings = NULL;
+	struct buf	 extra;
+	int		 due = 1, rc = 0;
+
+	*refreshed = 0;
+	if (proto == NULL || strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") != 0) {
+		o->result = PROBE_UNSUPPORTED;
+		return 0;
+	}
+	switch (oauth_lock(a, c->id, owner)) {
+	case 0:
+		break;
+	case 1:
+		o->result = PROBE_BUSY;
+		return 0;
+	default:
+		return -1;
+	}
+	if (secret_conn_get(a, c->id, owner, "access_token", &access) == -1 ||
+	    secret_conn_get(a, c->id, owner, "refresh_token", &refresh) == -1 ||
+	    (why != OAUTH_REJECTED && (due = oauth_refresh_due(a, c->id, owner,
+	    why == OAUTH_DUE ? a->app->cfg.refresh_ahead_s : OAUTH_EXPIRING_S,
+	    why == OAUTH_DUE && oauth_refresh_daily(proto))) == -1))
+		rc = -1;
+	else if ((used != NULL && (access == NULL || strcmp(access, used) != 0)) || !due)
+		o->result = PROBE_OK;
+	else if (refresh == NULL)
+		o->result = PROBE_NEEDS_RECONNECT;
+	else if ((settings = json_loads(c->settings, 0, NULL)) == NULL ||
+	    secret_conn_get(a, c->id, 0, sf != NULL ? sf : "client_secret",
+	    &client_secret) == -1)
+		rc = -1;
+	else {
+		buf_init(&extra);
+		buf_puts(&extra, "&refresh_token=");
+		buf_url_encode(&extra, refresh);
+		rc = oauth_token_call(a, c, owner, proto, settings, client_secret,
+		    "refresh_token", extra.data, NULL, o);
+		*refreshed = rc == 0 && o->result == PROBE_OK;
+		/* invalid_grant, whoever met it: no more refreshes until reconnected. */
+		if (rc == 0 && o->result == PROBE_NEEDS_RECONNECT)
+			rc = oauth_refresh_schedule(a, c->id, owner, 0, 1);
+		sodium_memzero(extra.data, extra.len);
+		buf_free(&extra);
+	}
+	secret_free(access);
+	secret_free(refresh);
+	secret_free(client_secret);
+	json_decref(settings);
+	if (oauth_unlock(a, rc == 0) == -1)
+		rc = -1;
+	return rc;
+}
+
+/* When the refresh job of `owner`'s tokens is next due: seconds, 0 for
+ * never (nothing to refresh), -1 on a database error. */
+long
+oauth_refresh_next_s(const struct actor *a, const struct conn *c, int64_t owner)
+{
+	return oauth_refresh_next(a, c->id, owner, oauth_refresh_daily(
+	    connector_protocol(&a->app->catalog, c->connector, c->protocol)));
 }
 
 char *

@@ -176,81 +176,16 @@ tester_client_credentials(struct testctx *t, struct probe_outcome *o)
 		o->result = PROBE_PROTOCOL;
 }
 
-/* 1 when the stored access token is expired or about to be, 0 when not,
- * -1 on a database error (the same 60 seconds as conn_get). */
-static int
-stored_token_expiring(struct testctx *t)
-{
-	char		 cid[24];
-	const char	*params[1] = { cid };
-	PGresult	*res;
-	int		 rc;
-
-	snprintf(cid, sizeof(cid), "%lld", (long long)t->c->id);
-	res = db_exec_named(&t->a->app->db, "token_expiring", "SELECT token_expires_at"
-	    " < now() + interval '60 seconds' AS expiring FROM connections WHERE id = $1",
-	    1, params);
-	if (res == NULL || db_rows(res) != 1) {
-		db_clear(res);
-		return -1;
-	}
-	rc = strcmp(db_get(res, 0, "expiring"), "t") == 0;
-	db_clear(res);
-	return rc;
-}
-
-/*
- * Refresh under the connection's refresh lock (oauth_lock), deciding again
- * once it is held: the tokens this test loaded may be stale by then. When
- * the stored access token is no longer the one this test used, another test
- * refreshed (or someone reconnected) meanwhile; when the refresh was for an
- * expiry that the stored expiry no longer shows, the tokens loaded were
- * already new. Either way the stored tokens are used and the provider is
- * not asked: a rotated refresh token is single-use, and some providers
- * revoke the whole grant when one is presented twice. `rejected`: the API
- * answered 401 to the token this test used.
- */
+/* Refresh through the one refresh path (oauth_refresh: the lock, decided
+ * again once held). `rejected`: the API answered 401 to the token this test
+ * used. */
 static void
 tester_refresh(struct testctx *t, struct probe_outcome *o, int rejected)
 {
-	const char	*sf = catalog_value(hdf_get_obj(t->proto, "OAuth"),
-			    "client_secret_field", t->c->api_type);
-	const char	*used = secret(t, "access_token");
-	char		*access = NULL, *refresh = NULL;
-	struct buf	 extra;
-	int		 due = 1, rc = 0;
+	int	 refreshed;
 
-	switch (oauth_lock(t->a, t->c->id, t->owner)) {
-	case 0:
-		break;
-	case 1:
-		o->result = PROBE_BUSY;
-		return;
-	default:
-		o->result = PROBE_PROTOCOL;
-		return;
-	}
-	if (secret_conn_get(t->a, t->c->id, t->owner, "access_token", &access) == -1 ||
-	    secret_conn_get(t->a, t->c->id, t->owner, "refresh_token", &refresh) == -1 ||
-	    (!rejected && (due = stored_token_expiring(t)) == -1))
-		rc = -1;
-	else if ((access == NULL) != (used == NULL) ||
-	    (access != NULL && strcmp(access, used) != 0) || !due)
-		o->result = PROBE_OK;
-	else if (refresh == NULL)
-		o->result = PROBE_NEEDS_RECONNECT;
-	else {
-		buf_init(&extra);
-		buf_puts(&extra, "&refresh_token=");
-		buf_url_encode(&extra, refresh);
-		rc = oauth_token_call(t->a, t->c, t->owner, t->proto, t->settings, secret(t,
-		    sf != NULL ? sf : "client_secret"), "refresh_token", extra.data, NULL, o);
-		sodium_memzero(extra.data, extra.len);
-		buf_free(&extra);
-	}
-	secret_free(access);
-	secret_free(refresh);
-	if (oauth_unlock(t->a, rc == 0) == -1 || rc == -1)
+	if (oauth_refresh(t->a, t->c, t->owner, secret(t, "access_token"), rejected ?
+	    OAUTH_REJECTED : OAUTH_EXPIRING, o, &refreshed) == -1)
 		o->result = PROBE_PROTOCOL;
 }
 
@@ -686,6 +621,16 @@ fail:
 	free(extra);
 	db_rollback(&a->app->db);
 	return -1;
+}
+
+int
+tester_record_outcome(const struct actor *a, int64_t owner, const struct conn *c,
+    const char *trigger, const struct probe_outcome *o)
+{
+	char	 message[256];
+
+	probe_result_sentence(o->result, o->http_status, message, sizeof(message));
+	return tester_record(a, owner, c, trigger, o, message);
 }
 
 /* An Uplinked connection's proxy and allowlist; Direct ones never use one. */

@@ -739,7 +739,7 @@ struct conn {
 	char		*uplink;	/* its name */
 	int64_t		 named_credential_id;	/* 0: none */
 	char		*named_credential;	/* its name */
-	int		 token_expiring;	/* OAuth access token expired or about to */
+	int		 token_expiring;	/* OAuth access token (the actor's own for per-user) expired or about to */
 	int		 version;
 	int		 flow_count;
 	enum perm	 perm;
@@ -878,6 +878,11 @@ int		 tester_run(const struct actor *, const struct conn *, const char *trigger,
  * TESTER_GONE when it is no longer there (or went while it was tested). */
 int		 tester_run_id(const struct actor *, int64_t id, const char *trigger,
 		    char *message, size_t messagelen, int *ok);
+/* Record an outcome found without running a test (the worker's refresh
+ * answered invalid_grant) as a test with `trigger`, for `owner`'s state:
+ * the same status change, history and event as a test. 0, TESTER_GONE, -1. */
+int		 tester_record_outcome(const struct actor *, int64_t owner,
+		    const struct conn *, const char *trigger, const struct probe_outcome *);
 /* 1 when the actor ran too many tests in the last minute. */
 int		 tester_rate_limited(const struct actor *);
 
@@ -905,6 +910,28 @@ int		 oauth_token_call(const struct actor *, const struct conn *, int64_t owner,
  * rolls back and releases it; 0 or -1. */
 int		 oauth_lock(const struct actor *, int64_t conn_id, int64_t owner);
 int		 oauth_unlock(const struct actor *, int commit);
+/* Why a refresh is asked for (oauth_refresh): the access token expires
+ * within OAUTH_EXPIRING_S (a test about to use it), the API refused it (a
+ * 401: refreshed whatever its expiry), or tether-worker's refresh job (due
+ * within health.refresh_ahead_seconds, or a day old for OAuth.refresh_daily). */
+enum oauth_why {
+	OAUTH_EXPIRING,
+	OAUTH_REJECTED,
+	OAUTH_DUE,
+};
+#define OAUTH_EXPIRING_S	60
+/* The one refresh path for tests, pages and tether-worker: under the
+ * refresh lock, decided again once held (not when the stored access token
+ * is no longer `used`, NULL: not compared, or no longer due). Sets
+ * o->result and *refreshed (the provider was asked and answered); 0, or -1
+ * on a database error. The answer is stored in the lock's transaction and
+ * reschedules `owner`'s refresh job. */
+int		 oauth_refresh(const struct actor *, const struct conn *, int64_t owner,
+		    const char *used, enum oauth_why, struct probe_outcome *o, int *refreshed);
+/* Seconds until `owner`'s tokens are next due for a refresh; 0 when there
+ * is nothing to refresh (no refresh token, no expiry and not daily), -1 on a
+ * database error. */
+long		 oauth_refresh_next_s(const struct actor *, const struct conn *, int64_t owner);
 /* The redirect URI registered with providers: http.base_url + /oauth/callback. */
 void		 oauth_redirect_uri(const struct app *, struct buf *out);
 /* The provider's authorization URL for a Connect/Reconnect (PKCE S256 with

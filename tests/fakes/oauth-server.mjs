@@ -15,6 +15,8 @@
 //   as.revokeRefreshToken(clientId) (through /token/revocation), as.close()
 //   as.tokenDelayMs = 400: the token endpoint answers that much later (races made wide);
 //   as.rotate = false: refresh grants keep the refresh token (no rotation, no reuse check).
+//   as.refreshTokenExpiresIn = 259200: token answers with a refresh token also say
+//       refresh_token_expires_in (as Microsoft and GitHub do); null: not said.
 //
 // routes lets one provider answer at a vendor's paths (Salesforce's
 // /services/oauth2/authorize, /token, /userinfo).
@@ -31,7 +33,7 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 	const tokenCalls = [];
 	const issued = { access: [], refresh: [], clientCredentials: [] };
 	const requests = [];
-	const knobs = { tokenDelayMs: 0, rotate: true };
+	const knobs = { tokenDelayMs: 0, rotate: true, refreshTokenExpiresIn: null };
 	let server;
 	// The issuer needs the port: listen first, then build the provider.
 	const pending = [];
@@ -105,6 +107,9 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 		if (isToken && knobs.tokenDelayMs > 0)
 			await new Promise((resolve) => setTimeout(resolve, knobs.tokenDelayMs));
 		await next();
+		if (isToken && knobs.refreshTokenExpiresIn !== null && ctx.status === 200 &&
+		    ctx.body?.refresh_token)
+			ctx.body = { ...ctx.body, refresh_token_expires_in: knobs.refreshTokenExpiresIn };
 		if (isToken) {
 			tokenCalls.push({
 				grant_type: ctx.oidc?.params?.grant_type ?? null,
@@ -146,6 +151,8 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 		set tokenDelayMs(ms) { knobs.tokenDelayMs = ms; },
 		get rotate() { return knobs.rotate; },
 		set rotate(on) { knobs.rotate = on; },
+		get refreshTokenExpiresIn() { return knobs.refreshTokenExpiresIn; },
+		set refreshTokenExpiresIn(s) { knobs.refreshTokenExpiresIn = s; },
 		url,
 		port,
 		tokenCalls,

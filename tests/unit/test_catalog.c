@@ -289,6 +289,10 @@ test_real(void)
 	T_STR(get(p, "OAuth.token_url"), "{+login_url}/services/oauth2/token",
 	    "salesforce: token_url made from base and token_path");
 	T_STR(get(p, "OAuth.pkce"), "S256", "salesforce: PKCE");
+	T_STR(get(p, "OAuth.refresh_daily"), "1",
+	    "salesforce: refreshed daily (idle refresh tokens may expire)");
+	T_STR(get(protocol(&c, "servicenow", "oauth2_code"), "OAuth.refresh_daily"), "0",
+	    "servicenow: refresh_daily filled in as 0");
 	T_STR(get(field(p, "scopes"), "default"), "api refresh_token",
 	    "salesforce: the scopes field starts with the default scopes");
 	T_STR(children(catalog_get(&c, "salesforce"), "Protocols.oauth2_code."
@@ -465,6 +469,10 @@ static const struct {
 	    "auth \"bearer\" does not go with kind basic" },
 	{ "missing-test", "untested.hdf", 6, "missing \"Test\"" },
 	{ "oauth-no-token", "oauth.hdf", 28, "missing \"token_url\"" },
+	{ "refresh-daily-flag", "daily.hdf", 31,
+	    "refresh_daily must be 0 or 1, not \"yes\"" },
+	{ "refresh-daily-client", "daily.hdf", 31,
+	    "refresh_daily is for the authorization code grant" },
 	/* Once a crash at start-up: token_path joined to a base naming nothing. */
 	{ "oauth-base-empty", "oauth.hdf", 30,
 	    "Protocols.oauth2_client.OAuth: missing \"base\"" },
