@@ -198,6 +198,7 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 	CURL			*c;
 	CURLcode		 rc;
 	long			 status = 0;
+	size_t			 i;
 
 	memset(&ctx, 0, sizeof(ctx));
 	/* Through an uplink, the address connected to is the uplink's proxy:
@@ -230,6 +231,8 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 	}
 	if (p->header != NULL)
 		headers = curl_slist_append(headers, p->header);
+	for (i = 0; p->headers != NULL && p->headers[i] != NULL; i++)
+		headers = curl_slist_append(headers, p->headers[i]);
 	headers = curl_slist_append(headers, "Accept: application/json");
 	if (p->body != NULL) {
 		char	 ct[128];
