@@ -602,6 +602,7 @@ struct job {
 	int64_t		 connection_id;	/* 0: none (the expiry sweep) */
 	int64_t		 user_id;	/* 0: the shared credentials */
 	int		 attempts;	/* this claim included */
+	int		 forced;	/* run now, whatever it would wait for (--all) */
 };
 
 /*
@@ -614,6 +615,20 @@ struct job {
 #define JOB_DELETE	0
 #define JOB_FAILED	(-1)
 typedef long (*job_handler)(const struct actor *, const struct job *);
+
+/* Claim at most `max` due jobs for `worker_id` (unique per process) into
+ * out[]; how many, -1 on a database failure. */
+int		 jobs_claim(const struct actor *, const char *worker_id, int max,
+		    struct job *out);
+/* Run a claimed job by its kind's handler; what the handler returns. */
+long		 jobs_run(const struct actor *, const struct job *);
+/* Record a handler's answer (next run in seconds, JOB_DELETE, JOB_FAILED). */
+int		 jobs_finish(const struct actor *, const char *worker_id, const struct job *,
+		    long next);
+/* Give back a job claimed but not run (the worker stops). */
+int		 jobs_release(const struct actor *, const char *worker_id, const struct job *);
+/* Make every connection's scheduled check due now (--once --all). */
+int		 jobs_all_checks_due(const struct actor *);
 
 /* health.c: the scheduled check of one connection (kind "check"). */
 long		 job_check(const struct actor *, const struct job *);

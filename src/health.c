@@ -1,0 +1,88 @@
+/*
+ * health.c — the scheduled check (job kind "check"): test a connection on
+ * its interval, as the trigger `schedule`, without anyone pressing Test.
+ * The interval counts from the last test whatever started it: a connection
+ * tested a minute ago by a person is not tested again by the schedule.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "tether.h"
+
+#define DAY_S		86400L
+#define BUSY_RETRY_S	60L
+
+/* The connection's interval in seconds; 0 when its checks are off. */
+static long
+check_interval_s(const struct app *app, const char *setting)
+{
+	if (strcmp(setting, "off") == 0)
+		return 0;
+	if (strcmp(setting, "15m") == 0)
+		return 15 * 60L;
+	if (strcmp(setting, "1h") == 0)
+		return 3600L;
+	if (strcmp(setting, "1d") == 0)
+		return DAY_S;
+	return app->cfg.check_interval_min * 60L;
+}
+
+/* Up to a tenth more, so that a thousand connections created together do
+ * not come due in the same second forever after. */
+static long
+jittered(long s)
+{
+	return s + (long)randombytes_uniform((uint32_t)(s / 10 + 1));
+}
+
+long
+job_check(const struct actor *a, const struct job *j)
+{
+	char		 cid[24], message[256];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	long		 every, since, next;
+	int		 ok, rc, untestable, reconnect;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)j->connection_id);
+	res = db_exec_named(&a->app->db, "check_due", "SELECT check_interval, status,"
+	    " execution_context, COALESCE(extract(epoch FROM now() - last_tested_at)::bigint,"
+	    " -1) AS since FROM connections WHERE id = $1", 1, params);
+	if (res == NULL)
+		return JOB_FAILED;
+	if (db_rows(res) != 1) {
+		db_clear(res);
+		return JOB_DELETE;
+	}
+	every = check_interval_s(a->app, db_get(res, 0, "check_interval"));
+	since = strtol(db_get(res, 0, "since"), NULL, 10);
+	untestable = strcmp(db_get(res, 0, "status"), "not_testable") == 0 ||
+	    strcmp(db_get(res, 0, "execution_context"), "per_user") == 0;
+	reconnect = strcmp(db_get(res, 0, "status"), "needs_reconnect") == 0;
+	db_clear(res);
+	/*
+	 * Off: looked at again daily (setting an interval reschedules at once).
+	 * Needs reconnect: a person must act (a reconnect or an edit tests at
+	 * once), so the schedule tries once a day, no more: enough to notice a
+	 * grant restored at the provider, never a retry storm.
+	 */
+	if (every == 0 || untestable)
+		next = every == 0 ? DAY_S : every;
+	else {
+		if (reconnect && every < DAY_S)
+			every = DAY_S;
+		if (!j->forced && since >= 0 && since < every)
+			next = every - since;
+		else {
+			rc = tester_run_id(a, j->connection_id, "schedule", message,
+			    sizeof(message), &ok);
+			next = rc == -1 ? JOB_FAILED : rc == TESTER_GONE ? JOB_DELETE :
+			    rc == TESTER_BUSY ? BUSY_RETRY_S : every;
+		}
+	}
+	return next > 0 ? jittered(next) : next;
+}
