@@ -682,8 +682,8 @@ int		 webhook_sign(const char *secret, const char *msg_id, long long ts,
 /* Seconds before the next try after `attempts` failed ones: 5 s ×4 each
  * time, at most 6 h; a delivery gives up a day after its event. */
 long		 webhook_retry_delay(int attempts);
-/* NULL when `url` may be an endpoint (https, the form's checks, every address
- * it resolves to allowed by the outbound policy), else a sentence. */
+/* NULL when `url` may be an endpoint (https, the form's checks, and one
+ * an address it resolves to allowed by the outbound policy), else a sentence. */
 const char	*webhook_url_check(const struct app *, const char *url);
 /* Create an endpoint (events: none means all; team_id 0: every team's
  * connections), audited: 0 with *id and the secret, shown once; -1. */
@@ -880,6 +880,14 @@ void		 probe_outcome_free(struct probe_outcome *);
 int		 probe_http(const struct app *, const struct probe_http *, struct probe_outcome *);
 int		 probe_smtp(const struct app *, const char *host, int port, const char *tls,
 		    const char *user, const char *password, struct probe_outcome *);
+/* Send `msg` (CRLF lines, headers first) through the relay `smtp_url`
+ * (smtp://HOST[:PORT], STARTTLS required, or smtps://), with TLS verified
+ * (mail.ca_bundle, else outbound.ca_bundle) and the outbound timeouts; the
+ * relay is the operator's, so the network policy does not apply to it.
+ * o->http_status is the last SMTP reply code. rcpts: NULL-terminated. */
+int		 probe_smtp_send(const struct app *, const char *smtp_url, const char *user,
+		    const char *password, const char *from, const char *const *rcpts,
+		    const char *msg, struct probe_outcome *);
 const char	*probe_result_key(enum probe_result);
 /* A sentence for people; http_status fills "unexpected status N". */
 void		 probe_result_sentence(enum probe_result, long http_status, char *out,

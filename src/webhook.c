@@ -101,14 +101,15 @@ webhook_retry_delay(int attempts)
 	return d < WEBHOOK_RETRY_MAX_S ? d : WEBHOOK_RETRY_MAX_S;
 }
 
-/* 1 when every address `host` stands for may be connected to. */
+/* 1 when an address `host` stands for may be connected to (deliveries
+ * check the address they connect to, and use no other). */
 static int
 webhook_host_permitted(const struct app *app, const char *host)
 {
 	struct addrinfo		 hints, *res, *ai;
 	char			 name[256];
 	size_t			 len = strlen(host);
-	int			 ok = 1;
+	int			 ok = 0;
 
 	/* url.c keeps IPv6 literals bracketed. */
 	if (len >= 2 && host[0] == '[' && host[len - 1] == ']')
@@ -123,9 +124,8 @@ webhook_host_permitted(const struct app *app, const char *host)
 	/* A name that does not resolve (yet) is checked when it is connected to. */
 	if (getaddrinfo(name, NULL, &hints, &res) != 0)
 		return 1;
-	for (ai = res; ai != NULL; ai = ai->ai_next)
-		if (!netpolicy_permits(&app->netpolicy, ai->ai_addr))
-			ok = 0;
+	for (ai = res; ai != NULL && !ok; ai = ai->ai_next)
+		ok = netpolicy_permits(&app->netpolicy, ai->ai_addr);
 	freeaddrinfo(res);
 	return ok;
 }
