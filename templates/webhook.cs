@@ -16,7 +16,7 @@ call:breadcrumbs("/webhooks", "Webhooks", "Webhook " + Webhook.Id) ?>
 <div class="page-header">
 <div class="page-heading">
 <p class="eyebrow">Webhook</p>
-<h1 class="conn-name webhook-url"><?cs var:Webhook.Url ?></h1>
+<h1 class="conn-name webhook-title"><?cs var:Webhook.Url ?></h1>
 <p class="page-lede"><?cs if:Webhook.Enabled == "1" ?><span class="badge badge-ok">Enabled</span><?cs else ?><span class="badge badge-not_tested">Disabled</span><?cs /if ?>
 <?cs if:Webhook.Events ?><?cs var:Webhook.Events ?><?cs else ?>All events<?cs /if ?>, <?cs if:Webhook.Team ?>connections of <?cs var:Webhook.Team ?><?cs else ?>every team's connections<?cs /if ?>. Added <?cs var:Webhook.CreatedAt ?> UTC<?cs if:Webhook.CreatedBy ?> by <?cs var:Webhook.CreatedBy ?><?cs /if ?>.</p>
 </div>
@@ -36,7 +36,7 @@ if:subcount(Deliveries) > 0 ?>
 <tbody><?cs
   each:d = Deliveries ?>
 <tr>
-<th scope="row"><code><?cs var:d.Type ?></code><br><span class="muted">evt_<?cs var:d.EventId ?>, <?cs var:d.CreatedAt ?></span></th>
+<th scope="row"><code><?cs var:d.Type ?></code><span class="delivery-sub">evt_<?cs var:d.EventId ?> · <?cs var:d.CreatedAt ?></span></th>
 <td data-label="Connection"><?cs call:or_dash(d.Connection) ?></td>
 <td data-label="State"><?cs call:delivery_state(d.State) ?><?cs if:d.NextAt ?><br><span class="muted">next try <?cs var:d.NextAt ?></span><?cs /if ?></td>
 <td data-label="Attempts"><?cs if:subcount(d.Tries) > 0 ?>

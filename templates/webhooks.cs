@@ -25,7 +25,7 @@ if:Created.Id ?>
 <h2 id="created-title" class="panel-title">Webhook created: copy its signing secret now</h2>
 <p>Deliveries to <code><?cs var:Created.Url ?></code> are signed with this secret. It is stored encrypted and <strong>will not be shown again</strong>; to get a new one, delete the webhook and add it again.</p>
 <p><label class="field-label" for="created-secret">Signing secret</label>
-<input class="input input-mono" id="created-secret" type="text" readonly value="<?cs var:Created.Secret ?>" autocomplete="off" spellcheck="false"></p>
+<input class="input url-text" id="created-secret" type="text" readonly value="<?cs var:Created.Secret ?>" autocomplete="off" spellcheck="false"></p>
 <p><a href="/webhooks/<?cs var:Created.Id ?>">Open the webhook</a> to see its deliveries.</p>
 </section><?cs
 /if ?>
@@ -37,18 +37,18 @@ if:subcount(Webhooks) > 0 ?>
 <table class="data-table stack-table webhooks-table">
 <caption class="visually-hidden">Webhook endpoints, oldest first</caption>
 <thead>
-<tr><th scope="col">Address</th><th scope="col">Events</th><th scope="col">Team</th><th scope="col">State</th><th scope="col" class="num">Delivered</th><th scope="col" class="num">Pending</th><th scope="col" class="num">Failed</th></tr>
+<tr><th scope="col">Address</th><th scope="col">Events</th><th scope="col">Team</th><th scope="col">State</th><th scope="col">Deliveries</th></tr>
 </thead>
 <tbody><?cs
   each:w = Webhooks ?>
 <tr>
-<th scope="row"><a class="webhook-url" href="/webhooks/<?cs var:w.Id ?>"><?cs var:w.Url ?></a></th>
+<th scope="row"><a class="url-text" href="/webhooks/<?cs var:w.Id ?>"><?cs var:w.Url ?></a></th>
 <td data-label="Events"><?cs if:w.Events ?><?cs var:w.Events ?><?cs else ?>All events<?cs /if ?></td>
 <td data-label="Team"><?cs if:w.Team ?><?cs var:w.Team ?><?cs else ?><span class="muted">All teams</span><?cs /if ?></td>
 <td data-label="State"><?cs if:w.Enabled == "1" ?><span class="badge badge-ok">Enabled</span><?cs else ?><span class="badge badge-not_tested">Disabled</span><?cs /if ?></td>
-<td data-label="Delivered" class="num"><?cs var:w.Delivered ?></td>
-<td data-label="Pending" class="num"><?cs if:#w.Pending > 0 ?><?cs var:w.Pending ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
-<td data-label="Failed" class="num"><?cs if:#w.Failed > 0 ?><?cs var:w.Failed ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
+<td data-label="Deliveries" class="webhook-counts"><?cs var:w.Delivered ?> delivered<?cs
+    if:#w.Pending > 0 ?><br><?cs var:w.Pending ?> pending<?cs /if ?><?cs
+    if:#w.Failed > 0 ?><br><strong><?cs var:w.Failed ?> failed</strong><?cs /if ?></td>
 </tr><?cs
   /each ?><?cs call:table_end() ?><?cs
 else ?><?cs call:empty_state_open("") ?>
