@@ -249,7 +249,7 @@ mail_send_one(const struct actor *a, PGresult *res, int row, const char *passwor
 int
 mail_send_due(const struct actor *a, int max)
 {
-	char		 lim[16], lease[16], *password;
+	char		 lim[16], lease[24], *password;
 	const char	*params[2] = { lim, lease };
 	PGresult	*res;
 	int		 i, n, rc = 0;
@@ -268,8 +268,7 @@ mail_send_due(const struct actor *a, int max)
 		db_clear(res);
 		return n;
 	}
-	snprintf(lease, sizeof(lease), "%d", a->app->cfg.worker_lease_s > 0 ?
-	    a->app->cfg.worker_lease_s : 60);
+	snprintf(lease, sizeof(lease), "%ld", webhook_lease(a->app, max));
 	res = db_exec_named(&a->app->db, "mail_claim",
 	    "WITH due AS (SELECT id FROM mail_outbox WHERE state = 'pending'"
 	    " AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1"

@@ -682,6 +682,9 @@ int		 webhook_sign(const char *secret, const char *msg_id, long long ts,
 /* Seconds before the next try after `attempts` failed ones: 5 s ×4 each
  * time, at most 6 h; a delivery gives up a day after its event. */
 long		 webhook_retry_delay(int attempts);
+/* Seconds a claim of `max` deliveries (or e-mails) is leased for:
+ * worker.lease_seconds plus the longest the transfers may take. */
+long		 webhook_lease(const struct app *, int max);
 /* NULL when `url` may be an endpoint (https, the form's checks, and one
  * an address it resolves to allowed by the outbound policy), else a sentence. */
 const char	*webhook_url_check(const struct app *, const char *url);

@@ -154,7 +154,8 @@ webhook_create(const struct actor *a, const char *url, const char *const *events
     size_t nevents, int64_t team_id, int64_t *id, char secret[WEBHOOK_SECRET_SIZE])
 {
 	struct buf	 arr, details;
-	char		 idbuf[24], ver[16], team[24], *nonce_hex = NULL, *ct_hex = NULL;
+	char		 idbuf[24], ver[16], team[24], label[40], *nonce_hex = NULL;
+	char		*ct_hex = NULL;
 	const char	*params[8];
 	PGresult	*res = NULL;
 	int		 version, rc = -1;
@@ -202,7 +203,8 @@ webhook_create(const struct actor *a, const char *url, const char *const *events
 	buf_puts(&details, "{\"events\":\"");
 	buf_puts(&details, arr.data);
 	buf_printf(&details, "\",\"team_id\":%lld}", (long long)team_id);
-	if (audit_add(a, "webhook", *id, "", "webhook_create", "success", details.data) == -1 ||
+	snprintf(label, sizeof(label), "Webhook %lld", (long long)*id);
+	if (audit_add(a, "webhook", *id, label, "webhook_create", "success", details.data) == -1 ||
 	    db_commit(&a->app->db) == -1)
 		goto fail;
 	rc = 0;
@@ -222,25 +224,36 @@ out:
 int
 webhook_remove(const struct actor *a, int64_t id)
 {
-	char		 idbuf[24];
+	char		 idbuf[24], label[40];
 	const char	*params[1] = { idbuf };
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	snprintf(label, sizeof(label), "Webhook %lld", (long long)id);
 	return audit_change(a, AUDIT_FIRST, "webhook_remove",
-	    "DELETE FROM webhook_endpoints WHERE id = $1", 1, params, "webhook", id, "",
+	    "DELETE FROM webhook_endpoints WHERE id = $1", 1, params, "webhook", id, label,
 	    "webhook_remove", NULL);
 }
 
 int
 webhook_set_enabled(const struct actor *a, int64_t id, int enabled)
 {
-	char		 idbuf[24];
+	char		 idbuf[24], label[40];
 	const char	*params[2] = { idbuf, enabled ? "t" : "f" };
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	snprintf(label, sizeof(label), "Webhook %lld", (long long)id);
 	return audit_change(a, AUDIT_AFTER, "webhook_enable",
 	    "UPDATE webhook_endpoints SET enabled = $2 WHERE id = $1", 2, params, "webhook",
-	    id, "", enabled ? "webhook_enable" : "webhook_disable", NULL);
+	    id, label, enabled ? "webhook_enable" : "webhook_disable", NULL);
+}
+
+long
+webhook_lease(const struct app *app, int max)
+{
+	/* The claimed rows are sent one after the other: the lease outlasts
+	 * them all, even when every receiver takes the whole timeout. */
+	return (long)app->cfg.worker_lease_s + (long)(max > 0 ? max : 1) *
+	    ((app->cfg.outbound_timeout_ms + app->cfg.outbound_connect_timeout_ms) / 1000 + 1);
 }
 
 /* Record attempt `o` of claimed delivery `row` and what comes next. */
@@ -267,14 +280,16 @@ webhook_record(const struct actor *a, PGresult *res, int row, const struct probe
 	params[1] = o->http_status > 0 ? hs : NULL;
 	params[2] = lat, params[3] = probe_result_key(o->result), params[4] = reason;
 	params[5] = state, params[6] = delay;
+	/* The endpoint may have been deleted meanwhile: then nothing is left to
+	 * record, and that is no failure. */
 	r = db_exec_named(&a->app->db, "webhook_record",
-	    "WITH t AS (INSERT INTO webhook_attempts (delivery_id, http_status, latency_ms,"
-	    " result, reason) VALUES ($1, $2, $3, $4, $5))"
-	    " UPDATE webhook_deliveries SET state = $6,"
+	    "WITH d AS (UPDATE webhook_deliveries SET state = $6,"
 	    " next_attempt_at = CASE $6 WHEN 'pending' THEN now() + make_interval(secs => $7)"
 	    " ELSE next_attempt_at END,"
-	    " done_at = CASE $6 WHEN 'pending' THEN NULL ELSE now() END WHERE id = $1",
-	    7, params);
+	    " done_at = CASE $6 WHEN 'pending' THEN NULL ELSE now() END WHERE id = $1"
+	    " RETURNING id)"
+	    " INSERT INTO webhook_attempts (delivery_id, http_status, latency_ms, result, reason)"
+	    " SELECT d.id, $2, $3, $4, $5 FROM d", 7, params);
 	if (r == NULL)
 		return -1;
 	db_clear(r);
@@ -320,14 +335,13 @@ webhook_post(const struct actor *a, PGresult *res, int row, struct probe_outcome
 int
 webhook_deliver_due(const struct actor *a, int max)
 {
-	char		 lim[16], lease[16];
+	char		 lim[16], lease[24];
 	const char	*params[2] = { lim, lease };
 	PGresult	*res;
 	int		 i, n;
 
 	snprintf(lim, sizeof(lim), "%d", max > 0 ? max : 1);
-	snprintf(lease, sizeof(lease), "%d", a->app->cfg.worker_lease_s > 0 ?
-	    a->app->cfg.worker_lease_s : 60);
+	snprintf(lease, sizeof(lease), "%ld", webhook_lease(a->app, max));
 	/* The row lock lasts for this statement; the lease is next_attempt_at. */
 	res = db_exec_named(&a->app->db, "webhook_claim",
 	    "WITH due AS (SELECT d.id FROM webhook_deliveries d"
