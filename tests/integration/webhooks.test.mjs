@@ -289,3 +289,23 @@ test('a not_testable connection never notifies', async () => {
 	assert.equal(psqlValue(`SELECT count(*) FROM events WHERE connection_id = ${c.id}
 	    AND type NOT IN ('connection.created')`), '0');
 });
+
+test('two workers at once deliver each event once (SKIP LOCKED and the lease)', async () => {
+	const s = await managerSession();
+	const w = hook(s.team, '--events', 'connection.updated');
+	const N = 30;
+	// Events as the pages write them, here straight into the outbox: the
+	// trigger fans each out to the endpoint in the same transaction.
+	psql(`INSERT INTO events (type, connection_id, team_id, payload)
+	    SELECT 'connection.updated', 900000000 + g, ${Number(s.team.id)},
+	    jsonb_build_object('connection', jsonb_build_object('id', 900000000 + g))
+	    FROM generate_series(1, ${N}) g`);
+	assert.equal(psqlValue(`SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = ${w.id}`), String(N));
+	await Promise.all([workerOnce(), workerOnce()]);
+	const ids = receiver.requests.filter((r) => r.path === w.path).map((r) => verify(r, w.secret) &&
+	    r.headers['webhook-id']);
+	assert.equal(ids.length, N, 'every event delivered');
+	assert.equal(new Set(ids).size, N, 'none twice');
+	assert.equal(psqlValue(`SELECT count(*) FROM webhook_attempts a JOIN webhook_deliveries d
+	    ON d.id = a.delivery_id WHERE d.endpoint_id = ${w.id}`), String(N), 'one attempt each');
+});
