@@ -86,7 +86,7 @@ page_connection_delete_post(struct req *r)
 	/* The audit entry first, while the connection (and its team) exists; a
 	 * refused delete rolls it back and records the refusal instead. */
 	if (audit_add(&r->actor, "connection", c->id, c->name, "connection_delete", "success",
-	    NULL) == -1) {
+	    NULL) == -1 || event_connection(&r->actor, EVENT_DELETED, c->id, NULL) == -1) {
 		db_rollback(&r->app->db);
 		goto out;
 	}

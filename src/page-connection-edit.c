@@ -215,6 +215,8 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 		i = audit_add(&r->actor, "connection", c->id, req_text(r, "name"), "connection_edit",
 		    "success", d.data);
 		buf_free(&d);
+		if (i == 0)
+			i = event_connection(&r->actor, EVENT_UPDATED, c->id, NULL);
 	}
 	if (i == -1 || db_commit(&r->app->db) == -1)
 		goto fail;

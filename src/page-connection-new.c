@@ -390,6 +390,8 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 		i = audit_add(&r->actor, "connection", id, req_text(r, "name"), "connection_create",
 		    "success", details.data);
 		buf_free(&details);
+		if (i == 0)
+			i = event_connection(&r->actor, EVENT_CREATED, id, NULL);
 	}
 	buf_free(&fields);
 	if (i == -1 || db_commit(&r->app->db) == -1)

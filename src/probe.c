@@ -45,7 +45,8 @@ probe_opensocket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	struct probe_ctx	*ctx = arg;
 
 	(void)purpose;
-	if (!netpolicy_permits(ctx->policy, &a->addr)) {
+	/* No policy: the operator's own mail relay (probe_smtp_send). */
+	if (ctx->policy != NULL && !netpolicy_permits(ctx->policy, &a->addr)) {
 		ctx->refused = 1;
 		return CURL_SOCKET_BAD;
 	}
@@ -198,6 +199,7 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 	CURL			*c;
 	CURLcode		 rc;
 	long			 status = 0;
+	size_t			 i;
 
 	memset(&ctx, 0, sizeof(ctx));
 	/* Through an uplink, the address connected to is the uplink's proxy:
@@ -230,6 +232,8 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 	}
 	if (p->header != NULL)
 		headers = curl_slist_append(headers, p->header);
+	for (i = 0; p->headers != NULL && p->headers[i] != NULL; i++)
+		headers = curl_slist_append(headers, p->headers[i]);
 	headers = curl_slist_append(headers, "Accept: application/json");
 	if (p->body != NULL) {
 		char	 ct[128];
@@ -326,6 +330,127 @@ probe_smtp(const struct app *app, const char *host, int port, const char *tls,
 		o->result = PROBE_NO_TLS;
 	else
 		o->result = probe_classify_curl(rc, &ctx);
+	curl_easy_cleanup(c);
+	url_free(&u);
+	return 0;
+}
+
+struct probe_read {
+	const char	*data;
+	size_t		 left;
+};
+
+static size_t
+probe_read(char *out, size_t size, size_t n, void *arg)
+{
+	struct probe_read	*rd = arg;
+	size_t			 len = size * n;
+
+	if (len > rd->left)
+		len = rd->left;
+	memcpy(out, rd->data, len);
+	rd->data += len, rd->left -= len;
+	return len;
+}
+
+/* "smtp://host[:port][/]" or "smtps://…" into a checked URL (587 and 465
+ * by default); -1 when it is neither. */
+static int
+probe_smtp_url(struct url *u, const char *s)
+{
+	const char	*scheme, *h, *end;
+	char		 host[256];
+	long		 port;
+	size_t		 hlen;
+
+	if (strncmp(s, "smtps://", 8) == 0)
+		scheme = "smtps", h = s + 8, port = 465;
+	else if (strncmp(s, "smtp://", 7) == 0)
+		scheme = "smtp", h = s + 7, port = 587;
+	else
+		return -1;
+	hlen = strcspn(h, ":/");
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -1;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	end = h + hlen;
+	if (*end == ':') {
+		port = strtol(end + 1, (char **)&end, 10);
+		if (end == h + hlen + 1)
+			return -1;
+	}
+	if (*end == '/')
+		end++;
+	if (*end != '\0')
+		return -1;
+	return url_build(u, scheme, host, (int)port) == URL_OK ? 0 : -1;
+}
+
+int
+probe_smtp_send(const struct app *app, const char *smtp_url, const char *user,
+    const char *password, const char *from, const char *const *rcpts, const char *msg,
+    struct probe_outcome *o)
+{
+	struct probe_ctx	 ctx;
+	struct probe_read	 rd;
+	struct curl_slist	*to = NULL;
+	struct timespec		 t0;
+	struct url		 u;
+	char			 addr[320];
+	CURL			*c;
+	CURLcode		 rc;
+	size_t			 i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.policy = NULL;	/* the operator's relay, from the configuration */
+	ctx.body = &o->body;
+	if (probe_smtp_url(&u, smtp_url) == -1) {
+		log_error(NULL, "mail: mail.smtp_url is not smtp://HOST[:PORT] or smtps://…");
+		o->result = PROBE_POLICY;
+		return 0;
+	}
+	if ((c = curl_easy_init()) == NULL) {
+		url_free(&u);
+		return -1;
+	}
+	if (probe_common(c, app, &ctx, NULL, &u) == -1) {
+		o->result = PROBE_POLICY;
+		curl_easy_cleanup(c);
+		url_free(&u);
+		return 0;
+	}
+	if (*app->cfg.mail_ca_bundle != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, app->cfg.mail_ca_bundle);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, strcmp(u.scheme, "smtps") == 0 ?
+	    "smtps" : "smtp");
+	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (user != NULL && *user != '\0') {
+		curl_easy_setopt(c, CURLOPT_USERNAME, user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, password != NULL ? password : "");
+	}
+	snprintf(addr, sizeof(addr), "<%s>", from);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
+	for (i = 0; rcpts[i] != NULL; i++) {
+		snprintf(addr, sizeof(addr), "<%s>", rcpts[i]);
+		to = curl_slist_append(to, addr);
+	}
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, to);
+	rd.data = msg, rd.left = strlen(msg);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, probe_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, &rd);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = curl_easy_perform(c);
+	o->latency_ms = probe_elapsed_ms(&t0);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &o->http_status);
+	if (rc == CURLE_OK)
+		o->result = PROBE_OK;
+	else if (rc == CURLE_USE_SSL_FAILED)
+		o->result = PROBE_NO_TLS;
+	else
+		o->result = probe_classify_curl(rc, &ctx);
+	curl_slist_free_all(to);
 	curl_easy_cleanup(c);
 	url_free(&u);
 	return 0;

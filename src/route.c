@@ -33,6 +33,10 @@ static const char *const p_teams[] = { "csrf", "action", "name", NULL };
 static const char *const p_team[] = { "csrf", "action", "email", "role", NULL };
 static const char *const p_users[] = { "csrf", "action", "email", "name", "password", NULL };
 static const char *const p_sharing[] = { "csrf", "action", "team", "permission", NULL };
+static const char *const p_webhooks[] = { "csrf", "action", "url", "events", "team",
+	NULL };
+static const char *const m_webhooks[] = { "events", NULL };
+static const char *const p_webhook[] = { "csrf", "action", NULL };
 static const char *const p_audit[] = { "connection", "actor", "action", "outcome", "from",
 	"to", "page", "format", NULL };
 /* What providers send back to a redirect URI. */
@@ -94,6 +98,10 @@ static const struct route routes[] = {
 	{ "/connections/{id}/credentials", METHOD_GET | METHOD_HEAD | METHOD_POST,
 	    ROUTE_SESSION | ROUTE_FORM_ANY, "integrations", page_connection_credentials,
 	    page_connection_credentials_post, p_csrf, p_none },
+	{ "/webhooks", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION | ROUTE_ADMIN,
+	    "webhooks", page_webhooks, page_webhooks_post, p_webhooks, m_webhooks },
+	{ "/webhooks/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION | ROUTE_ADMIN,
+	    "webhooks", page_webhook, page_webhook_post, p_webhook, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };

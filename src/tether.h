@@ -664,6 +664,39 @@ int		 mail_send_due(const struct actor *, int max);
 int		 event_connection(const struct actor *, const char *type, int64_t conn_id,
 		    const char *extra_json);
 
+/* ------------------------------------------------------------ webhook.c */
+
+/* Webhook endpoints (sql/011_notify.sql) and their Standard Webhooks
+ * deliveries; webhook_deliver_due is declared with the worker's jobs. */
+#define WEBHOOK_SECRET_SIZE	64	/* "whsec_" + base64 of 32 bytes + NUL */
+#define WEBHOOK_EVENTS_MAX	8
+/* Every event type an endpoint may subscribe to, NULL-terminated. */
+extern const char *const webhook_events[];
+int		 webhook_event_known(const char *type);
+/* A new signing secret, "whsec_" + base64 of 32 random bytes. */
+void		 webhook_secret_new(char out[WEBHOOK_SECRET_SIZE]);
+/* "v1,<base64 HMAC-SHA256 of msg_id.ts.body>" keyed by the base64-decoded
+ * part of `secret` ("whsec_…"), into out; -1 when the secret is malformed. */
+int		 webhook_sign(const char *secret, const char *msg_id, long long ts,
+		    const char *body, size_t bodylen, char *out, size_t outlen);
+/* Seconds before the next try after `attempts` failed ones: 5 s ×4 each
+ * time, at most 6 h; a delivery gives up a day after its event. */
+long		 webhook_retry_delay(int attempts);
+/* Seconds a claim of `max` deliveries (or e-mails) is leased for:
+ * worker.lease_seconds plus the longest the transfers may take. */
+long		 webhook_lease(const struct app *, int max);
+/* NULL when `url` may be an endpoint (https, the form's checks, and one
+ * an address it resolves to allowed by the outbound policy), else a sentence. */
+const char	*webhook_url_check(const struct app *, const char *url);
+/* Create an endpoint (events: none means all; team_id 0: every team's
+ * connections), audited: 0 with *id and the secret, shown once; -1. */
+int		 webhook_create(const struct actor *, const char *url,
+		    const char *const *events, size_t nevents, int64_t team_id,
+		    int64_t *id, char secret[WEBHOOK_SECRET_SIZE]);
+/* Audited; 0 done, 1 no such endpoint, -1 on a database failure. */
+int		 webhook_remove(const struct actor *, int64_t id);
+int		 webhook_set_enabled(const struct actor *, int64_t id, int enabled);
+
 /* -------------------------------------------------------------- audit.c */
 
 /* Where a change's audit entry goes: after the statement, or first (for a
@@ -830,6 +863,7 @@ struct probe_http {
 	const char	*user;		/* basic auth, with password */
 	const char	*password;
 	const char	*header;	/* one extra header line "Name: value", or NULL */
+	const char *const *headers;	/* more of them, NULL-terminated (webhooks), or NULL */
 	const char	*body;		/* POST body, or NULL */
 	const char	*content_type;
 	const char	*proxy;		/* an uplink; NULL: direct */
@@ -850,6 +884,14 @@ void		 probe_outcome_free(struct probe_outcome *);
 int		 probe_http(const struct app *, const struct probe_http *, struct probe_outcome *);
 int		 probe_smtp(const struct app *, const char *host, int port, const char *tls,
 		    const char *user, const char *password, struct probe_outcome *);
+/* Send `msg` (CRLF lines, headers first) through the relay `smtp_url`
+ * (smtp://HOST[:PORT], STARTTLS required, or smtps://), with TLS verified
+ * (mail.ca_bundle, else outbound.ca_bundle) and the outbound timeouts; the
+ * relay is the operator's, so the network policy does not apply to it.
+ * o->http_status is the last SMTP reply code. rcpts: NULL-terminated. */
+int		 probe_smtp_send(const struct app *, const char *smtp_url, const char *user,
+		    const char *password, const char *from, const char *const *rcpts,
+		    const char *msg, struct probe_outcome *);
 const char	*probe_result_key(enum probe_result);
 /* A sentence for people; http_status fills "unexpected status N". */
 void		 probe_result_sentence(enum probe_result, long http_status, char *out,
@@ -1074,5 +1116,9 @@ int		 ctl_token(struct db *, int argc, char **argv);
 
 /* tetherctl uplink add|list|remove */
 int		 ctl_uplink(struct db *, int argc, char **argv);
+/* ---------------------------------------------------------- ctl-webhook.c */
+
+/* tetherctl webhook add|list|remove; 2: usage */
+int		 ctl_webhook(struct app *, int argc, char **argv);
 
 #endif /* TETHER_H */

@@ -30,6 +30,7 @@ usage(void)
 	    "  flow add|update|remove ...   (tetherctl -c config flow for help)\n"
 	    "  token add EMAIL NAME | token revoke ID\n"
 	    "  uplink add NAME PROXY_URL [ALLOW] | uplink list | uplink remove NAME\n"
+	    "  webhook add URL [--events LIST] [--team TEAM] | webhook list | webhook remove ID\n"
 	    "  rotate-key                   re-encrypt every secret under a new data key\n"
 	    "  rotate-master-key NEW_KEY_FILE  re-wrap the data keys\n"
 	    "  test ID | test --all [--concurrency N]   test connections now\n");
@@ -262,7 +263,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (strcmp(argv[0], "rotate-key") == 0 || strcmp(argv[0], "rotate-master-key") == 0 ||
-	    strcmp(argv[0], "test") == 0) {
+	    strcmp(argv[0], "test") == 0 || strcmp(argv[0], "webhook") == 0) {
 		struct app	 app;
 
 		config_free(&cfg);
@@ -272,6 +273,8 @@ main(int argc, char *argv[])
 		}
 		if (strcmp(argv[0], "test") == 0)
 			rc = ctl_test(&app, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "webhook") == 0)
+			rc = ctl_webhook(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "rotate-key") == 0)
 			rc = ctl_rotate_key(&app, argc - 1, argv + 1);
 		else

@@ -257,6 +257,10 @@ int		 page_named_credentials(struct req *);
 int		 page_named_credentials_post(struct req *);
 int		 page_named_credential(struct req *);
 int		 page_named_credential_post(struct req *);
+int		 page_webhooks(struct req *);
+int		 page_webhooks_post(struct req *);
+int		 page_webhook(struct req *);
+int		 page_webhook_post(struct req *);
 
 /* ---------------------------------------------------------------- api.c */
 

@@ -27,6 +27,7 @@ if:?User.Id ?>
   if:User.IsAdmin ?><?cs
   call:nav_item("teams", "/teams", "Teams") ?><?cs
   call:nav_item("users", "/users", "Users") ?><?cs
+  call:nav_item("webhooks", "/webhooks", "Webhooks") ?><?cs
   /if ?>
 </ul>
 </nav>

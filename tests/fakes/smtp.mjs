@@ -2,9 +2,11 @@
 // smtp-server) on 127.0.0.1: one offering STARTTLS with a certificate of
 // the test CA, one that does not offer it (hideSTARTTLS), and one speaking
 // implicit TLS (port 465 style). Records every command the client sent and
-// every AUTH attempt, and accepts one user and password.
+// every AUTH attempt, and accepts one user and password. With accept: true
+// it takes mail too (tether-worker's notifications), kept in s.messages.
 //
 //   const s = await startSmtp({ tls: leaf, user, password, starttls: true });
+//   s.messages ([{ from, to: [...], data, secure, user }]) with accept: true
 //   s.port, s.auths ([{ method, username, password, secure }]), s.commands,
 //   s.wire() (raw client bytes per connection), s.close()
 
@@ -12,8 +14,10 @@ import net from 'node:net';
 
 import { SMTPServer } from 'smtp-server';
 
-export async function startSmtp({ tls, user, password, starttls = true, implicit = false } = {}) {
+export async function startSmtp({ tls, user, password, starttls = true, implicit = false,
+    accept = false } = {}) {
 	const auths = [];
+	const messages = [];
 	const commands = [];
 	const sessions = [];
 	const server = new SMTPServer({
@@ -49,7 +53,18 @@ export async function startSmtp({ tls, user, password, starttls = true, implicit
 		},
 		onMailFrom(address, session, cb) {
 			commands.push(`MAIL FROM:${address.address}`);
-			cb(new Error('tests send no mail'));
+			cb(accept ? null : new Error('tests send no mail'));
+		},
+		onData(stream, session, cb) {
+			const chunks = [];
+			stream.on('data', (d) => chunks.push(d));
+			stream.on('end', () => {
+				messages.push({ from: session.envelope.mailFrom.address,
+					to: session.envelope.rcptTo.map((r) => r.address),
+					data: Buffer.concat(chunks).toString('utf8'), secure: session.secure,
+					user: session.user });
+				cb();
+			});
 		},
 	});
 	server.on('error', () => {});
@@ -79,6 +94,7 @@ export async function startSmtp({ tls, user, password, starttls = true, implicit
 		wire: () => raw.map((c) => Buffer.concat(c.bytes).toString('latin1')),
 		auths,
 		commands,
+		messages,
 		sessions,
 		async close() {
 			for (const s of socks)

@@ -46,6 +46,7 @@ test('every POST route refuses a csrf in its query, even with a valid one in the
 		`/connections/${c.id}/test`, `/connections/${c.id}/reconnect`,
 		`/connections/${c.id}/sharing`, '/teams', `/teams/${team}`, '/users',
 		'/named-credentials', '/named-credentials/1', `/connections/${c.id}/credentials`,
+		'/webhooks', '/webhooks/1',
 	];
 	for (const path of routes) {
 		for (const body of ['', `csrf=${csrf}`]) {

@@ -424,6 +424,19 @@ test('every POST form survives each field left out, empty, at and past its maxim
 		url: () => `/named-credentials/${insertNc(team)}`,
 		only: (f) => /^\/named-credentials\/[0-9]+$/.test(f.action) && signature(f).endsWith('#delete') });
 
+	// Webhooks: the add form (endpoints of the team only, on a closed
+	// loopback port), and one endpoint's enable/disable and delete (a fresh
+	// one each case; its secret is never read here). Removed afterwards.
+	targets.push({ name: 'webhooks', who: admin.jar, url: '/webhooks',
+		only: (f) => f.action === '/webhooks',
+		fill: { url: () => `https://127.0.0.1:9/${uniq('fo-hook')}`, team: String(team.id) } });
+	const hook = () => `/webhooks/${psqlValue(`INSERT INTO webhook_endpoints (url, team_id, key_version,
+	    nonce, ciphertext) VALUES ('https://127.0.0.1:9/${uniq('fo-hook')}', ${Number(team.id)}, 1,
+	    '\\x00', '\\x00') RETURNING id`)}`;
+	targets.push({ name: 'webhook', who: admin.jar, url: hook,
+		only: (f) => /^\/webhooks\/[0-9]+$/.test(f.action) });
+	cleanups.push(() => psql("DELETE FROM webhook_endpoints WHERE url LIKE 'https://127.0.0.1:9/fo-hook%'"));
+
 	// The GET forms too: the list's filters, the audit filters, the catalog
 	// search and New connection's protocol switch.
 	for (const [name, url] of [['list filters', '/'], ['audit filters', '/audit'],

@@ -140,6 +140,11 @@ const ROUTES = [
 	{ m: 'POST', p: '/users (make oneself admin, by the others)', path: () => '/users',
 		only: ['manager', 'member', 'viewer', 'outsider'],
 		body: (role) => ({ action: 'admin', email: w.users[role].email }), want: T(undefined, 404, 404, 404, 404) },
+	{ m: 'GET', p: '/webhooks', path: () => '/webhooks', want: T(200, 404, 404, 404, 404) },
+	{ m: 'POST', p: '/webhooks (a refused address)', path: () => '/webhooks',
+		body: () => ({ action: 'create', url: 'https://169.254.169.254/hook' }), want: T(422, 404, 404, 404, 404) },
+	{ m: 'POST', p: '/webhooks/{missing} (delete)', path: () => '/webhooks/999999999',
+		body: () => ({ action: 'delete' }), want: T(404, 404, 404, 404, 404) },
 ];
 
 async function send(route, role) {
