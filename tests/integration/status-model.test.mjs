@@ -57,8 +57,10 @@ function changes(id, user = 'IS NULL') {
 	    .map((r) => ({ from: r[0], to: r[1], trigger: r[2], failures: Number(r[3]), reason: r[4], ofTest: r[5] }));
 }
 
+// The status events (created, updated and deleted are the pages' own).
 function events(id) {
-	return psql(`SELECT type, payload::text FROM events WHERE connection_id = ${id} ORDER BY id`)
+	return psql(`SELECT type, payload::text FROM events WHERE connection_id = ${id}
+	    AND type NOT IN ('connection.created', 'connection.updated', 'connection.deleted') ORDER BY id`)
 	    .map((r) => ({ type: r[0], payload: JSON.parse(r[1]) }));
 }
 
