@@ -730,14 +730,32 @@ struct conn {
 	enum perm	 perm;
 	int		 owner_manager;	/* admin, or manager of the owner team: shares,
 					 * transfers and deletes (a 'manage' share does not) */
+	/* health: the failure run, the earliest expiry, the scheduled check */
+	char		*failing_since;	/* "YYYY-MM-DD HH:MI" UTC, "" when not failing */
+	int		 consecutive_failures;
+	char		*check_interval;	/* default | off | 15m | 1h | 1d */
+	char		*expires_on;	/* earliest secret or refresh token expiry, "" */
+	int		 expires_in;	/* days from today to expires_on (< 0: expired) */
+	/* per-user connections: the actor's own state (NULL for system ones) */
+	int		 own_stored;	/* the actor stored credentials of their own */
+	char		*own_status;	/* ok | failing | needs_reconnect | not_testable |
+					 * not_connected */
+	char		*own_tested_at;
+	char		*own_result;
+	char		*own_message;
+	char		*own_failing_since;
+	int		 own_failures;
 };
 
 /* Load connection `id` as the actor may see it; NULL when it does not exist
  * or they may not see it (*dberr set on a database failure). */
 struct conn	*conn_get(const struct actor *, int64_t id, int *dberr);
 void		 conn_free(struct conn *);
-/* Status key -> label ("ok" -> "Connected"). */
+/* Status key -> label ("ok" -> "Connected"; also "not_connected"). */
 const char	*conn_status_label(const char *status);
+/* The status the actor sees: their own state of a per-user connection,
+ * the connection's otherwise. */
+const char	*conn_status_seen(const struct conn *);
 
 /* ------------------------------------------------------------- secret.c */
 

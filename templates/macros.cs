@@ -114,9 +114,11 @@ def:or_dash(value)
 
 ####  status_badge(status, label): a connection's status as a badge with an
       icon and text (never colour alone). status: ok | failing |
-      needs_reconnect | not_tested; label overrides the default text. The
-      CSS draws a distinct shape per status (check, cross, open ring,
-      dotted ring) before the text, from the class badge-STATUS; markup
+      needs_reconnect | not_tested | not_testable (neutral grey, never red)
+      | not_connected (a user's own state of a per-user connection); label
+      overrides the default text. The CSS draws a distinct shape per status
+      (check, cross, open ring, dotted ring, dash) before the text, from
+      the class badge-STATUS; markup
       stays small for 50-row lists. index.cs inlines the same markup in
       its rows (a macro call there costs ~8% of the page's render).
 ?><?cs def:status_badge(status, label)
@@ -125,6 +127,8 @@ if:label ?><?cs var:label ?><?cs
 elif:status == "ok" ?>Connected<?cs
 elif:status == "failing" ?>Failing<?cs
 elif:status == "needs_reconnect" ?>Needs reconnect<?cs
+elif:status == "not_testable" ?>Not testable<?cs
+elif:status == "not_connected" ?>Not connected<?cs
 else ?>Not tested yet<?cs
 /if ?></span><?cs /def ?><?cs
 
@@ -394,6 +398,16 @@ elif:t == "flow_open" || t == "flow" ?>Flow opened<?cs
 elif:t == "reconnect" ?>Reconnected<?cs
 elif:t == "api" ?>API<?cs
 else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
+
+
+####  check_interval(value, minutes): a connection's scheduled check in
+      words; minutes is health.check_interval_minutes (the default's).
+?><?cs def:check_interval(v, minutes)
+?><?cs if:v == "off" ?>Off<?cs
+elif:v == "15m" ?>Every 15 minutes<?cs
+elif:v == "1h" ?>Hourly<?cs
+elif:v == "1d" ?>Daily<?cs
+else ?>Default (every <?cs var:minutes ?> minute<?cs if:#minutes != 1 ?>s<?cs /if ?>)<?cs /if ?><?cs /def ?><?cs
 
 
 ####  flows_table(flows, caption): the flows using a connection, unsorted
