@@ -81,7 +81,8 @@ details_versions(struct req *r, const struct conn *c)
 		for (p = strtok_r(fields, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save))
 			buf_printf(&labels, "%s%s", labels.len > 0 ? ", " : "",
 			    strcmp(p, "name") == 0 ? "Name" : strcmp(p, "description") == 0 ?
-			    "Description" : connform_label(&cf, p));
+			    "Description" : strcmp(p, "check_interval") == 0 ? "Scheduled check" :
+			    connform_label(&cf, p));
 		render_set(n, "Version", db_get(res, i, "version"));
 		render_set(n, "ChangedAt", db_get(res, i, "at"));
 		render_set(n, "ChangedBy", db_get(res, i, "who"));

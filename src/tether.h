@@ -128,6 +128,8 @@ const char	*valid_int(const char *, long long min, long long max, long long *out
 /* url_parse() with the form's limit of 2048 characters; `allow_http` also permits http. */
 const char	*valid_url(const char *, int allow_http);
 const char	*valid_hostname(const char *);
+/* "YYYY-MM-DD", a real day from 2000-01-01 to 2099-12-31. */
+const char	*valid_date(const char *);
 
 /* ----------------------------------------------------------------- url.c */
 
@@ -758,6 +760,15 @@ const char	*conn_status_label(const char *status);
 const char	*conn_status_seen(const struct conn *);
 
 /* ------------------------------------------------------------- secret.c */
+
+/* A connection's shared secrets' expiry dates: {"field": "YYYY-MM-DD"}
+ * (caller frees; NULL on a database failure). */
+char		*secret_conn_expiry_json(struct app *, int64_t id);
+/* Set (date "YYYY-MM-DD") or clear (NULL) a stored shared secret's expiry;
+ * 0, 1 when no such secret is stored, -1 on failure. The connection's
+ * secrets_expire_on follows by trigger (sql/009_health.sql). */
+int		 secret_conn_set_expiry(const struct actor *, int64_t id, const char *field,
+		    const char *date);
 
 /* A protocol has at most this many secret fields. */
 #define SECRET_FIELDS_MAX	16

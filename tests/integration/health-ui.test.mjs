@@ -16,6 +16,7 @@ import {
 } from '../lib/stack.mjs';
 import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 import { fcgiRequest } from '../lib/fcgi.mjs';
+import { formSubmission } from '../lib/lifecycle/lc.mjs';
 
 const P = uniq('H');
 
@@ -278,5 +279,97 @@ describe('the Integrations tab summary', () => {
 		assert.doesNotMatch(text, /failing/);
 		psql(`UPDATE connections SET status = 'failing', failing_since = now() - interval '2 days'
 		    WHERE id = ${s.connections.fail.id}`);
+	});
+});
+
+describe('secret expiry dates and the scheduled check', () => {
+	let id;
+	const day = (n) => psqlValue(`SELECT to_char(current_date + ${n}, 'YYYY-MM-DD')`);
+
+	async function editForm(who) {
+		const r = await who.app.get(`/connections/${id}/edit?confirm=1`);
+		assert.equal(r.status, 200, pageText(r.text).slice(0, 300));
+		return { html: r.text, body: formSubmission(r.text) };
+	}
+
+	async function postEdit(who, change) {
+		const { body } = await editForm(who);
+		for (const [k, v] of Object.entries(change)) {
+			if (v === null)
+				delete body[k];
+			else
+				body[k] = v;
+		}
+		return who.app.post(`/connections/${id}/edit`, body);
+	}
+
+	const stored = () => psql(`SELECT COALESCE(to_char(s.expires_on, 'YYYY-MM-DD'), ''),
+	    COALESCE(to_char(c.secrets_expire_on, 'YYYY-MM-DD'), ''), c.check_interval
+	    FROM connections c JOIN connection_secrets s ON s.connection_id = c.id AND s.field = 'token'
+	    WHERE c.id = ${id}`)[0];
+
+	before(() => {
+		id = psqlValue(`INSERT INTO connections (owner_team_id, name, connector, auth_protocol, settings)
+		    VALUES (${s.teams.own.id}, ${sqlString(`${P} Bearer`)}, 'http', 'bearer',
+		    '{"url":"http://127.0.0.1:9/api","test_path":"/","test_status":"200"}') RETURNING id`);
+		psql(`INSERT INTO connection_secrets (connection_id, field, key_version, nonce, ciphertext)
+		    VALUES (${id}, 'token', ${key()}, '\\x00', '\\x00')`);
+	});
+
+	test('the edit form has an optional "Expires on" beside the secret and a "Scheduled check" select', async () => {
+		const { html, body } = await editForm(u.manager);
+		assert.match(html, /<input[^>]*name="f\.token\.expires_on"[^>]*type="date"|<input[^>]*type="date"[^>]*name="f\.token\.expires_on"/);
+		assert.equal(body['f.token.expires_on'], '');
+		const sel = /<select[^>]*name="check_interval"[^>]*>([\s\S]*?)<\/select>/.exec(html);
+		assert.ok(sel, 'a check_interval select');
+		const opts = [...sel[1].matchAll(/<option value="([^"]*)"([^>]*)>([^<]*)</g)].map((m) => [m[1], pageText(m[3])]);
+		assert.deepEqual(opts, [['default', 'Default (every 60 minutes)'], ['15m', 'Every 15 minutes'],
+			['1h', 'Hourly'], ['1d', 'Daily'], ['off', 'Off']]);
+		assert.equal(body.check_interval, 'default');
+	});
+
+	test('a bad date is refused with a clear message and nothing is saved', async () => {
+		for (const bad of ['2027-02-30', 'next week', '1999-12-31', '2027-1-5', `${day(10)}x`]) {
+			const r = await postEdit(u.manager, { 'f.token.expires_on': bad, check_interval: '1h' });
+			assert.equal(r.status, 422, bad);
+			assert.match(pageText(r.text), /Enter a date as YYYY-MM-DD|Enter a real date|Enter a date from 2000-01-01 to 2099-12-31/, bad);
+			assert.deepEqual(stored(), ['', '', 'default'], `${bad}: nothing saved`);
+		}
+		const r = await postEdit(u.manager, { check_interval: 'weekly' });
+		assert.equal(r.status, 422);
+		assert.match(pageText(r.text), /Choose one of the scheduled checks/);
+	});
+
+	test('a date and a schedule are saved, shown on Details, kept when left as they are', async () => {
+		let r = await postEdit(u.manager, { 'f.token.expires_on': day(10), check_interval: '1h' });
+		assert.equal(r.status, 303, pageText(r.text).slice(0, 400));
+		assert.deepEqual(stored(), [day(10), day(10), '1h']);
+		const text = pageText(await page(u.manager, `/connections/${id}`));
+		assert.match(text, new RegExp(`Expires in 10 days \\(on ${day(10)}\\)`));
+		assert.match(text, /Scheduled check\s*Hourly/);
+		const { body } = await editForm(u.manager);
+		assert.equal(body['f.token.expires_on'], day(10), 'the form shows the stored date');
+		assert.equal(body.check_interval, '1h');
+		r = await postEdit(u.manager, { description: 'changed' });
+		assert.equal(r.status, 303);
+		assert.deepEqual(stored(), [day(10), day(10), '1h'], 'left as it was: kept');
+		r = await postEdit(u.manager, { description: 'changed again', 'f.token.expires_on': null, check_interval: null });
+		assert.equal(r.status, 303);
+		assert.deepEqual(stored(), [day(10), day(10), '1h'], 'left out of the form: kept');
+	});
+
+	test('clearing the date removes it', async () => {
+		const r = await postEdit(u.manager, { 'f.token.expires_on': '', check_interval: 'default' });
+		assert.equal(r.status, 303);
+		assert.deepEqual(stored(), ['', '', 'default']);
+	});
+
+	test('the New connection form stores the date with the secret', async () => {
+		const c = await u.manager.app.create({ connector: 'http', protocol: 'bearer', team: s.teams.own.id,
+			name: uniq(`${P} New bearer`), fields: { url: 'http://127.0.0.1:9/api', token: 'tok-secret-value',
+			'token.expires_on': day(30) } });
+		assert.equal(c.status, 303, pageText(c.res.text).slice(0, 400));
+		assert.equal(psqlValue(`SELECT to_char(expires_on, 'YYYY-MM-DD') FROM connection_secrets
+		    WHERE connection_id = ${c.id} AND field = 'token'`), day(30));
 	});
 });
