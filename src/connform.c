@@ -294,10 +294,8 @@ connform_expiry(struct req *r, struct connform *cf, HDF *f, int allowed, int has
 	cf->expiry_field[cf->nexpiry] = xstrdup(key);
 	cf->expiry_value[cf->nexpiry] = xstrdup(v);
 	cf->nexpiry++;
-	/* Counted once: the secret's own change names the field already. */
-	if (cf->editing && (cf->nsecrets == 0 ||
-	    strcmp(cf->secret_field[cf->nsecrets - 1], key) != 0))
-		connform_changed(cf, key);
+	if (cf->editing)
+		connform_changed(cf, ekey);
 }
 
 int

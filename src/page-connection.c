@@ -17,12 +17,14 @@
 #include "web.h"
 
 static void
-details_settings(struct req *r, const struct conn *c, const char *stored_json)
+details_settings(struct req *r, const struct conn *c, const char *stored_json,
+    const char *expiry_json)
 {
 	HDF		*proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
 	HDF		*f;
 	json_t		*settings = json_loads(c->settings, 0, NULL);
 	json_t		*stored = json_loads(stored_json != NULL ? stored_json : "{}", 0, NULL);
+	json_t		*expiry = json_loads(expiry_json != NULL ? expiry_json : "{}", 0, NULL);
 	int		 ns = 0, nx = 0;
 
 	for (f = hdf_obj_child(hdf_get_obj(proto, "Fields")); f != NULL; f = hdf_obj_next(f)) {
@@ -38,6 +40,9 @@ details_settings(struct req *r, const struct conn *c, const char *stored_json)
 			render_set(n, "Label", hdf_get_value(f, "label", key));
 			render_set(n, "Stored", at != NULL ? "1" : "0");
 			render_set(n, "ChangedAt", at != NULL ? json_string_value(at) : "");
+			render_set(n, "ExpiresOn", json_string_value(json_object_get(expiry, key)));
+			/* A per-user connection's: each user's own, the viewer's stored or not. */
+			render_set(n, "OwnStored", c->own_stored ? "1" : "0");
 			continue;
 		}
 		if (json_object_get(settings, key) == NULL)
@@ -49,6 +54,7 @@ details_settings(struct req *r, const struct conn *c, const char *stored_json)
 	}
 	json_decref(settings);
 	json_decref(stored);
+	json_decref(expiry);
 }
 
 static int
@@ -72,17 +78,21 @@ details_versions(struct req *r, const struct conn *c)
 		HDF		*n = render_node(r->hdf, "Versions.%d", i);
 		struct connform	 cf;
 		struct buf	 labels;
-		char		*fields = xstrdup(db_get(res, i, "fields")), *p, *save = NULL;
+		char		*fields = xstrdup(db_get(res, i, "fields")), *p, *dot, *save = NULL;
 
 		/* Show labels, not keys: the definition knows them. */
 		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
 		    c->protocol), c->api_type, 0, NULL, NULL);
 		buf_init(&labels);
-		for (p = strtok_r(fields, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save))
-			buf_printf(&labels, "%s%s", labels.len > 0 ? ", " : "",
+		for (p = strtok_r(fields, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save)) {
+			/* A secret's expiry date is recorded as "KEY.expires_on". */
+			if ((dot = strchr(p, '.')) != NULL)
+				*dot = '\0';
+			buf_printf(&labels, "%s%s%s", labels.len > 0 ? ", " : "",
 			    strcmp(p, "name") == 0 ? "Name" : strcmp(p, "description") == 0 ?
 			    "Description" : strcmp(p, "check_interval") == 0 ? "Scheduled check" :
-			    connform_label(&cf, p));
+			    connform_label(&cf, p), dot != NULL ? " expiry date" : "");
+		}
 		render_set(n, "Version", db_get(res, i, "version"));
 		render_set(n, "ChangedAt", db_get(res, i, "at"));
 		render_set(n, "ChangedBy", db_get(res, i, "who"));
@@ -250,7 +260,7 @@ int
 page_connection(struct req *r)
 {
 	struct conn	*c;
-	char		*stored = NULL;
+	char		*stored = NULL, *expiry = NULL;
 	int		 rc = -1;
 
 	if (connpage_load(r, PERM_VIEW, &c))
@@ -261,9 +271,11 @@ page_connection(struct req *r)
 	    strcmp(c->context, "per_user") == 0))
 		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
 	render_set(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
-	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL || details_versions(r, c) == -1)
+	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL ||
+	    (expiry = secret_conn_expiry_json(r->app, c->id)) == NULL ||
+	    details_versions(r, c) == -1)
 		goto out;
-	details_settings(r, c, stored);
+	details_settings(r, c, stored, expiry);
 	if (c->own_status != NULL) {
 		details_user_state(r, c);
 		if (c->perm >= PERM_MANAGE && details_people(r, c) == -1)
@@ -276,6 +288,7 @@ page_connection(struct req *r)
 	rc = http_page(r, 200, "connection.cs");
 out:
 	free(stored);
+	free(expiry);
 	conn_free(c);
 	return rc;
 }

@@ -1,8 +1,9 @@
 <?cs ####  connection.cs: a connection's Details tab. Reads Conn.*, Can.*
       (the header, connection-header.cs), Settings.N.Label|Value|Section
       (non-secret settings; Section connection | authentication),
-      Secrets.N.Label|Stored|ChangedAt (whether a secret is kept, never
-      its value) and Versions.N.* (HACKING.md); Conn.GrantedScopes (what
+      Secrets.N.Label|Stored|ChangedAt|ExpiresOn|OwnStored (whether a
+      secret is kept, never its value; OwnStored: the viewer's own, for a
+      per-user connection) and Versions.N.* (HACKING.md); Conn.GrantedScopes (what
       the provider granted, beside the requested scopes);
       Conn.NamedCredentialId|NamedCredential (not 0: the authentication is
       that named credential's, shown instead of authentication settings);
@@ -76,6 +77,7 @@ else ?>
 <dt>Last tested</dt>
 <dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs
   if:Conn.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
+  elif:Conn.LastTestResult == "unsupported" ?> <span class="test-result muted">No test</span><?cs
   elif:Conn.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
   else ?><span class="muted">Never</span><?cs /if ?></dd>
 <dt>Scheduled check</dt>
@@ -87,7 +89,7 @@ else ?>
 </dl><?cs
   call:failing_since() ?><?cs
   if:Conn.LastTestMessage ?>
-<p class="test-message<?cs if:Conn.LastTestResult == "ok" ?> test-message-ok<?cs elif:Conn.LastTestResult ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Last test message: </span><?cs var:Conn.LastTestMessage ?></p><?cs
+<p class="test-message<?cs if:Conn.LastTestResult == "ok" ?> test-message-ok<?cs elif:Conn.LastTestResult && Conn.LastTestResult != "unsupported" ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Last test message: </span><?cs var:Conn.LastTestMessage ?></p><?cs
   elif:Conn.Status == "not_testable" ?>
 <p class="muted detail-note">Tether has no test for this kind of connection, so it is neither passing nor failing.</p><?cs
   elif:!Conn.LastTestedAt ?>
@@ -152,7 +154,9 @@ if:Conn.GrantedScopes ?>
 /if ?><?cs
 each:s = Secrets ?>
 <dt><?cs var:s.Label ?></dt>
-<dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs var:s.ChangedAt ?></span><?cs /if ?></span><?cs
+<dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs var:s.ChangedAt ?></span><?cs /if ?><?cs
+    if:s.ExpiresOn ?> · expires on <span class="tabular"><?cs var:s.ExpiresOn ?></span><?cs /if ?></span><?cs
+  elif:Conn.Context == "per_user" ?><span class="secret-state">Each user's own<?cs if:s.OwnStored == "1" ?> · yours is stored<?cs else ?> · you have not entered yours<?cs /if ?></span><?cs
   else ?><span class="secret-state secret-missing">Not stored</span><?cs /if ?></dd><?cs
 /each ?>
 </dl><?cs

@@ -1,7 +1,8 @@
 <?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*,
       Connections.*, Pager.*, Sort.*, Health.Failing|NeedsReconnect|
       Expiring|HorizonDays (the summary; see HACKING.md); LastTestResult "ok"
-      shows as Passed, any other value as Failed. Rows link by id;
+      shows as Passed, "unsupported" as No test (never red), any other
+      value as Failed. Rows link by id;
       only connector keys are URL-escaped here. The rows write out what
       status_badge() and or_dash() would (macros.cs): a macro call a row
       costs ~8% of the page's render.
@@ -134,6 +135,7 @@ call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 <td data-label="Last tested"><?cs
     if:c.LastTestedAt ?><span class="tested-at"><?cs var:c.LastTestedAt ?></span><?cs
       if:c.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
+      elif:c.LastTestResult == "unsupported" ?> <span class="test-result muted">No test</span><?cs
       elif:c.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
     else ?><span class="muted">Never</span><?cs /if ?></td>
 <td data-label="Owner team"><?cs if:c.OwnerTeam ?><?cs var:c.OwnerTeam ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>

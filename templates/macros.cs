@@ -360,7 +360,7 @@ else ?>
     call:conn_field_attrs(f, f.Help) ?>><?cs
     if:f.ExpiresInput ?>
 <div class="field-expiry<?cs if:f.ExpiresError ?> has-error<?cs /if ?>"><?cs
-      call:field_label(f.ExpiresInput, "Expires on (optional)", 0) ?><?cs
+      call:field_label(f.ExpiresInput, f.Label + " expires on (optional)", 0) ?><?cs
       call:field_help(f.ExpiresInput, "If this secret stops working on a known day (a key's or certificate's end, a password rotation), Tether flags the connection before then. Leave empty if it does not expire.") ?><?cs
       call:error_message(f.ExpiresInput, f.ExpiresError) ?>
 <input class="input input-date" id="f-<?cs var:f.ExpiresInput ?>" name="<?cs var:f.ExpiresInput ?>" type="date" min="2000-01-01" max="2099-12-31" maxlength="10" placeholder="YYYY-MM-DD" value="<?cs var:f.ExpiresOn ?>"<?cs

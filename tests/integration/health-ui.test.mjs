@@ -17,6 +17,9 @@ import {
 import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 import { fcgiRequest } from '../lib/fcgi.mjs';
 import { formSubmission } from '../lib/lifecycle/lc.mjs';
+import {
+	assertCleanConsole, numberedScreenshots, openBrowser, signInPage,
+} from '../lib/browser.mjs';
 
 const P = uniq('H');
 
@@ -134,6 +137,7 @@ describe('not testable is neutral', () => {
 		const l = parseList(await page(u.admin, `/?q=${encodeURIComponent(P)}`));
 		const row = l.rows.find((x) => x.id === String(pu));
 		assert.equal(row.status, 'Not testable');
+		assert.match(row.lastTested, /No test$/, 'no red "Failed" either');
 		assert.match(l.text, /Not testable/);
 		const html = await page(u.admin, `/?q=${encodeURIComponent(P)}`);
 		assert.ok(badges(html).some((b) => b.cls === 'not_testable' && b.text === 'Not testable'),
@@ -184,6 +188,7 @@ describe('a per-user connection shows each viewer their own state', () => {
 		const bars = [...html.matchAll(/<rect class="bar-/g)].length;
 		assert.equal(bars, 3, 'A\'s own three tests, not B\'s');
 		assert.doesNotMatch(text, /of \d+ users connected/, 'a member sees no summary of others');
+		assert.match(text, /Password\s*Each user's own · yours is stored/, 'not "Not stored"');
 	});
 
 	test('B (needs reconnect) sees Needs reconnect and one call to action', async () => {
@@ -347,6 +352,8 @@ describe('secret expiry dates and the scheduled check', () => {
 		const text = pageText(await page(u.manager, `/connections/${id}`));
 		assert.match(text, new RegExp(`Expires in 10 days \\(on ${day(10)}\\)`));
 		assert.match(text, /Scheduled check\s*Hourly/);
+		assert.match(text, new RegExp(`Token\\s*Stored · last changed on [^·]* · expires on ${day(10)}`));
+		assert.match(text, /Version 2[\s\S]*Scheduled check, Token expiry date/, 'the version history names them');
 		const { body } = await editForm(u.manager);
 		assert.equal(body['f.token.expires_on'], day(10), 'the form shows the stored date');
 		assert.equal(body.check_interval, '1h');
@@ -371,5 +378,69 @@ describe('secret expiry dates and the scheduled check', () => {
 		assert.equal(c.status, 303, pageText(c.res.text).slice(0, 400));
 		assert.equal(psqlValue(`SELECT to_char(expires_on, 'YYYY-MM-DD') FROM connection_secrets
 		    WHERE connection_id = ${c.id} AND field = 'token'`), day(30));
+	});
+});
+
+describe('in a browser', () => {
+	const shot = numberedScreenshots('health-ui');
+	let b;
+
+	after(async () => {
+		await b?.close();
+	});
+
+	test('the list with its summary; a count leads to the filtered list; Not testable is grey', async () => {
+		b = await openBrowser({ viewport: { width: 1280, height: 900 } });
+		await signInPage(b.page, u.a.user, tether.url);
+		const summary = b.page.locator('.health-summary');
+		await assert.doesNotReject(summary.waitFor());
+		// The edits and creates above were tested against nothing listening: failing too.
+		const failing = psql(`SELECT name FROM connections WHERE owner_team_id = ${s.teams.own.id}
+		    AND status = 'failing' ORDER BY lower(name)`).map((r) => r[0]);
+		assert.ok(failing.includes(`${P} Broken API`));
+		assert.match(await summary.innerText(),
+		    new RegExp(`${failing.length} failing\\s*1 needs reconnect\\s*1 expiring within 14 days`));
+		const grey = await b.page.locator('.connections-table .badge-not_testable').first()
+		    .evaluate((e) => getComputedStyle(e).color);
+		const red = await b.page.locator('.health-summary .badge-failing').evaluate((e) => getComputedStyle(e).color);
+		assert.notEqual(grey, red, 'Not testable is not drawn red');
+		await shot(b.page, 'list-summary');
+		await Promise.all([b.page.waitForURL(/\?status=failing$/),
+			b.page.getByRole('link', { name: `${failing.length} failing` }).click()]);
+		assert.deepEqual(await b.page.locator('.connections-table tbody th a').allInnerTexts(), failing);
+		assertCleanConsole(b.messages, 'list');
+	});
+
+	test('Details of a failing connection: since when, status history', async () => {
+		await b.page.goto(`${tether.url}/connections/${s.connections.fail.id}`);
+		assert.match(await b.page.locator('.failing-since').innerText(), /Failing since .* \(4 checks in a row\)/);
+		await assert.doesNotReject(b.page.getByRole('heading', { name: 'Status history' }).waitFor());
+		await shot(b.page, 'details-failing');
+	});
+
+	test('a per-user connection as its connected user, and as a manager', async () => {
+		await b.page.goto(`${tether.url}/connections/${s.connections.peruser.id}`);
+		assert.deepEqual(await b.page.locator('.badge').allInnerTexts(), ['Connected', 'Connected']);
+		await shot(b.page, 'peruser-as-user');
+		await b.close();
+		b = await openBrowser({ viewport: { width: 1280, height: 900 } });
+		await signInPage(b.page, u.manager.user, tether.url);
+		await b.page.goto(`${tether.url}/connections/${s.connections.peruser.id}`);
+		assert.match(await b.page.locator('.people-summary').innerText(), /1 of 4 users connected, 1 needs reconnect/);
+		await shot(b.page, 'peruser-as-manager');
+		assertCleanConsole(b.messages, 'per-user');
+	});
+
+	test('the edit form with an expiry date and the scheduled check', async () => {
+		const id = psqlValue(`SELECT id FROM connections WHERE name = ${sqlString(`${P} Bearer`)}`);
+		await b.page.goto(`${tether.url}/connections/${id}/edit?confirm=1`);
+		await b.page.getByLabel('Token expires on (optional)').fill('2031-05-17');
+		await b.page.getByLabel('Scheduled check').selectOption('1d');
+		await shot(b.page, 'edit-expiry-schedule');
+		await Promise.all([b.page.waitForURL(new RegExp(`/connections/${id}$`)),
+			b.page.getByRole('button', { name: 'Save' }).click()]);
+		assert.match(await b.page.locator('.detail-status').innerText(), /Daily[\s\S]*Expires on 2031-05-17/);
+		await shot(b.page, 'details-after-edit');
+		assertCleanConsole(b.messages, 'edit');
 	});
 });
