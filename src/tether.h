@@ -806,6 +806,10 @@ int		 secret_unseal_row(struct app *, struct pg_result *res, int row,
 int		 secret_nc_put(const struct actor *, int64_t id, const char *field,
 		    const char *value);
 int		 secret_nc_get(const struct actor *, int64_t id, const char *field, char **out);
+/* A named credential's secret's expiry: set ("YYYY-MM-DD") or clear (NULL),
+ * as secret_conn_set_expiry. Connections using it follow by trigger (sql/013). */
+int		 secret_nc_set_expiry(const struct actor *, int64_t id, const char *field,
+		    const char *date);
 
 /* --------------------------------------------------------------- probe.c */
 

@@ -3,12 +3,13 @@
       connections using it, the edit form and delete. Reads
       NamedCredential.Id|Name|Description|Url|Protocol|ProtocolLabel|Team|
       UpdatedAt|SettingKey|SettingLabel|SettingValue|SecretKey|SecretLabel|
-      SecretStored|SecretChangedAt|InUse, NamedCredential.Connections.N.Id|
-      Name|ConnectorTitle, NcForm.Error and NcForm.Errors.Description|Url|
-      Protocol|Setting|Secret (HACKING.md). The edit form POSTs csrf,
-      action=save, description, url, f.<SettingKey>, f.<SecretKey> (always
-      empty: empty keeps the stored secret; required again when the URL
-      changes); the delete form csrf, action=delete (refused while
+      SecretStored|SecretChangedAt|SecretExpiresOn|InUse,
+      NamedCredential.Connections.N.Id|Name|ConnectorTitle, NcForm.Error and
+      NcForm.Errors.Description|Url|Protocol|Setting|Secret|ExpiresOn
+      (HACKING.md). The edit form POSTs csrf, action=save, description, url,
+      f.<SettingKey>, f.<SecretKey> (always empty: empty keeps the stored
+      secret; required again when the URL changes), expires_on (the
+      secret's expiry date; empty clears it); the delete form csrf, action=delete (refused while
       connections use it, so it is only offered when none does).
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "named-credentials" ?><?cs /if ?><?cs
@@ -40,6 +41,7 @@ if:NcForm.Error ?>
   if:NcForm.Errors.Description ?><li><a href="#f-description">Description: <?cs var:NcForm.Errors.Description ?></a></li><?cs /if ?><?cs
   if:NcForm.Errors.Setting ?><li><a href="#f-setting"><?cs if:NamedCredential.SettingLabel ?><?cs var:NamedCredential.SettingLabel ?><?cs else ?>Setting<?cs /if ?>: <?cs var:NcForm.Errors.Setting ?></a></li><?cs /if ?><?cs
   if:NcForm.Errors.Secret ?><li><a href="#f-secret"><?cs if:NamedCredential.SecretLabel ?><?cs var:NamedCredential.SecretLabel ?><?cs else ?>Secret<?cs /if ?>: <?cs var:NcForm.Errors.Secret ?></a></li><?cs /if ?><?cs
+  if:NcForm.Errors.ExpiresOn ?><li><a href="#f-expires_on">Expires on: <?cs var:NcForm.Errors.ExpiresOn ?></a></li><?cs /if ?><?cs
   if:NcForm.Errors.Protocol ?><li><?cs var:NcForm.Errors.Protocol ?></li><?cs /if ?>
 </ul>
 </div></div><?cs
@@ -101,6 +103,13 @@ if:NamedCredential.SecretKey ?>
 <input class="input input-secret" id="f-secret" name="f.<?cs var:NamedCredential.SecretKey ?>" type="password" autocomplete="new-password" maxlength="4096" spellcheck="false"<?cs
   if:NamedCredential.SecretStored && !NcForm.Errors.Secret ?> placeholder="Unchanged"<?cs /if ?><?cs
   call:field_aria("secret", 1, NcForm.Errors.Secret, 1) ?>>
+<div class="field-expiry<?cs if:NcForm.Errors.ExpiresOn ?> has-error<?cs /if ?>"><?cs
+  call:field_label("expires_on", NamedCredential.SecretLabel + " expires on (optional)", 0) ?><?cs
+  call:field_help("expires_on", "If this secret stops working on a known day, the connections using it are flagged before then. Leave empty if it does not expire.") ?><?cs
+  call:error_message("expires_on", NcForm.Errors.ExpiresOn) ?>
+<input class="input input-date" id="f-expires_on" name="expires_on" type="date" min="2000-01-01" max="2099-12-31" placeholder="YYYY-MM-DD" value="<?cs var:NamedCredential.SecretExpiresOn ?>"<?cs
+  call:field_aria("expires_on", 1, NcForm.Errors.ExpiresOn, "") ?>>
+</div>
 </div><?cs
 /if ?>
 <p class="detail-note muted">Secrets are stored encrypted and never shown, not even to administrators.<?cs if:Tmp.InUse ?> Saving takes effect at once in every connection that uses this credential.<?cs /if ?></p>

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { parseList, seed } from '../lib/list.mjs';
 import {
-	makeUser, pageText, psql, psqlValue, signIn, sqlString, tetherctl, uniq,
+	csrfFrom, makeUser, pageText, psql, psqlValue, signIn, sqlString, tetherctl, uniq,
 } from '../lib/stack.mjs';
 import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 import { fcgiRequest } from '../lib/fcgi.mjs';
@@ -442,5 +442,63 @@ describe('in a browser', () => {
 		assert.match(await b.page.locator('.detail-status').innerText(), /Daily[\s\S]*Expires on 2031-05-17/);
 		await shot(b.page, 'details-after-edit');
 		assertCleanConsole(b.messages, 'edit');
+	});
+});
+
+describe('a named credential\'s secret expiry', () => {
+	let nc;
+	let conn;
+	const day = (n) => psqlValue(`SELECT to_char(current_date + ${n}, 'YYYY-MM-DD')`);
+	const dates = () => psql(`SELECT COALESCE(to_char(s.expires_on, 'YYYY-MM-DD'), ''),
+	    COALESCE(to_char(c.secrets_expire_on, 'YYYY-MM-DD'), '') FROM named_credential_secrets s, connections c
+	    WHERE s.named_credential_id = ${nc} AND c.id = ${conn}`)[0];
+
+	async function save(change) {
+		const form = await u.manager.app.get(`/named-credentials/${nc}`);
+		assert.equal(form.status, 200);
+		const body = { csrf: csrfFrom(form.text), action: 'save', url: 'https://nc.example.com',
+			description: '', 'f.token': '', ...change };
+		for (const [k, v] of Object.entries(change))
+			if (v === null)
+				delete body[k];
+		return u.manager.app.post(`/named-credentials/${nc}`, body);
+	}
+
+	before(() => {
+		nc = psqlValue(`INSERT INTO named_credentials (owner_team_id, name, url, auth_protocol, settings)
+		    VALUES (${s.teams.own.id}, ${sqlString(`${P} NC`)}, 'https://nc.example.com', 'bearer', '{}') RETURNING id`);
+		psql(`INSERT INTO named_credential_secrets (named_credential_id, field, key_version, nonce, ciphertext)
+		    VALUES (${nc}, 'token', ${key()}, '\\x00', '\\x00')`);
+		conn = psqlValue(`INSERT INTO connections (owner_team_id, name, connector, auth_protocol,
+		    named_credential_id) VALUES (${s.teams.own.id}, ${sqlString(`${P} Uses NC`)}, 'salesforce',
+		    'named_credential', ${nc}) RETURNING id`);
+	});
+
+	test('its page has the date; a bad one is refused; a good one flags the connections using it', async () => {
+		const form = await u.manager.app.get(`/named-credentials/${nc}`);
+		assert.match(form.text, /<input[^>]*name="expires_on"[^>]*type="date"/);
+		let r = await save({ expires_on: '2027-02-30' });
+		assert.equal(r.status, 422);
+		assert.match(pageText(r.text), /Enter a real date/);
+		assert.deepEqual(dates(), ['', '']);
+		r = await save({ expires_on: day(7) });
+		assert.equal(r.status, 303, pageText(r.text).slice(0, 300));
+		assert.deepEqual(dates(), [day(7), day(7)], 'the connection using it expires with it');
+		assert.match(pageText(await page(u.a, `/connections/${conn}`)), new RegExp(`Expires in 7 days \\(on ${day(7)}\\)`));
+		r = await save({ expires_on: null, description: 'kept' });
+		assert.equal(r.status, 303);
+		assert.deepEqual(dates(), [day(7), day(7)], 'left out: kept');
+		r = await save({ expires_on: '' });
+		assert.equal(r.status, 303);
+		assert.deepEqual(dates(), ['', '']);
+	});
+
+	test('a connection that starts using a named credential takes its date', async () => {
+		psql(`UPDATE named_credential_secrets SET expires_on = current_date + 3 WHERE named_credential_id = ${nc}`);
+		const c2 = psqlValue(`INSERT INTO connections (owner_team_id, name, connector, auth_protocol,
+		    named_credential_id) VALUES (${s.teams.own.id}, ${sqlString(`${P} Uses NC too`)}, 'salesforce',
+		    'named_credential', ${nc}) RETURNING id`);
+		assert.equal(psqlValue(`SELECT to_char(secrets_expire_on, 'YYYY-MM-DD') FROM connections WHERE id = ${c2}`), day(3));
+		assert.equal(psqlValue(`SELECT to_char(secrets_expire_on, 'YYYY-MM-DD') FROM connections WHERE id = ${conn}`), day(3));
 	});
 });
