@@ -47,6 +47,7 @@ static const char conn_sql[] =
     " COALESCE(s.last_test_message, '') AS own_message,"
     " to_char(s.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS own_failing_since,"
     " COALESCE(s.consecutive_failures, 0) AS own_failures,"
+    " to_char(y.d, 'YYYY-MM-DD') AS own_expires_on, y.d - current_date AS own_expires_in,"
     " CASE WHEN $3::boolean THEN 3 ELSE GREATEST("
     "  COALESCE((SELECT CASE m.role WHEN 'manager' THEN 3 WHEN 'member' THEN 2 ELSE 1 END"
     "   FROM team_members m WHERE m.team_id = c.owner_team_id AND m.user_id = $2), 0),"
@@ -60,6 +61,10 @@ static const char conn_sql[] =
     " AND s.connection_id = c.id AND s.user_id = $2"
     " CROSS JOIN LATERAL (SELECT LEAST(c.secrets_expire_on,"
     " (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) AS d) x"
+    /* The actor's own: their secrets' and refresh token's expiry too. */
+    " CROSS JOIN LATERAL (SELECT LEAST(x.d, (SELECT min(us.expires_on)"
+    " FROM user_connection_secrets us WHERE us.connection_id = c.id AND us.user_id = $2),"
+    " (s.refresh_token_expires_at AT TIME ZONE 'UTC')::date) AS d) y"
     " WHERE c.id = $1";
 
 /* The actor's own state of a per-user connection, as a status key. */
@@ -78,6 +83,10 @@ conn_own_read(struct conn *c, PGresult *res)
 	c->own_message = xstrdup(db_get(res, 0, "own_message"));
 	c->own_failing_since = xstrdup(db_get(res, 0, "own_failing_since"));
 	c->own_failures = atoi(db_get(res, 0, "own_failures"));
+	/* What expires for them: the shared secrets, their own, their token. */
+	free(c->expires_on);
+	c->expires_on = xstrdup(db_get(res, 0, "own_expires_on"));
+	c->expires_in = atoi(db_get(res, 0, "own_expires_in"));
 }
 
 struct conn *

@@ -258,6 +258,47 @@ secret_conn_set_expiry(const struct actor *a, int64_t id, const char *field, con
 }
 
 int
+secret_user_set_expiry(const struct actor *a, int64_t id, int64_t owner, const char *field,
+    const char *date)
+{
+	char		 cid[24], own[24];
+	const char	*params[4] = { cid, own, field, date };
+	PGresult	*res;
+	int		 n;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
+	if ((res = db_exec_named(&a->app->db, "user_secret_set_expiry",
+	    "UPDATE user_connection_secrets SET expires_on = $4::date"
+	    " WHERE connection_id = $1 AND user_id = $2 AND field = $3", 4, params)) == NULL)
+		return -1;
+	n = atoi(PQcmdTuples(res));
+	db_clear(res);
+	return n == 0;
+}
+
+char *
+secret_user_expiry_json(const struct actor *a, int64_t id)
+{
+	char		 cid[24], uid[24];
+	const char	*params[2] = { cid, uid };
+	PGresult	*res;
+	char		*out;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	if ((res = db_exec_named(&a->app->db, "user_secrets_expiry",
+	    "SELECT COALESCE(json_object_agg(field, to_char(expires_on, 'YYYY-MM-DD'))"
+	    " FILTER (WHERE expires_on IS NOT NULL), '{}')::text AS j"
+	    " FROM user_connection_secrets WHERE connection_id = $1 AND user_id = $2",
+	    2, params)) == NULL)
+		return NULL;
+	out = xstrdup(db_get(res, 0, "j"));
+	db_clear(res);
+	return out;
+}
+
+int
 secret_nc_set_expiry(const struct actor *a, int64_t id, const char *field, const char *date)
 {
 	return secret_set_expiry(a, "nc_secret_set_expiry", "UPDATE named_credential_secrets"

@@ -736,7 +736,8 @@ struct conn {
 	char		*failing_since;	/* "YYYY-MM-DD HH:MI" UTC, "" when not failing */
 	int		 consecutive_failures;
 	char		*check_interval;	/* default | off | 15m | 1h | 1d */
-	char		*expires_on;	/* earliest secret or refresh token expiry, "" */
+	char		*expires_on;	/* earliest secret or refresh token expiry, "";
+					 * per-user: the actor's own included */
 	int		 expires_in;	/* days from today to expires_on (< 0: expired) */
 	/* per-user connections: the actor's own state (NULL for system ones) */
 	int		 own_stored;	/* the actor stored credentials of their own */
@@ -764,6 +765,11 @@ const char	*conn_status_seen(const struct conn *);
 /* A connection's shared secrets' expiry dates: {"field": "YYYY-MM-DD"}
  * (caller frees; NULL on a database failure). */
 char		*secret_conn_expiry_json(struct app *, int64_t id);
+/* A user's own secret of a per-user connection: its expiry, as below. */
+int		 secret_user_set_expiry(const struct actor *, int64_t id, int64_t owner,
+		    const char *field, const char *date);
+/* The actor's own secrets' expiry dates: {"field": "YYYY-MM-DD"}. */
+char		*secret_user_expiry_json(const struct actor *, int64_t id);
 /* Set (date "YYYY-MM-DD") or clear (NULL) a stored shared secret's expiry;
  * 0, 1 when no such secret is stored, -1 on failure. The connection's
  * secrets_expire_on follows by trigger (sql/009_health.sql). */

@@ -33,7 +33,11 @@ if:Conn.Context == "per_user" ?>
 <dt>Status</dt>
 <dd><?cs call:status_badge(Conn.Status, Conn.StatusLabel) ?></dd>
 <dt>Last tested</dt>
-<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd>
+<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd><?cs
+  if:Conn.Expiry ?>
+<dt>Credentials</dt>
+<dd><span class="expiry<?cs if:Conn.Expiring == "1" ?> expiry-soon<?cs /if ?>"><?cs var:Conn.Expiry ?></span></dd><?cs
+  /if ?>
 </dl><?cs
   call:failing_since() ?><?cs
   if:Conn.LastTestMessage ?>

@@ -301,6 +301,21 @@ def:empty_state_open(role)
       ####################################################################
 
 
+####  secret_expiry(name, label, value, error): the optional "LABEL expires
+      on" date under a secret's input (connection form, named credential,
+      a user's own credentials); name is the input's, e.g. f.KEY.expires_on;
+      value YYYY-MM-DD or empty.
+?><?cs def:secret_expiry(name, label, value, error)
+?>
+<div class="field-expiry<?cs if:error ?> has-error<?cs /if ?>"><?cs
+  call:field_label(name, label + " expires on (optional)", 0) ?><?cs
+  call:field_help(name, "If this secret stops working on a known day (a key's or certificate's end, a password rotation), Tether flags it before then. Leave empty if it does not expire.") ?><?cs
+  call:error_message(name, error) ?>
+<input class="input input-date" id="f-<?cs var:name ?>" name="<?cs var:name ?>" type="date" min="2000-01-01" max="2099-12-31" placeholder="YYYY-MM-DD" value="<?cs var:value ?>"<?cs
+  call:field_aria(name, 1, error, "") ?>>
+</div><?cs /def ?><?cs
+
+
 ####  conn_field(f): one connector field of connection-form.cs, from
       Form.Fields.N (HACKING.md): f.Input (the input name, "f.<key>"; the
       control's id is "f-" + Input), f.Label, f.Type (text | url | email |
@@ -358,14 +373,8 @@ else ?>
     if:f.MaxLength ?> maxlength="<?cs var:f.MaxLength ?>"<?cs /if ?><?cs
     if:f.Stored && !f.Error ?> placeholder="Unchanged"<?cs /if ?><?cs
     call:conn_field_attrs(f, f.Help) ?>><?cs
-    if:f.ExpiresInput ?>
-<div class="field-expiry<?cs if:f.ExpiresError ?> has-error<?cs /if ?>"><?cs
-      call:field_label(f.ExpiresInput, f.Label + " expires on (optional)", 0) ?><?cs
-      call:field_help(f.ExpiresInput, "If this secret stops working on a known day (a key's or certificate's end, a password rotation), Tether flags the connection before then. Leave empty if it does not expire.") ?><?cs
-      call:error_message(f.ExpiresInput, f.ExpiresError) ?>
-<input class="input input-date" id="f-<?cs var:f.ExpiresInput ?>" name="<?cs var:f.ExpiresInput ?>" type="date" min="2000-01-01" max="2099-12-31" maxlength="10" placeholder="YYYY-MM-DD" value="<?cs var:f.ExpiresOn ?>"<?cs
-      call:field_aria(f.ExpiresInput, 1, f.ExpiresError, "") ?>>
-</div><?cs
+    if:f.ExpiresInput ?><?cs
+      call:secret_expiry(f.ExpiresInput, f.Label, f.ExpiresOn, f.ExpiresError) ?><?cs
     /if ?><?cs
   elif:f.Type == "number" ?>
 <input class="input input-number" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="number" step="1"<?cs

@@ -103,13 +103,7 @@ if:NamedCredential.SecretKey ?>
 <input class="input input-secret" id="f-secret" name="f.<?cs var:NamedCredential.SecretKey ?>" type="password" autocomplete="new-password" maxlength="4096" spellcheck="false"<?cs
   if:NamedCredential.SecretStored && !NcForm.Errors.Secret ?> placeholder="Unchanged"<?cs /if ?><?cs
   call:field_aria("secret", 1, NcForm.Errors.Secret, 1) ?>>
-<div class="field-expiry<?cs if:NcForm.Errors.ExpiresOn ?> has-error<?cs /if ?>"><?cs
-  call:field_label("expires_on", NamedCredential.SecretLabel + " expires on (optional)", 0) ?><?cs
-  call:field_help("expires_on", "If this secret stops working on a known day, the connections using it are flagged before then. Leave empty if it does not expire.") ?><?cs
-  call:error_message("expires_on", NcForm.Errors.ExpiresOn) ?>
-<input class="input input-date" id="f-expires_on" name="expires_on" type="date" min="2000-01-01" max="2099-12-31" placeholder="YYYY-MM-DD" value="<?cs var:NamedCredential.SecretExpiresOn ?>"<?cs
-  call:field_aria("expires_on", 1, NcForm.Errors.ExpiresOn, "") ?>>
-</div>
+<?cs call:secret_expiry("expires_on", NamedCredential.SecretLabel, NamedCredential.SecretExpiresOn, NcForm.Errors.ExpiresOn) ?>
 </div><?cs
 /if ?>
 <p class="detail-note muted">Secrets are stored encrypted and never shown, not even to administrators.<?cs if:Tmp.InUse ?> Saving takes effect at once in every connection that uses this credential.<?cs /if ?></p>

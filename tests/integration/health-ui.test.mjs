@@ -502,3 +502,31 @@ describe('a named credential\'s secret expiry', () => {
 		assert.equal(psqlValue(`SELECT to_char(secrets_expire_on, 'YYYY-MM-DD') FROM connections WHERE id = ${conn}`), day(3));
 	});
 });
+
+describe('a user\'s own credentials of a per-user connection may carry an expiry', () => {
+	const day = (n) => psqlValue(`SELECT to_char(current_date + ${n}, 'YYYY-MM-DD')`);
+
+	async function saveOwn(who, fields) {
+		const id = s.connections.peruser.id;
+		return who.app.post(`/connections/${id}/credentials`, { csrf: await who.app.csrf(`/connections/${id}`),
+			...fields });
+	}
+
+	test('"Your credentials" has the date; a bad one is refused; a good one is the user\'s own', async () => {
+		const id = s.connections.peruser.id;
+		const form = await page(u.c, `/connections/${id}/credentials`);
+		assert.match(form, /<input[^>]*name="f\.password\.expires_on"[^>]*type="date"/);
+		let r = await saveOwn(u.c, { 'f.password': 'c-own-secret', 'f.password.expires_on': '2027-13-01' });
+		assert.equal(r.status, 422);
+		assert.match(pageText(r.text), /Enter a real date/);
+		assert.equal(psqlValue(`SELECT count(*) FROM user_connection_secrets WHERE connection_id = ${id}
+		    AND user_id = ${u.c.user.id}`), '0', 'nothing saved');
+		r = await saveOwn(u.c, { 'f.password': 'c-own-secret', 'f.password.expires_on': day(10) });
+		assert.equal(r.status, 303, pageText(r.text).slice(0, 300));
+		assert.equal(psqlValue(`SELECT to_char(expires_on, 'YYYY-MM-DD') FROM user_connection_secrets
+		    WHERE connection_id = ${id} AND user_id = ${u.c.user.id}`), day(10));
+		assert.match(pageText(await page(u.c, `/connections/${id}`)), new RegExp(`Expires in 10 days \\(on ${day(10)}\\)`));
+		assert.doesNotMatch(pageText(await page(u.a, `/connections/${id}`)), /Expires in 10 days/, 'C\'s, not A\'s');
+		assert.match(await page(u.c, `/connections/${id}/credentials`), new RegExp(`value="${day(10)}"`));
+	});
+});
