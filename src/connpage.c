@@ -13,6 +13,17 @@
 #include "tether.h"
 #include "web.h"
 
+/* A per-user connection whose users bring credentials of their own (not
+ * one that acts as the user with nothing to enter). */
+static int
+connpage_needs_own(struct req *r, const struct conn *c)
+{
+	const char	*kind = connector_protocol_kind(&r->app->catalog, c->connector,
+			    c->protocol);
+
+	return strcmp(kind, "none") != 0 && strcmp(kind, "user") != 0;
+}
+
 /*
  * The one status every tab shows: the connection's, or for a per-user
  * connection the signed-in user's own (Conn.WholeStatus keeps the
@@ -24,12 +35,8 @@ connpage_fill_status(struct req *r, HDF *n, const struct conn *c)
 	int		 own = c->own_status != NULL;
 	char		 expiry[96];
 
-	const char	*kind = connector_protocol_kind(&r->app->catalog, c->connector,
-			    c->protocol);
-
 	/* A per-user connection that acts as the user has nothing to connect. */
-	if (own && !c->own_stored && (strcmp(kind, "none") == 0 ||
-	    strcmp(kind, "user") == 0)) {
+	if (own && !c->own_stored && !connpage_needs_own(r, c)) {
 		render_set(n, "Status", "not_tested");
 		render_set(n, "StatusLabel", "Acts as you");
 	} else {
@@ -49,7 +56,7 @@ connpage_fill_status(struct req *r, HDF *n, const struct conn *c)
 	if (c->expires_in < 0)
 		snprintf(expiry, sizeof(expiry), "Expired on %s", c->expires_on);
 	else if (c->expires_in == 0)
-		snprintf(expiry, sizeof(expiry), "Expires today (%s)", c->expires_on);
+		snprintf(expiry, sizeof(expiry), "Expires today (on %s)", c->expires_on);
 	else if (c->expires_in <= r->app->cfg.expiry_horizon_days)
 		snprintf(expiry, sizeof(expiry), "Expires in %d day%s (on %s)", c->expires_in,
 		    c->expires_in == 1 ? "" : "s", c->expires_on);
@@ -100,7 +107,8 @@ connpage_fill(struct req *r, const struct conn *c, const char *tab)
 	n = render_node(r->hdf, "Can");
 	/* Nothing to test before the user connected their own account. */
 	render_set(n, "Test", c->perm >= PERM_USE && (c->own_status == NULL ||
-	    strcmp(c->own_status, "not_connected") != 0) ? "1" : "0");
+	    strcmp(c->own_status, "not_connected") != 0 || !connpage_needs_own(r, c)) ?
+	    "1" : "0");
 	render_set(n, "Edit", c->perm >= PERM_MANAGE ? "1" : "0");
 	render_set(n, "Delete", c->owner_manager ? "1" : "0");
 	render_set(n, "Share", c->owner_manager ? "1" : "0");

@@ -530,3 +530,18 @@ describe('a user\'s own credentials of a per-user connection may carry an expiry
 		assert.match(await page(u.c, `/connections/${id}/credentials`), new RegExp(`value="${day(10)}"`));
 	});
 });
+
+describe('a per-user connection that acts as the user', () => {
+	test('has nothing to connect: "Acts as you" everywhere, and Test stays offered', async () => {
+		const id = psqlValue(`INSERT INTO connections (owner_team_id, name, connector, auth_protocol,
+		    execution_context, settings) VALUES (${s.teams.own.id}, ${sqlString(`${P} Acts as user`)},
+		    'celonis-user', 'user', 'per_user', '{"domain":"acme.eu-1.invalid"}') RETURNING id`);
+		const html = await page(u.b, `/connections/${id}`);
+		const bs = badges(html);
+		assert.ok(bs.length >= 2, JSON.stringify(bs));
+		for (const b of bs)
+			assert.equal(b.text, 'Acts as you');
+		assert.match(html, new RegExp(`action="/connections/${id}/test"`), 'the Test button');
+		assert.doesNotMatch(pageText(html), /Enter your credentials|Not connected/);
+	});
+});
