@@ -165,7 +165,7 @@ each:s = Secrets ?>
 /each ?>
 </dl><?cs
 if:subcount(Secrets) > 0 ?>
-<p class="detail-note muted">Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.</p><?cs
+<p class="detail-note muted"><?cs if:Conn.Context == "per_user" ?>Secrets are encrypted and never shown. Each person changes their own under Your account.<?cs else ?>Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.<?cs /if ?></p><?cs
 /if ?><?cs
 /if ?>
 </section>
