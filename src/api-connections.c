@@ -124,6 +124,44 @@ api_connections_time(const char *s)
 	return json_string(iso);
 }
 
+/* "YYYY-MM-DD HH:MI" (UTC) as ISO 8601, or null. */
+static json_t *
+api_connections_minute(const char *s)
+{
+	char	 iso[32];
+
+	if (strlen(s) != 16)
+		return json_null();
+	snprintf(iso, sizeof(iso), "%.10sT%.5s:00Z", s, s + 11);
+	return json_string(iso);
+}
+
+/* What the Details tab says of health: the failure run, the earliest
+ * expiry, the scheduled check and, for a per-user connection, the token's
+ * user's own state. */
+static void
+api_connections_health(json_t *j, const struct conn *c)
+{
+	json_t	*own;
+
+	json_object_set_new(j, "failing_since", api_connections_minute(c->failing_since));
+	json_object_set_new(j, "consecutive_failures", json_integer(c->consecutive_failures));
+	json_object_set_new(j, "expires_on", *c->expires_on != '\0' ?
+	    json_string(c->expires_on) : json_null());
+	json_object_set_new(j, "check_interval", json_string(c->check_interval));
+	if (c->own_status == NULL)
+		return;
+	own = json_object();
+	json_object_set_new(own, "status", json_string(c->own_status));
+	json_object_set_new(own, "label", json_string(conn_status_label(c->own_status)));
+	json_object_set_new(own, "last_tested_at", api_connections_time(c->own_tested_at));
+	json_object_set_new(own, "last_test_result", *c->own_result != '\0' ?
+	    json_string(c->own_result) : json_null());
+	json_object_set_new(own, "failing_since", api_connections_minute(c->own_failing_since));
+	json_object_set_new(own, "consecutive_failures", json_integer(c->own_failures));
+	json_object_set_new(j, "own_state", own);
+}
+
 /* GET /api/v1/connections/{id}: the Details tab; secrets by name only. */
 int
 api_connections_get(struct req *r, json_t *body)
@@ -160,9 +198,11 @@ api_connections_get(struct req *r, json_t *body)
 	json_object_set_new(j, "api_type", json_string(c->api_type));
 	json_object_set_new(j, "execution_context", json_string(c->context));
 	json_object_set_new(j, "status", json_string(c->status));
+	json_object_set_new(j, "status_label", json_string(conn_status_label(c->status)));
 	json_object_set_new(j, "last_tested_at", api_connections_time(c->last_tested_at));
 	json_object_set_new(j, "last_test_result", *c->last_test_result != '\0' ?
 	    json_string(c->last_test_result) : json_null());
+	api_connections_health(j, c);
 	team = json_object();
 	json_object_set_new(team, "id", json_integer(c->owner_team_id));
 	json_object_set_new(team, "name", json_string(c->owner_team));

@@ -33,9 +33,22 @@ static const char conn_sql[] =
     " COALESCE((SELECT u.name FROM uplinks u WHERE u.id = c.uplink_id), '') AS uplink,"
     " COALESCE((SELECT n.name FROM named_credentials n WHERE n.id = c.named_credential_id),"
     " '') AS nc_name,"
-    " COALESCE(CASE WHEN c.execution_context = 'per_user' THEN (SELECT s.token_expires_at"
-    "  FROM user_connection_states s WHERE s.connection_id = c.id AND s.user_id = $2)"
+    /* A per-user connection's tokens are the actor's own. */
+    " COALESCE(CASE WHEN c.execution_context = 'per_user' THEN s.token_expires_at"
     "  ELSE c.token_expires_at END < now() + interval '60 seconds', false) AS token_expiring,"
+    /* Health: the failure run, the earliest expiry and the scheduled check. */
+    " to_char(c.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS failing_since,"
+    " c.consecutive_failures, c.check_interval, to_char(x.d, 'YYYY-MM-DD') AS expires_on,"
+    " x.d - current_date AS expires_in,"
+    /* A per-user connection: the actor's own state (two primary-key lookups). */
+    " EXISTS (SELECT 1 FROM user_connection_secrets us WHERE us.connection_id = c.id"
+    " AND us.user_id = $2) AS own_stored, COALESCE(s.status, '') AS own_status,"
+    " to_char(s.last_tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS own_tested,"
+    " COALESCE(s.last_test_result, '') AS own_result,"
+    " COALESCE(s.last_test_message, '') AS own_message,"
+    " to_char(s.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS own_failing_since,"
+    " COALESCE(s.consecutive_failures, 0) AS own_failures,"
+    " to_char(y.d, 'YYYY-MM-DD') AS own_expires_on, y.d - current_date AS own_expires_in,"
     " CASE WHEN $3::boolean THEN 3 ELSE GREATEST("
     "  COALESCE((SELECT CASE m.role WHEN 'manager' THEN 3 WHEN 'member' THEN 2 ELSE 1 END"
     "   FROM team_members m WHERE m.team_id = c.owner_team_id AND m.user_id = $2), 0),"
@@ -45,7 +58,37 @@ static const char conn_sql[] =
     "   WHERE sh.connection_id = c.id AND m.user_id = $2), 0)) END AS perm"
     " FROM connections c JOIN teams t ON t.id = c.owner_team_id"
     " LEFT JOIN users cu ON cu.id = c.created_by LEFT JOIN users uu ON uu.id = c.updated_by"
+    " LEFT JOIN user_connection_states s ON c.execution_context = 'per_user'"
+    " AND s.connection_id = c.id AND s.user_id = $2"
+    " CROSS JOIN LATERAL (SELECT LEAST(c.secrets_expire_on,"
+    " (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) AS d) x"
+    /* The actor's own: their secrets' and refresh token's expiry too. */
+    " CROSS JOIN LATERAL (SELECT LEAST(x.d, (SELECT min(us.expires_on)"
+    " FROM user_connection_secrets us WHERE us.connection_id = c.id AND us.user_id = $2),"
+    " (s.refresh_token_expires_at AT TIME ZONE 'UTC')::date) AS d) y"
     " WHERE c.id = $1";
+
+/* The actor's own state of a per-user connection, as a status key. */
+static void
+conn_own_read(struct conn *c, PGresult *res)
+{
+	const char	*st = db_get(res, 0, "own_status");
+
+	c->own_stored = strcmp(db_get(res, 0, "own_stored"), "t") == 0;
+	/* Stored but not tested yet counts as connected: saving tested it,
+	 * or the provider's sign-in did. */
+	c->own_status = xstrdup(!c->own_stored ? "not_connected" :
+	    *st == '\0' || strcmp(st, "not_tested") == 0 ? "ok" : st);
+	c->own_tested_at = xstrdup(db_get(res, 0, "own_tested"));
+	c->own_result = xstrdup(db_get(res, 0, "own_result"));
+	c->own_message = xstrdup(db_get(res, 0, "own_message"));
+	c->own_failing_since = xstrdup(db_get(res, 0, "own_failing_since"));
+	c->own_failures = atoi(db_get(res, 0, "own_failures"));
+	/* What expires for them: the shared secrets, their own, their token. */
+	free(c->expires_on);
+	c->expires_on = xstrdup(db_get(res, 0, "own_expires_on"));
+	c->expires_in = atoi(db_get(res, 0, "own_expires_in"));
+}
 
 struct conn *
 conn_get(const struct actor *a, int64_t id, int *dberr)
@@ -92,6 +135,13 @@ conn_get(const struct actor *a, int64_t id, int *dberr)
 		c->flow_count = atoi(db_get(res, 0, "flows"));
 		c->perm = (enum perm)atoi(db_get(res, 0, "perm"));
 		c->owner_manager = strcmp(db_get(res, 0, "owner_manager"), "t") == 0;
+		c->failing_since = xstrdup(db_get(res, 0, "failing_since"));
+		c->consecutive_failures = atoi(db_get(res, 0, "consecutive_failures"));
+		c->check_interval = xstrdup(db_get(res, 0, "check_interval"));
+		c->expires_on = xstrdup(db_get(res, 0, "expires_on"));
+		c->expires_in = atoi(db_get(res, 0, "expires_in"));
+		if (strcmp(c->context, "per_user") == 0)
+			conn_own_read(c, res);
 	}
 	db_clear(res);
 	return c;
@@ -121,6 +171,14 @@ conn_free(struct conn *c)
 	free(c->granted_scopes);
 	free(c->named_credential);
 	free(c->uplink);
+	free(c->failing_since);
+	free(c->check_interval);
+	free(c->expires_on);
+	free(c->own_status);
+	free(c->own_tested_at);
+	free(c->own_result);
+	free(c->own_message);
+	free(c->own_failing_since);
 	free(c);
 }
 
@@ -133,5 +191,15 @@ conn_status_label(const char *status)
 		return "Failing";
 	if (strcmp(status, "needs_reconnect") == 0)
 		return "Needs reconnect";
+	if (strcmp(status, "not_testable") == 0)
+		return "Not testable";
+	if (strcmp(status, "not_connected") == 0)
+		return "Not connected";
 	return "Not tested yet";
+}
+
+const char *
+conn_status_seen(const struct conn *c)
+{
+	return c->own_status != NULL ? c->own_status : c->status;
 }

@@ -20,6 +20,7 @@
 
 #define SECRET_MAX	4096
 #define SCOPES_MAX	1000
+#define EXPIRES_SUFFIX	".expires_on"	/* f.KEY.expires_on: a secret's expiry date */
 
 static const char *
 field_type(HDF *f)
@@ -51,7 +52,19 @@ connform_init(struct connform *cf, HDF *proto, const char *api_type, int editing
 		cf->stored = json_object();
 	cf->settings = json_object();
 	cf->errors = json_object();
+	cf->expiry = json_object();
 	buf_init(&cf->changed);
+}
+
+void
+connform_set_expiry(struct connform *cf, const char *expiry_json)
+{
+	json_t	*j = json_loads(expiry_json, 0, NULL);
+
+	if (j == NULL)
+		return;
+	json_decref(cf->expiry);
+	cf->expiry = j;
 }
 
 void
@@ -63,6 +76,11 @@ connform_free(struct connform *cf)
 		free(cf->secret_field[i]);
 		secret_free(cf->secret_value[i]);
 	}
+	for (i = 0; i < cf->nexpiry; i++) {
+		free(cf->expiry_field[i]);
+		free(cf->expiry_value[i]);
+	}
+	json_decref(cf->expiry);
 	json_decref(cf->old);
 	json_decref(cf->stored);
 	json_decref(cf->settings);
@@ -203,12 +221,24 @@ connform_declared(struct req *r, struct connform *cf)
 		const char	*name = r->in.v[i].name;
 		int		 known = 0;
 
+		size_t		 len;
+
 		if (strncmp(name, "f.", 2) != 0)
 			continue;
-		for (f = hdf_obj_child(connform_fields(cf)); f != NULL; f = hdf_obj_next(f))
-			if (strcmp(hdf_obj_name(f), name + 2) == 0 &&
-			    connector_field_applies(f, cf->api_type))
+		/* f.KEY, or f.KEY.expires_on for a secret field KEY */
+		len = strlen(name + 2);
+		for (f = hdf_obj_child(connform_fields(cf)); f != NULL; f = hdf_obj_next(f)) {
+			const char	*key = hdf_obj_name(f);
+			size_t		 klen = strlen(key);
+
+			if (!connector_field_applies(f, cf->api_type))
+				continue;
+			if (strcmp(key, name + 2) == 0 || (field_is_secret(f) &&
+			    len == klen + strlen(EXPIRES_SUFFIX) &&
+			    strncmp(name + 2, key, klen) == 0 &&
+			    strcmp(name + 2 + klen, EXPIRES_SUFFIX) == 0))
 				known = 1;
+		}
 		if (!known)
 			return 0;
 	}
@@ -223,6 +253,61 @@ connform_add_secret(struct connform *cf, const char *key, const char *value)
 	cf->secret_field[cf->nsecrets] = xstrdup(key);
 	cf->secret_value[cf->nsecrets] = xstrdup(value);
 	cf->nsecrets++;
+}
+
+/*
+ * A secret's expiry date, f.KEY.expires_on: left out of the form, or left
+ * as the form showed it, the stored date stays; empty clears it. A date
+ * needs a secret to belong to: a stored one or one entered now.
+ */
+static void
+connform_expiry(struct req *r, struct connform *cf, HDF *f, int allowed, int has_secret)
+{
+	const char	*key = hdf_obj_name(f), *v, *old, *why;
+	char		 input[96], ekey[96];
+
+	snprintf(input, sizeof(input), "f.%s" EXPIRES_SUFFIX, key);
+	snprintf(ekey, sizeof(ekey), "%s" EXPIRES_SUFFIX, key);
+	if ((v = req_param(r, input)) == NULL)
+		return;
+	old = json_string_value(json_object_get(cf->expiry, key));
+	if (old == NULL)
+		old = "";
+	if (strcmp(v, old) == 0)
+		return;
+	if (!allowed) {
+		if (*v != '\0')
+			connform_error(cf, ekey, "This cannot be changed here.");
+		return;
+	}
+	if (*v != '\0' && (why = valid_date(v)) != NULL) {
+		connform_error(cf, ekey, why);
+		return;
+	}
+	if (*v != '\0' && !has_secret) {
+		connform_error(cf, ekey, "Enter the secret as well: there is no stored one "
+		    "for this date to belong to.");
+		return;
+	}
+	if (cf->nexpiry == CONNFORM_SECRETS_MAX)
+		return;
+	cf->expiry_field[cf->nexpiry] = xstrdup(key);
+	cf->expiry_value[cf->nexpiry] = xstrdup(v);
+	cf->nexpiry++;
+	if (cf->editing)
+		connform_changed(cf, ekey);
+}
+
+int
+connform_save_expiry(const struct connform *cf, const struct actor *a, int64_t id)
+{
+	int	 i;
+
+	for (i = 0; i < cf->nexpiry; i++)
+		if (secret_conn_set_expiry(a, id, cf->expiry_field[i],
+		    *cf->expiry_value[i] != '\0' ? cf->expiry_value[i] : NULL) == -1)
+			return -1;
+	return 0;
 }
 
 /* Secrets: required when new, kept when left empty, re-entered when bound fields changed. */
@@ -246,6 +331,7 @@ connform_secrets(struct req *r, struct connform *cf, int per_user, int rebind,
 		if (cf->editing && connform_locked(cf, f)) {
 			if (*v != '\0')
 				connform_error(cf, key, "This cannot be changed here.");
+			connform_expiry(r, cf, f, 0, 0);
 			continue;
 		}
 		/* Per user: each user brings their own secret — except an OAuth
@@ -254,6 +340,7 @@ connform_secrets(struct req *r, struct connform *cf, int per_user, int rebind,
 			if (*v != '\0')
 				connform_error(cf, key, "Each user connects their own account; "
 				    "leave this empty.");
+			connform_expiry(r, cf, f, 0, 0);
 			continue;
 		}
 		if (strlen(v) > SECRET_MAX) {
@@ -265,7 +352,12 @@ connform_secrets(struct req *r, struct connform *cf, int per_user, int rebind,
 			connform_add_secret(cf, key, v);
 			if (cf->editing)
 				connform_changed(cf, key);
-		} else if (cf->editing && rebind && (stored ||
+		}
+		/* A rebind removes what is not entered again: its date too. */
+		connform_expiry(r, cf, f, 1, *v != '\0' || (stored && !rebind));
+		if (*v != '\0')
+			continue;
+		if (cf->editing && rebind && (stored ||
 		    hdf_get_int_value(f, "required", 0))) {
 			snprintf(msg, sizeof(msg), "Enter this again: %s changed, and a stored "
 			    "secret is never sent to a new destination.", bound_labels);
@@ -384,6 +476,20 @@ connform_fill(struct req *r, struct connform *cf, int from_post)
 		if ((stored = json_object_get(cf->stored, key)) != NULL) {
 			render_set(n, "Stored", "1");
 			render_set(n, "StoredAt", json_string_value(stored));
+		}
+		if (field_is_secret(f)) {
+			/* The date is not secret: shown as stored, or as posted. */
+			char		 ein[96], ekey[96];
+			const char	*ev;
+
+			snprintf(ein, sizeof(ein), "f.%s" EXPIRES_SUFFIX, key);
+			snprintf(ekey, sizeof(ekey), "%s" EXPIRES_SUFFIX, key);
+			ev = from_post && req_param(r, ein) != NULL ? req_param(r, ein) :
+			    json_string_value(json_object_get(cf->expiry, key));
+			render_set(n, "ExpiresInput", ein);
+			render_set(n, "ExpiresOn", ev != NULL ? ev : "");
+			if ((err = json_string_value(json_object_get(cf->errors, ekey))) != NULL)
+				render_set(n, "ExpiresError", err);
 		}
 		if ((err = json_string_value(json_object_get(cf->errors, key))) != NULL)
 			render_set(n, "Error", err);

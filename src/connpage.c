@@ -13,6 +13,60 @@
 #include "tether.h"
 #include "web.h"
 
+/* A per-user connection whose users bring credentials of their own (not
+ * one that acts as the user with nothing to enter). */
+static int
+connpage_needs_own(struct req *r, const struct conn *c)
+{
+	const char	*kind = connector_protocol_kind(&r->app->catalog, c->connector,
+			    c->protocol);
+
+	return strcmp(kind, "none") != 0 && strcmp(kind, "user") != 0;
+}
+
+/*
+ * The one status every tab shows: the connection's, or for a per-user
+ * connection the signed-in user's own (Conn.WholeStatus keeps the
+ * connection's: not_testable). The failure run and the expiry go with it.
+ */
+static void
+connpage_fill_status(struct req *r, HDF *n, const struct conn *c)
+{
+	int		 own = c->own_status != NULL;
+	char		 expiry[96];
+
+	/* A per-user connection that acts as the user has nothing to connect. */
+	if (own && !c->own_stored && !connpage_needs_own(r, c)) {
+		render_set(n, "Status", "not_tested");
+		render_set(n, "StatusLabel", "Acts as you");
+	} else {
+		render_set(n, "Status", conn_status_seen(c));
+		render_set(n, "StatusLabel", conn_status_label(conn_status_seen(c)));
+	}
+	render_set(n, "WholeStatus", c->status);
+	render_set(n, "LastTestedAt", own ? c->own_tested_at : c->last_tested_at);
+	render_set(n, "LastTestResult", own ? c->own_result : c->last_test_result);
+	render_set(n, "LastTestMessage", own ? c->own_message : c->last_test_message);
+	render_set(n, "FailingSince", own ? c->own_failing_since : c->failing_since);
+	render_set_int(n, "ConsecutiveFailures", own ? c->own_failures : c->consecutive_failures);
+	render_set(n, "CheckInterval", c->check_interval);
+	if (*c->expires_on == '\0')
+		return;
+	/* "Expires in N days (on DATE)" within the horizon, the date alone beyond. */
+	if (c->expires_in < 0)
+		snprintf(expiry, sizeof(expiry), "Expired on %s", c->expires_on);
+	else if (c->expires_in == 0)
+		snprintf(expiry, sizeof(expiry), "Expires today (on %s)", c->expires_on);
+	else if (c->expires_in <= r->app->cfg.expiry_horizon_days)
+		snprintf(expiry, sizeof(expiry), "Expires in %d day%s (on %s)", c->expires_in,
+		    c->expires_in == 1 ? "" : "s", c->expires_on);
+	else
+		snprintf(expiry, sizeof(expiry), "Expires on %s", c->expires_on);
+	render_set(n, "ExpiresOn", c->expires_on);
+	render_set(n, "Expiry", expiry);
+	render_set(n, "Expiring", c->expires_in <= r->app->cfg.expiry_horizon_days ? "1" : "0");
+}
+
 void
 connpage_fill(struct req *r, const struct conn *c, const char *tab)
 {
@@ -36,11 +90,7 @@ connpage_fill(struct req *r, const struct conn *c, const char *tab)
 	render_set(n, "Context", c->context);
 	render_set(n, "ContextLabel", strcmp(c->context, "per_user") == 0 ?
 	    "Each user's own account" : "System account (shared credentials)");
-	render_set(n, "Status", c->status);
-	render_set(n, "StatusLabel", conn_status_label(c->status));
-	render_set(n, "LastTestedAt", c->last_tested_at);
-	render_set(n, "LastTestResult", c->last_test_result);
-	render_set(n, "LastTestMessage", c->last_test_message);
+	connpage_fill_status(r, n, c);
 	render_set(n, "OwnerTeam", c->owner_team);
 	render_set_int(n, "OwnerTeamId", c->owner_team_id);
 	render_set_int(n, "Version", c->version);
@@ -55,11 +105,17 @@ connpage_fill(struct req *r, const struct conn *c, const char *tab)
 	render_set(n, "NamedCredential", c->named_credential);
 
 	n = render_node(r->hdf, "Can");
-	render_set(n, "Test", c->perm >= PERM_USE ? "1" : "0");
+	/* Nothing to test before the user connected their own account. */
+	render_set(n, "Test", c->perm >= PERM_USE && (c->own_status == NULL ||
+	    strcmp(c->own_status, "not_connected") != 0 || !connpage_needs_own(r, c)) ?
+	    "1" : "0");
 	render_set(n, "Edit", c->perm >= PERM_MANAGE ? "1" : "0");
 	render_set(n, "Delete", c->owner_manager ? "1" : "0");
 	render_set(n, "Share", c->owner_manager ? "1" : "0");
-	render_set(n, "Reconnect", c->perm >= PERM_MANAGE && oauth ? "1" : "0");
+	/* A per-user connection's Connect / Reconnect is the user's own, on
+	 * the Details tab: one call to action. */
+	render_set(n, "Reconnect", c->perm >= PERM_MANAGE && oauth && c->own_status == NULL ?
+	    "1" : "0");
 	render_set(r->hdf, "Page.Title", c->name);
 }
 

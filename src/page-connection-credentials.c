@@ -3,7 +3,8 @@
  * that runs as each user's own account: the protocol's secret fields, kept
  * for the signed-in user only (no user ever sees or uses another's), then
  * a test with them.
- * Inputs: {id}; POST csrf, f.* (the protocol's secret fields).
+ * Inputs: {id}; POST csrf, f.* (the protocol's secret fields), f.KEY.expires_on
+ * (the date that secret stops working, YYYY-MM-DD; optional, saved with it).
  * Statuses: 200, 303, 400 (a crafted field), 404 (missing, invisible, or
  * not a per-user connection), 403 (viewers), 422, 503.
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include <ClearSilver.h>
+#include <jansson.h>
 
 #include "tether.h"
 #include "web.h"
@@ -22,12 +24,16 @@ cred_protocol(struct req *r, const struct conn *c)
 	return connector_protocol(&r->app->catalog, c->connector, c->protocol);
 }
 
+#define EXPIRES_SUFFIX	".expires_on"
+
+/* error_field: a secret's key, or KEY.expires_on for its date. */
 static void
 cred_fill(struct req *r, const struct conn *c, const char *error_field, const char *error)
 {
 	HDF	*f;
 	int	 i = 0;
-	char	 action[64];
+	char	 action[64], *expiry = secret_user_expiry_json(&r->actor, c->id);
+	json_t	*stored = json_loads(expiry != NULL ? expiry : "{}", 0, NULL);
 
 	connpage_fill(r, c, "details");
 	snprintf(action, sizeof(action), "/connections/%lld/credentials", (long long)c->id);
@@ -50,8 +56,42 @@ cred_fill(struct req *r, const struct conn *c, const char *error_field, const ch
 		render_set(n, "Help", hdf_get_value(f, "help", ""));
 		if (error_field != NULL && strcmp(error_field, hdf_obj_name(f)) == 0)
 			render_set(n, "Error", error);
+		{
+			char		 input[96];
+			const char	*v;
+
+			/* The date is not secret: as posted, or as stored. */
+			snprintf(input, sizeof(input), "f.%s" EXPIRES_SUFFIX, hdf_obj_name(f));
+			render_set(n, "ExpiresInput", input);
+			v = req_param(r, input);
+			render_set(n, "ExpiresOn", v != NULL ? v : json_string_value(
+			    json_object_get(stored, hdf_obj_name(f))));
+			if (error_field != NULL && strcmp(error_field, input + 2) == 0)
+				render_set(n, "ExpiresError", error);
+		}
 	}
 	render_set(r->hdf, "Page.Title", "Your credentials");
+	json_decref(stored);
+	free(expiry);
+}
+
+/* "f.KEY" or "f.KEY.expires_on" for a secret field KEY of the protocol. */
+static int
+cred_declared(struct req *r, const struct conn *c, const char *name)
+{
+	HDF	*f;
+	size_t	 klen;
+
+	for (f = hdf_obj_child(hdf_get_obj(cred_protocol(r, c), "Fields")); f != NULL;
+	    f = hdf_obj_next(f)) {
+		if (strcmp(hdf_get_value(f, "type", ""), "secret") != 0)
+			continue;
+		klen = strlen(hdf_obj_name(f));
+		if (strncmp(hdf_obj_name(f), name + 2, klen) == 0 && (name[2 + klen] == '\0' ||
+		    strcmp(name + 2 + klen, EXPIRES_SUFFIX) == 0))
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -93,18 +133,11 @@ page_connection_credentials_post(struct req *r)
 
 	if (cred_load(r, &c))
 		return 0;
-	/* Only this protocol's secret fields may come in. */
+	/* Only this protocol's secret fields (and their dates) may come in. */
 	for (i = 0; i < r->in.n; i++) {
 		const char	*name = r->in.v[i].name;
-		int		 known = 0;
 
-		if (strncmp(name, "f.", 2) != 0)
-			continue;
-		for (f = hdf_obj_child(hdf_get_obj(cred_protocol(r, c), "Fields")); f != NULL;
-		    f = hdf_obj_next(f))
-			known |= strcmp(hdf_get_value(f, "type", ""), "secret") == 0 &&
-			    strcmp(hdf_obj_name(f), name + 2) == 0;
-		if (!known) {
+		if (strncmp(name, "f.", 2) == 0 && !cred_declared(r, c, name)) {
 			http_error(r, 400, NULL);
 			rc = 0;
 			goto out;
@@ -114,12 +147,26 @@ page_connection_credentials_post(struct req *r)
 		goto out;
 	for (f = hdf_obj_child(hdf_get_obj(cred_protocol(r, c), "Fields")); f != NULL;
 	    f = hdf_obj_next(f)) {
-		const char	*v;
+		const char	*v, *date, *why = NULL;
+		char		 dinput[96];
 
 		if (strcmp(hdf_get_value(f, "type", ""), "secret") != 0)
 			continue;
 		snprintf(input, sizeof(input), "f.%s", hdf_obj_name(f));
-		if ((v = req_param(r, input)) == NULL || *v == '\0')
+		snprintf(dinput, sizeof(dinput), "f.%s" EXPIRES_SUFFIX, hdf_obj_name(f));
+		v = req_param(r, input);
+		/* The date goes with a secret entered now: the form asks for it
+		 * again on every save. */
+		if ((date = req_param(r, dinput)) != NULL && *date != '\0' &&
+		    (why = valid_date(date)) == NULL && (v == NULL || *v == '\0'))
+			why = "Enter the secret as well: the date belongs to it.";
+		if (why != NULL) {
+			db_rollback(&r->app->db);
+			cred_fill(r, c, dinput + 2, why);
+			rc = http_page(r, 422, "connection-credentials.cs");
+			goto out;
+		}
+		if (v == NULL || *v == '\0')
 			continue;
 		if (strlen(v) > 4096) {
 			db_rollback(&r->app->db);
@@ -129,7 +176,8 @@ page_connection_credentials_post(struct req *r)
 		}
 		/* The user's own secret, never the connection's shared one. */
 		if (secret_conn_put(&r->actor, c->id, r->actor.user_id, hdf_obj_name(f),
-		    v) == -1) {
+		    v) == -1 || secret_user_set_expiry(&r->actor, c->id, r->actor.user_id,
+		    hdf_obj_name(f), date != NULL && *date != '\0' ? date : NULL) == -1) {
 			db_rollback(&r->app->db);
 			goto out;
 		}

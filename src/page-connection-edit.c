@@ -2,7 +2,9 @@
  * page-connection-edit.c — Edit a connection: a warning first when flows
  * use it, then the form with the connector, protocol and API type disabled
  * and secret fields empty.
- * Inputs: {id}; GET confirm; POST csrf, name, description, version, f.*.
+ * Inputs: {id}; GET confirm; POST csrf, name, description, version,
+ * check_interval (default | 15m | 1h | 1d | off; left out: unchanged), f.*
+ * (f.KEY.expires_on: a secret's expiry date, connform.c).
  * Statuses: 200, 303 (saved: to the details page), 400 (a crafted field),
  * 403 (not a manager of it), 404, 409 (stale: someone saved in between;
  * nothing saved), 422 (invalid; nothing saved), 503.
@@ -40,6 +42,9 @@ edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_pos
 	/* After a stale save the form carries the current version: saving
 	 * again is a conscious second look, not a silent overwrite. */
 	render_set_int(n, "Version", c->version);
+	render_set(n, "CheckInterval", from_post && req_param(r, "check_interval") != NULL ?
+	    req_param(r, "check_interval") : c->check_interval);
+	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
 	connform_fill(r, cf, from_post);
 	render_set(r->hdf, "Page.Title", "Edit connection");
 }
@@ -57,7 +62,7 @@ page_connection_edit(struct req *r)
 {
 	struct conn	*c;
 	struct connform	 cf;
-	char		*stored;
+	char		*stored, *expiry = NULL;
 	const char	*confirm = req_param(r, "confirm");
 	int		 rc = -1;
 
@@ -71,15 +76,35 @@ page_connection_edit(struct req *r)
 		conn_free(c);
 		return rc;
 	}
-	if ((stored = secret_conn_stored_json(r->app, c->id)) != NULL) {
+	if ((stored = secret_conn_stored_json(r->app, c->id)) != NULL &&
+	    (expiry = secret_conn_expiry_json(r->app, c->id)) != NULL) {
 		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
 		    c->protocol), c->api_type, 1, c->settings, stored);
+		connform_set_expiry(&cf, expiry);
 		rc = edit_form(r, c, 200, &cf, 0);
 		connform_free(&cf);
 	}
 	free(stored);
+	free(expiry);
 	conn_free(c);
 	return rc;
+}
+
+/* The scheduled check posted (NULL: not one of the five), or the stored
+ * one when the form left it out. The worker reschedules from it. */
+static const char *
+edit_check_interval(struct req *r, const struct conn *c)
+{
+	static const char *const	 keys[] = { "default", "15m", "1h", "1d", "off" };
+	const char			*v = req_param(r, "check_interval");
+	size_t				 i;
+
+	if (v == NULL)
+		return c->check_interval;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i], v) == 0)
+			return keys[i];
+	return NULL;
 }
 
 /* Name and description: checked here, counted as changed fields. A left
@@ -103,6 +128,14 @@ edit_check_basics(struct req *r, struct conn *c, struct connform *cf)
 		errors++;
 	} else if (strcmp(desc, c->description) != 0) {
 		buf_printf(&cf->changed, "%sdescription", cf->changed.len > 0 ? "," : "");
+		cf->nchanged++;
+	}
+	if (edit_check_interval(r, c) == NULL) {
+		render_set(r->hdf, "Form.Errors.CheckInterval",
+		    "Choose one of the scheduled checks offered.");
+		errors++;
+	} else if (strcmp(edit_check_interval(r, c), c->check_interval) != 0) {
+		buf_printf(&cf->changed, "%scheck_interval", cf->changed.len > 0 ? "," : "");
 		cf->nchanged++;
 	}
 	return errors;
@@ -135,7 +168,7 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 {
 	char		 cid[24], uid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
 	char		 fields[1024];
-	const char	*params[6];
+	const char	*params[7];
 	PGresult	*res;
 	int		 i, rc = -1;
 
@@ -144,12 +177,13 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 	snprintf(fields, sizeof(fields), "{%s}", cf->changed.data);
 	params[0] = cid, params[1] = req_param(r, "version"), params[2] = req_text(r, "name");
 	params[3] = req_text(r, "description"), params[4] = settings, params[5] = uid;
+	params[6] = edit_check_interval(r, c);
 	if (db_begin(&r->app->db) == -1)
 		goto out;
 	res = db_exec_named(&r->app->db, "conn_update",
 	    "UPDATE connections SET name = $3, description = $4, settings = $5::jsonb,"
-	    " version = version + 1, updated_by = $6, updated_at = now()"
-	    " WHERE id = $1 AND version = $2::int RETURNING version", 6, params);
+	    " version = version + 1, updated_by = $6, updated_at = now(), check_interval = $7"
+	    " WHERE id = $1 AND version = $2::int RETURNING version", 7, params);
 	if (res == NULL)
 		goto fail;
 	if (db_rows(res) == 0) {
@@ -196,6 +230,8 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 			goto fail;
 		db_clear(res);
 	}
+	if (connform_save_expiry(cf, &r->actor, c->id) == -1)
+		goto fail;
 	{
 		/* a,b -> ["a","b"]: field keys are [a-z0-9_], names of our own. */
 		struct buf	 d;
@@ -234,7 +270,7 @@ page_connection_edit_post(struct req *r)
 {
 	struct conn	*c;
 	struct connform	 cf;
-	char		*stored;
+	char		*stored, *expiry = NULL;
 	const char	*version = req_param(r, "version");
 	char		 loc[64], msg[512];
 	long long	 vnum;
@@ -242,12 +278,15 @@ page_connection_edit_post(struct req *r)
 
 	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
-	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL) {
+	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL ||
+	    (expiry = secret_conn_expiry_json(r->app, c->id)) == NULL) {
+		free(stored);
 		conn_free(c);
 		return -1;
 	}
 	connform_init(&cf, connector_protocol(&r->app->catalog, c->connector, c->protocol),
 	    c->api_type, 1, c->settings, stored);
+	connform_set_expiry(&cf, expiry);
 	if (version == NULL || valid_int(version, 1, 2147483647, &vnum) != NULL) {
 		r->log_note = "bad version";
 		http_error(r, 400, NULL);
@@ -310,6 +349,7 @@ page_connection_edit_post(struct req *r)
 out:
 	connform_free(&cf);
 	free(stored);
+	free(expiry);
 	conn_free(c);
 	return rc;
 }

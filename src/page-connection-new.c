@@ -354,6 +354,8 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 		if (secret_conn_put(&r->actor, id, 0, cf->secret_field[i],
 		    cf->secret_value[i]) == -1)
 			goto fail;
+	if (connform_save_expiry(cf, &r->actor, id) == -1)
+		goto fail;
 	buf_init(&fields);
 	buf_puts(&fields, "{");
 	json_object_foreach(cf->settings, key, v) {

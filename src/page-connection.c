@@ -17,12 +17,14 @@
 #include "web.h"
 
 static void
-details_settings(struct req *r, const struct conn *c, const char *stored_json)
+details_settings(struct req *r, const struct conn *c, const char *stored_json,
+    const char *expiry_json)
 {
 	HDF		*proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
 	HDF		*f;
 	json_t		*settings = json_loads(c->settings, 0, NULL);
 	json_t		*stored = json_loads(stored_json != NULL ? stored_json : "{}", 0, NULL);
+	json_t		*expiry = json_loads(expiry_json != NULL ? expiry_json : "{}", 0, NULL);
 	int		 ns = 0, nx = 0;
 
 	for (f = hdf_obj_child(hdf_get_obj(proto, "Fields")); f != NULL; f = hdf_obj_next(f)) {
@@ -38,6 +40,9 @@ details_settings(struct req *r, const struct conn *c, const char *stored_json)
 			render_set(n, "Label", hdf_get_value(f, "label", key));
 			render_set(n, "Stored", at != NULL ? "1" : "0");
 			render_set(n, "ChangedAt", at != NULL ? json_string_value(at) : "");
+			render_set(n, "ExpiresOn", json_string_value(json_object_get(expiry, key)));
+			/* A per-user connection's: each user's own, the viewer's stored or not. */
+			render_set(n, "OwnStored", c->own_stored ? "1" : "0");
 			continue;
 		}
 		if (json_object_get(settings, key) == NULL)
@@ -49,6 +54,7 @@ details_settings(struct req *r, const struct conn *c, const char *stored_json)
 	}
 	json_decref(settings);
 	json_decref(stored);
+	json_decref(expiry);
 }
 
 static int
@@ -72,16 +78,21 @@ details_versions(struct req *r, const struct conn *c)
 		HDF		*n = render_node(r->hdf, "Versions.%d", i);
 		struct connform	 cf;
 		struct buf	 labels;
-		char		*fields = xstrdup(db_get(res, i, "fields")), *p, *save = NULL;
+		char		*fields = xstrdup(db_get(res, i, "fields")), *p, *dot, *save = NULL;
 
 		/* Show labels, not keys: the definition knows them. */
 		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
 		    c->protocol), c->api_type, 0, NULL, NULL);
 		buf_init(&labels);
-		for (p = strtok_r(fields, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save))
-			buf_printf(&labels, "%s%s", labels.len > 0 ? ", " : "",
+		for (p = strtok_r(fields, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save)) {
+			/* A secret's expiry date is recorded as "KEY.expires_on". */
+			if ((dot = strchr(p, '.')) != NULL)
+				*dot = '\0';
+			buf_printf(&labels, "%s%s%s", labels.len > 0 ? ", " : "",
 			    strcmp(p, "name") == 0 ? "Name" : strcmp(p, "description") == 0 ?
-			    "Description" : connform_label(&cf, p));
+			    "Description" : strcmp(p, "check_interval") == 0 ? "Scheduled check" :
+			    connform_label(&cf, p), dot != NULL ? " expiry date" : "");
+		}
 		render_set(n, "Version", db_get(res, i, "version"));
 		render_set(n, "ChangedAt", db_get(res, i, "at"));
 		render_set(n, "ChangedBy", db_get(res, i, "who"));
@@ -103,18 +114,21 @@ details_versions(struct req *r, const struct conn *c)
 static int
 details_timeline(struct req *r, const struct conn *c)
 {
-	char		 cid[24];
-	const char	*params[1] = { cid };
+	char		 cid[24], uid[24];
+	const char	*params[2] = { cid, c->own_status != NULL ? uid : NULL };
 	PGresult	*res;
 	long		 max = 1, ms;
 	int		 i, n, bar = TIMELINE_W / TIMELINE_BARS;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	/* A per-user connection's chart is the signed-in user's own tests. */
 	res = db_exec_named(&r->app->db, "timeline",
 	    "SELECT * FROM (SELECT tested_at, result, COALESCE(latency_ms, 0) AS ms,"
 	    " to_char(tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS at"
-	    " FROM connection_tests WHERE connection_id = $1 ORDER BY tested_at DESC"
-	    " LIMIT 30) t ORDER BY tested_at", 1, params);
+	    " FROM connection_tests WHERE connection_id = $1"
+	    " AND ($2::bigint IS NULL OR user_id = $2::bigint) ORDER BY tested_at DESC"
+	    " LIMIT 30) t ORDER BY tested_at", 2, params);
 	if (res == NULL)
 		return -1;
 	n = db_rows(res);
@@ -146,46 +160,99 @@ details_timeline(struct req *r, const struct conn *c)
 	return 0;
 }
 
-/* Per-user connections: the signed-in user's own state, never anyone else's. */
-static int
+/* Per-user connections: the signed-in user's own state (conn.c read it
+ * with the connection), never anyone else's. */
+static void
 details_user_state(struct req *r, const struct conn *c)
 {
-	char		 cid[24], uid[24];
-	const char	*params[2] = { cid, uid };
 	const char	*kind = connector_protocol_kind(&r->app->catalog, c->connector,
 			    c->protocol);
-	PGresult	*res;
 	HDF		*n = render_node(r->hdf, "UserState");
-	int		 stored;
-	const char	*result;
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	res = db_exec_named(&r->app->db, "user_state",
-	    "SELECT (SELECT count(*) FROM user_connection_secrets WHERE connection_id = $1"
-	    " AND user_id = $2) AS stored, t.result, t.message, to_char(t.tested_at AT TIME"
-	    " ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' AS at FROM (SELECT 1) one"
-	    " LEFT JOIN LATERAL (SELECT result, message, tested_at FROM connection_tests"
-	    " WHERE connection_id = $1 AND user_id = $2 ORDER BY tested_at DESC LIMIT 1) t"
-	    " ON true", 2, params);
-	if (res == NULL)
-		return -1;
-	stored = atoi(db_get(res, 0, "stored"));
-	result = db_get(res, 0, "result");
-	render_set(n, "Status", stored == 0 ? "not_connected" :
-	    strcmp(result, "needs_reconnect") == 0 ? "needs_reconnect" :
-	    strcmp(result, "ok") == 0 || *result == '\0' ? "connected" : "failing");
-	render_set(n, "Label", stored == 0 ? "Not connected" :
-	    strcmp(result, "needs_reconnect") == 0 ? "Needs reconnect" :
-	    strcmp(result, "ok") == 0 || *result == '\0' ? "Connected" : "Failing");
-	render_set(n, "LastTestedAt", db_get(res, 0, "at"));
-	render_set(n, "Message", db_get(res, 0, "message"));
+	render_set(n, "Status", strcmp(c->own_status, "ok") == 0 ? "connected" : c->own_status);
+	render_set(n, "Label", conn_status_label(c->own_status));
+	render_set(n, "LastTestedAt", *c->own_tested_at != '\0' ?
+	    c->own_tested_at : "");
+	render_set(n, "Message", c->own_message);
 	/* OAuth: Connect through the provider; otherwise their own credentials. */
 	render_set(n, "Oauth", strcmp(kind, "oauth2_code") == 0 ? "1" : "0");
 	render_set(n, "NeedsSecrets", strcmp(kind, "oauth2_code") != 0 &&
 	    strcmp(kind, "none") != 0 && strcmp(kind, "user") != 0 ? "1" : "0");
-	db_clear(res);
 	render_set(r->hdf, "Can.Connect", c->perm >= PERM_USE ? "1" : "0");
+}
+
+/*
+ * A manager's view of a per-user connection: how many of the people who may
+ * use it (members and managers of the owner team and of the teams it is
+ * shared with; viewers cannot connect, admins count only as members) are
+ * connected, need to reconnect, are failing or have not connected yet.
+ */
+static int
+details_people(struct req *r, const struct conn *c)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	HDF		*n = render_node(r->hdf, "People");
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	res = db_exec_named(&r->app->db, "conn_people",
+	    "WITH p AS (SELECT DISTINCT m.user_id FROM team_members m"
+	    " WHERE m.role <> 'viewer' AND (m.team_id = (SELECT owner_team_id FROM connections"
+	    " WHERE id = $1) OR m.team_id IN (SELECT team_id FROM connection_shares"
+	    " WHERE connection_id = $1))),"
+	    " st AS (SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM user_connection_secrets us"
+	    " WHERE us.connection_id = $1 AND us.user_id = p.user_id) THEN 'not_connected'"
+	    " ELSE COALESCE(s.status, 'ok') END AS st FROM p LEFT JOIN user_connection_states s"
+	    " ON s.connection_id = $1 AND s.user_id = p.user_id)"
+	    " SELECT count(*) AS users, count(*) FILTER (WHERE st IN ('ok', 'not_tested')) AS ok,"
+	    " count(*) FILTER (WHERE st = 'needs_reconnect') AS reconnect,"
+	    " count(*) FILTER (WHERE st = 'failing') AS failing,"
+	    " count(*) FILTER (WHERE st = 'not_connected') AS missing FROM st", 1, params);
+	if (res == NULL)
+		return -1;
+	render_set(n, "Users", db_get(res, 0, "users"));
+	render_set(n, "Connected", db_get(res, 0, "ok"));
+	render_set(n, "NeedsReconnect", db_get(res, 0, "reconnect"));
+	render_set(n, "Failing", db_get(res, 0, "failing"));
+	render_set(n, "NotConnected", db_get(res, 0, "missing"));
+	db_clear(res);
+	return 0;
+}
+
+/* Status changes, newest first, bounded; a per-user connection's are the
+ * signed-in user's own. */
+static int
+details_status_history(struct req *r, const struct conn *c)
+{
+	char		 cid[24], uid[24];
+	const char	*params[2] = { cid, c->own_status != NULL ? uid : NULL };
+	PGresult	*res;
+	int		 i;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	res = db_exec_named(&r->app->db, "conn_status_changes",
+	    "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' AS at,"
+	    " from_status, to_status, reason, trigger, consecutive_failures"
+	    " FROM connection_status_changes WHERE connection_id = $1"
+	    " AND user_id IS NOT DISTINCT FROM $2::bigint ORDER BY at DESC, id DESC LIMIT 20",
+	    2, params);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < db_rows(res); i++) {
+		HDF	*n = render_node(r->hdf, "StatusChanges.%d", i);
+
+		render_set(n, "At", db_get(res, i, "at"));
+		render_set(n, "From", db_get(res, i, "from_status"));
+		render_set(n, "FromLabel", conn_status_label(db_get(res, i, "from_status")));
+		render_set(n, "To", db_get(res, i, "to_status"));
+		render_set(n, "ToLabel", conn_status_label(db_get(res, i, "to_status")));
+		render_set(n, "Reason", db_get(res, i, "reason"));
+		render_set(n, "Trigger", db_get(res, i, "trigger"));
+		render_set(n, "Failures", db_get(res, i, "consecutive_failures"));
+	}
+	db_clear(res);
 	return 0;
 }
 
@@ -193,7 +260,7 @@ int
 page_connection(struct req *r)
 {
 	struct conn	*c;
-	char		*stored = NULL;
+	char		*stored = NULL, *expiry = NULL;
 	int		 rc = -1;
 
 	if (connpage_load(r, PERM_VIEW, &c))
@@ -204,16 +271,24 @@ page_connection(struct req *r)
 	    strcmp(c->context, "per_user") == 0))
 		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
 	render_set(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
-	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL || details_versions(r, c) == -1)
+	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL ||
+	    (expiry = secret_conn_expiry_json(r->app, c->id)) == NULL ||
+	    details_versions(r, c) == -1)
 		goto out;
-	details_settings(r, c, stored);
-	if (strcmp(c->context, "per_user") == 0 && details_user_state(r, c) == -1)
+	details_settings(r, c, stored, expiry);
+	if (c->own_status != NULL) {
+		details_user_state(r, c);
+		if (c->perm >= PERM_MANAGE && details_people(r, c) == -1)
+			goto out;
+	}
+	if (details_timeline(r, c) == -1 || details_status_history(r, c) == -1)
 		goto out;
-	if (details_timeline(r, c) == -1)
-		goto out;
+	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
+	render_set_int(r->hdf, "Health.HorizonDays", r->app->cfg.expiry_horizon_days);
 	rc = http_page(r, 200, "connection.cs");
 out:
 	free(stored);
+	free(expiry);
 	conn_free(c);
 	return rc;
 }

@@ -7,7 +7,8 @@
  * guard) and its page lists them.
  * Inputs: POST /named-credentials csrf, name, description, team, url,
  * protocol, f.* ; POST /named-credentials/{id} csrf, action (save|delete),
- * description, url, f.*.
+ * description, url, f.*, expires_on (the secret's expiry date, YYYY-MM-DD;
+ * empty clears it, left out keeps it).
  * Statuses: 200, 303, 400, 403 (not a manager), 404, 409 (name taken or in
  * use), 422, 503.
  */
@@ -167,6 +168,9 @@ nc_check(struct req *r, const struct nc_protocol *p, int creating)
 		NC_ERR("Secret", "Enter a value.");
 	else if (v != NULL && strlen(v) > 4096)
 		NC_ERR("Secret", "Use at most 4096 characters.");
+	if ((v = req_param(r, "expires_on")) != NULL && *v != '\0' &&
+	    (why = valid_date(v)) != NULL)
+		NC_ERR("ExpiresOn", why);
 #undef NC_ERR
 	return errors;
 }
@@ -292,7 +296,8 @@ nc_fill_one(struct req *r, PGresult *nc)
 	uses = db_exec_named(&r->app->db, "nc_uses", "SELECT id, name, connector FROM"
 	    " connections WHERE named_credential_id = $1 ORDER BY lower(name)", 1, params);
 	sec = db_exec_named(&r->app->db, "nc_secrets", "SELECT field, to_char(updated_at"
-	    " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' AS at FROM"
+	    " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' AS at,"
+	    " COALESCE(to_char(expires_on, 'YYYY-MM-DD'), '') AS expires FROM"
 	    " named_credential_secrets WHERE named_credential_id = $1", 1, params);
 	if (uses == NULL || sec == NULL) {
 		db_clear(uses);
@@ -315,10 +320,15 @@ nc_fill_one(struct req *r, PGresult *nc)
 		    p->setting)));
 	}
 	if (p != NULL) {
+		const char	*ev = req_param(r, "expires_on");
+
 		render_set(n, "SecretKey", p->secret);
 		render_set(n, "SecretLabel", p->secret_label);
 		render_set(n, "SecretStored", db_rows(sec) > 0 ? "1" : "0");
 		render_set(n, "SecretChangedAt", db_rows(sec) > 0 ? db_get(sec, 0, "at") : "");
+		/* The date is not secret: as stored, or as posted. */
+		render_set(n, "SecretExpiresOn", ev != NULL ? ev : db_rows(sec) > 0 ?
+		    db_get(sec, 0, "expires") : "");
 	}
 	for (i = 0; i < db_rows(uses); i++) {
 		HDF	*c = render_node(n, "Connections.%d", i);
@@ -354,7 +364,7 @@ nc_save(struct req *r, PGresult *nc)
 {
 	const struct nc_protocol *p = nc_protocol(db_get(nc, 0, "auth_protocol"));
 	const char	*url = req_param(r, "url"), *desc = req_param(r, "description");
-	const char	*secret_v;
+	const char	*secret_v, *expires = req_param(r, "expires_on");
 	char		 input[40], loc[48], *settings;
 	const char	*params[4];
 	json_t		*s = json_object();
@@ -401,7 +411,9 @@ nc_save(struct req *r, PGresult *nc)
 	free(settings);
 	if (res == NULL || (secret_v != NULL && *secret_v != '\0' &&
 	    secret_nc_put(&r->actor, strtoll(db_get(nc, 0, "id"), NULL, 10), p->secret,
-	    secret_v) == -1) || audit_add(&r->actor, "named_credential",
+	    secret_v) == -1) || (expires != NULL &&
+	    secret_nc_set_expiry(&r->actor, strtoll(db_get(nc, 0, "id"), NULL, 10), p->secret,
+	    *expires != '\0' ? expires : NULL) == -1) || audit_add(&r->actor, "named_credential",
 	    strtoll(db_get(nc, 0, "id"), NULL, 10), db_get(nc, 0, "name"),
 	    "named_credential_edit", "success", NULL) == -1 || db_commit(&r->app->db) == -1) {
 		db_clear(res);

@@ -25,9 +25,10 @@ static const char *const p_create[] = { "csrf", "name", "description", "team", "
 	"connector", "protocol", "api_type", "named_credential", "uplink", NULL };
 static const char *const p_ncs[] = { "csrf", "name", "description", "team", "url",
 	"protocol", NULL };
-static const char *const p_nc[] = { "csrf", "action", "description", "url", NULL };
+static const char *const p_nc[] = { "csrf", "action", "description", "url", "expires_on",
+	NULL };
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
-	"version", NULL };
+	"version", "check_interval", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
 static const char *const p_teams[] = { "csrf", "action", "name", NULL };
 static const char *const p_team[] = { "csrf", "action", "email", "role", NULL };

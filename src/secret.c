@@ -195,8 +195,9 @@ secret_conn_get(const struct actor *a, int64_t id, int64_t owner, const char *fi
 	return rc;
 }
 
-char *
-secret_conn_stored_json(struct app *app, int64_t id)
+/* One JSON object about connection id's secrets ("j" of sql, $1 = id). */
+static char *
+secret_conn_json(struct app *app, int64_t id, const char *name, const char *sql)
 {
 	char		 cid[24];
 	const char	*params[1] = { cid };
@@ -204,15 +205,105 @@ secret_conn_stored_json(struct app *app, int64_t id)
 	char		*out;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	res = db_exec_named(&app->db, "secrets_stored",
-	    "SELECT COALESCE(json_object_agg(field, to_char(updated_at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD HH24:MI') || ' UTC'), '{}')::text AS j"
-	    " FROM connection_secrets WHERE connection_id = $1", 1, params);
-	if (res == NULL)
+	if ((res = db_exec_named(&app->db, name, sql, 1, params)) == NULL)
 		return NULL;
 	out = xstrdup(db_get(res, 0, "j"));
 	db_clear(res);
 	return out;
+}
+
+char *
+secret_conn_stored_json(struct app *app, int64_t id)
+{
+	return secret_conn_json(app, id, "secrets_stored",
+	    "SELECT COALESCE(json_object_agg(field, to_char(updated_at AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD HH24:MI') || ' UTC'), '{}')::text AS j"
+	    " FROM connection_secrets WHERE connection_id = $1");
+}
+
+char *
+secret_conn_expiry_json(struct app *app, int64_t id)
+{
+	return secret_conn_json(app, id, "secrets_expiry",
+	    "SELECT COALESCE(json_object_agg(field, to_char(expires_on, 'YYYY-MM-DD'))"
+	    " FILTER (WHERE expires_on IS NOT NULL), '{}')::text AS j"
+	    " FROM connection_secrets WHERE connection_id = $1");
+}
+
+/* Set or clear (date NULL) one stored secret's expires_on ($1 id, $2 field,
+ * $3 date); 1 when no such secret is stored. */
+static int
+secret_set_expiry(const struct actor *a, const char *name, const char *sql, int64_t id,
+    const char *field, const char *date)
+{
+	char		 sid[24];
+	const char	*params[3] = { sid, field, date };
+	PGresult	*res;
+	int		 n;
+
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	if ((res = db_exec_named(&a->app->db, name, sql, 3, params)) == NULL)
+		return -1;
+	n = atoi(PQcmdTuples(res));
+	db_clear(res);
+	return n == 0;
+}
+
+int
+secret_conn_set_expiry(const struct actor *a, int64_t id, const char *field, const char *date)
+{
+	return secret_set_expiry(a, "secret_set_expiry", "UPDATE connection_secrets"
+	    " SET expires_on = $3::date WHERE connection_id = $1 AND field = $2",
+	    id, field, date);
+}
+
+int
+secret_user_set_expiry(const struct actor *a, int64_t id, int64_t owner, const char *field,
+    const char *date)
+{
+	char		 cid[24], own[24];
+	const char	*params[4] = { cid, own, field, date };
+	PGresult	*res;
+	int		 n;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
+	if ((res = db_exec_named(&a->app->db, "user_secret_set_expiry",
+	    "UPDATE user_connection_secrets SET expires_on = $4::date"
+	    " WHERE connection_id = $1 AND user_id = $2 AND field = $3", 4, params)) == NULL)
+		return -1;
+	n = atoi(PQcmdTuples(res));
+	db_clear(res);
+	return n == 0;
+}
+
+char *
+secret_user_expiry_json(const struct actor *a, int64_t id)
+{
+	char		 cid[24], uid[24];
+	const char	*params[2] = { cid, uid };
+	PGresult	*res;
+	char		*out;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	if ((res = db_exec_named(&a->app->db, "user_secrets_expiry",
+	    "SELECT COALESCE(json_object_agg(field, to_char(expires_on, 'YYYY-MM-DD'))"
+	    " FILTER (WHERE expires_on IS NOT NULL), '{}')::text AS j"
+	    " FROM user_connection_secrets WHERE connection_id = $1 AND user_id = $2",
+	    2, params)) == NULL)
+		return NULL;
+	out = xstrdup(db_get(res, 0, "j"));
+	db_clear(res);
+	return out;
+}
+
+int
+secret_nc_set_expiry(const struct actor *a, int64_t id, const char *field, const char *date)
+{
+	return secret_set_expiry(a, "nc_secret_set_expiry", "UPDATE named_credential_secrets"
+	    " SET expires_on = $3::date WHERE named_credential_id = $1 AND field = $2",
+	    id, field, date);
 }
 
 /* Named credential secrets share the vault with connections: negative ids

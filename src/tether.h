@@ -128,6 +128,8 @@ const char	*valid_int(const char *, long long min, long long max, long long *out
 /* url_parse() with the form's limit of 2048 characters; `allow_http` also permits http. */
 const char	*valid_url(const char *, int allow_http);
 const char	*valid_hostname(const char *);
+/* "YYYY-MM-DD", a real day from 2000-01-01 to 2099-12-31. */
+const char	*valid_date(const char *);
 
 /* ----------------------------------------------------------------- url.c */
 
@@ -778,16 +780,49 @@ struct conn {
 	enum perm	 perm;
 	int		 owner_manager;	/* admin, or manager of the owner team: shares,
 					 * transfers and deletes (a 'manage' share does not) */
+	/* health: the failure run, the earliest expiry, the scheduled check */
+	char		*failing_since;	/* "YYYY-MM-DD HH:MI" UTC, "" when not failing */
+	int		 consecutive_failures;
+	char		*check_interval;	/* default | off | 15m | 1h | 1d */
+	char		*expires_on;	/* earliest secret or refresh token expiry, "";
+					 * per-user: the actor's own included */
+	int		 expires_in;	/* days from today to expires_on (< 0: expired) */
+	/* per-user connections: the actor's own state (NULL for system ones) */
+	int		 own_stored;	/* the actor stored credentials of their own */
+	char		*own_status;	/* ok | failing | needs_reconnect | not_testable |
+					 * not_connected */
+	char		*own_tested_at;
+	char		*own_result;
+	char		*own_message;
+	char		*own_failing_since;
+	int		 own_failures;
 };
 
 /* Load connection `id` as the actor may see it; NULL when it does not exist
  * or they may not see it (*dberr set on a database failure). */
 struct conn	*conn_get(const struct actor *, int64_t id, int *dberr);
 void		 conn_free(struct conn *);
-/* Status key -> label ("ok" -> "Connected"). */
+/* Status key -> label ("ok" -> "Connected"; also "not_connected"). */
 const char	*conn_status_label(const char *status);
+/* The status the actor sees: their own state of a per-user connection,
+ * the connection's otherwise. */
+const char	*conn_status_seen(const struct conn *);
 
 /* ------------------------------------------------------------- secret.c */
+
+/* A connection's shared secrets' expiry dates: {"field": "YYYY-MM-DD"}
+ * (caller frees; NULL on a database failure). */
+char		*secret_conn_expiry_json(struct app *, int64_t id);
+/* A user's own secret of a per-user connection: its expiry, as below. */
+int		 secret_user_set_expiry(const struct actor *, int64_t id, int64_t owner,
+		    const char *field, const char *date);
+/* The actor's own secrets' expiry dates: {"field": "YYYY-MM-DD"}. */
+char		*secret_user_expiry_json(const struct actor *, int64_t id);
+/* Set (date "YYYY-MM-DD") or clear (NULL) a stored shared secret's expiry;
+ * 0, 1 when no such secret is stored, -1 on failure. The connection's
+ * secrets_expire_on follows by trigger (sql/009_health.sql). */
+int		 secret_conn_set_expiry(const struct actor *, int64_t id, const char *field,
+		    const char *date);
 
 /* A protocol has at most this many secret fields. */
 #define SECRET_FIELDS_MAX	16
@@ -825,6 +860,10 @@ int		 secret_unseal_row(struct app *, struct pg_result *res, int row,
 int		 secret_nc_put(const struct actor *, int64_t id, const char *field,
 		    const char *value);
 int		 secret_nc_get(const struct actor *, int64_t id, const char *field, char **out);
+/* A named credential's secret's expiry: set ("YYYY-MM-DD") or clear (NULL),
+ * as secret_conn_set_expiry. Connections using it follow by trigger (sql/013). */
+int		 secret_nc_set_expiry(const struct actor *, int64_t id, const char *field,
+		    const char *date);
 
 /* --------------------------------------------------------------- probe.c */
 

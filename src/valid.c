@@ -260,3 +260,30 @@ valid_hostname(const char *s)
 		return "Enter a host name like example.com.";
 	return NULL;
 }
+
+/*
+ * A calendar date "YYYY-MM-DD" (ISO 8601, as <input type="date"> sends it)
+ * that exists (no 30 February), from 2000-01-01 to 2099-12-31: a secret's
+ * expiry, say. Leap years by the Gregorian rule.
+ */
+const char *
+valid_date(const char *s)
+{
+	static const int	 mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int			 y, m, d, i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !valid_is_digit((unsigned char)s[i]))
+			return "Enter a date as YYYY-MM-DD, like 2027-03-31.";
+	if (s[10] != '\0')
+		return "Enter a date as YYYY-MM-DD, like 2027-03-31.";
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 &&
+	    (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))))
+		return "Enter a real date: that day does not exist.";
+	if (y < 2000 || y > 2099)
+		return "Enter a date from 2000-01-01 to 2099-12-31.";
+	return NULL;
+}

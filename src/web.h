@@ -186,6 +186,11 @@ struct connform {
 	struct buf	 changed;	/* comma-separated names of changed fields */
 	int		 nchanged;
 	int		 rebind;	/* an authentication-bound field changed */
+	/* secrets' expiry dates: stored, and what the form changes ("" clears) */
+	struct json_t	*expiry;	/* secret field -> "YYYY-MM-DD" */
+	char		*expiry_field[CONNFORM_SECRETS_MAX];
+	char		*expiry_value[CONNFORM_SECRETS_MAX];
+	int		 nexpiry;
 };
 
 void		 connform_init(struct connform *, struct _hdf *proto, const char *api_type,
@@ -197,6 +202,12 @@ void		 connform_fill(struct req *, struct connform *, int from_post);
 void		 connform_free(struct connform *);
 /* Label of field `key` in the protocol, or the key itself. */
 const char	*connform_label(struct connform *, const char *key);
+/* The stored secrets' expiry dates (secret_conn_expiry_json) for the form
+ * to show and to compare with. Before connform_validate. */
+void		 connform_set_expiry(struct connform *, const char *expiry_json);
+/* Store the expiry dates the form changed (after the secrets); 0 or -1. */
+int		 connform_save_expiry(const struct connform *, const struct actor *,
+		    int64_t id);
 
 /* ----------------------------------------------------------- connpage.c */
 

@@ -1,7 +1,8 @@
 <?cs ####  connection-credentials.cs: the signed-in user's own credentials for a
       connection that runs as each user (/connections/ID/credentials).
       Reads Conn.*, Creds.Action (the form's URL) and
-      Creds.Fields.N.Input|Label|Help|Error (HACKING.md): password inputs,
+      Creds.Fields.N.Input|Label|Help|Error|ExpiresInput|ExpiresOn|
+      ExpiresError (HACKING.md): password inputs,
       always empty. The form POSTs csrf and the fields; an empty field
       keeps what the user stored before. Saving tests the connection with
       them.
@@ -35,7 +36,8 @@ each:f = Creds.Fields ?><?cs set:Tmp.CredFields = 1 ?>
   call:field_help(f.Input, f.Help) ?><?cs
   call:error_message(f.Input, f.Error) ?>
 <input class="input input-secret" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="password" autocomplete="new-password" maxlength="4096" spellcheck="false"<?cs
-  call:field_aria(f.Input, f.Help, f.Error, "") ?>>
+  call:field_aria(f.Input, f.Help, f.Error, "") ?>><?cs
+  call:secret_expiry(f.ExpiresInput, f.Label, f.ExpiresOn, f.ExpiresError) ?>
 </div><?cs
 /each ?><?cs
 if:!Tmp.CredFields ?>

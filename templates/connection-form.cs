@@ -4,7 +4,10 @@
       api_type selects, "Update form": no JavaScript, switching reloads),
       then the POST form (csrf, connector, protocol, api_type, name,
       description, team, context, f.*). Edit: the POST form carries csrf,
-      name, description, version and f.*; connector, protocol and API
+      name, description, version, check_interval (Form.CheckInterval;
+      not for per-user connections) and f.*; a secret field's
+      f.KEY.expires_on date (Form.Fields.N.ExpiresInput|ExpiresOn|
+      ExpiresError); connector, protocol and API
       type are shown disabled (not submitted). The connector's fields are
       grouped by Section (connection, authentication) and drawn by
       conn_field() in macros.cs; secrets are never echoed.
@@ -62,20 +65,23 @@ if:Form.Error ?>
 <div class="alert alert-error error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title"><?cs call:alert_icon("error") ?><div class="alert-body">
 <p class="alert-title" id="error-summary-title"><?cs var:Form.Error ?></p><?cs
   set:Tmp.FieldErrors = Form.Errors.ApiType || Form.Errors.Name || Form.Errors.Description ||
-    Form.Errors.Team || Form.Errors.Context || Form.Errors.NamedCredential ?><?cs
-  each:f = Form.Fields ?><?cs if:f.Error ?><?cs set:Tmp.FieldErrors = 1 ?><?cs /if ?><?cs /each ?><?cs
+    Form.Errors.Team || Form.Errors.Context || Form.Errors.NamedCredential ||
+    Form.Errors.CheckInterval ?><?cs
+  each:f = Form.Fields ?><?cs if:f.Error || f.ExpiresError ?><?cs set:Tmp.FieldErrors = 1 ?><?cs /if ?><?cs /each ?><?cs
   if:Tmp.FieldErrors ?>
 <ul class="error-summary-list"><?cs
   call:summary_item("f-api_type", "API type", Form.Errors.ApiType) ?><?cs
   call:summary_item("f-name", "Name", Form.Errors.Name) ?><?cs
   call:summary_item("f-description", "Description", Form.Errors.Description) ?><?cs
+  call:summary_item("f-check_interval", "Scheduled check", Form.Errors.CheckInterval) ?><?cs
   call:summary_item("f-team", "Owner team", Form.Errors.Team) ?><?cs
   call:summary_item("f-context-" + Form.Contexts.0.Key, "Runs as", Form.Errors.Context) ?><?cs
   each:f = Form.Fields ?><?cs if:f.Section != "authentication" ?><?cs
     call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs /if ?><?cs /each ?><?cs
   call:summary_item("f-named_credential", "Named credential", Form.Errors.NamedCredential) ?><?cs
   each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs
-    call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs /if ?><?cs /each ?>
+    call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs
+    call:summary_item("f-" + f.ExpiresInput, f.Label + " expires on", f.ExpiresError) ?><?cs /if ?><?cs /each ?>
 </ul><?cs
   /if ?>
 </div></div><?cs
@@ -182,6 +188,22 @@ if:Form.Mode == "edit" ?>
 <textarea class="textarea" id="f-description" name="description" rows="3" maxlength="2000"<?cs
   call:field_aria("description", 1, Form.Errors.Description, "") ?>><?cs var:Form.Description ?></textarea>
 </div><?cs
+
+if:Form.Mode == "edit" && Conn.Context != "per_user" ?>
+<div class="field<?cs if:Form.Errors.CheckInterval ?> has-error<?cs /if ?>"><?cs
+  call:field_label("check_interval", "Scheduled check", 0) ?><?cs
+  call:field_help("check_interval", "How often Tether tests this connection by itself, so that a broken one shows (and notifies) before a flow fails.") ?><?cs
+  call:error_message("check_interval", Form.Errors.CheckInterval) ?>
+<select class="select" id="f-check_interval" name="check_interval"<?cs
+  call:field_aria("check_interval", 1, Form.Errors.CheckInterval, "") ?>>
+<option value="default"<?cs if:Form.CheckInterval == "default" ?> selected<?cs /if ?>><?cs call:check_interval("default", Health.CheckIntervalMinutes) ?></option>
+<option value="15m"<?cs if:Form.CheckInterval == "15m" ?> selected<?cs /if ?>>Every 15 minutes</option>
+<option value="1h"<?cs if:Form.CheckInterval == "1h" ?> selected<?cs /if ?>>Hourly</option>
+<option value="1d"<?cs if:Form.CheckInterval == "1d" ?> selected<?cs /if ?>>Daily</option>
+<option value="off"<?cs if:Form.CheckInterval == "off" ?> selected<?cs /if ?>>Off</option>
+</select>
+</div><?cs
+/if ?><?cs
 
 if:Form.Mode != "edit" ?><?cs
 call:select_open("team", "team", "Owner team",

@@ -1,15 +1,25 @@
 <?cs ####  connection.cs: a connection's Details tab. Reads Conn.*, Can.*
       (the header, connection-header.cs), Settings.N.Label|Value|Section
       (non-secret settings; Section connection | authentication),
-      Secrets.N.Label|Stored|ChangedAt (whether a secret is kept, never
-      its value) and Versions.N.* (HACKING.md); Conn.GrantedScopes (what
+      Secrets.N.Label|Stored|ChangedAt|ExpiresOn|OwnStored (whether a
+      secret is kept, never its value; OwnStored: the viewer's own, for a
+      per-user connection) and Versions.N.* (HACKING.md); Conn.GrantedScopes (what
       the provider granted, beside the requested scopes);
       Conn.NamedCredentialId|NamedCredential (not 0: the authentication is
       that named credential's, shown instead of authentication settings);
       for Conn.Context "per_user" the signed-in user's own
       UserState.Status|Label|LastTestedAt|Message|Oauth|NeedsSecrets and
       Can.Connect (the "Your account" panel).
+      Health: Conn.FailingSince|ConsecutiveFailures, Conn.Expiry|Expiring,
+      Conn.CheckInterval with Health.CheckIntervalMinutes, People.* (a
+      manager's summary of a per-user connection), StatusChanges.N.At|From|
+      FromLabel|To|ToLabel|Reason|Trigger|Failures (newest first).
 ?><?cs include:"macros.cs" ?><?cs
+def:failing_since() ?><?cs
+  if:Conn.FailingSince && (Conn.Status == "failing" || Conn.Status == "needs_reconnect") ?>
+<p class="detail-note failing-since"><?cs if:Conn.Status == "failing" ?>Failing<?cs else ?>Needs reconnect<?cs /if ?> since <span class="tabular"><?cs var:Conn.FailingSince ?> UTC</span> (<?cs var:Conn.ConsecutiveFailures ?> check<?cs if:#Conn.ConsecutiveFailures != 1 ?>s<?cs /if ?> in a row)</p><?cs
+  /if ?><?cs
+/def ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
 def:page_content() ?><?cs
 include:"connection-header.cs" ?>
@@ -21,43 +31,49 @@ if:Conn.Context == "per_user" ?>
   set:Tmp.AsUser = !UserState.Oauth && !UserState.NeedsSecrets ?>
 <dl class="facts">
 <dt>Status</dt>
-<dd><?cs
-  if:Tmp.AsUser && UserState.Status == "not_connected" ?><span class="tag">Acts as you</span><?cs
-  else ?><span class="badge badge-<?cs
-  if:UserState.Status == "connected" ?>ok<?cs
-  elif:UserState.Status == "failing" ?>failing<?cs
-  elif:UserState.Status == "needs_reconnect" ?>needs_reconnect<?cs
-  else ?>not_tested<?cs /if ?>"><?cs
-  if:UserState.Label ?><?cs var:UserState.Label ?><?cs
-  elif:UserState.Status == "connected" ?>Connected<?cs
-  elif:UserState.Status == "failing" ?>Failing<?cs
-  elif:UserState.Status == "needs_reconnect" ?>Needs reconnect<?cs
-  else ?>Not connected<?cs /if ?></span><?cs
-  /if ?></dd>
+<dd><?cs call:status_badge(Conn.Status, Conn.StatusLabel) ?></dd>
 <dt>Last tested</dt>
-<dd><?cs if:UserState.LastTestedAt ?><span class="tabular"><?cs var:UserState.LastTestedAt ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd>
+<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd><?cs
+  if:Conn.Expiry ?>
+<dt>Credentials</dt>
+<dd><span class="expiry<?cs if:Conn.Expiring == "1" ?> expiry-soon<?cs /if ?>"><?cs var:Conn.Expiry ?></span></dd><?cs
+  /if ?>
 </dl><?cs
-  if:UserState.Message ?>
-<p class="test-message<?cs if:UserState.Status == "connected" ?> test-message-ok<?cs elif:UserState.Status == "failing" || UserState.Status == "needs_reconnect" ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Your last test: </span><?cs var:UserState.Message ?></p><?cs
+  call:failing_since() ?><?cs
+  if:Conn.LastTestMessage ?>
+<p class="test-message<?cs if:Conn.Status == "ok" ?> test-message-ok<?cs elif:Conn.Status == "failing" || Conn.Status == "needs_reconnect" ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Your last test: </span><?cs var:Conn.LastTestMessage ?></p><?cs
   /if ?><?cs
   if:Tmp.AsUser ?>
 <p class="detail-note muted">Flows act as you, signed in with your own permissions; there is nothing to connect.</p><?cs
-  elif:UserState.Status == "not_connected" ?>
+  elif:Conn.Status == "not_connected" ?>
 <p class="detail-note muted"><?cs if:Can.Connect ?>Connect your own account before flows can use this connection for you.<?cs else ?>You can't connect an account: you can only view this connection.<?cs /if ?></p><?cs
   /if ?><?cs
   if:Can.Connect && (UserState.Oauth || UserState.NeedsSecrets) ?>
 <div class="account-actions"><?cs
     if:UserState.Oauth ?>
-<form method="post" action="/connections/<?cs var:Conn.Id ?>/reconnect"><?cs call:csrf_input() ?><button class="btn <?cs if:UserState.Status == "connected" ?>btn-secondary<?cs else ?>btn-primary<?cs /if ?>" type="submit"><?cs if:UserState.Status == "not_connected" ?>Connect<?cs else ?>Reconnect<?cs /if ?><span class="visually-hidden"> your account</span></button></form><?cs
-    /if ?><?cs
-    if:UserState.NeedsSecrets ?>
-<a class="btn <?cs if:UserState.Status == "not_connected" && !UserState.Oauth ?>btn-primary<?cs else ?>btn-secondary<?cs /if ?>" href="/connections/<?cs var:Conn.Id ?>/credentials"><?cs call:lock_icon() ?>Enter your credentials</a><?cs
+<form method="post" action="/connections/<?cs var:Conn.Id ?>/reconnect"><?cs call:csrf_input() ?><button class="btn <?cs if:Conn.Status == "ok" ?>btn-secondary<?cs else ?>btn-primary<?cs /if ?>" type="submit"><?cs if:Conn.Status == "not_connected" ?>Connect<?cs else ?>Reconnect<?cs /if ?><span class="visually-hidden"> your account</span></button></form><?cs
+    elif:UserState.NeedsSecrets ?>
+<a class="btn <?cs if:Conn.Status == "ok" ?>btn-secondary<?cs else ?>btn-primary<?cs /if ?>" href="/connections/<?cs var:Conn.Id ?>/credentials"><?cs call:lock_icon() ?>Enter your credentials</a><?cs
     /if ?>
 </div><?cs
+  /if ?><?cs
+  if:People.Users ?>
+<h3 class="panel-title panel-title-sub" id="people-title">Everyone's accounts</h3>
+<p class="people-summary"><strong><?cs var:People.Connected ?> of <?cs var:People.Users ?> user<?cs if:#People.Users != 1 ?>s<?cs /if ?> connected</strong><?cs
+    if:#People.NeedsReconnect > 0 ?>, <?cs var:People.NeedsReconnect ?> needs reconnect<?cs /if ?><?cs
+    if:#People.Failing > 0 ?>, <?cs var:People.Failing ?> failing<?cs /if ?><?cs
+    if:#People.NotConnected > 0 ?>, <?cs var:People.NotConnected ?> not connected<?cs /if ?>.</p>
+<p class="detail-note muted">Counted: members and managers of the owner team and of the teams it is shared with (viewers cannot connect).</p><?cs
   /if ?>
 </section><?cs
 /if ?>
-<section class="panel detail-status" aria-labelledby="status-title">
+<section class="panel detail-status" aria-labelledby="status-title"><?cs
+if:Conn.Context == "per_user" ?>
+<h2 id="status-title" class="panel-title">Your tests</h2><?cs
+  if:Timeline.Count == 0 ?>
+<p class="muted detail-note">You haven't tested your own account yet.<?cs if:Can.Test && Conn.Status != "not_connected" ?> Use Test to check it.<?cs /if ?></p><?cs
+  /if ?><?cs
+else ?>
 <h2 id="status-title" class="panel-title">Connection test</h2>
 <dl class="facts">
 <dt>Status</dt>
@@ -65,16 +81,27 @@ if:Conn.Context == "per_user" ?>
 <dt>Last tested</dt>
 <dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs
   if:Conn.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
+  elif:Conn.LastTestResult == "unsupported" ?> <span class="test-result muted">No test</span><?cs
   elif:Conn.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
   else ?><span class="muted">Never</span><?cs /if ?></dd>
+<dt>Scheduled check</dt>
+<dd><?cs call:check_interval(Conn.CheckInterval, Health.CheckIntervalMinutes) ?></dd><?cs
+  if:Conn.Expiry ?>
+<dt>Secrets</dt>
+<dd><span class="expiry<?cs if:Conn.Expiring == "1" ?> expiry-soon<?cs /if ?>"><?cs var:Conn.Expiry ?></span></dd><?cs
+  /if ?>
 </dl><?cs
-if:Conn.LastTestMessage ?>
-<p class="test-message<?cs if:Conn.LastTestResult == "ok" ?> test-message-ok<?cs elif:Conn.LastTestResult ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Last test message: </span><?cs var:Conn.LastTestMessage ?></p><?cs
-elif:!Conn.LastTestedAt ?>
+  call:failing_since() ?><?cs
+  if:Conn.LastTestMessage ?>
+<p class="test-message<?cs if:Conn.LastTestResult == "ok" ?> test-message-ok<?cs elif:Conn.LastTestResult && Conn.LastTestResult != "unsupported" ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Last test message: </span><?cs var:Conn.LastTestMessage ?></p><?cs
+  elif:Conn.Status == "not_testable" ?>
+<p class="muted detail-note">Tether has no test for this kind of connection, so it is neither passing nor failing.</p><?cs
+  elif:!Conn.LastTestedAt ?>
 <p class="muted detail-note">This connection hasn't been tested yet.<?cs if:Can.Test ?> Use Test to check that it can reach <?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?>the system<?cs /if ?>.<?cs /if ?></p><?cs
-/if ?><?cs
-if:Conn.Status == "needs_reconnect" && Can.Reconnect ?>
+  /if ?><?cs
+  if:Conn.Status == "needs_reconnect" && Can.Reconnect ?>
 <p class="detail-note">Its authorization has expired. Use Reconnect to sign in to <?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?>the system<?cs /if ?> again.</p><?cs
+  /if ?><?cs
 /if ?>
 <?cs if:Timeline.Count > 0 ?>
 <figure class="timeline">
@@ -83,7 +110,7 @@ each:b = Timeline.Bars ?>
 <rect class="bar-<?cs var:b.Result ?>" x="<?cs var:b.X ?>" y="<?cs var:b.Y ?>" width="<?cs var:b.Width ?>" height="<?cs var:b.Height ?>"><title><?cs var:b.Title ?></title></rect><?cs
 /each ?>
 </svg>
-<figcaption id="timeline-caption" class="muted">The last <?cs var:Timeline.Count ?> tests, oldest first: bar height is latency (up to <?cs var:Timeline.MaxMs ?> ms); full-height red bars failed.</figcaption>
+<figcaption id="timeline-caption" class="muted"><?cs if:Conn.Context == "per_user" ?>Your<?cs else ?>The<?cs /if ?> last <?cs var:Timeline.Count ?> tests, oldest first: bar height is latency (up to <?cs var:Timeline.MaxMs ?> ms); full-height red bars failed.</figcaption>
 </figure><?cs
 /if ?>
 <p class="detail-note"><a href="/connections/<?cs var:Conn.Id ?>/history">See all tests<span aria-hidden="true"> &rarr;</span></a></p>
@@ -131,12 +158,14 @@ if:Conn.GrantedScopes ?>
 /if ?><?cs
 each:s = Secrets ?>
 <dt><?cs var:s.Label ?></dt>
-<dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs var:s.ChangedAt ?></span><?cs /if ?></span><?cs
+<dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs var:s.ChangedAt ?></span><?cs /if ?><?cs
+    if:s.ExpiresOn ?> · expires on <span class="tabular"><?cs var:s.ExpiresOn ?></span><?cs /if ?></span><?cs
+  elif:Conn.Context == "per_user" ?><span class="secret-state">Each user's own<?cs if:s.OwnStored == "1" ?> · yours is stored<?cs else ?> · you have not entered yours<?cs /if ?></span><?cs
   else ?><span class="secret-state secret-missing">Not stored</span><?cs /if ?></dd><?cs
 /each ?>
 </dl><?cs
 if:subcount(Secrets) > 0 ?>
-<p class="detail-note muted">Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.</p><?cs
+<p class="detail-note muted"><?cs if:Conn.Context == "per_user" ?>Secrets are encrypted and never shown. Each person changes their own under Your account.<?cs else ?>Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.<?cs /if ?></p><?cs
 /if ?><?cs
 /if ?>
 </section>
@@ -160,6 +189,33 @@ if:User.IsAdmin || Can.Share ?>
 /if ?>
 </section>
 </div>
+
+<section class="detail-status-history" aria-labelledby="status-history-title">
+<h2 id="status-history-title" class="section-title">Status history</h2><?cs
+if:subcount(StatusChanges) > 0 ?>
+<div class="table-wrap">
+<table class="data-table stack-table">
+<caption class="visually-hidden"><?cs if:Conn.Context == "per_user" ?>Your own status changes<?cs else ?>Status changes of this connection<?cs /if ?>, newest first (the last 20)</caption>
+<thead>
+<tr><th scope="col">When</th><th scope="col">Change</th><th scope="col">Why</th><th scope="col">Started by</th></tr>
+</thead>
+<tbody><?cs
+  each:h = StatusChanges ?>
+<tr>
+<td data-label="When" class="tabular"><?cs var:h.At ?></td>
+<td data-label="Change"><span class="status-change"><?cs var:h.FromLabel ?> <span aria-hidden="true">&rarr;</span><span class="visually-hidden">to</span> <?cs call:status_badge(h.To, h.ToLabel) ?></span><?cs
+    if:#h.Failures > 1 ?> <span class="muted">(<?cs var:h.Failures ?> in a row)</span><?cs /if ?></td>
+<td data-label="Why"><?cs call:or_dash(h.Reason) ?></td>
+<td data-label="Started by"><?cs if:h.Trigger ?><?cs call:test_trigger(h.Trigger) ?><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+</tr><?cs
+  /each ?>
+</tbody>
+</table>
+</div><?cs
+else ?>
+<p class="muted"><?cs if:Conn.Context == "per_user" ?>Your own status has not changed yet.<?cs else ?>No status changes yet: they are recorded from the first test on.<?cs /if ?></p><?cs
+/if ?>
+</section>
 
 <section class="detail-versions" aria-labelledby="versions-title">
 <h2 id="versions-title" class="section-title">Version history</h2><?cs

@@ -1,6 +1,8 @@
 <?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*,
-      Connections.*, Pager.*, Sort.* (see HACKING.md); LastTestResult "ok"
-      shows as Passed, any other value as Failed. Rows link by id;
+      Connections.*, Pager.*, Sort.*, Health.Failing|NeedsReconnect|
+      Expiring|HorizonDays (the summary; see HACKING.md); LastTestResult "ok"
+      shows as Passed, "unsupported" as No test (never red), any other
+      value as Failed. Rows link by id;
       only connector keys are URL-escaped here. The rows write out what
       status_badge() and or_dash() would (macros.cs): a macro call a row
       costs ~8% of the page's render.
@@ -42,6 +44,26 @@ if:subcount(Popular) > 0 ?>
 
 <section class="connections" aria-labelledby="connections-title">
 <h2 id="connections-title" class="section-title">Connections</h2><?cs
+if:#Pager.Total > 0 || Filter.Active ?>
+<section class="health-summary" aria-labelledby="health-summary-title">
+<h3 id="health-summary-title" class="visually-hidden">Health of the connections you can see</h3><?cs
+  if:#Health.Failing + #Health.NeedsReconnect + #Health.Expiring > 0 ?>
+<ul class="health-counts" role="list"><?cs
+    if:#Health.Failing > 0 ?>
+<li><a class="health-count health-failing" href="/?status=failing"><span class="badge badge-failing"><?cs var:Health.Failing ?> failing</span></a></li><?cs
+    /if ?><?cs
+    if:#Health.NeedsReconnect > 0 ?>
+<li><a class="health-count health-reconnect" href="/?status=needs_reconnect"><span class="badge badge-needs_reconnect"><?cs var:Health.NeedsReconnect ?> needs reconnect</span></a></li><?cs
+    /if ?><?cs
+    if:#Health.Expiring > 0 ?>
+<li><a class="health-count health-expiring" href="/?status=expiring"><span class="badge badge-expiring"><?cs var:Health.Expiring ?> expiring within <?cs var:Health.HorizonDays ?> days</span></a></li><?cs
+    /if ?>
+</ul><?cs
+  else ?>
+<p class="health-calm"><span class="badge badge-ok">All clear</span> No connection is failing, needs reconnect or expires within <?cs var:Health.HorizonDays ?> days.</p><?cs
+  /if ?>
+</section><?cs
+/if ?><?cs
 
 if:#Pager.Total == 0 && !Filter.Active ?>
 <div class="empty-state">
@@ -113,6 +135,7 @@ call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 <td data-label="Last tested"><?cs
     if:c.LastTestedAt ?><span class="tested-at"><?cs var:c.LastTestedAt ?></span><?cs
       if:c.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
+      elif:c.LastTestResult == "unsupported" ?> <span class="test-result muted">No test</span><?cs
       elif:c.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
     else ?><span class="muted">Never</span><?cs /if ?></td>
 <td data-label="Owner team"><?cs if:c.OwnerTeam ?><?cs var:c.OwnerTeam ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>

@@ -114,9 +114,11 @@ def:or_dash(value)
 
 ####  status_badge(status, label): a connection's status as a badge with an
       icon and text (never colour alone). status: ok | failing |
-      needs_reconnect | not_tested; label overrides the default text. The
-      CSS draws a distinct shape per status (check, cross, open ring,
-      dotted ring) before the text, from the class badge-STATUS; markup
+      needs_reconnect | not_tested | not_testable (neutral grey, never red)
+      | not_connected (a user's own state of a per-user connection); label
+      overrides the default text. The CSS draws a distinct shape per status
+      (check, cross, open ring, dotted ring, dash) before the text, from
+      the class badge-STATUS; markup
       stays small for 50-row lists. index.cs inlines the same markup in
       its rows (a macro call there costs ~8% of the page's render).
 ?><?cs def:status_badge(status, label)
@@ -125,6 +127,8 @@ if:label ?><?cs var:label ?><?cs
 elif:status == "ok" ?>Connected<?cs
 elif:status == "failing" ?>Failing<?cs
 elif:status == "needs_reconnect" ?>Needs reconnect<?cs
+elif:status == "not_testable" ?>Not testable<?cs
+elif:status == "not_connected" ?>Not connected<?cs
 else ?>Not tested yet<?cs
 /if ?></span><?cs /def ?><?cs
 
@@ -297,6 +301,21 @@ def:empty_state_open(role)
       ####################################################################
 
 
+####  secret_expiry(name, label, value, error): the optional "LABEL expires
+      on" date under a secret's input (connection form, named credential,
+      a user's own credentials); name is the input's, e.g. f.KEY.expires_on;
+      value YYYY-MM-DD or empty.
+?><?cs def:secret_expiry(name, label, value, error)
+?>
+<div class="field-expiry<?cs if:error ?> has-error<?cs /if ?>"><?cs
+  call:field_label(name, label + " expires on (optional)", 0) ?><?cs
+  call:field_help(name, "If this secret stops working on a known day (a key's or certificate's end, a password rotation), Tether flags it before then. Leave empty if it does not expire.") ?><?cs
+  call:error_message(name, error) ?>
+<input class="input input-date" id="f-<?cs var:name ?>" name="<?cs var:name ?>" type="date" min="2000-01-01" max="2099-12-31" placeholder="YYYY-MM-DD" value="<?cs var:value ?>"<?cs
+  call:field_aria(name, 1, error, "") ?>>
+</div><?cs /def ?><?cs
+
+
 ####  conn_field(f): one connector field of connection-form.cs, from
       Form.Fields.N (HACKING.md): f.Input (the input name, "f.<key>"; the
       control's id is "f-" + Input), f.Label, f.Type (text | url | email |
@@ -354,6 +373,9 @@ else ?>
     if:f.MaxLength ?> maxlength="<?cs var:f.MaxLength ?>"<?cs /if ?><?cs
     if:f.Stored && !f.Error ?> placeholder="Unchanged"<?cs /if ?><?cs
     call:conn_field_attrs(f, f.Help) ?>><?cs
+    if:f.ExpiresInput ?><?cs
+      call:secret_expiry(f.ExpiresInput, f.Label, f.ExpiresOn, f.ExpiresError) ?><?cs
+    /if ?><?cs
   elif:f.Type == "number" ?>
 <input class="input input-number" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="number" step="1"<?cs
     if:?f.Value && f.Value != "" ?> value="<?cs var:f.Value ?>"<?cs /if ?><?cs
@@ -394,6 +416,16 @@ elif:t == "flow_open" || t == "flow" ?>Flow opened<?cs
 elif:t == "reconnect" ?>Reconnected<?cs
 elif:t == "api" ?>API<?cs
 else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
+
+
+####  check_interval(value, minutes): a connection's scheduled check in
+      words; minutes is health.check_interval_minutes (the default's).
+?><?cs def:check_interval(v, minutes)
+?><?cs if:v == "off" ?>Off<?cs
+elif:v == "15m" ?>Every 15 minutes<?cs
+elif:v == "1h" ?>Hourly<?cs
+elif:v == "1d" ?>Daily<?cs
+else ?>Default (every <?cs var:minutes ?> minute<?cs if:#minutes != 1 ?>s<?cs /if ?>)<?cs /if ?><?cs /def ?><?cs
 
 
 ####  flows_table(flows, caption): the flows using a connection, unsorted

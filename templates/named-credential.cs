@@ -3,12 +3,13 @@
       connections using it, the edit form and delete. Reads
       NamedCredential.Id|Name|Description|Url|Protocol|ProtocolLabel|Team|
       UpdatedAt|SettingKey|SettingLabel|SettingValue|SecretKey|SecretLabel|
-      SecretStored|SecretChangedAt|InUse, NamedCredential.Connections.N.Id|
-      Name|ConnectorTitle, NcForm.Error and NcForm.Errors.Description|Url|
-      Protocol|Setting|Secret (HACKING.md). The edit form POSTs csrf,
-      action=save, description, url, f.<SettingKey>, f.<SecretKey> (always
-      empty: empty keeps the stored secret; required again when the URL
-      changes); the delete form csrf, action=delete (refused while
+      SecretStored|SecretChangedAt|SecretExpiresOn|InUse,
+      NamedCredential.Connections.N.Id|Name|ConnectorTitle, NcForm.Error and
+      NcForm.Errors.Description|Url|Protocol|Setting|Secret|ExpiresOn
+      (HACKING.md). The edit form POSTs csrf, action=save, description, url,
+      f.<SettingKey>, f.<SecretKey> (always empty: empty keeps the stored
+      secret; required again when the URL changes), expires_on (the
+      secret's expiry date; empty clears it); the delete form csrf, action=delete (refused while
       connections use it, so it is only offered when none does).
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "named-credentials" ?><?cs /if ?><?cs
@@ -40,6 +41,7 @@ if:NcForm.Error ?>
   if:NcForm.Errors.Description ?><li><a href="#f-description">Description: <?cs var:NcForm.Errors.Description ?></a></li><?cs /if ?><?cs
   if:NcForm.Errors.Setting ?><li><a href="#f-setting"><?cs if:NamedCredential.SettingLabel ?><?cs var:NamedCredential.SettingLabel ?><?cs else ?>Setting<?cs /if ?>: <?cs var:NcForm.Errors.Setting ?></a></li><?cs /if ?><?cs
   if:NcForm.Errors.Secret ?><li><a href="#f-secret"><?cs if:NamedCredential.SecretLabel ?><?cs var:NamedCredential.SecretLabel ?><?cs else ?>Secret<?cs /if ?>: <?cs var:NcForm.Errors.Secret ?></a></li><?cs /if ?><?cs
+  if:NcForm.Errors.ExpiresOn ?><li><a href="#f-expires_on">Expires on: <?cs var:NcForm.Errors.ExpiresOn ?></a></li><?cs /if ?><?cs
   if:NcForm.Errors.Protocol ?><li><?cs var:NcForm.Errors.Protocol ?></li><?cs /if ?>
 </ul>
 </div></div><?cs
@@ -101,6 +103,7 @@ if:NamedCredential.SecretKey ?>
 <input class="input input-secret" id="f-secret" name="f.<?cs var:NamedCredential.SecretKey ?>" type="password" autocomplete="new-password" maxlength="4096" spellcheck="false"<?cs
   if:NamedCredential.SecretStored && !NcForm.Errors.Secret ?> placeholder="Unchanged"<?cs /if ?><?cs
   call:field_aria("secret", 1, NcForm.Errors.Secret, 1) ?>>
+<?cs call:secret_expiry("expires_on", NamedCredential.SecretLabel, NamedCredential.SecretExpiresOn, NcForm.Errors.ExpiresOn) ?>
 </div><?cs
 /if ?>
 <p class="detail-note muted">Secrets are stored encrypted and never shown, not even to administrators.<?cs if:Tmp.InUse ?> Saving takes effect at once in every connection that uses this credential.<?cs /if ?></p>

@@ -140,7 +140,10 @@ describe('Edit', () => {
 		assert.equal(ctl('f-f.domain').value, 'acme.eu-1.invalid');
 		// What a browser submits: no connector, protocol, API type, team, context or domain.
 		assert.deepEqual(Object.keys(body).sort(),
-		    ['csrf', 'description', 'f.app_key', 'f.pool_id', 'name', 'version']);
+		    ['check_interval', 'csrf', 'description', 'f.app_key', 'f.app_key.expires_on', 'f.pool_id', 'name',
+			'version']);
+		assert.equal(body.check_interval, 'default', 'the scheduled check (health-ui.test.mjs)');
+		assert.equal(body['f.app_key.expires_on'], '', 'no expiry date stored');
 		assert.equal(body.version, '1');
 		assert.equal(body['f.app_key'], '');
 		assert.equal(ctl('f-f.app_key').value, undefined, 'the secret input has no value');

@@ -199,11 +199,11 @@ describe('named credentials', () => {
 		assert.match(page.text, new RegExp(`<a href="/connections/${conn}">`), 'the credential lists it');
 	});
 
-	test('Edit allows only name and description; anything else is refused (400)', async () => {
+	test('Edit allows only name, description and the scheduled check; anything else is refused (400)', async () => {
 		const form = await mgr.app.get(`/connections/${conn}/edit`);
 		assert.equal(form.status, 200);
 		const names = formControls(form.text).filter((c) => !c.disabled && c.name).map((c) => c.name).sort();
-		assert.deepEqual(names, ['csrf', 'description', 'name', 'version']);
+		assert.deepEqual(names, ['check_interval', 'csrf', 'description', 'name', 'version']);
 		const version = psqlValue(`SELECT version FROM connections WHERE id = ${conn}`);
 		const c = csrfFrom(form.text);
 		for (const extra of [{ 'f.url': two.url }, { named_credential: '1' }, { 'f.username': 'x' },

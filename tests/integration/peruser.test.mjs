@@ -118,7 +118,9 @@ describe('a per-user connection', () => {
 		const r = await u.a.app.get(`/connections/${id}/credentials`);
 		assert.equal(r.status, 200);
 		const inputs = [...r.text.matchAll(/<input\b[^>]*name="(f\.[^"]+)"[^>]*>/g)];
-		assert.deepEqual(inputs.map((m) => m[1]), ['f.password']);
+		// and the optional date it expires on (health-ui.test.mjs)
+		assert.deepEqual(inputs.map((m) => m[1]), ['f.password', 'f.password.expires_on']);
+		assert.match(inputs[1][0], /type="date"/);
 		assert.match(inputs[0][0], /type="password"/);
 		assert.doesNotMatch(inputs[0][0], /\bvalue="[^"]/, 'always empty');
 	});

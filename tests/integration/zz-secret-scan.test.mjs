@@ -94,6 +94,8 @@ function valueFor(c, connector) {
 		return 'https://tether-marker.invalid';
 	if (c.type === 'email')
 		return 'svc@example.com';
+	if (c.type === 'date')		// a secret's expiry (f.KEY.expires_on)
+		return '2031-01-31';
 	return 'value-1';
 }
 

@@ -434,6 +434,35 @@ test_hostname(void)
 	free(s);
 }
 
+/* A secret's expiry: ISO dates that exist, within 2000..2099. */
+static void
+test_date(void)
+{
+	const char	*fmt = "Enter a date as YYYY-MM-DD, like 2027-03-31.";
+	const char	*real = "Enter a real date: that day does not exist.";
+	const char	*range = "Enter a date from 2000-01-01 to 2099-12-31.";
+
+	T_STR(valid_date("2027-03-31"), NULL, "date: plain");
+	T_STR(valid_date("2028-02-29"), NULL, "date: leap day");
+	T_STR(valid_date("2000-02-29"), NULL, "date: 2000 is a leap year");
+	T_STR(valid_date("2000-01-01"), NULL, "date: first allowed");
+	T_STR(valid_date("2099-12-31"), NULL, "date: last allowed");
+	T_STR(valid_date("2027-02-29"), real, "date: no 29 February in 2027");
+	T_STR(valid_date("2027-02-30"), real, "date: no 30 February");
+	T_STR(valid_date("2027-04-31"), real, "date: April has 30 days");
+	T_STR(valid_date("2027-13-01"), real, "date: month 13");
+	T_STR(valid_date("2027-00-10"), real, "date: month 0");
+	T_STR(valid_date("2027-01-00"), real, "date: day 0");
+	T_STR(valid_date("1999-12-31"), range, "date: before 2000");
+	T_STR(valid_date("2100-01-01"), range, "date: after 2099");
+	T_STR(valid_date(""), fmt, "date: empty");
+	T_STR(valid_date("2027-1-5"), fmt, "date: no leading zeros");
+	T_STR(valid_date("2027/03/31"), fmt, "date: slashes");
+	T_STR(valid_date("2027-03-31x"), fmt, "date: trailing text");
+	T_STR(valid_date("2027-03-3"), fmt, "date: short");
+	T_STR(valid_date("31.03.2027"), fmt, "date: another order");
+}
+
 int
 main(void)
 {
@@ -443,5 +472,6 @@ main(void)
 	test_int();
 	test_url();
 	test_hostname();
+	test_date();
 	return (t_done());
 }
