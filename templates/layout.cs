@@ -12,7 +12,7 @@
       template defines (after including macros.cs) before including this
       file. Reads Page.*, User.*, CSRF.Token, Flash.*; works without User.
 ?>
-<body class="section-<?cs if:Page.Section ?><?cs var:Page.Section ?><?cs else ?>none<?cs /if ?><?cs if:?User.Id ?> signed-in<?cs /if ?>">
+<body class="section-<?cs if:Page.Section ?><?cs var:Page.Section ?><?cs else ?>none<?cs /if ?><?cs if:?User.Id ?> signed-in<?cs /if ?><?cs if:User.IsAdmin ?> nav-long<?cs /if ?>">
 <a class="skip-link" href="#main">Skip to main content</a>
 <header class="site-header">
 <div class="site-header-inner">
@@ -32,7 +32,7 @@ if:?User.Id ?>
 </ul>
 </nav>
 <div class="user-menu">
-<span class="user-id"><svg class="user-avatar" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true"><circle cx="10" cy="7" r="3.5" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M3.5 17.5a6.5 6.5 0 0 1 13 0" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg><span class="visually-hidden">Signed in as </span><span class="user-email"<?cs if:User.Name ?> title="<?cs var:User.Name ?>"<?cs /if ?>><?cs var:User.Email ?></span></span>
+<span class="user-id"><svg class="user-avatar" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true"><circle cx="10" cy="7" r="3.5" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M3.5 17.5a6.5 6.5 0 0 1 13 0" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg><span class="visually-hidden">Signed in as </span><span class="user-email" title="<?cs if:User.Name ?><?cs var:User.Name ?> · <?cs /if ?><?cs var:User.Email ?>"><?cs var:User.Email ?></span></span>
 <form class="signout-form" method="post" action="/logout"><?cs call:csrf_input() ?><button class="btn btn-header btn-sm" type="submit">Sign out</button></form>
 </div><?cs
 /if ?>
