@@ -42,16 +42,20 @@ jittered(long s)
 long
 job_check(const struct actor *a, const struct job *j)
 {
-	char		 cid[24], message[256];
-	const char	*params[1] = { cid };
+	char		 cid[24], jid[24], message[256];
+	const char	*params[2] = { cid, jid };
 	PGresult	*res;
 	long		 every, since, next;
-	int		 ok, rc, untestable, reconnect;
+	int		 ok, rc, untestable, reconnect, swept;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)j->connection_id);
-	res = db_exec_named(&a->app->db, "check_due", "SELECT check_interval, status,"
-	    " execution_context, COALESCE(extract(epoch FROM now() - last_tested_at)::bigint,"
-	    " -1) AS since FROM connections WHERE id = $1", 1, params);
+	snprintf(jid, sizeof(jid), "%lld", (long long)j->id);
+	/* swept: tested since its sweep asked (sql/012_jobs_sweep.sql). */
+	res = db_exec_named(&a->app->db, "check_due", "SELECT c.check_interval, c.status,"
+	    " c.execution_context, COALESCE(extract(epoch FROM now() -"
+	    " c.last_tested_at)::bigint, -1) AS since, COALESCE(c.last_tested_at >="
+	    " j.forced_at, false) AS swept FROM connections c LEFT JOIN jobs j ON j.id = $2"
+	    " WHERE c.id = $1", 2, params);
 	if (res == NULL)
 		return JOB_FAILED;
 	if (db_rows(res) != 1) {
@@ -63,6 +67,7 @@ job_check(const struct actor *a, const struct job *j)
 	untestable = strcmp(db_get(res, 0, "status"), "not_testable") == 0 ||
 	    strcmp(db_get(res, 0, "execution_context"), "per_user") == 0;
 	reconnect = strcmp(db_get(res, 0, "status"), "needs_reconnect") == 0;
+	swept = strcmp(db_get(res, 0, "swept"), "t") == 0;
 	db_clear(res);
 	/*
 	 * Off: looked at again daily (setting an interval reschedules at once).
@@ -75,8 +80,8 @@ job_check(const struct actor *a, const struct job *j)
 	else {
 		if (reconnect && every < DAY_S)
 			every = DAY_S;
-		if (!j->forced && since >= 0 && since < every)
-			next = every - since;
+		if (j->forced ? swept : since >= 0 && since < every)
+			next = since >= 0 && since < every ? every - since : every;
 		else {
 			rc = tester_run_id(a, j->connection_id, "schedule", message,
 			    sizeof(message), &ok);
