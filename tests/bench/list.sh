@@ -29,6 +29,8 @@
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+# shellcheck source=tests/bench/lib.sh
+. "$ROOT/tests/bench/lib.sh"
 VAR=${TETHER_VAR:-$ROOT/var}
 CONF=${TETHER_CONF:-$VAR/tether.conf}
 URL=${TETHER_URL:-http://127.0.0.1:8080}
@@ -132,20 +134,7 @@ sed 's/^/    /' "$TMP/seed.out" >&2
 
 # --------------------------------------------------- 2. sign in, page size
 
-jar=$TMP/cookies
-page=$(curl -sS --max-time 10 -c "$jar" "$URL/login")
-csrf=$(printf '%s' "$page" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n 1)
-[ -n "$csrf" ] || die "no csrf field on $URL/login"
-# The password goes through a 0600 file, never on a command line.
-(umask 077 && printf '%s' "$PASSWORD" >"$TMP/pw")
-code=$(curl -sS --max-time 30 -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' \
-    --data-urlencode "csrf=$csrf" --data-urlencode "email=$EMAIL" \
-    --data-urlencode "password@$TMP/pw" --data-urlencode "next=/" "$URL/login")
-rm -f "$TMP/pw"
-[ "$code" = 303 ] || die "sign-in as $EMAIL answered $code, not 303"
-session=$(awk '$6 == "tether_session" { print $7 }' "$jar" | tail -n 1)
-[ -n "$session" ] || die "no tether_session cookie after signing in"
-COOKIE="Cookie: tether_session=$session"
+COOKIE=$(bench_signin "$URL" "$EMAIL" "$PASSWORD" "$TMP")
 
 curl -sS --max-time 30 -H "$COOKIE" -o "$TMP/page.html" -D "$TMP/page.head" "$URL/"
 status=$(sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$TMP/page.head")
@@ -271,16 +260,6 @@ size_b=$(curl -s --max-time 5 "http://127.0.0.1:$PORT_B/" | wc -c)
 [ "$size_b" = "$SIZE" ] || die "tether-bare answered $size_b bytes, not $SIZE"
 
 # ----------------------------------------------------------------- 4. wrk
-
-# Milliseconds from wrk's "1.23ms", "456.00us", "1.20s".
-to_ms() {
-	awk -v v="$1" 'BEGIN {
-		if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-		else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-		else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
-		else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-		else printf "%s", v }'
-}
 
 # run NAME PORT [HEADER]: warm up 1 s, then measure; sets RPS, P50, P99, ERR.
 run() {
