@@ -39,17 +39,42 @@ jittered(long s)
 	return s + (long)randombytes_uniform((uint32_t)(s / 10 + 1));
 }
 
-long
-job_check(const struct actor *a, const struct job *j)
+/*
+ * One check of a connection at a time across every worker: a session
+ * advisory lock held while it is tested, released after, or by PostgreSQL
+ * when the process dies. A worker that took over a job whose lease ran out
+ * while the first one was still testing does not test it a second time.
+ * 1 when taken, 0 when another worker holds it, -1 on failure.
+ */
+static int
+check_lock(const struct actor *a, const char *cid, int take)
 {
-	char		 cid[24], jid[24], message[256];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	int		 got;
+
+	res = take ? db_exec_named(&a->app->db, "check_lock", "SELECT pg_try_advisory_lock("
+	    "hashtextextended('tether.check:' || $1, 0))", 1, params) :
+	    db_exec_named(&a->app->db, "check_unlock", "SELECT pg_advisory_unlock("
+	    "hashtextextended('tether.check:' || $1, 0))", 1, params);
+	if (res == NULL)
+		return -1;
+	got = strcmp(db_get(res, 0, take ? "pg_try_advisory_lock" : "pg_advisory_unlock"),
+	    "t") == 0;
+	db_clear(res);
+	return got;
+}
+
+/* The check itself, under the lock: due, test; the seconds until the next. */
+static long
+check_due(const struct actor *a, const struct job *j, const char *cid, const char *jid)
+{
+	char		 message[256];
 	const char	*params[2] = { cid, jid };
 	PGresult	*res;
 	long		 every, since, next;
 	int		 ok, rc, untestable, reconnect, swept;
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)j->connection_id);
-	snprintf(jid, sizeof(jid), "%lld", (long long)j->id);
 	/* swept: tested since its sweep asked (sql/012_jobs_sweep.sql). */
 	res = db_exec_named(&a->app->db, "check_due", "SELECT c.check_interval, c.status,"
 	    " c.execution_context, COALESCE(extract(epoch FROM now() -"
@@ -89,5 +114,21 @@ job_check(const struct actor *a, const struct job *j)
 			    rc == TESTER_BUSY ? BUSY_RETRY_S : every;
 		}
 	}
+	return next;
+}
+
+long
+job_check(const struct actor *a, const struct job *j)
+{
+	char		 cid[24], jid[24];
+	long		 next;
+	int		 rc;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)j->connection_id);
+	snprintf(jid, sizeof(jid), "%lld", (long long)j->id);
+	if ((rc = check_lock(a, cid, 1)) != 1)
+		return rc == -1 ? JOB_FAILED : jittered(BUSY_RETRY_S);
+	next = check_due(a, j, cid, jid);
+	(void)check_lock(a, cid, 0);
 	return next > 0 ? jittered(next) : next;
 }

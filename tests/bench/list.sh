@@ -46,14 +46,6 @@ PORT_B=$((PORT_T + 1))
 PORT_F=$((PORT_T + 2))
 TARGET=0.50
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
-
-# A key of the HDF configuration ("key = value" lines).
-conf_get() {
-	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$CONF" | tail -n 1
-}
-
 [ -r "$CONF" ] || die "no configuration at $CONF (start a stack: deploy/tether up)"
 for tool in curl wrk; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install -y $tool)"
@@ -61,20 +53,12 @@ done
 [ -x "$NGINX" ] || die "$NGINX not found"
 BARE=$ROOT/src/tether-bare
 [ -x "$BARE" ] || die "$BARE is not built (make)"
-PSQL=${TETHER_PSQL:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/psql}
-[ -x "$PSQL" ] || die "psql not found ($PSQL)"
-PG_OWNER=${TETHER_PG_OWNER:-$(conf_get 'db\.owner_conninfo')}
-[ -n "$PG_OWNER" ] || die "no db.owner_conninfo in $CONF"
+bench_psql
 SOCK=$(conf_get 'server\.socket')
 [ -S "$SOCK" ] || die "tether's socket $SOCK is not there: is the stack running?"
 WORKERS=$(conf_get 'server\.workers')
 WORKERS=${WORKERS:-4}
-EMAIL=${TETHER_ADMIN_EMAIL:-admin@tether.local}
-PASSWORD=${TETHER_ADMIN_PASSWORD:-}
-if [ -z "$PASSWORD" ] && [ -r "$VAR/admin-password" ]; then
-	read -r PASSWORD <"$VAR/admin-password"
-fi
-[ -n "$PASSWORD" ] || die "no admin password (TETHER_ADMIN_PASSWORD or $VAR/admin-password)"
+bench_admin
 case $ROUNDS in
 [1-9] | [1-9][0-9]) ;;
 *) die "BENCH_ROUNDS must be 1 to 99" ;;
@@ -93,36 +77,23 @@ BARE_PID=""
 BARE_KIDS=""
 FRESH_PID=""
 
-stop_pid() {
-	local pid=$1 i
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-}
-
 cleanup() {
 	local k
 	trap - EXIT INT TERM
-	stop_pid "$NGINX_PID"
+	bench_stop_pid "$NGINX_PID"
 	# tether-bare's workers are forks of the first process; each by its pid.
 	if [ -n "$BARE_PID" ]; then
 		BARE_KIDS="$BARE_KIDS $(ps -o pid= --ppid "$BARE_PID" 2>/dev/null || true)"
 	fi
 	for k in $BARE_KIDS; do
-		stop_pid "$k"
+		bench_stop_pid "$k"
 	done
-	stop_pid "$BARE_PID"
+	bench_stop_pid "$BARE_PID"
 	# The fresh tether-fcgi's master stops its workers itself.
-	stop_pid "$FRESH_PID"
+	bench_stop_pid "$FRESH_PID"
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_on_exit cleanup
 
 # ----------------------------------------------------------------- 1. seed
 

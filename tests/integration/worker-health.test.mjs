@@ -284,6 +284,27 @@ test('no double checks: a job that waited in its batch past its lease runs once,
 	assert.ok([...slow.hits.values()].every((n) => n === 1), 'each path requested once');
 });
 
+test('no double checks: a connection another worker is still checking (its lease ran out) is not checked again', async () => {
+	// Another worker's check of the connection, past its lease: it holds the
+	// connection's check lock (a session advisory lock) while it tests.
+	const ok = await standin();
+	const [id] = makeConns(1, ok.url);
+	const holder = startProcess(env('TETHER_PSQL'), ['-X', '-q', '-d', env('TETHER_PG_OWNER'), '-c',
+	    `SELECT pg_advisory_lock(hashtextextended('tether.check:${Number(id)}', 0)), pg_sleep(4)`]);
+	daemons.push(holder);
+	await sleep(500);
+	makeDue([id]);
+	startDaemon(workerConf());
+	await waitFor(() => psqlValue(`SELECT run_at > now() + interval '30 seconds' FROM jobs
+	    WHERE kind = 'check' AND connection_id = ${id}`) === 't', 10000, 'the job looked at');
+	assert.equal(scheduleCounts([id]).get(id), 0, 'not tested while another check holds it');
+	assert.equal(ok.total(), 0);
+	const mins = Number(psqlValue(`SELECT extract(epoch FROM run_at - now()) / 60 FROM jobs
+	    WHERE kind = 'check' AND connection_id = ${id}`));
+	assert.ok(mins > 0.9 && mins < 1.2, `looked at again in ${mins} min`);
+	await holder.exited;
+});
+
 test('kill -9 of one worker mid-sweep loses no job: the other takes its jobs after the lease', async () => {
 	const { slow, ids, conf, p: a } = await slowSweep(12, 1500, 4);
 	const [kid] = childrenOf(a.pid);
