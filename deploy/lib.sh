@@ -82,7 +82,7 @@ tether_build() (
 	else
 		tether_make
 	fi
-	for b in src/tether-fcgi src/tetherctl; do
+	for b in src/tether-fcgi src/tetherctl src/tether-worker; do
 		[ -x "$b" ] || die "the build made no $b"
 	done
 )
@@ -165,6 +165,51 @@ stop_pid() {
 	return 1
 }
 
+# daemon_running NAME PID_FUNCTION: true, and said, when it runs already.
+daemon_running() {
+	local pid
+	pid=$("$2") || return 1
+	log "$1 already running (pid $pid)"
+}
+
+# daemon_launch NAME LOG LAUNCH_PIDFILE READY CMD...: start a master that
+# stays in the foreground, detached from this shell's session by setsid and
+# &, with nothing of ours open in it (the lock on fd 9 included); its pid
+# goes to LAUNCH_PIDFILE; then wait until `READY PID` is true.
+daemon_launch() {
+	local name=$1 logf=$2 launch=$3 ready=$4 pid i
+	shift 4
+	setsid "$@" </dev/null >>"$logf" 2>&1 9>&- &
+	pid=$!
+	echo "$pid" >"$launch"
+	for ((i = 0; i < TETHER_WAIT_FCGI * 10; i++)); do
+		if ! pid_alive "$pid"; then
+			log_tail "$logf"
+			die "$name exited at start (log: $logf)"
+		fi
+		"$ready" "$pid" && return 0
+		sleep 0.1
+	done
+	log_tail "$logf"
+	die "$name was not ready in ${TETHER_WAIT_FCGI}s (log: $logf)"
+}
+
+# daemon_stop NAME MASTER_PID [PID...]: stop the master (when running), then
+# any of its children or of the other PIDs still running this stack's NAME
+# (a master killed with SIGKILL leaves its workers behind).
+daemon_stop() {
+	local name=$1 pid=$2 kids="" k
+	shift 2
+	if [ -n "$pid" ]; then
+		kids=$(pid_children "$pid")
+		stop_pid "$pid" "$name"
+	fi
+	for k in $kids "$@"; do
+		pid_is "$k" "$name" "$S_CONF" && stop_pid "$k" "$name worker"
+	done
+	return 0
+}
+
 # Child pids of PID, one a line.
 pid_children() {
 	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true
@@ -191,6 +236,9 @@ stack_init() {
 	S_FCGI_PID=$S_RUN/tether-fcgi.pid
 	S_FCGI_LAUNCH_PID=$S_RUN/tether-fcgi.launch.pid
 	S_FCGI_LOG=$S_LOG/tether-fcgi.log
+	S_WORKER_PID=$S_RUN/tether-worker.pid
+	S_WORKER_LAUNCH_PID=$S_RUN/tether-worker.launch.pid
+	S_WORKER_LOG=$S_LOG/tether-worker.log
 	S_NGX_CONF=$S_NGX/nginx.conf
 	S_NGX_PID=$S_RUN/nginx.pid
 	S_NGX_ERRLOG=$S_LOG/nginx-error.log
@@ -439,6 +487,7 @@ stack_write_conf() {
 	server.socket_group = $group
 	server.workers = ${TETHER_WORKERS:-4}
 	server.pidfile = $S_FCGI_PID
+	worker.pidfile = $S_WORKER_PID
 	paths.templates = $TETHER_ROOT/templates
 	paths.connectors = $TETHER_ROOT/connectors
 	paths.sql = $TETHER_ROOT/sql
@@ -491,48 +540,61 @@ fcgi_orphans() {
 }
 
 fcgi_start() {
-	local pid i bin=$TETHER_ROOT/src/tether-fcgi
+	local pid bin=$TETHER_ROOT/src/tether-fcgi
 	[ -x "$bin" ] || die "$bin is not built"
-	if pid=$(fcgi_pid); then
-		log "tether-fcgi already running (pid $pid)"
-		return 0
-	fi
+	daemon_running tether-fcgi fcgi_pid && return 0
 	for pid in $(fcgi_orphans); do
 		stop_pid "$pid" "orphaned tether-fcgi worker"
 	done
 	stage "start tether-fcgi ($S_SOCK)"
 	rm -f "$S_SOCK" "$S_FCGI_PID" "$S_FCGI_LAUNCH_PID"
-	# The master stays in the foreground: setsid and & detach it from this
-	# shell's session; nothing of ours stays open in it (the lock on fd 9
-	# included). LIBFCGI_OS_CLOSE_POLL_TIMEOUT: docs/ARCHITECTURE.md, "What
-	# measurement taught".
-	LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 setsid "$bin" -c "$S_CONF" \
-	    </dev/null >>"$S_FCGI_LOG" 2>&1 9>&- &
-	pid=$!
-	echo "$pid" >"$S_FCGI_LAUNCH_PID"
-	for ((i = 0; i < TETHER_WAIT_FCGI * 10; i++)); do
-		if ! pid_alive "$pid"; then
-			log_tail "$S_FCGI_LOG"
-			die "tether-fcgi exited at start (log: $S_FCGI_LOG)"
-		fi
-		[ -S "$S_SOCK" ] && return 0
-		sleep 0.1
-	done
-	log_tail "$S_FCGI_LOG"
-	die "tether-fcgi made no socket $S_SOCK in ${TETHER_WAIT_FCGI}s"
+	# LIBFCGI_OS_CLOSE_POLL_TIMEOUT: docs/ARCHITECTURE.md, "What measurement
+	# taught".
+	LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 daemon_launch tether-fcgi "$S_FCGI_LOG" \
+	    "$S_FCGI_LAUNCH_PID" fcgi_ready "$bin" -c "$S_CONF"
+}
+
+fcgi_ready() {
+	[ -S "$S_SOCK" ]
 }
 
 fcgi_stop() {
-	local pid kids="" k
-	if pid=$(fcgi_pid); then
-		kids=$(pid_children "$pid")
-		stop_pid "$pid" tether-fcgi
-	fi
-	# The master stops its workers; any it left behind (SIGKILL) go too.
-	for k in $kids $(fcgi_orphans); do
-		pid_is "$k" tether-fcgi "$S_CONF" && stop_pid "$k" "tether-fcgi worker"
-	done
+	local pid=""
+	pid=$(fcgi_pid) || pid=""
+	daemon_stop tether-fcgi "$pid" $(fcgi_orphans)
 	rm -f "$S_FCGI_LAUNCH_PID"
+}
+
+# ----------------------------------------------------------- tether-worker
+
+# tether-worker (scheduled checks, refreshes, notifications) runs beside
+# tether-fcgi for `deploy/tether up`; the test suite's stacks run none
+# (tests start workers of their own, with their own configuration).
+
+worker_pid() {
+	pid_from "$S_WORKER_PID" "$S_WORKER_LAUNCH_PID" -- tether-worker "$S_CONF"
+}
+
+worker_start() {
+	local bin=$TETHER_ROOT/src/tether-worker
+	[ -x "$bin" ] || die "$bin is not built"
+	daemon_running tether-worker worker_pid && return 0
+	stage "start tether-worker (log $S_WORKER_LOG)"
+	rm -f "$S_WORKER_PID" "$S_WORKER_LAUNCH_PID"
+	daemon_launch tether-worker "$S_WORKER_LOG" "$S_WORKER_LAUNCH_PID" \
+	    worker_ready "$bin" -c "$S_CONF"
+}
+
+# Running once its master has forked its processes.
+worker_ready() {
+	[ -n "$(pid_children "$1")" ]
+}
+
+worker_stop() {
+	local pid=""
+	pid=$(worker_pid) || pid=""
+	daemon_stop tether-worker "$pid"
+	rm -f "$S_WORKER_LAUNCH_PID"
 }
 
 # ------------------------------------------------------------------ nginx
@@ -673,35 +735,41 @@ stack_up() {
 # Stop in the reverse order; each part by its pid.
 stack_down() {
 	nginx_stop
+	worker_stop
 	fcgi_stop
 	pg_stop
+}
+
+# status_line NAME PID DETAIL: "NAME running, pid PID DETAIL", or "NAME not
+# running" when PID is empty (and false).
+status_line() {
+	if [ -z "$2" ]; then
+		printf '%-13s not running\n' "$1"
+		return 1
+	fi
+	printf '%-13s running, pid %s%s\n' "$1" "$2" "$3"
 }
 
 stack_status() {
 	local pid port n any=0
 	if pid=$(pg_pid); then
 		port=$(sed -n 4p "$S_PG/postmaster.pid" 2>/dev/null || true)
-		printf 'postgres     running, pid %s (data %s, socket %s/.s.PGSQL.%s)\n' \
-		    "$pid" "$S_PG" "$S_RUN" "${port:-$S_PGPORT}"
+		status_line postgres "$pid" " (data $S_PG, socket $S_RUN/.s.PGSQL.${port:-$S_PGPORT})"
 		any=1
 	else
-		printf 'postgres     not running\n'
+		status_line postgres "" || true
 	fi
-	if pid=$(fcgi_pid); then
-		n=$(pid_children "$pid" | grep -c . || true)
-		printf 'tether-fcgi  running, pid %s, %s workers (socket %s)\n' \
-		    "$pid" "$n" "$S_SOCK"
-		any=1
-	else
-		printf 'tether-fcgi  not running\n'
-	fi
-	if pid=$(nginx_pid); then
+	pid=$(fcgi_pid) || pid=""
+	n=$([ -z "$pid" ] || pid_children "$pid" | grep -c . || true)
+	status_line tether-fcgi "$pid" ", $n workers (socket $S_SOCK)" && any=1
+	pid=$(worker_pid) || pid=""
+	n=$([ -z "$pid" ] || pid_children "$pid" | grep -c . || true)
+	status_line tether-worker "$pid" ", $n processes (log $S_WORKER_LOG)" && any=1
+	pid=$(nginx_pid) || pid=""
+	if status_line nginx "$pid" ""; then
 		port=$(nginx_port || true)
-		printf 'nginx        running, pid %s\n' "$pid"
-		printf 'URL          http://127.0.0.1:%s/\n' "${port:-$S_PORT}"
+		printf '%-13s http://127.0.0.1:%s/\n' URL "${port:-$S_PORT}"
 		any=1
-	else
-		printf 'nginx        not running\n'
 	fi
 	[ "$any" = 1 ]
 }

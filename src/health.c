@@ -39,19 +39,48 @@ jittered(long s)
 	return s + (long)randombytes_uniform((uint32_t)(s / 10 + 1));
 }
 
-long
-job_check(const struct actor *a, const struct job *j)
+/*
+ * One check of a connection at a time across every worker: a session
+ * advisory lock held while it is tested, released after, or by PostgreSQL
+ * when the process dies. A worker that took over a job whose lease ran out
+ * while the first one was still testing does not test it a second time.
+ * 1 when taken, 0 when another worker holds it, -1 on failure.
+ */
+static int
+check_lock(const struct actor *a, const char *cid, int take)
 {
-	char		 cid[24], message[256];
 	const char	*params[1] = { cid };
 	PGresult	*res;
-	long		 every, since, next;
-	int		 ok, rc, untestable, reconnect;
+	int		 got;
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)j->connection_id);
-	res = db_exec_named(&a->app->db, "check_due", "SELECT check_interval, status,"
-	    " execution_context, COALESCE(extract(epoch FROM now() - last_tested_at)::bigint,"
-	    " -1) AS since FROM connections WHERE id = $1", 1, params);
+	res = take ? db_exec_named(&a->app->db, "check_lock", "SELECT pg_try_advisory_lock("
+	    "hashtextextended('tether.check:' || $1, 0))", 1, params) :
+	    db_exec_named(&a->app->db, "check_unlock", "SELECT pg_advisory_unlock("
+	    "hashtextextended('tether.check:' || $1, 0))", 1, params);
+	if (res == NULL)
+		return -1;
+	got = strcmp(db_get(res, 0, take ? "pg_try_advisory_lock" : "pg_advisory_unlock"),
+	    "t") == 0;
+	db_clear(res);
+	return got;
+}
+
+/* The check itself, under the lock: due, test; the seconds until the next. */
+static long
+check_due(const struct actor *a, const struct job *j, const char *cid, const char *jid)
+{
+	char		 message[256];
+	const char	*params[2] = { cid, jid };
+	PGresult	*res;
+	long		 every, since, next;
+	int		 ok, rc, untestable, reconnect, swept;
+
+	/* swept: tested since its sweep asked (sql/012_jobs_sweep.sql). */
+	res = db_exec_named(&a->app->db, "check_due", "SELECT c.check_interval, c.status,"
+	    " c.execution_context, COALESCE(extract(epoch FROM now() -"
+	    " c.last_tested_at)::bigint, -1) AS since, COALESCE(c.last_tested_at >="
+	    " j.forced_at, false) AS swept FROM connections c LEFT JOIN jobs j ON j.id = $2"
+	    " WHERE c.id = $1", 2, params);
 	if (res == NULL)
 		return JOB_FAILED;
 	if (db_rows(res) != 1) {
@@ -63,6 +92,7 @@ job_check(const struct actor *a, const struct job *j)
 	untestable = strcmp(db_get(res, 0, "status"), "not_testable") == 0 ||
 	    strcmp(db_get(res, 0, "execution_context"), "per_user") == 0;
 	reconnect = strcmp(db_get(res, 0, "status"), "needs_reconnect") == 0;
+	swept = strcmp(db_get(res, 0, "swept"), "t") == 0;
 	db_clear(res);
 	/*
 	 * Off: looked at again daily (setting an interval reschedules at once).
@@ -75,8 +105,8 @@ job_check(const struct actor *a, const struct job *j)
 	else {
 		if (reconnect && every < DAY_S)
 			every = DAY_S;
-		if (!j->forced && since >= 0 && since < every)
-			next = every - since;
+		if (j->forced ? swept : since >= 0 && since < every)
+			next = since >= 0 && since < every ? every - since : every;
 		else {
 			rc = tester_run_id(a, j->connection_id, "schedule", message,
 			    sizeof(message), &ok);
@@ -84,5 +114,21 @@ job_check(const struct actor *a, const struct job *j)
 			    rc == TESTER_BUSY ? BUSY_RETRY_S : every;
 		}
 	}
+	return next;
+}
+
+long
+job_check(const struct actor *a, const struct job *j)
+{
+	char		 cid[24], jid[24];
+	long		 next;
+	int		 rc;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)j->connection_id);
+	snprintf(jid, sizeof(jid), "%lld", (long long)j->id);
+	if ((rc = check_lock(a, cid, 1)) != 1)
+		return rc == -1 ? JOB_FAILED : jittered(BUSY_RETRY_S);
+	next = check_due(a, j, cid, jid);
+	(void)check_lock(a, cid, 0);
 	return next > 0 ? jittered(next) : next;
 }

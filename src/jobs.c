@@ -76,6 +76,34 @@ jobs_finish(const struct actor *a, const char *worker_id, const struct job *j, l
 	return 0;
 }
 
+/*
+ * About to run a claimed job: its lease starts again from now (as long as
+ * the claim made it), so that a job that waited behind slow ones in its
+ * batch is not taken over while it runs. 1 when the job is still ours, 0
+ * when its lease ran out and another worker took it (do not run it).
+ */
+int
+jobs_start(const struct actor *a, const char *worker_id, const struct job *j)
+{
+	char		 id[24], lease[16];
+	const char	*params[3] = { id, worker_id, lease };
+	PGresult	*res;
+	int		 ours;
+
+	snprintf(id, sizeof(id), "%lld", (long long)j->id);
+	snprintf(lease, sizeof(lease), "%d", a->app->cfg.worker_lease_s);
+	res = db_exec_named(&a->app->db, "jobs_start",
+	    "UPDATE jobs SET run_at = now() + make_interval(secs => $3::int *"
+	    " LEAST(power(2, LEAST(GREATEST(attempts - 1, 0), 10)), 86400 / $3::int)),"
+	    " locked_at = now() WHERE id = $1 AND locked_by = $2 RETURNING id",
+	    3, params);
+	if (res == NULL)
+		return -1;
+	ours = db_rows(res) == 1;
+	db_clear(res);
+	return ours;
+}
+
 /* Claimed but not started (the worker is stopping): due again at once, the
  * claim not counted. */
 int
@@ -95,14 +123,23 @@ jobs_release(const struct actor *a, const char *worker_id, const struct job *j)
 	return 0;
 }
 
-/* --once --all: every connection's check is due now. */
+/* --once --all: every connection's check is due now, as a sweep asked at
+ * this time (sql/012_jobs_sweep.sql). While a sweep is still under way
+ * (forced jobs left), a second one joins it instead of testing again what
+ * the first has already tested. A job running now is left alone: its
+ * connection is being tested. */
 int
 jobs_all_checks_due(const struct actor *a)
 {
 	PGresult	*res;
 
-	res = db_exec_named(&a->app->db, "jobs_all_due", "UPDATE jobs SET run_at = now(),"
-	    " forced = true WHERE kind = 'check' AND locked_by IS NULL", 0, NULL);
+	res = db_exec_named(&a->app->db, "jobs_all_due",
+	    "WITH sweep AS (SELECT min(forced_at) AS began FROM jobs"
+	    " WHERE kind = 'check' AND forced)"
+	    " UPDATE jobs j SET run_at = now(), forced = true, forced_at = now()"
+	    " FROM sweep WHERE j.kind = 'check' AND j.locked_by IS NULL AND NOT j.forced"
+	    " AND (sweep.began IS NULL OR j.forced_at IS NULL OR j.forced_at < sweep.began)",
+	    0, NULL);
 	if (res == NULL)
 		return -1;
 	db_clear(res);

@@ -21,28 +21,6 @@
 #include "tether.h"
 #include "web.h"
 
-static volatile sig_atomic_t stopping;
-
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction	 sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;	/* no SA_RESTART: accept() must return */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static void
 serve_one(struct app *app, FCGX_Request *fr)
 {
@@ -77,7 +55,7 @@ worker_loop(struct app *app, int fd, unsigned long max_requests)
 {
 	FCGX_Request	 fr;
 
-	install_signals();
+	process_signals();
 	app->templates = render_cache_new(app->cfg.templates_dir);
 	app->list_cache = list_cache_new(app->cfg.list_cache_pages);
 	(void)db_connect(&app->db);	/* retried per request when down */
@@ -85,7 +63,7 @@ worker_loop(struct app *app, int fd, unsigned long max_requests)
 		fprintf(stderr, "tether-fcgi: cannot initialise the request\n");
 		return 1;
 	}
-	while (!stopping && FCGX_Accept_r(&fr) == 0) {
+	while (!process_stopping && FCGX_Accept_r(&fr) == 0) {
 		serve_one(app, &fr);
 		FCGX_Finish_r(&fr);
 		if (max_requests > 0 && ++app->served >= max_requests)
@@ -117,21 +95,6 @@ spawn_worker(struct app *app, int fd)
 	return pid;
 }
 
-static void
-write_pidfile(const char *path)
-{
-	FILE	*f;
-
-	if (path == NULL || *path == '\0')
-		return;
-	if ((f = fopen(path, "w")) == NULL) {
-		fprintf(stderr, "tether-fcgi: %s: %s\n", path, strerror(errno));
-		return;
-	}
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
-}
-
 /* Keep app->cfg.workers workers running until told to stop. */
 static int
 master_loop(struct app *app, int fd)
@@ -140,13 +103,13 @@ master_loop(struct app *app, int fd)
 	pid_t		*pids = xcalloc((size_t)n, sizeof(*pids)), pid;
 	time_t		 last_respawn = 0;
 
-	install_signals();
-	write_pidfile(app->cfg.pidfile);
+	process_signals();
+	process_pidfile("tether-fcgi", app->cfg.pidfile);
 	for (i = 0; i < n; i++)
 		pids[i] = spawn_worker(app, fd);
 	fprintf(stderr, "tether-fcgi: master %ld serving with %d workers\n",
 	    (long)getpid(), n);
-	while (!stopping) {
+	while (!process_stopping) {
 		pid = waitpid(-1, &status, 0);
 		if (pid == -1) {
 			if (errno == EINTR)
@@ -162,7 +125,7 @@ master_loop(struct app *app, int fd)
 			if (time(NULL) == last_respawn)
 				sleep(1);
 			last_respawn = time(NULL);
-			pids[i] = stopping ? 0 : spawn_worker(app, fd);
+			pids[i] = process_stopping ? 0 : spawn_worker(app, fd);
 		}
 	}
 	for (i = 0; i < n; i++)

@@ -5,6 +5,7 @@
 #ifndef TETHER_H
 #define TETHER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -51,6 +52,14 @@ int		 str_word_in(const char *list, const char *word);
  * tether-fcgi and tetherctl; workers inherit it across fork.
  */
 void		 process_harden(void);
+/* Set once SIGTERM or SIGINT arrives after process_signals(), which installs
+ * the handler without SA_RESTART (a blocking accept, poll or waitpid
+ * returns) and ignores SIGPIPE. Shared by tether-fcgi and tether-worker. */
+extern volatile sig_atomic_t process_stopping;
+void		 process_signals(void);
+/* Write this process's pid to `path` (nothing when empty); a failure is
+ * said on stderr, prefixed with `prog`, and is not fatal. */
+void		 process_pidfile(const char *prog, const char *path);
 
 /* ---------------------------------------------------------------- form.c */
 
@@ -627,6 +636,9 @@ long		 jobs_run(const struct actor *, const struct job *);
 /* Record a handler's answer (next run in seconds, JOB_DELETE, JOB_FAILED). */
 int		 jobs_finish(const struct actor *, const char *worker_id, const struct job *,
 		    long next);
+/* Before running a claimed job: renew its lease; 1 when it is still ours,
+ * 0 when another worker took it after the lease ran out, -1 on failure. */
+int		 jobs_start(const struct actor *, const char *worker_id, const struct job *);
 /* Give back a job claimed but not run (the worker stops). */
 int		 jobs_release(const struct actor *, const char *worker_id, const struct job *);
 /* Make every connection's scheduled check due now (--once --all). */

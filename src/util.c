@@ -14,10 +14,12 @@
 #include <sys/resource.h>
 #endif
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tether.h"
 
@@ -277,6 +279,43 @@ process_harden(void)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fprintf(stderr, "tether: prctl(PR_SET_DUMPABLE, 0): %s\n", strerror(errno));
 #endif
+}
+
+volatile sig_atomic_t process_stopping;
+
+static void
+process_on_stop(int sig)
+{
+	(void)sig;
+	process_stopping = 1;
+}
+
+void
+process_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = process_on_stop;	/* no SA_RESTART: a wait must end */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+process_pidfile(const char *prog, const char *path)
+{
+	FILE	*f;
+
+	if (path == NULL || *path == '\0')
+		return;
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
 }
 
 /* 1 when `word` is one of the space-separated words of `list`. */

@@ -30,28 +30,6 @@
 #define BATCH_MAX	100
 #define RESPAWN_MAX_S	60
 
-static volatile sig_atomic_t stopping;
-
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction	 sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;	/* no SA_RESTART: a sleep must end */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* A fresh id for each job, as a request has one, for the log and audit. */
 static void
 new_request_id(char *rid, size_t len)
@@ -76,12 +54,16 @@ run_batch(struct app *app, const char *me)
 	if ((n = jobs_claim(&a, me, app->cfg.worker_batch, jobs)) <= 0)
 		return n;
 	for (i = 0; i < n; i++) {
-		if (stopping) {
+		if (process_stopping) {
 			(void)jobs_release(&a, me, &jobs[i]);
 			continue;
 		}
 		new_request_id(rid, sizeof(rid));
+		actor_system(&a, app, "tether-worker", rid);
 		db_forget_failure(&app->db);
+		/* Waited behind slower jobs past its lease: another worker has it. */
+		if (jobs_start(&a, me, &jobs[i]) != 1)
+			continue;
 		if (jobs_finish(&a, me, &jobs[i], jobs_run(&a, &jobs[i])) == -1)
 			log_error(rid, "job %lld: its next run was not recorded",
 			    (long long)jobs[i].id);
@@ -96,17 +78,17 @@ child_loop(struct app *app, int once)
 	char		 me[96], host[64] = "", rid[17];
 	int		 jobs, sent;
 
-	install_signals();
+	process_signals();
 	gethostname(host, sizeof(host) - 1);
 	new_request_id(rid, sizeof(rid));
 	snprintf(me, sizeof(me), "%s:%ld:%s", host, (long)getpid(), rid);
 	(void)db_connect(&app->db);	/* retried by each statement when down */
-	while (!stopping) {
+	while (!process_stopping) {
 		jobs = run_batch(app, me);
 		new_request_id(rid, sizeof(rid));
 		actor_system(&a, app, "tether-worker", rid);
-		sent = stopping ? 0 : webhook_deliver_due(&a, app->cfg.worker_batch);
-		if (!stopping && sent >= 0)
+		sent = process_stopping ? 0 : webhook_deliver_due(&a, app->cfg.worker_batch);
+		if (!process_stopping && sent >= 0)
 			sent += mail_send_due(&a, app->cfg.worker_batch);
 		if (jobs > 0 || sent > 0)
 			continue;
@@ -138,21 +120,6 @@ spawn_child(struct app *app, int once)
 	return pid;
 }
 
-static void
-write_pidfile(const char *path)
-{
-	FILE	*f;
-
-	if (*path == '\0')
-		return;
-	if ((f = fopen(path, "w")) == NULL) {
-		fprintf(stderr, "tether-worker: %s: %s\n", path, strerror(errno));
-		return;
-	}
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
-}
-
 /*
  * Keep the children running. A child that dies within a minute of its start
  * is replaced after a delay that doubles each time (1 s up to a minute): a
@@ -172,7 +139,7 @@ master_loop(struct app *app, int once)
 	}
 	fprintf(stderr, "tether-worker: master %ld running %d processes%s\n",
 	    (long)getpid(), n, once ? " once" : "");
-	while (!stopping) {
+	while (!process_stopping) {
 		pid = waitpid(-1, &status, 0);
 		if (pid == -1) {
 			if (errno == EINTR)
@@ -185,7 +152,7 @@ master_loop(struct app *app, int once)
 			pids[i] = 0;
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 				failed = 1;
-			if (once || stopping)
+			if (once || process_stopping)
 				break;
 			fprintf(stderr, "tether-worker: process %ld exited (status %d); "
 			    "starting another\n", (long)pid, status);
@@ -194,7 +161,7 @@ master_loop(struct app *app, int once)
 				delay = delay * 2 > RESPAWN_MAX_S ? RESPAWN_MAX_S : delay * 2;
 			} else
 				delay = 1;
-			if (!stopping) {
+			if (!process_stopping) {
 				pids[i] = spawn_child(app, once);
 				started[i] = time(NULL);
 			}
@@ -231,7 +198,7 @@ main(int argc, char *argv[])
 	struct actor	 a;
 	const char	*conf = NULL;
 	char		 err[1024];
-	int		 ch, once = 0, all = 0, processes = 0, rc;
+	int		 ch, once = 0, all = 0, processes = 0, lease_min, rc;
 
 	process_harden();
 	while ((ch = getopt_long(argc, argv, "c:p:", longopts, NULL)) != -1) {
@@ -252,6 +219,16 @@ main(int argc, char *argv[])
 	}
 	if (processes > 0)
 		app.cfg.worker_processes = processes;
+	/* A lease shorter than a check can take (a token refresh and a test,
+	 * each up to outbound.timeout_ms) would let another worker check a
+	 * connection still being checked. */
+	lease_min = 2 * (app.cfg.outbound_timeout_ms + 999) / 1000 + 5;
+	if (app.cfg.worker_lease_s < lease_min) {
+		fprintf(stderr, "tether-worker: worker.lease_seconds %d is shorter than "
+		    "two outbound.timeout_ms and 5 s: using %d\n", app.cfg.worker_lease_s,
+		    lease_min);
+		app.cfg.worker_lease_s = lease_min;
+	}
 	if (all) {
 		actor_system(&a, &app, "tether-worker", "all");
 		if (db_connect(&app.db) == -1 || jobs_all_checks_due(&a) == -1) {
@@ -261,9 +238,9 @@ main(int argc, char *argv[])
 		}
 		db_close(&app.db);
 	}
-	install_signals();
+	process_signals();
 	if (!once)
-		write_pidfile(app.cfg.worker_pidfile);
+		process_pidfile("tether-worker", app.cfg.worker_pidfile);
 	rc = master_loop(&app, once);
 	if (!once && *app.cfg.worker_pidfile != '\0')
 		unlink(app.cfg.worker_pidfile);

@@ -29,6 +29,8 @@
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+# shellcheck source=tests/bench/lib.sh
+. "$ROOT/tests/bench/lib.sh"
 VAR=${TETHER_VAR:-$ROOT/var}
 CONF=${TETHER_CONF:-$VAR/tether.conf}
 URL=${TETHER_URL:-http://127.0.0.1:8080}
@@ -44,14 +46,6 @@ PORT_B=$((PORT_T + 1))
 PORT_F=$((PORT_T + 2))
 TARGET=0.50
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
-
-# A key of the HDF configuration ("key = value" lines).
-conf_get() {
-	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$CONF" | tail -n 1
-}
-
 [ -r "$CONF" ] || die "no configuration at $CONF (start a stack: deploy/tether up)"
 for tool in curl wrk; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install -y $tool)"
@@ -59,20 +53,12 @@ done
 [ -x "$NGINX" ] || die "$NGINX not found"
 BARE=$ROOT/src/tether-bare
 [ -x "$BARE" ] || die "$BARE is not built (make)"
-PSQL=${TETHER_PSQL:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/psql}
-[ -x "$PSQL" ] || die "psql not found ($PSQL)"
-PG_OWNER=${TETHER_PG_OWNER:-$(conf_get 'db\.owner_conninfo')}
-[ -n "$PG_OWNER" ] || die "no db.owner_conninfo in $CONF"
+bench_psql
 SOCK=$(conf_get 'server\.socket')
 [ -S "$SOCK" ] || die "tether's socket $SOCK is not there: is the stack running?"
 WORKERS=$(conf_get 'server\.workers')
 WORKERS=${WORKERS:-4}
-EMAIL=${TETHER_ADMIN_EMAIL:-admin@tether.local}
-PASSWORD=${TETHER_ADMIN_PASSWORD:-}
-if [ -z "$PASSWORD" ] && [ -r "$VAR/admin-password" ]; then
-	read -r PASSWORD <"$VAR/admin-password"
-fi
-[ -n "$PASSWORD" ] || die "no admin password (TETHER_ADMIN_PASSWORD or $VAR/admin-password)"
+bench_admin
 case $ROUNDS in
 [1-9] | [1-9][0-9]) ;;
 *) die "BENCH_ROUNDS must be 1 to 99" ;;
@@ -91,36 +77,23 @@ BARE_PID=""
 BARE_KIDS=""
 FRESH_PID=""
 
-stop_pid() {
-	local pid=$1 i
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-}
-
 cleanup() {
 	local k
 	trap - EXIT INT TERM
-	stop_pid "$NGINX_PID"
+	bench_stop_pid "$NGINX_PID"
 	# tether-bare's workers are forks of the first process; each by its pid.
 	if [ -n "$BARE_PID" ]; then
 		BARE_KIDS="$BARE_KIDS $(ps -o pid= --ppid "$BARE_PID" 2>/dev/null || true)"
 	fi
 	for k in $BARE_KIDS; do
-		stop_pid "$k"
+		bench_stop_pid "$k"
 	done
-	stop_pid "$BARE_PID"
+	bench_stop_pid "$BARE_PID"
 	# The fresh tether-fcgi's master stops its workers itself.
-	stop_pid "$FRESH_PID"
+	bench_stop_pid "$FRESH_PID"
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_on_exit cleanup
 
 # ----------------------------------------------------------------- 1. seed
 
@@ -132,20 +105,7 @@ sed 's/^/    /' "$TMP/seed.out" >&2
 
 # --------------------------------------------------- 2. sign in, page size
 
-jar=$TMP/cookies
-page=$(curl -sS --max-time 10 -c "$jar" "$URL/login")
-csrf=$(printf '%s' "$page" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n 1)
-[ -n "$csrf" ] || die "no csrf field on $URL/login"
-# The password goes through a 0600 file, never on a command line.
-(umask 077 && printf '%s' "$PASSWORD" >"$TMP/pw")
-code=$(curl -sS --max-time 30 -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' \
-    --data-urlencode "csrf=$csrf" --data-urlencode "email=$EMAIL" \
-    --data-urlencode "password@$TMP/pw" --data-urlencode "next=/" "$URL/login")
-rm -f "$TMP/pw"
-[ "$code" = 303 ] || die "sign-in as $EMAIL answered $code, not 303"
-session=$(awk '$6 == "tether_session" { print $7 }' "$jar" | tail -n 1)
-[ -n "$session" ] || die "no tether_session cookie after signing in"
-COOKIE="Cookie: tether_session=$session"
+COOKIE=$(bench_signin "$URL" "$EMAIL" "$PASSWORD" "$TMP")
 
 curl -sS --max-time 30 -H "$COOKIE" -o "$TMP/page.html" -D "$TMP/page.head" "$URL/"
 status=$(sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$TMP/page.head")
@@ -271,16 +231,6 @@ size_b=$(curl -s --max-time 5 "http://127.0.0.1:$PORT_B/" | wc -c)
 [ "$size_b" = "$SIZE" ] || die "tether-bare answered $size_b bytes, not $SIZE"
 
 # ----------------------------------------------------------------- 4. wrk
-
-# Milliseconds from wrk's "1.23ms", "456.00us", "1.20s".
-to_ms() {
-	awk -v v="$1" 'BEGIN {
-		if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-		else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-		else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
-		else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-		else printf "%s", v }'
-}
 
 # run NAME PORT [HEADER]: warm up 1 s, then measure; sets RPS, P50, P99, ERR.
 run() {
