@@ -620,7 +620,8 @@ struct job {
  * A job handler runs one claimed job and says when it is due again:
  * seconds from now (> 0), JOB_DELETE when the job has no more reason to be
  * (its connection gone, no token left to refresh), JOB_FAILED when it could
- * not run (the database gone): it is taken again after its lease, with the
+ * not run (the database gone) or failed for a reason that may pass (a token
+ * endpoint answering 503): it is taken again after its lease, with the
  * backoff of its attempts.
  */
 #define JOB_DELETE	0
