@@ -45,13 +45,24 @@ page_users(struct req *r)
 	return http_page(r, 200, "users.cs");
 }
 
-static int
-users_form_error(struct req *r, int status, const char *field, const char *message)
+/* One message at a field of the create form; the form is shown by users_form_show(). */
+static void
+users_form_mark(struct req *r, const char *field, const char *message)
 {
 	char	 node[64];
 
 	snprintf(node, sizeof(node), "UserForm.Errors.%s", field);
 	render_set(r->hdf, node, message);
+}
+
+/* The create form again, with every message marked and the values kept
+ * (never the password: it says so at its field). */
+static int
+users_form_show(struct req *r, int status)
+{
+	if (hdf_get_value(r->hdf, "UserForm.Errors.Password", NULL) == NULL &&
+	    req_param(r, "password") != NULL && *req_param(r, "password") != '\0')
+		users_form_mark(r, "Password", "Enter the password again.");
 	render_set(r->hdf, "UserForm.Email", req_text(r, "email"));
 	render_set(r->hdf, "UserForm.Name", req_text(r, "name"));
 	if (users_fill(r) == -1)
@@ -70,12 +81,17 @@ users_create(struct req *r)
 	PGresult	*res;
 	int		 created;
 
+	int		 errors = 0;
+
+	/* Every mistake at once, not the first only. */
 	if ((why = valid_email(email)) != NULL)
-		return users_form_error(r, 422, "Email", why);
+		users_form_mark(r, "Email", why), errors++;
 	if ((why = valid_text(name, 0, 120)) != NULL)
-		return users_form_error(r, 422, "Name", why);
+		users_form_mark(r, "Name", why), errors++;
 	if (password == NULL || strlen(password) < 10 || strlen(password) > 1024)
-		return users_form_error(r, 422, "Password", "Use 10 to 1024 characters.");
+		users_form_mark(r, "Password", "Use 10 to 1024 characters."), errors++;
+	if (errors > 0)
+		return users_form_show(r, 422);
 	if (auth_hash_password(password, hash) != 0)
 		return -1;
 	params[0] = email, params[1] = name, params[2] = hash;
@@ -93,7 +109,8 @@ users_create(struct req *r)
 	db_clear(res);
 	if (!created) {
 		db_rollback(&r->app->db);
-		return users_form_error(r, 409, "Email", "A user with this address exists.");
+		users_form_mark(r, "Email", "A user with this address exists.");
+		return users_form_show(r, 409);
 	}
 	if (audit_add(&r->actor, "user", 0, email, "user_create", "success", NULL) == -1 ||
 	    db_commit(&r->app->db) == -1) {

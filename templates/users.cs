@@ -68,10 +68,11 @@ call:aside_form_open("create-user-title", "Create a user", "/users", "create") ?
 </div>
 <div class="field<?cs if:UserForm.Errors.Name ?> has-error<?cs /if ?>"><?cs
   call:field_label("user-name", "Name", 0) ?><?cs
+  call:field_help("user-name", "Up to 120 characters.") ?><?cs
   call:error_message("user-name", UserForm.Errors.Name) ?>
-<input class="input" id="f-user-name" name="name" type="text" maxlength="120" autocomplete="off"<?cs
+<input class="input" id="f-user-name" name="name" type="text" autocomplete="off"<?cs
   if:UserForm.Name ?> value="<?cs var:UserForm.Name ?>"<?cs /if ?><?cs
-  call:field_aria("user-name", "", UserForm.Errors.Name, "") ?>>
+  call:field_aria("user-name", 1, UserForm.Errors.Name, "") ?>>
 </div>
 <div class="field<?cs if:UserForm.Errors.Password ?> has-error<?cs /if ?>"><?cs
   call:field_label("user-password", "Initial password", 1) ?><?cs
