@@ -245,6 +245,12 @@ connform_declared(struct req *r, struct connform *cf)
 	return 1;
 }
 
+int
+connform_declares_all(struct req *r, struct connform *cf)
+{
+	return connform_declared(r, cf);
+}
+
 static void
 connform_add_secret(struct connform *cf, const char *key, const char *value)
 {
@@ -419,6 +425,58 @@ connform_validate(struct req *r, struct connform *cf, int per_user)
 	return (int)json_object_size(cf->errors);
 }
 
+/* A field's default: a scopes field takes the protocol's default scopes
+ * for the API type (OAuth.ApiTypes.TYPE.scopes, else OAuth.scopes). */
+static const char *
+connform_default(struct connform *cf, HDF *f)
+{
+	HDF		*oauth = hdf_get_obj(cf->proto, "OAuth");
+	const char	*v;
+
+	if (strcmp(field_type(f), "scopes") == 0 && oauth != NULL &&
+	    strcmp(hdf_get_value(oauth, "scopes_field", ""), hdf_obj_name(f)) == 0) {
+		if (*cf->api_type != '\0' && (v = hdf_get_value(hdf_get_obj(hdf_get_obj(oauth,
+		    "ApiTypes"), cf->api_type), "scopes", NULL)) != NULL)
+			return v;
+		return hdf_get_value(oauth, "scopes", hdf_get_value(f, "default", ""));
+	}
+	return hdf_get_value(f, "default", "");
+}
+
+/* v is the default scopes of some API type of the protocol: after a change
+ * of API type it follows the new one rather than staying the old one's. */
+static int
+connform_default_scopes(struct connform *cf, const char *v)
+{
+	HDF	*oauth = hdf_get_obj(cf->proto, "OAuth"), *t;
+
+	if (oauth == NULL)
+		return 0;
+	if (strcmp(hdf_get_value(oauth, "scopes", ""), v) == 0)
+		return 1;
+	for (t = hdf_obj_child(hdf_get_obj(oauth, "ApiTypes")); t != NULL; t = hdf_obj_next(t))
+		if (strcmp(hdf_get_value(t, "scopes", ""), v) == 0)
+			return 1;
+	return 0;
+}
+
+/* The most characters a field takes, as the server checks it. */
+static const char *
+connform_maxlength(HDF *f)
+{
+	const char	*type = field_type(f);
+
+	if (strcmp(type, "secret") == 0)
+		return "4096";
+	if (strcmp(type, "url") == 0)
+		return "2048";
+	if (strcmp(type, "number") == 0)
+		return "20";
+	if (strcmp(type, "scopes") == 0)
+		return hdf_get_value(f, "max", "1000");
+	return hdf_get_value(f, "max", strcmp(type, "textarea") == 0 ? "2000" : "200");
+}
+
 static void
 connform_fill_options(HDF *node, HDF *f, const char *value)
 {
@@ -432,6 +490,23 @@ connform_fill_options(HDF *node, HDF *f, const char *value)
 		render_set(n, "Label", hdf_get_value(o, "label", hdf_obj_name(o)));
 		render_set(n, "Selected", strcmp(hdf_obj_name(o), value) == 0 ? "1" : "0");
 	}
+}
+
+/* The form came back and a typed secret is not in it: "Enter the API token
+ * again." at its field (the label in the sentence: "Application key" reads
+ * "application key", "API key" stays). */
+static void
+connform_reenter(HDF *n, const char *label)
+{
+	char	 again[160];
+	size_t	 at;
+
+	at = (size_t)snprintf(again, sizeof(again), "Enter the ");
+	snprintf(again + at, sizeof(again) - at, "%s again.", label);
+	if (again[at] >= 'A' && again[at] <= 'Z' && !(again[at + 1] >= 'A' &&
+	    again[at + 1] <= 'Z'))
+		again[at] += 'a' - 'A';
+	render_set(n, "ReEnter", again);
 }
 
 void
@@ -452,11 +527,15 @@ connform_fill(struct req *r, struct connform *cf, int from_post)
 		snprintf(input, sizeof(input), "f.%s", key);
 		if (field_is_secret(f))
 			v = "";		/* never echoed, not even masked */
+		else if (from_post && req_param(r, input) != NULL && cf->switched &&
+		    strcmp(field_type(f), "scopes") == 0 &&
+		    connform_default_scopes(cf, req_param(r, input)))
+			v = connform_default(cf, f);
 		else if (from_post && req_param(r, input) != NULL)
 			v = req_param(r, input);
-		else if (cf->editing || !from_post)
+		else if (cf->editing || !from_post || cf->switched)
 			v = json_object_get(cf->old, key) != NULL ? old_value(cf, key) :
-			    hdf_get_value(f, "default", "");
+			    connform_default(cf, f);
 		render_set(n, "Input", input);
 		render_set(n, "Key", key);
 		render_set(n, "Label", hdf_get_value(f, "label", key));
@@ -467,10 +546,12 @@ connform_fill(struct req *r, struct connform *cf, int from_post)
 		render_set(n, "Placeholder", hdf_get_value(f, "placeholder", ""));
 		render_set(n, "Min", hdf_get_value(f, "min", ""));
 		render_set(n, "Max", hdf_get_value(f, "max", ""));
-		render_set(n, "MaxLength", field_is_secret(f) ? "4096" :
-		    hdf_get_value(f, "max", strcmp(field_type(f), "textarea") == 0 ? "2000" : "200"));
-		if (strcmp(field_type(f), "number") == 0 || strcmp(field_type(f), "url") == 0)
-			render_set(n, "MaxLength", strcmp(field_type(f), "url") == 0 ? "2048" : "20");
+		/* The limit is said (Limit) and checked here, never cut by the
+		 * browser: text fields carry no maxlength. */
+		render_set(n, "MaxLength", connform_maxlength(f));
+		if (strcmp(field_type(f), "text") == 0 || strcmp(field_type(f), "textarea") == 0 ||
+		    strcmp(field_type(f), "scopes") == 0)
+			render_set(n, "Limit", connform_maxlength(f));
 		render_set(n, "Section", hdf_get_value(f, "section", "connection"));
 		render_set(n, "Disabled", cf->editing && connform_locked(cf, f) ? "1" : "0");
 		if ((stored = json_object_get(cf->stored, key)) != NULL) {
@@ -493,6 +574,9 @@ connform_fill(struct req *r, struct connform *cf, int from_post)
 		}
 		if ((err = json_string_value(json_object_get(cf->errors, key))) != NULL)
 			render_set(n, "Error", err);
+		else if (field_is_secret(f) && from_post && req_param(r, input) != NULL &&
+		    *req_param(r, input) != '\0')
+			connform_reenter(n, hdf_get_value(f, "label", key));
 		if (strcmp(field_type(f), "select") == 0)
 			connform_fill_options(n, f, v);
 	}

@@ -1,11 +1,17 @@
 /*
- * page-connection-new.c — New Connection: choose the authentication
- * protocol (and API type), fill the connector's fields, Create.
+ * page-connection-new.c — New Connection: one form whose protocol and API
+ * type are submitted with the fields, so what is created is what was
+ * chosen. Changing the choice ("Update fields", or the choice differing
+ * from the one the fields were drawn for) shows the form again for it,
+ * every typed value that still applies kept, nothing saved.
  * Inputs: GET connector, protocol, api_type; POST csrf, connector, protocol,
- * api_type, name, description, team, context and the connector's f.* fields.
- * Statuses: 200 (form), 303 (created: to the details page), 400 (a crafted
- * form: unknown connector, protocol or field), 403 (manages no team), 404,
- * 422 (invalid: the form again with a message at each field, nothing saved).
+ * api_type, shown ("PROTOCOL/API_TYPE" the fields were drawn for), change,
+ * name, description, team, context and the connector's f.* fields.
+ * Statuses: 200 (form; the form for a changed choice), 303 (created: where
+ * newconn_created() sends it), 400 (a crafted form: unknown connector,
+ * protocol or field), 403 (manages no team), 404, 422 (invalid, or fields of
+ * another protocol or API type: the form again with a message at each
+ * field, nothing saved).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +192,12 @@ newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_po
 	render_set(n, "Protocol", nc->protocol);
 	render_set(n, "ProtocolLabel", hdf_get_value(nc->proto, "label", ""));
 	render_set(n, "ApiType", nc->api_type);
+	{
+		char	 shown[160];
+
+		snprintf(shown, sizeof(shown), "%s/%s", nc->protocol, nc->api_type);
+		render_set(n, "Shown", shown);
+	}
 	render_set(n, "ApiTypeLabel", connector_api_type_label(&r->app->catalog,
 	    nc->connector, nc->api_type));
 	if (from_post) {
@@ -407,13 +419,86 @@ out:
 	return id;
 }
 
+/* Every f.* field the request carries that this protocol and API type do
+ * not take is one of another protocol or API type of the connector: 1;
+ * 0 when one is no field of the connector at all (a crafted form). */
+static int
+newconn_foreign_fields(struct req *r, struct newconn *nc)
+{
+	size_t	 i;
+	HDF	*p, *f;
+
+	for (i = 0; i < r->in.n; i++) {
+		const char	*name = r->in.v[i].name;
+		int		 known = 0;
+
+		if (strncmp(name, "f.", 2) != 0)
+			continue;
+		for (p = hdf_obj_child(hdf_get_obj(nc->def, "Protocols")); p != NULL &&
+		    !known; p = hdf_obj_next(p))
+			for (f = hdf_obj_child(hdf_get_obj(p, "Fields")); f != NULL;
+			    f = hdf_obj_next(f))
+				if (strcmp(hdf_obj_name(f), name + 2) == 0 ||
+				    (strncmp(name + 2, hdf_obj_name(f),
+				    strlen(hdf_obj_name(f))) == 0 && strcmp(name + 2 +
+				    strlen(hdf_obj_name(f)), ".expires_on") == 0))
+					known = 1;
+		if (!known)
+			return 0;
+	}
+	return 1;
+}
+
+/* The chosen protocol and API type in words: "API key · Data push API". */
+static void
+newconn_choice(struct req *r, struct newconn *nc, char *out, size_t sz)
+{
+	const char	*t = connector_api_type_label(&r->app->catalog, nc->connector,
+			    nc->api_type);
+
+	snprintf(out, sz, "%s%s%s", hdf_get_value(nc->proto, "label", nc->protocol),
+	    t != NULL && *t != '\0' ? " · " : "", t != NULL ? t : "");
+}
+
+/* The form again for the protocol and API type now chosen, every value
+ * that still applies kept (secrets excepted: each says so), nothing saved. */
+static int
+newconn_switch(struct req *r, struct newconn *nc, struct connform *cf, int status,
+    const char *why)
+{
+	char	 choice[256], msg[600];
+
+	newconn_choice(r, nc, choice, sizeof(choice));
+	snprintf(msg, sizeof(msg), "%s The form now shows the fields for %s; what you "
+	    "typed is kept where it applies. Check them, then press Create.", why, choice);
+	render_set(r->hdf, status == 200 ? "Form.Notice" : "Form.Error", msg);
+	cf->switched = 1;
+	newconn_fill(r, nc, cf, 1);
+	return http_page(r, status, "connection-form.cs");
+}
+
+/*
+ * Where a new connection goes. Today: it is tested at once and its details
+ * page shows the result. (The one place to send a connection elsewhere
+ * first, e.g. to the provider's consent screen.)
+ */
+static int
+newconn_created(struct req *r, struct newconn *nc, long long id)
+{
+	char	 msg[512];
+
+	(void)nc;
+	snprintf(msg, sizeof(msg), "Connection \"%s\" created.", req_text(r, "name"));
+	return connpage_test_and_show(r, id, "create", msg);
+}
+
 int
 page_connection_create(struct req *r)
 {
 	struct newconn	 nc;
 	struct connform	 cf;
-	const char	*team, *ctx, *credential, *uplink;
-	char		 msg[512];
+	const char	*team, *ctx, *credential, *uplink, *shown;
+	char		 drawn[160];
 	int		 errors, rc = -1;
 	long long	 id;
 
@@ -426,6 +511,25 @@ page_connection_create(struct req *r)
 	if ((rc = newconn_teams(r, &nc)) != 0)
 		return rc == 1 ? 0 : -1;
 	connform_init(&cf, nc.proto, nc.api_type, 0, NULL, NULL);
+	/* "Update fields", or a choice changed since the fields were drawn. */
+	snprintf(drawn, sizeof(drawn), "%s/%s", nc.protocol, nc.api_type);
+	shown = req_param(r, "shown");
+	if (req_param(r, "change") != NULL) {
+		rc = newconn_switch(r, &nc, &cf, 200, "Nothing is saved yet.");
+		goto out;
+	}
+	if (shown != NULL && strcmp(shown, drawn) != 0) {
+		r->log_note = "fields drawn for another protocol or api type";
+		rc = newconn_switch(r, &nc, &cf, 422, "Nothing was saved: the fields you "
+		    "filled in were for another authentication protocol or API type.");
+		goto out;
+	}
+	if (!connform_declares_all(r, &cf) && newconn_foreign_fields(r, &nc)) {
+		r->log_note = "fields of another protocol or api type";
+		rc = newconn_switch(r, &nc, &cf, 422, "Nothing was saved: the form "
+		    "carried fields of another authentication protocol or API type.");
+		goto out;
+	}
 	errors = newconn_check(r, &nc, &team, &ctx);
 	credential = newconn_check_credential(r, &nc, &errors);
 	uplink = newconn_check_uplink(r, &nc, &errors);
@@ -439,10 +543,7 @@ page_connection_create(struct req *r)
 	errors += rc;
 	if (errors == 0) {
 		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink)) > 0) {
-			/* Created connections are tested at once and the result shown. */
-			snprintf(msg, sizeof(msg), "Connection \"%s\" created.",
-			    req_text(r, "name"));
-			rc = connpage_test_and_show(r, id, "create", msg);
+			rc = newconn_created(r, &nc, id);
 			goto out;
 		}
 		if (id == -1) {

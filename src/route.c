@@ -22,7 +22,8 @@ static const char *const p_q[] = { "q", NULL };
 static const char *const p_sort[] = { "sort", NULL };
 static const char *const p_new[] = { "connector", "protocol", "api_type", NULL };
 static const char *const p_create[] = { "csrf", "name", "description", "team", "context",
-	"connector", "protocol", "api_type", "named_credential", "uplink", NULL };
+	"connector", "protocol", "api_type", "named_credential", "uplink",
+	"shown", "change", NULL };
 static const char *const p_ncs[] = { "csrf", "name", "description", "team", "url",
 	"protocol", NULL };
 static const char *const p_nc[] = { "csrf", "action", "description", "url", "expires_on",

@@ -191,6 +191,9 @@ struct connform {
 	char		*expiry_field[CONNFORM_SECRETS_MAX];
 	char		*expiry_value[CONNFORM_SECRETS_MAX];
 	int		 nexpiry;
+	/* New only: the form comes back for another protocol or API type;
+	 * what was typed is kept, fields not posted show their defaults. */
+	int		 switched;
 };
 
 void		 connform_init(struct connform *, struct _hdf *proto, const char *api_type,
@@ -199,6 +202,8 @@ void		 connform_init(struct connform *, struct _hdf *proto, const char *api_type
 int		 connform_validate(struct req *, struct connform *, int per_user);
 /* Fill Form.Fields.* from the posted values (after validate) or the old settings. */
 void		 connform_fill(struct req *, struct connform *, int from_post);
+/* Every f.* of the request is a field of this protocol and API type. */
+int		 connform_declares_all(struct req *, struct connform *);
 void		 connform_free(struct connform *);
 /* Label of field `key` in the protocol, or the key itself. */
 const char	*connform_label(struct connform *, const char *key);

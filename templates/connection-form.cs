@@ -1,9 +1,8 @@
 <?cs ####  connection-form.cs: New connection (Form.Mode "new") and Edit
       ("edit"). Reads Form.* (HACKING.md) and, when editing, Conn.*.
-      New: a GET form to /connections/new (hidden connector, protocol,
-      api_type selects, "Update form": no JavaScript, switching reloads),
-      then the POST form (csrf, connector, protocol, api_type, name,
-      description, team, context, f.*). Edit: the POST form carries csrf,
+      New: one POST form (csrf, connector, shown, protocol and api_type
+      selects, change = "Update fields", name, description, team, context,
+      f.*); Form.Notice after "Update fields". Edit: the POST form carries csrf,
       name, description, version, check_interval (Form.CheckInterval;
       not for per-user connections) and f.*; a secret field's
       f.KEY.expires_on date (Form.Fields.N.ExpiresInput|ExpiresOn|
@@ -61,6 +60,11 @@ if:Form.Stale.By || Form.Stale.At ?>
 <p>Nothing was saved; review and save again.</p>
 </div></div><?cs
 /if ?><?cs
+if:Form.Notice ?>
+<div class="alert alert-info" role="status"><?cs call:alert_icon("info") ?><div class="alert-body">
+<p class="alert-title"><?cs var:Form.Notice ?></p>
+</div></div><?cs
+/if ?><?cs
 if:Form.Error ?>
 <div class="alert alert-error error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title"><?cs call:alert_icon("error") ?><div class="alert-body">
 <p class="alert-title" id="error-summary-title"><?cs var:Form.Error ?></p><?cs
@@ -90,12 +94,27 @@ if:Form.Error ?>
 <div class="form-layout">
 <div class="form-main"><?cs
 
-####  New: protocol and API type; changing them reloads the form (GET).
+####  New: no form before this one; the choice is in it.
+?>
+<form class="panel form conn-form" method="post" action="<?cs var:Form.Action ?>"><?cs
+call:csrf_input() ?><?cs
+if:Form.Mode == "edit" ?>
+<input type="hidden" name="version" value="<?cs var:Form.Version ?>"><?cs
+else ?>
+<input type="hidden" name="connector" value="<?cs var:Form.Connector ?>">
+<input type="hidden" name="shown" value="<?cs var:Form.Shown ?>">
+<button class="visually-hidden" type="submit" tabindex="-1" aria-hidden="true">Create</button><?cs
+/if ?>
+<p class="form-note"><span class="required" aria-hidden="true">*</span> Required field</p><?cs
+
+####  New: protocol and API type, submitted with the fields. "Update
+      fields" (or a choice that differs from the one the fields were drawn
+      for, Form.Shown) shows the form again for the new choice, values kept.
 ?><?cs
 if:Form.Mode != "edit" ?>
-<form class="panel protocol-switch" method="get" action="/connections/new" aria-labelledby="switch-title">
-<h2 id="switch-title" class="panel-title">How to connect</h2>
-<input type="hidden" name="connector" value="<?cs var:Form.Connector ?>">
+<fieldset class="form-section protocol-switch">
+<legend class="form-section-title">How to connect</legend>
+<div class="form-section-body">
 <div class="switch-row">
 <div class="field">
 <label class="field-label" for="f-protocol">Authentication protocol</label>
@@ -118,24 +137,14 @@ if:Form.Mode != "edit" ?>
 </div><?cs
   /if ?>
 <div class="switch-action">
-<button class="btn btn-secondary" type="submit">Update form</button>
+<button class="btn btn-secondary" type="submit" name="change" value="1" formnovalidate>Update fields</button>
 </div>
 </div><?cs
   if:subcount(Form.ApiTypes) > 0 ?><?cs call:error_message("api_type", Form.Errors.ApiType) ?><?cs /if ?>
-<p class="field-help" id="switch-help">The fields below depend on these choices. Updating the form reloads it; values you typed below are not kept.</p>
-</form><?cs
-/if ?>
-
-<form class="panel form conn-form" method="post" action="<?cs var:Form.Action ?>"><?cs
-call:csrf_input() ?><?cs
-if:Form.Mode == "edit" ?>
-<input type="hidden" name="version" value="<?cs var:Form.Version ?>"><?cs
-else ?>
-<input type="hidden" name="connector" value="<?cs var:Form.Connector ?>">
-<input type="hidden" name="protocol" value="<?cs var:Form.Protocol ?>">
-<input type="hidden" name="api_type" value="<?cs var:Form.ApiType ?>"><?cs
-/if ?>
-<p class="form-note"><span class="required" aria-hidden="true">*</span> Required field</p><?cs
+<p class="field-help" id="switch-help">The fields below depend on these choices. After changing one, press Update fields: what you typed is kept (secrets excepted). Pressing Create with fields for another choice saves nothing.</p>
+</div>
+</fieldset><?cs
+/if ?><?cs
 
 ####  Edit: what can't change, shown disabled (disabled inputs are not
       submitted).
@@ -175,17 +184,17 @@ if:Form.Mode == "edit" ?>
 <div class="form-section-body">
 <div class="field<?cs if:Form.Errors.Name ?> has-error<?cs /if ?>"><?cs
   call:field_label("name", "Name", 1) ?><?cs
-  call:field_help("name", "Unique within the owner team, for example “Jira Cloud – Service Desk”.") ?><?cs
+  call:field_help("name", "Unique within the owner team, for example “Jira Cloud – Service Desk”. Up to 120 characters.") ?><?cs
   call:error_message("name", Form.Errors.Name) ?>
-<input class="input" id="f-name" name="name" type="text" maxlength="120" autocomplete="off" required<?cs
+<input class="input" id="f-name" name="name" type="text" autocomplete="off" required<?cs
   if:Form.Name ?> value="<?cs var:Form.Name ?>"<?cs /if ?><?cs
   call:field_aria("name", 1, Form.Errors.Name, "") ?>>
 </div>
 <div class="field<?cs if:Form.Errors.Description ?> has-error<?cs /if ?>"><?cs
   call:field_label("description", "Description", 0) ?><?cs
-  call:field_help("description", "What it is for and who to ask about it. Optional.") ?><?cs
+  call:field_help("description", "What it is for and who to ask about it. Optional, up to 2000 characters.") ?><?cs
   call:error_message("description", Form.Errors.Description) ?>
-<textarea class="textarea" id="f-description" name="description" rows="3" maxlength="2000"<?cs
+<textarea class="textarea" id="f-description" name="description" rows="3"<?cs
   call:field_aria("description", 1, Form.Errors.Description, "") ?>><?cs var:Form.Description ?></textarea>
 </div><?cs
 

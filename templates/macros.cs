@@ -321,20 +321,23 @@ def:empty_state_open(role)
       control's id is "f-" + Input), f.Label, f.Type (text | url | email |
       hostname | number | select | checkbox | textarea | scopes | secret),
       f.Required, f.Help, f.Value, f.Error, f.Placeholder, f.Min, f.Max,
-      f.MaxLength, f.Disabled, f.Stored, f.StoredAt, f.Options.N.Key /
-      Label / Selected. A secret is never echoed, not even masked: its
+      f.MaxLength, f.Limit (said "Up to N characters", checked by the
+      server, no maxlength), f.ReEnter ("Enter the API token again" when
+      the form came back), f.Disabled, f.Stored, f.StoredAt,
+      f.Options.N.Key / Label / Selected. A secret is never echoed, not even masked: its
       input is always empty and f.Stored only says that a value is kept
       (then it is optional: leaving it empty keeps the stored value).
 ?><?cs def:conn_field_help(f)
-?><?cs if:f.Help || f.Type == "scopes" ?>
+?><?cs if:f.Help || f.Type == "scopes" || f.Limit ?>
 <p class="field-help" id="f-<?cs var:f.Input ?>-help"><?cs var:f.Help ?><?cs
-  if:f.Type == "scopes" ?><?cs if:f.Help ?> <?cs /if ?>Space-separated, for example <code>read write</code>.<?cs /if ?></p><?cs
+  if:f.Type == "scopes" ?><?cs if:f.Help ?> <?cs /if ?>Space-separated, for example <code>read write</code>.<?cs /if ?><?cs
+  if:f.Limit && !f.Disabled ?><?cs if:f.Help || f.Type == "scopes" ?> <?cs /if ?>Up to <?cs var:f.Limit ?> characters.<?cs /if ?></p><?cs
 /if ?><?cs /def ?><?cs
 def:conn_field_attrs(f, help)
 ?><?cs
   if:f.Disabled ?> disabled<?cs
   elif:f.Required && !(f.Type == "secret" && f.Stored) ?> required<?cs /if ?><?cs
-  call:field_aria(f.Input, help, f.Error, f.Type == "secret" && f.Stored) ?><?cs
+  call:field_aria(f.Input, help || f.Limit, f.Error, (f.Type == "secret" && f.Stored) || f.ReEnter) ?><?cs
 /def ?><?cs
 def:conn_field(f)
 ?><?cs if:f.Type == "checkbox" ?>
@@ -353,6 +356,9 @@ else ?>
   if:f.Type == "secret" && f.Stored ?>
 <p class="field-stored field-stored-secret" id="f-<?cs var:f.Input ?>-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:f.StoredAt ?>, last changed on <?cs var:f.StoredAt ?><?cs /if ?>. Leave empty to keep it.</p><?cs
   /if ?><?cs
+  if:f.ReEnter ?>
+<p class="field-reenter" id="f-<?cs var:f.Input ?>-stored"><?cs var:f.ReEnter ?></p><?cs
+  /if ?><?cs
   call:error_message(f.Input, f.Error) ?><?cs
   if:f.Type == "select" ?>
 <select class="select" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>"<?cs
@@ -365,7 +371,7 @@ else ?>
 </select><?cs
   elif:f.Type == "textarea" ?>
 <textarea class="textarea" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" rows="4"<?cs
-    if:f.MaxLength ?> maxlength="<?cs var:f.MaxLength ?>"<?cs /if ?><?cs
+    if:f.MaxLength && !f.Limit ?> maxlength="<?cs var:f.MaxLength ?>"<?cs /if ?><?cs
     if:f.Placeholder ?> placeholder="<?cs var:f.Placeholder ?>"<?cs /if ?><?cs
     call:conn_field_attrs(f, f.Help) ?>><?cs var:f.Value ?></textarea><?cs
   elif:f.Type == "secret" ?>
@@ -389,7 +395,7 @@ else ?>
     if:?f.Value && f.Value != "" ?> value="<?cs var:f.Value ?>"<?cs /if ?><?cs
     if:f.Type == "url" || f.Type == "hostname" || f.Type == "scopes" ?> spellcheck="false"<?cs /if ?><?cs
     if:f.Type == "email" ?> autocomplete="off"<?cs /if ?><?cs
-    if:f.MaxLength ?> maxlength="<?cs var:f.MaxLength ?>"<?cs /if ?><?cs
+    if:f.MaxLength && !f.Limit ?> maxlength="<?cs var:f.MaxLength ?>"<?cs /if ?><?cs
     if:f.Placeholder ?> placeholder="<?cs var:f.Placeholder ?>"<?cs /if ?><?cs
     call:conn_field_attrs(f, f.Help || f.Type == "scopes") ?>><?cs
   /if ?>
