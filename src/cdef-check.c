@@ -22,8 +22,10 @@ static const char *const cdef_protocol_keys[] = { "label", "kind", "help",
     "Fields", "Test", "OAuth", NULL };
 static const char *const cdef_field_keys[] = { "label", "type", "section",
     "required", "immutable", "auth_bound", "help", "placeholder", "default",
-    "min", "max", "pattern", "api_types", "scheme", "Options", NULL };
+    "min", "max", "pattern", "api_types", "scheme", "Options",
+    "Scopes", "free_text", NULL };
 static const char *const cdef_option_keys[] = { "label", NULL };
+static const char *const cdef_scope_keys[] = { "scopes", "label", "api_types", NULL };
 static const char *const cdef_test_keys[] = { "kind", "method", "url",
     "base", "path", "auth", "user_field", "secret_field", "header",
     "header_field", "prefix", "param", "param_field", "expect", "expect_field",
@@ -207,6 +209,40 @@ cdef_field_options(struct cdef *cd, HDF *f, const char *path, const char *type)
 	return 0;
 }
 
+/* A scopes field's Scopes (the scopes to pick: one scope, a label, the API
+ * types it is for) and free_text (0: only those); on scopes fields only. */
+static int
+cdef_field_scopes(struct cdef *cd, HDF *f, const char *path, const char *type)
+{
+	HDF	*sc = cdef_child(f, "Scopes"), *c;
+	char	 spath[512], cpath[640];
+
+	if (strcmp(type, "scopes") != 0) {
+		if (sc != NULL || cdef_val(f, "free_text") != NULL)
+			return cdef_error(cd, path, sc != NULL ? "Scopes" : "free_text",
+			    "for scopes fields only");
+		return 0;
+	}
+	if (cdef_flag(cd, f, path, "free_text") == -1)
+		return -1;
+	if (sc == NULL)
+		return 0;
+	cdef_path(spath, sizeof(spath), path, "Scopes", NULL);
+	if (cdef_names(cd, sc, spath, "scope", cdef_scope_keys) == -1)
+		return -1;
+	for (c = hdf_obj_child(sc); c != NULL; c = hdf_obj_next(c)) {
+		cdef_path(cpath, sizeof(cpath), spath, hdf_obj_name(c), NULL);
+		if (cdef_str(c, "scopes") == NULL || strchr(cdef_str(c, "scopes"), ' ') != NULL)
+			return cdef_error(cd, cpath, "scopes", "one scope");
+		if (cdef_str(c, "label") == NULL)
+			return cdef_error(cd, cpath, NULL, "missing \"label\"");
+		if (cdef_scopes(cd, c, cpath) == -1 ||
+		    cdef_words(cd, c, cpath, "api_types", cdef_api_type, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* min, max and the default within them: a number's range, a text's length. */
 static int
 cdef_field_bounds(struct cdef *cd, HDF *f, const char *path, const char *type)
@@ -311,7 +347,8 @@ cdef_field(struct cdef *cd, HDF *proto, HDF *f, const char *path)
 	if (strcmp(type, "secret") == 0 &&
 	    cdef_field_secret(cd, f, path) == -1)
 		return -1;
-	if (cdef_field_options(cd, f, path, type) == -1)
+	if (cdef_field_options(cd, f, path, type) == -1 ||
+	    cdef_field_scopes(cd, f, path, type) == -1)
 		return -1;
 	if (cdef_val(f, "scheme") != NULL && strcmp(type, "url") != 0)
 		return cdef_error(cd, path, "scheme", "scheme is for url fields");

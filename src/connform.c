@@ -165,6 +165,98 @@ valid_pattern(const char *v, const char *pattern)
 	return ok ? NULL : "The value does not have the expected form.";
 }
 
+/* A scope the connector declares to pick for this API type (Scopes.NAME);
+ * NULL when there is no such choice. */
+static HDF *
+scopes_choice(HDF *f, const char *name, const char *api_type)
+{
+	HDF	*c;
+
+	for (c = hdf_obj_child(hdf_get_obj(f, "Scopes")); c != NULL; c = hdf_obj_next(c))
+		if (strcmp(hdf_obj_name(c), name) == 0)
+			return connector_field_applies(c, api_type) ? c : NULL;
+	return NULL;
+}
+
+/* tok is one of the scopes to pick for this API type. */
+static int
+scopes_declared(HDF *f, const char *tok, size_t len, const char *api_type)
+{
+	HDF		*c;
+	const char	*v;
+
+	for (c = hdf_obj_child(hdf_get_obj(f, "Scopes")); c != NULL; c = hdf_obj_next(c)) {
+		v = hdf_get_value(c, "scopes", "");
+		if (strlen(v) == len && strncmp(v, tok, len) == 0 &&
+		    connector_field_applies(c, api_type))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A scopes field with Scopes to pick: the value is the scopes ticked
+ * (f.KEY.CHOICE = 1) then the other scopes typed (f.KEY), into out.
+ * Returns 0 when the request carries none of these inputs (a form drawn
+ * for another protocol), 1 otherwise.
+ */
+static int
+scopes_posted(struct req *r, HDF *f, const char *api_type, struct buf *out)
+{
+	HDF		*c;
+	char		 input[160];
+	const char	*v, *key = hdf_obj_name(f);
+	int		 seen = 0;
+
+	for (c = hdf_obj_child(hdf_get_obj(f, "Scopes")); c != NULL; c = hdf_obj_next(c)) {
+		if (!connector_field_applies(c, api_type))
+			continue;
+		snprintf(input, sizeof(input), "f.%s.%s", key, hdf_obj_name(c));
+		if ((v = req_param(r, input)) == NULL)
+			continue;
+		seen = 1;
+		if (strcmp(v, "1") == 0)
+			buf_printf(out, "%s%s", out->len > 0 ? " " : "",
+			    hdf_get_value(c, "scopes", ""));
+	}
+	snprintf(input, sizeof(input), "f.%s", key);
+	if ((v = req_param(r, input)) != NULL) {
+		seen = 1;
+		/* each typed scope once, after the ticked ones */
+		while (*v != '\0') {
+			size_t	 n = strcspn(v, " ");
+			char	 tok[256];
+
+			if (n > 0 && n < sizeof(tok)) {
+				memcpy(tok, v, n);
+				tok[n] = '\0';
+				if (out->data == NULL || !str_word_in(out->data, tok))
+					buf_printf(out, "%s%s", out->len > 0 ? " " : "", tok);
+			} else if (n > 0)
+				buf_printf(out, "%s%.*s", out->len > 0 ? " " : "", (int)n, v);
+			v += n + (v[n] == ' ');
+		}
+	}
+	return seen;
+}
+
+/* Without free_text: every scope must be one of those to pick. */
+static const char *
+scopes_only_declared(HDF *f, const char *v, const char *api_type)
+{
+	size_t	 n;
+
+	if (hdf_get_int_value(f, "free_text", 1) || hdf_get_obj(f, "Scopes") == NULL)
+		return NULL;
+	while (*v != '\0') {
+		n = strcspn(v, " ");
+		if (n > 0 && !scopes_declared(f, v, n, api_type))
+			return "Pick the scopes from the list.";
+		v += n + (v[n] == ' ');
+	}
+	return NULL;
+}
+
 /* Check one non-secret value by the field's type; NULL when valid. */
 static const char *
 connform_check(HDF *f, const char *v)
@@ -237,6 +329,11 @@ connform_declared(struct req *r, struct connform *cf)
 			    len == klen + strlen(EXPIRES_SUFFIX) &&
 			    strncmp(name + 2, key, klen) == 0 &&
 			    strcmp(name + 2 + klen, EXPIRES_SUFFIX) == 0))
+				known = 1;
+			/* f.KEY.CHOICE: a scope ticked (scopes_choice()) */
+			if (len > klen + 1 && strncmp(name + 2, key, klen) == 0 &&
+			    name[2 + klen] == '.' && scopes_choice(f, name + 3 + klen,
+			    cf->api_type) != NULL)
 				known = 1;
 		}
 		if (!known)
@@ -378,12 +475,13 @@ connform_validate(struct req *r, struct connform *cf, int per_user)
 {
 	HDF		*f;
 	char		 input[80];
-	struct buf	 bound;
+	struct buf	 bound, picked;
 	int		 rebind = 0;
 
 	if (!connform_declared(r, cf))
 		return -1;
 	buf_init(&bound);
+	buf_init(&picked);
 	for (f = hdf_obj_child(connform_fields(cf)); f != NULL; f = hdf_obj_next(f)) {
 		const char	*key = hdf_obj_name(f), *v, *why;
 
@@ -391,6 +489,12 @@ connform_validate(struct req *r, struct connform *cf, int per_user)
 			continue;
 		snprintf(input, sizeof(input), "f.%s", key);
 		v = req_param(r, input);
+		if (strcmp(field_type(f), "scopes") == 0 && hdf_get_obj(f, "Scopes") != NULL) {
+			buf_free(&picked);
+			buf_init(&picked);
+			if (scopes_posted(r, f, cf->api_type, &picked))
+				v = picked.data != NULL ? picked.data : "";
+		}
 		if (cf->editing && connform_locked(cf, f)) {
 			/* Shown disabled; a crafted value must not change it. */
 			if (v != NULL && strcmp(v, old_value(cf, key)) != 0)
@@ -404,6 +508,8 @@ connform_validate(struct req *r, struct connform *cf, int per_user)
 			why = NULL;
 		else
 			why = connform_check(f, v);
+		if (why == NULL && strcmp(field_type(f), "scopes") == 0)
+			why = scopes_only_declared(f, v, cf->api_type);
 		if (why != NULL) {
 			connform_error(cf, key, why);
 			continue;
@@ -422,6 +528,7 @@ connform_validate(struct req *r, struct connform *cf, int per_user)
 	cf->rebind = rebind;
 	connform_secrets(r, cf, per_user, rebind, bound.data);
 	buf_free(&bound);
+	buf_free(&picked);
 	return (int)json_object_size(cf->errors);
 }
 
@@ -490,6 +597,60 @@ connform_fill_options(HDF *node, HDF *f, const char *value)
 		render_set(n, "Label", hdf_get_value(o, "label", hdf_obj_name(o)));
 		render_set(n, "Selected", strcmp(hdf_obj_name(o), value) == 0 ? "1" : "0");
 	}
+}
+
+/*
+ * A scopes field's Scopes as checkboxes (Scopes.N.Input|Scope|Label|Checked,
+ * the ones for this API type) and Value the other scopes, for the text
+ * input (FreeText) beside them. The current value is what was posted, else
+ * value (stored or default); after a change of API type a ticked scope of
+ * the old type is dropped, and the new type's default ticked when nothing
+ * of the new type's is.
+ */
+static void
+connform_fill_scopes(struct req *r, struct connform *cf, HDF *n, HDF *f, int from_post,
+    const char *value)
+{
+	HDF		*c;
+	struct buf	 cur, other;
+	const char	*v, *key = hdf_obj_name(f);
+	char		 input[160];
+	size_t		 len;
+	int		 i = 0;
+
+	buf_init(&cur);
+	buf_init(&other);
+	if (!from_post || !scopes_posted(r, f, cf->api_type, &cur) || (cf->switched &&
+	    connform_default_scopes(cf, cur.data != NULL ? cur.data : ""))) {
+		buf_free(&cur);
+		buf_init(&cur);
+		buf_puts(&cur, value);
+	}
+	if (cf->switched && cur.len == 0)
+		buf_puts(&cur, connform_default(cf, f));
+	for (c = hdf_obj_child(hdf_get_obj(f, "Scopes")); c != NULL; c = hdf_obj_next(c)) {
+		HDF	*sn;
+
+		if (!connector_field_applies(c, cf->api_type))
+			continue;
+		sn = render_node(n, "Scopes.%d", i++);
+		snprintf(input, sizeof(input), "f.%s.%s", key, hdf_obj_name(c));
+		render_set(sn, "Input", input);
+		render_set(sn, "Scope", hdf_get_value(c, "scopes", ""));
+		render_set(sn, "Label", hdf_get_value(c, "label", ""));
+		render_set(sn, "Checked", cur.data != NULL && str_word_in(cur.data,
+		    hdf_get_value(c, "scopes", "")) ? "1" : "0");
+	}
+	/* What is not a choice of this API type goes in the text input. */
+	for (v = cur.data != NULL ? cur.data : ""; *v != '\0'; v += len + (v[len] == ' ')) {
+		len = strcspn(v, " ");
+		if (len > 0 && !scopes_declared(f, v, len, cf->api_type))
+			buf_printf(&other, "%s%.*s", other.len > 0 ? " " : "", (int)len, v);
+	}
+	render_set(n, "Value", other.data != NULL ? other.data : "");
+	render_set(n, "FreeText", hdf_get_int_value(f, "free_text", 1) ? "1" : "0");
+	buf_free(&cur);
+	buf_free(&other);
 }
 
 /* The form came back and a typed secret is not in it: "Enter the API token
@@ -579,5 +740,7 @@ connform_fill(struct req *r, struct connform *cf, int from_post)
 			connform_reenter(n, hdf_get_value(f, "label", key));
 		if (strcmp(field_type(f), "select") == 0)
 			connform_fill_options(n, f, v);
+		if (strcmp(field_type(f), "scopes") == 0 && hdf_get_obj(f, "Scopes") != NULL)
+			connform_fill_scopes(r, cf, n, f, from_post, v);
 	}
 }

@@ -438,10 +438,11 @@ newconn_foreign_fields(struct req *r, struct newconn *nc)
 		    !known; p = hdf_obj_next(p))
 			for (f = hdf_obj_child(hdf_get_obj(p, "Fields")); f != NULL;
 			    f = hdf_obj_next(f))
-				if (strcmp(hdf_obj_name(f), name + 2) == 0 ||
-				    (strncmp(name + 2, hdf_obj_name(f),
-				    strlen(hdf_obj_name(f))) == 0 && strcmp(name + 2 +
-				    strlen(hdf_obj_name(f)), ".expires_on") == 0))
+				/* f.KEY, or f.KEY.SUB (an expiry date, a scope) */
+				if (strncmp(name + 2, hdf_obj_name(f),
+				    strlen(hdf_obj_name(f))) == 0 && (name[2 +
+				    strlen(hdf_obj_name(f))] == '\0' ||
+				    name[2 + strlen(hdf_obj_name(f))] == '.'))
 					known = 1;
 		if (!known)
 			return 0;

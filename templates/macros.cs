@@ -324,7 +324,9 @@ def:empty_state_open(role)
       f.MaxLength, f.Limit (said "Up to N characters", checked by the
       server, no maxlength), f.ReEnter ("Enter the API token again" when
       the form came back), f.Disabled, f.Stored, f.StoredAt,
-      f.Options.N.Key / Label / Selected. A secret is never echoed, not even masked: its
+      f.Options.N.Key / Label / Selected; a scopes field with declared
+      Scopes: checkboxes f.Scopes.N.Input|Scope|Label|Checked, and the other
+      scopes (f.Value) in a text input when f.FreeText. A secret is never echoed, not even masked: its
       input is always empty and f.Stored only says that a value is kept
       (then it is optional: leaving it empty keeps the stored value).
 ?><?cs def:conn_field_help(f)
@@ -340,7 +342,26 @@ def:conn_field_attrs(f, help)
   call:field_aria(f.Input, help || f.Limit, f.Error, (f.Type == "secret" && f.Stored) || f.ReEnter) ?><?cs
 /def ?><?cs
 def:conn_field(f)
-?><?cs if:f.Type == "checkbox" ?>
+?><?cs if:f.Type == "scopes" && subcount(f.Scopes) > 0 ?>
+<fieldset class="field choice-group scope-picks<?cs if:f.Error ?> has-error<?cs /if ?>"<?cs
+  call:field_aria(f.Input, 1, f.Error, "") ?>>
+<legend class="field-label"><?cs var:f.Label ?><?cs if:f.Required && !f.Disabled ?> <span class="required" aria-hidden="true">*</span><?cs /if ?></legend>
+<p class="field-help" id="f-<?cs var:f.Input ?>-help"><?cs if:f.Help ?><?cs var:f.Help ?> <?cs /if ?>Tick what the connection needs<?cs if:f.FreeText ?>; add any other scopes below, separated by spaces<?cs /if ?>.</p><?cs
+  call:error_message(f.Input, f.Error) ?>
+<div class="choice-list"><?cs
+  each:c = f.Scopes ?>
+<label class="choice" for="f-<?cs var:c.Input ?>"><input class="checkbox" type="checkbox" id="f-<?cs var:c.Input ?>" name="<?cs var:c.Input ?>" value="1"<?cs
+    if:c.Checked ?> checked<?cs /if ?><?cs if:f.Disabled ?> disabled<?cs /if ?>><span class="choice-text"><span class="choice-label"><?cs var:c.Label ?></span><span class="choice-help"><code><?cs var:c.Scope ?></code></span></span></label><?cs
+  /each ?>
+</div><?cs
+  if:f.FreeText ?>
+<label class="field-label field-label-sub" for="f-<?cs var:f.Input ?>">Other scopes</label>
+<input class="input" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="text" spellcheck="false"<?cs
+    if:?f.Value && f.Value != "" ?> value="<?cs var:f.Value ?>"<?cs /if ?><?cs
+    if:f.Disabled ?> disabled<?cs /if ?> aria-describedby="f-<?cs var:f.Input ?>-help"><?cs
+  /if ?>
+</fieldset><?cs
+elif:f.Type == "checkbox" ?>
 <div class="field field-check<?cs if:f.Error ?> has-error<?cs /if ?>">
 <input class="checkbox" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="checkbox" value="1"<?cs
   if:f.Value && f.Value != "0" ?> checked<?cs /if ?><?cs

@@ -113,16 +113,32 @@ test('Jira: "Update fields" to Server keeps what was typed, and Create makes a S
 	assert.equal(kinds(name), '/server', 'a Jira Server connection');
 });
 
-test('Celonis OAuth: the scopes follow the API type, prefilled and after a change', async () => {
+test('Celonis OAuth: the scopes follow the API type (ticked, and in what is saved for the token request)', async () => {
+	const name = `Celonis OAuth push ${uniq('o')}`;
+	const intelligence = page.locator('[id="f-f.scopes.knowledge_models"]');
+	const push = page.locator('[id="f-f.scopes.data_push"]');
 	await page.goto(`${baseUrl()}/connections/new?connector=celonis&protocol=oauth2_client&api_type=intelligence`);
-	assert.equal(await field('scopes').inputValue(), 'intelligence.knowledge-models:read');
+	assert.equal(await intelligence.isChecked(), true, 'the Intelligence scope ticked for the Intelligence API');
+	assert.equal(await push.count(), 0);
+	assert.equal(await field('scopes').inputValue(), '', 'no other scopes');
+	await page.locator('#f-name').fill(name);
+	await field('domain').fill('acme.celonis.invalid');
+	await field('client_id').fill('client-1');
 	await page.selectOption('#f-api_type', 'data_push');
 	await page.getByRole('button', { name: 'Update fields' }).click();
-	assert.equal(await field('scopes').inputValue(), 'integration.data-pools:data_push',
-	    'not the Intelligence scope');
-	await page.goto(`${baseUrl()}/connections/new?connector=celonis&protocol=oauth2_client&api_type=data_push`);
-	assert.equal(await field('scopes').inputValue(), 'integration.data-pools:data_push');
+	assert.equal(await intelligence.count(), 0, 'no Intelligence scope offered for Data push');
+	assert.equal(await push.isChecked(), true, 'the Data push scope ticked');
+	assert.equal(await field('scopes').inputValue(), '', 'the Intelligence scope not carried over as text');
+	await field('pool_id').fill('pool-abc123');
+	await field('client_secret').fill('SECRET-OAUTH-PUSH');
 	await shots('celonis-oauth-data-push-scopes');
+	await Promise.all([page.waitForURL(/\/connections\/[0-9]+$/),
+		page.getByRole('button', { name: 'Create', exact: true }).click()]);
+	assert.equal(kinds(name), 'data_push/oauth2_client');
+	assert.equal(psqlValue(`SELECT settings->>'scopes' FROM connections WHERE owner_team_id = ${team.id}
+	    AND name = ${sqlString(name)}`), 'integration.data-pools:data_push', 'the token is asked with the Data push scope');
+	await page.goto(`${baseUrl()}/connections/new?connector=celonis&protocol=oauth2_client&api_type=data_push`);
+	assert.equal(await push.isChecked(), true);
 });
 
 test('long input: the limit is said, and 121 characters are refused with a message, not cut', async () => {

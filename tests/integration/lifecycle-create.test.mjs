@@ -3,7 +3,8 @@
 // message next to each field, the values kept except secrets, nothing saved;
 // names are unique per owner team, case-insensitively; a crafted form
 // (another connector, protocol or API type, a field the protocol does not
-// declare) is 400; a good form is 303 to the details page with version 1, the
+// declare) is 400 — fields of another protocol or API type of the connector
+// are 422 with a message; a good form is 303 to the details page with version 1, the
 // secrets sealed and an audit entry naming the fields (never the values).
 
 import assert from 'node:assert/strict';
@@ -250,11 +251,8 @@ describe('a crafted form is 400 and saves nothing', () => {
 			extra: { api_type: 'data_push' } }],
 		['an unknown API type', { connector: 'celonis', protocol: 'app_key', apiType: 'intelligence',
 			fields: { domain: 'acme.invalid', app_key: 'SECRET-CRAFT' }, extra: { api_type: 'bogus' } }],
-		['a field the protocol does not declare', { connector: 'jira', protocol: 'cloud',
-			fields: { ...good, password: 'x' } }],
-		['a field of another API type (pool ID on the Intelligence API)', { connector: 'celonis',
-			protocol: 'app_key', apiType: 'intelligence',
-			fields: { domain: 'acme.invalid', app_key: 'SECRET-CRAFT', pool_id: 'pool-1' } }],
+		['a field no protocol of the connector declares', { connector: 'jira', protocol: 'cloud',
+			fields: { ...good, bogus: 'x' } }],
 		['a form field the page does not declare (version)', { connector: 'jira', protocol: 'cloud',
 			fields: good, extra: { version: '1' } }],
 	];
@@ -264,6 +262,32 @@ describe('a crafted form is 400 and saves nothing', () => {
 			const r = await createConn(s.jar, spec);
 			assert.equal(r.status, 400, `${what}: ${pageText(r.res.text).slice(0, 200)}`);
 			assert.match(pageText(r.res.text), /Error 400/);
+			assert.ok(!r.res.text.includes('SECRET-CRAFT'), 'no secret echoed');
+			assert.deepEqual(teamState(s.team.id), before, 'nothing saved');
+		});
+	}
+});
+
+// Fields of another protocol or API type of the same connector: the form
+// for the chosen one again, with a clear message, nothing saved (issue 12).
+describe('fields of another protocol or API type are 422 with a message and save nothing', () => {
+	const cases = [
+		['a field of another protocol (password on Jira Cloud)', { connector: 'jira', protocol: 'cloud',
+			fields: { url: 'https://acme.invalid', email: 'ops@example.com', api_token: 'SECRET-CRAFT',
+				password: 'x' } }],
+		['a field of another API type (pool ID on the Intelligence API)', { connector: 'celonis',
+			protocol: 'app_key', apiType: 'intelligence',
+			fields: { domain: 'acme.invalid', app_key: 'SECRET-CRAFT', pool_id: 'pool-1' } }],
+		['fields drawn for another API type (shown)', { connector: 'celonis', protocol: 'app_key',
+			apiType: 'data_push', fields: { domain: 'acme.invalid', app_key: 'SECRET-CRAFT' },
+			extra: { shown: 'app_key/intelligence' } }],
+	];
+	for (const [what, spec] of cases) {
+		test(what, async () => {
+			const before = teamState(s.team.id);
+			const r = await createConn(s.jar, spec);
+			assert.equal(r.status, 422, `${what}: ${pageText(r.res.text).slice(0, 200)}`);
+			assert.match(pageText(r.res.text), /Nothing was saved: the (form carried fields|fields you filled in were) for another authentication protocol or API type/);
 			assert.ok(!r.res.text.includes('SECRET-CRAFT'), 'no secret echoed');
 			assert.deepEqual(teamState(s.team.id), before, 'nothing saved');
 		});
