@@ -358,7 +358,7 @@ def:conn_field(f)
 <label class="field-label field-label-sub" for="f-<?cs var:f.Input ?>">Other scopes</label>
 <input class="input" id="f-<?cs var:f.Input ?>" name="<?cs var:f.Input ?>" type="text" spellcheck="false"<?cs
     if:?f.Value && f.Value != "" ?> value="<?cs var:f.Value ?>"<?cs /if ?><?cs
-    if:f.Disabled ?> disabled<?cs /if ?> aria-describedby="f-<?cs var:f.Input ?>-help"><?cs
+    if:f.Disabled ?> disabled<?cs /if ?><?cs call:field_aria(f.Input, 1, f.Error, "") ?>><?cs
   /if ?>
 </fieldset><?cs
 elif:f.Type == "checkbox" ?>

@@ -437,11 +437,11 @@ test('every POST form survives each field left out, empty, at and past its maxim
 		only: (f) => /^\/webhooks\/[0-9]+$/.test(f.action) });
 	cleanups.push(() => psql("DELETE FROM webhook_endpoints WHERE url LIKE 'https://127.0.0.1:9/fo-hook%'"));
 
-	// The GET forms too: the list's filters, the audit filters, the catalog
-	// search and New connection's protocol switch.
+	// The GET forms too: the list's filters, the audit filters and the
+	// catalog search (New connection's protocol and API type are in its
+	// POST form).
 	for (const [name, url] of [['list filters', '/'], ['audit filters', '/audit'],
-		['catalog search', '/connectors'],
-		['protocol switch', '/connections/new?connector=celonis&protocol=app_key']])
+		['catalog search', '/connectors']])
 		targets.push({ name, who: admin.jar, url, method: 'get', only: () => true });
 
 	for (const t of targets)

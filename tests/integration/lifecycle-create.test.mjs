@@ -138,7 +138,7 @@ describe('invalid input: 422, a message next to each field, values kept except s
 		{
 			what: 'scopes with quotes, tenant not matching its pattern',
 			spec: { connector: 'msgraph', protocol: 'oauth2_code',
-				fields: { tenant: 'bad tenant!', client_id: 'cid', client_secret: 'SECRET-SCO-1', scopes: 'User.Read "x"' } },
+				fields: { tenant: 'bad tenant!', client_id: 'cid', client_secret: 'SECRET-SCO-1', scopes: 'Files.Read "x"' } },
 			errors: { 'f.tenant': 'The value does not have the expected form.',
 				'f.scopes': 'Scopes are words separated by spaces, without quotes or backslashes.' },
 		},
@@ -287,7 +287,7 @@ describe('fields of another protocol or API type are 422 with a message and save
 			const before = teamState(s.team.id);
 			const r = await createConn(s.jar, spec);
 			assert.equal(r.status, 422, `${what}: ${pageText(r.res.text).slice(0, 200)}`);
-			assert.match(pageText(r.res.text), /Nothing was saved: the (form carried fields|fields you filled in were) for another authentication protocol or API type/);
+			assert.match(pageText(r.res.text), /Nothing was saved: the (form carried fields of|fields you filled in were for) another authentication protocol or API type/);
 			assert.ok(!r.res.text.includes('SECRET-CRAFT'), 'no secret echoed');
 			assert.deepEqual(teamState(s.team.id), before, 'nothing saved');
 		});
