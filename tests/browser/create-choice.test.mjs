@@ -137,8 +137,32 @@ test('Celonis OAuth: the scopes follow the API type (ticked, and in what is save
 	assert.equal(kinds(name), 'data_push/oauth2_client');
 	assert.equal(psqlValue(`SELECT settings->>'scopes' FROM connections WHERE owner_team_id = ${team.id}
 	    AND name = ${sqlString(name)}`), 'integration.data-pools:data_push', 'the token is asked with the Data push scope');
+	const id = /\/connections\/([0-9]+)$/.exec(page.url())[1];
+
+	// Edit shows the scope ticked; saving with another scope typed keeps both.
+	await page.goto(`${baseUrl()}/connections/${id}/edit`);
+	assert.equal(await push.isChecked(), true, 'the saved scope ticked on Edit');
+	await field('scopes').fill('integration.data-pools:read');
+	await field('client_secret').fill('SECRET-OAUTH-PUSH');
+	await shots('celonis-oauth-edit-scopes');
+	await Promise.all([page.waitForURL(new RegExp(`/connections/${id}$`)),
+		page.getByRole('button', { name: 'Save', exact: true }).click()]);
+	assert.equal(psqlValue(`SELECT settings->>'scopes' FROM connections WHERE id = ${id}`),
+	    'integration.data-pools:data_push integration.data-pools:read');
+
 	await page.goto(`${baseUrl()}/connections/new?connector=celonis&protocol=oauth2_client&api_type=data_push`);
 	assert.equal(await push.isChecked(), true);
+});
+
+test('Enter in a field means Create, not "Update fields"', async () => {
+	const name = `Jira enter ${uniq('e')}`;
+	await page.goto(`${baseUrl()}/connections/new?connector=jira&protocol=cloud`);
+	await page.locator('#f-name').fill(name);
+	await field('url').fill('https://jira.example.invalid');
+	await field('email').fill('ops@example.com');
+	await field('api_token').fill('SECRET-ENTER');
+	await Promise.all([page.waitForURL(/\/connections\/[0-9]+$/), page.locator('#f-name').press('Enter')]);
+	assert.equal(kinds(name), '/cloud');
 });
 
 test('long input: the limit is said, and 121 characters are refused with a message, not cut', async () => {
