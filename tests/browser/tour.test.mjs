@@ -1,0 +1,203 @@
+// A tour of every page in headless Chromium (JavaScript off), as an admin, a
+// manager, a member and a viewer of one team, at 1366×900 and 390×844: the
+// Integrations tab, a connection's Details, Related, History, Sharing, Edit
+// and Delete confirmation, New connection, Connectors and one connector,
+// Named credentials and one, Audit, Teams and one, Users, Webhooks and one,
+// a per-user connection's credentials page, error pages (404, and 403 where
+// the role may not go) and the sign-in page. Each page must answer the status
+// its role gets, show an <h1>, fit the phone's width
+// (document.scrollingElement.scrollWidth <= innerWidth) and lay out its
+// header without two of its parts overlapping; no console error, no CSP
+// violation. Every page is saved to TETHER_TEST_OUT as
+// tour-VIEWPORT-ROLE-NN-PAGE.png (tools/screenshots.sh copies a chosen set
+// into docs/screenshots/). Every check of a tour is made, then the ones that
+// failed are reported together, so a defect leaves all the screenshots.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { assertCleanConsole, openBrowser, screenshot, signInPage } from '../lib/browser.mjs';
+import { startBasicStandin, testNow } from '../lib/lifecycle/lc.mjs';
+import { buildWorld } from '../lib/roles/world.mjs';
+import { baseUrl, psqlValue, tetherctl, uniq } from '../lib/stack.mjs';
+
+const VIEWPORTS = {
+	desktop: { width: 1366, height: 900 },
+	phone: { width: 390, height: 844 },
+};
+
+let standin;
+let w;
+let webhookId;
+
+before(async () => {
+	const password = `pw-${uniq('tour')}`;
+	standin = await startBasicStandin({ user: 'svc', password });
+	w = await buildWorld({ url: standin.url, password });
+	// Something on History and on the chart: two tests of the shared connection.
+	await testNow(w.users.manager.jar, w.conns.A);
+	await testNow(w.users.manager.jar, w.conns.A);
+	tetherctl('webhook', 'add', `https://localhost:9/tour/${uniq('hook')}`, '--team', w.teams.A.name);
+	webhookId = Number(psqlValue('SELECT max(id) FROM webhook_endpoints'));
+});
+
+after(async () => {
+	await standin?.close();
+});
+
+/**
+ * The pages of the tour: [name, path, { role: status }]; a role left out
+ * does not visit the page. Statuses are what the routes promise: 403 where
+ * the role may not act (Edit, Delete, New connection, Named credentials,
+ * Audit for members and viewers), 404 for the admins' pages (Teams).
+ */
+function pages() {
+	const c = w.conns.A;
+	const all = (s = 200) => ({ admin: s, manager: s, member: s, viewer: s });
+	return [
+		['integrations', '/', all()],
+		['details', `/connections/${c}`, all()],
+		['related', `/connections/${c}/related`, all()],
+		['history', `/connections/${c}/history`, all()],
+		['sharing', `/connections/${c}/sharing`, all()],
+		['edit', `/connections/${c}/edit`, { admin: 200, manager: 200, member: 403, viewer: 403 }],
+		['delete', `/connections/${c}/delete`, { admin: 200, manager: 200, member: 403, viewer: 403 }],
+		['oauth-details', `/connections/${w.conns.oauth}`, { admin: 200, manager: 200 }],
+		['per-user-details', `/connections/${w.conns.per}`, { admin: 200, member: 200 }],
+		['per-user-credentials', `/connections/${w.conns.per}/credentials`,
+			{ admin: 200, manager: 200, member: 200, viewer: 403 }],
+		['new-connection', '/connections/new?connector=http',
+			{ admin: 200, manager: 200, member: 403, viewer: 403 }],
+		['new-connection-jira', '/connections/new?connector=jira', { admin: 200, manager: 200 }],
+		['connectors', '/connectors', all()],
+		['connector-jira', '/connectors/jira', all()],
+		['named-credentials', '/named-credentials', { admin: 200, manager: 200, member: 403, viewer: 403 }],
+		['named-credential', `/named-credentials/${w.nc}`, { admin: 200, manager: 200 }],
+		['audit', '/audit', { admin: 200, manager: 200, member: 403, viewer: 403 }],
+		['teams', '/teams', { admin: 200, manager: 404, member: 404, viewer: 404 }],
+		['team', `/teams/${w.teams.A.id}`, { admin: 200 }],
+		['users', '/users', { admin: 200 }],
+		['webhooks', '/webhooks', { admin: 200 }],
+		['webhook', `/webhooks/${webhookId}`, { admin: 200 }],
+		['flow', `/flows/${w.flow}`, { admin: 200, manager: 200 }],
+		['error-404', `/connections/${w.missing}`, all(404)],
+	];
+}
+
+/**
+ * What is wrong with the page as laid out now ([] when nothing): no <h1>,
+ * wider than the viewport (phone), or two parts of the header overlapping
+ * (the brand, the navigation, the user's e-mail, Sign out; and the
+ * navigation's links among themselves, each clipped to the part of the
+ * navigation that shows).
+ */
+async function layoutProblems(page, phone) {
+	return page.evaluate((isPhone) => {
+		const out = [];
+		const h1 = document.querySelector('main h1');
+		if (h1 === null || h1.textContent.trim() === '')
+			out.push('no <h1> in main');
+		const se = document.scrollingElement;
+		if (isPhone && se.scrollWidth > window.innerWidth)
+			out.push(`wider than the phone: scrollWidth ${se.scrollWidth} > ${window.innerWidth}`);
+		const box = (el) => {
+			const r = el.getBoundingClientRect();
+			return { l: r.left, t: r.top, r: r.right, b: r.bottom };
+		};
+		const clip = (a, c) => ({ l: Math.max(a.l, c.l), t: Math.max(a.t, c.t),
+			r: Math.min(a.r, c.r), b: Math.min(a.b, c.b) });
+		const area = (a) => Math.max(0, a.r - a.l) * Math.max(0, a.b - a.t);
+		const overlaps = (list) => {
+			for (let i = 0; i < list.length; i++)
+				for (let j = i + 1; j < list.length; j++)
+					if (area(clip(list[i].box, list[j].box)) > 1)
+						out.push(`header: ${list[i].name} overlaps ${list[j].name}`);
+		};
+		const parts = [['brand', '.site-header .brand'], ['navigation', '.site-nav'],
+			['e-mail', '.user-menu .user-id'], ['Sign out', '.signout-form button']]
+			.map(([name, sel]) => ({ name, el: document.querySelector(sel) }))
+			.filter((p) => p.el !== null && area(box(p.el)) > 0)
+			.map((p) => ({ name: p.name, box: box(p.el) }));
+		overlaps(parts);
+		const nav = document.querySelector('.site-nav');
+		if (nav !== null) {
+			const shown = box(nav);
+			overlaps([...nav.querySelectorAll('li')]
+				.map((li) => ({ name: `"${li.textContent.trim()}"`, box: clip(box(li), shown) }))
+				.filter((p) => area(p.box) > 0));
+		}
+		return out;
+	}, phone);
+}
+
+/**
+ * Visit each page the role may visit; screenshot each; the problems found
+ * ([] when none), each "PAGE: what".
+ */
+async function tour({ page, messages }, role, vp) {
+	const problems = [];
+	let n = 0;
+	for (const [name, path, statuses] of pages()) {
+		if (!(role in statuses))
+			continue;
+		const seen = messages.length;
+		const res = await page.goto(`${baseUrl()}${path}`);
+		// Chromium logs every error status it loads; the expected one is no error.
+		const expected = `error: Failed to load resource: the server responded with a status of ${statuses[role]} `;
+		messages.splice(seen, messages.length - seen,
+		    ...messages.slice(seen).filter((m) => !m.startsWith(expected)));
+		const file = `tour-${vp}-${role}-${String(++n).padStart(2, '0')}-${name}`;
+		await screenshot(page, file);
+		if (res.status() !== statuses[role])
+			problems.push(`${file}: status ${res.status()}, expected ${statuses[role]}`);
+		for (const p of await layoutProblems(page, vp === 'phone'))
+			problems.push(`${file}: ${p}`);
+	}
+	return problems;
+}
+
+for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
+	test(`the sign-in page renders at ${viewport.width}×${viewport.height}`, async () => {
+		const b = await openBrowser({ viewport });
+		try {
+			const res = await b.page.goto(`${baseUrl()}/login`);
+			await screenshot(b.page, `tour-${vp}-signed-out-01-sign-in`);
+			assert.equal(res.status(), 200);
+			assert.deepEqual(await layoutProblems(b.page, vp === 'phone'), []);
+			assertCleanConsole(b.messages, 'sign-in');
+		} finally {
+			await b.close();
+		}
+	});
+
+	for (const role of ['admin', 'manager', 'member', 'viewer']) {
+		test(`every page of a ${role} renders at ${viewport.width}×${viewport.height}`, async () => {
+			const b = await openBrowser({ viewport });
+			try {
+				await signInPage(b.page, w.users[role]);
+				const problems = await tour(b, role, vp);
+				assert.deepEqual(problems, [], `${role}, ${vp}: pages that do not render well`);
+				assertCleanConsole(b.messages, `${role}, ${vp}`);
+			} finally {
+				await b.close();
+			}
+		});
+	}
+}
+
+test('the layout checks see a page wider than the phone and a header that overlaps', async () => {
+	const b = await openBrowser({ viewport: VIEWPORTS.phone });
+	try {
+		await signInPage(b.page, w.users.admin);
+		assert.deepEqual(await layoutProblems(b.page, true), [], 'the Integrations tab as it is');
+		await b.page.evaluate(() => {
+			document.querySelector('main').style.minWidth = '600px';
+			document.querySelector('.user-menu').style.cssText = 'position: absolute; left: 0; top: 0';
+		});
+		const found = await layoutProblems(b.page, true);
+		assert.ok(found.some((p) => /^wider than the phone: scrollWidth \d+ > 390$/.test(p)), found.join('; '));
+		assert.ok(found.some((p) => /^header: brand overlaps (e-mail|Sign out)$/.test(p)), found.join('; '));
+	} finally {
+		await b.close();
+	}
+});
