@@ -17,9 +17,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { assertCleanConsole, openBrowser, screenshot, signInPage } from '../lib/browser.mjs';
-import { startBasicStandin, testNow } from '../lib/lifecycle/lc.mjs';
-import { buildWorld } from '../lib/roles/world.mjs';
-import { baseUrl, psqlValue, tetherctl, uniq } from '../lib/stack.mjs';
+import { flowAdd, mustCreate, startBasicStandin, testNow } from '../lib/lifecycle/lc.mjs';
+import { httpBasic } from '../lib/roles/world.mjs';
+import {
+	baseUrl, makeTeam, post, psqlValue, sessionCsrf, signIn, sqlString, tetherctl, uniq,
+} from '../lib/stack.mjs';
 
 const VIEWPORTS = {
 	desktop: { width: 1366, height: 900 },
@@ -30,15 +32,77 @@ let standin;
 let w;
 let webhookId;
 
-before(async () => {
+/**
+ * name when no row of table has it yet (a fresh stack: the screenshots read
+ * like an installation's), else name with a unique tail.
+ */
+function fresh(table, column, name) {
+	const taken = psqlValue(`SELECT count(*) FROM ${table} WHERE lower(${column}) = lower(${sqlString(name)})`);
+	return Number(taken) === 0 ? name : `${name} ${uniq('t')}`;
+}
+
+/** A user in a role with a readable name and e-mail, signed in: { email, password, id, jar }. */
+async function person(name, email, { admin = false, teams = [] } = {}) {
+	const [local, domain] = email.split('@');
+	const u = { email: fresh('users', 'email', email) === email ? email : `${local}-${uniq('t')}@${domain}`,
+		password: `pw-${uniq('p')}` };
+	tetherctl('user', 'add', u.email, ...(admin ? ['--admin'] : []), '--name', name, '--password-stdin',
+	    { stdin: `${u.password}\n` });
+	for (const t of teams)
+		tetherctl('team', 'member', t.name, u.email, t.role);
+	u.id = psqlValue(`SELECT id FROM users WHERE email = ${sqlString(u.email)}`);
+	u.jar = (await signIn(u.email, u.password)).jar;
+	return u;
+}
+
+/**
+ * The tour's installation: team Payroll (a manager, a member, a viewer) and
+ * Finance Ops; Payroll's connections "Payroll API" (Generic HTTP, Basic, to a
+ * stand-in, tested twice, shared with Finance Ops for use, used by a flow),
+ * "ServiceNow IT" (OAuth 2.0 authorization code, never authorised) and
+ * "ServiceNow per user" (per-user Basic); a named credential; a webhook.
+ */
+async function buildTour() {
 	const password = `pw-${uniq('tour')}`;
 	standin = await startBasicStandin({ user: 'svc', password });
-	w = await buildWorld({ url: standin.url, password });
-	// Something on History and on the chart: two tests of the shared connection.
-	await testNow(w.users.manager.jar, w.conns.A);
-	await testNow(w.users.manager.jar, w.conns.A);
-	tetherctl('webhook', 'add', `https://localhost:9/tour/${uniq('hook')}`, '--team', w.teams.A.name);
+	const A = makeTeam(fresh('teams', 'name', 'Payroll'));
+	const B = makeTeam(fresh('teams', 'name', 'Finance Ops'));
+	const users = {
+		admin: await person('Ada Admin', 'ada@example.com', { admin: true }),
+		manager: await person('Maya Manager', 'maya@example.com', { teams: [{ name: A.name, role: 'manager' }] }),
+		member: await person('Milo Member', 'milo@example.com', { teams: [{ name: A.name, role: 'member' }] }),
+		viewer: await person('Vera Viewer', 'vera@example.com', { teams: [{ name: A.name, role: 'viewer' }] }),
+	};
+	const m = users.manager.jar;
+	const conns = {};
+	conns.A = await httpBasic(m, A, { url: standin.url, password,
+		name: fresh('connections', 'name', 'Payroll API') });
+	conns.oauth = (await mustCreate(m, { connector: 'servicenow', protocol: 'oauth2_code',
+		name: fresh('connections', 'name', 'ServiceNow IT'), team: A.id,
+		fields: { url: 'https://127.0.0.1:9', client_id: 'tour-client', client_secret: 'tour-client-secret' } })).id;
+	conns.per = (await mustCreate(m, { connector: 'servicenow', protocol: 'basic',
+		name: fresh('connections', 'name', 'ServiceNow per user'), team: A.id, context: 'per_user',
+		fields: { url: 'https://127.0.0.1:9', username: 'svc', password: null } })).id;
+	// Something on History and on the chart: two more tests.
+	await testNow(m, conns.A);
+	await testNow(m, conns.A);
+	const share = await post(`/connections/${conns.A}/sharing`, { csrf: await sessionCsrf(m,
+		`/connections/${conns.A}/sharing`), action: 'share', team: String(B.id), permission: 'use' }, m);
+	assert.equal(share.status, 303, 'shared with Finance Ops');
+	const flow = flowAdd({ name: fresh('flows', 'name', 'Monthly payroll sync'), version: 2,
+		owner: 'Payroll team', connections: [conns.A] }).id;
+	const nc = Number(psqlValue(`INSERT INTO named_credentials (owner_team_id, name, description, url,
+	    auth_protocol, settings) VALUES (${Number(A.id)}, ${sqlString(fresh('named_credentials', 'name',
+	    'Payroll gateway'))}, 'The payroll provider''s API gateway', 'https://payroll.example.com',
+	    'bearer', '{}') RETURNING id`));
+	tetherctl('webhook', 'add', `https://localhost:9/tether/${uniq('hook')}`, '--team', A.name);
 	webhookId = Number(psqlValue('SELECT max(id) FROM webhook_endpoints'));
+	const missing = Number(psqlValue('SELECT COALESCE(max(id), 0) + 1000000 FROM connections'));
+	return { teams: { A, B }, users, conns, flow, nc, missing };
+}
+
+before(async () => {
+	w = await buildTour();
 });
 
 after(async () => {
