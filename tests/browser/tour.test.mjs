@@ -9,9 +9,10 @@
 // (document.scrollingElement.scrollWidth <= innerWidth) and lay out its
 // header without two of its parts overlapping; no console error, no CSP
 // violation. Every page is saved to TETHER_TEST_OUT as
-// tour-VIEWPORT-ROLE-NN-PAGE.png (tools/screenshots.sh copies a chosen set
-// into docs/screenshots/). Every check of a tour is made, then the ones that
-// failed are reported together, so a defect leaves all the screenshots.
+// tour-VIEWPORT-ROLE-NN-PAGE.png, and a chosen set once more as
+// docs-NAME.png (the top 1366×900), which tools/screenshots.sh copies into
+// docs/screenshots/. Every check of a tour is made, then the ones that failed
+// are reported together, so that a defect leaves all the screenshots.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -149,6 +150,24 @@ function pages() {
 }
 
 /**
+ * The pages docs/ shows (ROLE:PAGE → docs/screenshots/NAME.png): saved again
+ * as docs-NAME.png, the first 1366×900 only; tools/screenshots.sh copies them.
+ */
+const DOCS = {
+	'admin:integrations': 'integrations',
+	'manager:details': 'connection-details',
+	'manager:history': 'connection-history',
+	'manager:sharing': 'connection-sharing',
+	'admin:new-connection-jira': 'new-connection',
+	'admin:connector-jira': 'connector',
+	'member:per-user-details': 'per-user-connection',
+	'admin:named-credentials': 'named-credentials',
+	'admin:audit': 'audit',
+	'admin:users': 'users',
+	'admin:webhooks': 'webhooks',
+};
+
+/**
  * What is wrong with the page as laid out now ([] when nothing): no <h1>,
  * wider than the viewport (phone), or two parts of the header overlapping
  * (the brand, the navigation, the user's e-mail, Sign out; and the
@@ -212,6 +231,9 @@ async function tour({ page, messages }, role, vp) {
 		    ...messages.slice(seen).filter((m) => !m.startsWith(expected)));
 		const file = `tour-${vp}-${role}-${String(++n).padStart(2, '0')}-${name}`;
 		await screenshot(page, file);
+		const doc = vp === 'desktop' && DOCS[`${role}:${name}`];
+		if (doc)
+			await screenshot(page, `docs-${doc}`, { fullPage: false });
 		if (res.status() !== statuses[role])
 			problems.push(`${file}: status ${res.status()}, expected ${statuses[role]}`);
 		for (const p of await layoutProblems(page, vp === 'phone'))
