@@ -96,7 +96,9 @@ async function buildTour() {
 	    auth_protocol, settings) VALUES (${Number(A.id)}, ${sqlString(fresh('named_credentials', 'name',
 	    'Payroll gateway'))}, 'The payroll provider''s API gateway', 'https://payroll.example.com',
 	    'bearer', '{}') RETURNING id`));
-	tetherctl('webhook', 'add', `https://localhost:9/tether/${uniq('hook')}`, '--team', A.name);
+	const hook = 'https://localhost:9/tether/payroll';
+	const taken = Number(psqlValue(`SELECT count(*) FROM webhook_endpoints WHERE url = ${sqlString(hook)}`));
+	tetherctl('webhook', 'add', taken === 0 ? hook : `${hook}/${uniq('h')}`, '--team', A.name);
 	webhookId = Number(psqlValue('SELECT max(id) FROM webhook_endpoints'));
 	const missing = Number(psqlValue('SELECT COALESCE(max(id), 0) + 1000000 FROM connections'));
 	return { teams: { A, B }, users, conns, flow, nc, missing };
