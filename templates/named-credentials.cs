@@ -144,7 +144,11 @@ if:Tmp.NcErrors ?>
 /if ?>
 
 <section class="nc-list" aria-labelledby="list-title"><?cs
+if:User.IsAdmin ?><?cs
+call:section_head("list-title", "All teams' named credentials", 0, subcount(NamedCredentials), "credential") ?><?cs
+else ?><?cs
 call:section_head("list-title", "Your teams' named credentials", 0, subcount(NamedCredentials), "credential") ?><?cs
+/if ?><?cs
 if:subcount(NamedCredentials) > 0 ?>
 <div class="table-wrap">
 <table class="data-table stack-table nc-table">
