@@ -496,4 +496,11 @@ connform_fill(struct req *r, struct connform *cf, int from_post)
 		if (strcmp(field_type(f), "select") == 0)
 			connform_fill_options(n, f, v);
 	}
+	/* OAuth code: the exact redirect URI to register with the provider. */
+	if (strcmp(hdf_get_value(cf->proto, "kind", ""), "oauth2_code") == 0) {
+		char	*uri = oauth_redirect_uri_dup(r->app);
+
+		render_set(r->hdf, "Form.RedirectUri", uri);
+		free(uri);
+	}
 }

@@ -442,7 +442,12 @@ page_connection_create(struct req *r)
 			/* Created connections are tested at once and the result shown. */
 			snprintf(msg, sizeof(msg), "Connection \"%s\" created.",
 			    req_text(r, "name"));
-			rc = connpage_test_and_show(r, id, "create", msg);
+			/* OAuth code: nothing to test before the consent, so Connect. */
+			if (strcmp(hdf_get_value(nc.proto, "kind", ""), "oauth2_code") == 0 &&
+			    strcmp(ctx, "system") == 0 && credential == NULL)
+				rc = page_connection_connect_new(r, id, msg);
+			else
+				rc = connpage_test_and_show(r, id, "create", msg);
 			goto out;
 		}
 		if (id == -1) {

@@ -14,6 +14,7 @@
       Conn.CheckInterval with Health.CheckIntervalMinutes, People.* (a
       manager's summary of a per-user connection), StatusChanges.N.At|From|
       FromLabel|To|ToLabel|Reason|Trigger|Failures (newest first).
+      Conn.RedirectUri: an OAuth code connection's redirect URI to register.
 ?><?cs include:"macros.cs" ?><?cs
 def:failing_since() ?><?cs
   if:Conn.FailingSince && (Conn.Status == "failing" || Conn.Status == "needs_reconnect") ?>
@@ -94,6 +95,8 @@ else ?>
   call:failing_since() ?><?cs
   if:Conn.LastTestMessage ?>
 <p class="test-message<?cs if:Conn.LastTestResult == "ok" ?> test-message-ok<?cs elif:Conn.LastTestResult && Conn.LastTestResult != "unsupported" ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Last test message: </span><?cs var:Conn.LastTestMessage ?></p><?cs
+  elif:Conn.Status == "not_connected" ?>
+<p class="detail-note">Not connected yet. <?cs if:Can.Reconnect ?>Use Connect to sign in to <?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?>the system<?cs /if ?> and approve access; Tether then tests the connection.<?cs else ?>A manager of this connection must connect it to <?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?>the system<?cs /if ?> first.<?cs /if ?></p><?cs
   elif:Conn.Status == "not_testable" ?>
 <p class="muted detail-note">Tether has no test for this kind of connection, so it is neither passing nor failing.</p><?cs
   elif:!Conn.LastTestedAt ?>
@@ -167,6 +170,7 @@ each:s = Secrets ?>
 if:subcount(Secrets) > 0 ?>
 <p class="detail-note muted"><?cs if:Conn.Context == "per_user" ?>Secrets are encrypted and never shown. Each person changes their own under Your account.<?cs else ?>Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.<?cs /if ?></p><?cs
 /if ?><?cs
+if:Conn.RedirectUri ?><?cs call:redirect_uri_field(Conn.RedirectUri) ?><?cs /if ?><?cs
 /if ?>
 </section>
 
