@@ -86,7 +86,7 @@ else ?>
   elif:Conn.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
   else ?><span class="muted">Never</span><?cs /if ?></dd>
 <dt>Scheduled check</dt>
-<dd><?cs call:check_interval(Conn.CheckInterval, Health.CheckIntervalMinutes) ?></dd><?cs
+<dd><?cs if:Conn.Status == "not_connected" ?><span class="muted">Starts once connected</span><?cs else ?><?cs call:check_interval(Conn.CheckInterval, Health.CheckIntervalMinutes) ?><?cs /if ?></dd><?cs
   if:Conn.Expiry ?>
 <dt>Secrets</dt>
 <dd><span class="expiry<?cs if:Conn.Expiring == "1" ?> expiry-soon<?cs /if ?>"><?cs var:Conn.Expiry ?></span></dd><?cs

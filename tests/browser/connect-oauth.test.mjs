@@ -123,7 +123,7 @@ test('Create an OAuth connection: straight to the consent screen, "Not connected
 	const body = await page.locator('main').innerText();
 	assert.doesNotMatch(body, /expired|Needs reconnect|Failing|Failed/i);
 	assert.deepEqual(await page.locator('.conn-facts .badge').allInnerTexts(), ['Not connected yet']);
-	assert.match(await page.locator('.detail-status').innerText(), /Not connected yet/);
+	assert.match(await page.locator('.detail-status').innerText(), /Not connected yet[^]*Starts once connected/);
 	const actions = page.locator('.conn-actions');
 	assert.equal(await actions.getByRole('button', { name: 'Connect', exact: true }).count(), 1, 'one Connect');
 	assert.equal(await page.getByRole('button', { name: /Reconnect/ }).count(), 0, 'no Reconnect');
