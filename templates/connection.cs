@@ -207,10 +207,12 @@ if:subcount(StatusChanges) > 0 ?>
   each:h = StatusChanges ?>
 <tr>
 <td data-label="When" class="tabular"><?cs var:h.At ?></td>
-<td data-label="Change"><span class="status-change"><?cs var:h.FromLabel ?> <span aria-hidden="true">&rarr;</span><span class="visually-hidden">to</span> <?cs call:status_badge(h.To, h.ToLabel) ?></span><?cs
+<td data-label="Change"><span class="status-change"><?cs
+    set:Tmp.FirstConnect = h.From == "not_tested" && h.Trigger == "reconnect" ?><?cs
+    if:Tmp.FirstConnect ?>Not connected yet<?cs else ?><?cs var:h.FromLabel ?><?cs /if ?> <span aria-hidden="true">&rarr;</span><span class="visually-hidden">to</span> <?cs call:status_badge(h.To, h.ToLabel) ?></span><?cs
     if:#h.Failures > 1 ?> <span class="muted">(<?cs var:h.Failures ?> in a row)</span><?cs /if ?></td>
 <td data-label="Why"><?cs call:or_dash(h.Reason) ?></td>
-<td data-label="Started by"><?cs if:h.Trigger ?><?cs call:test_trigger(h.Trigger) ?><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Started by"><?cs if:Tmp.FirstConnect ?>Connect<?cs elif:h.Trigger ?><?cs call:test_trigger(h.Trigger) ?><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 </tr><?cs
   /each ?>
 </tbody>

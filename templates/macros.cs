@@ -413,7 +413,7 @@ elif:t == "schedule" ?>Scheduled check<?cs
 elif:t == "cli" ?>CLI<?cs
 elif:t == "refresh" ?>Token refresh<?cs
 elif:t == "flow_open" || t == "flow" ?>Flow opened<?cs
-elif:t == "reconnect" ?>Reconnected<?cs
+elif:t == "reconnect" ?>Connect or Reconnect<?cs
 elif:t == "api" ?>API<?cs
 else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
 

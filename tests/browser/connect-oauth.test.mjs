@@ -147,6 +147,8 @@ test('Create an OAuth connection: straight to the consent screen, "Not connected
 	assert.deepEqual([lastTest(id).trigger, lastTest(id).result], ['reconnect', 'ok']);
 	assert.equal(connRow(id).status, 'ok');
 	assert.notEqual(secretCipher(id, 'access_token'), '');
+	// The status history says what happened: the first Connect.
+	assert.match(await page.locator('main').innerText(), /Not connected yet\s+→\s+to\s+Connected\s+The connection works\.\s+Connect\n/);
 	// Tokens now: Reconnect (and Test) from here on.
 	assert.equal(await page.locator('.conn-actions').getByRole('button', { name: 'Reconnect' }).count(), 1);
 	assert.equal(await page.locator('.conn-actions').getByRole('button', { name: /^Test/ }).count(), 1);
