@@ -32,6 +32,13 @@ connpage_never_connected(struct req *r, const struct conn *c)
 	    &r->app->catalog, c->connector, c->protocol), "oauth2_code") == 0;
 }
 
+int
+connpage_first_connect(struct req *r, const struct conn *c)
+{
+	return c->own_status != NULL ? strcmp(c->own_status, "not_connected") == 0 :
+	    connpage_never_connected(r, c);
+}
+
 /*
  * The one status every tab shows: the connection's, or for a per-user
  * connection the signed-in user's own (Conn.WholeStatus keeps the

@@ -88,8 +88,8 @@ connect_start(struct req *r, const struct conn *c, const char *created)
 	if (res == NULL)
 		goto out;
 	db_clear(res);
-	audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect_start", "success",
-	    NULL);
+	audit_add(&r->actor, "connection", c->id, c->name, connpage_first_connect(r, c) ?
+	    "connection_connect_start" : "connection_reconnect_start", "success", NULL);
 	if (created != NULL) {
 		HDF	*n = render_node(r->hdf, "Connect");
 

@@ -144,11 +144,11 @@ page_oauth_callback(struct req *r)
 		goto out;
 	}
 	/* The first consent (no tokens yet) is Connect, later ones Reconnect. */
-	first = c->own_status != NULL ? strcmp(c->own_status, "not_connected") == 0 :
-	    connpage_never_connected(r, c);
+	first = connpage_first_connect(r, c);
 	if (error != NULL) {
-		audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect",
-		    "failure", "{\"reason\":\"provider error\"}");
+		audit_add(&r->actor, "connection", c->id, c->name, first ?
+		    "connection_connect" : "connection_reconnect", "failure",
+		    "{\"reason\":\"provider error\"}");
 		http_flash_next(r, "error", oauth_error_sentence(error, first));
 		http_redirect(r, loc);
 	} else if (code == NULL || *code == '\0' || strlen(code) > 2048)
@@ -158,13 +158,13 @@ page_oauth_callback(struct req *r)
 		rc = -1;
 	else if (o.result != PROBE_OK) {
 		probe_result_sentence(o.result, o.http_status, message, sizeof(message));
-		audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect",
-		    "failure", NULL);
+		audit_add(&r->actor, "connection", c->id, c->name, first ?
+		    "connection_connect" : "connection_reconnect", "failure", NULL);
 		http_flash_next(r, "error", message);
 		http_redirect(r, loc);
 	} else {
-		audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect",
-		    "success", NULL);
+		audit_add(&r->actor, "connection", c->id, c->name, first ?
+		    "connection_connect" : "connection_reconnect", "success", NULL);
 		rc = connpage_test_and_show(r, c->id, "reconnect", first ? "Connected." :
 		    "Reconnected.");
 	}

@@ -20,7 +20,7 @@ import { makePki } from '../fakes/pki.mjs';
 import { marker } from '../fakes/secrets.mjs';
 import { assertCleanConsole, openBrowser, pageFlash, screenshot, signInPage } from '../lib/browser.mjs';
 import { connRow, lastTest, secretCipher } from '../lib/rows.mjs';
-import { makeTeam, makeUser, psqlValue, sqlString, uniq } from '../lib/stack.mjs';
+import { makeTeam, makeUser, psql, psqlValue, sqlString, uniq } from '../lib/stack.mjs';
 import { startTether } from '../lib/tether.mjs';
 
 const DESKTOP = { width: 1366, height: 900 };
@@ -154,6 +154,11 @@ test('Create an OAuth connection: straight to the consent screen, "Not connected
 	assert.equal(await page.locator('.conn-actions').getByRole('button', { name: /^Test/ }).count(), 1);
 	assert.equal(await page.locator('.conn-actions').getByRole('button', { name: 'Connect', exact: true }).count(), 0);
 	assert.ok(!(await page.content()).includes(client.client_secret));
+	// The audit trail says Connect too (Create's start, the Connect button's, the consent).
+	assert.deepEqual(psql(`SELECT action || ' ' || outcome FROM audit_log WHERE object_type = 'connection'
+	    AND object_id = ${id} ORDER BY id`).map((r) => r[0]), ['connection_create success',
+		'connection_connect_start success', 'connection_connect_start success', 'connection_connect success',
+		'connection_test success']);
 
 	// The edit form shows the redirect URI too.
 	await page.goto(`${tether.url}/connections/${id}/edit`);
