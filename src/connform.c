@@ -743,4 +743,11 @@ connform_fill(struct req *r, struct connform *cf, int from_post)
 		if (strcmp(field_type(f), "scopes") == 0 && hdf_get_obj(f, "Scopes") != NULL)
 			connform_fill_scopes(r, cf, n, f, from_post, v);
 	}
+	/* OAuth code: the exact redirect URI to register with the provider. */
+	if (strcmp(hdf_get_value(cf->proto, "kind", ""), "oauth2_code") == 0) {
+		char	*uri = oauth_redirect_uri_dup(r->app);
+
+		render_set(r->hdf, "Form.RedirectUri", uri);
+		free(uri);
+	}
 }

@@ -24,6 +24,21 @@ connpage_needs_own(struct req *r, const struct conn *c)
 	return strcmp(kind, "none") != 0 && strcmp(kind, "user") != 0;
 }
 
+int
+connpage_never_connected(struct req *r, const struct conn *c)
+{
+	return c->own_status == NULL && c->named_credential_id == 0 &&
+	    strcmp(c->status, "not_tested") == 0 && strcmp(connector_protocol_kind(
+	    &r->app->catalog, c->connector, c->protocol), "oauth2_code") == 0;
+}
+
+int
+connpage_first_connect(struct req *r, const struct conn *c)
+{
+	return c->own_status != NULL ? strcmp(c->own_status, "not_connected") == 0 :
+	    connpage_never_connected(r, c);
+}
+
 /*
  * The one status every tab shows: the connection's, or for a per-user
  * connection the signed-in user's own (Conn.WholeStatus keeps the
@@ -39,6 +54,10 @@ connpage_fill_status(struct req *r, HDF *n, const struct conn *c)
 	if (own && !c->own_stored && !connpage_needs_own(r, c)) {
 		render_set(n, "Status", "not_tested");
 		render_set(n, "StatusLabel", "Acts as you");
+	} else if (connpage_never_connected(r, c)) {
+		/* Neither failing nor expired: nothing was authorised yet. */
+		render_set(n, "Status", "not_connected");
+		render_set(n, "StatusLabel", "Not connected yet");
 	} else {
 		render_set(n, "Status", conn_status_seen(c));
 		render_set(n, "StatusLabel", conn_status_label(conn_status_seen(c)));
@@ -103,12 +122,19 @@ connpage_fill(struct req *r, const struct conn *c, const char *tab)
 	render_set_int(n, "NamedCredentialId", c->named_credential_id);
 	render_set(n, "Uplink", c->uplink);
 	render_set(n, "NamedCredential", c->named_credential);
+	/* OAuth code: the redirect URI to register, on Details. */
+	if (oauth && c->named_credential_id == 0) {
+		char	*uri = oauth_redirect_uri_dup(r->app);
+
+		render_set(n, "RedirectUri", uri);
+		free(uri);
+	}
 
 	n = render_node(r->hdf, "Can");
 	/* Nothing to test before the user connected their own account. */
 	render_set(n, "Test", c->perm >= PERM_USE && (c->own_status == NULL ||
-	    strcmp(c->own_status, "not_connected") != 0 || !connpage_needs_own(r, c)) ?
-	    "1" : "0");
+	    strcmp(c->own_status, "not_connected") != 0 || !connpage_needs_own(r, c)) &&
+	    !connpage_never_connected(r, c) ? "1" : "0");
 	render_set(n, "Edit", c->perm >= PERM_MANAGE ? "1" : "0");
 	render_set(n, "Delete", c->owner_manager ? "1" : "0");
 	render_set(n, "Share", c->owner_manager ? "1" : "0");

@@ -77,7 +77,8 @@ check_due(const struct actor *a, const struct job *j, const char *cid, const cha
 
 	/* swept: tested since its sweep asked (sql/012_jobs_sweep.sql). */
 	res = db_exec_named(&a->app->db, "check_due", "SELECT c.check_interval, c.status,"
-	    " c.execution_context, COALESCE(extract(epoch FROM now() -"
+	    " c.execution_context, c.connector, c.auth_protocol,"
+	    " c.named_credential_id IS NULL AS own_auth, COALESCE(extract(epoch FROM now() -"
 	    " c.last_tested_at)::bigint, -1) AS since, COALESCE(c.last_tested_at >="
 	    " j.forced_at, false) AS swept FROM connections c LEFT JOIN jobs j ON j.id = $2"
 	    " WHERE c.id = $1", 2, params);
@@ -91,6 +92,13 @@ check_due(const struct actor *a, const struct job *j, const char *cid, const cha
 	since = strtol(db_get(res, 0, "since"), NULL, 10);
 	untestable = strcmp(db_get(res, 0, "status"), "not_testable") == 0 ||
 	    strcmp(db_get(res, 0, "execution_context"), "per_user") == 0;
+	/* OAuth code never connected: a person must Connect first (that tests
+	 * it); the schedule would only record a failure nothing caused. */
+	if (strcmp(db_get(res, 0, "status"), "not_tested") == 0 &&
+	    strcmp(db_get(res, 0, "own_auth"), "t") == 0 &&
+	    strcmp(connector_protocol_kind(&a->app->catalog, db_get(res, 0, "connector"),
+	    db_get(res, 0, "auth_protocol")), "oauth2_code") == 0)
+		untestable = 1;
 	reconnect = strcmp(db_get(res, 0, "status"), "needs_reconnect") == 0;
 	swept = strcmp(db_get(res, 0, "swept"), "t") == 0;
 	db_clear(res);

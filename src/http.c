@@ -25,7 +25,7 @@ http_flash_cookie_name(const struct app *app)
 }
 
 static const char csp_base[] =
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 
 const char *

@@ -309,6 +309,16 @@ oauth_redirect_uri(const struct app *app, struct buf *out)
 	buf_puts(out, "/oauth/callback");
 }
 
+char *
+oauth_redirect_uri_dup(const struct app *app)
+{
+	struct buf	 uri;
+
+	buf_init(&uri);
+	oauth_redirect_uri(app, &uri);
+	return uri.data;
+}
+
 /* "a=b c={field}" -> "&a=b&c=value" */
 static int
 oauth_extra_params(const struct actor *a, const char *params, json_t *settings,

@@ -26,7 +26,8 @@ static const char *const actions[] = {
 	"user_enable", "user_admin_grant", "user_admin_revoke",
 	"team_create", "team_member_set", "team_member_remove", "connection_create",
 	"connection_edit", "connection_test", "connection_reconnect_start",
-	"connection_reconnect", "connection_user_credentials", "connection_share",
+	"connection_reconnect", "connection_connect_start", "connection_connect",
+	"connection_user_credentials", "connection_share",
 	"connection_unshare", "connection_transfer", "connection_delete",
 	"named_credential_create", "named_credential_edit", "named_credential_delete",
 	"flow_create", "flow_update", "flow_delete", NULL

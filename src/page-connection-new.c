@@ -479,17 +479,21 @@ newconn_switch(struct req *r, struct newconn *nc, struct connform *cf, int statu
 }
 
 /*
- * Where a new connection goes. Today: it is tested at once and its details
- * page shows the result. (The one place to send a connection elsewhere
- * first, e.g. to the provider's consent screen.)
+ * Where a new connection goes. An OAuth authorization-code connection of
+ * the system account has nothing to test before the consent: it goes on to
+ * Connect. Any other is tested at once and its details page shows the
+ * result.
  */
 static int
-newconn_created(struct req *r, struct newconn *nc, long long id)
+newconn_created(struct req *r, struct newconn *nc, long long id, const char *ctx,
+    const char *credential)
 {
 	char	 msg[512];
 
-	(void)nc;
 	snprintf(msg, sizeof(msg), "Connection \"%s\" created.", req_text(r, "name"));
+	if (strcmp(hdf_get_value(nc->proto, "kind", ""), "oauth2_code") == 0 &&
+	    strcmp(ctx, "system") == 0 && credential == NULL)
+		return page_connection_connect_new(r, id, msg);
 	return connpage_test_and_show(r, id, "create", msg);
 }
 
@@ -544,7 +548,7 @@ page_connection_create(struct req *r)
 	errors += rc;
 	if (errors == 0) {
 		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink)) > 0) {
-			rc = newconn_created(r, &nc, id);
+			rc = newconn_created(r, &nc, id, ctx, credential);
 			goto out;
 		}
 		if (id == -1) {

@@ -2,8 +2,9 @@
  * page-connection-reconnect.c — Connect/Reconnect: sends the browser to the
  * provider with PKCE (S256) and a single-use state bound to the session, the
  * user and the connection, expiring in minutes (page-oauth-callback.c takes
- * it back). Shared connections are reconnected by their managers; a per-user
- * one by each user for their own account.
+ * it back). Shared connections are connected by their managers; a per-user
+ * one by each user for their own account. A new OAuth connection's Create
+ * leads here too (page_connection_connect_new): straight to the consent.
  * Inputs: {id}; POST csrf. Statuses: 303 (to the provider, or back with a
  * message), 403, 404 (not an OAuth connection), 503.
  */
@@ -21,10 +22,17 @@
 
 #define STATE_MINUTES	10
 
-int
-page_connection_reconnect_post(struct req *r)
+/*
+ * Send the browser to the provider for connection c: a 303 there, or back
+ * to the connection with a message; 0, or -1 on failure. After Create
+ * (`created`, the message to show), a page that goes on at once by itself
+ * (meta refresh, no script): the create form's CSP allows its POST to
+ * redirect to Tether only (form-action), and its provider is not known
+ * before it is filled in.
+ */
+static int
+connect_start(struct req *r, const struct conn *c, const char *created)
 {
-	struct conn	*c;
 	HDF		*proto;
 	json_t		*settings = NULL;
 	char		 state[64], verifier[64], challenge[64], hash[68], cid[24], uid[24];
@@ -34,21 +42,13 @@ page_connection_reconnect_post(struct req *r)
 	const char	*params[9];
 	PGresult	*res;
 
-	if (connpage_load(r, PERM_USE, &c))
-		return 0;
-	/* Shared connections: managers reconnect. Per user: everyone their own. */
-	if (strcmp(c->context, "per_user") != 0 && c->perm < PERM_MANAGE) {
-		conn_free(c);
-		http_error(r, 403, "Only managers of this connection can reconnect it.");
-		return 0;
-	}
 	buf_init(&url);
 	buf_init(&token_url);
 	buf_init(&redirect);
 	proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
 	if (proto == NULL || strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") != 0) {
 		http_error(r, 404, "This connection does not use OAuth 2.0 authorization "
-		    "code, so there is nothing to reconnect.");
+		    "code, so there is nothing to connect.");
 		rc = 0;
 		goto out;
 	}
@@ -88,8 +88,20 @@ page_connection_reconnect_post(struct req *r)
 	if (res == NULL)
 		goto out;
 	db_clear(res);
-	audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect_start", "success",
-	    NULL);
+	audit_add(&r->actor, "connection", c->id, c->name, connpage_first_connect(r, c) ?
+	    "connection_connect_start" : "connection_reconnect_start", "success", NULL);
+	if (created != NULL) {
+		HDF	*n = render_node(r->hdf, "Connect");
+
+		render_set_int(n, "Id", c->id);
+		render_set(n, "Name", c->name);
+		render_set(n, "Provider", catalog_title(&r->app->catalog, c->connector));
+		render_set(n, "Url", url.data);
+		render_set(r->hdf, "Page.Title", "Connect");
+		http_flash(r, "success", created);
+		rc = http_page(r, 200, "connection-connect.cs");
+		goto out;
+	}
 	/* Not http_redirect: this one leaves for the provider. */
 	r->status = 303;
 	http_header(r, "Location", url.data);
@@ -103,6 +115,37 @@ out:
 	buf_free(&url);
 	buf_free(&token_url);
 	buf_free(&redirect);
+	return rc;
+}
+
+int
+page_connection_reconnect_post(struct req *r)
+{
+	struct conn	*c;
+	int		 rc = 0;
+
+	if (connpage_load(r, PERM_USE, &c))
+		return 0;
+	/* Shared connections: managers connect. Per user: everyone their own. */
+	if (strcmp(c->context, "per_user") != 0 && c->perm < PERM_MANAGE)
+		http_error(r, 403, "Only managers of this connection can connect it.");
+	else
+		rc = connect_start(r, c, NULL);
+	conn_free(c);
+	return rc;
+}
+
+int
+page_connection_connect_new(struct req *r, int64_t id, const char *message)
+{
+	struct conn	*c;
+	int		 dberr, rc;
+
+	if ((c = conn_get(&r->actor, id, &dberr)) == NULL) {
+		http_error(r, dberr ? 503 : 404, NULL);
+		return 0;
+	}
+	rc = connect_start(r, c, message);
 	conn_free(c);
 	return rc;
 }

@@ -1,11 +1,13 @@
 /*
  * page-connectors.c — the connector catalog ("View all connectors"),
  * grouped by category and searchable by name, and one connector's page
- * with its authentication protocols, each leading to New Connection.
+ * with its authentication protocols, each leading to New Connection, and
+ * for OAuth authorization code the redirect URI to register.
  * Inputs: GET q (catalog); {key} in the path (one connector).
  * Statuses: 200, 404 (no such connector).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -80,6 +82,14 @@ page_connector(struct req *r)
 		render_set(pn, "Key", hdf_obj_name(p));
 		render_set(pn, "Label", hdf_get_value(p, "label", ""));
 		render_set(pn, "Kind", hdf_get_value(p, "kind", ""));
+		/* OAuth code: the redirect URI to register with the provider. */
+		if (strcmp(hdf_get_value(p, "kind", ""), "oauth2_code") == 0 &&
+		    hdf_get_obj(n, "RedirectUri") == NULL) {
+			char	*uri = oauth_redirect_uri_dup(r->app);
+
+			render_set(n, "RedirectUri", uri);
+			free(uri);
+		}
 	}
 	render_set(r->hdf, "Page.Title", hdf_get_value(def, "title", ""));
 	return http_page(r, 200, "connector.cs");

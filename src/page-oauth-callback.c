@@ -22,10 +22,12 @@
 
 /* Errors the provider may report, as sentences (never its own text). */
 static const char *
-oauth_error_sentence(const char *error)
+oauth_error_sentence(const char *error, int first)
 {
 	if (strcmp(error, "access_denied") == 0)
-		return "The provider reports that access was denied. Nothing changed.";
+		return first ? "The provider reports that access was denied. The connection "
+		    "is saved but not connected yet: use Connect to try again." :
+		    "The provider reports that access was denied. Nothing changed.";
 	if (strcmp(error, "invalid_scope") == 0)
 		return "The provider refused the requested scopes. Check the scopes and "
 		    "try again.";
@@ -47,8 +49,8 @@ callback_take_state(struct req *r, PGresult **st)
 	const char	*params[2] = { hash, sid };
 
 	if (state == NULL || strlen(state) > 100) {
-		http_error(r, 400, "This sign-in link is incomplete. Start again with "
-		    "Reconnect on the connection's page.");
+		http_error(r, 400, "This sign-in link is incomplete. Start again from "
+		    "the connection's page.");
 		return 1;
 	}
 	auth_token_hash_hex(state, hash);
@@ -63,7 +65,7 @@ callback_take_state(struct req *r, PGresult **st)
 	if (db_rows(*st) != 1) {
 		r->log_note = "bad oauth state";
 		http_error(r, 400, "This sign-in link has expired or was already used. "
-		    "Start again with Reconnect.");
+		    "Start again from the connection's page.");
 		return 1;
 	}
 	return 0;
@@ -126,7 +128,7 @@ page_oauth_callback(struct req *r)
 	struct conn	*c = NULL;
 	struct probe_outcome o;
 	int64_t		 id;
-	int		 dberr, rc;
+	int		 dberr, rc, first;
 
 	probe_outcome_init(&o);
 	if ((rc = callback_take_state(r, &st)) != 0) {
@@ -137,28 +139,34 @@ page_oauth_callback(struct req *r)
 	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)id);
 	rc = 0;
 	if ((c = conn_get(&r->actor, id, &dberr)) == NULL || c->perm < (strcmp(c->context,
-	    "per_user") == 0 ? PERM_USE : PERM_MANAGE))
+	    "per_user") == 0 ? PERM_USE : PERM_MANAGE)) {
 		http_error(r, dberr ? 503 : 404, NULL);
-	else if (error != NULL) {
-		audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect",
-		    "failure", "{\"reason\":\"provider error\"}");
-		http_flash_next(r, "error", oauth_error_sentence(error));
+		goto out;
+	}
+	/* The first consent (no tokens yet) is Connect, later ones Reconnect. */
+	first = connpage_first_connect(r, c);
+	if (error != NULL) {
+		audit_add(&r->actor, "connection", c->id, c->name, first ?
+		    "connection_connect" : "connection_reconnect", "failure",
+		    "{\"reason\":\"provider error\"}");
+		http_flash_next(r, "error", oauth_error_sentence(error, first));
 		http_redirect(r, loc);
 	} else if (code == NULL || *code == '\0' || strlen(code) > 2048)
 		http_error(r, 400, "The provider sent no authorization code. Start again "
-		    "with Reconnect.");
+		    "from the connection's page.");
 	else if (callback_exchange(r, c, st, code, &o) == -1)
 		rc = -1;
 	else if (o.result != PROBE_OK) {
 		probe_result_sentence(o.result, o.http_status, message, sizeof(message));
-		audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect",
-		    "failure", NULL);
+		audit_add(&r->actor, "connection", c->id, c->name, first ?
+		    "connection_connect" : "connection_reconnect", "failure", NULL);
 		http_flash_next(r, "error", message);
 		http_redirect(r, loc);
 	} else {
-		audit_add(&r->actor, "connection", c->id, c->name, "connection_reconnect",
-		    "success", NULL);
-		rc = connpage_test_and_show(r, c->id, "reconnect", "Reconnected.");
+		audit_add(&r->actor, "connection", c->id, c->name, first ?
+		    "connection_connect" : "connection_reconnect", "success", NULL);
+		rc = connpage_test_and_show(r, c->id, "reconnect", first ? "Connected." :
+		    "Reconnected.");
 	}
 out:
 	probe_outcome_free(&o);

@@ -1028,6 +1028,8 @@ int		 oauth_refresh(const struct actor *, const struct conn *, int64_t owner,
 long		 oauth_refresh_next_s(const struct actor *, const struct conn *, int64_t owner);
 /* The redirect URI registered with providers: http.base_url + /oauth/callback. */
 void		 oauth_redirect_uri(const struct app *, struct buf *out);
+/* The same as a string of its own (caller frees): for the pages that show it. */
+char		*oauth_redirect_uri_dup(const struct app *);
 /* The provider's authorization URL for a Connect/Reconnect (PKCE S256 with
  * `challenge`, `state`); 0 or -1 when the definition or settings lack one. */
 int		 oauth_authorize_url(const struct actor *, const struct conn *,

@@ -230,10 +230,19 @@ int		 connpage_fill_flows(struct req *, int64_t id, const char *prefix,
  * deleted meanwhile). 0. */
 int		 connpage_test_and_show(struct req *r, int64_t id, const char *trigger,
 		    const char *done);
+/* An OAuth code connection that was never authorised: not tested since it
+ * was created (Connect tests it), no named credential, not per-user. */
+int		 connpage_never_connected(struct req *, const struct conn *);
+/* The actor's consent would be the first (Connect, not Reconnect): the
+ * connection never connected, or for a per-user one the actor's own. */
+int		 connpage_first_connect(struct req *, const struct conn *);
 
 /* -------------------------------------------------- page-connection-reconnect.c */
 
 int		 page_connection_reconnect_post(struct req *);
+/* After Create of an OAuth code connection: flash `message` and go straight
+ * to the provider's consent (Connect). */
+int		 page_connection_connect_new(struct req *, int64_t id, const char *message);
 
 /* ------------------------------------------------- page-oauth-callback.c */
 

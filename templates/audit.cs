@@ -30,6 +30,8 @@ elif:a == "connection_edit" ?>Connection edited<?cs
 elif:a == "connection_test" ?>Connection tested<?cs
 elif:a == "connection_reconnect_start" ?>Reconnect started<?cs
 elif:a == "connection_reconnect" ?>Reconnected<?cs
+elif:a == "connection_connect_start" ?>Connect started<?cs
+elif:a == "connection_connect" ?>Connected<?cs
 elif:a == "connection_share" ?>Shared<?cs
 elif:a == "connection_unshare" ?>Share revoked<?cs
 elif:a == "connection_transfer" ?>Ownership transferred<?cs

@@ -285,6 +285,7 @@ if:Form.UplinkAllowed && Form.Mode == "new" ?><?cs set:Tmp.AuthFields = 1 ?>
 </div><?cs
 /if ?><?cs
 each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs set:Tmp.AuthFields = 1 ?><?cs call:conn_field(f) ?><?cs /if ?><?cs /each ?><?cs
+if:Form.RedirectUri ?><?cs set:Tmp.AuthFields = 1 ?><?cs call:redirect_uri_field(Form.RedirectUri) ?><?cs /if ?><?cs
 if:!Tmp.AuthFields ?>
 <p class="muted">This authentication protocol needs no further details.</p><?cs
 /if ?>

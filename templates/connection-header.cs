@@ -3,7 +3,8 @@
       included inside their page_content(): breadcrumb, name, status,
       connector, owner team, the actions allowed by Can.* (Test, Edit,
       Reconnect, Sharing, Delete; Test and Reconnect are POST forms with
-      csrf) and the tabs, with aria-current on Conn.Tab. Reads Conn.*,
+      csrf; Reconnect reads Connect, the call to action, while Conn.Status
+      is "not_connected": never authorised) and the tabs, with aria-current on Conn.Tab. Reads Conn.*,
       Can.* (HACKING.md).
 ?><?cs
 call:breadcrumbs("/", "Integrations", Conn.Name) ?>
@@ -32,7 +33,7 @@ if:Can.Test || Can.Edit || Can.Reconnect || Can.Share || Can.Delete ?>
 <a class="btn btn-secondary" href="/connections/<?cs var:Conn.Id ?>/edit"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M10.5 2.5l3 3-8 8H2.5v-3z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/></svg>Edit</a><?cs
   /if ?><?cs
   if:Can.Reconnect ?>
-<form class="inline-form" method="post" action="/connections/<?cs var:Conn.Id ?>/reconnect"><?cs call:csrf_input() ?><button class="btn btn-secondary" type="submit"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M13 8a5 5 0 1 1-1.5-3.6" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round"/><path d="M12.2 1.8v3h-3" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round"/></svg>Reconnect</button></form><?cs
+<form class="inline-form" method="post" action="/connections/<?cs var:Conn.Id ?>/reconnect"><?cs call:csrf_input() ?><button class="btn <?cs if:Conn.Status == "not_connected" ?>btn-primary<?cs else ?>btn-secondary<?cs /if ?>" type="submit"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M13 8a5 5 0 1 1-1.5-3.6" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round"/><path d="M12.2 1.8v3h-3" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round"/></svg><?cs if:Conn.Status == "not_connected" ?>Connect<?cs else ?>Reconnect<?cs /if ?></button></form><?cs
   /if ?><?cs
   if:Can.Share ?>
 <a class="btn btn-secondary" href="/connections/<?cs var:Conn.Id ?>/sharing"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><circle cx="6" cy="5.5" r="2.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M1.5 13.5a4.5 4.5 0 0 1 9 0" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/><path d="M10.5 3.2a2.5 2.5 0 0 1 0 4.6M12 9.6a4.5 4.5 0 0 1 2.5 3.9" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>Sharing</a><?cs

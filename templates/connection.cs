@@ -14,6 +14,7 @@
       Conn.CheckInterval with Health.CheckIntervalMinutes, People.* (a
       manager's summary of a per-user connection), StatusChanges.N.At|From|
       FromLabel|To|ToLabel|Reason|Trigger|Failures (newest first).
+      Conn.RedirectUri: an OAuth code connection's redirect URI to register.
 ?><?cs include:"macros.cs" ?><?cs
 def:failing_since() ?><?cs
   if:Conn.FailingSince && (Conn.Status == "failing" || Conn.Status == "needs_reconnect") ?>
@@ -85,7 +86,7 @@ else ?>
   elif:Conn.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
   else ?><span class="muted">Never</span><?cs /if ?></dd>
 <dt>Scheduled check</dt>
-<dd><?cs call:check_interval(Conn.CheckInterval, Health.CheckIntervalMinutes) ?></dd><?cs
+<dd><?cs if:Conn.Status == "not_connected" ?><span class="muted">Starts once connected</span><?cs else ?><?cs call:check_interval(Conn.CheckInterval, Health.CheckIntervalMinutes) ?><?cs /if ?></dd><?cs
   if:Conn.Expiry ?>
 <dt>Secrets</dt>
 <dd><span class="expiry<?cs if:Conn.Expiring == "1" ?> expiry-soon<?cs /if ?>"><?cs var:Conn.Expiry ?></span></dd><?cs
@@ -94,6 +95,8 @@ else ?>
   call:failing_since() ?><?cs
   if:Conn.LastTestMessage ?>
 <p class="test-message<?cs if:Conn.LastTestResult == "ok" ?> test-message-ok<?cs elif:Conn.LastTestResult && Conn.LastTestResult != "unsupported" ?> test-message-fail<?cs /if ?>"><span class="visually-hidden">Last test message: </span><?cs var:Conn.LastTestMessage ?></p><?cs
+  elif:Conn.Status == "not_connected" ?>
+<p class="detail-note">Not connected yet. <?cs if:Can.Reconnect ?>Use Connect to sign in to <?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?>the system<?cs /if ?> and approve access; Tether then tests the connection.<?cs else ?>A manager of this connection must connect it to <?cs if:Conn.ConnectorTitle ?><?cs var:Conn.ConnectorTitle ?><?cs else ?>the system<?cs /if ?> first.<?cs /if ?></p><?cs
   elif:Conn.Status == "not_testable" ?>
 <p class="muted detail-note">Tether has no test for this kind of connection, so it is neither passing nor failing.</p><?cs
   elif:!Conn.LastTestedAt ?>
@@ -167,6 +170,7 @@ each:s = Secrets ?>
 if:subcount(Secrets) > 0 ?>
 <p class="detail-note muted"><?cs if:Conn.Context == "per_user" ?>Secrets are encrypted and never shown. Each person changes their own under Your account.<?cs else ?>Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.<?cs /if ?></p><?cs
 /if ?><?cs
+if:Conn.RedirectUri ?><?cs call:redirect_uri_field(Conn.RedirectUri) ?><?cs /if ?><?cs
 /if ?>
 </section>
 
@@ -203,10 +207,12 @@ if:subcount(StatusChanges) > 0 ?>
   each:h = StatusChanges ?>
 <tr>
 <td data-label="When" class="tabular"><?cs var:h.At ?></td>
-<td data-label="Change"><span class="status-change"><?cs var:h.FromLabel ?> <span aria-hidden="true">&rarr;</span><span class="visually-hidden">to</span> <?cs call:status_badge(h.To, h.ToLabel) ?></span><?cs
+<td data-label="Change"><span class="status-change"><?cs
+    set:Tmp.FirstConnect = h.From == "not_tested" && h.Trigger == "reconnect" ?><?cs
+    if:Tmp.FirstConnect ?>Not connected yet<?cs else ?><?cs var:h.FromLabel ?><?cs /if ?> <span aria-hidden="true">&rarr;</span><span class="visually-hidden">to</span> <?cs call:status_badge(h.To, h.ToLabel) ?></span><?cs
     if:#h.Failures > 1 ?> <span class="muted">(<?cs var:h.Failures ?> in a row)</span><?cs /if ?></td>
 <td data-label="Why"><?cs call:or_dash(h.Reason) ?></td>
-<td data-label="Started by"><?cs if:h.Trigger ?><?cs call:test_trigger(h.Trigger) ?><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Started by"><?cs if:Tmp.FirstConnect ?>Connect<?cs elif:h.Trigger ?><?cs call:test_trigger(h.Trigger) ?><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 </tr><?cs
   /each ?>
 </tbody>

@@ -1,7 +1,8 @@
 <?cs ####  connector.cs: one connector and its authentication protocols, each
       leading to New connection (/connections/new?connector=KEY&protocol=P,
       both URL-escaped). Reads Connector.Key|Title|Description|Category and
-      Connector.Protocols.N.Key|Label|Kind (HACKING.md).
+      Connector.Protocols.N.Key|Label|Kind (HACKING.md); Connector.RedirectUri
+      when a protocol is OAuth 2.0 authorization code.
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "connectors" ?><?cs /if ?><?cs
 if:!Page.Title ?><?cs set:Page.Title = Connector.Title ?><?cs /if ?><?cs
@@ -10,7 +11,7 @@ if:!Page.Title ?><?cs set:Page.Title = Connector.Title ?><?cs /if ?><?cs
 ?><?cs def:protocol_kind(kind)
 ?><?cs if:kind == "basic" || kind == "password" ?>Sign in with a user name and password.<?cs
 elif:kind == "api_key" || kind == "token" || kind == "api_token" ?>Authenticate with an API key or token issued by <?cs var:Connector.Title ?>.<?cs
-elif:kind == "oauth2_code" || kind == "oauth2_code_pkce" ?>Sign in to <?cs var:Connector.Title ?> and approve access (OAuth 2.0). Tether keeps the tokens and can reconnect when they expire.<?cs
+elif:kind == "oauth2_code" || kind == "oauth2_code_pkce" ?>Sign in to <?cs var:Connector.Title ?> and approve access (OAuth 2.0). Creating the connection takes you to <?cs var:Connector.Title ?> to connect it; Tether keeps the tokens and can reconnect when they expire.<?cs
 elif:string.find(kind, "oauth2_client") == 0 ?>A client ID and secret registered in <?cs var:Connector.Title ?> (OAuth 2.0 client credentials); no user signs in.<?cs
 elif:kind == "named_credential" ?>Use a named credential managed by an administrator under Named credentials.<?cs
 elif:kind == "none" ?>No authentication.<?cs
@@ -45,6 +46,11 @@ if:subcount(Connector.Protocols) > 0 ?>
 </li><?cs
   /each ?>
 </ul><?cs
+  if:Connector.RedirectUri ?>
+<div class="panel connector-redirect"><?cs call:redirect_uri_field(Connector.RedirectUri) ?>
+<p class="field-help">For OAuth 2.0 (authorization code): the app you register at <?cs var:Connector.Title ?> must allow this address, or the sign-in cannot come back to Tether.</p>
+</div><?cs
+  /if ?><?cs
 else ?>
 <div class="empty-state empty-state-compact">
 <h3>No authentication protocols</h3>

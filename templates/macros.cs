@@ -440,7 +440,7 @@ elif:t == "schedule" ?>Scheduled check<?cs
 elif:t == "cli" ?>CLI<?cs
 elif:t == "refresh" ?>Token refresh<?cs
 elif:t == "flow_open" || t == "flow" ?>Flow opened<?cs
-elif:t == "reconnect" ?>Reconnected<?cs
+elif:t == "reconnect" ?>Connect or Reconnect<?cs
 elif:t == "api" ?>API<?cs
 else ?><?cs var:t ?><?cs /if ?><?cs /def ?><?cs
 
@@ -537,4 +537,17 @@ else ?><?cs
 
 ####  lock_icon(): the small padlock drawn before "Stored" secrets.
 ?><?cs def:lock_icon()
-?><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg><?cs /def ?>
+?><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg><?cs /def ?><?cs ####  redirect_uri_field(uri): the exact OAuth redirect URI to register
+      with the provider (oauth_redirect_uri), in a read-only field (no name:
+      never submitted) with a Copy button that static/copy.js shows where
+      JavaScript runs. One a page (id "f-redirect-uri"). Used by
+      connection-form.cs (Form.RedirectUri), connector.cs and connection.cs.
+?><?cs def:redirect_uri_field(uri)
+?>
+<div class="field redirect-uri-field"><?cs
+  call:field_label("redirect-uri", "Redirect URI", 0) ?><?cs
+  call:field_help("redirect-uri", "Register this exact address with the provider as the app's redirect (callback) URL.") ?>
+<div class="copy-field"><input class="input redirect-uri" id="f-redirect-uri" type="text" value="<?cs var:uri ?>" readonly spellcheck="false" autocomplete="off" aria-describedby="f-redirect-uri-help"><button class="btn btn-secondary copy-btn" type="button" data-copy="f-redirect-uri" hidden>Copy<span class="visually-hidden"> the redirect URI</span></button><span class="copy-status" role="status" aria-live="polite"></span></div>
+<script src="/static/copy.js" defer></script>
+</div><?cs
+/def ?>

@@ -359,6 +359,8 @@ test('every POST form survives each field left out, empty, at and past its maxim
 
 	// Details: Test and Reconnect (an OAuth connection), History: Test now.
 	const oauth = insertConn({ team, connector: 'servicenow', protocol: 'oauth2_code' });
+	// Tested once (never connected, it would offer Connect alone).
+	psql(`UPDATE connections SET status = 'needs_reconnect' WHERE id = ${oauth}`);
 	targets.push({ name: 'details (oauth)', who: admin.jar, url: `/connections/${oauth}` });
 	targets.push({ name: 'history', who: admin.jar, url: `/connections/${oauth}/history` });
 	// Per user: Connect (OAuth) on Details, and the credentials page.

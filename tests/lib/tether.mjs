@@ -182,6 +182,12 @@ export class TetherClient {
 		const r = await this.post('/connections', body);
 		const loc = r.headers.get('location') ?? '';
 		const m = /^(?:https?:\/\/[^/]+)?\/connections\/([0-9]+)$/.exec(loc);
+		// OAuth authorization code: a 200 page that goes on to the provider
+		// (connectUrl) at once, with "Connect later" to the new connection.
+		const later = r.status === 200 ? /<meta http-equiv="refresh" content="0; url=([^"]+)">[^]*href="\/connections\/([0-9]+)">Connect later/.exec(r.text) : null;
+		if (later !== null)
+			return { status: r.status, id: Number(later[2]), connectUrl: decodeEntities(later[1]),
+			    flash: null, res: r, name };
 		return { status: r.status, id: m ? Number(m[1]) : null, flash: flashOf(r), res: r, name };
 	}
 
