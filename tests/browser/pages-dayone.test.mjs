@@ -52,7 +52,7 @@ test('a member sees no button they cannot use; the reason is said', async () => 
 		await screenshot(page, 'pages-index-member-desktop');
 		await page.goto(`${baseUrl()}/connectors/jira`);
 		assert.equal(await page.getByRole('link', { name: /New connection with/ }).count(), 0);
-		assert.match(await page.locator('.protocol-grid').innerText(),
+		assert.match(await page.locator('main').innerText(),
 		    /Only managers of a team can create connections/);
 		assertCleanConsole(b.messages, 'member');
 	} finally {
@@ -185,7 +185,7 @@ test('phone: the navigation shows that it scrolls; the list is compact', async (
 		// The list's compact mode: a connection in a few lines, not a tall card.
 		const row = page.locator('table.connections-table tbody tr').first();
 		const h = (await row.boundingBox()).height;
-		assert.ok(h < 120, `a phone row is ${h}px high`);
+		assert.ok(h < 140, `a phone row is ${h}px high`);
 		await page.goto(`${baseUrl()}/connectors/jira`);
 		await screenshot(page, 'pages-connector-jira-phone');
 		await page.goto(`${baseUrl()}/no/such/page`);
