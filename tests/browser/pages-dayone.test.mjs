@@ -10,7 +10,7 @@ import { before, test } from 'node:test';
 
 import { assertCleanConsole, openBrowser, screenshot, signInPage } from '../lib/browser.mjs';
 import { seed, seedMany } from '../lib/list.mjs';
-import { baseUrl, makeUser, uniq } from '../lib/stack.mjs';
+import { baseUrl, makeUser, psql, sqlString, uniq } from '../lib/stack.mjs';
 
 const P = uniq('D');
 const DESKTOP = { width: 1366, height: 900 };
@@ -192,5 +192,52 @@ test('phone: the navigation shows that it scrolls; the list is compact', async (
 		await screenshot(page, 'pages-error-404-phone');
 	} finally {
 		await b.close();
+	}
+});
+
+test('the audit log: sentences with names, a connection picked by name, no mid-word wraps', async () => {
+	const conn = seeded.connections.j;
+	const fin = seeded.teams.fin;
+	const email = `${P.toLowerCase()}-a-rather-long-address@finance-operations.example.com`;
+	psql(`INSERT INTO audit_log (at, actor_label, team_id, object_type, object_id, object_label, action,
+	    outcome, client_addr, request_id, details) VALUES
+	    (now(), ${sqlString(email)}, ${seeded.teams.ops.id}, 'connection', ${conn.id}, ${sqlString(conn.name)},
+	     'connection_share', 'success', '10.1.2.3', 'ab12cd34ef56ab78', '{"team_id": ${fin.id}, "permission": "manage"}'),
+	    (now(), ${sqlString(email)}, ${seeded.teams.ops.id}, 'connection', ${conn.id}, ${sqlString(conn.name)},
+	     'connection_test', 'failure', '10.1.2.3', 'ab12cd34ef56ab79', '{"result": "failing", "trigger": "manual"}')`);
+	const b = await signedIn(manager);
+	try {
+		const { page } = b;
+		await page.goto(`${baseUrl()}/audit`);
+		// The connection filter takes a name, not a number.
+		const field = page.getByLabel('Connection');
+		assert.notEqual(await field.getAttribute('type'), 'number');
+		await field.fill(conn.name);
+		await Promise.all([page.waitForURL(/\/audit\?/), page.getByRole('button', { name: 'Apply' }).click()]);
+		const text = await page.locator('main').innerText();
+		assert.match(text, new RegExp(`Shared with ${fin.name} \\(Manage\\)`));
+		assert.match(text, /Test failed \(manual\)/);
+		assert.doesNotMatch(text, /team_id|\{"|connection_share/, 'no raw JSON or action codes');
+		const rows = await page.locator('table.audit-table tbody tr').count();
+		assert.equal(rows, 2, 'only that connection');
+		// An e-mail and a request id each on one line.
+		for (const sel of ['.audit-actor', '.audit-rid']) {
+			const lines = await page.locator(sel).first().evaluate((el) => {
+				const r = document.createRange();
+				r.selectNodeContents(el);
+				return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+			});
+			assert.equal(lines, 1, `${sel} wraps over ${lines} lines`);
+		}
+		await screenshot(page, 'pages-audit-desktop');
+	} finally {
+		await b.close();
+	}
+	const p = await signedIn(manager, PHONE);
+	try {
+		await p.page.goto(`${baseUrl()}/audit?conn=${encodeURIComponent(conn.name)}`);
+		await screenshot(p.page, 'pages-audit-phone');
+	} finally {
+		await p.close();
 	}
 });
