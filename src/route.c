@@ -39,7 +39,7 @@ static const char *const p_webhooks[] = { "csrf", "action", "url", "events", "te
 static const char *const m_webhooks[] = { "events", NULL };
 static const char *const p_webhook[] = { "csrf", "action", NULL };
 static const char *const p_audit[] = { "connection", "actor", "action", "outcome", "from",
-	"to", "page", "format", NULL };
+	"to", "page", "format", "conn", NULL };
 /* What providers send back to a redirect URI. */
 static const char *const p_callback[] = { "state", "code", "error", "error_description",
 	"error_uri", "scope", "iss", "session_state", "authuser", "prompt", "hd", NULL };
