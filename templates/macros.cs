@@ -542,6 +542,13 @@ else ?><?cs var:#thousands_n ?><?cs /if ?><?cs /def ?><?cs
 ?><?cs def:yes_no(v)
 ?><?cs if:v == "1" || v == "t" || v == "true" ?>Yes<?cs else ?>No<?cs /if ?><?cs /def ?><?cs
 
+####  setting_value(s): a connection's setting (s.Value, s.Type): a
+      checkbox as Yes or No, an empty value as "Not set".
+?><?cs def:setting_value(s)
+?><?cs if:s.Type == "checkbox" ?><?cs call:yes_no(s.Value) ?><?cs
+elif:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs
+else ?><span class="muted">Not set</span><?cs /if ?><?cs /def ?><?cs
+
 ####  timestamp(v): a time the database wrote as "YYYY-MM-DD HH:MI[:SS][ UTC]",
       shown as "YYYY-MM-DD HH:MI"; the page says "Times are in UTC" once
       (times_note()).

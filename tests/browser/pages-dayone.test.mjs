@@ -158,12 +158,21 @@ test('the Get started strip: full while few connections show, one compact row af
 	}
 });
 
-test('counts and flows read the same everywhere', async () => {
+test('counts, flows, yes and no read the same everywhere', async () => {
+	// A checkbox setting is stored as "1" (src/connform.c), the demo's as JSON true.
+	psql(`UPDATE connections SET settings = '{"url": "https://acme.atlassian.net", "read_only": "1",
+	    "email": "svc@acme.example", "max_parallel_extractions": "4"}' WHERE id = ${seeded.connections.j.id};
+	    UPDATE connections SET settings = '{"url": "https://acme.service-now.com", "username": "svc"}'
+	    WHERE id = ${seeded.connections.s.id}`);
 	const b = await signedIn(manager);
 	try {
 		const { page } = b;
 		const flows = await page.locator('td[data-label="Flows"]').allInnerTexts();
 		assert.deepEqual(flows.map((s) => s.trim()).sort(), ['1 flow', '2 flows']);
+		await page.goto(`${baseUrl()}/connections/${seeded.connections.j.id}`);
+		const dd = page.locator('dt', { hasText: /^Read-only$/ }).locator('xpath=following-sibling::dd[1]');
+		assert.equal((await dd.innerText()).trim(), 'Yes', 'a ticked box reads Yes, not 1');
+		await screenshot(page, 'pages-connection-desktop');
 	} finally {
 		await b.close();
 	}

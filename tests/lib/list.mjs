@@ -94,7 +94,9 @@ export function parseList(html) {
 		prev: null,
 		sortLinks: {},		// header label -> href
 		ariaSort: {},		// header label -> ascending|descending
-		emptyFirst: /Create your first connection/.test(html),
+		// the empty state of a list with nothing yet (for a manager "Create
+		// your first connection", for a member "No connections yet")
+		emptyFirst: /Create your first connection|No connections yet/.test(html),
 		emptyFiltered: /No connections match these filters/.test(html),
 		flash: null,
 		text: pageText(html),
