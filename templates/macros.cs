@@ -428,6 +428,12 @@ elif:v == "1d" ?>Daily<?cs
 else ?>Default (every <?cs var:minutes ?> minute<?cs if:#minutes != 1 ?>s<?cs /if ?>)<?cs /if ?><?cs /def ?><?cs
 
 
+####  flow_status(s): a flow's status (sql/001_schema.sql: active,
+      inactive, draft) capitalised as connection statuses are.
+?><?cs def:flow_status(s)
+?><?cs if:s == "active" ?>Active<?cs elif:s == "inactive" ?>Inactive<?cs
+elif:s == "draft" ?>Draft<?cs elif:s ?><?cs var:s ?><?cs /if ?><?cs /def ?><?cs
+
 ####  flows_table(flows, caption): the flows using a connection, unsorted
       (connection-edit-warning.cs, connection-delete.cs):
       flows.N.Id|Name|Version|Status|Owner.
@@ -444,7 +450,7 @@ else ?>Default (every <?cs var:minutes ?> minute<?cs if:#minutes != 1 ?>s<?cs /i
 <tr>
 <th scope="row"><a href="/flows/<?cs var:fl.Id ?>"><?cs var:fl.Name ?></a></th>
 <td data-label="Version" class="tabular"><?cs call:or_dash(fl.Version) ?></td>
-<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs call:flow_status(fl.Status) ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 <td data-label="Owner"><?cs call:or_dash(fl.Owner) ?></td>
 </tr><?cs
   /each ?><?cs call:table_end() ?><?cs
@@ -555,10 +561,4 @@ else ?><span class="muted">Not set</span><?cs /if ?><?cs /def ?><?cs
 ?><?cs def:timestamp(v)
 ?><?cs if:v ?><time datetime="<?cs var:string.slice(v, 0, 10) ?>T<?cs var:string.slice(v, 11, 16) ?>Z"><?cs var:string.slice(v, 0, 16) ?></time><?cs /if ?><?cs /def ?><?cs
 def:times_note()
-?><p class="times-note muted">Times are in UTC.</p><?cs /def ?><?cs
-
-####  flow_status(s): a flow's status (sql/001_schema.sql: active,
-      inactive, draft) capitalised as connection statuses are.
-?><?cs def:flow_status(s)
-?><?cs if:s == "active" ?>Active<?cs elif:s == "inactive" ?>Inactive<?cs
-elif:s == "draft" ?>Draft<?cs elif:s ?><?cs var:s ?><?cs /if ?><?cs /def ?>
+?><p class="times-note muted">Times are in UTC.</p><?cs /def ?>

@@ -173,6 +173,12 @@ test('counts, flows, yes and no read the same everywhere', async () => {
 		const dd = page.locator('dt', { hasText: /^Read-only$/ }).locator('xpath=following-sibling::dd[1]');
 		assert.equal((await dd.innerText()).trim(), 'Yes', 'a ticked box reads Yes, not 1');
 		await screenshot(page, 'pages-connection-desktop');
+		// Flow statuses capitalised as connection statuses are.
+		await page.goto(`${baseUrl()}/connections/${seeded.connections.s.id}/related`);
+		const st = await page.locator('td[data-label="Status"]').allInnerTexts();
+		assert.deepEqual(st.map((x) => x.trim()), ['Active', 'Active']);
+		await page.locator('main table a[href^="/flows/"]').first().click();
+		assert.match(await page.locator('main').innerText(), /Status\s+Active/);
 	} finally {
 		await b.close();
 	}
