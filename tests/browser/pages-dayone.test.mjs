@@ -111,6 +111,7 @@ test('protocol cards describe each protocol from its declaration', async () => {
 		await screenshot(page, 'pages-connector-jira-desktop');
 		// Every protocol of every connector says something of its own.
 		await page.goto(`${baseUrl()}/connectors`);
+		await screenshot(page, 'pages-connectors-desktop');
 		const keys = (await page.locator('.connector-card a.card-link').evaluateAll(
 		    (as) => as.map((a) => a.getAttribute('href'))));
 		assert.ok(keys.length >= 8);
@@ -197,10 +198,16 @@ test('phone: the navigation shows that it scrolls; the list is compact', async (
 		assert.match(m.bg, /gradient/, 'a scroll shade');
 		assert.notEqual(m.sb, 'none', 'a visible scrollbar');
 		await screenshot(page, 'pages-index-phone');
-		// The list's compact mode: a connection in a few lines, not a tall card.
-		const row = page.locator('table.connections-table tbody tr').first();
-		const h = (await row.boundingBox()).height;
-		assert.ok(h < 140, `a phone row is ${h}px high`);
+		// The list's compact mode: a connection in a few lines, not a tall card
+		// of one labelled line a cell as before.
+		await page.goto(`${baseUrl()}/?team=${seeded.teams.ops.id}`);
+		await screenshot(page, 'pages-index-compact-phone');
+		for (const row of await page.locator('table.connections-table tbody tr').all()) {
+			const h = (await row.boundingBox()).height;
+			assert.ok(h < 110, `a phone row is ${h}px high`);
+		}
+		await page.goto(`${baseUrl()}/connectors`);
+		await screenshot(page, 'pages-connectors-phone');
 		await page.goto(`${baseUrl()}/connectors/jira`);
 		await screenshot(page, 'pages-connector-jira-phone');
 		await page.goto(`${baseUrl()}/no/such/page`);
