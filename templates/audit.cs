@@ -158,9 +158,7 @@ else ?>
   each:e = Audit.Rows ?>
 <tr>
 <th scope="row" class="tabular audit-when"><?cs call:timestamp(e.At) ?></th>
-<td data-label="Actor" class="audit-actor"><?cs if:e.Actor ?><?cs set:Tmp.At = string.find(e.Actor, "@") ?><?cs
-    if:#Tmp.At > 0 ?><span class="audit-email-part"><?cs var:string.slice(e.Actor, 0, Tmp.At) ?></span><span class="audit-email-part"><?cs var:string.slice(e.Actor, Tmp.At, string.length(e.Actor)) ?></span><?cs
-    else ?><?cs var:e.Actor ?><?cs /if ?><?cs else ?><span class="muted">System</span><?cs /if ?></td>
+<td data-label="Actor" class="audit-actor"><?cs if:e.Actor ?><?cs var:e.Actor ?><?cs else ?><span class="muted">System</span><?cs /if ?></td>
 <td data-label="Team" class="audit-team"><?cs call:or_dash(e.Team) ?></td>
 <td data-label="Object" class="audit-object"><span class="audit-object-body" data-object-id="<?cs if:e.ObjectId != "0" ?><?cs var:e.ObjectId ?><?cs /if ?>"><span class="audit-type"><?cs call:audit_object_type(e.ObjectType) ?></span><?cs
     if:e.Object ?><span class="audit-label"><?cs
