@@ -118,6 +118,7 @@ http_error_title(int status)
 	case 403: return "You cannot do that";
 	case 404: return "Page not found";
 	case 405: return "Method not allowed";
+	case 409: return "This changed in the meantime";
 	case 413: return "That request is too large";
 	case 415: return "Unsupported content type";
 	case 429: return "Too many requests";
@@ -134,6 +135,7 @@ http_error_message(int status)
 	case 403: return "The form has expired or you lack permission. Reload the page and try again.";
 	case 404: return "There is nothing here, or you may not see it.";
 	case 405: return "This address does not accept that method.";
+	case 409: return "Someone changed it since you opened the page. Reload the page and try again.";
 	case 413: return "The submitted form is larger than this server accepts.";
 	case 415: return "Forms must be sent as application/x-www-form-urlencoded.";
 	case 429: return "Please wait a moment and try again.";
@@ -146,10 +148,19 @@ void
 http_error(struct req *r, int status, const char *message)
 {
 	char	 st[8], err[512];
+	HDF	*old = r->hdf;
 
-	/* A fresh HDF: nothing half-filled by the page leaks into the error. */
-	hdf_destroy(&r->hdf);
+	/* A fresh HDF: nothing half-filled by the page leaks into the error;
+	 * only the header's user and sign-out token (User.*, CSRF.Token) stay,
+	 * so that an error page keeps the navigation bar and user menu. */
 	r->hdf = render_hdf_new();
+	if (old != NULL) {
+		if (hdf_get_obj(old, "User.Id") != NULL)
+			hdf_copy(r->hdf, "User", hdf_get_obj(old, "User"));
+		if (hdf_get_value(old, "CSRF.Token", NULL) != NULL)
+			render_set(r->hdf, "CSRF.Token", hdf_get_value(old, "CSRF.Token", ""));
+		hdf_destroy(&old);
+	}
 	snprintf(st, sizeof(st), "%d", status);
 	render_set(r->hdf, "Error.Status", st);
 	render_set(r->hdf, "Error.Title", http_error_title(status));

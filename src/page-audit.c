@@ -5,7 +5,12 @@
  * Admins see everything, team managers their teams' objects; viewers and
  * members do not see it. Control characters in stored names are shown as
  * their visible symbols (U+2400…), never passed through.
- * Inputs: GET connection, actor, action, outcome, from, to, page, format.
+ * Each event reads as a sentence with names ("Shared with Finance Ops
+ * (Manage)"), from the details' known keys, the team named by team_id
+ * looked up; the CSV keeps the details as JSON.
+ * Inputs: GET connection (an id, from a connection's page), conn (a
+ * connection's name, or part of it), actor, action, outcome, from, to,
+ * page, format.
  * Statuses: 200 (HTML or text/csv), 403, 503.
  */
 #include <stdio.h>
@@ -20,6 +25,7 @@
 
 #define AUDIT_PAGE	100
 #define AUDIT_CSV_MAX	50000
+#define AUDIT_PICK_S	"500"	/* connection names offered in the filter */
 
 static const char *const actions[] = {
 	"sign_in", "sign_out", "user_create", "user_password", "user_disable",
@@ -63,9 +69,9 @@ audit_set(HDF *n, const char *name, const char *value)
 }
 
 struct audit_filter {
-	const char	*connection, *actor, *action, *outcome, *from, *to;
+	const char	*connection, *conn, *actor, *action, *outcome, *from, *to;
 	long long	 page;
-	char		 like[220];
+	char		 like[220], conn_like[220];
 };
 
 static int
@@ -95,6 +101,10 @@ audit_read(struct req *r, struct audit_filter *f)
 	f->page = 1;
 	if ((v = req_param(r, "connection")) != NULL && valid_int(v, 1, INT64_MAX / 2, &n) == NULL)
 		f->connection = v;
+	if ((v = req_param(r, "conn")) != NULL && *v != '\0' && valid_text(v, 1, 100) == NULL) {
+		f->conn = v;
+		like_escape(v, f->conn_like, sizeof(f->conn_like));
+	}
 	if ((v = req_param(r, "actor")) != NULL && *v != '\0' && valid_text(v, 1, 100) == NULL) {
 		f->actor = v;
 		like_escape(v, f->like, sizeof(f->like));
@@ -141,6 +151,8 @@ audit_where(struct req *r, const struct audit_filter *f, struct buf *sql,
 	}
 	audit_cond(sql, params, &n, f->connection,
 	    " AND a.object_type = 'connection' AND a.object_id = $", "::bigint");
+	audit_cond(sql, params, &n, f->conn != NULL ? f->conn_like : NULL,
+	    " AND a.object_type = 'connection' AND a.object_label ILIKE '%' || $", " || '%'");
 	audit_cond(sql, params, &n, f->actor != NULL ? f->like : NULL,
 	    " AND a.actor_label ILIKE '%' || $", " || '%'");
 	audit_cond(sql, params, &n, f->action, " AND a.action = $", "");
@@ -158,6 +170,7 @@ audit_query_string(struct buf *b, const struct audit_filter *f, long long page, 
 #define QS(key, value) do { if ((value) != NULL) {			\
 	buf_printf(b, "%c%s=", sep, key); buf_url_encode(b, value); sep = '&'; } } while (0)
 	QS("connection", f->connection);
+	QS("conn", f->conn);
 	QS("actor", f->actor);
 	QS("action", f->action);
 	QS("outcome", f->outcome);
@@ -179,7 +192,23 @@ static const char audit_cols[] =
     " a.actor_label, COALESCE(t.name, '') AS team, a.object_type,"
     " COALESCE(a.object_id::text, '') AS object_id, a.object_label, a.action, a.outcome,"
     " COALESCE(a.client_addr, '') AS client_addr, COALESCE(a.request_id, '') AS request_id,"
-    " a.details::text AS details FROM audit_log a LEFT JOIN teams t ON t.id = a.team_id";
+    " a.details::text AS details,"
+    /* the sentence's parts: the known keys of the details, the team that
+     * team_id names, and any other key as "key: value" */
+    " COALESCE(dt.name, '') AS d_team, COALESCE(a.details->>'permission', '') AS d_permission,"
+    " COALESCE(a.details->>'role', '') AS d_role, COALESCE(a.details->>'result', '') AS d_result,"
+    " COALESCE(a.details->>'trigger', '') AS d_trigger,"
+    " COALESCE(a.details->>'connector', '') AS d_connector,"
+    " COALESCE((SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(CASE"
+    "  WHEN jsonb_typeof(a.details->'fields') = 'array' THEN a.details->'fields'"
+    "  ELSE '[]' END) x), '') AS d_fields,"
+    " COALESCE((SELECT string_agg(k || ': ' || v, ', ' ORDER BY k) FROM jsonb_each_text(CASE"
+    "  WHEN jsonb_typeof(a.details) = 'object' THEN a.details ELSE '{}' END) e(k, v)"
+    "  WHERE k NOT IN ('team_id', 'permission', 'role', 'result', 'trigger', 'connector',"
+    "  'fields')), '') AS d_other"
+    " FROM audit_log a LEFT JOIN teams t ON t.id = a.team_id"
+    " LEFT JOIN teams dt ON jsonb_typeof(a.details->'team_id') = 'number'"
+    "  AND dt.id = (a.details->>'team_id')::numeric";
 
 /* One CSV cell: quoted, quotes doubled, and a leading = + - @ defused so a
  * spreadsheet never runs it as a formula. */
@@ -221,6 +250,46 @@ audit_csv(struct req *r, PGresult *res)
 	r->status = 200;
 	r->content_type = "text/csv; charset=utf-8";
 	http_header(r, "Content-Disposition", "attachment; filename=\"tether-audit.csv\"");
+	return 0;
+}
+
+/* An event's details for its sentence: About.Team|Permission|Role|Result|
+ * Trigger|Connector (its title)|Fields|Other. */
+static void
+audit_fill_about(struct req *r, HDF *n, PGresult *res, int i)
+{
+	const char	*connector = db_get(res, i, "d_connector");
+
+	audit_set(n, "Team", db_get(res, i, "d_team"));
+	audit_set(n, "Permission", db_get(res, i, "d_permission"));
+	audit_set(n, "Role", db_get(res, i, "d_role"));
+	audit_set(n, "Result", db_get(res, i, "d_result"));
+	audit_set(n, "Trigger", db_get(res, i, "d_trigger"));
+	if (*connector != '\0')
+		audit_set(n, "Connector", catalog_get(&r->app->catalog, connector) != NULL ?
+		    catalog_title(&r->app->catalog, connector) : connector);
+	audit_set(n, "Fields", db_get(res, i, "d_fields"));
+	audit_set(n, "Other", db_get(res, i, "d_other"));
+}
+
+/* The names of the connections the viewer may pick in the filter (the
+ * first AUDIT_PICK by name): all for admins, else their teams' own. */
+static int
+audit_fill_picks(struct req *r, const char *uid)
+{
+	const char	*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
+	PGresult	*res;
+	int		 i;
+
+	res = db_exec_named(&r->app->db, "audit_picks", "SELECT DISTINCT lower(name), name"
+	    " FROM connections WHERE $2::boolean OR owner_team_id IN (SELECT team_id"
+	    " FROM team_members WHERE user_id = $1::bigint AND role = 'manager')"
+	    " ORDER BY 1 LIMIT " AUDIT_PICK_S, 2, params);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < db_rows(res); i++)
+		audit_set(render_node(r->hdf, "Audit.Picks.%d", i), "Name", db_get(res, i, "name"));
+	db_clear(res);
 	return 0;
 }
 
@@ -267,6 +336,12 @@ page_audit(struct req *r)
 		return -1;
 	}
 	total = strtoll(db_get(count, 0, "n"), NULL, 10);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	if (audit_fill_picks(r, uid) == -1) {
+		db_clear(res);
+		db_clear(count);
+		return -1;
+	}
 	for (i = 0; i < db_rows(res); i++) {
 		node = render_node(r->hdf, "Audit.Rows.%d", i);
 		audit_set(node, "At", db_get(res, i, "at"));
@@ -280,11 +355,13 @@ page_audit(struct req *r)
 		audit_set(node, "Client", db_get(res, i, "client_addr"));
 		audit_set(node, "RequestId", db_get(res, i, "request_id"));
 		audit_set(node, "Details", db_get(res, i, "details"));
+		audit_fill_about(r, render_node(node, "About"), res, i);
 	}
 	for (i = 0; actions[i] != NULL; i++)
 		render_set(render_node(r->hdf, "Audit.Actions.%d", i), "Key", actions[i]);
 	node = render_node(r->hdf, "Audit.Filter");
 	render_set(node, "Connection", f.connection);
+	render_set(node, "Conn", f.conn);
 	render_set(node, "Actor", f.actor);
 	render_set(node, "Action", f.action);
 	render_set(node, "Outcome", f.outcome);

@@ -30,6 +30,7 @@ details_settings(struct req *r, const struct conn *c, const char *stored_json,
 	for (f = hdf_obj_child(hdf_get_obj(proto, "Fields")); f != NULL; f = hdf_obj_next(f)) {
 		const char	*key = hdf_obj_name(f);
 		HDF		*n;
+		json_t		*v;
 
 		if (!connector_field_applies(f, c->api_type))
 			continue;
@@ -49,7 +50,14 @@ details_settings(struct req *r, const struct conn *c, const char *stored_json,
 			continue;
 		n = render_node(r->hdf, "Settings.%d", ns++);
 		render_set(n, "Label", hdf_get_value(f, "label", key));
-		render_set(n, "Value", json_string_value(json_object_get(settings, key)));
+		render_set(n, "Type", hdf_get_value(f, "type", "text"));
+		v = json_object_get(settings, key);
+		if (json_is_boolean(v))		/* a checkbox: the template says Yes or No */
+			render_set(n, "Value", json_is_true(v) ? "1" : "0");
+		else if (json_is_integer(v))
+			render_set_int(n, "Value", (long long)json_integer_value(v));
+		else
+			render_set(n, "Value", json_string_value(v));
 		render_set(n, "Section", hdf_get_value(f, "section", "connection"));
 	}
 	json_decref(settings);

@@ -4,7 +4,10 @@
  * with its authentication protocols, each leading to New Connection, and
  * for OAuth authorization code the redirect URI to register.
  * Inputs: GET q (catalog); {key} in the path (one connector).
- * Statuses: 200, 404 (no such connector).
+ * Each protocol card says what it is from the connector's declaration
+ * (kind, help, the labels of its authentication fields); members and
+ * viewers see why they cannot create a connection instead of the button.
+ * Statuses: 200, 404 (no such connector), 503.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,17 +63,39 @@ page_connectors(struct req *r)
 	return http_page(r, 200, "connectors.cs");
 }
 
+/*
+ * What a protocol asks for at creation, from its declaration: the labels
+ * of its authentication fields, as Protocols.N.Asks.M.Label|Secret.
+ */
+static void
+connector_fill_asks(HDF *pn, HDF *proto)
+{
+	HDF	*f, *a;
+	int	 j = 0;
+
+	for (f = hdf_obj_child(hdf_get_obj(proto, "Fields")); f != NULL; f = hdf_obj_next(f)) {
+		if (strcmp(hdf_get_value(f, "section", ""), "authentication") != 0)
+			continue;
+		a = render_node(pn, "Asks.%d", j++);
+		render_set(a, "Label", hdf_get_value(f, "label", hdf_obj_name(f)));
+		render_set(a, "Secret", strcmp(hdf_get_value(f, "type", ""), "secret") == 0 ? "1" : "0");
+	}
+}
+
 int
 page_connector(struct req *r)
 {
 	const struct catalog	*cat = &r->app->catalog;
 	HDF			*def = catalog_get(cat, r->arg_key), *p, *n;
-	int			 i = 0;
+	int			 i = 0, may;
 
 	if (def == NULL) {
 		http_error(r, 404, NULL);
 		return 0;
 	}
+	if ((may = session_is_manager(r)) == -1)
+		return -1;
+	render_set(r->hdf, "User.CanCreate", may ? "1" : "0");
 	n = render_node(r->hdf, "Connector");
 	render_set(n, "Key", r->arg_key);
 	render_set(n, "Title", hdf_get_value(def, "title", ""));
@@ -82,6 +107,8 @@ page_connector(struct req *r)
 		render_set(pn, "Key", hdf_obj_name(p));
 		render_set(pn, "Label", hdf_get_value(p, "label", ""));
 		render_set(pn, "Kind", hdf_get_value(p, "kind", ""));
+		render_set(pn, "Help", hdf_get_value(p, "help", ""));
+		connector_fill_asks(pn, p);
 		/* OAuth code: the redirect URI to register with the provider. */
 		if (strcmp(hdf_get_value(p, "kind", ""), "oauth2_code") == 0 &&
 		    hdf_get_obj(n, "RedirectUri") == NULL) {

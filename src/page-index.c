@@ -27,6 +27,7 @@
 #define PAGE_SIZE	50
 #define PAGE_MAX	10000
 #define POPULAR_MAX	6
+#define START_FULL_MAX	5	/* connections shown before "Get started" folds to a row */
 
 enum list_filter {
 	F_Q		= 1 << 0,
@@ -435,6 +436,25 @@ list_fill_pager(struct req *r, const struct list_query *lq, long long total, int
 	render_set(p, "Tested.Dir", !by_tested ? "" : lq->sort == 3 ? "asc" : "desc");
 }
 
+/*
+ * What the viewer may start: User.CanCreate ("1" for admins and managers of
+ * a team; members and viewers get the reason instead of the buttons), and
+ * Start.Mode, how the "Get started" strip shows: "full" while the viewer
+ * sees few connections and filters nothing, "compact" (one row) after.
+ */
+static int
+list_fill_start(struct req *r, const struct list_query *lq, long long total)
+{
+	int	 may;
+
+	if ((may = session_is_manager(r)) == -1)
+		return -1;
+	render_set(r->hdf, "User.CanCreate", may ? "1" : "0");
+	render_set(r->hdf, "Start.Mode", (lq->mask & ~F_VISIBLE) == 0 &&
+	    total <= START_FULL_MAX ? "full" : "compact");
+	return 0;
+}
+
 /* The list version a result was read at (its "lv" column), -1 if unknown. */
 static int64_t
 list_result_version(PGresult *res)
@@ -517,6 +537,10 @@ page_index(struct req *r)
 	list_fill_rows(r, rows);
 	list_fill_health(r, health);
 	list_fill_pager(r, &lq, total, db_rows(rows));
+	if (list_fill_start(r, &lq, total) == -1) {
+		http_error(r, 503, NULL);
+		goto out;
+	}
 	if ((rc = http_page(r, 200, "index.cs")) == -1)
 		goto out;
 	/* Kept only when the three reads saw the same version of the data

@@ -40,7 +40,7 @@ static const char *const p_webhooks[] = { "csrf", "action", "url", "events", "te
 static const char *const m_webhooks[] = { "events", NULL };
 static const char *const p_webhook[] = { "csrf", "action", NULL };
 static const char *const p_audit[] = { "connection", "actor", "action", "outcome", "from",
-	"to", "page", "format", NULL };
+	"to", "page", "format", "conn", NULL };
 /* What providers send back to a redirect URI. */
 static const char *const p_callback[] = { "state", "code", "error", "error_description",
 	"error_uri", "scope", "iss", "session_state", "authuser", "prompt", "hd", NULL };
@@ -206,21 +206,29 @@ route_allows_repeat(const struct route *rt, const char *name)
 	return 0;
 }
 
+/* The header's user and its sign-out token: read by pages and by error
+ * pages alike (http_error keeps them). */
+static void
+route_fill_user(struct req *r)
+{
+	char	 id[24];
+
+	if (r->sess == NULL)
+		return;
+	render_set(r->hdf, "CSRF.Token", session_csrf_token(r));
+	snprintf(id, sizeof(id), "%lld", (long long)r->sess->user_id);
+	render_set(r->hdf, "User.Id", id);
+	render_set(r->hdf, "User.Email", r->sess->email);
+	render_set(r->hdf, "User.Name", r->sess->name);
+	render_set(r->hdf, "User.IsAdmin", r->sess->is_admin ? "1" : "0");
+}
+
 /* What every page's layout reads: user, CSRF token, section, flash. */
 static void
 route_fill_common(struct req *r)
 {
-	char	 id[24];
-
 	render_set(r->hdf, "Page.Section", r->route->section);
 	render_set(r->hdf, "CSRF.Token", session_csrf_token(r));
-	if (r->sess != NULL) {
-		snprintf(id, sizeof(id), "%lld", (long long)r->sess->user_id);
-		render_set(r->hdf, "User.Id", id);
-		render_set(r->hdf, "User.Email", r->sess->email);
-		render_set(r->hdf, "User.Name", r->sess->name);
-		render_set(r->hdf, "User.IsAdmin", r->sess->is_admin ? "1" : "0");
-	}
 	http_flash_take(r);
 }
 
@@ -271,6 +279,9 @@ route_run(struct req *r)
 
 	if ((status = route_match(r)) != 0 || (status = req_read_fields(r)) != 0 ||
 	    (status = route_check_fields(r)) != 0) {
+		/* No such page: a signed-in user still gets the navigation. */
+		if (status == 404 && r->method != METHOD_POST && session_load(r) == 0)
+			route_fill_user(r);
 		http_error(r, status, NULL);
 		return;
 	}
@@ -279,6 +290,7 @@ route_run(struct req *r)
 		http_error(r, 503, NULL);
 		return;
 	}
+	route_fill_user(r);
 	if ((rt->flags & ROUTE_SESSION) && r->sess == NULL) {
 		route_to_login(r);
 		return;

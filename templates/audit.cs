@@ -2,14 +2,17 @@
       Audit.Filter.Connection|Actor|Action|Outcome|From|To (the GET
       filter; From and To are YYYY-MM-DD), Audit.Actions.N.Key,
       Audit.Rows.N.At|Actor|Team|ObjectType|ObjectId|Object|Action|Outcome|
-      Client|RequestId|Details, Pager.* as on the list, and Audit.CsvQuery
+      Client|RequestId|Details, Audit.Rows.N.About.Team|Permission|Role|
+      Result|Trigger|Connector|Fields|Other (the sentence), Audit.Picks.N.Name
+      (connection names for the filter), Audit.Filter.Conn, Pager.* as on
+      the list, and Audit.CsvQuery
       (a query string starting with "?": /audit + it downloads the CSV of
       the current filter) (HACKING.md). Control characters in stored
       labels arrive as visible symbols (U+2400...); every value is escaped.
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "audit" ?><?cs /if ?><?cs
 if:!Page.Title ?><?cs set:Page.Title = "Audit log" ?><?cs /if ?><?cs
-set:Tmp.Filtered = Audit.Filter.Connection || Audit.Filter.Actor || Audit.Filter.Action ||
+set:Tmp.Filtered = Audit.Filter.Connection || Audit.Filter.Conn || Audit.Filter.Actor || Audit.Filter.Action ||
   Audit.Filter.Outcome || Audit.Filter.From || Audit.Filter.To ?><?cs
 
 ####  audit_action(key): an action key in words; unknown keys as they are.
@@ -61,6 +64,30 @@ elif:o == "failure" ?><span class="badge badge-failing">Failure</span><?cs
 elif:o == "denied" ?><span class="badge badge-denied">Denied</span><?cs
 else ?><span class="badge"><?cs var:o ?></span><?cs /if ?><?cs /def ?><?cs
 
+####  audit_about(e): what happened, in a sentence with names, from the
+      event's action and its details (e.About.*); nothing when the action
+      says it all.
+?><?cs def:audit_permission(p)
+?><?cs if:p == "manage" ?>Manage<?cs elif:p == "use" ?>Use<?cs else ?><?cs var:p ?><?cs /if ?><?cs /def ?><?cs
+def:audit_team(name)
+?><?cs if:name ?><?cs var:name ?><?cs else ?>a team since deleted<?cs /if ?><?cs /def ?><?cs
+def:audit_about(e)
+?><?cs if:e.Action == "connection_share" ?>Shared with <?cs call:audit_team(e.About.Team) ?><?cs
+    if:e.About.Permission ?> (<?cs call:audit_permission(e.About.Permission) ?>)<?cs /if ?><?cs
+  elif:e.Action == "connection_unshare" ?>No longer shared with <?cs call:audit_team(e.About.Team) ?><?cs
+  elif:e.Action == "connection_transfer" ?>Now owned by <?cs call:audit_team(e.About.Team) ?><?cs
+  elif:e.Action == "connection_test" ?><?cs
+    if:e.About.Result == "ok" ?>Test passed<?cs
+    elif:e.About.Result == "unsupported" ?>No test for this protocol<?cs
+    elif:e.About.Result ?>Test failed<?cs else ?>Tested<?cs /if ?><?cs
+    if:e.About.Trigger ?> (<?cs var:e.About.Trigger ?>)<?cs /if ?><?cs
+  elif:e.Action == "team_member_set" && e.About.Role ?>Role: <?cs var:string.slice(e.About.Role, 0, 1) ?><?cs var:string.slice(e.About.Role, 1, string.length(e.About.Role)) ?><?cs
+  elif:e.About.Connector ?>With <?cs var:e.About.Connector ?><?cs if:e.About.Fields ?>; fields: <?cs var:e.About.Fields ?><?cs /if ?><?cs
+  elif:e.About.Fields ?>Changed: <?cs var:e.About.Fields ?><?cs
+  elif:e.About.Team ?>Team: <?cs var:e.About.Team ?><?cs
+  /if ?><?cs
+  if:e.About.Other ?><span class="audit-other"><?cs var:e.About.Other ?></span><?cs /if ?><?cs /def ?><?cs
+
 def:page_content() ?>
 <div class="page-header">
 <div class="page-heading">
@@ -73,10 +100,14 @@ def:page_content() ?>
 </div>
 
 <form class="filters audit-filters" method="get" action="/audit" role="search" aria-label="Filter the audit log">
-<div class="filter-field filter-narrow">
-<label for="filter-connection">Connection ID</label>
-<input class="input" type="number" id="filter-connection" name="connection" min="1" step="1"<?cs
-  if:Audit.Filter.Connection ?> value="<?cs var:Audit.Filter.Connection ?>"<?cs /if ?>>
+<div class="filter-field"><?cs
+  if:Audit.Filter.Connection ?>
+<input type="hidden" name="connection" value="<?cs var:Audit.Filter.Connection ?>"><?cs /if ?>
+<label for="filter-connection">Connection</label>
+<input class="input" type="search" id="filter-connection" name="conn" maxlength="100" list="audit-connections" placeholder="Name contains…"<?cs
+  if:Audit.Filter.Conn ?> value="<?cs var:Audit.Filter.Conn ?>"<?cs /if ?>>
+<datalist id="audit-connections"><?cs
+  each:c = Audit.Picks ?><option value="<?cs var:c.Name ?>"><?cs /each ?></datalist>
 </div>
 <div class="filter-field">
 <label for="filter-actor">Actor</label>
@@ -101,7 +132,8 @@ call:filter_actions("Apply", Tmp.Filtered, "/audit", "filters") ?>
 </form><?cs
 
 if:Audit.Filter.Connection ?>
-<p class="audit-scope">The audit trail of <a href="/connections/<?cs var:Audit.Filter.Connection ?>">connection #<?cs var:Audit.Filter.Connection ?></a>, including its tests.</p><?cs
+<p class="audit-scope">The audit trail of <a href="/connections/<?cs var:Audit.Filter.Connection ?>"><?cs
+  if:Audit.Rows.0.Object ?><?cs var:Audit.Rows.0.Object ?><?cs else ?>this connection<?cs /if ?></a>, including its tests.</p><?cs
 /if ?><?cs
 
 if:#Pager.Total == 0 ?><?cs call:empty_state_open("status") ?>
@@ -117,33 +149,32 @@ if:#Pager.Total == 0 ?><?cs call:empty_state_open("status") ?>
 </div><?cs
 
 else ?>
-<p class="results-count">Showing <strong><?cs var:Pager.First ?>–<?cs var:Pager.Last ?></strong> of <strong><?cs var:Pager.Total ?></strong> event<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Tmp.Filtered ?> matching the filters<?cs /if ?>, newest first</p>
+<p class="results-count">Showing <strong><?cs call:thousands(Pager.First) ?>–<?cs call:thousands(Pager.Last) ?></strong> of <strong><?cs call:thousands(Pager.Total) ?></strong> event<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Tmp.Filtered ?> matching the filters<?cs /if ?>, newest first. Times are in UTC.</p>
 <div class="table-wrap">
 <table class="data-table stack-table audit-table">
 <caption class="visually-hidden">Audit events <?cs var:Pager.First ?> to <?cs var:Pager.Last ?> of <?cs var:Pager.Total ?>, newest first</caption>
 <thead>
-<tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Team</th><th scope="col">Object</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Client</th><th scope="col">Request ID</th><th scope="col">Details</th></tr>
+<tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Team</th><th scope="col">Object</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Client</th><th scope="col">Request ID</th></tr>
 </thead>
 <tbody><?cs
   each:e = Audit.Rows ?>
 <tr>
-<th scope="row" class="tabular audit-when"><?cs var:e.At ?></th>
+<th scope="row" class="tabular audit-when"><?cs call:timestamp(e.At) ?></th>
 <td data-label="Actor" class="audit-actor"><?cs if:e.Actor ?><?cs var:e.Actor ?><?cs else ?><span class="muted">System</span><?cs /if ?></td>
 <td data-label="Team" class="audit-team"><?cs call:or_dash(e.Team) ?></td>
-<td data-label="Object" class="audit-object"><span class="audit-object-body"><span class="audit-type"><?cs call:audit_object_type(e.ObjectType) ?><?cs
-    if:e.ObjectId && e.ObjectId != "0" ?> <?cs
-      if:e.ObjectType == "connection" ?><a href="/connections/<?cs var:e.ObjectId ?>">#<?cs var:e.ObjectId ?></a><?cs
-      elif:e.ObjectType == "named_credential" ?><a href="/named-credentials/<?cs var:e.ObjectId ?>">#<?cs var:e.ObjectId ?></a><?cs
-      elif:e.ObjectType == "flow" ?><a href="/flows/<?cs var:e.ObjectId ?>">#<?cs var:e.ObjectId ?></a><?cs
-      elif:e.ObjectType == "team" && User.IsAdmin ?><a href="/teams/<?cs var:e.ObjectId ?>">#<?cs var:e.ObjectId ?></a><?cs
-      else ?>#<?cs var:e.ObjectId ?><?cs /if ?><?cs
-    /if ?></span><?cs
-    if:e.Object ?><span class="audit-label"><?cs var:e.Object ?></span><?cs /if ?></span></td>
-<td data-label="Action" class="audit-action-cell"><span class="audit-action"><?cs call:audit_action(e.Action) ?><code class="audit-key"><?cs var:e.Action ?></code></span></td>
+<td data-label="Object" class="audit-object"><span class="audit-object-body" data-object-id="<?cs if:e.ObjectId != "0" ?><?cs var:e.ObjectId ?><?cs /if ?>"><span class="audit-type"><?cs call:audit_object_type(e.ObjectType) ?></span><?cs
+    if:e.Object ?><span class="audit-label"><?cs
+      if:e.ObjectId && e.ObjectId != "0" && e.ObjectType == "connection" ?><a href="/connections/<?cs var:e.ObjectId ?>"><?cs var:e.Object ?></a><?cs
+      elif:e.ObjectId && e.ObjectId != "0" && e.ObjectType == "named_credential" ?><a href="/named-credentials/<?cs var:e.ObjectId ?>"><?cs var:e.Object ?></a><?cs
+      elif:e.ObjectId && e.ObjectId != "0" && e.ObjectType == "flow" ?><a href="/flows/<?cs var:e.ObjectId ?>"><?cs var:e.Object ?></a><?cs
+      elif:e.ObjectId && e.ObjectId != "0" && e.ObjectType == "team" && User.IsAdmin ?><a href="/teams/<?cs var:e.ObjectId ?>"><?cs var:e.Object ?></a><?cs
+      else ?><?cs var:e.Object ?><?cs /if ?></span><?cs
+    /if ?></span></td>
+<td data-label="Action" class="audit-action-cell"><span class="audit-action"><?cs call:audit_action(e.Action) ?><code class="audit-key"><?cs var:e.Action ?></code></span><?cs
+    if:e.Details && e.Details != "{}" && e.Details != "null" ?><span class="audit-about"><?cs call:audit_about(e) ?></span><?cs /if ?></td>
 <td data-label="Outcome"><?cs call:audit_outcome(e.Outcome) ?></td>
 <td data-label="Client" class="tabular audit-client"><?cs call:or_dash(e.Client) ?></td>
 <td data-label="Request ID"><?cs if:e.RequestId ?><code class="audit-rid"><?cs var:e.RequestId ?></code><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
-<td data-label="Details" class="audit-details-cell"><?cs if:e.Details && e.Details != "{}" && e.Details != "null" ?><code class="audit-details"><?cs var:e.Details ?></code><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 </tr><?cs
   /each ?><?cs call:table_end() ?><?cs
   call:pagination("/audit") ?><?cs

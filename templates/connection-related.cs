@@ -26,7 +26,7 @@ if:subcount(Flows) > 0 ?>
 <tr>
 <th scope="row"><a href="/flows/<?cs var:fl.Id ?>"><?cs var:fl.Name ?></a></th>
 <td data-label="Version" class="tabular"><?cs call:or_dash(fl.Version) ?></td>
-<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs call:flow_status(fl.Status) ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 <td data-label="Owner"><?cs call:or_dash(fl.Owner) ?></td>
 <td data-label="Progress status"><?cs call:or_dash(fl.ProgressStatus) ?></td>
 </tr><?cs

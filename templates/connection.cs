@@ -1,5 +1,5 @@
 <?cs ####  connection.cs: a connection's Details tab. Reads Conn.*, Can.*
-      (the header, connection-header.cs), Settings.N.Label|Value|Section
+      (the header, connection-header.cs), Settings.N.Label|Value|Type|Section
       (non-secret settings; Section connection | authentication),
       Secrets.N.Label|Stored|ChangedAt|ExpiresOn|OwnStored (whether a
       secret is kept, never its value; OwnStored: the viewer's own, for a
@@ -134,7 +134,7 @@ if:Conn.ApiTypeLabel ?>
 <dd>Uplinked via <?cs var:Conn.Uplink ?></dd><?cs /if ?><?cs
 each:s = Settings ?><?cs if:s.Section != "authentication" ?>
 <dt><?cs var:s.Label ?></dt>
-<dd><?cs if:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs else ?><span class="muted">Not set</span><?cs /if ?></dd><?cs
+<dd><?cs call:setting_value(s) ?></dd><?cs
 /if ?><?cs /each ?>
 </dl>
 
@@ -153,7 +153,7 @@ else ?>
 <dd><?cs if:Conn.ProtocolLabel ?><?cs var:Conn.ProtocolLabel ?><?cs else ?><?cs var:Conn.Protocol ?><?cs /if ?></dd><?cs
 each:s = Settings ?><?cs if:s.Section == "authentication" ?>
 <dt><?cs if:Conn.GrantedScopes && s.Label == "Scopes" ?>Requested scopes<?cs else ?><?cs var:s.Label ?><?cs /if ?></dt>
-<dd><?cs if:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs else ?><span class="muted">Not set</span><?cs /if ?></dd><?cs
+<dd><?cs call:setting_value(s) ?></dd><?cs
 /if ?><?cs /each ?><?cs
 if:Conn.GrantedScopes ?>
 <dt>Granted scopes</dt>

@@ -20,7 +20,7 @@ if:Flow.Description ?>
 <h2 id="flow-facts-title" class="visually-hidden">About this flow</h2>
 <dl class="facts facts-row">
 <dt>Version</dt><dd class="tabular"><?cs call:or_dash(Flow.Version) ?></dd>
-<dt>Status</dt><dd><?cs if:Flow.Status ?><span class="tag"><?cs var:Flow.Status ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></dd>
+<dt>Status</dt><dd><?cs if:Flow.Status ?><span class="tag"><?cs call:flow_status(Flow.Status) ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></dd>
 <dt>Owner</dt><dd><?cs call:or_dash(Flow.Owner) ?></dd>
 <dt>Progress status</dt><dd><?cs call:or_dash(Flow.ProgressStatus) ?></dd>
 <dt>Updated</dt><dd class="tabular"><?cs call:or_dash(Flow.UpdatedAt) ?></dd>

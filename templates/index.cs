@@ -1,5 +1,7 @@
 <?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*,
-      Connections.*, Pager.*, Sort.*, Health.Failing|NeedsReconnect|
+      Connections.*, Pager.*, Sort.*, User.CanCreate (the buttons, else
+      the reason), Start.Mode full|compact (the Get started strip),
+      Health.Failing|NeedsReconnect|
       Expiring|HorizonDays (the summary; see HACKING.md); LastTestResult "ok"
       shows as Passed, "unsupported" as No test (never red), any other
       value as Failed. Rows link by id;
@@ -13,18 +15,32 @@ def:page_content() ?>
 <h1>Integrations</h1>
 <p class="page-lede">Connections hold the credentials your automation flows use to reach other systems. Create one once, then reuse it in any flow.</p>
 </div>
-<div class="page-actions">
-<a class="btn btn-primary" href="/connectors"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M8 3v10M3 8h10" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>New connection</a>
+<div class="page-actions"><?cs
+if:User.CanCreate ?>
+<a class="btn btn-primary" href="/connectors"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M8 3v10M3 8h10" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>New connection</a><?cs
+else ?><?cs call:cannot_create("new-connection-why") ?><?cs
+/if ?>
 </div>
 </div><?cs
 
-if:subcount(Popular) > 0 ?>
+if:subcount(Popular) > 0 && User.CanCreate && Start.Mode == "compact" ?>
+<section class="popular popular-compact" aria-labelledby="popular-title">
+<h2 id="popular-title" class="popular-compact-title">Get started</h2>
+<ul class="popular-links" role="list"><?cs
+  each:p = Popular ?>
+<li><a href="/connections/new?connector=<?cs var:url_escape(p.Key) ?>"><?cs var:p.Title ?></a></li><?cs
+  /each ?>
+</ul>
+<a class="section-link" href="/connectors">All connectors<span aria-hidden="true"> &rarr;</span></a>
+</section><?cs
+
+elif:subcount(Popular) > 0 && User.CanCreate ?>
 <section class="popular" aria-labelledby="popular-title">
 <div class="section-head">
 <h2 id="popular-title">Get started with connectors</h2>
 <a class="section-link" href="/connectors">View all connectors<span aria-hidden="true"> &rarr;</span></a>
 </div>
-<ul class="card-grid" role="list"><?cs
+<ul class="card-grid popular-grid" role="list"><?cs
   each:p = Popular ?>
 <li class="card connector-card">
 <span class="connector-mark" aria-hidden="true"><?cs var:string.slice(p.Title, 0, 1) ?></span>
@@ -50,13 +66,13 @@ if:#Pager.Total > 0 || Filter.Active ?>
   if:#Health.Failing + #Health.NeedsReconnect + #Health.Expiring > 0 ?>
 <ul class="health-counts" role="list"><?cs
     if:#Health.Failing > 0 ?>
-<li><a class="health-count health-failing" href="/?status=failing"><span class="badge badge-failing"><?cs var:Health.Failing ?> failing</span></a></li><?cs
+<li><a class="health-count health-failing" href="/?status=failing"><span class="badge badge-failing"><?cs call:thousands(Health.Failing) ?> failing</span></a></li><?cs
     /if ?><?cs
     if:#Health.NeedsReconnect > 0 ?>
-<li><a class="health-count health-reconnect" href="/?status=needs_reconnect"><span class="badge badge-needs_reconnect"><?cs var:Health.NeedsReconnect ?> needs reconnect</span></a></li><?cs
+<li><a class="health-count health-reconnect" href="/?status=needs_reconnect"><span class="badge badge-needs_reconnect"><?cs call:thousands(Health.NeedsReconnect) ?> needs reconnect</span></a></li><?cs
     /if ?><?cs
     if:#Health.Expiring > 0 ?>
-<li><a class="health-count health-expiring" href="/?status=expiring"><span class="badge badge-expiring"><?cs var:Health.Expiring ?> expiring within <?cs var:Health.HorizonDays ?> days</span></a></li><?cs
+<li><a class="health-count health-expiring" href="/?status=expiring"><span class="badge badge-expiring"><?cs call:thousands(Health.Expiring) ?> expiring within <?cs var:Health.HorizonDays ?> days</span></a></li><?cs
     /if ?>
 </ul><?cs
   else ?>
@@ -68,9 +84,15 @@ if:#Pager.Total > 0 || Filter.Active ?>
 if:#Pager.Total == 0 && !Filter.Active ?>
 <div class="empty-state">
 <svg class="empty-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true"><rect x="3" y="15" width="16" height="18" rx="5" fill="none" stroke="currentColor" stroke-width="2.5"/><rect x="29" y="15" width="16" height="18" rx="5" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M19 24h10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-dasharray="3 4"/></svg>
+<?cs if:User.CanCreate ?>
 <h3>Create your first connection</h3>
 <p>Pick a connector, such as Jira, Salesforce or ServiceNow, enter its credentials and Tether tests them before you save. Every flow can then use the connection.</p>
-<a class="btn btn-primary" href="/connectors">Browse connectors</a>
+<a class="btn btn-primary" href="/connectors">Browse connectors</a><?cs
+else ?>
+<h3>No connections yet</h3>
+<p>Connections your teams own or that are shared with them show here. Only managers of a team can create connections: ask one of yours.</p>
+<a class="btn btn-secondary" href="/connectors">Browse connectors</a><?cs
+/if ?>
 </div><?cs
 
 else ?>
@@ -116,7 +138,7 @@ call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 </div><?cs
 
   else ?>
-<p class="results-count">Showing <strong><?cs var:Pager.First ?>–<?cs var:Pager.Last ?></strong> of <strong><?cs var:Pager.Total ?></strong> connection<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Filter.Active ?> matching the filters<?cs /if ?></p>
+<p class="results-count">Showing <strong><?cs call:thousands(Pager.First) ?>–<?cs call:thousands(Pager.Last) ?></strong> of <strong><?cs call:thousands(Pager.Total) ?></strong> connection<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Filter.Active ?> matching the filters<?cs /if ?></p>
 <div class="table-wrap">
 <table class="data-table connections-table">
 <caption class="visually-hidden">Connections, <?cs var:Pager.First ?> to <?cs var:Pager.Last ?> of <?cs var:Pager.Total ?>. The Name and Last tested headers are links that sort the list.</caption>
@@ -133,15 +155,15 @@ call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 <td data-label="Authentication"><?cs var:c.AuthProtocol ?></td>
 <td data-label="Status"><span class="badge badge-<?cs var:c.Status ?>"><?cs var:c.StatusLabel ?></span></td>
 <td data-label="Last tested"><?cs
-    if:c.LastTestedAt ?><span class="tested-at"><?cs var:c.LastTestedAt ?></span><?cs
+    if:c.LastTestedAt ?><span class="tested-at"><time datetime="<?cs var:string.slice(c.LastTestedAt, 0, 10) ?>T<?cs var:string.slice(c.LastTestedAt, 11, 16) ?>Z"><?cs var:c.LastTestedAt ?></time></span><?cs
       if:c.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
       elif:c.LastTestResult == "unsupported" ?> <span class="test-result muted">No test</span><?cs
       elif:c.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
     else ?><span class="muted">Never</span><?cs /if ?></td>
 <td data-label="Owner team"><?cs if:c.OwnerTeam ?><?cs var:c.OwnerTeam ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
 <td data-label="Flows" class="num"><?cs
-    if:#c.FlowCount > 0 ?><a href="/connections/<?cs var:c.Id ?>/related"><?cs var:c.FlowCount ?><span class="visually-hidden"> flows</span></a><?cs
-    else ?><span class="muted">0</span><?cs /if ?></td>
+    if:#c.FlowCount > 0 ?><a href="/connections/<?cs var:c.Id ?>/related"><?cs var:c.FlowCount ?> flow<?cs if:#c.FlowCount != 1 ?>s<?cs /if ?></a><?cs
+    else ?><span class="muted">No flows</span><?cs /if ?></td>
 </tr><?cs
   /each ?>
 </tbody>

@@ -455,6 +455,12 @@ elif:v == "1d" ?>Daily<?cs
 else ?>Default (every <?cs var:minutes ?> minute<?cs if:#minutes != 1 ?>s<?cs /if ?>)<?cs /if ?><?cs /def ?><?cs
 
 
+####  flow_status(s): a flow's status (sql/001_schema.sql: active,
+      inactive, draft) capitalised as connection statuses are.
+?><?cs def:flow_status(s)
+?><?cs if:s == "active" ?>Active<?cs elif:s == "inactive" ?>Inactive<?cs
+elif:s == "draft" ?>Draft<?cs elif:s ?><?cs var:s ?><?cs /if ?><?cs /def ?><?cs
+
 ####  flows_table(flows, caption): the flows using a connection, unsorted
       (connection-edit-warning.cs, connection-delete.cs):
       flows.N.Id|Name|Version|Status|Owner.
@@ -471,7 +477,7 @@ else ?>Default (every <?cs var:minutes ?> minute<?cs if:#minutes != 1 ?>s<?cs /i
 <tr>
 <th scope="row"><a href="/flows/<?cs var:fl.Id ?>"><?cs var:fl.Name ?></a></th>
 <td data-label="Version" class="tabular"><?cs call:or_dash(fl.Version) ?></td>
-<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs var:fl.Status ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Status"><?cs if:fl.Status ?><span class="tag"><?cs call:flow_status(fl.Status) ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 <td data-label="Owner"><?cs call:or_dash(fl.Owner) ?></td>
 </tr><?cs
   /each ?><?cs call:table_end() ?><?cs
@@ -550,4 +556,49 @@ else ?><?cs
 <div class="copy-field"><input class="input redirect-uri" id="f-redirect-uri" type="text" value="<?cs var:uri ?>" readonly spellcheck="false" autocomplete="off" aria-describedby="f-redirect-uri-help"><button class="btn btn-secondary copy-btn" type="button" data-copy="f-redirect-uri" hidden>Copy<span class="visually-hidden"> the redirect URI</span></button><span class="copy-status" role="status" aria-live="polite"></span></div>
 <script src="/static/copy.js" defer></script>
 </div><?cs
-/def ?>
+/def ?><?cs
+
+
+####  Day one (issue 12 §3): the one way each page says a count, a yes or
+      no, a time, a flow status, and why a button is not there.
+      ####################################################################
+
+
+####  cannot_create(id): for members and viewers, the New connection
+      button disabled with its reason (id names the reason).
+?><?cs def:cannot_create(id)
+?><button class="btn btn-primary" type="button" disabled aria-describedby="<?cs var:id ?>">New connection</button>
+<p class="action-note" id="<?cs var:id ?>">Only managers of a team can create connections.</p><?cs /def ?><?cs
+
+####  thousands(n): a whole number with thousands separators, "200,014".
+?><?cs def:thousands_group(r)
+?><?cs if:#r < 10 ?>00<?cs elif:#r < 100 ?>0<?cs /if ?><?cs var:#r ?><?cs /def ?><?cs
+def:thousands(n)
+?><?cs if:#n < 0 ?>-<?cs set:thousands_n = 0 - #n ?><?cs else ?><?cs set:thousands_n = #n ?><?cs /if ?><?cs
+if:#thousands_n >= 1000000000 ?><?cs var:#thousands_n / 1000000000 ?>,<?cs call:thousands_group((#thousands_n / 1000000) % 1000) ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
+elif:#thousands_n >= 1000000 ?><?cs var:#thousands_n / 1000000 ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
+elif:#thousands_n >= 1000 ?><?cs var:#thousands_n / 1000 ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
+else ?><?cs var:#thousands_n ?><?cs /if ?><?cs /def ?><?cs
+
+####  count(n, one, many): "1 flow", "2 flows", "200,014 connections".
+?><?cs def:count(n, one, many)
+?><?cs call:thousands(n) ?> <?cs if:#n == 1 ?><?cs var:one ?><?cs else ?><?cs var:many ?><?cs /if ?><?cs /def ?><?cs
+
+####  yes_no(v): "Yes" for a true value ("1", "t", "true"), else "No".
+?><?cs def:yes_no(v)
+?><?cs if:v == "1" || v == "t" || v == "true" ?>Yes<?cs else ?>No<?cs /if ?><?cs /def ?><?cs
+
+####  setting_value(s): a connection's setting (s.Value, s.Type): a
+      checkbox as Yes or No, an empty value as "Not set".
+?><?cs def:setting_value(s)
+?><?cs if:s.Type == "checkbox" ?><?cs call:yes_no(s.Value) ?><?cs
+elif:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs
+else ?><span class="muted">Not set</span><?cs /if ?><?cs /def ?><?cs
+
+####  timestamp(v): a time the database wrote as "YYYY-MM-DD HH:MI[:SS][ UTC]",
+      shown as "YYYY-MM-DD HH:MI"; the page says "Times are in UTC" once
+      (times_note()).
+?><?cs def:timestamp(v)
+?><?cs if:v ?><time datetime="<?cs var:string.slice(v, 0, 10) ?>T<?cs var:string.slice(v, 11, 16) ?>Z"><?cs var:string.slice(v, 0, 16) ?></time><?cs /if ?><?cs /def ?><?cs
+def:times_note()
+?><p class="times-note muted">Times are in UTC.</p><?cs /def ?>

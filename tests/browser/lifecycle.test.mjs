@@ -96,7 +96,7 @@ test('related: the flow registered with tetherctl is listed', async () => {
 	await Promise.all([page.waitForURL(new RegExp(`/connections/${id}/related$`)),
 		page.getByRole('link', { name: /^Related/ }).click()]);
 	assert.equal(await page.getByRole('link', { name: /^Related/ }).getAttribute('aria-current'), 'page');
-	assert.deepEqual(await flowRows(), [[flow.name, '5', 'active', 'Finance ops']]);
+	assert.deepEqual(await flowRows(), [[flow.name, '5', 'Active', 'Finance ops']]);
 	assert.equal(await page.getByRole('link', { name: flow.name }).getAttribute('href'), `/flows/${flow.id}`);
 	await screenshot(page, 'related');
 });
@@ -107,7 +107,7 @@ test('edit: the warning first, then the form (secret empty), saved and tested', 
 		page.getByRole('link', { name: 'Edit', exact: true }).click()]);
 	assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Edit ${NAME}?`);
 	assert.match(await text(), /Edits are permanent and take effect immediately\. They affect the 1 flow that uses this connection:/);
-	assert.deepEqual(await flowRows(), [[flow.name, '5', 'active', 'Finance ops']]);
+	assert.deepEqual(await flowRows(), [[flow.name, '5', 'Active', 'Finance ops']]);
 	assert.equal(await page.locator('[id="f-f.password"]').count(), 0, 'no form on the warning');
 	await screenshot(page, 'edit-warning');
 
@@ -137,7 +137,7 @@ test('delete: refused while the flow uses it, the flow listed', async () => {
 		page.getByRole('link', { name: 'Delete', exact: true }).click()]);
 	assert.equal(await page.getByRole('heading', { level: 1 }).innerText(),
 	    "This connection can't be deleted while flows use it");
-	assert.deepEqual(await flowRows(), [[flow.name, '5', 'active', 'Finance ops']]);
+	assert.deepEqual(await flowRows(), [[flow.name, '5', 'Active', 'Finance ops']]);
 	assert.equal(await page.getByRole('button', { name: 'Delete connection' }).count(), 0, 'no delete button');
 	assert.equal(snapshot(id).row.version, 2, 'still there');
 	await screenshot(page, 'delete-refused');

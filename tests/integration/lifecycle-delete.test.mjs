@@ -59,8 +59,8 @@ describe('Delete', () => {
 		const f2 = flowAdd({ name: `Archive ${uniq('f')}`, version: 9, status: 'draft', owner: 'Records',
 			connections: [c.id] });
 		const expected = [
-			{ id: f2.id, name: f2.name, version: '9', status: 'draft', owner: 'Records' },
-			{ id: f1.id, name: f1.name, version: '2', status: 'active', owner: 'PMO' },
+			{ id: f2.id, name: f2.name, version: '9', status: 'Draft', owner: 'Records' },
+			{ id: f1.id, name: f1.name, version: '2', status: 'Active', owner: 'PMO' },
 		];
 		const page = await get(`/connections/${c.id}/delete`, s.jar);
 		assert.equal(page.status, 200);

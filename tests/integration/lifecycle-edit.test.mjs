@@ -70,7 +70,7 @@ describe('Details and Related', () => {
 		const value = (label) => pairs.find(([dt]) => dt === label)?.[1];
 		assert.equal(value('Site URL'), 'https://acme.invalid/jira');
 		assert.equal(value('Maximum parallel extractions'), '7');
-		assert.equal(value('Read-only'), '1');
+		assert.equal(value('Read-only'), 'Yes', 'a ticked box reads Yes (issue 12 §3)');
 		assert.equal(value('Account email'), 'ops@example.com');
 		assert.equal(value('Connector'), 'Jira');
 		assert.equal(value('Authentication protocol'), 'Cloud (API token)');
@@ -91,8 +91,8 @@ describe('Details and Related', () => {
 			connections: [c.id] });
 		r = await get(`/connections/${c.id}/related`, s.jar);
 		assert.deepEqual(flowsTable(r.text), [
-			{ id: f2.id, name: f2.name, version: '12', status: 'inactive', owner: 'SRE' },
-			{ id: f1.id, name: f1.name, version: '3', status: 'active', owner: 'Finance ops' },
+			{ id: f2.id, name: f2.name, version: '12', status: 'Inactive', owner: 'SRE' },
+			{ id: f1.id, name: f1.name, version: '3', status: 'Active', owner: 'Finance ops' },
 		]);
 		assert.match(pageText(r.text), /Flows Using Connection 2 flows/);
 		r = await get(`/connections/${c.id}/related?sort=-version`, s.jar);
@@ -117,7 +117,7 @@ describe('Edit', () => {
 		assert.ok(!/<form class="panel form conn-form"/.test(r.text), 'no form on the warning step');
 		assert.match(pageText(r.text), new RegExp(`Edit ${c.name}\\? Edits are permanent and take effect ` +
 		    'immediately\\. They affect the 1 flow that uses this connection:'));
-		assert.deepEqual(flowsTable(r.text), [{ id: f.id, name: f.name, version: '4', status: 'active', owner: 'Data team' }]);
+		assert.deepEqual(flowsTable(r.text), [{ id: f.id, name: f.name, version: '4', status: 'Active', owner: 'Data team' }]);
 		assert.match(r.text, new RegExp(`<a class="btn btn-primary" href="/connections/${c.id}/edit\\?confirm=1">Continue to edit</a>`));
 		r = await get(`/connections/${c.id}/edit?confirm=1`, s.jar);
 		assert.equal(r.status, 200);

@@ -304,6 +304,9 @@ test('empty states: no connections at all, and none matching', async () => {
 	assert.equal(l.rows.length, 0);
 	assert.equal(l.form, null, 'no filter form when there is nothing to filter');
 	assert.match(l.text, /Browse connectors/);
+	// A member cannot create one: the page says so instead of inviting them to.
+	assert.doesNotMatch(l.text, /Create your first connection/);
+	assert.match(l.text, /Only managers of a team can create connections/);
 	l = await list('?q=zzzz-nothing', ej);
 	assert.ok(l.emptyFiltered, 'a search with no hits says so, not "create your first"');
 	assert.equal(l.form?.q, 'zzzz-nothing', 'the form keeps the search');

@@ -94,7 +94,9 @@ export function parseList(html) {
 		prev: null,
 		sortLinks: {},		// header label -> href
 		ariaSort: {},		// header label -> ascending|descending
-		emptyFirst: /Create your first connection/.test(html),
+		// the empty state of a list with nothing yet (for a manager "Create
+		// your first connection", for a member "No connections yet")
+		emptyFirst: /Create your first connection|No connections yet/.test(html),
 		emptyFiltered: /No connections match these filters/.test(html),
 		flash: null,
 		text: pageText(html),
@@ -136,14 +138,15 @@ export function parseList(html) {
 				status: pageText(cell('Status') ?? ''),
 				lastTested: pageText(cell('Last tested') ?? ''),
 				team: pageText(cell('Owner team') ?? ''),
-				flows: Number(flowsText),
+				flows: parseInt(flowsText.replace(/,/g, ""), 10) || 0,	// "2 flows", "No flows"
 				flowsHref: flowsLink ? decodeEntities(flowsLink[1]) : null,
 			});
 		}
 	}
-	const showing = /Showing\s*(?:<[^>]*>\s*)*(\d+)\s*[–-]\s*(\d+)\s*(?:<[^>]*>\s*)*\s*of\s*(?:<[^>]*>\s*)*(\d+)/.exec(html);
+	const showing = /Showing\s*(?:<[^>]*>\s*)*([\d,]+)\s*[–-]\s*([\d,]+)\s*(?:<[^>]*>\s*)*\s*of\s*(?:<[^>]*>\s*)*([\d,]+)/.exec(html);
+	const n = (s) => Number(s.replace(/,/g, ''));	// "200,014"
 	if (showing !== null)
-		out.showing = { first: Number(showing[1]), last: Number(showing[2]), total: Number(showing[3]) };
+		out.showing = { first: n(showing[1]), last: n(showing[2]), total: n(showing[3]) };
 	const form = /<form\b[^>]*method="get"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
 	if (form !== null) {
 		const f = { options: {} };

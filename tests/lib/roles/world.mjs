@@ -203,8 +203,8 @@ export function ownerOf(id) {
  * page order (newest first). total is 0 on the empty state.
  */
 export function parseAudit(html) {
-	const total = /of <strong>(\d+)<\/strong> event/.exec(html);
-	const out = { total: total ? Number(total[1]) : 0, rows: [] };
+	const total = /of <strong>([\d,]+)<\/strong> event/.exec(html);
+	const out = { total: total ? Number(total[1].replace(/,/g, '')) : 0, rows: [] };
 	const table = /<table class="[^"]*audit-table[^"]*">([\s\S]*?)<\/table>/.exec(html);
 	if (table === null)
 		return out;
@@ -221,14 +221,14 @@ export function parseAudit(html) {
 			actor: pageText(cell(/<td data-label="Actor" class="audit-actor">([\s\S]*?)<\/td>/)),
 			team: pageText(cell(/<td data-label="Team" class="audit-team">([\s\S]*?)<\/td>/)),
 			type: pageText(cell(/<span class="audit-type">([\s\S]*?)(?:<a |#|<\/span>)/)),
-			objectId: (/#([0-9]+)/.exec(objectHtml) ?? [])[1] ?? '',
+			objectId: (/data-object-id="([0-9]*)"/.exec(objectHtml) ?? [])[1] ?? '',
 			object: label ? pageText(label[1]) : '',
 			objectRaw: label ? label[1] : '',
 			action: pageText(cell(/<code class="audit-key">([\s\S]*?)<\/code>/)),
 			outcome: pageText(cell(/<td data-label="Outcome">([\s\S]*?)<\/td>/)),
 			client: pageText(cell(/<td data-label="Client"[^>]*>([\s\S]*?)<\/td>/)),
 			requestId: pageText(cell(/<code class="audit-rid">([\s\S]*?)<\/code>/)),
-			details: pageText(cell(/<code class="audit-details">([\s\S]*?)<\/code>/)),
+			details: pageText(cell(/<span class="audit-about">([\s\S]*?)<\/span><\/td>/)),
 			objectHtml,
 		});
 	}
