@@ -29,6 +29,7 @@ static const char *const p_nc[] = { "csrf", "action", "description", "url", "exp
 	NULL };
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
 	"version", "check_interval", NULL };
+static const char *const p_test[] = { "csrf", "once", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
 static const char *const p_teams[] = { "csrf", "action", "name", NULL };
 static const char *const p_team[] = { "csrf", "action", "email", "role", NULL };
@@ -72,7 +73,7 @@ static const struct route routes[] = {
 	    "integrations", page_connection_delete, page_connection_delete_post,
 	    p_delete, p_none },
 	{ "/connections/{id}/test", METHOD_POST, ROUTE_SESSION, "integrations",
-	    NULL, page_connection_test_post, p_csrf, p_none },
+	    NULL, page_connection_test_post, p_test, p_none },
 	/* Their URLs (the Location of one, the request of the other) carry the
 	 * state and code: never sent on as a Referer. */
 	{ "/connections/{id}/reconnect", METHOD_POST, ROUTE_SESSION | ROUTE_NO_REFERRER,
@@ -214,6 +215,11 @@ route_fill_common(struct req *r)
 	render_set(r->hdf, "Page.Section", r->route->section);
 	render_set(r->hdf, "CSRF.Token", session_csrf_token(r));
 	if (r->sess != NULL) {
+		char	 once[48];
+
+		/* A fresh one-time token for the forms that must not run twice. */
+		once_new(once, sizeof(once));
+		render_set(r->hdf, "Once.Token", once);
 		snprintf(id, sizeof(id), "%lld", (long long)r->sess->user_id);
 		render_set(r->hdf, "User.Id", id);
 		render_set(r->hdf, "User.Email", r->sess->email);

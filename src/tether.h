@@ -553,6 +553,12 @@ struct actor {
 void		 actor_system(struct actor *, struct app *, const char *label,
 		    const char *request_id);
 
+/* once.c: one-time form tokens (a double click runs one action) */
+#define ONCE_BYTES	16
+void		 once_new(char *out, size_t outlen);
+int		 once_shape_ok(const char *);
+int		 once_take(const struct actor *, const char *);
+
 /* app.c */
 /* Everything a process needs before serving: config, vault (checked
  * against the database), catalog, network policy. -1 with a message. */

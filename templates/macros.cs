@@ -15,6 +15,11 @@
 ?><?cs def:csrf_input()
 ?><input type="hidden" name="csrf" value="<?cs var:CSRF.Token ?>"><?cs /def ?><?cs
 
+####  once_input(): the page's one-time token (Once.Token, once.c), in the
+      forms whose action must run once however often they are sent. ?><?cs
+def:once_input()
+?><input type="hidden" name="once" value="<?cs var:Once.Token ?>"><?cs /def ?><?cs
+
 
 ####  alert(kind, message): a message box. kind: success | error | warning |
       info. Errors are role="alert" (announced at once), the rest

@@ -1,0 +1,115 @@
+// A double click on Test runs one test, not two (issue 12 §2): the Test
+// form carries a one-time token; the first POST with it runs the test, any
+// other POST with the same token (a second click, a resent form) answers at
+// once that the test is already running or done, and records nothing.
+// Checked with two fast POSTs of the same form and with a real double click
+// in headless Chromium, against a slow stand-in (each answer takes 1.5 s).
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+
+import { numberedScreenshots, openBrowser, pageFlash, signInPage } from '../lib/browser.mjs';
+import { mustCreate } from '../lib/lifecycle/lc.mjs';
+import { baseUrl, decodeEntities, flashOf, get, makeTeam, makeUser, post, signIn, uniq }
+    from '../lib/stack.mjs';
+import { testRows } from '../lib/rows.mjs';
+
+const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
+const DELAY_MS = 1500;
+const screenshot = numberedScreenshots('edit-once');
+
+let standin, user, jar, id;
+
+/** A Basic-auth health endpoint on loopback that answers after DELAY_MS. */
+async function slowStandin() {
+	const s = { requests: 0 };
+	const server = http.createServer((req, res) => {
+		s.requests++;
+		setTimeout(() => {
+			const ok = req.headers.authorization ===
+			    `Basic ${Buffer.from(`svc:${PASSWORD}`).toString('base64')}`;
+			res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+			res.end(ok ? '{"ok":true}' : '{"error":"unauthorized"}');
+		}, DELAY_MS);
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	s.url = `http://127.0.0.1:${server.address().port}`;
+	s.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+	return s;
+}
+
+/** The hidden fields of the page's Test form: { csrf, once }. */
+function testForm(html, cid) {
+	const m = new RegExp(`<form[^>]*action="/connections/${cid}/test"[^>]*>([\\s\\S]*?)</form>`).exec(html);
+	assert.ok(m, 'the page has a Test form');
+	const body = {};
+	for (const i of m[1].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+		body[i[1]] = decodeEntities(i[2]);
+	return body;
+}
+
+before(async () => {
+	standin = await slowStandin();
+	const team = makeTeam(uniq('once-team'));
+	user = makeUser({ name: 'Once Manager', teams: [{ name: team.name, role: 'manager' }] });
+	({ jar } = await signIn(user.email, user.password));
+	({ id } = await mustCreate(jar, { connector: 'http', protocol: 'basic', name: uniq('Slow API'),
+	    fields: { url: standin.url, test_path: '/health', username: 'svc', password: PASSWORD } }));
+});
+
+after(async () => {
+	await standin?.close();
+});
+
+test('two fast POSTs of the same Test form run one test; the second says so at once', async () => {
+	const page = await get(`/connections/${id}`, jar);
+	const body = testForm(page.text, id);
+	const before = testRows(id).length;
+	const t0 = Date.now();
+	const [a, b] = await Promise.all([post(`/connections/${id}/test`, body, jar),
+		new Promise((r) => setTimeout(r, 200)).then(() => post(`/connections/${id}/test`, body, jar))
+		    .then((res) => ({ res, ms: Date.now() - t0 }))]);
+	assert.equal(a.status, 303);
+	assert.equal(b.res.status, 303);
+	assert.match(flashOf(a).message, /works/);
+	assert.match(flashOf(b.res).message, /already/i, 'the second POST is told what happened');
+	assert.ok(b.ms < DELAY_MS, `the second answer comes at once (${b.ms} ms)`);
+	assert.equal(testRows(id).length, before + 1, 'one test recorded, not two');
+	// A later POST of the same form still runs nothing.
+	const c = await post(`/connections/${id}/test`, body, jar);
+	assert.equal(c.status, 303);
+	assert.equal(testRows(id).length, before + 1, 'a resent Test form runs no second test');
+	assert.match(flashOf(c).message, /already/i);
+	assert.ok(body.once, 'the Test form carries a one-time token');
+});
+
+for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }],
+	['phone', { width: 390, height: 844 }]]) {
+	test(`a double click on Test in the browser runs one test (${label})`, async () => {
+		const b = await openBrowser({ viewport });
+		try {
+			await signInPage(b.page, user);
+			await b.page.goto(`${baseUrl()}/connections/${id}`);
+			const before = testRows(id).length;
+			// An impatient second click while the first is still running
+			// (Chromium folds two clicks within a few ms into one POST).
+			// The mouse, not the locator: a locator waits for the page to
+			// settle, a user does not.
+			const box = await b.page.getByRole('button', { name: 'Test connection' }).boundingBox();
+			const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+			await b.page.mouse.click(x, y);
+			await new Promise((r) => setTimeout(r, 300));
+			await b.page.mouse.click(x, y);
+			await b.page.waitForURL(`${baseUrl()}/connections/${id}`);
+			await b.page.waitForLoadState('load');
+			await new Promise((r) => setTimeout(r, DELAY_MS + 1000));
+			assert.equal(testRows(id).length, before + 1, 'one test recorded, not two');
+			await screenshot(b.page, `after-double-click-${label}`);
+			assert.match(await pageFlash(b.page), /already/i, 'the page says the test was already running');
+		} finally {
+			await b.close();
+		}
+	});
+}
