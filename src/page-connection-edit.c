@@ -4,10 +4,16 @@
  * and secret fields empty.
  * Inputs: {id}; GET confirm; POST csrf, name, description, version,
  * check_interval (default | 15m | 1h | 1d | off; left out: unchanged), f.*
- * (f.KEY.expires_on: a secret's expiry date, connform.c).
+ * (f.KEY.expires_on: a secret's expiry date, connform.c), save_anyway (1:
+ * save though the test before save failed).
+ * A save is tested first (tester_try) where the test has no side effect:
+ * when it fails nothing is saved and the form says why and offers "Save
+ * anyway"; typed secrets are not sent back: each one is marked to be
+ * entered again.
  * Statuses: 200, 303 (saved: to the details page), 400 (a crafted field),
  * 403 (not a manager of it), 404, 409 (stale: someone saved in between;
- * nothing saved), 422 (invalid; nothing saved), 503.
+ * nothing saved), 422 (invalid, or the test before save failed; nothing
+ * saved), 503.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +168,38 @@ edit_name_taken(struct req *r, struct conn *c, const char *name)
 	return taken;
 }
 
+/*
+ * Test before save: the changed connection tried with the typed secrets
+ * over the stored ones. 1 when it failed (why: the sentence, and each typed
+ * secret marked to be entered again), 0 when it passed or cannot be tried
+ * without side effects, -1 on failure.
+ */
+static int
+edit_try(struct req *r, const struct conn *c, struct connform *cf, char *why,
+    size_t whylen)
+{
+	struct conn		 cand = *c;
+	struct probe_outcome	 o;
+	int			 i, failed = 0;
+
+	if ((cand.settings = json_dumps(cf->settings, JSON_COMPACT)) == NULL)
+		return -1;
+	probe_outcome_init(&o);
+	if (tester_try(&r->actor, &cand, cf->secret_field, cf->secret_value, cf->nsecrets,
+	    cf->rebind, &o) == -1)
+		failed = -1;
+	else if (o.result != PROBE_OK && o.result != PROBE_UNSUPPORTED) {
+		failed = 1;
+		probe_result_sentence(o.result, o.http_status, why, whylen);
+		for (i = 0; i < cf->nsecrets; i++)
+			json_object_set_new(cf->errors, cf->secret_field[i], json_string(
+			    "Enter it again to save it: secrets are never sent back to the page."));
+	}
+	probe_outcome_free(&o);
+	free(cand.settings);
+	return failed;
+}
+
 /* Save in one transaction; 0 saved, 1 stale (version moved on), -1 failure. */
 static int
 edit_save(struct req *r, struct conn *c, struct connform *cf)
@@ -272,9 +310,9 @@ page_connection_edit_post(struct req *r)
 	struct connform	 cf;
 	char		*stored, *expiry = NULL;
 	const char	*version = req_param(r, "version");
-	char		 loc[64], msg[512];
+	char		 loc[64], msg[512], why[200];
 	long long	 vnum;
-	int		 errors, rc = -1, taken, saved;
+	int		 errors, rc = -1, taken, saved, failed;
 
 	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
@@ -331,6 +369,22 @@ page_connection_edit_post(struct req *r)
 		http_redirect(r, loc);
 		rc = 0;
 		goto out;
+	}
+	if (req_param(r, "save_anyway") == NULL) {
+		if ((failed = edit_try(r, c, &cf, why, sizeof(why))) == -1) {
+			rc = -1;
+			goto out;
+		}
+		if (failed) {
+			render_set(r->hdf, "Form.TestFailed", why);
+			snprintf(msg, sizeof(msg), "Nothing was saved: the connection with your "
+			    "changes failed its test. %s Keep editing and press Save to test "
+			    "again, or press Save anyway.", why);
+			render_set(r->hdf, "Form.Error", msg);
+			r->log_note = "test before save failed";
+			rc = edit_form(r, c, 422, &cf, 1);
+			goto out;
+		}
 	}
 	if ((saved = edit_save(r, c, &cf)) == -1) {
 		rc = -1;

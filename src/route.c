@@ -28,7 +28,7 @@ static const char *const p_ncs[] = { "csrf", "name", "description", "team", "url
 static const char *const p_nc[] = { "csrf", "action", "description", "url", "expires_on",
 	NULL };
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
-	"version", "check_interval", NULL };
+	"version", "check_interval", "save_anyway", NULL };
 static const char *const p_test[] = { "csrf", "once", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
 static const char *const p_teams[] = { "csrf", "action", "name", NULL };

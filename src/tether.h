@@ -983,6 +983,12 @@ int		 tester_run_id(const struct actor *, int64_t id, const char *trigger,
  * the same status change, history and event as a test. 0, TESTER_GONE, -1. */
 int		 tester_record_outcome(const struct actor *, int64_t owner,
 		    const struct conn *, const char *trigger, const struct probe_outcome *);
+/* Test a candidate (new settings in c, typed secrets over the stored ones;
+ * rebind: the typed ones only) without recording or storing anything: Edit's
+ * test before save. PROBE_UNSUPPORTED for per-user, OAuth and named
+ * credential connections. 0 tested (o->result), -1 on failure. */
+int		 tester_try(const struct actor *, const struct conn *, char *const *field,
+		    char *const *value, int n, int rebind, struct probe_outcome *);
 /* 1 when the actor ran too many tests in the last minute. */
 int		 tester_rate_limited(const struct actor *);
 

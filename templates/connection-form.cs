@@ -284,6 +284,9 @@ if:!Tmp.AuthFields ?>
 
 <div class="form-actions">
 <button class="btn btn-primary" type="submit"><?cs if:Form.Mode == "edit" ?>Save<?cs else ?>Create<?cs /if ?></button><?cs
+if:Form.TestFailed ?>
+<button class="btn btn-danger" type="submit" name="save_anyway" value="1">Save anyway</button><?cs
+/if ?><?cs
 if:Form.Mode == "edit" ?>
 <a class="btn btn-secondary" href="/connections/<?cs var:Conn.Id ?>">Cancel</a><?cs
 else ?>
