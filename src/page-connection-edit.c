@@ -175,29 +175,49 @@ edit_name_taken(struct req *r, struct conn *c, const char *name)
  * without side effects, -1 on failure.
  */
 static int
-edit_try(struct req *r, const struct conn *c, struct connform *cf, char *why,
-    size_t whylen)
+edit_try(struct req *r, const struct conn *c, struct connform *cf, struct probe_outcome *o,
+    char *why, size_t whylen)
 {
-	struct conn		 cand = *c;
-	struct probe_outcome	 o;
-	int			 i, failed = 0;
+	struct conn	 cand = *c;
+	int		 i, failed = 0;
 
 	if ((cand.settings = json_dumps(cf->settings, JSON_COMPACT)) == NULL)
 		return -1;
-	probe_outcome_init(&o);
 	if (tester_try(&r->actor, &cand, cf->secret_field, cf->secret_value, cf->nsecrets,
-	    cf->rebind, &o) == -1)
+	    cf->rebind, o) == -1)
 		failed = -1;
-	else if (o.result != PROBE_OK && o.result != PROBE_UNSUPPORTED) {
+	else if (o->result != PROBE_OK && o->result != PROBE_UNSUPPORTED) {
 		failed = 1;
-		probe_result_sentence(o.result, o.http_status, why, whylen);
+		probe_result_sentence(o->result, o->http_status, why, whylen);
 		for (i = 0; i < cf->nsecrets; i++)
 			json_object_set_new(cf->errors, cf->secret_field[i], json_string(
 			    "Enter it again to save it: secrets are never sent back to the page."));
 	}
-	probe_outcome_free(&o);
 	free(cand.settings);
 	return failed;
+}
+
+/* The try's outcome, recorded as the save's test (the destination is not
+ * asked twice), and the details page with it. */
+static int
+edit_show_tried(struct req *r, const struct conn *c, const struct probe_outcome *o,
+    const char *done)
+{
+	char	 result[256], msg[800], loc[48];
+	int	 t;
+
+	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	probe_result_sentence(o->result, o->http_status, result, sizeof(result));
+	if ((t = tester_record_outcome(&r->actor, 0, c, "edit", o)) == -1)
+		snprintf(result, sizeof(result), "It could not be tested.");
+	else if (t == TESTER_GONE) {
+		snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+		snprintf(loc, sizeof(loc), "/");
+	}
+	snprintf(msg, sizeof(msg), "%s Test: %s", done, result);
+	http_flash_next(r, t == 0 && o->result == PROBE_OK ? "success" : "error", msg);
+	http_redirect(r, loc);
+	return 0;
 }
 
 /* Save in one transaction; 0 saved, 1 stale (version moved on), -1 failure. */
@@ -310,9 +330,10 @@ page_connection_edit_post(struct req *r)
 	struct connform	 cf;
 	char		*stored, *expiry = NULL;
 	const char	*version = req_param(r, "version");
+	struct probe_outcome	 o;
 	char		 loc[64], msg[512], why[200];
 	long long	 vnum;
-	int		 errors, rc = -1, taken, saved, failed;
+	int		 errors, rc = -1, taken, saved, failed, tried = 0;
 
 	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
@@ -325,6 +346,7 @@ page_connection_edit_post(struct req *r)
 	connform_init(&cf, connector_protocol(&r->app->catalog, c->connector, c->protocol),
 	    c->api_type, 1, c->settings, stored);
 	connform_set_expiry(&cf, expiry);
+	probe_outcome_init(&o);
 	if (version == NULL || valid_int(version, 1, 2147483647, &vnum) != NULL) {
 		r->log_note = "bad version";
 		http_error(r, 400, NULL);
@@ -370,11 +392,14 @@ page_connection_edit_post(struct req *r)
 		rc = 0;
 		goto out;
 	}
-	if (req_param(r, "save_anyway") == NULL) {
-		if ((failed = edit_try(r, c, &cf, why, sizeof(why))) == -1) {
+	/* Only what the test depends on is tried: settings or typed secrets. */
+	if (req_param(r, "save_anyway") == NULL && (cf.nsecrets > 0 ||
+	    !json_equal(cf.old, cf.settings))) {
+		if ((failed = edit_try(r, c, &cf, &o, why, sizeof(why))) == -1) {
 			rc = -1;
 			goto out;
 		}
+		tried = 1;
 		if (failed) {
 			render_set(r->hdf, "Form.TestFailed", why);
 			snprintf(msg, sizeof(msg), "Nothing was saved: the connection with your "
@@ -396,11 +421,14 @@ page_connection_edit_post(struct req *r)
 		rc = edit_form(r, c, 409, &cf, 1);
 		goto out;
 	}
-	/* A successful save tests the connection and shows the result. */
+	/* A successful save tests the connection and shows the result: the
+	 * try's outcome when there was one. */
 	snprintf(msg, sizeof(msg), "Saved \"%s\"; the change is live for every flow using "
 	    "it.", req_text(r, "name"));
-	rc = connpage_test_and_show(r, c->id, "edit", msg);
+	rc = tried && o.result == PROBE_OK ? edit_show_tried(r, c, &o, msg) :
+	    connpage_test_and_show(r, c->id, "edit", msg);
 out:
+	probe_outcome_free(&o);
 	connform_free(&cf);
 	free(stored);
 	free(expiry);
