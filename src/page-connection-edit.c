@@ -224,44 +224,22 @@ edit_show_tried(struct req *r, const struct conn *c, const struct probe_outcome 
 static int
 edit_save(struct req *r, struct conn *c, struct connform *cf)
 {
-	char		 cid[24], uid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
+	char		 cid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
 	char		 fields[1024];
-	const char	*params[7];
 	PGresult	*res;
 	int		 i, rc = -1;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	snprintf(fields, sizeof(fields), "{%s}", cf->changed.data);
-	params[0] = cid, params[1] = req_param(r, "version"), params[2] = req_text(r, "name");
-	params[3] = req_text(r, "description"), params[4] = settings, params[5] = uid;
-	params[6] = edit_check_interval(r, c);
 	if (db_begin(&r->app->db) == -1)
 		goto out;
-	res = db_exec_named(&r->app->db, "conn_update",
-	    "UPDATE connections SET name = $3, description = $4, settings = $5::jsonb,"
-	    " version = version + 1, updated_by = $6, updated_at = now(), check_interval = $7"
-	    " WHERE id = $1 AND version = $2::int RETURNING version", 7, params);
-	if (res == NULL)
+	if ((i = connpage_save_version(r, c, req_param(r, "version"), req_text(r, "name"),
+	    req_text(r, "description"), settings, edit_check_interval(r, c), fields)) == -1)
 		goto fail;
-	if (db_rows(res) == 0) {
-		db_clear(res);
+	if (i == 0) {
 		db_rollback(&r->app->db);
 		rc = 1;
 		goto out;
-	}
-	{
-		const char	*vp[5] = { cid, db_get(res, 0, "version"), settings, fields, uid };
-		PGresult	*v;
-
-		v = db_exec_named(&r->app->db, "version_add",
-		    "INSERT INTO connection_versions (connection_id, version, settings,"
-		    " changed_fields, changed_by) VALUES ($1, $2, $3::jsonb, $4::text[], $5)",
-		    5, vp);
-		db_clear(res);
-		if (v == NULL)
-			goto fail;
-		db_clear(v);
 	}
 	for (i = 0; i < cf->nsecrets; i++)
 		if (secret_conn_put(&r->actor, c->id, 0, cf->secret_field[i],

@@ -30,6 +30,7 @@ static const char *const p_nc[] = { "csrf", "action", "description", "url", "exp
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
 	"version", "check_interval", "save_anyway", NULL };
 static const char *const p_test[] = { "csrf", "once", NULL };
+static const char *const p_revert[] = { "csrf", "version", "current", "once", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
 static const char *const p_teams[] = { "csrf", "action", "name", NULL };
 static const char *const p_team[] = { "csrf", "action", "email", "role", NULL };
@@ -72,6 +73,9 @@ static const struct route routes[] = {
 	{ "/connections/{id}/delete", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
 	    "integrations", page_connection_delete, page_connection_delete_post,
 	    p_delete, p_none },
+	{ "/connections/{id}/revert", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
+	    "integrations", page_connection_revert, page_connection_revert_post,
+	    p_revert, p_none },
 	{ "/connections/{id}/test", METHOD_POST, ROUTE_SESSION, "integrations",
 	    NULL, page_connection_test_post, p_test, p_none },
 	/* Their URLs (the Location of one, the request of the other) carry the
