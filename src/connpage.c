@@ -255,5 +255,18 @@ connpage_save_version(struct req *r, const struct conn *c, const char *expect,
 	if (v == NULL)
 		return -1;
 	db_clear(v);
+	{
+		/* Only the last secret_versions_kept versions keep their secrets
+		 * (this one's snapshot is taken at commit: sql/014_secret_versions.sql). */
+		char		 upto[24];
+		const char	*pp[2] = { cid, upto };
+
+		snprintf(upto, sizeof(upto), "%d", version - r->app->cfg.secret_versions_kept);
+		if ((v = db_exec_named(&r->app->db, "secret_snapshots_prune",
+		    "DELETE FROM connection_secret_snapshots WHERE connection_id = $1"
+		    " AND version <= $2::int", 2, pp)) == NULL)
+			return -1;
+		db_clear(v);
+	}
 	return version;
 }

@@ -2,11 +2,13 @@
  * page-connection-revert.c — Revert a connection to an earlier version from
  * its History tab: a confirmation (GET) listing what changes back, then the
  * revert (POST): that version's settings become a new version, audited
- * (connection_revert), then tested. Only settings are versioned: name,
- * description and the scheduled check stay; secrets are not versioned, so a
- * version with another destination (an auth_bound field differs) is not
- * reverted — the stored secrets never go to another destination; Edit it
- * and enter them again.
+ * (connection_revert), then tested. Name, description and the scheduled
+ * check stay. The version's sealed secrets come back when they are still
+ * kept (sql/014_secret_versions.sql, connections.secret_versions_kept),
+ * copied as sealed, never decrypted; when they are not, a version with
+ * another destination (an auth_bound field differs) is not reverted — the
+ * stored secrets never go to another destination: Edit it and enter them
+ * again.
  * Inputs: {id}; GET version; POST csrf, version, current (the version the
  * page showed: optimistic locking), once (the form's one-time token).
  * Statuses: 200, 303 (reverted: to the details page, tested; a second POST
@@ -32,7 +34,53 @@ struct revert {
 	struct buf	 changed;	/* keys that change, comma-separated */
 	int		 nchanged;
 	int		 bound;		/* an auth_bound field changes */
+	int		 kept;		/* its secrets are kept: they come back */
+	int		 nsecrets;	/* secret fields that differ (kept only) */
 };
+
+/*
+ * Whether version v->version's secrets are kept, and which of them differ
+ * from the stored ones (Revert.Secrets.N.Label; their keys join
+ * v->changed). Compared as sealed bytes: nothing is decrypted.
+ */
+static int
+revert_secrets(struct req *r, const struct conn *c, HDF *proto, const char *version,
+    struct revert *v)
+{
+	char		 cid[24], *keys, *p, *save = NULL;
+	const char	*params[2] = { cid, version };
+	PGresult	*res;
+	int		 i = 0;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	res = db_exec_named(&r->app->db, "revert_secrets",
+	    "SELECT EXISTS (SELECT 1 FROM connection_secret_snapshots"
+	    "  WHERE connection_id = $1 AND version = $2::int) AS kept,"
+	    " COALESCE((SELECT string_agg(f, ',' ORDER BY f) FROM ("
+	    "  SELECT COALESCE(s.field, c.field) AS f FROM"
+	    "  (SELECT field, ciphertext FROM connection_secret_versions"
+	    "   WHERE connection_id = $1 AND version = $2::int) s FULL JOIN"
+	    "  (SELECT field, ciphertext FROM connection_secrets WHERE connection_id = $1) c"
+	    "  ON c.field = s.field WHERE s.ciphertext IS DISTINCT FROM c.ciphertext) d), '')"
+	    " AS differ", 2, params);
+	if (res == NULL)
+		return -1;
+	v->kept = strcmp(db_get(res, 0, "kept"), "t") == 0;
+	keys = xstrdup(db_get(res, 0, "differ"));
+	db_clear(res);
+	for (p = strtok_r(keys, ",", &save); v->kept && p != NULL; p = strtok_r(NULL, ",", &save)) {
+		HDF	*f = hdf_get_obj(proto, "Fields");
+
+		f = f != NULL ? hdf_get_obj(f, p) : NULL;
+		render_set(render_node(r->hdf, "Revert.Secrets.%d", i++), "Label",
+		    f != NULL ? hdf_get_value(f, "label", p) : p);
+		buf_printf(&v->changed, "%s%s", v->nchanged + v->nsecrets++ > 0 ? "," : "", p);
+	}
+	free(keys);
+	render_set(r->hdf, "Revert.Kept", v->kept ? "1" : "0");
+	render_set_int(r->hdf, "Revert.SecretCount", v->nsecrets);
+	return 0;
+}
 
 static void
 revert_free(struct revert *v)
@@ -114,10 +162,13 @@ revert_load(struct req *r, const struct conn *c, const char *version, struct rev
 			render_set(n, "Bound", "1");
 		}
 	}
+	if (revert_secrets(r, c, proto, version, v) == -1)
+		return -1;
 	render_set_int(r->hdf, "Revert.Version", (int)v->version);
 	render_set_int(r->hdf, "Revert.Current", c->version);
-	render_set(r->hdf, "Revert.Bound", v->bound ? "1" : "0");
-	render_set_int(r->hdf, "Revert.Count", v->nchanged);
+	/* Another destination without the secrets it had: not with one click. */
+	render_set(r->hdf, "Revert.Bound", v->bound && !v->kept ? "1" : "0");
+	render_set_int(r->hdf, "Revert.Count", v->nchanged + v->nsecrets);
 	render_set(r->hdf, "Page.Title", "Revert connection");
 	return 0;
 }
@@ -161,6 +212,30 @@ revert_save(struct req *r, const struct conn *c, struct revert *v, const char *c
 	json_decref(d);
 	if (settings == NULL || details == NULL || db_begin(&r->app->db) == -1)
 		goto out;
+	if (v->nsecrets > 0) {
+		/* The version's secrets, as sealed then (the AEAD binds the
+		 * connection, field and key version: still valid); before the
+		 * new version, which may let this snapshot go. */
+		char		 cid[24], ver[24], uid[24];
+		const char	*sp[3] = { cid, ver, uid };
+		PGresult	*res;
+
+		snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+		snprintf(ver, sizeof(ver), "%lld", v->version);
+		snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+		if ((res = db_exec_named(&r->app->db, "revert_secrets_clear",
+		    "DELETE FROM connection_secrets WHERE connection_id = $1", 1, sp)) == NULL)
+			goto fail;
+		db_clear(res);
+		if ((res = db_exec_named(&r->app->db, "revert_secrets_restore",
+		    "INSERT INTO connection_secrets (connection_id, field, key_version, nonce,"
+		    " ciphertext, expires_on, updated_at, updated_by) SELECT connection_id, field,"
+		    " key_version, nonce, ciphertext, expires_on, now(), $3"
+		    " FROM connection_secret_versions WHERE connection_id = $1 AND version = $2::int",
+		    3, sp)) == NULL)
+			goto fail;
+		db_clear(res);
+	}
 	/* Name, description and the scheduled check stay as they are. */
 	if ((saved = connpage_save_version(r, c, current, c->name, c->description, settings,
 	    c->check_interval, fields)) == -1)
@@ -219,12 +294,12 @@ page_connection_revert_post(struct req *r)
 		rc = http_page(r, 409, "connection-revert.cs");
 		goto out;
 	}
-	if (v.bound) {
+	if (v.bound && !v.kept) {
 		r->log_note = "revert to another destination";
 		rc = http_page(r, 409, "connection-revert.cs");
 		goto out;
 	}
-	if (v.nchanged == 0) {
+	if (v.nchanged + v.nsecrets == 0) {
 		http_flash_next(r, "info", "Version settings are the same as the current "
 		    "ones, so nothing was changed.");
 		http_redirect(r, loc);

@@ -313,6 +313,7 @@ struct config {
 	char		*outbound_ca_bundle;
 	char		*outbound_proxy;
 	int		 list_cache_pages;	/* Integrations pages a worker keeps; 0: none */
+	int		 secret_versions_kept;	/* connections.secret_versions_kept: revertable secrets */
 	/* Health (issue 11): scheduled checks, expiry, notifications. */
 	int		 check_interval_min;	/* health.check_interval_minutes */
 	int		 expiry_horizon_days;	/* health.expiry_horizon_days */

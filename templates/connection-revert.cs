@@ -1,7 +1,8 @@
 <?cs ####  connection-revert.cs: confirm reverting a connection to an earlier
       version (page-connection-revert.c). Reads Conn.*, Revert.Version|Current|
-      Count|Bound|Stale and Revert.Changes.N.Label|From|To|Bound (settings
-      only: never a secret). The POST form to /connections/ID/revert carries
+      Count|Bound|Stale|Kept|SecretCount, Revert.Changes.N.Label|From|To|Bound
+      (settings: never a secret) and Revert.Secrets.N.Label (the secrets that
+      come back, by name only). The POST form to /connections/ID/revert carries
       csrf, once, version and current.
 ?><?cs include:"macros.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
@@ -16,11 +17,11 @@ call:conn_breadcrumbs("Revert") ?>
 if:Revert.Stale ?>
 <p class="confirm-lede">Someone saved this connection after you opened this page (it is now version <?cs var:Conn.Version ?>). Nothing was changed; check the differences below again.</p><?cs
 elif:Revert.Bound == "1" ?>
-<p class="confirm-lede">Version <?cs var:Revert.Version ?> had another destination. Secrets are not kept per version, and the stored ones are never sent to another destination, so this version can't be restored with one click. Use Edit to change the marked fields back and enter the secrets again.</p><?cs
+<p class="confirm-lede">Version <?cs var:Revert.Version ?> had another destination, and its secrets are no longer kept (only the last versions keep theirs). The stored secrets are never sent to another destination, so this version can't be restored with one click. Use Edit to change the marked fields back and enter the secrets again.</p><?cs
 elif:Revert.Count == 0 ?>
 <p class="confirm-lede">Version <?cs var:Revert.Version ?> has the same settings as the current version <?cs var:Conn.Version ?>: there is nothing to revert.</p><?cs
 else ?>
-<p class="confirm-lede">The settings below go back to version <?cs var:Revert.Version ?>, saved as a new version <?cs var:#Conn.Version + 1 ?> (you can revert that too). Name, description, the scheduled check and the stored secrets stay as they are. Flows using the connection get the change at once; it is tested right after.</p><?cs
+<p class="confirm-lede">What is listed below goes back to version <?cs var:Revert.Version ?>, saved as a new version <?cs var:#Conn.Version + 1 ?> (you can revert that too). Name, description and the scheduled check stay as they are<?cs if:Revert.SecretCount > 0 ?>; the secrets listed come back as they were stored then (encrypted, never shown)<?cs elif:Revert.Kept != "1" ?>; so do the stored secrets: those of version <?cs var:Revert.Version ?> are no longer kept<?cs /if ?>. Flows using the connection get the change at once; it is tested right after.</p><?cs
 /if ?>
 </div>
 </div><?cs
@@ -35,6 +36,13 @@ if:Revert.Count > 0 ?>
 <th scope="row"><?cs var:ch.Label ?><?cs if:ch.Bound ?> <span class="tag">Destination</span><?cs /if ?></th>
 <td data-label="Now"><?cs call:or_dash(ch.From) ?></td>
 <td data-label="After"><?cs call:or_dash(ch.To) ?></td>
+</tr><?cs
+  /each ?><?cs
+  each:sec = Revert.Secrets ?>
+<tr>
+<th scope="row"><?cs var:sec.Label ?> <span class="tag">Secret</span></th>
+<td data-label="Now"><span class="muted">Stored (never shown)</span></td>
+<td data-label="After">As stored in version <?cs var:Revert.Version ?></td>
 </tr><?cs
   /each ?><?cs call:table_end() ?><?cs
 /if ?><?cs

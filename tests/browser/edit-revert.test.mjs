@@ -13,7 +13,8 @@ import { after, before, test } from 'node:test';
 
 import { numberedScreenshots, openBrowser, pageFlash, signInPage } from '../lib/browser.mjs';
 import { auditRows, mustCreate, postEdit, startBasicStandin } from '../lib/lifecycle/lc.mjs';
-import { baseUrl, csrfFrom, decodeEntities, get, makeTeam, makeUser, post, signIn, uniq }
+import { baseUrl, csrfFrom, decodeEntities, get, makeTeam, makeUser, post, psql, psqlValue, signIn,
+    uniq }
     from '../lib/stack.mjs';
 import { connRow, secretCipher } from '../lib/rows.mjs';
 
@@ -110,7 +111,7 @@ test('a second POST of the same revert form, and a stale one, do nothing', async
 	assert.equal(connRow(id).settings.test_path, '/other');
 });
 
-test('a version with another destination is not reverted with one click', async () => {
+test('a version with another destination whose secrets are no longer kept is not reverted', async () => {
 	// Move to the other stand-in (the password entered again), then try to go back.
 	const r = await postEdit(jar, id, { fields: { url: other.url, test_path: '/health', password: PASSWORD } });
 	assert.equal(r.status, 303);
@@ -124,4 +125,33 @@ test('a version with another destination is not reverted with one click', async 
 	assert.equal(s.status, 409);
 	assert.equal(connRow(id).version, v, 'nothing done');
 	assert.equal(connRow(id).settings.url, other.url);
+});
+
+test('a version with another destination whose secrets are kept comes back with them', async () => {
+	// Versions 3 to 7 keep their secrets (connections.secret_versions_kept = 5).
+	const v = connRow(id).version;
+	assert.deepEqual(psql(`SELECT version FROM connection_secret_snapshots WHERE connection_id = ${id}
+	    ORDER BY version`).map((r) => Number(r[0])), [v - 4, v - 3, v - 2, v - 1, v]);
+	const then = psqlValue(`SELECT encode(ciphertext, 'hex') FROM connection_secret_versions
+	    WHERE connection_id = ${id} AND version = 3 AND field = 'password'`);
+	assert.notEqual(secretCipher(id, 'password'), then, 'sealed again since');
+	const b = await openBrowser({ viewport: { width: 1366, height: 900 } });
+	try {
+		await signInPage(b.page, user);
+		await b.page.goto(`${baseUrl()}/connections/${id}/revert?version=3`);
+		const main = (await b.page.locator('main').innerText()).replace(/\s+/g, ' ');
+		assert.match(main, /Base URL Destination/);
+		assert.match(main, /Password Secret Stored \(never shown\) As stored in version 3/);
+		assert.ok(!(await b.page.content()).includes(PASSWORD), 'no secret on the page');
+		await screenshot(b.page, 'confirm-with-secrets-desktop');
+		await Promise.all([b.page.waitForURL(`${baseUrl()}/connections/${id}`),
+			b.page.getByRole('button', { name: 'Revert to version 3' }).click()]);
+		assert.match(await pageFlash(b.page), /Test: The connection works\./);
+	} finally {
+		await b.close();
+	}
+	assert.equal(connRow(id).settings.url, standin.url, 'back to the first destination');
+	assert.equal(secretCipher(id, 'password'), then, 'with the secret sealed then, as it was');
+	const [last] = auditRows(id, 'connection_revert', user.id).slice(-1);
+	assert.deepEqual(last.details, { to_version: 3, fields: ['url', 'password'] });
 });
