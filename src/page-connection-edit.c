@@ -5,7 +5,8 @@
  * Inputs: {id}; GET confirm; POST csrf, name, description, version,
  * check_interval (default | 15m | 1h | 1d | off; left out: unchanged), f.*
  * (f.KEY.expires_on: a secret's expiry date, connform.c), save_anyway (1:
- * save though the test before save failed).
+ * save though the test before save failed), once (the form's one-time
+ * token: a second POST of the same form saves nothing and is told so).
  * A save is tested first (tester_try) where the test has no side effect:
  * when it fails nothing is saved and the form says why and offers "Save
  * anyway"; typed secrets are not sent back: each one is marked to be
@@ -220,6 +221,34 @@ edit_show_tried(struct req *r, const struct conn *c, const struct probe_outcome 
 	return 0;
 }
 
+/*
+ * Take the form's one-time token (once.c) before saving: 1 go on (taken
+ * now, or none sent); 0 answered: the same form was sent before (a second
+ * click), nothing is saved; -1 on failure.
+ */
+static int
+edit_once(struct req *r, const struct conn *c)
+{
+	const char	*once = req_param(r, "once");
+	char		 loc[48];
+	int		 t;
+
+	if (once == NULL)
+		return 1;
+	if (!once_shape_ok(once)) {
+		r->log_note = "bad once token";
+		http_error(r, 400, NULL);
+		return 0;
+	}
+	if ((t = once_take(&r->actor, once)) != 0)
+		return t;
+	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	http_flash_next(r, "info", "This form was already sent by your first click, so it "
+	    "was not saved again.");
+	http_redirect(r, loc);
+	return 0;
+}
+
 /* Save in one transaction; 0 saved, 1 stale (version moved on), -1 failure. */
 static int
 edit_save(struct req *r, struct conn *c, struct connform *cf)
@@ -331,6 +360,8 @@ page_connection_edit_post(struct req *r)
 		rc = 0;
 		goto out;
 	}
+	if (vnum != c->version && (rc = edit_once(r, c)) != 1)
+		goto out;
 	if (vnum != c->version) {
 		/* Someone saved in between: nothing is saved, the form is kept. */
 		render_set(r->hdf, "Form.Stale.By", c->updated_by);
@@ -389,6 +420,8 @@ page_connection_edit_post(struct req *r)
 			goto out;
 		}
 	}
+	if ((rc = edit_once(r, c)) != 1)
+		goto out;
 	if ((saved = edit_save(r, c, &cf)) == -1) {
 		rc = -1;
 		goto out;

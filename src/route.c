@@ -22,13 +22,13 @@ static const char *const p_q[] = { "q", NULL };
 static const char *const p_sort[] = { "sort", NULL };
 static const char *const p_new[] = { "connector", "protocol", "api_type", NULL };
 static const char *const p_create[] = { "csrf", "name", "description", "team", "context",
-	"connector", "protocol", "api_type", "named_credential", "uplink", NULL };
+	"connector", "protocol", "api_type", "named_credential", "uplink", "once", NULL };
 static const char *const p_ncs[] = { "csrf", "name", "description", "team", "url",
 	"protocol", NULL };
 static const char *const p_nc[] = { "csrf", "action", "description", "url", "expires_on",
 	NULL };
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
-	"version", "check_interval", "save_anyway", NULL };
+	"version", "check_interval", "save_anyway", "once", NULL };
 static const char *const p_test[] = { "csrf", "once", NULL };
 static const char *const p_revert[] = { "csrf", "version", "current", "once", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };

@@ -24,6 +24,7 @@ struct secrets {
 	char	*field[SECRET_FIELDS_MAX + 4];
 	char	*value[SECRET_FIELDS_MAX + 4];
 	int	 broken;	/* a stored secret does not decrypt */
+	char	 broken_fields[256];	/* ",f1,f2," of those (tester_try) */
 	int	 own;		/* rows of the user's own (per-user) */
 };
 
@@ -98,6 +99,13 @@ secrets_load_from(struct testctx *t, int64_t owner)
 			log_error(t->a->request_id, "connection %lld: secret %s does not decrypt",
 			    (long long)t->c->id, field);
 			t->sec.broken = 1;
+			if (strlen(t->sec.broken_fields) + strlen(field) + 2 <
+			    sizeof(t->sec.broken_fields))
+				snprintf(t->sec.broken_fields + strlen(t->sec.broken_fields),
+				    sizeof(t->sec.broken_fields) - strlen(t->sec.broken_fields),
+				    "%s%s,", *t->sec.broken_fields == '\0' ? "," : "", field);
+			else
+				t->sec.broken = 2;	/* too many to name: stays broken */
 			continue;
 		}
 		for (k = 0; k < t->sec.n; k++)
@@ -724,7 +732,7 @@ tester_try(const struct actor *a, const struct conn *c, char *const *field,
     char *const *value, int n, int rebind, struct probe_outcome *o)
 {
 	struct testctx	 t;
-	const char	*kind, *pkind;
+	const char	*kind, *pkind, *p;
 	int		 i, k, rc = -1;
 
 	memset(&t, 0, sizeof(t));
@@ -744,6 +752,18 @@ tester_try(const struct actor *a, const struct conn *c, char *const *field,
 	}
 	if (!rebind && secrets_load_from(&t, 0) == -1)
 		goto out;
+	if (t.sec.broken == 1) {
+		/* A secret that does not decrypt is repaired by typing it again. */
+		t.sec.broken = 0;
+		for (p = t.sec.broken_fields + 1; *p != '\0' && !t.sec.broken; p = strchr(p, ',') + 1) {
+			size_t	 len = strcspn(p, ",");
+
+			t.sec.broken = 1;
+			for (i = 0; i < n; i++)
+				if (strlen(field[i]) == len && strncmp(field[i], p, len) == 0)
+					t.sec.broken = 0;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < t.sec.n; k++)
 			if (strcmp(t.sec.field[k], field[i]) == 0)

@@ -127,7 +127,7 @@ if:Form.Mode != "edit" ?>
 /if ?>
 
 <form class="panel form conn-form" method="post" action="<?cs var:Form.Action ?>"><?cs
-call:csrf_input() ?><?cs
+call:csrf_input() ?><?cs call:once_input() ?><?cs
 if:Form.Mode == "edit" ?>
 <input type="hidden" name="version" value="<?cs var:Form.Version ?>"><?cs
 else ?>

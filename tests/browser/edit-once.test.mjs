@@ -3,7 +3,9 @@
 // other POST with the same token (a second click, a resent form) answers at
 // once that the test is already running or done, and records nothing.
 // Checked with two fast POSTs of the same form and with a real double click
-// in headless Chromium, against a slow stand-in (each answer takes 1.5 s).
+// in headless Chromium, against a slow stand-in (each answer takes 1.5 s);
+// the same for Create and Save (two fast POSTs: one connection, one save,
+// and the second told so, not "name taken" or "someone else saved").
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -11,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { numberedScreenshots, openBrowser, pageFlash, signInPage } from '../lib/browser.mjs';
-import { mustCreate } from '../lib/lifecycle/lc.mjs';
+import { countByName, editForm, formSubmission, mustCreate } from '../lib/lifecycle/lc.mjs';
 import { baseUrl, decodeEntities, flashOf, get, makeTeam, makeUser, post, signIn, uniq }
     from '../lib/stack.mjs';
 import { testRows } from '../lib/rows.mjs';
@@ -20,7 +22,7 @@ const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
 const DELAY_MS = 1500;
 const screenshot = numberedScreenshots('edit-once');
 
-let standin, user, jar, id;
+let standin, team, user, jar, id;
 
 /** A Basic-auth health endpoint on loopback that answers after DELAY_MS. */
 async function slowStandin() {
@@ -52,7 +54,7 @@ function testForm(html, cid) {
 
 before(async () => {
 	standin = await slowStandin();
-	const team = makeTeam(uniq('once-team'));
+	team = makeTeam(uniq('once-team'));
 	user = makeUser({ name: 'Once Manager', teams: [{ name: team.name, role: 'manager' }] });
 	({ jar } = await signIn(user.email, user.password));
 	({ id } = await mustCreate(jar, { connector: 'http', protocol: 'basic', name: uniq('Slow API'),
@@ -113,3 +115,26 @@ for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }],
 		}
 	});
 }
+
+test('two fast POSTs of the same Create form create one connection; the second is told so', async () => {
+	const form = await get('/connections/new?connector=http&protocol=basic', jar);
+	const body = { ...formSubmission(form.text), name: uniq('Twice API'), description: '',
+		team: String(team.id), 'f.url': standin.url, 'f.test_path': '/health', 'f.username': 'svc',
+		'f.password': PASSWORD };
+	const [a, b] = await Promise.all([post('/connections', body, jar),
+		new Promise((r) => setTimeout(r, 200)).then(() => post('/connections', body, jar))]);
+	assert.equal(countByName(team.id, body.name), 1, 'one connection');
+	const answers = [a, b].map((r) => `${r.status} ${flashOf(r)?.message ?? ''}`).sort();
+	assert.match(answers[0], /^303 Connection ".*" created\./);
+	assert.match(answers[1], /^303 .*already/i, `the second is told what happened: ${answers[1]}`);
+});
+
+test('two fast POSTs of the same Save create one version; the second is told so', async () => {
+	const { body } = await editForm(jar, id);
+	body.description = `changed ${uniq('d')}`;
+	const [a, b] = await Promise.all([post(`/connections/${id}/edit`, body, jar),
+		new Promise((r) => setTimeout(r, 200)).then(() => post(`/connections/${id}/edit`, body, jar))]);
+	const answers = [a, b].map((r) => `${r.status} ${flashOf(r)?.message ?? ''}`).sort();
+	assert.match(answers[0], /^303 Saved /);
+	assert.match(answers[1], /^303 .*already/i, `the second is told what happened: ${answers[1]}`);
+});
