@@ -30,6 +30,7 @@ static const char *const p_nc[] = { "csrf", "action", "description", "url", "exp
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
 	"version", "check_interval", "save_anyway", "once", NULL };
 static const char *const p_test[] = { "csrf", "once", NULL };
+static const char *const p_testing[] = { "run", NULL };
 static const char *const p_revert[] = { "csrf", "version", "current", "once", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
 static const char *const p_teams[] = { "csrf", "action", "name", NULL };
@@ -76,6 +77,8 @@ static const struct route routes[] = {
 	{ "/connections/{id}/revert", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
 	    "integrations", page_connection_revert, page_connection_revert_post,
 	    p_revert, p_none },
+	{ "/connections/{id}/testing", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
+	    page_connection_testing, NULL, p_testing, p_none },
 	{ "/connections/{id}/test", METHOD_POST, ROUTE_SESSION, "integrations",
 	    NULL, page_connection_test_post, p_test, p_none },
 	/* Their URLs (the Location of one, the request of the other) carry the

@@ -62,6 +62,10 @@ struct req {
 	const char		*log_note;	/* short reason for the access log */
 	int			 undelivered;	/* the web server was gone when we answered */
 	char			*csp_form_action;	/* an extra form-action origin, or NULL */
+	/* Work to do once the answer is sent and the request is finished (a
+	 * Test run in the background): after(app, after_arg), which frees it. */
+	void			(*after)(struct app *, void *);
+	void			*after_arg;
 };
 
 /* req_parse's answer for /api/ paths: api.c reads and answers those itself. */
@@ -256,6 +260,8 @@ int		 page_connection_edit(struct req *);
 int		 page_connection_edit_post(struct req *);
 int		 page_connection_delete(struct req *);
 int		 page_connection_delete_post(struct req *);
+/* page-connection-testing.c */
+int		 page_connection_testing(struct req *);
 /* page-connection-revert.c */
 int		 page_connection_revert(struct req *);
 int		 page_connection_revert_post(struct req *);

@@ -4,6 +4,8 @@
 // once that the test is already running or done, and records nothing.
 // Checked with two fast POSTs of the same form and with a real double click
 // in headless Chromium, against a slow stand-in (each answer takes 1.5 s);
+// a long test shows "Testing…" at once, without JavaScript (a page that
+// refreshes itself until the result is recorded);
 // the same for Create and Save (two fast POSTs: one connection, one save,
 // and the second told so, not "name taken" or "someone else saved").
 
@@ -24,8 +26,8 @@ const screenshot = numberedScreenshots('edit-once');
 
 let standin, team, user, jar, id;
 
-/** A Basic-auth health endpoint on loopback that answers after DELAY_MS. */
-async function slowStandin() {
+/** A Basic-auth health endpoint on loopback that answers after delay ms. */
+async function slowStandin(delay = DELAY_MS) {
 	const s = { requests: 0 };
 	const server = http.createServer((req, res) => {
 		s.requests++;
@@ -34,7 +36,7 @@ async function slowStandin() {
 			    `Basic ${Buffer.from(`svc:${PASSWORD}`).toString('base64')}`;
 			res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
 			res.end(ok ? '{"ok":true}' : '{"error":"unauthorized"}');
-		}, DELAY_MS);
+		}, delay);
 	});
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 	s.url = `http://127.0.0.1:${server.address().port}`;
@@ -65,6 +67,18 @@ after(async () => {
 	await standin?.close();
 });
 
+/** Follow a Test run's page (GET …/testing?run=…) until it answers with the result. */
+async function runResult(location) {
+	for (let i = 0; i < 40; i++) {
+		const r = await get(location, jar);
+		if (r.status === 302)
+			return r;
+		assert.equal(r.status, 200);
+		await new Promise((res) => setTimeout(res, 250));
+	}
+	throw new Error(`no result at ${location}`);
+}
+
 test('two fast POSTs of the same Test form run one test; the second says so at once', async () => {
 	const page = await get(`/connections/${id}`, jar);
 	const body = testForm(page.text, id);
@@ -75,7 +89,8 @@ test('two fast POSTs of the same Test form run one test; the second says so at o
 		    .then((res) => ({ res, ms: Date.now() - t0 }))]);
 	assert.equal(a.status, 303);
 	assert.equal(b.res.status, 303);
-	assert.match(flashOf(a).message, /works/);
+	const done = await runResult(a.headers.get('location'));
+	assert.match(flashOf(done).message, /works/);
 	assert.match(flashOf(b.res).message, /already/i, 'the second POST is told what happened');
 	assert.ok(b.ms < DELAY_MS, `the second answer comes at once (${b.ms} ms)`);
 	assert.equal(testRows(id).length, before + 1, 'one test recorded, not two');
@@ -102,14 +117,19 @@ for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }],
 			const box = await b.page.getByRole('button', { name: 'Test connection' }).boundingBox();
 			const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
 			await b.page.mouse.click(x, y);
-			await new Promise((r) => setTimeout(r, 300));
+			await new Promise((r) => setTimeout(r, 50));
 			await b.page.mouse.click(x, y);
-			await b.page.waitForURL(`${baseUrl()}/connections/${id}`);
-			await b.page.waitForLoadState('load');
-			await new Promise((r) => setTimeout(r, DELAY_MS + 1000));
+			// The Testing… page, then the details page with the result.
+			let flash = '';
+			for (let i = 0; i < 80 && !/works/.test(flash); i++) {
+				await new Promise((r) => setTimeout(r, 250));
+				flash = await pageFlash(b.page).catch(() => '');
+			}
+			assert.equal(b.page.url(), `${baseUrl()}/connections/${id}`);
+			await new Promise((r) => setTimeout(r, 500));
 			assert.equal(testRows(id).length, before + 1, 'one test recorded, not two');
 			await screenshot(b.page, `after-double-click-${label}`);
-			assert.match(await pageFlash(b.page), /already/i, 'the page says the test was already running');
+			assert.match(await pageFlash(b.page), /The connection works\./);
 		} finally {
 			await b.close();
 		}
@@ -137,4 +157,37 @@ test('two fast POSTs of the same Save create one version; the second is told so'
 	const answers = [a, b].map((r) => `${r.status} ${flashOf(r)?.message ?? ''}`).sort();
 	assert.match(answers[0], /^303 Saved /);
 	assert.match(answers[1], /^303 .*already/i, `the second is told what happened: ${answers[1]}`);
+});
+
+test('a long test shows "Testing…" at once, refreshing itself, then the result (no JavaScript)', async () => {
+	const slow = await slowStandin(5000);
+	const { id: sid } = await mustCreate(jar, { connector: 'http', protocol: 'basic', name: uniq('Slow API'),
+	    fields: { url: slow.url, test_path: '/health', username: 'svc', password: PASSWORD } });
+	try {
+		for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }],
+			['phone', { width: 390, height: 844 }]]) {
+			const b = await openBrowser({ viewport });
+			try {
+				await signInPage(b.page, user);
+				await b.page.goto(`${baseUrl()}/connections/${sid}`);
+				const before = testRows(sid).length;
+				const t0 = Date.now();
+				await Promise.all([b.page.waitForURL(/\/testing\?run=/),
+					b.page.getByRole('button', { name: 'Test connection' }).click()]);
+				const ms = Date.now() - t0;
+				assert.ok(ms < 3000, `the answer comes at once, not after the test (${ms} ms)`);
+				assert.match(await b.page.locator('h1').innerText(), /^Testing .*…$/);
+				assert.equal(await b.page.locator('meta[http-equiv="refresh"]').getAttribute('content'), '1');
+				await screenshot(b.page, `testing-${label}`);
+				await b.page.waitForURL(`${baseUrl()}/connections/${sid}`, { timeout: 20000 });
+				assert.match(await pageFlash(b.page), /The connection works\./);
+				assert.equal(testRows(sid).length, before + 1);
+				assert.ok(Date.now() - t0 >= 5000, 'the result came when the test ended');
+			} finally {
+				await b.close();
+			}
+		}
+	} finally {
+		await slow.close();
+	}
 });
