@@ -89,6 +89,9 @@ test('History: "Revert to version 1" → confirmation → reverted as version 3,
 	const audit = auditRows(id, 'connection_revert', user.id);
 	assert.equal(audit.length, 1, 'audited once');
 	assert.deepEqual(audit[0].details, { to_version: 1, fields: ['test_path'] });
+	const log = await get(`/audit?action=connection_revert`, jar);
+	assert.equal(log.status, 200);
+	assert.match(log.text, /Connection reverted/, 'the audit log names it');
 });
 
 test('a second POST of the same revert form, and a stale one, do nothing', async () => {
