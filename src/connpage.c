@@ -237,3 +237,62 @@ connpage_test_and_show(struct req *r, int64_t id, const char *trigger, const cha
 	http_redirect(r, loc);
 	return 0;
 }
+
+/*
+ * Save a new version of connection c inside the caller's transaction: the
+ * row (name, description, settings, scheduled check) if it is still at
+ * version `expect`, and its connection_versions entry with `fields` (a
+ * text[] literal of the changed keys). The new version number; 0 when the
+ * version moved on (stale: nothing written); -1 on failure.
+ */
+int
+connpage_save_version(struct req *r, const struct conn *c, const char *expect,
+    const char *name, const char *description, const char *settings,
+    const char *check_interval, const char *fields)
+{
+	char		 cid[24], uid[24];
+	const char	*params[7] = { cid, expect, name, description, settings, uid,
+	    check_interval };
+	PGresult	*res, *v;
+	int		 version;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	res = db_exec_named(&r->app->db, "conn_update",
+	    "UPDATE connections SET name = $3, description = $4, settings = $5::jsonb,"
+	    " version = version + 1, updated_by = $6, updated_at = now(), check_interval = $7"
+	    " WHERE id = $1 AND version = $2::int RETURNING version", 7, params);
+	if (res == NULL)
+		return -1;
+	if (db_rows(res) == 0) {
+		db_clear(res);
+		return 0;
+	}
+	version = atoi(db_get(res, 0, "version"));
+	{
+		const char	*vp[5] = { cid, db_get(res, 0, "version"), settings, fields, uid };
+
+		v = db_exec_named(&r->app->db, "version_add",
+		    "INSERT INTO connection_versions (connection_id, version, settings,"
+		    " changed_fields, changed_by) VALUES ($1, $2, $3::jsonb, $4::text[], $5)",
+		    5, vp);
+	}
+	db_clear(res);
+	if (v == NULL)
+		return -1;
+	db_clear(v);
+	{
+		/* Only the last secret_versions_kept versions keep their secrets
+		 * (this one's snapshot is taken at commit: sql/014_secret_versions.sql). */
+		char		 upto[24];
+		const char	*pp[2] = { cid, upto };
+
+		snprintf(upto, sizeof(upto), "%d", version - r->app->cfg.secret_versions_kept);
+		if ((v = db_exec_named(&r->app->db, "secret_snapshots_prune",
+		    "DELETE FROM connection_secret_snapshots WHERE connection_id = $1"
+		    " AND version <= $2::int", 2, pp)) == NULL)
+			return -1;
+		db_clear(v);
+	}
+	return version;
+}

@@ -22,7 +22,8 @@
 #include "web.h"
 
 static void
-serve_one(struct app *app, FCGX_Request *fr)
+serve_one(struct app *app, FCGX_Request *fr, void (**after)(struct app *, void *),
+    void **after_arg)
 {
 	struct req	 r;
 	int		 status;
@@ -38,6 +39,8 @@ serve_one(struct app *app, FCGX_Request *fr)
 	/* The dispatchers have ended the session; its user stays in r.actor. */
 	http_send(&r);
 	accesslog_write(&r);
+	*after = r.after;
+	*after_arg = r.after_arg;
 	req_free(&r);
 	/* A body the page did not read (413, 415, 404…) is drained, bounded, so
 	 * nginx sees a clean end of request instead of a reset (a 502). */
@@ -64,8 +67,14 @@ worker_loop(struct app *app, int fd, unsigned long max_requests)
 		return 1;
 	}
 	while (!process_stopping && FCGX_Accept_r(&fr) == 0) {
-		serve_one(app, &fr);
+		void	(*after)(struct app *, void *) = NULL;
+		void	*after_arg = NULL;
+
+		serve_one(app, &fr, &after, &after_arg);
 		FCGX_Finish_r(&fr);
+		/* The answer is out: now the work that follows it (page-connection-test.c). */
+		if (after != NULL)
+			after(app, after_arg);
 		if (max_requests > 0 && ++app->served >= max_requests)
 			break;
 	}

@@ -4,10 +4,17 @@
  * and secret fields empty.
  * Inputs: {id}; GET confirm; POST csrf, name, description, version,
  * check_interval (default | 15m | 1h | 1d | off; left out: unchanged), f.*
- * (f.KEY.expires_on: a secret's expiry date, connform.c).
+ * (f.KEY.expires_on: a secret's expiry date, connform.c), save_anyway (1:
+ * save though the test before save failed), once (the form's one-time
+ * token: a second POST of the same form saves nothing and is told so).
+ * A save is tested first (tester_try) where the test has no side effect:
+ * when it fails nothing is saved and the form says why and offers "Save
+ * anyway"; typed secrets are not sent back: each one is marked to be
+ * entered again.
  * Statuses: 200, 303 (saved: to the details page), 400 (a crafted field),
  * 403 (not a manager of it), 404, 409 (stale: someone saved in between;
- * nothing saved), 422 (invalid; nothing saved), 503.
+ * nothing saved), 422 (invalid, or the test before save failed; nothing
+ * saved), 503.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,48 +169,106 @@ edit_name_taken(struct req *r, struct conn *c, const char *name)
 	return taken;
 }
 
+/*
+ * Test before save: the changed connection tried with the typed secrets
+ * over the stored ones. 1 when it failed (why: the sentence, and each typed
+ * secret marked to be entered again), 0 when it passed or cannot be tried
+ * without side effects, -1 on failure.
+ */
+static int
+edit_try(struct req *r, const struct conn *c, struct connform *cf, struct probe_outcome *o,
+    char *why, size_t whylen)
+{
+	struct conn	 cand = *c;
+	int		 i, failed = 0;
+
+	if ((cand.settings = json_dumps(cf->settings, JSON_COMPACT)) == NULL)
+		return -1;
+	if (tester_try(&r->actor, &cand, cf->secret_field, cf->secret_value, cf->nsecrets,
+	    cf->rebind, o) == -1)
+		failed = -1;
+	else if (o->result != PROBE_OK && o->result != PROBE_UNSUPPORTED) {
+		failed = 1;
+		probe_result_sentence(o->result, o->http_status, why, whylen);
+		for (i = 0; i < cf->nsecrets; i++)
+			json_object_set_new(cf->errors, cf->secret_field[i], json_string(
+			    "Enter it again to save it: secrets are never sent back to the page."));
+	}
+	free(cand.settings);
+	return failed;
+}
+
+/* The try's outcome, recorded as the save's test (the destination is not
+ * asked twice), and the details page with it. */
+static int
+edit_show_tried(struct req *r, const struct conn *c, const struct probe_outcome *o,
+    const char *done)
+{
+	char	 result[256], msg[800], loc[48];
+	int	 t;
+
+	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	probe_result_sentence(o->result, o->http_status, result, sizeof(result));
+	if ((t = tester_record_outcome(&r->actor, 0, c, "edit", o)) == -1)
+		snprintf(result, sizeof(result), "It could not be tested.");
+	else if (t == TESTER_GONE) {
+		snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+		snprintf(loc, sizeof(loc), "/");
+	}
+	snprintf(msg, sizeof(msg), "%s Test: %s", done, result);
+	http_flash_next(r, t == 0 && o->result == PROBE_OK ? "success" : "error", msg);
+	http_redirect(r, loc);
+	return 0;
+}
+
+/*
+ * Take the form's one-time token (once.c) before saving: 1 go on (taken
+ * now, or none sent); 0 answered: the same form was sent before (a second
+ * click), nothing is saved; -1 on failure.
+ */
+static int
+edit_once(struct req *r, const struct conn *c)
+{
+	const char	*once = req_param(r, "once");
+	char		 loc[48];
+	int		 t;
+
+	if (once == NULL)
+		return 1;
+	if (!once_shape_ok(once)) {
+		r->log_note = "bad once token";
+		http_error(r, 400, NULL);
+		return 0;
+	}
+	if ((t = once_take(&r->actor, once)) != 0)
+		return t;
+	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	http_flash_next(r, "info", "This form was already sent by your first click, so it "
+	    "was not saved again.");
+	http_redirect(r, loc);
+	return 0;
+}
+
 /* Save in one transaction; 0 saved, 1 stale (version moved on), -1 failure. */
 static int
 edit_save(struct req *r, struct conn *c, struct connform *cf)
 {
-	char		 cid[24], uid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
+	char		 cid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
 	char		 fields[1024];
-	const char	*params[7];
 	PGresult	*res;
 	int		 i, rc = -1;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	snprintf(fields, sizeof(fields), "{%s}", cf->changed.data);
-	params[0] = cid, params[1] = req_param(r, "version"), params[2] = req_text(r, "name");
-	params[3] = req_text(r, "description"), params[4] = settings, params[5] = uid;
-	params[6] = edit_check_interval(r, c);
 	if (db_begin(&r->app->db) == -1)
 		goto out;
-	res = db_exec_named(&r->app->db, "conn_update",
-	    "UPDATE connections SET name = $3, description = $4, settings = $5::jsonb,"
-	    " version = version + 1, updated_by = $6, updated_at = now(), check_interval = $7"
-	    " WHERE id = $1 AND version = $2::int RETURNING version", 7, params);
-	if (res == NULL)
+	if ((i = connpage_save_version(r, c, req_param(r, "version"), req_text(r, "name"),
+	    req_text(r, "description"), settings, edit_check_interval(r, c), fields)) == -1)
 		goto fail;
-	if (db_rows(res) == 0) {
-		db_clear(res);
+	if (i == 0) {
 		db_rollback(&r->app->db);
 		rc = 1;
 		goto out;
-	}
-	{
-		const char	*vp[5] = { cid, db_get(res, 0, "version"), settings, fields, uid };
-		PGresult	*v;
-
-		v = db_exec_named(&r->app->db, "version_add",
-		    "INSERT INTO connection_versions (connection_id, version, settings,"
-		    " changed_fields, changed_by) VALUES ($1, $2, $3::jsonb, $4::text[], $5)",
-		    5, vp);
-		db_clear(res);
-		if (v == NULL)
-			goto fail;
-		db_clear(v);
 	}
 	for (i = 0; i < cf->nsecrets; i++)
 		if (secret_conn_put(&r->actor, c->id, 0, cf->secret_field[i],
@@ -272,9 +337,10 @@ page_connection_edit_post(struct req *r)
 	struct connform	 cf;
 	char		*stored, *expiry = NULL;
 	const char	*version = req_param(r, "version");
-	char		 loc[64], msg[512];
+	struct probe_outcome	 o;
+	char		 loc[64], msg[512], why[200];
 	long long	 vnum;
-	int		 errors, rc = -1, taken, saved;
+	int		 errors, rc = -1, taken, saved, failed, tried = 0;
 
 	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
@@ -287,12 +353,15 @@ page_connection_edit_post(struct req *r)
 	connform_init(&cf, connector_protocol(&r->app->catalog, c->connector, c->protocol),
 	    c->api_type, 1, c->settings, stored);
 	connform_set_expiry(&cf, expiry);
+	probe_outcome_init(&o);
 	if (version == NULL || valid_int(version, 1, 2147483647, &vnum) != NULL) {
 		r->log_note = "bad version";
 		http_error(r, 400, NULL);
 		rc = 0;
 		goto out;
 	}
+	if (vnum != c->version && (rc = edit_once(r, c)) != 1)
+		goto out;
 	if (vnum != c->version) {
 		/* Someone saved in between: nothing is saved, the form is kept. */
 		render_set(r->hdf, "Form.Stale.By", c->updated_by);
@@ -332,6 +401,27 @@ page_connection_edit_post(struct req *r)
 		rc = 0;
 		goto out;
 	}
+	/* Only what the test depends on is tried: settings or typed secrets. */
+	if (req_param(r, "save_anyway") == NULL && (cf.nsecrets > 0 ||
+	    !json_equal(cf.old, cf.settings))) {
+		if ((failed = edit_try(r, c, &cf, &o, why, sizeof(why))) == -1) {
+			rc = -1;
+			goto out;
+		}
+		tried = 1;
+		if (failed) {
+			render_set(r->hdf, "Form.TestFailed", why);
+			snprintf(msg, sizeof(msg), "Nothing was saved: the connection with your "
+			    "changes failed its test. %s Keep editing and press Save to test "
+			    "again, or press Save anyway.", why);
+			render_set(r->hdf, "Form.Error", msg);
+			r->log_note = "test before save failed";
+			rc = edit_form(r, c, 422, &cf, 1);
+			goto out;
+		}
+	}
+	if ((rc = edit_once(r, c)) != 1)
+		goto out;
 	if ((saved = edit_save(r, c, &cf)) == -1) {
 		rc = -1;
 		goto out;
@@ -342,11 +432,14 @@ page_connection_edit_post(struct req *r)
 		rc = edit_form(r, c, 409, &cf, 1);
 		goto out;
 	}
-	/* A successful save tests the connection and shows the result. */
+	/* A successful save tests the connection and shows the result: the
+	 * try's outcome when there was one. */
 	snprintf(msg, sizeof(msg), "Saved \"%s\"; the change is live for every flow using "
 	    "it.", req_text(r, "name"));
-	rc = connpage_test_and_show(r, c->id, "edit", msg);
+	rc = tried && o.result == PROBE_OK ? edit_show_tried(r, c, &o, msg) :
+	    connpage_test_and_show(r, c->id, "edit", msg);
 out:
+	probe_outcome_free(&o);
 	connform_free(&cf);
 	free(stored);
 	free(expiry);

@@ -546,6 +546,25 @@ page_connection_create(struct req *r)
 		goto out;
 	}
 	errors += rc;
+	if (errors == 0 && req_param(r, "once") != NULL) {
+		/* The form's one-time token (once.c): a second click creates nothing. */
+		const char	*once = req_param(r, "once");
+
+		if (!once_shape_ok(once)) {
+			r->log_note = "bad once token";
+			http_error(r, 400, NULL);
+			rc = 0;
+			goto out;
+		}
+		if ((rc = once_take(&r->actor, once)) != 1) {
+			if (rc == 0) {
+				http_flash_next(r, "info", "This form was already sent by your "
+				    "first click: the connection was created once, not twice.");
+				http_redirect(r, "/");
+			}
+			goto out;
+		}
+	}
 	if (errors == 0) {
 		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink)) > 0) {
 			rc = newconn_created(r, &nc, id, ctx, credential);

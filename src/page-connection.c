@@ -342,6 +342,10 @@ page_connection_history(struct req *r)
 	    "HttpStatus", "http_status", "LatencyMs", "latency_ms", "Message", "message",
 	    "By", "who", NULL });
 	db_clear(res);
+	/* Versions, each earlier one with Revert for managers. */
+	if (details_versions(r, c) == -1)
+		goto out;
+	render_set(r->hdf, "Can.Revert", c->perm >= PERM_MANAGE ? "1" : "0");
 	rc = http_page(r, 200, "connection-history.cs");
 out:
 	conn_free(c);

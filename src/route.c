@@ -23,13 +23,16 @@ static const char *const p_sort[] = { "sort", NULL };
 static const char *const p_new[] = { "connector", "protocol", "api_type", NULL };
 static const char *const p_create[] = { "csrf", "name", "description", "team", "context",
 	"connector", "protocol", "api_type", "named_credential", "uplink",
-	"shown", "change", NULL };
+	"shown", "change", "once", NULL };
 static const char *const p_ncs[] = { "csrf", "name", "description", "team", "url",
 	"protocol", NULL };
 static const char *const p_nc[] = { "csrf", "action", "description", "url", "expires_on",
 	NULL };
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
-	"version", "check_interval", NULL };
+	"version", "check_interval", "save_anyway", "once", NULL };
+static const char *const p_test[] = { "csrf", "once", NULL };
+static const char *const p_testing[] = { "run", NULL };
+static const char *const p_revert[] = { "csrf", "version", "current", "once", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
 static const char *const p_teams[] = { "csrf", "action", "name", NULL };
 static const char *const p_team[] = { "csrf", "action", "email", "role", NULL };
@@ -72,8 +75,13 @@ static const struct route routes[] = {
 	{ "/connections/{id}/delete", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
 	    "integrations", page_connection_delete, page_connection_delete_post,
 	    p_delete, p_none },
+	{ "/connections/{id}/revert", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
+	    "integrations", page_connection_revert, page_connection_revert_post,
+	    p_revert, p_none },
+	{ "/connections/{id}/testing", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
+	    page_connection_testing, NULL, p_testing, p_none },
 	{ "/connections/{id}/test", METHOD_POST, ROUTE_SESSION, "integrations",
-	    NULL, page_connection_test_post, p_csrf, p_none },
+	    NULL, page_connection_test_post, p_test, p_none },
 	/* Their URLs (the Location of one, the request of the other) carry the
 	 * state and code: never sent on as a Referer. */
 	{ "/connections/{id}/reconnect", METHOD_POST, ROUTE_SESSION | ROUTE_NO_REFERRER,
@@ -229,6 +237,13 @@ route_fill_common(struct req *r)
 {
 	render_set(r->hdf, "Page.Section", r->route->section);
 	render_set(r->hdf, "CSRF.Token", session_csrf_token(r));
+	if (r->sess != NULL) {
+		char	 once[48];
+
+		/* A fresh one-time token for the forms that must not run twice. */
+		once_new(once, sizeof(once));
+		render_set(r->hdf, "Once.Token", once);
+	}
 	http_flash_take(r);
 }
 

@@ -24,6 +24,7 @@ struct secrets {
 	char	*field[SECRET_FIELDS_MAX + 4];
 	char	*value[SECRET_FIELDS_MAX + 4];
 	int	 broken;	/* a stored secret does not decrypt */
+	char	 broken_fields[256];	/* ",f1,f2," of those (tester_try) */
 	int	 own;		/* rows of the user's own (per-user) */
 };
 
@@ -98,6 +99,13 @@ secrets_load_from(struct testctx *t, int64_t owner)
 			log_error(t->a->request_id, "connection %lld: secret %s does not decrypt",
 			    (long long)t->c->id, field);
 			t->sec.broken = 1;
+			if (strlen(t->sec.broken_fields) + strlen(field) + 2 <
+			    sizeof(t->sec.broken_fields))
+				snprintf(t->sec.broken_fields + strlen(t->sec.broken_fields),
+				    sizeof(t->sec.broken_fields) - strlen(t->sec.broken_fields),
+				    "%s%s,", *t->sec.broken_fields == '\0' ? "," : "", field);
+			else
+				t->sec.broken = 2;	/* too many to name: stays broken */
 			continue;
 		}
 		for (k = 0; k < t->sec.n; k++)
@@ -656,6 +664,16 @@ tester_uplink(struct testctx *t)
 	return rc;
 }
 
+/* What a test context holds: the secrets (wiped), settings, uplink. */
+static void
+testctx_free(struct testctx *t)
+{
+	secrets_free(&t->sec);
+	json_decref(t->settings);
+	free(t->uplink_proxy);
+	netpolicy_free(&t->uplink_policy);
+}
+
 int
 tester_run(const struct actor *a, const struct conn *c, const char *trigger,
     struct probe_outcome *o, char *message, size_t messagelen)
@@ -696,10 +714,79 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 	rc = o->result == PROBE_BUSY ? TESTER_BUSY : o->result == PROBE_NOT_CONNECTED ? 0 :
 	    tester_record(a, t.owner, c, trigger, o, message);
 out:
-	secrets_free(&t.sec);
-	json_decref(t.settings);
-	free(t.uplink_proxy);
-	netpolicy_free(&t.uplink_policy);
+	testctx_free(&t);
+	return rc;
+}
+
+/*
+ * Test a candidate before it is saved (Edit's test before save): c carries
+ * the new settings; the secrets are the stored shared ones (none when
+ * rebind: a new destination gets only what was typed) overlaid by the n
+ * typed ones. Nothing is recorded, nothing stored. Only connections whose
+ * test has no side effect are tried: not per-user, not OAuth (a test may
+ * refresh and store tokens), not a named credential's; the others give
+ * PROBE_UNSUPPORTED. 0 tested (o->result), -1 on failure.
+ */
+int
+tester_try(const struct actor *a, const struct conn *c, char *const *field,
+    char *const *value, int n, int rebind, struct probe_outcome *o)
+{
+	struct testctx	 t;
+	const char	*kind, *pkind, *p;
+	int		 i, k, rc = -1;
+
+	memset(&t, 0, sizeof(t));
+	t.a = a;
+	t.c = c;
+	t.proto = connector_protocol(&a->app->catalog, c->connector, c->protocol);
+	t.test = t.proto != NULL ? hdf_get_obj(t.proto, "Test") : NULL;
+	t.settings = json_loads(c->settings, 0, NULL);
+	kind = t.test != NULL ? catalog_value(t.test, "kind", c->api_type) : NULL;
+	pkind = t.proto != NULL ? hdf_get_value(t.proto, "kind", "") : "";
+	if (t.settings == NULL || kind == NULL || strcmp(kind, "none") == 0 ||
+	    strcmp(c->context, "per_user") == 0 || strncmp(pkind, "oauth2", 6) == 0 ||
+	    strcmp(pkind, "named_credential") == 0) {
+		o->result = PROBE_UNSUPPORTED;
+		rc = 0;
+		goto out;
+	}
+	if (!rebind && secrets_load_from(&t, 0) == -1)
+		goto out;
+	if (t.sec.broken == 1) {
+		/* A secret that does not decrypt is repaired by typing it again. */
+		t.sec.broken = 0;
+		for (p = t.sec.broken_fields + 1; *p != '\0' && !t.sec.broken; p = strchr(p, ',') + 1) {
+			size_t	 len = strcspn(p, ",");
+
+			t.sec.broken = 1;
+			for (i = 0; i < n; i++)
+				if (strlen(field[i]) == len && strncmp(field[i], p, len) == 0)
+					t.sec.broken = 0;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < t.sec.n; k++)
+			if (strcmp(t.sec.field[k], field[i]) == 0)
+				break;
+		if (k == t.sec.n && t.sec.n >= SECRET_FIELDS_MAX + 4)
+			break;
+		if (k < t.sec.n)
+			secret_free(t.sec.value[k]);
+		else
+			t.sec.field[t.sec.n++] = xstrdup(field[i]);
+		t.sec.value[k] = xstrdup(value[i]);
+	}
+	if (tester_uplink(&t) == -1)
+		o->result = PROBE_POLICY;
+	else if (t.sec.broken)
+		o->result = PROBE_CREDENTIALS_MISSING;
+	else if (strcmp(kind, "smtp") == 0)
+		test_smtp(&t, o);
+	else
+		test_http(&t, o, 0);
+	rc = 0;
+out:
+	testctx_free(&t);
 	return rc;
 }
 

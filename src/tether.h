@@ -313,6 +313,7 @@ struct config {
 	char		*outbound_ca_bundle;
 	char		*outbound_proxy;
 	int		 list_cache_pages;	/* Integrations pages a worker keeps; 0: none */
+	int		 secret_versions_kept;	/* connections.secret_versions_kept: revertable secrets */
 	/* Health (issue 11): scheduled checks, expiry, notifications. */
 	int		 check_interval_min;	/* health.check_interval_minutes */
 	int		 expiry_horizon_days;	/* health.expiry_horizon_days */
@@ -552,6 +553,12 @@ struct actor {
  * in the audit trail, from "local". */
 void		 actor_system(struct actor *, struct app *, const char *label,
 		    const char *request_id);
+
+/* once.c: one-time form tokens (a double click runs one action) */
+#define ONCE_BYTES	16
+void		 once_new(char *out, size_t outlen);
+int		 once_shape_ok(const char *);
+int		 once_take(const struct actor *, const char *);
 
 /* app.c */
 /* Everything a process needs before serving: config, vault (checked
@@ -977,6 +984,12 @@ int		 tester_run_id(const struct actor *, int64_t id, const char *trigger,
  * the same status change, history and event as a test. 0, TESTER_GONE, -1. */
 int		 tester_record_outcome(const struct actor *, int64_t owner,
 		    const struct conn *, const char *trigger, const struct probe_outcome *);
+/* Test a candidate (new settings in c, typed secrets over the stored ones;
+ * rebind: the typed ones only) without recording or storing anything: Edit's
+ * test before save. PROBE_UNSUPPORTED for per-user, OAuth and named
+ * credential connections. 0 tested (o->result), -1 on failure. */
+int		 tester_try(const struct actor *, const struct conn *, char *const *field,
+		    char *const *value, int n, int rebind, struct probe_outcome *);
 /* 1 when the actor ran too many tests in the last minute. */
 int		 tester_rate_limited(const struct actor *);
 

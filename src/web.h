@@ -62,6 +62,10 @@ struct req {
 	const char		*log_note;	/* short reason for the access log */
 	int			 undelivered;	/* the web server was gone when we answered */
 	char			*csp_form_action;	/* an extra form-action origin, or NULL */
+	/* Work to do once the answer is sent and the request is finished (a
+	 * Test run in the background): after(app, after_arg), which frees it. */
+	void			(*after)(struct app *, void *);
+	void			*after_arg;
 };
 
 /* req_parse's answer for /api/ paths: api.c reads and answers those itself. */
@@ -228,6 +232,11 @@ int		 connpage_fill_flows(struct req *, int64_t id, const char *prefix,
 /* After a change: test connection `id` (`trigger`), then go to it with the
  * message "<done> Test: <result>" (to the Integrations list when it was
  * deleted meanwhile). 0. */
+/* A new version of the connection in the caller's transaction (Edit, Revert):
+ * the new version number, 0 when stale (nothing written), -1. */
+int		 connpage_save_version(struct req *, const struct conn *, const char *expect,
+		    const char *name, const char *description, const char *settings,
+		    const char *check_interval, const char *fields);
 int		 connpage_test_and_show(struct req *r, int64_t id, const char *trigger,
 		    const char *done);
 /* An OAuth code connection that was never authorised: not tested since it
@@ -265,6 +274,11 @@ int		 page_connection_edit(struct req *);
 int		 page_connection_edit_post(struct req *);
 int		 page_connection_delete(struct req *);
 int		 page_connection_delete_post(struct req *);
+/* page-connection-testing.c */
+int		 page_connection_testing(struct req *);
+/* page-connection-revert.c */
+int		 page_connection_revert(struct req *);
+int		 page_connection_revert_post(struct req *);
 int		 page_flow(struct req *);
 int		 page_connection_test_post(struct req *);
 int		 page_connection_sharing(struct req *);

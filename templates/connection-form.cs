@@ -97,7 +97,7 @@ if:Form.Error ?>
 ####  New: no form before this one; the choice is in it.
 ?>
 <form class="panel form conn-form" method="post" action="<?cs var:Form.Action ?>"><?cs
-call:csrf_input() ?><?cs
+call:csrf_input() ?><?cs call:once_input() ?><?cs
 if:Form.Mode == "edit" ?>
 <input type="hidden" name="version" value="<?cs var:Form.Version ?>"><?cs
 else ?>
@@ -294,6 +294,9 @@ if:!Tmp.AuthFields ?>
 
 <div class="form-actions">
 <button class="btn btn-primary" type="submit"><?cs if:Form.Mode == "edit" ?>Save<?cs else ?>Create<?cs /if ?></button><?cs
+if:Form.TestFailed ?>
+<button class="btn btn-danger" type="submit" name="save_anyway" value="1">Save anyway</button><?cs
+/if ?><?cs
 if:Form.Mode == "edit" ?>
 <a class="btn btn-secondary" href="/connections/<?cs var:Conn.Id ?>">Cancel</a><?cs
 else ?>

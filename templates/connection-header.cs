@@ -27,7 +27,7 @@ if:Conn.OwnerTeam ?>
 if:Can.Test || Can.Edit || Can.Reconnect || Can.Share || Can.Delete ?>
 <div class="page-actions conn-actions"><?cs
   if:Can.Test ?>
-<form class="inline-form" method="post" action="/connections/<?cs var:Conn.Id ?>/test"><?cs call:csrf_input() ?><button class="btn btn-primary" type="submit"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M1.5 8h3l2-4.5 3 9 2-4.5h3" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>Test<span class="visually-hidden"> connection</span></button></form><?cs
+<form class="inline-form" method="post" action="/connections/<?cs var:Conn.Id ?>/test"><?cs call:csrf_input() ?><?cs call:once_input() ?><button class="btn btn-primary" type="submit"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M1.5 8h3l2-4.5 3 9 2-4.5h3" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>Test<span class="visually-hidden"> connection</span></button></form><?cs
   /if ?><?cs
   if:Can.Edit ?>
 <a class="btn btn-secondary" href="/connections/<?cs var:Conn.Id ?>/edit"><svg class="btn-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M10.5 2.5l3 3-8 8H2.5v-3z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/></svg>Edit</a><?cs

@@ -33,7 +33,7 @@ else ?><?cs call:empty_state_open("") ?>
 <h3>No tests yet</h3>
 <p>This connection hasn't been tested. Tests run when it is created or edited, when a flow that uses it opens, and when you press Test.</p><?cs
   if:Can.Test ?>
-<form class="inline-form" method="post" action="/connections/<?cs var:Conn.Id ?>/test"><?cs call:csrf_input() ?><button class="btn btn-primary" type="submit">Test now</button></form><?cs
+<form class="inline-form" method="post" action="/connections/<?cs var:Conn.Id ?>/test"><?cs call:csrf_input() ?><?cs call:once_input() ?><button class="btn btn-primary" type="submit">Test now</button></form><?cs
   /if ?>
 </div><?cs
 /if ?>

@@ -3,7 +3,10 @@
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
+<meta name="color-scheme" content="light dark"><?cs
+if:Page.Refresh ?>
+<meta http-equiv="refresh" content="<?cs var:Page.Refresh ?>"><?cs
+/if ?>
 <title><?cs if:Page.Title ?><?cs var:Page.Title ?> · <?cs /if ?>Tether</title>
 <link rel="stylesheet" href="/static/tether.css">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml"><?cs

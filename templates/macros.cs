@@ -15,6 +15,11 @@
 ?><?cs def:csrf_input()
 ?><input type="hidden" name="csrf" value="<?cs var:CSRF.Token ?>"><?cs /def ?><?cs
 
+####  once_input(): the page's one-time token (Once.Token, once.c), in the
+      forms whose action must run once however often they are sent. ?><?cs
+def:once_input()
+?><input type="hidden" name="once" value="<?cs var:Once.Token ?>"><?cs /def ?><?cs
+
 
 ####  alert(kind, message): a message box. kind: success | error | warning |
       info. Errors are role="alert" (announced at once), the rest
@@ -485,14 +490,16 @@ elif:s == "draft" ?>Draft<?cs elif:s ?><?cs var:s ?><?cs /if ?><?cs /def ?><?cs
 
 
 ####  versions_table(): Versions.N.Version|ChangedAt|ChangedBy|Fields (the
-      changed field labels, comma-separated), the current one marked.
+      changed field labels, comma-separated), the current one marked; with
+      Can.Revert (the History tab, managers) each earlier one links to its
+      revert confirmation.
 ?><?cs def:versions_table()
 ?><?cs if:subcount(Versions) > 0 ?>
 <div class="table-wrap">
 <table class="data-table stack-table">
 <caption class="visually-hidden">Versions of this connection, newest first</caption>
 <thead>
-<tr><th scope="col">Version</th><th scope="col">Changed</th><th scope="col">By</th><th scope="col">Fields changed</th></tr>
+<tr><th scope="col">Version</th><th scope="col">Changed</th><th scope="col">By</th><th scope="col">Fields changed</th><?cs if:Can.Revert ?><th scope="col"><span class="visually-hidden">Revert</span></th><?cs /if ?></tr>
 </thead>
 <tbody><?cs
   each:v = Versions ?>
@@ -500,7 +507,10 @@ elif:s == "draft" ?>Draft<?cs elif:s ?><?cs var:s ?><?cs /if ?><?cs /def ?><?cs
 <th scope="row" class="version-cell">Version <?cs var:v.Version ?><?cs if:v.Version == Conn.Version ?> <span class="tag tag-current">Current</span><?cs /if ?></th>
 <td data-label="Changed" class="tabular"><?cs call:or_dash(v.ChangedAt) ?></td>
 <td data-label="By"><?cs call:or_dash(v.ChangedBy) ?></td>
-<td data-label="Fields changed"><?cs if:v.Fields ?><?cs var:v.Fields ?><?cs else ?><span class="muted">None</span><?cs /if ?></td>
+<td data-label="Fields changed"><?cs if:v.Fields ?><?cs var:v.Fields ?><?cs else ?><span class="muted">None</span><?cs /if ?></td><?cs
+    if:Can.Revert ?>
+<td data-label=""><?cs if:v.Version != Conn.Version ?><a class="btn btn-secondary btn-sm" href="/connections/<?cs var:Conn.Id ?>/revert?version=<?cs var:v.Version ?>">Revert to version <?cs var:v.Version ?></a><?cs /if ?></td><?cs
+    /if ?>
 </tr><?cs
   /each ?><?cs call:table_end() ?><?cs
 else ?>

@@ -375,6 +375,17 @@ test('every POST form survives each field left out, empty, at and past its maxim
 		url: () => `/connections/${insertConn({ team, connector: 'http', protocol: 'basic' })}/delete`,
 		only: (f) => /\/delete$/.test(f.action) });
 
+	// Revert: a fresh connection at version 2 whose version 1 had another
+	// test path, each case.
+	targets.push({ name: 'revert', who: admin.jar, url: () => {
+		const id = insertConn({ team, connector: 'http', protocol: 'basic' });
+		const v = (path) => sqlString(JSON.stringify({ url: 'https://127.0.0.1:9', test_path: path }));
+		psql(`UPDATE connections SET version = 2, settings = ${v('/b')} WHERE id = ${id};
+		    INSERT INTO connection_versions (connection_id, version, settings)
+		    VALUES (${id}, 1, ${v('/a')}), (${id}, 2, ${v('/b')})`);
+		return `/connections/${id}/revert?version=1`;
+	}, only: (f) => /\/revert$/.test(f.action) });
+
 	// Sharing: share, change permission, revoke, transfer (a share to
 	// revoke is put back before each case).
 	const shared = insertConn({ team, connector: 'http', protocol: 'basic' });

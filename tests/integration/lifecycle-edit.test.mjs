@@ -141,7 +141,8 @@ describe('Edit', () => {
 		// What a browser submits: no connector, protocol, API type, team, context or domain.
 		assert.deepEqual(Object.keys(body).sort(),
 		    ['check_interval', 'csrf', 'description', 'f.app_key', 'f.app_key.expires_on', 'f.pool_id', 'name',
-			'version']);
+			'once', 'version']);
+		assert.match(body.once, /^[A-Za-z0-9_-]{22}$/, 'a one-time token: a second click saves nothing');
 		assert.equal(body.check_interval, 'default', 'the scheduled check (health-ui.test.mjs)');
 		assert.equal(body['f.app_key.expires_on'], '', 'no expiry date stored');
 		assert.equal(body.version, '1');

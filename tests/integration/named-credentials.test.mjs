@@ -203,7 +203,7 @@ describe('named credentials', () => {
 		const form = await mgr.app.get(`/connections/${conn}/edit`);
 		assert.equal(form.status, 200);
 		const names = formControls(form.text).filter((c) => !c.disabled && c.name).map((c) => c.name).sort();
-		assert.deepEqual(names, ['check_interval', 'csrf', 'description', 'name', 'version']);
+		assert.deepEqual(names, ['check_interval', 'csrf', 'description', 'name', 'once', 'version']);
 		const version = psqlValue(`SELECT version FROM connections WHERE id = ${conn}`);
 		const c = csrfFrom(form.text);
 		for (const extra of [{ 'f.url': two.url }, { named_credential: '1' }, { 'f.username': 'x' },

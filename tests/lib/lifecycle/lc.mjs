@@ -141,13 +141,19 @@ export async function createConn(jar, { connector, protocol, apiType, name = uni
 	changeForm(body, fields, extra);
 	const res = await post('/connections', body, jar);
 	const m = /^\/connections\/([0-9]+)$/.exec(res.headers.get('location') ?? '');
+	// OAuth authorization code: a 200 page that goes on to the provider at
+	// once (connectUrl), with "Connect later" to the new connection.
+	const later = res.status === 200 ? /<meta http-equiv="refresh" content="0; url=([^"]+)">[^]*href="\/connections\/([0-9]+)">Connect later/.exec(res.text) : null;
+	if (later !== null)
+		return { status: res.status, id: Number(later[2]), connectUrl: decodeEntities(later[1]), flash: null,
+		    res, form, body, name };
 	return { status: res.status, id: m ? Number(m[1]) : null, flash: flashOf(res), res, form, body, name };
 }
 
-/** createConn that must succeed (303 to the new connection); its id. */
+/** createConn that must succeed (303 to the new connection, or on to Connect); its id. */
 export async function mustCreate(jar, spec) {
 	const c = await createConn(jar, spec);
-	assert.equal(c.status, 303, `create ${spec.connector}/${spec.protocol}: ` +
+	assert.equal(c.connectUrl ? 303 : c.status, 303, `create ${spec.connector}/${spec.protocol}: ` +
 	    `${JSON.stringify(fieldErrors(c.res.text))} ${pageText(c.res.text).slice(0, 300)}`);
 	assert.ok(c.id > 0, `created: Location ${c.res.headers.get('location')}`);
 	return c;
