@@ -43,7 +43,7 @@ if:Form.Mode == "edit" ?>
 <h1>Edit <?cs var:Conn.Name ?></h1>
 <p class="page-lede">Changes take effect as soon as you save<?cs
   if:#Conn.FlowCount == 1 ?>, in the one flow that uses this connection<?cs
-  elif:#Conn.FlowCount > 1 ?>, in all <?cs var:Conn.FlowCount ?> flows that use this connection<?cs /if ?>. Tether tests the connection after saving.</p><?cs
+  elif:#Conn.FlowCount > 1 ?>, in all <?cs var:Conn.FlowCount ?> flows that use this connection<?cs /if ?>. Tether tests the changes before it saves them; if the test fails, nothing is saved unless you choose Save anyway.</p><?cs
 else ?>
 <h1>New <?cs var:Form.ConnectorTitle ?> connection</h1>
 <p class="page-lede">Choose how Tether signs in to <?cs if:Form.ConnectorTitle ?><?cs var:Form.ConnectorTitle ?><?cs else ?>the system<?cs /if ?>, fill in the details, then create the connection. Any flow can use it afterwards.</p><?cs
@@ -321,7 +321,7 @@ if:Form.Mode == "edit" ?>
 </dl>
 <ul class="aside-notes"><?cs
 if:Form.Mode == "edit" ?>
-<li>Edits are permanent and take effect immediately<?cs if:#Conn.FlowCount > 0 ?> in every flow that uses this connection<?cs /if ?>.</li>
+<li>Edits are permanent and take effect immediately<?cs if:#Conn.FlowCount > 0 ?> in every flow that uses this connection<?cs /if ?>; the History tab can revert to an earlier version as a new edit.</li>
 <li>If the details are wrong, flows that use the connection fail until you fix them.</li><?cs
 else ?>
 <li>Tether stores secrets encrypted and never shows them again, not even to you.</li>
