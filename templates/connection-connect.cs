@@ -1,11 +1,11 @@
 <?cs ####  connection-connect.cs: after Create of an OAuth 2.0 authorization-
       code connection, the step to the provider's consent ("Connect"): goes
-      on by itself at once (Page.Refresh, a meta refresh: no script), with
+      on by itself at once (Page.GoTo, a meta refresh: no script), with
       a link for a browser that does not. Reads Connect.Id|Name|Provider|Url
       (the provider's authorize URL, with a single-use state).
 ?><?cs include:"macros.cs" ?><?cs
 set:Page.Section = "integrations" ?><?cs
-set:Page.Refresh = Connect.Url ?><?cs
+set:Page.GoTo = Connect.Url ?><?cs
 def:page_content() ?>
 <div class="page-header">
 <div class="page-heading">

@@ -10,12 +10,12 @@ if:Page.Refresh ?>
 <title><?cs if:Page.Title ?><?cs var:Page.Title ?> · <?cs /if ?>Tether</title>
 <link rel="stylesheet" href="/static/tether.css">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml"><?cs
-if:Page.Refresh ?>
-<meta http-equiv="refresh" content="0; url=<?cs var:Page.Refresh ?>"><?cs /if ?>
+if:Page.GoTo ?>
+<meta http-equiv="refresh" content="0; url=<?cs var:Page.GoTo ?>"><?cs /if ?>
 </head><?cs
 ####  layout.cs: the page chrome around page_content(), which the page
       template defines (after including macros.cs) before including this
-      file. Reads Page.* (Page.Refresh: a URL to go on to at once), User.*, CSRF.Token, Flash.*; works without User.
+      file. Reads Page.* (Page.Refresh: seconds until the page reloads itself; Page.GoTo: a URL to go on to at once), User.*, CSRF.Token, Flash.*; works without User.
 ?>
 <body class="section-<?cs if:Page.Section ?><?cs var:Page.Section ?><?cs else ?>none<?cs /if ?><?cs if:?User.Id ?> signed-in<?cs /if ?><?cs if:User.IsAdmin ?> nav-long<?cs /if ?>">
 <a class="skip-link" href="#main">Skip to main content</a>
