@@ -402,8 +402,16 @@ list_fill_rows(struct req *r, PGresult *rows)
 		render_set(n, "ConnectorTitle", catalog_title(cat, connector));
 		render_set(n, "AuthProtocol", catalog_protocol_label(cat, connector,
 		    db_value(rows, i, c_protocol)));
-		render_set(n, "Status", status);
-		render_set(n, "StatusLabel", status_label(status));
+		/* An OAuth code connection never tested was never authorised: as on
+		 * its Details (connpage_never_connected), not "Not tested yet". */
+		if (strcmp(status, "not_tested") == 0 && strcmp(connector_protocol_kind(cat,
+		    connector, db_value(rows, i, c_protocol)), "oauth2_code") == 0) {
+			render_set(n, "Status", "not_connected");
+			render_set(n, "StatusLabel", "Not connected yet");
+		} else {
+			render_set(n, "Status", status);
+			render_set(n, "StatusLabel", status_label(status));
+		}
 		render_set(n, "LastTestedAt", db_value(rows, i, c_tested));
 		render_set(n, "LastTestResult", db_value(rows, i, c_result));
 		render_set(n, "OwnerTeam", db_value(rows, i, c_team));

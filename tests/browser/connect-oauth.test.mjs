@@ -130,6 +130,10 @@ test('Create an OAuth connection: straight to the consent screen, "Not connected
 	assert.equal(await page.getByRole('button', { name: /^Test/ }).count(), 0, 'nothing to test yet');
 	assert.equal(await page.locator('main .btn-primary').count(), 1, 'one call to action');
 	assert.equal(await redirectField(page), redirect, 'the Details tab shows the redirect URI');
+	// The Integrations list says the same, not "Not tested yet".
+	await page.goto(`${tether.url}/?q=${encodeURIComponent(name)}`);
+	assert.deepEqual(await page.locator('tbody tr .badge').allInnerTexts(), ['Not connected yet'], 'the list agrees');
+	await page.goto(`${tether.url}/connections/${id}`);
 	await screenshot(page, 'connect-04-not-connected-yet');
 	await page.setViewportSize(PHONE);
 	await screenshot(page, 'connect-04-not-connected-yet-phone');
