@@ -283,7 +283,7 @@ connpage_save_version(struct req *r, const struct conn *c, const char *expect,
 	db_clear(v);
 	{
 		/* Only the last secret_versions_kept versions keep their secrets
-		 * (this one's snapshot is taken at commit: sql/014_secret_versions.sql). */
+		 * (this one's snapshot is taken at commit: sql/015_secret_versions.sql). */
 		char		 upto[24];
 		const char	*pp[2] = { cid, upto };
 

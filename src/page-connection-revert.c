@@ -4,7 +4,7 @@
  * revert (POST): that version's settings become a new version, audited
  * (connection_revert), then tested. Name, description and the scheduled
  * check stay. The version's sealed secrets come back when they are still
- * kept (sql/014_secret_versions.sql, connections.secret_versions_kept),
+ * kept (sql/015_secret_versions.sql, connections.secret_versions_kept),
  * copied as sealed, never decrypted; when they are not, a version with
  * another destination (an auth_bound field differs) is not reverted — the
  * stored secrets never go to another destination: Edit it and enter them

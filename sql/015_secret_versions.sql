@@ -1,4 +1,4 @@
--- 014_secret_versions.sql — the sealed secrets of each saved version, so
+-- 015_secret_versions.sql — the sealed secrets of each saved version, so
 -- that a revert (page-connection-revert.c) can bring a version's secrets
 -- back (issue 12 §2). Ciphertexts are copied as they are sealed (the AEAD's
 -- additional data binds connection_id, field and key_version, not the

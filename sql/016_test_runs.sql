@@ -1,4 +1,4 @@
--- 014_test_runs.sql — a Test run in the background (issue 12 §2: long tests
+-- 016_test_runs.sql — a Test run in the background (issue 12 §2: long tests
 -- show that they are running). The POST /connections/ID/test that takes a
 -- one-time token (014_form_once.sql) answers at once with a "Testing…" page
 -- for that token and runs the test after the answer is sent; the outcome is
