@@ -65,7 +65,8 @@ async function session(t = tether) {
 /** Create through the form; asserts the 303 and returns { id, flash, row }. */
 async function create(app, spec) {
 	const c = await app.create(spec);
-	assert.equal(c.status, 303, `create ${spec.connector}/${spec.protocol}: ${pageText(c.res.text).slice(0, 400)}`);
+	assert.equal(c.status, 303, `create ${spec.connector}/${spec.protocol}: ${pageText(c.res.text).slice(0, 400)} ` +
+	    JSON.stringify([...c.res.text.matchAll(/id="f-([^"]+)-error"/g)].map((m) => m[1])));
 	assert.ok(c.id > 0);
 	return { ...c, row: lastTest(c.id) };
 }

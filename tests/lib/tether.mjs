@@ -225,7 +225,7 @@ export function formDefaults(html) {
 	const out = {};
 	for (const m of html.matchAll(/<input\b[^>]*>/g)) {
 		const tag = m[0];
-		const name = /\bname="f\.([a-z0-9_]+)"/.exec(tag);
+		const name = /\bname="f\.([a-z0-9_][a-z0-9_.-]*)"/.exec(tag);	// f.scopes.KEY: a scope's checkbox
 		if (name === null || /type="password"/.test(tag))
 			continue;
 		if (/type="checkbox"/.test(tag)) {
