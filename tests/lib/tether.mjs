@@ -176,7 +176,13 @@ export class TetherClient {
 			throw new Error(`GET /connections/new?${q} answered ${form.status}: ${pageText(form.text).slice(0, 300)}`);
 		const body = { csrf: csrfFrom(form.text), connector, protocol, api_type: apiType, name,
 			description, team: team ?? firstTeam(form.text), context };
-		for (const [k, v] of Object.entries({ ...formDefaults(form.text), ...fields }))
+		const defaults = formDefaults(form.text);
+		// A field given replaces its parts' defaults too (scopes: the ticked
+		// checkboxes f.scopes.KEY as well as the text).
+		for (const k of Object.keys(defaults))
+			if (Object.keys(fields).some((f) => k.startsWith(`${f}.`)))
+				delete defaults[k];
+		for (const [k, v] of Object.entries({ ...defaults, ...fields }))
 			if (v !== null)
 				body[`f.${k}`] = v;
 		const r = await this.post('/connections', body);
