@@ -3,9 +3,14 @@
  * proven against the database's check value, its data keys unwrapped),
  * the connector catalog and the outbound network policy.
  */
+#include <sys/prctl.h>
+
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -209,4 +214,26 @@ app_close(struct app *app)
 	config_free(&app->cfg);
 	sodium_memzero(app->flash_key, sizeof(app->flash_key));
 	sodium_memzero(app->pre_key, sizeof(app->pre_key));
+}
+
+pid_t
+app_spawn(struct app *app, const char *prog, int (*body)(struct app *, void *),
+    void *arg)
+{
+	pid_t	 pid = fork();
+
+	if (pid == 0) {
+		int	 rc;
+
+		/* A child never outlives its master (a SIGKILLed master included). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(0);
+		rc = body(app, arg);
+		app_close(app);
+		_exit(rc);
+	}
+	if (pid == -1)
+		fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
+	return pid;
 }

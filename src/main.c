@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,26 +81,11 @@ worker_loop(struct app *app, int fd, unsigned long max_requests)
 	return 0;
 }
 
-static pid_t
-spawn_worker(struct app *app, int fd)
+/* The body of a worker process: arg is the listening socket. */
+static int
+worker_body(struct app *app, void *arg)
 {
-	pid_t	 pid = fork();
-
-	if (pid == 0) {
-		int	 rc;
-
-		/* A worker never outlives its master (a SIGKILLed master included). */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
-			_exit(0);
-		rc = worker_loop(app, fd, 0);
-
-		app_close(app);
-		_exit(rc);
-	}
-	if (pid == -1)
-		fprintf(stderr, "tether-fcgi: fork: %s\n", strerror(errno));
-	return pid;
+	return worker_loop(app, *(int *)arg, 0);
 }
 
 /* Keep app->cfg.workers workers running until told to stop. */
@@ -115,7 +99,7 @@ master_loop(struct app *app, int fd)
 	process_signals();
 	process_pidfile("tether-fcgi", app->cfg.pidfile);
 	for (i = 0; i < n; i++)
-		pids[i] = spawn_worker(app, fd);
+		pids[i] = app_spawn(app, "tether-fcgi", worker_body, &fd);
 	fprintf(stderr, "tether-fcgi: master %ld serving with %d workers\n",
 	    (long)getpid(), n);
 	while (!process_stopping) {
@@ -134,7 +118,7 @@ master_loop(struct app *app, int fd)
 			if (time(NULL) == last_respawn)
 				sleep(1);
 			last_respawn = time(NULL);
-			pids[i] = process_stopping ? 0 : spawn_worker(app, fd);
+			pids[i] = process_stopping ? 0 : app_spawn(app, "tether-fcgi", worker_body, &fd);
 		}
 	}
 	for (i = 0; i < n; i++)

@@ -274,6 +274,39 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 }
 
 /*
+ * Ready an SMTP handle for `u` (smtp:// or smtps://): the common options,
+ * TLS required (STARTTLS before AUTH, or implicit), the credentials when a
+ * user is given. -1 when probe_common refuses (a policy answer).
+ */
+static int
+probe_smtp_open(CURL *c, const struct app *app, struct probe_ctx *ctx,
+    const struct url *u, const char *user, const char *password)
+{
+	if (probe_common(c, app, ctx, NULL, u) == -1)
+		return -1;
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, strcmp(u->scheme, "smtps") == 0 ?
+	    "smtps" : "smtp");
+	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (user != NULL && *user != '\0') {
+		curl_easy_setopt(c, CURLOPT_USERNAME, user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, password != NULL ? password : "");
+	}
+	return 0;
+}
+
+/* What an SMTP exchange's curl result means; a server without STARTTLS is
+ * its own answer. */
+static enum probe_result
+probe_smtp_result(CURLcode rc, const struct probe_ctx *ctx)
+{
+	if (rc == CURLE_OK)
+		return PROBE_OK;
+	if (rc == CURLE_USE_SSL_FAILED)
+		return PROBE_NO_TLS;
+	return probe_classify_curl(rc, ctx);
+}
+
+/*
  * SMTP: connect, EHLO, STARTTLS (required before AUTH, or implicit TLS),
  * AUTH, QUIT. libcurl does the handshake and authentication in its connect
  * phase, so CONNECT_ONLY sends no mail.
@@ -302,17 +335,11 @@ probe_smtp(const struct app *app, const char *host, int port, const char *tls,
 		url_free(&u);
 		return -1;
 	}
-	if (probe_common(c, app, &ctx, NULL, &u) == -1) {
+	if (probe_smtp_open(c, app, &ctx, &u, user, password) == -1) {
 		o->result = PROBE_POLICY;
 		curl_easy_cleanup(c);
 		url_free(&u);
 		return 0;
-	}
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, implicit ? "smtps" : "smtp");
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-	if (user != NULL && *user != '\0') {
-		curl_easy_setopt(c, CURLOPT_USERNAME, user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, password != NULL ? password : "");
 	}
 	curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -325,11 +352,8 @@ probe_smtp(const struct app *app, const char *host, int port, const char *tls,
 		/* Connect-only handles are dropped without a goodbye: say QUIT. */
 		(void)curl_easy_send(c, "QUIT\r\n", 6, &sent);
 		(void)curl_easy_recv(c, reply, sizeof(reply), &sent);
-		o->result = PROBE_OK;
-	} else if (rc == CURLE_USE_SSL_FAILED)
-		o->result = PROBE_NO_TLS;
-	else
-		o->result = probe_classify_curl(rc, &ctx);
+	}
+	o->result = probe_smtp_result(rc, &ctx);
 	curl_easy_cleanup(c);
 	url_free(&u);
 	return 0;
@@ -414,7 +438,7 @@ probe_smtp_send(const struct app *app, const char *smtp_url, const char *user,
 		url_free(&u);
 		return -1;
 	}
-	if (probe_common(c, app, &ctx, NULL, &u) == -1) {
+	if (probe_smtp_open(c, app, &ctx, &u, user, password) == -1) {
 		o->result = PROBE_POLICY;
 		curl_easy_cleanup(c);
 		url_free(&u);
@@ -422,13 +446,6 @@ probe_smtp_send(const struct app *app, const char *smtp_url, const char *user,
 	}
 	if (*app->cfg.mail_ca_bundle != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, app->cfg.mail_ca_bundle);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, strcmp(u.scheme, "smtps") == 0 ?
-	    "smtps" : "smtp");
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-	if (user != NULL && *user != '\0') {
-		curl_easy_setopt(c, CURLOPT_USERNAME, user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, password != NULL ? password : "");
-	}
 	snprintf(addr, sizeof(addr), "<%s>", from);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
 	for (i = 0; rcpts[i] != NULL; i++) {
@@ -444,12 +461,7 @@ probe_smtp_send(const struct app *app, const char *smtp_url, const char *user,
 	rc = curl_easy_perform(c);
 	o->latency_ms = probe_elapsed_ms(&t0);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &o->http_status);
-	if (rc == CURLE_OK)
-		o->result = PROBE_OK;
-	else if (rc == CURLE_USE_SSL_FAILED)
-		o->result = PROBE_NO_TLS;
-	else
-		o->result = probe_classify_curl(rc, &ctx);
+	o->result = probe_smtp_result(rc, &ctx);
 	curl_slist_free_all(to);
 	curl_easy_cleanup(c);
 	url_free(&u);

@@ -5,6 +5,7 @@
 #ifndef TETHER_H
 #define TETHER_H
 
+#include <sys/types.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -566,6 +567,11 @@ int		 once_take(const struct actor *, const char *);
 int		 app_open(struct app *, const char *conf, int need_vault, char *err,
 		    size_t errlen);
 void		 app_close(struct app *);
+/* Fork a child of a master (tether-fcgi, tether-worker) that runs body, then
+ * app_close and _exit with body's result; it dies with its master. The
+ * child's pid, or -1 (said on stderr with prog). */
+pid_t		 app_spawn(struct app *, const char *prog,
+		    int (*body)(struct app *, void *), void *arg);
 /* Hex for bytea parameters (decode($1, 'hex')) and columns (encode(x, 'hex')). */
 char		*app_hex(const unsigned char *, size_t);
 unsigned char	*app_unhex(const char *, size_t *len);

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,25 +98,11 @@ child_loop(struct app *app, int once)
 	return 0;
 }
 
-static pid_t
-spawn_child(struct app *app, int once)
+/* The body of a child process: arg says whether it runs once. */
+static int
+child_body(struct app *app, void *arg)
 {
-	pid_t	 pid = fork();
-
-	if (pid == 0) {
-		int	 rc;
-
-		/* A child never outlives its master (a SIGKILLed master included). */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
-			_exit(0);
-		rc = child_loop(app, once);
-		app_close(app);
-		_exit(rc);
-	}
-	if (pid == -1)
-		fprintf(stderr, "tether-worker: fork: %s\n", strerror(errno));
-	return pid;
+	return child_loop(app, *(int *)arg);
 }
 
 /*
@@ -134,7 +119,7 @@ master_loop(struct app *app, int once)
 	int		 delay = 1;
 
 	for (i = 0; i < n; i++) {
-		pids[i] = spawn_child(app, once);
+		pids[i] = app_spawn(app, "tether-worker", child_body, &once);
 		started[i] = time(NULL);
 	}
 	fprintf(stderr, "tether-worker: master %ld running %d processes%s\n",
@@ -162,7 +147,7 @@ master_loop(struct app *app, int once)
 			} else
 				delay = 1;
 			if (!process_stopping) {
-				pids[i] = spawn_child(app, once);
+				pids[i] = app_spawn(app, "tether-worker", child_body, &once);
 				started[i] = time(NULL);
 			}
 		}
