@@ -65,25 +65,16 @@ details_settings(struct req *r, const struct conn *c, const char *stored_json,
 	json_decref(expiry);
 }
 
-/* A connection mode in words: "Direct", "Uplinked via Plant-Net". */
-static void
-details_mode(struct buf *b, const char *uplink)
-{
-	if (*uplink == '\0')
-		buf_puts(b, "Direct");
-	else
-		buf_printf(b, "Uplinked via %s", uplink);
-}
-
 /* A change of connection mode: "Connection mode: Direct → Uplinked via
  * Plant-Net" (an uplink's name as its version recorded it). */
 static void
 details_mode_change(struct buf *b, const char *from, const char *to)
 {
-	buf_printf(b, "%sConnection mode: ", b->len > 0 ? ", " : "");
-	details_mode(b, from);
-	buf_puts(b, " \xe2\x86\x92 ");
-	details_mode(b, to);
+	char	 x[160], y[160];
+
+	connpage_mode(x, sizeof(x), from);
+	connpage_mode(y, sizeof(y), to);
+	buf_printf(b, "%sConnection mode: %s \xe2\x86\x92 %s", b->len > 0 ? ", " : "", x, y);
 }
 
 static int

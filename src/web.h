@@ -258,6 +258,8 @@ int		 connpage_test_and_show(struct req *r, int64_t id, const char *trigger,
 /* An OAuth code connection that was never authorised: not tested since it
  * was created (Connect tests it), no named credential, not per-user. */
 int		 connpage_never_connected(struct req *, const struct conn *);
+/* A connection mode in words: "Direct" (uplink ""), "Uplinked via NAME". */
+void		 connpage_mode(char *buf, size_t len, const char *uplink);
 /* The actor's consent would be the first (Connect, not Reconnect): the
  * connection never connected, or for a per-user one the actor's own. */
 int		 connpage_first_connect(struct req *, const struct conn *);

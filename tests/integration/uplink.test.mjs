@@ -216,3 +216,44 @@ test('Edit changes Direct to Uplinked only with the secrets entered again; then 
 	assert.match(words, new RegExp(`Connection mode: Uplinked via ${open} → Uplinked via ${closed}`));
 	assert.match(words, new RegExp(`Connection mode: Uplinked via ${closed} → Direct`));
 });
+
+test('Revert brings a version\'s connection mode back with its secrets, and tests through it', async () => {
+	const id = await jira('');
+	let r = await edit(id, { uplinkName: open, fields: { password: 'pw-uplink' } });
+	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
+	const uplinked = connRow(id).version;
+	r = await edit(id, { uplinkName: '', fields: { password: 'pw-uplink' }, extra: { save_anyway: '1' } });
+	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
+	assert.equal(uplinkOf(id), '');
+
+	const confirm = await app.get(`/connections/${id}/revert?version=${uplinked}`);
+	assert.equal(confirm.status, 200);
+	assert.match(pageText(confirm.text), new RegExp(`Connection mode Destination Direct Uplinked via ${open}`));
+	const asked = proxy.connects.length;
+	r = await app.post(`/connections/${id}/revert`, { csrf: csrfFrom(confirm.text), version: String(uplinked),
+		current: String(connRow(id).version) });
+	assert.equal(r.status, 303, pageText(r.text).slice(0, 400));
+	assert.equal(uplinkOf(id), open, 'the mode came back');
+	assert.ok(proxy.connects.slice(asked).includes(`${HOST}:443`), 'tested through the uplink');
+	assert.equal(lastTest(id).result, 'ok');
+	assert.match(pageText((await app.get(`/connections/${id}/history`)).text),
+	    new RegExp(`Connection mode: Direct → Uplinked via ${open}, Password`));
+});
+
+test('Revert to a mode whose uplink was removed since is refused, nothing changed', async () => {
+	const gone = `gone-${Date.now().toString(36)}`;
+	assert.equal((await tetherctlAsync(['uplink', 'add', gone, proxy.url, '127.0.0.0/8'])).status, 0);
+	const id = await jira(gone);
+	const r = await edit(id, { uplinkName: '', fields: { password: 'pw-uplink' }, extra: { save_anyway: '1' } });
+	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
+	assert.equal((await tetherctlAsync(['uplink', 'remove', gone])).status, 0, 'no connection uses it now');
+	const version = connRow(id).version;
+	const confirm = await app.get(`/connections/${id}/revert?version=1`);
+	assert.match(pageText(confirm.text), new RegExp(`Connection mode Destination Direct Uplinked via ${gone} \\(removed\\)`));
+	const post = await app.post(`/connections/${id}/revert`, { csrf: csrfFrom(confirm.text), version: '1',
+		current: String(version) });
+	assert.equal(post.status, 409);
+	assert.equal(connRow(id).version, version, 'nothing changed');
+	assert.match(pageText((await app.get(`/connections/${id}/history`)).text),
+	    new RegExp(`Connection mode: Uplinked via ${gone} → Direct`), 'History keeps the name');
+});
