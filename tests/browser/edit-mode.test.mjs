@@ -23,8 +23,8 @@ import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { assertCleanConsole, numberedScreenshots, openBrowser, pageFlash, signInPage }
     from '../lib/browser.mjs';
-import { connRow, lastTest } from '../lib/rows.mjs';
-import { makeTeam, makeUser, psql, signIn, uniq } from '../lib/stack.mjs';
+import { connRow, lastTest, uplinkName as uplinkOf } from '../lib/rows.mjs';
+import { makeTeam, makeUser, signIn, uniq } from '../lib/stack.mjs';
 import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 
 const HOST = 'jira.plant.test';
@@ -71,9 +71,6 @@ async function directJira(name) {
 	assert.equal(lastTest(c.id).result, 'dns');
 	return c.id;
 }
-
-const uplinkOf = (id) => psql(`SELECT COALESCE(u.name, '-') FROM connections c LEFT JOIN uplinks u
-    ON u.id = c.uplink_id WHERE c.id = ${Number(id)}`)[0][0].replace(/^-$/, '');
 
 /** The text of the form section (fieldset) whose legend is `legend`. */
 async function section(page, legend) {

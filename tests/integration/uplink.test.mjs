@@ -15,7 +15,7 @@ import { basicCreds, startStandin } from '../fakes/http-standin.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { fieldErrors, formControls, formSubmission, versionRows } from '../lib/lifecycle/lc.mjs';
-import { connRow, lastTest } from '../lib/rows.mjs';
+import { connRow, lastTest, uplinkName as uplinkOf } from '../lib/rows.mjs';
 import { csrfFrom, managerSession, pageText, psql, sqlString } from '../lib/stack.mjs';
 import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 
@@ -144,10 +144,6 @@ function uplinkId(html, name) {
 	assert.ok(m, `the form offers uplink ${name}`);
 	return m[1];
 }
-
-/** The name of the uplink connection id goes through, '' for Direct. */
-const uplinkOf = (id) => psql(`SELECT COALESCE(u.name, '-') FROM connections c LEFT JOIN uplinks u
-    ON u.id = c.uplink_id WHERE c.id = ${Number(id)}`)[0][0].replace(/^-$/, '');
 
 test('Edit offers the connection mode among the connection settings, the current one selected', async () => {
 	const id = await jira(open);
