@@ -182,6 +182,28 @@ conn_free(struct conn *c)
 	free(c);
 }
 
+/*
+ * Change the connection mode (uplink_id 0: Direct) inside the caller's
+ * transaction, before its new version is saved: the version records the
+ * mode of the row (sql/017_version_uplink.sql). Which uplinks exist and
+ * whether the secrets were entered again is the caller's to check. 0 or -1.
+ */
+int
+conn_set_uplink(const struct actor *a, int64_t id, int64_t uplink_id)
+{
+	char		 cid[24], uid[24];
+	const char	*params[2] = { cid, uplink_id != 0 ? uid : NULL };
+	PGresult	*res;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)uplink_id);
+	if ((res = db_exec_named(&a->app->db, "conn_set_uplink", "UPDATE connections"
+	    " SET uplink_id = $2::bigint WHERE id = $1", 2, params)) == NULL)
+		return -1;
+	db_clear(res);
+	return 0;
+}
+
 const char *
 conn_status_label(const char *status)
 {

@@ -13,6 +13,7 @@
 
 #include <ClearSilver.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <sodium.h>
 
 #include "tether.h"
@@ -525,11 +526,74 @@ connform_validate(struct req *r, struct connform *cf, int per_user)
 			}
 		}
 	}
+	/* The way out to the destination: a new one, like a new host. */
+	if (cf->editing && cf->uplink_new != cf->uplink_old) {
+		connform_changed(cf, "uplink");
+		rebind = 1;
+		buf_printf(&bound, "%sConnection mode", bound.len > 0 ? ", " : "");
+	}
 	cf->rebind = rebind;
 	connform_secrets(r, cf, per_user, rebind, bound.data);
 	buf_free(&bound);
 	buf_free(&picked);
 	return (int)json_object_size(cf->errors);
+}
+
+void
+connform_set_uplink(struct connform *cf, int64_t old_id, int64_t new_id)
+{
+	cf->uplink_old = old_id;
+	cf->uplink_new = new_id;
+}
+
+void
+connform_fill_uplinks(struct req *r, const char *chosen)
+{
+	PGresult	*res = db_exec_named(&r->app->db, "uplinks_all",
+			    "SELECT id, name FROM uplinks ORDER BY lower(name)", 0, NULL);
+	int		 i;
+
+	render_set(r->hdf, "Form.UplinkAllowed", "1");
+	for (i = 0; res != NULL && i < db_rows(res); i++) {
+		HDF	*n = render_node(r->hdf, "Form.Uplinks.%d", i);
+
+		render_set(n, "Id", db_get(res, i, "id"));
+		render_set(n, "Name", db_get(res, i, "name"));
+		render_set(n, "Selected", chosen != NULL && strcmp(chosen,
+		    db_get(res, i, "id")) == 0 ? "1" : "0");
+	}
+	db_clear(res);
+}
+
+const char *
+connform_check_uplink(struct req *r, HDF *def, int *errors)
+{
+	const char	*chosen = req_param(r, "uplink");
+	const char	*params[1] = { chosen };
+	PGresult	*res;
+	int		 ok;
+
+	if (chosen == NULL || *chosen == '\0')
+		return NULL;
+	if (hdf_get_int_value(def, "uplink", 0) != 1) {
+		render_set(r->hdf, "Form.Errors.Uplink", "This connector is always direct.");
+		(*errors)++;
+		return NULL;
+	}
+	/* An id, before the database sees it: anything else is no uplink. */
+	ok = strlen(chosen) <= 18 && strspn(chosen, "0123456789") == strlen(chosen);
+	if (ok) {
+		res = db_exec_named(&r->app->db, "uplink_exists", "SELECT 1 FROM uplinks"
+		    " WHERE id = $1::bigint", 1, params);
+		ok = res != NULL && db_rows(res) == 1;
+		db_clear(res);
+	}
+	if (!ok) {
+		render_set(r->hdf, "Form.Errors.Uplink", "Choose Direct or one of the uplinks.");
+		(*errors)++;
+		return NULL;
+	}
+	return chosen;
 }
 
 /* A field's default: a scopes field takes the protocol's default scopes

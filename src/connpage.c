@@ -24,6 +24,15 @@ connpage_needs_own(struct req *r, const struct conn *c)
 	return strcmp(kind, "none") != 0 && strcmp(kind, "user") != 0;
 }
 
+void
+connpage_mode(char *buf, size_t len, const char *uplink)
+{
+	if (*uplink == '\0')
+		snprintf(buf, len, "Direct");
+	else
+		snprintf(buf, len, "Uplinked via %s", uplink);
+}
+
 int
 connpage_never_connected(struct req *r, const struct conn *c)
 {

@@ -3,7 +3,9 @@
  * use it, then the form with the connector, protocol and API type disabled
  * and secret fields empty.
  * Inputs: {id}; GET confirm; POST csrf, name, description, version,
- * check_interval (default | 15m | 1h | 1d | off; left out: unchanged), f.*
+ * check_interval (default | 15m | 1h | 1d | off; left out: unchanged),
+ * uplink (the connection mode: "" Direct or an uplink's id; left out:
+ * unchanged; a change asks for the secrets again, connform.c), f.*
  * (f.KEY.expires_on: a secret's expiry date, connform.c), save_anyway (1:
  * save though the test before save failed), once (the form's one-time
  * token: a second POST of the same form saves nothing and is told so).
@@ -52,6 +54,13 @@ edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_pos
 	render_set(n, "CheckInterval", from_post && req_param(r, "check_interval") != NULL ?
 	    req_param(r, "check_interval") : c->check_interval);
 	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
+	if (hdf_get_int_value(catalog_get(&r->app->catalog, c->connector), "uplink", 0) == 1) {
+		char	 cur[24];
+
+		snprintf(cur, sizeof(cur), "%lld", (long long)c->uplink_id);
+		connform_fill_uplinks(r, from_post && req_param(r, "uplink") != NULL ?
+		    req_param(r, "uplink") : cur);
+	}
 	connform_fill(r, cf, from_post);
 	render_set(r->hdf, "Page.Title", "Edit connection");
 }
@@ -148,6 +157,25 @@ edit_check_basics(struct req *r, struct conn *c, struct connform *cf)
 	return errors;
 }
 
+/* The connection mode posted (left out: unchanged), for connform_validate
+ * to treat a change as a destination change; the number of errors. */
+static int
+edit_check_uplink(struct req *r, const struct conn *c, struct connform *cf)
+{
+	const char	*v;
+	int		 errors = 0;
+	int64_t		 id = c->uplink_id;
+
+	if (req_param(r, "uplink") != NULL) {
+		v = connform_check_uplink(r, catalog_get(&r->app->catalog, c->connector),
+		    &errors);
+		if (errors == 0)
+			id = v != NULL ? strtoll(v, NULL, 10) : 0;
+	}
+	connform_set_uplink(cf, c->uplink_id, id);
+	return errors;
+}
+
 /* 1 when another connection of the team has this name. */
 static int
 edit_name_taken(struct req *r, struct conn *c, const char *name)
@@ -184,6 +212,7 @@ edit_try(struct req *r, const struct conn *c, struct connform *cf, struct probe_
 
 	if ((cand.settings = json_dumps(cf->settings, JSON_COMPACT)) == NULL)
 		return -1;
+	cand.uplink_id = cf->uplink_new;	/* tried the way it would go */
 	if (tester_try(&r->actor, &cand, cf->secret_field, cf->secret_value, cf->nsecrets,
 	    cf->rebind, o) == -1)
 		failed = -1;
@@ -262,6 +291,10 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 	snprintf(fields, sizeof(fields), "{%s}", cf->changed.data);
 	if (db_begin(&r->app->db) == -1)
 		goto out;
+	/* The mode first: the new version records the row's (017_version_uplink). */
+	if (cf->uplink_new != cf->uplink_old &&
+	    conn_set_uplink(&r->actor, c->id, cf->uplink_new) == -1)
+		goto fail;
 	if ((i = connpage_save_version(r, c, req_param(r, "version"), req_text(r, "name"),
 	    req_text(r, "description"), settings, edit_check_interval(r, c), fields)) == -1)
 		goto fail;
@@ -372,6 +405,7 @@ page_connection_edit_post(struct req *r)
 		goto out;
 	}
 	errors = edit_check_basics(r, c, &cf);
+	errors += edit_check_uplink(r, c, &cf);
 	if ((rc = connform_validate(r, &cf, strcmp(c->context, "per_user") == 0)) == -1) {
 		r->log_note = "undeclared connector field";
 		http_error(r, 400, NULL);
@@ -402,7 +436,7 @@ page_connection_edit_post(struct req *r)
 		goto out;
 	}
 	/* Only what the test depends on is tried: settings or typed secrets. */
-	if (req_param(r, "save_anyway") == NULL && (cf.nsecrets > 0 ||
+	if (req_param(r, "save_anyway") == NULL && (cf.nsecrets > 0 || cf.rebind ||
 	    !json_equal(cf.old, cf.settings))) {
 		if ((failed = edit_try(r, c, &cf, &o, why, sizeof(why))) == -1) {
 			rc = -1;

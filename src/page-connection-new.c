@@ -83,50 +83,6 @@ newconn_fill_choices(struct req *r, const char *prefix, PGresult *res, const cha
 	}
 }
 
-/* Direct, or Uplinked through one of the uplinks admins configured. */
-static void
-newconn_fill_uplinks(struct req *r)
-{
-	PGresult	*res = db_exec_named(&r->app->db, "uplinks_all",
-			    "SELECT id, name FROM uplinks ORDER BY lower(name)", 0, NULL);
-
-	render_set(r->hdf, "Form.UplinkAllowed", "1");
-	newconn_fill_choices(r, "Form.Uplinks", res, req_param(r, "uplink"));
-	db_clear(res);
-}
-
-/* The chosen uplink's id, NULL for Direct; a form error when it is not one. */
-static const char *
-newconn_check_uplink(struct req *r, struct newconn *nc, int *errors)
-{
-	const char	*chosen = req_param(r, "uplink");
-	const char	*params[1] = { chosen };
-	PGresult	*res;
-	int		 ok;
-
-	if (chosen == NULL || *chosen == '\0')
-		return NULL;
-	if (hdf_get_int_value(nc->def, "uplink", 0) != 1) {
-		render_set(r->hdf, "Form.Errors.Uplink", "This connector is always direct.");
-		(*errors)++;
-		return NULL;
-	}
-	/* An id, before the database sees it: anything else is no uplink. */
-	ok = strlen(chosen) <= 18 && strspn(chosen, "0123456789") == strlen(chosen);
-	if (ok) {
-		res = db_exec_named(&r->app->db, "uplink_exists", "SELECT 1 FROM uplinks"
-		    " WHERE id = $1::bigint", 1, params);
-		ok = res != NULL && db_rows(res) == 1;
-		db_clear(res);
-	}
-	if (!ok) {
-		render_set(r->hdf, "Form.Errors.Uplink", "Choose Direct or one of the uplinks.");
-		(*errors)++;
-		return NULL;
-	}
-	return chosen;
-}
-
 /* The named credentials the user may reference (their managed teams'). */
 static PGresult *
 newconn_credentials(struct req *r)
@@ -249,7 +205,7 @@ newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_po
 	if (strcmp(hdf_get_value(nc->proto, "kind", ""), "named_credential") == 0)
 		newconn_fill_credentials(r);
 	if (hdf_get_int_value(nc->def, "uplink", 0) == 1)
-		newconn_fill_uplinks(r);
+		connform_fill_uplinks(r, req_param(r, "uplink"));
 	connform_fill(r, cf, from_post);
 	render_set(r->hdf, "Page.Title", "New connection");
 }
@@ -537,7 +493,7 @@ page_connection_create(struct req *r)
 	}
 	errors = newconn_check(r, &nc, &team, &ctx);
 	credential = newconn_check_credential(r, &nc, &errors);
-	uplink = newconn_check_uplink(r, &nc, &errors);
+	uplink = connform_check_uplink(r, nc.def, &errors);
 	rc = connform_validate(r, &cf, ctx != NULL && strcmp(ctx, "per_user") == 0);
 	if (rc == -1) {
 		r->log_note = "undeclared connector field";

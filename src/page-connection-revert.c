@@ -8,7 +8,9 @@
  * copied as sealed, never decrypted; when they are not, a version with
  * another destination (an auth_bound field differs) is not reverted — the
  * stored secrets never go to another destination: Edit it and enter them
- * again.
+ * again. The connection mode is one more destination: it comes back with
+ * the version (sql/017_version_uplink.sql), unless its uplink was removed
+ * since (refused as another destination).
  * Inputs: {id}; GET version; POST csrf, version, current (the version the
  * page showed: optimistic locking), once (the form's one-time token).
  * Statuses: 200, 303 (reverted: to the details page, tested; a second POST
@@ -36,6 +38,9 @@ struct revert {
 	int		 bound;		/* an auth_bound field changes */
 	int		 kept;		/* its secrets are kept: they come back */
 	int		 nsecrets;	/* secret fields that differ (kept only) */
+	int64_t		 uplink_id;	/* its connection mode (0: Direct) */
+	int		 mode;		/* the connection mode changes */
+	int		 mode_gone;	/* its uplink was removed since */
 };
 
 /*
@@ -106,6 +111,26 @@ revert_text(json_t *o, const char *key, char *tmp, size_t len)
 	    json_is_false(v) ? "No" : "(set)";
 }
 
+/* The connection mode changes back (Revert.Changes.N, a destination). */
+static void
+revert_mode(struct req *r, const struct conn *c, const char *uplink, struct revert *v, int *i)
+{
+	HDF	*n = render_node(r->hdf, "Revert.Changes.%d", (*i)++);
+	char	 from[160], to[160];
+
+	connpage_mode(from, sizeof(from), c->uplink);
+	connpage_mode(to, sizeof(to), uplink);
+	if (v->mode_gone)
+		snprintf(to + strlen(to), sizeof(to) - strlen(to), " (removed)");
+	render_set(n, "Label", "Connection mode");
+	render_set(n, "From", from);
+	render_set(n, "To", to);
+	render_set(n, "Bound", "1");
+	buf_printf(&v->changed, "%suplink", v->nchanged++ > 0 ? "," : "");
+	v->mode = 1;
+	v->bound = 1;
+}
+
 /*
  * Load version `version` of c and compare it with the current settings,
  * field by field of the definition (Revert.Changes.N.Label|From|To).
@@ -129,7 +154,8 @@ revert_load(struct req *r, const struct conn *c, const char *version, struct rev
 	}
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	res = db_exec_named(&r->app->db, "revert_version",
-	    "SELECT settings::text AS settings FROM connection_versions"
+	    "SELECT settings::text AS settings, COALESCE(uplink_id, 0) AS uplink_id,"
+	    " uplink FROM connection_versions"
 	    " WHERE connection_id = $1 AND version = $2::int", 2, params);
 	if (res == NULL)
 		return -1;
@@ -139,6 +165,10 @@ revert_load(struct req *r, const struct conn *c, const char *version, struct rev
 		return 1;
 	}
 	v->to = json_loads(db_get(res, 0, "settings"), 0, NULL);
+	v->uplink_id = strtoll(db_get(res, 0, "uplink_id"), NULL, 10);
+	v->mode_gone = v->uplink_id == 0 && *db_get(res, 0, "uplink") != '\0';
+	if (v->uplink_id != c->uplink_id || v->mode_gone)
+		revert_mode(r, c, db_get(res, 0, "uplink"), v, &i);
 	db_clear(res);
 	v->now = json_loads(c->settings, 0, NULL);
 	if (v->to == NULL || v->now == NULL || proto == NULL)
@@ -167,7 +197,8 @@ revert_load(struct req *r, const struct conn *c, const char *version, struct rev
 	render_set_int(r->hdf, "Revert.Version", (int)v->version);
 	render_set_int(r->hdf, "Revert.Current", c->version);
 	/* Another destination without the secrets it had: not with one click. */
-	render_set(r->hdf, "Revert.Bound", v->bound && !v->kept ? "1" : "0");
+	render_set(r->hdf, "Revert.Bound", (v->bound && !v->kept) || v->mode_gone ? "1" : "0");
+	render_set(r->hdf, "Revert.ModeGone", v->mode_gone ? "1" : "0");
 	render_set_int(r->hdf, "Revert.Count", v->nchanged + v->nsecrets);
 	render_set(r->hdf, "Page.Title", "Revert connection");
 	return 0;
@@ -236,6 +267,9 @@ revert_save(struct req *r, const struct conn *c, struct revert *v, const char *c
 			goto fail;
 		db_clear(res);
 	}
+	/* The mode first: the new version records the row's (017_version_uplink). */
+	if (v->mode && conn_set_uplink(&r->actor, c->id, v->uplink_id) == -1)
+		goto fail;
 	/* Name, description and the scheduled check stay as they are. */
 	if ((saved = connpage_save_version(r, c, current, c->name, c->description, settings,
 	    c->check_interval, fields)) == -1)
@@ -294,7 +328,7 @@ page_connection_revert_post(struct req *r)
 		rc = http_page(r, 409, "connection-revert.cs");
 		goto out;
 	}
-	if (v.bound && !v.kept) {
+	if ((v.bound && !v.kept) || v.mode_gone) {
 		r->log_note = "revert to another destination";
 		rc = http_page(r, 409, "connection-revert.cs");
 		goto out;

@@ -65,6 +65,18 @@ details_settings(struct req *r, const struct conn *c, const char *stored_json,
 	json_decref(expiry);
 }
 
+/* A change of connection mode: "Connection mode: Direct → Uplinked via
+ * Plant-Net" (an uplink's name as its version recorded it). */
+static void
+details_mode_change(struct buf *b, const char *from, const char *to)
+{
+	char	 x[160], y[160];
+
+	connpage_mode(x, sizeof(x), from);
+	connpage_mode(y, sizeof(y), to);
+	buf_printf(b, "%sConnection mode: %s \xe2\x86\x92 %s", b->len > 0 ? ", " : "", x, y);
+}
+
 static int
 details_versions(struct req *r, const struct conn *c)
 {
@@ -77,7 +89,8 @@ details_versions(struct req *r, const struct conn *c)
 	res = db_exec_named(&r->app->db, "conn_versions",
 	    "SELECT v.version, to_char(v.changed_at AT TIME ZONE 'UTC',"
 	    " 'YYYY-MM-DD HH24:MI') || ' UTC' AS at, COALESCE(u.email, '') AS who,"
-	    " array_to_string(v.changed_fields, ',') AS fields"
+	    " array_to_string(v.changed_fields, ',') AS fields, v.uplink,"
+	    " COALESCE(lag(v.uplink) OVER (ORDER BY v.version), '') AS uplink_before"
 	    " FROM connection_versions v LEFT JOIN users u ON u.id = v.changed_by"
 	    " WHERE v.connection_id = $1 ORDER BY v.version DESC LIMIT 50", 1, params);
 	if (res == NULL)
@@ -96,6 +109,11 @@ details_versions(struct req *r, const struct conn *c)
 			/* A secret's expiry date is recorded as "KEY.expires_on". */
 			if ((dot = strchr(p, '.')) != NULL)
 				*dot = '\0';
+			if (strcmp(p, "uplink") == 0) {
+				details_mode_change(&labels, db_get(res, i, "uplink_before"),
+				    db_get(res, i, "uplink"));
+				continue;
+			}
 			buf_printf(&labels, "%s%s%s", labels.len > 0 ? ", " : "",
 			    strcmp(p, "name") == 0 ? "Name" : strcmp(p, "description") == 0 ?
 			    "Description" : strcmp(p, "check_interval") == 0 ? "Scheduled check" :

@@ -828,6 +828,8 @@ struct conn {
  * or they may not see it (*dberr set on a database failure). */
 struct conn	*conn_get(const struct actor *, int64_t id, int *dberr);
 void		 conn_free(struct conn *);
+/* Set the connection mode (0: Direct) in the caller's transaction; 0 or -1. */
+int		 conn_set_uplink(const struct actor *, int64_t id, int64_t uplink_id);
 /* Status key -> label ("ok" -> "Connected"; also "not_connected"). */
 const char	*conn_status_label(const char *status);
 /* The status the actor sees: their own state of a per-user connection,

@@ -198,6 +198,10 @@ struct connform {
 	/* New only: the form comes back for another protocol or API type;
 	 * what was typed is kept, fields not posted show their defaults. */
 	int		 switched;
+	/* Edit: the connection mode (uplink id, 0: Direct) as stored and as
+	 * posted; a change is a destination change (connform_set_uplink). */
+	int64_t		 uplink_old;
+	int64_t		 uplink_new;
 };
 
 void		 connform_init(struct connform *, struct _hdf *proto, const char *api_type,
@@ -217,6 +221,18 @@ void		 connform_set_expiry(struct connform *, const char *expiry_json);
 /* Store the expiry dates the form changed (after the secrets); 0 or -1. */
 int		 connform_save_expiry(const struct connform *, const struct actor *,
 		    int64_t id);
+/* Connection mode, for connectors with uplink = 1: Form.UplinkAllowed and
+ * Form.Uplinks.N.Id|Name|Selected (chosen: the selected uplink's id, NULL
+ * or "" for Direct). */
+void		 connform_fill_uplinks(struct req *, const char *chosen);
+/* The connection mode posted (`uplink`): the chosen uplink's id (request
+ * memory), NULL for Direct; NULL with Form.Errors.Uplink set and *errors
+ * counted when it is no uplink or the connector (def) is always direct. */
+const char	*connform_check_uplink(struct req *, struct _hdf *def, int *errors);
+/* Edit: the connection mode as stored and as posted (0: Direct). A change
+ * is a destination change: connform_validate then asks for every stored
+ * secret again, as for an auth_bound field. Before connform_validate. */
+void		 connform_set_uplink(struct connform *, int64_t old_id, int64_t new_id);
 
 /* ----------------------------------------------------------- connpage.c */
 
@@ -242,6 +258,8 @@ int		 connpage_test_and_show(struct req *r, int64_t id, const char *trigger,
 /* An OAuth code connection that was never authorised: not tested since it
  * was created (Connect tests it), no named credential, not per-user. */
 int		 connpage_never_connected(struct req *, const struct conn *);
+/* A connection mode in words: "Direct" (uplink ""), "Uplinked via NAME". */
+void		 connpage_mode(char *buf, size_t len, const char *uplink);
 /* The actor's consent would be the first (Connect, not Reconnect): the
  * connection never connected, or for a per-user one the actor's own. */
 int		 connpage_first_connect(struct req *, const struct conn *);

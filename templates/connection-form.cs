@@ -70,7 +70,7 @@ if:Form.Error ?>
 <p class="alert-title" id="error-summary-title"><?cs var:Form.Error ?></p><?cs
   set:Tmp.FieldErrors = Form.Errors.ApiType || Form.Errors.Name || Form.Errors.Description ||
     Form.Errors.Team || Form.Errors.Context || Form.Errors.NamedCredential ||
-    Form.Errors.CheckInterval ?><?cs
+    Form.Errors.CheckInterval || Form.Errors.Uplink ?><?cs
   each:f = Form.Fields ?><?cs if:f.Error || f.ExpiresError ?><?cs set:Tmp.FieldErrors = 1 ?><?cs /if ?><?cs /each ?><?cs
   if:Tmp.FieldErrors ?>
 <ul class="error-summary-list"><?cs
@@ -82,6 +82,7 @@ if:Form.Error ?>
   call:summary_item("f-context-" + Form.Contexts.0.Key, "Runs as", Form.Errors.Context) ?><?cs
   each:f = Form.Fields ?><?cs if:f.Section != "authentication" ?><?cs
     call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs /if ?><?cs /each ?><?cs
+  call:summary_item("f-uplink", "Connection mode", Form.Errors.Uplink) ?><?cs
   call:summary_item("f-named_credential", "Named credential", Form.Errors.NamedCredential) ?><?cs
   each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs
     call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs
@@ -239,7 +240,31 @@ call:select_open("team", "team", "Owner team",
 </fieldset><?cs
 /if ?><?cs
 
-each:f = Form.Fields ?><?cs if:f.Section != "authentication" ?><?cs call:conn_field(f) ?><?cs /if ?><?cs /each ?>
+each:f = Form.Fields ?><?cs if:f.Section != "authentication" ?><?cs call:conn_field(f) ?><?cs /if ?><?cs /each ?><?cs
+
+####  Connection mode: Direct, or Uplinked through a proxy into a private
+      network (Form.UplinkAllowed, Form.Uplinks.N.Id|Name|Selected). A
+      connection setting on New and Edit; on Edit a change is a new
+      destination: the secrets are asked for again.
+?><?cs
+if:Form.UplinkAllowed || Form.Errors.Uplink ?>
+<div class="field<?cs if:Form.Errors.Uplink ?> has-error<?cs /if ?>"><?cs
+  call:field_label("uplink", "Connection mode", 0) ?><?cs
+  set:Tmp.UplinkHelp = "Direct: Tether reaches the system itself. Uplinked: through an uplink into your private network (configured by administrators)." ?><?cs
+  if:Form.Mode == "edit" ?><?cs
+    set:Tmp.UplinkHelp = Tmp.UplinkHelp + " Changing it changes where the secrets go: enter them again below." ?><?cs
+  /if ?><?cs
+  call:field_help("uplink", Tmp.UplinkHelp) ?><?cs
+  call:error_message("uplink", Form.Errors.Uplink) ?>
+<select class="select" id="f-uplink" name="uplink"<?cs
+  call:field_aria("uplink", 0, Form.Errors.Uplink, "") ?>>
+<option value="">Direct</option><?cs
+  each:u = Form.Uplinks ?>
+<option value="<?cs var:u.Id ?>"<?cs if:u.Selected ?> selected<?cs /if ?>>Uplinked via <?cs var:u.Name ?></option><?cs
+  /each ?>
+</select>
+</div><?cs
+/if ?>
 </div>
 </fieldset>
 
@@ -268,22 +293,6 @@ call:select_open("named_credential", "named_credential", "Named credential",
 </div><?cs
 /if ?><?cs
 
-####  Direct, or Uplinked through a proxy into a private network.
-?><?cs
-if:Form.UplinkAllowed && Form.Mode == "new" ?><?cs set:Tmp.AuthFields = 1 ?>
-<div class="field<?cs if:Form.Errors.Uplink ?> has-error<?cs /if ?>"><?cs
-  call:field_label("uplink", "Connection mode", 0) ?><?cs
-  call:field_help("uplink", "Direct: Tether reaches the system itself. Uplinked: through an uplink into your private network (configured by administrators).") ?><?cs
-  call:error_message("uplink", Form.Errors.Uplink) ?>
-<select class="select" id="f-uplink" name="uplink"<?cs
-  call:field_aria("uplink", 0, Form.Errors.Uplink, "") ?>>
-<option value="">Direct</option><?cs
-  each:u = Form.Uplinks ?>
-<option value="<?cs var:u.Id ?>"<?cs if:u.Selected ?> selected<?cs /if ?>>Uplinked via <?cs var:u.Name ?></option><?cs
-  /each ?>
-</select>
-</div><?cs
-/if ?><?cs
 each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs set:Tmp.AuthFields = 1 ?><?cs call:conn_field(f) ?><?cs /if ?><?cs /each ?><?cs
 if:Form.RedirectUri ?><?cs set:Tmp.AuthFields = 1 ?><?cs call:redirect_uri_field(Form.RedirectUri) ?><?cs /if ?><?cs
 if:!Tmp.AuthFields ?>

@@ -1,6 +1,6 @@
 <?cs ####  connection-revert.cs: confirm reverting a connection to an earlier
       version (page-connection-revert.c). Reads Conn.*, Revert.Version|Current|
-      Count|Bound|Stale|Kept|SecretCount, Revert.Changes.N.Label|From|To|Bound
+      Count|Bound|Stale|Kept|SecretCount|ModeGone, Revert.Changes.N.Label|From|To|Bound
       (settings: never a secret) and Revert.Secrets.N.Label (the secrets that
       come back, by name only). The POST form to /connections/ID/revert carries
       csrf, once, version and current.
@@ -16,6 +16,8 @@ call:conn_breadcrumbs("Revert") ?>
 <h1 id="revert-title">Revert <span class="quoted"><?cs var:Conn.Name ?></span> to version <?cs var:Revert.Version ?>?</h1><?cs
 if:Revert.Stale ?>
 <p class="confirm-lede">Someone saved this connection after you opened this page (it is now version <?cs var:Conn.Version ?>). Nothing was changed; check the differences below again.</p><?cs
+elif:Revert.ModeGone == "1" ?>
+<p class="confirm-lede">Version <?cs var:Revert.Version ?> went through an uplink that has been removed since, so its connection mode can't come back. Use Edit to choose the connection mode and change the marked fields back.</p><?cs
 elif:Revert.Bound == "1" ?>
 <p class="confirm-lede">Version <?cs var:Revert.Version ?> had another destination, and its secrets are no longer kept (only the last versions keep theirs). The stored secrets are never sent to another destination, so this version can't be restored with one click. Use Edit to change the marked fields back and enter the secrets again.</p><?cs
 elif:Revert.Count == 0 ?>

@@ -12,7 +12,7 @@ import {
 	fieldErrors, mustCreate, postEdit, secretInputs, secretRows, versionRows,
 } from '../lib/lifecycle/lc.mjs';
 import { connRow } from '../lib/rows.mjs';
-import { managerSession, uniq } from '../lib/stack.mjs';
+import { managerSession, psql, sqlString, tetherctl, uniq } from '../lib/stack.mjs';
 
 let s;
 before(async () => {
@@ -63,10 +63,36 @@ for (const [what, spec, change, label, secret] of [
 	});
 }
 
-test('the uplink (the way out to the destination) cannot be changed on edit at all', async () => {
+// The connection mode (Direct, or Uplinked through an uplink) is the way out
+// to the destination: changing it on Edit is a destination change like the
+// fields above (tests/integration/uplink.test.mjs follows it through a proxy).
+test('the connection mode changed with the secret left empty: refused at the secret, nothing saved', async () => {
+	const name = uniq('rebind-uplink');
+	tetherctl('uplink', 'add', name, 'http://127.0.0.1:9');
+	const uplink = psql(`SELECT id FROM uplinks WHERE name = ${sqlString(name)}`)[0][0];
 	const c = await mustCreate(s.jar, { ...SMTP, name: uniq('rebind'), team: s.team.id });
 	const before = snapshot(c.id);
-	const r = await postEdit(s.jar, c.id, { fields: { password: '' }, extra: { uplink: '1' } });
-	assert.equal(r.status, 400, 'an undeclared field of the edit form');
+	const r = await postEdit(s.jar, c.id, { extra: { uplink } });
+	assert.equal(r.status, 422, `refused: ${JSON.stringify(fieldErrors(r.res.text))}`);
+	assert.equal(fieldErrors(r.res.text)['f.password'], 'Enter this again: Connection mode changed, and a ' +
+	    'stored secret is never sent to a new destination.');
+	assert.deepEqual(snapshot(c.id), before, 'nothing saved');
+	const ok = await postEdit(s.jar, c.id, { fields: { password: 'entered-again' },
+	    extra: { uplink, save_anyway: '1' } });
+	assert.equal(ok.status, 303, JSON.stringify(fieldErrors(ok.res.text)));
+	assert.equal(psql(`SELECT uplink_id FROM connections WHERE id = ${c.id}`)[0][0], uplink);
+	assert.deepEqual(versionRows(c.id).at(-1).fields, ['uplink', 'password']);
+});
+
+test('a connector that is always direct refuses a connection mode on edit', async () => {
+	const name = uniq('rebind-uplink');
+	tetherctl('uplink', 'add', name, 'http://127.0.0.1:9');
+	const uplink = psql(`SELECT id FROM uplinks WHERE name = ${sqlString(name)}`)[0][0];
+	const c = await mustCreate(s.jar, { connector: 'servicenow', protocol: 'basic', name: uniq('rebind'),
+	    team: s.team.id, fields: { url: 'https://127.0.0.1:9', username: 'svc', password: 'sn-pw-1' } });
+	const before = snapshot(c.id);
+	const r = await postEdit(s.jar, c.id, { fields: { password: 'sn-pw-2' }, extra: { uplink } });
+	assert.equal(r.status, 422);
+	assert.equal(fieldErrors(r.res.text).uplink, 'This connector is always direct.');
 	assert.deepEqual(snapshot(c.id), before, 'nothing saved');
 });

@@ -14,8 +14,9 @@ import { after, before, test } from 'node:test';
 import { basicCreds, startStandin } from '../fakes/http-standin.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
-import { lastTest } from '../lib/rows.mjs';
-import { csrfFrom, managerSession, psql, sqlString } from '../lib/stack.mjs';
+import { fieldErrors, formControls, formSubmission, versionRows } from '../lib/lifecycle/lc.mjs';
+import { connRow, lastTest, uplinkName as uplinkOf } from '../lib/rows.mjs';
+import { csrfFrom, managerSession, pageText, psql, sqlString } from '../lib/stack.mjs';
 import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 
 const HOST = 'jira.corp.test';
@@ -123,4 +124,132 @@ test('an uplink\'s proxy URL is checked by the same parser as the others before 
 		assert.equal(lastTest(id).result, 'policy', url);
 		assert.equal(proxy.connects.length, asked, `${url}: nothing reached the proxy`);
 	}
+});
+
+/** The Edit form of id as a browser submits it, changed: uplink by name ('' Direct), fields by key. */
+async function edit(id, { uplinkName, fields = {}, extra = {} } = {}) {
+	const form = await app.get(`/connections/${id}/edit?confirm=1`);
+	assert.equal(form.status, 200);
+	const body = formSubmission(form.text);
+	if (uplinkName !== undefined)
+		body.uplink = uplinkName === '' ? '' : uplinkId(form.text, uplinkName);
+	for (const [k, v] of Object.entries(fields))
+		body[`f.${k}`] = v;
+	Object.assign(body, extra);
+	return app.post(`/connections/${id}/edit`, body);
+}
+
+function uplinkId(html, name) {
+	const m = new RegExp(`<option value="([0-9]+)"[^>]*>Uplinked via ${name}<`).exec(html);
+	assert.ok(m, `the form offers uplink ${name}`);
+	return m[1];
+}
+
+test('Edit offers the connection mode among the connection settings, the current one selected', async () => {
+	const id = await jira(open);
+	const form = await app.get(`/connections/${id}/edit?confirm=1`);
+	const connection = form.text.slice(form.text.indexOf('>Connection</legend>'),
+	    form.text.indexOf('>Authentication</legend>'));
+	assert.match(connection, /<label[^>]*for="f-uplink"[^>]*>Connection mode/, 'in the Connection section');
+	const sel = formControls(form.text).find((c) => c.name === 'uplink');
+	assert.deepEqual(sel.options.map((o) => o.label).filter((l) => l === 'Direct' || l.includes(open)),
+	    ['Direct', `Uplinked via ${open}`]);
+	assert.equal(sel.options.find((o) => o.selected).label, `Uplinked via ${open}`);
+	const create = await app.get('/connections/new?connector=jira&protocol=server');
+	const createConnection = create.text.slice(create.text.indexOf('>Connection</legend>'),
+	    create.text.indexOf('>Authentication</legend>'));
+	assert.match(createConnection, /for="f-uplink"[^>]*>Connection mode/, 'on New as well');
+});
+
+test('Edit changes Direct to Uplinked only with the secrets entered again; then tests through the uplink', async () => {
+	const id = await jira('');
+	assert.equal(lastTest(id).result, 'dns');
+	const row = () => ({ uplink: uplinkOf(id), version: connRow(id).version,
+		versions: Number(psql(`SELECT count(*) FROM connection_versions WHERE connection_id = ${id}`)[0][0]) });
+	const before = row();
+	const asked = proxy.connects.length;
+
+	// Without the password: refused at it, nothing saved, nothing sent.
+	let r = await edit(id, { uplinkName: open });
+	assert.equal(r.status, 422, pageText(r.text).slice(0, 400));
+	assert.equal(fieldErrors(r.text)['f.password'], 'Enter this again: Connection mode changed, and a ' +
+	    'stored secret is never sent to a new destination.');
+	assert.deepEqual(row(), before, 'nothing saved');
+	assert.equal(proxy.connects.length, asked, 'nothing tried');
+	const kept = formControls(r.text).find((c) => c.name === 'uplink');
+	assert.equal(kept.options.find((o) => o.selected).label, `Uplinked via ${open}`, 'the choice is kept');
+
+	// Not an uplink: refused at the mode.
+	r = await edit(id, { extra: { uplink: '999999999' }, fields: { password: 'pw-uplink' } });
+	assert.equal(r.status, 422);
+	assert.equal(fieldErrors(r.text).uplink, 'Choose Direct or one of the uplinks.');
+	assert.deepEqual(row(), before, 'nothing saved');
+
+	// With it: saved, tried and tested through the uplink's proxy.
+	r = await edit(id, { uplinkName: open, fields: { password: 'pw-uplink' } });
+	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
+	assert.equal(uplinkOf(id), open);
+	assert.equal(connRow(id).version, before.version + 1);
+	assert.ok(proxy.connects.slice(asked).includes(`${HOST}:443`), 'the test went through the uplink');
+	assert.equal(lastTest(id).result, 'ok', JSON.stringify(lastTest(id)));
+	assert.deepEqual(versionRows(id).at(-1).fields, ['uplink', 'password']);
+	const history = await app.get(`/connections/${id}/history`);
+	assert.match(pageText(history.text), new RegExp(`Connection mode: Direct → Uplinked via ${open}`));
+
+	// One uplink to another, then back to Direct: the same rule each time.
+	r = await edit(id, { uplinkName: closed });
+	assert.equal(r.status, 422);
+	assert.match(fieldErrors(r.text)['f.password'], /^Enter this again: Connection mode changed/);
+	assert.equal(uplinkOf(id), open);
+	r = await edit(id, { uplinkName: closed, fields: { password: 'pw-uplink' }, extra: { save_anyway: '1' } });
+	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
+	assert.equal(uplinkOf(id), closed);
+	assert.equal(lastTest(id).result, 'policy', 'tested through the new uplink, whose allowlist refuses');
+	r = await edit(id, { uplinkName: '', fields: { password: 'pw-uplink' }, extra: { save_anyway: '1' } });
+	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
+	assert.equal(uplinkOf(id), '');
+	const words = pageText((await app.get(`/connections/${id}/history`)).text);
+	assert.match(words, new RegExp(`Connection mode: Uplinked via ${open} → Uplinked via ${closed}`));
+	assert.match(words, new RegExp(`Connection mode: Uplinked via ${closed} → Direct`));
+});
+
+test('Revert brings a version\'s connection mode back with its secrets, and tests through it', async () => {
+	const id = await jira('');
+	let r = await edit(id, { uplinkName: open, fields: { password: 'pw-uplink' } });
+	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
+	const uplinked = connRow(id).version;
+	r = await edit(id, { uplinkName: '', fields: { password: 'pw-uplink' }, extra: { save_anyway: '1' } });
+	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
+	assert.equal(uplinkOf(id), '');
+
+	const confirm = await app.get(`/connections/${id}/revert?version=${uplinked}`);
+	assert.equal(confirm.status, 200);
+	assert.match(pageText(confirm.text), new RegExp(`Connection mode Destination Direct Uplinked via ${open}`));
+	const asked = proxy.connects.length;
+	r = await app.post(`/connections/${id}/revert`, { csrf: csrfFrom(confirm.text), version: String(uplinked),
+		current: String(connRow(id).version) });
+	assert.equal(r.status, 303, pageText(r.text).slice(0, 400));
+	assert.equal(uplinkOf(id), open, 'the mode came back');
+	assert.ok(proxy.connects.slice(asked).includes(`${HOST}:443`), 'tested through the uplink');
+	assert.equal(lastTest(id).result, 'ok');
+	assert.match(pageText((await app.get(`/connections/${id}/history`)).text),
+	    new RegExp(`Connection mode: Direct → Uplinked via ${open}, Password`));
+});
+
+test('Revert to a mode whose uplink was removed since is refused, nothing changed', async () => {
+	const gone = `gone-${Date.now().toString(36)}`;
+	assert.equal((await tetherctlAsync(['uplink', 'add', gone, proxy.url, '127.0.0.0/8'])).status, 0);
+	const id = await jira(gone);
+	const r = await edit(id, { uplinkName: '', fields: { password: 'pw-uplink' }, extra: { save_anyway: '1' } });
+	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
+	assert.equal((await tetherctlAsync(['uplink', 'remove', gone])).status, 0, 'no connection uses it now');
+	const version = connRow(id).version;
+	const confirm = await app.get(`/connections/${id}/revert?version=1`);
+	assert.match(pageText(confirm.text), new RegExp(`Connection mode Destination Direct Uplinked via ${gone} \\(removed\\)`));
+	const post = await app.post(`/connections/${id}/revert`, { csrf: csrfFrom(confirm.text), version: '1',
+		current: String(version) });
+	assert.equal(post.status, 409);
+	assert.equal(connRow(id).version, version, 'nothing changed');
+	assert.match(pageText((await app.get(`/connections/${id}/history`)).text),
+	    new RegExp(`Connection mode: Uplinked via ${gone} → Direct`), 'History keeps the name');
 });

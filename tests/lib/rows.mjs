@@ -36,6 +36,12 @@ export function testRows(id) {
 	}));
 }
 
+/** The name of the uplink the connection goes through, '' for Direct. */
+export function uplinkName(id) {
+	return psql(`SELECT COALESCE(u.name, '-') FROM connections c LEFT JOIN uplinks u
+	    ON u.id = c.uplink_id WHERE c.id = ${Number(id)}`)[0][0].replace(/^-$/, '');
+}
+
 /** The connection's latest test (undefined when it has none). */
 export function lastTest(id) {
 	return testRows(id).at(-1);
