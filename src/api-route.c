@@ -24,28 +24,38 @@ enum api_method {
 	API_OTHER,
 };
 
+/* Each method names the token scopes that let it run (any one of them,
+ * APITOKEN_* bits); a method without any is refused to every token. */
 struct api_route {
 	struct route	 rt;		/* pattern (access log), declared query */
 	api_fn		 get;		/* also HEAD */
 	api_fn		 post;
 	api_fn		 put;
 	api_fn		 del;
+	unsigned	 get_scope, post_scope, put_scope, del_scope;
 };
+
+#define READ		APITOKEN_CONNECTIONS_READ
+#define FLOWS		APITOKEN_FLOWS_WRITE
+#define TESTS		APITOKEN_TESTS_RUN
 
 static const char *const api_q_none[] = { NULL };
 static const char *const api_q_page[] = { "page", "per_page", NULL };
 
 static const struct api_route api_routes[] = {
 	{ .rt = { .pattern = "/api/v1/connections", .params = api_q_page, .multi = api_q_none },
-	    .get = api_connections_list },
+	    .get = api_connections_list, .get_scope = READ },
 	{ .rt = { .pattern = "/api/v1/connections/{id}", .params = api_q_none,
-	    .multi = api_q_none }, .get = api_connections_get },
+	    .multi = api_q_none }, .get = api_connections_get, .get_scope = READ },
 	{ .rt = { .pattern = "/api/v1/connections/{id}/test", .params = api_q_none,
-	    .multi = api_q_none }, .post = api_connections_test },
+	    .multi = api_q_none }, .post = api_connections_test, .post_scope = TESTS },
 	{ .rt = { .pattern = "/api/v1/flows", .params = api_q_page, .multi = api_q_none },
-	    .get = api_flows_list, .post = api_flows_create },
+	    .get = api_flows_list, .get_scope = READ | FLOWS,
+	    .post = api_flows_create, .post_scope = FLOWS },
 	{ .rt = { .pattern = "/api/v1/flows/{id}", .params = api_q_none, .multi = api_q_none },
-	    .get = api_flows_get, .put = api_flows_replace, .del = api_flows_delete },
+	    .get = api_flows_get, .get_scope = READ | FLOWS,
+	    .put = api_flows_replace, .put_scope = FLOWS,
+	    .del = api_flows_delete, .del_scope = FLOWS },
 };
 
 static enum api_method
@@ -94,6 +104,49 @@ api_handler(const struct api_route *ar, enum api_method m)
 	default:
 		return NULL;
 	}
+}
+
+static unsigned
+api_scope(const struct api_route *ar, enum api_method m)
+{
+	switch (m) {
+	case API_GET:
+	case API_HEAD:
+		return ar->get_scope;
+	case API_POST:
+		return ar->post_scope;
+	case API_PUT:
+		return ar->put_scope;
+	case API_DELETE:
+		return ar->del_scope;
+	default:
+		return 0;
+	}
+}
+
+/* 403 naming the scopes that would do (RFC 6750 §3.1): 1 when refused. */
+static int
+api_scope_refused(struct req *r, unsigned need)
+{
+	struct buf	 names, h;
+
+	if ((r->api_scopes & need) != 0)
+		return 0;
+	buf_init(&names);
+	buf_init(&h);
+	apitoken_scopes_text(need, " ", &names);
+	buf_printf(&h, "Bearer realm=\"tether\", error=\"insufficient_scope\","
+	    " scope=\"%s\"", names.data != NULL ? names.data : "");
+	http_header(r, "WWW-Authenticate", h.data);
+	r->log_note = "token lacks the scope";
+	if (need == 0)
+		api_error(r, 403, "insufficient_scope", "No API token may do this.");
+	else
+		api_error(r, 403, "insufficient_scope", "This API token may not do this:"
+		    " it needs the scope %s.", names.data);
+	buf_free(&names);
+	buf_free(&h);
+	return 1;
 }
 
 static void
@@ -146,6 +199,8 @@ api_dispatch(struct req *r)
 		    "This endpoint does not accept that method.");
 		goto out;
 	}
+	if (api_scope_refused(r, api_scope(ar, m)))
+		goto out;
 	if (api_query(r) != 0)
 		goto out;
 	if ((m == API_POST || m == API_PUT) && api_body(r, &body) != 0)

@@ -16,6 +16,8 @@
  * WWW-Authenticate: Bearer), 404 (no such endpoint), 405 (with Allow), 413,
  * 415, 500, 503 (database, with Retry-After).
  */
+#include <arpa/inet.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,16 +37,21 @@
 #define API_PAGE_MAX		100000
 #define API_DRAIN_MAX		(4 * 1024 * 1024)
 
+/* The token, if live; from_ok says whether it may be used from this
+ * client address ($2, NULL when unknown). last_used_at moves at most once a
+ * minute, and only for a use that is let in. */
 static const char api_token_sql[] =
     "WITH t AS ("
-    " SELECT a.id, a.user_id, a.last_used_at, u.email, u.name, u.is_admin"
+    " SELECT a.id, a.user_id, a.last_used_at, u.email, u.name, u.is_admin,"
+    "  array_to_string(a.scopes, ',') AS scopes,"
+    "  a.client_range IS NULL OR COALESCE($2::inet <<= a.client_range, false) AS from_ok"
     " FROM api_tokens a JOIN users u ON u.id = a.user_id"
     " WHERE a.token_hash = $1::bytea AND a.revoked_at IS NULL"
     "  AND (a.expires_at IS NULL OR a.expires_at > now()) AND NOT u.disabled),"
     " touch AS (UPDATE api_tokens x SET last_used_at = now() FROM t"
-    "  WHERE x.id = t.id AND (t.last_used_at IS NULL"
+    "  WHERE x.id = t.id AND t.from_ok AND (t.last_used_at IS NULL"
     "  OR t.last_used_at < now() - interval '1 minute'))"
-    " SELECT user_id, email, name, is_admin FROM t";
+    " SELECT user_id, email, name, is_admin, scopes, from_ok FROM t";
 
 /* ------------------------------------------------------------ responses */
 
@@ -191,13 +198,23 @@ api_clip(const char *s, char *out, size_t outlen)
 
 /* ------------------------------------------------------ request parsing */
 
+/* REMOTE_ADDR as PostgreSQL's inet will read it (nginx's, but checked). */
+static int
+api_client_inet(const char *addr)
+{
+	unsigned char	 buf[16];
+
+	return addr != NULL && (inet_pton(AF_INET, addr, buf) == 1 ||
+	    inet_pton(AF_INET6, addr, buf) == 1);
+}
+
 int
 api_auth(struct req *r)
 {
 	const char	*h = req_env(r, "HTTP_AUTHORIZATION");
 	const char	*token;
 	char		 hash[68];
-	const char	*params[1] = { hash };
+	const char	*params[2] = { hash, NULL };
 	PGresult	*res;
 	struct session	*s;
 
@@ -212,7 +229,8 @@ api_auth(struct req *r)
 		return 1;
 	}
 	auth_token_hash_hex(token, hash);
-	if ((res = db_exec_named(&r->app->db, "api_token_get", api_token_sql, 1,
+	params[1] = api_client_inet(r->client_addr) ? r->client_addr : NULL;
+	if ((res = db_exec_named(&r->app->db, "api_token_get", api_token_sql, 2,
 	    params)) == NULL)
 		return -1;
 	if (db_rows(res) != 1) {
@@ -220,6 +238,14 @@ api_auth(struct req *r)
 		api_unauthorized(r, 1);
 		return 1;
 	}
+	/* Outside its client range: as invalid as a wrong token to the caller. */
+	if (strcmp(db_get(res, 0, "from_ok"), "t") != 0) {
+		db_clear(res);
+		api_unauthorized(r, 1);
+		r->log_note = "token used outside its client range";
+		return 1;
+	}
+	r->api_scopes = apitoken_scopes_from_pg(db_get(res, 0, "scopes"));
 	s = xcalloc(1, sizeof(*s));
 	s->user_id = strtoll(db_get(res, 0, "user_id"), NULL, 10);
 	s->email = xstrdup(db_get(res, 0, "email"));

@@ -49,7 +49,8 @@ static const struct {
 	[STMT_SESSION_DELETE] = { "session_delete",
 	    "DELETE FROM sessions WHERE id = $1 OR expires_at < now() - interval '1 day'" },
 	[STMT_USER_BY_EMAIL] = { "user_by_email",
-	    "SELECT id, email, name, password_hash, is_admin, disabled"
+	    "SELECT id, email, name, password_hash, is_admin,"
+	    " disabled OR is_service AS disabled"
 	    " FROM users WHERE lower(email) = lower($1)" },
 	[STMT_USER_REHASH] = { "user_rehash",
 	    "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1" },

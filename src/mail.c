@@ -169,7 +169,8 @@ mail_recipients(const struct actor *a, PGresult *res, int row, const char **rcpt
 	params[0] = db_get(res, row, "team_id");
 	params[1] = a->app->cfg.mail_notify_admins ? "t" : "f";
 	r = db_exec_named(&a->app->db, "mail_recipients",
-	    "SELECT DISTINCT u.email FROM users u WHERE NOT u.disabled AND (EXISTS"
+	    "SELECT DISTINCT u.email FROM users u WHERE NOT u.disabled AND NOT u.is_service"
+	    " AND (EXISTS"
 	    " (SELECT 1 FROM team_members m WHERE m.user_id = u.id AND m.team_id = $1"
 	    " AND m.role = 'manager') OR ($2::boolean AND u.is_admin))"
 	    " ORDER BY u.email LIMIT 100", 2, params);

@@ -44,6 +44,10 @@ static const char *const p_webhooks[] = { "csrf", "action", "url", "events", "te
 	NULL };
 static const char *const m_webhooks[] = { "events", NULL };
 static const char *const p_webhook[] = { "csrf", "action", NULL };
+static const char *const p_api_tokens[] = { "csrf", "action", "name", "scopes", "expires",
+	"client_range", "for", NULL };
+static const char *const m_api_tokens[] = { "scopes", NULL };
+static const char *const p_api_token[] = { "csrf", "action", NULL };
 static const char *const p_audit[] = { "connection", "actor", "action", "outcome", "from",
 	"to", "page", "format", "conn", NULL };
 /* What providers send back to a redirect URI. */
@@ -114,6 +118,10 @@ static const struct route routes[] = {
 	    "webhooks", page_webhooks, page_webhooks_post, p_webhooks, m_webhooks },
 	{ "/webhooks/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION | ROUTE_ADMIN,
 	    "webhooks", page_webhook, page_webhook_post, p_webhook, p_none },
+	{ "/api-tokens", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION, "api-tokens",
+	    page_api_tokens, page_api_tokens_post, p_api_tokens, m_api_tokens },
+	{ "/api-tokens/{id}", METHOD_POST, ROUTE_SESSION, "api-tokens",
+	    NULL, page_api_token_post, p_api_token, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };

@@ -555,6 +555,44 @@ struct actor {
 void		 actor_system(struct actor *, struct app *, const char *label,
 		    const char *request_id);
 
+/* apitoken.c: API tokens, their scopes, expiry and client range */
+#define APITOKEN_BYTES		32
+#define APITOKEN_CHARS		(APITOKEN_BYTES * 2)
+#define APITOKEN_NAME_MAX	120
+#define APITOKEN_DAYS_MAX	3650
+/* Scope i is bit i of a mask; the names in this order, NULL-terminated. */
+extern const char *const apitoken_scope_names[];
+#define APITOKEN_CONNECTIONS_READ	(1u << 0)
+#define APITOKEN_CONNECTIONS_WRITE	(1u << 1)
+#define APITOKEN_CONNECTIONS_USE	(1u << 2)
+#define APITOKEN_FLOWS_WRITE		(1u << 3)
+#define APITOKEN_TESTS_RUN		(1u << 4)
+/* What a token had before scopes, and has when none are chosen. */
+#define APITOKEN_SCOPES_DEFAULT	\
+	(APITOKEN_CONNECTIONS_READ | APITOKEN_FLOWS_WRITE | APITOKEN_TESTS_RUN)
+struct apitoken_spec {
+	const char	*name;
+	unsigned	 scopes;	/* a mask of APITOKEN_* */
+	int		 expires_days;	/* 0: does not expire */
+	const char	*client_range;	/* NULL or "": any address */
+};
+/* "a,b" into a mask: NULL, or a message for the user. */
+const char	*apitoken_scopes_parse(const char *list, unsigned *mask);
+unsigned	 apitoken_scopes_from_pg(const char *text_array);
+void		 apitoken_scopes_text(unsigned mask, const char *sep, struct buf *);
+/* An IPv4/IPv6 address or CIDR range: NULL, or a message. */
+const char	*apitoken_range_valid(const char *);
+/* 0 made (token, shown once, and id set); 1 refused (invalid spec, no such
+ * enabled user, or not the actor's to make: their own, or a service
+ * account's for administrators); -1 failure. */
+int		 apitoken_create(const struct actor *, int64_t user_id,
+		    const struct apitoken_spec *, char token[APITOKEN_CHARS + 1], int64_t *id);
+/* 0 revoked; 1 no such token of the actor's; 2 already revoked; -1 failure. */
+int		 apitoken_revoke(const struct actor *, int64_t id);
+/* A service account named `name` (administrators): 0 made, 1 refused, -1. */
+int		 apitoken_service_account_add(const struct actor *, const char *name,
+		    int64_t *id);
+
 /* once.c: one-time form tokens (a double click runs one action) */
 #define ONCE_BYTES	16
 void		 once_new(char *out, size_t outlen);
@@ -1186,7 +1224,7 @@ int		 api_connections_trigger_parse(struct json_t *body, const char **trigger,
 
 /* tetherctl's flow and token commands; argv starts after "flow" / "token". */
 int		 ctl_flow(struct db *, int argc, char **argv);
-int		 ctl_token(struct db *, int argc, char **argv);
+int		 ctl_token(struct app *, int argc, char **argv);
 /* ---------------------------------------------------------- ctl-uplink.c */
 
 /* tetherctl uplink add|list|remove */

@@ -28,7 +28,8 @@ usage(void)
 	    "  team add NAME\n"
 	    "  team member TEAM EMAIL viewer|member|manager\n"
 	    "  flow add|update|remove ...   (tetherctl -c config flow for help)\n"
-	    "  token add EMAIL NAME | token revoke ID\n"
+	    "  token add EMAIL NAME [--scopes LIST] [--expires-days N] [--client-range CIDR]\n"
+	    "  token list EMAIL | token revoke ID\n"
 	    "  uplink add NAME PROXY_URL [ALLOW] | uplink list | uplink remove NAME\n"
 	    "  webhook add URL [--events LIST] [--team TEAM] | webhook list | webhook remove ID\n"
 	    "  rotate-key                   re-encrypt every secret under a new data key\n"
@@ -263,7 +264,8 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (strcmp(argv[0], "rotate-key") == 0 || strcmp(argv[0], "rotate-master-key") == 0 ||
-	    strcmp(argv[0], "test") == 0 || strcmp(argv[0], "webhook") == 0) {
+	    strcmp(argv[0], "test") == 0 || strcmp(argv[0], "webhook") == 0 ||
+	    strcmp(argv[0], "token") == 0) {
 		struct app	 app;
 
 		config_free(&cfg);
@@ -275,6 +277,8 @@ main(int argc, char *argv[])
 			rc = ctl_test(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "webhook") == 0)
 			rc = ctl_webhook(&app, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "token") == 0)
+			rc = ctl_token(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "rotate-key") == 0)
 			rc = ctl_rotate_key(&app, argc - 1, argv + 1);
 		else
@@ -301,8 +305,6 @@ main(int argc, char *argv[])
 			rc = cmd_team(&db, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "flow") == 0)
 			rc = ctl_flow(&db, argc - 1, argv + 1);
-		else if (strcmp(argv[0], "token") == 0)
-			rc = ctl_token(&db, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "uplink") == 0)
 			rc = ctl_uplink(&db, argc - 1, argv + 1);
 		else

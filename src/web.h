@@ -48,6 +48,7 @@ struct req {
 	const char		*user_agent;
 	int			 https;
 	struct session		*sess;
+	unsigned		 api_scopes;	/* the API token's (APITOKEN_* bits) */
 	char			 pre_csrf[64];	/* the sign-in form's token (session.c) */
 	struct actor		 actor;		/* who acts: the session's user, or nobody */
 	struct _hdf		*hdf;
@@ -314,6 +315,9 @@ int		 page_named_credentials(struct req *);
 int		 page_named_credentials_post(struct req *);
 int		 page_named_credential(struct req *);
 int		 page_named_credential_post(struct req *);
+int		 page_api_tokens(struct req *);
+int		 page_api_tokens_post(struct req *);
+int		 page_api_token_post(struct req *);
 int		 page_webhooks(struct req *);
 int		 page_webhooks_post(struct req *);
 int		 page_webhook(struct req *);

@@ -38,6 +38,7 @@ if:?User.Id ?>
 </nav>
 <div class="user-menu">
 <span class="user-id"><svg class="user-avatar" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true"><circle cx="10" cy="7" r="3.5" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M3.5 17.5a6.5 6.5 0 0 1 13 0" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg><span class="visually-hidden">Signed in as </span><span class="user-email" title="<?cs if:User.Name ?><?cs var:User.Name ?> · <?cs /if ?><?cs var:User.Email ?>"><?cs var:User.Email ?></span></span>
+<a class="btn btn-header btn-sm<?cs if:Page.Section == "api-tokens" ?> is-current<?cs /if ?>" href="/api-tokens"<?cs if:Page.Section == "api-tokens" ?> aria-current="page"<?cs /if ?>>API tokens</a>
 <form class="signout-form" method="post" action="/logout"><?cs call:csrf_input() ?><button class="btn btn-header btn-sm" type="submit">Sign out</button></form>
 </div><?cs
 /if ?>

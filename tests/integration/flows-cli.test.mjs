@@ -216,7 +216,7 @@ describe('tetherctl token', () => {
 		assert.equal(ok.status, 200, 'the token works');
 
 		let list = tetherctl('token', 'list', u.email);
-		assert.match(list, new RegExp(`^${id}\tci pipeline\t\\S+ \\S+\t\\S+ \\S+\tnever\tactive$`,
+		assert.match(list, new RegExp(`^${id}\tci pipeline\t\\S+ \\S+\t\\S+ \\S+\tnever\tactive\tconnections:read,flows:write,tests:run\tany$`,
 		    'm'), list);
 		assert.ok(!list.includes(token) && !list.includes(hash), 'list shows neither');
 
@@ -224,7 +224,7 @@ describe('tetherctl token', () => {
 		assert.match(out, new RegExp(`revoked token ${id}`));
 		assert.equal((await apiGet('/api/v1/connections', token)).status, 401);
 		list = tetherctl('token', 'list', u.email);
-		assert.match(list, new RegExp(`^${id}\tci pipeline\t.*\trevoked$`, 'm'));
+		assert.match(list, new RegExp(`^${id}\tci pipeline\t.*\trevoked\t[^\t]+\tany$`, 'm'));
 		assert.equal(audit('api_token', id).at(-1).action, 'token_revoke');
 		const again = ctl('token', 'revoke', id);
 		assert.equal(again.status, 0);
