@@ -327,6 +327,14 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 		if (res == NULL)
 			goto fail;
 		db_clear(res);
+		/* Each user's own credentials were for the old destination too:
+		 * every user connects again, from "Not connected". */
+		res = db_exec_named(&r->app->db, "user_secrets_prune",
+		    "WITH s AS (DELETE FROM user_connection_secrets WHERE connection_id = $1)"
+		    " DELETE FROM user_connection_states WHERE connection_id = $1", 1, dp);
+		if (res == NULL)
+			goto fail;
+		db_clear(res);
 	}
 	if (connform_save_expiry(cf, &r->actor, c->id) == -1)
 		goto fail;

@@ -23,6 +23,7 @@ import { auditMark, auditSince, assertEntry } from '../lib/roles/world.mjs';
 import {
 	flashOf, makeTeam, makeUser, pageText, psql, psqlValue, signIn, uniq,
 } from '../lib/stack.mjs';
+import { postEdit } from '../lib/lifecycle/lc.mjs';
 import { startTether } from '../lib/tether.mjs';
 
 const PATH = '/api/now/table/sys_user';
@@ -209,6 +210,26 @@ describe('a per-user connection', () => {
 		assert.equal(userSecrets().length, before, 'nothing stored');
 		assert.equal((await v.app.post(`/connections/${id}/test`, { csrf: c })).status, 403);
 		assert.match(pageText((await v.app.get(`/connections/${id}`)).text), /You can't connect an account/);
+	});
+
+	test('a new destination drops every user\'s own credentials: no password goes to the new host', async () => {
+		assert.ok(userSecrets().length > 0, 'users have credentials of their own');
+		const moved = standin.url.replace('localhost', '127.0.0.1');
+		assert.notEqual(moved, standin.url);
+		const r = await postEdit(u.manager.jar, id, { fields: { url: moved } });
+		assert.equal(r.status, 303, pageText(r.res.text).slice(0, 400));
+		assert.equal(psqlValue(`SELECT settings->>'url' FROM connections WHERE id = ${id}`), moved);
+		assert.deepEqual(userSecrets(), [], 'each user must enter their password again');
+		const from = standin.requests.length;
+		await u.a.app.test(id);
+		assert.deepEqual(passwords(from), [], 'A\'s old password is not sent to the new host');
+		assert.equal(await ownState(u.a), 'Not connected');
+		assert.equal(await ownState(u.b), 'Not connected');
+		// Entering it again connects A through the new address.
+		const saved = await saveCredentials(u.a, PW.a);
+		assert.equal(saved.status, 303);
+		assert.deepEqual(passwords(from), [PW.a]);
+		assert.equal(await ownState(u.a), 'Connected');
 	});
 
 	test('nobody\'s pages show another user\'s secret, nor their own', async () => {
