@@ -32,7 +32,11 @@ if:Created.Id ?>
 /if ?>
 <div class="split-layout">
 <section class="split-main" aria-labelledby="tokens-title"><?cs
-call:section_head("tokens-title", User.IsAdmin ? "Your tokens and service accounts’" : "Your tokens", 0, subcount(Tokens), "token") ?><?cs
+if:User.IsAdmin ?><?cs
+  call:section_head("tokens-title", "Your tokens and service accounts’", 0, subcount(Tokens), "token") ?><?cs
+else ?><?cs
+  call:section_head("tokens-title", "Your tokens", 0, subcount(Tokens), "token") ?><?cs
+/if ?><?cs
 if:subcount(Tokens) > 0 ?>
 <div class="table-wrap">
 <table class="data-table stack-table tokens-table">
