@@ -42,6 +42,8 @@ static const struct api_route api_routes[] = {
 	    .multi = api_q_none }, .get = api_connections_get },
 	{ .rt = { .pattern = "/api/v1/connections/{id}/test", .params = api_q_none,
 	    .multi = api_q_none }, .post = api_connections_test },
+	{ .rt = { .pattern = "/api/v1/connections/{id}/replace", .params = api_q_none,
+	    .multi = api_q_none }, .post = api_connections_replace },
 	{ .rt = { .pattern = "/api/v1/flows", .params = api_q_page, .multi = api_q_none },
 	    .get = api_flows_list, .post = api_flows_create },
 	{ .rt = { .pattern = "/api/v1/flows/{id}", .params = api_q_none, .multi = api_q_none },
