@@ -52,6 +52,7 @@ replace_page_preview(struct req *r, const struct replace_result *res)
 {
 	const struct conn	*to = res->to;
 	HDF			*n;
+	char			 at[20];
 	int			 i;
 
 	if (to != NULL) {
@@ -61,7 +62,8 @@ replace_page_preview(struct req *r, const struct replace_result *res)
 		render_set(n, "Team", to->owner_team);
 		render_set(n, "Status", to->status);
 		render_set(n, "StatusLabel", conn_status_label(to->status));
-		render_set(n, "TestedAt", to->last_tested_at);
+		snprintf(at, sizeof(at), "%.16s", to->last_tested_at);	/* to the minute */
+		render_set(n, "TestedAt", at);
 		render_set(n, "Passed", strcmp(to->last_test_result, "ok") == 0 ? "1" : "0");
 	}
 	for (i = 0; res->flows != NULL && i < db_rows(res->flows); i++) {

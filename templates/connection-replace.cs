@@ -18,7 +18,7 @@ call:conn_breadcrumbs("Replace in flows") ?>
 if:Replace.Unused ?>
 <p class="confirm-lede">No flows use it — you can delete it now<?cs if:!Can.Delete ?> (ask a manager of <?cs var:Conn.OwnerTeam ?> to do it)<?cs /if ?>.</p><?cs
 else ?>
-<p class="confirm-lede">The flows you choose will use the connection you pick instead, all at once or not at all. Offered: connections of the same connector (<?cs var:Conn.ConnectorTitle ?><?cs if:Conn.ProtocolLabel ?> · <?cs var:Conn.ProtocolLabel ?><?cs /if ?><?cs if:Conn.ApiTypeLabel ?> · <?cs var:Conn.ApiTypeLabel ?><?cs /if ?>) and execution context that your role allows you to use.</p><?cs
+<p class="confirm-lede">The flows you choose will use the connection you pick instead, all at once or not at all. Offered: other <?cs var:Conn.ConnectorTitle ?> connections with the same authentication (<?cs var:Conn.ProtocolLabel ?>)<?cs if:Conn.ApiTypeLabel ?>, API type (<?cs var:Conn.ApiTypeLabel ?>)<?cs /if ?> and execution context that your role allows you to use.</p><?cs
 /if ?>
 </div>
 </div><?cs
@@ -35,7 +35,7 @@ else ?><?cs
 <form class="form replace-pick" method="get" action="/connections/<?cs var:Conn.Id ?>/replace"><?cs
     call:select_open("to", "to", "Replacement", "", "", "Choose a connection…") ?><?cs
     each:cand = Replace.Candidates ?>
-<option value="<?cs var:cand.Id ?>"<?cs if:cand.Selected == "1" ?> selected<?cs /if ?>><?cs var:cand.Name ?> — <?cs var:cand.Team ?> · <?cs if:cand.Passed == "1" ?>last test passed<?cs else ?><?cs var:cand.StatusLabel ?><?cs /if ?></option><?cs
+<option value="<?cs var:cand.Id ?>"<?cs if:cand.Selected == "1" ?> selected<?cs /if ?>><?cs var:cand.Name ?> · <?cs if:cand.Passed == "1" ?>test passed<?cs else ?><?cs var:cand.StatusLabel ?><?cs /if ?> · <?cs var:cand.Team ?></option><?cs
     /each ?>
 </select>
 </div>
@@ -47,6 +47,7 @@ else ?><?cs
     call:alert("info", "No other connection can take its place: none of the same connector, authentication protocol, API type and execution context is one your role allows you to use. Create one first, then come back.") ?><?cs
   /if ?><?cs
   if:subcount(Replace.Flows) > 0 && Replace.To.Id ?>
+<section class="replace-impact" aria-labelledby="impact-title">
 <h2 class="panel-title" id="impact-title">Impact: flows that would use <span class="quoted"><?cs var:Replace.To.Name ?></span></h2><?cs
     if:Replace.To.Passed == "1" ?><?cs
       call:alert("success", "The replacement's last test passed (" + Replace.To.TestedAt + " UTC).") ?><?cs
@@ -64,15 +65,14 @@ else ?><?cs
 <table class="data-table stack-table replace-table">
 <caption class="visually-hidden">Flows using <?cs var:Conn.Name ?>: tick the ones to move to <?cs var:Replace.To.Name ?></caption>
 <thead>
-<tr><th scope="col">Replace</th><th scope="col">Flow</th><th scope="col">Version</th><th scope="col">Status</th><th scope="col">Owner</th><th scope="col">Replacement's last test</th></tr>
+<tr><th scope="col">Flow (tick to replace)</th><th scope="col">Version</th><th scope="col">Status</th><th scope="col">Owner</th><th scope="col">Replacement's last test</th></tr>
 </thead>
 <tbody><?cs
     each:fl = Replace.Flows ?>
 <tr>
-<td data-label="Replace"><input type="checkbox" class="checkbox" id="flow-<?cs var:fl.Id ?>" name="flow" value="<?cs var:fl.Id ?>.<?cs var:fl.Stamp ?>"<?cs
+<th scope="row"><label class="replace-flow"><input type="checkbox" class="checkbox" id="flow-<?cs var:fl.Id ?>" name="flow" value="<?cs var:fl.Id ?>.<?cs var:fl.Stamp ?>"<?cs
       if:fl.Chosen == "1" && fl.MayChange == "1" ?> checked<?cs /if ?><?cs
-      if:fl.MayChange != "1" ?> disabled aria-describedby="flow-<?cs var:fl.Id ?>-note"<?cs /if ?>></td>
-<th scope="row"><label for="flow-<?cs var:fl.Id ?>"><?cs var:fl.Name ?></label><?cs
+      if:fl.MayChange != "1" ?> disabled aria-describedby="flow-<?cs var:fl.Id ?>-note"<?cs /if ?>><span><?cs var:fl.Name ?></span></label><?cs
       if:fl.MayChange != "1" ?>
 <p class="field-help" id="flow-<?cs var:fl.Id ?>-note">You may not change this flow: it also uses a connection your role does not allow.</p><?cs
       /if ?></th>
@@ -86,7 +86,8 @@ else ?><?cs
 <button class="btn btn-primary" type="submit">Replace in the chosen flows</button>
 <a class="btn btn-secondary" href="/connections/<?cs var:Conn.Id ?>/related">Cancel</a>
 </div>
-</form><?cs
+</form>
+</section><?cs
   elif:subcount(Flows) > 0 ?><?cs
     call:flows_table(Flows, "Flows that use " + Conn.Name) ?><?cs
   /if ?><?cs

@@ -63,6 +63,12 @@ after(async () => {
 	await browser?.close();
 });
 
+test('the Related tab offers Replace in flows… to those who may edit it', async () => {
+	await page.goto(`${baseUrl()}/connections/${cid('old')}/related`);
+	assert.equal(await page.getByRole('link', { name: 'Replace in flows…' }).count(), 1);
+	await screenshot(page, 'related');
+});
+
 test('Delete is refused while flows use it, and offers Replace in flows…', async () => {
 	await page.goto(`${baseUrl()}/connections/${cid('old')}/delete`);
 	assert.match(await text(), /can't be deleted while flows use it/);
@@ -92,7 +98,7 @@ test('pick the one that passed, untick one flow, confirm: two flows move', async
 	assert.match(await text(), /The replacement's last test passed/);
 	assert.equal(await page.locator('.alert-warning').count(), 0);
 	const rows = await page.locator('table tbody tr').evaluateAll((rs) => rs.map((r) =>
-	    [...r.querySelectorAll('th, td')].slice(1, 5).map((c) => c.innerText.trim())));
+	    [...r.querySelectorAll('th, td')].slice(0, 4).map((c) => c.innerText.trim())));
 	assert.deepEqual(rows, [
 		['Dunning reminders', '1', 'Active', 'Finance ops'],
 		['Invoice sync', '12', 'Active', 'Finance ops'],
@@ -124,6 +130,8 @@ test('the last flow moves; then no flow uses it and Delete goes through', async 
 	const phone = await openBrowser({ viewport: { width: 390, height: 844 }, isMobile: true });
 	try {
 		await signInPage(phone.page, user);
+		await phone.page.goto(`${baseUrl()}/connections/${cid('good')}/related`);
+		await shot(phone.page, 'replace-phone-related');
 		await phone.page.goto(`${baseUrl()}/connections/${cid('good')}/replace?to=${cid('bad')}`);
 		await shot(phone.page, 'replace-phone-preview');
 		await phone.page.goto(`${baseUrl()}/connections/${cid('old')}/replace`);
