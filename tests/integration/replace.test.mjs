@@ -9,18 +9,14 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-
-import { FcgiClient, waitForSocket } from '../lib/fcgi.mjs';
 
 import { seed } from '../lib/list.mjs';
 import { flowConns, flowRow } from '../lib/rows.mjs';
+import { valgrindWorker } from '../lib/valgrind.mjs';
 import {
 	admin, csrfFrom, decodeEntities, env, flashOf, get, makeUser, pageText, post, psql,
-	psqlValue, request, signIn, sleep, sqlString, startProcess, tetherctl, uniq,
+	psqlValue, request, signIn, sleep, sqlString, tetherctl, uniq,
 } from '../lib/stack.mjs';
 
 const P = uniq('RPL');
@@ -329,23 +325,13 @@ describe('the API', () => {
 });
 
 describe('leaks', () => {
-	let proc = null;
-	let dir = null;
+	let w = null;
 	after(async () => {
-		if (proc !== null)
-			await proc.stop('SIGKILL', 5000);
-		if (dir !== null)
-			fs.rmSync(dir, { recursive: true, force: true });
+		await w?.stop();
 	});
 
 	test('page and API answers, through one worker under valgrind, leak nothing',
 	    { timeout: 15 * 60000 }, async (t) => {
-		const logPath = path.join(env('TETHER_TEST_OUT'), 'valgrind-replace.log');
-		fs.mkdirSync(env('TETHER_TEST_OUT'), { recursive: true });
-		fs.rmSync(logPath, { force: true });
-		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-replace-leak-'));
-		fs.chmodSync(dir, 0o755);
-		const sock = path.join(dir, 'replace.sock');
 		const oldC = cid('old3'), newC = cid('new3');
 		const flows = [0, 1, 2].map((i) => makeFlow(`${P} leak-${i}`, [oldC]));
 		const cookie = manager.jar.header();
@@ -356,7 +342,7 @@ describe('leaks', () => {
 		const json = (token, body) => ({ method: 'POST', uri: `/api/v1/connections/${oldC}/replace`,
 		    headers: { Authorization: `Bearer ${token}` }, contentType: 'application/json',
 		    body: JSON.stringify(body) });
-		const mix = () => [
+		const mix = [
 			[{ uri: `/connections/${oldC}/replace`, cookie }, 200],
 			[{ uri: `/connections/${oldC}/replace?to=${newC}`, cookie }, 200],
 			[{ uri: `/connections/${oldC}/replace?to=${cid('jira')}`, cookie }, 422],
@@ -374,42 +360,23 @@ describe('leaks', () => {
 			[json(manager.token, { replacement_id: newC, flow_ids: [999999999] }), 422],
 		];
 		const rounds = 2;
-		const n = rounds * mix().length + 2;
-		proc = startProcess('valgrind', ['--leak-check=full',
-			'--errors-for-leak-kinds=definite,indirect', '--error-exitcode=99',
-			`--log-file=${logPath}`, path.join(env('TETHER_BIN'), 'tether-fcgi'), '-c',
-			env('TETHER_CONF'), '-f', '-s', sock, '-n', String(n)],
-		    { env: { LIBFCGI_OS_CLOSE_POLL_TIMEOUT: '0' } });
-		await waitForSocket(sock, 120000, () => proc.running);
-		await sleep(500);
-		const c = new FcgiClient(sock, null);
-		for (let round = 0; round < rounds; round++) {
-			for (const [opts, expect] of mix()) {
-				const r = await c.request({ timeoutMs: 180000, ...opts });
-				assert.equal(r.status, expect, `${opts.method ?? 'GET'} ${opts.uri}: ` +
-				    r.body.slice(0, 200));
-			}
-		}
+		const n = rounds * mix.length + 2;
+		w = await valgrindWorker('replace', n);
+		const send = async (opts, expect) => {
+			const r = await w.client.request({ timeoutMs: 180000, ...opts });
+			assert.equal(r.status, expect, `${opts.method ?? 'GET'} ${opts.uri}: ` +
+			    r.body.slice(0, 200));
+		};
+		for (let round = 0; round < rounds; round++)
+			for (const [opts, expect] of mix)
+				await send(opts, expect);
 		// The swap itself: the page's (two flows, stamps as shown), then the API's (the rest).
-		const page = await c.request({ timeoutMs: 180000, method: 'POST',
-		    uri: `/connections/${oldC}/replace`, cookie, body: form([['to', String(newC)],
-		    ['flow', `${flows[0]}.${stamp(flows[0])}`], ['flow', `${flows[1]}.${stamp(flows[1])}`]]) });
-		assert.equal(page.status, 303, page.body.slice(0, 200));
-		const rest = await c.request({ timeoutMs: 180000, ...json(manager.token,
-		    { replacement_id: newC }) });
-		assert.equal(rest.status, 200, rest.body.slice(0, 200));
+		await send({ method: 'POST', uri: `/connections/${oldC}/replace`, cookie,
+		    body: form([['to', String(newC)], ['flow', `${flows[0]}.${stamp(flows[0])}`],
+		    ['flow', `${flows[1]}.${stamp(flows[1])}`]]) }, 303);
+		await send(json(manager.token, { replacement_id: newC }), 200);
 		assert.deepEqual(flows.map((f) => flowConns(f)), flows.map(() => [String(newC)]));
-		let timer;
-		const exit = await Promise.race([proc.exited,
-		    new Promise((r) => { timer = setTimeout(() => r(null), 120000); })]);
-		clearTimeout(timer);
-		assert.notEqual(exit, null, `the worker did not exit after ${n} requests`);
-		const log = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '';
-		t.diagnostic(`${n} requests under valgrind; log ${logPath}`);
-		assert.equal(exit.code, 0, `valgrind exited ${exit.code}:\n` + log.split('\n')
-		    .filter((l) => /lost|ERROR SUMMARY|Invalid|uninitialised|at 0x|by 0x/.test(l))
-		    .slice(0, 80).join('\n'));
-		assert.match(log, /ERROR SUMMARY: 0 errors/);
-		proc = null;
+		await w.finish();
+		t.diagnostic(`${n} requests under valgrind; log ${w.logPath}`);
 	});
 });
