@@ -1,8 +1,9 @@
 /*
  * fuzz_api_json.c — libFuzzer harness over the API's JSON bodies: the
  * input is a request body; api_json_parse reads it, then api_flows_parse
- * (POST and PUT /api/v1/flows) and api_connections_trigger_parse (POST
- * /api/v1/connections/{id}/test) check the object. A refusal names its
+ * (POST and PUT /api/v1/flows), api_connections_trigger_parse (POST
+ * /api/v1/connections/{id}/test) and api_connections_replace_parse (POST
+ * /api/v1/connections/{id}/replace) check the object. A refusal names its
  * error code; an accepted flow holds only what the API promises.
  */
 #include <stdint.h>
@@ -52,6 +53,32 @@ check_flow(const struct flow_in *f)
 		abort();	/* what the API accepts, flow.c accepts */
 }
 
+/* POST /api/v1/connections/{id}/replace: an accepted body names a
+ * replacement and at most REPLACE_FLOWS_MAX distinct positive flow ids. */
+static void
+check_replace(json_t *j)
+{
+	static struct replace_pick	 picks[REPLACE_FLOWS_MAX];
+	struct replace_in		 in;
+	struct api_fault		 fault;
+	size_t				 i, k;
+
+	memset(&in, 0, sizeof(in));
+	if (api_connections_replace_parse(j, &in, picks, &fault) != 0) {
+		check_fault(&fault);
+		return;
+	}
+	if (in.to < 1 || in.npicks > REPLACE_FLOWS_MAX || (in.picks == NULL && in.npicks != 0))
+		abort();
+	for (i = 0; i < in.npicks; i++) {
+		if (in.picks[i].flow < 1 || in.picks[i].stamp[0] != '\0')
+			abort();
+		for (k = 0; k < i; k++)
+			if (in.picks[k].flow == in.picks[i].flow)
+				abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -80,6 +107,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else
 		check_fault(&fault);
+	check_replace(j);
 	json_decref(j);
 	return 0;
 }

@@ -7,6 +7,7 @@
  *   GET  /api/v1/connections		page, per_page
  *   GET  /api/v1/connections/{id}
  *   POST /api/v1/connections/{id}/test	{"trigger": "flow_open"|"api"|"schedule"}
+ *   POST /api/v1/connections/{id}/replace	{"replacement_id", "flow_ids", "dry_run"}
  *
  * Statuses: 200; 400 (paging, body); 403 (test: the role does not allow
  * it); 404 (missing or not visible: identical); 409 (deleted while being
@@ -312,4 +313,163 @@ api_connections_trigger_parse(json_t *body, const char **trigger, struct api_fau
 		    "Unknown key \"%s\".", name);
 	}
 	return 0;
+}
+
+/* ------------------------------------------------- replace across flows */
+
+/* The body of a replace: {"replacement_id": N, "flow_ids": [N, …] (optional:
+ * every flow the user may change), "dry_run": bool (optional)}; every key
+ * known, ids positive and listed once. */
+int
+api_connections_replace_parse(json_t *body, struct replace_in *in, struct replace_pick *picks,
+    struct api_fault *fault)
+{
+	const char	*key;
+	char		 name[72];
+	json_t		*v, *id;
+	size_t		 i, k;
+
+	memset(fault, 0, sizeof(*fault));
+	if (body == NULL || json_object_get(body, "replacement_id") == NULL)
+		return api_fault(fault, "missing_key", "replacement_id",
+		    "The key \"replacement_id\" is required.");
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "replacement_id") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1)
+				return api_fault(fault, "invalid_field", key,
+				    "\"replacement_id\" must be a connection id.");
+			in->to = json_integer_value(v);
+		} else if (strcmp(key, "dry_run") == 0) {
+			if (!json_is_boolean(v))
+				return api_fault(fault, "invalid_field", key,
+				    "\"dry_run\" must be true or false.");
+			in->dry_run = json_is_true(v);
+		} else if (strcmp(key, "flow_ids") == 0) {
+			if (!json_is_array(v) || json_array_size(v) > REPLACE_FLOWS_MAX)
+				return api_fault(fault, "invalid_field", key, "\"flow_ids\" must be"
+				    " an array of at most %d flow ids.", REPLACE_FLOWS_MAX);
+			json_array_foreach(v, i, id) {
+				if (!json_is_integer(id) || json_integer_value(id) < 1)
+					return api_fault(fault, "invalid_field", key,
+					    "\"flow_ids\" must be an array of flow ids.");
+				for (k = 0; k < i; k++)
+					if (picks[k].flow == json_integer_value(id))
+						return api_fault(fault, "invalid_field", key,
+						    "\"flow_ids\": flow %lld is listed twice.",
+						    (long long)json_integer_value(id));
+				picks[i].flow = json_integer_value(id);
+				picks[i].stamp[0] = '\0';
+			}
+			in->picks = picks;
+			in->npicks = json_array_size(v);
+		} else {
+			api_clip(key, name, sizeof(name));
+			return api_fault(fault, "unknown_key", name, "Unknown key \"%s\".", name);
+		}
+	}
+	return 0;
+}
+
+/* A flow of the preview. */
+static json_t *
+api_connections_replace_flow(PGresult *res, int i)
+{
+	json_t	*f = json_object();
+
+	api_fields(f, res, i, (const char *const[]){ "id", "#id", "name", "name",
+	    "version", "#version", "status", "status", "owner", "owner",
+	    "updated_at", "updated_at", NULL });
+	json_object_set_new(f, "may_change", json_boolean(strcmp(db_get(res, i, "may_change"),
+	    "t") == 0));
+	json_object_set_new(f, "chosen", json_boolean(strcmp(db_get(res, i, "chosen"),
+	    "t") == 0));
+	return f;
+}
+
+/* The answer's status and error code for a refusal. */
+static void
+api_connections_replace_refused(struct req *r, int rc, const struct replace_result *res)
+{
+	static const struct {
+		int		 rc, status;
+		const char	*code, *field;
+	} map[] = {
+		{ REPLACE_NOT_FOUND, 404, "not_found", NULL },
+		{ REPLACE_FORBIDDEN, 403, "forbidden", NULL },
+		{ REPLACE_TO_NOT_FOUND, 404, "connection_not_found", "replacement_id" },
+		{ REPLACE_TO_FORBIDDEN, 403, "forbidden", "replacement_id" },
+		{ REPLACE_SAME, 422, "incompatible", "replacement_id" },
+		{ REPLACE_INCOMPATIBLE, 422, "incompatible", "replacement_id" },
+		{ REPLACE_NO_FLOWS, 422, "no_flows", "flow_ids" },
+		{ REPLACE_FLOW_NOT_USING, 422, "flow_not_using", "flow_ids" },
+		{ REPLACE_FLOW_FORBIDDEN, 403, "forbidden", "flow_ids" },
+		{ REPLACE_CONFLICT, 409, "conflict", "flow_ids" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]) - 1 && map[i].rc != rc; i++)
+		continue;
+	api_error_field(r, map[i].status, map[i].code, map[i].field, "%s", res->why);
+}
+
+/*
+ * POST /api/v1/connections/{id}/replace: put another connection in this
+ * one's place in its flows (replace.c, as the page does). A dry run answers
+ * the preview and changes nothing. Statuses: 200, 400 (body), 403, 404,
+ * 409 (a chosen flow changed meanwhile: nothing changed), 422.
+ */
+int
+api_connections_replace(struct req *r, json_t *body)
+{
+	struct replace_pick	*picks;
+	struct replace_result	 res;
+	struct replace_in	 in;
+	struct api_fault	 fault;
+	json_t			*j, *to, *warnings;
+	int			 rc, passed;
+
+	memset(&in, 0, sizeof(in));
+	memset(&res, 0, sizeof(res));
+	in.from = r->arg_id;
+	picks = xcalloc(REPLACE_FLOWS_MAX, sizeof(*picks));
+	if (api_connections_replace_parse(body, &in, picks, &fault) != 0) {
+		api_fault_reply(r, &fault);
+		rc = 0;
+		goto out;
+	}
+	if ((rc = replace_run(&r->actor, &in, &res)) == -1)
+		goto out;
+	if (rc != REPLACE_DONE) {
+		api_connections_replace_refused(r, rc, &res);
+		rc = 0;
+		goto out;
+	}
+	passed = strcmp(res.to->last_test_result, "ok") == 0;
+	j = json_object();
+	json_object_set_new(j, "dry_run", json_boolean(in.dry_run));
+	json_object_set_new(j, "connection_id", json_integer(in.from));
+	to = json_object();
+	json_object_set_new(to, "id", json_integer(res.to->id));
+	json_object_set_new(to, "name", json_string(res.to->name));
+	json_object_set_new(to, "status", json_string(res.to->status));
+	json_object_set_new(to, "last_test_passed", json_boolean(passed));
+	json_object_set_new(to, "last_tested_at", api_connections_time(res.to->last_tested_at));
+	json_object_set_new(j, "replacement", to);
+	warnings = json_array();
+	if (!passed)
+		json_array_append_new(warnings, json_string("The replacement's last test did"
+		    " not pass: flows moved to it may fail."));
+	json_object_set_new(j, "warnings", warnings);
+	if (in.dry_run)
+		json_object_set_new(j, "flows", api_rows(res.flows, api_connections_replace_flow));
+	else {
+		json_object_set_new(j, "replaced", json_integer(res.moved));
+		json_object_set_new(j, "remaining", json_integer(res.remaining));
+	}
+	api_reply(r, 200, j);
+	rc = 0;
+out:
+	free(picks);
+	replace_result_free(&res);
+	return rc;
 }

@@ -49,6 +49,8 @@ static const struct api_route api_routes[] = {
 	    .multi = api_q_none }, .get = api_connections_get, .get_scope = READ },
 	{ .rt = { .pattern = "/api/v1/connections/{id}/test", .params = api_q_none,
 	    .multi = api_q_none }, .post = api_connections_test, .post_scope = TESTS },
+	{ .rt = { .pattern = "/api/v1/connections/{id}/replace", .params = api_q_none,
+	    .multi = api_q_none }, .post = api_connections_replace, .post_scope = FLOWS },
 	{ .rt = { .pattern = "/api/v1/flows", .params = api_q_page, .multi = api_q_none },
 	    .get = api_flows_list, .get_scope = READ | FLOWS,
 	    .post = api_flows_create, .post_scope = FLOWS },

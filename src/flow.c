@@ -22,17 +22,7 @@ const char *const flow_fields[FLOW__FIELDS] = {
 	"connections",
 };
 
-/* The actor's level on connection c ($2 user, $3 admin), as conn_get has it. */
-#define FLOW_PERM							\
-	"CASE WHEN $3::boolean THEN 3 ELSE GREATEST("			\
-	" COALESCE((SELECT CASE m.role WHEN 'manager' THEN 3"		\
-	"  WHEN 'member' THEN 2 ELSE 1 END FROM team_members m"		\
-	"  WHERE m.team_id = c.owner_team_id AND m.user_id = $2), 0),"	\
-	" COALESCE((SELECT max(LEAST(CASE sh.permission WHEN 'manage'"	\
-	"  THEN 3 ELSE 2 END, CASE m.role WHEN 'manager' THEN 3"	\
-	"  WHEN 'member' THEN 2 ELSE 1 END)) FROM connection_shares sh"	\
-	"  JOIN team_members m ON m.team_id = sh.team_id"		\
-	"  WHERE sh.connection_id = c.id AND m.user_id = $2), 0)) END"
+/* FLOW_PERM (tether.h): the actor's level on connection c. */
 
 static const char flow_load_sql[] =
     "SELECT " FLOW_COLUMNS " FROM flows f WHERE f.id = $1";

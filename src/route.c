@@ -36,6 +36,8 @@ static const char *const p_test[] = { "csrf", "once", NULL };
 static const char *const p_testing[] = { "run", NULL };
 static const char *const p_revert[] = { "csrf", "version", "current", "once", NULL };
 static const char *const p_delete[] = { "csrf", "confirm", NULL };
+static const char *const p_replace[] = { "csrf", "to", "flow", NULL };
+static const char *const m_replace[] = { "flow", NULL };
 static const char *const p_teams[] = { "csrf", "action", "name", NULL };
 static const char *const p_team[] = { "csrf", "action", "email", "role", NULL };
 static const char *const p_users[] = { "csrf", "action", "email", "name", "password", NULL };
@@ -81,6 +83,9 @@ static const struct route routes[] = {
 	{ "/connections/{id}/delete", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
 	    "integrations", page_connection_delete, page_connection_delete_post,
 	    p_delete, p_none },
+	{ "/connections/{id}/replace", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
+	    "integrations", page_connection_replace, page_connection_replace_post,
+	    p_replace, m_replace },
 	{ "/connections/{id}/revert", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
 	    "integrations", page_connection_revert, page_connection_revert_post,
 	    p_revert, p_none },

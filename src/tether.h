@@ -1195,6 +1195,80 @@ int		 flow_replace(const struct actor *, int64_t id, const struct flow_in *,
 		    struct flow_result *);
 int		 flow_delete(const struct actor *, int64_t id, struct flow_result *);
 
+/* ------------------------------------------------------------- replace.c */
+
+/*
+ * Replace a connection across its flows (issue 13 §4): the page
+ * (page-connection-replace.c) and the API (api-connections.c) call
+ * replace_run, which checks, previews (a dry run) or swaps, and words every
+ * refusal. Compatible: the same connector, authentication protocol, API type
+ * and execution context. The actor needs PERM_MANAGE on the connection,
+ * PERM_USE on the replacement, and to be able to change each chosen flow.
+ */
+#define REPLACE_FLOWS_MAX	500
+
+/* The actor's level on connection c ($2 user, $3 admin), as conn_get has it. */
+#define FLOW_PERM							\
+	"CASE WHEN $3::boolean THEN 3 ELSE GREATEST("			\
+	" COALESCE((SELECT CASE m.role WHEN 'manager' THEN 3"		\
+	"  WHEN 'member' THEN 2 ELSE 1 END FROM team_members m"		\
+	"  WHERE m.team_id = c.owner_team_id AND m.user_id = $2), 0),"	\
+	" COALESCE((SELECT max(LEAST(CASE sh.permission WHEN 'manage'"	\
+	"  THEN 3 ELSE 2 END, CASE m.role WHEN 'manager' THEN 3"	\
+	"  WHEN 'member' THEN 2 ELSE 1 END)) FROM connection_shares sh"	\
+	"  JOIN team_members m ON m.team_id = sh.team_id"		\
+	"  WHERE sh.connection_id = c.id AND m.user_id = $2), 0)) END"
+
+/* A chosen flow, with the stamp the preview showed ("": not compared). */
+struct replace_pick {
+	int64_t		 flow;
+	char		 stamp[24];
+};
+
+struct replace_in {
+	int64_t			 from;		/* the connection the flows use */
+	int64_t			 to;		/* the replacement */
+	const struct replace_pick *picks;	/* NULL: every flow using `from` */
+	size_t			 npicks;
+	int			 dry_run;	/* preview only: nothing changes */
+};
+
+enum replace_rc {
+	REPLACE_DONE = 0,
+	REPLACE_NOT_FOUND,		/* `from` missing or not seen (404) */
+	REPLACE_FORBIDDEN,		/* the actor may not edit `from` (403) */
+	REPLACE_TO_NOT_FOUND,		/* the replacement missing or not seen */
+	REPLACE_TO_FORBIDDEN,		/* seen, but the actor may not use it */
+	REPLACE_SAME,			/* the replacement is `from` itself */
+	REPLACE_INCOMPATIBLE,		/* another connector, protocol, API type, context */
+	REPLACE_NO_FLOWS,		/* no flow uses `from`, or none was chosen */
+	REPLACE_FLOW_NOT_USING,		/* a chosen flow does not use `from` */
+	REPLACE_FLOW_FORBIDDEN,		/* the actor may not change a chosen flow */
+	REPLACE_CONFLICT,		/* a chosen flow changed since the preview */
+};
+
+struct replace_result {
+	/* Every flow using `from` (at most REPLACE_FLOWS_MAX), by name: id, name,
+	 * version, status, owner, updated_at (ISO 8601), stamp, may_change and
+	 * chosen ("t"/"f"). NULL when refused before the flows were read. */
+	struct pg_result	*flows;
+	/* The replacement as the actor sees it (NULL when refused before). */
+	struct conn		*to;
+	int64_t			 flow;		/* the flow a refusal names */
+	char			 why[400];	/* the refusal's sentence */
+	int			 moved;		/* done: flows swapped */
+	int			 remaining;	/* done: flows still using `from` */
+};
+
+/* Check, preview or swap: REPLACE_DONE or a refusal with out->why; -1 on a
+ * database failure (rolled back). Free out with replace_result_free. */
+int		 replace_run(const struct actor *, const struct replace_in *,
+		    struct replace_result *out);
+void		 replace_result_free(struct replace_result *);
+/* The connections the actor may put in `from`'s place: id, name, team,
+ * status, passed; by name. NULL on failure. */
+struct pg_result *replace_candidates(const struct actor *, int64_t from);
+
 /* ------------------------------------------------ api.c (bodies, no HTTP) */
 
 /*
@@ -1219,6 +1293,10 @@ int		 api_flows_parse(struct json_t *body, struct flow_in *,
 /* A connection test's body (NULL: none): its trigger, "api" by default. */
 int		 api_connections_trigger_parse(struct json_t *body, const char **trigger,
 		    struct api_fault *);
+
+/* A replace's body (api-connections.c): into *in, picks (REPLACE_FLOWS_MAX). */
+int		 api_connections_replace_parse(struct json_t *body, struct replace_in *,
+		    struct replace_pick *picks, struct api_fault *);
 
 /* ---------------------------------------------------- ctl-flow.c, ctl-token.c */
 

@@ -322,6 +322,9 @@ int		 page_webhooks(struct req *);
 int		 page_webhooks_post(struct req *);
 int		 page_webhook(struct req *);
 int		 page_webhook_post(struct req *);
+/* page-connection-replace.c */
+int		 page_connection_replace(struct req *);
+int		 page_connection_replace_post(struct req *);
 
 /* ---------------------------------------------------------------- api.c */
 

@@ -17,7 +17,9 @@ if:Delete.InUse ?>
 </div>
 </div><?cs
   call:flows_table(Flows, "Flows that use " + Conn.Name) ?>
-<div class="form-actions">
+<div class="form-actions"><?cs
+  if:Can.Edit ?>
+<a class="btn btn-primary" href="/connections/<?cs var:Conn.Id ?>/replace">Replace in flows…</a><?cs /if ?>
 <a class="btn btn-secondary" href="/connections/<?cs var:Conn.Id ?>">Back to the connection</a>
 </div>
 </section><?cs

@@ -11,6 +11,7 @@ include:"connection-header.cs" ?>
 call:section_head("flows-title", "Flows Using Connection", 0, subcount(Flows), "flow") ?><?cs
 if:subcount(Flows) > 0 ?>
 <p class="section-lede muted">Edits to this connection take effect immediately in every flow listed here, and it can't be deleted while any flow uses it. Progress status shows each flow's latest connection test.</p>
+<?cs if:Can.Edit ?><div class="form-actions"><a class="btn btn-secondary" href="/connections/<?cs var:Conn.Id ?>/replace">Replace in flows…</a></div><?cs /if ?>
 <div class="table-wrap">
 <table class="data-table stack-table flows-table">
 <caption class="visually-hidden">Flows using <?cs var:Conn.Name ?>. The Flow name, Version, Status and Owner headers are links that sort the table.</caption>
