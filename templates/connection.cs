@@ -183,8 +183,10 @@ if:Identity.MissingScopes ?>
   /if ?></div><?cs
 /if ?><?cs
 if:Identity.CanConnectOther == "1" ?>
-<form class="inline-form identity-other" method="post" action="/connections/<?cs var:Conn.Id ?>/connect-other"><?cs call:csrf_input() ?><button class="btn btn-secondary btn-sm" type="submit">Connect a different account</button></form>
-<p class="detail-note muted">Reconnect must come back as the same <?cs var:Identity.TenantLabel ?>; an admin may sign in to another one here instead (recorded in the audit trail).</p><?cs
+<div class="identity-other">
+<p class="detail-note muted">Reconnect must come back as the same <?cs var:Identity.TenantLabel ?>. As an admin you may sign in to another one instead; the change is recorded in the audit trail.</p>
+<form class="inline-form" method="post" action="/connections/<?cs var:Conn.Id ?>/connect-other"><?cs call:csrf_input() ?><button class="btn btn-secondary btn-sm" type="submit">Connect a different account</button></form>
+</div><?cs
 /if ?><?cs
 if:subcount(Secrets) > 0 ?>
 <p class="detail-note muted"><?cs if:Conn.Context == "per_user" ?>Secrets are encrypted and never shown. Each person changes their own under Your account.<?cs else ?>Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.<?cs /if ?></p><?cs
