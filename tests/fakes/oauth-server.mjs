@@ -24,6 +24,7 @@
 //       the revocation endpoint (RFC 7009; routes.revocation moves it);
 //       as.revocationStatus = 503: it answers that instead (a provider down).
 //
+// idTokenClaims: true puts the scopes' claims (as.identity's too) in the id token.
 // routes lets one provider answer at a vendor's paths (Salesforce's
 // /services/oauth2/authorize, /token, /userinfo).
 
@@ -35,7 +36,7 @@ import Provider from 'oidc-provider';
 const ACCOUNTS = new Map();
 
 export async function startOAuthServer({ tls, clients, routes = {}, host = 'localhost',
-    accessTokenTtl = 3600, apiPaths = [], scopes = [] } = {}) {
+    accessTokenTtl = 3600, apiPaths = [], scopes = [], idTokenClaims = false } = {}) {
 	const tokenCalls = [];
 	const issued = { access: [], refresh: [], clientCredentials: [] };
 	const requests = [];
@@ -101,6 +102,9 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 			},
 		}),
 		cookies: { keys: ['tether-tests-only-cookie-key'] },
+		// idTokenClaims: the scopes' claims go in the id token too (as
+		// Microsoft's tid and Google's hd do), not only in userinfo.
+		conformIdTokenClaims: !idTokenClaims,
 		routes: { ...routes },
 		renderError: async (ctx, out) => {
 			ctx.type = 'html';

@@ -10,9 +10,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { startStandin } from '../fakes/http-standin.mjs';
+import { consent, startOAuthServer } from '../fakes/oauth-server.mjs';
+import { startProxy } from '../fakes/proxy.mjs';
+import { marker } from '../fakes/secrets.mjs';
 import { auditOf, identityStack } from '../lib/identity.mjs';
 import { connRow, secretCipher } from '../lib/rows.mjs';
 import { pageText, psql } from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const ORG_A = '00DA0000000acme';
 const ORG_B = '00DB0000000other';
@@ -147,5 +152,58 @@ describe('Granted scopes', () => {
 	test('nothing missing: no note', async () => {
 		const { app, id } = await connectedSalesforce();
 		assert.doesNotMatch(pageText((await app.get(`/connections/${id}`)).text), /Missing scopes/);
+	});
+});
+
+describe('Microsoft Graph: the tenant from the id token', () => {
+	const TENANT_A = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+	const TENANT_B = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
+	let ms;
+	let proxied;
+	let msClient;
+
+	before(async () => {
+		const tls = { ...s.pki.issue('ms', ['login.microsoftonline.com', 'graph.microsoft.com', '127.0.0.1']), ca: s.ca };
+		msClient = { client_id: 'graph-identity', client_secret: marker('gid'), redirect_uris: [s.redirectUri],
+			token_endpoint_auth_method: 'client_secret_post' };
+		ms = await startOAuthServer({ tls, clients: [msClient], host: 'login.microsoftonline.com', idTokenClaims: true,
+			routes: { authorization: '/contoso.onmicrosoft.com/oauth2/v2.0/authorize',
+				token: '/contoso.onmicrosoft.com/oauth2/v2.0/token' } });
+		s.cleanup(() => ms.close());
+		ms.identityOf.set('alice', { tid: TENANT_A, preferred_username: 'alice@contoso.example' });
+		ms.identityOf.set('mallory', { tid: TENANT_B, preferred_username: 'mallory@fabrikam.example' });
+		const graph = await startStandin({ name: 'graph', tls, handler: async (req, res) => {
+			const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+			const ok = m !== null && await ms.validAccessToken(m[1]);
+			res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+			res.end(ok ? '{"id":"1"}' : '{"error":{"code":"InvalidAuthenticationToken"}}');
+		} });
+		s.cleanup(() => graph.close());
+		const px = await startProxy({ 'login.microsoftonline.com:443': ms.port, 'graph.microsoft.com:443': graph.port });
+		s.cleanup(() => px.close());
+		proxied = await startTether({ replace: { 'outbound.ca_bundle': s.pki.caFile, 'outbound.proxy': px.url } });
+		s.cleanup(() => proxied.stop());
+	});
+
+	async function connectMs(app, id, login) {
+		const rc = await app.reconnect(id);
+		assert.equal(rc.status, 303);
+		return app.callback(await consent(rc.location, { ca: s.ca, login, origin: `https://127.0.0.1:${ms.port}` }));
+	}
+
+	test('Connected as the id token\'s account and tenant; another tenant refused', async () => {
+		const sess = await s.session();
+		const app = proxied.client(sess.jar);
+		const r = await app.create({ connector: 'msgraph', protocol: 'oauth2_code', team: sess.team.id,
+			fields: { tenant: 'contoso.onmicrosoft.com', client_id: msClient.client_id,
+				client_secret: msClient.client_secret, scopes: 'openid offline_access User.Read' } });
+		assert.equal(r.status, 200);
+		assert.equal((await connectMs(app, r.id, 'alice')).flash?.kind, 'success');
+		assert.deepEqual(identityRow(r.id), ['alice@contoso.example', TENANT_A]);
+		assert.match(pageText((await app.get(`/connections/${r.id}`)).text),
+		    new RegExp(`Connected as alice@contoso\\.example · tenant ${TENANT_A}`));
+		const cb = await connectMs(app, r.id, 'mallory');
+		assert.match(cb.flash?.message ?? '', new RegExp(`^Nothing changed: you signed in to another Microsoft Graph tenant \\(${TENANT_B}\\)`));
+		assert.deepEqual(identityRow(r.id), ['alice@contoso.example', TENANT_A]);
 	});
 });

@@ -44,7 +44,11 @@ export async function identityStack({ clients: n = 8, front = false, replace = {
 	cleanups.push(() => sf.close());
 	let next = 0;
 	const s = {
-		sf, tether, ca, redirectUri,
+		sf, tether, ca, pki, redirectUri,
+		/** Run fn at close (stand-ins a test adds). */
+		cleanup(fn) {
+			cleanups.push(fn);
+		},
 		/** A client of the provider for client_secret_post (Salesforce's). */
 		client() {
 			while (clients[next].token_endpoint_auth_method !== 'client_secret_post')
