@@ -10,14 +10,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { startBlackhole } from '../fakes/blackhole.mjs';
 import { assertAbsent, stackLogs } from '../fakes/secrets.mjs';
 import { auditOf, identityStack } from '../lib/identity.mjs';
-import { pageText, psqlValue } from '../lib/stack.mjs';
+import { pageText, psql, psqlValue } from '../lib/stack.mjs';
+
+const REVOKE_TIMEOUT_MS = 1500;
 
 let s;
 
 before(async () => {
-	s = await identityStack({ clients: 12 });
+	s = await identityStack({ clients: 14, replace: { 'oauth.revoke_timeout_ms': REVOKE_TIMEOUT_MS } });
 });
 
 after(async () => {
@@ -106,6 +109,28 @@ describe('Delete revokes the tokens at the provider', () => {
 		    [{ outcome: 'success', details: { revoke: 'failed', revoke_class: 'http_503' } }]);
 		assert.equal(storedTokens(id), 0);
 		assert.equal(psqlValue(`SELECT count(*) FROM connections WHERE id = ${id}`), '0');
+	});
+
+	test('a provider that never answers: given up after oauth.revoke_timeout_ms, "failed" (timeout), deleted', async () => {
+		const { app, team } = await s.session();
+		const { id } = await s.salesforce(app, team, s.client());
+		await s.connect(app, id);
+		const bh = await startBlackhole();
+		try {
+			// Its login URL (where the revocation endpoint is) now leads nowhere.
+			psql(`UPDATE connections SET settings = jsonb_set(settings, '{login_url}',
+			    '"https://127.0.0.1:${bh.port}"') WHERE id = ${id}`);
+			const t0 = Date.now();
+			const del = await deleteConnection(app, id);
+			const ms = Date.now() - t0;
+			assert.equal(del.status, 303);
+			assert.ok(ms < REVOKE_TIMEOUT_MS + 2500, `the delete took ${ms} ms`);
+		} finally {
+			await bh.close();
+		}
+		assert.deepEqual(auditOf(id, 'connection_delete'),
+		    [{ outcome: 'success', details: { revoke: 'failed', revoke_class: 'timeout' } }]);
+		assert.equal(storedTokens(id), 0);
 	});
 
 	test('a delete refused (flows use it) revokes nothing', async () => {
