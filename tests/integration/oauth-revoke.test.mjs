@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { startBlackhole } from '../fakes/blackhole.mjs';
 import { assertAbsent, stackLogs } from '../fakes/secrets.mjs';
 import { auditOf, identityStack } from '../lib/identity.mjs';
-import { pageText, psql, psqlValue } from '../lib/stack.mjs';
+import { makeUser, pageText, psql, psqlValue, signIn } from '../lib/stack.mjs';
 
 const REVOKE_TIMEOUT_MS = 1500;
 
@@ -145,6 +145,26 @@ describe('Delete revokes the tokens at the provider', () => {
 		assert.equal(del.status, 409);
 		assert.equal(s.sf.revocations.length, calls);
 		assert.ok(storedTokens(id) > 0, 'its tokens stay');
+	});
+});
+
+describe('Delete of a per-user connection', () => {
+	test('every user\'s own refresh token is revoked, each once', async () => {
+		const { app, team } = await s.session();
+		const c = s.client();
+		const { id } = await s.salesforce(app, team, c, { context: 'per_user' });
+		const other = makeUser({ teams: [{ name: team.name, role: 'member' }] });
+		const otherApp = s.tether.client((await signIn(other.email, other.password)).jar);
+		assert.equal((await s.connect(app, id, { login: 'pat' })).flash?.kind, 'success');
+		assert.equal((await s.connect(otherApp, id, { login: 'quinn' })).flash?.kind, 'success');
+		const refresh = refreshTokens(c);
+		assert.equal(refresh.length, 2);
+		const calls = s.sf.revocations.length;
+		assert.equal((await deleteConnection(app, id)).status, 303);
+		assert.deepEqual(s.sf.revocations.slice(calls).map((r) => r.token).sort(), [...refresh].sort());
+		assert.deepEqual(auditOf(id, 'connection_delete'),
+		    [{ outcome: 'success', details: { revoke: 'revoked', revoked: 2, failed: 0 } }]);
+		assert.equal(storedTokens(id), 0);
 	});
 });
 
