@@ -37,7 +37,13 @@ static const char *const cdef_test_override_keys[] = { "method", "url",
 static const char *const cdef_oauth_keys[] = { "authorize_url",
     "authorize_path", "token_url", "token_path", "base", "scopes",
     "scopes_field", "client_id_field", "client_secret_field", "pkce",
-    "client_auth", "authorize_params", "refresh_daily", "ApiTypes", NULL };
+    "client_auth", "authorize_params", "refresh_daily",
+    /* issue 13 §5 §6: revocation and identity */
+    "revocation_url", "revocation_path", "identity_from", "identity_url",
+    "identity_path", "identity_account", "identity_tenant", "identity_tenant_label",
+    "ApiTypes", NULL };
+static const char *const cdef_identity_from[] = { "token", "id_token", "call",
+    NULL };
 static const char *const cdef_oauth_override_keys[] = { "scopes", NULL };
 static const char *const cdef_sections[] = { "connection",
     "authentication", NULL };
@@ -666,6 +672,49 @@ cdef_oauth_override(struct cdef *cd, HDF *proto, HDF *oauth, HDF *o,
 	return cdef_scopes(cd, o, path);
 }
 
+/*
+ * Revocation (RFC 7009) and identity (issue 13 §5 §6), authorization code
+ * only: revocation_url (or _path with base) where the vendor has one;
+ * identity_from token | id_token | call (then identity_url or _path), with
+ * identity_tenant, the claim a reconnect must match, and identity_account.
+ */
+static int
+cdef_oauth_identity(struct cdef *cd, HDF *proto, HDF *oauth, const char *path,
+    int code)
+{
+	const char	*from = cdef_val(oauth, "identity_from");
+	int		 revoke = cdef_val(oauth, "revocation_url") != NULL ||
+			    cdef_val(oauth, "revocation_path") != NULL;
+	int		 call = cdef_val(oauth, "identity_url") != NULL ||
+			    cdef_val(oauth, "identity_path") != NULL;
+
+	if (!code && (revoke || from != NULL || call))
+		return cdef_error(cd, path, revoke ? "revocation_url" : "identity_from",
+		    "revocation and identity are for the authorization code grant");
+	if (revoke && cdef_oauth_url(cd, proto, oauth, path, "revocation", 1) == -1)
+		return -1;
+	if (cdef_one_of(cd, oauth, path, "identity_from", cdef_identity_from, 0) == -1)
+		return -1;
+	if (from == NULL) {
+		if (call || cdef_val(oauth, "identity_tenant") != NULL ||
+		    cdef_val(oauth, "identity_tenant_label") != NULL ||
+		    cdef_val(oauth, "identity_account") != NULL)
+			return cdef_error(cd, path, NULL, "identity_* without "
+			    "\"identity_from\"");
+		return 0;
+	}
+	if (cdef_str(oauth, "identity_tenant") == NULL)
+		return cdef_error(cd, path, "identity_from", "missing \"identity_tenant\", "
+		    "the claim a reconnect must match");
+	if ((strcmp(from, "call") == 0) != call)
+		return cdef_error(cd, path, "identity_from", call ? "identity_url is for "
+		    "identity_from = call" : "identity_from = call needs identity_url "
+		    "(or identity_path with base)");
+	if (call && cdef_oauth_url(cd, proto, oauth, path, "identity", 1) == -1)
+		return -1;
+	return 0;
+}
+
 /* OAuth: endpoints and scopes, for the OAuth kinds only. */
 static int
 cdef_oauth(struct cdef *cd, HDF *proto, const char *ppath,
@@ -723,7 +772,8 @@ cdef_oauth(struct cdef *cd, HDF *proto, const char *ppath,
 		return cdef_error(cd, path, "authorize_params", "authorize_params "
 		    "are for the authorization code grant");
 	if (cdef_authorize_params(cd, proto, oauth, path) == -1 ||
-	    cdef_overrides(cd, proto, oauth, path, cdef_oauth_override) == -1)
+	    cdef_overrides(cd, proto, oauth, path, cdef_oauth_override) == -1 ||
+	    cdef_oauth_identity(cd, proto, oauth, path, code) == -1)
 		return -1;
 	return 0;
 }

@@ -256,6 +256,10 @@ cdef_defaults_oauth(HDF *proto)
 		cdef_join(proto, oauth, "authorize_url", base, v);
 	if ((v = cdef_val(oauth, "token_path")) != NULL)
 		cdef_join(proto, oauth, "token_url", base, v);
+	if ((v = cdef_val(oauth, "revocation_path")) != NULL)
+		cdef_join(proto, oauth, "revocation_url", base, v);
+	if ((v = cdef_val(oauth, "identity_path")) != NULL)
+		cdef_join(proto, oauth, "identity_url", base, v);
 	cdef_default(oauth, "client_id_field", "client_id");
 	cdef_default(oauth, "client_secret_field", "client_secret");
 	cdef_default(oauth, "client_auth", "basic");

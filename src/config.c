@@ -108,6 +108,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	INT_KEY(expiry_horizon_days, "health.expiry_horizon_days", 14, 1, 365);
 	INT_KEY(notify_after_failures, "health.notify_after_failures", 2, 1, 100);
 	INT_KEY(refresh_ahead_s, "health.refresh_ahead_seconds", 300, 30, 86400);
+	INT_KEY(revoke_timeout_ms, "oauth.revoke_timeout_ms", 3000, 100, 60000);
 	INT_KEY(worker_processes, "worker.processes", 4, 1, 64);
 	INT_KEY(worker_lease_s, "worker.lease_seconds", 120, 10, 3600);
 	INT_KEY(worker_batch, "worker.batch", 8, 1, 100);

@@ -614,3 +614,48 @@ oauth_token_url(const struct actor *a, const struct conn *c, HDF *proto, json_t 
 	return oauth_expand(a, oauth_value(hdf_get_obj(proto, "OAuth"), "token_url",
 	    c->api_type), settings, out);
 }
+
+/* ------------------------------------ other endpoints: revocation, identity */
+
+int
+oauth_endpoint(const struct actor *a, const struct conn *c, HDF *proto, json_t *settings,
+    const char *key, struct buf *out)
+{
+	const char	*tmpl = oauth_value(hdf_get_obj(proto, "OAuth"), key, c->api_type);
+
+	/* Not declared: nothing to call, and nothing to log. */
+	if (tmpl == NULL)
+		return 1;
+	return oauth_expand(a, tmpl, settings, out);
+}
+
+void
+oauth_client_auth(const struct conn *c, HDF *proto, const char *client_id,
+    const char *client_secret, struct buf *body, struct probe_http *p)
+{
+	const char	*auth = oauth_value(hdf_get_obj(proto, "OAuth"), "client_auth",
+			    c->api_type);
+
+	if (auth != NULL && strcmp(auth, "post") == 0) {
+		buf_puts(body, "&client_id=");
+		buf_url_encode(body, client_id != NULL ? client_id : "");
+		buf_puts(body, "&client_secret=");
+		buf_url_encode(body, client_secret != NULL ? client_secret : "");
+	} else {
+		p->user = client_id;
+		p->password = client_secret;
+	}
+}
+
+int
+oauth_endpoint_call(const struct actor *a, const struct conn *c, HDF *proto,
+    struct probe_http *p, struct probe_outcome *o)
+{
+	const char	*base = oauth_value(hdf_get_obj(proto, "OAuth"), "base", c->api_type);
+
+	/* http:// only where the field the endpoints are joined to allows it. */
+	p->allow_http = strncmp(p->url, "http://", 7) == 0 &&
+	    str_word_in(hdf_get_value(hdf_get_obj(hdf_get_obj(proto, "Fields"),
+	    base != NULL ? base : "url"), "scheme", "https"), "http");
+	return probe_http(a->app, p, o);
+}

@@ -14,6 +14,7 @@
 
 #include <ClearSilver.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "tether.h"
 #include "web.h"
@@ -197,6 +198,67 @@ page_connection_credentials_post(struct req *r)
 	}
 	rc = connpage_test_and_show(r, c->id, "manual", "Your credentials are saved.");
 out:
+	conn_free(c);
+	return rc;
+}
+
+/*
+ * "Disconnect my account" (issue 13 §5): the signed-in user's own tokens
+ * of a per-user connection are revoked at the provider (RFC 7009, best
+ * effort, where the connector declares an endpoint), then destroyed with
+ * the user's own state and refresh job, whatever the provider said; the
+ * audit entry says which. Inputs: {id}; POST csrf. Statuses: 303, 403,
+ * 404 (not a per-user connection), 503.
+ */
+int
+page_connection_disconnect_post(struct req *r)
+{
+	struct conn		*c;
+	enum revoke_result	 rr;
+	char			 cid[24], uid[24], cls[48], loc[48], *details;
+	const char		*params[2] = { cid, uid };
+	PGresult		*res;
+	json_t			*d;
+	int			 rc = -1;
+
+	if (cred_load(r, &c))
+		return 0;
+	if (revoke_owner(&r->actor, c, r->actor.user_id, &rr, cls, sizeof(cls)) == -1) {
+		rr = REVOKE_FAILED;
+		snprintf(cls, sizeof(cls), "%s", "error");
+	}
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->actor.user_id);
+	d = json_pack("{s:s}", "revoke", revoke_result_key(rr));
+	if (rr == REVOKE_FAILED)
+		json_object_set_new(d, "revoke_class", json_string(cls));
+	details = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	if (db_begin(&r->app->db) == -1)
+		goto out;
+	res = db_exec_named(&r->app->db, "user_disconnect",
+	    "WITH s AS (DELETE FROM user_connection_secrets WHERE connection_id = $1"
+	    " AND user_id = $2), j AS (DELETE FROM jobs WHERE kind = 'refresh' AND"
+	    " connection_id = $1 AND user_id = $2) DELETE FROM user_connection_states"
+	    " WHERE connection_id = $1 AND user_id = $2", 2, params);
+	if (res == NULL || audit_add(&r->actor, "connection", c->id, c->name,
+	    "connection_user_disconnect", "success", details) == -1 ||
+	    db_commit(&r->app->db) == -1) {
+		db_clear(res);
+		db_rollback(&r->app->db);
+		goto out;
+	}
+	db_clear(res);
+	http_flash_next(r, "success", rr == REVOKE_DONE ? "Your account is disconnected: "
+	    "its access was revoked at the provider and Tether no longer keeps it." :
+	    rr == REVOKE_FAILED ? "Your account is disconnected: Tether no longer keeps "
+	    "it, but the provider could not be reached to revoke its access." :
+	    "Your account is disconnected: Tether no longer keeps its credentials.");
+	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	http_redirect(r, loc);
+	rc = 0;
+out:
+	free(details);
 	conn_free(c);
 	return rc;
 }

@@ -3,7 +3,8 @@
  * refused, with the flows listed, while flows use it. The check and the
  * delete are one statement, and the foreign key (ON DELETE RESTRICT) is
  * the last guard against a flow registered in between — that too is a
- * refusal, never an error page.
+ * refusal, never an error page. A delete that goes through revokes the
+ * connection's OAuth tokens at the provider first (revoke.c), best effort.
  * Inputs: {id}; POST csrf, confirm=yes.
  * Statuses: 200 (confirm, or refused with the flows), 303 (deleted: to the
  * Integrations tab), 403, 404, 409 (in use), 503.
@@ -62,15 +63,37 @@ page_connection_delete(struct req *r)
 	return rc;
 }
 
+/* In the delete's transaction: lock connection `id` unless flows use it.
+ * 1 locked, 0 in use (or gone), -1 on a database error. */
+static int
+delete_lock(struct req *r, int64_t id)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+	int		 n;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	res = db_exec_named(&r->app->db, "conn_delete_lock",
+	    "SELECT id FROM connections WHERE id = $1 AND NOT EXISTS"
+	    " (SELECT 1 FROM flow_connections WHERE connection_id = $1) FOR UPDATE",
+	    1, params);
+	if (res == NULL)
+		return -1;
+	n = db_rows(res);
+	db_clear(res);
+	return n == 1;
+}
+
 int
 page_connection_delete_post(struct req *r)
 {
 	struct conn	*c;
 	const char	*confirm = req_param(r, "confirm");
-	char		 cid[24], msg[300];
+	char		 cid[24], msg[300], *revoked = NULL;
 	const char	*params[1] = { cid };
 	PGresult	*res;
-	int		 rc = -1, deleted;
+	int		 rc = -1, deleted, locked;
 
 	if (delete_load(r, &c))
 		return 0;
@@ -83,10 +106,18 @@ page_connection_delete_post(struct req *r)
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	if (db_begin(&r->app->db) == -1)
 		goto out;
+	/* Tokens are revoked at the provider (issue 13 §5) only for a delete
+	 * that goes through: the row is locked first, so no flow can start
+	 * using it meanwhile; what the provider said goes in the audit entry. */
+	if ((locked = delete_lock(r, c->id)) == -1 ||
+	    (locked == 1 && revoke_connection(&r->actor, c, &revoked) == -1)) {
+		db_rollback(&r->app->db);
+		goto out;
+	}
 	/* The audit entry first, while the connection (and its team) exists; a
 	 * refused delete rolls it back and records the refusal instead. */
 	if (audit_add(&r->actor, "connection", c->id, c->name, "connection_delete", "success",
-	    NULL) == -1 || event_connection(&r->actor, EVENT_DELETED, c->id, NULL) == -1) {
+	    revoked) == -1 || event_connection(&r->actor, EVENT_DELETED, c->id, NULL) == -1) {
 		db_rollback(&r->app->db);
 		goto out;
 	}
@@ -124,6 +155,7 @@ page_connection_delete_post(struct req *r)
 	http_redirect(r, "/");
 	rc = 0;
 out:
+	free(revoked);
 	conn_free(c);
 	return rc;
 }

@@ -6,7 +6,8 @@
  * one by each user for their own account. A new OAuth connection's Create
  * leads here too (page_connection_connect_new): straight to the consent.
  * Inputs: {id}; POST csrf. Statuses: 303 (to the provider, or back with a
- * message), 403, 404 (not an OAuth connection), 503.
+ * message), 403, 404 (not an OAuth connection), 503. Also "Connect a
+ * different account" (page_connection_connect_other_post).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@
  * before it is filled in.
  */
 static int
-connect_start(struct req *r, const struct conn *c, const char *created)
+connect_start(struct req *r, const struct conn *c, const char *created, int other)
 {
 	HDF		*proto;
 	json_t		*settings = NULL;
@@ -39,7 +40,7 @@ connect_start(struct req *r, const struct conn *c, const char *created)
 	char		 sid[24], ver[16], minutes[8], *nonce_hex = NULL, *ct_hex = NULL;
 	int		 version, rc = -1;
 	struct buf	 url, token_url, redirect;
-	const char	*params[9];
+	const char	*params[10];
 	PGresult	*res;
 
 	buf_init(&url);
@@ -80,15 +81,17 @@ connect_start(struct req *r, const struct conn *c, const char *created)
 	params[0] = hash, params[1] = sid, params[2] = uid, params[3] = cid;
 	params[4] = ver, params[5] = nonce_hex, params[6] = ct_hex;
 	params[7] = token_url.data, params[8] = redirect.data;
+	params[9] = other ? "t" : "f";
 	res = db_exec_named(&r->app->db, "oauth_state_add",
 	    "INSERT INTO oauth_states (state_hash, session_id, user_id, connection_id,"
 	    " key_version, verifier_nonce, verifier_ciphertext, token_url, redirect_uri,"
-	    " expires_at) VALUES ($1::bytea, $2, $3, $4, $5, decode($6, 'hex'),"
-	    " decode($7, 'hex'), $8, $9, now() + interval '10 minutes')", 9, params);
+	    " expires_at, other_account) VALUES ($1::bytea, $2, $3, $4, $5, decode($6, 'hex'),"
+	    " decode($7, 'hex'), $8, $9, now() + interval '10 minutes', $10)", 10, params);
 	if (res == NULL)
 		goto out;
 	db_clear(res);
-	audit_add(&r->actor, "connection", c->id, c->name, connpage_first_connect(r, c) ?
+	audit_add(&r->actor, "connection", c->id, c->name, other ?
+	    "connection_connect_other_account_start" : connpage_first_connect(r, c) ?
 	    "connection_connect_start" : "connection_reconnect_start", "success", NULL);
 	if (created != NULL) {
 		HDF	*n = render_node(r->hdf, "Connect");
@@ -118,21 +121,43 @@ out:
 	return rc;
 }
 
-int
-page_connection_reconnect_post(struct req *r)
+/* Shared connections: managers connect. Per user: everyone their own.
+ * `other`: "Connect a different account", admins only. */
+static int
+reconnect_post(struct req *r, int other)
 {
 	struct conn	*c;
 	int		 rc = 0;
 
 	if (connpage_load(r, PERM_USE, &c))
 		return 0;
-	/* Shared connections: managers connect. Per user: everyone their own. */
 	if (strcmp(c->context, "per_user") != 0 && c->perm < PERM_MANAGE)
 		http_error(r, 403, "Only managers of this connection can connect it.");
+	else if (other && !r->actor.is_admin)
+		http_error(r, 403, "Only admins can connect a different account.");
 	else
-		rc = connect_start(r, c, NULL);
+		rc = connect_start(r, c, NULL, other);
 	conn_free(c);
 	return rc;
+}
+
+int
+page_connection_reconnect_post(struct req *r)
+{
+	return reconnect_post(r, 0);
+}
+
+/*
+ * "Connect a different account" (issue 13 §6): an admin's explicit choice,
+ * audited, to sign in to another account, org or tenant than the one the
+ * connection was made with; a plain Reconnect refuses that. Inputs: {id};
+ * POST csrf. Statuses: 303, 403 (not an admin, or not allowed to connect),
+ * 404, 503.
+ */
+int
+page_connection_connect_other_post(struct req *r)
+{
+	return reconnect_post(r, 1);
 }
 
 int
@@ -145,7 +170,7 @@ page_connection_connect_new(struct req *r, int64_t id, const char *message)
 		http_error(r, dberr ? 503 : 404, NULL);
 		return 0;
 	}
-	rc = connect_start(r, c, message);
+	rc = connect_start(r, c, message, 0);
 	conn_free(c);
 	return rc;
 }

@@ -282,6 +282,45 @@ details_status_history(struct req *r, const struct conn *c)
 	return 0;
 }
 
+/*
+ * Issue 13 §6: whose tokens these are (the viewer's own for a per-user
+ * connection), the scopes asked for that the provider did not grant, and
+ * whether the viewer may "Connect a different account" (admins).
+ */
+static int
+details_identity(struct req *r, const struct conn *c)
+{
+	HDF			*proto = connector_protocol(&r->app->catalog, c->connector,
+				    c->protocol);
+	HDF			*n = render_node(r->hdf, "Identity");
+	const char		*label;
+	struct oauth_identity	 id;
+	struct buf		 missing;
+	int			 per_user = strcmp(c->context, "per_user") == 0;
+
+	if (proto == NULL || strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") != 0 ||
+	    c->named_credential_id != 0)
+		return 0;
+	if (oauth_identity_get(&r->actor, c->id, per_user ? r->actor.user_id : 0, &id) == -1)
+		return -1;
+	label = catalog_value(hdf_get_obj(proto, "OAuth"), "identity_tenant_label",
+	    c->api_type);
+	render_set(n, "Account", id.account);
+	if (id.tenant != NULL && (id.account == NULL || strcmp(id.tenant, id.account) != 0))
+		render_set(n, "Tenant", id.tenant);
+	render_set(n, "TenantLabel", label != NULL ? label : "account");
+	oauth_identity_free(&id);
+	buf_init(&missing);
+	oauth_scopes_missing(c, proto, c->granted_scopes, &missing);
+	render_set(n, "MissingScopes", missing.len > 0 ? missing.data : NULL);
+	buf_free(&missing);
+	render_set(n, "CanConnectOther", r->actor.is_admin && !connpage_never_connected(r, c) &&
+	    (per_user ? c->perm >= PERM_USE : c->perm >= PERM_MANAGE) ? "1" : "0");
+	render_set(n, "CanDisconnect", per_user && c->own_status != NULL &&
+	    strcmp(c->own_status, "not_connected") != 0 ? "1" : "0");
+	return 0;
+}
+
 int
 page_connection(struct req *r)
 {
@@ -307,7 +346,8 @@ page_connection(struct req *r)
 		if (c->perm >= PERM_MANAGE && details_people(r, c) == -1)
 			goto out;
 	}
-	if (details_timeline(r, c) == -1 || details_status_history(r, c) == -1)
+	if (details_timeline(r, c) == -1 || details_status_history(r, c) == -1 ||
+	    details_identity(r, c) == -1)
 		goto out;
 	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
 	render_set_int(r->hdf, "Health.HorizonDays", r->app->cfg.expiry_horizon_days);

@@ -225,6 +225,12 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 		return 0;
 	}
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, p->allow_http ? "https,http" : "https");
+	/* A shorter total where the caller asks (revocation: best effort). */
+	if (p->timeout_ms > 0 && p->timeout_ms < app->cfg.outbound_timeout_ms) {
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)p->timeout_ms);
+		if (p->timeout_ms < app->cfg.outbound_connect_timeout_ms)
+			curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)p->timeout_ms);
+	}
 	if (p->user != NULL) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);

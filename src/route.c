@@ -97,6 +97,12 @@ static const struct route routes[] = {
 	 * state and code: never sent on as a Referer. */
 	{ "/connections/{id}/reconnect", METHOD_POST, ROUTE_SESSION | ROUTE_NO_REFERRER,
 	    "integrations", NULL, page_connection_reconnect_post, p_csrf, p_none },
+	/* Issue 13 §5 §6: an admin's "Connect a different account"; a user's
+	 * "Disconnect my account" (revoked at the provider). */
+	{ "/connections/{id}/connect-other", METHOD_POST, ROUTE_SESSION | ROUTE_NO_REFERRER,
+	    "integrations", NULL, page_connection_connect_other_post, p_csrf, p_none },
+	{ "/connections/{id}/disconnect", METHOD_POST, ROUTE_SESSION,
+	    "integrations", NULL, page_connection_disconnect_post, p_csrf, p_none },
 	{ "/oauth/callback", METHOD_GET | METHOD_HEAD, ROUTE_SESSION | ROUTE_NO_REFERRER,
 	    "integrations", page_oauth_callback, NULL, p_callback, p_none },
 	{ "/connections/{id}/sharing", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,

@@ -320,6 +320,7 @@ struct config {
 	int		 expiry_horizon_days;	/* health.expiry_horizon_days */
 	int		 notify_after_failures;	/* health.notify_after_failures */
 	int		 refresh_ahead_s;	/* health.refresh_ahead_seconds */
+	int		 revoke_timeout_ms;	/* oauth.revoke_timeout_ms: RFC 7009 calls */
 	/* tether-worker */
 	int		 worker_processes;	/* worker.processes */
 	int		 worker_lease_s;	/* worker.lease_seconds */
@@ -975,6 +976,7 @@ struct probe_http {
 	const struct netpolicy *policy;	/* an uplink's own allowlist; NULL: the app's */
 	const char	*expect;	/* statuses that pass, "200 204"; NULL: 2xx */
 	int		 allow_http;
+	int		 timeout_ms;	/* shorter than outbound.timeout_ms; 0: that */
 };
 
 struct probe_outcome {
@@ -1102,6 +1104,72 @@ int		 oauth_token_url(const struct actor *, const struct conn *, struct _hdf *pr
 /* The origin (scheme://host[:port]) a Reconnect sends the browser to, for
  * the page's form-action; NULL when not an OAuth connection. malloc'd. */
 char		*oauth_authorize_origin(const struct actor *, const struct conn *);
+/* Issue 13 §5 §6: the definition's other endpoints (OAuth.revocation_url,
+ * identity_url, …) by key, expanded with the settings: 0, 1 when the
+ * connector declares none, -1 when a field is missing. oauth_endpoint_call
+ * makes p (p->url one of them) through the outbound policy, http:// only
+ * where the endpoints' base field allows it. */
+int		 oauth_endpoint(const struct actor *, const struct conn *, struct _hdf *proto,
+		    struct json_t *settings, const char *key, struct buf *out);
+int		 oauth_endpoint_call(const struct actor *, const struct conn *,
+		    struct _hdf *proto, struct probe_http *, struct probe_outcome *);
+/* The client's authentication at the provider's endpoints (OAuth.client_auth):
+ * post adds client_id and client_secret to the form `body`, basic sets p's
+ * user and password (pointing at the strings given). */
+void		 oauth_client_auth(const struct conn *, struct _hdf *proto, const char *client_id,
+		    const char *client_secret, struct buf *body, struct probe_http *p);
+
+/* ------------------------------------------------------ oauth-identity.c */
+
+/* Who a connection's tokens belong to (issue 13 §6), read as the connector
+ * declares (OAuth.identity_from: token, id_token or call): an account label
+ * for people and a tenant key a reconnect must match. Neither is secret. */
+struct oauth_identity {
+	char		*account;	/* NULL: not known */
+	char		*tenant;	/* NULL: not known */
+};
+void		 oauth_identity_free(struct oauth_identity *);
+/* 1 when the connector declares how to read the identity. */
+int		 oauth_identity_declared(struct _hdf *proto);
+/* Read it from a token endpoint answer (JSON `token_body`), making the
+ * identity call with its access token where declared: 0 read (a declared
+ * tenant key found), 1 declared but not readable, -1 not declared. */
+int		 oauth_identity_read(const struct actor *, const struct conn *,
+		    struct _hdf *proto, const char *token_body, size_t len,
+		    struct oauth_identity *);
+/* The stored identity of `owner`'s tokens (0: the connection's): 0 or -1. */
+int		 oauth_identity_get(const struct actor *, int64_t conn_id, int64_t owner,
+		    struct oauth_identity *);
+int		 oauth_identity_store(const struct actor *, int64_t conn_id, int64_t owner,
+		    const struct oauth_identity *);
+/* The scopes the connection asks for that `granted` (space-separated, as
+ * the provider said) lacks, into out ("" when none or granted is empty). */
+void		 oauth_scopes_missing(const struct conn *, struct _hdf *proto,
+		    const char *granted, struct buf *out);
+
+/* ---------------------------------------------------------------- revoke.c */
+
+/* Revocation at the provider (RFC 7009, issue 13 §5), best effort with
+ * oauth.revoke_timeout_ms: what happened to one owner's tokens. */
+enum revoke_result {
+	REVOKE_NOTHING,		/* no token stored */
+	REVOKE_DONE,		/* the provider answered 200 */
+	REVOKE_UNSUPPORTED,	/* the connector declares no revocation endpoint */
+	REVOKE_FAILED,		/* cls says why: a probe result key or http_NNN */
+};
+const char	*revoke_result_key(enum revoke_result);
+/* Revoke `owner`'s stored refresh token (else access token) of c. The
+ * stored tokens are not touched (the caller destroys them). 0, or -1 on a
+ * database or vault error (then nothing was sent). */
+int		 revoke_owner(const struct actor *, const struct conn *, int64_t owner,
+		    enum revoke_result *, char *cls, size_t clslen);
+/* Revoke one token value given (a token just issued and not kept). */
+enum revoke_result revoke_token(const struct actor *, const struct conn *,
+		    const char *token, const char *hint, char *cls, size_t clslen);
+/* Every owner's tokens of c (the shared ones and each user's own), for a
+ * delete: the audit details {"revoke":"revoked"|…,"revoke_class":…,
+ * "revoked":N,"failed":N} into *json (malloc'd). 0 or -1. */
+int		 revoke_connection(const struct actor *, const struct conn *, char **json);
 
 /* ---------------------------------------------------------------- flow.c */
 

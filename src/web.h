@@ -268,6 +268,8 @@ int		 connpage_first_connect(struct req *, const struct conn *);
 /* -------------------------------------------------- page-connection-reconnect.c */
 
 int		 page_connection_reconnect_post(struct req *);
+/* "Connect a different account": admins only, audited (issue 13 §6). */
+int		 page_connection_connect_other_post(struct req *);
 /* After Create of an OAuth code connection: flash `message` and go straight
  * to the provider's consent (Connect). */
 int		 page_connection_connect_new(struct req *, int64_t id, const char *message);
@@ -311,6 +313,8 @@ int		 page_users(struct req *);
 int		 page_users_post(struct req *);
 int		 page_connection_credentials(struct req *);
 int		 page_connection_credentials_post(struct req *);
+/* "Disconnect my account": the user's own tokens revoked and destroyed. */
+int		 page_connection_disconnect_post(struct req *);
 int		 page_named_credentials(struct req *);
 int		 page_named_credentials_post(struct req *);
 int		 page_named_credential(struct req *);

@@ -41,6 +41,9 @@ elif:a == "connection_unshare" ?>Share revoked<?cs
 elif:a == "connection_transfer" ?>Ownership transferred<?cs
 elif:a == "connection_delete" ?>Connection deleted<?cs
 elif:a == "connection_user_credentials" ?>Own credentials saved<?cs
+elif:a == "connection_user_disconnect" ?>Own account disconnected<?cs
+elif:a == "connection_connect_other_account_start" ?>Connect a different account started<?cs
+elif:a == "connection_connect_other_account" ?>Connected a different account<?cs
 elif:a == "flow_create" ?>Flow registered<?cs
 elif:a == "flow_update" ?>Flow updated<?cs
 elif:a == "flow_delete" ?>Flow deleted<?cs

@@ -15,6 +15,8 @@
       manager's summary of a per-user connection), StatusChanges.N.At|From|
       FromLabel|To|ToLabel|Reason|Trigger|Failures (newest first).
       Conn.RedirectUri: an OAuth code connection's redirect URI to register.
+      Identity.Account|Tenant|TenantLabel (whose tokens: "Connected as"),
+      Identity.MissingScopes, Identity.CanConnectOther|CanDisconnect.
 ?><?cs include:"macros.cs" ?><?cs
 def:failing_since() ?><?cs
   if:Conn.FailingSince && (Conn.Status == "failing" || Conn.Status == "needs_reconnect") ?>
@@ -53,6 +55,9 @@ if:Conn.Context == "per_user" ?>
 <div class="account-actions"><?cs
     if:UserState.Oauth ?>
 <form method="post" action="/connections/<?cs var:Conn.Id ?>/reconnect"><?cs call:csrf_input() ?><button class="btn <?cs if:Conn.Status == "ok" ?>btn-secondary<?cs else ?>btn-primary<?cs /if ?>" type="submit"><?cs if:Conn.Status == "not_connected" ?>Connect<?cs else ?>Reconnect<?cs /if ?><span class="visually-hidden"> your account</span></button></form><?cs
+      if:Identity.CanDisconnect == "1" ?>
+<form method="post" action="/connections/<?cs var:Conn.Id ?>/disconnect"><?cs call:csrf_input() ?><button class="btn btn-danger-outline" type="submit">Disconnect<span class="visually-hidden"> your account</span></button></form><?cs
+      /if ?><?cs
     elif:UserState.NeedsSecrets ?>
 <a class="btn <?cs if:Conn.Status == "ok" ?>btn-secondary<?cs else ?>btn-primary<?cs /if ?>" href="/connections/<?cs var:Conn.Id ?>/credentials"><?cs call:lock_icon() ?>Enter your credentials</a><?cs
     /if ?>
@@ -151,6 +156,10 @@ else ?>
 <dl class="details" aria-labelledby="auth-title">
 <dt>Authentication protocol</dt>
 <dd><?cs if:Conn.ProtocolLabel ?><?cs var:Conn.ProtocolLabel ?><?cs else ?><?cs var:Conn.Protocol ?><?cs /if ?></dd><?cs
+if:Identity.Account ?>
+<dt><?cs if:Conn.Context == "per_user" ?>You are connected as<?cs else ?>Connected as<?cs /if ?></dt>
+<dd class="identity"><span class="identity-account"><?cs var:Identity.Account ?></span><?cs if:Identity.Tenant ?> <span class="muted">· <?cs var:Identity.TenantLabel ?></span> <code class="identity-tenant"><?cs var:Identity.Tenant ?></code><?cs /if ?></dd><?cs
+/if ?><?cs
 each:s = Settings ?><?cs if:s.Section == "authentication" ?>
 <dt><?cs if:Conn.GrantedScopes && s.Label == "Scopes" ?>Requested scopes<?cs else ?><?cs var:s.Label ?><?cs /if ?></dt>
 <dd><?cs call:setting_value(s) ?></dd><?cs
@@ -167,6 +176,18 @@ each:s = Secrets ?>
   else ?><span class="secret-state secret-missing">Not stored</span><?cs /if ?></dd><?cs
 /each ?>
 </dl><?cs
+if:Identity.MissingScopes ?>
+<div class="detail-note scopes-missing" role="note"><p><strong>Missing scopes:</strong> <code class="scope-list"><?cs var:Identity.MissingScopes ?></code>. The provider did not grant <?cs if:Conn.Context == "per_user" ?>your account<?cs else ?>this connection<?cs /if ?> every scope it asks for; flows that need them will fail.</p><?cs
+  if:Can.Reconnect || (Conn.Context == "per_user" && Can.Connect) ?>
+<form class="inline-form" method="post" action="/connections/<?cs var:Conn.Id ?>/reconnect"><?cs call:csrf_input() ?><button class="btn btn-secondary btn-sm" type="submit">Reconnect to ask for them</button></form><?cs
+  /if ?></div><?cs
+/if ?><?cs
+if:Identity.CanConnectOther == "1" ?>
+<div class="identity-other">
+<p class="detail-note muted">Reconnect must come back as the same <?cs var:Identity.TenantLabel ?>. As an admin you may sign in to another one instead; the change is recorded in the audit trail.</p>
+<form class="inline-form" method="post" action="/connections/<?cs var:Conn.Id ?>/connect-other"><?cs call:csrf_input() ?><button class="btn btn-secondary btn-sm" type="submit">Connect a different account</button></form>
+</div><?cs
+/if ?><?cs
 if:subcount(Secrets) > 0 ?>
 <p class="detail-note muted"><?cs if:Conn.Context == "per_user" ?>Secrets are encrypted and never shown. Each person changes their own under Your account.<?cs else ?>Secrets are encrypted and never shown. To change one, edit the connection and enter a new value.<?cs /if ?></p><?cs
 /if ?><?cs

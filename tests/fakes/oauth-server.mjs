@@ -17,7 +17,14 @@
 //   as.rotate = false: refresh grants keep the refresh token (no rotation, no reuse check).
 //   as.refreshTokenExpiresIn = 259200: token answers with a refresh token also say
 //       refresh_token_expires_in (as Microsoft and GitHub do); null: not said.
+//   as.identity = { organization_id: '00DA' }: claims every account's userinfo and
+//       id token carry besides sub (issue 13 §6: an org, tenant tid, domain hd,
+//       preferred_username); as.identityOf.set(login, {...}) for one login.
+//   as.revocations ([{ client_id, token_type_hint, token, status }]): every call to
+//       the revocation endpoint (RFC 7009; routes.revocation moves it);
+//       as.revocationStatus = 503: it answers that instead (a provider down).
 //
+// idTokenClaims: true puts the scopes' claims (as.identity's too) in the id token.
 // routes lets one provider answer at a vendor's paths (Salesforce's
 // /services/oauth2/authorize, /token, /userinfo).
 
@@ -29,11 +36,13 @@ import Provider from 'oidc-provider';
 const ACCOUNTS = new Map();
 
 export async function startOAuthServer({ tls, clients, routes = {}, host = 'localhost',
-    accessTokenTtl = 3600, apiPaths = [], scopes = [] } = {}) {
+    accessTokenTtl = 3600, apiPaths = [], scopes = [], idTokenClaims = false } = {}) {
 	const tokenCalls = [];
 	const issued = { access: [], refresh: [], clientCredentials: [] };
 	const requests = [];
-	const knobs = { tokenDelayMs: 0, rotate: true, refreshTokenExpiresIn: null };
+	const knobs = { tokenDelayMs: 0, rotate: true, refreshTokenExpiresIn: null,
+		identity: {}, identityOf: new Map(), revocationStatus: null };
+	const revocations = [];
 	let server;
 	// The issuer needs the port: listen first, then build the provider.
 	const pending = [];
@@ -62,7 +71,8 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 			...c,
 		})),
 		scopes: ['openid', 'offline_access', 'api', 'profile', 'email', ...scopes],
-		claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
+		claims: { openid: ['sub', 'organization_id', 'preferred_username', 'tid', 'hd'],
+			email: ['email'], profile: ['name'] },
 		features: {
 			clientCredentials: { enabled: true },
 			revocation: { enabled: true },
@@ -87,10 +97,14 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 		findAccount: async (ctx, id) => ({
 			accountId: id,
 			async claims() {
-				return { sub: id, email: `${id}@example.test`, name: ACCOUNTS.get(id) ?? id };
+				return { sub: id, email: `${id}@example.test`, name: ACCOUNTS.get(id) ?? id,
+					...(knobs.identityOf.get(id) ?? knobs.identity) };
 			},
 		}),
 		cookies: { keys: ['tether-tests-only-cookie-key'] },
+		// idTokenClaims: the scopes' claims go in the id token too (as
+		// Microsoft's tid and Google's hd do), not only in userinfo.
+		conformIdTokenClaims: !idTokenClaims,
 		routes: { ...routes },
 		renderError: async (ctx, out) => {
 			ctx.type = 'html';
@@ -120,6 +134,28 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 				refresh_token: ctx.oidc?.params?.refresh_token ?? null,
 			});
 		}
+	});
+	// Every call to the revocation endpoint (RFC 7009), with its outcome; or
+	// a provider whose revocation endpoint is down.
+	const revocationPath = provider.pathFor('revocation');
+	provider.use(async (ctx, next) => {
+		if (ctx.method !== 'POST' || ctx.path !== revocationPath)
+			return next();
+		if (knobs.revocationStatus !== null) {
+			revocations.push({ client_id: null, token_type_hint: null, token: null,
+			    status: knobs.revocationStatus });
+			ctx.status = knobs.revocationStatus;
+			ctx.body = { error: 'temporarily_unavailable' };
+			return undefined;
+		}
+		await next();
+		revocations.push({
+			client_id: ctx.oidc?.client?.clientId ?? null,
+			token_type_hint: ctx.oidc?.params?.token_type_hint ?? null,
+			token: ctx.oidc?.params?.token ?? null,
+			status: ctx.status,
+		});
+		return undefined;
 	});
 	// A protected API of the same system (Celonis answers its token and its
 	// API on one host): 200 only with a bearer token this provider issued.
@@ -153,6 +189,12 @@ export async function startOAuthServer({ tls, clients, routes = {}, host = 'loca
 		set rotate(on) { knobs.rotate = on; },
 		get refreshTokenExpiresIn() { return knobs.refreshTokenExpiresIn; },
 		set refreshTokenExpiresIn(s) { knobs.refreshTokenExpiresIn = s; },
+		get identity() { return knobs.identity; },
+		set identity(claims) { knobs.identity = claims; },
+		identityOf: knobs.identityOf,
+		get revocationStatus() { return knobs.revocationStatus; },
+		set revocationStatus(status) { knobs.revocationStatus = status; },
+		revocations,
 		url,
 		port,
 		tokenCalls,

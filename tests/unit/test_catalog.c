@@ -504,6 +504,13 @@ static const struct {
 	    "(port_field); it needs auth_bound = 1" },
 	{ "destination-host-unbound", "tenant.hdf", 26,
 	    "field \"tenant\" chooses where the secrets go (url)" },
+	/* Issue 13 §5 §6: revocation and identity. */
+	{ "identity-no-tenant", "identity.hdf", 35, "missing \"identity_tenant\"" },
+	{ "identity-call-no-url", "identity.hdf", 35,
+	    "identity_from = call needs identity_url" },
+	{ "identity-bad-from", "identity.hdf", 35, "\"jwt\"" },
+	{ "revocation-both", "identity.hdf", 35,
+	    "either revocation_url or revocation_path, not both" },
 };
 
 static void

@@ -1,0 +1,195 @@
+// Revoke at the provider (issue 13 §5): deleting a connection with OAuth
+// tokens, or a user disconnecting their own account, revokes the refresh
+// token at the connector's RFC 7009 endpoint (Salesforce:
+// /services/oauth2/revoke on its login URL) through the outbound policy, best
+// effort; the audit entry says revoked / not supported / failed (with the
+// class), and the stored tokens are destroyed either way. The stand-in is
+// oidc-provider (tests/fakes/oauth-server.mjs), which records every
+// revocation call and honours it: the grant is dead afterwards.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { startBlackhole } from '../fakes/blackhole.mjs';
+import { assertAbsent, stackLogs } from '../fakes/secrets.mjs';
+import { auditOf, identityStack } from '../lib/identity.mjs';
+import { makeUser, pageText, psql, psqlValue, signIn } from '../lib/stack.mjs';
+
+const REVOKE_TIMEOUT_MS = 1500;
+
+let s;
+
+before(async () => {
+	s = await identityStack({ clients: 14, replace: { 'oauth.revoke_timeout_ms': REVOKE_TIMEOUT_MS } });
+});
+
+after(async () => {
+	await s?.close();
+});
+
+/** The refresh tokens the stand-in issued to client c, newest last. */
+function refreshTokens(c) {
+	return s.sf.issued.refresh.filter((t) => t.clientId === c.client_id).map((t) => t.jti);
+}
+
+async function deleteConnection(app, id) {
+	const csrf = await app.csrf(`/connections/${id}/delete`);
+	return app.post(`/connections/${id}/delete`, { csrf, confirm: 'yes' });
+}
+
+function storedTokens(id) {
+	return Number(psqlValue(`SELECT (SELECT count(*) FROM connection_secrets WHERE connection_id = ${id}
+	    AND field IN ('access_token', 'refresh_token')) + (SELECT count(*) FROM user_connection_secrets
+	    WHERE connection_id = ${id} AND field IN ('access_token', 'refresh_token'))`));
+}
+
+describe('Delete revokes the tokens at the provider', () => {
+	test('a connected Salesforce connection: one revocation of its refresh token, audited "revoked"', async () => {
+		const { app, team } = await s.session();
+		const c = s.client();
+		const { id } = await s.salesforce(app, team, c);
+		const cb = await s.connect(app, id);
+		assert.equal(cb.flash?.kind, 'success', JSON.stringify(cb.flash));
+		const [refresh] = refreshTokens(c);
+		assert.ok(refresh, 'a refresh token was issued');
+		const calls = s.sf.revocations.length;
+		const del = await deleteConnection(app, id);
+		assert.equal(del.status, 303, pageText(del.text).slice(0, 300));
+		const made = s.sf.revocations.slice(calls);
+		assert.deepEqual(made.map((r) => [r.client_id, r.token_type_hint, r.token, r.status]),
+		    [[c.client_id, 'refresh_token', refresh, 200]], 'revoked once, the refresh token');
+		assert.equal(await s.sf.provider.RefreshToken.find(refresh), undefined,
+		    'the provider no longer honours it');
+		assert.deepEqual(auditOf(id, 'connection_delete'), [{ outcome: 'success', details: { revoke: 'revoked' } }]);
+		assert.equal(storedTokens(id), 0);
+		assertAbsent(refresh, { logs: stackLogs(), audit: psqlValue('SELECT string_agg(details::text, \' \') FROM audit_log') });
+	});
+
+	test('never connected: nothing to revoke, nothing sent', async () => {
+		const { app, team } = await s.session();
+		const { id } = await s.salesforce(app, team, s.client());
+		const calls = s.sf.revocations.length;
+		assert.equal((await deleteConnection(app, id)).status, 303);
+		assert.equal(s.sf.revocations.length, calls);
+		assert.deepEqual(auditOf(id, 'connection_delete'), [{ outcome: 'success', details: {} }]);
+	});
+
+	test('a connector without a revocation endpoint: "not supported", tokens destroyed', async () => {
+		const { app, team } = await s.session();
+		const c = s.basicClient();
+		const r = await app.create({ connector: 'http', protocol: 'oauth2_code', team: team.id,
+			fields: { url: s.sf.url, test_path: '/services/oauth2/userinfo',
+				authorize_url: s.sf.url + '/services/oauth2/authorize', token_url: s.sf.url + '/services/oauth2/token',
+				client_id: c.client_id, client_secret: c.client_secret, scopes: 'openid offline_access' } });
+		assert.equal(r.status, 200);
+		const cb = await s.connect(app, r.id);
+		assert.equal(cb.flash?.kind, 'success', JSON.stringify(cb.flash));
+		assert.ok(storedTokens(r.id) > 0);
+		const calls = s.sf.revocations.length;
+		assert.equal((await deleteConnection(app, r.id)).status, 303);
+		assert.equal(s.sf.revocations.length, calls, 'nothing sent');
+		assert.deepEqual(auditOf(r.id, 'connection_delete'),
+		    [{ outcome: 'success', details: { revoke: 'not supported' } }]);
+		assert.equal(storedTokens(r.id), 0);
+	});
+
+	test('the provider down: "failed" with its class, the connection and its tokens deleted anyway', async () => {
+		const { app, team } = await s.session();
+		const c = s.client();
+		const { id } = await s.salesforce(app, team, c);
+		await s.connect(app, id);
+		s.sf.revocationStatus = 503;
+		try {
+			const del = await deleteConnection(app, id);
+			assert.equal(del.status, 303);
+		} finally {
+			s.sf.revocationStatus = null;
+		}
+		assert.deepEqual(auditOf(id, 'connection_delete'),
+		    [{ outcome: 'success', details: { revoke: 'failed', revoke_class: 'http_503' } }]);
+		assert.equal(storedTokens(id), 0);
+		assert.equal(psqlValue(`SELECT count(*) FROM connections WHERE id = ${id}`), '0');
+	});
+
+	test('a provider that never answers: given up after oauth.revoke_timeout_ms, "failed" (timeout), deleted', async () => {
+		const { app, team } = await s.session();
+		const { id } = await s.salesforce(app, team, s.client());
+		await s.connect(app, id);
+		const bh = await startBlackhole();
+		try {
+			// Its login URL (where the revocation endpoint is) now leads nowhere.
+			psql(`UPDATE connections SET settings = jsonb_set(settings, '{login_url}',
+			    '"https://127.0.0.1:${bh.port}"') WHERE id = ${id}`);
+			const t0 = Date.now();
+			const del = await deleteConnection(app, id);
+			const ms = Date.now() - t0;
+			assert.equal(del.status, 303);
+			assert.ok(ms < REVOKE_TIMEOUT_MS + 2500, `the delete took ${ms} ms`);
+		} finally {
+			await bh.close();
+		}
+		assert.deepEqual(auditOf(id, 'connection_delete'),
+		    [{ outcome: 'success', details: { revoke: 'failed', revoke_class: 'timeout' } }]);
+		assert.equal(storedTokens(id), 0);
+	});
+
+	test('a delete refused (flows use it) revokes nothing', async () => {
+		const { app, team } = await s.session();
+		const c = s.client();
+		const { id } = await s.salesforce(app, team, c);
+		await s.connect(app, id);
+		psqlValue(`WITH f AS (INSERT INTO flows (name, status) VALUES ('revoke-guard-${id}', 'active')
+		    RETURNING id) INSERT INTO flow_connections (flow_id, connection_id) SELECT id, ${id} FROM f RETURNING flow_id`);
+		const calls = s.sf.revocations.length;
+		const del = await deleteConnection(app, id);
+		assert.equal(del.status, 409);
+		assert.equal(s.sf.revocations.length, calls);
+		assert.ok(storedTokens(id) > 0, 'its tokens stay');
+	});
+});
+
+describe('Delete of a per-user connection', () => {
+	test('every user\'s own refresh token is revoked, each once', async () => {
+		const { app, team } = await s.session();
+		const c = s.client();
+		const { id } = await s.salesforce(app, team, c, { context: 'per_user' });
+		const other = makeUser({ teams: [{ name: team.name, role: 'member' }] });
+		const otherApp = s.tether.client((await signIn(other.email, other.password)).jar);
+		assert.equal((await s.connect(app, id, { login: 'pat' })).flash?.kind, 'success');
+		assert.equal((await s.connect(otherApp, id, { login: 'quinn' })).flash?.kind, 'success');
+		const refresh = refreshTokens(c);
+		assert.equal(refresh.length, 2);
+		const calls = s.sf.revocations.length;
+		assert.equal((await deleteConnection(app, id)).status, 303);
+		assert.deepEqual(s.sf.revocations.slice(calls).map((r) => r.token).sort(), [...refresh].sort());
+		assert.deepEqual(auditOf(id, 'connection_delete'),
+		    [{ outcome: 'success', details: { revoke: 'revoked', revoked: 2, failed: 0 } }]);
+		assert.equal(storedTokens(id), 0);
+	});
+});
+
+describe('A user disconnects their own account', () => {
+	test('per-user Salesforce: the user\'s refresh token revoked, their tokens and state gone, audited', async () => {
+		const { app, team, user } = await s.session();
+		const c = s.client();
+		const { id } = await s.salesforce(app, team, c, { context: 'per_user' });
+		const cb = await s.connect(app, id, { login: 'pat' });
+		assert.equal(cb.flash?.kind, 'success', JSON.stringify(cb.flash));
+		const [refresh] = refreshTokens(c);
+		const details = await app.get(`/connections/${id}`);
+		assert.match(details.text, new RegExp(`action="/connections/${id}/disconnect"`));
+		const calls = s.sf.revocations.length;
+		const csrf = await app.csrf(`/connections/${id}`);
+		const r = await app.post(`/connections/${id}/disconnect`, { csrf });
+		assert.equal(r.status, 303);
+		assert.deepEqual(s.sf.revocations.slice(calls).map((x) => [x.token_type_hint, x.token, x.status]),
+		    [['refresh_token', refresh, 200]]);
+		assert.equal(storedTokens(id), 0);
+		assert.equal(psqlValue(`SELECT count(*) FROM user_connection_states WHERE connection_id = ${id}
+		    AND user_id = ${user.id}`), '0');
+		assert.deepEqual(auditOf(id, 'connection_user_disconnect'),
+		    [{ outcome: 'success', details: { revoke: 'revoked' } }]);
+		const after = await app.get(`/connections/${id}`);
+		assert.match(pageText(after.text), /Connect your own account/);
+	});
+});
