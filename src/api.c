@@ -51,7 +51,7 @@ static const char api_token_sql[] =
     " touch AS (UPDATE api_tokens x SET last_used_at = now() FROM t"
     "  WHERE x.id = t.id AND t.from_ok AND (t.last_used_at IS NULL"
     "  OR t.last_used_at < now() - interval '1 minute'))"
-    " SELECT user_id, email, name, is_admin, scopes, from_ok FROM t";
+    " SELECT id, user_id, email, name, is_admin, scopes, from_ok FROM t";
 
 /* ------------------------------------------------------------ responses */
 
@@ -246,6 +246,7 @@ api_auth(struct req *r)
 		return 1;
 	}
 	r->api_scopes = apitoken_scopes_from_pg(db_get(res, 0, "scopes"));
+	r->api_token_id = strtoll(db_get(res, 0, "id"), NULL, 10);
 	s = xcalloc(1, sizeof(*s));
 	s->user_id = strtoll(db_get(res, 0, "user_id"), NULL, 10);
 	s->email = xstrdup(db_get(res, 0, "email"));

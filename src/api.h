@@ -65,6 +65,7 @@ int		 api_connections_list(struct req *, json_t *);
 int		 api_connections_get(struct req *, json_t *);
 int		 api_connections_test(struct req *, json_t *);
 int		 api_connections_replace(struct req *, json_t *);
+int		 api_connections_credentials(struct req *, json_t *);
 
 /* api-flows.c */
 int		 api_flows_list(struct req *, json_t *);

@@ -321,6 +321,39 @@ details_identity(struct req *r, const struct conn *c)
 	return 0;
 }
 
+/* When the engine last read the credentials, for which flows (the last 30
+ * days), and how often: credential_uses (sql/025). */
+static int
+details_engine_use(struct req *r, const struct conn *c)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	res = db_exec_named(&r->app->db, "details_engine_use",
+	    "SELECT to_char(max(u.at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last,"
+	    " count(*) AS reads FROM credential_uses u WHERE u.connection_id = $1"
+	    " AND u.outcome = 'issued' AND u.at > now() - interval '30 days'", 1, params);
+	if (res == NULL)
+		return -1;
+	if (!db_isnull(res, 0, "last")) {
+		render_set(r->hdf, "Engine.LastUsed", db_get(res, 0, "last"));
+		render_set(r->hdf, "Engine.Reads", db_get(res, 0, "reads"));
+	}
+	db_clear(res);
+	res = db_exec_named(&r->app->db, "details_engine_flows",
+	    "SELECT f.id, f.name FROM flows f WHERE f.id IN (SELECT u.flow_id FROM"
+	    " credential_uses u WHERE u.connection_id = $1 AND u.outcome = 'issued'"
+	    " AND u.at > now() - interval '30 days') ORDER BY lower(f.name) LIMIT 5", 1, params);
+	if (res == NULL)
+		return -1;
+	render_rows(r->hdf, "Engine.Flows", res, (const char *const[]){
+	    "Id", "id", "Name", "name", NULL });
+	db_clear(res);
+	return 0;
+}
+
 int
 page_connection(struct req *r)
 {
@@ -347,7 +380,8 @@ page_connection(struct req *r)
 			goto out;
 	}
 	if (details_timeline(r, c) == -1 || details_status_history(r, c) == -1 ||
-	    details_identity(r, c) == -1)
+	    details_identity(r, c) == -1 ||
+	    details_engine_use(r, c) == -1)
 		goto out;
 	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
 	render_set_int(r->hdf, "Health.HorizonDays", r->app->cfg.expiry_horizon_days);

@@ -51,6 +51,8 @@ req_free(struct req *r)
 	fields_free(&r->cookies);
 	hdf_destroy((HDF **)&r->hdf);
 	buf_free(&r->headers);
+	if (r->wipe_out && r->out.data != NULL)
+		sodium_memzero(r->out.data, r->out.len);
 	buf_free(&r->out);
 	memset(r, 0, sizeof(*r));
 }

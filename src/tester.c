@@ -827,3 +827,201 @@ tester_run_id(const struct actor *a, int64_t id, const char *trigger, char *mess
 	conn_free(c);
 	return rc;
 }
+
+/* ------------------------------------------------- credentials for a flow */
+
+/* Put a secret into the answer; the JSON copy is wiped by the caller's
+ * credentials_json_free (json_string copies it). */
+static void
+cred_put(json_t *j, const char *key, const char *v)
+{
+	json_object_set_new(j, key, json_string(v != NULL ? v : ""));
+}
+
+/* A named credential's address and authentication, as its test uses them. */
+static enum probe_result
+cred_named(struct testctx *t, json_t *j)
+{
+	char		 nid[24], *v = NULL;
+	const char	*params[1] = { nid }, *proto, *field;
+	json_t		*settings;
+	PGresult	*res;
+	enum probe_result r = PROBE_OK;
+
+	snprintf(nid, sizeof(nid), "%lld", (long long)t->c->named_credential_id);
+	res = db_exec_named(&t->a->app->db, "nc_for_credentials", "SELECT url, auth_protocol,"
+	    " settings::text AS settings FROM named_credentials WHERE id = $1", 1, params);
+	if (res == NULL || db_rows(res) != 1) {
+		db_clear(res);
+		return PROBE_CREDENTIALS_MISSING;
+	}
+	proto = db_get(res, 0, "auth_protocol");
+	field = strcmp(proto, "basic") == 0 ? "password" : strcmp(proto, "bearer") == 0 ?
+	    "token" : strcmp(proto, "api_key_header") == 0 ? "api_key" : NULL;
+	if (field == NULL || secret_nc_get(t->a, t->c->named_credential_id, field, &v) != 0) {
+		db_clear(res);
+		return field == NULL ? PROBE_UNSUPPORTED : PROBE_CREDENTIALS_MISSING;
+	}
+	settings = json_loads(db_get(res, 0, "settings"), 0, NULL);
+	cred_put(j, "base_url", db_get(res, 0, "url"));
+	if (strcmp(proto, "basic") == 0) {
+		cred_put(j, "type", "basic");
+		cred_put(j, "username", json_string_value(json_object_get(settings, "username")));
+		cred_put(j, "password", v);
+	} else if (strcmp(proto, "bearer") == 0) {
+		cred_put(j, "type", "bearer");
+		cred_put(j, "token", v);
+	} else {
+		const char	*h = json_string_value(json_object_get(settings, "header"));
+
+		cred_put(j, "type", "api_key");
+		cred_put(j, "in", "header");
+		cred_put(j, "name", h != NULL ? h : "Authorization");
+		cred_put(j, "value", v);
+	}
+	secret_free(v);
+	json_decref(settings);
+	db_clear(res);
+	return r;
+}
+
+/* The connection's own secrets, placed the way its test places them. */
+static enum probe_result
+cred_own(struct testctx *t, json_t *j, int *oauth)
+{
+	const char	*auth = test_value(t, t->test, "auth");
+	const char	*kind = hdf_get_value(t->proto, "kind", "");
+	const char	*sf = test_value(t, t->test, "secret_field"), *v, *base;
+	const char	*tkind = test_value(t, t->test, "kind");
+	struct probe_outcome o;
+
+	base = setting(t, test_value(t, t->test, "base"));
+	if (tkind != NULL && strcmp(tkind, "smtp") == 0) {
+		cred_put(j, "type", "smtp");
+		cred_put(j, "host", base);
+		cred_put(j, "port", setting(t, test_value(t, t->test, "port_field")));
+		cred_put(j, "tls", setting(t, test_value(t, t->test, "tls_field")));
+		if (auth != NULL && strcmp(auth, "basic") == 0) {
+			cred_put(j, "username", setting(t, test_value(t, t->test, "user_field")));
+			if ((v = secret(t, sf)) == NULL)
+				return PROBE_CREDENTIALS_MISSING;
+			cred_put(j, "password", v);
+		}
+		return PROBE_OK;
+	}
+	if (base != NULL)
+		cred_put(j, "base_url", base);
+	if (auth == NULL || strcmp(auth, "none") == 0) {
+		cred_put(j, "type", "none");
+		return PROBE_OK;
+	}
+	if (strcmp(auth, "basic") == 0) {
+		cred_put(j, "type", "basic");
+		cred_put(j, "username", setting(t, test_value(t, t->test, "user_field")));
+		if ((v = secret(t, sf)) == NULL)
+			return PROBE_CREDENTIALS_MISSING;
+		cred_put(j, "password", v);
+		return PROBE_OK;
+	}
+	if (strcmp(auth, "oauth2") == 0) {
+		/* A token that is about to expire is refreshed first, through the one
+		 * refresh path (its lock serialises this with every other refresh). */
+		*oauth = 1;
+		probe_outcome_init(&o);
+		if (strcmp(kind, "oauth2_client") == 0 && (t->c->token_expiring ||
+		    secret(t, "access_token") == NULL))
+			tester_client_credentials(t, &o);
+		else if (strcmp(kind, "oauth2_code") == 0 && t->c->token_expiring)
+			tester_refresh(t, &o, 0);
+		else
+			o.result = PROBE_OK;
+		probe_outcome_free(&o);
+		if (o.result != PROBE_OK)
+			return o.result;
+		if (secrets_reload(t) == -1)
+			return PROBE_PROTOCOL;
+		if ((v = secret(t, "access_token")) == NULL)
+			return strcmp(kind, "oauth2_code") == 0 ? PROBE_NEEDS_RECONNECT :
+			    PROBE_CREDENTIALS_MISSING;
+		cred_put(j, "type", "oauth2");
+		cred_put(j, "token_type", "Bearer");
+		cred_put(j, "access_token", v);
+		return PROBE_OK;
+	}
+	if ((v = secret(t, sf)) == NULL)
+		return PROBE_CREDENTIALS_MISSING;
+	if (strcmp(auth, "query") == 0 || strcmp(auth, "header") == 0) {
+		const char	*name = test_value(t, t->test, strcmp(auth, "query") == 0 ?
+				    "param" : "header");
+		const char	*prefix = test_value(t, t->test, "prefix");
+
+		if (name == NULL)
+			name = setting(t, test_value(t, t->test, strcmp(auth, "query") == 0 ?
+			    "param_field" : "header_field"));
+		cred_put(j, "type", "api_key");
+		cred_put(j, "in", strcmp(auth, "query") == 0 ? "query" : "header");
+		cred_put(j, "name", name);
+		if (prefix != NULL)
+			cred_put(j, "prefix", prefix);
+		cred_put(j, "value", v);
+		return PROBE_OK;
+	}
+	cred_put(j, "type", "bearer");
+	cred_put(j, "token", v);
+	return PROBE_OK;
+}
+
+int
+tester_credentials(const struct actor *a, const struct conn *c, int64_t owner,
+    json_t **out, int *oauth)
+{
+	struct testctx	 t;
+	enum probe_result r;
+	json_t		*j = json_object();
+
+	*out = NULL;
+	*oauth = 0;
+	memset(&t, 0, sizeof(t));
+	t.a = a;
+	t.c = c;
+	t.owner = owner;
+	t.proto = connector_protocol(&a->app->catalog, c->connector, c->protocol);
+	t.test = t.proto != NULL ? hdf_get_obj(t.proto, "Test") : NULL;
+	t.settings = json_loads(c->settings, 0, NULL);
+	if (t.settings == NULL || t.test == NULL)
+		r = PROBE_UNSUPPORTED;
+	else if (strcmp(hdf_get_value(t.proto, "kind", ""), "named_credential") == 0)
+		r = cred_named(&t, j);
+	else if (secrets_load(&t) == -1) {
+		testctx_free(&t);
+		json_decref(j);
+		return -1;
+	} else if (t.sec.broken)
+		r = PROBE_CREDENTIALS_MISSING;
+	else if (owner > 0 && t.sec.own == 0)
+		r = PROBE_NOT_CONNECTED;
+	else
+		r = cred_own(&t, j, oauth);
+	testctx_free(&t);
+	if (r != PROBE_OK) {
+		credentials_json_free(j);
+		return (int)r;
+	}
+	*out = j;
+	return 0;
+}
+
+void
+credentials_json_free(json_t *j)
+{
+	const char	*k;
+	json_t		*v;
+
+	if (j == NULL)
+		return;
+	/* jansson keeps its own copies of the strings: wipe them before they go. */
+	json_object_foreach(j, k, v)
+		if (json_is_string(v))
+			sodium_memzero((char *)json_string_value(v), json_string_length(v));
+	json_decref(j);
+}

@@ -1040,6 +1040,45 @@ int		 tester_try(const struct actor *, const struct conn *, char *const *field,
 		    char *const *value, int n, int rebind, struct probe_outcome *);
 /* 1 when the actor ran too many tests in the last minute. */
 int		 tester_rate_limited(const struct actor *);
+struct json_t;
+/*
+ * What a flow needs to call the system the way the connection's test does,
+ * as JSON (`owner` > 0: that user's own secrets of a per-user connection):
+ * "type" (basic, bearer, api_key with "in"/"name"/"prefix", oauth2, smtp,
+ * none), "base_url" where the connector has one, and the values. OAuth: an
+ * access token, refreshed first when it is about to expire (*oauth set);
+ * never a refresh token or a client secret. 0 with *out (free it with
+ * credentials_json_free, which wipes it); a probe_result > 0 saying why
+ * there is nothing to give (PROBE_CREDENTIALS_MISSING, PROBE_NOT_CONNECTED,
+ * PROBE_NEEDS_RECONNECT, PROBE_UNSUPPORTED, a refresh's failure); -1.
+ */
+int		 tester_credentials(const struct actor *, const struct conn *, int64_t owner,
+		    struct json_t **out, int *oauth);
+void		 credentials_json_free(struct json_t *);
+
+/* credentials.c: a connection's credentials for one flow of the engine */
+struct credential_ask {
+	int64_t		 flow_id;	/* the flow the use is for */
+	int64_t		 as_user;	/* per-user: the user it acts as; else 0 */
+	int		 bypass;	/* hand them out though the last test failed */
+	int64_t		 token_id;	/* the API token asking (audit), or 0 */
+};
+enum credential_answer {
+	CRED_OK = 0,
+	CRED_NOT_FOUND,		/* missing or not visible: 404 */
+	CRED_FORBIDDEN,		/* visible, but the role may not use it */
+	CRED_FLOW,		/* the flow does not use this connection */
+	CRED_USER,		/* per-user: no user, or one who may not use it */
+	CRED_NOT_READY,		/* its last test did not pass */
+	CRED_NONE,		/* nothing to hand out (not connected, no token…) */
+	CRED_BUSY,		/* another refresh holds the token's lock: ask again */
+};
+/* The credentials (*out, credentials_json_free it) or a refusal with a
+ * sentence in why; every ask but CRED_NOT_FOUND is recorded and audited. -1
+ * on failure. */
+int		 credential_issue(const struct actor *, int64_t id,
+		    const struct credential_ask *, struct json_t **out, char *why,
+		    size_t whylen);
 
 /* --------------------------------------------------------------- oauth.c */
 

@@ -49,6 +49,8 @@ struct req {
 	int			 https;
 	struct session		*sess;
 	unsigned		 api_scopes;	/* the API token's (APITOKEN_* bits) */
+	int64_t			 api_token_id;	/* and its id (audit) */
+	int			 wipe_out;	/* out held secrets: wiped when freed */
 	char			 pre_csrf[64];	/* the sign-in form's token (session.c) */
 	struct actor		 actor;		/* who acts: the session's user, or nobody */
 	struct _hdf		*hdf;

@@ -208,6 +208,11 @@ if:Conn.RedirectUri ?><?cs call:redirect_uri_field(Conn.RedirectUri) ?><?cs /if 
 <dd class="tabular"><?cs var:Conn.Version ?></dd>
 <dt>Used by</dt>
 <dd><?cs if:#Conn.FlowCount > 0 ?><a href="/connections/<?cs var:Conn.Id ?>/related"><?cs var:Conn.FlowCount ?> flow<?cs if:#Conn.FlowCount != 1 ?>s<?cs /if ?></a><?cs else ?><span class="muted">No flows</span><?cs /if ?></dd>
+<dt>Last used</dt>
+<dd class="engine-use"><?cs if:Engine.LastUsed ?><?cs call:timestamp(Engine.LastUsed) ?><?cs
+  if:subcount(Engine.Flows) > 0 ?><span class="fact-by">by <?cs
+    each:f = Engine.Flows ?><?cs if:name(f) != "0" ?>, <?cs /if ?><a href="/flows/<?cs var:f.Id ?>"><?cs var:f.Name ?></a><?cs /each ?></span><?cs /if ?><span class="fact-by"><?cs var:Engine.Reads ?> credential read<?cs if:#Engine.Reads != 1 ?>s<?cs /if ?> in 30 days</span><?cs
+  else ?><span class="muted">Not in the last 30 days</span><?cs /if ?></dd>
 </dl><?cs
 if:User.IsAdmin || Can.Share ?>
 <p class="detail-note"><a href="/audit?connection=<?cs var:Conn.Id ?>">Audit trail<span aria-hidden="true"> &rarr;</span></a></p><?cs
