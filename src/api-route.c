@@ -42,6 +42,8 @@ static const struct api_route api_routes[] = {
 	    .multi = api_q_none }, .get = api_connections_get },
 	{ .rt = { .pattern = "/api/v1/connections/{id}/test", .params = api_q_none,
 	    .multi = api_q_none }, .post = api_connections_test },
+	{ .rt = { .pattern = "/api/v1/connectors/{key}", .params = api_q_none,
+	    .multi = api_q_none }, .get = api_connectors_get },
 	{ .rt = { .pattern = "/api/v1/flows", .params = api_q_page, .multi = api_q_none },
 	    .get = api_flows_list, .post = api_flows_create },
 	{ .rt = { .pattern = "/api/v1/flows/{id}", .params = api_q_none, .multi = api_q_none },
@@ -71,7 +73,7 @@ api_match(struct req *r)
 
 	for (i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {
 		r->arg_id = 0;
-		if (route_path_match(api_routes[i].rt.pattern, r->path, &r->arg_id, NULL))
+		if (route_path_match(api_routes[i].rt.pattern, r->path, &r->arg_id, &r->arg_key))
 			return &api_routes[i];
 	}
 	r->arg_id = 0;

@@ -64,6 +64,7 @@ int		 api_list(struct req *, const struct api_paged *q, const char *key,
 int		 api_connections_list(struct req *, json_t *);
 int		 api_connections_get(struct req *, json_t *);
 int		 api_connections_test(struct req *, json_t *);
+int		 api_connectors_get(struct req *, json_t *);
 
 /* api-flows.c */
 int		 api_flows_list(struct req *, json_t *);

@@ -42,6 +42,8 @@ static const char *const p_webhooks[] = { "csrf", "action", "url", "events", "te
 	NULL };
 static const char *const m_webhooks[] = { "events", NULL };
 static const char *const p_webhook[] = { "csrf", "action", NULL };
+static const char *const p_uplinks[] = { "csrf", "action", "name", "proxy_url", "allow",
+	"egress", "probe", NULL };
 static const char *const p_audit[] = { "connection", "actor", "action", "outcome", "from",
 	"to", "page", "format", "conn", NULL };
 /* What providers send back to a redirect URI. */
@@ -112,6 +114,12 @@ static const struct route routes[] = {
 	    "webhooks", page_webhooks, page_webhooks_post, p_webhooks, m_webhooks },
 	{ "/webhooks/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION | ROUTE_ADMIN,
 	    "webhooks", page_webhook, page_webhook_post, p_webhook, p_none },
+	{ "/uplinks", METHOD_GET | METHOD_HEAD | METHOD_POST,
+	    ROUTE_SESSION | ROUTE_ADMIN | ROUTE_ADMIN_403, "uplinks",
+	    page_uplinks, page_uplinks_post, p_uplinks, p_none },
+	{ "/uplinks/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST,
+	    ROUTE_SESSION | ROUTE_ADMIN | ROUTE_ADMIN_403, "uplinks",
+	    page_uplink, page_uplink_post, p_uplinks, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };
@@ -311,7 +319,7 @@ route_run(struct req *r)
 		return;
 	}
 	if ((rt->flags & ROUTE_ADMIN) && !r->sess->is_admin) {
-		http_error(r, 404, NULL);
+		http_error(r, (rt->flags & ROUTE_ADMIN_403) ? 403 : 404, NULL);
 		return;
 	}
 	if (r->method == METHOD_POST && !session_csrf_ok(r)) {
