@@ -7,6 +7,7 @@
  * Inputs: /uplinks POST csrf, action=create, name, proxy_url, allow, egress,
  * probe; /uplinks/{id} POST csrf, action (update|test|delete) and, for
  * update, the same fields.
+ * A Test answers 303 with its outcome as the flash.
  * Statuses: 200, 303, 400, 404, 409, 422, 503.
  */
 #include <stdio.h>
@@ -279,7 +280,7 @@ static int
 uplink_post_test(struct req *r)
 {
 	struct probe_outcome	 o;
-	char			 msg[300];
+	char			 msg[300], loc[48];
 	int			 rc, reached;
 
 	probe_outcome_init(&o);
@@ -291,10 +292,11 @@ uplink_post_test(struct req *r)
 	}
 	if (rc != 0)
 		return -1;
-	render_set(r->hdf, "TestResult.Reached", reached ? "1" : "0");
-	render_set(r->hdf, "TestResult.Result", probe_result_key(o.result));
-	render_set(r->hdf, "TestResult.Message", msg);
-	return uplink_again(r, 200);
+	/* Its outcome as the flash: reloading the page does not test again. */
+	http_flash_next(r, reached ? "success" : "error", msg);
+	snprintf(loc, sizeof(loc), "/uplinks/%lld", (long long)r->arg_id);
+	http_redirect(r, loc);
+	return 0;
 }
 
 int

@@ -631,7 +631,7 @@ def:times_note()
   else ?><?cs
   call:field_help("egress", "Tether's tests and token calls leave from these addresses. Allow them in the firewall in front of the system you connect to.") ?><?cs
   /if ?>
-<div class="copy-field"><input class="input url-text" id="f-egress" type="text" value="<?cs var:Egress.Addresses ?>" readonly spellcheck="false" autocomplete="off" aria-describedby="f-egress-help"><button class="btn btn-secondary copy-btn" type="button" data-copy="f-egress" hidden>Copy<span class="visually-hidden"> the outbound addresses</span></button><span class="copy-status" role="status" aria-live="polite"></span></div>
+<div class="copy-field"><input class="input" id="f-egress" type="text" value="<?cs var:Egress.Addresses ?>" readonly spellcheck="false" autocomplete="off" aria-describedby="f-egress-help"><button class="btn btn-secondary copy-btn" type="button" data-copy="f-egress" hidden>Copy<span class="visually-hidden"> the outbound addresses</span></button><span class="copy-status" role="status" aria-live="polite"></span></div>
 <script src="/static/copy.js" defer></script><?cs
   elif:Egress.Uplink ?>
 <p class="field-label">Outbound addresses</p>

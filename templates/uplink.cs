@@ -1,8 +1,8 @@
 <?cs ####  uplink.cs: one uplink (/uplinks/ID, administrators). Reads
       Uplink.Id|Name|ProxyUrl|Allow|Egress|Probe|CreatedAt|UpdatedAt, every
       connection using it Uplink.Connections.N.Id|Name|Team|Connector, the
-      edit form's UplinkForm.* (uplink-fields.cs), a Test's
-      TestResult.Reached|Result|Message and DeleteRefused (HACKING.md).
+      edit form's UplinkForm.* (uplink-fields.cs) and DeleteRefused
+      (HACKING.md); a Test's outcome comes as the flash.
       Its forms POST csrf, action = update (with the fields) | test | delete.
 ?><?cs include:"macros.cs" ?><?cs include:"uplink-fields.cs" ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "uplinks" ?><?cs /if ?><?cs
@@ -15,16 +15,13 @@ call:breadcrumbs("/uplinks", "Uplinks", Uplink.Name) ?>
 <p class="page-lede">Proxy <span class="url-text"><?cs call:or_dash(Uplink.ProxyUrl) ?></span>. Added <?cs var:Uplink.CreatedAt ?> UTC<?cs if:Uplink.UpdatedAt != Uplink.CreatedAt ?>, changed <?cs var:Uplink.UpdatedAt ?> UTC<?cs /if ?>.</p>
 </div>
 </div><?cs
-if:TestResult.Message ?>
-<div class="flash"><?cs if:TestResult.Reached == "1" ?><?cs call:alert("success", TestResult.Message) ?><?cs else ?><?cs call:alert("error", TestResult.Message) ?><?cs /if ?></div><?cs
-/if ?><?cs
 if:DeleteRefused ?>
 <div class="flash"><div class="alert alert-error" role="alert"><?cs call:alert_icon("error") ?><div class="alert-body">This uplink cannot be deleted: it is used by <?cs call:count(subcount(Uplink.Connections), "connection", "connections") ?>, listed below. Change them to Direct or another uplink first.</div></div></div><?cs
 /if ?>
 <div class="split-layout">
 <div class="split-main">
-<section aria-labelledby="facts-title">
-<h2 id="facts-title" class="section-title">How Tether reaches it</h2>
+<section class="panel" aria-labelledby="facts-title">
+<h2 id="facts-title" class="panel-title">How Tether reaches it</h2>
 <dl class="details">
 <dt>Allowlist</dt>
 <dd><?cs if:Uplink.Allow ?><span class="url-text"><?cs var:Uplink.Allow ?></span><?cs else ?><span class="muted">Public addresses only</span><?cs /if ?></dd>
@@ -34,9 +31,9 @@ if:DeleteRefused ?>
 <dd><?cs if:Uplink.Probe ?><span class="url-text"><?cs var:Uplink.Probe ?></span><?cs else ?><span class="muted">None: Test only checks that the proxy answers</span><?cs /if ?></dd>
 </dl>
 </section>
-<section aria-labelledby="connections-title">
+<section class="panel" aria-labelledby="connections-title">
 <div class="section-head">
-<h2 id="connections-title">Connections using it</h2><?cs
+<h2 id="connections-title" class="panel-title">Connections using it</h2><?cs
 if:subcount(Uplink.Connections) > 0 ?>
 <p class="section-meta"><?cs call:count(subcount(Uplink.Connections), "connection", "connections") ?></p><?cs /if ?>
 </div><?cs

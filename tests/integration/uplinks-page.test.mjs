@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 
 import { startProxy } from '../fakes/proxy.mjs';
 import {
-	csrfFrom, managerSession, pageText, psqlValue, request, sqlString, tetherctl, uniq,
+	csrfFrom, flashOf, managerSession, pageText, psqlValue, request, sqlString, tetherctl, uniq,
 } from '../lib/stack.mjs';
 import { startTether } from '../lib/tether.mjs';
 
@@ -109,8 +109,11 @@ test('Test reaches the proxy through the allowlist and classifies what happened'
 		const id = uplinkRow(name).split('|')[0];
 		const page = await admin.get(`/uplinks/${id}`);
 		const r = await admin.post(`/uplinks/${id}`, { csrf: csrfFrom(page.text), action: 'test' });
-		assert.equal(r.status, 200);
-		return pageText(r.text);
+		assert.equal(r.status, 303);
+		assert.equal(r.headers.get('location'), `/uplinks/${id}`);
+		const f = flashOf(r);
+		assert.equal(f.kind, /opened a tunnel|answered \(HTTP/.test(f.message) ? 'success' : 'error', f.message);
+		return f.message;
 	};
 	let asked = proxy.connects.length;
 	assert.match(await run(good), /The proxy opened a tunnel to probe\.corp\.test:443/);
