@@ -26,9 +26,11 @@
 void
 uplinks_egress_fill(struct req *r, int64_t uplink_id, const char *uplink_name)
 {
-	HDF	*n = render_node(r->hdf, "Egress");
+	HDF	*n;
 	char	*list = NULL;
 
+	hdf_remove_tree(r->hdf, "Egress");	/* filled again: the last one holds */
+	n = render_node(r->hdf, "Egress");
 	if (uplink_id > 0) {
 		render_set(n, "Uplink", uplink_name != NULL ? uplink_name : "");
 		if (uplink_egress(r->app, uplink_id, &list) == 0)

@@ -182,6 +182,9 @@ test('egress addresses on connector pages, on-premises forms, Details and the AP
 	assert.match(up.text, /id="f-egress"[^>]*value="192\.0\.2\.44"/);
 	assert.match(pageText(up.text), new RegExp(`goes through uplink ${name}`));
 	assert.doesNotMatch(up.text, /203\.0\.113\.7/, "an Uplinked connection shows its uplink's addresses");
+	const edit = await admin.get(`/connections/${c.id}/edit`);
+	assert.equal(edit.status, 200);
+	assert.match(edit.text, /id="f-egress"[^>]*value="192\.0\.2\.44"/, 'its edit form too');
 });
 
 test('unset, the pages say so and how to set it', async () => {
