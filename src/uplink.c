@@ -61,7 +61,8 @@ uplink_probe_split(const char *probe, char *host, size_t hostlen, int *port)
 	    (size_t)(colon - probe) >= hostlen)
 		return "Write it as host:port, like jira.corp.example:443.";
 	snprintf(host, hostlen, "%.*s", (int)(colon - probe), probe);
-	if (valid_hostname(host) != NULL)
+	/* What url_build takes: a DNS name or a dotted quad. */
+	if (!url_ipv4(host, strlen(host)) && valid_hostname(host) != NULL)
 		return "Write it as host:port, like jira.corp.example:443 (a host name or IPv4 "
 		    "address).";
 	if (valid_int(colon + 1, 1, 65535, &n) != NULL)

@@ -9,13 +9,16 @@
 // Uplinked) and in the API; unset, the pages say how to set it.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { startProxy } from '../fakes/proxy.mjs';
 import {
-	csrfFrom, flashOf, managerSession, pageText, psqlValue, request, sqlString, tetherctl, uniq,
+	confCopy, csrfFrom, flashOf, managerSession, pageText, psqlValue, request, sqlString, tetherctl, uniq,
 } from '../lib/stack.mjs';
-import { startTether } from '../lib/tether.mjs';
+import { startTether, tetherctlAsync } from '../lib/tether.mjs';
 
 const EGRESS = '203.0.113.7, 198.51.100.0/28';
 const cleanups = [];
@@ -217,4 +220,16 @@ test('the API gives the outbound addresses: connection JSON and connector JSON',
 	assert.equal(got.json.uplink, name);
 	assert.deepEqual(got.json.egress, { configured: true, addresses: ['192.0.2.50', '2001:db8::/64'], uplink: name });
 	assert.equal((await api('/api/v1/connectors/no-such')).status, 404);
+});
+
+test('a wrong outbound.egress_addresses stops Tether at start, naming the key', async () => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-egress-'));
+	try {
+		const conf = confCopy(dir, { 'outbound.egress_addresses': '203.0.113.7, gateway.example' });
+		const r = await tetherctlAsync(['uplink', 'list'], { conf });
+		assert.equal(r.status, 1);
+		assert.match(r.stderr, /outbound\.egress_addresses: "gateway\.example" is not an IPv4 or IPv6 address/);
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
 });
