@@ -233,3 +233,25 @@ test('a wrong outbound.egress_addresses stops Tether at start, naming the key', 
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
 });
+
+test('tetherctl uplink add --egress --probe, list and test go through the same code', async () => {
+	const name = uniq('ctl');
+	let r = await tetherctlAsync(['uplink', 'add', name, proxy.url, '127.0.0.0/8', '--egress', '192.0.2.7',
+		'--probe', 'probe.corp.test:443']);
+	assert.equal(r.status, 0, r.stderr);
+	const id = r.stdout.trim();
+	assert.equal(uplinkRow(name), `${id}|${proxy.url}|127.0.0.0/8|192.0.2.7|probe.corp.test:443`);
+	r = await tetherctlAsync(['uplink', 'list']);
+	assert.match(r.stdout, new RegExp(`^${id}\\t${name}\\t[^\\t]+\\t127\\.0\\.0\\.0/8\\t192\\.0\\.2\\.7\\tprobe\\.corp\\.test:443$`, 'm'));
+	r = await tetherctlAsync(['uplink', 'test', name]);
+	assert.equal(r.status, 0, r.stderr);
+	assert.match(r.stdout, /^ok\tThe proxy opened a tunnel to probe\.corp\.test:443/);
+	r = await tetherctlAsync(['uplink', 'add', name, proxy.url, '--egress', 'nope']);
+	assert.equal(r.status, 1);
+	assert.match(r.stderr, /"nope" is not an IPv4 or IPv6 address/);
+	assert.equal(uplinkRow(name).split('|')[3], '192.0.2.7', 'nothing saved');
+	assert.equal(psqlValue(`SELECT string_agg(action || ':' || actor_label, ',' ORDER BY id) FROM audit_log WHERE object_type = 'uplink' AND object_id = ${id}`),
+	    'uplink_create:tetherctl,uplink_test:tetherctl');
+	assert.equal((await tetherctlAsync(['uplink', 'remove', name])).status, 0);
+	assert.equal(uplinkRow(name), '');
+});
