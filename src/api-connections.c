@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ClearSilver.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 
@@ -163,6 +164,76 @@ api_connections_health(json_t *j, const struct conn *c)
 	json_object_set_new(j, "own_state", own);
 }
 
+/* Where calls come from (issue 13 §2): {"addresses": [...], "configured",
+ * "uplink": its name or null}; an Uplinked connection's are its uplink's,
+ * any other's outbound.egress_addresses. NULL on a database failure. */
+static json_t *
+api_connections_egress(struct req *r, int64_t uplink_id, const char *uplink)
+{
+	json_t		*j = json_object(), *a = json_array();
+	char		*list = NULL;
+	const char	*p;
+	size_t		 len;
+	int		 rc = 0;
+
+	if (uplink_id > 0 && (rc = uplink_egress(r->app, uplink_id, &list)) == -1) {
+		json_decref(j);
+		json_decref(a);
+		return NULL;
+	}
+	p = uplink_id > 0 ? (list != NULL ? list : "") : r->app->cfg.outbound_egress;
+	for (; *p != '\0'; p += len) {
+		p += strspn(p, ", \t");
+		if ((len = strcspn(p, ", \t")) > 0)
+			json_array_append_new(a, json_stringn(p, len));
+	}
+	free(list);
+	json_object_set_new(j, "configured", json_boolean(json_array_size(a) > 0));
+	json_object_set_new(j, "addresses", a);
+	json_object_set_new(j, "uplink", uplink_id > 0 ? json_string(uplink) : json_null());
+	if (json_array_size(a) == 0)
+		json_object_set_new(j, "how_to_set", json_string(uplink_id > 0 ?
+		    "An administrator adds the uplink's egress addresses on /uplinks." :
+		    "An administrator sets outbound.egress_addresses in tether.conf "
+		    "(comma-separated addresses or ranges)."));
+	return j;
+}
+
+/* GET /api/v1/connectors/{key}: a connector, its protocols (which reach
+ * customers' networks) and Tether's outbound addresses. */
+int
+api_connectors_get(struct req *r, json_t *body)
+{
+	HDF	*def = catalog_get(&r->app->catalog, r->arg_key), *p;
+	json_t	*j, *protos, *pj, *egress;
+
+	(void)body;
+	if (def == NULL) {
+		api_error(r, 404, "not_found", "No such connector.");
+		return 0;
+	}
+	if ((egress = api_connections_egress(r, 0, NULL)) == NULL)
+		return -1;
+	j = json_object();
+	json_object_set_new(j, "key", json_string(r->arg_key));
+	json_object_set_new(j, "title", json_string(hdf_get_value(def, "title", "")));
+	json_object_set_new(j, "category", json_string(hdf_get_value(def, "category", "")));
+	protos = json_array();
+	for (p = hdf_obj_child(hdf_get_obj(def, "Protocols")); p != NULL; p = hdf_obj_next(p)) {
+		pj = json_object();
+		json_object_set_new(pj, "key", json_string(hdf_obj_name(p)));
+		json_object_set_new(pj, "label", json_string(hdf_get_value(p, "label", "")));
+		json_object_set_new(pj, "kind", json_string(hdf_get_value(p, "kind", "")));
+		json_object_set_new(pj, "on_premises",
+		    json_boolean(hdf_get_int_value(p, "onpremises", 0) == 1));
+		json_array_append_new(protos, pj);
+	}
+	json_object_set_new(j, "protocols", protos);
+	json_object_set_new(j, "egress", egress);
+	api_reply(r, 200, j);
+	return 0;
+}
+
 /* GET /api/v1/connections/{id}: the Details tab; secrets by name only. */
 int
 api_connections_get(struct req *r, json_t *body)
@@ -171,7 +242,7 @@ api_connections_get(struct req *r, json_t *body)
 	char		 cid[24];
 	const char	*params[1] = { cid };
 	PGresult	*secrets = NULL, *flows = NULL;
-	json_t		*j, *team, *settings;
+	json_t		*j, *team, *settings, *egress;
 	int		 rc;
 
 	(void)body;
@@ -216,6 +287,12 @@ api_connections_get(struct req *r, json_t *body)
 	json_object_set_new(j, "secrets", api_rows(secrets, api_connections_secret));
 	json_object_set_new(j, "flows", api_rows(flows, api_connections_flow));
 	json_object_set_new(j, "version", json_integer(c->version));
+	json_object_set_new(j, "uplink", c->uplink_id > 0 ? json_string(c->uplink) : json_null());
+	if ((egress = api_connections_egress(r, c->uplink_id, c->uplink)) == NULL) {
+		json_decref(j);
+		goto out;
+	}
+	json_object_set_new(j, "egress", egress);
 	api_reply(r, 200, j);
 	rc = 0;
 out:

@@ -54,6 +54,8 @@ static const struct api_route api_routes[] = {
 	{ .rt = { .pattern = "/api/v1/connections/{id}/credentials", .params = api_q_none,
 	    .multi = api_q_none }, .post = api_connections_credentials,
 	    .post_scope = APITOKEN_CONNECTIONS_USE },
+	{ .rt = { .pattern = "/api/v1/connectors/{key}", .params = api_q_none,
+	    .multi = api_q_none }, .get = api_connectors_get, .get_scope = READ },
 	{ .rt = { .pattern = "/api/v1/flows", .params = api_q_page, .multi = api_q_none },
 	    .get = api_flows_list, .get_scope = READ | FLOWS,
 	    .post = api_flows_create, .post_scope = FLOWS },
@@ -86,7 +88,7 @@ api_match(struct req *r)
 
 	for (i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {
 		r->arg_id = 0;
-		if (route_path_match(api_routes[i].rt.pattern, r->path, &r->arg_id, NULL))
+		if (route_path_match(api_routes[i].rt.pattern, r->path, &r->arg_id, &r->arg_key))
 			return &api_routes[i];
 	}
 	r->arg_id = 0;

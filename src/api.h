@@ -66,6 +66,7 @@ int		 api_connections_get(struct req *, json_t *);
 int		 api_connections_test(struct req *, json_t *);
 int		 api_connections_replace(struct req *, json_t *);
 int		 api_connections_credentials(struct req *, json_t *);
+int		 api_connectors_get(struct req *, json_t *);
 
 /* api-flows.c */
 int		 api_flows_list(struct req *, json_t *);

@@ -15,11 +15,11 @@
 #include "cdef.h"
 
 static const char *const cdef_top_keys[] = { "title", "category",
-    "description", "popular", "contexts", "uplink", "ApiTypes", "Protocols",
-    NULL };
+    "description", "popular", "contexts", "uplink", "onpremises", "ApiTypes",
+    "Protocols", NULL };
 static const char *const cdef_apitype_keys[] = { "label", "help", NULL };
 static const char *const cdef_protocol_keys[] = { "label", "kind", "help",
-    "Fields", "Test", "OAuth", NULL };
+    "onpremises", "Fields", "Test", "OAuth", NULL };
 static const char *const cdef_field_keys[] = { "label", "type", "section",
     "required", "immutable", "auth_bound", "help", "placeholder", "default",
     "min", "max", "pattern", "api_types", "scheme", "Options",
@@ -791,6 +791,9 @@ cdef_protocol(struct cdef *cd, HDF *proto, const char *path)
 
 	if (cdef_keys(cd, proto, path, cdef_protocol_keys) == -1)
 		return -1;
+	/* Reaches systems in customers' networks: forms show the egress addresses. */
+	if (cdef_flag(cd, proto, path, "onpremises") == -1)
+		return -1;
 	if (cdef_str(proto, "label") == NULL)
 		return cdef_error(cd, path, NULL, "missing \"label\"");
 	if ((kind = cdef_str(proto, "kind")) == NULL)
@@ -867,6 +870,7 @@ cdef_check(struct cdef *cd)
 	}
 	if (cdef_flag(cd, def, "", "popular") == -1 ||
 	    cdef_flag(cd, def, "", "uplink") == -1 ||
+	    cdef_flag(cd, def, "", "onpremises") == -1 ||
 	    cdef_words(cd, def, "", "contexts", cdef_context, seen) == -1)
 		return -1;
 	if ((p = cdef_child(def, "ApiTypes")) != NULL) {

@@ -305,9 +305,12 @@ cdef_defaults(HDF *def)
 
 	cdef_default(def, "popular", "0");
 	cdef_default(def, "uplink", "0");
+	cdef_default(def, "onpremises", "0");
 	cdef_default(def, "contexts", "system");
 	for (proto = hdf_obj_child(cdef_child(def, "Protocols"));
 	    proto != NULL; proto = hdf_obj_next(proto)) {
+		/* A protocol says, or its connector says for all of them. */
+		cdef_default(proto, "onpremises", cdef_val(def, "onpremises"));
 		cdef_defaults_fields(proto);
 		cdef_defaults_oauth(proto);
 		cdef_defaults_test(proto);

@@ -71,6 +71,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	cfg->outbound_allow = config_str(hdf, "outbound.allow", "");
 	cfg->outbound_ca_bundle = config_str(hdf, "outbound.ca_bundle", "");
 	cfg->outbound_proxy = config_str(hdf, "outbound.proxy", "");
+	cfg->outbound_egress = config_str(hdf, "outbound.egress_addresses", "");
 	cfg->worker_pidfile = config_str(hdf, "worker.pidfile", "");
 	cfg->mail_smtp_url = config_str(hdf, "mail.smtp_url", "");
 	cfg->mail_from = config_str(hdf, "mail.from", "");
@@ -128,6 +129,15 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 			goto out;
 		}
 	}
+	/* Shown to people for their firewalls: a wrong one stops the start. */
+	{
+		char	 why[200];
+
+		if (uplink_egress_check(cfg->outbound_egress, why, sizeof(why)) != NULL) {
+			snprintf(err, errlen, "%s: outbound.egress_addresses: %s", path, why);
+			goto out;
+		}
+	}
 	rc = 0;
 	goto out;
 
@@ -165,6 +175,7 @@ config_free(struct config *cfg)
 	free(cfg->outbound_allow);
 	free(cfg->outbound_ca_bundle);
 	free(cfg->outbound_proxy);
+	free(cfg->outbound_egress);
 	free(cfg->worker_pidfile);
 	free(cfg->mail_smtp_url);
 	free(cfg->mail_from);

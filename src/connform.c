@@ -814,4 +814,9 @@ connform_fill(struct req *r, struct connform *cf, int from_post)
 		render_set(r->hdf, "Form.RedirectUri", uri);
 		free(uri);
 	}
+	/* Systems in customers' networks: where Tether's calls come from. */
+	if (hdf_get_int_value(cf->proto, "onpremises", 0) == 1) {
+		render_set(r->hdf, "Form.OnPremises", "1");
+		uplinks_egress_fill(r, 0, NULL);
+	}
 }

@@ -62,6 +62,9 @@ edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_pos
 		    req_param(r, "uplink") : cur);
 	}
 	connform_fill(r, cf, from_post);
+	/* An Uplinked connection's calls leave from its uplink's addresses. */
+	if (c->uplink_id > 0 && hdf_get_obj(r->hdf, "Form.OnPremises") != NULL)
+		uplinks_egress_fill(r, c->uplink_id, c->uplink);
 	render_set(r->hdf, "Page.Title", "Edit connection");
 }
 

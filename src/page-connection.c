@@ -364,6 +364,8 @@ page_connection(struct req *r)
 	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
 	connpage_fill(r, c, "details");
+	/* Where its calls come from: its uplink's addresses, or Tether's. */
+	uplinks_egress_fill(r, c->uplink_id, c->uplink);
 	/* Reconnect's form leads to the provider: the CSP must allow that origin. */
 	if (c->perm >= PERM_MANAGE || (c->perm >= PERM_USE &&
 	    strcmp(c->context, "per_user") == 0))

@@ -119,5 +119,6 @@ page_connector(struct req *r)
 		}
 	}
 	render_set(r->hdf, "Page.Title", hdf_get_value(def, "title", ""));
+	uplinks_egress_fill(r, 0, NULL);
 	return http_page(r, 200, "connector.cs");
 }

@@ -126,6 +126,40 @@ probe_common(CURL *c, const struct app *app, struct probe_ctx *ctx, const char *
 	return probe_proxy(c, app, proxy);
 }
 
+/*
+ * A handle for scheme://host:port (parts checked by url_build, not parsed
+ * from text) with the common settings, through `proxy` (NULL: Tether's).
+ * NULL when there is none: *failed 0 with o->result PROBE_POLICY (refused),
+ * or -1 (no memory).
+ */
+static CURL *
+probe_built(const struct app *app, struct probe_ctx *ctx, const char *proxy,
+    const char *scheme, const char *host, int port, struct url *u,
+    struct probe_outcome *o, int *failed)
+{
+	enum url_error	 e;
+	CURL		*c;
+
+	*failed = 0;
+	if ((e = url_build(u, scheme, host, port)) != URL_OK) {
+		log_error(NULL, "probe: %s server refused: %s", scheme, url_strerror(e));
+		o->result = PROBE_POLICY;
+		return NULL;
+	}
+	if ((c = curl_easy_init()) == NULL) {
+		url_free(u);
+		*failed = -1;
+		return NULL;
+	}
+	if (probe_common(c, app, ctx, proxy, u) == -1) {
+		o->result = PROBE_POLICY;
+		curl_easy_cleanup(c);
+		url_free(u);
+		return NULL;
+	}
+	return c;
+}
+
 /* 1 when `status` is one of the space-separated numbers in `expect`. */
 static int
 probe_expected(const char *expect, long status)
@@ -280,16 +314,12 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 }
 
 /*
- * Ready an SMTP handle for `u` (smtp:// or smtps://): the common options,
- * TLS required (STARTTLS before AUTH, or implicit), the credentials when a
- * user is given. -1 when probe_common refuses (a policy answer).
+ * An SMTP handle's own options for `u` (smtp:// or smtps://): TLS required
+ * (STARTTLS before AUTH, or implicit), the credentials when a user is given.
  */
-static int
-probe_smtp_open(CURL *c, const struct app *app, struct probe_ctx *ctx,
-    const struct url *u, const char *user, const char *password)
+static void
+probe_smtp_options(CURL *c, const struct url *u, const char *user, const char *password)
 {
-	if (probe_common(c, app, ctx, NULL, u) == -1)
-		return -1;
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, strcmp(u->scheme, "smtps") == 0 ?
 	    "smtps" : "smtp");
 	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
@@ -297,7 +327,6 @@ probe_smtp_open(CURL *c, const struct app *app, struct probe_ctx *ctx,
 		curl_easy_setopt(c, CURLOPT_USERNAME, user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, password != NULL ? password : "");
 	}
-	return 0;
 }
 
 /* What an SMTP exchange's curl result means; a server without STARTTLS is
@@ -324,29 +353,17 @@ probe_smtp(const struct app *app, const char *host, int port, const char *tls,
 	struct probe_ctx	 ctx;
 	struct timespec		 t0;
 	struct url		 u;
-	enum url_error		 e;
 	CURL			*c;
 	CURLcode		 rc;
-	int			 implicit = tls != NULL && strcmp(tls, "tls") == 0;
+	int			 implicit = tls != NULL && strcmp(tls, "tls") == 0, failed;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.policy = &app->netpolicy;
 	ctx.body = &o->body;
-	if ((e = url_build(&u, implicit ? "smtps" : "smtp", host, port)) != URL_OK) {
-		log_error(NULL, "probe: SMTP server refused: %s", url_strerror(e));
-		o->result = PROBE_POLICY;
-		return 0;
-	}
-	if ((c = curl_easy_init()) == NULL) {
-		url_free(&u);
-		return -1;
-	}
-	if (probe_smtp_open(c, app, &ctx, &u, user, password) == -1) {
-		o->result = PROBE_POLICY;
-		curl_easy_cleanup(c);
-		url_free(&u);
-		return 0;
-	}
+	if ((c = probe_built(app, &ctx, NULL, implicit ? "smtps" : "smtp", host, port, &u, o,
+	    &failed)) == NULL)
+		return failed;
+	probe_smtp_options(c, &u, user, password);
 	curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = curl_easy_perform(c);
@@ -444,12 +461,13 @@ probe_smtp_send(const struct app *app, const char *smtp_url, const char *user,
 		url_free(&u);
 		return -1;
 	}
-	if (probe_smtp_open(c, app, &ctx, &u, user, password) == -1) {
+	if (probe_common(c, app, &ctx, NULL, &u) == -1) {
 		o->result = PROBE_POLICY;
 		curl_easy_cleanup(c);
 		url_free(&u);
 		return 0;
 	}
+	probe_smtp_options(c, &u, user, password);
 	if (*app->cfg.mail_ca_bundle != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, app->cfg.mail_ca_bundle);
 	snprintf(addr, sizeof(addr), "<%s>", from);
@@ -540,4 +558,49 @@ probe_result_sentence(enum probe_result r, long status, char *out, size_t outlen
 	default: s = "The system answered in a way Tether did not understand."; break;
 	}
 	snprintf(out, outlen, "%s", s);
+}
+
+/*
+ * An uplink's Test (uplink.c): reach `proxy` (its own allowlist decides, as
+ * for the connections it carries) and ask it for a tunnel to host:port with
+ * CONNECT; nothing is sent through the tunnel. o->http_status is the
+ * proxy's answer to CONNECT (0: none). PROBE_OK when it opened the tunnel;
+ * PROBE_UNEXPECTED_STATUS when it answered something else.
+ */
+int
+probe_tunnel(const struct app *app, const char *proxy, const struct netpolicy *policy,
+    const char *host, int port, struct probe_outcome *o)
+{
+	struct probe_ctx	 ctx;
+	struct timespec		 t0;
+	struct url		 u;
+	CURL			*c;
+	CURLcode		 rc;
+	long			 code = 0;
+	int			 failed;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.policy = policy != NULL ? policy : &app->netpolicy;
+	ctx.body = &o->body;
+	if ((c = probe_built(app, &ctx, proxy, "http", host, port, &u, o, &failed)) == NULL)
+		return failed;
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(c, CURLOPT_HTTPPROXYTUNNEL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = curl_easy_perform(c);
+	o->latency_ms = probe_elapsed_ms(&t0);
+	curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &code);
+	o->http_status = code;
+	if (ctx.refused)
+		o->result = PROBE_POLICY;
+	else if (rc == CURLE_OK && code >= 200 && code < 300)
+		o->result = PROBE_OK;
+	else if (code != 0)
+		o->result = PROBE_UNEXPECTED_STATUS;
+	else
+		o->result = probe_classify_curl(rc, &ctx);
+	curl_easy_cleanup(c);
+	url_free(&u);
+	return 0;
 }

@@ -50,6 +50,8 @@ static const char *const p_api_tokens[] = { "csrf", "action", "name", "scopes", 
 	"client_range", "for", NULL };
 static const char *const m_api_tokens[] = { "scopes", NULL };
 static const char *const p_api_token[] = { "csrf", "action", NULL };
+static const char *const p_uplinks[] = { "csrf", "action", "name", "proxy_url", "allow",
+	"egress", "probe", NULL };
 static const char *const p_audit[] = { "connection", "actor", "action", "outcome", "from",
 	"to", "page", "format", "conn", NULL };
 /* What providers send back to a redirect URI. */
@@ -133,6 +135,12 @@ static const struct route routes[] = {
 	    page_api_tokens, page_api_tokens_post, p_api_tokens, m_api_tokens },
 	{ "/api-tokens/{id}", METHOD_POST, ROUTE_SESSION, "api-tokens",
 	    NULL, page_api_token_post, p_api_token, p_none },
+	{ "/uplinks", METHOD_GET | METHOD_HEAD | METHOD_POST,
+	    ROUTE_SESSION | ROUTE_ADMIN | ROUTE_ADMIN_403, "uplinks",
+	    page_uplinks, page_uplinks_post, p_uplinks, p_none },
+	{ "/uplinks/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST,
+	    ROUTE_SESSION | ROUTE_ADMIN | ROUTE_ADMIN_403, "uplinks",
+	    page_uplink, page_uplink_post, p_uplinks, p_none },
 	{ "/flows/{id}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",
 	    page_flow, NULL, p_none, p_none },
 };
@@ -332,7 +340,7 @@ route_run(struct req *r)
 		return;
 	}
 	if ((rt->flags & ROUTE_ADMIN) && !r->sess->is_admin) {
-		http_error(r, 404, NULL);
+		http_error(r, (rt->flags & ROUTE_ADMIN_403) ? 403 : 404, NULL);
 		return;
 	}
 	if (r->method == METHOD_POST && !session_csrf_ok(r)) {

@@ -313,6 +313,7 @@ struct config {
 	char		*outbound_allow;
 	char		*outbound_ca_bundle;
 	char		*outbound_proxy;
+	char		*outbound_egress;	/* outbound.egress_addresses: "" when unset */
 	int		 list_cache_pages;	/* Integrations pages a worker keeps; 0: none */
 	int		 secret_versions_kept;	/* connections.secret_versions_kept: revertable secrets */
 	/* Health (issue 11): scheduled checks, expiry, notifications. */
@@ -764,6 +765,51 @@ int		 webhook_create(const struct actor *, const char *url,
 int		 webhook_remove(const struct actor *, int64_t id);
 int		 webhook_set_enabled(const struct actor *, int64_t id, int enabled);
 
+/* ------------------------------------------------------------- uplink.c */
+
+/*
+ * Uplinks (sql/001_schema.sql, 020_uplinks.sql): named HTTP proxies into
+ * customers' networks, each with its allowlist (what its proxy may be), the
+ * addresses its traffic leaves from (egress) and an optional probe
+ * (host:port) its Test tunnels to. Used by tetherctl uplink and /uplinks;
+ * every change audited (object type "uplink").
+ */
+struct probe_outcome;
+#define UPLINK_NAME_MAX		120
+#define UPLINK_LIST_MAX		2000	/* allow, egress */
+#define UPLINK_IN_USE		2	/* remove: connections use it */
+#define UPLINK_TAKEN		3	/* create, update: the name is another's */
+struct uplink_in {
+	const char	*name;
+	const char	*proxy_url;
+	const char	*allow;
+	const char	*egress;
+	const char	*probe;		/* "" or host:port */
+};
+/* Why each field was refused (NULL: fine); messages for people. */
+struct uplink_errors {
+	const char	*name, *proxy_url, *allow, *egress, *probe;
+	char		 allow_buf[200], egress_buf[200];
+};
+/* The number of fields refused (0: all fine), each with its message. */
+int		 uplink_check(const struct uplink_in *, struct uplink_errors *);
+/* NULL when `list` is empty or comma-separated IPv4/IPv6 addresses or CIDR
+ * ranges; else a sentence in err (outbound.egress_addresses, an uplink's). */
+const char	*uplink_egress_check(const char *list, char *err, size_t errlen);
+/* 0 done; UPLINK_TAKEN; update and remove: 1 when there is no such uplink;
+ * remove: UPLINK_IN_USE (nothing removed); -1 failure. Checked input only. */
+int		 uplink_create(const struct actor *, const struct uplink_in *, int64_t *id);
+int		 uplink_update(const struct actor *, int64_t id, const struct uplink_in *);
+int		 uplink_remove(const struct actor *, int64_t id);
+/* The id of uplink `name`, 0 when none, -1 on failure. */
+int64_t		 uplink_id(struct app *, const char *name);
+/* Uplink `id`'s egress addresses in *out (the caller frees); 1 when none. */
+int		 uplink_egress(struct app *, int64_t id, char **out);
+/* Test uplink `id` (probe_tunnel to its probe, or a CONNECT handshake only),
+ * audited; *reached when it passed, a sentence in msg. 0 tested (o->result), 1 no such uplink, -1. */
+int		 uplink_test(const struct actor *, int64_t id, struct probe_outcome *,
+		    int *reached, char *msg, size_t msglen);
+
 /* -------------------------------------------------------------- audit.c */
 
 /* Where a change's audit entry goes: after the statement, or first (for a
@@ -1003,6 +1049,11 @@ const char	*probe_result_key(enum probe_result);
 /* A sentence for people; http_status fills "unexpected status N". */
 void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 		    size_t outlen);
+/* An uplink's Test: reach `proxy` (allowed by `policy`) and ask it for a
+ * tunnel to host:port (CONNECT only). o->http_status: its answer, 0 none. */
+int		 probe_tunnel(const struct app *, const char *proxy,
+		    const struct netpolicy *policy, const char *host, int port,
+		    struct probe_outcome *);
 
 /* -------------------------------------------------------------- tester.c */
 
@@ -1412,8 +1463,8 @@ int		 ctl_flow(struct db *, int argc, char **argv);
 int		 ctl_token(struct app *, int argc, char **argv);
 /* ---------------------------------------------------------- ctl-uplink.c */
 
-/* tetherctl uplink add|list|remove */
-int		 ctl_uplink(struct db *, int argc, char **argv);
+/* tetherctl uplink add|list|remove|test */
+int		 ctl_uplink(struct app *, int argc, char **argv);
 /* ---------------------------------------------------------- ctl-webhook.c */
 
 /* tetherctl webhook add|list|remove; 2: usage */

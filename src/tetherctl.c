@@ -30,7 +30,8 @@ usage(void)
 	    "  flow add|update|remove ...   (tetherctl -c config flow for help)\n"
 	    "  token add EMAIL NAME [--scopes LIST] [--expires-days N] [--client-range CIDR]\n"
 	    "  token list EMAIL | token revoke ID\n"
-	    "  uplink add NAME PROXY_URL [ALLOW] | uplink list | uplink remove NAME\n"
+	    "  uplink add NAME PROXY_URL [ALLOW] [--egress LIST] [--probe HOST:PORT] |\n"
+	    "    uplink list | uplink remove NAME | uplink test NAME\n"
 	    "  webhook add URL [--events LIST] [--team TEAM] | webhook list | webhook remove ID\n"
 	    "  rotate-key                   re-encrypt every secret under a new data key\n"
 	    "  rotate-master-key NEW_KEY_FILE  re-wrap the data keys\n"
@@ -265,11 +266,13 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[0], "rotate-key") == 0 || strcmp(argv[0], "rotate-master-key") == 0 ||
 	    strcmp(argv[0], "test") == 0 || strcmp(argv[0], "webhook") == 0 ||
-	    strcmp(argv[0], "token") == 0) {
+	    strcmp(argv[0], "token") == 0 || strcmp(argv[0], "uplink") == 0) {
 		struct app	 app;
 
 		config_free(&cfg);
-		if (app_open(&app, conf, 1, err, sizeof(err)) == -1) {
+		/* Uplinks hold no secret: no vault needed. */
+		if (app_open(&app, conf, strcmp(argv[0], "uplink") != 0, err,
+		    sizeof(err)) == -1) {
 			fprintf(stderr, "tetherctl: %s\n", err);
 			return 1;
 		}
@@ -279,6 +282,8 @@ main(int argc, char *argv[])
 			rc = ctl_webhook(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "token") == 0)
 			rc = ctl_token(&app, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "uplink") == 0)
+			rc = ctl_uplink(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "rotate-key") == 0)
 			rc = ctl_rotate_key(&app, argc - 1, argv + 1);
 		else
@@ -305,8 +310,6 @@ main(int argc, char *argv[])
 			rc = cmd_team(&db, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "flow") == 0)
 			rc = ctl_flow(&db, argc - 1, argv + 1);
-		else if (strcmp(argv[0], "uplink") == 0)
-			rc = ctl_uplink(&db, argc - 1, argv + 1);
 		else
 			usage(), rc = 2;
 	}

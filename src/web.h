@@ -99,6 +99,7 @@ enum route_flags {
 	ROUTE_FORM_ANY	= 1 << 2,	/* also accepts connector fields "f.*" */
 	ROUTE_PRE_CSRF	= 1 << 3,	/* CSRF from the pre-session cookie (sign-in) */
 	ROUTE_NO_REFERRER = 1 << 4,	/* every answer: Referrer-Policy: no-referrer */
+	ROUTE_ADMIN_403	= 1 << 5,	/* with ROUTE_ADMIN: others get 403, not 404 */
 };
 
 struct route {
@@ -331,6 +332,14 @@ int		 page_webhook_post(struct req *);
 /* page-connection-replace.c */
 int		 page_connection_replace(struct req *);
 int		 page_connection_replace_post(struct req *);
+int		 page_uplinks(struct req *);
+int		 page_uplinks_post(struct req *);
+int		 page_uplink(struct req *);
+int		 page_uplink_post(struct req *);
+/* Egress.Addresses (none: unset) for the outbound addresses block: the
+ * uplink's own when uplink_id > 0 (Egress.Uplink its name), else
+ * outbound.egress_addresses. */
+void		 uplinks_egress_fill(struct req *, int64_t uplink_id, const char *uplink_name);
 
 /* ---------------------------------------------------------------- api.c */
 

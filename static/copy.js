@@ -7,8 +7,10 @@
 document.querySelectorAll('button[data-copy]').forEach((button) => {
 	const field = document.getElementById(button.dataset.copy);
 	const status = button.parentElement.querySelector('.copy-status');
-	if (field === null)
+	// Loaded once per field that needs it: each button is set up once.
+	if (field === null || button.dataset.copyReady)
 		return;
+	button.dataset.copyReady = '1';
 	field.addEventListener('focus', () => field.select());
 	if (!navigator.clipboard)
 		return;

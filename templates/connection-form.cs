@@ -299,7 +299,8 @@ if:!Tmp.AuthFields ?>
 <p class="muted">This authentication protocol needs no further details.</p><?cs
 /if ?>
 </div>
-</fieldset>
+</fieldset><?cs
+if:Form.OnPremises ?><?cs call:egress_block() ?><?cs /if ?>
 
 <div class="form-actions">
 <button class="btn btn-primary" type="submit"><?cs if:Form.Mode == "edit" ?>Save<?cs else ?>Create<?cs /if ?></button><?cs

@@ -141,7 +141,7 @@ each:s = Settings ?><?cs if:s.Section != "authentication" ?>
 <dt><?cs var:s.Label ?></dt>
 <dd><?cs call:setting_value(s) ?></dd><?cs
 /if ?><?cs /each ?>
-</dl>
+</dl><?cs call:egress_block() ?>
 
 <h2 id="auth-title" class="panel-title panel-title-sub">Authentication</h2><?cs
 if:#Conn.NamedCredentialId > 0 ?>

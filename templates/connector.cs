@@ -75,5 +75,6 @@ else ?>
 </div><?cs
 /if ?>
 </section>
+<section class="panel connector-egress" aria-label="Outbound addresses"><?cs call:egress_block() ?></section>
 <p class="back-link"><a href="/connectors"><span aria-hidden="true">&larr; </span>All connectors</a></p><?cs
 /def ?><?cs include:"layout.cs" ?>

@@ -33,6 +33,7 @@ if:?User.Id ?>
   call:nav_item("teams", "/teams", "Teams") ?><?cs
   call:nav_item("users", "/users", "Users") ?><?cs
   call:nav_item("webhooks", "/webhooks", "Webhooks") ?><?cs
+  call:nav_item("uplinks", "/uplinks", "Uplinks") ?><?cs
   /if ?>
 </ul>
 </nav>

@@ -612,3 +612,33 @@ else ?><span class="muted">Not set</span><?cs /if ?><?cs /def ?><?cs
 ?><?cs if:v ?><time datetime="<?cs var:string.slice(v, 0, 10) ?>T<?cs var:string.slice(v, 11, 16) ?>Z"><?cs var:string.slice(v, 0, 16) ?></time><?cs /if ?><?cs /def ?><?cs
 def:times_note()
 ?><p class="times-note muted">Times are in UTC.</p><?cs /def ?>
+<?cs
+
+
+####  Outbound addresses (issue 13 §2): connector.cs, connection.cs,
+      connection-form.cs. egress_block(): Egress.Addresses (where Tether's
+      calls come from: outbound.egress_addresses, or an Uplinked
+      connection's uplink's own, Egress.Uplink its name) in a read-only
+      field with a Copy button (static/copy.js); unset, how to set it. One
+      a page (id "f-egress").
+?><?cs def:egress_block()
+?>
+<div class="field egress-field"><?cs
+  if:Egress.Addresses ?><?cs
+  call:field_label("egress", "Outbound addresses", 0) ?><?cs
+  if:Egress.Uplink ?><?cs
+  call:field_help("egress", "This connection goes through uplink " + Egress.Uplink + ": its calls leave the network from these addresses. Allow them in the firewall in front of the system.") ?><?cs
+  else ?><?cs
+  call:field_help("egress", "Tether's tests and token calls leave from these addresses. Allow them in the firewall in front of the system you connect to.") ?><?cs
+  /if ?>
+<div class="copy-field"><input class="input" id="f-egress" type="text" value="<?cs var:Egress.Addresses ?>" readonly spellcheck="false" autocomplete="off" aria-describedby="f-egress-help"><button class="btn btn-secondary copy-btn" type="button" data-copy="f-egress" hidden>Copy<span class="visually-hidden"> the outbound addresses</span></button><span class="copy-status" role="status" aria-live="polite"></span></div>
+<script src="/static/copy.js" defer></script><?cs
+  elif:Egress.Uplink ?>
+<p class="field-label">Outbound addresses</p>
+<p class="field-help egress-unset">This connection goes through uplink <?cs var:Egress.Uplink ?>, which declares no egress addresses. An administrator can add them on the Uplinks page.</p><?cs
+  else ?>
+<p class="field-label">Outbound addresses</p>
+<p class="field-help egress-unset">Outbound addresses are not configured, so Tether cannot say which addresses its calls come from. An administrator sets them as <code>outbound.egress_addresses</code> in tether.conf: comma-separated addresses or ranges, like <code>203.0.113.7, 198.51.100.0/28</code>.</p><?cs
+  /if ?>
+</div><?cs
+/def ?>
