@@ -3,7 +3,8 @@
  * connections the user may see, searched, filtered, sorted and paged.
  * Inputs: GET q, connector, status (a status, or "expiring": a secret or
  * refresh token expiring within health.expiry_horizon_days, or expired),
- * team, sort, page (all optional; bad values are ignored with a message,
+ * team, unused (30 or 90: no credential read by the engine in that many
+ * days, and older than that), sort, page (all optional; bad values are ignored with a message,
  * the view stays usable).
  * Statuses: 200, 302 (to /login), 503.
  * One count and one page query; each filter combination is a statement of
@@ -36,7 +37,11 @@ enum list_filter {
 	F_TEAM		= 1 << 3,
 	F_VISIBLE	= 1 << 4,	/* not an admin: only their teams' and shared */
 	F_EXPIRING	= 1 << 5,	/* status=expiring: within the horizon */
+	F_UNUSED	= 1 << 6,	/* unused=N: no credential read in N days */
 };
+
+/* What "unused" offers: days without a credential read (credential_uses). */
+static const char *const unused_days[] = { "30", "90" };
 
 /* "Expiring": the earliest of the secrets' and the refresh token's expiry
  * within the horizon ($n days), expired ones included; the partial index
@@ -82,6 +87,7 @@ struct list_query {
 	const char	*connector;
 	const char	*status;
 	const char	*team;
+	const char	*unused;	/* "30" or "90" */
 	int		 sort;
 	long long	 page;
 	unsigned	 mask;
@@ -138,6 +144,13 @@ list_read(struct req *r, struct list_query *lq)
 		lq->team = v;
 		lq->mask |= F_TEAM;
 	}
+	if ((v = req_param(r, "unused")) != NULL && *v != '\0') {
+		for (i = 0; i < sizeof(unused_days) / sizeof(unused_days[0]); i++)
+			if (strcmp(unused_days[i], v) == 0) {
+				lq->unused = unused_days[i];
+				lq->mask |= F_UNUSED;
+			}
+	}
 	if ((v = req_param(r, "sort")) != NULL)
 		for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
 			if (strcmp(sorts[i].key, v) == 0)
@@ -179,6 +192,14 @@ list_where(const struct list_query *lq, struct buf *sql, const char **params,
 	if (lq->mask & F_TEAM) {
 		params[n++] = lq->team;
 		buf_printf(sql, " AND c.owner_team_id = $%d::bigint", n);
+	}
+	if (lq->mask & F_UNUSED) {
+		/* Older than the window, and no credential read inside it. */
+		params[n++] = lq->unused;
+		buf_printf(sql, " AND c.created_at < now() - make_interval(days => $%d::int)"
+		    " AND NOT EXISTS (SELECT 1 FROM credential_uses u WHERE u.connection_id = c.id"
+		    " AND u.outcome = 'issued' AND u.at > now() - make_interval(days => $%d::int))",
+		    n, n);
 	}
 	return n;
 }
@@ -307,6 +328,8 @@ list_query_string(struct buf *b, const struct list_query *lq, int sort, long lon
 		QS_ADD("status", lq->status);
 	if (lq->team != NULL)
 		QS_ADD("team", lq->team);
+	if (lq->unused != NULL)
+		QS_ADD("unused", lq->unused);
 	if (sort != 0)
 		QS_ADD("sort", sorts[sort].key);
 	if (page > 1) {
@@ -372,6 +395,7 @@ list_fill_options(struct req *r, const struct list_query *lq, PGresult *teams)
 	render_set(n, "Connector", lq->connector);
 	render_set(n, "Status", lq->status);
 	render_set(n, "Team", lq->team);
+	render_set(n, "Unused", lq->unused);
 	render_set(n, "Sort", sorts[lq->sort].key);
 	render_set_int(n, "Page", lq->page);
 	render_set(n, "Active", (lq->mask & ~F_VISIBLE) != 0 ? "1" : "0");
@@ -513,7 +537,7 @@ page_index(struct req *r)
 	struct buf		 view;
 	long long		 total;
 	int64_t			 version;
-	int			 rc = -1, teams_owned = 1, flash;
+	int			 rc = -1, teams_owned = 1, flash, keep;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	list_read(r, &lq);
@@ -522,7 +546,10 @@ page_index(struct req *r)
 	list_query_string(&view, &lq, lq.sort, lq.page);
 	/* "Expiring" moves with the date, not only with the list version. */
 	buf_printf(&view, "#%lld", (long long)(time(NULL) / 86400));
-	if (!flash && list_cache_serve(r, view.data)) {
+	/* Credential reads do not move the list version (sql/025): an "unused"
+	 * view is never kept. */
+	keep = !flash && !(lq.mask & F_UNUSED);
+	if (keep && list_cache_serve(r, view.data)) {
 		rc = 0;
 		goto out;
 	}
@@ -554,7 +581,7 @@ page_index(struct req *r)
 	/* Kept only when the three reads saw the same version of the data
 	 * (each statement has its own snapshot; a commit between them moves it). */
 	version = list_result_version(rows);
-	if (!flash && version >= 0 && version == list_result_version(count) &&
+	if (keep && version >= 0 && version == list_result_version(count) &&
 	    version == list_result_version(teams) && version == list_result_version(health))
 		list_cache_keep(r, view.data, version);
 out:

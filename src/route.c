@@ -16,7 +16,7 @@
 static const char *const p_none[] = { NULL };
 static const char *const p_csrf[] = { "csrf", NULL };
 static const char *const p_login_post[] = { "csrf", "email", "password", "next", NULL };
-static const char *const p_index[] = { "q", "connector", "status", "team", "sort",
+static const char *const p_index[] = { "q", "connector", "status", "team", "unused", "sort",
 	"page", NULL };
 static const char *const p_q[] = { "q", NULL };
 static const char *const p_sort[] = { "sort", NULL };

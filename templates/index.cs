@@ -78,6 +78,7 @@ if:#Pager.Total > 0 || Filter.Active ?>
   else ?>
 <p class="health-calm"><span class="badge badge-ok">All clear</span> No connection is failing, needs reconnect or expires within <?cs var:Health.HorizonDays ?> days.</p><?cs
   /if ?>
+<p class="health-stale"><a href="/?unused=90">Stale connections</a> <span class="muted">(no flow read their credentials in 90 days)</span></p>
 </section><?cs
 /if ?><?cs
 
@@ -117,6 +118,11 @@ call:filter_select_open("", "team", "Owner team", Filter.Team, "All teams") ?><?
   each:o = Options.Teams ?>
 <option value="<?cs var:o.Id ?>"<?cs if:o.Id == Filter.Team ?> selected<?cs /if ?>><?cs var:o.Name ?></option><?cs
   /each ?>
+</select>
+</div>
+<?cs call:filter_select_open("", "unused", "Usage", Filter.Unused, "Any usage") ?>
+<option value="30"<?cs if:Filter.Unused == "30" ?> selected<?cs /if ?>>Unused for 30 days</option>
+<option value="90"<?cs if:Filter.Unused == "90" ?> selected<?cs /if ?>>Unused for 90 days</option>
 </select>
 </div>
 <div class="filter-field">
