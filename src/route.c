@@ -29,7 +29,9 @@ static const char *const p_ncs[] = { "csrf", "name", "description", "team", "url
 static const char *const p_nc[] = { "csrf", "action", "description", "url", "expires_on",
 	NULL };
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
-	"version", "check_interval", "save_anyway", "once", NULL };
+	"version", "check_interval", "save_anyway", "once",
+	"run",	/* GET: a save's run that came back unsaved (page-connection-edit.c) */
+	NULL };
 static const char *const p_test[] = { "csrf", "once", NULL };
 static const char *const p_testing[] = { "run", NULL };
 static const char *const p_revert[] = { "csrf", "version", "current", "once", NULL };
