@@ -121,9 +121,10 @@ function changeForm(body, fields, extra) {
 
 /**
  * Follow a Create or Save answered at once (303 to /connections/ID/testing?
- * run=…) as a browser does: the Testing… page until it goes on, then that
- * answer (the details with the result; for a save not saved, the form it
- * goes back to). Any other answer is returned as it is.
+ * run=…) as a browser does: the Testing… page until it goes on; then the
+ * POST's 303 as if it had gone there itself (Location and flash of the
+ * run's end), or, for a save not saved, the form it goes back to. Any other
+ * answer is returned as it is.
  */
 export async function followRun(jar, res) {
 	let loc = res.headers.get('location') ?? '';
@@ -138,7 +139,14 @@ export async function followRun(jar, res) {
 		loc = r.headers.get('location') ?? '';
 		if (/^\/connections\/[0-9]+\/edit\?/.test(loc))
 			return get(loc, jar);
-		return Object.assign(r, { status: 303 });
+		// The POST's answer (its request id: the run's audit entries carry
+		// it), with where the run went and its message.
+		const headers = new Headers(res.headers);
+		headers.delete('set-cookie');
+		for (const c of r.headers.getSetCookie())
+			headers.append('set-cookie', c);
+		headers.set('location', loc);
+		return { ...res, headers, run: r };
 	}
 	throw new Error(`no end of the run at ${loc}`);
 }
