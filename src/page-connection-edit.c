@@ -72,6 +72,51 @@ edit_form(struct req *r, struct conn *c, int status, struct connform *cf, int fr
 	return http_page(r, status, "connection-form.cs");
 }
 
+/* GET run: below, after what it shares with the POST. */
+static int	 edit_run_form(struct req *, struct conn *, const char *, const char *,
+		    const char *);
+
+int
+page_connection_edit(struct req *r)
+{
+	struct conn	*c;
+	struct connform	 cf;
+	char		*stored, *expiry = NULL;
+	const char	*confirm = req_param(r, "confirm"), *run = NULL;
+	int		 rc = -1;
+
+	if (connpage_load(r, PERM_MANAGE, &c))
+		return 0;
+	if (c->flow_count > 0 && (confirm == NULL || strcmp(confirm, "1") != 0)) {
+		connpage_fill(r, c, "details");
+		render_set_int(render_node(r->hdf, "Warning"), "Count", c->flow_count);
+		if (connpage_fill_flows(r, c->id, "Warning.Flows", NULL) == 0)
+			rc = http_page(r, 200, "connection-edit-warning.cs");
+		conn_free(c);
+		return rc;
+	}
+	if ((stored = secret_conn_stored_json(r->app, c->id)) != NULL &&
+	    (expiry = secret_conn_expiry_json(r->app, c->id)) != NULL &&
+	    (run = req_param(r, "run")) != NULL) {
+		if (!once_shape_ok(run)) {
+			r->log_note = "bad run";
+			http_error(r, 400, NULL);
+			rc = 0;
+		} else if ((rc = edit_run_form(r, c, run, stored, expiry)) == 1)
+			run = NULL;	/* no such run: the form as it is stored */
+	}
+	if (stored != NULL && expiry != NULL && run == NULL) {
+		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
+		    c->protocol), c->api_type, 1, c->settings, stored);
+		connform_set_expiry(&cf, expiry);
+		rc = edit_form(r, c, 200, &cf, 0);
+		connform_free(&cf);
+	}
+	free(stored);
+	free(expiry);
+	conn_free(c);
+	return rc;
+}
 
 /* The scheduled check posted (NULL: not one of the five), or the stored
  * one when the form left it out. The worker reschedules from it. */
@@ -408,48 +453,6 @@ edit_run_form(struct req *r, struct conn *c, const char *run, const char *stored
 out:
 	connform_free(&cf);
 	db_clear(res);
-	return rc;
-}
-
-int
-page_connection_edit(struct req *r)
-{
-	struct conn	*c;
-	struct connform	 cf;
-	char		*stored, *expiry = NULL;
-	const char	*confirm = req_param(r, "confirm"), *run = NULL;
-	int		 rc = -1;
-
-	if (connpage_load(r, PERM_MANAGE, &c))
-		return 0;
-	if (c->flow_count > 0 && (confirm == NULL || strcmp(confirm, "1") != 0)) {
-		connpage_fill(r, c, "details");
-		render_set_int(render_node(r->hdf, "Warning"), "Count", c->flow_count);
-		if (connpage_fill_flows(r, c->id, "Warning.Flows", NULL) == 0)
-			rc = http_page(r, 200, "connection-edit-warning.cs");
-		conn_free(c);
-		return rc;
-	}
-	if ((stored = secret_conn_stored_json(r->app, c->id)) != NULL &&
-	    (expiry = secret_conn_expiry_json(r->app, c->id)) != NULL &&
-	    (run = req_param(r, "run")) != NULL) {
-		if (!once_shape_ok(run)) {
-			r->log_note = "bad run";
-			http_error(r, 400, NULL);
-			rc = 0;
-		} else if ((rc = edit_run_form(r, c, run, stored, expiry)) == 1)
-			run = NULL;	/* no such run: the form as it is stored */
-	}
-	if (stored != NULL && expiry != NULL && run == NULL) {
-		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
-		    c->protocol), c->api_type, 1, c->settings, stored);
-		connform_set_expiry(&cf, expiry);
-		rc = edit_form(r, c, 200, &cf, 0);
-		connform_free(&cf);
-	}
-	free(stored);
-	free(expiry);
-	conn_free(c);
 	return rc;
 }
 
