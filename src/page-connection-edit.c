@@ -263,8 +263,10 @@ edit_show_tried(struct req *r, const struct conn *c, const struct probe_outcome 
 	char		 msg[1000], loc[48];
 	const char	*kind = edit_record_tried(&r->actor, c, o, done, msg, sizeof(msg));
 
-	snprintf(loc, sizeof(loc), strcmp(kind, "gone") == 0 ? "/" : "/connections/%lld",
-	    (long long)c->id);
+	if (strcmp(kind, "gone") == 0)
+		snprintf(loc, sizeof(loc), "/");
+	else
+		snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
 	http_flash_next(r, strcmp(kind, "success") == 0 ? "success" : "error", msg);
 	http_redirect(r, loc);
 	return 0;
