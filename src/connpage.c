@@ -259,6 +259,16 @@ connpage_save_version(struct req *r, const struct conn *c, const char *expect,
     const char *name, const char *description, const char *settings,
     const char *check_interval, const char *fields)
 {
+	return connpage_save_version_as(&r->actor, c, expect, name, description,
+	    settings, check_interval, fields);
+}
+
+/* The same by an actor: a save that goes on after the answer (Edit). */
+int
+connpage_save_version_as(const struct actor *a, const struct conn *c, const char *expect,
+    const char *name, const char *description, const char *settings,
+    const char *check_interval, const char *fields)
+{
 	char		 cid[24], uid[24];
 	const char	*params[7] = { cid, expect, name, description, settings, uid,
 	    check_interval };
@@ -266,8 +276,8 @@ connpage_save_version(struct req *r, const struct conn *c, const char *expect,
 	int		 version;
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	res = db_exec_named(&r->app->db, "conn_update",
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	res = db_exec_named(&a->app->db, "conn_update",
 	    "UPDATE connections SET name = $3, description = $4, settings = $5::jsonb,"
 	    " version = version + 1, updated_by = $6, updated_at = now(), check_interval = $7"
 	    " WHERE id = $1 AND version = $2::int RETURNING version", 7, params);
@@ -281,7 +291,7 @@ connpage_save_version(struct req *r, const struct conn *c, const char *expect,
 	{
 		const char	*vp[5] = { cid, db_get(res, 0, "version"), settings, fields, uid };
 
-		v = db_exec_named(&r->app->db, "version_add",
+		v = db_exec_named(&a->app->db, "version_add",
 		    "INSERT INTO connection_versions (connection_id, version, settings,"
 		    " changed_fields, changed_by) VALUES ($1, $2, $3::jsonb, $4::text[], $5)",
 		    5, vp);
@@ -296,8 +306,8 @@ connpage_save_version(struct req *r, const struct conn *c, const char *expect,
 		char		 upto[24];
 		const char	*pp[2] = { cid, upto };
 
-		snprintf(upto, sizeof(upto), "%d", version - r->app->cfg.secret_versions_kept);
-		if ((v = db_exec_named(&r->app->db, "secret_snapshots_prune",
+		snprintf(upto, sizeof(upto), "%d", version - a->app->cfg.secret_versions_kept);
+		if ((v = db_exec_named(&a->app->db, "secret_snapshots_prune",
 		    "DELETE FROM connection_secret_snapshots WHERE connection_id = $1"
 		    " AND version <= $2::int", 2, pp)) == NULL)
 			return -1;

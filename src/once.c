@@ -6,6 +6,7 @@
  * answered without running anything.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
@@ -55,4 +56,72 @@ once_take(const struct actor *a, const char *t)
 	first = db_rows(res) == 1;
 	db_clear(res);
 	return first;
+}
+
+/*
+ * A run on a taken token (Test, Create, Save answered at once, going on in
+ * the background): token t of the actor is now the run of `action` ("test",
+ * "create" or "save") on connection `id`, with `inputs` (URL-encoded form fields,
+ * never a secret; NULL none) kept for the form to come back. 0 or -1.
+ */
+int
+once_start(const struct actor *a, const char *t, int64_t id, const char *action,
+    const char *inputs)
+{
+	char		 uid[24], cid[24];
+	const char	*p[5] = { t, uid, cid, action, inputs };
+	PGresult	*res;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	res = db_exec_named(&a->app->db, "once_start", "UPDATE form_once SET"
+	    " connection_id = $3::bigint, action = $4, inputs = $5 WHERE token = $1"
+	    " AND user_id = $2::bigint", 5, p);
+	if (res == NULL)
+		return -1;
+	db_clear(res);
+	return 0;
+}
+
+/*
+ * The run's outcome, for its Testing… page: kind "success", "error",
+ * "gone" (its inputs go: nothing more to show), "unsaved" or "stale" (the
+ * form comes back with them). 0 or -1, logged.
+ */
+int
+once_finish(const struct actor *a, const char *t, const char *kind, const char *message)
+{
+	const char	*p[3] = { t, kind, message };
+	PGresult	*res;
+
+	res = db_exec_named(&a->app->db, "once_finish", "UPDATE form_once SET"
+	    " result_kind = $2, result_message = $3, inputs = CASE WHEN $2 IN"
+	    " ('unsaved', 'stale') THEN inputs END WHERE token = $1", 3, p);
+	if (res == NULL) {
+		log_error(a->request_id, "a run's outcome was not kept");
+		return -1;
+	}
+	db_clear(res);
+	return 0;
+}
+
+/* The connection whose run token t of the actor is: its id, 0 when it is
+ * none (yet), -1 on failure. A second click goes to the first one's page. */
+int64_t
+once_connection(const struct actor *a, const char *t)
+{
+	char		 uid[24];
+	const char	*p[2] = { t, uid };
+	PGresult	*res;
+	int64_t		 id;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	res = db_exec_named(&a->app->db, "once_connection", "SELECT"
+	    " COALESCE(connection_id, 0) AS id FROM form_once WHERE token = $1"
+	    " AND user_id = $2::bigint", 2, p);
+	if (res == NULL)
+		return -1;
+	id = db_rows(res) == 1 ? strtoll(db_get(res, 0, "id"), NULL, 10) : 0;
+	db_clear(res);
+	return id;
 }

@@ -2,21 +2,29 @@
  * page-connection-edit.c — Edit a connection: a warning first when flows
  * use it, then the form with the connector, protocol and API type disabled
  * and secret fields empty.
- * Inputs: {id}; GET confirm; POST csrf, name, description, version,
- * check_interval (default | 15m | 1h | 1d | off; left out: unchanged),
- * uplink (the connection mode: "" Direct or an uplink's id; left out:
- * unchanged; a change asks for the secrets again, connform.c), f.*
+ * Inputs: {id}; GET confirm, run (a save's run, below); POST csrf, name,
+ * description, version, check_interval (default | 15m | 1h | 1d | off; left
+ * out: unchanged), uplink (the connection mode: "" Direct or an uplink's id;
+ * left out: unchanged; a change asks for the secrets again, connform.c), f.*
  * (f.KEY.expires_on: a secret's expiry date, connform.c), save_anyway (1:
  * save though the test before save failed), once (the form's one-time
  * token: a second POST of the same form saves nothing and is told so).
  * A save is tested first (tester_try) where the test has no side effect:
  * when it fails nothing is saved and the form says why and offers "Save
  * anyway"; typed secrets are not sent back: each one is marked to be
- * entered again.
- * Statuses: 200, 303 (saved: to the details page), 400 (a crafted field),
+ * entered again. With the form's token (once) the answer comes at once:
+ * "Testing your changes…" (page-connection-testing.c) while the change is
+ * tried after the answer, then saved when it passes (typed secrets stay in
+ * this process's memory, never written until saved); when it fails, that
+ * page comes back here, GET run (the run's token): the form as it was
+ * typed, from the run's inputs (never a secret), with why. A save that
+ * needs no try, or is saved anyway, is saved at once and tested after the
+ * answer, on its Testing… page.
+ * Statuses: 200, 303 (saved: to the details page; with a token: to the
+ * Testing… page), 400 (a crafted field),
  * 403 (not a manager of it), 404, 409 (stale: someone saved in between;
- * nothing saved), 422 (invalid, or the test before save failed; nothing
- * saved), 503.
+ * nothing saved; also GET run of such a save), 422 (invalid, or the test
+ * before save failed; nothing saved; also GET run of such a save), 503.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,13 +84,17 @@ edit_form(struct req *r, struct conn *c, int status, struct connform *cf, int fr
 	return http_page(r, status, "connection-form.cs");
 }
 
+/* GET run: below, after what it shares with the POST. */
+static int	 edit_run_form(struct req *, struct conn *, const char *, const char *,
+		    const char *);
+
 int
 page_connection_edit(struct req *r)
 {
 	struct conn	*c;
 	struct connform	 cf;
 	char		*stored, *expiry = NULL;
-	const char	*confirm = req_param(r, "confirm");
+	const char	*confirm = req_param(r, "confirm"), *run = NULL;
 	int		 rc = -1;
 
 	if (connpage_load(r, PERM_MANAGE, &c))
@@ -96,7 +108,16 @@ page_connection_edit(struct req *r)
 		return rc;
 	}
 	if ((stored = secret_conn_stored_json(r->app, c->id)) != NULL &&
-	    (expiry = secret_conn_expiry_json(r->app, c->id)) != NULL) {
+	    (expiry = secret_conn_expiry_json(r->app, c->id)) != NULL &&
+	    (run = req_param(r, "run")) != NULL) {
+		if (!once_shape_ok(run)) {
+			r->log_note = "bad run";
+			http_error(r, 400, NULL);
+			rc = 0;
+		} else if ((rc = edit_run_form(r, c, run, stored, expiry)) == 1)
+			run = NULL;	/* no such run: the form as it is stored */
+	}
+	if (stored != NULL && expiry != NULL && run == NULL) {
 		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
 		    c->protocol), c->api_type, 1, c->settings, stored);
 		connform_set_expiry(&cf, expiry);
@@ -207,48 +228,78 @@ edit_name_taken(struct req *r, struct conn *c, const char *name)
  * without side effects, -1 on failure.
  */
 static int
-edit_try(struct req *r, const struct conn *c, struct connform *cf, struct probe_outcome *o,
-    char *why, size_t whylen)
+edit_try(const struct actor *a, const struct conn *c, struct connform *cf,
+    struct probe_outcome *o, char *why, size_t whylen)
 {
 	struct conn	 cand = *c;
-	int		 i, failed = 0;
+	int		 failed = 0;
 
 	if ((cand.settings = json_dumps(cf->settings, JSON_COMPACT)) == NULL)
 		return -1;
 	cand.uplink_id = cf->uplink_new;	/* tried the way it would go */
-	if (tester_try(&r->actor, &cand, cf->secret_field, cf->secret_value, cf->nsecrets,
+	if (tester_try(a, &cand, cf->secret_field, cf->secret_value, cf->nsecrets,
 	    cf->rebind, o) == -1)
 		failed = -1;
 	else if (o->result != PROBE_OK && o->result != PROBE_UNSUPPORTED) {
 		failed = 1;
 		probe_result_sentence(o->result, o->http_status, why, whylen);
-		for (i = 0; i < cf->nsecrets; i++)
-			json_object_set_new(cf->errors, cf->secret_field[i], json_string(
-			    "Enter it again to save it: secrets are never sent back to the page."));
 	}
 	free(cand.settings);
 	return failed;
 }
 
+/* The form after a failed try: why, "Save anyway", each typed secret
+ * (field key) marked to be entered again. */
+static void
+edit_failed(struct req *r, struct connform *cf, char *const *typed, int ntyped,
+    const char *why)
+{
+	char	 msg[512];
+	int	 i;
+
+	for (i = 0; i < ntyped; i++)
+		json_object_set_new(cf->errors, typed[i], json_string(
+		    "Enter it again to save it: secrets are never sent back to the page."));
+	render_set(r->hdf, "Form.TestFailed", why);
+	snprintf(msg, sizeof(msg), "Nothing was saved: the connection with your changes "
+	    "failed its test. %s Keep editing and press Save to test again, or press Save "
+	    "anyway.", why);
+	render_set(r->hdf, "Form.Error", msg);
+}
+
 /* The try's outcome, recorded as the save's test (the destination is not
- * asked twice), and the details page with it. */
+ * asked twice): its kind ("success", "error", "gone") and "<done> Test: …". */
+static const char *
+edit_record_tried(const struct actor *a, const struct conn *c, const struct probe_outcome *o,
+    const char *done, char *msg, size_t msglen)
+{
+	char	 result[256];
+	int	 t;
+
+	probe_result_sentence(o->result, o->http_status, result, sizeof(result));
+	if ((t = tester_record_outcome(a, 0, c, "edit", o)) == -1)
+		snprintf(result, sizeof(result), "It could not be tested.");
+	else if (t == TESTER_GONE)
+		snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+	snprintf(msg, msglen, "%s Test: %s", done, result);
+	if (t == TESTER_GONE)
+		return "gone";
+	return t == 0 && o->result == PROBE_OK ? "success" : "error";
+}
+
+/* The same, and the details page with it. */
 static int
 edit_show_tried(struct req *r, const struct conn *c, const struct probe_outcome *o,
     const char *done)
 {
-	char	 result[256], msg[800], loc[48];
-	int	 t;
+	char		 msg[1000], loc[48];
+	const char	*kind = edit_record_tried(&r->actor, c, o, done, msg, sizeof(msg));
 
-	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
-	probe_result_sentence(o->result, o->http_status, result, sizeof(result));
-	if ((t = tester_record_outcome(&r->actor, 0, c, "edit", o)) == -1)
-		snprintf(result, sizeof(result), "It could not be tested.");
-	else if (t == TESTER_GONE) {
-		snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
+	if (strcmp(kind, "gone") == 0)
 		snprintf(loc, sizeof(loc), "/");
-	}
-	snprintf(msg, sizeof(msg), "%s Test: %s", done, result);
-	http_flash_next(r, t == 0 && o->result == PROBE_OK ? "success" : "error", msg);
+	else
+		snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	http_flash_next(r, strcmp(kind, "success") == 0 ? "success" : "error", msg);
 	http_redirect(r, loc);
 	return 0;
 }
@@ -262,7 +313,7 @@ static int
 edit_once(struct req *r, const struct conn *c)
 {
 	const char	*once = req_param(r, "once");
-	char		 loc[48];
+	char		 loc[128];
 	int		 t;
 
 	if (once == NULL)
@@ -274,16 +325,31 @@ edit_once(struct req *r, const struct conn *c)
 	}
 	if ((t = once_take(&r->actor, once)) != 0)
 		return t;
-	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
+	/* The first click's run, when it has one: its Testing… page. */
+	if (once_connection(&r->actor, once) == c->id)
+		snprintf(loc, sizeof(loc), "/connections/%lld/testing?run=%s",
+		    (long long)c->id, once);
+	else
+		snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
 	http_flash_next(r, "info", "This form was already sent by your first click, so it "
 	    "was not saved again.");
 	http_redirect(r, loc);
 	return 0;
 }
 
+/* What a save writes besides the connector's fields (the request's, or
+ * copies kept for a save after the answer). */
+struct edit_values {
+	const char	*version;
+	const char	*name;
+	const char	*description;
+	const char	*check_interval;
+};
+
 /* Save in one transaction; 0 saved, 1 stale (version moved on), -1 failure. */
 static int
-edit_save(struct req *r, struct conn *c, struct connform *cf)
+edit_save(const struct actor *a, struct conn *c, struct connform *cf,
+    const struct edit_values *v)
 {
 	char		 cid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
 	char		 fields[1024];
@@ -292,22 +358,22 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	snprintf(fields, sizeof(fields), "{%s}", cf->changed.data);
-	if (db_begin(&r->app->db) == -1)
+	if (db_begin(&a->app->db) == -1)
 		goto out;
 	/* The mode first: the new version records the row's (017_version_uplink). */
 	if (cf->uplink_new != cf->uplink_old &&
-	    conn_set_uplink(&r->actor, c->id, cf->uplink_new) == -1)
+	    conn_set_uplink(a, c->id, cf->uplink_new) == -1)
 		goto fail;
-	if ((i = connpage_save_version(r, c, req_param(r, "version"), req_text(r, "name"),
-	    req_text(r, "description"), settings, edit_check_interval(r, c), fields)) == -1)
+	if ((i = connpage_save_version_as(a, c, v->version, v->name, v->description,
+	    settings, v->check_interval, fields)) == -1)
 		goto fail;
 	if (i == 0) {
-		db_rollback(&r->app->db);
+		db_rollback(&a->app->db);
 		rc = 1;
 		goto out;
 	}
 	for (i = 0; i < cf->nsecrets; i++)
-		if (secret_conn_put(&r->actor, c->id, 0, cf->secret_field[i],
+		if (secret_conn_put(a, c->id, 0, cf->secret_field[i],
 		    cf->secret_value[i]) == -1)
 			goto fail;
 	/* A new destination (an authentication-bound field changed): secrets
@@ -323,7 +389,7 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 			buf_printf(&keep, "%s%s", i > 0 ? "," : "", cf->secret_field[i]);
 		buf_puts(&keep, "}");
 		dp[0] = cid, dp[1] = keep.data;
-		res = db_exec_named(&r->app->db, "secrets_prune",
+		res = db_exec_named(&a->app->db, "secrets_prune",
 		    "DELETE FROM connection_secrets WHERE connection_id = $1"
 		    " AND field <> ALL ($2::text[])", 2, dp);
 		buf_free(&keep);
@@ -332,14 +398,14 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 		db_clear(res);
 		/* Each user's own credentials were for the old destination too:
 		 * every user connects again, from "Not connected". */
-		res = db_exec_named(&r->app->db, "user_secrets_prune",
+		res = db_exec_named(&a->app->db, "user_secrets_prune",
 		    "WITH s AS (DELETE FROM user_connection_secrets WHERE connection_id = $1)"
 		    " DELETE FROM user_connection_states WHERE connection_id = $1", 1, dp);
 		if (res == NULL)
 			goto fail;
 		db_clear(res);
 	}
-	if (connform_save_expiry(cf, &r->actor, c->id) == -1)
+	if (connform_save_expiry(cf, a, c->id) == -1)
 		goto fail;
 	{
 		/* a,b -> ["a","b"]: field keys are [a-z0-9_], names of our own. */
@@ -357,21 +423,226 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 				buf_append(&d, p, 1);
 		}
 		buf_puts(&d, cf->changed.len > 0 ? "\"]}" : "]}");
-		i = audit_add(&r->actor, "connection", c->id, req_text(r, "name"), "connection_edit",
+		i = audit_add(a, "connection", c->id, v->name, "connection_edit",
 		    "success", d.data);
 		buf_free(&d);
 		if (i == 0)
-			i = event_connection(&r->actor, EVENT_UPDATED, c->id, NULL);
+			i = event_connection(a, EVENT_UPDATED, c->id, NULL);
 	}
-	if (i == -1 || db_commit(&r->app->db) == -1)
+	if (i == -1 || db_commit(&a->app->db) == -1)
 		goto fail;
 	rc = 0;
 	goto out;
 fail:
-	db_rollback(&r->app->db);
+	db_rollback(&a->app->db);
 out:
 	free(settings);
 	return rc;
+}
+
+/*
+ * GET run: the form of a save that was not saved after its try (Testing…
+ * sent it here), filled from the run's inputs as it was typed, with why.
+ * 0 answered, 1 no such run (the plain form), -1 on failure.
+ */
+static int
+edit_run_form(struct req *r, struct conn *c, const char *run, const char *stored,
+    const char *expiry)
+{
+	struct connform	 cf;
+	char		 cid[24], uid[24], *typed[CONNFORM_SECRETS_MAX];
+	const char	*params[3] = { run, uid, cid }, *kind, *inputs;
+	PGresult	*res;
+	size_t		 i;
+	int		 ntyped = 0, rc;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->actor.user_id);
+	res = db_exec_named(&r->app->db, "edit_run_get", "SELECT result_kind AS kind,"
+	    " COALESCE(result_message, '') AS message, inputs FROM form_once"
+	    " WHERE token = $1 AND user_id = $2::bigint AND connection_id = $3::bigint"
+	    " AND action = 'save' AND result_kind IN ('unsaved', 'stale')"
+	    " AND inputs IS NOT NULL", 3, params);
+	if (res == NULL)
+		return -1;
+	if (db_rows(res) == 0) {
+		db_clear(res);
+		return 1;
+	}
+	kind = db_get(res, 0, "kind");
+	inputs = db_get(res, 0, "inputs");
+	/* The inputs are read as the POST's were, bounded the same way. */
+	if (form_parse_urlencoded(&r->in, inputs, strlen(inputs), r->in.n +
+	    r->app->cfg.fields_max) != FORM_OK) {
+		db_clear(res);
+		return 1;
+	}
+	for (i = 0; i < r->in.n && ntyped < CONNFORM_SECRETS_MAX; i++)
+		if (strcmp(r->in.v[i].name, "typed") == 0)
+			typed[ntyped++] = r->in.v[i].value;
+	connform_init(&cf, connector_protocol(&r->app->catalog, c->connector, c->protocol),
+	    c->api_type, 1, c->settings, stored);
+	connform_set_expiry(&cf, expiry);
+	(void)edit_check_basics(r, c, &cf);
+	(void)edit_check_uplink(r, c, &cf);
+	if (connform_validate(r, &cf, strcmp(c->context, "per_user") == 0) == -1) {
+		rc = 1;
+		goto out;
+	}
+	if (strcmp(kind, "stale") == 0) {
+		render_set(r->hdf, "Form.Stale.By", c->updated_by);
+		render_set(r->hdf, "Form.Stale.At", c->updated_at);
+		rc = edit_form(r, c, 409, &cf, 1);
+	} else {
+		edit_failed(r, &cf, typed, ntyped, db_get(res, 0, "message"));
+		rc = edit_form(r, c, 422, &cf, 1);
+	}
+out:
+	connform_free(&cf);
+	db_clear(res);
+	return rc;
+}
+
+/* A save tried after the answer: all it needs, owned (the typed secrets in
+ * cf, wiped by connform_free). */
+struct edit_run {
+	struct conn		*c;
+	struct connform		 cf;
+	struct edit_values	 v;
+	char			*version;
+	char			*name;
+	char			*description;
+};
+
+/* After the answer: try the change; saved when it passes, or the run says
+ * why not. The Testing… page picks the outcome up. */
+static void
+edit_run_after(const struct actor *a, const char *token, void *arg)
+{
+	struct edit_run		*e = arg;
+	struct probe_outcome	 o;
+	char			 why[200], done[700], msg[1000];
+	const char		*kind;
+	int			 failed, saved = -1;
+
+	probe_outcome_init(&o);
+	if ((failed = edit_try(a, e->c, &e->cf, &o, why, sizeof(why))) == -1)
+		(void)once_finish(a, token, "error", "Nothing was saved: the connection with "
+		    "your changes could not be tested. Try again.");
+	else if (failed)
+		(void)once_finish(a, token, "unsaved", why);
+	else if ((saved = edit_save(a, e->c, &e->cf, &e->v)) == -1)
+		(void)once_finish(a, token, "error", "Nothing was saved: the change could not "
+		    "be written. Try again.");
+	else if (saved == 1)
+		(void)once_finish(a, token, "stale", "Someone saved this connection while "
+		    "your changes were tested.");
+	else {
+		snprintf(done, sizeof(done), "Saved \"%s\"; the change is live for every flow "
+		    "using it.", e->name);
+		/* The try's outcome is the save's test; one that could not be
+		 * tried without side effects is tested now. */
+		if (o.result == PROBE_OK)
+			kind = edit_record_tried(a, e->c, &o, done, msg, sizeof(msg));
+		else
+			kind = page_connection_test_outcome(a, e->c->id, "edit", done, msg,
+			    sizeof(msg));
+		(void)once_finish(a, token, kind, msg);
+	}
+	if (saved == -1 && failed != 1)
+		log_error(a->request_id, "connection %lld: a save tried after the answer "
+		    "failed", (long long)e->c->id);
+	probe_outcome_free(&o);
+	connform_free(&e->cf);
+	conn_free(e->c);
+	free(e->version);
+	free(e->name);
+	free(e->description);
+	free(e);
+}
+
+/*
+ * The form's fields for it to come back as typed, URL-encoded: never a
+ * secret field, nor any value typed as a secret; the typed secrets' keys
+ * as "typed" (each is to be entered again). The caller frees it.
+ */
+static char *
+edit_inputs(struct req *r, const struct connform *cf)
+{
+	static const char *const	 skip[] = { "csrf", "once", "save_anyway", "run",
+	    "confirm" };
+	HDF				*fields = hdf_get_obj(cf->proto, "Fields"), *f;
+	struct buf			 b;
+	size_t				 i, k;
+	int				 n;
+
+	buf_init(&b);
+	for (i = 0; i < r->in.n; i++) {
+		const char	*name = r->in.v[i].name, *value = r->in.v[i].value;
+
+		for (k = 0; k < sizeof(skip) / sizeof(skip[0]); k++)
+			if (strcmp(name, skip[k]) == 0)
+				break;
+		if (k < sizeof(skip) / sizeof(skip[0]))
+			continue;
+		if (strncmp(name, "f.", 2) == 0 && (f = hdf_get_obj(fields, name + 2)) != NULL &&
+		    strcmp(hdf_get_value(f, "type", "text"), "secret") == 0)
+			continue;
+		for (n = 0; n < cf->nsecrets; n++)
+			if (strcmp(value, cf->secret_value[n]) == 0)
+				break;
+		if (n < cf->nsecrets)
+			continue;
+		buf_printf(&b, "%s", b.len > 0 ? "&" : "");
+		buf_url_encode(&b, name);
+		buf_puts(&b, "=");
+		buf_url_encode(&b, value);
+	}
+	for (n = 0; n < cf->nsecrets; n++) {
+		buf_printf(&b, "%styped=", b.len > 0 ? "&" : "");
+		buf_url_encode(&b, cf->secret_field[n]);
+	}
+	buf_puts(&b, "");
+	return b.data;
+}
+
+/*
+ * Test before save after the answer (the form's token `once`): take the
+ * token, keep the form's non-secret fields on its run, answer with the
+ * Testing… page; *cp and *cf go to the run. 0 answered, -1 on failure.
+ */
+static int
+edit_try_later(struct req *r, struct conn **cp, struct connform *cf)
+{
+	struct edit_run	*e;
+	const char	*once = req_param(r, "once");
+	char		*inputs, loc[128];
+	int		 rc;
+
+	if ((rc = edit_once(r, *cp)) != 1)
+		return rc;
+	inputs = edit_inputs(r, cf);
+	rc = once_start(&r->actor, once, (*cp)->id, "save", inputs);
+	free(inputs);
+	if (rc == -1)
+		return -1;
+	e = xcalloc(1, sizeof(*e));
+	e->c = *cp;
+	*cp = NULL;
+	e->cf = *cf;
+	memset(cf, 0, sizeof(*cf));
+	e->version = xstrdup(req_param(r, "version"));
+	e->name = xstrdup(req_text(r, "name"));
+	e->description = xstrdup(req_text(r, "description"));
+	e->v.version = e->version;
+	e->v.name = e->name;
+	e->v.description = e->description;
+	e->v.check_interval = edit_check_interval(r, e->c);	/* a key, or e->c's */
+	page_connection_run_after(r, once, edit_run_after, e);
+	snprintf(loc, sizeof(loc), "/connections/%lld/testing?run=%s", (long long)e->c->id,
+	    once);
+	http_redirect(r, loc);
+	return 0;
 }
 
 int
@@ -382,7 +653,8 @@ page_connection_edit_post(struct req *r)
 	char		*stored, *expiry = NULL;
 	const char	*version = req_param(r, "version");
 	struct probe_outcome	 o;
-	char		 loc[64], msg[512], why[200];
+	struct edit_values	 v;
+	char		 loc[64], msg[700], why[200];
 	long long	 vnum;
 	int		 errors, rc = -1, taken, saved, failed, tried = 0;
 
@@ -446,20 +718,21 @@ page_connection_edit_post(struct req *r)
 		rc = 0;
 		goto out;
 	}
-	/* Only what the test depends on is tried: settings or typed secrets. */
+	/* Only what the test depends on is tried: settings or typed secrets;
+	 * with the form's token after the answer, without (a script) now. */
 	if (req_param(r, "save_anyway") == NULL && (cf.nsecrets > 0 || cf.rebind ||
 	    !json_equal(cf.old, cf.settings))) {
-		if ((failed = edit_try(r, c, &cf, &o, why, sizeof(why))) == -1) {
+		if (req_param(r, "once") != NULL) {
+			rc = edit_try_later(r, &c, &cf);
+			goto out;
+		}
+		if ((failed = edit_try(&r->actor, c, &cf, &o, why, sizeof(why))) == -1) {
 			rc = -1;
 			goto out;
 		}
 		tried = 1;
 		if (failed) {
-			render_set(r->hdf, "Form.TestFailed", why);
-			snprintf(msg, sizeof(msg), "Nothing was saved: the connection with your "
-			    "changes failed its test. %s Keep editing and press Save to test "
-			    "again, or press Save anyway.", why);
-			render_set(r->hdf, "Form.Error", msg);
+			edit_failed(r, &cf, cf.secret_field, cf.nsecrets, why);
 			r->log_note = "test before save failed";
 			rc = edit_form(r, c, 422, &cf, 1);
 			goto out;
@@ -467,7 +740,11 @@ page_connection_edit_post(struct req *r)
 	}
 	if ((rc = edit_once(r, c)) != 1)
 		goto out;
-	if ((saved = edit_save(r, c, &cf)) == -1) {
+	v.version = version;
+	v.name = req_text(r, "name");
+	v.description = req_text(r, "description");
+	v.check_interval = edit_check_interval(r, c);
+	if ((saved = edit_save(&r->actor, c, &cf, &v)) == -1) {
 		rc = -1;
 		goto out;
 	}
@@ -481,8 +758,12 @@ page_connection_edit_post(struct req *r)
 	 * try's outcome when there was one. */
 	snprintf(msg, sizeof(msg), "Saved \"%s\"; the change is live for every flow using "
 	    "it.", req_text(r, "name"));
-	rc = tried && o.result == PROBE_OK ? edit_show_tried(r, c, &o, msg) :
-	    connpage_test_and_show(r, c->id, "edit", msg);
+	if (tried && o.result == PROBE_OK)
+		rc = edit_show_tried(r, c, &o, msg);
+	else if (req_param(r, "once") != NULL)
+		rc = page_connection_test_later(r, c->id, req_param(r, "once"), "edit", msg);
+	else
+		rc = connpage_test_and_show(r, c->id, "edit", msg);
 out:
 	probe_outcome_free(&o);
 	connform_free(&cf);

@@ -7,8 +7,13 @@
  * Inputs: GET connector, protocol, api_type; POST csrf, connector, protocol,
  * api_type, shown ("PROTOCOL/API_TYPE" the fields were drawn for), change,
  * name, description, team, context and the connector's f.* fields.
+ * With the form's one-time token (once) Create answers at once: the
+ * connection is saved and its first test runs after the answer, on its
+ * "Testing…" page (page-connection-testing.c); a second POST of the same
+ * form creates nothing and goes to that page.
  * Statuses: 200 (form; the form for a changed choice), 303 (created: where
- * newconn_created() sends it), 400 (a crafted form: unknown connector,
+ * newconn_created() sends it; a second POST: to the first one's Testing…
+ * page, or the Integrations list), 400 (a crafted form: unknown connector,
  * protocol or field), 403 (manages no team), 404, 422 (invalid, or fields of
  * another protocol or API type: the form again with a message at each
  * field, nothing saved).
@@ -437,12 +442,13 @@ newconn_switch(struct req *r, struct newconn *nc, struct connform *cf, int statu
 /*
  * Where a new connection goes. An OAuth authorization-code connection of
  * the system account has nothing to test before the consent: it goes on to
- * Connect. Any other is tested at once and its details page shows the
- * result.
+ * Connect. Any other is tested: with the form's token `once` after the
+ * answer, which is its Testing… page; without (a script) at once, and its
+ * details page shows the result.
  */
 static int
 newconn_created(struct req *r, struct newconn *nc, long long id, const char *ctx,
-    const char *credential)
+    const char *credential, const char *once)
 {
 	char	 msg[512];
 
@@ -450,7 +456,30 @@ newconn_created(struct req *r, struct newconn *nc, long long id, const char *ctx
 	if (strcmp(hdf_get_value(nc->proto, "kind", ""), "oauth2_code") == 0 &&
 	    strcmp(ctx, "system") == 0 && credential == NULL)
 		return page_connection_connect_new(r, id, msg);
+	if (once != NULL)
+		return page_connection_test_later(r, id, once, "create", msg);
 	return connpage_test_and_show(r, id, "create", msg);
+}
+
+/* A second POST of a Create form: to the first one's Testing… page when
+ * it has one (the first click created the connection), else the list. */
+static int
+newconn_again(struct req *r, const char *once)
+{
+	char		 loc[128];
+	int64_t		 id;
+
+	if ((id = once_connection(&r->actor, once)) == -1)
+		return -1;
+	if (id > 0)
+		snprintf(loc, sizeof(loc), "/connections/%lld/testing?run=%s", (long long)id,
+		    once);
+	else
+		snprintf(loc, sizeof(loc), "/");
+	http_flash_next(r, "info", "This form was already sent by your first click: the "
+	    "connection was created once, not twice.");
+	http_redirect(r, loc);
+	return 0;
 }
 
 int
@@ -513,17 +542,15 @@ page_connection_create(struct req *r)
 			goto out;
 		}
 		if ((rc = once_take(&r->actor, once)) != 1) {
-			if (rc == 0) {
-				http_flash_next(r, "info", "This form was already sent by your "
-				    "first click: the connection was created once, not twice.");
-				http_redirect(r, "/");
-			}
+			if (rc == 0)
+				rc = newconn_again(r, once);
 			goto out;
 		}
 	}
 	if (errors == 0) {
 		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink)) > 0) {
-			rc = newconn_created(r, &nc, id, ctx, credential);
+			rc = newconn_created(r, &nc, id, ctx, credential,
+			    req_param(r, "once"));
 			goto out;
 		}
 		if (id == -1) {

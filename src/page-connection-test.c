@@ -7,6 +7,7 @@
  * that run (page-connection-testing.c) — and the test runs after it is sent
  * (req.after); a second POST with the same token runs nothing and goes to
  * the same page. Without one (scripts) the test runs before the answer.
+ * Create and Save answer the same way (page_connection_test_later).
  * Statuses: 303 (to the Testing… page; or, without a token, to the details
  * page with the result as a message, also when another test is refreshing
  * its OAuth token: try again, or to the Integrations list when the
@@ -22,9 +23,10 @@
 #include "tether.h"
 #include "web.h"
 
-/* A Test to run once the answer is sent: who asked, for which run. */
-struct test_run {
-	int64_t	 conn_id;
+/* Work to do once the answer is sent, as the user who asked, on a run. */
+struct run_after {
+	void	(*fn)(const struct actor *, const char *, void *);
+	void	*arg;
 	int64_t	 user_id;
 	int	 is_admin;
 	char	*email;
@@ -33,40 +35,110 @@ struct test_run {
 	char	*token;
 };
 
-/* req.after: run the test as the user who asked, keep its outcome on the
- * run's token for the Testing… page. */
+/* req.after: the actor again (the request is gone), then the work. */
 static void
-test_run_after(struct app *app, void *arg)
+run_after_call(struct app *app, void *arg)
 {
-	struct test_run	*t = arg;
-	struct actor	 a = { .app = app, .user_id = t->user_id, .is_admin = t->is_admin,
-	    .email = t->email, .client_addr = t->client_addr, .request_id = t->request_id };
-	char		 message[200];
-	const char	*kind, *params[3] = { t->token, NULL, message };
-	PGresult	*res;
-	int		 ok = 0, rc;
+	struct run_after	*ra = arg;
+	struct actor		 a = { .app = app, .user_id = ra->user_id,
+	    .is_admin = ra->is_admin, .email = ra->email, .client_addr = ra->client_addr,
+	    .request_id = ra->request_id };
 
 	db_forget_failure(&app->db);
-	rc = tester_run_id(&a, t->conn_id, "manual", message, sizeof(message), &ok);
+	ra->fn(&a, ra->token, ra->arg);
+	free(ra->email);
+	free(ra->client_addr);
+	free(ra->token);
+	free(ra);
+}
+
+void
+page_connection_run_after(struct req *r, const char *token,
+    void (*fn)(const struct actor *, const char *, void *), void *arg)
+{
+	struct run_after	*ra = xcalloc(1, sizeof(*ra));
+
+	ra->fn = fn;
+	ra->arg = arg;
+	ra->user_id = r->actor.user_id;
+	ra->is_admin = r->actor.is_admin;
+	ra->email = xstrdup(r->actor.email);
+	ra->client_addr = xstrdup(r->actor.client_addr);
+	snprintf(ra->request_id, sizeof(ra->request_id), "%s", r->actor.request_id);
+	ra->token = xstrdup(token);
+	r->after = run_after_call;
+	r->after_arg = ra;
+}
+
+/* A test to run after the answer: the connection, why, what came before. */
+struct test_later {
+	int64_t	 conn_id;
+	char	 trigger[16];
+	char	*done;		/* "Connection … created.", or NULL */
+};
+
+const char *
+page_connection_test_outcome(const struct actor *a, int64_t id, const char *trigger,
+    const char *done, char *message, size_t len)
+{
+	char		 result[200];
+	const char	*kind;
+	int		 ok = 0, rc;
+
+	rc = tester_run_id(a, id, trigger, result, sizeof(result), &ok);
 	if (rc == -1) {
-		snprintf(message, sizeof(message), "It could not be tested.");
+		snprintf(result, sizeof(result), "It could not be tested.");
 		kind = "error";
 	} else if (rc == TESTER_GONE) {
-		snprintf(message, sizeof(message), "%s", TESTER_GONE_MESSAGE);
+		snprintf(result, sizeof(result), "%s", TESTER_GONE_MESSAGE);
 		kind = "gone";
 	} else
 		kind = ok ? "success" : "error";
-	params[1] = kind;
-	res = db_exec_named(&app->db, "test_run_done", "UPDATE form_once SET result_kind = $2,"
-	    " result_message = $3 WHERE token = $1", 3, params);
-	if (res == NULL)
-		log_error(t->request_id, "connection %lld: the test's outcome was not kept",
+	if (done != NULL)
+		snprintf(message, len, "%s Test: %s", done, result);
+	else
+		snprintf(message, len, "%s", result);
+	return kind;
+}
+
+/* Run the test and keep its outcome on the run's token for the Testing…
+ * page: "<done> Test: <result>", or the result alone. */
+static void
+test_later_run(const struct actor *a, const char *token, void *arg)
+{
+	struct test_later	*t = arg;
+	char			 message[1000];
+	const char		*kind;
+
+	kind = page_connection_test_outcome(a, t->conn_id, t->trigger, t->done, message,
+	    sizeof(message));
+	if (once_finish(a, token, kind, message) == -1)
+		log_error(a->request_id, "connection %lld: the test's outcome was not kept",
 		    (long long)t->conn_id);
-	db_clear(res);
-	free(t->email);
-	free(t->client_addr);
-	free(t->token);
+	free(t->done);
 	free(t);
+}
+
+int
+page_connection_test_later(struct req *r, int64_t id, const char *token,
+    const char *trigger, const char *done)
+{
+	struct test_later	*t;
+	char			 loc[128];
+
+	if (once_start(&r->actor, token, id, strcmp(trigger, "create") == 0 ? "create" :
+	    "test", NULL) == -1)
+		return -1;
+	t = xcalloc(1, sizeof(*t));
+	t->conn_id = id;
+	snprintf(t->trigger, sizeof(t->trigger), "%s", trigger);
+	t->done = done != NULL ? xstrdup(done) : NULL;
+	page_connection_run_after(r, token, test_later_run, t);
+	if (done != NULL)
+		http_flash_next(r, "success", done);
+	snprintf(loc, sizeof(loc), "/connections/%lld/testing?run=%s", (long long)id, token);
+	http_redirect(r, loc);
+	return 0;
 }
 
 /* With a one-time token: take it for this connection and answer at once;
@@ -74,40 +146,21 @@ test_run_after(struct app *app, void *arg)
 static int
 test_post_once(struct req *r, const struct conn *c, const char *once)
 {
-	struct test_run	*t;
-	char		 cid[24], loc[128];
-	const char	*params[2] = { once, cid };
-	PGresult	*res;
-	int		 first;
+	char	 loc[128];
+	int	 first;
 
-	snprintf(loc, sizeof(loc), "/connections/%lld/testing?run=%s", (long long)c->id, once);
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	if ((first = once_take(&r->actor, once)) == -1)
 		return -1;
 	if (first == 0) {
 		/* A second click of the same button: the first runs the test. */
+		snprintf(loc, sizeof(loc), "/connections/%lld/testing?run=%s",
+		    (long long)c->id, once);
 		http_flash_next(r, "info", "This test is already running from your first "
 		    "click, so it was not started again.");
 		http_redirect(r, loc);
 		return 0;
 	}
-	res = db_exec_named(&r->app->db, "test_run_start",
-	    "UPDATE form_once SET connection_id = $2 WHERE token = $1", 2, params);
-	if (res == NULL)
-		return -1;
-	db_clear(res);
-	t = xcalloc(1, sizeof(*t));
-	t->conn_id = c->id;
-	t->user_id = r->actor.user_id;
-	t->is_admin = r->actor.is_admin;
-	t->email = xstrdup(r->actor.email);
-	t->client_addr = xstrdup(r->actor.client_addr);
-	snprintf(t->request_id, sizeof(t->request_id), "%s", r->actor.request_id);
-	t->token = xstrdup(once);
-	r->after = test_run_after;
-	r->after_arg = t;
-	http_redirect(r, loc);
-	return 0;
+	return page_connection_test_later(r, c->id, once, "manual", NULL);
 }
 
 int

@@ -1,12 +1,17 @@
 /*
- * page-connection-testing.c — the "Testing…" page of a Test run in the
- * background (page-connection-test.c): while the run's outcome is not
- * kept yet it says so and refreshes itself (no JavaScript); once it is,
- * it goes to the details page with the result as the message.
+ * page-connection-testing.c — the "Testing…" page of a run in the
+ * background: a Test (page-connection-test.c), the first test of a new
+ * connection (page-connection-new.c), a save tested before it is saved
+ * (page-connection-edit.c). While the run's outcome is not kept yet it
+ * says so and refreshes itself (no JavaScript); once it is, it goes to the
+ * details page with the result as the message, or, when a save was not
+ * saved (its try failed, or someone saved in between), back to the form.
+ * Reloading it never runs anything again.
  * Inputs: {id}; GET run (the run's one-time token, the user's own).
  * Statuses: 200 (running; or it did not finish), 303 (done: to the details
- * page, or to the Integrations list when the connection went), 400 (a
- * malformed run), 403, 404 (no such run of this user and connection), 503.
+ * page, to the Integrations list when the connection went, or to the edit
+ * form of the save), 400 (a malformed run), 403, 404 (no such run of this
+ * user and connection), 503.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +38,7 @@ testing_get(struct req *r, const struct conn *c, const char *run, PGresult **out
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->actor.user_id);
 	*out = db_exec_named(&r->app->db, "testing_get",
 	    "SELECT COALESCE(result_kind, '') AS kind, COALESCE(result_message, '') AS message,"
+	    " COALESCE(action, 'test') AS action,"
 	    " (now() - used_at > make_interval(secs => 180)) AS lost FROM form_once"
 	    " WHERE token = $1 AND user_id = $2::bigint AND connection_id = $3::bigint",
 	    3, params);
@@ -52,7 +58,7 @@ page_connection_testing(struct req *r)
 	struct conn	*c;
 	struct timespec	 pause = { 0, TESTING_POLL_MS * 1000000L };
 	const char	*run = req_param(r, "run"), *kind;
-	char		 loc[48];
+	char		 loc[160];
 	PGresult	*res = NULL;
 	int		 waited = 0, rc;
 
@@ -81,6 +87,14 @@ page_connection_testing(struct req *r)
 	if (rc == -1)
 		goto out;
 	kind = db_get(res, 0, "kind");
+	if (strcmp(kind, "unsaved") == 0 || strcmp(kind, "stale") == 0) {
+		/* The save did not happen: the form again, as it was typed. */
+		snprintf(loc, sizeof(loc), "/connections/%lld/edit?confirm=1&run=%s",
+		    (long long)c->id, run);
+		http_redirect(r, loc);
+		rc = 0;
+		goto out;
+	}
 	snprintf(loc, sizeof(loc), "/connections/%lld", (long long)c->id);
 	if (*kind != '\0') {
 		http_flash_next(r, strcmp(kind, "success") == 0 ? "success" : "error",
@@ -90,6 +104,7 @@ page_connection_testing(struct req *r)
 		goto out;
 	}
 	connpage_fill(r, c, "details");
+	render_set(r->hdf, "Testing.Action", db_get(res, 0, "action"));
 	if (strcmp(db_get(res, 0, "lost"), "t") == 0)
 		render_set(r->hdf, "Testing.Lost", "1");
 	else

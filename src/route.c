@@ -31,6 +31,7 @@ static const char *const p_nc[] = { "csrf", "action", "description", "url", "exp
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
 	"version", "check_interval", "save_anyway", "once",
 	"uplink",	/* the connection mode (page-connection-edit.c) */
+	"run",	/* GET: a save's run that came back unsaved (page-connection-edit.c) */
 	NULL };
 static const char *const p_test[] = { "csrf", "once", NULL };
 static const char *const p_testing[] = { "run", NULL };

@@ -600,6 +600,15 @@ int		 apitoken_service_account_add(const struct actor *, const char *name,
 void		 once_new(char *out, size_t outlen);
 int		 once_shape_ok(const char *);
 int		 once_take(const struct actor *, const char *);
+/* Runs in the background on a taken token (Test, Create, Save): start one
+ * (action "test", "create" or "save"; inputs NULL or URL-encoded
+ * non-secret fields),
+ * keep its outcome, find the connection of a user's token (0: none). */
+int		 once_start(const struct actor *, const char *, int64_t id,
+		    const char *action, const char *inputs);
+int		 once_finish(const struct actor *, const char *, const char *kind,
+		    const char *message);
+int64_t		 once_connection(const struct actor *, const char *);
 
 /* app.c */
 /* Everything a process needs before serving: config, vault (checked

@@ -257,6 +257,9 @@ int		 connpage_fill_flows(struct req *, int64_t id, const char *prefix,
 int		 connpage_save_version(struct req *, const struct conn *, const char *expect,
 		    const char *name, const char *description, const char *settings,
 		    const char *check_interval, const char *fields);
+int		 connpage_save_version_as(const struct actor *, const struct conn *,
+		    const char *expect, const char *name, const char *description,
+		    const char *settings, const char *check_interval, const char *fields);
 int		 connpage_test_and_show(struct req *r, int64_t id, const char *trigger,
 		    const char *done);
 /* An OAuth code connection that was never authorised: not tested since it
@@ -305,6 +308,18 @@ int		 page_connection_revert(struct req *);
 int		 page_connection_revert_post(struct req *);
 int		 page_flow(struct req *);
 int		 page_connection_test_post(struct req *);
+/* page-connection-test.c: after the answer, fn(actor, token, arg) as the
+ * user who asked (fn frees arg); and a test of connection `id` run so on
+ * token `token` (taken), answered at once with its Testing… page and the
+ * flash `done` (NULL: none), the outcome "<done> Test: <result>". 0, -1. */
+void		 page_connection_run_after(struct req *, const char *token,
+		    void (*fn)(const struct actor *, const char *, void *), void *arg);
+int		 page_connection_test_later(struct req *, int64_t id, const char *token,
+		    const char *trigger, const char *done);
+/* Test connection `id` now: the kind of its outcome ("success", "error",
+ * "gone") and the message "<done> Test: <result>" (done NULL: the result). */
+const char	*page_connection_test_outcome(const struct actor *, int64_t id,
+		    const char *trigger, const char *done, char *message, size_t len);
 int		 page_connection_sharing(struct req *);
 int		 page_connection_sharing_post(struct req *);
 int		 page_audit(struct req *);

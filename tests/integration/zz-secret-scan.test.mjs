@@ -53,7 +53,24 @@ function record(what, r) {
 }
 
 const G = async (p) => record(`GET ${p}`, await get(p, s.jar));
-const P = async (p, body) => record(`POST ${p}`, await post(p, body, s.jar));
+const P = async (p, body) => settle(record(`POST ${p}`, await post(p, body, s.jar)));
+
+/** A Create or Save answered at once (303 to its Testing… page): follow the
+ * run to its end as a browser does, every page recorded; the POST's answer. */
+async function settle(r) {
+	let loc = r.headers.get('location') ?? '';
+	for (let i = 0; i < 120 && /^\/connections\/[0-9]+\/testing\?run=/.test(loc); i++) {
+		const t = await G(loc);
+		if (t.status === 200) {
+			await new Promise((resolve) => setTimeout(resolve, 250));
+			continue;
+		}
+		loc = t.headers.get('location') ?? '';
+		if (/^\/connections\/[0-9]+\/edit\?/.test(loc))
+			await G(loc);
+	}
+	return r;
+}
 const API = async (p) => record(`API GET ${p}`, await request(p, { headers: { authorization: `Bearer ${token}` } }));
 
 /** Links /connectors/KEY of the catalog, then each connector's New connection links. */
@@ -140,7 +157,7 @@ test('one connection per connector, protocol and API type with secrets, every se
 			assert.equal(later !== null ? 303 : r.status, 303, `create ${connector}/${protocol}/${apiType}: ` +
 			    `${JSON.stringify(fieldErrors(r.text))} ${pageText(r.text).slice(0, 200)}`);
 			const id = Number(later !== null ? later[1] :
-			    /^\/connections\/([0-9]+)$/.exec(r.headers.get('location'))[1]);
+			    /^\/connections\/([0-9]+)(?:\/testing\?run=[\w-]+)?$/.exec(r.headers.get('location'))[1]);
 			made.push({ id, connector, protocol, apiType, secrets });
 		}
 	}
@@ -162,7 +179,7 @@ test('a per-user connection with the user\'s own secret, and a named credential'
 		context: 'per_user', 'f.url': 'https://tether-marker.invalid', 'f.username': 'svc-user', 'f.password': '' };
 	const r = await P('/connections', body);
 	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
-	const id = Number(/([0-9]+)$/.exec(r.headers.get('location'))[1]);
+	const id = Number(/^\/connections\/([0-9]+)/.exec(r.headers.get('location'))[1]);
 	const creds = await G(`/connections/${id}/credentials`);
 	assert.equal(creds.status, 200);
 	const saved = await P(`/connections/${id}/credentials`, { csrf: csrfFrom(creds.text), 'f.password': marker('own_password') });
@@ -196,7 +213,7 @@ test('a per-user connection with the user\'s own secret, and a named credential'
 	const sfr = await P('/connections', { ...formSubmission(sf.text), name: uniq('scan-sf-nc'),
 		team: String(s.team.id), context: 'system', named_credential: ncId });
 	assert.equal(sfr.status, 303, JSON.stringify(fieldErrors(sfr.text)) + pageText(sfr.text).slice(0, 300));
-	const sfId = Number(/([0-9]+)$/.exec(sfr.headers.get('location'))[1]);
+	const sfId = Number(/^\/connections\/([0-9]+)/.exec(sfr.headers.get('location'))[1]);
 	made.push({ id: sfId, connector: 'salesforce', protocol: 'named_credential', apiType: '', secrets: [] });
 	await G('/named-credentials');
 	await G(`/named-credentials/${ncId}`);
@@ -262,7 +279,7 @@ test('the scan finds a planted canary: in a page, in a log line, base64 in a log
 		context: 'system', description: `${canary}plain and hex:${Buffer.from(`${canary}hex`).toString('hex')}`,
 		'f.url': 'https://tether-marker.invalid', 'f.username': 'svc-user', 'f.password': 'not-a-marker' });
 	assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text)));
-	const id = /([0-9]+)$/.exec(r.headers.get('location'))[1];
+	const id = /^\/connections\/([0-9]+)/.exec(r.headers.get('location'))[1];
 	const page = await get(`/connections/${id}`, s.jar);
 	const b64 = Buffer.from(`xy${canary}in-base64`).toString('base64url');
 	// In the path: nginx's access log keeps no query strings.

@@ -120,6 +120,38 @@ function changeForm(body, fields, extra) {
 }
 
 /**
+ * Follow a Create or Save answered at once (303 to /connections/ID/testing?
+ * run=…) as a browser does: the Testing… page until it goes on; then the
+ * POST's 303 as if it had gone there itself (Location and flash of the
+ * run's end), or, for a save not saved, the form it goes back to. Any other
+ * answer is returned as it is.
+ */
+export async function followRun(jar, res) {
+	let loc = res.headers.get('location') ?? '';
+	if (!/^\/connections\/[0-9]+\/testing\?run=/.test(loc))
+		return res;
+	for (let i = 0; i < 120; i++) {
+		const r = await get(loc, jar);
+		if (r.status === 200) {
+			await new Promise((resolve) => setTimeout(resolve, 250));
+			continue;
+		}
+		loc = r.headers.get('location') ?? '';
+		if (/^\/connections\/[0-9]+\/edit\?/.test(loc))
+			return get(loc, jar);
+		// The POST's answer (its request id: the run's audit entries carry
+		// it), with where the run went and its message.
+		const headers = new Headers(res.headers);
+		headers.delete('set-cookie');
+		for (const c of r.headers.getSetCookie())
+			headers.append('set-cookie', c);
+		headers.set('location', loc);
+		return { ...res, headers, run: r };
+	}
+	throw new Error(`no end of the run at ${loc}`);
+}
+
+/**
  * GET the New connection form and POST it like a browser: the form's
  * defaults, then fields (by key, without "f."; null removes one), then
  * extra (raw form names, e.g. { team: '' }); team: the owner team's id
@@ -139,7 +171,7 @@ export async function createConn(jar, { connector, protocol, apiType, name = uni
 	if (team !== undefined)
 		body.team = String(team);
 	changeForm(body, fields, extra);
-	const res = await post('/connections', body, jar);
+	const res = await followRun(jar, await post('/connections', body, jar));
 	const m = /^\/connections\/([0-9]+)$/.exec(res.headers.get('location') ?? '');
 	// OAuth authorization code: a 200 page that goes on to the provider at
 	// once (connectUrl), with "Connect later" to the new connection.
@@ -174,7 +206,7 @@ export async function editForm(jar, id) {
 export async function postEdit(jar, id, { fields = {}, extra = {} } = {}) {
 	const { res: form, body } = await editForm(jar, id);
 	changeForm(body, fields, extra);
-	const res = await post(`/connections/${id}/edit`, body, jar);
+	const res = await followRun(jar, await post(`/connections/${id}/edit`, body, jar));
 	return { status: res.status, res, flash: flashOf(res), body, form };
 }
 
@@ -275,15 +307,15 @@ async function listenLoopback(server) {
  * credentials are user:password (both changeable through .creds), 401
  * otherwise, 404 elsewhere. { url, port, requests, creds, close() }.
  */
-export async function startBasicStandin({ path = '/health', user, password } = {}) {
-	const s = { requests: [], creds: { user, password }, path };
+export async function startBasicStandin({ path = '/health', user, password, delay = 0 } = {}) {
+	const s = { requests: [], creds: { user, password }, path, delay };
 	const server = http.createServer((req, res) => {
 		const u = new URL(req.url, 'http://x');
 		s.requests.push({ method: req.method, path: u.pathname, authorization: req.headers.authorization ?? '' });
-		const send = (code, body) => {
+		const send = (code, body) => setTimeout(() => {	// s.delay: a slow system
 			res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
 			res.end(body);
-		};
+		}, s.delay);
 		if (u.pathname !== s.path)
 			return send(404, '{"error":"not found"}');
 		const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '');
