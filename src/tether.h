@@ -635,6 +635,8 @@ int		 ctl_rotate_key(struct app *, int argc, char **argv);
 int		 ctl_rotate_master_key(struct app *, int argc, char **argv);
 /* ctl-test.c */
 int		 ctl_test(struct app *, int argc, char **argv);
+/* tetherctl connection list|show|test|export (ctl-connection.c) */
+int		 ctl_connection(struct app *, int argc, char **argv);
 
 /* ------------------------------------------------------------- render.c */
 

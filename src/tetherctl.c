@@ -35,7 +35,9 @@ usage(void)
 	    "  webhook add URL [--events LIST] [--team TEAM] | webhook list | webhook remove ID\n"
 	    "  rotate-key                   re-encrypt every secret under a new data key\n"
 	    "  rotate-master-key NEW_KEY_FILE  re-wrap the data keys\n"
-	    "  test ID | test --all [--concurrency N]   test connections now\n");
+	    "  test ID | test --all [--concurrency N]   test connections now\n"
+	    "  connection list [--team NAME] [--status S] | connection show ID |\n"
+	    "    connection test ID | connection export [--team NAME]\n");
 	exit(2);
 }
 
@@ -266,7 +268,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[0], "rotate-key") == 0 || strcmp(argv[0], "rotate-master-key") == 0 ||
 	    strcmp(argv[0], "test") == 0 || strcmp(argv[0], "webhook") == 0 ||
-	    strcmp(argv[0], "token") == 0 || strcmp(argv[0], "uplink") == 0) {
+	    strcmp(argv[0], "token") == 0 || strcmp(argv[0], "uplink") == 0 ||
+	    strcmp(argv[0], "connection") == 0) {
 		struct app	 app;
 
 		config_free(&cfg);
@@ -282,6 +285,8 @@ main(int argc, char *argv[])
 			rc = ctl_webhook(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "token") == 0)
 			rc = ctl_token(&app, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "connection") == 0)
+			rc = ctl_connection(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "uplink") == 0)
 			rc = ctl_uplink(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "rotate-key") == 0)
