@@ -136,7 +136,7 @@ async function edit(id, { uplinkName, fields = {}, extra = {} } = {}) {
 	for (const [k, v] of Object.entries(fields))
 		body[`f.${k}`] = v;
 	Object.assign(body, extra);
-	return app.post(`/connections/${id}/edit`, body);
+	return app.followRun(await app.post(`/connections/${id}/edit`, body));
 }
 
 function uplinkId(html, name) {

@@ -197,6 +197,32 @@ export class TetherClient {
 		return { status: r.status, id: m ? Number(m[1]) : null, flash: flashOf(r), res: r, name };
 	}
 
+	/**
+	 * A POST answered with a run's Testing… page (Create, Save with the
+	 * form's one-time token): follow it as the browser's meta refresh does,
+	 * to where the run ends. Resolves to the POST's answer with the Testing…
+	 * page's last headers (Location: Details, the flash) or, when the run came back unsaved,
+	 * the form it sent to (422, 409); any other answer is returned as is.
+	 */
+	async followRun(res) {
+		let loc = res.headers.get('location') ?? '';
+		if (!/^\/connections\/[0-9]+\/testing\?run=/.test(loc))
+			return res;
+		for (let i = 0; i < 240; i++) {
+			const r = await this.get(loc);
+			if (r.status === 200) {
+				await new Promise((resolve) => setTimeout(resolve, 250));
+				continue;
+			}
+			const next = r.headers.get('location') ?? '';
+			if (/^\/connections\/[0-9]+\/edit\?/.test(next))
+				return this.get(next);
+			// The POST's 303, with where the run went and its flash.
+			return { ...res, headers: r.headers, run: r };
+		}
+		throw new Error(`no end of the run at ${loc}`);
+	}
+
 	/** The session's CSRF token, read from the page at uri (its form's hidden field). */
 	async csrf(uri = '/') {
 		return csrfFrom((await this.get(uri)).text);
