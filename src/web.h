@@ -218,6 +218,24 @@ void		 connform_set_expiry(struct connform *, const char *expiry_json);
 int		 connform_save_expiry(const struct connform *, const struct actor *,
 		    int64_t id);
 
+/* connform-client.c: the OAuth client picker of the connection form. */
+int		 connform_client_applies(struct _hdf *proto);
+/* Form.OAuthClient.* (after connform_fill): the usable clients, the source. */
+int		 connform_client_fill(struct req *, struct connform *, const char *connector,
+		    const char *protocol);
+/* After connform_validate: the chosen client's id (the request's) with the
+ * client ID and secret fields taken out of what is saved; NULL for typed
+ * ones; a missing or foreign choice counts in *errors. */
+const char	*connform_client_check(struct req *, struct connform *, const char *connector,
+		    const char *protocol, int *errors);
+/* "+" or the pencil: keep the form's non-secret values as a draft and go
+ * to the client's page (303), coming back to `back`. 0, -1. */
+int		 connform_client_leave(struct req *, struct connform *, const char *back);
+/* A ?draft='s values into the request (those it does not carry): 1, 0. */
+int		 connform_client_restore(struct req *);
+/* Where a draft goes back to (malloc'd), NULL when it is not the actor's. */
+char		*connform_client_return(const struct actor *, const char *token);
+
 /* ----------------------------------------------------------- connpage.c */
 
 /* Fill Conn.*, Can.* and the connection's page title. */
@@ -296,6 +314,17 @@ int		 page_named_credentials(struct req *);
 int		 page_named_credentials_post(struct req *);
 int		 page_named_credential(struct req *);
 int		 page_named_credential_post(struct req *);
+/* page-oauth-clients.c, page-oauth-client.c: reusable OAuth clients. */
+int		 page_oauth_clients(struct req *);
+int		 page_oauth_clients_post(struct req *);
+int		 page_oauth_client(struct req *);
+int		 page_oauth_client_post(struct req *);
+/* The client form's checks (creating: name, team, kind too): errors into
+ * OcForm.Errors.*, their count. */
+int		 oauthclient_form_check(struct req *, struct _hdf *proto, int creating);
+/* 303 back to the connection form `back` of draft `draft`, client `id` picked. */
+void		 oauthclient_form_return(struct req *, const char *draft, const char *back,
+		    long long id);
 int		 page_webhooks(struct req *);
 int		 page_webhooks_post(struct req *);
 int		 page_webhook(struct req *);
