@@ -19,18 +19,11 @@
 
 #define DRAFT_MAX	65536
 
-/* Client secrets share the vault with connections: negative ids and a field
- * no named credential has keep their additional data apart. */
-static int64_t
-oauthclient_vault_id(int64_t id)
-{
-	return -id;
-}
-
 /* Which clients the actor may use ($3 'use') or manage ($3 'manage'):
  * admins all; managers of the owner team; for use, members of the owner
  * team or of a team it is shared with; for manage, managers of a team it
- * is shared with for manage. $1 user, $2 admin. */
+ * is shared with for manage. $1 user, $2 admin. OC_MAY_MANAGE_SUB: may
+ * manage, of o2 (a list's column). */
 #define OC_MAY_MANAGE_SUB \
 	" ($2::boolean OR o2.owner_team_id IN (SELECT team_id FROM team_members" \
 	"  WHERE user_id = $1 AND role = 'manager') OR o2.id IN (SELECT" \
@@ -124,63 +117,24 @@ oauthclient_shares(const struct actor *a, int64_t id)
 	    " WHERE s.oauth_client_id = $1 ORDER BY lower(t.name)", 1, params);
 }
 
+/* The client's secret: sealed for -id and a field no named credential has. */
+static const struct secret_place oauthclient_place = {
+	"oauth client",
+	"oc_secret_put",
+	"INSERT INTO oauth_client_secrets (oauth_client_id, field, key_version, nonce,"
+	" ciphertext) VALUES ($1, $2, $3, decode($4, 'hex'), decode($5, 'hex'))"
+	" ON CONFLICT (oauth_client_id, field) DO UPDATE SET key_version ="
+	" EXCLUDED.key_version, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,"
+	" updated_at = now()",
+	"oc_secret_get",
+	"SELECT key_version, encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex') AS ct"
+	" FROM oauth_client_secrets WHERE oauth_client_id = $1 AND field = $2",
+};
+
 int
 oauthclient_secret_put(const struct actor *a, int64_t id, const char *value)
 {
-	int		 version;
-	char		 oid[24], ver[16], *nh, *ch;
-	const char	*params[5];
-	PGresult	*res;
-
-	if (secret_seal_hex(a->app, oauthclient_vault_id(id), OAUTHCLIENT_SECRET_FIELD, value,
-	    &version, &nh, &ch) == -1) {
-		log_error(a->request_id, "oauth client %lld: cannot seal its secret",
-		    (long long)id);
-		return -1;
-	}
-	snprintf(oid, sizeof(oid), "%lld", (long long)id);
-	snprintf(ver, sizeof(ver), "%d", version);
-	params[0] = oid, params[1] = OAUTHCLIENT_SECRET_FIELD, params[2] = ver;
-	params[3] = nh, params[4] = ch;
-	res = db_exec_named(&a->app->db, "oc_secret_put",
-	    "INSERT INTO oauth_client_secrets (oauth_client_id, field, key_version, nonce,"
-	    " ciphertext) VALUES ($1, $2, $3, decode($4, 'hex'), decode($5, 'hex'))"
-	    " ON CONFLICT (oauth_client_id, field) DO UPDATE SET key_version ="
-	    " EXCLUDED.key_version, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,"
-	    " updated_at = now()", 5, params);
-	free(nh);
-	free(ch);
-	if (res == NULL)
-		return -1;
-	db_clear(res);
-	return 0;
-}
-
-/* The client's secret into *out (the caller's, secret_free): 0, 1 when none
- * is stored, -1 on failure. */
-static int
-oauthclient_secret_get(const struct actor *a, int64_t id, char **out)
-{
-	char		 oid[24];
-	const char	*params[2] = { oid, OAUTHCLIENT_SECRET_FIELD };
-	PGresult	*res;
-	int		 rc;
-
-	*out = NULL;
-	snprintf(oid, sizeof(oid), "%lld", (long long)id);
-	res = db_exec_named(&a->app->db, "oc_secret_get", "SELECT key_version,"
-	    " encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex') AS ct"
-	    " FROM oauth_client_secrets WHERE oauth_client_id = $1 AND field = $2", 2, params);
-	if (res == NULL || db_rows(res) == 0) {
-		db_clear(res);
-		return res == NULL ? -1 : 1;
-	}
-	if ((rc = secret_unseal_row(a->app, res, 0, oauthclient_vault_id(id),
-	    OAUTHCLIENT_SECRET_FIELD, out)) == -1)
-		log_error(a->request_id, "oauth client %lld: its secret does not decrypt",
-		    (long long)id);
-	db_clear(res);
-	return rc;
+	return secret_place_put(a, &oauthclient_place, id, OAUTHCLIENT_SECRET_FIELD, value);
 }
 
 int
@@ -208,7 +162,8 @@ oauthclient_for_conn(const struct actor *a, int64_t conn_id, int with_secret,
 	oc->token_url = xstrdup(db_get(res, 0, "token_url"));
 	oc->authorize_url = xstrdup(db_get(res, 0, "authorize_url"));
 	db_clear(res);
-	if (with_secret && oauthclient_secret_get(a, oc->id, &oc->secret) == -1) {
+	if (with_secret && secret_place_get(a, &oauthclient_place, oc->id,
+	    OAUTHCLIENT_SECRET_FIELD, &oc->secret) == -1) {
 		oauthclient_free(oc);
 		return -1;
 	}

@@ -877,6 +877,20 @@ int		 secret_seal_hex(struct app *, int64_t vault_id, const char *ad,
 int		 secret_unseal_row(struct app *, struct pg_result *res, int row,
 		    int64_t vault_id, const char *ad, char **out);
 /* A named credential's secret: seal and upsert, or decrypt (as above). */
+/* A table of sealed secrets keyed by (id, field), sealed for -id and the
+ * field: named credentials, OAuth clients. put_sql takes $1 id, $2 field,
+ * $3 key version, $4 nonce and $5 ciphertext in hex; get_sql $1 id, $2
+ * field, and gives key_version, nonce, ct (hex). */
+struct secret_place {
+	const char	*what;		/* in log lines */
+	const char	*put_name, *put_sql;
+	const char	*get_name, *get_sql;
+};
+int		 secret_place_put(const struct actor *, const struct secret_place *,
+		    int64_t id, const char *field, const char *value);
+/* 0, 1 when none is stored, -1. */
+int		 secret_place_get(const struct actor *, const struct secret_place *,
+		    int64_t id, const char *field, char **out);
 int		 secret_nc_put(const struct actor *, int64_t id, const char *field,
 		    const char *value);
 int		 secret_nc_get(const struct actor *, int64_t id, const char *field, char **out);

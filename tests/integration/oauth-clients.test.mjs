@@ -20,7 +20,7 @@ import { makePki } from '../fakes/pki.mjs';
 import { marker } from '../fakes/secrets.mjs';
 import {
 	confValue, csrfFrom, flashOf, makeUser, managerSession, pageText, psql, psqlValue,
-	signIn, uniq,
+	signIn, tetherctl, uniq,
 } from '../lib/stack.mjs';
 import { startTether } from '../lib/tether.mjs';
 
@@ -256,5 +256,19 @@ describe('OAuth clients', () => {
 			extra: { client_source: 'saved', oauth_client: String(c.id) } });
 		assert.equal(r.status, 422);
 		assert.match(pageText(r.res.text), /Choose a saved OAuth client/);
+	});
+
+	test('tetherctl rotate-key re-encrypts client secrets, and the next refresh still works', async () => {
+		const who = await manager();
+		const c = await createClient(who);
+		const id = await connectedOn(who, c.id);
+		const r = tetherctl('rotate-key', { check: false, env: { POSIXLY_CORRECT: '1' }, timeoutMs: 240000 });
+		assert.equal(r.status, 0, r.stderr);
+		assert.equal(psqlValue(`SELECT count(*) FROM oauth_client_secrets WHERE key_version <
+		    (SELECT max(version) FROM vault_keys)`), '0', 'every client secret is in the newest key');
+		const from = sn.tokenCalls.length;
+		psql(`UPDATE connections SET token_expires_at = now() + interval '10 seconds' WHERE id = ${id}`);
+		assert.equal((await who.app.test(id)).flash.message, WORKING);
+		assert.deepEqual(refreshCalls(from).map((t) => t.status), [200]);
 	});
 });
