@@ -39,16 +39,18 @@ client_field(HDF *proto, const char *which, const char *api_type)
 	    "client_secret";
 }
 
-/* "saved" or "own": as posted, else saved when the user has a client to
- * pick and typed no client ID. */
+/* "saved" or "own": as posted; when editing, as the connection is; else
+ * saved when the user has a client to pick and typed no client ID. */
 static const char *
-client_source(struct req *r, struct connform *cf, int nclients)
+client_source(struct req *r, struct connform *cf, int nclients, const char *current)
 {
 	const char	*s = req_param(r, "client_source");
 	char		 input[80];
 
 	if (s != NULL && (strcmp(s, "saved") == 0 || strcmp(s, "own") == 0))
 		return s;
+	if (cf->editing)
+		return current != NULL ? "saved" : "own";
 	snprintf(input, sizeof(input), "f.%s", client_field(cf->proto, "client_id_field",
 	    cf->api_type));
 	return nclients > 0 && *req_text(r, input) == '\0' ? "saved" : "own";
@@ -56,9 +58,10 @@ client_source(struct req *r, struct connform *cf, int nclients)
 
 int
 connform_client_fill(struct req *r, struct connform *cf, const char *connector,
-    const char *protocol)
+    const char *protocol, const char *current)
 {
-	const char	*chosen = req_param(r, "oauth_client");
+	const char	*chosen = req_param(r, "oauth_client") != NULL ?
+			    req_param(r, "oauth_client") : current;
 	const char	*idf = client_field(cf->proto, "client_id_field", cf->api_type);
 	const char	*sf = client_field(cf->proto, "client_secret_field", cf->api_type);
 	PGresult	*res;
@@ -71,7 +74,7 @@ connform_client_fill(struct req *r, struct connform *cf, const char *connector,
 		return -1;
 	n = render_node(r->hdf, "Form.OAuthClient");
 	render_set(n, "Applies", "1");
-	render_set(n, "Source", client_source(r, cf, db_rows(res)));
+	render_set(n, "Source", client_source(r, cf, db_rows(res), current));
 	for (i = 0; i < db_rows(res); i++) {
 		HDF	*c = render_node(n, "Clients.%d", i);
 
@@ -319,4 +322,24 @@ connform_client_return(const struct actor *a, const char *token)
 	fields_free(&kept);
 	free(form);
 	return back;
+}
+
+int
+connform_client_current(const struct actor *a, int64_t conn_id, char *out, size_t len)
+{
+	struct oauthclient	 oc;
+	int			 rc;
+
+	if ((rc = oauthclient_for_conn(a, conn_id, 0, &oc)) == 1)
+		snprintf(out, len, "%lld", (long long)oc.id);
+	oauthclient_free(&oc);
+	return rc;
+}
+
+void
+connform_client_changed(struct connform *cf)
+{
+	buf_printf(&cf->changed, "%soauth_client", cf->changed.len > 0 ? "," : "");
+	cf->nchanged++;
+	cf->rebind = 1;
 }

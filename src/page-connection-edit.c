@@ -53,6 +53,13 @@ edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_pos
 	    req_param(r, "check_interval") : c->check_interval);
 	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
 	connform_fill(r, cf, from_post);
+	{
+		char	 current[24];
+
+		(void)connform_client_fill(r, cf, c->connector, c->protocol,
+		    connform_client_current(&r->actor, c->id, current, sizeof(current)) == 1 ?
+		    current : NULL);
+	}
 	render_set(r->hdf, "Page.Title", "Edit connection");
 }
 
@@ -71,11 +78,14 @@ page_connection_edit(struct req *r)
 	struct connform	 cf;
 	char		*stored, *expiry = NULL;
 	const char	*confirm = req_param(r, "confirm");
-	int		 rc = -1;
+	int		 rc = -1, restored;
 
 	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
-	if (c->flow_count > 0 && (confirm == NULL || strcmp(confirm, "1") != 0)) {
+	/* Back from an OAuth client's page (the picker's "+" or pencil): the
+	 * form as it was, past the warning it had already passed. */
+	restored = connform_client_restore(r);
+	if (c->flow_count > 0 && !restored && (confirm == NULL || strcmp(confirm, "1") != 0)) {
 		connpage_fill(r, c, "details");
 		render_set_int(render_node(r->hdf, "Warning"), "Count", c->flow_count);
 		if (connpage_fill_flows(r, c->id, "Warning.Flows", NULL) == 0)
@@ -88,7 +98,7 @@ page_connection_edit(struct req *r)
 		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
 		    c->protocol), c->api_type, 1, c->settings, stored);
 		connform_set_expiry(&cf, expiry);
-		rc = edit_form(r, c, 200, &cf, 0);
+		rc = edit_form(r, c, 200, &cf, restored);
 		connform_free(&cf);
 	}
 	free(stored);
@@ -251,7 +261,7 @@ edit_once(struct req *r, const struct conn *c)
 
 /* Save in one transaction; 0 saved, 1 stale (version moved on), -1 failure. */
 static int
-edit_save(struct req *r, struct conn *c, struct connform *cf)
+edit_save(struct req *r, struct conn *c, struct connform *cf, const char *client)
 {
 	char		 cid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
 	char		 fields[1024];
@@ -269,6 +279,14 @@ edit_save(struct req *r, struct conn *c, struct connform *cf)
 		db_rollback(&r->app->db);
 		rc = 1;
 		goto out;
+	}
+	{
+		const char	*cp[2] = { cid, client };
+
+		if ((res = db_exec_named(&r->app->db, "conn_oauth_client", "UPDATE connections"
+		    " SET oauth_client_id = $2::bigint WHERE id = $1", 2, cp)) == NULL)
+			goto fail;
+		db_clear(res);
 	}
 	for (i = 0; i < cf->nsecrets; i++)
 		if (secret_conn_put(&r->actor, c->id, 0, cf->secret_field[i],
@@ -338,9 +356,10 @@ page_connection_edit_post(struct req *r)
 	char		*stored, *expiry = NULL;
 	const char	*version = req_param(r, "version");
 	struct probe_outcome	 o;
-	char		 loc[64], msg[512], why[200];
+	char		 loc[64], msg[512], why[200], current[24];
+	const char	*client;
 	long long	 vnum;
-	int		 errors, rc = -1, taken, saved, failed, tried = 0;
+	int		 errors, rc = -1, taken, saved, failed, tried = 0, uses;
 
 	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
@@ -354,6 +373,12 @@ page_connection_edit_post(struct req *r)
 	    c->api_type, 1, c->settings, stored);
 	connform_set_expiry(&cf, expiry);
 	probe_outcome_init(&o);
+	/* "+" or the pencil of the OAuth client picker: to the client's page. */
+	if (req_param(r, "client_action") != NULL && connform_client_applies(cf.proto)) {
+		snprintf(loc, sizeof(loc), "/connections/%lld/edit", (long long)c->id);
+		rc = connform_client_leave(r, &cf, loc);
+		goto out;
+	}
 	if (version == NULL || valid_int(version, 1, 2147483647, &vnum) != NULL) {
 		r->log_note = "bad version";
 		http_error(r, 400, NULL);
@@ -378,7 +403,14 @@ page_connection_edit_post(struct req *r)
 		rc = 0;
 		goto out;
 	}
-	errors += rc;
+	client = connform_client_check(r, &cf, c->connector, c->protocol, &errors);
+	errors += (int)json_object_size(cf.errors);
+	if ((uses = connform_client_current(&r->actor, c->id, current, sizeof(current))) == -1) {
+		rc = -1;
+		goto out;
+	}
+	if (strcmp(client != NULL ? client : "", uses == 1 ? current : "") != 0)
+		connform_client_changed(&cf);
 	if (errors == 0 && (taken = edit_name_taken(r, c, req_text(r, "name"))) != 0) {
 		if (taken == -1) {
 			rc = -1;
@@ -422,7 +454,7 @@ page_connection_edit_post(struct req *r)
 	}
 	if ((rc = edit_once(r, c)) != 1)
 		goto out;
-	if ((saved = edit_save(r, c, &cf)) == -1) {
+	if ((saved = edit_save(r, c, &cf, client)) == -1) {
 		rc = -1;
 		goto out;
 	}

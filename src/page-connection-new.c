@@ -251,7 +251,7 @@ newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_po
 	if (hdf_get_int_value(nc->def, "uplink", 0) == 1)
 		newconn_fill_uplinks(r);
 	connform_fill(r, cf, from_post);
-	(void)connform_client_fill(r, cf, nc->connector, nc->protocol);
+	(void)connform_client_fill(r, cf, nc->connector, nc->protocol, NULL);
 	render_set(r->hdf, "Page.Title", "New connection");
 }
 

@@ -37,7 +37,8 @@ static const char *const p_ncs[] = { "csrf", "name", "description", "team", "url
 static const char *const p_nc[] = { "csrf", "action", "description", "url", "expires_on",
 	NULL };
 static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
-	"version", "check_interval", "save_anyway", "once", NULL };
+	"version", "check_interval", "save_anyway", "once",
+	"client_source", "oauth_client", "client_action", "draft", NULL };
 static const char *const p_test[] = { "csrf", "once", NULL };
 static const char *const p_testing[] = { "run", NULL };
 static const char *const p_revert[] = { "csrf", "version", "current", "once", NULL };

@@ -222,7 +222,13 @@ int		 connform_save_expiry(const struct connform *, const struct actor *,
 int		 connform_client_applies(struct _hdf *proto);
 /* Form.OAuthClient.* (after connform_fill): the usable clients, the source. */
 int		 connform_client_fill(struct req *, struct connform *, const char *connector,
-		    const char *protocol);
+		    const char *protocol, const char *current);
+/* The client connection `conn_id` uses, as a decimal into out: 1, 0 none, -1. */
+int		 connform_client_current(const struct actor *, int64_t conn_id, char *out,
+		    size_t len);
+/* Edit: the connection's client changes (a change of its destination:
+ * tokens issued through the old client go). */
+void		 connform_client_changed(struct connform *);
 /* After connform_validate: the chosen client's id (the request's) with the
  * client ID and secret fields taken out of what is saved; NULL for typed
  * ones; a missing or foreign choice counts in *errors. */

@@ -22,7 +22,7 @@ import {
 	confValue, csrfFrom, flashOf, makeUser, managerSession, pageText, psql, psqlValue,
 	signIn, tetherctl, uniq,
 } from '../lib/stack.mjs';
-import { startTether } from '../lib/tether.mjs';
+import { formDefaults, startTether } from '../lib/tether.mjs';
 
 const SN_ROUTES = { authorization: '/oauth_auth.do', token: '/oauth_token.do' };
 const WORKING = 'The connection works.';
@@ -270,5 +270,72 @@ describe('OAuth clients', () => {
 		psql(`UPDATE connections SET token_expires_at = now() + interval '10 seconds' WHERE id = ${id}`);
 		assert.equal((await who.app.test(id)).flash.message, WORKING);
 		assert.deepEqual(refreshCalls(from).map((t) => t.status), [200]);
+	});
+});
+
+/** The edit form's values as the browser would send them (secrets empty). */
+async function editForm(who, id) {
+	const page = await who.app.get(`/connections/${id}/edit?confirm=1`);
+	assert.equal(page.status, 200, pageText(page.text).slice(0, 300));
+	const body = {};
+	for (const m of page.text.matchAll(/<input type="hidden" name="([a-z_]+)" value="([^"]*)">/g))
+		body[m[1]] = m[2];
+	body.name = /id="f-name"[^>]*value="([^"]*)"/.exec(page.text)[1];
+	body.description = '';
+	for (const [k, v] of Object.entries(formDefaults(page.text)))
+		body[`f.${k}`] = v;
+	// The picker as the browser sends it: the checked source, the selected client.
+	const src = /name="client_source" value="([a-z]+)" checked/.exec(page.text);
+	if (src !== null)
+		body.client_source = src[1];
+	const sel = /<select[^>]*name="oauth_client"[^>]*>[\s\S]*?<option value="([0-9]*)" selected>/.exec(page.text);
+	body.oauth_client = sel !== null ? sel[1] : '';
+	return { page, body };
+}
+
+describe('the edit form', () => {
+	test('a connection with its own client ID and secret moves to a saved client; its pencil comes back to the edit form', async () => {
+		const who = await manager();
+		const c = await createClient(who);
+		const r = await who.app.create({ connector: 'servicenow', protocol: 'oauth2_code',
+			team: who.team.id, fields: { url: sn.url, client_id: registered.client_id,
+				client_secret: registered.client_secret, scopes: 'openid offline_access api' },
+			extra: { client_source: 'own' } });
+		assert.equal(r.status, 200, pageText(r.res.text).slice(0, 600));
+		assert.equal(psqlValue(`SELECT oauth_client_id IS NULL FROM connections WHERE id = ${r.id}`), 't');
+
+		// The pencil on the edit form: to the client, and back with the form.
+		let { body } = await editForm(who, r.id);
+		const away = await who.app.post(`/connections/${r.id}/edit`, { ...body,
+			client_source: 'saved', oauth_client: String(c.id), client_action: 'edit' });
+		assert.equal(away.status, 303);
+		const at = new URL(away.headers.get('location'), 'http://x');
+		assert.equal(at.pathname, `/oauth-clients/${c.id}`);
+		const saved = await saveClient(who, c.id, { draft: at.searchParams.get('draft') });
+		assert.equal(saved.status, 303);
+		const back = new URL(saved.headers.get('location'), 'http://x');
+		assert.equal(back.pathname, `/connections/${r.id}/edit`);
+		const form = await who.app.get(back.pathname + back.search);
+		assert.equal(form.status, 200, pageText(form.text).slice(0, 300));
+		assert.match(form.text, new RegExp(`<option value="${c.id}" selected>`));
+		assert.match(form.text, /value="saved" checked/);
+
+		// Save on the saved client: the connection's own secret and tokens go.
+		({ body } = await editForm(who, r.id));
+		const s = await who.app.post(`/connections/${r.id}/edit`, { ...body, 'f.client_id': '',
+			client_source: 'saved', oauth_client: String(c.id) });
+		assert.equal(s.status, 303, pageText(s.text).slice(0, 600));
+		assert.equal(psqlValue(`SELECT oauth_client_id FROM connections WHERE id = ${r.id}`), String(c.id));
+		assert.equal(psqlValue(`SELECT count(*) FROM connection_secrets WHERE connection_id = ${r.id}
+		    AND field = 'client_secret'`), '0');
+		const rc = await who.app.reconnect(r.id);
+		assert.equal(new URL(rc.location).searchParams.get('client_id'), registered.client_id);
+		const cb = await who.app.callback(await consent(rc.location, { ca }));
+		assert.match(cb.flash?.message ?? '', /^(Re)?[Cc]onnected\. Test: The connection works\.$/);
+		// The page with a saved client: nothing changed, nothing saved.
+		({ body } = await editForm(who, r.id));
+		const same = await who.app.post(`/connections/${r.id}/edit`, body);
+		assert.equal(same.status, 303);
+		assert.equal(flashOf(same)?.message, 'Nothing changed, so nothing was saved.');
 	});
 });
