@@ -156,6 +156,9 @@ describe('OAuth clients', () => {
 			assert.equal(psqlValue(`SELECT count(*) FROM connection_secrets WHERE connection_id = ${id}
 			    AND field = 'client_secret'`), '0', 'no secret of its own');
 			assert.equal(psqlValue(`SELECT settings ? 'client_id' FROM connections WHERE id = ${id}`), 'f');
+			const details = await who.app.get(`/connections/${id}`);
+			assert.match(details.text, new RegExp(`<a href="/oauth-clients/${c.id}">`), 'Details link the client');
+			assert.match(pageText(details.text), /Client secret From the OAuth client/);
 		}
 		const expiring = () => psql(`UPDATE connections SET token_expires_at = now() + interval '10 seconds'
 		    WHERE id IN (${one}, ${two})`);
