@@ -46,7 +46,10 @@ oc_fill_one(struct req *r, PGresult *oc, int from_post)
 	HDF		*n = render_node(r->hdf, "OauthClient");
 	PGresult	*uses = oauthclient_uses(&r->actor, r->arg_id);
 	PGresult	*shares = oauthclient_shares(&r->actor, r->arg_id);
-	PGresult	*teams = team_managed(&r->actor);
+	const char	*owner[1] = { db_get(oc, 0, "owner_team_id") };
+	/* Any other team, as for connections' sharing. */
+	PGresult	*teams = db_exec_named(&r->app->db, "oc_share_teams", "SELECT id, name"
+			    " FROM teams WHERE id <> $1 ORDER BY lower(name), id", 1, owner);
 	HDF		*proto = connector_protocol(&r->app->catalog, db_get(oc, 0, "connector"),
 			    db_get(oc, 0, "protocol"));
 	const char	*draft = req_param(r, "draft");
@@ -93,15 +96,8 @@ oc_fill_one(struct req *r, PGresult *oc, int from_post)
 	}
 	render_rows(n, "Shares", shares, (const char *const[]){ "TeamId", "team_id",
 	    "Team", "name", "Permission", "permission", NULL });
-	for (i = 0; i < db_rows(teams); i++) {
-		HDF	*t;
-
-		if (strcmp(db_get(teams, i, "id"), db_get(oc, 0, "owner_team_id")) == 0)
-			continue;
-		t = render_node(n, "ShareTeams.%d", i);
-		render_set(t, "Id", db_get(teams, i, "id"));
-		render_set(t, "Name", db_get(teams, i, "name"));
-	}
+	render_rows(n, "ShareTeams", teams, (const char *const[]){ "Id", "id", "Name", "name",
+	    NULL });
 	if (draft != NULL && once_shape_ok(draft)) {
 		char	*back = connform_client_return(&r->actor, draft);
 

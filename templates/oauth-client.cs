@@ -159,6 +159,8 @@ if:Tmp.Manage ?>
 </div>
 <div class="form-actions"><button class="btn btn-secondary" type="submit">Share</button></div>
 </form><?cs
+  else ?>
+<p class="muted">There is no other team to share it with.</p><?cs
   /if ?>
 </section>
 
