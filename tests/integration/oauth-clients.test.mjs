@@ -342,3 +342,37 @@ describe('the edit form', () => {
 		assert.equal(flashOf(same)?.message, 'Nothing changed, so nothing was saved.');
 	});
 });
+
+describe('client credentials', () => {
+	test('a generic HTTP connection takes the client\'s token URL, ID and secret; scopes outside the allowed ones are refused', async () => {
+		const who = await manager();
+		const tokenUrl = `${sn.url}${SN_ROUTES.token}`;
+		const c = await createClient(who, { kind: 'http/oauth2_client', token_url: tokenUrl,
+			scopes: 'api' });
+		assert.equal(c.status, 303, pageText(c.res.text).slice(0, 400));
+		const from = sn.tokenCalls.length;
+		const r = await who.app.create({ connector: 'http', protocol: 'oauth2_client',
+			team: who.team.id, fields: { url: `${sn.url}/api`, test_path: '/now', test_status: '200',
+				token_url: null, client_id: null, client_secret: null, scopes: '' },
+			extra: { client_source: 'saved', oauth_client: String(c.id) } });
+		assert.equal(r.status, 303, pageText(r.res.text).slice(0, 600));
+		assert.equal(r.flash?.message ?? '', `Connection "${r.name}" created. Test: ${WORKING}`);
+		assert.deepEqual(sn.tokenCalls.slice(from).map((t) => [t.grant_type, t.client_id, t.status]),
+		    [['client_credentials', registered.client_id, 200]]);
+		assert.equal(psqlValue(`SELECT settings ? 'token_url' FROM connections WHERE id = ${r.id}`), 'f');
+
+		const bad = await who.app.create({ connector: 'http', protocol: 'oauth2_client',
+			team: who.team.id, fields: { url: `${sn.url}/api`, test_path: '/now', test_status: '200',
+				token_url: null, client_id: null, client_secret: null, scopes: 'api admin' },
+			extra: { client_source: 'saved', oauth_client: String(c.id) } });
+		assert.equal(bad.status, 422);
+		assert.match(pageText(bad.res.text), /allows only these scopes: api\./);
+	});
+
+	test('a token URL on a connector whose token URL is fixed is refused', async () => {
+		const who = await manager();
+		const c = await createClient(who, { token_url: 'https://elsewhere.example/token' });
+		assert.equal(c.status, 422);
+		assert.match(pageText(c.res.text), /token URL is fixed/);
+	});
+});
