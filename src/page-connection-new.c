@@ -402,8 +402,12 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 		struct buf	 details;
 
 		buf_init(&details);
-		buf_printf(&details, "{\"connector\":\"%s\",\"fields\":%s}", nc->connector,
+		buf_printf(&details, "{\"connector\":\"%s\",\"fields\":%s", nc->connector,
 		    fields.data);
+		/* The saved OAuth client it uses: an id (checked digits), no secret. */
+		if (client != NULL)
+			buf_printf(&details, ",\"oauth_client_id\":%lld", strtoll(client, NULL, 10));
+		buf_puts(&details, "}");
 		i = audit_add(&r->actor, "connection", id, req_text(r, "name"), "connection_create",
 		    "success", details.data);
 		buf_free(&details);

@@ -360,6 +360,9 @@ describe('client credentials', () => {
 		assert.deepEqual(sn.tokenCalls.slice(from).map((t) => [t.grant_type, t.client_id, t.status]),
 		    [['client_credentials', registered.client_id, 200]]);
 		assert.equal(psqlValue(`SELECT settings ? 'token_url' FROM connections WHERE id = ${r.id}`), 'f');
+		assert.equal(psqlValue(`SELECT details->>'oauth_client_id' FROM audit_log WHERE object_type =
+		    'connection' AND object_id = ${r.id} AND action = 'connection_create'`), String(c.id),
+		    'the audit entry names the client');
 
 		const bad = await who.app.create({ connector: 'http', protocol: 'oauth2_client',
 			team: who.team.id, fields: { url: `${sn.url}/api`, test_path: '/now', test_status: '200',
