@@ -158,8 +158,16 @@ connform_client_check(struct req *r, struct connform *cf, const char *connector,
 	int		 i, ok = 0;
 	char		 msg[1200];
 
+	char		 input[80];
+
 	if (!connform_client_applies(cf->proto) ||
 	    strcmp(req_text(r, "client_source"), "saved") != 0)
+		return NULL;
+	/* "Use a saved client" left checked, none chosen, a client ID typed:
+	 * the typed one is meant. */
+	snprintf(input, sizeof(input), "f.%s", client_field(cf->proto, "client_id_field",
+	    cf->api_type));
+	if (*req_text(r, "oauth_client") == '\0' && *req_text(r, input) != '\0')
 		return NULL;
 	if (chosen != NULL && valid_int(chosen, 1, INT64_MAX / 2, &id) == NULL &&
 	    (res = oauthclient_list(&r->actor, connector, protocol)) != NULL) {

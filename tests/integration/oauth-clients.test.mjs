@@ -259,6 +259,13 @@ describe('OAuth clients', () => {
 			extra: { client_source: 'saved', oauth_client: String(c.id) } });
 		assert.equal(r.status, 422);
 		assert.match(pageText(r.res.text), /Choose a saved OAuth client/);
+		// "Use a saved client" left checked, none chosen, a client ID typed: the typed one.
+		const own = await who.app.create({ connector: 'servicenow', protocol: 'oauth2_code',
+			team: who.team.id, fields: { url: sn.url, client_id: registered.client_id,
+				client_secret: registered.client_secret },
+			extra: { client_source: 'saved', oauth_client: '' } });
+		assert.equal(own.status, 200, pageText(own.res.text).slice(0, 400));
+		assert.equal(psqlValue(`SELECT oauth_client_id IS NULL FROM connections WHERE id = ${own.id}`), 't');
 	});
 
 	test('tetherctl rotate-key re-encrypts client secrets, and the next refresh still works', async () => {
