@@ -17,7 +17,7 @@
 
 #define BATCH	200
 
-/* The three places secrets live, and how each binds its additional data. */
+/* The places secrets live, and how each binds its additional data. */
 static const struct secret_table {
 	const char	*what;		/* for messages */
 	const char	*select;	/* rows after the keyset cursor ($2, $3, $4) */
@@ -50,6 +50,15 @@ static const struct secret_table {
 	  " ORDER BY named_credential_id, field LIMIT 200 FOR UPDATE SKIP LOCKED",
 	  "UPDATE named_credential_secrets SET key_version = $4, nonce = decode($5, 'hex'),"
 	  " ciphertext = decode($6, 'hex') WHERE named_credential_id = $1"
+	  " AND $2::bigint = 0 AND field = $3 AND nonce = decode($7, 'hex')", 1, 0 },
+	{ "OAuth client",
+	  "SELECT oauth_client_id AS id, 0 AS uid, field, key_version,"
+	  " encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex') AS ct"
+	  " FROM oauth_client_secrets WHERE key_version < $1"
+	  " AND (oauth_client_id, 0::bigint, field) > ($2, $3, $4)"
+	  " ORDER BY oauth_client_id, field LIMIT 200 FOR UPDATE SKIP LOCKED",
+	  "UPDATE oauth_client_secrets SET key_version = $4, nonce = decode($5, 'hex'),"
+	  " ciphertext = decode($6, 'hex') WHERE oauth_client_id = $1"
 	  " AND $2::bigint = 0 AND field = $3 AND nonce = decode($7, 'hex')", 1, 0 },
 };
 
@@ -160,6 +169,7 @@ rotate_count(struct app *app, int target)
 	return db_count(&app->db, "SELECT (SELECT count(*) FROM connection_secrets"
 	    " WHERE key_version < $1) + (SELECT count(*) FROM user_connection_secrets"
 	    " WHERE key_version < $1) + (SELECT count(*) FROM named_credential_secrets"
+	    " WHERE key_version < $1) + (SELECT count(*) FROM oauth_client_secrets"
 	    " WHERE key_version < $1) AS n", 1, params);
 }
 

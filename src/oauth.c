@@ -209,24 +209,19 @@ fail:
 	return -1;
 }
 
-int
-oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF *proto,
-    json_t *settings, const char *client_secret, const char *grant, const char *extra,
-    const char *token_url, struct probe_outcome *o)
+/* The token endpoint call itself: 1 when it was made (o says how it went),
+ * 0 when it could not be (o->result says why). */
+static int
+oauth_token_send(const struct actor *a, const struct conn *c, HDF *proto, HDF *oauth,
+    json_t *settings, const char *client_id, const char *client_secret, int basic,
+    const char *grant, const char *extra, const char *token_url, struct probe_outcome *o)
 {
-	HDF		*oauth = hdf_get_obj(proto, "OAuth");
-	const char	*id_field = oauth_value(oauth, "client_id_field", c->api_type);
 	const char	*scopes_field = oauth_value(oauth, "scopes_field", c->api_type);
-	const char	*auth = oauth_value(oauth, "client_auth", c->api_type);
-	const char	*client_id, *scopes;
+	const char	*scopes;
 	struct probe_http p;
 	struct buf	 url, body;
-	json_t		*j;
-	int		 rc, basic = auth == NULL || strcmp(auth, "basic") == 0;
 
 	memset(&p, 0, sizeof(p));
-	client_id = json_string_value(json_object_get(settings, id_field != NULL ?
-	    id_field : "client_id"));
 	scopes = scopes_field != NULL ? json_string_value(json_object_get(settings,
 	    scopes_field)) : NULL;
 	if (scopes == NULL || *scopes == '\0')
@@ -274,7 +269,40 @@ oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF
 	sodium_memzero(body.data, body.len);
 	buf_free(&body);
 	buf_free(&url);
+	return 1;
+}
 
+int
+oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF *proto,
+    json_t *settings, const char *client_secret, const char *grant, const char *extra,
+    const char *token_url, struct probe_outcome *o)
+{
+	HDF		*oauth = hdf_get_obj(proto, "OAuth");
+	const char	*id_field = oauth_value(oauth, "client_id_field", c->api_type);
+	const char	*auth = oauth_value(oauth, "client_auth", c->api_type);
+	const char	*client_id;
+	struct oauthclient oc;
+	json_t		*j;
+	int		 rc, basic = auth == NULL || strcmp(auth, "basic") == 0;
+
+	client_id = json_string_value(json_object_get(settings, id_field != NULL ?
+	    id_field : "client_id"));
+	/* A connection that uses a saved client: its ID, secret, method and
+	 * token URL as they are now (a rotated secret applies at once). */
+	if ((rc = oauthclient_for_conn(a, c->id, 1, &oc)) == -1)
+		return -1;
+	if (rc == 1) {
+		client_id = oc.client_id;
+		client_secret = oc.secret;
+		basic = !oc.post;
+		if (token_url == NULL && *oc.token_url != '\0')
+			token_url = oc.token_url;
+	}
+	rc = oauth_token_send(a, c, proto, oauth, settings, client_id, client_secret,
+	    basic, grant, extra, token_url, o);
+	oauthclient_free(&oc);
+	if (rc != 1)
+		return rc;
 	j = json_loadb(o->body.data != NULL ? o->body.data : "", o->body.len, 0, NULL);
 	if (o->result != PROBE_OK) {
 		const char	*error = json_string_value(json_object_get(j, "error"));
@@ -364,11 +392,24 @@ oauth_authorize_url(const struct actor *a, const struct conn *c, HDF *proto,
 			    json_object_get(settings, scopes_field)) : NULL;
 	struct buf	 redirect;
 
+	struct oauthclient oc;
+	int		 uses;
+
 	if (scopes == NULL || *scopes == '\0')
 		scopes = oauth_value(oauth, "scopes", c->api_type);
-	if (client_id == NULL || oauth_expand(a, oauth_value(oauth, "authorize_url",
-	    c->api_type), settings, out) == -1)
+	if ((uses = oauthclient_for_conn(a, c->id, 0, &oc)) == -1)
 		return -1;
+	if (uses == 1) {
+		/* A saved client's ID, and its authorize URL when it has one. */
+		client_id = oc.client_id;
+		if (*oc.authorize_url != '\0')
+			buf_puts(out, oc.authorize_url);
+	}
+	if (client_id == NULL || (out->len == 0 && oauth_expand(a, oauth_value(oauth,
+	    "authorize_url", c->api_type), settings, out) == -1)) {
+		oauthclient_free(&oc);
+		return -1;
+	}
 	buf_init(&redirect);
 	oauth_redirect_uri(a->app, &redirect);
 	buf_puts(out, strchr(out->data, '?') != NULL ? "&" : "?");
@@ -388,6 +429,7 @@ oauth_authorize_url(const struct actor *a, const struct conn *c, HDF *proto,
 	oauth_extra_params(a, oauth_value(oauth, "authorize_params", c->api_type), settings,
 	    out);
 	buf_free(&redirect);
+	oauthclient_free(&oc);
 	return 0;
 }
 
@@ -593,8 +635,15 @@ oauth_authorize_origin(const struct actor *a, const struct conn *c)
 		return NULL;
 	settings = json_loads(c->settings, 0, NULL);
 	buf_init(&url);
-	if (settings != NULL && oauth_expand(a, oauth_value(hdf_get_obj(proto, "OAuth"),
-	    "authorize_url", c->api_type), settings, &url) == 0 &&
+	{
+		struct oauthclient oc;
+
+		if (oauthclient_for_conn(a, c->id, 0, &oc) == 1 && *oc.authorize_url != '\0')
+			buf_puts(&url, oc.authorize_url);
+		oauthclient_free(&oc);
+	}
+	if ((url.len > 0 || (settings != NULL && oauth_expand(a, oauth_value(hdf_get_obj(proto,
+	    "OAuth"), "authorize_url", c->api_type), settings, &url) == 0)) &&
 	    (p = strstr(url.data, "://")) != NULL) {
 		n = (size_t)(p + 3 - url.data) + strcspn(p + 3, "/?#");
 		/* Only characters an origin has; anything else stays out of a header. */
@@ -611,6 +660,17 @@ int
 oauth_token_url(const struct actor *a, const struct conn *c, HDF *proto, json_t *settings,
     struct buf *out)
 {
+	struct oauthclient oc;
+	int		 uses;
+
+	if ((uses = oauthclient_for_conn(a, c->id, 0, &oc)) == -1)
+		return -1;
+	if (uses == 1 && *oc.token_url != '\0') {
+		buf_puts(out, oc.token_url);
+		oauthclient_free(&oc);
+		return 0;
+	}
+	oauthclient_free(&oc);
 	return oauth_expand(a, oauth_value(hdf_get_obj(proto, "OAuth"), "token_url",
 	    c->api_type), settings, out);
 }

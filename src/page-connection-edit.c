@@ -73,6 +73,13 @@ edit_fill(struct req *r, const struct conn *c, struct connform *cf, int from_pos
 	/* An Uplinked connection's calls leave from its uplink's addresses. */
 	if (c->uplink_id > 0 && hdf_get_obj(r->hdf, "Form.OnPremises") != NULL)
 		uplinks_egress_fill(r, c->uplink_id, c->uplink);
+	{
+		char	 current[24];
+
+		(void)connform_client_fill(r, cf, c->connector, c->protocol,
+		    connform_client_current(&r->actor, c->id, current, sizeof(current)) == 1 ?
+		    current : NULL);
+	}
 	render_set(r->hdf, "Page.Title", "Edit connection");
 }
 
@@ -95,11 +102,14 @@ page_connection_edit(struct req *r)
 	struct connform	 cf;
 	char		*stored, *expiry = NULL;
 	const char	*confirm = req_param(r, "confirm"), *run = NULL;
-	int		 rc = -1;
+	int		 rc = -1, restored;
 
 	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
-	if (c->flow_count > 0 && (confirm == NULL || strcmp(confirm, "1") != 0)) {
+	/* Back from an OAuth client's page (the picker's "+" or pencil): the
+	 * form as it was, past the warning it had already passed. */
+	restored = connform_client_restore(r);
+	if (c->flow_count > 0 && !restored && (confirm == NULL || strcmp(confirm, "1") != 0)) {
 		connpage_fill(r, c, "details");
 		render_set_int(render_node(r->hdf, "Warning"), "Count", c->flow_count);
 		if (connpage_fill_flows(r, c->id, "Warning.Flows", NULL) == 0)
@@ -121,7 +131,7 @@ page_connection_edit(struct req *r)
 		connform_init(&cf, connector_protocol(&r->app->catalog, c->connector,
 		    c->protocol), c->api_type, 1, c->settings, stored);
 		connform_set_expiry(&cf, expiry);
-		rc = edit_form(r, c, 200, &cf, 0);
+		rc = edit_form(r, c, 200, &cf, restored);
 		connform_free(&cf);
 	}
 	free(stored);
@@ -344,6 +354,7 @@ struct edit_values {
 	const char	*name;
 	const char	*description;
 	const char	*check_interval;
+	const char	*client;	/* the saved OAuth client's id, or NULL */
 };
 
 /* Save in one transaction; 0 saved, 1 stale (version moved on), -1 failure. */
@@ -371,6 +382,14 @@ edit_save(const struct actor *a, struct conn *c, struct connform *cf,
 		db_rollback(&a->app->db);
 		rc = 1;
 		goto out;
+	}
+	{
+		const char	*cp[2] = { cid, v->client };
+
+		if ((res = db_exec_named(&a->app->db, "conn_oauth_client", "UPDATE connections"
+		    " SET oauth_client_id = $2::bigint WHERE id = $1", 2, cp)) == NULL)
+			goto fail;
+		db_clear(res);
 	}
 	for (i = 0; i < cf->nsecrets; i++)
 		if (secret_conn_put(a, c->id, 0, cf->secret_field[i],
@@ -512,6 +531,7 @@ struct edit_run {
 	char			*version;
 	char			*name;
 	char			*description;
+	char			*client;
 };
 
 /* After the answer: try the change; saved when it passes, or the run says
@@ -558,6 +578,7 @@ edit_run_after(const struct actor *a, const char *token, void *arg)
 	free(e->version);
 	free(e->name);
 	free(e->description);
+	free(e->client);
 	free(e);
 }
 
@@ -612,7 +633,7 @@ edit_inputs(struct req *r, const struct connform *cf)
  * Testing… page; *cp and *cf go to the run. 0 answered, -1 on failure.
  */
 static int
-edit_try_later(struct req *r, struct conn **cp, struct connform *cf)
+edit_try_later(struct req *r, struct conn **cp, struct connform *cf, const char *client)
 {
 	struct edit_run	*e;
 	const char	*once = req_param(r, "once");
@@ -637,6 +658,8 @@ edit_try_later(struct req *r, struct conn **cp, struct connform *cf)
 	e->v.version = e->version;
 	e->v.name = e->name;
 	e->v.description = e->description;
+	e->client = client != NULL ? xstrdup(client) : NULL;
+	e->v.client = e->client;
 	e->v.check_interval = edit_check_interval(r, e->c);	/* a key, or e->c's */
 	page_connection_run_after(r, once, edit_run_after, e);
 	snprintf(loc, sizeof(loc), "/connections/%lld/testing?run=%s", (long long)e->c->id,
@@ -654,9 +677,10 @@ page_connection_edit_post(struct req *r)
 	const char	*version = req_param(r, "version");
 	struct probe_outcome	 o;
 	struct edit_values	 v;
-	char		 loc[64], msg[700], why[200];
+	char		 loc[64], msg[700], why[200], current[24];
+	const char	*client;
 	long long	 vnum;
-	int		 errors, rc = -1, taken, saved, failed, tried = 0;
+	int		 errors, rc = -1, taken, saved, failed, tried = 0, uses;
 
 	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
@@ -670,6 +694,12 @@ page_connection_edit_post(struct req *r)
 	    c->api_type, 1, c->settings, stored);
 	connform_set_expiry(&cf, expiry);
 	probe_outcome_init(&o);
+	/* "+" or the pencil of the OAuth client picker: to the client's page. */
+	if (req_param(r, "client_action") != NULL && connform_client_applies(cf.proto)) {
+		snprintf(loc, sizeof(loc), "/connections/%lld/edit", (long long)c->id);
+		rc = connform_client_leave(r, &cf, loc);
+		goto out;
+	}
 	if (version == NULL || valid_int(version, 1, 2147483647, &vnum) != NULL) {
 		r->log_note = "bad version";
 		http_error(r, 400, NULL);
@@ -695,7 +725,14 @@ page_connection_edit_post(struct req *r)
 		rc = 0;
 		goto out;
 	}
-	errors += rc;
+	client = connform_client_check(r, &cf, c->connector, c->protocol, &errors);
+	errors += (int)json_object_size(cf.errors);
+	if ((uses = connform_client_current(&r->actor, c->id, current, sizeof(current))) == -1) {
+		rc = -1;
+		goto out;
+	}
+	if (strcmp(client != NULL ? client : "", uses == 1 ? current : "") != 0)
+		connform_client_changed(&cf);
 	if (errors == 0 && (taken = edit_name_taken(r, c, req_text(r, "name"))) != 0) {
 		if (taken == -1) {
 			rc = -1;
@@ -723,7 +760,7 @@ page_connection_edit_post(struct req *r)
 	if (req_param(r, "save_anyway") == NULL && (cf.nsecrets > 0 || cf.rebind ||
 	    !json_equal(cf.old, cf.settings))) {
 		if (req_param(r, "once") != NULL) {
-			rc = edit_try_later(r, &c, &cf);
+			rc = edit_try_later(r, &c, &cf, client);
 			goto out;
 		}
 		if ((failed = edit_try(&r->actor, c, &cf, &o, why, sizeof(why))) == -1) {
@@ -744,6 +781,7 @@ page_connection_edit_post(struct req *r)
 	v.name = req_text(r, "name");
 	v.description = req_text(r, "description");
 	v.check_interval = edit_check_interval(r, c);
+	v.client = client;
 	if ((saved = edit_save(&r->actor, c, &cf, &v)) == -1) {
 		rc = -1;
 		goto out;

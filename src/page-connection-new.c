@@ -212,6 +212,7 @@ newconn_fill(struct req *r, struct newconn *nc, struct connform *cf, int from_po
 	if (hdf_get_int_value(nc->def, "uplink", 0) == 1)
 		connform_fill_uplinks(r, req_param(r, "uplink"));
 	connform_fill(r, cf, from_post);
+	(void)connform_client_fill(r, cf, nc->connector, nc->protocol, NULL);
 	render_set(r->hdf, "Page.Title", "New connection");
 }
 
@@ -235,9 +236,11 @@ page_connection_new(struct req *r)
 {
 	struct newconn	 nc;
 	struct connform	 cf;
-	int		 rc;
+	int		 rc, restored;
 
 	memset(&nc, 0, sizeof(nc));
+	/* Back from an OAuth client's page ("+", pencil): the form as it was. */
+	restored = connform_client_restore(r);
 	if (newconn_resolve(r, &nc, 0) == -1) {
 		http_error(r, 404, "There is no such connector. Pick one from the catalog.");
 		return 0;
@@ -245,7 +248,7 @@ page_connection_new(struct req *r)
 	if ((rc = newconn_teams(r, &nc)) != 0)
 		return rc == 1 ? 0 : -1;
 	connform_init(&cf, nc.proto, nc.api_type, 0, NULL, NULL);
-	newconn_fill(r, &nc, &cf, 0);
+	newconn_fill(r, &nc, &cf, restored);
 	rc = http_page(r, 200, "connection-form.cs");
 	connform_free(&cf);
 	db_clear(nc.teams);
@@ -290,10 +293,10 @@ newconn_check(struct req *r, struct newconn *nc, const char **team, const char *
  * transaction. Returns the id, 0 when the name is taken, -1 on failure. */
 static long long
 newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char *team,
-    const char *ctx, const char *credential, const char *uplink)
+    const char *ctx, const char *credential, const char *uplink, const char *client)
 {
 	char		 uid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
-	const char	*params[11];
+	const char	*params[12];
 	PGresult	*res;
 	long long	 id = -1;
 	int		 i;
@@ -308,13 +311,13 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 	params[7] = ctx, params[8] = uid;
 	if (db_begin(&r->app->db) == -1)
 		goto out;
-	params[9] = credential, params[10] = uplink;
+	params[9] = credential, params[10] = uplink, params[11] = client;
 	res = db_exec_named(&r->app->db, "conn_insert",
 	    "INSERT INTO connections (owner_team_id, name, description, connector,"
 	    " auth_protocol, api_type, settings, execution_context, created_by, updated_by,"
-	    " named_credential_id, uplink_id) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8,"
-	    " $9, $9, $10::bigint, $11::bigint) ON CONFLICT DO NOTHING RETURNING id",
-	    11, params);
+	    " named_credential_id, uplink_id, oauth_client_id) VALUES ($1, $2, $3, $4, $5,"
+	    " $6, $7::jsonb, $8, $9, $9, $10::bigint, $11::bigint, $12::bigint)"
+	    " ON CONFLICT DO NOTHING RETURNING id", 12, params);
 	if (res == NULL)
 		goto fail;
 	id = db_rows(res) == 1 ? strtoll(db_get(res, 0, "id"), NULL, 10) : 0;
@@ -360,8 +363,12 @@ newconn_save(struct req *r, struct newconn *nc, struct connform *cf, const char 
 		struct buf	 details;
 
 		buf_init(&details);
-		buf_printf(&details, "{\"connector\":\"%s\",\"fields\":%s}", nc->connector,
+		buf_printf(&details, "{\"connector\":\"%s\",\"fields\":%s", nc->connector,
 		    fields.data);
+		/* The saved OAuth client it uses: an id (checked digits), no secret. */
+		if (client != NULL)
+			buf_printf(&details, ",\"oauth_client_id\":%lld", strtoll(client, NULL, 10));
+		buf_puts(&details, "}");
 		i = audit_add(&r->actor, "connection", id, req_text(r, "name"), "connection_create",
 		    "success", details.data);
 		buf_free(&details);
@@ -487,7 +494,7 @@ page_connection_create(struct req *r)
 {
 	struct newconn	 nc;
 	struct connform	 cf;
-	const char	*team, *ctx, *credential, *uplink, *shown;
+	const char	*team, *ctx, *credential, *uplink, *shown, *client;
 	char		 drawn[160];
 	int		 errors, rc = -1;
 	long long	 id;
@@ -506,6 +513,11 @@ page_connection_create(struct req *r)
 	shown = req_param(r, "shown");
 	if (req_param(r, "change") != NULL) {
 		rc = newconn_switch(r, &nc, &cf, 200, "Nothing is saved yet.");
+		goto out;
+	}
+	/* "+" or the pencil of the OAuth client picker: to the client's page. */
+	if (req_param(r, "client_action") != NULL && connform_client_applies(nc.proto)) {
+		rc = connform_client_leave(r, &cf, "/connections/new");
 		goto out;
 	}
 	if (shown != NULL && strcmp(shown, drawn) != 0) {
@@ -530,7 +542,8 @@ page_connection_create(struct req *r)
 		rc = 0;
 		goto out;
 	}
-	errors += rc;
+	client = connform_client_check(r, &cf, nc.connector, nc.protocol, &errors);
+	errors += (int)json_object_size(cf.errors);
 	if (errors == 0 && req_param(r, "once") != NULL) {
 		/* The form's one-time token (once.c): a second click creates nothing. */
 		const char	*once = req_param(r, "once");
@@ -548,7 +561,8 @@ page_connection_create(struct req *r)
 		}
 	}
 	if (errors == 0) {
-		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink)) > 0) {
+		if ((id = newconn_save(r, &nc, &cf, team, ctx, credential, uplink,
+		    client)) > 0) {
 			rc = newconn_created(r, &nc, id, ctx, credential,
 			    req_param(r, "once"));
 			goto out;

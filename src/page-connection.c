@@ -77,6 +77,25 @@ details_mode_change(struct buf *b, const char *from, const char *to)
 	buf_printf(b, "%sConnection mode: %s \xe2\x86\x92 %s", b->len > 0 ? ", " : "", x, y);
 }
 
+/* Conn.OAuthClientId|OAuthClient: the saved OAuth client the connection
+ * uses (its name when the viewer may use it too). */
+static int
+details_oauth_client(struct req *r, const struct conn *c)
+{
+	struct oauthclient	 oc;
+	PGresult		*res;
+	int			 rc;
+
+	if ((rc = oauthclient_for_conn(&r->actor, c->id, 0, &oc)) != 1)
+		return rc;
+	render_set_int(r->hdf, "Conn.OAuthClientId", oc.id);
+	if ((res = oauthclient_get(&r->actor, oc.id)) != NULL && db_rows(res) == 1)
+		render_set(r->hdf, "Conn.OAuthClient", db_get(res, 0, "name"));
+	db_clear(res);
+	oauthclient_free(&oc);
+	return 0;
+}
+
 static int
 details_versions(struct req *r, const struct conn *c)
 {
@@ -376,6 +395,8 @@ page_connection(struct req *r)
 	    details_versions(r, c) == -1)
 		goto out;
 	details_settings(r, c, stored, expiry);
+	if (details_oauth_client(r, c) == -1)
+		goto out;
 	if (c->own_status != NULL) {
 		details_user_state(r, c);
 		if (c->perm >= PERM_MANAGE && details_people(r, c) == -1)

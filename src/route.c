@@ -20,10 +20,18 @@ static const char *const p_index[] = { "q", "connector", "status", "team", "unus
 	"page", NULL };
 static const char *const p_q[] = { "q", NULL };
 static const char *const p_sort[] = { "sort", NULL };
-static const char *const p_new[] = { "connector", "protocol", "api_type", NULL };
+static const char *const p_new[] = { "connector", "protocol", "api_type",
+	"draft", "oauth_client", NULL };
 static const char *const p_create[] = { "csrf", "name", "description", "team", "context",
 	"connector", "protocol", "api_type", "named_credential", "uplink",
-	"shown", "change", "once", NULL };
+	"shown", "change", "once",
+	"client_source", "oauth_client", "client_action", NULL };
+/* OAuth clients (page-oauth-clients.c, page-oauth-client.c) */
+static const char *const p_ocs[] = { "csrf", "name", "team", "kind", "client_id",
+	"client_secret", "auth_method", "token_url", "authorize_url", "scopes", "draft", NULL };
+static const char *const p_oc[] = { "csrf", "action", "draft", "client_id",
+	"client_secret", "auth_method", "token_url", "authorize_url", "scopes", "team",
+	"permission", NULL };
 static const char *const p_ncs[] = { "csrf", "name", "description", "team", "url",
 	"protocol", NULL };
 static const char *const p_nc[] = { "csrf", "action", "description", "url", "expires_on",
@@ -32,7 +40,7 @@ static const char *const p_edit[] = { "confirm", "csrf", "name", "description",
 	"version", "check_interval", "save_anyway", "once",
 	"uplink",	/* the connection mode (page-connection-edit.c) */
 	"run",	/* GET: a save's run that came back unsaved (page-connection-edit.c) */
-	NULL };
+	"client_source", "oauth_client", "client_action", "draft", NULL };
 static const char *const p_test[] = { "csrf", "once", NULL };
 static const char *const p_testing[] = { "run", NULL };
 static const char *const p_revert[] = { "csrf", "version", "current", "once", NULL };
@@ -125,6 +133,10 @@ static const struct route routes[] = {
 	{ "/named-credentials/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST,
 	    ROUTE_SESSION | ROUTE_FORM_ANY, "named-credentials", page_named_credential,
 	    page_named_credential_post, p_nc, p_none },
+	{ "/oauth-clients", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
+	    "oauth-clients", page_oauth_clients, page_oauth_clients_post, p_ocs, p_none },
+	{ "/oauth-clients/{id}", METHOD_GET | METHOD_HEAD | METHOD_POST, ROUTE_SESSION,
+	    "oauth-clients", page_oauth_client, page_oauth_client_post, p_oc, p_none },
 	{ "/connections/{id}/credentials", METHOD_GET | METHOD_HEAD | METHOD_POST,
 	    ROUTE_SESSION | ROUTE_FORM_ANY, "integrations", page_connection_credentials,
 	    page_connection_credentials_post, p_csrf, p_none },

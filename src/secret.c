@@ -306,37 +306,27 @@ secret_nc_set_expiry(const struct actor *a, int64_t id, const char *field, const
 	    id, field, date);
 }
 
-/* Named credential secrets share the vault with connections: negative ids
- * keep their additional data apart from any connection's. */
-static int64_t
-secret_nc_vault_id(int64_t id)
-{
-	return -id;
-}
-
+/* Named credential and OAuth client secrets share the vault with
+ * connections: negative ids keep their additional data apart from any
+ * connection's, and their fields from each other's. */
 int
-secret_nc_put(const struct actor *a, int64_t id, const char *field, const char *value)
+secret_place_put(const struct actor *a, const struct secret_place *sp, int64_t id,
+    const char *field, const char *value)
 {
 	int		 version;
 	char		 nid[24], ver[16], *nh, *ch;
 	const char	*params[5];
 	PGresult	*res;
 
-	if (secret_seal_hex(a->app, secret_nc_vault_id(id), field, value, &version, &nh,
-	    &ch) == -1) {
-		log_error(a->request_id, "named credential %lld: cannot seal field %s",
+	if (secret_seal_hex(a->app, -id, field, value, &version, &nh, &ch) == -1) {
+		log_error(a->request_id, "%s %lld: cannot seal field %s", sp->what,
 		    (long long)id, field);
 		return -1;
 	}
 	snprintf(nid, sizeof(nid), "%lld", (long long)id);
 	snprintf(ver, sizeof(ver), "%d", version);
 	params[0] = nid, params[1] = field, params[2] = ver, params[3] = nh, params[4] = ch;
-	res = db_exec_named(&a->app->db, "nc_secret_put",
-	    "INSERT INTO named_credential_secrets (named_credential_id, field, key_version,"
-	    " nonce, ciphertext) VALUES ($1, $2, $3, decode($4, 'hex'), decode($5, 'hex'))"
-	    " ON CONFLICT (named_credential_id, field) DO UPDATE SET key_version ="
-	    " EXCLUDED.key_version, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,"
-	    " updated_at = now()", 5, params);
+	res = db_exec_named(&a->app->db, sp->put_name, sp->put_sql, 5, params);
 	free(nh);
 	free(ch);
 	if (res == NULL)
@@ -346,7 +336,8 @@ secret_nc_put(const struct actor *a, int64_t id, const char *field, const char *
 }
 
 int
-secret_nc_get(const struct actor *a, int64_t id, const char *field, char **out)
+secret_place_get(const struct actor *a, const struct secret_place *sp, int64_t id,
+    const char *field, char **out)
 {
 	char		 nid[24];
 	const char	*params[2] = { nid, field };
@@ -355,17 +346,39 @@ secret_nc_get(const struct actor *a, int64_t id, const char *field, char **out)
 
 	*out = NULL;
 	snprintf(nid, sizeof(nid), "%lld", (long long)id);
-	res = db_exec_named(&a->app->db, "nc_secret_get", "SELECT key_version,"
-	    " encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex') AS ct"
-	    " FROM named_credential_secrets WHERE named_credential_id = $1 AND field = $2",
-	    2, params);
+	res = db_exec_named(&a->app->db, sp->get_name, sp->get_sql, 2, params);
 	if (res == NULL || db_rows(res) == 0) {
 		db_clear(res);
 		return res == NULL ? -1 : 1;
 	}
-	if ((rc = secret_unseal_row(a->app, res, 0, secret_nc_vault_id(id), field, out)) == -1)
-		log_error(a->request_id, "named credential %lld: secret %s does not decrypt",
+	if ((rc = secret_unseal_row(a->app, res, 0, -id, field, out)) == -1)
+		log_error(a->request_id, "%s %lld: secret %s does not decrypt", sp->what,
 		    (long long)id, field);
 	db_clear(res);
 	return rc;
+}
+
+static const struct secret_place secret_nc_place = {
+	"named credential",
+	"nc_secret_put",
+	"INSERT INTO named_credential_secrets (named_credential_id, field, key_version,"
+	" nonce, ciphertext) VALUES ($1, $2, $3, decode($4, 'hex'), decode($5, 'hex'))"
+	" ON CONFLICT (named_credential_id, field) DO UPDATE SET key_version ="
+	" EXCLUDED.key_version, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,"
+	" updated_at = now()",
+	"nc_secret_get",
+	"SELECT key_version, encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex') AS ct"
+	" FROM named_credential_secrets WHERE named_credential_id = $1 AND field = $2",
+};
+
+int
+secret_nc_put(const struct actor *a, int64_t id, const char *field, const char *value)
+{
+	return secret_place_put(a, &secret_nc_place, id, field, value);
+}
+
+int
+secret_nc_get(const struct actor *a, int64_t id, const char *field, char **out)
+{
+	return secret_place_get(a, &secret_nc_place, id, field, out);
 }

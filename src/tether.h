@@ -981,6 +981,20 @@ int		 secret_seal_hex(struct app *, int64_t vault_id, const char *ad,
 int		 secret_unseal_row(struct app *, struct pg_result *res, int row,
 		    int64_t vault_id, const char *ad, char **out);
 /* A named credential's secret: seal and upsert, or decrypt (as above). */
+/* A table of sealed secrets keyed by (id, field), sealed for -id and the
+ * field: named credentials, OAuth clients. put_sql takes $1 id, $2 field,
+ * $3 key version, $4 nonce and $5 ciphertext in hex; get_sql $1 id, $2
+ * field, and gives key_version, nonce, ct (hex). */
+struct secret_place {
+	const char	*what;		/* in log lines */
+	const char	*put_name, *put_sql;
+	const char	*get_name, *get_sql;
+};
+int		 secret_place_put(const struct actor *, const struct secret_place *,
+		    int64_t id, const char *field, const char *value);
+/* 0, 1 when none is stored, -1. */
+int		 secret_place_get(const struct actor *, const struct secret_place *,
+		    int64_t id, const char *field, char **out);
 int		 secret_nc_put(const struct actor *, int64_t id, const char *field,
 		    const char *value);
 int		 secret_nc_get(const struct actor *, int64_t id, const char *field, char **out);
@@ -988,6 +1002,59 @@ int		 secret_nc_get(const struct actor *, int64_t id, const char *field, char **
  * as secret_conn_set_expiry. Connections using it follow by trigger (sql/013). */
 int		 secret_nc_set_expiry(const struct actor *, int64_t id, const char *field,
 		    const char *date);
+
+/* --------------------------------------------------------- oauthclient.c */
+
+/* Reusable OAuth 2.0 clients (sql/023). The vault's field for the secret. */
+#define OAUTHCLIENT_SECRET_FIELD	"oauth_client.client_secret"
+/* What a connection's token calls take from its client, read at each call. */
+struct oauthclient {
+	int64_t		 id;
+	char		*client_id;
+	char		*secret;	/* NULL unless asked for; wiped when freed */
+	int		 post;		/* client_secret_post, else client_secret_basic */
+	char		*token_url;	/* "": the connector's */
+	char		*authorize_url;	/* "": the connector's */
+};
+/* A client as a form gives it (values checked by the page). */
+struct oauthclient_in {
+	const char	*team, *name, *connector, *protocol, *client_id, *secret;
+	const char	*auth_method, *token_url, *authorize_url, *scopes;
+};
+/* 1 (and *oc filled) when connection `conn_id` uses a client, 0 when not,
+ * -1 on failure; oauthclient_free() after 1. */
+int		 oauthclient_for_conn(const struct actor *, int64_t conn_id, int with_secret,
+		    struct oauthclient *);
+void		 oauthclient_free(struct oauthclient *);
+/* 1 when the actor may use (manage 0) or manage (1) client `id`, 0, -1. */
+int		 oauthclient_may(const struct actor *, int64_t id, int manage);
+/* The clients the actor may use (of one connector and protocol, or all when
+ * connector is NULL): id, name, connector, protocol, client_id, auth_method,
+ * team, uses, manage ("1" when the actor may edit it). */
+struct pg_result *oauthclient_list(const struct actor *, const char *connector,
+		    const char *protocol);
+/* One client the actor may use (0 rows otherwise), as listed plus token_url,
+ * authorize_url, scopes, owner_team_id, at, secret_at. */
+struct pg_result *oauthclient_get(const struct actor *, int64_t id);
+struct pg_result *oauthclient_uses(const struct actor *, int64_t id);	/* id, name, connector */
+struct pg_result *oauthclient_shares(const struct actor *, int64_t id);	/* team_id, name, permission */
+int		 oauthclient_secret_put(const struct actor *, int64_t id, const char *value);
+/* The new id, 0 when the name is taken in the team (or the team is not the
+ * actor's), -1 on failure. Audited, in one transaction. */
+long long	 oauthclient_create(const struct actor *, const struct oauthclient_in *);
+/* An empty in->secret keeps the stored one. 0, -1. */
+int		 oauthclient_update(const struct actor *, int64_t id, const struct oauthclient_in *);
+/* 0 deleted, 1 refused (connections use it), -1. */
+int		 oauthclient_delete(const struct actor *, int64_t id, const char *name);
+/* Share with `team` for `permission` ("use", "manage"), or stop (NULL). */
+int		 oauthclient_share(const struct actor *, int64_t id, const char *name,
+		    const char *team, const char *permission);
+/* A connection form's non-secret values kept while its user is at a client
+ * (urlencoded); the token (ONCE_BYTES, base64url) into token. 0, -1. */
+int		 oauthclient_draft_put(const struct actor *, const char *form, char *token,
+		    size_t len);
+/* The actor's own draft (malloc'd), NULL when none. */
+char		*oauthclient_draft_get(const struct actor *, const char *token);
 
 /* --------------------------------------------------------------- probe.c */
 

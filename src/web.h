@@ -238,6 +238,30 @@ const char	*connform_check_uplink(struct req *, struct _hdf *def, int *errors);
  * secret again, as for an auth_bound field. Before connform_validate. */
 void		 connform_set_uplink(struct connform *, int64_t old_id, int64_t new_id);
 
+/* connform-client.c: the OAuth client picker of the connection form. */
+int		 connform_client_applies(struct _hdf *proto);
+/* Form.OAuthClient.* (after connform_fill): the usable clients, the source. */
+int		 connform_client_fill(struct req *, struct connform *, const char *connector,
+		    const char *protocol, const char *current);
+/* The client connection `conn_id` uses, as a decimal into out: 1, 0 none, -1. */
+int		 connform_client_current(const struct actor *, int64_t conn_id, char *out,
+		    size_t len);
+/* Edit: the connection's client changes (a change of its destination:
+ * tokens issued through the old client go). */
+void		 connform_client_changed(struct connform *);
+/* After connform_validate: the chosen client's id (the request's) with the
+ * client ID and secret fields taken out of what is saved; NULL for typed
+ * ones; a missing or foreign choice counts in *errors. */
+const char	*connform_client_check(struct req *, struct connform *, const char *connector,
+		    const char *protocol, int *errors);
+/* "+" or the pencil: keep the form's non-secret values as a draft and go
+ * to the client's page (303), coming back to `back`. 0, -1. */
+int		 connform_client_leave(struct req *, struct connform *, const char *back);
+/* A ?draft='s values into the request (those it does not carry): 1, 0. */
+int		 connform_client_restore(struct req *);
+/* Where a draft goes back to (malloc'd), NULL when it is not the actor's. */
+char		*connform_client_return(const struct actor *, const char *token);
+
 /* ----------------------------------------------------------- connpage.c */
 
 /* Fill Conn.*, Can.* and the connection's page title. */
@@ -340,6 +364,17 @@ int		 page_named_credential_post(struct req *);
 int		 page_api_tokens(struct req *);
 int		 page_api_tokens_post(struct req *);
 int		 page_api_token_post(struct req *);
+/* page-oauth-clients.c, page-oauth-client.c: reusable OAuth clients. */
+int		 page_oauth_clients(struct req *);
+int		 page_oauth_clients_post(struct req *);
+int		 page_oauth_client(struct req *);
+int		 page_oauth_client_post(struct req *);
+/* The client form's checks (creating: name, team, kind too): errors into
+ * OcForm.Errors.*, their count. */
+int		 oauthclient_form_check(struct req *, struct _hdf *proto, int creating);
+/* 303 back to the connection form `back` of draft `draft`, client `id` picked. */
+void		 oauthclient_form_return(struct req *, const char *draft, const char *back,
+		    long long id);
 int		 page_webhooks(struct req *);
 int		 page_webhooks_post(struct req *);
 int		 page_webhook(struct req *);

@@ -70,7 +70,7 @@ if:Form.Error ?>
 <p class="alert-title" id="error-summary-title"><?cs var:Form.Error ?></p><?cs
   set:Tmp.FieldErrors = Form.Errors.ApiType || Form.Errors.Name || Form.Errors.Description ||
     Form.Errors.Team || Form.Errors.Context || Form.Errors.NamedCredential ||
-    Form.Errors.CheckInterval || Form.Errors.Uplink ?><?cs
+    Form.Errors.CheckInterval || Form.Errors.Uplink || Form.Errors.OAuthClient ?><?cs
   each:f = Form.Fields ?><?cs if:f.Error || f.ExpiresError ?><?cs set:Tmp.FieldErrors = 1 ?><?cs /if ?><?cs /each ?><?cs
   if:Tmp.FieldErrors ?>
 <ul class="error-summary-list"><?cs
@@ -84,6 +84,7 @@ if:Form.Error ?>
     call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs /if ?><?cs /each ?><?cs
   call:summary_item("f-uplink", "Connection mode", Form.Errors.Uplink) ?><?cs
   call:summary_item("f-named_credential", "Named credential", Form.Errors.NamedCredential) ?><?cs
+  call:summary_item("f-oauth_client", "OAuth client", Form.Errors.OAuthClient) ?><?cs
   each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs
     call:summary_item("f-" + f.Input, f.Label, f.Error) ?><?cs
     call:summary_item("f-" + f.ExpiresInput, f.Label + " expires on", f.ExpiresError) ?><?cs /if ?><?cs /each ?>
@@ -293,6 +294,38 @@ call:select_open("named_credential", "named_credential", "Named credential",
 </div><?cs
 /if ?><?cs
 
+####  OAuth client (connform-client.c): a saved client, or the client ID
+      and secret typed below. "+" and the pencil are buttons of this form:
+      its values (never its secrets) are kept while the user is at the
+      client's page, which comes back here with the client selected.
+?><?cs
+if:Form.OAuthClient.Applies ?><?cs set:Tmp.AuthFields = 1 ?>
+<fieldset class="field choice-group oauth-client-pick<?cs if:Form.Errors.OAuthClient ?> has-error<?cs /if ?>"<?cs
+  call:field_aria("oauth_client", 1, Form.Errors.OAuthClient, "") ?>>
+<legend class="field-label">OAuth client</legend>
+<p class="field-help" id="f-oauth_client-help">A client saved under OAuth clients is shared by connections: change its secret there and they all follow.</p><?cs
+  call:error_message("oauth_client", Form.Errors.OAuthClient) ?>
+<div class="choice-list">
+<label class="choice" for="f-client_source-saved"><input class="radio" type="radio" id="f-client_source-saved" name="client_source" value="saved"<?cs
+  if:Form.OAuthClient.Source == "saved" ?> checked<?cs /if ?>><span class="choice-text"><span class="choice-label">Use a saved client</span></span></label>
+<div class="oauth-client-row">
+<label class="visually-hidden" for="f-oauth_client">Saved OAuth client</label>
+<select class="select" id="f-oauth_client" name="oauth_client">
+<option value=""><?cs if:subcount(Form.OAuthClient.Clients) > 0 ?>Choose a client…<?cs else ?>No saved client yet: press +<?cs /if ?></option><?cs
+  each:c = Form.OAuthClient.Clients ?>
+<option value="<?cs var:c.Id ?>"<?cs if:c.Selected ?> selected<?cs /if ?>><?cs var:c.Name ?><?cs if:c.Team ?> (<?cs var:c.Team ?>)<?cs /if ?></option><?cs
+  /each ?>
+</select>
+<button class="btn btn-secondary btn-icon-only" type="submit" name="client_action" value="new" formnovalidate title="New OAuth client" aria-label="New OAuth client"><svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M8 3v10M3 8h10" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg></button><?cs
+  if:subcount(Form.OAuthClient.Clients) > 0 ?>
+<button class="btn btn-secondary btn-icon-only" type="submit" name="client_action" value="edit" formnovalidate title="Edit the selected OAuth client" aria-label="Edit the selected OAuth client"><svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M10.5 2.5l3 3-8 8H2.5v-3z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/></svg></button><?cs
+  /if ?>
+</div>
+<label class="choice" for="f-client_source-own"><input class="radio" type="radio" id="f-client_source-own" name="client_source" value="own"<?cs
+  if:Form.OAuthClient.Source != "saved" ?> checked<?cs /if ?>><span class="choice-text"><span class="choice-label">Enter client ID and secret</span><span class="choice-help">In the fields below, for this connection only.</span></span></label>
+</div>
+</fieldset><?cs
+/if ?><?cs
 each:f = Form.Fields ?><?cs if:f.Section == "authentication" ?><?cs set:Tmp.AuthFields = 1 ?><?cs call:conn_field(f) ?><?cs /if ?><?cs /each ?><?cs
 if:Form.RedirectUri ?><?cs set:Tmp.AuthFields = 1 ?><?cs call:redirect_uri_field(Form.RedirectUri) ?><?cs /if ?><?cs
 if:!Tmp.AuthFields ?>

@@ -160,6 +160,10 @@ if:Identity.Account ?>
 <dt><?cs if:Conn.Context == "per_user" ?>You are connected as<?cs else ?>Connected as<?cs /if ?></dt>
 <dd class="identity"><span class="identity-account"><?cs var:Identity.Account ?></span><?cs if:Identity.Tenant ?> <span class="muted">· <?cs var:Identity.TenantLabel ?></span> <code class="identity-tenant"><?cs var:Identity.Tenant ?></code><?cs /if ?></dd><?cs
 /if ?><?cs
+if:#Conn.OAuthClientId > 0 ?>
+<dt>OAuth client</dt>
+<dd><a href="/oauth-clients/<?cs var:Conn.OAuthClientId ?>"><?cs if:Conn.OAuthClient ?><?cs var:Conn.OAuthClient ?><?cs else ?>OAuth client #<?cs var:Conn.OAuthClientId ?><?cs /if ?></a><span class="muted"> · its client ID and secret are used</span></dd><?cs
+/if ?><?cs
 each:s = Settings ?><?cs if:s.Section == "authentication" ?>
 <dt><?cs if:Conn.GrantedScopes && s.Label == "Scopes" ?>Requested scopes<?cs else ?><?cs var:s.Label ?><?cs /if ?></dt>
 <dd><?cs call:setting_value(s) ?></dd><?cs
@@ -172,6 +176,7 @@ each:s = Secrets ?>
 <dt><?cs var:s.Label ?></dt>
 <dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs var:s.ChangedAt ?></span><?cs /if ?><?cs
     if:s.ExpiresOn ?> · expires on <span class="tabular"><?cs var:s.ExpiresOn ?></span><?cs /if ?></span><?cs
+  elif:#Conn.OAuthClientId > 0 ?><span class="secret-state">From the OAuth client</span><?cs
   elif:Conn.Context == "per_user" ?><span class="secret-state">Each user's own<?cs if:s.OwnStored == "1" ?> · yours is stored<?cs else ?> · you have not entered yours<?cs /if ?></span><?cs
   else ?><span class="secret-state secret-missing">Not stored</span><?cs /if ?></dd><?cs
 /each ?>

@@ -437,6 +437,23 @@ test('every POST form survives each field left out, empty, at and past its maxim
 		url: () => `/named-credentials/${insertNc(team)}`,
 		only: (f) => /^\/named-credentials\/[0-9]+$/.test(f.action) && signature(f).endsWith('#delete') });
 
+	// OAuth clients: the create form, one client's save, sharing and delete
+	// (a fresh client each case for delete).
+	const insertOc = () => Number(psqlValue(`INSERT INTO oauth_clients (owner_team_id, name,
+	    connector, protocol, client_id) VALUES (${Number(team.id)}, ${sqlString(uniq('fo-oc'))},
+	    'servicenow', 'oauth2_code', 'fo-client') RETURNING id`));
+	targets.push({ name: 'oauth clients', who: admin.jar, url: '/oauth-clients',
+		only: (f) => f.action === '/oauth-clients', complete: true,
+		fill: { name: () => uniq('fo-oc'), team: String(team.id) } });
+	targets.push({ name: 'oauth clients (manager)', who: manager.jar, url: '/oauth-clients',
+		only: (f) => f.action === '/oauth-clients', complete: true,
+		fill: { name: () => uniq('fo-oc') } });
+	const oc = insertOc();
+	targets.push({ name: 'oauth client', who: admin.jar, url: `/oauth-clients/${oc}`,
+		only: (f) => f.action === `/oauth-clients/${oc}` && !signature(f).endsWith('#delete') });
+	targets.push({ name: 'oauth client delete', who: admin.jar, url: () => `/oauth-clients/${insertOc()}`,
+		only: (f) => /^\/oauth-clients\/[0-9]+$/.test(f.action) && signature(f).endsWith('#delete') });
+
 	// Webhooks: the add form (endpoints of the team only, on a closed
 	// loopback port), and one endpoint's enable/disable and delete (a fresh
 	// one each case; its secret is never read here). Removed afterwards.

@@ -168,7 +168,7 @@ export class TetherClient {
 	 * the f. prefix. Resolves to { status, id, flash, res }.
 	 */
 	async create({ connector, protocol, apiType = '', name = uniq('conn'), team, fields = {},
-	    context = 'system', description = '' }) {
+	    context = 'system', description = '', extra = {} }) {
 		const q = `connector=${encodeURIComponent(connector)}&protocol=${encodeURIComponent(protocol)}` +
 		    (apiType ? `&api_type=${encodeURIComponent(apiType)}` : '');
 		const form = await this.get(`/connections/new?${q}`);
@@ -185,6 +185,7 @@ export class TetherClient {
 		for (const [k, v] of Object.entries({ ...defaults, ...fields }))
 			if (v !== null)
 				body[`f.${k}`] = v;
+		Object.assign(body, extra);	// fields outside the connector's (oauth_client, …)
 		const r = await this.post('/connections', body);
 		const loc = r.headers.get('location') ?? '';
 		const m = /^(?:https?:\/\/[^/]+)?\/connections\/([0-9]+)$/.exec(loc);
