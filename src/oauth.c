@@ -690,13 +690,10 @@ oauth_endpoint(const struct actor *a, const struct conn *c, HDF *proto, json_t *
 }
 
 void
-oauth_client_auth(const struct conn *c, HDF *proto, const char *client_id,
-    const char *client_secret, struct buf *body, struct probe_http *p)
+oauth_client_auth(int post, const char *client_id, const char *client_secret,
+    struct buf *body, struct probe_http *p)
 {
-	const char	*auth = oauth_value(hdf_get_obj(proto, "OAuth"), "client_auth",
-			    c->api_type);
-
-	if (auth != NULL && strcmp(auth, "post") == 0) {
+	if (post) {
 		buf_puts(body, "&client_id=");
 		buf_url_encode(body, client_id != NULL ? client_id : "");
 		buf_puts(body, "&client_secret=");

@@ -36,13 +36,9 @@ revoke_result_key(enum revoke_result r)
  * authentication, as the token calls make it (client_auth basic or post). */
 static enum revoke_result
 revoke_post(const struct actor *a, const struct conn *c, HDF *proto, json_t *settings,
-    const char *client_secret, const char *token, const char *hint, char *cls,
-    size_t clslen)
+    const char *client_id, const char *client_secret, int post, const char *token,
+    const char *hint, char *cls, size_t clslen)
 {
-	HDF			*oauth = hdf_get_obj(proto, "OAuth");
-	const char		*idf = catalog_value(oauth, "client_id_field", c->api_type);
-	const char		*client_id = json_string_value(json_object_get(settings,
-				    idf != NULL ? idf : "client_id"));
 	struct probe_http	 p;
 	struct probe_outcome	 o;
 	struct buf		 url, body;
@@ -63,7 +59,7 @@ revoke_post(const struct actor *a, const struct conn *c, HDF *proto, json_t *set
 	buf_puts(&body, "&token_type_hint=");
 	buf_puts(&body, hint);
 	memset(&p, 0, sizeof(p));
-	oauth_client_auth(c, proto, client_id, client_secret, &body, &p);
+	oauth_client_auth(post, client_id, client_secret, &body, &p);
 	p.method = "POST";
 	p.url = url.data;
 	p.body = body.data;
@@ -105,25 +101,42 @@ enum revoke_result
 revoke_token(const struct actor *a, const struct conn *c, const char *token,
     const char *hint, char *cls, size_t clslen)
 {
-	HDF			*proto = revoke_proto(a, c);
-	const char		*sf;
+	HDF			*proto = revoke_proto(a, c), *oauth;
+	const char		*sf, *idf, *auth;
 	char			*client_secret = NULL;
+	struct oauthclient	 oc;
 	json_t			*settings;
 	enum revoke_result	 rr;
+	int			 uses = 0;
 
 	*cls = '\0';
 	if (proto == NULL || token == NULL)
 		return REVOKE_NOTHING;
-	sf = catalog_value(hdf_get_obj(proto, "OAuth"), "client_secret_field", c->api_type);
+	oauth = hdf_get_obj(proto, "OAuth");
+	sf = catalog_value(oauth, "client_secret_field", c->api_type);
+	idf = catalog_value(oauth, "client_id_field", c->api_type);
+	auth = catalog_value(oauth, "client_auth", c->api_type);
+	memset(&oc, 0, sizeof(oc));
+	/* The client the tokens were issued to: a saved one as it is now, or
+	 * the connection's own ID and secret (as the token calls, oauth.c). */
 	if ((settings = json_loads(c->settings, 0, NULL)) == NULL ||
-	    secret_conn_get(a, c->id, 0, sf != NULL ? sf : "client_secret",
-	    &client_secret) == -1) {
+	    (uses = oauthclient_for_conn(a, c->id, 1, &oc)) == -1 ||
+	    (uses == 0 && secret_conn_get(a, c->id, 0, sf != NULL ? sf : "client_secret",
+	    &client_secret) == -1)) {
 		json_decref(settings);
+		oauthclient_free(&oc);
 		snprintf(cls, clslen, "%s", "error");
 		return REVOKE_FAILED;
 	}
-	rr = revoke_post(a, c, proto, settings, client_secret, token, hint, cls, clslen);
+	if (uses == 1)
+		rr = revoke_post(a, c, proto, settings, oc.client_id, oc.secret, oc.post, token,
+		    hint, cls, clslen);
+	else
+		rr = revoke_post(a, c, proto, settings, json_string_value(json_object_get(settings,
+		    idf != NULL ? idf : "client_id")), client_secret, auth != NULL &&
+		    strcmp(auth, "post") == 0, token, hint, cls, clslen);
 	secret_free(client_secret);
+	oauthclient_free(&oc);
 	json_decref(settings);
 	return rr;
 }

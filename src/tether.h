@@ -1281,10 +1281,10 @@ int		 oauth_endpoint(const struct actor *, const struct conn *, struct _hdf *pro
 		    struct json_t *settings, const char *key, struct buf *out);
 int		 oauth_endpoint_call(const struct actor *, const struct conn *,
 		    struct _hdf *proto, struct probe_http *, struct probe_outcome *);
-/* The client's authentication at the provider's endpoints (OAuth.client_auth):
- * post adds client_id and client_secret to the form `body`, basic sets p's
- * user and password (pointing at the strings given). */
-void		 oauth_client_auth(const struct conn *, struct _hdf *proto, const char *client_id,
+/* The client's authentication at the provider's endpoints (client_secret_post
+ * when `post`, else basic): post adds client_id and client_secret to the form
+ * `body`, basic sets p's user and password (pointing at the strings given). */
+void		 oauth_client_auth(int post, const char *client_id,
 		    const char *client_secret, struct buf *body, struct probe_http *p);
 
 /* ------------------------------------------------------ oauth-identity.c */

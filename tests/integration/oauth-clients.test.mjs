@@ -24,7 +24,8 @@ import {
 } from '../lib/stack.mjs';
 import { formDefaults, startTether } from '../lib/tether.mjs';
 
-const SN_ROUTES = { authorization: '/oauth_auth.do', token: '/oauth_token.do' };
+const SN_ROUTES = { authorization: '/oauth_auth.do', token: '/oauth_token.do',
+	revocation: '/oauth_revoke_token.do' };
 const WORKING = 'The connection works.';
 
 const cleanups = [];
@@ -213,6 +214,20 @@ describe('OAuth clients', () => {
 		assert.equal(psqlValue(`SELECT count(*) FROM oauth_clients WHERE id = ${c.id}`), '0');
 		assert.equal(psqlValue(`SELECT count(*) FROM audit_log WHERE object_type = 'oauth_client'
 		    AND object_id = ${c.id} AND action = 'oauth_client_delete'`), '1');
+	});
+
+	test('deleting a connection on a saved client revokes its token with the client\'s credentials', async () => {
+		const who = await manager();
+		const { id: clientId } = await createClient(who);
+		const id = await connectedOn(who, clientId);
+		const calls = sn.revocations.length;
+		const csrf = csrfFrom((await who.app.get(`/connections/${id}/delete`)).text);
+		const del = await who.app.post(`/connections/${id}/delete`, { csrf, confirm: 'yes' });
+		assert.equal(del.status, 303, pageText(del.text).slice(0, 300));
+		assert.deepEqual(sn.revocations.slice(calls).map((r) => [r.client_id, r.token_type_hint, r.status]),
+		    [[registered.client_id, 'refresh_token', 200]], 'revoked, authenticated as the saved client');
+		assert.equal(psqlValue(`SELECT details->>'revoke' FROM audit_log WHERE object_type = 'connection'
+		    AND object_id = ${id} AND action = 'connection_delete'`), 'revoked');
 	});
 
 	test('"+" from the New connection form keeps its values and comes back with the new client selected', async () => {
