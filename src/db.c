@@ -33,6 +33,8 @@ static const struct {
 	 * when "touch" says it is more than 30 seconds behind. */
 	[STMT_SESSION_GET] = { "session_get",
 	    "SELECT s.id, s.user_id, s.csrf_token, u.email, u.name, u.is_admin,"
+	    " EXISTS (SELECT 1 FROM team_members m WHERE m.user_id = u.id"
+	    "  AND m.role = 'manager') AS is_manager,"
 	    " s.last_seen_at < now() - interval '30 seconds' AS touch,"
 	    " (SELECT v FROM list_version) AS list_version"
 	    " FROM sessions s JOIN users u ON u.id = s.user_id"

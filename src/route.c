@@ -271,6 +271,7 @@ route_fill_user(struct req *r)
 	render_set(r->hdf, "User.Email", r->sess->email);
 	render_set(r->hdf, "User.Name", r->sess->name);
 	render_set(r->hdf, "User.IsAdmin", r->sess->is_admin ? "1" : "0");
+	render_set(r->hdf, "User.IsManager", r->sess->is_manager ? "1" : "0");
 }
 
 /* What every page's layout reads: user, CSRF token, section, flash. */

@@ -95,6 +95,7 @@ session_load(struct req *r)
 		s->email = xstrdup(db_get(res, 0, "email"));
 		s->name = xstrdup(db_get(res, 0, "name"));
 		s->is_admin = strcmp(db_get(res, 0, "is_admin"), "t") == 0;
+		s->is_manager = strcmp(db_get(res, 0, "is_manager"), "t") == 0;
 		s->list_version = strtoll(db_get(res, 0, "list_version"), NULL, 10);
 		r->sess = s;
 		touch = strcmp(db_get(res, 0, "touch"), "t") == 0;

@@ -24,6 +24,7 @@ struct session {
 	char		*email;
 	char		*name;
 	int		 is_admin;
+	int		 is_manager;	/* manages some team (User.IsManager) */
 	char		*csrf;
 	int64_t		 list_version;	/* sql/007: moves with every change the list shows */
 };

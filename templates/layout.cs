@@ -28,7 +28,9 @@ if:?User.Id ?>
   call:nav_item("integrations", "/", "Integrations") ?><?cs
   call:nav_item("connectors", "/connectors", "Connectors") ?><?cs
   call:nav_item("named-credentials", "/named-credentials", "Named credentials") ?><?cs
+  if:User.IsAdmin || User.IsManager ?><?cs
   call:nav_item("oauth-clients", "/oauth-clients", "OAuth clients") ?><?cs
+  /if ?><?cs
   call:nav_item("audit", "/audit", "Audit") ?><?cs
   if:User.IsAdmin ?><?cs
   call:nav_item("teams", "/teams", "Teams") ?><?cs

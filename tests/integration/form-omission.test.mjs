@@ -454,6 +454,47 @@ test('every POST form survives each field left out, empty, at and past its maxim
 	targets.push({ name: 'oauth client delete', who: admin.jar, url: () => `/oauth-clients/${insertOc()}`,
 		only: (f) => /^\/oauth-clients\/[0-9]+$/.test(f.action) && signature(f).endsWith('#delete') });
 
+	// Replace in flows: a connection a flow uses, and a compatible one
+	// (the preview of it carries the confirm form); a fresh pair each case.
+	targets.push({ name: 'replace', who: admin.jar, url: () => {
+		const from = insertConn({ team, connector: 'http', protocol: 'basic' });
+		const to = insertConn({ team, connector: 'http', protocol: 'basic' });
+		psql(`WITH f AS (INSERT INTO flows (name, status) VALUES (${sqlString(uniq('fo-flow'))},
+		    'active') RETURNING id) INSERT INTO flow_connections (flow_id, connection_id)
+		    SELECT id, ${from} FROM f`);
+		return `/connections/${from}/replace?to=${to}`;
+	}, only: (f) => /\/replace$/.test(f.action) });
+
+	// Disconnect (per user): the admin's own tokens of a per-user OAuth
+	// connection (ciphertexts that do not decrypt: nothing is revoked).
+	targets.push({ name: 'disconnect (per-user oauth)', who: admin.jar, url: () => {
+		const id = insertConn({ team, connector: 'servicenow', protocol: 'oauth2_code', context: 'per_user' });
+		psql(`INSERT INTO user_connection_secrets (connection_id, user_id, field, key_version, nonce,
+		    ciphertext) VALUES (${id}, ${Number(world.admin.id)}, 'refresh_token',
+		    (SELECT max(version) FROM vault_keys), '\\x00', '\\x00')`);
+		return `/connections/${id}`;
+	}, only: (f) => /\/disconnect$/.test(f.action) });
+
+	// API tokens: a new token, a service account (admins), and revoking a
+	// fresh token of the admin's each case.
+	targets.push({ name: 'api tokens', who: admin.jar, url: '/api-tokens',
+		only: (f) => f.action === '/api-tokens', fill: { name: () => uniq('fo-tok') } });
+	targets.push({ name: 'api token revoke', who: admin.jar, url: () => {
+		psql(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES (${Number(world.admin.id)},
+		    ${sqlString(uniq('fo-tok'))}, decode(md5(random()::text) || md5(random()::text), 'hex'))`);
+		return '/api-tokens';
+	}, only: (f) => /^\/api-tokens\/[0-9]+$/.test(f.action) });
+
+	// Uplinks: the add form (a closed loopback proxy), one uplink's save and
+	// test, and delete (a fresh uplink each case).
+	const insertUplink = () => Number(psqlValue(`INSERT INTO uplinks (name, proxy_url, allow)
+	    VALUES (${sqlString(uniq('fo-up'))}, 'http://127.0.0.1:9', '127.0.0.0/8') RETURNING id`));
+	targets.push({ name: 'uplinks', who: admin.jar, url: '/uplinks',
+		only: (f) => f.action === '/uplinks',
+		fill: { name: () => uniq('fo-up'), proxy_url: 'http://127.0.0.1:9' } });
+	targets.push({ name: 'uplink', who: admin.jar, url: () => `/uplinks/${insertUplink()}`,
+		only: (f) => /^\/uplinks\/[0-9]+$/.test(f.action) });
+
 	// Webhooks: the add form (endpoints of the team only, on a closed
 	// loopback port), and one endpoint's enable/disable and delete (a fresh
 	// one each case; its secret is never read here). Removed afterwards.
