@@ -100,8 +100,19 @@ async function buildTour() {
 	const taken = Number(psqlValue(`SELECT count(*) FROM webhook_endpoints WHERE url = ${sqlString(hook)}`));
 	tetherctl('webhook', 'add', taken === 0 ? hook : `${hook}/${uniq('h')}`, '--team', A.name);
 	webhookId = Number(psqlValue('SELECT max(id) FROM webhook_endpoints'));
+	// An uplink into the payroll provider's network, an OAuth client of the
+	// team, a second connection of the same kind (Replace in flows offers it),
+	// and an API token of the member's.
+	const uplink = Number(psqlValue(`INSERT INTO uplinks (name, proxy_url, allow, egress)
+	    VALUES (${sqlString(fresh('uplinks', 'name', 'Payroll DC'))}, 'http://127.0.0.1:9',
+	    '127.0.0.0/8', '192.0.2.44') RETURNING id`));
+	const client = Number(psqlValue(`INSERT INTO oauth_clients (owner_team_id, name, connector,
+	    protocol, client_id) VALUES (${Number(A.id)}, ${sqlString(fresh('oauth_clients', 'name',
+	    'ServiceNow app'))}, 'servicenow', 'oauth2_code', 'tour-app') RETURNING id`));
+	await httpBasic(m, A, { url: standin.url, password, name: fresh('connections', 'name', 'Payroll API (new)') });
+	tetherctl('token', 'add', users.member.email, 'Nightly export', '--scopes', 'connections:read,tests:run');
 	const missing = Number(psqlValue('SELECT COALESCE(max(id), 0) + 1000000 FROM connections'));
-	return { teams: { A, B }, users, conns, flow, nc, missing };
+	return { teams: { A, B }, users, conns, flow, nc, missing, uplink, client };
 }
 
 before(async () => {
@@ -147,6 +158,12 @@ function pages() {
 		['webhooks', '/webhooks', { admin: 200 }],
 		['webhook', `/webhooks/${webhookId}`, { admin: 200 }],
 		['flow', `/flows/${w.flow}`, { admin: 200, manager: 200 }],
+		['replace', `/connections/${c}/replace`, { admin: 200, manager: 200, member: 403, viewer: 403 }],
+		['api-tokens', '/api-tokens', all()],
+		['uplinks', '/uplinks', { admin: 200, manager: 403, member: 403, viewer: 403 }],
+		['uplink', `/uplinks/${w.uplink}`, { admin: 200 }],
+		['oauth-clients', '/oauth-clients', { admin: 200, manager: 200, member: 403, viewer: 403 }],
+		['oauth-client', `/oauth-clients/${w.client}`, { admin: 200, manager: 200 }],
 		['error-404', `/connections/${w.missing}`, all(404)],
 	];
 }
@@ -167,6 +184,10 @@ const DOCS = {
 	'admin:audit': 'audit',
 	'admin:users': 'users',
 	'admin:webhooks': 'webhooks',
+	'manager:replace': 'replace-in-flows',
+	'member:api-tokens': 'api-tokens',
+	'admin:uplinks': 'uplinks',
+	'manager:oauth-clients': 'oauth-clients',
 };
 
 /**
@@ -199,17 +220,23 @@ async function layoutProblems(page, phone) {
 						out.push(`header: ${list[i].name} overlaps ${list[j].name}`);
 		};
 		const parts = [['brand', '.site-header .brand'], ['navigation', '.site-nav'],
-			['e-mail', '.user-menu .user-id'], ['Sign out', '.signout-form button']]
+			['e-mail', '.user-menu .user-id'], ['API tokens', '.user-menu a.btn-header'],
+			['Sign out', '.signout-form button']]
 			.map(([name, sel]) => ({ name, el: document.querySelector(sel) }))
 			.filter((p) => p.el !== null && area(box(p.el)) > 0)
 			.map((p) => ({ name: p.name, box: box(p.el) }));
 		overlaps(parts);
 		const nav = document.querySelector('.site-nav');
 		if (nav !== null) {
-			const shown = box(nav);
-			overlaps([...nav.querySelectorAll('li')]
+			// A scrolling navigation (phones) shows only its own box; one that
+			// does not scroll shows its links wherever they spill, even over the
+			// user menu.
+			const scrolls = getComputedStyle(nav).overflowX !== 'visible';
+			const shown = scrolls ? box(nav) : { l: -1e9, t: -1e9, r: 1e9, b: 1e9 };
+			const links = [...nav.querySelectorAll('li')]
 				.map((li) => ({ name: `"${li.textContent.trim()}"`, box: clip(box(li), shown) }))
-				.filter((p) => area(p.box) > 0));
+				.filter((p) => area(p.box) > 0);
+			overlaps([...links, ...parts.filter((p) => p.name !== 'navigation')]);
 		}
 		return out;
 	}, phone);
