@@ -6,9 +6,16 @@
 --
 -- Safe to load again: every row is keyed on a natural key (ON CONFLICT or
 -- WHERE NOT EXISTS), so a second load adds nothing and changes nothing.
--- It holds no secrets (no *_secrets rows): demo connections that need one
--- show no stored secret until someone edits them. Times are relative to the
--- moment of loading. Runs as tether_owner or tether_app.
+-- It holds no secrets: `tetherctl demo seed Platform 'Finance Ops'` (run by
+-- deploy/tether up --demo after this file) stores a random placeholder in
+-- every empty secret field through the vault. Every host is under the
+-- reserved .example domain, which never resolves: Test answers at once
+-- "The host name could not be found (DNS)." and reaches no real system
+-- (Microsoft Graph and Google Workspace keep their providers' fixed token
+-- endpoints). The scheduled checks of the demo connections are off, so the
+-- recorded tests below stay the last ones until someone presses Test.
+-- Times are relative to the moment of loading. Runs as tether_owner or
+-- tether_app.
 
 BEGIN;
 
@@ -41,9 +48,8 @@ ON CONFLICT (name) DO NOTHING;
 INSERT INTO named_credentials (owner_team_id, name, description, url,
     auth_protocol, settings, created_by, updated_by)
 SELECT t.id, 'Salesforce Sandbox',
-    'Integration user on the full-copy sandbox, kept in Setup.',
-    'https://acme--uat.sandbox.my.salesforce.com', 'oauth2_client',
-    '{"client_id": "3MVG9sandboxDemoClientId", "login_url": "https://test.salesforce.com"}',
+    'Access token of the integration user on the full-copy sandbox.',
+    'https://salesforce-sandbox.acme.example', 'bearer', '{}',
     (SELECT id FROM users WHERE is_admin ORDER BY id LIMIT 1),
     (SELECT id FROM users WHERE is_admin ORDER BY id LIMIT 1)
 FROM teams t
@@ -56,6 +62,7 @@ INSERT INTO connections (owner_team_id, name, description, connector,
     auth_protocol, api_type, settings, execution_context,
     named_credential_id, uplink_id, status, last_tested_at,
     last_test_result, last_test_message, token_expires_at, granted_scopes,
+    check_interval, failing_since, consecutive_failures,
     created_by, created_at, updated_by, updated_at)
 SELECT t.id, v.name, v.description, v.connector, v.auth_protocol,
     v.api_type, v.settings::jsonb, v.execution_context,
@@ -68,6 +75,10 @@ SELECT t.id, v.name, v.description, v.connector, v.auth_protocol,
     v.result, v.message,
     now() + v.token_expires_in::interval,
     v.granted_scopes,
+    -- Off: the worker would test .example hosts at once (see above).
+    'off',
+    CASE WHEN v.result = 'failing' THEN now() - v.tested_ago::interval END,
+    CASE WHEN v.result = 'failing' THEN 1 ELSE 0 END,
     (SELECT id FROM users WHERE is_admin ORDER BY id LIMIT 1),
     now() - v.created_ago::interval,
     (SELECT id FROM users WHERE is_admin ORDER BY id LIMIT 1),
@@ -81,7 +92,7 @@ FROM (SELECT row_number() OVER () AS ord, * FROM (VALUES
 	('Platform', 'Jira Cloud (Engineering)',
 	    'Issues for the engineering projects; used by the incident bridge.',
 	    'jira', 'cloud', '',
-	    '{"url": "https://acme.atlassian.net", "email": "svc-tether@acme.example", "max_parallel_extractions": 4, "read_only": true}',
+	    '{"url": "https://jira-cloud.acme.example", "email": "svc-tether@acme.example", "max_parallel_extractions": 4, "read_only": true}',
 	    'system', NULL, NULL,
 	    'ok', '2 hours', 'ok', 'Authenticated as svc-tether@acme.example (HTTP 200).',
 	    NULL, NULL, '120 days'),
@@ -95,35 +106,35 @@ FROM (SELECT row_number() OVER () AS ord, * FROM (VALUES
 	('Platform', 'ServiceNow Production',
 	    'Incident and change records.',
 	    'servicenow', 'basic', '',
-	    '{"url": "https://acme.service-now.com", "username": "tether.integration"}',
+	    '{"url": "https://servicenow.acme.example", "username": "tether.integration"}',
 	    'system', NULL, NULL,
 	    'ok', '5 hours', 'ok', 'Authenticated as tether.integration (HTTP 200).',
 	    NULL, NULL, '200 days'),
 	('Platform', 'Celonis EMS (application key)',
 	    'Intelligence API of the EU-1 team.',
 	    'celonis', 'app_key', 'intelligence',
-	    '{"domain": "acme.eu-1.celonis.cloud"}',
+	    '{"domain": "celonis.acme.example"}',
 	    'system', NULL, NULL,
 	    'ok', '1 day', 'ok', 'Knowledge models listed (HTTP 200).',
 	    NULL, NULL, '90 days'),
 	('Platform', 'Celonis data push',
 	    'Pushes ticket data into the Service Management pool.',
 	    'celonis', 'oauth2_client', 'data_push',
-	    '{"domain": "acme.eu-1.celonis.cloud", "pool_id": "pool-7f3a9c21", "client_id": "tether-datapush", "scopes": "integration.data-push"}',
+	    '{"domain": "celonis.acme.example", "pool_id": "pool-7f3a9c21", "client_id": "tether-datapush", "scopes": "integration.data-push"}',
 	    'system', NULL, NULL,
 	    'not_tested', NULL, NULL, NULL,
 	    NULL, NULL, '2 days'),
 	('Platform', 'Celonis (business user)',
 	    'Runs actions as the person who triggers the flow.',
 	    'celonis-user', 'user', '',
-	    '{"domain": "acme.eu-1.celonis.cloud"}',
+	    '{"domain": "celonis.acme.example"}',
 	    'per_user', NULL, NULL,
 	    'not_tested', NULL, NULL, NULL,
 	    NULL, NULL, '1 day'),
 	('Platform', 'Microsoft Graph (mail)',
 	    'Sends notification mail from the automation mailbox.',
 	    'msgraph', 'oauth2_code', '',
-	    '{"tenant": "acme.onmicrosoft.com", "client_id": "6f1c2a4e-0b7d-4c55-9a3e-2d8e5b7c9f10", "scopes": "Mail.Send offline_access"}',
+	    '{"tenant": "acme.example", "client_id": "6f1c2a4e-0b7d-4c55-9a3e-2d8e5b7c9f10", "scopes": "Mail.Send offline_access"}',
 	    'system', NULL, NULL,
 	    'needs_reconnect', '3 hours', 'failing', 'Token refresh refused: invalid_grant (the refresh token has expired).',
 	    '-3 hours', 'Mail.Send offline_access', '400 days'),
@@ -137,21 +148,21 @@ FROM (SELECT row_number() OVER () AS ord, * FROM (VALUES
 	('Platform', 'SMTP relay',
 	    'Outbound mail relay for flow notifications.',
 	    'smtp', 'basic', '',
-	    '{"host": "smtp.acme.example", "port": 587, "starttls": true, "username": "tether-notify", "from": "noreply@acme.example"}',
+	    '{"host": "smtp.acme.example", "port": 587, "tls": "starttls", "username": "tether-notify", "from": "noreply@acme.example"}',
 	    'system', NULL, NULL,
 	    'ok', '6 hours', 'ok', '250 smtp.acme.example ready, STARTTLS and AUTH accepted.',
 	    NULL, NULL, '500 days'),
 	('Platform', 'Status page health check',
 	    'Public health endpoint; no authentication.',
 	    'http', 'none', '',
-	    '{"url": "https://status.acme.example/api/health", "method": "GET"}',
+	    '{"url": "https://status.acme.example/api", "test_path": "/health", "test_status": 200}',
 	    'system', NULL, NULL,
 	    'ok', '10 minutes', 'ok', 'HTTP 200 in 84 ms.',
 	    NULL, NULL, '30 days'),
 	('Finance Ops', 'Salesforce Production',
 	    'Opportunities and accounts for the revenue flows.',
 	    'salesforce', 'oauth2_code', '',
-	    '{"url": "https://acme.my.salesforce.com", "login_url": "https://login.salesforce.com", "client_id": "3MVG9prodDemoClientId"}',
+	    '{"url": "https://salesforce.acme.example", "login_url": "https://login.acme.example", "client_id": "3MVG9prodDemoClientId", "scopes": "api refresh_token"}',
 	    'system', NULL, NULL,
 	    'ok', '20 minutes', 'ok', 'Connected as integration@acme.example (HTTP 200).',
 	    '100 minutes', 'api refresh_token', '250 days'),
@@ -172,14 +183,14 @@ FROM (SELECT row_number() OVER () AS ord, * FROM (VALUES
 	('Finance Ops', 'Exchange rates API',
 	    'Daily reference rates for currency conversion.',
 	    'http', 'api_key', '',
-	    '{"url": "https://api.rates.example.com/v1/latest", "header": "X-API-Key"}',
+	    '{"url": "https://rates.acme.example/v1", "test_path": "/latest", "test_status": 200, "header": "X-API-Key"}',
 	    'system', NULL, NULL,
 	    'ok', '1 hour', 'ok', 'HTTP 200 in 212 ms.',
 	    NULL, NULL, '75 days'),
 	('Finance Ops', 'Invoice archive',
 	    'Document archive of the accounts-payable team.',
 	    'http', 'bearer', '',
-	    '{"url": "https://archive.finance.acme.example/api/v2"}',
+	    '{"url": "https://archive.finance.acme.example/api/v2", "test_path": "/status", "test_status": 200}',
 	    'system', NULL, NULL,
 	    'not_tested', NULL, NULL, NULL,
 	    NULL, NULL, '3 hours')
@@ -230,6 +241,22 @@ JOIN connections c ON c.owner_team_id = t.id
 WHERE c.last_tested_at IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM connection_tests ct
 	WHERE ct.connection_id = c.id);
+
+-- ---------------------------------------------------------- status changes
+
+-- A failing demo connection turned failing with its last test, as the
+-- Details tab's status history says. Only where it has none yet.
+INSERT INTO connection_status_changes (connection_id, at, from_status,
+    to_status, reason, test_id, trigger, consecutive_failures)
+SELECT c.id, ct.tested_at, 'ok', c.status, ct.message, ct.id, ct.trigger, 1
+FROM connections c
+JOIN teams t ON t.id = c.owner_team_id
+JOIN LATERAL (SELECT * FROM connection_tests x WHERE x.connection_id = c.id
+	ORDER BY x.tested_at DESC, x.id DESC LIMIT 1) ct ON true
+WHERE lower(t.name) IN ('platform', 'finance ops')
+  AND c.status IN ('failing', 'needs_reconnect')
+  AND NOT EXISTS (SELECT 1 FROM connection_status_changes sc
+	WHERE sc.connection_id = c.id);
 
 -- ---------------------------------------------------------------- sharing
 

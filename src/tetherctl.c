@@ -33,7 +33,8 @@ usage(void)
 	    "  webhook add URL [--events LIST] [--team TEAM] | webhook list | webhook remove ID\n"
 	    "  rotate-key                   re-encrypt every secret under a new data key\n"
 	    "  rotate-master-key NEW_KEY_FILE  re-wrap the data keys\n"
-	    "  test ID | test --all [--concurrency N]   test connections now\n");
+	    "  test ID | test --all [--concurrency N]   test connections now\n"
+	    "  demo seed TEAM...            placeholder secrets for deploy/demo.sql's connections\n");
 	exit(2);
 }
 
@@ -263,7 +264,8 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (strcmp(argv[0], "rotate-key") == 0 || strcmp(argv[0], "rotate-master-key") == 0 ||
-	    strcmp(argv[0], "test") == 0 || strcmp(argv[0], "webhook") == 0) {
+	    strcmp(argv[0], "test") == 0 || strcmp(argv[0], "webhook") == 0 ||
+	    strcmp(argv[0], "demo") == 0) {
 		struct app	 app;
 
 		config_free(&cfg);
@@ -275,6 +277,8 @@ main(int argc, char *argv[])
 			rc = ctl_test(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "webhook") == 0)
 			rc = ctl_webhook(&app, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "demo") == 0)
+			rc = ctl_demo(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "rotate-key") == 0)
 			rc = ctl_rotate_key(&app, argc - 1, argv + 1);
 		else
