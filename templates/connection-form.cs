@@ -56,7 +56,7 @@ else ?>
 ?><?cs
 if:Form.Stale.By || Form.Stale.At ?>
 <div class="alert alert-warning" role="alert"><?cs call:alert_icon("warning") ?><div class="alert-body">
-<p class="alert-title">Someone else saved this connection (<?cs if:Form.Stale.By ?><?cs var:Form.Stale.By ?><?cs else ?>another user<?cs /if ?><?cs if:Form.Stale.At ?>, <?cs var:Form.Stale.At ?><?cs /if ?>) after you opened it.</p>
+<p class="alert-title">Someone else saved this connection (<?cs if:Form.Stale.By ?><?cs var:Form.Stale.By ?><?cs else ?>another user<?cs /if ?><?cs if:Form.Stale.At ?>, <?cs call:timestamp(Form.Stale.At) ?><?cs /if ?>) after you opened it.</p>
 <p>Nothing was saved; review and save again.</p>
 </div></div><?cs
 /if ?><?cs
@@ -332,4 +332,5 @@ else ?>
 </div>
 </aside>
 </div><?cs
+call:times_note() ?><?cs
 /def ?><?cs include:"layout.cs" ?>

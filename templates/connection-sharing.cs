@@ -37,7 +37,7 @@ include:"connection-header.cs" ?>
 <tr class="owner-row">
 <th scope="row"><?cs if:Conn.OwnerTeam ?><?cs var:Conn.OwnerTeam ?><?cs else ?>Owner team<?cs /if ?></th>
 <td data-label="Permission"><span class="perm"><span class="tag tag-owner">Owner</span><span class="perm-help">Always has access; can't be revoked</span></span></td>
-<td data-label="Since" class="tabular"><?cs call:or_dash(Conn.CreatedAt) ?></td><?cs
+<td data-label="Since" class="tabular"><?cs call:timestamp_or_dash(Conn.CreatedAt) ?></td><?cs
   if:Can.Share ?>
 <td data-label="Actions"><?cs call:dash() ?></td><?cs /if ?>
 </tr><?cs
@@ -45,7 +45,7 @@ include:"connection-header.cs" ?>
 <tr>
 <th scope="row"><?cs var:s.TeamName ?></th>
 <td data-label="Permission"><span class="perm"><?cs call:permission_tag(s.Permission) ?></span></td>
-<td data-label="Since" class="tabular"><?cs call:or_dash(s.CreatedAt) ?></td><?cs
+<td data-label="Since" class="tabular"><?cs call:timestamp_or_dash(s.CreatedAt) ?></td><?cs
     if:Can.Share ?>
 <td data-label="Actions"><div class="row-actions"><?cs
       if:s.Permission == "use" || s.Permission == "manage" ?>
@@ -130,4 +130,5 @@ if:Can.Share ?>
 </div><?cs
 /if ?>
 </div><?cs
+call:times_note() ?><?cs
 /def ?><?cs include:"layout.cs" ?>

@@ -18,7 +18,7 @@
 ?><?cs include:"macros.cs" ?><?cs
 def:failing_since() ?><?cs
   if:Conn.FailingSince && (Conn.Status == "failing" || Conn.Status == "needs_reconnect") ?>
-<p class="detail-note failing-since"><?cs if:Conn.Status == "failing" ?>Failing<?cs else ?>Needs reconnect<?cs /if ?> since <span class="tabular"><?cs var:Conn.FailingSince ?> UTC</span> (<?cs var:Conn.ConsecutiveFailures ?> check<?cs if:#Conn.ConsecutiveFailures != 1 ?>s<?cs /if ?> in a row)</p><?cs
+<p class="detail-note failing-since"><?cs if:Conn.Status == "failing" ?>Failing<?cs else ?>Needs reconnect<?cs /if ?> since <span class="tabular"><?cs call:timestamp(Conn.FailingSince) ?></span> (<?cs var:Conn.ConsecutiveFailures ?> check<?cs if:#Conn.ConsecutiveFailures != 1 ?>s<?cs /if ?> in a row)</p><?cs
   /if ?><?cs
 /def ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
@@ -34,7 +34,7 @@ if:Conn.Context == "per_user" ?>
 <dt>Status</dt>
 <dd><?cs call:status_badge(Conn.Status, Conn.StatusLabel) ?></dd>
 <dt>Last tested</dt>
-<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd><?cs
+<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs call:timestamp(Conn.LastTestedAt) ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd><?cs
   if:Conn.Expiry ?>
 <dt>Credentials</dt>
 <dd><span class="expiry<?cs if:Conn.Expiring == "1" ?> expiry-soon<?cs /if ?>"><?cs var:Conn.Expiry ?></span></dd><?cs
@@ -80,7 +80,7 @@ else ?>
 <dt>Status</dt>
 <dd><?cs call:status_badge(Conn.Status, Conn.StatusLabel) ?></dd>
 <dt>Last tested</dt>
-<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs
+<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs call:timestamp(Conn.LastTestedAt) ?></span><?cs
   if:Conn.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
   elif:Conn.LastTestResult == "unsupported" ?> <span class="test-result muted">No test</span><?cs
   elif:Conn.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
@@ -110,10 +110,10 @@ else ?>
 <figure class="timeline">
 <svg class="timeline-chart" viewBox="0 0 <?cs var:Timeline.Width ?> <?cs var:Timeline.Height ?>" role="img" aria-labelledby="timeline-caption"><?cs
 each:b = Timeline.Bars ?>
-<rect class="bar-<?cs var:b.Result ?>" x="<?cs var:b.X ?>" y="<?cs var:b.Y ?>" width="<?cs var:b.Width ?>" height="<?cs var:b.Height ?>"><title><?cs var:b.Title ?></title></rect><?cs
+<rect class="bar-<?cs var:b.Result ?>" x="<?cs var:b.X ?>" y="<?cs var:b.Y ?>" width="<?cs var:b.Width ?>" height="<?cs var:b.Height ?>"><title><?cs var:string.slice(b.At, 0, 16) ?>: <?cs var:b.Outcome ?>, <?cs call:thousands(b.Ms) ?> ms</title></rect><?cs
 /each ?>
 </svg>
-<figcaption id="timeline-caption" class="muted"><?cs if:Conn.Context == "per_user" ?>Your<?cs else ?>The<?cs /if ?> last <?cs var:Timeline.Count ?> tests, oldest first: bar height is latency (up to <?cs var:Timeline.MaxMs ?> ms); full-height red bars failed.</figcaption>
+<figcaption id="timeline-caption" class="muted"><?cs if:Conn.Context == "per_user" ?>Your<?cs else ?>The<?cs /if ?> last <?cs call:count(Timeline.Count, "test", "tests") ?>, oldest first: bar height is latency (up to <?cs call:thousands(Timeline.MaxMs) ?> ms); full-height red bars failed.</figcaption>
 </figure><?cs
 /if ?>
 <p class="detail-note"><a href="/connections/<?cs var:Conn.Id ?>/history">See all tests<span aria-hidden="true"> &rarr;</span></a></p>
@@ -161,7 +161,7 @@ if:Conn.GrantedScopes ?>
 /if ?><?cs
 each:s = Secrets ?>
 <dt><?cs var:s.Label ?></dt>
-<dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs var:s.ChangedAt ?></span><?cs /if ?><?cs
+<dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs call:timestamp(s.ChangedAt) ?></span><?cs /if ?><?cs
     if:s.ExpiresOn ?> · expires on <span class="tabular"><?cs var:s.ExpiresOn ?></span><?cs /if ?></span><?cs
   elif:Conn.Context == "per_user" ?><span class="secret-state">Each user's own<?cs if:s.OwnStored == "1" ?> · yours is stored<?cs else ?> · you have not entered yours<?cs /if ?></span><?cs
   else ?><span class="secret-state secret-missing">Not stored</span><?cs /if ?></dd><?cs
@@ -180,9 +180,9 @@ if:Conn.RedirectUri ?><?cs call:redirect_uri_field(Conn.RedirectUri) ?><?cs /if 
 <dt>Owner team</dt>
 <dd><?cs if:Conn.OwnerTeam ?><?cs var:Conn.OwnerTeam ?><?cs else ?><span class="muted">None</span><?cs /if ?></dd>
 <dt>Created</dt>
-<dd><?cs if:Conn.CreatedAt ?><span class="tabular"><?cs var:Conn.CreatedAt ?></span><?cs /if ?><?cs if:Conn.CreatedBy ?><span class="fact-by">by <?cs var:Conn.CreatedBy ?></span><?cs /if ?></dd>
+<dd><?cs if:Conn.CreatedAt ?><span class="tabular"><?cs call:timestamp(Conn.CreatedAt) ?></span><?cs /if ?><?cs if:Conn.CreatedBy ?><span class="fact-by">by <?cs var:Conn.CreatedBy ?></span><?cs /if ?></dd>
 <dt>Last updated</dt>
-<dd><?cs if:Conn.UpdatedAt ?><span class="tabular"><?cs var:Conn.UpdatedAt ?></span><?cs /if ?><?cs if:Conn.UpdatedBy ?><span class="fact-by">by <?cs var:Conn.UpdatedBy ?></span><?cs /if ?></dd>
+<dd><?cs if:Conn.UpdatedAt ?><span class="tabular"><?cs call:timestamp(Conn.UpdatedAt) ?></span><?cs /if ?><?cs if:Conn.UpdatedBy ?><span class="fact-by">by <?cs var:Conn.UpdatedBy ?></span><?cs /if ?></dd>
 <dt>Version</dt>
 <dd class="tabular"><?cs var:Conn.Version ?></dd>
 <dt>Used by</dt>
@@ -206,7 +206,7 @@ if:subcount(StatusChanges) > 0 ?>
 <tbody><?cs
   each:h = StatusChanges ?>
 <tr>
-<td data-label="When" class="tabular"><?cs var:h.At ?></td>
+<td data-label="When" class="tabular"><?cs call:timestamp(h.At) ?></td>
 <td data-label="Change"><span class="status-change"><?cs
     set:Tmp.FirstConnect = h.From == "not_tested" && h.Trigger == "reconnect" ?><?cs
     if:Tmp.FirstConnect ?>Not connected yet<?cs else ?><?cs var:h.FromLabel ?><?cs /if ?> <span aria-hidden="true">&rarr;</span><span class="visually-hidden">to</span> <?cs call:status_badge(h.To, h.ToLabel) ?></span><?cs
@@ -227,4 +227,5 @@ else ?>
 <h2 id="versions-title" class="section-title">Version history</h2><?cs
 call:versions_table() ?>
 </section><?cs
+call:times_note() ?><?cs
 /def ?><?cs include:"layout.cs" ?>
