@@ -44,5 +44,5 @@ if:subcount(Versions) > 0 ?>
   call:versions_table() ?>
 </section><?cs
 /if ?><?cs
-call:times_note() ?><?cs
+if:subcount(Tests) > 0 || subcount(Versions) > 0 ?><?cs call:times_note() ?><?cs /if ?><?cs
 /def ?><?cs include:"layout.cs" ?>

@@ -18,8 +18,8 @@ import { after, before, describe, test } from 'node:test';
 import { admin, baseUrl, env, psql, tetherctl } from '../lib/stack.mjs';
 import { assertCleanConsole, openBrowser, screenshot, signInPage } from '../lib/browser.mjs';
 
-const PAGES_MAX = 90;		// distinct pages walked at most
-const PER_SHAPE = 3;		// pages of one shape (/connections/N/history…)
+const PAGES_MAX = 160;		// distinct pages walked at most
+const PER_SHAPE = 16;		// pages of one shape (/connections/N/history…)
 
 let b;
 const walked = [];		// [{ url, issues: [] }]
@@ -120,7 +120,10 @@ describe('times and numbers on every page', () => {
 		const base = baseUrl();
 		const seen = new Set();
 		const shapes = new Map();
-		const queue = ['/'];
+		// The demo's connections first (every kind of setting), then what
+		// the links lead to.
+		const queue = ['/', ...psql(`SELECT c.id FROM connections c JOIN teams t ON t.id = c.owner_team_id
+		    WHERE lower(t.name) IN ('platform', 'finance ops') ORDER BY c.id`).map(([id]) => `/connections/${id}`)];
 		while (queue.length > 0 && walked.length < PAGES_MAX) {
 			const u = new URL(queue.shift(), base);
 			const key = u.pathname + u.search;
