@@ -205,8 +205,9 @@ ON CONFLICT (owner_team_id, lower(name)) DO NOTHING;
 
 -- One row for each test a demo connection shows as its last (matching
 -- last_tested_at, result and message), plus an earlier success for some, so
--- the history tab has something to show. Only for connections that have no
--- test yet, so a second load adds nothing.
+-- the history tab has something to show; none by the schedule, which is off
+-- for the demo. Only for connections that have no test yet, so a second
+-- load adds nothing.
 INSERT INTO connection_tests (connection_id, tested_at, trigger, triggered_by,
     result, http_status, latency_ms, message)
 SELECT c.id, c.last_tested_at - v.before::interval, v.trigger,
@@ -217,22 +218,22 @@ SELECT c.id, c.last_tested_at - v.before::interval, v.trigger,
 FROM (VALUES
 	-- team, connection, how long before its last test, trigger,
 	-- result and message (NULL: the connection's last), HTTP status, ms
-	('Platform', 'Jira Cloud (Engineering)', '0', 'schedule', NULL, NULL, 200, 412),
+	('Platform', 'Jira Cloud (Engineering)', '0', 'flow_open', NULL, NULL, 200, 412),
 	('Platform', 'Jira Cloud (Engineering)', '1 day', 'manual', 'ok', 'The connection works.', 200, 388),
 	('Platform', 'Jira Server (DC1)', '0', 'flow_open', NULL, NULL, 401, 95),
-	('Platform', 'Jira Server (DC1)', '7 days', 'schedule', 'ok', 'The connection works.', 200, 143),
-	('Platform', 'ServiceNow Production', '0', 'schedule', NULL, NULL, 200, 530),
+	('Platform', 'Jira Server (DC1)', '7 days', 'manual', 'ok', 'The connection works.', 200, 143),
+	('Platform', 'ServiceNow Production', '0', 'flow_open', NULL, NULL, 200, 530),
 	('Platform', 'Celonis EMS (application key)', '0', 'manual', NULL, NULL, 200, 290),
 	('Platform', 'Microsoft Graph (mail)', '0', 'refresh', NULL, NULL, 400, 180),
 	('Platform', 'Microsoft Graph (mail)', '2 days', 'reconnect', 'ok', 'The connection works.', 200, 610),
 	('Platform', 'Google Workspace directory', '0', 'edit', NULL, NULL, 200, 233),
-	('Platform', 'SMTP relay', '0', 'schedule', NULL, NULL, NULL, 157),
+	('Platform', 'SMTP relay', '0', 'manual', NULL, NULL, NULL, 157),
 	('Platform', 'Status page health check', '0', 'api', NULL, NULL, 200, 84),
 	('Finance Ops', 'Salesforce Production', '0', 'flow_open', NULL, NULL, 200, 348),
 	('Finance Ops', 'Salesforce Sandbox', '0', 'create', NULL, NULL, 200, 402),
 	('Finance Ops', 'SAP S/4HANA Finance', '0', 'manual', NULL, NULL, NULL, 10000),
-	('Finance Ops', 'SAP S/4HANA Finance', '1 day', 'schedule', 'ok', 'The connection works.', 200, 760),
-	('Finance Ops', 'Exchange rates API', '0', 'schedule', NULL, NULL, 200, 212)
+	('Finance Ops', 'SAP S/4HANA Finance', '1 day', 'flow_open', 'ok', 'The connection works.', 200, 760),
+	('Finance Ops', 'Exchange rates API', '0', 'api', NULL, NULL, 200, 212)
 ) AS v(team, connection, before, trigger, result, message, http_status,
     latency_ms)
 JOIN teams t ON lower(t.name) = lower(v.team)

@@ -104,6 +104,9 @@ describe('demo data', () => {
 				assert.equal(c.result, 'ok', `${c.name}: Connected after a passed test`);
 			if (c.status === 'failing' || c.status === 'needs_reconnect')
 				assert.notEqual(c.result, 'ok', `${c.name}: ${c.status} after a failed test`);
+			// The schedule is off for the demo: no test of it in the history.
+			assert.equal(psqlValue(`SELECT count(*) FROM connection_tests WHERE connection_id = ${c.id}
+			    AND trigger = 'schedule'`), '0', `${c.name}: no scheduled test while checks are off`);
 			// The message is the one Tether writes for that result.
 			assert.ok(!/HTTP [0-9]+ in|Authenticated as/.test(c.message), `${c.name}: ${c.message}`);
 		}
