@@ -6,22 +6,22 @@
 // "2 flows"; flow statuses are capitalised as connection statuses are.
 // Walks every page an admin reaches by following links from the
 // Integrations tab on a seeded stack (deploy/demo.sql and tetherctl demo
-// seed, a webhook with a delivery, the audit log those made), in Chromium
+// seed, removed after; a webhook, the audit log those made), in Chromium
 // with JavaScript off, and collects every violation with its page; then
 // saves the pages with times at 1366×900 and 390×844.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { admin, baseUrl, env, psql, tetherctl } from '../lib/stack.mjs';
+import { demoConnectionIds, loadDemo, removeDemo } from '../lib/demo.mjs';
+import { admin, baseUrl, tetherctl } from '../lib/stack.mjs';
 import { assertCleanConsole, openBrowser, screenshot, signInPage } from '../lib/browser.mjs';
 
 const PAGES_MAX = 160;		// distinct pages walked at most
 const PER_SHAPE = 16;		// pages of one shape (/connections/N/history…)
 
 let b;
+let had;			// the stack had the demo before: it stays
 const walked = [];		// [{ url, issues: [] }]
 
 /** The shape of a path: numbers as N, the query dropped. */
@@ -101,8 +101,8 @@ function pageIssues() {
 
 describe('times and numbers on every page', () => {
 	before(async () => {
-		psql(fs.readFileSync(path.join(env('TETHER_SRC'), 'deploy/demo.sql'), 'utf8'), { single: false });
-		tetherctl('demo', 'seed', 'Platform', 'Finance Ops');
+		had = demoConnectionIds().length > 0;
+		loadDemo();
 		// A webhook for the Webhooks pages (its deliveries, when the tests
 		// before this one changed a status, fail: .example never resolves).
 		const hook = 'https://hooks.acme.example/tether';
@@ -114,6 +114,8 @@ describe('times and numbers on every page', () => {
 
 	after(async () => {
 		await b?.close();
+		if (had === false)
+			removeDemo();
 	});
 
 	test('no page writes a time, a count or a yes/no another way', async (t) => {
@@ -122,8 +124,7 @@ describe('times and numbers on every page', () => {
 		const shapes = new Map();
 		// The demo's connections first (every kind of setting), then what
 		// the links lead to.
-		const queue = ['/', ...psql(`SELECT c.id FROM connections c JOIN teams t ON t.id = c.owner_team_id
-		    WHERE lower(t.name) IN ('platform', 'finance ops') ORDER BY c.id`).map(([id]) => `/connections/${id}`)];
+		const queue = ['/', ...demoConnectionIds().map((id) => `/connections/${id}`)];
 		while (queue.length > 0 && walked.length < PAGES_MAX) {
 			const u = new URL(queue.shift(), base);
 			const key = u.pathname + u.search;

@@ -8,28 +8,20 @@
 // domain, so Test answers at once, on any machine, with a classified
 // "host name could not be found", and never reaches a real company's system.
 // Loads the demo into the scratch stack the same way deploy/tether does
-// (twice: the second load and seed add nothing).
+// (twice: the second load and seed add nothing), and removes it after.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 
+import { DEMO_TEAMS_SQL as TEAMS_SQL, demoConnectionIds, loadDemo, removeDemo } from '../lib/demo.mjs';
 import { parseList } from '../lib/list.mjs';
 import {
-	admin, csrfFrom, env, flashOf, get, pageText, post, psql, psqlValue, signIn, sqlString, tetherctl,
+	admin, csrfFrom, flashOf, get, pageText, post, psql, psqlValue, signIn, sqlString,
 } from '../lib/stack.mjs';
-
-const DEMO_TEAMS = ['Platform', 'Finance Ops'];
-const TEAMS_SQL = "lower(t.name) IN ('platform', 'finance ops')";
 
 let jar;
 let conns;	// [{ id, name, status, context, nc, protocol, result, message, settings }]
-
-function loadDemo() {
-	psql(fs.readFileSync(path.join(env('TETHER_SRC'), 'deploy/demo.sql'), 'utf8'), { single: false });
-	return tetherctl('demo', 'seed', ...DEMO_TEAMS);
-}
+let had;	// the stack had the demo before (deploy/tether up --demo): it stays
 
 function demoConnections() {
 	return psql(`SELECT c.id, c.name, c.status, c.execution_context,
@@ -50,6 +42,7 @@ function badge(html) {
 
 describe('demo data', () => {
 	before(async () => {
+		had = demoConnectionIds().length > 0;
 		loadDemo();
 		const again = psqlValue(`SELECT count(*) FROM connection_secrets s
 		    JOIN connections c ON c.id = s.connection_id
@@ -62,6 +55,11 @@ describe('demo data', () => {
 		conns = demoConnections();
 		assert.ok(conns.length >= 14, 'the demo connections are there');
 		({ jar } = await signIn(admin().email, admin().password));
+	});
+
+	after(() => {
+		if (!had)
+			removeDemo();
 	});
 
 	test('no demo connection shows a secret as "Not stored"', async () => {
