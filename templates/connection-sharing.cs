@@ -24,7 +24,7 @@ include:"connection-header.cs" ?>
 <div class="section-head">
 <h2 id="access-title">Who has access</h2>
 <p class="section-meta"><?cs if:subcount(Sharing.Shares) == 0 ?>Owner team only<?cs
-  else ?>Owner team and <?cs var:subcount(Sharing.Shares) ?> other team<?cs if:subcount(Sharing.Shares) != 1 ?>s<?cs /if ?><?cs /if ?></p>
+  else ?>Owner team and <?cs set:Tmp.N = subcount(Sharing.Shares) ?><?cs call:count(Tmp.N, "other team", "other teams") ?><?cs /if ?></p>
 </div>
 <p class="section-lede muted">The owner team always has access: its viewers see the connection, its members use and test it, its managers edit, share and delete it. Sharing gives another team access too, capped by each person's role in it: with Use, its members and managers use and test the connection; with Manage, its managers can also edit and reconnect it. Its viewers only see it.</p>
 <div class="table-wrap">

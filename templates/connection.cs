@@ -18,7 +18,7 @@
 ?><?cs include:"macros.cs" ?><?cs
 def:failing_since() ?><?cs
   if:Conn.FailingSince && (Conn.Status == "failing" || Conn.Status == "needs_reconnect") ?>
-<p class="detail-note failing-since"><?cs if:Conn.Status == "failing" ?>Failing<?cs else ?>Needs reconnect<?cs /if ?> since <span class="tabular"><?cs call:timestamp(Conn.FailingSince) ?></span> (<?cs var:Conn.ConsecutiveFailures ?> check<?cs if:#Conn.ConsecutiveFailures != 1 ?>s<?cs /if ?> in a row)</p><?cs
+<p class="detail-note failing-since"><?cs if:Conn.Status == "failing" ?>Failing<?cs else ?>Needs reconnect<?cs /if ?> since <span class="tabular"><?cs call:timestamp(Conn.FailingSince) ?></span> (<?cs call:count(Conn.ConsecutiveFailures, "check", "checks") ?> in a row)</p><?cs
   /if ?><?cs
 /def ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
@@ -60,10 +60,10 @@ if:Conn.Context == "per_user" ?>
   /if ?><?cs
   if:People.Users ?>
 <h3 class="panel-title panel-title-sub" id="people-title">Everyone's accounts</h3>
-<p class="people-summary"><strong><?cs var:People.Connected ?> of <?cs var:People.Users ?> user<?cs if:#People.Users != 1 ?>s<?cs /if ?> connected</strong><?cs
-    if:#People.NeedsReconnect > 0 ?>, <?cs var:People.NeedsReconnect ?> needs reconnect<?cs /if ?><?cs
-    if:#People.Failing > 0 ?>, <?cs var:People.Failing ?> failing<?cs /if ?><?cs
-    if:#People.NotConnected > 0 ?>, <?cs var:People.NotConnected ?> not connected<?cs /if ?>.</p>
+<p class="people-summary"><strong><?cs call:thousands(People.Connected) ?> of <?cs call:count(People.Users, "user", "users") ?> connected</strong><?cs
+    if:#People.NeedsReconnect > 0 ?>, <?cs call:thousands(People.NeedsReconnect) ?> needs reconnect<?cs /if ?><?cs
+    if:#People.Failing > 0 ?>, <?cs call:thousands(People.Failing) ?> failing<?cs /if ?><?cs
+    if:#People.NotConnected > 0 ?>, <?cs call:thousands(People.NotConnected) ?> not connected<?cs /if ?>.</p>
 <p class="detail-note muted">Counted: members and managers of the owner team and of the teams it is shared with (viewers cannot connect).</p><?cs
   /if ?>
 </section><?cs
@@ -186,7 +186,7 @@ if:Conn.RedirectUri ?><?cs call:redirect_uri_field(Conn.RedirectUri) ?><?cs /if 
 <dt>Version</dt>
 <dd class="tabular"><?cs var:Conn.Version ?></dd>
 <dt>Used by</dt>
-<dd><?cs if:#Conn.FlowCount > 0 ?><a href="/connections/<?cs var:Conn.Id ?>/related"><?cs var:Conn.FlowCount ?> flow<?cs if:#Conn.FlowCount != 1 ?>s<?cs /if ?></a><?cs else ?><span class="muted">No flows</span><?cs /if ?></dd>
+<dd><?cs if:#Conn.FlowCount > 0 ?><a href="/connections/<?cs var:Conn.Id ?>/related"><?cs call:count(Conn.FlowCount, "flow", "flows") ?></a><?cs else ?><span class="muted">No flows</span><?cs /if ?></dd>
 </dl><?cs
 if:User.IsAdmin || Can.Share ?>
 <p class="detail-note"><a href="/audit?connection=<?cs var:Conn.Id ?>">Audit trail<span aria-hidden="true"> &rarr;</span></a></p><?cs
@@ -210,7 +210,7 @@ if:subcount(StatusChanges) > 0 ?>
 <td data-label="Change"><span class="status-change"><?cs
     set:Tmp.FirstConnect = h.From == "not_tested" && h.Trigger == "reconnect" ?><?cs
     if:Tmp.FirstConnect ?>Not connected yet<?cs else ?><?cs var:h.FromLabel ?><?cs /if ?> <span aria-hidden="true">&rarr;</span><span class="visually-hidden">to</span> <?cs call:status_badge(h.To, h.ToLabel) ?></span><?cs
-    if:#h.Failures > 1 ?> <span class="muted">(<?cs var:h.Failures ?> in a row)</span><?cs /if ?></td>
+    if:#h.Failures > 1 ?> <span class="muted">(<?cs call:thousands(h.Failures) ?> in a row)</span><?cs /if ?></td>
 <td data-label="Why"><?cs call:or_dash(h.Reason) ?></td>
 <td data-label="Started by"><?cs if:Tmp.FirstConnect ?>Connect<?cs elif:h.Trigger ?><?cs call:test_trigger(h.Trigger) ?><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 </tr><?cs

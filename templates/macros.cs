@@ -116,6 +116,16 @@ def:field_help(name, help)
 def:or_dash(value)
 ?><?cs if:value ?><?cs var:value ?><?cs else ?><?cs call:dash() ?><?cs /if ?><?cs /def ?><?cs
 
+####  thousands(n): a whole number with thousands separators, "200,014".
+?><?cs def:thousands_group(r)
+?><?cs if:#r < 10 ?>00<?cs elif:#r < 100 ?>0<?cs /if ?><?cs var:#r ?><?cs /def ?><?cs
+def:thousands(n)
+?><?cs if:#n < 0 ?>-<?cs set:thousands_n = 0 - #n ?><?cs else ?><?cs set:thousands_n = #n ?><?cs /if ?><?cs
+if:#thousands_n >= 1000000000 ?><?cs var:#thousands_n / 1000000000 ?>,<?cs call:thousands_group((#thousands_n / 1000000) % 1000) ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
+elif:#thousands_n >= 1000000 ?><?cs var:#thousands_n / 1000000 ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
+elif:#thousands_n >= 1000 ?><?cs var:#thousands_n / 1000 ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
+else ?><?cs var:#thousands_n ?><?cs /if ?><?cs /def ?><?cs
+
 ####  timestamp(v): a time the database wrote as "YYYY-MM-DD HH:MI[:SS][ UTC]",
       shown as "YYYY-MM-DD HH:MI"; the page says "Times are in UTC" once
       (times_note()).
@@ -229,7 +239,7 @@ def:conn_breadcrumbs(current)
 <div class="section-head">
 <h2 id="<?cs var:id ?>"<?cs if:hidden ?> class="visually-hidden"<?cs /if ?>><?cs var:title ?></h2><?cs
 if:#count > 0 ?>
-<p class="section-meta"><?cs var:count ?> <?cs var:noun ?><?cs if:#count != 1 ?>s<?cs /if ?></p><?cs
+<p class="section-meta"><?cs call:thousands(count) ?> <?cs var:noun ?><?cs if:#count != 1 ?>s<?cs /if ?></p><?cs
 /if ?>
 </div><?cs /def ?><?cs
 
@@ -337,8 +347,7 @@ def:empty_state_open(role)
       control's id is "f-" + Input), f.Label, f.Type (text | url | email |
       hostname | number | select | checkbox | textarea | scopes | secret),
       f.Required, f.Help, f.Value, f.Error, f.Placeholder, f.Min, f.Max,
-      f.MaxLength, f.Limit (said "Up to N characters", N with a thousands
-      separator written out: thousands() is defined further down; checked by the
+      f.MaxLength, f.Limit (said "Up to N characters", checked by the
       server, no maxlength), f.ReEnter ("Enter the API token again" when
       the form came back), f.Disabled, f.Stored, f.StoredAt,
       f.Options.N.Key / Label / Selected; a scopes field with declared
@@ -350,7 +359,7 @@ def:empty_state_open(role)
 ?><?cs if:f.Help || f.Type == "scopes" || f.Limit ?>
 <p class="field-help" id="f-<?cs var:f.Input ?>-help"><?cs var:f.Help ?><?cs
   if:f.Type == "scopes" ?><?cs if:f.Help ?> <?cs /if ?>Space-separated, for example <code>read write</code>.<?cs /if ?><?cs
-  if:f.Limit && !f.Disabled ?><?cs if:f.Help || f.Type == "scopes" ?> <?cs /if ?>Up to <?cs if:#f.Limit >= 1000 ?><?cs var:#f.Limit / 1000 ?>,<?cs set:Tmp.LimitRest = #f.Limit % 1000 ?><?cs if:#Tmp.LimitRest < 10 ?>00<?cs elif:#Tmp.LimitRest < 100 ?>0<?cs /if ?><?cs var:#Tmp.LimitRest ?><?cs else ?><?cs var:f.Limit ?><?cs /if ?> characters.<?cs /if ?></p><?cs
+  if:f.Limit && !f.Disabled ?><?cs if:f.Help || f.Type == "scopes" ?> <?cs /if ?>Up to <?cs call:thousands(f.Limit) ?> characters.<?cs /if ?></p><?cs
 /if ?><?cs /def ?><?cs
 def:conn_field_attrs(f, help)
 ?><?cs
@@ -591,16 +600,6 @@ else ?><?cs
 ?><?cs def:cannot_create(id)
 ?><button class="btn btn-primary" type="button" disabled aria-describedby="<?cs var:id ?>">New connection</button>
 <p class="action-note" id="<?cs var:id ?>">Only managers of a team can create connections.</p><?cs /def ?><?cs
-
-####  thousands(n): a whole number with thousands separators, "200,014".
-?><?cs def:thousands_group(r)
-?><?cs if:#r < 10 ?>00<?cs elif:#r < 100 ?>0<?cs /if ?><?cs var:#r ?><?cs /def ?><?cs
-def:thousands(n)
-?><?cs if:#n < 0 ?>-<?cs set:thousands_n = 0 - #n ?><?cs else ?><?cs set:thousands_n = #n ?><?cs /if ?><?cs
-if:#thousands_n >= 1000000000 ?><?cs var:#thousands_n / 1000000000 ?>,<?cs call:thousands_group((#thousands_n / 1000000) % 1000) ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
-elif:#thousands_n >= 1000000 ?><?cs var:#thousands_n / 1000000 ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
-elif:#thousands_n >= 1000 ?><?cs var:#thousands_n / 1000 ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
-else ?><?cs var:#thousands_n ?><?cs /if ?><?cs /def ?><?cs
 
 ####  count(n, one, many): "1 flow", "2 flows", "200,014 connections".
 ?><?cs def:count(n, one, many)

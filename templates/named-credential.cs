@@ -25,7 +25,7 @@ call:breadcrumbs("/named-credentials", "Named credentials", NamedCredential.Name
 <li><?cs if:NamedCredential.ProtocolLabel ?><?cs var:NamedCredential.ProtocolLabel ?><?cs else ?><?cs var:NamedCredential.Protocol ?><?cs /if ?></li><?cs
 if:NamedCredential.Team ?>
 <li>Owner team <strong><?cs var:NamedCredential.Team ?></strong></li><?cs /if ?>
-<li><?cs if:Tmp.InUse ?>Used by <?cs var:subcount(NamedCredential.Connections) ?> connection<?cs if:subcount(NamedCredential.Connections) != 1 ?>s<?cs /if ?><?cs else ?>Not used<?cs /if ?></li>
+<li><?cs if:Tmp.InUse ?>Used by <?cs set:Tmp.N = subcount(NamedCredential.Connections) ?><?cs call:count(Tmp.N, "connection", "connections") ?><?cs else ?>Not used<?cs /if ?></li>
 </ul>
 </div>
 </div><?cs

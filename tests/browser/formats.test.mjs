@@ -14,11 +14,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { demoConnectionIds, loadDemo, removeDemo } from '../lib/demo.mjs';
-import { admin, baseUrl, tetherctl } from '../lib/stack.mjs';
+import { admin, baseUrl, psql, sqlString, tetherctl } from '../lib/stack.mjs';
 import { assertCleanConsole, openBrowser, screenshot, signInPage } from '../lib/browser.mjs';
 
 const PAGES_MAX = 160;		// distinct pages walked at most
 const PER_SHAPE = 16;		// pages of one shape (/connections/N/history…)
+const SCALE_OWNER = 'Formats test (scale)';
 
 let b;
 let had;			// the stack had the demo before: it stays
@@ -55,15 +56,18 @@ function pageIssues() {
 				say('a time outside timestamp()', m[0]);
 			else if (m[1] || /T/.test(m[0]))
 				say('a time not as "YYYY-MM-DD HH:MM"', m[0]);
-		// Counts: four digits and more have separators (not years, or
-		// digits in a name).
-		for (const m of n.textContent.matchAll(/(?<![\d.,:/#-])\d{4,}(?![\d:/-]|\.\d)/g)) {
+		// Counts: four digits and more have separators. A count is a number
+		// before what it counts ("1002 flows", "10000 ms"), or all of its
+		// element's text (a table cell, a tab's count); not a year, not
+		// digits in a name ("bulk 0001").
+		const COUNTED = /^ ?(ms|flows?|connections?|tests?|checks?|members?|teams?|events?|users?|characters|secrets?|deliveries|attempts?|days?|hours?|minutes?|seconds?|connectors?|other teams?|in a row)\b/;
+		for (const m of n.textContent.matchAll(/(?<![\w.,:/#-])[1-9]\d{3,}(?![\w:/-]|\.\d|,\d)/g)) {
 			const v = Number(m[0]);
 			if (m[0].length === 4 && v >= 1900 && v <= 2100)
 				continue;
-			if (n.parentElement.closest('a[href^="/connections/"], a[href^="/flows/"], h1') !== null)
-				continue;
-			say('a number without thousands separators', n.textContent);
+			const after = n.textContent.slice(m.index + m[0].length);
+			if (COUNTED.test(after) || n.textContent.trim() === m[0])
+				say('a number without thousands separators', n.textContent);
 		}
 		// One, many.
 		for (const m of n.textContent.matchAll(/\b1 (flows|connections|checks|tests|members|teams|events|users|secrets|deliveries|attempts|days|hours|minutes)\b|(?<![\d,.])\b(?:0|[2-9]|\d{2,}|\d{1,3}(?:,\d{3})+) (flow|connection|check|test|member|team|event|user|secret|delivery|attempt|day|hour|minute)\b(?![-\w])/g))
@@ -103,6 +107,12 @@ describe('times and numbers on every page', () => {
 	before(async () => {
 		had = demoConnectionIds().length > 0;
 		loadDemo();
+		// Counts past a thousand: 1,001 flows use the first demo connection
+		// (the list, Details, the Related tab and its count).
+		psql(`INSERT INTO flows (name, version, status, owner)
+		    SELECT 'Scale flow ' || translate(substr(md5(g::text), 1, 8), '0123456789', 'ghijklmnop'), 1, 'active', ${sqlString(SCALE_OWNER)} FROM generate_series(1, 1001) g;
+		    INSERT INTO flow_connections (flow_id, connection_id)
+		    SELECT f.id, ${demoConnectionIds()[0]} FROM flows f WHERE f.owner = ${sqlString(SCALE_OWNER)}`);
 		// A webhook for the Webhooks pages (its deliveries, when the tests
 		// before this one changed a status, fail: .example never resolves).
 		const hook = 'https://hooks.acme.example/tether';
@@ -114,6 +124,8 @@ describe('times and numbers on every page', () => {
 
 	after(async () => {
 		await b?.close();
+		psql(`DELETE FROM flow_connections WHERE flow_id IN (SELECT id FROM flows WHERE owner = ${sqlString(SCALE_OWNER)});
+		    DELETE FROM flows WHERE owner = ${sqlString(SCALE_OWNER)}`);
 		if (had === false)
 			removeDemo();
 	});
