@@ -6,9 +6,16 @@
 --
 -- Safe to load again: every row is keyed on a natural key (ON CONFLICT or
 -- WHERE NOT EXISTS), so a second load adds nothing and changes nothing.
--- It holds no secrets (no *_secrets rows): demo connections that need one
--- show no stored secret until someone edits them. Times are relative to the
--- moment of loading. Runs as tether_owner or tether_app.
+-- It holds no secrets: `tetherctl demo seed Platform 'Finance Ops'` (run by
+-- deploy/tether up --demo after this file) stores a random placeholder in
+-- every empty secret field through the vault. Every host is under the
+-- reserved .example domain, which never resolves: Test answers at once
+-- "The host name could not be found (DNS)." and reaches no real system
+-- (Microsoft Graph and Google Workspace keep their providers' fixed token
+-- endpoints). The scheduled checks of the demo connections are off, so the
+-- recorded tests below stay the last ones until someone presses Test.
+-- Times are relative to the moment of loading. Runs as tether_owner or
+-- tether_app.
 
 BEGIN;
 
@@ -41,9 +48,8 @@ ON CONFLICT (name) DO NOTHING;
 INSERT INTO named_credentials (owner_team_id, name, description, url,
     auth_protocol, settings, created_by, updated_by)
 SELECT t.id, 'Salesforce Sandbox',
-    'Integration user on the full-copy sandbox, kept in Setup.',
-    'https://acme--uat.sandbox.my.salesforce.com', 'oauth2_client',
-    '{"client_id": "3MVG9sandboxDemoClientId", "login_url": "https://test.salesforce.com"}',
+    'Access token of the integration user on the full-copy sandbox.',
+    'https://salesforce-sandbox.acme.example', 'bearer', '{}',
     (SELECT id FROM users WHERE is_admin ORDER BY id LIMIT 1),
     (SELECT id FROM users WHERE is_admin ORDER BY id LIMIT 1)
 FROM teams t
@@ -56,6 +62,7 @@ INSERT INTO connections (owner_team_id, name, description, connector,
     auth_protocol, api_type, settings, execution_context,
     named_credential_id, uplink_id, status, last_tested_at,
     last_test_result, last_test_message, token_expires_at, granted_scopes,
+    check_interval, failing_since, consecutive_failures,
     created_by, created_at, updated_by, updated_at)
 SELECT t.id, v.name, v.description, v.connector, v.auth_protocol,
     v.api_type, v.settings::jsonb, v.execution_context,
@@ -68,6 +75,10 @@ SELECT t.id, v.name, v.description, v.connector, v.auth_protocol,
     v.result, v.message,
     now() + v.token_expires_in::interval,
     v.granted_scopes,
+    -- Off: the worker would test .example hosts at once (see above).
+    'off',
+    CASE WHEN v.result <> 'ok' THEN now() - v.tested_ago::interval END,
+    CASE WHEN v.result <> 'ok' THEN 1 ELSE 0 END,
     (SELECT id FROM users WHERE is_admin ORDER BY id LIMIT 1),
     now() - v.created_ago::interval,
     (SELECT id FROM users WHERE is_admin ORDER BY id LIMIT 1),
@@ -81,105 +92,105 @@ FROM (SELECT row_number() OVER () AS ord, * FROM (VALUES
 	('Platform', 'Jira Cloud (Engineering)',
 	    'Issues for the engineering projects; used by the incident bridge.',
 	    'jira', 'cloud', '',
-	    '{"url": "https://acme.atlassian.net", "email": "svc-tether@acme.example", "max_parallel_extractions": 4, "read_only": true}',
+	    '{"url": "https://jira-cloud.acme.example", "email": "svc-tether@acme.example", "max_parallel_extractions": 4, "read_only": true}',
 	    'system', NULL, NULL,
-	    'ok', '2 hours', 'ok', 'Authenticated as svc-tether@acme.example (HTTP 200).',
+	    'ok', '2 hours', 'ok', 'The connection works.',
 	    NULL, NULL, '120 days'),
 	('Platform', 'Jira Server (DC1)',
 	    'On-premises Jira, reached through the DC1 uplink.',
 	    'jira', 'server', '',
 	    '{"url": "https://jira.corp.acme.example", "username": "svc_tether", "max_parallel_extractions": 2, "read_only": true}',
 	    'system', NULL, 'dc1-agent',
-	    'failing', '35 minutes', 'failing', 'HTTP 401 Unauthorized: the password was rejected.',
+	    'failing', '35 minutes', 'bad_credentials', 'The system refused the credentials (check the user, secret and permissions).',
 	    NULL, NULL, '300 days'),
 	('Platform', 'ServiceNow Production',
 	    'Incident and change records.',
 	    'servicenow', 'basic', '',
-	    '{"url": "https://acme.service-now.com", "username": "tether.integration"}',
+	    '{"url": "https://servicenow.acme.example", "username": "tether.integration"}',
 	    'system', NULL, NULL,
-	    'ok', '5 hours', 'ok', 'Authenticated as tether.integration (HTTP 200).',
+	    'ok', '5 hours', 'ok', 'The connection works.',
 	    NULL, NULL, '200 days'),
 	('Platform', 'Celonis EMS (application key)',
 	    'Intelligence API of the EU-1 team.',
 	    'celonis', 'app_key', 'intelligence',
-	    '{"domain": "acme.eu-1.celonis.cloud"}',
+	    '{"domain": "celonis.acme.example"}',
 	    'system', NULL, NULL,
-	    'ok', '1 day', 'ok', 'Knowledge models listed (HTTP 200).',
+	    'ok', '1 day', 'ok', 'The connection works.',
 	    NULL, NULL, '90 days'),
 	('Platform', 'Celonis data push',
 	    'Pushes ticket data into the Service Management pool.',
 	    'celonis', 'oauth2_client', 'data_push',
-	    '{"domain": "acme.eu-1.celonis.cloud", "pool_id": "pool-7f3a9c21", "client_id": "tether-datapush", "scopes": "integration.data-push"}',
+	    '{"domain": "celonis.acme.example", "pool_id": "pool-7f3a9c21", "client_id": "tether-datapush", "scopes": "integration.data-push"}',
 	    'system', NULL, NULL,
 	    'not_tested', NULL, NULL, NULL,
 	    NULL, NULL, '2 days'),
 	('Platform', 'Celonis (business user)',
 	    'Runs actions as the person who triggers the flow.',
 	    'celonis-user', 'user', '',
-	    '{"domain": "acme.eu-1.celonis.cloud"}',
+	    '{"domain": "celonis.acme.example"}',
 	    'per_user', NULL, NULL,
 	    'not_tested', NULL, NULL, NULL,
 	    NULL, NULL, '1 day'),
 	('Platform', 'Microsoft Graph (mail)',
 	    'Sends notification mail from the automation mailbox.',
 	    'msgraph', 'oauth2_code', '',
-	    '{"tenant": "acme.onmicrosoft.com", "client_id": "6f1c2a4e-0b7d-4c55-9a3e-2d8e5b7c9f10", "scopes": "Mail.Send offline_access"}',
+	    '{"tenant": "acme.example", "client_id": "6f1c2a4e-0b7d-4c55-9a3e-2d8e5b7c9f10", "scopes": "Mail.Send offline_access"}',
 	    'system', NULL, NULL,
-	    'needs_reconnect', '3 hours', 'failing', 'Token refresh refused: invalid_grant (the refresh token has expired).',
+	    'needs_reconnect', '3 hours', 'needs_reconnect', 'The authorization is missing or was revoked: reconnect.',
 	    '-3 hours', 'Mail.Send offline_access', '400 days'),
 	('Platform', 'Google Workspace directory',
 	    'Reads users and groups for onboarding.',
 	    'google-workspace', 'oauth2_code', '',
 	    '{"domain": "acme.example", "client_id": "1234567890-demo.apps.googleusercontent.com", "scopes": "https://www.googleapis.com/auth/admin.directory.user.readonly"}',
 	    'system', NULL, NULL,
-	    'ok', '50 minutes', 'ok', 'Directory reachable (HTTP 200).',
+	    'ok', '50 minutes', 'ok', 'The connection works.',
 	    '40 minutes', 'https://www.googleapis.com/auth/admin.directory.user.readonly', '60 days'),
 	('Platform', 'SMTP relay',
 	    'Outbound mail relay for flow notifications.',
 	    'smtp', 'basic', '',
-	    '{"host": "smtp.acme.example", "port": 587, "starttls": true, "username": "tether-notify", "from": "noreply@acme.example"}',
+	    '{"host": "smtp.acme.example", "port": 587, "tls": "starttls", "username": "tether-notify", "from": "noreply@acme.example"}',
 	    'system', NULL, NULL,
-	    'ok', '6 hours', 'ok', '250 smtp.acme.example ready, STARTTLS and AUTH accepted.',
+	    'ok', '6 hours', 'ok', 'The connection works.',
 	    NULL, NULL, '500 days'),
 	('Platform', 'Status page health check',
 	    'Public health endpoint; no authentication.',
 	    'http', 'none', '',
-	    '{"url": "https://status.acme.example/api/health", "method": "GET"}',
+	    '{"url": "https://status.acme.example/api", "test_path": "/health", "test_status": 200}',
 	    'system', NULL, NULL,
-	    'ok', '10 minutes', 'ok', 'HTTP 200 in 84 ms.',
+	    'ok', '10 minutes', 'ok', 'The connection works.',
 	    NULL, NULL, '30 days'),
 	('Finance Ops', 'Salesforce Production',
 	    'Opportunities and accounts for the revenue flows.',
 	    'salesforce', 'oauth2_code', '',
-	    '{"url": "https://acme.my.salesforce.com", "login_url": "https://login.salesforce.com", "client_id": "3MVG9prodDemoClientId"}',
+	    '{"url": "https://salesforce.acme.example", "login_url": "https://login.acme.example", "client_id": "3MVG9prodDemoClientId", "scopes": "api refresh_token"}',
 	    'system', NULL, NULL,
-	    'ok', '20 minutes', 'ok', 'Connected as integration@acme.example (HTTP 200).',
+	    'ok', '20 minutes', 'ok', 'The connection works.',
 	    '100 minutes', 'api refresh_token', '250 days'),
 	('Finance Ops', 'Salesforce Sandbox',
 	    'Uses the "Salesforce Sandbox" named credential.',
 	    'salesforce', 'named_credential', '',
 	    '{}',
 	    'system', 'Salesforce Sandbox', NULL,
-	    'ok', '4 days', 'ok', 'Connected through the named credential (HTTP 200).',
+	    'ok', '4 days', 'ok', 'The connection works.',
 	    NULL, NULL, '45 days'),
 	('Finance Ops', 'SAP S/4HANA Finance',
 	    'Journal entries and open items, client 100.',
 	    'sap', 'basic', '',
 	    '{"url": "https://s4.corp.acme.example:44300", "client": "100", "username": "TETHER_RFC"}',
 	    'system', NULL, NULL,
-	    'failing', '15 minutes', 'failing', 'Connection timed out after 10000 ms.',
+	    'failing', '15 minutes', 'timeout', 'The system did not answer in time.',
 	    NULL, NULL, '150 days'),
 	('Finance Ops', 'Exchange rates API',
 	    'Daily reference rates for currency conversion.',
 	    'http', 'api_key', '',
-	    '{"url": "https://api.rates.example.com/v1/latest", "header": "X-API-Key"}',
+	    '{"url": "https://rates.acme.example/v1", "test_path": "/latest", "test_status": 200, "header": "X-API-Key"}',
 	    'system', NULL, NULL,
-	    'ok', '1 hour', 'ok', 'HTTP 200 in 212 ms.',
+	    'ok', '1 hour', 'ok', 'The connection works.',
 	    NULL, NULL, '75 days'),
 	('Finance Ops', 'Invoice archive',
 	    'Document archive of the accounts-payable team.',
 	    'http', 'bearer', '',
-	    '{"url": "https://archive.finance.acme.example/api/v2"}',
+	    '{"url": "https://archive.finance.acme.example/api/v2", "test_path": "/status", "test_status": 200}',
 	    'system', NULL, NULL,
 	    'not_tested', NULL, NULL, NULL,
 	    NULL, NULL, '3 hours')
@@ -194,8 +205,9 @@ ON CONFLICT (owner_team_id, lower(name)) DO NOTHING;
 
 -- One row for each test a demo connection shows as its last (matching
 -- last_tested_at, result and message), plus an earlier success for some, so
--- the history tab has something to show. Only for connections that have no
--- test yet, so a second load adds nothing.
+-- the history tab has something to show; none by the schedule, which is off
+-- for the demo. Only for connections that have no test yet, so a second
+-- load adds nothing.
 INSERT INTO connection_tests (connection_id, tested_at, trigger, triggered_by,
     result, http_status, latency_ms, message)
 SELECT c.id, c.last_tested_at - v.before::interval, v.trigger,
@@ -206,22 +218,22 @@ SELECT c.id, c.last_tested_at - v.before::interval, v.trigger,
 FROM (VALUES
 	-- team, connection, how long before its last test, trigger,
 	-- result and message (NULL: the connection's last), HTTP status, ms
-	('Platform', 'Jira Cloud (Engineering)', '0', 'schedule', NULL, NULL, 200, 412),
-	('Platform', 'Jira Cloud (Engineering)', '1 day', 'manual', 'ok', 'Authenticated as svc-tether@acme.example (HTTP 200).', 200, 388),
+	('Platform', 'Jira Cloud (Engineering)', '0', 'flow_open', NULL, NULL, 200, 412),
+	('Platform', 'Jira Cloud (Engineering)', '1 day', 'manual', 'ok', 'The connection works.', 200, 388),
 	('Platform', 'Jira Server (DC1)', '0', 'flow_open', NULL, NULL, 401, 95),
-	('Platform', 'Jira Server (DC1)', '7 days', 'schedule', 'ok', 'Authenticated as svc_tether (HTTP 200).', 200, 143),
-	('Platform', 'ServiceNow Production', '0', 'schedule', NULL, NULL, 200, 530),
+	('Platform', 'Jira Server (DC1)', '7 days', 'manual', 'ok', 'The connection works.', 200, 143),
+	('Platform', 'ServiceNow Production', '0', 'flow_open', NULL, NULL, 200, 530),
 	('Platform', 'Celonis EMS (application key)', '0', 'manual', NULL, NULL, 200, 290),
 	('Platform', 'Microsoft Graph (mail)', '0', 'refresh', NULL, NULL, 400, 180),
-	('Platform', 'Microsoft Graph (mail)', '2 days', 'reconnect', 'ok', 'Authorised; Mail.Send granted (HTTP 200).', 200, 610),
+	('Platform', 'Microsoft Graph (mail)', '2 days', 'reconnect', 'ok', 'The connection works.', 200, 610),
 	('Platform', 'Google Workspace directory', '0', 'edit', NULL, NULL, 200, 233),
-	('Platform', 'SMTP relay', '0', 'schedule', NULL, NULL, NULL, 157),
+	('Platform', 'SMTP relay', '0', 'manual', NULL, NULL, NULL, 157),
 	('Platform', 'Status page health check', '0', 'api', NULL, NULL, 200, 84),
 	('Finance Ops', 'Salesforce Production', '0', 'flow_open', NULL, NULL, 200, 348),
 	('Finance Ops', 'Salesforce Sandbox', '0', 'create', NULL, NULL, 200, 402),
 	('Finance Ops', 'SAP S/4HANA Finance', '0', 'manual', NULL, NULL, NULL, 10000),
-	('Finance Ops', 'SAP S/4HANA Finance', '1 day', 'schedule', 'ok', 'HTTP 200 in 760 ms.', 200, 760),
-	('Finance Ops', 'Exchange rates API', '0', 'schedule', NULL, NULL, 200, 212)
+	('Finance Ops', 'SAP S/4HANA Finance', '1 day', 'flow_open', 'ok', 'The connection works.', 200, 760),
+	('Finance Ops', 'Exchange rates API', '0', 'api', NULL, NULL, 200, 212)
 ) AS v(team, connection, before, trigger, result, message, http_status,
     latency_ms)
 JOIN teams t ON lower(t.name) = lower(v.team)
@@ -230,6 +242,22 @@ JOIN connections c ON c.owner_team_id = t.id
 WHERE c.last_tested_at IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM connection_tests ct
 	WHERE ct.connection_id = c.id);
+
+-- ---------------------------------------------------------- status changes
+
+-- A failing demo connection turned failing with its last test, as the
+-- Details tab's status history says. Only where it has none yet.
+INSERT INTO connection_status_changes (connection_id, at, from_status,
+    to_status, reason, test_id, trigger, consecutive_failures)
+SELECT c.id, ct.tested_at, 'ok', c.status, ct.message, ct.id, ct.trigger, 1
+FROM connections c
+JOIN teams t ON t.id = c.owner_team_id
+JOIN LATERAL (SELECT * FROM connection_tests x WHERE x.connection_id = c.id
+	ORDER BY x.tested_at DESC, x.id DESC LIMIT 1) ct ON true
+WHERE lower(t.name) IN ('platform', 'finance ops')
+  AND c.status IN ('failing', 'needs_reconnect')
+  AND NOT EXISTS (SELECT 1 FROM connection_status_changes sc
+	WHERE sc.connection_id = c.id);
 
 -- ---------------------------------------------------------------- sharing
 

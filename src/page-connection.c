@@ -184,7 +184,6 @@ details_timeline(struct req *r, const struct conn *c)
 		HDF		*b = render_node(r->hdf, "Timeline.Bars.%d", i);
 		const char	*result = db_get(res, i, "result");
 		long		 h;
-		char		 title[160];
 
 		ms = atol(db_get(res, i, "ms"));
 		/* Failures stand full height: they matter more than their latency. */
@@ -194,8 +193,10 @@ details_timeline(struct req *r, const struct conn *c)
 		render_set_int(b, "Width", bar - 2);
 		render_set_int(b, "Height", h);
 		render_set(b, "Result", strcmp(result, "ok") == 0 ? "ok" : "fail");
-		snprintf(title, sizeof(title), "%s: %s, %ld ms", db_get(res, i, "at"), result, ms);
-		render_set(b, "Title", title);
+		/* The bar's tooltip, written by the template: its time, outcome, ms. */
+		render_set(b, "At", db_get(res, i, "at"));
+		render_set(b, "Outcome", result);
+		render_set_int(b, "Ms", ms);
 	}
 	render_set(r->hdf, "Timeline.Width", "600");
 	render_set(r->hdf, "Timeline.Height", "60");

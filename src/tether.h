@@ -637,6 +637,8 @@ int		 ctl_rotate_master_key(struct app *, int argc, char **argv);
 int		 ctl_test(struct app *, int argc, char **argv);
 /* tetherctl connection list|show|test|export (ctl-connection.c) */
 int		 ctl_connection(struct app *, int argc, char **argv);
+/* ctl-demo.c: demo seed TEAM... (placeholder secrets for deploy/demo.sql) */
+int		 ctl_demo(struct app *, int argc, char **argv);
 
 /* ------------------------------------------------------------- render.c */
 

@@ -37,7 +37,8 @@ usage(void)
 	    "  rotate-master-key NEW_KEY_FILE  re-wrap the data keys\n"
 	    "  test ID | test --all [--concurrency N]   test connections now\n"
 	    "  connection list [--team NAME] [--status S] | connection show ID |\n"
-	    "    connection test ID | connection export [--team NAME]\n");
+	    "    connection test ID | connection export [--team NAME]\n"
+	    "  demo seed TEAM...            placeholder secrets for deploy/demo.sql's connections\n");
 	exit(2);
 }
 
@@ -269,7 +270,7 @@ main(int argc, char *argv[])
 	if (strcmp(argv[0], "rotate-key") == 0 || strcmp(argv[0], "rotate-master-key") == 0 ||
 	    strcmp(argv[0], "test") == 0 || strcmp(argv[0], "webhook") == 0 ||
 	    strcmp(argv[0], "token") == 0 || strcmp(argv[0], "uplink") == 0 ||
-	    strcmp(argv[0], "connection") == 0) {
+	    strcmp(argv[0], "connection") == 0 || strcmp(argv[0], "demo") == 0) {
 		struct app	 app;
 
 		config_free(&cfg);
@@ -289,6 +290,8 @@ main(int argc, char *argv[])
 			rc = ctl_connection(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "uplink") == 0)
 			rc = ctl_uplink(&app, argc - 1, argv + 1);
+		else if (strcmp(argv[0], "demo") == 0)
+			rc = ctl_demo(&app, argc - 1, argv + 1);
 		else if (strcmp(argv[0], "rotate-key") == 0)
 			rc = ctl_rotate_key(&app, argc - 1, argv + 1);
 		else

@@ -156,7 +156,7 @@ else ?>
 <p class="results-count">Showing <strong><?cs call:thousands(Pager.First) ?>–<?cs call:thousands(Pager.Last) ?></strong> of <strong><?cs call:thousands(Pager.Total) ?></strong> event<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Tmp.Filtered ?> matching the filters<?cs /if ?>, newest first. Times are in UTC.</p>
 <div class="table-wrap">
 <table class="data-table stack-table audit-table">
-<caption class="visually-hidden">Audit events <?cs var:Pager.First ?> to <?cs var:Pager.Last ?> of <?cs var:Pager.Total ?>, newest first</caption>
+<caption class="visually-hidden">Audit events <?cs call:thousands(Pager.First) ?> to <?cs call:thousands(Pager.Last) ?> of <?cs call:thousands(Pager.Total) ?>, newest first</caption>
 <thead>
 <tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Team</th><th scope="col">Object</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Client</th><th scope="col">Request ID</th></tr>
 </thead>

@@ -13,7 +13,7 @@ if:Delete.InUse ?>
 <span class="confirm-icon" aria-hidden="true"><svg viewBox="0 0 24 24" width="24" height="24"><circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" stroke-width="1.8"/><path d="M5.5 18.5l13-13" stroke="currentColor" stroke-width="1.8"/></svg></span>
 <div>
 <h1 id="delete-title">This connection can't be deleted while flows use it</h1>
-<p class="confirm-lede"><strong><?cs var:Conn.Name ?></strong> is used by <?cs var:subcount(Flows) ?> flow<?cs if:subcount(Flows) != 1 ?>s<?cs /if ?>. Remove it from <?cs if:subcount(Flows) != 1 ?>these flows<?cs else ?>this flow<?cs /if ?> first, then delete it.</p>
+<p class="confirm-lede"><strong><?cs var:Conn.Name ?></strong> is used by <?cs set:Tmp.N = subcount(Flows) ?><?cs call:count(Tmp.N, "flow", "flows") ?>. Remove it from <?cs if:subcount(Flows) != 1 ?>these flows<?cs else ?>this flow<?cs /if ?> first, then delete it.</p>
 </div>
 </div><?cs
   call:flows_table(Flows, "Flows that use " + Conn.Name) ?>

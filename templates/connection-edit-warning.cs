@@ -11,7 +11,7 @@ call:conn_breadcrumbs("Edit") ?>
 <span class="confirm-icon" aria-hidden="true"><svg viewBox="0 0 24 24" width="24" height="24"><path d="M12 3l10 17.5H2z" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"/><path d="M12 9.5v5" stroke="currentColor" stroke-width="2" stroke-linecap="round"/><circle cx="12" cy="17.3" r="1.2" fill="currentColor"/></svg></span>
 <div>
 <h1 id="warning-title">Edit <?cs var:Conn.Name ?>?</h1>
-<p class="confirm-lede">Edits are permanent and take effect immediately. They affect the <?cs var:Warning.Count ?> flow<?cs if:#Warning.Count != 1 ?>s that use<?cs else ?> that uses<?cs /if ?> this connection:</p>
+<p class="confirm-lede">Edits are permanent and take effect immediately. They affect the <?cs call:thousands(Warning.Count) ?> flow<?cs if:#Warning.Count != 1 ?>s that use<?cs else ?> that uses<?cs /if ?> this connection:</p>
 </div>
 </div><?cs
 call:flows_table(Warning.Flows, "Flows that use " + Conn.Name) ?>

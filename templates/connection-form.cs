@@ -43,7 +43,7 @@ if:Form.Mode == "edit" ?>
 <h1>Edit <?cs var:Conn.Name ?></h1>
 <p class="page-lede">Changes take effect as soon as you save<?cs
   if:#Conn.FlowCount == 1 ?>, in the one flow that uses this connection<?cs
-  elif:#Conn.FlowCount > 1 ?>, in all <?cs var:Conn.FlowCount ?> flows that use this connection<?cs /if ?>. Tether tests the changes before it saves them; if the test fails, nothing is saved unless you choose Save anyway.</p><?cs
+  elif:#Conn.FlowCount > 1 ?>, in all <?cs call:thousands(Conn.FlowCount) ?> flows that use this connection<?cs /if ?>. Tether tests the changes before it saves them; if the test fails, nothing is saved unless you choose Save anyway.</p><?cs
 else ?>
 <h1>New <?cs var:Form.ConnectorTitle ?> connection</h1>
 <p class="page-lede">Choose how Tether signs in to <?cs if:Form.ConnectorTitle ?><?cs var:Form.ConnectorTitle ?><?cs else ?>the system<?cs /if ?>, fill in the details, then create the connection. Any flow can use it afterwards.</p><?cs
@@ -56,7 +56,7 @@ else ?>
 ?><?cs
 if:Form.Stale.By || Form.Stale.At ?>
 <div class="alert alert-warning" role="alert"><?cs call:alert_icon("warning") ?><div class="alert-body">
-<p class="alert-title">Someone else saved this connection (<?cs if:Form.Stale.By ?><?cs var:Form.Stale.By ?><?cs else ?>another user<?cs /if ?><?cs if:Form.Stale.At ?>, <?cs var:Form.Stale.At ?><?cs /if ?>) after you opened it.</p>
+<p class="alert-title">Someone else saved this connection (<?cs if:Form.Stale.By ?><?cs var:Form.Stale.By ?><?cs else ?>another user<?cs /if ?><?cs if:Form.Stale.At ?>, <?cs call:timestamp(Form.Stale.At) ?><?cs /if ?>) after you opened it.</p>
 <p>Nothing was saved; review and save again.</p>
 </div></div><?cs
 /if ?><?cs
@@ -359,7 +359,7 @@ if:Form.ApiTypeLabel ?>
 <dt>API type</dt><dd><?cs var:Form.ApiTypeLabel ?></dd><?cs
 /if ?><?cs
 if:Form.Mode == "edit" ?>
-<dt>Used by</dt><dd><?cs if:#Conn.FlowCount > 0 ?><?cs var:Conn.FlowCount ?> flow<?cs if:#Conn.FlowCount != 1 ?>s<?cs /if ?><?cs else ?>No flows<?cs /if ?></dd><?cs
+<dt>Used by</dt><dd><?cs if:#Conn.FlowCount > 0 ?><?cs call:count(Conn.FlowCount, "flow", "flows") ?><?cs else ?>No flows<?cs /if ?></dd><?cs
 /if ?>
 </dl>
 <ul class="aside-notes"><?cs
@@ -375,4 +375,5 @@ else ?>
 </div>
 </aside>
 </div><?cs
+call:times_note() ?><?cs
 /def ?><?cs include:"layout.cs" ?>

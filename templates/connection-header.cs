@@ -50,7 +50,7 @@ if:Conn.Description ?>
 <nav class="tabs-nav" aria-label="Connection">
 <ul class="tabs">
 <li><a class="tab" href="/connections/<?cs var:Conn.Id ?>"<?cs if:Conn.Tab == "details" ?> aria-current="page"<?cs /if ?>>Details</a></li>
-<li><a class="tab" href="/connections/<?cs var:Conn.Id ?>/related"<?cs if:Conn.Tab == "related" ?> aria-current="page"<?cs /if ?>>Related<span class="tab-count"><span class="visually-hidden">: </span><?cs if:Conn.FlowCount ?><?cs var:Conn.FlowCount ?><?cs else ?>0<?cs /if ?><span class="visually-hidden"> flows</span></span></a></li>
+<li><a class="tab" href="/connections/<?cs var:Conn.Id ?>/related"<?cs if:Conn.Tab == "related" ?> aria-current="page"<?cs /if ?>>Related<span class="tab-count"><span class="visually-hidden">: </span><?cs if:Conn.FlowCount ?><?cs call:thousands(Conn.FlowCount) ?><?cs else ?>0<?cs /if ?><span class="visually-hidden"> flows</span></span></a></li>
 <li><a class="tab" href="/connections/<?cs var:Conn.Id ?>/history"<?cs if:Conn.Tab == "history" ?> aria-current="page"<?cs /if ?>>History</a></li>
 <li><a class="tab" href="/connections/<?cs var:Conn.Id ?>/sharing"<?cs if:Conn.Tab == "sharing" ?> aria-current="page"<?cs /if ?>>Sharing</a></li>
 </ul>

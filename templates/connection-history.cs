@@ -19,11 +19,11 @@ if:subcount(Tests) > 0 ?>
 <tbody><?cs
   each:t = Tests ?>
 <tr>
-<th scope="row" class="tabular test-when"><?cs var:t.At ?></th>
+<th scope="row" class="tabular test-when"><?cs call:timestamp(t.At) ?></th>
 <td data-label="Trigger"><?cs call:test_trigger(t.Trigger) ?></td>
 <td data-label="Result"><?cs call:test_result_badge(t.Result) ?></td>
 <td data-label="HTTP status" class="num"><?cs call:or_dash(t.HttpStatus) ?></td>
-<td data-label="Latency" class="num"><?cs if:?t.LatencyMs && t.LatencyMs != "" ?><?cs var:t.LatencyMs ?> ms<?cs else ?><?cs call:dash() ?><?cs /if ?></td>
+<td data-label="Latency" class="num"><?cs if:?t.LatencyMs && t.LatencyMs != "" ?><?cs call:thousands(t.LatencyMs) ?> ms<?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 <td data-label="Message" class="test-msg"><?cs call:or_dash(t.Message) ?></td>
 <td data-label="By"><?cs if:t.By ?><?cs var:t.By ?><?cs else ?><span class="muted">System</span><?cs /if ?></td>
 </tr><?cs
@@ -44,4 +44,5 @@ if:subcount(Versions) > 0 ?>
   call:versions_table() ?>
 </section><?cs
 /if ?><?cs
+if:subcount(Tests) > 0 || subcount(Versions) > 0 ?><?cs call:times_note() ?><?cs /if ?><?cs
 /def ?><?cs include:"layout.cs" ?>

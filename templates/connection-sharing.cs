@@ -24,7 +24,7 @@ include:"connection-header.cs" ?>
 <div class="section-head">
 <h2 id="access-title">Who has access</h2>
 <p class="section-meta"><?cs if:subcount(Sharing.Shares) == 0 ?>Owner team only<?cs
-  else ?>Owner team and <?cs var:subcount(Sharing.Shares) ?> other team<?cs if:subcount(Sharing.Shares) != 1 ?>s<?cs /if ?><?cs /if ?></p>
+  else ?>Owner team and <?cs set:Tmp.N = subcount(Sharing.Shares) ?><?cs call:count(Tmp.N, "other team", "other teams") ?><?cs /if ?></p>
 </div>
 <p class="section-lede muted">The owner team always has access: its viewers see the connection, its members use and test it, its managers edit, share and delete it. Sharing gives another team access too, capped by each person's role in it: with Use, its members and managers use and test the connection; with Manage, its managers can also edit and reconnect it. Its viewers only see it.</p>
 <div class="table-wrap">
@@ -37,7 +37,7 @@ include:"connection-header.cs" ?>
 <tr class="owner-row">
 <th scope="row"><?cs if:Conn.OwnerTeam ?><?cs var:Conn.OwnerTeam ?><?cs else ?>Owner team<?cs /if ?></th>
 <td data-label="Permission"><span class="perm"><span class="tag tag-owner">Owner</span><span class="perm-help">Always has access; can't be revoked</span></span></td>
-<td data-label="Since" class="tabular"><?cs call:or_dash(Conn.CreatedAt) ?></td><?cs
+<td data-label="Since" class="tabular"><?cs call:timestamp_or_dash(Conn.CreatedAt) ?></td><?cs
   if:Can.Share ?>
 <td data-label="Actions"><?cs call:dash() ?></td><?cs /if ?>
 </tr><?cs
@@ -45,7 +45,7 @@ include:"connection-header.cs" ?>
 <tr>
 <th scope="row"><?cs var:s.TeamName ?></th>
 <td data-label="Permission"><span class="perm"><?cs call:permission_tag(s.Permission) ?></span></td>
-<td data-label="Since" class="tabular"><?cs call:or_dash(s.CreatedAt) ?></td><?cs
+<td data-label="Since" class="tabular"><?cs call:timestamp_or_dash(s.CreatedAt) ?></td><?cs
     if:Can.Share ?>
 <td data-label="Actions"><div class="row-actions"><?cs
       if:s.Permission == "use" || s.Permission == "manage" ?>
@@ -130,4 +130,5 @@ if:Can.Share ?>
 </div><?cs
 /if ?>
 </div><?cs
+call:times_note() ?><?cs
 /def ?><?cs include:"layout.cs" ?>

@@ -20,7 +20,7 @@
 ?><?cs include:"macros.cs" ?><?cs
 def:failing_since() ?><?cs
   if:Conn.FailingSince && (Conn.Status == "failing" || Conn.Status == "needs_reconnect") ?>
-<p class="detail-note failing-since"><?cs if:Conn.Status == "failing" ?>Failing<?cs else ?>Needs reconnect<?cs /if ?> since <span class="tabular"><?cs var:Conn.FailingSince ?> UTC</span> (<?cs var:Conn.ConsecutiveFailures ?> check<?cs if:#Conn.ConsecutiveFailures != 1 ?>s<?cs /if ?> in a row)</p><?cs
+<p class="detail-note failing-since"><?cs if:Conn.Status == "failing" ?>Failing<?cs else ?>Needs reconnect<?cs /if ?> since <span class="tabular"><?cs call:timestamp(Conn.FailingSince) ?></span> (<?cs call:count(Conn.ConsecutiveFailures, "check", "checks") ?> in a row)</p><?cs
   /if ?><?cs
 /def ?><?cs
 if:!Page.Section ?><?cs set:Page.Section = "integrations" ?><?cs /if ?><?cs
@@ -36,7 +36,7 @@ if:Conn.Context == "per_user" ?>
 <dt>Status</dt>
 <dd><?cs call:status_badge(Conn.Status, Conn.StatusLabel) ?></dd>
 <dt>Last tested</dt>
-<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd><?cs
+<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs call:timestamp(Conn.LastTestedAt) ?></span><?cs else ?><span class="muted">Never</span><?cs /if ?></dd><?cs
   if:Conn.Expiry ?>
 <dt>Credentials</dt>
 <dd><span class="expiry<?cs if:Conn.Expiring == "1" ?> expiry-soon<?cs /if ?>"><?cs var:Conn.Expiry ?></span></dd><?cs
@@ -65,10 +65,10 @@ if:Conn.Context == "per_user" ?>
   /if ?><?cs
   if:People.Users ?>
 <h3 class="panel-title panel-title-sub" id="people-title">Everyone's accounts</h3>
-<p class="people-summary"><strong><?cs var:People.Connected ?> of <?cs var:People.Users ?> user<?cs if:#People.Users != 1 ?>s<?cs /if ?> connected</strong><?cs
-    if:#People.NeedsReconnect > 0 ?>, <?cs var:People.NeedsReconnect ?> needs reconnect<?cs /if ?><?cs
-    if:#People.Failing > 0 ?>, <?cs var:People.Failing ?> failing<?cs /if ?><?cs
-    if:#People.NotConnected > 0 ?>, <?cs var:People.NotConnected ?> not connected<?cs /if ?>.</p>
+<p class="people-summary"><strong><?cs call:thousands(People.Connected) ?> of <?cs call:count(People.Users, "user", "users") ?> connected</strong><?cs
+    if:#People.NeedsReconnect > 0 ?>, <?cs call:thousands(People.NeedsReconnect) ?> needs reconnect<?cs /if ?><?cs
+    if:#People.Failing > 0 ?>, <?cs call:thousands(People.Failing) ?> failing<?cs /if ?><?cs
+    if:#People.NotConnected > 0 ?>, <?cs call:thousands(People.NotConnected) ?> not connected<?cs /if ?>.</p>
 <p class="detail-note muted">Counted: members and managers of the owner team and of the teams it is shared with (viewers cannot connect).</p><?cs
   /if ?>
 </section><?cs
@@ -85,7 +85,7 @@ else ?>
 <dt>Status</dt>
 <dd><?cs call:status_badge(Conn.Status, Conn.StatusLabel) ?></dd>
 <dt>Last tested</dt>
-<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs var:Conn.LastTestedAt ?></span><?cs
+<dd><?cs if:Conn.LastTestedAt ?><span class="tabular"><?cs call:timestamp(Conn.LastTestedAt) ?></span><?cs
   if:Conn.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
   elif:Conn.LastTestResult == "unsupported" ?> <span class="test-result muted">No test</span><?cs
   elif:Conn.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
@@ -115,10 +115,10 @@ else ?>
 <figure class="timeline">
 <svg class="timeline-chart" viewBox="0 0 <?cs var:Timeline.Width ?> <?cs var:Timeline.Height ?>" role="img" aria-labelledby="timeline-caption"><?cs
 each:b = Timeline.Bars ?>
-<rect class="bar-<?cs var:b.Result ?>" x="<?cs var:b.X ?>" y="<?cs var:b.Y ?>" width="<?cs var:b.Width ?>" height="<?cs var:b.Height ?>"><title><?cs var:b.Title ?></title></rect><?cs
+<rect class="bar-<?cs var:b.Result ?>" x="<?cs var:b.X ?>" y="<?cs var:b.Y ?>" width="<?cs var:b.Width ?>" height="<?cs var:b.Height ?>"><title><?cs var:string.slice(b.At, 0, 16) ?>: <?cs var:b.Outcome ?>, <?cs call:thousands(b.Ms) ?> ms</title></rect><?cs
 /each ?>
 </svg>
-<figcaption id="timeline-caption" class="muted"><?cs if:Conn.Context == "per_user" ?>Your<?cs else ?>The<?cs /if ?> last <?cs var:Timeline.Count ?> tests, oldest first: bar height is latency (up to <?cs var:Timeline.MaxMs ?> ms); full-height red bars failed.</figcaption>
+<figcaption id="timeline-caption" class="muted"><?cs if:Conn.Context == "per_user" ?>Your<?cs else ?>The<?cs /if ?> last <?cs call:count(Timeline.Count, "test", "tests") ?>, oldest first: bar height is latency (up to <?cs call:thousands(Timeline.MaxMs) ?> ms); full-height red bars failed.</figcaption>
 </figure><?cs
 /if ?>
 <p class="detail-note"><a href="/connections/<?cs var:Conn.Id ?>/history">See all tests<span aria-hidden="true"> &rarr;</span></a></p>
@@ -174,7 +174,7 @@ if:Conn.GrantedScopes ?>
 /if ?><?cs
 each:s = Secrets ?>
 <dt><?cs var:s.Label ?></dt>
-<dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs var:s.ChangedAt ?></span><?cs /if ?><?cs
+<dd><?cs if:s.Stored ?><span class="secret-state secret-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:s.ChangedAt ?> · last changed on <span class="tabular"><?cs call:timestamp(s.ChangedAt) ?></span><?cs /if ?><?cs
     if:s.ExpiresOn ?> · expires on <span class="tabular"><?cs var:s.ExpiresOn ?></span><?cs /if ?></span><?cs
   elif:#Conn.OAuthClientId > 0 ?><span class="secret-state">From the OAuth client</span><?cs
   elif:Conn.Context == "per_user" ?><span class="secret-state">Each user's own<?cs if:s.OwnStored == "1" ?> · yours is stored<?cs else ?> · you have not entered yours<?cs /if ?></span><?cs
@@ -206,17 +206,17 @@ if:Conn.RedirectUri ?><?cs call:redirect_uri_field(Conn.RedirectUri) ?><?cs /if 
 <dt>Owner team</dt>
 <dd><?cs if:Conn.OwnerTeam ?><?cs var:Conn.OwnerTeam ?><?cs else ?><span class="muted">None</span><?cs /if ?></dd>
 <dt>Created</dt>
-<dd><?cs if:Conn.CreatedAt ?><span class="tabular"><?cs var:Conn.CreatedAt ?></span><?cs /if ?><?cs if:Conn.CreatedBy ?><span class="fact-by">by <?cs var:Conn.CreatedBy ?></span><?cs /if ?></dd>
+<dd><?cs if:Conn.CreatedAt ?><span class="tabular"><?cs call:timestamp(Conn.CreatedAt) ?></span><?cs /if ?><?cs if:Conn.CreatedBy ?><span class="fact-by">by <?cs var:Conn.CreatedBy ?></span><?cs /if ?></dd>
 <dt>Last updated</dt>
-<dd><?cs if:Conn.UpdatedAt ?><span class="tabular"><?cs var:Conn.UpdatedAt ?></span><?cs /if ?><?cs if:Conn.UpdatedBy ?><span class="fact-by">by <?cs var:Conn.UpdatedBy ?></span><?cs /if ?></dd>
+<dd><?cs if:Conn.UpdatedAt ?><span class="tabular"><?cs call:timestamp(Conn.UpdatedAt) ?></span><?cs /if ?><?cs if:Conn.UpdatedBy ?><span class="fact-by">by <?cs var:Conn.UpdatedBy ?></span><?cs /if ?></dd>
 <dt>Version</dt>
 <dd class="tabular"><?cs var:Conn.Version ?></dd>
 <dt>Used by</dt>
-<dd><?cs if:#Conn.FlowCount > 0 ?><a href="/connections/<?cs var:Conn.Id ?>/related"><?cs var:Conn.FlowCount ?> flow<?cs if:#Conn.FlowCount != 1 ?>s<?cs /if ?></a><?cs else ?><span class="muted">No flows</span><?cs /if ?></dd>
+<dd><?cs if:#Conn.FlowCount > 0 ?><a href="/connections/<?cs var:Conn.Id ?>/related"><?cs call:count(Conn.FlowCount, "flow", "flows") ?></a><?cs else ?><span class="muted">No flows</span><?cs /if ?></dd>
 <dt>Last used</dt>
 <dd class="engine-use"><?cs if:Engine.LastUsed ?><?cs call:timestamp(Engine.LastUsed) ?><?cs
   if:subcount(Engine.Flows) > 0 ?><span class="fact-by">by <?cs
-    each:f = Engine.Flows ?><?cs if:name(f) != "0" ?>, <?cs /if ?><a href="/flows/<?cs var:f.Id ?>"><?cs var:f.Name ?></a><?cs /each ?></span><?cs /if ?><span class="fact-by"><?cs var:Engine.Reads ?> credential read<?cs if:#Engine.Reads != 1 ?>s<?cs /if ?> in 30 days</span><?cs
+    each:f = Engine.Flows ?><?cs if:name(f) != "0" ?>, <?cs /if ?><a href="/flows/<?cs var:f.Id ?>"><?cs var:f.Name ?></a><?cs /each ?></span><?cs /if ?><span class="fact-by"><?cs call:count(Engine.Reads, "credential read", "credential reads") ?> in 30 days</span><?cs
   else ?><span class="muted">Not in the last 30 days</span><?cs /if ?></dd>
 </dl><?cs
 if:User.IsAdmin || Can.Share ?>
@@ -237,11 +237,11 @@ if:subcount(StatusChanges) > 0 ?>
 <tbody><?cs
   each:h = StatusChanges ?>
 <tr>
-<td data-label="When" class="tabular"><?cs var:h.At ?></td>
+<td data-label="When" class="tabular"><?cs call:timestamp(h.At) ?></td>
 <td data-label="Change"><span class="status-change"><?cs
     set:Tmp.FirstConnect = h.From == "not_tested" && h.Trigger == "reconnect" ?><?cs
     if:Tmp.FirstConnect ?>Not connected yet<?cs else ?><?cs var:h.FromLabel ?><?cs /if ?> <span aria-hidden="true">&rarr;</span><span class="visually-hidden">to</span> <?cs call:status_badge(h.To, h.ToLabel) ?></span><?cs
-    if:#h.Failures > 1 ?> <span class="muted">(<?cs var:h.Failures ?> in a row)</span><?cs /if ?></td>
+    if:#h.Failures > 1 ?> <span class="muted">(<?cs call:thousands(h.Failures) ?> in a row)</span><?cs /if ?></td>
 <td data-label="Why"><?cs call:or_dash(h.Reason) ?></td>
 <td data-label="Started by"><?cs if:Tmp.FirstConnect ?>Connect<?cs elif:h.Trigger ?><?cs call:test_trigger(h.Trigger) ?><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 </tr><?cs
@@ -258,4 +258,5 @@ else ?>
 <h2 id="versions-title" class="section-title">Version history</h2><?cs
 call:versions_table() ?>
 </section><?cs
+call:times_note() ?><?cs
 /def ?><?cs include:"layout.cs" ?>

@@ -23,7 +23,7 @@ if:Flow.Description ?>
 <dt>Status</dt><dd><?cs if:Flow.Status ?><span class="tag"><?cs call:flow_status(Flow.Status) ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></dd>
 <dt>Owner</dt><dd><?cs call:or_dash(Flow.Owner) ?></dd>
 <dt>Progress status</dt><dd><?cs call:or_dash(Flow.ProgressStatus) ?></dd>
-<dt>Updated</dt><dd class="tabular"><?cs call:or_dash(Flow.UpdatedAt) ?></dd>
+<dt>Updated</dt><dd class="tabular"><?cs call:timestamp_or_dash(Flow.UpdatedAt) ?></dd>
 </dl>
 </section>
 
@@ -50,4 +50,5 @@ else ?><?cs call:empty_state_open("") ?>
 </div><?cs
 /if ?>
 </section><?cs
+call:times_note() ?><?cs
 /def ?><?cs include:"layout.cs" ?>

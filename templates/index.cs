@@ -144,10 +144,10 @@ call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 </div><?cs
 
   else ?>
-<p class="results-count">Showing <strong><?cs call:thousands(Pager.First) ?>–<?cs call:thousands(Pager.Last) ?></strong> of <strong><?cs call:thousands(Pager.Total) ?></strong> connection<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Filter.Active ?> matching the filters<?cs /if ?></p>
+<p class="results-count">Showing <strong><?cs call:thousands(Pager.First) ?>–<?cs call:thousands(Pager.Last) ?></strong> of <strong><?cs call:thousands(Pager.Total) ?></strong> connection<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Filter.Active ?> matching the filters<?cs /if ?>. Times are in UTC.</p>
 <div class="table-wrap">
 <table class="data-table connections-table">
-<caption class="visually-hidden">Connections, <?cs var:Pager.First ?> to <?cs var:Pager.Last ?> of <?cs var:Pager.Total ?>. The Name and Last tested headers are links that sort the list.</caption>
+<caption class="visually-hidden">Connections, <?cs call:thousands(Pager.First) ?> to <?cs call:thousands(Pager.Last) ?> of <?cs call:thousands(Pager.Total) ?>. The Name and Last tested headers are links that sort the list.</caption>
 <thead>
 <tr><?cs
   call:sort_header("/", "Name", Sort.Name.Query, Sort.Name.Dir) ?><th scope="col">Connector</th><th scope="col">Authentication</th><th scope="col">Status</th><?cs
@@ -161,14 +161,14 @@ call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 <td data-label="Authentication"><?cs var:c.AuthProtocol ?></td>
 <td data-label="Status"><span class="badge badge-<?cs var:c.Status ?>"><?cs var:c.StatusLabel ?></span></td>
 <td data-label="Last tested"><?cs
-    if:c.LastTestedAt ?><span class="tested-at"><time datetime="<?cs var:string.slice(c.LastTestedAt, 0, 10) ?>T<?cs var:string.slice(c.LastTestedAt, 11, 16) ?>Z"><?cs var:c.LastTestedAt ?></time></span><?cs
+    if:c.LastTestedAt ?><span class="tested-at"><?cs call:timestamp(c.LastTestedAt) ?></span><?cs
       if:c.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
       elif:c.LastTestResult == "unsupported" ?> <span class="test-result muted">No test</span><?cs
       elif:c.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
     else ?><span class="muted">Never</span><?cs /if ?></td>
 <td data-label="Owner team"><?cs if:c.OwnerTeam ?><?cs var:c.OwnerTeam ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
 <td data-label="Flows" class="num"><?cs
-    if:#c.FlowCount > 0 ?><a href="/connections/<?cs var:c.Id ?>/related"><?cs var:c.FlowCount ?> flow<?cs if:#c.FlowCount != 1 ?>s<?cs /if ?></a><?cs
+    if:#c.FlowCount > 0 ?><a href="/connections/<?cs var:c.Id ?>/related"><?cs call:count(c.FlowCount, "flow", "flows") ?></a><?cs
     else ?><span class="muted">No flows</span><?cs /if ?></td>
 </tr><?cs
   /each ?>

@@ -116,6 +116,27 @@ def:field_help(name, help)
 def:or_dash(value)
 ?><?cs if:value ?><?cs var:value ?><?cs else ?><?cs call:dash() ?><?cs /if ?><?cs /def ?><?cs
 
+####  thousands(n): a whole number with thousands separators, "200,014".
+?><?cs def:thousands_group(r)
+?><?cs if:#r < 10 ?>00<?cs elif:#r < 100 ?>0<?cs /if ?><?cs var:#r ?><?cs /def ?><?cs
+def:thousands(n)
+?><?cs if:#n < 0 ?>-<?cs set:thousands_n = 0 - #n ?><?cs else ?><?cs set:thousands_n = #n ?><?cs /if ?><?cs
+if:#thousands_n >= 1000000000 ?><?cs var:#thousands_n / 1000000000 ?>,<?cs call:thousands_group((#thousands_n / 1000000) % 1000) ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
+elif:#thousands_n >= 1000000 ?><?cs var:#thousands_n / 1000000 ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
+elif:#thousands_n >= 1000 ?><?cs var:#thousands_n / 1000 ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
+else ?><?cs var:#thousands_n ?><?cs /if ?><?cs /def ?><?cs
+
+####  timestamp(v): a time the database wrote as "YYYY-MM-DD HH:MI[:SS][ UTC]",
+      shown as "YYYY-MM-DD HH:MI"; the page says "Times are in UTC" once
+      (times_note()).
+?><?cs def:timestamp(v)
+?><?cs if:v ?><time datetime="<?cs var:string.slice(v, 0, 10) ?>T<?cs var:string.slice(v, 11, 16) ?>Z"><?cs var:string.slice(v, 0, 16) ?></time><?cs /if ?><?cs /def ?><?cs
+def:times_note()
+?><p class="times-note muted">Times are in UTC.</p><?cs /def ?><?cs
+
+####  timestamp_or_dash(v): timestamp(v), or a dash when there is none.
+?><?cs def:timestamp_or_dash(v)
+?><?cs if:v ?><?cs call:timestamp(v) ?><?cs else ?><?cs call:dash() ?><?cs /if ?><?cs /def ?><?cs
 
 ####  status_badge(status, label): a connection's status as a badge with an
       icon and text (never colour alone). status: ok | failing |
@@ -218,7 +239,7 @@ def:conn_breadcrumbs(current)
 <div class="section-head">
 <h2 id="<?cs var:id ?>"<?cs if:hidden ?> class="visually-hidden"<?cs /if ?>><?cs var:title ?></h2><?cs
 if:#count > 0 ?>
-<p class="section-meta"><?cs var:count ?> <?cs var:noun ?><?cs if:#count != 1 ?>s<?cs /if ?></p><?cs
+<p class="section-meta"><?cs call:thousands(count) ?> <?cs var:noun ?><?cs if:#count != 1 ?>s<?cs /if ?></p><?cs
 /if ?>
 </div><?cs /def ?><?cs
 
@@ -338,7 +359,7 @@ def:empty_state_open(role)
 ?><?cs if:f.Help || f.Type == "scopes" || f.Limit ?>
 <p class="field-help" id="f-<?cs var:f.Input ?>-help"><?cs var:f.Help ?><?cs
   if:f.Type == "scopes" ?><?cs if:f.Help ?> <?cs /if ?>Space-separated, for example <code>read write</code>.<?cs /if ?><?cs
-  if:f.Limit && !f.Disabled ?><?cs if:f.Help || f.Type == "scopes" ?> <?cs /if ?>Up to <?cs var:f.Limit ?> characters.<?cs /if ?></p><?cs
+  if:f.Limit && !f.Disabled ?><?cs if:f.Help || f.Type == "scopes" ?> <?cs /if ?>Up to <?cs call:thousands(f.Limit) ?> characters.<?cs /if ?></p><?cs
 /if ?><?cs /def ?><?cs
 def:conn_field_attrs(f, help)
 ?><?cs
@@ -380,7 +401,7 @@ else ?>
   call:field_label(f.Input, f.Label, f.Required && !f.Disabled && !(f.Type == "secret" && f.Stored)) ?><?cs
   call:conn_field_help(f) ?><?cs
   if:f.Type == "secret" && f.Stored ?>
-<p class="field-stored field-stored-secret" id="f-<?cs var:f.Input ?>-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:f.StoredAt ?>, last changed on <?cs var:f.StoredAt ?><?cs /if ?>. Leave empty to keep it.</p><?cs
+<p class="field-stored field-stored-secret" id="f-<?cs var:f.Input ?>-stored"><svg class="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="3" y="7" width="10" height="7" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>Stored<?cs if:f.StoredAt ?>, last changed on <?cs call:timestamp(f.StoredAt) ?><?cs /if ?>. Leave empty to keep it.</p><?cs
   /if ?><?cs
   if:f.ReEnter ?>
 <p class="field-reenter" id="f-<?cs var:f.Input ?>-stored"><?cs var:f.ReEnter ?></p><?cs
@@ -505,7 +526,7 @@ elif:s == "draft" ?>Draft<?cs elif:s ?><?cs var:s ?><?cs /if ?><?cs /def ?><?cs
   each:v = Versions ?>
 <tr>
 <th scope="row" class="version-cell">Version <?cs var:v.Version ?><?cs if:v.Version == Conn.Version ?> <span class="tag tag-current">Current</span><?cs /if ?></th>
-<td data-label="Changed" class="tabular"><?cs call:or_dash(v.ChangedAt) ?></td>
+<td data-label="Changed" class="tabular"><?cs call:timestamp_or_dash(v.ChangedAt) ?></td>
 <td data-label="By"><?cs call:or_dash(v.ChangedBy) ?></td>
 <td data-label="Fields changed"><?cs if:v.Fields ?><?cs var:v.Fields ?><?cs else ?><span class="muted">None</span><?cs /if ?></td><?cs
     if:Can.Revert ?>
@@ -580,16 +601,6 @@ else ?><?cs
 ?><button class="btn btn-primary" type="button" disabled aria-describedby="<?cs var:id ?>">New connection</button>
 <p class="action-note" id="<?cs var:id ?>">Only managers of a team can create connections.</p><?cs /def ?><?cs
 
-####  thousands(n): a whole number with thousands separators, "200,014".
-?><?cs def:thousands_group(r)
-?><?cs if:#r < 10 ?>00<?cs elif:#r < 100 ?>0<?cs /if ?><?cs var:#r ?><?cs /def ?><?cs
-def:thousands(n)
-?><?cs if:#n < 0 ?>-<?cs set:thousands_n = 0 - #n ?><?cs else ?><?cs set:thousands_n = #n ?><?cs /if ?><?cs
-if:#thousands_n >= 1000000000 ?><?cs var:#thousands_n / 1000000000 ?>,<?cs call:thousands_group((#thousands_n / 1000000) % 1000) ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
-elif:#thousands_n >= 1000000 ?><?cs var:#thousands_n / 1000000 ?>,<?cs call:thousands_group((#thousands_n / 1000) % 1000) ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
-elif:#thousands_n >= 1000 ?><?cs var:#thousands_n / 1000 ?>,<?cs call:thousands_group(#thousands_n % 1000) ?><?cs
-else ?><?cs var:#thousands_n ?><?cs /if ?><?cs /def ?><?cs
-
 ####  count(n, one, many): "1 flow", "2 flows", "200,014 connections".
 ?><?cs def:count(n, one, many)
 ?><?cs call:thousands(n) ?> <?cs if:#n == 1 ?><?cs var:one ?><?cs else ?><?cs var:many ?><?cs /if ?><?cs /def ?><?cs
@@ -605,13 +616,7 @@ else ?><?cs var:#thousands_n ?><?cs /if ?><?cs /def ?><?cs
 elif:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs
 else ?><span class="muted">Not set</span><?cs /if ?><?cs /def ?><?cs
 
-####  timestamp(v): a time the database wrote as "YYYY-MM-DD HH:MI[:SS][ UTC]",
-      shown as "YYYY-MM-DD HH:MI"; the page says "Times are in UTC" once
-      (times_note()).
-?><?cs def:timestamp(v)
-?><?cs if:v ?><time datetime="<?cs var:string.slice(v, 0, 10) ?>T<?cs var:string.slice(v, 11, 16) ?>Z"><?cs var:string.slice(v, 0, 16) ?></time><?cs /if ?><?cs /def ?><?cs
-def:times_note()
-?><p class="times-note muted">Times are in UTC.</p><?cs /def ?>
+?>
 <?cs
 
 

@@ -25,7 +25,7 @@ call:breadcrumbs("/named-credentials", "Named credentials", NamedCredential.Name
 <li><?cs if:NamedCredential.ProtocolLabel ?><?cs var:NamedCredential.ProtocolLabel ?><?cs else ?><?cs var:NamedCredential.Protocol ?><?cs /if ?></li><?cs
 if:NamedCredential.Team ?>
 <li>Owner team <strong><?cs var:NamedCredential.Team ?></strong></li><?cs /if ?>
-<li><?cs if:Tmp.InUse ?>Used by <?cs var:subcount(NamedCredential.Connections) ?> connection<?cs if:subcount(NamedCredential.Connections) != 1 ?>s<?cs /if ?><?cs else ?>Not used<?cs /if ?></li>
+<li><?cs if:Tmp.InUse ?>Used by <?cs set:Tmp.N = subcount(NamedCredential.Connections) ?><?cs call:count(Tmp.N, "connection", "connections") ?><?cs else ?>Not used<?cs /if ?></li>
 </ul>
 </div>
 </div><?cs
@@ -60,7 +60,7 @@ elif:NcForm.Errors.Secret || NcForm.Errors.Url || NcForm.Errors.Setting || NcFor
 <dt>Owner team</dt>
 <dd><?cs call:or_dash(NamedCredential.Team) ?></dd>
 <dt>Last changed</dt>
-<dd class="tabular"><?cs call:or_dash(NamedCredential.UpdatedAt) ?></dd>
+<dd class="tabular"><?cs call:timestamp_or_dash(NamedCredential.UpdatedAt) ?></dd>
 </dl>
 
 <h3 id="nc-form-title" class="panel-title panel-title-sub">Edit</h3>
@@ -95,7 +95,7 @@ if:NamedCredential.SecretKey ?>
   call:field_label("secret", NamedCredential.SecretLabel, 0) ?>
 <p class="field-help" id="f-secret-help">Leave empty to keep the stored secret; required again when the URL changes.</p><?cs
   if:NamedCredential.SecretStored ?>
-<p class="field-stored field-stored-secret" id="f-secret-stored"><?cs call:lock_icon() ?>Stored<?cs if:NamedCredential.SecretChangedAt ?>, last changed on <?cs var:NamedCredential.SecretChangedAt ?><?cs /if ?>.</p><?cs
+<p class="field-stored field-stored-secret" id="f-secret-stored"><?cs call:lock_icon() ?>Stored<?cs if:NamedCredential.SecretChangedAt ?>, last changed on <?cs call:timestamp(NamedCredential.SecretChangedAt) ?><?cs /if ?>.</p><?cs
   else ?>
 <p class="field-stored" id="f-secret-stored">No secret is stored: enter one.</p><?cs
   /if ?><?cs
@@ -142,4 +142,5 @@ else ?>
 /if ?>
 </section>
 </div><?cs
+call:times_note() ?><?cs
 /def ?><?cs include:"layout.cs" ?>

@@ -163,7 +163,7 @@ if:subcount(NamedCredentials) > 0 ?>
 <td data-label="URL" class="url-cell"><?cs if:n.Url ?><span class="url-text"><?cs var:n.Url ?></span><?cs else ?><?cs call:dash() ?><?cs /if ?></td>
 <td data-label="Authentication"><?cs call:or_dash(n.ProtocolLabel) ?></td>
 <td data-label="Owner team"><?cs call:or_dash(n.Team) ?></td>
-<td data-label="Used by" class="num"><?cs if:#n.Connections > 0 ?><?cs var:n.Connections ?> connection<?cs if:#n.Connections != 1 ?>s<?cs /if ?><?cs else ?><span class="muted">None</span><?cs /if ?></td>
+<td data-label="Used by" class="num"><?cs if:#n.Connections > 0 ?><?cs call:count(n.Connections, "connection", "connections") ?><?cs else ?><span class="muted">None</span><?cs /if ?></td>
 </tr><?cs
   /each ?><?cs call:table_end() ?><?cs
 else ?><?cs call:empty_state_open("") ?>

@@ -21,7 +21,7 @@ call:breadcrumbs("/teams", "Teams", Team.Name) ?>
 <div class="page-heading">
 <p class="eyebrow">Team</p>
 <h1 class="conn-name"><?cs var:Team.Name ?></h1>
-<p class="page-lede"><?cs var:subcount(Team.Members) ?> member<?cs if:subcount(Team.Members) != 1 ?>s<?cs /if ?>. <a href="/?team=<?cs var:Team.Id ?>">Connections this team owns</a></p>
+<p class="page-lede"><?cs set:Tmp.N = subcount(Team.Members) ?><?cs call:count(Tmp.N, "member", "members") ?>. <a href="/?team=<?cs var:Team.Id ?>">Connections this team owns</a></p>
 </div>
 </div>
 <div class="split-layout">

@@ -22,8 +22,8 @@ if:subcount(Teams) > 0 ?>
   each:t = Teams ?>
 <tr>
 <th scope="row"><a href="/teams/<?cs var:t.Id ?>"><?cs var:t.Name ?></a></th>
-<td data-label="Members" class="num"><?cs if:#t.Members > 0 ?><?cs var:t.Members ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
-<td data-label="Connections owned" class="num"><?cs if:#t.Connections > 0 ?><?cs var:t.Connections ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
+<td data-label="Members" class="num"><?cs if:#t.Members > 0 ?><?cs call:thousands(t.Members) ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
+<td data-label="Connections owned" class="num"><?cs if:#t.Connections > 0 ?><?cs call:thousands(t.Connections) ?><?cs else ?><span class="muted">0</span><?cs /if ?></td>
 </tr><?cs
   /each ?><?cs call:table_end() ?><?cs
 else ?><?cs call:empty_state_open("") ?>

@@ -26,7 +26,7 @@ call:page_header("Users",
 <section class="split-main" aria-labelledby="users-title">
 <div class="section-head">
 <h2 id="users-title" class="visually-hidden">All users</h2>
-<p class="section-meta"><?cs var:subcount(Users) ?> user<?cs if:subcount(Users) != 1 ?>s<?cs /if ?></p>
+<p class="section-meta"><?cs set:Tmp.N = subcount(Users) ?><?cs call:count(Tmp.N, "user", "users") ?></p>
 </div>
 <div class="table-wrap">
 <table class="data-table stack-table users-table">

@@ -18,7 +18,7 @@ call:breadcrumbs("/webhooks", "Webhooks", "Webhook " + Webhook.Id) ?>
 <p class="eyebrow">Webhook</p>
 <h1 class="conn-name webhook-title"><?cs var:Webhook.Url ?></h1>
 <p class="page-lede"><?cs if:Webhook.Enabled == "1" ?><span class="badge badge-ok">Enabled</span><?cs else ?><span class="badge badge-not_tested">Disabled</span><?cs /if ?>
-<?cs if:Webhook.Events ?><?cs var:Webhook.Events ?><?cs else ?>All events<?cs /if ?>, <?cs if:Webhook.Team ?>connections of <?cs var:Webhook.Team ?><?cs else ?>every team's connections<?cs /if ?>. Added <?cs var:Webhook.CreatedAt ?> UTC<?cs if:Webhook.CreatedBy ?> by <?cs var:Webhook.CreatedBy ?><?cs /if ?>.</p>
+<?cs if:Webhook.Events ?><?cs var:Webhook.Events ?><?cs else ?>All events<?cs /if ?>, <?cs if:Webhook.Team ?>connections of <?cs var:Webhook.Team ?><?cs else ?>every team's connections<?cs /if ?>. Added <?cs call:timestamp(Webhook.CreatedAt) ?><?cs if:Webhook.CreatedBy ?> by <?cs var:Webhook.CreatedBy ?><?cs /if ?>.</p>
 </div>
 </div>
 <div class="split-layout">
@@ -36,13 +36,13 @@ if:subcount(Deliveries) > 0 ?>
 <tbody><?cs
   each:d = Deliveries ?>
 <tr>
-<th scope="row"><code><?cs var:d.Type ?></code><span class="delivery-sub">evt_<?cs var:d.EventId ?> · <?cs var:d.CreatedAt ?></span></th>
+<th scope="row"><code><?cs var:d.Type ?></code><span class="delivery-sub">evt_<?cs var:d.EventId ?> · <?cs call:timestamp(d.CreatedAt) ?></span></th>
 <td data-label="Connection"><?cs call:or_dash(d.Connection) ?></td>
-<td data-label="State"><?cs call:delivery_state(d.State) ?><?cs if:d.NextAt ?><br><span class="muted">next try <?cs var:d.NextAt ?></span><?cs /if ?></td>
+<td data-label="State"><?cs call:delivery_state(d.State) ?><?cs if:d.NextAt ?><br><span class="muted">next try <?cs call:timestamp(d.NextAt) ?></span><?cs /if ?></td>
 <td data-label="Attempts"><?cs if:subcount(d.Tries) > 0 ?>
 <ol class="attempt-list"><?cs
     each:t = d.Tries ?>
-<li><span class="attempt-at"><?cs var:t.At ?></span> · <?cs if:t.Status ?>HTTP <?cs var:t.Status ?><?cs else ?>no answer<?cs /if ?> · <?cs var:t.Latency ?> ms<?cs if:t.Result != "ok" ?> · <span class="muted"><?cs var:t.Reason ?></span><?cs /if ?></li><?cs
+<li><span class="attempt-at"><?cs call:timestamp(t.At) ?></span> · <?cs if:t.Status ?>HTTP <?cs var:t.Status ?><?cs else ?>no answer<?cs /if ?> · <?cs call:thousands(t.Latency) ?> ms<?cs if:t.Result != "ok" ?> · <span class="muted"><?cs var:t.Reason ?></span><?cs /if ?></li><?cs
     /each ?>
 </ol><?cs else ?><span class="muted">Not tried yet</span><?cs /if ?></td>
 </tr><?cs
@@ -78,4 +78,5 @@ else ?>
 </section>
 </div>
 </div><?cs
+call:times_note() ?><?cs
 /def ?><?cs include:"layout.cs" ?>

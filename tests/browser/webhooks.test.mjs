@@ -87,8 +87,8 @@ test('an admin adds a webhook, copies its secret once, and sees every delivery a
 	await page.getByRole('link', { name: url }).click();
 	const rows = await page.locator('.attempt-list li').allInnerTexts();
 	assert.equal(rows.length, 2);
-	assert.match(rows[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d · HTTP 500 · \d+ ms · The system answered with unexpected status 500\.$/);
-	assert.match(rows[1], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d · HTTP 204 · \d+ ms$/);
+	assert.match(rows[0], /^\d{4}-\d\d-\d\d \d\d:\d\d · HTTP 500 · \d+ ms · The system answered with unexpected status 500\.$/);
+	assert.match(rows[1], /^\d{4}-\d\d-\d\d \d\d:\d\d · HTTP 204 · \d+ ms$/);
 	assert.match(await page.locator('.deliveries-table').innerText(), /Delivered/);
 	await screenshot(page, 'deliveries');
 

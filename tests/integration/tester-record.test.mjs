@@ -98,7 +98,7 @@ test('a test is one row, and status, Last Tested Date and the flows\' Progress S
 	// The pages: details (status, Last tested), history (every test), related (progress).
 	const d = pageText((await app.get(`/connections/${id}`)).text);
 	assert.match(d, /Status Connected/);
-	const shown = psqlValue(`SELECT to_char(last_tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+	const shown = psqlValue(`SELECT to_char(last_tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
 	    FROM connections WHERE id = ${id}`);
 	assert.ok(d.includes(`Last tested ${shown} Passed`), `the details page shows Last tested ${shown}: ${d.slice(0, 800)}`);
 	const h = pageText((await app.get(`/connections/${id}/history`)).text);
