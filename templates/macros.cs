@@ -614,9 +614,7 @@ else ?><?cs
 ?><?cs def:setting_value(s)
 ?><?cs if:s.Type == "checkbox" ?><?cs call:yes_no(s.Value) ?><?cs
 elif:?s.Value && s.Value != "" ?><?cs var:s.Value ?><?cs
-else ?><span class="muted">Not set</span><?cs /if ?><?cs /def ?><?cs
-
-?>
+else ?><span class="muted">Not set</span><?cs /if ?><?cs /def ?>
 <?cs
 
 
