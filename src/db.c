@@ -93,6 +93,12 @@ db_init(struct db *db, const char *conninfo, int connect_timeout,
 static void
 db_forget_prepared(struct db *db)
 {
+	int	 i;
+
+	for (i = 0; i < db->nnamed; i++) {
+		free(db->named_sql[i]);
+		db->named_sql[i] = NULL;
+	}
 	db->prepared = 0;
 	db->nnamed = 0;
 	db->in_tx = 0;
@@ -305,11 +311,39 @@ db_named_is_prepared(const struct db *db, const char *name)
 	return 0;
 }
 
-static void
-db_named_add(struct db *db, const char *name)
+/*
+ * 1 when `name` was prepared on this connection with another text: two
+ * places gave one name to two statements, and whichever ran first would
+ * answer for both (columns missing, a page of blanks). Said once; the
+ * caller runs the text unprepared, so the answer is still right.
+ */
+static int
+db_named_clash(struct db *db, const char *name, const char *sql)
 {
-	if (db->nnamed < (int)(sizeof(db->named) / sizeof(db->named[0])))
+	int	 i;
+
+	for (i = 0; i < db->nnamed; i++) {
+		if (strcmp(db->named[i], name) != 0)
+			continue;
+		if (db->named_sql[i] == sql || strcmp(db->named_sql[i], sql) == 0)
+			return 0;
+		if (!db->named_clash_said) {
+			fprintf(stderr, "tether: statement name %s names two different"
+			    " statements; fix one of them\n", name);
+			db->named_clash_said = 1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static void
+db_named_add(struct db *db, const char *name, const char *sql)
+{
+	if (db->nnamed < (int)(sizeof(db->named) / sizeof(db->named[0]))) {
+		db->named_sql[db->nnamed] = xstrdup(sql);
 		snprintf(db->named[db->nnamed++], sizeof(db->named[0]), "%s", name);
+	}
 }
 
 static PGresult *
@@ -340,7 +374,7 @@ db_prepare_and_exec(struct db *db, int idx, const char *name, const char *sql,
 			if (idx >= 0)
 				db->prepared |= 1ULL << idx;
 			else
-				db_named_add(db, name);
+				db_named_add(db, name, sql);
 		}
 		res = PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL, 0) ?
 		    db_await(db, name) : NULL;
@@ -369,8 +403,9 @@ db_exec_named(struct db *db, const char *name, const char *sql, int nparams,
     const char *const *params)
 {
 	/* Past the table's size a statement is still run, just re-prepared. */
-	if (!db_named_is_prepared(db, name) &&
-	    db->nnamed >= (int)(sizeof(db->named) / sizeof(db->named[0])))
+	if ((!db_named_is_prepared(db, name) &&
+	    db->nnamed >= (int)(sizeof(db->named) / sizeof(db->named[0]))) ||
+	    db_named_clash(db, name, sql))
 		return db_exec_params(db, sql, nparams, params);
 	return db_prepare_and_exec(db, -1, name, sql, nparams, params);
 }

@@ -52,7 +52,7 @@ uplinks_fill(struct req *r)
 	HDF		*n, *cn;
 	int		 i, j, k;
 
-	res = db_exec_named(&r->app->db, "uplinks_all",
+	res = db_exec_named(&r->app->db, "uplinks_page_list",
 	    "SELECT u.id, u.name, coalesce(u.proxy_url, '') AS proxy_url, u.allow, u.egress,"
 	    " u.probe, (SELECT count(*) FROM connections c WHERE c.uplink_id = u.id) AS used"
 	    " FROM uplinks u ORDER BY lower(u.name), u.id", 0, NULL);
@@ -185,7 +185,7 @@ uplink_fill(struct req *r)
 	int		 rc = -1;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->arg_id);
-	u = db_exec_named(&r->app->db, "uplink_get",
+	u = db_exec_named(&r->app->db, "uplink_page_get",
 	    "SELECT id, name, coalesce(proxy_url, '') AS proxy_url, allow, egress, probe,"
 	    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS created_at,"
 	    " to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS updated_at"

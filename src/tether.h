@@ -360,7 +360,9 @@ struct db {
 	int		 statement_timeout_ms;
 	uint64_t	 prepared;	/* bit n: statement n is prepared on conn */
 	char		 named[DB_NAMED_MAX][40];	/* lazily prepared statements on conn */
+	char		*named_sql[DB_NAMED_MAX];	/* and their texts (copies) */
 	int		 nnamed;
+	int		 named_clash_said;	/* a name reused for another text, said */
 	int		 in_tx;
 	char		 sqlstate[6];	/* of the last failure since db_forget_failure */
 	int		 stalled;	/* the last statement got no answer in time */

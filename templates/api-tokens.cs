@@ -78,7 +78,7 @@ if:User.IsAdmin ?>
     each:s = ServiceAccounts ?>
 <tr><th scope="row"><?cs var:s.Name ?></th><td data-label="Address"><code class="service-address"><?cs var:s.Email ?></code></td>
 <td data-label="Teams"><?cs if:s.Teams ?><?cs var:s.Teams ?><?cs else ?><span class="muted">None yet</span><?cs /if ?></td>
-<td data-label="Live tokens"><?cs var:s.Live ?></td></tr><?cs
+<td data-label="Live tokens"><?cs call:count(s.Live, "token", "tokens") ?></td></tr><?cs
     /each ?><?cs call:table_end() ?><?cs
   /if ?>
 <form class="form service-form" method="post" action="/api-tokens"><?cs call:csrf_input() ?>

@@ -12,7 +12,7 @@ call:breadcrumbs("/uplinks", "Uplinks", Uplink.Name) ?>
 <div class="page-heading">
 <p class="eyebrow">Uplink</p>
 <h1><?cs var:Uplink.Name ?></h1>
-<p class="page-lede">Proxy <span class="url-text"><?cs call:or_dash(Uplink.ProxyUrl) ?></span>. Added <?cs var:Uplink.CreatedAt ?> UTC<?cs if:Uplink.UpdatedAt != Uplink.CreatedAt ?>, changed <?cs var:Uplink.UpdatedAt ?> UTC<?cs /if ?>.</p>
+<p class="page-lede">Proxy <span class="url-text"><?cs call:or_dash(Uplink.ProxyUrl) ?></span>. Added <?cs call:timestamp(Uplink.CreatedAt) ?><?cs if:Uplink.UpdatedAt != Uplink.CreatedAt ?>, changed <?cs call:timestamp(Uplink.UpdatedAt) ?><?cs /if ?> (UTC).</p>
 </div>
 </div><?cs
 if:DeleteRefused ?>
