@@ -45,28 +45,29 @@ enum write_type {
 	WRITE_ID,		/* a positive integer */
 	WRITE_ID_OR_NULL,	/* … or null: "" */
 	WRITE_VERSION,		/* update only; not a form field */
+	WRITE_FLAG,		/* update only: save_anyway */
 	WRITE_OBJECT,		/* settings, secrets */
 };
 
 static const struct {
 	const char	*key, *input;
 	enum write_type	 type;
-	int		 update;	/* may be sent to change a connection */
 } write_keys[] = {
-	{ "name", "name", WRITE_STRING, 1 },
-	{ "description", "description", WRITE_STRING, 1 },
-	{ "team_id", "team", WRITE_ID, 0 },
-	{ "connector", "connector", WRITE_STRING, 0 },
-	{ "protocol", "protocol", WRITE_STRING, 0 },
-	{ "api_type", "api_type", WRITE_STRING, 0 },
-	{ "context", "context", WRITE_STRING, 0 },
-	{ "uplink_id", "uplink", WRITE_ID_OR_NULL, 1 },
-	{ "named_credential_id", "named_credential", WRITE_ID, 0 },
-	{ "oauth_client_id", "oauth_client", WRITE_ID_OR_NULL, 1 },
-	{ "check_interval", "check_interval", WRITE_STRING, 1 },
-	{ "version", NULL, WRITE_VERSION, 1 },
-	{ "settings", NULL, WRITE_OBJECT, 1 },
-	{ "secrets", NULL, WRITE_OBJECT, 1 },
+	{ "name", "name", WRITE_STRING },
+	{ "description", "description", WRITE_STRING },
+	{ "team_id", "team", WRITE_ID },
+	{ "connector", "connector", WRITE_STRING },
+	{ "protocol", "protocol", WRITE_STRING },
+	{ "api_type", "api_type", WRITE_STRING },
+	{ "context", "context", WRITE_STRING },
+	{ "uplink_id", "uplink", WRITE_ID_OR_NULL },
+	{ "named_credential_id", "named_credential", WRITE_ID },
+	{ "oauth_client_id", "oauth_client", WRITE_ID_OR_NULL },
+	{ "check_interval", "check_interval", WRITE_STRING },
+	{ "version", NULL, WRITE_VERSION },
+	{ "save_anyway", NULL, WRITE_FLAG },
+	{ "settings", NULL, WRITE_OBJECT },
+	{ "secrets", NULL, WRITE_OBJECT },
 };
 
 /* The form's error names (Form.Errors.*) as body keys. */
@@ -133,10 +134,11 @@ write_object(const char *which, json_t *obj, struct buf *b, struct api_fault *fa
 
 /*
  * The body into the form's fields (appended to r->in): keys known, of
- * their types; *version the one sent (0: none). 0, or 1 with the 400 made.
+ * their types; *version the one sent (0: none), *anyway save_anyway. 0, or
+ * 1 with the 400 made.
  */
 static int
-write_parse(struct req *r, json_t *body, int update, long long *version)
+write_parse(struct req *r, json_t *body, int update, long long *version, int *anyway)
 {
 	struct api_fault	 fault;
 	struct buf		 b;
@@ -148,6 +150,7 @@ write_parse(struct req *r, json_t *body, int update, long long *version)
 	int			 rc = 1;
 
 	*version = 0;
+	*anyway = 0;
 	memset(&fault, 0, sizeof(fault));
 	buf_init(&b);
 	if (body == NULL) {
@@ -160,7 +163,8 @@ write_parse(struct req *r, json_t *body, int update, long long *version)
 				break;
 		api_clip(key, name, sizeof(name));
 		if (k == sizeof(write_keys) / sizeof(write_keys[0]) ||
-		    (write_keys[k].type == WRITE_VERSION && !update)) {
+		    (!update &&
+		    (write_keys[k].type == WRITE_VERSION || write_keys[k].type == WRITE_FLAG))) {
 			api_fault(&fault, "unknown_key", name, "Unknown key \"%s\".", name);
 			goto fault;
 		}
@@ -193,6 +197,17 @@ write_parse(struct req *r, json_t *body, int update, long long *version)
 			}
 			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 			write_pair(&b, write_keys[k].input, num);
+			/* The form's "Use a saved client" with it chosen. */
+			if (strcmp(key, "oauth_client_id") == 0)
+				write_pair(&b, "client_source", "saved");
+			break;
+		case WRITE_FLAG:
+			if (!json_is_boolean(v)) {
+				api_fault(&fault, "invalid_field", name,
+				    "\"%s\" must be true or false.", name);
+				goto fault;
+			}
+			*anyway = json_is_true(v);
 			break;
 		case WRITE_OBJECT:
 			if (!json_is_object(v)) {
@@ -374,10 +389,11 @@ api_connections_create(struct req *r, json_t *body)
 	struct connform		 cf;
 	json_t			*fields = NULL;
 	long long		 version, id;
-	int			 rc = 0, errors;
+	char			 result[200];
+	int			 rc = 0, errors, anyway, ok;
 
 	memset(&nc, 0, sizeof(nc));
-	if (write_parse(r, body, 0, &version) != 0)
+	if (write_parse(r, body, 0, &version, &anyway) != 0)
 		return 0;
 	if (connsave_resolve(r, &nc, 1) == -1) {
 		write_unresolved(r);
@@ -412,6 +428,10 @@ api_connections_create(struct req *r, json_t *body)
 		    "that team.");
 		goto out;
 	}
+	/* Tested once created, as the form does (an OAuth code connection is
+	 * tested when it is connected); the answer shows the outcome. */
+	if (!connsave_awaits_consent(&nc, pick.ctx, pick.credential))
+		(void)tester_run_id(&r->actor, id, "create", result, sizeof(result), &ok);
 	rc = write_show(r, id, 201);
 out:
 	connform_free(&cf);
@@ -467,11 +487,29 @@ write_conflict(struct req *r, const struct conn *c)
 	api_reply(r, 409, j);
 }
 
+/* 422 test_failed: the change failed its test before save; nothing saved. */
+static void
+write_test_failed(struct req *r, const struct probe_outcome *o, const char *why)
+{
+	char	 msg[512];
+	json_t	*j = json_object();
+
+	r->log_note = "test before save failed";
+	snprintf(msg, sizeof(msg), "Nothing was saved: the connection with your changes "
+	    "failed its test. %s Correct it, or send \"save_anyway\": true to save it all "
+	    "the same.", why);
+	json_object_set_new(j, "error", json_string("test_failed"));
+	json_object_set_new(j, "message", json_string(msg));
+	json_object_set_new(j, "result", json_string(probe_result_key(o->result)));
+	json_object_set_new(j, "http_status", json_integer(o->http_status));
+	api_reply(r, 422, j);
+}
+
 /* What the update leaves out stays as it is: name, description and each
  * stored setting become the form's fields (the edit form shows them so);
  * creation-only keys may be sent only unchanged. 0, or 1 with the 422. */
 static int
-write_keep(struct req *r, const struct conn *c, json_t *body)
+write_keep(struct req *r, const struct conn *c, HDF *proto, json_t *body)
 {
 	static const char *const	 fixed[] = { "connector", "protocol", "api_type",
 	    "context", "team_id", "named_credential_id" };
@@ -504,9 +542,12 @@ write_keep(struct req *r, const struct conn *c, json_t *body)
 	if ((old = json_loads(c->settings, 0, NULL)) != NULL)
 		json_object_foreach(old, key, v) {
 			char	 input[WRITE_KEY_MAX + 8];
+			HDF	*f = hdf_get_obj(hdf_get_obj(proto, "Fields"), key);
 
+			/* Only what the form would show: a field of the protocol. */
 			if (!json_is_string(v) || json_object_get(given, key) != NULL ||
-			    strlen(key) > WRITE_KEY_MAX)
+			    strlen(key) > WRITE_KEY_MAX || f == NULL ||
+			    !connector_field_applies(f, c->api_type))
 				continue;
 			snprintf(input, sizeof(input), "f.%s", key);
 			write_pair(&b, input, json_string_value(v));
@@ -528,12 +569,8 @@ write_keep_client(struct req *r, const struct conn *c, json_t *body)
 	char	 current[24], pairs[80];
 	int	 uses;
 
-	if (json_object_get(body, "oauth_client_id") != NULL) {
-		if (json_is_null(json_object_get(body, "oauth_client_id")))
-			return 0;
-		return form_parse_urlencoded(&r->in, "client_source=saved", 19,
-		    r->in.n + 1) == FORM_OK ? 0 : -1;
-	}
+	if (json_object_get(body, "oauth_client_id") != NULL)
+		return 0;
 	if ((uses = connform_client_current(&r->actor, c->id, current, sizeof(current))) != 1)
 		return uses;
 	snprintf(pairs, sizeof(pairs), "client_source=saved&oauth_client=%s", current);
@@ -549,33 +586,37 @@ api_connections_update(struct req *r, json_t *body)
 	struct connform		 cf;
 	struct connsave_values	 v;
 	json_t			*fields = NULL;
+	HDF			*proto;
 	char			*stored = NULL, *expiry = NULL, vs[24];
 	const char		*client;
+	struct probe_outcome	 o;
 	long long		 version, expect;
-	int			 rc, errors, saved;
+	char			 why[200];
+	int			 rc, errors, saved, anyway, tried = 0, failed, ok;
 
 	if ((c = api_connections_load(r, &rc)) == NULL)
 		return rc;
 	memset(&cf, 0, sizeof(cf));
+	probe_outcome_init(&o);
 	rc = 0;
 	if (c->perm < PERM_MANAGE) {
 		api_error(r, 403, "forbidden", "Your role does not allow editing this connection.");
 		goto out;
 	}
-	if (write_parse(r, body, 1, &version) != 0 || (expect = write_expect(r, version)) == 0)
+	if (write_parse(r, body, 1, &version, &anyway) != 0 || (expect = write_expect(r, version)) == 0)
 		goto out;
 	if (expect != c->version) {
 		write_conflict(r, c);
 		goto out;
 	}
-	if (write_keep(r, c, body) != 0)
+	proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
+	if (write_keep(r, c, proto, body) != 0)
 		goto out;
 	rc = -1;
 	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL ||
 	    (expiry = secret_conn_expiry_json(r->app, c->id)) == NULL)
 		goto out;
-	connform_init(&cf, connector_protocol(&r->app->catalog, c->connector, c->protocol),
-	    c->api_type, 1, c->settings, stored);
+	connform_init(&cf, proto, c->api_type, 1, c->settings, stored);
 	connform_set_expiry(&cf, expiry);
 	if (connform_client_applies(cf.proto) && write_keep_client(r, c, body) == -1)
 		goto out;
@@ -601,6 +642,18 @@ api_connections_update(struct req *r, json_t *body)
 		rc = write_show(r, c->id, 200);
 		goto out;
 	}
+	/* Tested before it is saved, as the form: only what the test depends on. */
+	if (!anyway && connsave_needs_try(&cf)) {
+		if ((failed = connsave_try(&r->actor, c, &cf, &o, why, sizeof(why))) == -1) {
+			rc = -1;
+			goto out;
+		}
+		tried = 1;
+		if (failed) {
+			write_test_failed(r, &o, why);
+			goto out;
+		}
+	}
 	snprintf(vs, sizeof(vs), "%lld", expect);
 	connsave_values_read(r, c, vs, client, &v);
 	if ((saved = connsave_edit(&r->actor, c, &cf, &v)) == -1) {
@@ -611,8 +664,14 @@ api_connections_update(struct req *r, json_t *body)
 		write_conflict(r, c);
 		goto out;
 	}
+	/* The try's outcome is the save's test; one not tried is tested now. */
+	if (tried && o.result == PROBE_OK)
+		(void)tester_record_outcome(&r->actor, 0, c, "edit", &o);
+	else
+		(void)tester_run_id(&r->actor, c->id, "edit", why, sizeof(why), &ok);
 	rc = write_show(r, c->id, 200);
 out:
+	probe_outcome_free(&o);
 	connform_free(&cf);
 	free(stored);
 	free(expiry);

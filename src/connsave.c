@@ -269,6 +269,14 @@ out:
 	return id;
 }
 
+int
+connsave_awaits_consent(const struct connsave_new *nc, const char *ctx,
+    const char *credential)
+{
+	return strcmp(hdf_get_value(nc->proto, "kind", ""), "oauth2_code") == 0 &&
+	    strcmp(ctx, "system") == 0 && credential == NULL;
+}
+
 /* --------------------------------------------------------------- edit */
 
 const char *
@@ -392,6 +400,39 @@ connsave_values_read(struct req *r, const struct conn *c, const char *version,
 	v->description = req_text(r, "description");
 	v->check_interval = connsave_check_interval(r, c);
 	v->client = client;
+}
+
+/*
+ * Test before save: the changed connection tried with the typed secrets
+ * over the stored ones. 1 when it failed (why: the sentence, and each typed
+ * secret marked to be entered again), 0 when it passed or cannot be tried
+ * without side effects, -1 on failure.
+ */
+int
+connsave_try(const struct actor *a, const struct conn *c, struct connform *cf,
+    struct probe_outcome *o, char *why, size_t whylen)
+{
+	struct conn	 cand = *c;
+	int		 failed = 0;
+
+	if ((cand.settings = json_dumps(cf->settings, JSON_COMPACT)) == NULL)
+		return -1;
+	cand.uplink_id = cf->uplink_new;	/* tried the way it would go */
+	if (tester_try(a, &cand, cf->secret_field, cf->secret_value, cf->nsecrets,
+	    cf->rebind, o) == -1)
+		failed = -1;
+	else if (o->result != PROBE_OK && o->result != PROBE_UNSUPPORTED) {
+		failed = 1;
+		probe_result_sentence(o->result, o->http_status, why, whylen);
+	}
+	free(cand.settings);
+	return failed;
+}
+
+int
+connsave_needs_try(const struct connform *cf)
+{
+	return cf->nsecrets > 0 || cf->rebind || !json_equal(cf->old, cf->settings);
 }
 
 int

@@ -140,33 +140,6 @@ page_connection_edit(struct req *r)
 	return rc;
 }
 
-/*
- * Test before save: the changed connection tried with the typed secrets
- * over the stored ones. 1 when it failed (why: the sentence, and each typed
- * secret marked to be entered again), 0 when it passed or cannot be tried
- * without side effects, -1 on failure.
- */
-static int
-edit_try(const struct actor *a, const struct conn *c, struct connform *cf,
-    struct probe_outcome *o, char *why, size_t whylen)
-{
-	struct conn	 cand = *c;
-	int		 failed = 0;
-
-	if ((cand.settings = json_dumps(cf->settings, JSON_COMPACT)) == NULL)
-		return -1;
-	cand.uplink_id = cf->uplink_new;	/* tried the way it would go */
-	if (tester_try(a, &cand, cf->secret_field, cf->secret_value, cf->nsecrets,
-	    cf->rebind, o) == -1)
-		failed = -1;
-	else if (o->result != PROBE_OK && o->result != PROBE_UNSUPPORTED) {
-		failed = 1;
-		probe_result_sentence(o->result, o->http_status, why, whylen);
-	}
-	free(cand.settings);
-	return failed;
-}
-
 /* The form after a failed try: why, "Save anyway", each typed secret
  * (field key) marked to be entered again. */
 static void
@@ -343,7 +316,7 @@ edit_run_after(const struct actor *a, const char *token, void *arg)
 	int			 failed, saved = -1;
 
 	probe_outcome_init(&o);
-	if ((failed = edit_try(a, e->c, &e->cf, &o, why, sizeof(why))) == -1)
+	if ((failed = connsave_try(a, e->c, &e->cf, &o, why, sizeof(why))) == -1)
 		(void)once_finish(a, token, "error", "Nothing was saved: the connection with "
 		    "your changes could not be tested. Try again.");
 	else if (failed)
@@ -539,13 +512,12 @@ page_connection_edit_post(struct req *r)
 	}
 	/* Only what the test depends on is tried: settings or typed secrets;
 	 * with the form's token after the answer, without (a script) now. */
-	if (req_param(r, "save_anyway") == NULL && (cf.nsecrets > 0 || cf.rebind ||
-	    !json_equal(cf.old, cf.settings))) {
+	if (req_param(r, "save_anyway") == NULL && connsave_needs_try(&cf)) {
 		if (req_param(r, "once") != NULL) {
 			rc = edit_try_later(r, &c, &cf, client);
 			goto out;
 		}
-		if ((failed = edit_try(&r->actor, c, &cf, &o, why, sizeof(why))) == -1) {
+		if ((failed = connsave_try(&r->actor, c, &cf, &o, why, sizeof(why))) == -1) {
 			rc = -1;
 			goto out;
 		}

@@ -216,8 +216,7 @@ newconn_created(struct req *r, struct connsave_new *nc, long long id, const char
 	char	 msg[512];
 
 	snprintf(msg, sizeof(msg), "Connection \"%s\" created.", req_text(r, "name"));
-	if (strcmp(hdf_get_value(nc->proto, "kind", ""), "oauth2_code") == 0 &&
-	    strcmp(ctx, "system") == 0 && credential == NULL)
+	if (connsave_awaits_consent(nc, ctx, credential))
 		return page_connection_connect_new(r, id, msg);
 	if (once != NULL)
 		return page_connection_test_later(r, id, once, "create", msg);

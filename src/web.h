@@ -314,6 +314,10 @@ int		 connsave_foreign_fields(struct req *, struct connsave_new *);
  * the id, 0 when the name is taken in the team, -1 on failure. */
 long long	 connsave_create(const struct actor *, const struct connsave_new *,
 		    struct connform *, const struct connsave_pick *);
+/* An OAuth code connection of the system account, no named credential:
+ * nothing to test before the consent (Connect). */
+int		 connsave_awaits_consent(const struct connsave_new *, const char *ctx,
+		    const char *credential);
 /* The scheduled check posted (NULL: not one offered), or c's when absent. */
 const char	*connsave_check_interval(struct req *, const struct conn *);
 /* Edit's name, description and check interval; its connection mode. Each
@@ -327,6 +331,14 @@ int		 connsave_check_edit(struct req *, struct conn *, struct connform *,
 /* An edit's values from r->in (name, description, check_interval). */
 void		 connsave_values_read(struct req *, const struct conn *, const char *version,
 		    const char *client, struct connsave_values *);
+/* Test before save: the changed connection tried with the typed secrets
+ * over the stored ones: 1 failed (why: the sentence), 0 passed or cannot be
+ * tried without side effects, -1 on failure. */
+int		 connsave_try(const struct actor *, const struct conn *, struct connform *,
+		    struct probe_outcome *, char *why, size_t whylen);
+/* What an edit is tried for before it is saved: typed secrets, a new
+ * destination or other settings. */
+int		 connsave_needs_try(const struct connform *);
 /* Save an edit in one transaction: 0, 1 stale (version moved on), -1. */
 int		 connsave_edit(const struct actor *, struct conn *, struct connform *,
 		    const struct connsave_values *);

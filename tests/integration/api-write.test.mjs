@@ -82,6 +82,11 @@ describe('create', () => {
 		assert.equal(r.json.settings.url, standin.url);
 		assert.deepEqual(r.json.secrets.map((s) => s.field), ['password']);
 		assert.equal(r.json.version, 1);
+		// Tested once created, as the form does: the stand-in took the password.
+		assert.equal(r.json.status, 'ok', r.text);
+		assert.ok(r.json.last_tested_at);
+		assert.equal(psqlValue(`SELECT trigger FROM connection_tests WHERE connection_id = ${r.json.id}`),
+		    'create');
 		const g = await call(writer, 'GET', `/connections/${r.json.id}`);
 		assert.deepEqual(g.json, r.json);
 		assert.equal(g.headers.get('etag'), '"1"');
@@ -174,6 +179,26 @@ describe('update', () => {
 		assert.equal(ok.status, 200, ok.text);
 		assert.equal(ok.json.settings.url, standin2.url);
 		assert.equal(ok.json.settings.username, 'svc', 'the other settings kept');
+	});
+
+	test('tested before it is saved, as the form: a failing change is refused unless save_anyway', async () => {
+		const c = await create();
+		const wrong = marker('wrong');
+		const r = await call(writer, 'PATCH', `/connections/${c.id}`, { version: 1,
+		    secrets: { password: wrong } });
+		assert.equal(r.status, 422, r.text);
+		assert.equal(r.json.error, 'test_failed');
+		assert.match(r.json.message, /Nothing was saved.*save_anyway/);
+		assert.equal(psqlValue(`SELECT version FROM connections WHERE id = ${c.id}`), '1');
+		const anyway = await call(writer, 'PATCH', `/connections/${c.id}`, { version: 1,
+		    secrets: { password: wrong }, save_anyway: true });
+		assert.equal(anyway.status, 200, anyway.text);
+		assert.equal(anyway.json.version, 2);
+		assert.equal(anyway.json.status, 'failing', 'tested after the save');
+		const bad = await call(writer, 'PATCH', `/connections/${c.id}`, { version: 2, save_anyway: 'yes' });
+		assert.equal(bad.status, 400);
+		const audit = psql('SELECT row_to_json(a)::text FROM audit_log a').map((x) => x[0]).join('\n');
+		assertAbsent(wrong, { answers: answers.join('\n'), logs: stackLogs(), audit });
 	});
 
 	test('a member may not edit (403); another team\'s token is told nothing (404)', async () => {
