@@ -380,6 +380,36 @@ write_unresolved(struct req *r)
 		write_invalid_one(r, "api_type", "The connector has no such API type.");
 }
 
+/* A setting the body leaves out is what the New form shows untouched: its
+ * default. 0, or 1 with the 400 made. */
+static int
+write_defaults(struct req *r, struct connform *cf, json_t *body)
+{
+	json_t		*given = json_object_get(body, "settings");
+	struct buf	 b;
+	HDF		*f;
+	char		 input[WRITE_KEY_MAX + 8];
+	int		 rc = 0;
+
+	buf_init(&b);
+	for (f = hdf_obj_child(hdf_get_obj(cf->proto, "Fields")); f != NULL; f = hdf_obj_next(f))
+		if (connector_field_applies(f, cf->api_type) &&
+		    strcmp(hdf_get_value(f, "type", "text"), "secret") != 0 &&
+		    json_object_get(given, hdf_obj_name(f)) == NULL &&
+		    *connform_default(cf, f) != '\0' &&
+		    strlen(hdf_obj_name(f)) <= WRITE_KEY_MAX) {
+			snprintf(input, sizeof(input), "f.%s", hdf_obj_name(f));
+			write_pair(&b, input, connform_default(cf, f));
+		}
+	if (b.len > 0 && form_parse_urlencoded(&r->in, b.data, b.len,
+	    r->in.n + r->app->cfg.fields_max) != FORM_OK) {
+		api_error(r, 400, "bad_request", "The body has too many fields.");
+		rc = 1;
+	}
+	buf_free(&b);
+	return rc;
+}
+
 /* POST /api/v1/connections: the New connection form's checks and save. */
 int
 api_connections_create(struct req *r, json_t *body)
@@ -411,6 +441,8 @@ api_connections_create(struct req *r, json_t *body)
 		write_invalid(r, fields);
 		goto out;
 	}
+	if (write_defaults(r, &cf, body) != 0)
+		goto out;
 	if ((errors = connsave_check_new(r, &nc, &cf, &pick)) == CONNSAVE_UNDECLARED) {
 		write_invalid_one(r, "settings", "A field is not one of this protocol's.");
 		goto out;

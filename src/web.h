@@ -220,6 +220,9 @@ int		 connform_declares_all(struct req *, struct connform *);
 void		 connform_free(struct connform *);
 /* Label of field `key` in the protocol, or the key itself. */
 const char	*connform_label(struct connform *, const char *key);
+/* The value a field shows before anything is typed (scopes: the protocol's
+ * default scopes for the API type). */
+const char	*connform_default(struct connform *, struct _hdf *field);
 /* The stored secrets' expiry dates (secret_conn_expiry_json) for the form
  * to show and to compare with. Before connform_validate. */
 void		 connform_set_expiry(struct connform *, const char *expiry_json);

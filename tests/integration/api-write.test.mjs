@@ -94,6 +94,14 @@ describe('create', () => {
 		    + ` AND action = 'connection_create' AND outcome = 'success'`), '1');
 	});
 
+	test('a setting left out takes the default the form shows', async () => {
+		const r = await call(writer, 'POST', '/connections', basicBody({
+		    settings: { url: standin.url, username: 'svc' } }));
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.json.settings.test_path, '/');
+		assert.equal(r.json.settings.test_status, '200');
+	});
+
 	test('the form\'s refusals, field by field, nothing saved', async () => {
 		const cases = [
 			[{ name: '' }, 'name'],
