@@ -132,6 +132,31 @@ write_object(const char *which, json_t *obj, struct buf *b, struct api_fault *fa
 	return 0;
 }
 
+/* The pairs may carry secrets: wiped before they are freed. */
+static void
+write_wipe(struct buf *b)
+{
+	if (b->data != NULL)
+		sodium_memzero(b->data, b->len);
+	buf_free(b);
+}
+
+/* URL-encoded pairs b (taken, wiped) into r->in, bounded as a form's
+ * fields are: 0, or 1 with the 400 made. */
+static int
+write_fields(struct req *r, struct buf *b)
+{
+	enum form_err	 fe = FORM_OK;
+
+	if (b->len > 0 && (fe = form_parse_urlencoded(&r->in, b->data, b->len,
+	    r->in.n + r->app->cfg.fields_max)) != FORM_OK) {
+		r->log_note = form_strerror(fe);
+		api_error(r, 400, "bad_request", "The body has too many or malformed fields.");
+	}
+	write_wipe(b);
+	return fe == FORM_OK ? 0 : 1;
+}
+
 /*
  * The body into the form's fields (appended to r->in): keys known, of
  * their types; *version the one sent (0: none), *anyway save_anyway. 0, or
@@ -146,8 +171,6 @@ write_parse(struct req *r, json_t *body, int update, long long *version, int *an
 	char			 num[32], name[72];
 	json_t			*v;
 	size_t			 k;
-	enum form_err		 fe;
-	int			 rc = 1;
 
 	*version = 0;
 	*anyway = 0;
@@ -220,22 +243,11 @@ write_parse(struct req *r, json_t *body, int update, long long *version, int *an
 			break;
 		}
 	}
-	if (b.len > 0 && (fe = form_parse_urlencoded(&r->in, b.data, b.len,
-	    r->in.n + r->app->cfg.fields_max)) != FORM_OK) {
-		r->log_note = form_strerror(fe);
-		api_error(r, 400, "bad_request", "The body has too many or malformed fields.");
-		goto out;
-	}
-	rc = 0;
-	goto out;
+	return write_fields(r, &b);
 fault:
 	api_fault_reply(r, &fault);
-out:
-	/* The pairs carried the secrets: wiped before they are freed. */
-	if (b.data != NULL)
-		sodium_memzero(b.data, b.len);
-	buf_free(&b);
-	return rc;
+	write_wipe(&b);
+	return 1;
 }
 
 /* Add "which.key": message to fields. */
@@ -389,7 +401,6 @@ write_defaults(struct req *r, struct connform *cf, json_t *body)
 	struct buf	 b;
 	HDF		*f;
 	char		 input[WRITE_KEY_MAX + 8];
-	int		 rc = 0;
 
 	buf_init(&b);
 	for (f = hdf_obj_child(hdf_get_obj(cf->proto, "Fields")); f != NULL; f = hdf_obj_next(f))
@@ -401,13 +412,7 @@ write_defaults(struct req *r, struct connform *cf, json_t *body)
 			snprintf(input, sizeof(input), "f.%s", hdf_obj_name(f));
 			write_pair(&b, input, connform_default(cf, f));
 		}
-	if (b.len > 0 && form_parse_urlencoded(&r->in, b.data, b.len,
-	    r->in.n + r->app->cfg.fields_max) != FORM_OK) {
-		api_error(r, 400, "bad_request", "The body has too many fields.");
-		rc = 1;
-	}
-	buf_free(&b);
-	return rc;
+	return write_fields(r, &b);
 }
 
 /* POST /api/v1/connections: the New connection form's checks and save. */
@@ -549,7 +554,6 @@ write_keep(struct req *r, const struct conn *c, HDF *proto, json_t *body)
 	json_t				*old, *v, *given = json_object_get(body, "settings");
 	const char			*key, *cur;
 	size_t				 i;
-	int				 rc = 0;
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if ((v = json_object_get(body, fixed[i])) == NULL)
@@ -585,13 +589,7 @@ write_keep(struct req *r, const struct conn *c, HDF *proto, json_t *body)
 			write_pair(&b, input, json_string_value(v));
 		}
 	json_decref(old);
-	if (b.len > 0 && form_parse_urlencoded(&r->in, b.data, b.len,
-	    r->in.n + r->app->cfg.fields_max) != FORM_OK) {
-		api_error(r, 400, "bad_request", "The body has too many fields.");
-		rc = 1;
-	}
-	buf_free(&b);
-	return rc;
+	return write_fields(r, &b);
 }
 
 /* The saved OAuth client stays when the body does not name one. */
