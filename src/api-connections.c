@@ -5,7 +5,7 @@
  * (conn_get's visibility and permissions).
  *
  *   GET  /api/v1/connections		page, per_page
- *   GET  /api/v1/connections/{id}
+ *   GET  /api/v1/connections/{id}		with ETag: "<version>"
  *   POST /api/v1/connections/{id}/test	{"trigger": "flow_open"|"api"|"schedule"}
  *   POST /api/v1/connections/{id}/replace	{"replacement_id", "flow_ids", "dry_run"}
  *
