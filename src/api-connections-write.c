@@ -16,11 +16,13 @@
  * Body keys: name, description, team_id, connector, protocol, api_type,
  * context, uplink_id (null: Direct), named_credential_id, oauth_client_id
  * (null: none), check_interval (update), version (update), settings
- * {field: string|number|boolean}, secrets {field: string}.
+ * {field: string|number|boolean}, secrets {field: string}, secrets_expire_on
+ * {field: "YYYY-MM-DD"|null} (a secret's expiry date, f.KEY.expires_on).
  * Statuses: 200, 201, 204; 400 (malformed body, unknown key, wrong type);
  * 403 (the role does not allow it); 404 (missing or not visible); 409
  * (stale version: "conflict"; in use; transfer refused); 422 ("invalid",
- * with "fields": {"name"|"settings.KEY"|"secrets.KEY"|…: message}); 428
+ * with "fields": {"name"|"settings.KEY"|"secrets.KEY"|
+ * "secrets_expire_on.KEY"|…: message}); 428
  * (update without a version). Secrets are never echoed, logged or audited:
  * they live in r->in and struct connform only, wiped as the forms' are.
  */
@@ -68,6 +70,7 @@ static const struct {
 	{ "save_anyway", NULL, WRITE_FLAG },
 	{ "settings", NULL, WRITE_OBJECT },
 	{ "secrets", NULL, WRITE_OBJECT },
+	{ "secrets_expire_on", NULL, WRITE_OBJECT },
 };
 
 /* The form's error names (Form.Errors.*) as body keys. */
@@ -106,14 +109,16 @@ write_setting(json_t *v, char *num, size_t numlen)
 	return NULL;
 }
 
-/* settings or secrets into f.KEY pairs; 1 with the 400 in *fault. */
+/* settings or secrets into f.KEY pairs, secrets_expire_on into
+ * f.KEY.expires_on (null: ""); 1 with the 400 in *fault. */
 static int
 write_object(const char *which, json_t *obj, struct buf *b, struct api_fault *fault)
 {
 	const char	*key, *v;
-	char		 input[WRITE_KEY_MAX + 8], num[32], name[WRITE_KEY_MAX + 16];
+	char		 input[WRITE_KEY_MAX + 24], num[32], name[WRITE_KEY_MAX + 24];
 	json_t		*val;
 	int		 secret = strcmp(which, "secrets") == 0;
+	int		 date = strcmp(which, "secrets_expire_on") == 0;
 
 	json_object_foreach(obj, key, val) {
 		snprintf(name, sizeof(name), "%s.", which);
@@ -121,12 +126,14 @@ write_object(const char *which, json_t *obj, struct buf *b, struct api_fault *fa
 		if (*key == '\0' || strlen(key) > WRITE_KEY_MAX)
 			return api_fault(fault, "invalid_field", name, "\"%s\": no such field.",
 			    name);
-		v = secret ? json_string_value(val) : write_setting(val, num, sizeof(num));
+		v = secret ? json_string_value(val) : date ? (json_is_null(val) ? "" :
+		    json_string_value(val)) : write_setting(val, num, sizeof(num));
 		if (v == NULL)
 			return api_fault(fault, "invalid_field", name, secret ?
-			    "\"%s\" must be a string." :
+			    "\"%s\" must be a string." : date ?
+			    "\"%s\" must be a date (YYYY-MM-DD) or null." :
 			    "\"%s\" must be a string, a number or true/false.", name);
-		snprintf(input, sizeof(input), "f.%s", key);
+		snprintf(input, sizeof(input), date ? "f.%s.expires_on" : "f.%s", key);
 		write_pair(b, input, v);
 	}
 	return 0;
@@ -269,13 +276,14 @@ write_field_error(json_t *fields, const char *which, const char *key, const char
 static void
 write_kinds(json_t *body, HDF *proto, const char *api_type, json_t **fields)
 {
-	static const char *const	 which[] = { "settings", "secrets" };
+	static const char *const	 which[] = { "settings", "secrets",
+	    "secrets_expire_on" };
 	const char			*key;
 	json_t				*v;
 	HDF				*f;
 	size_t				 i;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		json_object_foreach(json_object_get(body, which[i]), key, v) {
 			const char	*why = NULL;
 			int		 secret;
@@ -290,6 +298,8 @@ write_kinds(json_t *body, HDF *proto, const char *api_type, json_t **fields)
 					why = "This is a secret: send it in \"secrets\".";
 				else if (!secret && i == 1)
 					why = "This is no secret: send it in \"settings\".";
+				else if (!secret && i == 2)
+					why = "Only a secret has an expiry date.";
 			}
 			if (why == NULL)
 				continue;
@@ -322,12 +332,16 @@ write_form_errors(struct req *r, struct connform *cf, json_t *fields)
 	}
 	json_object_foreach(cf->errors, key, v) {
 		char	 field[WRITE_KEY_MAX + 1];
+		size_t	 dot;
 
 		api_clip(key, field, sizeof(field));
-		field[strcspn(field, ".")] = '\0';
+		dot = strcspn(field, ".");
+		field[dot] = '\0';
 		f = hdf_get_obj(hdf_get_obj(cf->proto, "Fields"), field);
-		write_field_error(fields, f != NULL && strcmp(hdf_get_value(f, "type", "text"),
-		    "secret") == 0 ? "secrets" : "settings", key, json_string_value(v));
+		/* KEY.expires_on: the date beside secret KEY. */
+		write_field_error(fields, key[dot] == '.' ? "secrets_expire_on" : f != NULL &&
+		    strcmp(hdf_get_value(f, "type", "text"), "secret") == 0 ? "secrets" :
+		    "settings", key[dot] == '.' ? field : key, json_string_value(v));
 	}
 	return fields;
 }

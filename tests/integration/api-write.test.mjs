@@ -102,6 +102,25 @@ describe('create', () => {
 		assert.equal(r.json.settings.test_status, '200');
 	});
 
+	test('a secret\'s expiry date, as the form\'s "expires on" beside it', async () => {
+		const r = await call(writer, 'POST', '/connections', basicBody({
+		    secrets_expire_on: { password: '2031-01-02' } }));
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.json.expires_on, '2031-01-02');
+		const bad = await call(writer, 'POST', '/connections', basicBody({
+		    secrets_expire_on: { password: '2031-02-30' } }));
+		assert.equal(bad.status, 422, bad.text);
+		assert.ok(bad.json.fields['secrets_expire_on.password'], bad.text);
+		const notSecret = await call(writer, 'POST', '/connections', basicBody({
+		    secrets_expire_on: { url: '2031-01-02' } }));
+		assert.equal(notSecret.status, 422);
+		assert.ok(notSecret.json.fields['secrets_expire_on.url']);
+		const cleared = await call(writer, 'PATCH', `/connections/${r.json.id}`, { version: 1,
+		    secrets_expire_on: { password: null } });
+		assert.equal(cleared.status, 200, cleared.text);
+		assert.equal(cleared.json.expires_on, null);
+	});
+
 	test('the form\'s refusals, field by field, nothing saved', async () => {
 		const cases = [
 			[{ name: '' }, 'name'],
