@@ -5,7 +5,7 @@
  * (conn_get's visibility and permissions).
  *
  *   GET  /api/v1/connections		page, per_page
- *   GET  /api/v1/connections/{id}
+ *   GET  /api/v1/connections/{id}		with ETag: "<version>"
  *   POST /api/v1/connections/{id}/test	{"trigger": "flow_open"|"api"|"schedule"}
  *   POST /api/v1/connections/{id}/replace	{"replacement_id", "flow_ids", "dry_run"}
  *
@@ -77,7 +77,7 @@ api_connections_list(struct req *r, json_t *body)
 }
 
 /* Connection {id} as the user sees it; NULL with *rc 0 (404 made) or -1. */
-static struct conn *
+struct conn *
 api_connections_load(struct req *r, int *rc)
 {
 	struct conn	*c;
@@ -112,6 +112,27 @@ api_connections_flow(PGresult *res, int i)
 	api_fields(f, res, i, (const char *const[]){ "id", "#id", "name", "name",
 	    "version", "#version", "status", "status", NULL });
 	return f;
+}
+
+/* The flows using connection id, as GET shows them; NULL on failure. */
+json_t *
+api_connections_flows(struct req *r, int64_t id)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*flows;
+	json_t		*j;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	flows = db_exec_named(&r->app->db, "api_connections_flows",
+	    "SELECT f.id, f.name, f.version, f.status FROM flows f"
+	    " JOIN flow_connections fc ON fc.flow_id = f.id WHERE fc.connection_id = $1"
+	    " ORDER BY lower(f.name), f.id", 1, params);
+	if (flows == NULL)
+		return NULL;
+	j = api_rows(flows, api_connections_flow);
+	db_clear(flows);
+	return j;
 }
 
 /* conn_get's "YYYY-MM-DD HH:MM:SS" (UTC) as ISO 8601; "" is null. */
@@ -241,8 +262,9 @@ api_connections_get(struct req *r, json_t *body)
 	struct conn	*c;
 	char		 cid[24];
 	const char	*params[1] = { cid };
-	PGresult	*secrets = NULL, *flows = NULL;
-	json_t		*j, *team, *settings, *egress;
+	PGresult	*secrets = NULL;
+	json_t		*j, *team, *settings, *egress, *flows = NULL;
+	char		 etag[24];
 	int		 rc;
 
 	(void)body;
@@ -254,11 +276,7 @@ api_connections_get(struct req *r, json_t *body)
 	secrets = db_exec_named(&r->app->db, "api_connections_secrets",
 	    "SELECT field, " API_TS("updated_at") " AS updated_at"
 	    " FROM connection_secrets WHERE connection_id = $1 ORDER BY field", 1, params);
-	flows = db_exec_named(&r->app->db, "api_connections_flows",
-	    "SELECT f.id, f.name, f.version, f.status FROM flows f"
-	    " JOIN flow_connections fc ON fc.flow_id = f.id WHERE fc.connection_id = $1"
-	    " ORDER BY lower(f.name), f.id", 1, params);
-	if (secrets == NULL || flows == NULL)
+	if (secrets == NULL || (flows = api_connections_flows(r, c->id)) == NULL)
 		goto out;
 
 	j = json_object();
@@ -285,7 +303,8 @@ api_connections_get(struct req *r, json_t *body)
 	}
 	json_object_set_new(j, "settings", settings);
 	json_object_set_new(j, "secrets", api_rows(secrets, api_connections_secret));
-	json_object_set_new(j, "flows", api_rows(flows, api_connections_flow));
+	json_object_set_new(j, "flows", flows);
+	flows = NULL;
 	json_object_set_new(j, "version", json_integer(c->version));
 	json_object_set_new(j, "uplink", c->uplink_id > 0 ? json_string(c->uplink) : json_null());
 	if ((egress = api_connections_egress(r, c->uplink_id, c->uplink)) == NULL) {
@@ -293,11 +312,14 @@ api_connections_get(struct req *r, json_t *body)
 		goto out;
 	}
 	json_object_set_new(j, "egress", egress);
+	/* The version as an ETag: PATCH and PUT take it back in If-Match. */
+	snprintf(etag, sizeof(etag), "\"%d\"", c->version);
+	http_header(r, "ETag", etag);
 	api_reply(r, 200, j);
 	rc = 0;
 out:
 	db_clear(secrets);
-	db_clear(flows);
+	json_decref(flows);
 	conn_free(c);
 	return rc;
 }

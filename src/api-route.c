@@ -21,6 +21,7 @@ enum api_method {
 	API_POST,
 	API_PUT,
 	API_DELETE,
+	API_PATCH,
 	API_OTHER,
 };
 
@@ -32,21 +33,33 @@ struct api_route {
 	api_fn		 post;
 	api_fn		 put;
 	api_fn		 del;
-	unsigned	 get_scope, post_scope, put_scope, del_scope;
+	api_fn		 patch;
+	unsigned	 get_scope, post_scope, put_scope, del_scope, patch_scope;
 };
 
 #define READ		APITOKEN_CONNECTIONS_READ
 #define FLOWS		APITOKEN_FLOWS_WRITE
 #define TESTS		APITOKEN_TESTS_RUN
+#define WRITE		APITOKEN_CONNECTIONS_WRITE
 
 static const char *const api_q_none[] = { NULL };
 static const char *const api_q_page[] = { "page", "per_page", NULL };
 
 static const struct api_route api_routes[] = {
 	{ .rt = { .pattern = "/api/v1/connections", .params = api_q_page, .multi = api_q_none },
-	    .get = api_connections_list, .get_scope = READ },
+	    .get = api_connections_list, .get_scope = READ,
+	    .post = api_connections_create, .post_scope = WRITE },
 	{ .rt = { .pattern = "/api/v1/connections/{id}", .params = api_q_none,
-	    .multi = api_q_none }, .get = api_connections_get, .get_scope = READ },
+	    .multi = api_q_none }, .get = api_connections_get, .get_scope = READ,
+	    .put = api_connections_update, .put_scope = WRITE,
+	    .patch = api_connections_update, .patch_scope = WRITE,
+	    .del = api_connections_delete, .del_scope = WRITE },
+	{ .rt = { .pattern = "/api/v1/connections/{id}/shares", .params = api_q_none,
+	    .multi = api_q_none }, .post = api_connections_share, .post_scope = WRITE },
+	{ .rt = { .pattern = "/api/v1/connections/{id}/shares/{key}", .params = api_q_none,
+	    .multi = api_q_none }, .del = api_connections_unshare, .del_scope = WRITE },
+	{ .rt = { .pattern = "/api/v1/connections/{id}/transfer", .params = api_q_none,
+	    .multi = api_q_none }, .post = api_connections_transfer, .post_scope = WRITE },
 	{ .rt = { .pattern = "/api/v1/connections/{id}/test", .params = api_q_none,
 	    .multi = api_q_none }, .post = api_connections_test, .post_scope = TESTS },
 	{ .rt = { .pattern = "/api/v1/connections/{id}/replace", .params = api_q_none,
@@ -78,6 +91,8 @@ api_method(const char *m)
 		return API_PUT;
 	if (strcmp(m, "DELETE") == 0)
 		return API_DELETE;
+	if (strcmp(m, "PATCH") == 0)
+		return API_PATCH;
 	return API_OTHER;
 }
 
@@ -108,6 +123,8 @@ api_handler(const struct api_route *ar, enum api_method m)
 		return ar->put;
 	case API_DELETE:
 		return ar->del;
+	case API_PATCH:
+		return ar->patch;
 	default:
 		return NULL;
 	}
@@ -126,6 +143,8 @@ api_scope(const struct api_route *ar, enum api_method m)
 		return ar->put_scope;
 	case API_DELETE:
 		return ar->del_scope;
+	case API_PATCH:
+		return ar->patch_scope;
 	default:
 		return 0;
 	}
@@ -167,6 +186,8 @@ api_allow(const struct api_route *ar, struct buf *b)
 		buf_printf(b, "%sPUT", b->len > 0 ? ", " : "");
 	if (ar->del != NULL)
 		buf_printf(b, "%sDELETE", b->len > 0 ? ", " : "");
+	if (ar->patch != NULL)
+		buf_printf(b, "%sPATCH", b->len > 0 ? ", " : "");
 }
 
 /*
@@ -210,7 +231,7 @@ api_dispatch(struct req *r)
 		goto out;
 	if (api_query(r) != 0)
 		goto out;
-	if ((m == API_POST || m == API_PUT) && api_body(r, &body) != 0)
+	if ((m == API_POST || m == API_PUT || m == API_PATCH) && api_body(r, &body) != 0)
 		goto out;
 	if (fn(r, body) == -1) {
 		db_rollback(&r->app->db);

@@ -2,14 +2,15 @@
  * api.c — the core of the JSON API under /api/v1 for the automation engine
  * and scripts: token auth, the query string and the JSON body, JSON answers
  * and paging. The route table and the dispatcher are api-route.c; the
- * resources are api-connections.c (list, one, test) and api-flows.c (the
- * flows registry). Tokens only
+ * resources are api-connections.c (list, one, test), api-connections-write.c
+ * (create, update, delete, share, transfer) and api-flows.c (the flows
+ * registry). Tokens only
  * (Authorization: Bearer, looked up by their hash in api_tokens), never
  * cookies, so there is no CSRF to check; the token's user acts with the
  * permissions the pages give them (r->actor).
  *
- * Inputs: Authorization; GET page, per_page on the two lists; on POST and
- * PUT a JSON object (Content-Type: application/json, at most
+ * Inputs: Authorization; GET page, per_page on the two lists; on POST, PUT
+ * and PATCH a JSON object (Content-Type: application/json, at most
  * http.body_max bytes).
  * Statuses: those of the resources; 400 (malformed, unknown parameter, bad
  * paging or body), 401 (no, bad, revoked or expired token;

@@ -67,6 +67,19 @@ int		 api_connections_test(struct req *, json_t *);
 int		 api_connections_replace(struct req *, json_t *);
 int		 api_connections_credentials(struct req *, json_t *);
 int		 api_connectors_get(struct req *, json_t *);
+/* Connection {id} as the token's user sees it; NULL with *rc 0 (404
+ * made) or -1. */
+struct conn	*api_connections_load(struct req *, int *rc);
+/* The flows using connection id, as GET lists them; NULL on failure. */
+json_t		*api_connections_flows(struct req *, int64_t id);
+
+/* api-connections-write.c (scope connections:write) */
+int		 api_connections_create(struct req *, json_t *);
+int		 api_connections_update(struct req *, json_t *);
+int		 api_connections_delete(struct req *, json_t *);
+int		 api_connections_share(struct req *, json_t *);
+int		 api_connections_unshare(struct req *, json_t *);
+int		 api_connections_transfer(struct req *, json_t *);
 
 /* api-flows.c */
 int		 api_flows_list(struct req *, json_t *);

@@ -598,7 +598,7 @@ connform_check_uplink(struct req *r, HDF *def, int *errors)
 
 /* A field's default: a scopes field takes the protocol's default scopes
  * for the API type (OAuth.ApiTypes.TYPE.scopes, else OAuth.scopes). */
-static const char *
+const char *
 connform_default(struct connform *cf, HDF *f)
 {
 	HDF		*oauth = hdf_get_obj(cf->proto, "OAuth");

@@ -140,124 +140,6 @@ page_connection_edit(struct req *r)
 	return rc;
 }
 
-/* The scheduled check posted (NULL: not one of the five), or the stored
- * one when the form left it out. The worker reschedules from it. */
-static const char *
-edit_check_interval(struct req *r, const struct conn *c)
-{
-	static const char *const	 keys[] = { "default", "15m", "1h", "1d", "off" };
-	const char			*v = req_param(r, "check_interval");
-	size_t				 i;
-
-	if (v == NULL)
-		return c->check_interval;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(keys[i], v) == 0)
-			return keys[i];
-	return NULL;
-}
-
-/* Name and description: checked here, counted as changed fields. A left
- * out field is an empty one: no name is an error, no description is "". */
-static int
-edit_check_basics(struct req *r, struct conn *c, struct connform *cf)
-{
-	const char	*name = req_text(r, "name"), *desc = req_text(r, "description");
-	const char	*why;
-	int		 errors = 0;
-
-	if ((why = valid_name(name, 120)) != NULL) {
-		render_set(r->hdf, "Form.Errors.Name", why);
-		errors++;
-	} else if (strcmp(name, c->name) != 0) {
-		buf_printf(&cf->changed, "%sname", cf->changed.len > 0 ? "," : "");
-		cf->nchanged++;
-	}
-	if ((why = valid_text(desc, 0, 2000)) != NULL) {
-		render_set(r->hdf, "Form.Errors.Description", why);
-		errors++;
-	} else if (strcmp(desc, c->description) != 0) {
-		buf_printf(&cf->changed, "%sdescription", cf->changed.len > 0 ? "," : "");
-		cf->nchanged++;
-	}
-	if (edit_check_interval(r, c) == NULL) {
-		render_set(r->hdf, "Form.Errors.CheckInterval",
-		    "Choose one of the scheduled checks offered.");
-		errors++;
-	} else if (strcmp(edit_check_interval(r, c), c->check_interval) != 0) {
-		buf_printf(&cf->changed, "%scheck_interval", cf->changed.len > 0 ? "," : "");
-		cf->nchanged++;
-	}
-	return errors;
-}
-
-/* The connection mode posted (left out: unchanged), for connform_validate
- * to treat a change as a destination change; the number of errors. */
-static int
-edit_check_uplink(struct req *r, const struct conn *c, struct connform *cf)
-{
-	const char	*v;
-	int		 errors = 0;
-	int64_t		 id = c->uplink_id;
-
-	if (req_param(r, "uplink") != NULL) {
-		v = connform_check_uplink(r, catalog_get(&r->app->catalog, c->connector),
-		    &errors);
-		if (errors == 0)
-			id = v != NULL ? strtoll(v, NULL, 10) : 0;
-	}
-	connform_set_uplink(cf, c->uplink_id, id);
-	return errors;
-}
-
-/* 1 when another connection of the team has this name. */
-static int
-edit_name_taken(struct req *r, struct conn *c, const char *name)
-{
-	char		 cid[24], tid[24];
-	const char	*params[3] = { cid, tid, name };
-	PGresult	*res;
-	int		 taken;
-
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(tid, sizeof(tid), "%lld", (long long)c->owner_team_id);
-	res = db_exec_named(&r->app->db, "conn_name_taken",
-	    "SELECT 1 FROM connections WHERE owner_team_id = $2 AND lower(name) = lower($3)"
-	    " AND id <> $1", 3, params);
-	if (res == NULL)
-		return -1;
-	taken = db_rows(res) > 0;
-	db_clear(res);
-	return taken;
-}
-
-/*
- * Test before save: the changed connection tried with the typed secrets
- * over the stored ones. 1 when it failed (why: the sentence, and each typed
- * secret marked to be entered again), 0 when it passed or cannot be tried
- * without side effects, -1 on failure.
- */
-static int
-edit_try(const struct actor *a, const struct conn *c, struct connform *cf,
-    struct probe_outcome *o, char *why, size_t whylen)
-{
-	struct conn	 cand = *c;
-	int		 failed = 0;
-
-	if ((cand.settings = json_dumps(cf->settings, JSON_COMPACT)) == NULL)
-		return -1;
-	cand.uplink_id = cf->uplink_new;	/* tried the way it would go */
-	if (tester_try(a, &cand, cf->secret_field, cf->secret_value, cf->nsecrets,
-	    cf->rebind, o) == -1)
-		failed = -1;
-	else if (o->result != PROBE_OK && o->result != PROBE_UNSUPPORTED) {
-		failed = 1;
-		probe_result_sentence(o->result, o->http_status, why, whylen);
-	}
-	free(cand.settings);
-	return failed;
-}
-
 /* The form after a failed try: why, "Save anyway", each typed secret
  * (field key) marked to be entered again. */
 static void
@@ -347,118 +229,6 @@ edit_once(struct req *r, const struct conn *c)
 	return 0;
 }
 
-/* What a save writes besides the connector's fields (the request's, or
- * copies kept for a save after the answer). */
-struct edit_values {
-	const char	*version;
-	const char	*name;
-	const char	*description;
-	const char	*check_interval;
-	const char	*client;	/* the saved OAuth client's id, or NULL */
-};
-
-/* Save in one transaction; 0 saved, 1 stale (version moved on), -1 failure. */
-static int
-edit_save(const struct actor *a, struct conn *c, struct connform *cf,
-    const struct edit_values *v)
-{
-	char		 cid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
-	char		 fields[1024];
-	PGresult	*res;
-	int		 i, rc = -1;
-
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(fields, sizeof(fields), "{%s}", cf->changed.data);
-	if (db_begin(&a->app->db) == -1)
-		goto out;
-	/* The mode first: the new version records the row's (017_version_uplink). */
-	if (cf->uplink_new != cf->uplink_old &&
-	    conn_set_uplink(a, c->id, cf->uplink_new) == -1)
-		goto fail;
-	if ((i = connpage_save_version_as(a, c, v->version, v->name, v->description,
-	    settings, v->check_interval, fields)) == -1)
-		goto fail;
-	if (i == 0) {
-		db_rollback(&a->app->db);
-		rc = 1;
-		goto out;
-	}
-	{
-		const char	*cp[2] = { cid, v->client };
-
-		if ((res = db_exec_named(&a->app->db, "conn_oauth_client", "UPDATE connections"
-		    " SET oauth_client_id = $2::bigint WHERE id = $1", 2, cp)) == NULL)
-			goto fail;
-		db_clear(res);
-	}
-	for (i = 0; i < cf->nsecrets; i++)
-		if (secret_conn_put(a, c->id, 0, cf->secret_field[i],
-		    cf->secret_value[i]) == -1)
-			goto fail;
-	/* A new destination (an authentication-bound field changed): secrets
-	 * not entered again go — the form required them all, so what remains
-	 * is OAuth tokens and the like, issued for the old destination. */
-	if (cf->rebind) {
-		struct buf	 keep;
-		const char	*dp[2];
-
-		buf_init(&keep);
-		buf_puts(&keep, "{");
-		for (i = 0; i < cf->nsecrets; i++)
-			buf_printf(&keep, "%s%s", i > 0 ? "," : "", cf->secret_field[i]);
-		buf_puts(&keep, "}");
-		dp[0] = cid, dp[1] = keep.data;
-		res = db_exec_named(&a->app->db, "secrets_prune",
-		    "DELETE FROM connection_secrets WHERE connection_id = $1"
-		    " AND field <> ALL ($2::text[])", 2, dp);
-		buf_free(&keep);
-		if (res == NULL)
-			goto fail;
-		db_clear(res);
-		/* Each user's own credentials were for the old destination too:
-		 * every user connects again, from "Not connected". */
-		res = db_exec_named(&a->app->db, "user_secrets_prune",
-		    "WITH s AS (DELETE FROM user_connection_secrets WHERE connection_id = $1)"
-		    " DELETE FROM user_connection_states WHERE connection_id = $1", 1, dp);
-		if (res == NULL)
-			goto fail;
-		db_clear(res);
-	}
-	if (connform_save_expiry(cf, a, c->id) == -1)
-		goto fail;
-	{
-		/* a,b -> ["a","b"]: field keys are [a-z0-9_], names of our own. */
-		struct buf	 d;
-		const char	*p;
-
-		buf_init(&d);
-		buf_puts(&d, "{\"fields\":[");
-		for (p = cf->changed.data; *p != '\0'; p++) {
-			if (p == cf->changed.data)
-				buf_puts(&d, "\"");
-			if (*p == ',')
-				buf_puts(&d, "\",\"");
-			else
-				buf_append(&d, p, 1);
-		}
-		buf_puts(&d, cf->changed.len > 0 ? "\"]}" : "]}");
-		i = audit_add(a, "connection", c->id, v->name, "connection_edit",
-		    "success", d.data);
-		buf_free(&d);
-		if (i == 0)
-			i = event_connection(a, EVENT_UPDATED, c->id, NULL);
-	}
-	if (i == -1 || db_commit(&a->app->db) == -1)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	db_rollback(&a->app->db);
-out:
-	free(settings);
-	return rc;
-}
-
 /*
  * GET run: the form of a save that was not saved after its try (Testing…
  * sent it here), filled from the run's inputs as it was typed, with why.
@@ -502,8 +272,8 @@ edit_run_form(struct req *r, struct conn *c, const char *run, const char *stored
 	connform_init(&cf, connector_protocol(&r->app->catalog, c->connector, c->protocol),
 	    c->api_type, 1, c->settings, stored);
 	connform_set_expiry(&cf, expiry);
-	(void)edit_check_basics(r, c, &cf);
-	(void)edit_check_uplink(r, c, &cf);
+	(void)connsave_check_basics(r, c, &cf);
+	(void)connsave_check_uplink(r, c, &cf);
 	if (connform_validate(r, &cf, strcmp(c->context, "per_user") == 0) == -1) {
 		rc = 1;
 		goto out;
@@ -527,7 +297,7 @@ out:
 struct edit_run {
 	struct conn		*c;
 	struct connform		 cf;
-	struct edit_values	 v;
+	struct connsave_values	 v;
 	char			*version;
 	char			*name;
 	char			*description;
@@ -546,12 +316,12 @@ edit_run_after(const struct actor *a, const char *token, void *arg)
 	int			 failed, saved = -1;
 
 	probe_outcome_init(&o);
-	if ((failed = edit_try(a, e->c, &e->cf, &o, why, sizeof(why))) == -1)
+	if ((failed = connsave_try(a, e->c, &e->cf, &o, why, sizeof(why))) == -1)
 		(void)once_finish(a, token, "error", "Nothing was saved: the connection with "
 		    "your changes could not be tested. Try again.");
 	else if (failed)
 		(void)once_finish(a, token, "unsaved", why);
-	else if ((saved = edit_save(a, e->c, &e->cf, &e->v)) == -1)
+	else if ((saved = connsave_edit(a, e->c, &e->cf, &e->v)) == -1)
 		(void)once_finish(a, token, "error", "Nothing was saved: the change could not "
 		    "be written. Try again.");
 	else if (saved == 1)
@@ -660,7 +430,7 @@ edit_try_later(struct req *r, struct conn **cp, struct connform *cf, const char 
 	e->v.description = e->description;
 	e->client = client != NULL ? xstrdup(client) : NULL;
 	e->v.client = e->client;
-	e->v.check_interval = edit_check_interval(r, e->c);	/* a key, or e->c's */
+	e->v.check_interval = connsave_check_interval(r, e->c);	/* a key, or e->c's */
 	page_connection_run_after(r, once, edit_run_after, e);
 	snprintf(loc, sizeof(loc), "/connections/%lld/testing?run=%s", (long long)e->c->id,
 	    once);
@@ -676,11 +446,11 @@ page_connection_edit_post(struct req *r)
 	char		*stored, *expiry = NULL;
 	const char	*version = req_param(r, "version");
 	struct probe_outcome	 o;
-	struct edit_values	 v;
-	char		 loc[64], msg[700], why[200], current[24];
+	struct connsave_values	 v;
+	char		 loc[64], msg[700], why[200];
 	const char	*client;
 	long long	 vnum;
-	int		 errors, rc = -1, taken, saved, failed, tried = 0, uses;
+	int		 errors, rc = -1, saved, failed, tried = 0;
 
 	if (connpage_load(r, PERM_MANAGE, &c))
 		return 0;
@@ -717,30 +487,15 @@ page_connection_edit_post(struct req *r)
 		rc = edit_form(r, c, 409, &cf, 1);
 		goto out;
 	}
-	errors = edit_check_basics(r, c, &cf);
-	errors += edit_check_uplink(r, c, &cf);
-	if ((rc = connform_validate(r, &cf, strcmp(c->context, "per_user") == 0)) == -1) {
+	if ((errors = connsave_check_edit(r, c, &cf, &client)) == CONNSAVE_UNDECLARED) {
 		r->log_note = "undeclared connector field";
 		http_error(r, 400, NULL);
 		rc = 0;
 		goto out;
 	}
-	client = connform_client_check(r, &cf, c->connector, c->protocol, &errors);
-	errors += (int)json_object_size(cf.errors);
-	if ((uses = connform_client_current(&r->actor, c->id, current, sizeof(current))) == -1) {
+	if (errors == -1) {
 		rc = -1;
 		goto out;
-	}
-	if (strcmp(client != NULL ? client : "", uses == 1 ? current : "") != 0)
-		connform_client_changed(&cf);
-	if (errors == 0 && (taken = edit_name_taken(r, c, req_text(r, "name"))) != 0) {
-		if (taken == -1) {
-			rc = -1;
-			goto out;
-		}
-		render_set(r->hdf, "Form.Errors.Name",
-		    "A connection with this name already exists in the team.");
-		errors++;
 	}
 	if (errors > 0) {
 		render_set(r->hdf, "Form.Error", "Nothing was saved. Correct the fields "
@@ -757,13 +512,12 @@ page_connection_edit_post(struct req *r)
 	}
 	/* Only what the test depends on is tried: settings or typed secrets;
 	 * with the form's token after the answer, without (a script) now. */
-	if (req_param(r, "save_anyway") == NULL && (cf.nsecrets > 0 || cf.rebind ||
-	    !json_equal(cf.old, cf.settings))) {
+	if (req_param(r, "save_anyway") == NULL && connsave_needs_try(&cf)) {
 		if (req_param(r, "once") != NULL) {
 			rc = edit_try_later(r, &c, &cf, client);
 			goto out;
 		}
-		if ((failed = edit_try(&r->actor, c, &cf, &o, why, sizeof(why))) == -1) {
+		if ((failed = connsave_try(&r->actor, c, &cf, &o, why, sizeof(why))) == -1) {
 			rc = -1;
 			goto out;
 		}
@@ -777,12 +531,8 @@ page_connection_edit_post(struct req *r)
 	}
 	if ((rc = edit_once(r, c)) != 1)
 		goto out;
-	v.version = version;
-	v.name = req_text(r, "name");
-	v.description = req_text(r, "description");
-	v.check_interval = edit_check_interval(r, c);
-	v.client = client;
-	if ((saved = edit_save(&r->actor, c, &cf, &v)) == -1) {
+	connsave_values_read(r, c, version, client, &v);
+	if ((saved = connsave_edit(&r->actor, c, &cf, &v)) == -1) {
 		rc = -1;
 		goto out;
 	}

@@ -96,8 +96,7 @@ page_connection_sharing_post(struct req *r)
 	struct conn	*c;
 	const char	*action = req_param(r, "action"), *team = req_param(r, "team");
 	const char	*perm = req_param(r, "permission");
-	char		 cid[24], uid[24], loc[64], details[160], msg[200];
-	const char	*params[4] = { cid, team, NULL, NULL };
+	char		 loc[64], msg[200];
 	long long	 tid;
 	int		 rc = -1, done;
 
@@ -109,71 +108,24 @@ page_connection_sharing_post(struct req *r)
 		http_error(r, 403, "Only managers of the owner team can change sharing.");
 		return 0;
 	}
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	snprintf(loc, sizeof(loc), "/connections/%lld/sharing", (long long)c->id);
-	if (action == NULL || team == NULL || valid_int(team, 1, INT64_MAX / 2, &tid) != NULL) {
-		http_error(r, 400, NULL);
-		rc = 0;
-		goto out;
-	}
-	if (tid == c->owner_team_id) {
-		http_flash(r, "error", "The owner team always has access; choose another team.");
-		rc = sharing_page(r, c, 422);
-		goto out;
-	}
-	snprintf(details, sizeof(details), "{\"team_id\":%lld%s%s%s}", tid,
-	    perm != NULL ? ",\"permission\":\"" : "", perm != NULL &&
-	    (strcmp(perm, "use") == 0 || strcmp(perm, "manage") == 0) ? perm : "",
-	    perm != NULL ? "\"" : "");
-	if (strcmp(action, "share") == 0) {
-		if (perm == NULL || (strcmp(perm, "use") != 0 && strcmp(perm, "manage") != 0)) {
-			http_flash(r, "error", "Choose Use or Manage.");
-			rc = sharing_page(r, c, 422);
-			goto out;
-		}
-		params[2] = perm, params[3] = uid;
-		done = audit_change(&r->actor, AUDIT_AFTER, "share_add",
-		    "INSERT INTO connection_shares (connection_id, team_id, permission, created_by)"
-		    " SELECT $1, t.id, $3, $4 FROM teams t WHERE t.id = $2"
-		    " ON CONFLICT (connection_id, team_id) DO UPDATE SET permission = $3",
-		    4, params, "connection", c->id, c->name, "connection_share", details);
-		snprintf(msg, sizeof(msg), "Shared for %s.", perm);
-	} else if (strcmp(action, "revoke") == 0) {
-		done = audit_change(&r->actor, AUDIT_AFTER, "share_revoke",
-		    "DELETE FROM connection_shares WHERE connection_id = $1 AND team_id = $2",
-		    2, params, "connection", c->id, c->name, "connection_unshare", details);
-		snprintf(msg, sizeof(msg), "Share revoked.");
-	} else if (strcmp(action, "transfer") == 0) {
-		/* Only to a team the user manages; the name must be free there. */
-		params[2] = uid, params[3] = r->sess->is_admin ? "t" : "f";
-		done = audit_change(&r->actor, AUDIT_FIRST, "conn_transfer",
-		    "WITH allowed AS (SELECT 1 FROM connections c WHERE c.id = $1"
-		    " AND ($4::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE"
-		    " m.team_id = $2 AND m.user_id = $3 AND m.role = 'manager'))"
-		    " AND NOT EXISTS (SELECT 1 FROM connections o WHERE o.owner_team_id = $2"
-		    " AND lower(o.name) = lower(c.name))),"
-		    " unshare AS (DELETE FROM connection_shares WHERE connection_id = $1"
-		    " AND team_id = $2 AND EXISTS (SELECT 1 FROM allowed))"
-		    " UPDATE connections SET owner_team_id = $2, version = version + 1,"
-		    " updated_by = $3, updated_at = now() WHERE id = $1"
-		    " AND EXISTS (SELECT 1 FROM allowed)", 4, params,
-		    "connection", c->id, c->name, "connection_transfer", details);
-		snprintf(msg, sizeof(msg), "Ownership transferred.");
-	} else {
+	if (action == NULL || team == NULL || valid_int(team, 1, INT64_MAX / 2, &tid) != NULL ||
+	    (done = connsave_share(&r->actor, c, action, tid, perm)) == CONNSAVE_BAD_ACTION) {
 		http_error(r, 400, NULL);
 		rc = 0;
 		goto out;
 	}
 	if (done == -1)
 		goto out;
-	if (done == 1) {
-		http_flash(r, "error", strcmp(action, "transfer") == 0 ?
-		    "Nothing changed: you can transfer only to a team you manage, where no "
-		    "connection has the same name." : "Nothing changed: no such team or share.");
-		rc = sharing_page(r, c, strcmp(action, "transfer") == 0 ? 409 : 422);
+	if (done != 0) {
+		http_flash(r, "error", connsave_share_why(done, action));
+		rc = sharing_page(r, c, done == CONNSAVE_NOTHING &&
+		    strcmp(action, "transfer") == 0 ? 409 : 422);
 		goto out;
 	}
+	snprintf(msg, sizeof(msg), "%s", strcmp(action, "share") == 0 ? (strcmp(perm, "use")
+	    == 0 ? "Shared for use." : "Shared for manage.") : strcmp(action, "revoke") == 0 ?
+	    "Share revoked." : "Ownership transferred.");
 	http_flash_next(r, "success", msg);
 	http_redirect(r, loc);
 	rc = 0;

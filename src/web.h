@@ -220,6 +220,9 @@ int		 connform_declares_all(struct req *, struct connform *);
 void		 connform_free(struct connform *);
 /* Label of field `key` in the protocol, or the key itself. */
 const char	*connform_label(struct connform *, const char *key);
+/* The value a field shows before anything is typed (scopes: the protocol's
+ * default scopes for the API type). */
+const char	*connform_default(struct connform *, struct _hdf *field);
 /* The stored secrets' expiry dates (secret_conn_expiry_json) for the form
  * to show and to compare with. Before connform_validate. */
 void		 connform_set_expiry(struct connform *, const char *expiry_json);
@@ -262,6 +265,96 @@ int		 connform_client_leave(struct req *, struct connform *, const char *back);
 int		 connform_client_restore(struct req *);
 /* Where a draft goes back to (malloc'd), NULL when it is not the actor's. */
 char		*connform_client_return(const struct actor *, const char *token);
+
+/* ----------------------------------------------------------- connsave.c */
+/* What creating, editing, deleting and sharing check and write, for the
+ * pages and the JSON API alike (one validator). Checks read r->in and put
+ * messages at Form.Errors.* and cf->errors; writes take an actor. */
+
+#define CONNSAVE_UNDECLARED	 (-2)	/* a check met an undeclared f.* field */
+#define CONNSAVE_NOTHING	 1	/* share: no such team/share; transfer refused */
+#define CONNSAVE_FORBIDDEN	 2	/* share: not a manager of the owner team */
+#define CONNSAVE_OWNER_TEAM	 3	/* share: the owner team itself */
+#define CONNSAVE_BAD_PERMISSION	 4	/* share: not use | manage */
+#define CONNSAVE_BAD_ACTION	 5
+
+/* A new connection's connector, protocol and API type (connector,
+ * protocol, api_type of r->in) and the teams the user may create in. */
+struct connsave_new {
+	const char		*connector;
+	const char		*protocol;
+	const char		*api_type;
+	struct _hdf		*def;
+	struct _hdf		*proto;
+	struct pg_result	*teams;		/* team_managed() */
+};
+/* What a new connection is saved with besides its fields (r->in's). */
+struct connsave_pick {
+	const char	*name, *description, *team, *ctx;
+	const char	*credential, *uplink, *client;	/* ids, or NULL */
+};
+/* What an edit writes besides the connector's fields. */
+struct connsave_values {
+	const char	*version;
+	const char	*name;
+	const char	*description;
+	const char	*check_interval;
+	const char	*client;	/* the saved OAuth client's id, or NULL */
+};
+/* Connector, protocol and API type; strict: -1 when one is unknown, else
+ * the first of each. 0 resolved, -1 unknown connector. */
+int		 connsave_resolve(struct req *, struct connsave_new *, int strict);
+/* The named credentials the user may reference (their managed teams'). */
+struct pg_result *connsave_credentials(struct req *);
+/* Every check of Create (nc->teams set, cf initialised): the number of
+ * errors, CONNSAVE_UNDECLARED; *p filled from r->in. */
+int		 connsave_check_new(struct req *, struct connsave_new *, struct connform *,
+		    struct connsave_pick *p);
+/* Every f.* of r->in is a field of some protocol of the connector: 1; 0
+ * when one is of none (a crafted form). */
+int		 connsave_foreign_fields(struct req *, struct connsave_new *);
+/* Insert it, its secrets, version 1 and the audit entry in one transaction:
+ * the id, 0 when the name is taken in the team, -1 on failure. */
+long long	 connsave_create(const struct actor *, const struct connsave_new *,
+		    struct connform *, const struct connsave_pick *);
+/* An OAuth code connection of the system account, no named credential:
+ * nothing to test before the consent (Connect). */
+int		 connsave_awaits_consent(const struct connsave_new *, const char *ctx,
+		    const char *credential);
+/* The scheduled check posted (NULL: not one offered), or c's when absent. */
+const char	*connsave_check_interval(struct req *, const struct conn *);
+/* Edit's name, description and check interval; its connection mode. Each
+ * counts changes in cf and returns its errors. */
+int		 connsave_check_basics(struct req *, struct conn *, struct connform *);
+int		 connsave_check_uplink(struct req *, const struct conn *, struct connform *);
+/* Every check of Edit (cf initialised with c's settings): the number of
+ * errors, CONNSAVE_UNDECLARED, -1 on failure; *client the OAuth client. */
+int		 connsave_check_edit(struct req *, struct conn *, struct connform *,
+		    const char **client);
+/* An edit's values from r->in (name, description, check_interval). */
+void		 connsave_values_read(struct req *, const struct conn *, const char *version,
+		    const char *client, struct connsave_values *);
+/* Test before save: the changed connection tried with the typed secrets
+ * over the stored ones: 1 failed (why: the sentence), 0 passed or cannot be
+ * tried without side effects, -1 on failure. */
+int		 connsave_try(const struct actor *, const struct conn *, struct connform *,
+		    struct probe_outcome *, char *why, size_t whylen);
+/* What an edit is tried for before it is saved: typed secrets, a new
+ * destination or other settings. */
+int		 connsave_needs_try(const struct connform *);
+/* Save an edit in one transaction: 0, 1 stale (version moved on), -1. */
+int		 connsave_edit(const struct actor *, struct conn *, struct connform *,
+		    const struct connsave_values *);
+/* Delete unless flows use it (revoking its OAuth tokens first), audited
+ * either way: 0 deleted, 1 in use, CONNSAVE_FORBIDDEN (not a manager of
+ * the owner team), -1 on failure. */
+int		 connsave_delete(const struct actor *, const struct conn *);
+/* action share (perm use|manage) | revoke | transfer, team tid: 0 done,
+ * CONNSAVE_* refusals, -1 on failure. Audited as the sharing page does. */
+int		 connsave_share(const struct actor *, const struct conn *, const char *action,
+		    long long tid, const char *perm);
+/* The sentence for a refusal of connsave_share. */
+const char	*connsave_share_why(int rc, const char *action);
 
 /* ----------------------------------------------------------- connpage.c */
 

@@ -561,9 +561,9 @@ describe('flows', () => {
 
 	test('methods and paths', async () => {
 		const cases = [
-			['DELETE', '/api/v1/connections', 'GET, HEAD'],
-			['POST', '/api/v1/connections', 'GET, HEAD'],
-			['PUT', `/api/v1/connections/${cid('a1')}`, 'GET, HEAD'],
+			['DELETE', '/api/v1/connections', 'GET, HEAD, POST'],
+			['POST', `/api/v1/connections/${cid('a1')}`, 'GET, HEAD, PUT, DELETE, PATCH'],
+			['GET', `/api/v1/connections/${cid('a1')}/shares`, 'POST'],
 			['GET', `/api/v1/connections/${cid('a1')}/test`, 'POST'],
 			['PUT', '/api/v1/flows', 'GET, HEAD, POST'],
 			['POST', '/api/v1/flows/1', 'GET, HEAD, PUT, DELETE'],
