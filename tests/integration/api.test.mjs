@@ -235,7 +235,7 @@ describe('connections', () => {
 
 	test('bad paging and unknown query parameters are 400', async () => {
 		for (const q of ['per_page=201', 'per_page=0', 'page=0', 'page=abc', 'page=-1',
-		    'per_page=1.5', 'page=1&page=2', 'sort=name', 'q=x']) {
+		    'per_page=1.5', 'page=1&page=2', 'sort=nope', 'status=x', 'limit=1&page=1']) {
 			const r = await api('GET', `/api/v1/connections?${q}`, member.token);
 			assertApiError(r, 400, undefined, `?${q}`);
 		}
