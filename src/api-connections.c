@@ -1,16 +1,20 @@
 /*
  * api-connections.c — the JSON API's connections: the list (what the
- * Integrations tab shows, by name), one connection (the Details tab; secrets
- * by name only) and a test run now, as the user the token belongs to
- * (conn_get's visibility and permissions).
+ * Integrations tab shows, with its filters: connlist.c), one connection (the
+ * Details tab; secrets by name only), its test and version history and a
+ * test run now, as the user the token belongs to (conn_get's visibility and
+ * permissions).
  *
- *   GET  /api/v1/connections		page, per_page
+ *   GET  /api/v1/connections		q, connector, status, team, unused, sort;
+ *					limit, cursor (or page, per_page)
  *   GET  /api/v1/connections/{id}
+ *   GET  /api/v1/connections/{id}/tests	limit, cursor
+ *   GET  /api/v1/connections/{id}/versions	limit, cursor
  *   POST /api/v1/connections/{id}/test	{"trigger": "flow_open"|"api"|"schedule"}
  *   POST /api/v1/connections/{id}/replace	{"replacement_id", "flow_ids", "dry_run"}
  *
- * Statuses: 200; 400 (paging, body); 403 (test: the role does not allow
- * it); 404 (missing or not visible: identical); 409 (deleted while being
+ * Statuses: 200; 400 (a filter, paging, a cursor, the body); 403 (test:
+ * the role does not allow it); 404 (missing or not visible: identical); 409 (deleted while being
  * tested); 429 (too many tests); 503 ("busy", Retry-After: another test
  * holds the OAuth refresh lock).
  */
