@@ -1,16 +1,20 @@
 /*
  * api-connections.c — the JSON API's connections: the list (what the
- * Integrations tab shows, by name), one connection (the Details tab; secrets
- * by name only) and a test run now, as the user the token belongs to
- * (conn_get's visibility and permissions).
+ * Integrations tab shows, with its filters: connlist.c), one connection (the
+ * Details tab; secrets by name only), its test and version history and a
+ * test run now, as the user the token belongs to (conn_get's visibility and
+ * permissions).
  *
- *   GET  /api/v1/connections		page, per_page
+ *   GET  /api/v1/connections		q, connector, status, team, unused, sort;
+ *					limit, cursor (or page, per_page)
  *   GET  /api/v1/connections/{id}		with ETag: "<version>"
+ *   GET  /api/v1/connections/{id}/tests	limit, cursor
+ *   GET  /api/v1/connections/{id}/versions	limit, cursor
  *   POST /api/v1/connections/{id}/test	{"trigger": "flow_open"|"api"|"schedule"}
  *   POST /api/v1/connections/{id}/replace	{"replacement_id", "flow_ids", "dry_run"}
  *
- * Statuses: 200; 400 (paging, body); 403 (test: the role does not allow
- * it); 404 (missing or not visible: identical); 409 (deleted while being
+ * Statuses: 200; 400 (a filter, paging, a cursor, the body); 403 (test:
+ * the role does not allow it); 404 (missing or not visible: identical); 409 (deleted while being
  * tested); 429 (too many tests); 503 ("busy", Retry-After: another test
  * holds the OAuth refresh lock).
  */
@@ -21,6 +25,7 @@
 #include <ClearSilver.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <sodium.h>
 
 #include "tether.h"
 #include "web.h"
@@ -32,25 +37,6 @@
 	" AS tested, c.last_test_result, c.owner_team_id, t.name AS team,"	\
 	" (SELECT count(*) FROM flow_connections fc"			\
 	" WHERE fc.connection_id = c.id) AS flows"
-
-static const char api_connections_count_all[] = "SELECT count(*) AS n FROM connections c";
-static const char api_connections_count_vis[] =
-    "SELECT count(*) AS n FROM connections c WHERE " API_VISIBLE("c.id", "$1");
-static const char api_connections_page_all[] = API_CONNECTIONS_COLS
-    " FROM (SELECT c.* FROM connections c ORDER BY lower(c.name), c.id"
-    " LIMIT $1 OFFSET $2) c JOIN teams t ON t.id = c.owner_team_id"
-    " ORDER BY lower(c.name), c.id";
-static const char api_connections_page_vis[] = API_CONNECTIONS_COLS
-    " FROM (SELECT c.* FROM connections c WHERE " API_VISIBLE("c.id", "$1")
-    " ORDER BY lower(c.name), c.id LIMIT $2 OFFSET $3) c"
-    " JOIN teams t ON t.id = c.owner_team_id ORDER BY lower(c.name), c.id";
-
-static const struct api_paged api_connections_paged = {
-	api_connections_count_all, api_connections_page_all,
-	api_connections_count_vis, api_connections_page_vis,
-	{ "api_connections_count_all", "api_connections_page_all",
-	    "api_connections_count_vis", "api_connections_page_vis" },
-};
 
 static json_t *
 api_connections_row(PGresult *res, int i)
@@ -68,12 +54,172 @@ api_connections_row(PGresult *res, int i)
 	return j;
 }
 
-/* GET /api/v1/connections: what the Integrations tab would list, by name. */
+/* ------------------------------------------------------------ the list */
+
+#define API_LIMIT_MAX	200
+#define API_LIMIT	50
+
+/* The filters the Integrations tab takes (connlist.c), by the same names. */
+static const char *const api_connections_filters[] = { "q", "connector", "status", "team",
+    "unused", "sort" };
+
+/*
+ * The list's filters, and its paging: a keyset cursor (limit, cursor) or,
+ * for older clients, page and per_page, also when neither is given
+ * (*offset set to 1). 0, or 1 with
+ * the 400 made.
+ */
+static int
+api_connections_view(struct req *r, struct connlist *cl, long long *limit,
+    long long *page, int *offset)
+{
+	const char	*why, *v, *cursor = req_param(r, "cursor");
+	size_t		 i;
+
+	connlist_init(cl, &r->actor);
+	for (i = 0; i < sizeof(api_connections_filters) / sizeof(api_connections_filters[0]);
+	    i++) {
+		if ((why = connlist_set(cl, &r->app->catalog, api_connections_filters[i],
+		    req_param(r, api_connections_filters[i]))) != NULL) {
+			api_error_field(r, 400, "invalid_parameter", api_connections_filters[i],
+			    "%s", why);
+			return 1;
+		}
+	}
+	/* Without limit or cursor as well: older clients read page and total. */
+	*offset = req_param(r, "page") != NULL || req_param(r, "per_page") != NULL ||
+	    (cursor == NULL && req_param(r, "limit") == NULL);
+	if (*offset) {
+		if (cursor != NULL || req_param(r, "limit") != NULL) {
+			api_error_field(r, 400, "invalid_parameter",
+			    req_param(r, "page") != NULL ? "page" : "per_page",
+			    "Page either with limit and cursor or with page and per_page.");
+			return 1;
+		}
+		return api_paging(r, page, limit);
+	}
+	*limit = API_LIMIT;
+	if ((v = req_param(r, "limit")) != NULL &&
+	    valid_int(v, 1, API_LIMIT_MAX, limit) != NULL) {
+		api_error_field(r, 400, "invalid_parameter", "limit",
+		    "\"limit\" must be an integer from 1 to %d.", API_LIMIT_MAX);
+		return 1;
+	}
+	if (cursor != NULL && (why = connlist_cursor_read(cl, r->app->flash_key, cursor)) != NULL) {
+		r->log_note = "bad cursor";
+		api_error_field(r, 400, "invalid_parameter", "cursor", "%s", why);
+		return 1;
+	}
+	return 0;
+}
+
+/* The view's rows: limit (+1 with a cursor: is there more?) from offset. */
+static PGresult *
+api_connections_rows(struct req *r, const struct connlist *cl, long long limit,
+    long long offset, int by_offset)
+{
+	struct buf	 sql;
+	const char	*params[12];
+	char		 lim[24], off[24], name[64];
+	int		 n;
+	PGresult	*res;
+
+	buf_init(&sql);
+	buf_puts(&sql, API_CONNECTIONS_COLS ", lower(c.name) AS k_name, to_char(c.last_tested_at"
+	    " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS k_tested"
+	    " FROM (SELECT c.* FROM connections c");
+	n = connlist_where(cl, &sql, params);
+	snprintf(lim, sizeof(lim), "%lld", by_offset ? limit : limit + 1);
+	params[n++] = lim;
+	buf_printf(&sql, " ORDER BY %s LIMIT $%d", connlist_order(cl), n);
+	if (by_offset) {
+		snprintf(off, sizeof(off), "%lld", offset);
+		params[n++] = off;
+		buf_printf(&sql, " OFFSET $%d", n);
+	}
+	buf_printf(&sql, ") c JOIN teams t ON t.id = c.owner_team_id ORDER BY %s",
+	    connlist_order(cl));
+	snprintf(name, sizeof(name), "api_connlist_%u_%d_%d", cl->mask, cl->sort, by_offset);
+	res = db_exec_named(&r->app->db, name, sql.data, n, params);
+	buf_free(&sql);
+	return res;
+}
+
+static PGresult *
+api_connections_count(struct req *r, const struct connlist *cl)
+{
+	struct buf	 sql;
+	const char	*params[12];
+	char		 name[64];
+	int		 n;
+	PGresult	*res;
+
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT count(*) AS n FROM connections c");
+	n = connlist_where(cl, &sql, params);
+	snprintf(name, sizeof(name), "api_conncount_%u", cl->mask);
+	res = db_exec_named(&r->app->db, name, sql.data, n, params);
+	buf_free(&sql);
+	return res;
+}
+
+/* The cursor after row i. */
+static json_t *
+api_connections_next(struct req *r, const struct connlist *cl, PGresult *rows, int i)
+{
+	struct buf	 b;
+	json_t		*j;
+	const char	*k = cl->sort < 2 ? "k_name" : "k_tested";
+
+	buf_init(&b);
+	connlist_cursor(cl, r->app->flash_key, db_get(rows, i, "id"),
+	    db_isnull(rows, i, k) ? NULL : db_get(rows, i, k), &b);
+	j = json_string(b.data);
+	buf_free(&b);
+	return j;
+}
+
+/*
+ * GET /api/v1/connections: what the Integrations tab lists, with its
+ * filters and sorts: {"connections": […], "next_cursor": "…" | null};
+ * paged by offset (page, per_page, or no paging parameter at all, as
+ * before cursors), also "page", "per_page" and "total".
+ */
 int
 api_connections_list(struct req *r, json_t *body)
 {
+	struct connlist	 cl;
+	long long	 limit, page = 1;
+	PGresult	*rows = NULL, *count = NULL;
+	json_t		*j, *list;
+	int		 by_offset, i, shown, rc = -1;
+
 	(void)body;
-	return api_list(r, &api_connections_paged, "connections", api_connections_row);
+	if (api_connections_view(r, &cl, &limit, &page, &by_offset) != 0)
+		return 0;
+	if ((rows = api_connections_rows(r, &cl, limit, (page - 1) * limit, by_offset)) == NULL ||
+	    (by_offset && (count = api_connections_count(r, &cl)) == NULL))
+		goto out;
+	shown = db_rows(rows) > limit ? (int)limit : db_rows(rows);
+	list = json_array();
+	for (i = 0; i < shown; i++)
+		json_array_append_new(list, api_connections_row(rows, i));
+	j = json_object();
+	json_object_set_new(j, "connections", list);
+	if (by_offset) {
+		json_object_set_new(j, "page", json_integer(page));
+		json_object_set_new(j, "per_page", json_integer(limit));
+		json_object_set_new(j, "total", api_int(count, 0, "n"));
+	}
+	json_object_set_new(j, "next_cursor", shown > 0 && (by_offset ?
+	    page * limit < strtoll(db_get(count, 0, "n"), NULL, 10) : db_rows(rows) > limit) ?
+	    api_connections_next(r, &cl, rows, shown - 1) : json_null());
+	api_reply(r, 200, j);
+	rc = 0;
+out:
+	db_clear(rows);
+	db_clear(count);
+	return rc;
 }
 
 /* Connection {id} as the user sees it; NULL with *rc 0 (404 made) or -1. */
@@ -571,4 +717,231 @@ out:
 	free(picks);
 	replace_result_free(&res);
 	return rc;
+}
+
+/* ------------------------------------------------ history: tests, versions */
+
+/*
+ * A history's cursor: base64url of "KIND.KEY" (tests: "t.STAMP.ID", the
+ * last row's tested_at and id; versions: "v.N"). Not signed: it only moves
+ * within one connection the user may see; every part is checked and passed
+ * as a parameter. 0, or 1 with the 400 made.
+ */
+static int
+api_history_cursor(struct req *r, char kind, char *stamp, size_t stamplen, char *id,
+    size_t idlen)
+{
+	const char	*c = req_param(r, "cursor"), *dot;
+	char		 p[128];
+	size_t		 len;
+
+	if (c == NULL)
+		return 0;
+	if (strlen(c) > 160 || sodium_base642bin((unsigned char *)p, sizeof(p) - 1, c,
+	    strlen(c), NULL, &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		goto bad;
+	p[len] = '\0';
+	if (memchr(p, '\0', len) != NULL || len < 3 || p[0] != kind || p[1] != '.')
+		goto bad;
+	if (kind == 't') {
+		/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" then "." and the id. */
+		if ((dot = strrchr(p + 2, '.')) == NULL || (size_t)(dot - (p + 2)) != 27 ||
+		    (size_t)(dot - (p + 2)) >= stamplen || valid_int(dot + 1, 1, INT64_MAX, NULL) != NULL)
+			goto bad;
+		snprintf(stamp, stamplen, "%.*s", 27, p + 2);
+		if (strspn(stamp, "0123456789-T:.Z") != 27 || stamp[10] != 'T' || stamp[26] != 'Z')
+			goto bad;
+		snprintf(id, idlen, "%.20s", dot + 1);
+	} else {
+		if (valid_int(p + 2, 1, INT32_MAX, NULL) != NULL)
+			goto bad;
+		snprintf(id, idlen, "%.20s", p + 2);
+	}
+	return 0;
+bad:
+	r->log_note = "bad cursor";
+	api_error_field(r, 400, "invalid_parameter", "cursor",
+	    "The cursor is not one this API gave.");
+	return 1;
+}
+
+static json_t *
+api_history_next(const char *plain)
+{
+	char	 b64[256];
+
+	sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)plain, strlen(plain),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return json_string(b64);
+}
+
+/* Answer {key: [row(res, i) for the first limit rows], "next_cursor"}: the
+ * cursor ("KIND.KEY", base64url) after the last row shown when res holds
+ * one row more than limit; next(res, i, buf, len) writes its plain text. */
+static void
+api_history_reply(struct req *r, PGresult *res, long long limit, const char *key,
+    json_t *(*row)(PGresult *, int), void (*next)(PGresult *, int, char *, size_t))
+{
+	char	 plain[96];
+	json_t	*j = json_object(), *list = json_array();
+	int	 i, shown = db_rows(res) > limit ? (int)limit : db_rows(res);
+
+	for (i = 0; i < shown; i++)
+		json_array_append_new(list, row(res, i));
+	json_object_set_new(j, key, list);
+	if (db_rows(res) > limit) {
+		next(res, shown - 1, plain, sizeof(plain));
+		json_object_set_new(j, "next_cursor", api_history_next(plain));
+	} else
+		json_object_set_new(j, "next_cursor", json_null());
+	api_reply(r, 200, j);
+}
+
+static void
+api_history_test_next(PGresult *res, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "t.%s.%s", db_get(res, i, "k"), db_get(res, i, "id"));
+}
+
+static void
+api_history_version_next(PGresult *res, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "v.%s", db_get(res, i, "version"));
+}
+
+/* limit (1..200, default 50): 0, or 1 with the 400 made. */
+static int
+api_history_limit(struct req *r, long long *limit, char *buf, size_t len)
+{
+	const char	*v = req_param(r, "limit");
+
+	*limit = API_LIMIT;
+	if (v != NULL && valid_int(v, 1, API_LIMIT_MAX, limit) != NULL) {
+		api_error_field(r, 400, "invalid_parameter", "limit",
+		    "\"limit\" must be an integer from 1 to %d.", API_LIMIT_MAX);
+		return 1;
+	}
+	snprintf(buf, len, "%lld", *limit + 1);
+	return 0;
+}
+
+static json_t *
+api_history_test(PGresult *res, int i)
+{
+	json_t	*t = json_object();
+
+	api_fields(t, res, i, (const char *const[]){ "tested_at", "at", "trigger", "trigger",
+	    "result", "result", "message", "message", "by", "who", NULL });
+	json_object_set_new(t, "http_status", db_isnull(res, i, "http_status") ? json_null() :
+	    api_int(res, i, "http_status"));
+	json_object_set_new(t, "latency_ms", db_isnull(res, i, "latency_ms") ? json_null() :
+	    api_int(res, i, "latency_ms"));
+	json_object_set_new(t, "user_id", db_isnull(res, i, "user_id") ? json_null() :
+	    api_int(res, i, "user_id"));
+	return t;
+}
+
+/*
+ * GET /api/v1/connections/{id}/tests: the test history, newest first, as
+ * the History tab shows it: {"tests": […], "next_cursor"}. Query: limit,
+ * cursor. Statuses: 200, 400, 404.
+ */
+int
+api_connections_tests(struct req *r, json_t *body)
+{
+	struct conn	*c;
+	char		 cid[24], lim[24], stamp[32] = "", id[24] = "";
+	const char	*params[4] = { cid, lim, stamp, id };
+	long long	 limit;
+	PGresult	*res;
+	int		 rc;
+
+	(void)body;
+	if (api_history_limit(r, &limit, lim, sizeof(lim)) ||
+	    api_history_cursor(r, 't', stamp, sizeof(stamp), id, sizeof(id)))
+		return 0;
+	if ((c = api_connections_load(r, &rc)) == NULL)
+		return rc;
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	conn_free(c);
+	res = db_exec_named(&r->app->db, *id == '\0' ? "api_tests_first" : "api_tests_after",
+	    *id == '\0' ?
+	    "SELECT t.id, " API_TS("t.tested_at") " AS at, to_char(t.tested_at AT TIME ZONE"
+	    " 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS k, t.trigger, t.result,"
+	    " t.http_status, t.latency_ms, t.message, t.user_id, u.email AS who"
+	    " FROM connection_tests t LEFT JOIN users u ON u.id = t.triggered_by"
+	    " WHERE t.connection_id = $1 ORDER BY t.tested_at DESC, t.id DESC LIMIT $2" :
+	    "SELECT t.id, " API_TS("t.tested_at") " AS at, to_char(t.tested_at AT TIME ZONE"
+	    " 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS k, t.trigger, t.result,"
+	    " t.http_status, t.latency_ms, t.message, t.user_id, u.email AS who"
+	    " FROM connection_tests t LEFT JOIN users u ON u.id = t.triggered_by"
+	    " WHERE t.connection_id = $1 AND (t.tested_at, t.id) < ($3::timestamptz, $4::bigint)"
+	    " ORDER BY t.tested_at DESC, t.id DESC LIMIT $2", *id == '\0' ? 2 : 4, params);
+	if (res == NULL)
+		return -1;
+	api_history_reply(r, res, limit, "tests", api_history_test, api_history_test_next);
+	db_clear(res);
+	return 0;
+}
+
+static json_t *
+api_history_version(PGresult *res, int i)
+{
+	json_t	*v = json_object(), *fields, *f;
+
+	api_fields(v, res, i, (const char *const[]){ "version", "#version",
+	    "changed_at", "at", "changed_by", "who", NULL });
+	/* Names of the fields that changed: settings keys, secrets by name,
+	 * "KEY.expires_on"; never a value. */
+	if ((fields = json_loads(db_get(res, i, "fields"), 0, NULL)) == NULL ||
+	    !json_is_array(fields)) {
+		json_decref(fields);
+		fields = json_array();
+	}
+	json_object_set_new(v, "changed_fields", fields);
+	f = json_object();
+	json_object_set_new(f, "uplink", *db_get(res, i, "uplink") != '\0' ?
+	    api_text(res, i, "uplink") : json_null());
+	json_object_set_new(v, "connection_mode", f);
+	return v;
+}
+
+/*
+ * GET /api/v1/connections/{id}/versions: saved versions, newest first:
+ * number, when, by whom, the names of the fields that changed (never a
+ * value) and the connection mode then: {"versions": […], "next_cursor"}.
+ * Query: limit, cursor. Statuses: 200, 400, 404.
+ */
+int
+api_connections_versions(struct req *r, json_t *body)
+{
+	struct conn	*c;
+	char		 cid[24], lim[24], stamp[8], before[24] = "";
+	const char	*params[3] = { cid, lim, before };
+	long long	 limit;
+	PGresult	*res;
+	int		 rc;
+
+	(void)body;
+	if (api_history_limit(r, &limit, lim, sizeof(lim)) ||
+	    api_history_cursor(r, 'v', stamp, sizeof(stamp), before, sizeof(before)))
+		return 0;
+	if ((c = api_connections_load(r, &rc)) == NULL)
+		return rc;
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	conn_free(c);
+	if (*before == '\0')
+		snprintf(before, sizeof(before), "%d", INT32_MAX);
+	res = db_exec_named(&r->app->db, "api_versions",
+	    "SELECT v.version, " API_TS("v.changed_at") " AS at, u.email AS who,"
+	    " array_to_json(v.changed_fields)::text AS fields, v.uplink"
+	    " FROM connection_versions v LEFT JOIN users u ON u.id = v.changed_by"
+	    " WHERE v.connection_id = $1 AND v.version < $3::int"
+	    " ORDER BY v.version DESC LIMIT $2", 3, params);
+	if (res == NULL)
+		return -1;
+	api_history_reply(r, res, limit, "versions", api_history_version,
+	    api_history_version_next);
+	db_clear(res);
+	return 0;
 }

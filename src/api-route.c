@@ -44,9 +44,14 @@ struct api_route {
 
 static const char *const api_q_none[] = { NULL };
 static const char *const api_q_page[] = { "page", "per_page", NULL };
+/* The connections list: the Integrations tab's filters, cursor or page. */
+static const char *const api_q_connections[] = { "q", "connector", "status", "team",
+    "unused", "sort", "limit", "cursor", "page", "per_page", NULL };
+static const char *const api_q_cursor[] = { "limit", "cursor", NULL };
 
 static const struct api_route api_routes[] = {
-	{ .rt = { .pattern = "/api/v1/connections", .params = api_q_page, .multi = api_q_none },
+	{ .rt = { .pattern = "/api/v1/connections", .params = api_q_connections,
+	    .multi = api_q_none },
 	    .get = api_connections_list, .get_scope = READ,
 	    .post = api_connections_create, .post_scope = WRITE },
 	{ .rt = { .pattern = "/api/v1/connections/{id}", .params = api_q_none,
@@ -54,6 +59,10 @@ static const struct api_route api_routes[] = {
 	    .put = api_connections_update, .put_scope = WRITE,
 	    .patch = api_connections_update, .patch_scope = WRITE,
 	    .del = api_connections_delete, .del_scope = WRITE },
+	{ .rt = { .pattern = "/api/v1/connections/{id}/tests", .params = api_q_cursor,
+	    .multi = api_q_none }, .get = api_connections_tests, .get_scope = READ },
+	{ .rt = { .pattern = "/api/v1/connections/{id}/versions", .params = api_q_cursor,
+	    .multi = api_q_none }, .get = api_connections_versions, .get_scope = READ },
 	{ .rt = { .pattern = "/api/v1/connections/{id}/shares", .params = api_q_none,
 	    .multi = api_q_none }, .post = api_connections_share, .post_scope = WRITE },
 	{ .rt = { .pattern = "/api/v1/connections/{id}/shares/{key}", .params = api_q_none,

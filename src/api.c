@@ -393,7 +393,7 @@ api_json_parse(const char *data, size_t len, json_t **out, struct api_fault *fau
 /* ------------------------------------------------------------- paging */
 
 /* page and per_page; 0, or 1 when refused (400 made). */
-static int
+int
 api_paging(struct req *r, long long *page, long long *per_page)
 {
 	const char	*v;

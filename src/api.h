@@ -55,6 +55,8 @@ void		 api_fields(json_t *j, PGresult *res, int row, const char *const *map);
 json_t		*api_rows(PGresult *, json_t *(*row)(PGresult *, int));
 /* At most outlen - 1 bytes of UTF-8 `s`, not cutting a character. */
 void		 api_clip(const char *s, char *out, size_t outlen);
+/* The query's page and per_page (defaults 1, 50): 0, or 1 (400 made). */
+int		 api_paging(struct req *, long long *page, long long *per_page);
 /* Answer GET page, per_page of listing q: {key: [row(rows, i), ...], page,
  * per_page, total}. 0 answered, -1 database failure. */
 int		 api_list(struct req *, const struct api_paged *q, const char *key,
@@ -80,6 +82,8 @@ int		 api_connections_delete(struct req *, json_t *);
 int		 api_connections_share(struct req *, json_t *);
 int		 api_connections_unshare(struct req *, json_t *);
 int		 api_connections_transfer(struct req *, json_t *);
+int		 api_connections_tests(struct req *, json_t *);
+int		 api_connections_versions(struct req *, json_t *);
 
 /* api-flows.c */
 int		 api_flows_list(struct req *, json_t *);

@@ -30,182 +30,52 @@
 #define POPULAR_MAX	6
 #define START_FULL_MAX	5	/* connections shown before "Get started" folds to a row */
 
-enum list_filter {
-	F_Q		= 1 << 0,
-	F_CONNECTOR	= 1 << 1,
-	F_STATUS	= 1 << 2,
-	F_TEAM		= 1 << 3,
-	F_VISIBLE	= 1 << 4,	/* not an admin: only their teams' and shared */
-	F_EXPIRING	= 1 << 5,	/* status=expiring: within the horizon */
-	F_UNUSED	= 1 << 6,	/* unused=N: no credential read in N days */
+/* The Integrations tab's view: connlist.c's filters and sort, and a page. */
+struct list_query {
+	struct connlist	 cl;
+	long long	 page;
 };
 
-/* What "unused" offers: days without a credential read (credential_uses). */
-static const char *const unused_days[] = { "30", "90" };
-
-/* "Expiring": the earliest of the secrets' and the refresh token's expiry
- * within the horizon ($n days), expired ones included; the partial index
- * connections_expiry_idx (sql/009_health.sql) answers it. */
+/* Expiring within the horizon ($n): as connlist.c, for the health summary. */
 #define EXPIRING_WHERE(n)						\
 	" AND (c.secrets_expire_on IS NOT NULL OR"			\
 	" c.refresh_token_expires_at IS NOT NULL) AND LEAST(c.secrets_expire_on," \
 	" (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) <= current_date + $" n "::int"
-
-/* The connections a non-admin may see ($N: their id): a UNION of two index
- * lookups; an OR of them would scan. */
-#define VISIBLE_IDS							\
-	"SELECT o.id FROM connections o"				\
-	" JOIN team_members m ON m.team_id = o.owner_team_id WHERE m.user_id = $%d" \
-	" UNION ALL SELECT sh.connection_id FROM connection_shares sh"	\
-	" JOIN team_members tm ON tm.team_id = sh.team_id WHERE tm.user_id = $%d"
-
-static const struct {
-	const char	*key;
-	const char	*label;
-} statuses[] = {
-	{ "ok", "Connected" },
-	{ "failing", "Failing" },
-	{ "needs_reconnect", "Needs reconnect" },
-	{ "not_tested", "Not tested yet" },
-	{ "not_testable", "Not testable" },
-	{ "expiring", "Expiring soon" },	/* not a status: F_EXPIRING */
-};
-
-static const struct {
-	const char	*key;
-	const char	*label;
-	const char	*order;
-} sorts[] = {
-	{ "name", "Name (A–Z)", "lower(c.name), c.id" },
-	{ "-name", "Name (Z–A)", "lower(c.name) DESC, c.id DESC" },
-	{ "-tested", "Last tested (newest first)", "c.last_tested_at DESC NULLS LAST, c.id DESC" },
-	{ "tested", "Last tested (oldest first)", "c.last_tested_at ASC NULLS FIRST, c.id" },
-};
-
-struct list_query {
-	const char	*q;
-	const char	*connector;
-	const char	*status;
-	const char	*team;
-	const char	*unused;	/* "30" or "90" */
-	int		 sort;
-	long long	 page;
-	unsigned	 mask;
-	char		 like[220];	/* q with LIKE wildcards escaped */
-	char		 horizon[16];	/* health.expiry_horizon_days */
-};
 
 static const char *
 status_label(const char *key)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-		if (strcmp(statuses[i].key, key) == 0)
-			return statuses[i].label;
+	for (i = 0; i < CONNLIST_NSTATUSES; i++)
+		if (strcmp(connlist_statuses[i].key, key) == 0)
+			return connlist_statuses[i].label;
 	return key;
 }
 
-/* Read and check the filters; a bad one is dropped with a message. */
+/* Read and check the filters; a bad one is dropped (a bad search or
+ * connector with a message). */
 static void
 list_read(struct req *r, struct list_query *lq)
 {
-	const char	*v;
+	static const char *const keys[] = { "q", "connector", "status", "team", "unused",
+	    "sort" };
+	const char	*v, *why;
 	long long	 n;
 	size_t		 i;
 
-	memset(lq, 0, sizeof(*lq));
+	connlist_init(&lq->cl, &r->actor);
 	lq->page = 1;
-	snprintf(lq->horizon, sizeof(lq->horizon), "%d", r->app->cfg.expiry_horizon_days);
-	if ((v = req_param(r, "q")) != NULL && *v != '\0') {
-		if (valid_text(v, 1, 100) == NULL) {
-			lq->q = v;
-			lq->mask |= F_Q;
-			like_escape(v, lq->like, sizeof(lq->like));
-		} else
-			http_flash(r, "error", "Search for at most 100 characters of plain text.");
-	}
-	if ((v = req_param(r, "connector")) != NULL && *v != '\0') {
-		if (catalog_get(&r->app->catalog, v) != NULL) {
-			lq->connector = v;
-			lq->mask |= F_CONNECTOR;
-		} else
-			http_flash(r, "error", "That connector does not exist; showing all.");
-	}
-	if ((v = req_param(r, "status")) != NULL && *v != '\0') {
-		for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-			if (strcmp(statuses[i].key, v) == 0) {
-				lq->status = statuses[i].key;
-				lq->mask |= strcmp(v, "expiring") == 0 ? F_EXPIRING : F_STATUS;
-			}
-	}
-	if ((v = req_param(r, "team")) != NULL && *v != '\0' &&
-	    valid_int(v, 1, INT64_MAX / 2, &n) == NULL) {
-		lq->team = v;
-		lq->mask |= F_TEAM;
-	}
-	if ((v = req_param(r, "unused")) != NULL && *v != '\0') {
-		for (i = 0; i < sizeof(unused_days) / sizeof(unused_days[0]); i++)
-			if (strcmp(unused_days[i], v) == 0) {
-				lq->unused = unused_days[i];
-				lq->mask |= F_UNUSED;
-			}
-	}
-	if ((v = req_param(r, "sort")) != NULL)
-		for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
-			if (strcmp(sorts[i].key, v) == 0)
-				lq->sort = (int)i;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((why = connlist_set(&lq->cl, &r->app->catalog, keys[i],
+		    req_param(r, keys[i]))) != NULL && i < 2)
+			http_flash(r, "error", why);
 	if ((v = req_param(r, "page")) != NULL && valid_int(v, 1, PAGE_MAX, &n) == NULL)
 		lq->page = n;
-	if (!r->sess->is_admin)
-		lq->mask |= F_VISIBLE;
-}
-
-/* WHERE clause and parameters for the filters in lq->mask; returns nparams. */
-static int
-list_where(const struct list_query *lq, struct buf *sql, const char **params,
-    const char *uid)
-{
-	int	 n = 0;
-
-	buf_puts(sql, " WHERE true");
-	if (lq->mask & F_VISIBLE) {
-		params[n++] = uid;
-		buf_printf(sql, " AND c.id IN (" VISIBLE_IDS ")", n, n);
-	}
-	if (lq->mask & F_Q) {
-		params[n++] = lq->like;
-		buf_printf(sql, " AND lower(c.name) LIKE '%%' || lower($%d) || '%%'", n);
-	}
-	if (lq->mask & F_CONNECTOR) {
-		params[n++] = lq->connector;
-		buf_printf(sql, " AND c.connector = $%d", n);
-	}
-	if (lq->mask & F_STATUS) {
-		params[n++] = lq->status;
-		buf_printf(sql, " AND c.status = $%d", n);
-	}
-	if (lq->mask & F_EXPIRING) {
-		params[n++] = lq->horizon;
-		buf_printf(sql, EXPIRING_WHERE("%d"), n);
-	}
-	if (lq->mask & F_TEAM) {
-		params[n++] = lq->team;
-		buf_printf(sql, " AND c.owner_team_id = $%d::bigint", n);
-	}
-	if (lq->mask & F_UNUSED) {
-		/* Older than the window, and no credential read inside it. */
-		params[n++] = lq->unused;
-		buf_printf(sql, " AND c.created_at < now() - make_interval(days => $%d::int)"
-		    " AND NOT EXISTS (SELECT 1 FROM credential_uses u WHERE u.connection_id = c.id"
-		    " AND u.outcome = 'issued' AND u.at > now() - make_interval(days => $%d::int))",
-		    n, n);
-	}
-	return n;
 }
 
 static PGresult *
-list_count(struct req *r, const struct list_query *lq, const char *uid)
+list_count(struct req *r, const struct list_query *lq)
 {
 	struct buf	 sql;
 	const char	*params[8];
@@ -214,27 +84,27 @@ list_count(struct req *r, const struct list_query *lq, const char *uid)
 	PGresult	*res;
 
 	buf_init(&sql);
-	if ((lq->mask & ~F_TEAM) == 0) {
+	if ((lq->cl.mask & ~CONNLIST_TEAM) == 0) {
 		/* No filter but the team: the trigger-kept totals answer at once. */
 		n = 0;
-		if (lq->mask & F_TEAM)
-			params[n++] = lq->team;
+		if (lq->cl.mask & CONNLIST_TEAM)
+			params[n++] = lq->cl.team;
 		buf_printf(&sql, "SELECT COALESCE(sum(n), 0) AS n,"
 		    " (SELECT v FROM list_version) AS lv FROM connection_counts%s",
 		    n > 0 ? " WHERE owner_team_id = $1::bigint" : "");
 	} else {
 		buf_puts(&sql, "SELECT count(*) AS n, (SELECT v FROM list_version) AS lv"
 		    " FROM connections c");
-		n = list_where(lq, &sql, params, uid);
+		n = connlist_where(&lq->cl, &sql, params);
 	}
-	snprintf(name, sizeof(name), "list_count_%u", lq->mask);
+	snprintf(name, sizeof(name), "list_count_%u", lq->cl.mask);
 	res = db_exec_named(&r->app->db, name, sql.data, n, params);
 	buf_free(&sql);
 	return res;
 }
 
 static PGresult *
-list_page(struct req *r, const struct list_query *lq, const char *uid)
+list_page(struct req *r, const struct list_query *lq)
 {
 	struct buf	 sql;
 	const char	*params[10];
@@ -251,13 +121,13 @@ list_page(struct req *r, const struct list_query *lq, const char *uid)
 	    " (SELECT count(*) FROM flow_connections fc WHERE fc.connection_id = c.id)"
 	    " AS flows, (SELECT v FROM list_version) AS lv"
 	    " FROM (SELECT c.* FROM connections c");
-	n = list_where(lq, &sql, params, uid);
+	n = connlist_where(&lq->cl, &sql, params);
 	snprintf(offset, sizeof(offset), "%lld", (lq->page - 1) * PAGE_SIZE);
 	params[n++] = offset;
 	buf_printf(&sql, " ORDER BY %s LIMIT %d OFFSET $%d) c"
 	    " JOIN teams t ON t.id = c.owner_team_id ORDER BY %s",
-	    sorts[lq->sort].order, PAGE_SIZE, n, sorts[lq->sort].order);
-	snprintf(name, sizeof(name), "list_page_%u_%d", lq->mask, lq->sort);
+	    connlist_order(&lq->cl), PAGE_SIZE, n, connlist_order(&lq->cl));
+	snprintf(name, sizeof(name), "list_page_%u_%d", lq->cl.mask, lq->cl.sort);
 	res = db_exec_named(&r->app->db, name, sql.data, n, params);
 	buf_free(&sql);
 	return res;
@@ -280,9 +150,9 @@ list_page(struct req *r, const struct list_query *lq, const char *uid)
 static PGresult *
 list_health(struct req *r, const struct list_query *lq, const char *uid)
 {
-	const char	*params[2] = { lq->horizon, uid };
+	const char	*params[2] = { lq->cl.horizon, uid };
 
-	if (lq->mask & F_VISIBLE)
+	if (lq->cl.mask & CONNLIST_VISIBLE)
 		return db_exec_named(&r->app->db, "list_health_vis",
 		    "SELECT (SELECT count(*) FROM connections c WHERE c.status = 'failing'"
 		    HEALTH_VISIBLE ") AS failing, (SELECT count(*) FROM connections c"
@@ -320,18 +190,18 @@ list_query_string(struct buf *b, const struct list_query *lq, int sort, long lon
 	buf_url_encode(b, value);				\
 	sep = '&';						\
 } while (0)
-	if (lq->q != NULL)
-		QS_ADD("q", lq->q);
-	if (lq->connector != NULL)
-		QS_ADD("connector", lq->connector);
-	if (lq->status != NULL)
-		QS_ADD("status", lq->status);
-	if (lq->team != NULL)
-		QS_ADD("team", lq->team);
-	if (lq->unused != NULL)
-		QS_ADD("unused", lq->unused);
+	if (lq->cl.q != NULL)
+		QS_ADD("q", lq->cl.q);
+	if (lq->cl.connector != NULL)
+		QS_ADD("connector", lq->cl.connector);
+	if (lq->cl.status != NULL)
+		QS_ADD("status", lq->cl.status);
+	if (lq->cl.team != NULL)
+		QS_ADD("team", lq->cl.team);
+	if (lq->cl.unused != NULL)
+		QS_ADD("unused", lq->cl.unused);
 	if (sort != 0)
-		QS_ADD("sort", sorts[sort].key);
+		QS_ADD("sort", connlist_sorts[sort].key);
 	if (page > 1) {
 		buf_printf(b, "%cpage=%lld", sep, page);
 		sep = '&';
@@ -375,15 +245,15 @@ list_fill_options(struct req *r, const struct list_query *lq, PGresult *teams)
 			render_set(n, "Description", hdf_get_value(def, "description", ""));
 		}
 	}
-	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+	for (i = 0; i < CONNLIST_NSTATUSES; i++) {
 		n = render_node(r->hdf, "Options.Statuses.%zu", i);
-		render_set(n, "Key", statuses[i].key);
-		render_set(n, "Label", statuses[i].label);
+		render_set(n, "Key", connlist_statuses[i].key);
+		render_set(n, "Label", connlist_statuses[i].label);
 	}
-	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++) {
+	for (i = 0; i < CONNLIST_NSORTS; i++) {
 		n = render_node(r->hdf, "Options.Sorts.%zu", i);
-		render_set(n, "Key", sorts[i].key);
-		render_set(n, "Label", sorts[i].label);
+		render_set(n, "Key", connlist_sorts[i].key);
+		render_set(n, "Label", connlist_sorts[i].label);
 	}
 	for (i = 0; i < (size_t)db_rows(teams); i++) {
 		n = render_node(r->hdf, "Options.Teams.%zu", i);
@@ -391,14 +261,14 @@ list_fill_options(struct req *r, const struct list_query *lq, PGresult *teams)
 		render_set(n, "Name", db_get(teams, (int)i, "name"));
 	}
 	n = render_node(r->hdf, "Filter");
-	render_set(n, "Q", lq->q);
-	render_set(n, "Connector", lq->connector);
-	render_set(n, "Status", lq->status);
-	render_set(n, "Team", lq->team);
-	render_set(n, "Unused", lq->unused);
-	render_set(n, "Sort", sorts[lq->sort].key);
+	render_set(n, "Q", lq->cl.q);
+	render_set(n, "Connector", lq->cl.connector);
+	render_set(n, "Status", lq->cl.status);
+	render_set(n, "Team", lq->cl.team);
+	render_set(n, "Unused", lq->cl.unused);
+	render_set(n, "Sort", connlist_sorts[lq->cl.sort].key);
 	render_set_int(n, "Page", lq->page);
-	render_set(n, "Active", (lq->mask & ~F_VISIBLE) != 0 ? "1" : "0");
+	render_set(n, "Active", (lq->cl.mask & ~CONNLIST_VISIBLE) != 0 ? "1" : "0");
 }
 
 static void
@@ -448,7 +318,7 @@ list_fill_pager(struct req *r, const struct list_query *lq, long long total, int
 {
 	HDF		*p = render_node(r->hdf, "Pager");
 	long long	 pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	int		 by_name = lq->sort <= 1, by_tested = lq->sort >= 2;
+	int		 by_name = lq->cl.sort <= 1, by_tested = lq->cl.sort >= 2;
 
 	render_set_int(p, "Total", total);
 	render_set_int(p, "Page", lq->page);
@@ -456,16 +326,16 @@ list_fill_pager(struct req *r, const struct list_query *lq, long long total, int
 	render_set_int(p, "First", shown > 0 ? (lq->page - 1) * PAGE_SIZE + 1 : 0);
 	render_set_int(p, "Last", shown > 0 ? (lq->page - 1) * PAGE_SIZE + shown : 0);
 	if (lq->page > 1)
-		list_set_query(p, "PrevQuery", lq, lq->sort,
+		list_set_query(p, "PrevQuery", lq, lq->cl.sort,
 		    lq->page - 1 < pages ? lq->page - 1 : pages);
 	if (lq->page < pages)
-		list_set_query(p, "NextQuery", lq, lq->sort, lq->page + 1);
+		list_set_query(p, "NextQuery", lq, lq->cl.sort, lq->page + 1);
 	/* Column headers flip the direction of the current sort. */
 	p = render_node(r->hdf, "Sort");
-	list_set_query(p, "Name.Query", lq, lq->sort == 0 ? 1 : 0, 1);
-	render_set(p, "Name.Dir", !by_name ? "" : lq->sort == 0 ? "asc" : "desc");
-	list_set_query(p, "Tested.Query", lq, lq->sort == 2 ? 3 : 2, 1);
-	render_set(p, "Tested.Dir", !by_tested ? "" : lq->sort == 3 ? "asc" : "desc");
+	list_set_query(p, "Name.Query", lq, lq->cl.sort == 0 ? 1 : 0, 1);
+	render_set(p, "Name.Dir", !by_name ? "" : lq->cl.sort == 0 ? "asc" : "desc");
+	list_set_query(p, "Tested.Query", lq, lq->cl.sort == 2 ? 3 : 2, 1);
+	render_set(p, "Tested.Dir", !by_tested ? "" : lq->cl.sort == 3 ? "asc" : "desc");
 }
 
 /*
@@ -482,7 +352,7 @@ list_fill_start(struct req *r, const struct list_query *lq, long long total)
 	if ((may = session_is_manager(r)) == -1)
 		return -1;
 	render_set(r->hdf, "User.CanCreate", may ? "1" : "0");
-	render_set(r->hdf, "Start.Mode", (lq->mask & ~F_VISIBLE) == 0 &&
+	render_set(r->hdf, "Start.Mode", (lq->cl.mask & ~CONNLIST_VISIBLE) == 0 &&
 	    total <= START_FULL_MAX ? "full" : "compact");
 	return 0;
 }
@@ -543,18 +413,18 @@ page_index(struct req *r)
 	list_read(r, &lq);
 	flash = list_has_flash(r);	/* the previous page's, or a bad filter's */
 	buf_init(&view);
-	list_query_string(&view, &lq, lq.sort, lq.page);
+	list_query_string(&view, &lq, lq.cl.sort, lq.page);
 	/* "Expiring" moves with the date, not only with the list version. */
 	buf_printf(&view, "#%lld", (long long)(time(NULL) / 86400));
 	/* Credential reads do not move the list version (sql/025): an "unused"
 	 * view is never kept. */
-	keep = !flash && !(lq.mask & F_UNUSED);
+	keep = !flash && !(lq.cl.mask & CONNLIST_UNUSED);
 	if (keep && list_cache_serve(r, view.data)) {
 		rc = 0;
 		goto out;
 	}
 	if ((teams = list_teams(r, params, &teams_owned)) == NULL ||
-	    (count = list_count(r, &lq, uid)) == NULL) {
+	    (count = list_count(r, &lq)) == NULL) {
 		http_error(r, 503, NULL);
 		goto out;
 	}
@@ -562,7 +432,7 @@ page_index(struct req *r)
 	total = strtoll(db_get(count, 0, "n"), NULL, 10);
 	if (total > 0 && (lq.page - 1) * PAGE_SIZE >= total)
 		lq.page = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	if ((rows = list_page(r, &lq, uid)) == NULL ||
+	if ((rows = list_page(r, &lq)) == NULL ||
 	    (health = list_health(r, &lq, uid)) == NULL) {
 		http_error(r, 503, NULL);
 		goto out;

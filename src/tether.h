@@ -632,6 +632,60 @@ struct list_cache;
 struct list_cache *list_cache_new(int nslots);	/* NULL when nslots is 0 */
 void		 list_cache_free(struct list_cache *);
 
+/* connlist.c: the connections an actor may see, filtered, searched and
+ * sorted (the Integrations tab and GET /api/v1/connections). */
+#define CONNLIST_NSTATUSES	6
+#define CONNLIST_NSORTS		4
+#define CONNLIST_CURSOR_MAX	2048
+enum {
+	CONNLIST_Q		= 1 << 0,
+	CONNLIST_CONNECTOR	= 1 << 1,
+	CONNLIST_STATUS		= 1 << 2,
+	CONNLIST_TEAM		= 1 << 3,
+	CONNLIST_VISIBLE	= 1 << 4,	/* not an admin: their teams' and shared */
+	CONNLIST_EXPIRING	= 1 << 5,	/* status=expiring: within the horizon */
+	CONNLIST_UNUSED		= 1 << 6,	/* unused=N: no credential read in N days */
+	CONNLIST_AFTER		= 1 << 7,	/* after a cursor's row */
+	CONNLIST_AFTER_NULL	= 1 << 8,	/* ... whose last_tested_at is NULL */
+};
+struct connlist_choice {
+	const char	*key;
+	const char	*label;
+};
+extern const struct connlist_choice connlist_statuses[CONNLIST_NSTATUSES];
+extern const struct connlist_choice connlist_sorts[CONNLIST_NSORTS];
+/* The filters of one view; strings point into the caller's input. The
+ * prepared statement of a view is named by mask and sort. */
+struct connlist {
+	const char	*q, *connector, *status, *team, *unused;
+	int		 sort;		/* index in connlist_sorts */
+	unsigned	 mask;		/* CONNLIST_* */
+	char		 like[220];	/* q with LIKE wildcards escaped */
+	char		 horizon[16];	/* health.expiry_horizon_days */
+	char		 uid[24];
+	char		 after_id[24], after_key[1024];
+};
+/* No filter, sorted by name, visible to `who`. */
+void		 connlist_init(struct connlist *, const struct actor *who);
+/* Set filter `key` (q, connector, status, team, unused, sort) to v ("" or
+ * NULL: unset): NULL, or a sentence saying why v was not taken. */
+const char	*connlist_set(struct connlist *, const struct catalog *, const char *key,
+		    const char *v);
+/* " WHERE …" for c (connections) into sql, its parameters into params (at
+ * most 10): their number. */
+int		 connlist_where(const struct connlist *, struct buf *sql, const char **params);
+/* The ORDER BY of the view's sort (c.*). */
+const char	*connlist_order(const struct connlist *);
+/* Append the cursor after the row with `id` and sort key `sortkey`
+ * (lower(name), or last_tested_at as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" in UTC;
+ * NULL when the column is NULL), signed with `key` (32 bytes). */
+void		 connlist_cursor(const struct connlist *, const unsigned char *key,
+		    const char *id, const char *sortkey, struct buf *out);
+/* Take a cursor for the view (after its filters and sort are set): NULL,
+ * or why it is refused (not signed by key for these filters, another sort). */
+const char	*connlist_cursor_read(struct connlist *, const unsigned char *key,
+		    const char *cursor);
+
 /* ctl-vault.c */
 int		 ctl_rotate_key(struct app *, int argc, char **argv);
 int		 ctl_rotate_master_key(struct app *, int argc, char **argv);

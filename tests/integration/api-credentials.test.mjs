@@ -18,6 +18,7 @@ import { httpBasic, signedInUser } from '../lib/roles/world.mjs';
 import {
 	fcgiLogPath, makeTeam, psql, psqlValue, request, tetherctl, uniq,
 } from '../lib/stack.mjs';
+import { checkAnswer } from '../lib/openapi.mjs';
 
 const PASSWORD = `pw-${uniq('cred')}`;
 let standin;
@@ -36,6 +37,7 @@ async function ask(t, id, body) {
 	const r = await request(`/api/v1/connections/${id}/credentials`, { method: 'POST',
 	    headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
 	    body: JSON.stringify(body) });
+	checkAnswer('POST', `/api/v1/connections/${id}/credentials`, r);	// as documented
 	return { ...r, json: r.text !== '' ? JSON.parse(r.text) : undefined };
 }
 

@@ -15,6 +15,7 @@ import {
 	fcgiLogPath, get, makeUser, pageText, post, psql, psqlValue, request, sessionCsrf,
 	signIn, sqlString, tetherctl, trySignIn, uniq,
 } from '../lib/stack.mjs';
+import { checkAnswer } from '../lib/openapi.mjs';
 
 function makeToken(email, ...extra) {
 	const token = tetherctl('token', 'add', email, uniq('tok'), ...extra).trim();
@@ -31,6 +32,7 @@ async function api(method, path, token, body) {
 	let json;
 	if (/^application\/json/.test(r.headers.get('content-type') ?? '') && r.text !== '')
 		json = JSON.parse(r.text);
+	checkAnswer(method, path, r);	// as static/openapi.json says
 	return { ...r, json };
 }
 

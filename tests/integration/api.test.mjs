@@ -19,6 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { assertApiError, assertSecurityHeaders } from '../lib/checks.mjs';
 import { FcgiClient, waitForSocket } from '../lib/fcgi.mjs';
 import { seed } from '../lib/list.mjs';
+import { checkAnswer } from '../lib/openapi.mjs';
 import { flowConns, flowFields, flowRow, flowsNamed } from '../lib/rows.mjs';
 import {
 	admin, env, fcgiLogPath, get, makeUser, pageText, post, psql, psqlValue, request,
@@ -49,7 +50,7 @@ function makeToken(email, name = 'tests', ...extra) {
  * Buffer (sent as is). Resolves to request()'s answer plus json (parsed
  * when the answer is JSON).
  */
-async function api(method, path, token, body, headers = {}) {
+async function api(method, path, token, body, headers = {}, opts = {}) {
 	const h = { ...headers };
 	if (token !== undefined && token !== null)
 		h.authorization = `Bearer ${token}`;
@@ -63,6 +64,9 @@ async function api(method, path, token, body, headers = {}) {
 	if (/^application\/json; charset=utf-8$/i.test(r.headers.get('content-type') ?? '') &&
 	    r.text !== '')
 		json = JSON.parse(r.text);
+	// Every answer as static/openapi.json says (malformed requests aside).
+	if (!opts.raw)
+		checkAnswer(method, path, r);
 	return { ...r, json };
 }
 
@@ -235,7 +239,7 @@ describe('connections', () => {
 
 	test('bad paging and unknown query parameters are 400', async () => {
 		for (const q of ['per_page=201', 'per_page=0', 'page=0', 'page=abc', 'page=-1',
-		    'per_page=1.5', 'page=1&page=2', 'sort=name', 'q=x']) {
+		    'per_page=1.5', 'page=1&page=2', 'sort=nope', 'status=x', 'limit=1&page=1']) {
 			const r = await api('GET', `/api/v1/connections?${q}`, member.token);
 			assertApiError(r, 400, undefined, `?${q}`);
 		}

@@ -18,6 +18,7 @@ import {
 	admin, csrfFrom, decodeEntities, env, flashOf, get, makeUser, pageText, post, psql,
 	psqlValue, request, signIn, sleep, sqlString, tetherctl, uniq,
 } from '../lib/stack.mjs';
+import { checkAnswer } from '../lib/openapi.mjs';
 
 const P = uniq('RPL');
 
@@ -39,6 +40,7 @@ async function api(method, path, token, body) {
 		body: body === undefined ? undefined : JSON.stringify(body),
 		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
 	});
+	checkAnswer(method, path, r);	// as static/openapi.json says
 	return { ...r, json: r.text !== '' ? JSON.parse(r.text) : undefined };
 }
 

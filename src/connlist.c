@@ -1,0 +1,339 @@
+/*
+ * connlist.c — the list of connections an actor may see, filtered, searched
+ * and sorted: what the Integrations tab (page-index.c) and the JSON API's
+ * GET /api/v1/connections (api-connections.c) both show. One reader of the
+ * filters, one WHERE, one ORDER BY; each caller adds its columns and paging.
+ *
+ * Keyset cursors (the API): the sort key and id of the last row shown,
+ * "v1.SORT.ID.KIND.KEY" in base64url, then "." and a MAC over it and the
+ * filters (a key derived from the master key), so that a cursor is only
+ * good for the view it came from and a crafted one is refused before any
+ * query. KIND is "k" (KEY follows) or "n" (the sort column was NULL).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "tether.h"
+
+/* Statuses the filter offers; "expiring" is not a status: a secret or
+ * refresh token expiring within the horizon, or expired. */
+const struct connlist_choice connlist_statuses[CONNLIST_NSTATUSES] = {
+	{ "ok", "Connected" },
+	{ "failing", "Failing" },
+	{ "needs_reconnect", "Needs reconnect" },
+	{ "not_tested", "Not tested yet" },
+	{ "not_testable", "Not testable" },
+	{ "expiring", "Expiring soon" },
+};
+
+const struct connlist_choice connlist_sorts[CONNLIST_NSORTS] = {
+	{ "name", "Name (A–Z)" },
+	{ "-name", "Name (Z–A)" },
+	{ "-tested", "Last tested (newest first)" },
+	{ "tested", "Last tested (oldest first)" },
+};
+
+/* The ORDER BY of each sort, same order as connlist_sorts; each one index
+ * read (connections_name_idx, connections_last_tested_idx). */
+static const char *const connlist_orders[CONNLIST_NSORTS] = {
+	"lower(c.name), c.id",
+	"lower(c.name) DESC, c.id DESC",
+	"c.last_tested_at DESC NULLS LAST, c.id DESC",
+	"c.last_tested_at ASC NULLS FIRST, c.id",
+};
+
+/* What "unused" offers: days without a credential read (credential_uses). */
+static const char *const connlist_unused_days[] = { "30", "90" };
+
+/* "Expiring": the earliest of the secrets' and the refresh token's expiry
+ * within the horizon ($n days), expired ones included; the partial index
+ * connections_expiry_idx (sql/009_health.sql) answers it. */
+#define EXPIRING_WHERE(n)						\
+	" AND (c.secrets_expire_on IS NOT NULL OR"			\
+	" c.refresh_token_expires_at IS NOT NULL) AND LEAST(c.secrets_expire_on," \
+	" (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) <= current_date + $" n "::int"
+
+/* The connections a non-admin may see ($N: their id): a UNION of two index
+ * lookups; an OR of them would scan. */
+#define VISIBLE_IDS							\
+	"SELECT o.id FROM connections o"				\
+	" JOIN team_members m ON m.team_id = o.owner_team_id WHERE m.user_id = $%d" \
+	" UNION ALL SELECT sh.connection_id FROM connection_shares sh"	\
+	" JOIN team_members tm ON tm.team_id = sh.team_id WHERE tm.user_id = $%d"
+
+void
+connlist_init(struct connlist *cl, const struct actor *who)
+{
+	memset(cl, 0, sizeof(*cl));
+	snprintf(cl->horizon, sizeof(cl->horizon), "%d", who->app->cfg.expiry_horizon_days);
+	snprintf(cl->uid, sizeof(cl->uid), "%lld", (long long)who->user_id);
+	if (!who->is_admin)
+		cl->mask |= CONNLIST_VISIBLE;
+}
+
+const char *
+connlist_set(struct connlist *cl, const struct catalog *cat, const char *key,
+    const char *v)
+{
+	long long	 n;
+	size_t		 i;
+
+	if (v == NULL || *v == '\0')
+		return NULL;
+	if (strcmp(key, "q") == 0) {
+		if (valid_text(v, 1, 100) != NULL)
+			return "Search for at most 100 characters of plain text.";
+		cl->q = v;
+		cl->mask |= CONNLIST_Q;
+		like_escape(v, cl->like, sizeof(cl->like));
+		return NULL;
+	}
+	if (strcmp(key, "connector") == 0) {
+		if (catalog_get(cat, v) == NULL)
+			return "That connector does not exist.";
+		cl->connector = v;
+		cl->mask |= CONNLIST_CONNECTOR;
+		return NULL;
+	}
+	if (strcmp(key, "status") == 0) {
+		for (i = 0; i < CONNLIST_NSTATUSES; i++)
+			if (strcmp(connlist_statuses[i].key, v) == 0) {
+				cl->status = connlist_statuses[i].key;
+				cl->mask |= strcmp(v, "expiring") == 0 ?
+				    CONNLIST_EXPIRING : CONNLIST_STATUS;
+				return NULL;
+			}
+		return "The status is one of ok, failing, needs_reconnect, not_tested,"
+		    " not_testable or expiring.";
+	}
+	if (strcmp(key, "team") == 0) {
+		if (valid_int(v, 1, INT64_MAX / 2, &n) != NULL)
+			return "The team is a team id.";
+		cl->team = v;
+		cl->mask |= CONNLIST_TEAM;
+		return NULL;
+	}
+	if (strcmp(key, "unused") == 0) {
+		for (i = 0; i < sizeof(connlist_unused_days) / sizeof(connlist_unused_days[0]); i++)
+			if (strcmp(connlist_unused_days[i], v) == 0) {
+				cl->unused = connlist_unused_days[i];
+				cl->mask |= CONNLIST_UNUSED;
+				return NULL;
+			}
+		return "Unused is 30 or 90 (days).";
+	}
+	if (strcmp(key, "sort") == 0) {
+		for (i = 0; i < CONNLIST_NSORTS; i++)
+			if (strcmp(connlist_sorts[i].key, v) == 0) {
+				cl->sort = (int)i;
+				return NULL;
+			}
+		return "The sort is name, -name, tested or -tested.";
+	}
+	return "Unknown filter.";
+}
+
+const char *
+connlist_order(const struct connlist *cl)
+{
+	return connlist_orders[cl->sort];
+}
+
+/* After the cursor's row, in the sort's order ($a: key, $b: id). */
+static void
+connlist_after(const struct connlist *cl, struct buf *sql, int a, int b)
+{
+	int	 null = (cl->mask & CONNLIST_AFTER_NULL) != 0;
+
+	switch (cl->sort) {
+	case 0:
+		buf_printf(sql, " AND (lower(c.name), c.id) > ($%d, $%d::bigint)", a, b);
+		break;
+	case 1:
+		buf_printf(sql, " AND (lower(c.name), c.id) < ($%d, $%d::bigint)", a, b);
+		break;
+	case 2:		/* newest first, never tested last */
+		if (null)
+			buf_printf(sql, " AND c.last_tested_at IS NULL AND c.id < $%d::bigint", b);
+		else
+			buf_printf(sql, " AND (c.last_tested_at < $%d::timestamptz OR"
+			    " (c.last_tested_at = $%d::timestamptz AND c.id < $%d::bigint) OR"
+			    " c.last_tested_at IS NULL)", a, a, b);
+		break;
+	default:	/* oldest first, never tested first */
+		if (null)
+			buf_printf(sql, " AND (c.last_tested_at IS NOT NULL OR"
+			    " c.id > $%d::bigint)", b);
+		else
+			buf_printf(sql, " AND (c.last_tested_at > $%d::timestamptz OR"
+			    " (c.last_tested_at = $%d::timestamptz AND c.id > $%d::bigint))",
+			    a, a, b);
+		break;
+	}
+}
+
+int
+connlist_where(const struct connlist *cl, struct buf *sql, const char **params)
+{
+	int	 n = 0;
+
+	buf_puts(sql, " WHERE true");
+	if (cl->mask & CONNLIST_VISIBLE) {
+		params[n++] = cl->uid;
+		buf_printf(sql, " AND c.id IN (" VISIBLE_IDS ")", n, n);
+	}
+	if (cl->mask & CONNLIST_Q) {
+		params[n++] = cl->like;
+		buf_printf(sql, " AND lower(c.name) LIKE '%%' || lower($%d) || '%%'", n);
+	}
+	if (cl->mask & CONNLIST_CONNECTOR) {
+		params[n++] = cl->connector;
+		buf_printf(sql, " AND c.connector = $%d", n);
+	}
+	if (cl->mask & CONNLIST_STATUS) {
+		params[n++] = cl->status;
+		buf_printf(sql, " AND c.status = $%d", n);
+	}
+	if (cl->mask & CONNLIST_EXPIRING) {
+		params[n++] = cl->horizon;
+		buf_printf(sql, EXPIRING_WHERE("%d"), n);
+	}
+	if (cl->mask & CONNLIST_TEAM) {
+		params[n++] = cl->team;
+		buf_printf(sql, " AND c.owner_team_id = $%d::bigint", n);
+	}
+	if (cl->mask & CONNLIST_UNUSED) {
+		/* Older than the window, and no credential read inside it. */
+		params[n++] = cl->unused;
+		buf_printf(sql, " AND c.created_at < now() - make_interval(days => $%d::int)"
+		    " AND NOT EXISTS (SELECT 1 FROM credential_uses u WHERE u.connection_id = c.id"
+		    " AND u.outcome = 'issued' AND u.at > now() - make_interval(days => $%d::int))",
+		    n, n);
+	}
+	if (cl->mask & CONNLIST_AFTER) {
+		/* A NULL key is no parameter: its type could not be known. */
+		if (!(cl->mask & CONNLIST_AFTER_NULL))
+			params[n++] = cl->after_key;
+		params[n++] = cl->after_id;
+		connlist_after(cl, sql, n - 1, n);
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------- cursors */
+
+/* The MAC of a cursor's payload for this view's filters. */
+static void
+connlist_mac(const struct connlist *cl, const unsigned char *key, const char *payload,
+    size_t len, unsigned char mac[crypto_auth_BYTES])
+{
+	crypto_auth_hmacsha512256_state	 st;
+	const char		*f[] = { cl->q, cl->connector, cl->status, cl->team, cl->unused };
+	size_t			 i;
+
+	crypto_auth_hmacsha512256_init(&st, key, 32);
+	crypto_auth_hmacsha512256_update(&st,
+	    (const unsigned char *)"tether-cursor-v1\n", 17);
+	crypto_auth_hmacsha512256_update(&st, (const unsigned char *)payload, len);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		crypto_auth_hmacsha512256_update(&st, (const unsigned char *)"\n", 1);
+		if (f[i] != NULL)
+			crypto_auth_hmacsha512256_update(&st,
+			    (const unsigned char *)f[i], strlen(f[i]));
+	}
+	crypto_auth_hmacsha512256_final(&st, mac);
+}
+
+void
+connlist_cursor(const struct connlist *cl, const unsigned char *key, const char *id,
+    const char *sortkey, struct buf *out)
+{
+	struct buf	 p;
+	unsigned char	 mac[crypto_auth_BYTES];
+	char		*b64;
+	size_t		 cap;
+
+	buf_init(&p);
+	buf_printf(&p, "v1.%d.%s.%s.%s", cl->sort, id, sortkey == NULL ? "n" : "k",
+	    sortkey == NULL ? "" : sortkey);
+	connlist_mac(cl, key, p.data, p.len, mac);
+	cap = sodium_base64_ENCODED_LEN(p.len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	b64 = xmalloc(cap);
+	sodium_bin2base64(b64, cap, (const unsigned char *)p.data, p.len,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	buf_puts(out, b64);
+	buf_puts(out, ".");
+	cap = sodium_base64_ENCODED_LEN(sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	b64 = xrealloc(b64, cap);
+	sodium_bin2base64(b64, cap, mac, sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	buf_puts(out, b64);
+	free(b64);
+	buf_free(&p);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", digits where digits go. */
+static int
+connlist_is_stamp(const char *s)
+{
+	static const char	 shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	size_t			 i;
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+const char *
+connlist_cursor_read(struct connlist *cl, const unsigned char *key, const char *cursor)
+{
+	unsigned char	 mac[crypto_auth_BYTES], want[crypto_auth_BYTES];
+	char		 p[CONNLIST_CURSOR_MAX], *f[5], *s;
+	size_t		 plen, maclen, i;
+	const char	*dot;
+	long long	 n;
+
+	if (strlen(cursor) > CONNLIST_CURSOR_MAX || (dot = strchr(cursor, '.')) == NULL ||
+	    sodium_base642bin((unsigned char *)p, sizeof(p) - 1, cursor, (size_t)(dot - cursor),
+	    NULL, &plen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    sodium_base642bin(mac, sizeof(mac), dot + 1, strlen(dot + 1), NULL, &maclen,
+	    NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || maclen != sizeof(mac))
+		return "The cursor is not one this API gave.";
+	connlist_mac(cl, key, p, plen, want);
+	if (sodium_memcmp(mac, want, sizeof(mac)) != 0)
+		return "The cursor is not one this API gave for these filters.";
+	p[plen] = '\0';
+	if (memchr(p, '\0', plen) != NULL)
+		return "The cursor is not one this API gave.";
+	/* v1 . sort . id . kind . key (the key may hold dots: the rest). */
+	for (s = p, i = 0; i < 4; i++) {
+		f[i] = s;
+		if ((s = strchr(s, '.')) == NULL)
+			return "The cursor is not one this API gave.";
+		*s++ = '\0';
+	}
+	f[4] = s;
+	if (strcmp(f[0], "v1") != 0 || valid_int(f[1], 0, CONNLIST_NSORTS - 1, &n) != NULL ||
+	    valid_int(f[2], 1, INT64_MAX, NULL) != NULL ||
+	    (strcmp(f[3], "k") != 0 && strcmp(f[3], "n") != 0))
+		return "The cursor is not one this API gave.";
+	if (n != cl->sort)
+		return "The cursor belongs to another sort.";
+	if (strcmp(f[3], "n") == 0) {
+		if (*f[4] != '\0' || cl->sort < 2)
+			return "The cursor is not one this API gave.";
+		cl->mask |= CONNLIST_AFTER_NULL;
+	} else if (cl->sort >= 2 ? !connlist_is_stamp(f[4]) :
+	    valid_text(f[4], 1, 200) != NULL ||
+	    strlen(f[4]) >= sizeof(cl->after_key))
+		return "The cursor is not one this API gave.";
+	snprintf(cl->after_id, sizeof(cl->after_id), "%s", f[2]);
+	snprintf(cl->after_key, sizeof(cl->after_key), "%s", f[4]);
+	cl->mask |= CONNLIST_AFTER;
+	return NULL;
+}
