@@ -21,7 +21,7 @@ import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { marker } from '../fakes/secrets.mjs';
 import { lastTest } from '../lib/rows.mjs';
-import { managerSession, pageText } from '../lib/stack.mjs';
+import { managerSession, pageText, psql } from '../lib/stack.mjs';
 import { startTether } from '../lib/tether.mjs';
 
 const AC = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -35,6 +35,16 @@ const GCLIENT = '1234-abc.apps.googleusercontent.com';
 // [connector, protocol, fields (S: the secret), test request, authentication,
 //  OAuth: { authorize: [host, path] (code), token: [host, path] }]
 const S = Symbol('secret');
+
+// "Connected as" after the authorization code: [account, tenant] read from
+// the ID token's claims or the identity call (below) as each file declares.
+const IDENTITY = {
+	'azure-devops': ['ops@acme.example', 'tenant-1'], 'microsoft-teams': ['ops@acme.example', 'tenant-1'],
+	sharepoint: ['ops@acme.example', 'tenant-1'], 'google-drive': ['ops@acme.example', 'acme.example'],
+	bigquery: ['ops@acme.example', 'acme.example'], okta: ['ops@acme.example', 'https://acme.okta.com'],
+	zoom: ['ops@acme.example', 'zoom-account-1'], quickbooks: ['4620816365', '4620816365'],
+	xero: ['ops@acme.example', 'xu-1'],
+};
 const CASES = [
 	['github', 'token', { api_url: 'https://api.github.com', token: S }, 'GET api.github.com /user', 'bearer'],
 	['gitlab', 'token', { url: 'https://gitlab.com', token: S }, 'GET gitlab.com /api/v4/user', ['private-token', '']],
@@ -158,7 +168,8 @@ let issued = 0;
 function idToken() {
 	const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 	return `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ sub: 'u-1', tid: 'tenant-1', preferred_username: 'ops@acme.example',
-		email: 'ops@acme.example', hd: 'acme.example', realmid: '4620816365', xero_userid: 'xu-1' })}.c2ln`;
+		email: 'ops@acme.example', hd: 'acme.example', realmid: '4620816365', xero_userid: 'xu-1',
+		iss: 'https://acme.okta.com' })}.c2ln`;
 }
 
 before(async () => {
@@ -182,7 +193,8 @@ before(async () => {
 				refresh_token: form.get('grant_type') === 'authorization_code' ? `rt-${issued}` : undefined,
 				id_token: form.get('grant_type') === 'authorization_code' ? idToken() : undefined });
 		}
-		return json(res, 200, { ok: true });
+		// Zoom's GET /v2/users/me names the user and the account.
+		return json(res, 200, { ok: true, email: 'ops@acme.example', account_id: 'zoom-account-1' });
 	} });
 	cleanups.push(() => standin.close());
 	const proxy = await startProxy(Object.fromEntries([...hosts].map((h) => [`${h}:443`, standin.port])));
@@ -245,7 +257,10 @@ describe('every added connector: its form creates a connection and its test requ
 				assert.ok(tok, `${what}: the code went to the declared token endpoint ${oauth.token.join('')}`);
 				assert.equal(new URLSearchParams(tok.body).get('grant_type'), 'authorization_code');
 				assert.ok(!tok.url.includes(secret), `${what}: no secret in the token URL`);
-				// Connecting tests the new tokens at once.
+				// Connecting tests the new tokens at once and reads whose they are.
+				const [who] = psql(`SELECT coalesce(identity_account, ''), coalesce(identity_tenant, '')
+				    FROM connections WHERE id = ${c.id}`);
+				assert.deepEqual(who, IDENTITY[connector] ?? ['', ''], `${what}: Connected as`);
 			} else {
 				assert.ok([303, 200].includes(c.status), `${what}: ${pageText(c.res.text).slice(0, 400)}`);
 				assert.ok(c.id > 0, `${what}: created (${pageText(c.res.text).slice(0, 400)})`);
