@@ -8,7 +8,9 @@
 // names reach the one stand-in through a CONNECT proxy (outbound.proxy),
 // which presents a certificate of the test CA for all of them; nothing
 // else is reachable. The table below states what each vendor documents,
-// apart from the connector files, so a wrong file fails here.
+// apart from the connector files, so a wrong file fails here. A wrong
+// secret gets 401 from the stand-in: "bad credentials" for every protocol
+// with a secret of its own; Slack is not testable and sends nothing.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -193,6 +195,11 @@ before(async () => {
 				refresh_token: form.get('grant_type') === 'authorization_code' ? `rt-${issued}` : undefined,
 				id_token: form.get('grant_type') === 'authorization_code' ? idToken() : undefined });
 		}
+		// A secret marked "wrong" is refused as the vendors do: 401.
+		const sent = Object.values(req.headers).join(' ');
+		const basic = /^Basic (\S+)$/.exec(req.headers.authorization ?? '');
+		if (/mkwrong/.test(sent) || (basic && Buffer.from(basic[1], 'base64').toString().includes('mkwrong')))
+			return json(res, 401, { error: 'invalid credentials' });
 		// Zoom's GET /v2/users/me names the user and the account.
 		return json(res, 200, { ok: true, email: 'ops@acme.example', account_id: 'zoom-account-1' });
 	} });
@@ -285,6 +292,21 @@ describe('every added connector: its form creates a connection and its test requ
 			// The secret went nowhere but its documented place.
 			for (const r of standin.requests.slice(from))
 				assert.ok(!r.url.includes(secret), `${what}: no secret in a URL`);
+		});
+	}
+
+	// The failure case: a wrong secret in its documented place is refused,
+	// and the test says the credentials are bad.
+	for (const [connector, protocol, spec, request] of CASES.filter((c) => c[4] !== 'oauth')) {
+		test(`${connector} ${protocol}: a wrong secret is "bad credentials"`, async () => {
+			const { app, team } = session;
+			const fields = Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, v === S ? marker('wrong') : v]));
+			const from = standin.requests.length;
+			const c = await app.create({ connector, protocol, team: team.id, fields });
+			await app.followRun(c.res);
+			const t = lastTest(c.id);
+			assert.deepEqual([t?.result, t?.httpStatus], ['bad_credentials', 401], `${connector}/${protocol}`);
+			assert.equal(at(request.split(' ')[1], from).length, 1, 'one request, to the vendor');
 		});
 	}
 
