@@ -13,7 +13,7 @@ call:page_header("Connectors",
 <form class="filters catalog-search" method="get" action="/connectors" role="search" aria-label="Search connectors">
 <div class="filter-field filter-search">
 <label for="catalog-q">Search connectors</label>
-<input class="input" type="search" id="catalog-q" name="q" maxlength="100" value="<?cs var:Catalog.Q ?>" placeholder="Name, category or sign-in, for example Jira, CRM or OAuth">
+<input class="input" type="search" id="catalog-q" name="q" maxlength="100" value="<?cs var:Catalog.Q ?>" placeholder="For example Jira, CRM or OAuth">
 </div><?cs
 call:filter_select_open("", "category", "Category", Catalog.Category, "All categories") ?><?cs
 each:o = Catalog.Categories ?>
