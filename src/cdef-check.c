@@ -16,7 +16,7 @@
 
 static const char *const cdef_top_keys[] = { "title", "category",
     "description", "popular", "contexts", "uplink", "onpremises", "ApiTypes",
-    "Protocols", NULL };
+    "Protocols", "logo", "logo_color", NULL };
 static const char *const cdef_apitype_keys[] = { "label", "help", NULL };
 static const char *const cdef_protocol_keys[] = { "label", "kind", "help",
     "onpremises", "Fields", "Test", "OAuth", NULL };
@@ -841,6 +841,29 @@ cdef_protocol(struct cdef *cd, HDF *proto, const char *path)
 	return 0;
 }
 
+/* issue 16 §2: the catalog's mark, one letter or digit on one of a few colours. */
+static const char *const cdef_logo_colors[] = { "blue", "teal", "purple",
+    "orange", "slate", "red", "green", "indigo", "pink", "brown", "black", NULL };
+
+static int
+cdef_logo(struct cdef *cd, HDF *def)
+{
+	const char	*v;
+	size_t		 i;
+
+	if ((v = cdef_str(def, "logo")) != NULL &&
+	    (strlen(v) != 1 || !(isupper((unsigned char)*v) || isdigit((unsigned char)*v))))
+		return cdef_error(cd, "", "logo", "logo \"%s\" is not one capital "
+		    "letter or digit", v);
+	if ((v = cdef_str(def, "logo_color")) == NULL)
+		return 0;
+	for (i = 0; cdef_logo_colors[i] != NULL; i++)
+		if (strcmp(v, cdef_logo_colors[i]) == 0)
+			return 0;
+	return cdef_error(cd, "", "logo_color", "logo_color \"%s\" is not one of "
+	    "blue teal purple orange slate red green indigo pink brown black", v);
+}
+
 /* Every check of one definition; the popular limit is the loader's. */
 int
 cdef_check(struct cdef *cd)
@@ -871,7 +894,8 @@ cdef_check(struct cdef *cd)
 	if (cdef_flag(cd, def, "", "popular") == -1 ||
 	    cdef_flag(cd, def, "", "uplink") == -1 ||
 	    cdef_flag(cd, def, "", "onpremises") == -1 ||
-	    cdef_words(cd, def, "", "contexts", cdef_context, seen) == -1)
+	    cdef_words(cd, def, "", "contexts", cdef_context, seen) == -1 ||
+	    cdef_logo(cd, def) == -1)
 		return -1;
 	if ((p = cdef_child(def, "ApiTypes")) != NULL) {
 		if (hdf_obj_child(p) == NULL)

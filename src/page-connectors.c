@@ -1,9 +1,11 @@
 /*
  * page-connectors.c — the connector catalog ("View all connectors"),
- * grouped by category and searchable by name, and one connector's page
+ * grouped by category and searchable by name, category, description and
+ * protocol (every word of the query must match; "jira server", "oauth"),
+ * with a category filter, and one connector's page
  * with its authentication protocols, each leading to New Connection, and
  * for OAuth authorization code the redirect URI to register.
- * Inputs: GET q (catalog); {key} in the path (one connector).
+ * Inputs: GET q, category (catalog); {key} in the path (one connector).
  * Each protocol card says what it is from the connector's declaration
  * (kind, help, the labels of its authentication fields); members and
  * viewers see why they cannot create a connection instead of the button.
@@ -19,29 +21,95 @@
 #include "tether.h"
 #include "web.h"
 
+static int
+connector_strcasecmp(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Whether every word of q occurs in the connector's title, category,
+ * description, or a protocol's label or kind (case-insensitive).
+ */
+static int
+connector_matches(HDF *def, const char *q)
+{
+	char		 word[101];
+	const char	*fields[] = { "title", "category", "description" };
+	size_t		 n, i;
+	HDF		*p;
+	int		 found;
+
+	for (q += strspn(q, " \t"); *q != '\0'; q += n, q += strspn(q, " \t")) {
+		n = strcspn(q, " \t");
+		if (n >= sizeof(word))
+			return 0;
+		memcpy(word, q, n);
+		word[n] = '\0';
+		found = 0;
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]) && !found; i++)
+			found = strcasestr(hdf_get_value(def, fields[i], ""), word) != NULL;
+		for (p = hdf_get_child(def, "Protocols"); p != NULL && !found; p = hdf_obj_next(p))
+			found = strcasestr(hdf_get_value(p, "label", ""), word) != NULL ||
+			    strcasestr(hdf_get_value(p, "kind", ""), word) != NULL;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* The connector's mark: its logo letter and colour (Logo, LogoColor). */
+static void
+connector_fill_logo(HDF *n, HDF *def)
+{
+	render_set(n, "Logo", hdf_get_value(def, "logo", ""));
+	render_set(n, "LogoColor", hdf_get_value(def, "logo_color", ""));
+}
+
 int
 page_connectors(struct req *r)
 {
 	const struct catalog	*cat = &r->app->catalog;
 	const char		*q = req_param(r, "q");
-	const char		*categories[64];
-	int			 ncat = 0, count = 0, i, shown[64] = { 0 };
+	const char		*want = req_param(r, "category");
+	const char		*categories[64], *all[64];
+	int			 ncat = 0, nall = 0, count = 0, i, shown[64] = { 0 };
 	size_t			 k;
 
 	if (q != NULL && valid_text(q, 0, 100) != NULL) {
 		http_flash(r, "error", "Search for at most 100 characters of plain text.");
 		q = NULL;
 	}
+	if (want != NULL && valid_text(want, 0, 40) != NULL)
+		want = NULL;
+	/* Every category, for the filter; an unknown one shows all. */
+	for (k = 0; k < cat->nkeys; k++) {
+		const char *category = hdf_get_value(catalog_get(cat, cat->keys[k]), "category", "Other");
+
+		for (i = 0; i < nall; i++)
+			if (strcmp(all[i], category) == 0)
+				break;
+		if (i == nall && nall < 64)
+			all[nall++] = category;
+	}
+	qsort(all, nall, sizeof(all[0]), connector_strcasecmp);
+	for (i = 0; i < nall; i++) {
+		render_set(render_node(r->hdf, "Catalog.Categories.%d", i), "Name", all[i]);
+		if (want != NULL && strcmp(want, all[i]) == 0)
+			render_set(r->hdf, "Catalog.Category", all[i]);
+	}
+	if (want != NULL && hdf_get_value(r->hdf, "Catalog.Category", NULL) == NULL)
+		want = NULL;
 	render_set(r->hdf, "Page.Title", "Connectors");
 	render_set(r->hdf, "Catalog.Q", q != NULL ? q : "");
 	for (k = 0; k < cat->nkeys; k++) {
-		void		*def = catalog_get(cat, cat->keys[k]);
+		HDF		*def = catalog_get(cat, cat->keys[k]);
 		const char	*title = hdf_get_value(def, "title", "");
 		const char	*category = hdf_get_value(def, "category", "Other");
 		HDF		*n;
 
-		if (q != NULL && *q != '\0' && strcasestr(title, q) == NULL &&
-		    strcasestr(category, q) == NULL)
+		if ((q != NULL && !connector_matches(def, q)) ||
+		    (want != NULL && *want != '\0' && strcmp(want, category) != 0))
 			continue;
 		for (i = 0; i < ncat; i++)
 			if (strcmp(categories[i], category) == 0)
@@ -57,6 +125,7 @@ page_connectors(struct req *r)
 		render_set(n, "Title", title);
 		render_set(n, "Description", hdf_get_value(def, "description", ""));
 		render_set(n, "Category", category);
+		connector_fill_logo(n, def);
 		count++;
 	}
 	render_set_int(render_node(r->hdf, "Catalog"), "Count", count);
@@ -101,6 +170,7 @@ page_connector(struct req *r)
 	render_set(n, "Title", hdf_get_value(def, "title", ""));
 	render_set(n, "Description", hdf_get_value(def, "description", ""));
 	render_set(n, "Category", hdf_get_value(def, "category", ""));
+	connector_fill_logo(n, def);
 	for (p = hdf_obj_child(hdf_get_obj(def, "Protocols")); p != NULL; p = hdf_obj_next(p)) {
 		HDF	*pn = render_node(n, "Protocols.%d", i++);
 

@@ -18,7 +18,7 @@ static const char *const p_csrf[] = { "csrf", NULL };
 static const char *const p_login_post[] = { "csrf", "email", "password", "next", NULL };
 static const char *const p_index[] = { "q", "connector", "status", "team", "unused", "sort",
 	"page", NULL };
-static const char *const p_q[] = { "q", NULL };
+static const char *const p_catalog[] = { "q", "category", NULL };	/* issue 16 §3 */
 static const char *const p_sort[] = { "sort", NULL };
 static const char *const p_new[] = { "connector", "protocol", "api_type",
 	"draft", "oauth_client", NULL };
@@ -75,7 +75,7 @@ static const struct route routes[] = {
 	{ "/logout", METHOD_POST, ROUTE_SESSION, "login",
 	    NULL, page_logout_post, p_csrf, p_none },
 	{ "/connectors", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "connectors",
-	    page_connectors, NULL, p_q, p_none },
+	    page_connectors, NULL, p_catalog, p_none },
 	{ "/connectors/{key}", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "connectors",
 	    page_connector, NULL, p_none, p_none },
 	{ "/connections/new", METHOD_GET | METHOD_HEAD, ROUTE_SESSION, "integrations",

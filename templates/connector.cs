@@ -32,7 +32,7 @@ def:page_content() ?><?cs
 call:breadcrumbs("/connectors", "Connectors", Connector.Title) ?>
 <div class="page-header">
 <div class="page-heading conn-heading"><?cs
-  call:connector_mark(Connector.Title) ?>
+  call:connector_logo(Connector.Title, Connector.Logo, Connector.LogoColor) ?>
 <div class="conn-heading-text"><?cs
   if:Connector.Category ?>
 <p class="eyebrow"><?cs var:Connector.Category ?></p><?cs /if ?>

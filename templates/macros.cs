@@ -565,6 +565,13 @@ else ?><?cs
 ?><?cs if:title ?><span class="connector-mark" aria-hidden="true"><?cs var:string.slice(title, 0, 1) ?></span><?cs /if ?><?cs /def ?><?cs
 
 
+####  connector_logo(title, logo, color): the connector's declared mark
+      (logo letter on its logo_color, issue 16 §2), or connector_mark's.
+?><?cs def:connector_logo(title, logo, color)
+?><?cs if:logo ?><span class="connector-mark<?cs if:color ?> logo-<?cs var:color ?><?cs /if ?>" aria-hidden="true"><?cs var:logo ?></span><?cs
+  else ?><?cs call:connector_mark(title) ?><?cs /if ?><?cs /def ?><?cs
+
+
 ####  Sharing, audit, teams, users, named credentials and per-user pages
       (connection-sharing.cs, audit.cs, teams.cs, team.cs, users.cs,
       named-credentials.cs, named-credential.cs,

@@ -106,6 +106,18 @@ export function numberedScreenshots(prefix) {
 	return (page, name, opts) => screenshot(page, `${prefix}-${String(++n).padStart(2, '0')}-${name}`, opts);
 }
 
+/**
+ * The page as it is now at 1366×900 and 390×844 (NAME-desktop, NAME-phone)
+ * through shot (numberedScreenshots'), leaving it at 1366×900.
+ */
+export async function shotsBothSizes(page, shot, name) {
+	await page.setViewportSize({ width: 1366, height: 900 });
+	await shot(page, `${name}-desktop`);
+	await page.setViewportSize({ width: 390, height: 844 });
+	await shot(page, `${name}-phone`);
+	await page.setViewportSize({ width: 1366, height: 900 });
+}
+
 /** The flash message at the top of the page ('' when none). */
 export async function pageFlash(page) {
 	const f = page.locator('.flash .alert-body');

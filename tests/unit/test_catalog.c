@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -209,6 +210,76 @@ test_templates(const struct catalog *c)
 	T_OK(n >= 25, "the catalog has URL templates to expand");
 }
 
+/*
+ * issue 16 §2: every connector declares what the catalog and its forms
+ * show — a category, a description, a help on every protocol and field —
+ * and a Test (http with a method and URL, or none); every connector but
+ * the first ten a logo letter and colour. OAuth protocols have their
+ * endpoints; a revocation endpoint is an https:// URL or one on a url
+ * field (revocation_path).
+ */
+static void
+test_declared(const struct catalog *c)
+{
+	static const char *const first[] = { "celonis", "celonis-user", "smtp",
+	    "http", "google-workspace", "jira", "msgraph", "salesforce", "sap",
+	    "servicenow", NULL };
+	HDF		*def, *p, *f;
+	const char	*kind, *t, *what;
+	char		 name[256];
+	size_t		 i, j;
+	int		 bad = 0, old, nproto = 0, nfield = 0;
+
+	for (i = 0; i < c->nkeys; i++) {
+		def = catalog_get(c, c->keys[i]);
+		for (j = 0, old = 0; first[j] != NULL; j++)
+			old |= strcmp(c->keys[i], first[j]) == 0;
+		what = NULL;
+		if (*hdf_get_value(def, "category", "") == '\0')
+			what = "category";
+		else if (*hdf_get_value(def, "description", "") == '\0')
+			what = "description";
+		else if (!old && hdf_get_value(def, "logo", NULL) == NULL)
+			what = "logo";
+		else if (!old && hdf_get_value(def, "logo_color", NULL) == NULL)
+			what = "logo_color";
+		for (p = hdf_get_child(def, "Protocols"); what == NULL && p != NULL;
+		    p = hdf_obj_next(p)) {
+			nproto++;
+			kind = hdf_get_value(p, "kind", "");
+			if (*hdf_get_value(p, "help", "") == '\0' && !old)
+				what = "a protocol's help";
+			t = hdf_get_value(p, "Test.kind", "");
+			if (strcmp(t, "http") == 0 &&
+			    (hdf_get_value(p, "Test.method", NULL) == NULL ||
+			    hdf_get_value(p, "Test.url", NULL) == NULL) &&
+			    strcmp(kind, "named_credential") != 0)
+				what = "an http Test's method and URL";
+			for (f = hdf_get_child(p, "Fields"); f != NULL; f = hdf_obj_next(f)) {
+				nfield++;
+				if (*hdf_get_value(f, "help", "") == '\0' && !old)
+					what = "a field's help";
+			}
+			if (strncmp(kind, "oauth2_", 7) == 0 &&
+			    hdf_get_value(p, "OAuth.token_url", NULL) == NULL)
+				what = "an OAuth token_url";
+			if (strcmp(kind, "oauth2_code") == 0 &&
+			    hdf_get_value(p, "OAuth.authorize_url", NULL) == NULL)
+				what = "an OAuth authorize_url";
+			if ((t = hdf_get_value(p, "OAuth.revocation_url", NULL)) != NULL &&
+			    strncmp(t, "https://", 8) != 0 && strncmp(t, "{+", 2) != 0)
+				what = "a revocation_url of https:// or a url field";
+		}
+		if (what != NULL) {
+			printf("# %s: missing %s\n", c->keys[i], what);
+			bad++;
+		}
+	}
+	snprintf(name, sizeof(name), "declared: %zu connectors, %d protocols and %d "
+	    "fields say what the catalog shows", c->nkeys, nproto, nfield);
+	T_INT(bad, 0, name);
+}
+
 static void
 test_real(void)
 {
@@ -219,7 +290,7 @@ test_real(void)
 	char		 err[1024], names[1024];
 	const char	*dir = env("TETHER_CONNECTORS", "connectors");
 	HDF		*def, *p, *f;
-	size_t		 i;
+	size_t		 i, k;
 	int		 popular = 0, rc, secrets;
 
 	err[0] = '\0';
@@ -228,11 +299,17 @@ test_real(void)
 		printf("#   %s\n", err);
 		return;
 	}
-	T_INT(c.nkeys, 10, "real: ten connectors");
-	for (i = 0; i < c.nkeys && i < 10; i++)
-		if (strcmp(c.keys[i], sorted[i]) != 0)
+	T_OK(c.nkeys >= 10 + 40, "real: the ten first connectors and at least forty more");
+	/* The first ten keep their order among themselves; all are by title. */
+	for (i = 0, k = 0; i < c.nkeys && k < 10; i++)
+		if (strcmp(c.keys[i], sorted[k]) == 0)
+			k++;
+	T_INT(k, 10, "real: the first ten keys sorted by title");
+	for (i = 1; i < c.nkeys; i++)
+		if (strcasecmp(catalog_title(&c, c.keys[i - 1]),
+		    catalog_title(&c, c.keys[i])) > 0)
 			break;
-	T_INT(i, 10, "real: keys sorted by title");
+	T_INT(i, c.nkeys, "real: keys sorted by title");
 	for (i = 0; i < c.nkeys; i++) {
 		def = catalog_get(&c, c.keys[i]);
 		popular += hdf_get_int_value(def, "popular", 0);
@@ -422,6 +499,7 @@ test_real(void)
 	T_INT(rc, 0, "real: every field bounded, required and section set");
 
 	test_templates(&c);
+	test_declared(&c);
 	catalog_free(&c);
 	T_OK(c.hdf == NULL && c.keys == NULL && c.nkeys == 0, "free: zeroed");
 }
@@ -457,6 +535,8 @@ static const struct {
 	{ "unknown-method", "method.hdf", 31, "unknown method \"FETCH\"" },
 	{ "bad-context", "context.hdf", 5,
 	    "unknown execution context \"everyone\"" },
+	{ "bad-logo", "logo.hdf", 5, "logo \"ab\" is not one capital letter or digit" },
+	{ "bad-logo-color", "logo.hdf", 6, "logo_color \"#4a154b\" is not one of" },
 	{ "api-types-undeclared", "apitypes.hdf", 16,
 	    "API type \"datapush\" is not declared in ApiTypes" },
 	{ "secret-section", "secret.hdf", 27,
