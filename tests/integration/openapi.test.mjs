@@ -62,7 +62,10 @@ describe('the document', () => {
 		const routes = routeTable();
 		assert.ok(routes.length >= 10, `the route table was read (${routes.length} routes)`);
 		for (const { pattern, methods } of routes) {
-			const item = openapi.paths[pattern];
+			// The route table's {id}/{key} are the document's named parameters.
+			const shape = (x) => x.replace(/\{[a-z_]+\}/g, '{}');
+			const item = openapi.paths[pattern] ?? Object.entries(openapi.paths)
+			    .find(([path]) => shape(path) === shape(pattern))?.[1];
 			assert.ok(item, `${pattern} is in the document`);
 			for (const [method, scopes] of Object.entries(methods)) {
 				const op = item[method];

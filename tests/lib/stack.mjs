@@ -282,6 +282,7 @@ function run(cmd, args, { stdin, env: extraEnv, timeoutMs = 60000 } = {}) {
 			input: stdin ?? '',
 			encoding: 'utf8',
 			timeout: timeoutMs,
+			maxBuffer: 256 * 1024 * 1024,	// a query over a long run's audit log
 			env: { ...process.env, ...(extraEnv ?? {}) },
 		});
 		// A binary being relinked by a `make` in the same tree (while
