@@ -60,6 +60,17 @@ static const struct secret_table {
 	  "UPDATE oauth_client_secrets SET key_version = $4, nonce = decode($5, 'hex'),"
 	  " ciphertext = decode($6, 'hex') WHERE oauth_client_id = $1"
 	  " AND $2::bigint = 0 AND field = $3 AND nonce = decode($7, 'hex')", 1, 0 },
+	/* Copies kept for Revert: sealed as the connection's own (same id and
+	 * field); the version only places the row ("uid" in the cursor). */
+	{ "kept version of connection",
+	  "SELECT connection_id AS id, version AS uid, field, key_version,"
+	  " encode(nonce, 'hex') AS nonce, encode(ciphertext, 'hex') AS ct"
+	  " FROM connection_secret_versions WHERE key_version < $1"
+	  " AND (connection_id, version::bigint, field) > ($2, $3, $4)"
+	  " ORDER BY connection_id, version, field LIMIT 200 FOR UPDATE SKIP LOCKED",
+	  "UPDATE connection_secret_versions SET key_version = $4, nonce = decode($5, 'hex'),"
+	  " ciphertext = decode($6, 'hex') WHERE connection_id = $1 AND version = $2"
+	  " AND field = $3 AND nonce = decode($7, 'hex')", 0, 0 },
 };
 
 struct cursor {
@@ -170,6 +181,7 @@ rotate_count(struct app *app, int target)
 	    " WHERE key_version < $1) + (SELECT count(*) FROM user_connection_secrets"
 	    " WHERE key_version < $1) + (SELECT count(*) FROM named_credential_secrets"
 	    " WHERE key_version < $1) + (SELECT count(*) FROM oauth_client_secrets"
+	    " WHERE key_version < $1) + (SELECT count(*) FROM connection_secret_versions"
 	    " WHERE key_version < $1) AS n", 1, params);
 }
 

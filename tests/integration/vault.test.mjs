@@ -240,6 +240,17 @@ describe('tetherctl rotate-key', () => {
 		    'these secrets are still sealed with an older data key');
 	});
 
+	test('the copies kept for Revert are rotated too', () => {
+		assert.ok(rotation, 'the rotation ran');
+		const ids = ['a', 'c', 'e'].map((k) => conns[k].id).join(',');
+		const kept = psql(`SELECT connection_id, version, field, key_version FROM connection_secret_versions
+		    WHERE connection_id IN (${ids})`);
+		assert.ok(kept.length > 0, 'their versions keep copies of their secrets');
+		const stale = kept.filter((x) => Number(x[3]) !== rotation.version)
+		    .map((x) => `${x[0]} v${x[1]} ${x[2]} (key v${x[3]})`);
+		assert.deepEqual(stale, [], `after rotate-key (to v${rotation.version}), kept copies in an older key`);
+	});
+
 	test('a second rotation makes a new data key even while some secret does not decrypt', () => {
 		assert.ok(rotation, 'the rotation ran');
 		assert.ok(rotation.undecryptable.size > 0, 'some secret does not decrypt (b)');
