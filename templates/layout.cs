@@ -17,7 +17,7 @@ if:Page.GoTo ?>
       template defines (after including macros.cs) before including this
       file. Reads Page.* (Page.Refresh: seconds until the page reloads itself; Page.GoTo: a URL to go on to at once), User.*, CSRF.Token, Flash.*; works without User.
 ?>
-<body class="section-<?cs if:Page.Section ?><?cs var:Page.Section ?><?cs else ?>none<?cs /if ?><?cs if:?User.Id ?> signed-in<?cs /if ?><?cs if:User.IsAdmin ?> nav-long<?cs /if ?>">
+<body class="section-<?cs if:Page.Section ?><?cs var:Page.Section ?><?cs else ?>none<?cs /if ?><?cs if:?User.Id ?> signed-in<?cs /if ?><?cs if:User.IsAdmin || User.IsManager ?> nav-long<?cs /if ?>">
 <a class="skip-link" href="#main">Skip to main content</a>
 <header class="site-header">
 <div class="site-header-inner">
