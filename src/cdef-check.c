@@ -29,7 +29,10 @@ static const char *const cdef_scope_keys[] = { "scopes", "label", "api_types", N
 static const char *const cdef_test_keys[] = { "kind", "method", "url",
     "base", "path", "auth", "user_field", "secret_field", "header",
     "header_field", "prefix", "param", "param_field", "expect", "expect_field",
-    "port_field", "tls_field", "ApiTypes", NULL };
+    "port_field", "tls_field", "ApiTypes",
+    /* issue 16 §1: aws_sigv4, and "Connected as" from the test's answer */
+    "access_key_field", "token_field", "region_field", "service", "service_field",
+    "identity_account", "identity_tenant", "identity_tenant_label", NULL };
 static const char *const cdef_http_test_keys[] = { "method", "url",
     "path", "expect", "expect_field", "ApiTypes", NULL };
 static const char *const cdef_test_override_keys[] = { "method", "url",
@@ -376,6 +379,64 @@ cdef_field(struct cdef *cd, HDF *proto, HDF *f, const char *path)
 
 /* ---------------------------------------------------------- checks: Test */
 
+/*
+ * auth aws_sigv4 (issue 16 §1): the access key ID (a text field), the
+ * secret access key (secret_field), an optional session token (a secret),
+ * the region (a text field: it is in the host and the signature's scope,
+ * so auth_bound) and the service (fixed, or a text field). Elsewhere these
+ * keys are refused.
+ */
+static int
+cdef_test_aws(struct cdef *cd, HDF *proto, HDF *test, const char *path, int aws)
+{
+	static const char *const keys[] = { "access_key_field", "token_field",
+	    "region_field", "service", "service_field", NULL };
+	const char	*const *k, *v;
+
+	if (!aws) {
+		for (k = keys; *k != NULL; k++)
+			if (cdef_val(test, *k) != NULL)
+				return cdef_error(cd, path, *k, "%s is for auth "
+				    "aws_sigv4", *k);
+		return 0;
+	}
+	if (cdef_field_ref(cd, proto, test, path, "access_key_field", "text", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "token_field", "secret", 0) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "region_field", "text", 1) == -1 ||
+	    cdef_destination(cd, proto, path, "region_field",
+	    cdef_val(test, "region_field")) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "service_field", "text", 0) == -1)
+		return -1;
+	if ((cdef_val(test, "service") != NULL) == (cdef_val(test, "service_field") != NULL))
+		return cdef_error(cd, path, NULL, "auth aws_sigv4 needs one of "
+		    "service and service_field");
+	if ((v = cdef_val(test, "service")) != NULL && !cdef_token_ok(v))
+		return cdef_error(cd, path, "service", "bad service \"%s\"", v);
+	return 0;
+}
+
+/* "Connected as" read from the test's answer: identity_account (a JSON
+ * member or XML element name), with identity_tenant and its label. */
+static int
+cdef_test_identity(struct cdef *cd, HDF *test, const char *path)
+{
+	static const char *const keys[] = { "identity_account", "identity_tenant",
+	    "identity_tenant_label", NULL };
+	const char	*const *k, *v;
+
+	for (k = keys; *k != NULL; k++) {
+		if ((v = cdef_val(test, *k)) == NULL)
+			continue;
+		if (cdef_val(test, "identity_account") == NULL)
+			return cdef_error(cd, path, *k, "%s without identity_account", *k);
+		if (k != keys + 2 && !cdef_token_ok(v))
+			return cdef_error(cd, path, *k, "bad %s \"%s\"", *k, v);
+		if (strlen(v) > 40)
+			return cdef_error(cd, path, *k, "%s is longer than 40", *k);
+	}
+	return 0;
+}
+
 /* Test.auth and the fields it sends. */
 static int
 cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
@@ -391,8 +452,11 @@ cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 	} else if (!str_word_in(k->auths, auth))
 		return cdef_error(cd, path, "auth", "auth \"%s\" does not go with "
 		    "kind %s (it takes: %s)", auth, k->name, k->auths);
+	if (cdef_test_aws(cd, proto, test, path, strcmp(auth, "aws_sigv4") == 0) == -1 ||
+	    cdef_test_identity(cd, test, path) == -1)
+		return -1;
 	user = strcmp(auth, "basic") == 0;
-	secret = user || strcmp(auth, "header") == 0 ||
+	secret = user || strcmp(auth, "aws_sigv4") == 0 || strcmp(auth, "header") == 0 ||
 	    strcmp(auth, "query") == 0 || strcmp(auth, "bearer") == 0;
 	header = strcmp(auth, "header") == 0;
 	query = strcmp(auth, "query") == 0;

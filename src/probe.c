@@ -265,7 +265,13 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 		if (p->timeout_ms < app->cfg.outbound_connect_timeout_ms)
 			curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)p->timeout_ms);
 	}
-	if (p->user != NULL) {
+	if (p->user != NULL && p->aws_sigv4 != NULL) {
+		/* libcurl signs; only the signature leaves, never the secret. */
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_AWS_SIGV4);
+		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, p->aws_sigv4);
+		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, p->password != NULL ? p->password : "");
+	} else if (p->user != NULL) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, p->password != NULL ? p->password : "");

@@ -38,6 +38,7 @@ struct testctx {
 	HDF			*test;
 	json_t			*settings;
 	struct secrets		 sec;
+	char			 aws_sigv4[128];	/* "aws:amz:REGION:SERVICE" */
 };
 
 static void
@@ -205,6 +206,39 @@ secrets_reload(struct testctx *t)
 	return secrets_load(t);
 }
 
+/*
+ * AWS Signature Version 4 (issue 16 §1): libcurl signs with the access key
+ * ID and the secret access key for the region and service; the session
+ * token of temporary credentials goes in X-Amz-Security-Token (signed with
+ * the other headers). -1 when something is missing or malformed.
+ */
+static int
+test_auth_aws(struct testctx *t, struct probe_http *p, struct buf *header)
+{
+	const char	*region = setting(t, test_value(t, t->test, "region_field"));
+	const char	*service = test_value(t, t->test, "service");
+	const char	*token = secret(t, test_value(t, t->test, "token_field"));
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz0123456789-";
+
+	if (service == NULL)
+		service = setting(t, test_value(t, t->test, "service_field"));
+	p->user = setting(t, test_value(t, t->test, "access_key_field"));
+	p->password = secret(t, test_value(t, t->test, "secret_field"));
+	if (p->user == NULL || *p->user == '\0' || strchr(p->user, ':') != NULL ||
+	    p->password == NULL || region == NULL || service == NULL ||
+	    *region == '\0' || *service == '\0' || strspn(region, ok) != strlen(region) ||
+	    strspn(service, ok) != strlen(service) ||
+	    (token != NULL && strpbrk(token, "\r\n") != NULL))
+		return -1;
+	if ((size_t)snprintf(t->aws_sigv4, sizeof(t->aws_sigv4), "aws:amz:%s:%s", region,
+	    service) >= sizeof(t->aws_sigv4))
+		return -1;
+	p->aws_sigv4 = t->aws_sigv4;
+	if (token != NULL && *token != '\0')
+		buf_printf(header, "X-Amz-Security-Token: %s", token);
+	return 0;
+}
+
 /* The authentication of the test request, by the Test's auth method. */
 static int
 test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf *url,
@@ -219,6 +253,8 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 		p->password = secret(t, sf);
 		return p->user != NULL && p->password != NULL ? 0 : -1;
 	}
+	if (strcmp(auth, "aws_sigv4") == 0)
+		return test_auth_aws(t, p, header);
 	if (strcmp(auth, "oauth2") == 0)
 		sf = "access_token";
 	if ((v = secret(t, sf)) == NULL)
@@ -244,11 +280,12 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 			return -1;
 		buf_printf(header, "%s: %s%s%s", name, prefix != NULL ? prefix : "",
 		    prefix != NULL ? " " : "", v);
-	} else {		/* bearer, oauth2 */
+	} else if (strcmp(auth, "bearer") == 0 || strcmp(auth, "oauth2") == 0) {
 		if (strpbrk(v, "\r\n") != NULL)
 			return -1;
 		buf_printf(header, "Authorization: Bearer %s", v);
-	}
+	} else			/* never a secret sent in a way not declared */
+		return -1;
 	return 0;
 }
 
@@ -402,6 +439,32 @@ test_smtp(struct testctx *t, struct probe_outcome *o)
 		return;
 	}
 	probe_smtp(t->a->app, host, port != NULL ? atoi(port) : 587, tls, user, password, o);
+}
+
+/*
+ * "Connected as" from the test's own answer where the Test declares it
+ * (identity_account, identity_tenant: issue 16 §1, STS's Arn and Account):
+ * stored when the test passes, cleared when the system refused the
+ * credentials (they belong to no one it knows). Other outcomes say nothing
+ * about whose they are and leave it.
+ */
+static int
+tester_identity(struct testctx *t, const struct probe_outcome *o)
+{
+	const char		*acc = test_value(t, t->test, "identity_account");
+	const char		*ten = test_value(t, t->test, "identity_tenant");
+	struct oauth_identity	 id = { NULL, NULL };
+	int			 rc;
+
+	if (acc == NULL || (o->result != PROBE_OK && o->result != PROBE_BAD_CREDENTIALS))
+		return 0;
+	if (o->result == PROBE_OK) {
+		id.account = answer_value(o->body.data, o->body.len, acc);
+		id.tenant = ten != NULL ? answer_value(o->body.data, o->body.len, ten) : NULL;
+	}
+	rc = oauth_identity_store(t->a, t->c->id, t->owner, &id);
+	oauth_identity_free(&id);
+	return rc;
 }
 
 /* The status a test's outcome gives: what Tether cannot test is neutral. */
@@ -713,6 +776,8 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 	 * their own account yet): nothing to record. */
 	rc = o->result == PROBE_BUSY ? TESTER_BUSY : o->result == PROBE_NOT_CONNECTED ? 0 :
 	    tester_record(a, t.owner, c, trigger, o, message);
+	if (rc == 0 && t.test != NULL && tester_identity(&t, o) == -1)
+		rc = -1;
 out:
 	testctx_free(&t);
 	return rc;

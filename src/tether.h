@@ -1056,6 +1056,13 @@ int		 oauthclient_draft_put(const struct actor *, const char *form, char *token,
 /* The actor's own draft (malloc'd), NULL when none. */
 char		*oauthclient_draft_get(const struct actor *, const char *token);
 
+/* -------------------------------------------------------------- answer.c */
+
+#define ANSWER_VALUE_MAX	255
+/* The first JSON member or XML element `name` of a test's answer, as a
+ * printable string the caller frees; NULL when there is none. */
+char		*answer_value(const char *body, size_t len, const char *name);
+
 /* --------------------------------------------------------------- probe.c */
 
 /*
@@ -1101,6 +1108,9 @@ struct probe_http {
 	const char	*expect;	/* statuses that pass, "200 204"; NULL: 2xx */
 	int		 allow_http;
 	int		 timeout_ms;	/* shorter than outbound.timeout_ms; 0: that */
+	/* issue 16 §1: sign with AWS Signature Version 4 ("aws:amz:REGION:
+	 * SERVICE"), user the access key ID and password the secret key. */
+	const char	*aws_sigv4;
 };
 
 struct probe_outcome {

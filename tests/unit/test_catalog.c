@@ -212,7 +212,7 @@ test_templates(const struct catalog *c)
 static void
 test_real(void)
 {
-	static const char *const sorted[] = { "celonis", "celonis-user", "smtp",
+	static const char *const sorted[] = { "aws", "celonis", "celonis-user", "smtp",
 	    "http", "google-workspace", "jira", "msgraph", "salesforce", "sap",
 	    "servicenow" };
 	struct catalog	 c;
@@ -228,11 +228,11 @@ test_real(void)
 		printf("#   %s\n", err);
 		return;
 	}
-	T_INT(c.nkeys, 10, "real: ten connectors");
-	for (i = 0; i < c.nkeys && i < 10; i++)
+	T_INT(c.nkeys, 11, "real: eleven connectors");
+	for (i = 0; i < c.nkeys && i < 11; i++)
 		if (strcmp(c.keys[i], sorted[i]) != 0)
 			break;
-	T_INT(i, 10, "real: keys sorted by title");
+	T_INT(i, 11, "real: keys sorted by title");
 	for (i = 0; i < c.nkeys; i++) {
 		def = catalog_get(&c, c.keys[i]);
 		popular += hdf_get_int_value(def, "popular", 0);
@@ -366,6 +366,16 @@ test_real(void)
 	T_STR(get(p, "kind"), "oauth2_code", "google-workspace: OAuth code");
 	T_HAS(get(p, "OAuth.authorize_params"), "access_type=offline",
 	    "google-workspace: offline access");
+
+	/* Amazon Web Services (issue 16 §1): Signature Version 4 */
+	T_STR(get(protocol(&c, "aws", "sigv4"), "kind"), "aws_sigv4", "aws: kind aws_sigv4");
+	T_STR(get(field(protocol(&c, "aws", "sigv4"), "region"), "auth_bound"), "1",
+	    "aws: the region is auth_bound");
+	T_STR(get(field(protocol(&c, "aws", "sigv4"), "secret_access_key"), "type"),
+	    "secret", "aws: the secret access key is a secret");
+	T_STR(get(hdf_get_obj(protocol(&c, "aws", "sigv4"), "Test"), "url"),
+	    "https://sts.{region}.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15",
+	    "aws: tests STS GetCallerIdentity in the region");
 
 	/* SAP, SMTP, Generic HTTP */
 	T_STR(get(field(protocol(&c, "sap", "basic"), "client"),
