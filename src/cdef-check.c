@@ -32,6 +32,7 @@ static const char *const cdef_test_keys[] = { "kind", "method", "url",
     "port_field", "tls_field", "ApiTypes",
     /* issue 16 §1: aws_sigv4, and "Connected as" from the test's answer */
     "access_key_field", "token_field", "region_field", "service", "service_field",
+    "cert_field", "key_field",
     "identity_account", "identity_tenant", "identity_tenant_label", NULL };
 static const char *const cdef_http_test_keys[] = { "method", "url",
     "path", "expect", "expect_field", "ApiTypes", NULL };
@@ -415,6 +416,22 @@ cdef_test_aws(struct cdef *cd, HDF *proto, HDF *test, const char *path, int aws)
 	return 0;
 }
 
+/* auth client_cert: the certificate and its private key, secret fields. */
+static int
+cdef_test_client_cert(struct cdef *cd, HDF *proto, HDF *test, const char *path, int on)
+{
+	if (!on) {
+		if (cdef_val(test, "cert_field") != NULL || cdef_val(test, "key_field") != NULL)
+			return cdef_error(cd, path, NULL, "cert_field and key_field are "
+			    "for auth client_cert");
+		return 0;
+	}
+	if (cdef_field_ref(cd, proto, test, path, "cert_field", "secret", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "key_field", "secret", 1) == -1)
+		return -1;
+	return 0;
+}
+
 /* "Connected as" read from the test's answer: identity_account (a JSON
  * member or XML element name), with identity_tenant and its label. */
 static int
@@ -453,6 +470,8 @@ cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 		return cdef_error(cd, path, "auth", "auth \"%s\" does not go with "
 		    "kind %s (it takes: %s)", auth, k->name, k->auths);
 	if (cdef_test_aws(cd, proto, test, path, strcmp(auth, "aws_sigv4") == 0) == -1 ||
+	    cdef_test_client_cert(cd, proto, test, path,
+	    strcmp(auth, "client_cert") == 0) == -1 ||
 	    cdef_test_identity(cd, test, path) == -1)
 		return -1;
 	user = strcmp(auth, "basic") == 0;

@@ -222,6 +222,37 @@ probe_elapsed_ms(const struct timespec *t0)
 	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
+/*
+ * Mutual TLS: the server's TLS alert when it refused the client certificate
+ * (none sent, an unknown CA, expired, revoked) is a refusal of the
+ * credentials, not a TLS failure of the connection.
+ */
+static int
+probe_cert_refused(const char *err)
+{
+	static const char *const alerts[] = { "alert certificate required",
+	    "alert unknown ca", "alert bad certificate", "alert certificate unknown",
+	    "alert certificate expired", "alert certificate revoked",
+	    "alert handshake failure", "alert access denied", NULL };
+	size_t	 i;
+
+	for (i = 0; alerts[i] != NULL; i++)
+		if (strstr(err, alerts[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The peer closed (or reset) after the TLS handshake completed. */
+static int
+probe_closed_after_tls(CURL *c, CURLcode rc)
+{
+	curl_off_t	 app = 0;
+
+	if (rc != CURLE_GOT_NOTHING && rc != CURLE_RECV_ERROR && rc != CURLE_SEND_ERROR)
+		return 0;
+	return curl_easy_getinfo(c, CURLINFO_APPCONNECT_TIME_T, &app) == CURLE_OK && app > 0;
+}
+
 int
 probe_http(const struct app *app, const struct probe_http *p, struct probe_outcome *o)
 {
@@ -234,6 +265,7 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 	CURLcode		 rc;
 	long			 status = 0;
 	size_t			 i;
+	char			 errbuf[CURL_ERROR_SIZE] = "";
 
 	memset(&ctx, 0, sizeof(ctx));
 	/* Through an uplink, the address connected to is the uplink's proxy:
@@ -276,6 +308,19 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, p->password != NULL ? p->password : "");
 	}
+	if (p->client_cert != NULL && p->client_key != NULL) {
+		/* Mutual TLS from memory: the key is never written to a file,
+		 * nor copied (the caller wipes its own after the call). */
+		struct curl_blob cert = { (void *)p->client_cert, strlen(p->client_cert),
+			CURL_BLOB_NOCOPY };
+		struct curl_blob key = { (void *)p->client_key, strlen(p->client_key),
+			CURL_BLOB_NOCOPY };
+
+		curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+		curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key);
+	}
 	if (p->header != NULL)
 		headers = curl_slist_append(headers, p->header);
 	for (i = 0; p->headers != NULL && p->headers[i] != NULL; i++)
@@ -294,12 +339,20 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = curl_easy_perform(c);
 	o->latency_ms = probe_elapsed_ms(&t0);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	o->http_status = status;
-	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && ctx.truncated))
+	/* Ours refused by the server, or ours unusable (a key that is not the
+	 * certificate's): the credentials, either way. With TLS 1.3 the
+	 * server judges the certificate after the handshake and closes: no
+	 * answer at all after a completed handshake is that refusal. */
+	if (rc != CURLE_OK && p->client_cert != NULL && (rc == CURLE_SSL_CERTPROBLEM ||
+	    probe_cert_refused(errbuf) || (status == 0 && probe_closed_after_tls(c, rc))))
+		o->result = PROBE_BAD_CREDENTIALS;
+	else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && ctx.truncated))
 		o->result = probe_classify_curl(rc, &ctx);
 	else if (status >= 300 && status < 400)
 		o->result = PROBE_REDIRECT;

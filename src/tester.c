@@ -39,6 +39,7 @@ struct testctx {
 	json_t			*settings;
 	struct secrets		 sec;
 	char			 aws_sigv4[128];	/* "aws:amz:REGION:SERVICE" */
+	struct buf		 cert, key;	/* mutual TLS: PEM as libcurl takes it */
 };
 
 static void
@@ -255,6 +256,16 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 	}
 	if (strcmp(auth, "aws_sigv4") == 0)
 		return test_auth_aws(t, p, header);
+	if (strcmp(auth, "client_cert") == 0) {
+		/* As PEM again (a password field drops line breaks). */
+		if (pem_normalize(secret(t, test_value(t, t->test, "cert_field")),
+		    &t->cert) == -1 || pem_normalize(secret(t, test_value(t, t->test,
+		    "key_field")), &t->key) == -1)
+			return -1;
+		p->client_cert = t->cert.data;
+		p->client_key = t->key.data;
+		return 0;
+	}
 	if (strcmp(auth, "oauth2") == 0)
 		sf = "access_token";
 	if ((v = secret(t, sf)) == NULL)
@@ -332,7 +343,8 @@ test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 	p.header = header.len > 0 ? header.data : NULL;
 	p.expect = expect_field != NULL ? setting(t, expect_field) :
 	    test_value(t, t->test, "expect");
-	p.allow_http = test_allows_http(t, test_value(t, t->test, "base"));
+	p.allow_http = test_allows_http(t, test_value(t, t->test, "base")) &&
+	    p.client_cert == NULL;
 	if (t->uplink_proxy != NULL) {
 		p.proxy = t->uplink_proxy;
 		p.policy = &t->uplink_policy;
@@ -465,6 +477,26 @@ tester_identity(struct testctx *t, const struct probe_outcome *o)
 	rc = oauth_identity_store(t->a, t->c->id, t->owner, &id);
 	oauth_identity_free(&id);
 	return rc;
+}
+
+/*
+ * Mutual TLS: the stored certificate's notAfter is its secret's expiry
+ * date, so the expiry reminders follow the certificate (issue 16 §1).
+ */
+static int
+tester_cert_expiry(struct testctx *t)
+{
+	const char	*field = test_value(t, t->test, "cert_field");
+	const char	*pem = secret(t, field);
+	char		 date[16];
+
+	if (field == NULL || pem == NULL || strcmp(test_value(t, t->test, "auth") != NULL ?
+	    test_value(t, t->test, "auth") : "", "client_cert") != 0 ||
+	    pem_cert_not_after(pem, date, sizeof(date)) == -1)
+		return 0;
+	if (t->owner > 0)
+		return secret_user_set_expiry(t->a, t->c->id, t->owner, field, date) == -1 ? -1 : 0;
+	return secret_conn_set_expiry(t->a, t->c->id, field, date) == -1 ? -1 : 0;
 }
 
 /* The status a test's outcome gives: what Tether cannot test is neutral. */
@@ -731,6 +763,10 @@ tester_uplink(struct testctx *t)
 static void
 testctx_free(struct testctx *t)
 {
+	sodium_memzero(t->cert.data, t->cert.len);
+	sodium_memzero(t->key.data, t->key.len);
+	buf_free(&t->cert);
+	buf_free(&t->key);
 	secrets_free(&t->sec);
 	json_decref(t->settings);
 	free(t->uplink_proxy);
@@ -746,6 +782,8 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 	int		 per_user = strcmp(c->context, "per_user") == 0, rc = -1;
 
 	memset(&t, 0, sizeof(t));
+	buf_init(&t.cert);
+	buf_init(&t.key);
 	t.a = a;
 	t.c = c;
 	/* Per-user connections test with the actor's own credentials. */
@@ -778,6 +816,8 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 	    tester_record(a, t.owner, c, trigger, o, message);
 	if (rc == 0 && t.test != NULL && tester_identity(&t, o) == -1)
 		rc = -1;
+	if (rc == 0 && t.test != NULL && tester_cert_expiry(&t) == -1)
+		rc = -1;
 out:
 	testctx_free(&t);
 	return rc;
@@ -801,6 +841,8 @@ tester_try(const struct actor *a, const struct conn *c, char *const *field,
 	int		 i, k, rc = -1;
 
 	memset(&t, 0, sizeof(t));
+	buf_init(&t.cert);
+	buf_init(&t.key);
 	t.a = a;
 	t.c = c;
 	t.proto = connector_protocol(&a->app->catalog, c->connector, c->protocol);
@@ -1047,6 +1089,8 @@ tester_credentials(const struct actor *a, const struct conn *c, int64_t owner,
 	*out = NULL;
 	*oauth = 0;
 	memset(&t, 0, sizeof(t));
+	buf_init(&t.cert);
+	buf_init(&t.key);
 	t.a = a;
 	t.c = c;
 	t.owner = owner;

@@ -1063,6 +1063,14 @@ char		*oauthclient_draft_get(const struct actor *, const char *token);
  * printable string the caller frees; NULL when there is none. */
 char		*answer_value(const char *body, size_t len, const char *name);
 
+/* ----------------------------------------------------------------- pem.c */
+
+/* PEM blocks of `in` (line breaks lost in a password field or not) as PEM
+ * with 64-character lines, appended to out: 0, or -1 when not PEM. */
+int		 pem_normalize(const char *in, struct buf *out);
+/* The first certificate's notAfter as YYYY-MM-DD (UTC): 0, or -1. */
+int		 pem_cert_not_after(const char *pem, char *date, size_t len);
+
 /* --------------------------------------------------------------- probe.c */
 
 /*
@@ -1111,6 +1119,8 @@ struct probe_http {
 	/* issue 16 §1: sign with AWS Signature Version 4 ("aws:amz:REGION:
 	 * SERVICE"), user the access key ID and password the secret key. */
 	const char	*aws_sigv4;
+	/* Mutual TLS: PEM certificate (chain) and private key, from memory. */
+	const char	*client_cert, *client_key;
 };
 
 struct probe_outcome {

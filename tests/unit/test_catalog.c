@@ -213,7 +213,7 @@ static void
 test_real(void)
 {
 	static const char *const sorted[] = { "aws", "celonis", "celonis-user", "smtp",
-	    "http", "google-workspace", "jira", "msgraph", "salesforce", "sap",
+	    "http", "google-workspace", "https-client-cert", "jira", "msgraph", "salesforce", "sap",
 	    "servicenow" };
 	struct catalog	 c;
 	char		 err[1024], names[1024];
@@ -228,11 +228,11 @@ test_real(void)
 		printf("#   %s\n", err);
 		return;
 	}
-	T_INT(c.nkeys, 11, "real: eleven connectors");
-	for (i = 0; i < c.nkeys && i < 11; i++)
+	T_INT(c.nkeys, 12, "real: twelve connectors");
+	for (i = 0; i < c.nkeys && i < 12; i++)
 		if (strcmp(c.keys[i], sorted[i]) != 0)
 			break;
-	T_INT(i, 11, "real: keys sorted by title");
+	T_INT(i, 12, "real: keys sorted by title");
 	for (i = 0; i < c.nkeys; i++) {
 		def = catalog_get(&c, c.keys[i]);
 		popular += hdf_get_int_value(def, "popular", 0);
