@@ -32,7 +32,7 @@ static const char *const cdef_test_keys[] = { "kind", "method", "url",
     "port_field", "tls_field", "ApiTypes",
     /* issue 16 §1: aws_sigv4, and "Connected as" from the test's answer */
     "access_key_field", "token_field", "region_field", "service", "service_field",
-    "cert_field", "key_field",
+    "cert_field", "key_field", "database_field",
     "identity_account", "identity_tenant", "identity_tenant_label", NULL };
 static const char *const cdef_http_test_keys[] = { "method", "url",
     "path", "expect", "expect_field", "ApiTypes", NULL };
@@ -53,7 +53,10 @@ static const char *const cdef_sections[] = { "connection",
     "authentication", NULL };
 static const char *const cdef_methods[] = { "GET", "HEAD", "POST", NULL };
 static const char *const cdef_test_kinds[] = { "http", "smtp", "none",
-    NULL };
+    "postgresql", NULL };
+/* libpq's sslmode values a PostgreSQL connection may choose (issue 16 §1). */
+static const char *const cdef_pg_sslmodes[] = { "verify_full", "verify_ca",
+    "require", "disable", NULL };
 static const char *const cdef_tls_modes[] = { "starttls", "tls", NULL };
 static const char *const cdef_pkce[] = { "S256", "none", NULL };
 static const char *const cdef_client_auth[] = { "basic", "post", NULL };
@@ -595,6 +598,45 @@ cdef_test_smtp(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 	return cdef_test_auth(cd, proto, test, path, k);
 }
 
+/*
+ * A Test of kind postgresql (issue 16 §1): host, port, database and TLS
+ * mode (libpq's sslmode) from fields, all where the password goes, and
+ * auth basic with the user and password fields.
+ */
+static int
+cdef_test_pg(struct cdef *cd, HDF *proto, HDF *test, const char *path,
+    const struct cdef_kind *k)
+{
+	static const char *const dest[] = { "base", "port_field", "database_field",
+	    "tls_field", "user_field", NULL };
+	const char	*const *d;
+	HDF		*o;
+
+	if (strcmp(k->name, "postgresql") != 0)
+		return cdef_error(cd, path, "kind", "kind postgresql is for "
+		    "postgresql protocols");
+	for (o = hdf_obj_child(test); o != NULL; o = hdf_obj_next(o))
+		if (cdef_in(hdf_obj_name(o), cdef_http_test_keys))
+			return cdef_error(cd, path, hdf_obj_name(o), "%s is for "
+			    "HTTP tests", hdf_obj_name(o));
+	if (cdef_field_ref(cd, proto, test, path, "base", "hostname", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "port_field", "number", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "database_field", "text", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "tls_field", "select", 1) == -1)
+		return -1;
+	for (d = dest; *d != NULL; d++)
+		if (cdef_destination(cd, proto, path, *d, cdef_val(test, *d)) == -1)
+			return -1;
+	o = cdef_child(cdef_child(cdef_child(proto, "Fields"),
+	    cdef_val(test, "tls_field")), "Options");
+	for (o = hdf_obj_child(o); o != NULL; o = hdf_obj_next(o))
+		if (!cdef_in(hdf_obj_name(o), cdef_pg_sslmodes))
+			return cdef_error(cd, path, "tls_field", "TLS mode \"%s\" "
+			    "is not a libpq sslmode (verify_full verify_ca require "
+			    "disable)", hdf_obj_name(o));
+	return cdef_test_auth(cd, proto, test, path, k);
+}
+
 /* A Test of kind http: a method, a target, the statuses that pass. */
 static int
 cdef_test_http(struct cdef *cd, HDF *proto, HDF *test, const char *path,
@@ -661,6 +703,11 @@ cdef_test(struct cdef *cd, HDF *proto, const char *ppath,
 	}
 	if (strcmp(kind, "smtp") == 0)
 		return cdef_test_smtp(cd, proto, test, path, k);
+	if (strcmp(kind, "postgresql") == 0)
+		return cdef_test_pg(cd, proto, test, path, k);
+	if (strcmp(k->name, "postgresql") == 0)
+		return cdef_error(cd, path, NULL, "a postgresql protocol's Test "
+		    "needs kind = postgresql (or none)");
 	return cdef_test_http(cd, proto, test, path, k);
 }
 

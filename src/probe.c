@@ -570,6 +570,7 @@ static const char *const result_keys[] = {
 	[PROBE_UNSUPPORTED] = "unsupported",
 	[PROBE_BUSY] = "busy",
 	[PROBE_NOT_CONNECTED] = "not_connected",
+	[PROBE_NO_DATABASE] = "no_database",
 };
 
 const char *
@@ -612,6 +613,8 @@ probe_result_sentence(enum probe_result r, long status, char *out, size_t outlen
 	case PROBE_UNSUPPORTED: s = "This connection cannot be tested from here."; break;
 	case PROBE_BUSY: s = "Another test is refreshing this connection's authorization; "
 	    "try again in a moment."; break;
+	case PROBE_NO_DATABASE: s = "The server has no database of that name: check "
+	    "the database name."; break;
 	case PROBE_NOT_CONNECTED: s = "You have not connected your own account to this "
 	    "connection yet."; break;
 	default: s = "The system answered in a way Tether did not understand."; break;

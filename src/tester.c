@@ -453,6 +453,27 @@ test_smtp(struct testctx *t, struct probe_outcome *o)
 	probe_smtp(t->a->app, host, port != NULL ? atoi(port) : 587, tls, user, password, o);
 }
 
+/* A PostgreSQL connection (issue 16 §1): Direct only (libpq has no proxy). */
+static void
+test_postgresql(struct testctx *t, struct probe_outcome *o)
+{
+	struct probe_pg	 q;
+	const char	*port = setting(t, test_value(t, t->test, "port_field"));
+
+	if (t->uplink_proxy != NULL) {
+		o->result = PROBE_UNSUPPORTED;
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.host = setting(t, test_value(t, t->test, "base"));
+	q.port = port != NULL ? atoi(port) : 5432;
+	q.database = setting(t, test_value(t, t->test, "database_field"));
+	q.user = setting(t, test_value(t, t->test, "user_field"));
+	q.sslmode = setting(t, test_value(t, t->test, "tls_field"));
+	q.password = secret(t, test_value(t, t->test, "secret_field"));
+	probe_postgres(t->a->app, &q, o);
+}
+
 /*
  * "Connected as" from the test's own answer where the Test declares it
  * (identity_account, identity_tenant: issue 16 §1, STS's Arn and Account):
@@ -807,6 +828,8 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 		o->result = PROBE_NOT_CONNECTED;
 	else if (strcmp(kind, "smtp") == 0)
 		test_smtp(&t, o);
+	else if (strcmp(kind, "postgresql") == 0)
+		test_postgresql(&t, o);
 	else
 		test_http(&t, o, 0);
 	probe_result_sentence(o->result, o->http_status, message, messagelen);
@@ -889,6 +912,8 @@ tester_try(const struct actor *a, const struct conn *c, char *const *field,
 		o->result = PROBE_CREDENTIALS_MISSING;
 	else if (strcmp(kind, "smtp") == 0)
 		test_smtp(&t, o);
+	else if (strcmp(kind, "postgresql") == 0)
+		test_postgresql(&t, o);
 	else
 		test_http(&t, o, 0);
 	rc = 0;

@@ -1098,6 +1098,7 @@ enum probe_result {
 	PROBE_UNSUPPORTED,	/* this connection cannot be tested here */
 	PROBE_BUSY,		/* another test holds the OAuth refresh lock: try again */
 	PROBE_NOT_CONNECTED,	/* per-user: this user has no credentials of their own */
+	PROBE_NO_DATABASE,	/* PostgreSQL: no database of that name (issue 16 §1) */
 };
 
 #define PROBE_BODY_MAX	65536
@@ -1147,6 +1148,16 @@ const char	*probe_result_key(enum probe_result);
 /* A sentence for people; http_status fills "unexpected status N". */
 void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 		    size_t outlen);
+/* A PostgreSQL server's test (probe-pg.c, issue 16 §1). */
+struct probe_pg {
+	const char	*host, *database, *user, *password;
+	const char	*sslmode;	/* verify_full verify_ca require disable */
+	int		 port;
+};
+/* Resolve host, check the address against the outbound policy, connect to
+ * that address (hostaddr=, host= for TLS), SELECT 1; classified in o. */
+int		 probe_postgres(const struct app *, const struct probe_pg *,
+		    struct probe_outcome *);
 /* An uplink's Test: reach `proxy` (allowed by `policy`) and ask it for a
  * tunnel to host:port (CONNECT only). o->http_status: its answer, 0 none. */
 int		 probe_tunnel(const struct app *, const char *proxy,
