@@ -33,6 +33,7 @@ static const char *const cdef_test_keys[] = { "kind", "method", "url",
     /* issue 16 §1: aws_sigv4, and "Connected as" from the test's answer */
     "access_key_field", "token_field", "region_field", "service", "service_field",
     "cert_field", "key_field", "database_field",
+    "jwt_key_field", "scopes_field", "subject_field",
     "identity_account", "identity_tenant", "identity_tenant_label", NULL };
 static const char *const cdef_http_test_keys[] = { "method", "url",
     "path", "expect", "expect_field", "ApiTypes", NULL };
@@ -435,6 +436,29 @@ cdef_test_client_cert(struct cdef *cd, HDF *proto, HDF *test, const char *path, 
 	return 0;
 }
 
+/* auth jwt_bearer: the service-account key (a secret field holding its
+ * JSON), the scopes and an optional subject (a user to act as). */
+static int
+cdef_test_jwt(struct cdef *cd, HDF *proto, HDF *test, const char *path, int on)
+{
+	if (!on) {
+		if (cdef_val(test, "jwt_key_field") != NULL ||
+		    cdef_val(test, "scopes_field") != NULL ||
+		    cdef_val(test, "subject_field") != NULL)
+			return cdef_error(cd, path, NULL, "jwt_key_field, scopes_field "
+			    "and subject_field are for auth jwt_bearer");
+		return 0;
+	}
+	if (strcmp(cdef_val(test, "method"), "POST") != 0)
+		return cdef_error(cd, path, "method", "auth jwt_bearer posts the "
+		    "assertion to the token endpoint: method POST");
+	if (cdef_field_ref(cd, proto, test, path, "jwt_key_field", "secret", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "scopes_field", "scopes text", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "subject_field", "email text", 0) == -1)
+		return -1;
+	return 0;
+}
+
 /* "Connected as" read from the test's answer: identity_account (a JSON
  * member or XML element name), with identity_tenant and its label. */
 static int
@@ -475,6 +499,7 @@ cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 	if (cdef_test_aws(cd, proto, test, path, strcmp(auth, "aws_sigv4") == 0) == -1 ||
 	    cdef_test_client_cert(cd, proto, test, path,
 	    strcmp(auth, "client_cert") == 0) == -1 ||
+	    cdef_test_jwt(cd, proto, test, path, strcmp(auth, "jwt_bearer") == 0) == -1 ||
 	    cdef_test_identity(cd, test, path) == -1)
 		return -1;
 	user = strcmp(auth, "basic") == 0;

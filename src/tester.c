@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ClearSilver.h>
 #include <jansson.h>
@@ -40,6 +41,9 @@ struct testctx {
 	struct secrets		 sec;
 	char			 aws_sigv4[128];	/* "aws:amz:REGION:SERVICE" */
 	struct buf		 cert, key;	/* mutual TLS: PEM as libcurl takes it */
+	struct buf		 body;		/* jwt_bearer: the token request */
+	char			 jwt_account[256];	/* its client_email */
+	char			 jwt_project[128];	/* and project_id */
 };
 
 static void
@@ -240,6 +244,65 @@ test_auth_aws(struct testctx *t, struct probe_http *p, struct buf *header)
 	return 0;
 }
 
+/*
+ * JWT bearer (RFC 7523; issue 16 §1): the service-account key's JSON gives
+ * the RSA private key and client_email; the assertion (iss, scope, aud =
+ * the declared token endpoint, never the key's own token_uri, iat, exp in
+ * an hour, sub when a subject is set) is signed RS256 (jwt.c) and posted
+ * as the token request. -1 when the key cannot sign.
+ */
+static int
+test_auth_jwt(struct testctx *t, struct probe_http *p, const char *aud)
+{
+	json_t		*key = NULL, *claims = NULL;
+	const char	*pk, *email, *project, *scope, *sub;
+	char		*cl = NULL;
+	time_t		 now = time(NULL);
+	int		 rc = -1;
+
+	if (secret(t, test_value(t, t->test, "jwt_key_field")) == NULL ||
+	    (key = json_loads(secret(t, test_value(t, t->test, "jwt_key_field")), 0,
+	    NULL)) == NULL)
+		return -1;
+	pk = json_string_value(json_object_get(key, "private_key"));
+	email = json_string_value(json_object_get(key, "client_email"));
+	project = json_string_value(json_object_get(key, "project_id"));
+	scope = setting(t, test_value(t, t->test, "scopes_field"));
+	sub = setting(t, test_value(t, t->test, "subject_field"));
+	if (pk == NULL || email == NULL || *email == '\0' || strlen(email) >= sizeof(t->jwt_account))
+		goto out;
+	claims = json_pack("{s:s, s:s, s:s, s:I, s:I}", "iss", email, "scope",
+	    scope != NULL ? scope : "", "aud", aud, "iat", (json_int_t)now,
+	    "exp", (json_int_t)now + 3600);
+	if (claims == NULL || (sub != NULL && *sub != '\0' &&
+	    json_object_set_new(claims, "sub", json_string(sub)) == -1) ||
+	    (cl = json_dumps(claims, JSON_COMPACT)) == NULL)
+		goto out;
+	buf_puts(&t->body, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
+	    "&assertion=");
+	if (jwt_rs256(pk, json_string_value(json_object_get(key, "private_key_id")), cl,
+	    &t->body) == -1)
+		goto out;
+	snprintf(t->jwt_account, sizeof(t->jwt_account), "%s", email);
+	snprintf(t->jwt_project, sizeof(t->jwt_project), "%s", project != NULL &&
+	    strlen(project) < sizeof(t->jwt_project) ? project : "");
+	p->body = t->body.data;
+	p->content_type = "application/x-www-form-urlencoded";
+	rc = 0;
+out:
+	free(cl);
+	json_decref(claims);
+	if (key != NULL) {
+		/* The key's text lives in jansson's strings: wipe it. */
+		json_t	*v = json_object_get(key, "private_key");
+
+		if (json_string_value(v) != NULL)
+			sodium_memzero((char *)json_string_value(v), json_string_length(v));
+		json_decref(key);
+	}
+	return rc;
+}
+
 /* The authentication of the test request, by the Test's auth method. */
 static int
 test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf *url,
@@ -256,6 +319,8 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 	}
 	if (strcmp(auth, "aws_sigv4") == 0)
 		return test_auth_aws(t, p, header);
+	if (strcmp(auth, "jwt_bearer") == 0)
+		return test_auth_jwt(t, p, url->data);
 	if (strcmp(auth, "client_cert") == 0) {
 		/* As PEM again (a password field drops line breaks). */
 		if (pem_normalize(secret(t, test_value(t, t->test, "cert_field")),
@@ -350,6 +415,11 @@ test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 		p.policy = &t->uplink_policy;
 	}
 	probe_http(t->a->app, &p, o);
+	/* The token endpoint refused the assertion (invalid_grant, an unknown
+	 * or disabled key): the credentials. */
+	if (auth != NULL && strcmp(auth, "jwt_bearer") == 0 && (o->http_status == 400 ||
+	    o->http_status == 401))
+		o->result = PROBE_BAD_CREDENTIALS;
 	/* An expired access token: refresh once, then test again. */
 	if (o->result == PROBE_BAD_CREDENTIALS && o->http_status == 401 && !refreshed &&
 	    strcmp(kind, "oauth2_code") == 0) {
@@ -489,9 +559,17 @@ tester_identity(struct testctx *t, const struct probe_outcome *o)
 	struct oauth_identity	 id = { NULL, NULL };
 	int			 rc;
 
-	if (acc == NULL || (o->result != PROBE_OK && o->result != PROBE_BAD_CREDENTIALS))
+	const char		*auth = test_value(t, t->test, "auth");
+	int			 jwt = auth != NULL && strcmp(auth, "jwt_bearer") == 0;
+
+	if ((acc == NULL && !jwt) || (o->result != PROBE_OK &&
+	    o->result != PROBE_BAD_CREDENTIALS))
 		return 0;
-	if (o->result == PROBE_OK) {
+	if (o->result == PROBE_OK && jwt) {
+		/* The service account the key belongs to, and its project. */
+		id.account = *t->jwt_account != '\0' ? xstrdup(t->jwt_account) : NULL;
+		id.tenant = *t->jwt_project != '\0' ? xstrdup(t->jwt_project) : NULL;
+	} else if (o->result == PROBE_OK) {
 		id.account = answer_value(o->body.data, o->body.len, acc);
 		id.tenant = ten != NULL ? answer_value(o->body.data, o->body.len, ten) : NULL;
 	}
@@ -786,8 +864,10 @@ testctx_free(struct testctx *t)
 {
 	sodium_memzero(t->cert.data, t->cert.len);
 	sodium_memzero(t->key.data, t->key.len);
+	sodium_memzero(t->body.data, t->body.len);
 	buf_free(&t->cert);
 	buf_free(&t->key);
+	buf_free(&t->body);
 	secrets_free(&t->sec);
 	json_decref(t->settings);
 	free(t->uplink_proxy);
@@ -805,6 +885,7 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 	memset(&t, 0, sizeof(t));
 	buf_init(&t.cert);
 	buf_init(&t.key);
+	buf_init(&t.body);
 	t.a = a;
 	t.c = c;
 	/* Per-user connections test with the actor's own credentials. */
@@ -866,6 +947,7 @@ tester_try(const struct actor *a, const struct conn *c, char *const *field,
 	memset(&t, 0, sizeof(t));
 	buf_init(&t.cert);
 	buf_init(&t.key);
+	buf_init(&t.body);
 	t.a = a;
 	t.c = c;
 	t.proto = connector_protocol(&a->app->catalog, c->connector, c->protocol);
@@ -1116,6 +1198,7 @@ tester_credentials(const struct actor *a, const struct conn *c, int64_t owner,
 	memset(&t, 0, sizeof(t));
 	buf_init(&t.cert);
 	buf_init(&t.key);
+	buf_init(&t.body);
 	t.a = a;
 	t.c = c;
 	t.owner = owner;

@@ -1071,6 +1071,14 @@ int		 pem_normalize(const char *in, struct buf *out);
 /* The first certificate's notAfter as YYYY-MM-DD (UTC): 0, or -1. */
 int		 pem_cert_not_after(const char *pem, char *date, size_t len);
 
+/* ----------------------------------------------------------------- jwt.c */
+
+/* Append to out "header.claims.signature": `claims` (a JSON object) signed
+ * RS256 with the PEM RSA private key, `kid` (hex, or NULL) in the header.
+ * 0, or -1 (out unchanged) when the key is not an RSA private key. */
+int		 jwt_rs256(const char *pem_key, const char *kid, const char *claims,
+		    struct buf *out);
+
 /* --------------------------------------------------------------- probe.c */
 
 /*
