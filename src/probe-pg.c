@@ -113,7 +113,10 @@ probe_postgres(const struct app *app, const struct probe_pg *q, struct probe_out
 		return 0;
 	}
 	kw[n] = "sslmode", val[n++] = sslmode;
-	kw[n] = "sslrootcert", val[n++] = ca;
+	/* Only to verify: with a root certificate given, libpq verifies even
+	 * under require (as verify-ca). */
+	if (strncmp(sslmode, "verify-", 7) == 0)
+		kw[n] = "sslrootcert", val[n++] = ca;
 	kw[n] = "gssencmode", val[n++] = "disable";
 	kw[n] = "passfile", val[n++] = "/dev/null";
 	kw[n] = "connect_timeout", val[n++] = timeout;

@@ -1099,6 +1099,62 @@ cred_named(struct testctx *t, json_t *j)
 	return r;
 }
 
+/*
+ * The kinds of issue 16 §1, each in a shape of its own: aws_sigv4 (key,
+ * secret, session token, region, service), client_cert (base URL, PEM
+ * certificate and key), jwt_bearer (the key JSON, scopes, subject, token
+ * URL) and postgresql (host, port, database, sslmode, user, password).
+ */
+static enum probe_result
+cred_kind(struct testctx *t, json_t *j, const char *auth, const char *tkind,
+    const char *base)
+{
+	const char	*v;
+
+	if (tkind != NULL && strcmp(tkind, "postgresql") == 0) {
+		cred_put(j, "type", "postgresql");
+		cred_put(j, "host", base);
+		cred_put(j, "port", setting(t, test_value(t, t->test, "port_field")));
+		cred_put(j, "database", setting(t, test_value(t, t->test, "database_field")));
+		cred_put(j, "sslmode", setting(t, test_value(t, t->test, "tls_field")));
+		cred_put(j, "username", setting(t, test_value(t, t->test, "user_field")));
+		v = secret(t, test_value(t, t->test, "secret_field"));
+		cred_put(j, "password", v);
+	} else if (strcmp(auth, "aws_sigv4") == 0) {
+		cred_put(j, "type", "aws_sigv4");
+		cred_put(j, "access_key_id", setting(t, test_value(t, t->test, "access_key_field")));
+		v = secret(t, test_value(t, t->test, "secret_field"));
+		cred_put(j, "secret_access_key", v);
+		cred_put(j, "session_token", secret(t, test_value(t, t->test, "token_field")));
+		cred_put(j, "region", setting(t, test_value(t, t->test, "region_field")));
+		/* The service flows sign for: the connection's, else the test's. */
+		cred_put(j, "service", setting(t, "service") != NULL ? setting(t, "service") :
+		    test_value(t, t->test, "service"));
+	} else if (strcmp(auth, "client_cert") == 0) {
+		cred_put(j, "type", "client_cert");
+		cred_put(j, "base_url", base);
+		if (pem_normalize(secret(t, test_value(t, t->test, "cert_field")), &t->cert) == -1 ||
+		    pem_normalize(secret(t, test_value(t, t->test, "key_field")), &t->key) == -1)
+			return PROBE_CREDENTIALS_MISSING;
+		cred_put(j, "certificate", t->cert.data);
+		v = t->key.data;
+		cred_put(j, "private_key", v);
+	} else {
+		struct buf	 url;
+
+		cred_put(j, "type", "jwt_bearer");
+		v = secret(t, test_value(t, t->test, "jwt_key_field"));
+		cred_put(j, "service_account_key", v);
+		cred_put(j, "scopes", setting(t, test_value(t, t->test, "scopes_field")));
+		cred_put(j, "subject", setting(t, test_value(t, t->test, "subject_field")));
+		buf_init(&url);
+		if (expand(t, test_value(t, t->test, "url"), &url) == 0)
+			cred_put(j, "token_url", url.data);
+		buf_free(&url);
+	}
+	return v != NULL ? PROBE_OK : PROBE_CREDENTIALS_MISSING;
+}
+
 /* The connection's own secrets, placed the way its test places them. */
 static enum probe_result
 cred_own(struct testctx *t, json_t *j, int *oauth)
@@ -1110,6 +1166,9 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 	struct probe_outcome o;
 
 	base = setting(t, test_value(t, t->test, "base"));
+	if ((auth != NULL && (strcmp(auth, "aws_sigv4") == 0 || strcmp(auth, "client_cert") == 0 ||
+	    strcmp(auth, "jwt_bearer") == 0)) || (tkind != NULL && strcmp(tkind, "postgresql") == 0))
+		return cred_kind(t, j, auth, tkind, base);
 	if (tkind != NULL && strcmp(tkind, "smtp") == 0) {
 		cred_put(j, "type", "smtp");
 		cred_put(j, "host", base);
@@ -1180,6 +1239,8 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 		cred_put(j, "value", v);
 		return PROBE_OK;
 	}
+	if (strcmp(auth, "bearer") != 0)
+		return PROBE_UNSUPPORTED;	/* never a secret in a shape not declared */
 	cred_put(j, "type", "bearer");
 	cred_put(j, "token", v);
 	return PROBE_OK;
