@@ -78,8 +78,9 @@ function identityRow(id) {
 
 test('a valid access key: signed GetCallerIdentity, ok, Connected as the ARN in the account', async () => {
 	const c = await awsConnection({ access_key_id: ALICE.akid, secret_access_key: ALICE.secret });
-	assert.deepEqual([c.row.result, connRow(c.id).status], ['ok', 'ok']);
 	const rec = sts.requests.at(-1);
+	assert.deepEqual([c.row.result, connRow(c.id).status], ['ok', 'ok'],
+	    `${rec?.verdict} ${rec?.headers.authorization} ${rec?.headers['x-amz-date']}`);
 	assert.equal(rec.verdict, 'ok', 'the stand-in recomputed the same signature');
 	assert.equal(rec.url, '/?Action=GetCallerIdentity&Version=2011-06-15');
 	assert.equal(rec.headers.host, 'sts.eu-central-1.amazonaws.com');

@@ -523,6 +523,11 @@ static const struct {
 	{ "identity-bad-from", "identity.hdf", 35, "\"jwt\"" },
 	{ "revocation-both", "identity.hdf", 35,
 	    "either revocation_url or revocation_path, not both" },
+	/* Issue 16 §1: authentication kinds. */
+	{ "aws-region-unbound", "aws.hdf", 71,
+	    "field \"region\" chooses where the secrets go (region_field)" },
+	{ "pg-sslmode", "pg.hdf", 93, "TLS mode \"prefer\" is not a libpq sslmode" },
+	{ "jwt-get", "jwt.hdf", 43, "auth jwt_bearer posts the assertion" },
 };
 
 static void
