@@ -588,6 +588,23 @@ cdef_test_override(struct cdef *cd, HDF *proto, HDF *test, HDF *o,
 	return 0;
 }
 
+/* A Test of kind `kind` (not http): for protocols of that kind, no HTTP keys. */
+static int
+cdef_test_of(struct cdef *cd, HDF *test, const char *path, const struct cdef_kind *k,
+    const char *kind)
+{
+	HDF	*o;
+
+	if (strcmp(k->name, kind) != 0)
+		return cdef_error(cd, path, "kind", "kind %s is for %s "
+		    "protocols", kind, kind);
+	for (o = hdf_obj_child(test); o != NULL; o = hdf_obj_next(o))
+		if (cdef_in(hdf_obj_name(o), cdef_http_test_keys))
+			return cdef_error(cd, path, hdf_obj_name(o), "%s is for "
+			    "HTTP tests", hdf_obj_name(o));
+	return 0;
+}
+
 /* A Test of kind smtp: host, port and TLS mode from fields. */
 static int
 cdef_test_smtp(struct cdef *cd, HDF *proto, HDF *test, const char *path,
@@ -595,13 +612,8 @@ cdef_test_smtp(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 {
 	HDF	*o;
 
-	if (strcmp(k->name, "smtp") != 0)
-		return cdef_error(cd, path, "kind", "kind smtp is for smtp "
-		    "protocols");
-	for (o = hdf_obj_child(test); o != NULL; o = hdf_obj_next(o))
-		if (cdef_in(hdf_obj_name(o), cdef_http_test_keys))
-			return cdef_error(cd, path, hdf_obj_name(o), "%s is for "
-			    "HTTP tests", hdf_obj_name(o));
+	if (cdef_test_of(cd, test, path, k, "smtp") == -1)
+		return -1;
 	if (cdef_field_ref(cd, proto, test, path, "base", "hostname", 1) == -1 ||
 	    cdef_field_ref(cd, proto, test, path, "port_field", "number",
 	    1) == -1 ||
@@ -637,13 +649,8 @@ cdef_test_pg(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 	const char	*const *d;
 	HDF		*o;
 
-	if (strcmp(k->name, "postgresql") != 0)
-		return cdef_error(cd, path, "kind", "kind postgresql is for "
-		    "postgresql protocols");
-	for (o = hdf_obj_child(test); o != NULL; o = hdf_obj_next(o))
-		if (cdef_in(hdf_obj_name(o), cdef_http_test_keys))
-			return cdef_error(cd, path, hdf_obj_name(o), "%s is for "
-			    "HTTP tests", hdf_obj_name(o));
+	if (cdef_test_of(cd, test, path, k, "postgresql") == -1)
+		return -1;
 	if (cdef_field_ref(cd, proto, test, path, "base", "hostname", 1) == -1 ||
 	    cdef_field_ref(cd, proto, test, path, "port_field", "number", 1) == -1 ||
 	    cdef_field_ref(cd, proto, test, path, "database_field", "text", 1) == -1 ||

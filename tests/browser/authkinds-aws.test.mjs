@@ -14,14 +14,12 @@ import { after, before, test } from 'node:test';
 
 import { startSts } from '../fakes/aws-sts.mjs';
 import { makePki } from '../fakes/pki.mjs';
-import { startProxy } from '../fakes/proxy.mjs';
 import { marker } from '../fakes/secrets.mjs';
-import { assertCleanConsole, openBrowser, pageFlash, screenshot, signInPage } from '../lib/browser.mjs';
-import { managerSession, uniq } from '../lib/stack.mjs';
-import { startTether } from '../lib/tether.mjs';
+import { bothSizes, createInBrowser, proxiedTether, runCleanups } from '../lib/authkinds.mjs';
+import { assertCleanConsole, openBrowser, pageFlash, signInPage } from '../lib/browser.mjs';
+import { managerSession } from '../lib/stack.mjs';
 
 const WIDE = { width: 1366, height: 900 };
-const NARROW = { width: 390, height: 844 };
 const AKID = 'AKIAEXAMPLEBROWSER01';
 const SECRET = `wJalrXUtnFEMI/K7MDENG/${marker('awsbrowser')}`;
 const cleanups = [];
@@ -35,38 +33,20 @@ before(async () => {
 	const sts = await startSts({ tls: pki.issue('sts', ['sts.eu-west-1.amazonaws.com']), keys: {
 		[AKID]: { secret: SECRET, account: '123456789012', arn: 'arn:aws:iam::123456789012:user/integrations' } } });
 	cleanups.push(() => sts.close());
-	const px = await startProxy({ 'sts.eu-west-1.amazonaws.com:443': sts.port });
-	cleanups.push(() => px.close());
-	tether = await startTether({ front: true, replace: { 'outbound.ca_bundle': pki.caFile, 'outbound.proxy': px.url } });
-	cleanups.push(() => tether.stop());
+	({ tether } = await proxiedTether(cleanups, pki.caFile, { 'sts.eu-west-1.amazonaws.com:443': sts.port },
+	    { front: true }));
 });
 
 after(async () => {
 	await browser?.close();
-	for (const c of cleanups.reverse())
-		await c();
+	await runCleanups(cleanups);
 });
 
-async function shots(page, name) {
-	await page.setViewportSize(WIDE);
-	await screenshot(page, `authkinds-aws-${name}-1366`);
-	await page.setViewportSize(NARROW);
-	await screenshot(page, `authkinds-aws-${name}-390`);
-	await page.setViewportSize(WIDE);
-}
+const shots = (page, name) => bothSizes(page, `authkinds-aws-${name}`);
 
 async function createAws(page, team, secret) {
-	await page.goto(`${tether.url}/connections/new?connector=aws&protocol=sigv4`);
-	await page.locator('#f-name').fill(uniq('AWS'));
-	await page.locator('[id="f-f.region"]').fill('eu-west-1');
-	await page.locator('[id="f-f.access_key_id"]').fill(AKID);
-	await page.locator('[id="f-f.secret_access_key"]').fill(secret);
-	const t = page.locator('select[name="team"]');
-	if (await t.count() > 0)
-		await t.selectOption(String(team.id));
-	// Through the Testing… page (or straight on when the test is quick) to Details.
-	await Promise.all([page.waitForURL(/\/connections\/[0-9]+$/, { timeout: 20000 }),
-		page.getByRole('button', { name: 'Create' }).click()]);
+	await createInBrowser(page, tether.url, team, 'connector=aws&protocol=sigv4', { region: 'eu-west-1',
+		access_key_id: AKID, secret_access_key: secret });
 }
 
 test('the AWS form, Create, and Details "Connected as" the ARN; a wrong secret is refused', { timeout: 180000 }, async () => {

@@ -17,12 +17,12 @@ import { json, startStandin } from '../fakes/http-standin.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { startPostgres } from '../fakes/postgres.mjs';
 import { marker } from '../fakes/secrets.mjs';
-import { assertCleanConsole, openBrowser, pageFlash, screenshot, signInPage } from '../lib/browser.mjs';
-import { managerSession, uniq } from '../lib/stack.mjs';
+import { bothSizes, createInBrowser, runCleanups } from '../lib/authkinds.mjs';
+import { assertCleanConsole, openBrowser, pageFlash, signInPage } from '../lib/browser.mjs';
+import { managerSession } from '../lib/stack.mjs';
 import { startTether } from '../lib/tether.mjs';
 
 const WIDE = { width: 1366, height: 900 };
-const NARROW = { width: 390, height: 844 };
 const PASSWORD = marker('pgbrowser');
 const cleanups = [];
 let tether;
@@ -50,31 +50,11 @@ before(async () => {
 
 after(async () => {
 	await browser?.close();
-	for (const c of cleanups.reverse())
-		await c();
+	await runCleanups(cleanups);
 });
 
-async function shots(page, name) {
-	await page.setViewportSize(WIDE);
-	await screenshot(page, `authkinds-${name}-1366`);
-	await page.setViewportSize(NARROW);
-	await screenshot(page, `authkinds-${name}-390`);
-	await page.setViewportSize(WIDE);
-}
-
-async function create(page, team, query, fields, selects = {}) {
-	await page.goto(`${tether.url}/connections/new?${query}`);
-	await page.locator('#f-name').fill(uniq('Kind'));
-	for (const [k, v] of Object.entries(fields))
-		await page.locator(`[id="f-f.${k}"]`).fill(v);
-	for (const [k, v] of Object.entries(selects))
-		await page.locator(`[id="f-f.${k}"]`).selectOption(v);
-	const t = page.locator('select[name="team"]');
-	if (await t.count() > 0)
-		await t.selectOption(String(team.id));
-	await Promise.all([page.waitForURL(/\/connections\/[0-9]+$/, { timeout: 20000 }),
-		page.getByRole('button', { name: 'Create' }).click()]);
-}
+const shots = (page, name) => bothSizes(page, `authkinds-${name}`);
+const create = (page, team, query, fields, selects) => createInBrowser(page, tether.url, team, query, fields, selects);
 
 test('PostgreSQL, client certificate and service-account forms; Create to Details', { timeout: 180000 }, async () => {
 	const { user, team } = await managerSession({ name: 'Kinds Manager' });

@@ -22,12 +22,11 @@ import { after, before, test } from 'node:test';
 
 import { startSts } from '../fakes/aws-sts.mjs';
 import { makePki } from '../fakes/pki.mjs';
-import { startProxy } from '../fakes/proxy.mjs';
 import { assertAbsent, assertNotInDatabase, marker, stackLogs } from '../fakes/secrets.mjs';
+import { proxiedTether, runCleanups } from '../lib/authkinds.mjs';
 import { fieldErrors, mustCreate, postEdit, secretInputs } from '../lib/lifecycle/lc.mjs';
 import { connRow, lastTest } from '../lib/rows.mjs';
 import { managerSession, pageText, psql, uniq } from '../lib/stack.mjs';
-import { startTether } from '../lib/tether.mjs';
 
 const cleanups = [];
 const apps = [];
@@ -50,16 +49,10 @@ before(async () => {
 		[TEMP.akid]: { secret: TEMP.secret, token: TEMP.token, account: TEMP.account, arn: TEMP.arn },
 	} });
 	cleanups.push(() => sts.close());
-	px = await startProxy({ 'sts.eu-central-1.amazonaws.com:443': sts.port });
-	cleanups.push(() => px.close());
-	tether = await startTether({ replace: { 'outbound.ca_bundle': pki.caFile, 'outbound.proxy': px.url } });
-	cleanups.push(() => tether.stop());
+	({ px, tether } = await proxiedTether(cleanups, pki.caFile, { 'sts.eu-central-1.amazonaws.com:443': sts.port }));
 });
 
-after(async () => {
-	for (const c of cleanups.reverse())
-		await c();
-});
+after(() => runCleanups(cleanups));
 
 async function awsConnection(fields) {
 	const s = await managerSession({ admin: true });

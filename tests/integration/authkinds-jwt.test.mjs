@@ -17,11 +17,10 @@ import { after, before, test } from 'node:test';
 
 import { startGoogleToken } from '../fakes/google-token.mjs';
 import { makePki } from '../fakes/pki.mjs';
-import { startProxy } from '../fakes/proxy.mjs';
 import { assertAbsent, assertNotInDatabase, stackLogs } from '../fakes/secrets.mjs';
+import { proxiedTether, runCleanups } from '../lib/authkinds.mjs';
 import { connRow, lastTest } from '../lib/rows.mjs';
 import { managerSession, pageText, psql } from '../lib/stack.mjs';
-import { startTether } from '../lib/tether.mjs';
 
 const cleanups = [];
 const apps = [];
@@ -52,16 +51,10 @@ before(async () => {
 	google = await startGoogleToken({ tls: pki.issue('google', ['oauth2.googleapis.com']),
 		accounts: { [EMAIL]: known.publicPem } });
 	cleanups.push(() => google.close());
-	px = await startProxy({ 'oauth2.googleapis.com:443': google.port });
-	cleanups.push(() => px.close());
-	tether = await startTether({ replace: { 'outbound.ca_bundle': pki.caFile, 'outbound.proxy': px.url } });
-	cleanups.push(() => tether.stop());
+	({ px, tether } = await proxiedTether(cleanups, pki.caFile, { 'oauth2.googleapis.com:443': google.port }));
 });
 
-after(async () => {
-	for (const c of cleanups.reverse())
-		await c();
-});
+after(() => runCleanups(cleanups));
 
 async function jwtConnection(keyJson, fields = {}) {
 	const s = await managerSession({ admin: true });
