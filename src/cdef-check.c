@@ -29,7 +29,12 @@ static const char *const cdef_scope_keys[] = { "scopes", "label", "api_types", N
 static const char *const cdef_test_keys[] = { "kind", "method", "url",
     "base", "path", "auth", "user_field", "secret_field", "header",
     "header_field", "prefix", "param", "param_field", "expect", "expect_field",
-    "port_field", "tls_field", "ApiTypes", NULL };
+    "port_field", "tls_field", "ApiTypes",
+    /* issue 16 §1: aws_sigv4, and "Connected as" from the test's answer */
+    "access_key_field", "token_field", "region_field", "service", "service_field",
+    "cert_field", "key_field", "database_field",
+    "jwt_key_field", "scopes_field", "subject_field",
+    "identity_account", "identity_tenant", "identity_tenant_label", NULL };
 static const char *const cdef_http_test_keys[] = { "method", "url",
     "path", "expect", "expect_field", "ApiTypes", NULL };
 static const char *const cdef_test_override_keys[] = { "method", "url",
@@ -49,7 +54,10 @@ static const char *const cdef_sections[] = { "connection",
     "authentication", NULL };
 static const char *const cdef_methods[] = { "GET", "HEAD", "POST", NULL };
 static const char *const cdef_test_kinds[] = { "http", "smtp", "none",
-    NULL };
+    "postgresql", NULL };
+/* libpq's sslmode values a PostgreSQL connection may choose (issue 16 §1). */
+static const char *const cdef_pg_sslmodes[] = { "verify_full", "verify_ca",
+    "require", "disable", NULL };
 static const char *const cdef_tls_modes[] = { "starttls", "tls", NULL };
 static const char *const cdef_pkce[] = { "S256", "none", NULL };
 static const char *const cdef_client_auth[] = { "basic", "post", NULL };
@@ -376,6 +384,103 @@ cdef_field(struct cdef *cd, HDF *proto, HDF *f, const char *path)
 
 /* ---------------------------------------------------------- checks: Test */
 
+/*
+ * auth aws_sigv4 (issue 16 §1): the access key ID (a text field), the
+ * secret access key (secret_field), an optional session token (a secret),
+ * the region (a text field: it is in the host and the signature's scope,
+ * so auth_bound) and the service (fixed, or a text field). Elsewhere these
+ * keys are refused.
+ */
+static int
+cdef_test_aws(struct cdef *cd, HDF *proto, HDF *test, const char *path, int aws)
+{
+	static const char *const keys[] = { "access_key_field", "token_field",
+	    "region_field", "service", "service_field", NULL };
+	const char	*const *k, *v;
+
+	if (!aws) {
+		for (k = keys; *k != NULL; k++)
+			if (cdef_val(test, *k) != NULL)
+				return cdef_error(cd, path, *k, "%s is for auth "
+				    "aws_sigv4", *k);
+		return 0;
+	}
+	if (cdef_field_ref(cd, proto, test, path, "access_key_field", "text", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "token_field", "secret", 0) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "region_field", "text", 1) == -1 ||
+	    cdef_destination(cd, proto, path, "region_field",
+	    cdef_val(test, "region_field")) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "service_field", "text", 0) == -1)
+		return -1;
+	if ((cdef_val(test, "service") != NULL) == (cdef_val(test, "service_field") != NULL))
+		return cdef_error(cd, path, NULL, "auth aws_sigv4 needs one of "
+		    "service and service_field");
+	if ((v = cdef_val(test, "service")) != NULL && !cdef_token_ok(v))
+		return cdef_error(cd, path, "service", "bad service \"%s\"", v);
+	return 0;
+}
+
+/* auth client_cert: the certificate and its private key, secret fields. */
+static int
+cdef_test_client_cert(struct cdef *cd, HDF *proto, HDF *test, const char *path, int on)
+{
+	if (!on) {
+		if (cdef_val(test, "cert_field") != NULL || cdef_val(test, "key_field") != NULL)
+			return cdef_error(cd, path, NULL, "cert_field and key_field are "
+			    "for auth client_cert");
+		return 0;
+	}
+	if (cdef_field_ref(cd, proto, test, path, "cert_field", "secret", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "key_field", "secret", 1) == -1)
+		return -1;
+	return 0;
+}
+
+/* auth jwt_bearer: the service-account key (a secret field holding its
+ * JSON), the scopes and an optional subject (a user to act as). */
+static int
+cdef_test_jwt(struct cdef *cd, HDF *proto, HDF *test, const char *path, int on)
+{
+	if (!on) {
+		if (cdef_val(test, "jwt_key_field") != NULL ||
+		    cdef_val(test, "scopes_field") != NULL ||
+		    cdef_val(test, "subject_field") != NULL)
+			return cdef_error(cd, path, NULL, "jwt_key_field, scopes_field "
+			    "and subject_field are for auth jwt_bearer");
+		return 0;
+	}
+	if (strcmp(cdef_val(test, "method"), "POST") != 0)
+		return cdef_error(cd, path, "method", "auth jwt_bearer posts the "
+		    "assertion to the token endpoint: method POST");
+	if (cdef_field_ref(cd, proto, test, path, "jwt_key_field", "secret", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "scopes_field", "scopes text", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "subject_field", "email text", 0) == -1)
+		return -1;
+	return 0;
+}
+
+/* "Connected as" read from the test's answer: identity_account (a JSON
+ * member or XML element name), with identity_tenant and its label. */
+static int
+cdef_test_identity(struct cdef *cd, HDF *test, const char *path)
+{
+	static const char *const keys[] = { "identity_account", "identity_tenant",
+	    "identity_tenant_label", NULL };
+	const char	*const *k, *v;
+
+	for (k = keys; *k != NULL; k++) {
+		if ((v = cdef_val(test, *k)) == NULL)
+			continue;
+		if (cdef_val(test, "identity_account") == NULL)
+			return cdef_error(cd, path, *k, "%s without identity_account", *k);
+		if (k != keys + 2 && !cdef_token_ok(v))
+			return cdef_error(cd, path, *k, "bad %s \"%s\"", *k, v);
+		if (strlen(v) > 40)
+			return cdef_error(cd, path, *k, "%s is longer than 40", *k);
+	}
+	return 0;
+}
+
 /* Test.auth and the fields it sends. */
 static int
 cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
@@ -391,8 +496,14 @@ cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 	} else if (!str_word_in(k->auths, auth))
 		return cdef_error(cd, path, "auth", "auth \"%s\" does not go with "
 		    "kind %s (it takes: %s)", auth, k->name, k->auths);
+	if (cdef_test_aws(cd, proto, test, path, strcmp(auth, "aws_sigv4") == 0) == -1 ||
+	    cdef_test_client_cert(cd, proto, test, path,
+	    strcmp(auth, "client_cert") == 0) == -1 ||
+	    cdef_test_jwt(cd, proto, test, path, strcmp(auth, "jwt_bearer") == 0) == -1 ||
+	    cdef_test_identity(cd, test, path) == -1)
+		return -1;
 	user = strcmp(auth, "basic") == 0;
-	secret = user || strcmp(auth, "header") == 0 ||
+	secret = user || strcmp(auth, "aws_sigv4") == 0 || strcmp(auth, "header") == 0 ||
 	    strcmp(auth, "query") == 0 || strcmp(auth, "bearer") == 0;
 	header = strcmp(auth, "header") == 0;
 	query = strcmp(auth, "query") == 0;
@@ -477,6 +588,23 @@ cdef_test_override(struct cdef *cd, HDF *proto, HDF *test, HDF *o,
 	return 0;
 }
 
+/* A Test of kind `kind` (not http): for protocols of that kind, no HTTP keys. */
+static int
+cdef_test_of(struct cdef *cd, HDF *test, const char *path, const struct cdef_kind *k,
+    const char *kind)
+{
+	HDF	*o;
+
+	if (strcmp(k->name, kind) != 0)
+		return cdef_error(cd, path, "kind", "kind %s is for %s "
+		    "protocols", kind, kind);
+	for (o = hdf_obj_child(test); o != NULL; o = hdf_obj_next(o))
+		if (cdef_in(hdf_obj_name(o), cdef_http_test_keys))
+			return cdef_error(cd, path, hdf_obj_name(o), "%s is for "
+			    "HTTP tests", hdf_obj_name(o));
+	return 0;
+}
+
 /* A Test of kind smtp: host, port and TLS mode from fields. */
 static int
 cdef_test_smtp(struct cdef *cd, HDF *proto, HDF *test, const char *path,
@@ -484,13 +612,8 @@ cdef_test_smtp(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 {
 	HDF	*o;
 
-	if (strcmp(k->name, "smtp") != 0)
-		return cdef_error(cd, path, "kind", "kind smtp is for smtp "
-		    "protocols");
-	for (o = hdf_obj_child(test); o != NULL; o = hdf_obj_next(o))
-		if (cdef_in(hdf_obj_name(o), cdef_http_test_keys))
-			return cdef_error(cd, path, hdf_obj_name(o), "%s is for "
-			    "HTTP tests", hdf_obj_name(o));
+	if (cdef_test_of(cd, test, path, k, "smtp") == -1)
+		return -1;
 	if (cdef_field_ref(cd, proto, test, path, "base", "hostname", 1) == -1 ||
 	    cdef_field_ref(cd, proto, test, path, "port_field", "number",
 	    1) == -1 ||
@@ -509,6 +632,40 @@ cdef_test_smtp(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 		if (!cdef_in(hdf_obj_name(o), cdef_tls_modes))
 			return cdef_error(cd, path, "tls_field", "TLS mode \"%s\" "
 			    "is not starttls or tls", hdf_obj_name(o));
+	return cdef_test_auth(cd, proto, test, path, k);
+}
+
+/*
+ * A Test of kind postgresql (issue 16 §1): host, port, database and TLS
+ * mode (libpq's sslmode) from fields, all where the password goes, and
+ * auth basic with the user and password fields.
+ */
+static int
+cdef_test_pg(struct cdef *cd, HDF *proto, HDF *test, const char *path,
+    const struct cdef_kind *k)
+{
+	static const char *const dest[] = { "base", "port_field", "database_field",
+	    "tls_field", "user_field", NULL };
+	const char	*const *d;
+	HDF		*o;
+
+	if (cdef_test_of(cd, test, path, k, "postgresql") == -1)
+		return -1;
+	if (cdef_field_ref(cd, proto, test, path, "base", "hostname", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "port_field", "number", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "database_field", "text", 1) == -1 ||
+	    cdef_field_ref(cd, proto, test, path, "tls_field", "select", 1) == -1)
+		return -1;
+	for (d = dest; *d != NULL; d++)
+		if (cdef_destination(cd, proto, path, *d, cdef_val(test, *d)) == -1)
+			return -1;
+	o = cdef_child(cdef_child(cdef_child(proto, "Fields"),
+	    cdef_val(test, "tls_field")), "Options");
+	for (o = hdf_obj_child(o); o != NULL; o = hdf_obj_next(o))
+		if (!cdef_in(hdf_obj_name(o), cdef_pg_sslmodes))
+			return cdef_error(cd, path, "tls_field", "TLS mode \"%s\" "
+			    "is not a libpq sslmode (verify_full verify_ca require "
+			    "disable)", hdf_obj_name(o));
 	return cdef_test_auth(cd, proto, test, path, k);
 }
 
@@ -578,6 +735,11 @@ cdef_test(struct cdef *cd, HDF *proto, const char *ppath,
 	}
 	if (strcmp(kind, "smtp") == 0)
 		return cdef_test_smtp(cd, proto, test, path, k);
+	if (strcmp(kind, "postgresql") == 0)
+		return cdef_test_pg(cd, proto, test, path, k);
+	if (strcmp(k->name, "postgresql") == 0)
+		return cdef_error(cd, path, NULL, "a postgresql protocol's Test "
+		    "needs kind = postgresql (or none)");
 	return cdef_test_http(cd, proto, test, path, k);
 }
 

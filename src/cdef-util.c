@@ -27,6 +27,11 @@ static const struct cdef_kind cdef_kinds[] = {
 	{ "smtp",		"basic none",		0 },
 	{ "none",		"none",			0 },
 	{ "user",		"none",			0 },
+	/* issue 16 §1: authentication kinds */
+	{ "aws_sigv4",		"aws_sigv4",		0 },
+	{ "client_cert",	"client_cert",		0 },
+	{ "postgresql",		"basic",		0 },
+	{ "jwt_bearer",		"jwt_bearer",		0 },
 };
 
 const struct cdef_type cdef_types[10] = {

@@ -222,6 +222,37 @@ probe_elapsed_ms(const struct timespec *t0)
 	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
+/*
+ * Mutual TLS: the server's TLS alert when it refused the client certificate
+ * (none sent, an unknown CA, expired, revoked) is a refusal of the
+ * credentials, not a TLS failure of the connection.
+ */
+static int
+probe_cert_refused(const char *err)
+{
+	static const char *const alerts[] = { "alert certificate required",
+	    "alert unknown ca", "alert bad certificate", "alert certificate unknown",
+	    "alert certificate expired", "alert certificate revoked",
+	    "alert handshake failure", "alert access denied", NULL };
+	size_t	 i;
+
+	for (i = 0; alerts[i] != NULL; i++)
+		if (strstr(err, alerts[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The peer closed (or reset) after the TLS handshake completed. */
+static int
+probe_closed_after_tls(CURL *c, CURLcode rc)
+{
+	curl_off_t	 app = 0;
+
+	if (rc != CURLE_GOT_NOTHING && rc != CURLE_RECV_ERROR && rc != CURLE_SEND_ERROR)
+		return 0;
+	return curl_easy_getinfo(c, CURLINFO_APPCONNECT_TIME_T, &app) == CURLE_OK && app > 0;
+}
+
 int
 probe_http(const struct app *app, const struct probe_http *p, struct probe_outcome *o)
 {
@@ -234,6 +265,7 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 	CURLcode		 rc;
 	long			 status = 0;
 	size_t			 i;
+	char			 errbuf[CURL_ERROR_SIZE] = "";
 
 	memset(&ctx, 0, sizeof(ctx));
 	/* Through an uplink, the address connected to is the uplink's proxy:
@@ -265,10 +297,29 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 		if (p->timeout_ms < app->cfg.outbound_connect_timeout_ms)
 			curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)p->timeout_ms);
 	}
-	if (p->user != NULL) {
+	if (p->user != NULL && p->aws_sigv4 != NULL) {
+		/* libcurl signs; only the signature leaves, never the secret. */
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_AWS_SIGV4);
+		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, p->aws_sigv4);
+		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, p->password != NULL ? p->password : "");
+	} else if (p->user != NULL) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, p->password != NULL ? p->password : "");
+	}
+	if (p->client_cert != NULL && p->client_key != NULL) {
+		/* Mutual TLS from memory: the key is never written to a file,
+		 * nor copied (the caller wipes its own after the call). */
+		struct curl_blob cert = { (void *)p->client_cert, strlen(p->client_cert),
+			CURL_BLOB_NOCOPY };
+		struct curl_blob key = { (void *)p->client_key, strlen(p->client_key),
+			CURL_BLOB_NOCOPY };
+
+		curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+		curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key);
 	}
 	if (p->header != NULL)
 		headers = curl_slist_append(headers, p->header);
@@ -288,12 +339,20 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = curl_easy_perform(c);
 	o->latency_ms = probe_elapsed_ms(&t0);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	o->http_status = status;
-	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && ctx.truncated))
+	/* Ours refused by the server, or ours unusable (a key that is not the
+	 * certificate's): the credentials, either way. With TLS 1.3 the
+	 * server judges the certificate after the handshake and closes: no
+	 * answer at all after a completed handshake is that refusal. */
+	if (rc != CURLE_OK && p->client_cert != NULL && (rc == CURLE_SSL_CERTPROBLEM ||
+	    probe_cert_refused(errbuf) || (status == 0 && probe_closed_after_tls(c, rc))))
+		o->result = PROBE_BAD_CREDENTIALS;
+	else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && ctx.truncated))
 		o->result = probe_classify_curl(rc, &ctx);
 	else if (status >= 300 && status < 400)
 		o->result = PROBE_REDIRECT;
@@ -511,6 +570,7 @@ static const char *const result_keys[] = {
 	[PROBE_UNSUPPORTED] = "unsupported",
 	[PROBE_BUSY] = "busy",
 	[PROBE_NOT_CONNECTED] = "not_connected",
+	[PROBE_NO_DATABASE] = "no_database",
 };
 
 const char *
@@ -553,6 +613,8 @@ probe_result_sentence(enum probe_result r, long status, char *out, size_t outlen
 	case PROBE_UNSUPPORTED: s = "This connection cannot be tested from here."; break;
 	case PROBE_BUSY: s = "Another test is refreshing this connection's authorization; "
 	    "try again in a moment."; break;
+	case PROBE_NO_DATABASE: s = "The server has no database of that name: check "
+	    "the database name."; break;
 	case PROBE_NOT_CONNECTED: s = "You have not connected your own account to this "
 	    "connection yet."; break;
 	default: s = "The system answered in a way Tether did not understand."; break;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ClearSilver.h>
 #include <jansson.h>
@@ -38,6 +39,11 @@ struct testctx {
 	HDF			*test;
 	json_t			*settings;
 	struct secrets		 sec;
+	char			 aws_sigv4[128];	/* "aws:amz:REGION:SERVICE" */
+	struct buf		 cert, key;	/* mutual TLS: PEM as libcurl takes it */
+	struct buf		 body;		/* jwt_bearer: the token request */
+	char			 jwt_account[256];	/* its client_email */
+	char			 jwt_project[128];	/* and project_id */
 };
 
 static void
@@ -205,6 +211,98 @@ secrets_reload(struct testctx *t)
 	return secrets_load(t);
 }
 
+/*
+ * AWS Signature Version 4 (issue 16 §1): libcurl signs with the access key
+ * ID and the secret access key for the region and service; the session
+ * token of temporary credentials goes in X-Amz-Security-Token (signed with
+ * the other headers). -1 when something is missing or malformed.
+ */
+static int
+test_auth_aws(struct testctx *t, struct probe_http *p, struct buf *header)
+{
+	const char	*region = setting(t, test_value(t, t->test, "region_field"));
+	const char	*service = test_value(t, t->test, "service");
+	const char	*token = secret(t, test_value(t, t->test, "token_field"));
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz0123456789-";
+
+	if (service == NULL)
+		service = setting(t, test_value(t, t->test, "service_field"));
+	p->user = setting(t, test_value(t, t->test, "access_key_field"));
+	p->password = secret(t, test_value(t, t->test, "secret_field"));
+	if (p->user == NULL || *p->user == '\0' || strchr(p->user, ':') != NULL ||
+	    p->password == NULL || region == NULL || service == NULL ||
+	    *region == '\0' || *service == '\0' || strspn(region, ok) != strlen(region) ||
+	    strspn(service, ok) != strlen(service) ||
+	    (token != NULL && strpbrk(token, "\r\n") != NULL))
+		return -1;
+	if ((size_t)snprintf(t->aws_sigv4, sizeof(t->aws_sigv4), "aws:amz:%s:%s", region,
+	    service) >= sizeof(t->aws_sigv4))
+		return -1;
+	p->aws_sigv4 = t->aws_sigv4;
+	if (token != NULL && *token != '\0')
+		buf_printf(header, "X-Amz-Security-Token: %s", token);
+	return 0;
+}
+
+/*
+ * JWT bearer (RFC 7523; issue 16 §1): the service-account key's JSON gives
+ * the RSA private key and client_email; the assertion (iss, scope, aud =
+ * the declared token endpoint, never the key's own token_uri, iat, exp in
+ * an hour, sub when a subject is set) is signed RS256 (jwt.c) and posted
+ * as the token request. -1 when the key cannot sign.
+ */
+static int
+test_auth_jwt(struct testctx *t, struct probe_http *p, const char *aud)
+{
+	json_t		*key = NULL, *claims = NULL;
+	const char	*pk, *email, *project, *scope, *sub;
+	char		*cl = NULL;
+	time_t		 now = time(NULL);
+	int		 rc = -1;
+
+	if (secret(t, test_value(t, t->test, "jwt_key_field")) == NULL ||
+	    (key = json_loads(secret(t, test_value(t, t->test, "jwt_key_field")), 0,
+	    NULL)) == NULL)
+		return -1;
+	pk = json_string_value(json_object_get(key, "private_key"));
+	email = json_string_value(json_object_get(key, "client_email"));
+	project = json_string_value(json_object_get(key, "project_id"));
+	scope = setting(t, test_value(t, t->test, "scopes_field"));
+	sub = setting(t, test_value(t, t->test, "subject_field"));
+	if (pk == NULL || email == NULL || *email == '\0' || strlen(email) >= sizeof(t->jwt_account))
+		goto out;
+	claims = json_pack("{s:s, s:s, s:s, s:I, s:I}", "iss", email, "scope",
+	    scope != NULL ? scope : "", "aud", aud, "iat", (json_int_t)now,
+	    "exp", (json_int_t)now + 3600);
+	if (claims == NULL || (sub != NULL && *sub != '\0' &&
+	    json_object_set_new(claims, "sub", json_string(sub)) == -1) ||
+	    (cl = json_dumps(claims, JSON_COMPACT)) == NULL)
+		goto out;
+	buf_puts(&t->body, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
+	    "&assertion=");
+	if (jwt_rs256(pk, json_string_value(json_object_get(key, "private_key_id")), cl,
+	    &t->body) == -1)
+		goto out;
+	snprintf(t->jwt_account, sizeof(t->jwt_account), "%s", email);
+	snprintf(t->jwt_project, sizeof(t->jwt_project), "%s", project != NULL &&
+	    strlen(project) < sizeof(t->jwt_project) ? project : "");
+	p->body = t->body.data;
+	p->content_type = "application/x-www-form-urlencoded";
+	rc = 0;
+out:
+	free(cl);
+	json_decref(claims);
+	if (key != NULL) {
+		/* The key's text lives in jansson's strings: wipe it. */
+		json_t	*v = json_object_get(key, "private_key");
+
+		if (json_string_value(v) != NULL)
+			sodium_memzero((char *)json_string_value(v), json_string_length(v));
+		json_decref(key);
+	}
+	return rc;
+}
+
 /* The authentication of the test request, by the Test's auth method. */
 static int
 test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf *url,
@@ -218,6 +316,20 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 		p->user = setting(t, test_value(t, t->test, "user_field"));
 		p->password = secret(t, sf);
 		return p->user != NULL && p->password != NULL ? 0 : -1;
+	}
+	if (strcmp(auth, "aws_sigv4") == 0)
+		return test_auth_aws(t, p, header);
+	if (strcmp(auth, "jwt_bearer") == 0)
+		return test_auth_jwt(t, p, url->data);
+	if (strcmp(auth, "client_cert") == 0) {
+		/* As PEM again (a password field drops line breaks). */
+		if (pem_normalize(secret(t, test_value(t, t->test, "cert_field")),
+		    &t->cert) == -1 || pem_normalize(secret(t, test_value(t, t->test,
+		    "key_field")), &t->key) == -1)
+			return -1;
+		p->client_cert = t->cert.data;
+		p->client_key = t->key.data;
+		return 0;
 	}
 	if (strcmp(auth, "oauth2") == 0)
 		sf = "access_token";
@@ -244,11 +356,12 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 			return -1;
 		buf_printf(header, "%s: %s%s%s", name, prefix != NULL ? prefix : "",
 		    prefix != NULL ? " " : "", v);
-	} else {		/* bearer, oauth2 */
+	} else if (strcmp(auth, "bearer") == 0 || strcmp(auth, "oauth2") == 0) {
 		if (strpbrk(v, "\r\n") != NULL)
 			return -1;
 		buf_printf(header, "Authorization: Bearer %s", v);
-	}
+	} else			/* never a secret sent in a way not declared */
+		return -1;
 	return 0;
 }
 
@@ -295,12 +408,18 @@ test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 	p.header = header.len > 0 ? header.data : NULL;
 	p.expect = expect_field != NULL ? setting(t, expect_field) :
 	    test_value(t, t->test, "expect");
-	p.allow_http = test_allows_http(t, test_value(t, t->test, "base"));
+	p.allow_http = test_allows_http(t, test_value(t, t->test, "base")) &&
+	    p.client_cert == NULL;
 	if (t->uplink_proxy != NULL) {
 		p.proxy = t->uplink_proxy;
 		p.policy = &t->uplink_policy;
 	}
 	probe_http(t->a->app, &p, o);
+	/* The token endpoint refused the assertion (invalid_grant, an unknown
+	 * or disabled key): the credentials. */
+	if (auth != NULL && strcmp(auth, "jwt_bearer") == 0 && (o->http_status == 400 ||
+	    o->http_status == 401))
+		o->result = PROBE_BAD_CREDENTIALS;
 	/* An expired access token: refresh once, then test again. */
 	if (o->result == PROBE_BAD_CREDENTIALS && o->http_status == 401 && !refreshed &&
 	    strcmp(kind, "oauth2_code") == 0) {
@@ -402,6 +521,81 @@ test_smtp(struct testctx *t, struct probe_outcome *o)
 		return;
 	}
 	probe_smtp(t->a->app, host, port != NULL ? atoi(port) : 587, tls, user, password, o);
+}
+
+/* A PostgreSQL connection (issue 16 §1): Direct only (libpq has no proxy). */
+static void
+test_postgresql(struct testctx *t, struct probe_outcome *o)
+{
+	struct probe_pg	 q;
+	const char	*port = setting(t, test_value(t, t->test, "port_field"));
+
+	if (t->uplink_proxy != NULL) {
+		o->result = PROBE_UNSUPPORTED;
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.host = setting(t, test_value(t, t->test, "base"));
+	q.port = port != NULL ? atoi(port) : 5432;
+	q.database = setting(t, test_value(t, t->test, "database_field"));
+	q.user = setting(t, test_value(t, t->test, "user_field"));
+	q.sslmode = setting(t, test_value(t, t->test, "tls_field"));
+	q.password = secret(t, test_value(t, t->test, "secret_field"));
+	probe_postgres(t->a->app, &q, o);
+}
+
+/*
+ * "Connected as" from the test's own answer where the Test declares it
+ * (identity_account, identity_tenant: issue 16 §1, STS's Arn and Account):
+ * stored when the test passes, cleared when the system refused the
+ * credentials (they belong to no one it knows). Other outcomes say nothing
+ * about whose they are and leave it.
+ */
+static int
+tester_identity(struct testctx *t, const struct probe_outcome *o)
+{
+	const char		*acc = test_value(t, t->test, "identity_account");
+	const char		*ten = test_value(t, t->test, "identity_tenant");
+	struct oauth_identity	 id = { NULL, NULL };
+	int			 rc;
+
+	const char		*auth = test_value(t, t->test, "auth");
+	int			 jwt = auth != NULL && strcmp(auth, "jwt_bearer") == 0;
+
+	if ((acc == NULL && !jwt) || (o->result != PROBE_OK &&
+	    o->result != PROBE_BAD_CREDENTIALS))
+		return 0;
+	if (o->result == PROBE_OK && jwt) {
+		/* The service account the key belongs to, and its project. */
+		id.account = *t->jwt_account != '\0' ? xstrdup(t->jwt_account) : NULL;
+		id.tenant = *t->jwt_project != '\0' ? xstrdup(t->jwt_project) : NULL;
+	} else if (o->result == PROBE_OK) {
+		id.account = answer_value(o->body.data, o->body.len, acc);
+		id.tenant = ten != NULL ? answer_value(o->body.data, o->body.len, ten) : NULL;
+	}
+	rc = oauth_identity_store(t->a, t->c->id, t->owner, &id);
+	oauth_identity_free(&id);
+	return rc;
+}
+
+/*
+ * Mutual TLS: the stored certificate's notAfter is its secret's expiry
+ * date, so the expiry reminders follow the certificate (issue 16 §1).
+ */
+static int
+tester_cert_expiry(struct testctx *t)
+{
+	const char	*field = test_value(t, t->test, "cert_field");
+	const char	*pem = secret(t, field);
+	char		 date[16];
+
+	if (field == NULL || pem == NULL || strcmp(test_value(t, t->test, "auth") != NULL ?
+	    test_value(t, t->test, "auth") : "", "client_cert") != 0 ||
+	    pem_cert_not_after(pem, date, sizeof(date)) == -1)
+		return 0;
+	if (t->owner > 0)
+		return secret_user_set_expiry(t->a, t->c->id, t->owner, field, date) == -1 ? -1 : 0;
+	return secret_conn_set_expiry(t->a, t->c->id, field, date) == -1 ? -1 : 0;
 }
 
 /* The status a test's outcome gives: what Tether cannot test is neutral. */
@@ -668,6 +862,12 @@ tester_uplink(struct testctx *t)
 static void
 testctx_free(struct testctx *t)
 {
+	sodium_memzero(t->cert.data, t->cert.len);
+	sodium_memzero(t->key.data, t->key.len);
+	sodium_memzero(t->body.data, t->body.len);
+	buf_free(&t->cert);
+	buf_free(&t->key);
+	buf_free(&t->body);
 	secrets_free(&t->sec);
 	json_decref(t->settings);
 	free(t->uplink_proxy);
@@ -683,6 +883,9 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 	int		 per_user = strcmp(c->context, "per_user") == 0, rc = -1;
 
 	memset(&t, 0, sizeof(t));
+	buf_init(&t.cert);
+	buf_init(&t.key);
+	buf_init(&t.body);
 	t.a = a;
 	t.c = c;
 	/* Per-user connections test with the actor's own credentials. */
@@ -706,6 +909,8 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 		o->result = PROBE_NOT_CONNECTED;
 	else if (strcmp(kind, "smtp") == 0)
 		test_smtp(&t, o);
+	else if (strcmp(kind, "postgresql") == 0)
+		test_postgresql(&t, o);
 	else
 		test_http(&t, o, 0);
 	probe_result_sentence(o->result, o->http_status, message, messagelen);
@@ -713,6 +918,10 @@ tester_run(const struct actor *a, const struct conn *c, const char *trigger,
 	 * their own account yet): nothing to record. */
 	rc = o->result == PROBE_BUSY ? TESTER_BUSY : o->result == PROBE_NOT_CONNECTED ? 0 :
 	    tester_record(a, t.owner, c, trigger, o, message);
+	if (rc == 0 && t.test != NULL && tester_identity(&t, o) == -1)
+		rc = -1;
+	if (rc == 0 && t.test != NULL && tester_cert_expiry(&t) == -1)
+		rc = -1;
 out:
 	testctx_free(&t);
 	return rc;
@@ -736,6 +945,9 @@ tester_try(const struct actor *a, const struct conn *c, char *const *field,
 	int		 i, k, rc = -1;
 
 	memset(&t, 0, sizeof(t));
+	buf_init(&t.cert);
+	buf_init(&t.key);
+	buf_init(&t.body);
 	t.a = a;
 	t.c = c;
 	t.proto = connector_protocol(&a->app->catalog, c->connector, c->protocol);
@@ -782,6 +994,8 @@ tester_try(const struct actor *a, const struct conn *c, char *const *field,
 		o->result = PROBE_CREDENTIALS_MISSING;
 	else if (strcmp(kind, "smtp") == 0)
 		test_smtp(&t, o);
+	else if (strcmp(kind, "postgresql") == 0)
+		test_postgresql(&t, o);
 	else
 		test_http(&t, o, 0);
 	rc = 0;
@@ -885,6 +1099,62 @@ cred_named(struct testctx *t, json_t *j)
 	return r;
 }
 
+/*
+ * The kinds of issue 16 §1, each in a shape of its own: aws_sigv4 (key,
+ * secret, session token, region, service), client_cert (base URL, PEM
+ * certificate and key), jwt_bearer (the key JSON, scopes, subject, token
+ * URL) and postgresql (host, port, database, sslmode, user, password).
+ */
+static enum probe_result
+cred_kind(struct testctx *t, json_t *j, const char *auth, const char *tkind,
+    const char *base)
+{
+	const char	*v;
+
+	if (tkind != NULL && strcmp(tkind, "postgresql") == 0) {
+		cred_put(j, "type", "postgresql");
+		cred_put(j, "host", base);
+		cred_put(j, "port", setting(t, test_value(t, t->test, "port_field")));
+		cred_put(j, "database", setting(t, test_value(t, t->test, "database_field")));
+		cred_put(j, "sslmode", setting(t, test_value(t, t->test, "tls_field")));
+		cred_put(j, "username", setting(t, test_value(t, t->test, "user_field")));
+		v = secret(t, test_value(t, t->test, "secret_field"));
+		cred_put(j, "password", v);
+	} else if (strcmp(auth, "aws_sigv4") == 0) {
+		cred_put(j, "type", "aws_sigv4");
+		cred_put(j, "access_key_id", setting(t, test_value(t, t->test, "access_key_field")));
+		v = secret(t, test_value(t, t->test, "secret_field"));
+		cred_put(j, "secret_access_key", v);
+		cred_put(j, "session_token", secret(t, test_value(t, t->test, "token_field")));
+		cred_put(j, "region", setting(t, test_value(t, t->test, "region_field")));
+		/* The service flows sign for: the connection's, else the test's. */
+		cred_put(j, "service", setting(t, "service") != NULL ? setting(t, "service") :
+		    test_value(t, t->test, "service"));
+	} else if (strcmp(auth, "client_cert") == 0) {
+		cred_put(j, "type", "client_cert");
+		cred_put(j, "base_url", base);
+		if (pem_normalize(secret(t, test_value(t, t->test, "cert_field")), &t->cert) == -1 ||
+		    pem_normalize(secret(t, test_value(t, t->test, "key_field")), &t->key) == -1)
+			return PROBE_CREDENTIALS_MISSING;
+		cred_put(j, "certificate", t->cert.data);
+		v = t->key.data;
+		cred_put(j, "private_key", v);
+	} else {
+		struct buf	 url;
+
+		cred_put(j, "type", "jwt_bearer");
+		v = secret(t, test_value(t, t->test, "jwt_key_field"));
+		cred_put(j, "service_account_key", v);
+		cred_put(j, "scopes", setting(t, test_value(t, t->test, "scopes_field")));
+		cred_put(j, "subject", setting(t, test_value(t, t->test, "subject_field")));
+		buf_init(&url);
+		if (expand(t, test_value(t, t->test, "url"), &url) == 0)
+			cred_put(j, "token_url", url.data);
+		buf_free(&url);
+	}
+	return v != NULL ? PROBE_OK : PROBE_CREDENTIALS_MISSING;
+}
+
 /* The connection's own secrets, placed the way its test places them. */
 static enum probe_result
 cred_own(struct testctx *t, json_t *j, int *oauth)
@@ -896,6 +1166,9 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 	struct probe_outcome o;
 
 	base = setting(t, test_value(t, t->test, "base"));
+	if ((auth != NULL && (strcmp(auth, "aws_sigv4") == 0 || strcmp(auth, "client_cert") == 0 ||
+	    strcmp(auth, "jwt_bearer") == 0)) || (tkind != NULL && strcmp(tkind, "postgresql") == 0))
+		return cred_kind(t, j, auth, tkind, base);
 	if (tkind != NULL && strcmp(tkind, "smtp") == 0) {
 		cred_put(j, "type", "smtp");
 		cred_put(j, "host", base);
@@ -966,6 +1239,8 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 		cred_put(j, "value", v);
 		return PROBE_OK;
 	}
+	if (strcmp(auth, "bearer") != 0)
+		return PROBE_UNSUPPORTED;	/* never a secret in a shape not declared */
 	cred_put(j, "type", "bearer");
 	cred_put(j, "token", v);
 	return PROBE_OK;
@@ -982,6 +1257,9 @@ tester_credentials(const struct actor *a, const struct conn *c, int64_t owner,
 	*out = NULL;
 	*oauth = 0;
 	memset(&t, 0, sizeof(t));
+	buf_init(&t.cert);
+	buf_init(&t.key);
+	buf_init(&t.body);
 	t.a = a;
 	t.c = c;
 	t.owner = owner;

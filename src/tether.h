@@ -1114,6 +1114,29 @@ int		 oauthclient_draft_put(const struct actor *, const char *form, char *token,
 /* The actor's own draft (malloc'd), NULL when none. */
 char		*oauthclient_draft_get(const struct actor *, const char *token);
 
+/* -------------------------------------------------------------- answer.c */
+
+#define ANSWER_VALUE_MAX	255
+/* The first JSON member or XML element `name` of a test's answer, as a
+ * printable string the caller frees; NULL when there is none. */
+char		*answer_value(const char *body, size_t len, const char *name);
+
+/* ----------------------------------------------------------------- pem.c */
+
+/* PEM blocks of `in` (line breaks lost in a password field or not) as PEM
+ * with 64-character lines, appended to out: 0, or -1 when not PEM. */
+int		 pem_normalize(const char *in, struct buf *out);
+/* The first certificate's notAfter as YYYY-MM-DD (UTC): 0, or -1. */
+int		 pem_cert_not_after(const char *pem, char *date, size_t len);
+
+/* ----------------------------------------------------------------- jwt.c */
+
+/* Append to out "header.claims.signature": `claims` (a JSON object) signed
+ * RS256 with the PEM RSA private key, `kid` (hex, or NULL) in the header.
+ * 0, or -1 (out unchanged) when the key is not an RSA private key. */
+int		 jwt_rs256(const char *pem_key, const char *kid, const char *claims,
+		    struct buf *out);
+
 /* --------------------------------------------------------------- probe.c */
 
 /*
@@ -1141,6 +1164,7 @@ enum probe_result {
 	PROBE_UNSUPPORTED,	/* this connection cannot be tested here */
 	PROBE_BUSY,		/* another test holds the OAuth refresh lock: try again */
 	PROBE_NOT_CONNECTED,	/* per-user: this user has no credentials of their own */
+	PROBE_NO_DATABASE,	/* PostgreSQL: no database of that name (issue 16 §1) */
 };
 
 #define PROBE_BODY_MAX	65536
@@ -1159,6 +1183,11 @@ struct probe_http {
 	const char	*expect;	/* statuses that pass, "200 204"; NULL: 2xx */
 	int		 allow_http;
 	int		 timeout_ms;	/* shorter than outbound.timeout_ms; 0: that */
+	/* issue 16 §1: sign with AWS Signature Version 4 ("aws:amz:REGION:
+	 * SERVICE"), user the access key ID and password the secret key. */
+	const char	*aws_sigv4;
+	/* Mutual TLS: PEM certificate (chain) and private key, from memory. */
+	const char	*client_cert, *client_key;
 };
 
 struct probe_outcome {
@@ -1185,6 +1214,16 @@ const char	*probe_result_key(enum probe_result);
 /* A sentence for people; http_status fills "unexpected status N". */
 void		 probe_result_sentence(enum probe_result, long http_status, char *out,
 		    size_t outlen);
+/* A PostgreSQL server's test (probe-pg.c, issue 16 §1). */
+struct probe_pg {
+	const char	*host, *database, *user, *password;
+	const char	*sslmode;	/* verify_full verify_ca require disable */
+	int		 port;
+};
+/* Resolve host, check the address against the outbound policy, connect to
+ * that address (hostaddr=, host= for TLS), SELECT 1; classified in o. */
+int		 probe_postgres(const struct app *, const struct probe_pg *,
+		    struct probe_outcome *);
 /* An uplink's Test: reach `proxy` (allowed by `policy`) and ask it for a
  * tunnel to host:port (CONNECT only). o->http_status: its answer, 0 none. */
 int		 probe_tunnel(const struct app *, const char *proxy,

@@ -27,6 +27,7 @@ export async function startStandin({ name = 'standin', tls = null, handler, host
 				headers: { ...req.headers },
 				rawHeaders: req.rawHeaders.slice(),
 				body: Buffer.concat(chunks).toString('latin1'),
+				clientCn: req.socket.getPeerCertificate?.()?.subject?.CN,
 				at: Date.now(),
 			};
 			requests.push(rec);
@@ -39,7 +40,9 @@ export async function startStandin({ name = 'standin', tls = null, handler, host
 			    });
 		});
 	};
-	const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener)
+	// tls.clientCa: mutual TLS, a client certificate of that CA required at the handshake.
+	const server = tls ? https.createServer({ cert: tls.cert, key: tls.key,
+		...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, listener)
 	    : http.createServer(listener);
 	let accepted = 0;
 	server.on('connection', (s) => {

@@ -283,8 +283,10 @@ test_declared(const struct catalog *c)
 static void
 test_real(void)
 {
-	static const char *const sorted[] = { "celonis", "celonis-user", "smtp",
-	    "http", "google-workspace", "jira", "msgraph", "salesforce", "sap",
+	static const char *const sorted[] = { "aws", "celonis", "celonis-user", "smtp",
+	    "http", "google-service-account", "google-workspace", "https-client-cert",
+	    "jira", "msgraph",
+	    "postgresql", "salesforce", "sap",
 	    "servicenow" };
 	struct catalog	 c;
 	char		 err[1024], names[1024];
@@ -299,12 +301,12 @@ test_real(void)
 		printf("#   %s\n", err);
 		return;
 	}
-	T_OK(c.nkeys >= 10 + 40, "real: the ten first connectors and at least forty more");
-	/* The first ten keep their order among themselves; all are by title. */
-	for (i = 0, k = 0; i < c.nkeys && k < 10; i++)
+	T_OK(c.nkeys >= 14 + 40, "real: the fourteen first connectors and at least forty more");
+	/* The first fourteen keep their order among themselves; all are by title. */
+	for (i = 0, k = 0; i < c.nkeys && k < 14; i++)
 		if (strcmp(c.keys[i], sorted[k]) == 0)
 			k++;
-	T_INT(k, 10, "real: the first ten keys sorted by title");
+	T_INT(k, 14, "real: the first fourteen keys sorted by title");
 	for (i = 1; i < c.nkeys; i++)
 		if (strcasecmp(catalog_title(&c, c.keys[i - 1]),
 		    catalog_title(&c, c.keys[i])) > 0)
@@ -443,6 +445,16 @@ test_real(void)
 	T_STR(get(p, "kind"), "oauth2_code", "google-workspace: OAuth code");
 	T_HAS(get(p, "OAuth.authorize_params"), "access_type=offline",
 	    "google-workspace: offline access");
+
+	/* Amazon Web Services (issue 16 §1): Signature Version 4 */
+	T_STR(get(protocol(&c, "aws", "sigv4"), "kind"), "aws_sigv4", "aws: kind aws_sigv4");
+	T_STR(get(field(protocol(&c, "aws", "sigv4"), "region"), "auth_bound"), "1",
+	    "aws: the region is auth_bound");
+	T_STR(get(field(protocol(&c, "aws", "sigv4"), "secret_access_key"), "type"),
+	    "secret", "aws: the secret access key is a secret");
+	T_STR(get(hdf_get_obj(protocol(&c, "aws", "sigv4"), "Test"), "url"),
+	    "https://sts.{region}.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15",
+	    "aws: tests STS GetCallerIdentity in the region");
 
 	/* SAP, SMTP, Generic HTTP */
 	T_STR(get(field(protocol(&c, "sap", "basic"), "client"),
@@ -591,6 +603,11 @@ static const struct {
 	{ "identity-bad-from", "identity.hdf", 35, "\"jwt\"" },
 	{ "revocation-both", "identity.hdf", 35,
 	    "either revocation_url or revocation_path, not both" },
+	/* Issue 16 §1: authentication kinds. */
+	{ "aws-region-unbound", "aws.hdf", 71,
+	    "field \"region\" chooses where the secrets go (region_field)" },
+	{ "pg-sslmode", "pg.hdf", 93, "TLS mode \"prefer\" is not a libpq sslmode" },
+	{ "jwt-get", "jwt.hdf", 43, "auth jwt_bearer posts the assertion" },
 };
 
 static void
