@@ -144,3 +144,18 @@ answer_value(const char *body, size_t len, const char *name)
 	}
 	return i < len && body[i] == '<' ? answer_xml(body, len, name) : NULL;
 }
+
+int
+answer_true(const char *body, size_t len, const char *name)
+{
+	json_t	*j, *m;
+	int	 yes;
+
+	if (body == NULL || (j = json_loadb(body, len, 0, NULL)) == NULL)
+		return 0;
+	/* A top-level member only: the flag an API answers with ("ok"). */
+	m = json_is_object(j) ? json_object_get(j, name) : NULL;
+	yes = m != NULL && json_is_true(m);
+	json_decref(j);
+	return yes;
+}

@@ -29,7 +29,7 @@ static const char *const cdef_scope_keys[] = { "scopes", "label", "api_types", N
 static const char *const cdef_test_keys[] = { "kind", "method", "url",
     "base", "path", "auth", "user_field", "secret_field", "header",
     "header_field", "prefix", "param", "param_field", "expect", "expect_field",
-    "port_field", "tls_field", "ApiTypes",
+    "expect_true", "port_field", "tls_field", "ApiTypes",
     /* issue 16 §1: aws_sigv4, and "Connected as" from the test's answer */
     "access_key_field", "token_field", "region_field", "service", "service_field",
     "cert_field", "key_field", "database_field",

@@ -368,6 +368,7 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 static void
 test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 {
+	const char	*yes;
 	struct probe_http p;
 	struct buf	 url, header;
 	const char	*auth = test_value(t, t->test, "auth");
@@ -415,6 +416,11 @@ test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 		p.policy = &t->uplink_policy;
 	}
 	probe_http(t->a->app, &p, o);
+	/* An API that answers 200 to any token and says in its body whether it
+	 * took it (Slack: "ok": false, "error": "invalid_auth"). */
+	if (o->result == PROBE_OK && (yes = test_value(t, t->test, "expect_true")) != NULL &&
+	    !answer_true(o->body.data, o->body.len, yes))
+		o->result = PROBE_BAD_CREDENTIALS;
 	/* The token endpoint refused the assertion (invalid_grant, an unknown
 	 * or disabled key): the credentials. */
 	if (auth != NULL && strcmp(auth, "jwt_bearer") == 0 && (o->http_status == 400 ||

@@ -1120,6 +1120,8 @@ char		*oauthclient_draft_get(const struct actor *, const char *token);
 /* The first JSON member or XML element `name` of a test's answer, as a
  * printable string the caller frees; NULL when there is none. */
 char		*answer_value(const char *body, size_t len, const char *name);
+/* 1 when a JSON answer's top-level member `name` is true (expect_true). */
+int		 answer_true(const char *body, size_t len, const char *name);
 
 /* ----------------------------------------------------------------- pem.c */
 

@@ -10,7 +10,8 @@
 // else is reachable. The table below states what each vendor documents,
 // apart from the connector files, so a wrong file fails here. A wrong
 // secret gets 401 from the stand-in: "bad credentials" for every protocol
-// with a secret of its own; Slack is not testable and sends nothing.
+// with a secret of its own; Slack, which answers 200 either way, is read by
+// its answer's "ok".
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -177,7 +178,7 @@ function idToken() {
 before(async () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-catalog-'));
 	cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-	const hosts = new Set();
+	const hosts = new Set(['slack.com']);
 	for (const c of CASES) {
 		hosts.add(c[3].split(' ')[1]);
 		for (const ep of Object.values(c[5] ?? {}))
@@ -195,6 +196,11 @@ before(async () => {
 				refresh_token: form.get('grant_type') === 'authorization_code' ? `rt-${issued}` : undefined,
 				id_token: form.get('grant_type') === 'authorization_code' ? idToken() : undefined });
 		}
+		// Slack answers 200 to any token and says in the body whether it took it.
+		if (req.headers.host === 'slack.com')
+			return /mkwrong/.test(req.headers.authorization ?? '') ?
+			    json(res, 200, { ok: false, error: 'invalid_auth' }) :
+			    json(res, 200, { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'tether-bot' });
 		// A secret marked "wrong" is refused as the vendors do: 401.
 		const sent = Object.values(req.headers).join(' ');
 		const basic = /^Basic (\S+)$/.exec(req.headers.authorization ?? '');
@@ -310,12 +316,19 @@ describe('every added connector: its form creates a connection and its test requ
 		});
 	}
 
-	test('Slack: not testable (Slack answers 200 to a bad token), so nothing is sent', async () => {
+	test('Slack: auth.test answers 200 either way; "ok": false is refused credentials, true works as the bot', async () => {
 		const { app, team } = session;
-		const from = standin.requests.length;
-		const c = await app.create({ connector: 'slack', protocol: 'bot_token', team: team.id, fields: { token: marker('xoxb') } });
-		assert.ok([303, 200].includes(c.status));
-		await app.followRun(c.res);
-		assert.equal(standin.requests.length, from);
+		for (const [token, result] of [[marker('wrong'), 'bad_credentials'], [marker('xoxb'), 'ok']]) {
+			const from = standin.requests.length;
+			const c = await app.create({ connector: 'slack', protocol: 'bot_token', team: team.id, fields: { token } });
+			await app.followRun(c.res);
+			const sent = at('slack.com', from);
+			assert.deepEqual(sent.map((r) => `${r.method} ${r.path}`), ['POST /api/auth.test'], 'one call to auth.test');
+			assertAuth(sent[0], 'bearer', token, 'slack');
+			const t = lastTest(c.id);
+			assert.deepEqual([t?.result, t?.httpStatus], [result, 200], `the ${result} token`);
+			if (result === 'ok')
+				assert.match(pageText((await app.get(`/connections/${c.id}`)).text), /Connected as tether-bot/);
+		}
 	});
 });

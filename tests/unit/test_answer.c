@@ -58,5 +58,19 @@ main(void)
 		strcpy(big + 300, "</Arn>");
 		check(big, "Arn", NULL, "longer than ANSWER_VALUE_MAX");
 	}
+	/* expect_true: a top-level JSON true, nothing else. */
+	{
+		static const char ok[] = "{\"ok\":true,\"user\":\"bot\"}";
+		static const char no[] = "{\"ok\":false,\"error\":\"invalid_auth\"}";
+		static const char str[] = "{\"ok\":\"true\"}";
+		static const char deep[] = "{\"x\":{\"ok\":true}}";
+
+		T_INT(answer_true(ok, strlen(ok), "ok"), 1, "true: ok true");
+		T_INT(answer_true(no, strlen(no), "ok"), 0, "true: ok false");
+		T_INT(answer_true(str, strlen(str), "ok"), 0, "true: the string \"true\" is not true");
+		T_INT(answer_true(deep, strlen(deep), "ok"), 0, "true: nested is not the answer's");
+		T_INT(answer_true("<ok>true</ok>", 13, "ok"), 0, "true: not JSON");
+		T_INT(answer_true(NULL, 0, "ok"), 0, "true: no answer");
+	}
 	return (t_done());
 }
