@@ -78,3 +78,89 @@ bench_on_exit() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 }
+
+# bench_bare SOCKET BYTES WORKERS LOG: start tether-bare ($BARE) answering
+# BYTES-byte pages; sets BARE_PID and BARE_KIDS (its forked workers).
+bench_bare() {
+	local i
+	LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 "$BARE" -s "$1" -b "$2" -w "$3" </dev/null >"$4" 2>&1 &
+	BARE_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		[ -S "$1" ] && break
+		kill -0 "$BARE_PID" 2>/dev/null || die "tether-bare exited: $(cat "$4")"
+		sleep 0.1
+	done
+	[ -S "$1" ] || die "tether-bare made no socket"
+	sleep 0.2
+	BARE_KIDS=$(ps -o pid= --ppid "$BARE_PID" 2>/dev/null || true)
+}
+
+# bench_nginx DIR PORT SOCKET [PORT SOCKET]...: an nginx of its own in DIR
+# (temporary configuration and pid), one server a port passing everything
+# to its FastCGI socket with deploy's fastcgi settings
+# (deploy/nginx-local.conf.in); sets NGINX_PID. Uses $NGINX.
+bench_nginx() {
+	local dir=$1 user_line="" servers=""
+	shift
+	mkdir -p "$dir/tmp"
+	[ "$(id -u)" -eq 0 ] && user_line="user www-data;"
+	while [ $# -ge 2 ]; do
+		servers+="
+    server {
+        listen 127.0.0.1:$1;
+        location / {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param HTTP_PROXY \"\";
+            fastcgi_pass unix:$2;
+            fastcgi_read_timeout 60s;
+            fastcgi_buffers 16 32k;
+            fastcgi_buffer_size 32k;
+            fastcgi_intercept_errors off;
+        }
+    }"
+		shift 2
+	done
+	cat >"$dir/nginx.conf" <<-EOF
+	# Written by tests/bench/lib.sh (bench_nginx).
+	$user_line
+	worker_processes 2;
+	daemon off;
+	pid $dir/nginx.pid;
+	error_log $dir/error.log warn;
+	events { worker_connections 1024; }
+	http {
+	    access_log off;
+	    client_body_temp_path $dir/tmp/client_body;
+	    fastcgi_temp_path $dir/tmp/fastcgi;
+	    proxy_temp_path $dir/tmp/proxy;
+	    uwsgi_temp_path $dir/tmp/uwsgi;
+	    scgi_temp_path $dir/tmp/scgi;
+	    server_tokens off;
+	    keepalive_timeout 30s;$servers
+	}
+	EOF
+	"$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" -t -q ||
+	    die "nginx -t refused the benchmark configuration"
+	"$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
+	    </dev/null >>"$dir/error.log" 2>&1 &
+	NGINX_PID=$!
+}
+
+# bench_wrk NAME OUT URL WRK-ARGS...: warm up 1 s, then measure with
+# -t$THREADS -c$CONNS -d$DURATION --latency; sets RPS, P50, P99 (ms).
+bench_wrk() {
+	local name=$1 out=$2 url=$3
+	shift 3
+	wrk -t"$THREADS" -c"$CONNS" -d1s "$@" "$url" >/dev/null 2>&1 || true
+	timeout 300 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url" \
+	    >"$out" 2>&1 || die "wrk on $name failed: $(cat "$out")"
+	RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+	P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+	P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+}
+
+# The median of the numbers on stdin.
+bench_median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+	    else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

@@ -119,17 +119,7 @@ say "first list page: $SIZE bytes, $((rows - 1)) rows shown of $total connection
 # ------------------------------------------------ 3. bare responder, nginx
 
 say "starting tether-bare (-b $SIZE -w $WORKERS)"
-LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 "$BARE" -s "$TMP/bare.sock" -b "$SIZE" -w "$WORKERS" \
-    </dev/null >"$TMP/bare.log" 2>&1 &
-BARE_PID=$!
-for ((i = 0; i < 50; i++)); do
-	[ -S "$TMP/bare.sock" ] && break
-	kill -0 "$BARE_PID" 2>/dev/null || die "tether-bare exited: $(cat "$TMP/bare.log")"
-	sleep 0.1
-done
-[ -S "$TMP/bare.sock" ] || die "tether-bare made no socket"
-sleep 0.2
-BARE_KIDS=$(ps -o pid= --ppid "$BARE_PID" 2>/dev/null || true)
+bench_bare "$TMP/bare.sock" "$SIZE" "$WORKERS" "$TMP/bare.log"
 
 # The same tether, same workers, with no kept pages: what a first view and
 # every view after a change cost.
@@ -160,63 +150,8 @@ if [ -n "$fcgi_pidfile" ] && [ -r "$fcgi_pidfile" ]; then
 	fi
 fi
 
-mkdir -p "$TMP/nginx/tmp"
-user_line=""
-[ "$(id -u)" -eq 0 ] && user_line="user www-data;"
-fastcgi() {
-	cat <<-EOF
-	            include /etc/nginx/fastcgi_params;
-	            fastcgi_param HTTP_PROXY "";
-	            fastcgi_pass unix:$1;
-	            fastcgi_read_timeout 30s;
-	            fastcgi_buffers 16 32k;
-	            fastcgi_buffer_size 32k;
-	            fastcgi_intercept_errors off;
-	EOF
-}
-cat >"$TMP/nginx/nginx.conf" <<EOF
-# Written by tests/bench/list.sh; fastcgi settings as deploy/nginx-local.conf.in.
-$user_line
-worker_processes 2;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/tmp/client_body;
-    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
-    proxy_temp_path $TMP/nginx/tmp/proxy;
-    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx/tmp/scgi;
-    server_tokens off;
-    keepalive_timeout 30s;
-    server {
-        listen 127.0.0.1:$PORT_T;
-        location / {
-$(fastcgi "$SOCK")
-        }
-    }
-    server {
-        listen 127.0.0.1:$PORT_F;
-        location / {
-$(fastcgi "$TMP/fresh.sock")
-        }
-    }
-    server {
-        listen 127.0.0.1:$PORT_B;
-        location / {
-$(fastcgi "$TMP/bare.sock")
-        }
-    }
-}
-EOF
 say "starting nginx on ports $PORT_T (tether), $PORT_B (bare), $PORT_F (fresh)"
-"$NGINX" -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" -t -q ||
-    die "nginx -t refused the benchmark configuration"
-"$NGINX" -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" \
-    </dev/null >>"$TMP/nginx/error.log" 2>&1 &
-NGINX_PID=$!
+bench_nginx "$TMP/nginx" "$PORT_T" "$SOCK" "$PORT_F" "$TMP/fresh.sock" "$PORT_B" "$TMP/bare.sock"
 for ((i = 0; i < 50; i++)); do
 	code_t=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "$COOKIE" \
 	    "http://127.0.0.1:$PORT_T/" || true)
@@ -236,24 +171,13 @@ size_b=$(curl -s --max-time 5 "http://127.0.0.1:$PORT_B/" | wc -c)
 run() {
 	local name=$1 port=$2 out=$TMP/wrk-$1.txt
 	shift 2
-	wrk -t"$THREADS" -c"$CONNS" -d1s "$@" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
-	timeout 300 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" \
-	    "http://127.0.0.1:$port/" >"$out" 2>&1 || die "wrk on $name failed: $(cat "$out")"
+	bench_wrk "$name" "$out" "http://127.0.0.1:$port/" "$@"
 	if grep -q 'Non-2xx or 3xx responses' "$out"; then
 		cat "$out" >&2
 		die "$name answered errors during the run"
 	fi
-	RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-	P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
-	P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
 	ERR=$(sed -n 's/.*Socket errors: \(.*\)/\1/p' "$out")
 	[ -z "$ERR" ] || say "$name: socket errors: $ERR"
-}
-
-# The median of the numbers on stdin.
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-	    else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # The workers of a tether-fcgi master, and their resident memory (KB): the
@@ -313,8 +237,8 @@ printf '\nresident memory of each worker (KB), after the first round -> after th
 printf '  tether: %s -> %s\n' "${RSS_T0:-?}" "${RSS_T1:-?}"
 printf '  fresh:  %s -> %s\n' "$RSS_F0" "$RSS_F1"
 
-ratio=$(median <"$TMP/ratios-tether")
-ratio_f=$(median <"$TMP/ratios-fresh")
+ratio=$(bench_median <"$TMP/ratios-tether")
+ratio_f=$(bench_median <"$TMP/ratios-fresh")
 printf '\nratio tether/bare: %s (median of %s rounds; target: >= %s)\n' "$ratio" "$ROUNDS" "$TARGET"
 printf 'ratio fresh/bare:  %s (every request rendered; no target)\n' "$ratio_f"
 if awk -v r="$ratio" -v t="$TARGET" 'BEGIN { exit !(r < t) }'; then
