@@ -11,7 +11,7 @@
 TETHER_ROOT=${TETHER_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)}
 
 TETHER_BUILD_PACKAGES=(libfcgi-dev libfcgi-bin clearsilver-dev
-    libcurl4-openssl-dev libpq-dev libsodium-dev libjansson-dev postgresql
+    libcurl4-openssl-dev libssl-dev libpq-dev libsodium-dev libjansson-dev postgresql
     nginx-light autoconf automake libtool pkg-config make gcc
     curl procps)
 # What tests/run-all.sh needs besides: clang and libFuzzer (libclang-rt-dev,
