@@ -32,7 +32,7 @@
 # TETHER_PSQL, TETHER_NGINX, TETHER_BIN (src/), BENCH_N, BENCH_DURATION,
 # BENCH_ROUNDS, BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_WRITES
 # (20), BENCH_USERS (24), BENCH_CALLGRIND (1; 0 skips it), BENCH_PORT (first
-# of three free ports; 18790).
+# of three free ports; 18790), BENCH_SESSIONS_OUT (a copy of the sessions).
 
 set -Eeuo pipefail
 
@@ -236,6 +236,11 @@ for ((u = 1; u <= USERS; u++)); do
 	printf '%s\n' "$line" >>"$TMP/sessions"
 done
 export BENCH_MIXED_DATA=$TMP/sessions
+# BENCH_SESSIONS_OUT=FILE keeps a copy (mode 600) for profiling by hand:
+# BENCH_MIXED_DATA=FILE wrk -s tests/bench/mixed.lua URL.
+if [ -n "${BENCH_SESSIONS_OUT:-}" ]; then
+	(umask 077 && cp "$TMP/sessions" "$BENCH_SESSIONS_OUT")
+fi
 
 # Every view of the first admin and the first member once: they must answer
 # 200, and their median size is the bare page's.
