@@ -36,7 +36,11 @@ static const struct {
 	    " EXISTS (SELECT 1 FROM team_members m WHERE m.user_id = u.id"
 	    "  AND m.role = 'manager') AS is_manager,"
 	    " s.last_seen_at < now() - interval '30 seconds' AS touch,"
-	    " (SELECT v FROM list_version) AS list_version"
+	    /* The version of the user's scope (sql/032). */
+	    " CASE WHEN u.is_admin THEN (SELECT v FROM list_version) ELSE GREATEST("
+	    "  (SELECT v FROM list_user_versions lu WHERE lu.user_id = u.id),"
+	    "  (SELECT max(tv.v) FROM team_members tm JOIN list_team_versions tv"
+	    "   ON tv.team_id = tm.team_id WHERE tm.user_id = u.id), 0) END AS list_version"
 	    " FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.token_hash = $1::bytea AND s.expires_at > now()"
 	    "  AND s.last_seen_at > now() - make_interval(mins => $2::int)"

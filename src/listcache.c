@@ -6,11 +6,12 @@
  * A copy is served only when nothing it shows can have changed:
  *  - the same session, and the same user details the header shows;
  *  - the same view (filters, sort, page), with no message to show;
- *  - the same list version (sql/007_list_version.sql): the session lookup
- *    reads the counter each request, and the page stored with the counter
- *    its rows were read with. The counter moves in every committed
- *    transaction that touches connections, teams, members, shares or
- *    flows, so an equal number means equal rows.
+ *  - the same list version of the user's scope: the session lookup reads
+ *    it each request (list_scope_version(), sql/032), and the page is
+ *    stored with the one read before its rows. It moves in every committed
+ *    transaction that touches connections, teams, members, shares or flows
+ *    the user may see (an admin: any; sql/007's counter), so an equal
+ *    number means equal rows.
  * The footer's request id is the one thing that differs between requests:
  * its place in the copy is remembered and rewritten.
  */

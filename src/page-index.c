@@ -448,12 +448,15 @@ page_index(struct req *r)
 	}
 	if ((rc = http_page(r, 200, "index.cs")) == -1)
 		goto out;
-	/* Kept only when the three reads saw the same version of the data
-	 * (each statement has its own snapshot; a commit between them moves it). */
+	/* Kept only when the reads saw the same data (each statement has its
+	 * own snapshot; a commit between them moves list_version), and under
+	 * the user's scope version from the session lookup, which came before
+	 * them: the copy is at least as new as that version says, so serving
+	 * it while the version stays the same shows nothing out of date. */
 	version = list_result_version(rows);
 	if (keep && version >= 0 && version == list_result_version(count) &&
 	    version == list_result_version(teams) && version == list_result_version(health))
-		list_cache_keep(r, view.data, version);
+		list_cache_keep(r, view.data, r->sess->list_version);
 out:
 	buf_free(&view);
 	if (teams_owned)

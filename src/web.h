@@ -26,7 +26,7 @@ struct session {
 	int		 is_admin;
 	int		 is_manager;	/* manages some team (User.IsManager) */
 	char		*csrf;
-	int64_t		 list_version;	/* sql/007: moves with every change the list shows */
+	int64_t		 list_version;	/* sql/032: moves with every change the user's list shows */
 };
 
 struct route;

@@ -1,0 +1,147 @@
+// Kept Integrations pages by visibility scope (sql/032_list_scope_versions.sql):
+// a team member's kept page depends only on what they may see, so a change
+// in a team they have nothing to do with leaves it kept, and every change
+// within what they see shows on the very next view. Each test drives one
+// worker of its own (tether-fcgi -f), as list-cache.test.mjs does; the
+// access log's "note=list copy" tells a kept page from a fresh one.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+
+import { FcgiClient } from '../lib/fcgi.mjs';
+import { parseList, seed } from '../lib/list.mjs';
+import { makeUser, psql, psqlValue, signIn, sqlString, uniq } from '../lib/stack.mjs';
+import { startWorker } from '../lib/worker.mjs';
+
+const cleanups = [];
+after(async () => {
+	for (const c of cleanups.reverse())
+		await c();
+});
+
+/** GET uri on the worker: { r, list, copy } (copy: served from a kept page). */
+async function view(w, client, uri) {
+	const r = await client.get(uri);
+	assert.equal(r.status, 200, `GET ${uri}: ${r.status}`);
+	const rid = r.headers.get('x-request-id');
+	let line;
+	for (let i = 0; i < 100 && line === undefined; i++) {
+		line = w.p.stderr().split('\n').find((l) => l.includes(`access rid=${rid} `));
+		if (line === undefined)
+			await new Promise((res) => setTimeout(res, 20));
+	}
+	assert.ok(line, `an access line for ${rid}`);
+	return { r, list: parseList(r.text), copy: / note=list copy\b/.test(line) };
+}
+
+async function warm(w, client, uri) {
+	await view(w, client, uri);
+	const v = await view(w, client, uri);
+	assert.ok(v.copy, `the second GET ${uri} is served from the kept page`);
+	return v;
+}
+
+const names = (v) => v.list.rows.map((r) => r.name).sort();
+const rowNamed = (v, name) => v.list.rows.find((r) => r.name === name);
+
+/** Teams mine, other, far; a member of "mine" signed in on a worker of its own. */
+async function setup() {
+	const w = await startWorker(cleanups);
+	const P = uniq('ls');
+	const data = seed(P, {
+		teams: ['mine', 'other', 'far'],
+		connections: [
+			{ key: 'm', team: 'mine', name: `${P} mine`, status: 'ok', testedAgo: '2 days' },
+			{ key: 's', team: 'other', name: `${P} shared`, status: 'ok', testedAgo: '2 days' },
+			{ key: 'o', team: 'other', name: `${P} other`, status: 'ok' },
+			{ key: 'f', team: 'far', name: `${P} far`, status: 'ok' },
+		],
+		shares: [{ connection: 's', team: 'mine' }],
+	});
+	const u = makeUser({ teams: [data.teams.mine.name] });
+	const { jar } = await signIn(u.email, u.password);
+	// The search keeps the view to this test's rows; the page's health
+	// summary and team options still depend on everything the member sees.
+	return { w, P, data, u, client: new FcgiClient(w.sock, jar), uri: `/?q=${encodeURIComponent(P)}` };
+}
+
+test('a change a member cannot see leaves their kept page kept', async () => {
+	const { w, P, data, client, uri } = await setup();
+	let v = await warm(w, client, uri);
+	assert.deepEqual(names(v), [`${P} mine`, `${P} shared`]);
+	const before = Number(psqlValue('SELECT v FROM list_version'));
+	psql(`UPDATE connections SET status = 'failing', last_tested_at = now()
+	    WHERE id IN (${data.connections.o.id}, ${data.connections.f.id})`);
+	psql(`UPDATE teams SET name = name || '-r' WHERE id = ${data.teams.far.id}`);
+	psql(`INSERT INTO connections (owner_team_id, name, connector, auth_protocol)
+	    VALUES (${data.teams.far.id}, ${sqlString(`${P} far new`)}, 'http', 'none')`);
+	assert.ok(Number(psqlValue('SELECT v FROM list_version')) > before,
+	    'the changes moved the global list version');
+	v = await view(w, client, uri);
+	assert.equal(v.copy, true, 'changes in teams the member is not in: still the kept page');
+	assert.deepEqual(names(v), [`${P} mine`, `${P} shared`]);
+});
+
+test('every change within what a member sees shows on the very next view', async () => {
+	const { w, P, data, u, client, uri } = await setup();
+	const { m, s, o } = data.connections;
+	const changes = [
+		['their own team\'s connection fails',
+		    `UPDATE connections SET status = 'failing' WHERE id = ${m.id}`,
+		    (v) => assert.match(rowNamed(v, `${P} mine`).status, /Failing/)],
+		['a connection shared with them is tested',
+		    `UPDATE connections SET status = 'needs_reconnect',
+		     last_tested_at = '2026-01-02 03:04:00+00' WHERE id = ${s.id}`,
+		    (v) => {
+			    assert.match(rowNamed(v, `${P} shared`).status, /Needs reconnect/);
+			    assert.match(rowNamed(v, `${P} shared`).lastTested, /2026-01-02 03:04/);
+		    }],
+		['the owner team of a shared connection is renamed',
+		    `UPDATE teams SET name = ${sqlString(`${P}-other-renamed`)} WHERE id = ${data.teams.other.id}`,
+		    (v) => assert.equal(rowNamed(v, `${P} shared`).team, `${P}-other-renamed`)],
+		['a flow starts using a shared connection',
+		    `WITH f AS (INSERT INTO flows (name, status, owner) VALUES
+		     (${sqlString(`${P}-flow`)}, 'active', 'tests') RETURNING id)
+		     INSERT INTO flow_connections (flow_id, connection_id) SELECT id, ${s.id} FROM f`,
+		    (v) => assert.equal(rowNamed(v, `${P} shared`).flows, 1)],
+		['a connection is moved into their team',
+		    `UPDATE connections SET owner_team_id = ${data.teams.mine.id} WHERE id = ${o.id}`,
+		    (v) => assert.ok(rowNamed(v, `${P} other`), 'moved in: listed')],
+		['a connection is moved out of their team',
+		    `UPDATE connections SET owner_team_id = ${data.teams.far.id} WHERE id = ${m.id}`,
+		    (v) => assert.equal(rowNamed(v, `${P} mine`), undefined, 'moved out: gone')],
+		['they join a second team',
+		    `INSERT INTO team_members (team_id, user_id, role) VALUES (${data.teams.far.id}, ${u.id}, 'viewer')`,
+		    (v) => assert.ok(rowNamed(v, `${P} far`), 'the new team\'s connections')],
+		['their role in it changes',
+		    `UPDATE team_members SET role = 'manager' WHERE team_id = ${data.teams.far.id} AND user_id = ${u.id}`,
+		    (v) => assert.ok(rowNamed(v, `${P} far`))],
+		['a connection of the second team is deleted',
+		    `DELETE FROM connections WHERE id = ${data.connections.f.id}`,
+		    (v) => assert.equal(rowNamed(v, `${P} far`), undefined)],
+		['they leave it',
+		    `DELETE FROM team_members WHERE team_id = ${data.teams.far.id} AND user_id = ${u.id}`,
+		    (v) => assert.equal(rowNamed(v, `${P} mine`), undefined, 'the far team\'s rows are gone')],
+		['a new connection in their team',
+		    `INSERT INTO connections (owner_team_id, name, connector, auth_protocol)
+		     VALUES (${data.teams.mine.id}, ${sqlString(`${P} new`)}, 'http', 'none')`,
+		    (v) => assert.ok(rowNamed(v, `${P} new`))],
+	];
+	for (const [what, sql, check] of changes) {
+		await warm(w, client, uri);
+		psql(sql);
+		const v = await view(w, client, uri);
+		assert.equal(v.copy, false, `${what}: rendered again`);
+		check(v);
+	}
+});
+
+test('a team deleted in the same transaction as its last change commits cleanly', async () => {
+	const P = uniq('lsd');
+	const data = seed(P, { teams: ['gone'], connections: [{ key: 'g', team: 'gone', name: `${P} g` }] });
+	psql(`BEGIN;
+	    DELETE FROM connections WHERE id = ${data.connections.g.id};
+	    DELETE FROM teams WHERE id = ${data.teams.gone.id};
+	    COMMIT;`, { single: false });
+	assert.equal(psqlValue(`SELECT count(*) FROM teams WHERE id = ${data.teams.gone.id}`), '0');
+});
