@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { FcgiClient } from '../lib/fcgi.mjs';
+import { keptView as view, warmKept as warm } from '../lib/kept.mjs';
 import { parseList, seed } from '../lib/list.mjs';
 import {
 	csrfFrom, get, makeUser, psql, psqlValue, signIn, sqlString, uniq,
@@ -24,30 +25,6 @@ after(async () => {
 	for (const c of cleanups.reverse())
 		await c();
 });
-
-/** GET uri on the worker: { r, list, rid, copy } (copy: served from a kept page). */
-async function view(w, client, uri = '/') {
-	const r = await client.get(uri);
-	assert.equal(r.status, 200, `GET ${uri}: ${r.status}`);
-	const rid = r.headers.get('x-request-id');
-	// The worker writes its access line before the next accept; wait for it.
-	let line;
-	for (let i = 0; i < 100 && line === undefined; i++) {
-		line = w.p.stderr().split('\n').find((l) => l.includes(`access rid=${rid} `));
-		if (line === undefined)
-			await new Promise((res) => setTimeout(res, 20));
-	}
-	assert.ok(line, `an access line for ${rid}`);
-	return { r, list: parseList(r.text), rid, copy: / note=list copy\b/.test(line) };
-}
-
-/** Two views of uri: the second must be the kept copy (else the test proves nothing). */
-async function warm(w, client, uri = '/') {
-	await view(w, client, uri);
-	const v = await view(w, client, uri);
-	assert.ok(v.copy, `the second GET ${uri} is served from the kept page`);
-	return v;
-}
 
 function rowNamed(list, name) {
 	return list.rows.find((row) => row.name === name);

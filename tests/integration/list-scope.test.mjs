@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { FcgiClient } from '../lib/fcgi.mjs';
-import { parseList, seed } from '../lib/list.mjs';
+import { keptView as view, warmKept as warm } from '../lib/kept.mjs';
+import { seed } from '../lib/list.mjs';
 import { makeUser, psql, psqlValue, signIn, sqlString, uniq } from '../lib/stack.mjs';
 import { startWorker } from '../lib/worker.mjs';
 
@@ -18,28 +19,6 @@ after(async () => {
 	for (const c of cleanups.reverse())
 		await c();
 });
-
-/** GET uri on the worker: { r, list, copy } (copy: served from a kept page). */
-async function view(w, client, uri) {
-	const r = await client.get(uri);
-	assert.equal(r.status, 200, `GET ${uri}: ${r.status}`);
-	const rid = r.headers.get('x-request-id');
-	let line;
-	for (let i = 0; i < 100 && line === undefined; i++) {
-		line = w.p.stderr().split('\n').find((l) => l.includes(`access rid=${rid} `));
-		if (line === undefined)
-			await new Promise((res) => setTimeout(res, 20));
-	}
-	assert.ok(line, `an access line for ${rid}`);
-	return { r, list: parseList(r.text), copy: / note=list copy\b/.test(line) };
-}
-
-async function warm(w, client, uri) {
-	await view(w, client, uri);
-	const v = await view(w, client, uri);
-	assert.ok(v.copy, `the second GET ${uri} is served from the kept page`);
-	return v;
-}
 
 const names = (v) => v.list.rows.map((r) => r.name).sort();
 const rowNamed = (v, name) => v.list.rows.find((r) => r.name === name);
