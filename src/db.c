@@ -438,6 +438,244 @@ db_exec_params(struct db *db, const char *sql, int nparams, const char *const *p
 	return NULL;
 }
 
+void
+db_batch_init(struct db_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+int
+db_batch_add(struct db_batch *b, const char *name, const char *sql, int nparams,
+    const char *const *params)
+{
+	struct db_batch_item	*it;
+	int			 i;
+
+	if (b->n >= DB_BATCH_MAX) {
+		fprintf(stderr, "tether: statement %s: batch full\n", name);
+		b->overflow = 1;
+		return -1;
+	}
+	it = &b->item[b->n];
+	it->name = name;
+	it->sql = sql;
+	it->nparams = nparams;
+	it->params = nparams > 0 ? xcalloc((size_t)nparams, sizeof(char *)) : NULL;
+	for (i = 0; i < nparams; i++)
+		it->params[i] = params[i] != NULL ? xstrdup(params[i]) : NULL;
+	return b->n++;
+}
+
+PGresult *
+db_batch_take(struct db_batch *b, int i)
+{
+	PGresult	*res;
+
+	if (i < 0 || i >= b->n)
+		return NULL;
+	res = b->item[i].res;
+	b->item[i].res = NULL;
+	return res;
+}
+
+static void
+db_batch_clear_results(struct db_batch *b)
+{
+	int	 i;
+
+	for (i = 0; i < b->n; i++) {
+		PQclear(b->item[i].res);
+		b->item[i].res = NULL;
+	}
+}
+
+void
+db_batch_free(struct db_batch *b)
+{
+	int	 i, k;
+
+	db_batch_clear_results(b);
+	for (i = 0; i < b->n; i++) {
+		for (k = 0; k < b->item[i].nparams; k++)
+			free(b->item[i].params[k]);
+		free(b->item[i].params);
+	}
+	b->n = 0;
+}
+
+/* The next result of a pipeline (NULL: the end of one statement's), flushing
+ * what is still to send; -1 when the server did not answer in time (the
+ * connection is then dropped) or the connection broke. */
+static int
+db_pipeline_next(struct db *db, int64_t deadline, PGresult **out)
+{
+	int	 rc;
+
+	*out = NULL;
+	while ((rc = PQflush(db->conn)) == 1) {
+		if ((rc = db_poll(db, POLLOUT | POLLIN, deadline)) == 0)
+			goto stalled;
+		if (rc == -1 || !PQconsumeInput(db->conn))
+			return -1;
+	}
+	if (rc == -1)
+		return -1;
+	while (PQisBusy(db->conn)) {
+		if ((rc = db_poll(db, POLLIN, deadline)) == 0)
+			goto stalled;
+		if (rc == -1 || !PQconsumeInput(db->conn))
+			return -1;
+	}
+	*out = PQgetResult(db->conn);
+	return PQstatus(db->conn) == CONNECTION_BAD ? -1 : 0;
+stalled:
+	db_drop_stalled(db, "(batch)");
+	return -1;
+}
+
+/* One statement's answer in the pipeline: its result and the NULL after it.
+ * Returns the result (NULL if the pipeline broke: *broken is set). */
+static PGresult *
+db_pipeline_answer(struct db *db, int64_t deadline, int *broken)
+{
+	PGresult	*res, *end;
+
+	if (db_pipeline_next(db, deadline, &res) == -1 || res == NULL) {
+		*broken = 1;
+		return res;
+	}
+	if (db_pipeline_next(db, deadline, &end) == -1 || end != NULL) {
+		PQclear(end);
+		*broken = 1;
+	}
+	return res;
+}
+
+/* Keep the first real failure (the statements after it only say
+ * "aborted"); clear every other result that is not a success. */
+static void
+db_batch_note_failure(PGresult **failed, const char **failed_name, const char *name,
+    PGresult *res)
+{
+	ExecStatusType	 st = PQresultStatus(res);
+
+	if (res == NULL || st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return;
+	if (*failed == NULL && st != PGRES_PIPELINE_ABORTED) {
+		*failed = res;
+		*failed_name = name;
+		return;
+	}
+	PQclear(res);
+}
+
+/* Send every statement and the Sync, then read the answers in order. */
+static int
+db_batch_once(struct db *db, struct db_batch *b)
+{
+	int			 wait_ms = db->next_wait_ms > db->statement_timeout_ms ?
+				    db->next_wait_ms : db->statement_timeout_ms;
+	int64_t			 deadline = db_now_ms() + wait_ms + DB_GRACE_MS;
+	struct db_batch_item	*it;
+	PGresult		*res, *failed = NULL;
+	const char		*failed_name = "(batch)";
+	int			 i, k, sent, broken = 0;
+
+	db->next_wait_ms = 0;
+	if (!PQenterPipelineMode(db->conn))
+		return -1;
+	for (i = 0; i < b->n; i++) {
+		it = &b->item[i];
+		it->plain = db_named_clash(db, it->name, it->sql) ||
+		    (!db_named_is_prepared(db, it->name) && db->nnamed >= DB_NAMED_MAX);
+		it->prepare = !it->plain && !db_named_is_prepared(db, it->name);
+		for (k = 0; k < i && it->prepare; k++)	/* twice in one batch */
+			if (b->item[k].prepare && strcmp(b->item[k].name, it->name) == 0)
+				it->prepare = 0;
+		if (it->plain)
+			sent = PQsendQueryParams(db->conn, it->sql, it->nparams, NULL,
+			    (const char *const *)it->params, NULL, NULL, 0);
+		else
+			sent = (!it->prepare || PQsendPrepare(db->conn, it->name, it->sql,
+			    it->nparams, NULL)) && PQsendQueryPrepared(db->conn, it->name,
+			    it->nparams, (const char *const *)it->params, NULL, NULL, 0);
+		if (!sent)
+			broken = 1;
+	}
+	if (broken || !PQpipelineSync(db->conn)) {
+		fprintf(stderr, "tether: batch could not be sent: %s", PQerrorMessage(db->conn));
+		PQfinish(db->conn);
+		db->conn = NULL;
+		db_forget_prepared(db);
+		return -1;
+	}
+	for (i = 0; i < b->n && !broken; i++) {
+		it = &b->item[i];
+		if (it->prepare) {
+			res = db_pipeline_answer(db, deadline, &broken);
+			if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+				db_named_add(db, it->name, it->sql);
+				PQclear(res);
+			} else {
+				db_batch_note_failure(&failed, &failed_name, it->name, res);
+			}
+			if (broken)
+				break;
+		}
+		res = db_pipeline_answer(db, deadline, &broken);
+		if (db_result_ok(res))
+			it->res = res;
+		else
+			db_batch_note_failure(&failed, &failed_name, it->name, res);
+	}
+	/* The Sync's own result ends the pipeline. */
+	if (!broken && (db_pipeline_next(db, deadline, &res) == -1 ||
+	    PQresultStatus(res) != PGRES_PIPELINE_SYNC))
+		broken = 1;
+	if (!broken) {
+		PQclear(res);
+		if (!PQexitPipelineMode(db->conn))
+			broken = 1;
+	}
+	if (broken && db->conn != NULL) {
+		/* Out of step with the server: start afresh next time. */
+		PQfinish(db->conn);
+		db->conn = NULL;
+		db_forget_prepared(db);
+	}
+	if (failed != NULL) {
+		db_log_failure(db, failed_name, failed);
+		PQclear(failed);
+	}
+	if (failed != NULL || broken) {
+		db_batch_clear_results(b);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_batch_run(struct db *db, struct db_batch *b)
+{
+	int	 attempt;
+
+	if (b->overflow)
+		return -1;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (db_connect(db) == -1)
+			return -1;
+		if (db_batch_once(db, b) == 0)
+			return 0;
+		/* A connection the server closed while it idled: once more. */
+		if (!(db_may_retry(db) && attempt == 0))
+			break;
+	}
+	if (db->conn == NULL && !db->stalled)
+		fprintf(stderr, "tether: batch of %d statements: the database connection broke\n",
+		    b->n);
+	return -1;
+}
+
 /* Run a transaction-control statement (its text is a literal): 0 or -1. */
 static int
 db_control(struct db *db, const char *sql)

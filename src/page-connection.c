@@ -96,24 +96,54 @@ details_oauth_client(struct req *r, const struct conn *c)
 	return 0;
 }
 
-static int
-details_versions(struct req *r, const struct conn *c)
-{
-	char		 cid[24];
-	const char	*params[1] = { cid };
-	PGresult	*res;
-	int		 i;
+/* The Details reads, each "$1" the connection and, where it has one, "$2"
+ * the signed-in user of a per-user connection (NULL otherwise). */
+static const char SQL_VERSIONS[] =
+    "SELECT v.version, to_char(v.changed_at AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD HH24:MI') || ' UTC' AS at, COALESCE(u.email, '') AS who,"
+    " array_to_string(v.changed_fields, ',') AS fields, v.uplink,"
+    " COALESCE(lag(v.uplink) OVER (ORDER BY v.version), '') AS uplink_before"
+    " FROM connection_versions v LEFT JOIN users u ON u.id = v.changed_by"
+    " WHERE v.connection_id = $1 ORDER BY v.version DESC LIMIT 50";
+/* A per-user connection's chart is the signed-in user's own tests. */
+static const char SQL_TIMELINE[] =
+    "SELECT * FROM (SELECT tested_at, result, COALESCE(latency_ms, 0) AS ms,"
+    " to_char(tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS at"
+    " FROM connection_tests WHERE connection_id = $1"
+    " AND ($2::bigint IS NULL OR user_id = $2::bigint) ORDER BY tested_at DESC"
+    " LIMIT 30) t ORDER BY tested_at";
+static const char SQL_PEOPLE[] =
+    "WITH p AS (SELECT DISTINCT m.user_id FROM team_members m"
+    " WHERE m.role <> 'viewer' AND (m.team_id = (SELECT owner_team_id FROM connections"
+    " WHERE id = $1) OR m.team_id IN (SELECT team_id FROM connection_shares"
+    " WHERE connection_id = $1))),"
+    " st AS (SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM user_connection_secrets us"
+    " WHERE us.connection_id = $1 AND us.user_id = p.user_id) THEN 'not_connected'"
+    " ELSE COALESCE(s.status, 'ok') END AS st FROM p LEFT JOIN user_connection_states s"
+    " ON s.connection_id = $1 AND s.user_id = p.user_id)"
+    " SELECT count(*) AS users, count(*) FILTER (WHERE st IN ('ok', 'not_tested')) AS ok,"
+    " count(*) FILTER (WHERE st = 'needs_reconnect') AS reconnect,"
+    " count(*) FILTER (WHERE st = 'failing') AS failing,"
+    " count(*) FILTER (WHERE st = 'not_connected') AS missing FROM st";
+static const char SQL_STATUS_CHANGES[] =
+    "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' AS at,"
+    " from_status, to_status, reason, trigger, consecutive_failures"
+    " FROM connection_status_changes WHERE connection_id = $1"
+    " AND user_id IS NOT DISTINCT FROM $2::bigint ORDER BY at DESC, id DESC LIMIT 20";
+static const char SQL_ENGINE_USE[] =
+    "SELECT to_char(max(u.at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last,"
+    " count(*) AS reads FROM credential_uses u WHERE u.connection_id = $1"
+    " AND u.outcome = 'issued' AND u.at > now() - interval '30 days'";
+static const char SQL_ENGINE_FLOWS[] =
+    "SELECT f.id, f.name FROM flows f WHERE f.id IN (SELECT u.flow_id FROM"
+    " credential_uses u WHERE u.connection_id = $1 AND u.outcome = 'issued'"
+    " AND u.at > now() - interval '30 days') ORDER BY lower(f.name) LIMIT 5";
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	res = db_exec_named(&r->app->db, "conn_versions",
-	    "SELECT v.version, to_char(v.changed_at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD HH24:MI') || ' UTC' AS at, COALESCE(u.email, '') AS who,"
-	    " array_to_string(v.changed_fields, ',') AS fields, v.uplink,"
-	    " COALESCE(lag(v.uplink) OVER (ORDER BY v.version), '') AS uplink_before"
-	    " FROM connection_versions v LEFT JOIN users u ON u.id = v.changed_by"
-	    " WHERE v.connection_id = $1 ORDER BY v.version DESC LIMIT 50", 1, params);
-	if (res == NULL)
-		return -1;
+static void
+details_versions_fill(struct req *r, const struct conn *c, PGresult *res)
+{
+	int	 i;
+
 	for (i = 0; i < db_rows(res); i++) {
 		HDF		*n = render_node(r->hdf, "Versions.%d", i);
 		struct connform	 cf;
@@ -146,6 +176,19 @@ details_versions(struct req *r, const struct conn *c)
 		free(fields);
 		connform_free(&cf);
 	}
+}
+
+static int
+details_versions(struct req *r, const struct conn *c)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	PGresult	*res;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	if ((res = db_exec_named(&r->app->db, "conn_versions", SQL_VERSIONS, 1, params)) == NULL)
+		return -1;
+	details_versions_fill(r, c, res);
 	db_clear(res);
 	return 0;
 }
@@ -156,26 +199,12 @@ details_versions(struct req *r, const struct conn *c)
 
 /* The last tests as SVG geometry (oldest left): height is latency, the
  * class is the result; the template draws rects, nothing else. */
-static int
-details_timeline(struct req *r, const struct conn *c)
+static void
+details_timeline_fill(struct req *r, PGresult *res)
 {
-	char		 cid[24], uid[24];
-	const char	*params[2] = { cid, c->own_status != NULL ? uid : NULL };
-	PGresult	*res;
 	long		 max = 1, ms;
 	int		 i, n, bar = TIMELINE_W / TIMELINE_BARS;
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	/* A per-user connection's chart is the signed-in user's own tests. */
-	res = db_exec_named(&r->app->db, "timeline",
-	    "SELECT * FROM (SELECT tested_at, result, COALESCE(latency_ms, 0) AS ms,"
-	    " to_char(tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS at"
-	    " FROM connection_tests WHERE connection_id = $1"
-	    " AND ($2::bigint IS NULL OR user_id = $2::bigint) ORDER BY tested_at DESC"
-	    " LIMIT 30) t ORDER BY tested_at", 2, params);
-	if (res == NULL)
-		return -1;
 	n = db_rows(res);
 	for (i = 0; i < n; i++)
 		if ((ms = atol(db_get(res, i, "ms"))) > max)
@@ -202,8 +231,6 @@ details_timeline(struct req *r, const struct conn *c)
 	render_set(r->hdf, "Timeline.Height", "60");
 	render_set_int(render_node(r->hdf, "Timeline"), "MaxMs", max);
 	render_set_int(render_node(r->hdf, "Timeline"), "Count", n);
-	db_clear(res);
-	return 0;
 }
 
 /* Per-user connections: the signed-in user's own state (conn.c read it
@@ -233,59 +260,25 @@ details_user_state(struct req *r, const struct conn *c)
  * shared with; viewers cannot connect, admins count only as members) are
  * connected, need to reconnect, are failing or have not connected yet.
  */
-static int
-details_people(struct req *r, const struct conn *c)
+static void
+details_people_fill(struct req *r, PGresult *res)
 {
-	char		 cid[24];
-	const char	*params[1] = { cid };
-	PGresult	*res;
-	HDF		*n = render_node(r->hdf, "People");
+	HDF	*n = render_node(r->hdf, "People");
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	res = db_exec_named(&r->app->db, "conn_people",
-	    "WITH p AS (SELECT DISTINCT m.user_id FROM team_members m"
-	    " WHERE m.role <> 'viewer' AND (m.team_id = (SELECT owner_team_id FROM connections"
-	    " WHERE id = $1) OR m.team_id IN (SELECT team_id FROM connection_shares"
-	    " WHERE connection_id = $1))),"
-	    " st AS (SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM user_connection_secrets us"
-	    " WHERE us.connection_id = $1 AND us.user_id = p.user_id) THEN 'not_connected'"
-	    " ELSE COALESCE(s.status, 'ok') END AS st FROM p LEFT JOIN user_connection_states s"
-	    " ON s.connection_id = $1 AND s.user_id = p.user_id)"
-	    " SELECT count(*) AS users, count(*) FILTER (WHERE st IN ('ok', 'not_tested')) AS ok,"
-	    " count(*) FILTER (WHERE st = 'needs_reconnect') AS reconnect,"
-	    " count(*) FILTER (WHERE st = 'failing') AS failing,"
-	    " count(*) FILTER (WHERE st = 'not_connected') AS missing FROM st", 1, params);
-	if (res == NULL)
-		return -1;
 	render_set(n, "Users", db_get(res, 0, "users"));
 	render_set(n, "Connected", db_get(res, 0, "ok"));
 	render_set(n, "NeedsReconnect", db_get(res, 0, "reconnect"));
 	render_set(n, "Failing", db_get(res, 0, "failing"));
 	render_set(n, "NotConnected", db_get(res, 0, "missing"));
-	db_clear(res);
-	return 0;
 }
 
 /* Status changes, newest first, bounded; a per-user connection's are the
  * signed-in user's own. */
-static int
-details_status_history(struct req *r, const struct conn *c)
+static void
+details_status_history_fill(struct req *r, PGresult *res)
 {
-	char		 cid[24], uid[24];
-	const char	*params[2] = { cid, c->own_status != NULL ? uid : NULL };
-	PGresult	*res;
-	int		 i;
+	int	 i;
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	res = db_exec_named(&r->app->db, "conn_status_changes",
-	    "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' AS at,"
-	    " from_status, to_status, reason, trigger, consecutive_failures"
-	    " FROM connection_status_changes WHERE connection_id = $1"
-	    " AND user_id IS NOT DISTINCT FROM $2::bigint ORDER BY at DESC, id DESC LIMIT 20",
-	    2, params);
-	if (res == NULL)
-		return -1;
 	for (i = 0; i < db_rows(res); i++) {
 		HDF	*n = render_node(r->hdf, "StatusChanges.%d", i);
 
@@ -298,8 +291,6 @@ details_status_history(struct req *r, const struct conn *c)
 		render_set(n, "Trigger", db_get(res, i, "trigger"));
 		render_set(n, "Failures", db_get(res, i, "consecutive_failures"));
 	}
-	db_clear(res);
-	return 0;
 }
 
 /*
@@ -349,46 +340,55 @@ details_identity(struct req *r, const struct conn *c)
 
 /* When the engine last read the credentials, for which flows (the last 30
  * days), and how often: credential_uses (sql/025). */
-static int
-details_engine_use(struct req *r, const struct conn *c)
+static void
+details_engine_use_fill(struct req *r, PGresult *use, PGresult *flows)
 {
-	char		 cid[24];
-	const char	*params[1] = { cid };
-	PGresult	*res;
+	if (!db_isnull(use, 0, "last")) {
+		render_set(r->hdf, "Engine.LastUsed", db_get(use, 0, "last"));
+		render_set(r->hdf, "Engine.Reads", db_get(use, 0, "reads"));
+	}
+	render_rows(r->hdf, "Engine.Flows", flows, (const char *const[]){
+	    "Id", "id", "Name", "name", NULL });
+}
+
+/* Indexes of the Details reads in their batch (-1: not asked). */
+struct details_reads {
+	int	 secrets, versions, timeline, people, changes, use, flows;
+};
+
+/* Queue every read of Details that needs only the connection: one round
+ * trip to the database for all of them (db_batch). */
+static void
+details_queue(struct req *r, const struct conn *c, struct db_batch *b,
+    struct details_reads *q)
+{
+	char		 cid[24], uid[24];
+	const char	*params[2] = { cid, c->own_status != NULL ? uid : NULL };
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	res = db_exec_named(&r->app->db, "details_engine_use",
-	    "SELECT to_char(max(u.at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last,"
-	    " count(*) AS reads FROM credential_uses u WHERE u.connection_id = $1"
-	    " AND u.outcome = 'issued' AND u.at > now() - interval '30 days'", 1, params);
-	if (res == NULL)
-		return -1;
-	if (!db_isnull(res, 0, "last")) {
-		render_set(r->hdf, "Engine.LastUsed", db_get(res, 0, "last"));
-		render_set(r->hdf, "Engine.Reads", db_get(res, 0, "reads"));
-	}
-	db_clear(res);
-	res = db_exec_named(&r->app->db, "details_engine_flows",
-	    "SELECT f.id, f.name FROM flows f WHERE f.id IN (SELECT u.flow_id FROM"
-	    " credential_uses u WHERE u.connection_id = $1 AND u.outcome = 'issued'"
-	    " AND u.at > now() - interval '30 days') ORDER BY lower(f.name) LIMIT 5", 1, params);
-	if (res == NULL)
-		return -1;
-	render_rows(r->hdf, "Engine.Flows", res, (const char *const[]){
-	    "Id", "id", "Name", "name", NULL });
-	db_clear(res);
-	return 0;
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	q->secrets = secret_conn_json_queue(b, c->id);
+	q->versions = db_batch_add(b, "conn_versions", SQL_VERSIONS, 1, params);
+	q->timeline = db_batch_add(b, "timeline", SQL_TIMELINE, 2, params);
+	q->people = c->own_status != NULL && c->perm >= PERM_MANAGE ?
+	    db_batch_add(b, "conn_people", SQL_PEOPLE, 1, params) : -1;
+	q->changes = db_batch_add(b, "conn_status_changes", SQL_STATUS_CHANGES, 2, params);
+	q->use = db_batch_add(b, "details_engine_use", SQL_ENGINE_USE, 1, params);
+	q->flows = db_batch_add(b, "details_engine_flows", SQL_ENGINE_FLOWS, 1, params);
 }
 
 int
 page_connection(struct req *r)
 {
-	struct conn	*c;
-	char		*stored = NULL, *expiry = NULL;
-	int		 rc = -1;
+	struct conn		*c;
+	struct db_batch		 b;
+	struct details_reads	 q;
+	char			*stored = NULL, *expiry = NULL;
+	int			 rc = -1;
 
 	if (connpage_load(r, PERM_VIEW, &c))
 		return 0;
+	db_batch_init(&b);
 	connpage_fill(r, c, "details");
 	/* Where its calls come from: its uplink's addresses, or Tether's. */
 	uplinks_egress_fill(r, c->uplink_id, c->uplink);
@@ -397,26 +397,30 @@ page_connection(struct req *r)
 	    strcmp(c->context, "per_user") == 0))
 		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
 	render_set(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
-	if ((stored = secret_conn_stored_json(r->app, c->id)) == NULL ||
-	    (expiry = secret_conn_expiry_json(r->app, c->id)) == NULL ||
-	    details_versions(r, c) == -1)
+	details_queue(r, c, &b, &q);
+	if (db_batch_run(&r->app->db, &b) == -1)
 		goto out;
+	stored = secret_conn_json_take(&b, q.secrets);
+	expiry = secret_conn_json_take(&b, q.secrets + 1);
+	details_versions_fill(r, c, b.item[q.versions].res);
 	details_settings(r, c, stored, expiry);
 	if (details_oauth_client(r, c) == -1)
 		goto out;
 	if (c->own_status != NULL) {
 		details_user_state(r, c);
-		if (c->perm >= PERM_MANAGE && details_people(r, c) == -1)
-			goto out;
+		if (q.people >= 0)
+			details_people_fill(r, b.item[q.people].res);
 	}
-	if (details_timeline(r, c) == -1 || details_status_history(r, c) == -1 ||
-	    details_identity(r, c) == -1 ||
-	    details_engine_use(r, c) == -1)
+	details_timeline_fill(r, b.item[q.timeline].res);
+	details_status_history_fill(r, b.item[q.changes].res);
+	if (details_identity(r, c) == -1)
 		goto out;
+	details_engine_use_fill(r, b.item[q.use].res, b.item[q.flows].res);
 	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
 	render_set_int(r->hdf, "Health.HorizonDays", r->app->cfg.expiry_horizon_days);
 	rc = http_page(r, 200, "connection.cs");
 out:
+	db_batch_free(&b);
 	free(stored);
 	free(expiry);
 	conn_free(c);

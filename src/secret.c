@@ -195,6 +195,17 @@ secret_conn_get(const struct actor *a, int64_t id, int64_t owner, const char *fi
 	return rc;
 }
 
+/* Two JSON objects about a connection's secrets ("j", $1 = its id): when
+ * each stored one was last set, and the expiry dates entered for them. */
+static const char SQL_SECRETS_STORED[] =
+    "SELECT COALESCE(json_object_agg(field, to_char(updated_at AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD HH24:MI') || ' UTC'), '{}')::text AS j"
+    " FROM connection_secrets WHERE connection_id = $1";
+static const char SQL_SECRETS_EXPIRY[] =
+    "SELECT COALESCE(json_object_agg(field, to_char(expires_on, 'YYYY-MM-DD'))"
+    " FILTER (WHERE expires_on IS NOT NULL), '{}')::text AS j"
+    " FROM connection_secrets WHERE connection_id = $1";
+
 /* One JSON object about connection id's secrets ("j" of sql, $1 = id). */
 static char *
 secret_conn_json(struct app *app, int64_t id, const char *name, const char *sql)
@@ -215,19 +226,36 @@ secret_conn_json(struct app *app, int64_t id, const char *name, const char *sql)
 char *
 secret_conn_stored_json(struct app *app, int64_t id)
 {
-	return secret_conn_json(app, id, "secrets_stored",
-	    "SELECT COALESCE(json_object_agg(field, to_char(updated_at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD HH24:MI') || ' UTC'), '{}')::text AS j"
-	    " FROM connection_secrets WHERE connection_id = $1");
+	return secret_conn_json(app, id, "secrets_stored", SQL_SECRETS_STORED);
 }
 
 char *
 secret_conn_expiry_json(struct app *app, int64_t id)
 {
-	return secret_conn_json(app, id, "secrets_expiry",
-	    "SELECT COALESCE(json_object_agg(field, to_char(expires_on, 'YYYY-MM-DD'))"
-	    " FILTER (WHERE expires_on IS NOT NULL), '{}')::text AS j"
-	    " FROM connection_secrets WHERE connection_id = $1");
+	return secret_conn_json(app, id, "secrets_expiry", SQL_SECRETS_EXPIRY);
+}
+
+int
+secret_conn_json_queue(struct db_batch *b, int64_t id)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+	int		 first;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	first = db_batch_add(b, "secrets_stored", SQL_SECRETS_STORED, 1, params);
+	db_batch_add(b, "secrets_expiry", SQL_SECRETS_EXPIRY, 1, params);
+	return first;
+}
+
+char *
+secret_conn_json_take(struct db_batch *b, int i)
+{
+	PGresult	*res = db_batch_take(b, i);
+	char		*out = xstrdup(res != NULL ? db_get(res, 0, "j") : "{}");
+
+	db_clear(res);
+	return out;
 }
 
 /* Set or clear (date NULL) one stored secret's expires_on ($1 id, $2 field,

@@ -397,6 +397,37 @@ struct pg_result *db_exec_named(struct db *, const char *name, const char *sql,
 /* Run plain SQL with parameters (tetherctl, rare paths). */
 struct pg_result *db_exec_params(struct db *, const char *sql, int nparams,
 		    const char *const *params);
+/*
+ * A batch: independent reads sent together and answered in one round trip
+ * (libpq's pipeline mode), where one at a time a page paid a wait for the
+ * server per statement. Statements are prepared lazily by name as with
+ * db_exec_named; parameters are copied when added.
+ */
+#define DB_BATCH_MAX	16
+struct db_batch {
+	int	 n;
+	int	 overflow;	/* a statement did not fit: the run fails */
+	struct db_batch_item {
+		const char	*name;
+		const char	*sql;
+		int		 nparams;
+		char		**params;
+		int		 prepare;	/* send its Parse first */
+		int		 plain;		/* run unprepared (a name clash, a full table) */
+		struct pg_result *res;
+	}	 item[DB_BATCH_MAX];
+};
+void		 db_batch_init(struct db_batch *);
+/* Queue a statement; its index, or -1 when the batch is full (a bug: the
+ * run then fails, so that no page reads a result that is not there). */
+int		 db_batch_add(struct db_batch *, const char *name, const char *sql,
+		    int nparams, const char *const *params);
+/* Run them all: 0 when every one succeeded, else -1 (the first failure
+ * logged, as db_exec's). */
+int		 db_batch_run(struct db *, struct db_batch *);
+/* Statement i's result (the caller PQclear()s it), NULL unless run. */
+struct pg_result *db_batch_take(struct db_batch *, int i);
+void		 db_batch_free(struct db_batch *);
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
@@ -995,6 +1026,10 @@ const char	*conn_status_seen(const struct conn *);
 /* A connection's shared secrets' expiry dates: {"field": "YYYY-MM-DD"}
  * (caller frees; NULL on a database failure). */
 char		*secret_conn_expiry_json(struct app *, int64_t id);
+/* The same two reads (stored, then expiry) on a batch: the index of the
+ * first; secret_conn_json_take() gives each one's JSON ("{}" if absent). */
+int		 secret_conn_json_queue(struct db_batch *, int64_t id);
+char		*secret_conn_json_take(struct db_batch *, int i);
 /* A user's own secret of a per-user connection: its expiry, as below. */
 int		 secret_user_set_expiry(const struct actor *, int64_t id, int64_t owner,
 		    const char *field, const char *date);
