@@ -187,3 +187,29 @@ render_rows(HDF *root, const char *prefix, struct pg_result *res, const char *co
 	for (i = 0; i < db_rows(res); i++)
 		render_row(render_node(root, "%s.%d", prefix, i), res, i, map);
 }
+
+void
+render_html(struct buf *b, const char *s)
+{
+	const char	*run = s;
+
+	/* As ClearSilver's html escape (neos_html_escape): five entities, and
+	 * a carriage return dropped. */
+	for (; *s != '\0'; s++) {
+		const char	*ent;
+
+		switch (*s) {
+		case '&': ent = "&amp;"; break;
+		case '<': ent = "&lt;"; break;
+		case '>': ent = "&gt;"; break;
+		case '"': ent = "&quot;"; break;
+		case '\'': ent = "&#39;"; break;
+		case '\r': ent = ""; break;
+		default: continue;
+		}
+		buf_append(b, run, (size_t)(s - run));
+		buf_puts(b, ent);
+		run = s + 1;
+	}
+	buf_append(b, run, (size_t)(s - run));
+}
