@@ -498,11 +498,13 @@ page_index(struct req *r)
 		lq.page = (total + PAGE_SIZE - 1) / PAGE_SIZE;
 		lq.after = lq.before = NULL;
 	}
-	/* A keyset page when the URL has a cursor and it finds rows; else (a
-	 * bookmark, a cursor row gone, moved or not the user's) by number. */
+	/* A keyset page when the URL has a cursor and it finds rows (a full
+	 * page before it); else (a bookmark, a cursor row gone, moved or not
+	 * the user's) by number. */
 	if (lq.after != NULL || lq.before != NULL) {
 		rows = list_page(r, &lq, lq.after != NULL ? 'a' : 'b');
-		if (rows != NULL && db_rows(rows) == 0) {
+		if (rows != NULL && (db_rows(rows) == 0 ||
+		    (lq.before != NULL && db_rows(rows) < PAGE_SIZE))) {
 			db_clear(rows);
 			rows = NULL;
 		}

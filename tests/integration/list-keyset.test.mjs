@@ -68,6 +68,15 @@ test('Next and Previous walk keyset pages equal to the numbered pages, in every 
 		assert.deepEqual(back, numbered, `${sort}: Previous walks back the same pages`);
 	}
 
+	// A Previous cursor with fewer than a page before it (rows gone since the
+	// link was made): the numbered page, not a short one.
+	for (const sort of SORTS) {
+		const page1 = (await list(jar, `/?${q}&sort=${sort}`)).ids;
+		const page2 = (await list(jar, `/?${q}&sort=${sort}&page=2`)).ids;
+		assert.deepEqual((await list(jar, `/?${q}&sort=${sort}&page=2&before=${page1[9]}`)).ids,
+		    page2, `${sort}: before= a row with nine before it`);
+	}
+
 	// Another team's row as the cursor: the numbered page 2, nothing about it.
 	const other = data.connections.b1.id;
 	for (const sort of SORTS) {
