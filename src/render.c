@@ -22,6 +22,7 @@ struct render_tmpl {
 
 struct render_cache {
 	char			*dir;
+	HDF			*global;	/* render_global(), or NULL */
 	struct render_tmpl	 t[RENDER_MAX_TEMPLATES];
 	int			 n;
 };
@@ -65,8 +66,17 @@ render_cache_free(struct render_cache *rc)
 		return;
 	for (i = 0; i < rc->n; i++)
 		render_tmpl_free(&rc->t[i]);
+	hdf_destroy(&rc->global);
 	free(rc->dir);
 	free(rc);
+}
+
+HDF *
+render_global(struct render_cache *rc)
+{
+	if (rc->global == NULL)
+		rc->global = render_hdf_new();
+	return rc->global;
 }
 
 HDF *
@@ -130,7 +140,9 @@ render_template(struct render_cache *rc, const char *name, HDF *hdf,
 		return -1;
 
 	t->parse->hdf = hdf;
+	t->parse->global_hdf = rc->global;	/* read where hdf has no such name */
 	nerr = cs_render(t->parse, out, render_out);
+	t->parse->global_hdf = NULL;
 	t->parse->hdf = t->boot;
 	if (nerr != STATUS_OK) {
 		render_neoerr(nerr, err, errlen);

@@ -722,6 +722,12 @@ void		 render_cache_free(struct render_cache *);
 /* Render `tmpl` with `hdf` into `out`; -1 on any template error (logged). */
 int		 render_template(struct render_cache *, const char *tmpl,
 		    struct _hdf *hdf, struct buf *out, char *err, size_t errlen);
+/* The worker's global HDF (the cache owns it; created empty when first
+ * asked): values the same for every request, set once, which templates read
+ * where the request's HDF has no such name. Only page-index.c sets names
+ * there (Options.Connectors|Statuses|Sorts, Popular); no other page may
+ * use them. */
+struct _hdf	*render_global(struct render_cache *);
 /* A fresh request HDF (values only; the caller hdf_destroy()s it). */
 struct _hdf	*render_hdf_new(void);
 /* The node named by a printf format (created if missing): rows of a table. */

@@ -160,6 +160,30 @@ main(void)
 
 	rows_equal_template(rc, dir);
 
+	/* The worker's global HDF: read where the request's HDF has no such
+	 * name, never where it has one. */
+	{
+		HDF	*c = render_hdf_new();
+
+		render_set(render_global(rc), "Options.Statuses.0.Key", "ok");
+		render_set(render_global(rc), "Options.Statuses.0.Label", "Global <label>");
+		hdf_set_value(c, "Page.Title", "Integrations");
+		hdf_set_value(c, "User.Id", "1");
+		hdf_set_value(c, "Pager.Total", "1");
+		hdf_set_value(c, "Rows.Html", "<tr></tr>");
+		html = render(rc, "index.cs", c);
+		T_OK(html != NULL && strstr(html, "<option value=\"ok\">Global &lt;label&gt;</option>")
+		    != NULL, "a template reads the global HDF where the request has no value");
+		free(html);
+		hdf_set_value(c, "Options.Statuses.0.Key", "failing");
+		hdf_set_value(c, "Options.Statuses.0.Label", "Request's");
+		html = render(rc, "index.cs", c);
+		T_OK(html != NULL && strstr(html, "Request&#39;s") != NULL &&
+		    strstr(html, "Global") == NULL, "the request's own value wins");
+		free(html);
+		hdf_destroy(&c);
+	}
+
 	hdf_set_value(a, "Error.Status", "404");
 	hdf_set_value(a, "Error.Title", "Page not found <i>x</i>");
 	hdf_set_value(a, "Error.Message", "<script>bad()</script>");
