@@ -206,6 +206,8 @@ app_close(struct app *app)
 	app->all_teams = NULL;
 	list_cache_free(app->list_cache);
 	app->list_cache = NULL;
+	rowcache_free(app->rowcache);
+	app->rowcache = NULL;
 	db_close(&app->db);
 	if (app->vault.master != NULL)
 		vault_close(&app->vault);

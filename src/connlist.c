@@ -142,6 +142,52 @@ connlist_order(const struct connlist *cl)
 	return connlist_orders[cl->sort];
 }
 
+/*
+ * Keyset pages (the Integrations tab): each sort's key as a row value of
+ * the listed row (c) and of the cursor row (k), and its order both ways, so
+ * that the page after or before a row is one range read of an index from
+ * that row's key, not OFFSET. The tested sorts key a never tested row as
+ * -infinity (sql/028_list_keyset.sql indexes that expression): last newest
+ * first, first oldest first, the order connlist_orders gives.
+ */
+#define TESTED_KEY(t)	"COALESCE(" t ".last_tested_at, '-infinity'::timestamptz), " t ".id"
+#define TESTED_ASC	"COALESCE(c.last_tested_at, '-infinity'::timestamptz), c.id"
+#define TESTED_DESC	"COALESCE(c.last_tested_at, '-infinity'::timestamptz) DESC, c.id DESC"
+static const struct connlist_keyset connlist_keysets[CONNLIST_NSORTS] = {
+	{ "lower(c.name), c.id", "lower(k.name), k.id", "lower(c.name), c.id",
+	    "lower(c.name) DESC, c.id DESC", 0 },
+	{ "lower(c.name), c.id", "lower(k.name), k.id", "lower(c.name) DESC, c.id DESC",
+	    "lower(c.name), c.id", 1 },
+	{ TESTED_KEY("c"), TESTED_KEY("k"), TESTED_DESC, TESTED_ASC, 1 },
+	{ TESTED_KEY("c"), TESTED_KEY("k"), TESTED_ASC, TESTED_DESC, 0 },
+};
+
+const struct connlist_keyset *
+connlist_keyset(const struct connlist *cl)
+{
+	return &connlist_keysets[cl->sort];
+}
+
+int
+connlist_keyset_where(const struct connlist *cl, struct buf *sql, const char **params,
+    int n, const char *id, int before)
+{
+	const struct connlist_keyset	*ks = &connlist_keysets[cl->sort];
+
+	/* Forwards past the row is ">" in an ascending sort. */
+	params[n++] = id;
+	buf_printf(sql, " AND (%s) %s (SELECT %s FROM connections k WHERE k.id = $%d::bigint",
+	    ks->row, ks->descending != before ? "<" : ">", ks->cursor, n);
+	if (cl->mask & CONNLIST_VISIBLE) {
+		/* A row the actor may not see is no cursor: the subquery finds
+		 * nothing, the comparison is NULL, the page has no rows. */
+		params[n++] = cl->uid;
+		buf_printf(sql, " AND k.id IN (" VISIBLE_IDS ")", n, n);
+	}
+	buf_puts(sql, ")");
+	return n;
+}
+
 /* After the cursor's row, in the sort's order ($a: key, $b: id). */
 static void
 connlist_after(const struct connlist *cl, struct buf *sql, int a, int b)

@@ -60,6 +60,7 @@ worker_loop(struct app *app, int fd, unsigned long max_requests)
 	process_signals();
 	app->templates = render_cache_new(app->cfg.templates_dir);
 	app->list_cache = list_cache_new(app->cfg.list_cache_pages);
+	app->rowcache = rowcache_new(app->cfg.list_cache_rows);
 	(void)db_connect(&app->db);	/* retried per request when down */
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		fprintf(stderr, "tether-fcgi: cannot initialise the request\n");

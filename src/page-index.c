@@ -5,14 +5,17 @@
  * refresh token expiring within health.expiry_horizon_days, or expired),
  * team, unused (30 or 90: no credential read by the engine in that many
  * days, and older than that), sort, page (all optional; bad values are ignored with a message,
- * the view stays usable).
+ * the view stays usable), after or before (with page > 1: a row id, the
+ * keyset cursor Next and Previous carry; one that is bad, gone or not the
+ * user's to see is ignored and the page read by number).
  * Statuses: 200, 302 (to /login), 503.
  * One count and one page query; each filter combination is a statement of
  * its own, prepared once, so every plan can use the matching index. The
  * health summary above the list (failing, needs reconnect, expiring) is
  * one more query of three index lookups.
  * A page a worker rendered before is served again while the list version
- * says nothing it shows has changed (listcache.c).
+ * says nothing it shows has changed (listcache.c); rows are written in C
+ * and kept per row (rowcache.c), so a status change re-renders one row.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,8 @@
 struct list_query {
 	struct connlist	 cl;
 	long long	 page;
+	const char	*after;		/* keyset: the page after this row id, */
+	const char	*before;	/* or before it (page > 1 only) */
 };
 
 /* Expiring within the horizon ($n): as connlist.c, for the health summary. */
@@ -72,6 +77,13 @@ list_read(struct req *r, struct list_query *lq)
 			http_flash(r, "error", why);
 	if ((v = req_param(r, "page")) != NULL && valid_int(v, 1, PAGE_MAX, &n) == NULL)
 		lq->page = n;
+	lq->after = lq->before = NULL;
+	if (lq->page > 1 && (v = req_param(r, "after")) != NULL &&
+	    valid_int(v, 1, INT64_MAX / 2, NULL) == NULL)
+		lq->after = v;
+	else if (lq->page > 1 && (v = req_param(r, "before")) != NULL &&
+	    valid_int(v, 1, INT64_MAX / 2, NULL) == NULL)
+		lq->before = v;
 }
 
 static PGresult *
@@ -103,12 +115,18 @@ list_count(struct req *r, const struct list_query *lq)
 	return res;
 }
 
+/*
+ * The page: by OFFSET (page numbers), or by keyset when `cursor` is 'a'
+ * (the rows after lq->after in the sort's order) or 'b' (before
+ * lq->before): a range read of the sort's index from that row's key.
+ */
 static PGresult *
-list_page(struct req *r, const struct list_query *lq)
+list_page(struct req *r, const struct list_query *lq, char cursor)
 {
+	const struct connlist_keyset *ks = connlist_keyset(&lq->cl);
 	struct buf	 sql;
-	const char	*params[10];
-	char		 name[32], offset[24];
+	const char	*params[12];
+	char		 name[40], offset[24];
 	int		 n;
 	PGresult	*res;
 
@@ -122,12 +140,21 @@ list_page(struct req *r, const struct list_query *lq)
 	    " AS flows, (SELECT v FROM list_version) AS lv"
 	    " FROM (SELECT c.* FROM connections c");
 	n = connlist_where(&lq->cl, &sql, params);
-	snprintf(offset, sizeof(offset), "%lld", (lq->page - 1) * PAGE_SIZE);
-	params[n++] = offset;
-	buf_printf(&sql, " ORDER BY %s LIMIT %d OFFSET $%d) c"
-	    " JOIN teams t ON t.id = c.owner_team_id ORDER BY %s",
-	    connlist_order(&lq->cl), PAGE_SIZE, n, connlist_order(&lq->cl));
-	snprintf(name, sizeof(name), "list_page_%u_%d", lq->cl.mask, lq->cl.sort);
+	if (cursor == 'a' || cursor == 'b') {
+		n = connlist_keyset_where(&lq->cl, &sql, params, n,
+		    cursor == 'b' ? lq->before : lq->after, cursor == 'b');
+		buf_printf(&sql, " ORDER BY %s LIMIT %d) c",
+		    cursor == 'b' ? ks->backward : ks->forward, PAGE_SIZE);
+	} else {
+		cursor = 'o';
+		snprintf(offset, sizeof(offset), "%lld", (lq->page - 1) * PAGE_SIZE);
+		params[n++] = offset;
+		buf_printf(&sql, " ORDER BY %s LIMIT %d OFFSET $%d) c",
+		    connlist_order(&lq->cl), PAGE_SIZE, n);
+	}
+	buf_printf(&sql, " JOIN teams t ON t.id = c.owner_team_id ORDER BY %s",
+	    connlist_order(&lq->cl));
+	snprintf(name, sizeof(name), "list_page_%u_%d_%c", lq->cl.mask, lq->cl.sort, cursor);
 	res = db_exec_named(&r->app->db, name, sql.data, n, params);
 	buf_free(&sql);
 	return res;
@@ -211,34 +238,43 @@ list_query_string(struct buf *b, const struct list_query *lq, int sort, long lon
 		buf_puts(b, "?");
 }
 
+/* The view with one change; `cursor` "after=ID", "before=ID" or NULL. */
 static void
 list_set_query(HDF *hdf, const char *name, const struct list_query *lq, int sort,
-    long long page)
+    long long page, const char *cursor)
 {
 	struct buf	 b;
 
 	buf_init(&b);
 	list_query_string(&b, lq, sort, page);
+	if (cursor != NULL && page > 1)
+		buf_printf(&b, "&%s", cursor);
 	render_set(hdf, name, b.data);
 	buf_free(&b);
 }
 
+/*
+ * The connectors (the filter's options and the popular ones), statuses and
+ * sorts: the same for every request of a worker (the catalog is loaded
+ * once), so set once into the worker's global HDF (render_global), which
+ * templates read where the request's HDF has no such name: 62 connectors'
+ * nodes a request cost a quarter of a fresh page's instructions.
+ */
 static void
-list_fill_options(struct req *r, const struct list_query *lq, PGresult *teams)
+list_fill_constant(const struct catalog *cat, HDF *g)
 {
-	const struct catalog	*cat = &r->app->catalog;
-	HDF			*n;
-	size_t			 i;
-	int			 popular = 0;
+	HDF	*n;
+	size_t	 i;
+	int	 popular = 0;
 
 	for (i = 0; i < cat->nkeys; i++) {
 		HDF	*def = catalog_get(cat, cat->keys[i]);
 
-		n = render_node(r->hdf, "Options.Connectors.%zu", i);
+		n = render_node(g, "Options.Connectors.%zu", i);
 		render_set(n, "Key", cat->keys[i]);
 		render_set(n, "Title", hdf_get_value(def, "title", ""));
 		if (popular < POPULAR_MAX && hdf_get_int_value(def, "popular", 0) == 1) {
-			n = render_node(r->hdf, "Popular.%d", popular++);
+			n = render_node(g, "Popular.%d", popular++);
 			render_set(n, "Key", cat->keys[i]);
 			render_set(n, "Title", hdf_get_value(def, "title", ""));
 			render_set(n, "Category", hdf_get_value(def, "category", ""));
@@ -246,15 +282,25 @@ list_fill_options(struct req *r, const struct list_query *lq, PGresult *teams)
 		}
 	}
 	for (i = 0; i < CONNLIST_NSTATUSES; i++) {
-		n = render_node(r->hdf, "Options.Statuses.%zu", i);
+		n = render_node(g, "Options.Statuses.%zu", i);
 		render_set(n, "Key", connlist_statuses[i].key);
 		render_set(n, "Label", connlist_statuses[i].label);
 	}
 	for (i = 0; i < CONNLIST_NSORTS; i++) {
-		n = render_node(r->hdf, "Options.Sorts.%zu", i);
+		n = render_node(g, "Options.Sorts.%zu", i);
 		render_set(n, "Key", connlist_sorts[i].key);
 		render_set(n, "Label", connlist_sorts[i].label);
 	}
+}
+
+static void
+list_fill_options(struct req *r, const struct list_query *lq, PGresult *teams)
+{
+	HDF		*g = render_global(r->app->templates), *n;
+	size_t		 i;
+
+	if (hdf_get_obj(g, "Options.Statuses") == NULL)
+		list_fill_constant(&r->app->catalog, g);
 	for (i = 0; i < (size_t)db_rows(teams); i++) {
 		n = render_node(r->hdf, "Options.Teams.%zu", i);
 		render_set(n, "Id", db_get(teams, (int)i, "id"));
@@ -271,55 +317,84 @@ list_fill_options(struct req *r, const struct list_query *lq, PGresult *teams)
 	render_set(n, "Active", (lq->cl.mask & ~CONNLIST_VISIBLE) != 0 ? "1" : "0");
 }
 
+/* Rows.Html: each row's markup from the worker's kept copy when every
+ * value it shows is the same, else written (rowcache.c) and kept. */
 static void
 list_fill_rows(struct req *r, PGresult *rows)
 {
 	const struct catalog	*cat = &r->app->catalog;
-	/* Column numbers once, not a name lookup for each of 50 x 10 cells. */
-	int			 c_id = db_col(rows, "id"), c_name = db_col(rows, "name"),
-				 c_connector = db_col(rows, "connector"),
-				 c_protocol = db_col(rows, "auth_protocol"),
-				 c_status = db_col(rows, "status"), c_tested = db_col(rows, "tested"),
-				 c_result = db_col(rows, "last_test_result"),
-				 c_team = db_col(rows, "team"), c_flows = db_col(rows, "flows");
+	/* Column numbers once, not a name lookup for each of 50 x 9 cells. */
+	const int		 cols[] = { db_col(rows, "id"), db_col(rows, "name"),
+				    db_col(rows, "connector"), db_col(rows, "auth_protocol"),
+				    db_col(rows, "status"), db_col(rows, "tested"),
+				    db_col(rows, "last_test_result"), db_col(rows, "team"),
+				    db_col(rows, "flows") };
+	const size_t		 ncols = sizeof(cols) / sizeof(cols[0]);
+	const char		*v[sizeof(cols) / sizeof(cols[0])], *kept;
+	struct buf		 html, key, one;
+	size_t			 len, k;
 	int			 i;
 
-	/* Ten values a row: ClearSilver hashes a node's children from more
-	 * on, which costs more than it saves for names looked up once. */
+	buf_init(&html);
+	buf_init(&key);
+	buf_init(&one);
 	for (i = 0; i < db_rows(rows); i++) {
-		HDF		*n = render_node(r->hdf, "Connections.%d", i);
-		const char	*connector = db_value(rows, i, c_connector);
-		const char	*status = db_value(rows, i, c_status);
+		struct rowcache_row	 w;
+		int64_t			 id;
 
-		render_set(n, "Id", db_value(rows, i, c_id));
-		render_set(n, "Name", db_value(rows, i, c_name));
-		render_set(n, "ConnectorTitle", catalog_title(cat, connector));
-		render_set(n, "AuthProtocol", catalog_protocol_label(cat, connector,
-		    db_value(rows, i, c_protocol)));
+		key.len = 0;
+		for (k = 0; k < ncols; k++) {
+			v[k] = db_value(rows, i, cols[k]);
+			buf_append(&key, v[k], strlen(v[k]) + 1);	/* with its NUL */
+		}
+		id = strtoll(v[0], NULL, 10);
+		if ((kept = rowcache_get(r->app->rowcache, id, key.data, key.len,
+		    &len)) != NULL) {
+			buf_append(&html, kept, len);
+			continue;
+		}
+		w.id = v[0];
+		w.name = v[1];
+		w.connector_title = catalog_title(cat, v[2]);
+		w.protocol_label = catalog_protocol_label(cat, v[2], v[3]);
 		/* An OAuth code connection never tested was never authorised: as on
 		 * its Details (connpage_never_connected), not "Not tested yet". */
-		if (strcmp(status, "not_tested") == 0 && strcmp(connector_protocol_kind(cat,
-		    connector, db_value(rows, i, c_protocol)), "oauth2_code") == 0) {
-			render_set(n, "Status", "not_connected");
-			render_set(n, "StatusLabel", "Not connected yet");
+		if (strcmp(v[4], "not_tested") == 0 &&
+		    strcmp(connector_protocol_kind(cat, v[2], v[3]), "oauth2_code") == 0) {
+			w.status = "not_connected";
+			w.status_label = "Not connected yet";
 		} else {
-			render_set(n, "Status", status);
-			render_set(n, "StatusLabel", status_label(status));
+			w.status = v[4];
+			w.status_label = status_label(v[4]);
 		}
-		render_set(n, "LastTestedAt", db_value(rows, i, c_tested));
-		render_set(n, "LastTestResult", db_value(rows, i, c_result));
-		render_set(n, "OwnerTeam", db_value(rows, i, c_team));
-		render_set(n, "FlowCount", db_value(rows, i, c_flows));
+		w.tested = v[5];
+		w.result = v[6];
+		w.team = v[7];
+		w.flows = v[8];
+		one.len = 0;
+		rowcache_html(&one, &w);
+		rowcache_put(r->app->rowcache, id, key.data, key.len, one.data, one.len);
+		buf_append(&html, one.data, one.len);
 	}
+	render_set(r->hdf, "Rows.Html", html.data);
+	buf_free(&html);
+	buf_free(&key);
+	buf_free(&one);
 }
 
+/* Previous and Next carry a cursor (the first and the last row shown): the
+ * page next to this one is a keyset read, not an OFFSET. */
 static void
-list_fill_pager(struct req *r, const struct list_query *lq, long long total, int shown)
+list_fill_pager(struct req *r, const struct list_query *lq, long long total, PGresult *rows)
 {
 	HDF		*p = render_node(r->hdf, "Pager");
 	long long	 pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
 	int		 by_name = lq->cl.sort <= 1, by_tested = lq->cl.sort >= 2;
+	int		 shown = db_rows(rows);
+	char		 prev[40], next[40];
 
+	snprintf(prev, sizeof(prev), "before=%s", shown > 0 ? db_get(rows, 0, "id") : "");
+	snprintf(next, sizeof(next), "after=%s", shown > 0 ? db_get(rows, shown - 1, "id") : "");
 	render_set_int(p, "Total", total);
 	render_set_int(p, "Page", lq->page);
 	render_set_int(p, "Pages", pages > 0 ? pages : 1);
@@ -327,14 +402,16 @@ list_fill_pager(struct req *r, const struct list_query *lq, long long total, int
 	render_set_int(p, "Last", shown > 0 ? (lq->page - 1) * PAGE_SIZE + shown : 0);
 	if (lq->page > 1)
 		list_set_query(p, "PrevQuery", lq, lq->cl.sort,
-		    lq->page - 1 < pages ? lq->page - 1 : pages);
+		    lq->page - 1 < pages ? lq->page - 1 : pages,
+		    shown > 0 && lq->page - 1 < pages ? prev : NULL);
 	if (lq->page < pages)
-		list_set_query(p, "NextQuery", lq, lq->cl.sort, lq->page + 1);
+		list_set_query(p, "NextQuery", lq, lq->cl.sort, lq->page + 1,
+		    shown > 0 ? next : NULL);
 	/* Column headers flip the direction of the current sort. */
 	p = render_node(r->hdf, "Sort");
-	list_set_query(p, "Name.Query", lq, lq->cl.sort == 0 ? 1 : 0, 1);
+	list_set_query(p, "Name.Query", lq, lq->cl.sort == 0 ? 1 : 0, 1, NULL);
 	render_set(p, "Name.Dir", !by_name ? "" : lq->cl.sort == 0 ? "asc" : "desc");
-	list_set_query(p, "Tested.Query", lq, lq->cl.sort == 2 ? 3 : 2, 1);
+	list_set_query(p, "Tested.Query", lq, lq->cl.sort == 2 ? 3 : 2, 1, NULL);
 	render_set(p, "Tested.Dir", !by_tested ? "" : lq->cl.sort == 3 ? "asc" : "desc");
 }
 
@@ -414,6 +491,9 @@ page_index(struct req *r)
 	flash = list_has_flash(r);	/* the previous page's, or a bad filter's */
 	buf_init(&view);
 	list_query_string(&view, &lq, lq.cl.sort, lq.page);
+	if (lq.after != NULL || lq.before != NULL)
+		buf_printf(&view, "&%s=%s", lq.after != NULL ? "after" : "before",
+		    lq.after != NULL ? lq.after : lq.before);
 	/* "Expiring" moves with the date, not only with the list version. */
 	buf_printf(&view, "#%lld", (long long)(time(NULL) / 86400));
 	/* Credential reads do not move the list version (sql/025): an "unused"
@@ -430,9 +510,22 @@ page_index(struct req *r)
 	}
 	/* Past the last page (a stale bookmark): show the last one instead. */
 	total = strtoll(db_get(count, 0, "n"), NULL, 10);
-	if (total > 0 && (lq.page - 1) * PAGE_SIZE >= total)
+	if (total > 0 && (lq.page - 1) * PAGE_SIZE >= total) {
 		lq.page = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	if ((rows = list_page(r, &lq)) == NULL ||
+		lq.after = lq.before = NULL;
+	}
+	/* A keyset page when the URL has a cursor and it finds rows (a full
+	 * page before it); else (a bookmark, a cursor row gone, moved or not
+	 * the user's) by number. */
+	if (lq.after != NULL || lq.before != NULL) {
+		rows = list_page(r, &lq, lq.after != NULL ? 'a' : 'b');
+		if (rows != NULL && (db_rows(rows) == 0 ||
+		    (lq.before != NULL && db_rows(rows) < PAGE_SIZE))) {
+			db_clear(rows);
+			rows = NULL;
+		}
+	}
+	if ((rows == NULL && (rows = list_page(r, &lq, 'o')) == NULL) ||
 	    (health = list_health(r, &lq, uid)) == NULL) {
 		http_error(r, 503, NULL);
 		goto out;
@@ -441,7 +534,7 @@ page_index(struct req *r)
 	list_fill_options(r, &lq, teams);
 	list_fill_rows(r, rows);
 	list_fill_health(r, health);
-	list_fill_pager(r, &lq, total, db_rows(rows));
+	list_fill_pager(r, &lq, total, rows);
 	if (list_fill_start(r, &lq, total) == -1) {
 		http_error(r, 503, NULL);
 		goto out;

@@ -22,6 +22,7 @@ struct render_tmpl {
 
 struct render_cache {
 	char			*dir;
+	HDF			*global;	/* render_global(), or NULL */
 	struct render_tmpl	 t[RENDER_MAX_TEMPLATES];
 	int			 n;
 };
@@ -65,8 +66,17 @@ render_cache_free(struct render_cache *rc)
 		return;
 	for (i = 0; i < rc->n; i++)
 		render_tmpl_free(&rc->t[i]);
+	hdf_destroy(&rc->global);
 	free(rc->dir);
 	free(rc);
+}
+
+HDF *
+render_global(struct render_cache *rc)
+{
+	if (rc->global == NULL)
+		rc->global = render_hdf_new();
+	return rc->global;
 }
 
 HDF *
@@ -130,7 +140,9 @@ render_template(struct render_cache *rc, const char *name, HDF *hdf,
 		return -1;
 
 	t->parse->hdf = hdf;
+	t->parse->global_hdf = rc->global;	/* read where hdf has no such name */
 	nerr = cs_render(t->parse, out, render_out);
+	t->parse->global_hdf = NULL;
 	t->parse->hdf = t->boot;
 	if (nerr != STATUS_OK) {
 		render_neoerr(nerr, err, errlen);
@@ -186,4 +198,30 @@ render_rows(HDF *root, const char *prefix, struct pg_result *res, const char *co
 
 	for (i = 0; i < db_rows(res); i++)
 		render_row(render_node(root, "%s.%d", prefix, i), res, i, map);
+}
+
+void
+render_html(struct buf *b, const char *s)
+{
+	const char	*run = s;
+
+	/* As ClearSilver's html escape (neos_html_escape): five entities, and
+	 * a carriage return dropped. */
+	for (; *s != '\0'; s++) {
+		const char	*ent;
+
+		switch (*s) {
+		case '&': ent = "&amp;"; break;
+		case '<': ent = "&lt;"; break;
+		case '>': ent = "&gt;"; break;
+		case '"': ent = "&quot;"; break;
+		case '\'': ent = "&#39;"; break;
+		case '\r': ent = ""; break;
+		default: continue;
+		}
+		buf_append(b, run, (size_t)(s - run));
+		buf_puts(b, ent);
+		run = s + 1;
+	}
+	buf_append(b, run, (size_t)(s - run));
 }

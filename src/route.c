@@ -17,7 +17,7 @@ static const char *const p_none[] = { NULL };
 static const char *const p_csrf[] = { "csrf", NULL };
 static const char *const p_login_post[] = { "csrf", "email", "password", "next", NULL };
 static const char *const p_index[] = { "q", "connector", "status", "team", "unused", "sort",
-	"page", NULL };
+	"page", "after", "before", NULL };
 static const char *const p_catalog[] = { "q", "category", NULL };	/* issue 16 §3 */
 static const char *const p_sort[] = { "sort", NULL };
 static const char *const p_new[] = { "connector", "protocol", "api_type",

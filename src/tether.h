@@ -315,6 +315,7 @@ struct config {
 	char		*outbound_proxy;
 	char		*outbound_egress;	/* outbound.egress_addresses: "" when unset */
 	int		 list_cache_pages;	/* Integrations pages a worker keeps; 0: none */
+	int		 list_cache_rows;	/* list.cache_rows: rendered rows a worker keeps */
 	int		 secret_versions_kept;	/* connections.secret_versions_kept: revertable secrets */
 	/* Health (issue 11): scheduled checks, expiry, notifications. */
 	int		 check_interval_min;	/* health.check_interval_minutes */
@@ -565,6 +566,7 @@ struct app {
 	struct pg_result *all_teams;	/* admins' team filter options, */
 	int64_t		 all_teams_version;	/* as of this list version */
 	struct list_cache *list_cache;	/* rendered Integrations pages (listcache.c) */
+	struct rowcache	*rowcache;	/* rendered rows of that list (rowcache.c) */
 	unsigned long	 served;
 };
 
@@ -662,6 +664,10 @@ unsigned char	*app_unhex(const char *, size_t *len);
 struct list_cache;
 struct list_cache *list_cache_new(int nslots);	/* NULL when nslots is 0 */
 void		 list_cache_free(struct list_cache *);
+/* rowcache.c: the list's rows a worker keeps, by id and the values shown. */
+struct rowcache;
+struct rowcache	*rowcache_new(int nslots);	/* NULL when nslots is 0 */
+void		 rowcache_free(struct rowcache *);
 
 /* connlist.c: the connections an actor may see, filtered, searched and
  * sorted (the Integrations tab and GET /api/v1/connections). */
@@ -707,6 +713,17 @@ const char	*connlist_set(struct connlist *, const struct catalog *, const char *
 int		 connlist_where(const struct connlist *, struct buf *sql, const char **params);
 /* The ORDER BY of the view's sort (c.*). */
 const char	*connlist_order(const struct connlist *);
+/* Keyset pages: the sort's key as a row value of c (the listed row) and of
+ * k (the cursor row), the sort's order and its reverse (both over c). */
+struct connlist_keyset {
+	const char	*row, *cursor, *forward, *backward;
+	int		 descending;	/* 1: the next page's keys are smaller */
+};
+const struct connlist_keyset *connlist_keyset(const struct connlist *);
+/* Append " AND" the rows after (before: before) the visible row `id` in the
+ * sort's order; params from params[n] on (two at most): the new count. */
+int		 connlist_keyset_where(const struct connlist *, struct buf *sql,
+		    const char **params, int n, const char *id, int before);
 /* Append the cursor after the row with `id` and sort key `sortkey`
  * (lower(name), or last_tested_at as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" in UTC;
  * NULL when the column is NULL), signed with `key` (32 bytes). */
@@ -736,6 +753,12 @@ void		 render_cache_free(struct render_cache *);
 /* Render `tmpl` with `hdf` into `out`; -1 on any template error (logged). */
 int		 render_template(struct render_cache *, const char *tmpl,
 		    struct _hdf *hdf, struct buf *out, char *err, size_t errlen);
+/* The worker's global HDF (the cache owns it; created empty when first
+ * asked): values the same for every request, set once, which templates read
+ * where the request's HDF has no such name. Only page-index.c sets names
+ * there (Options.Connectors|Statuses|Sorts, Popular); no other page may
+ * use them. */
+struct _hdf	*render_global(struct render_cache *);
 /* A fresh request HDF (values only; the caller hdf_destroy()s it). */
 struct _hdf	*render_hdf_new(void);
 /* The node named by a printf format (created if missing): rows of a table. */
@@ -744,6 +767,9 @@ struct _hdf	*render_node(struct _hdf *, const char *fmt, ...)
 /* Set child `name` of `node` to `value`; names are ours, values anyone's. */
 void		 render_set(struct _hdf *node, const char *name, const char *value);
 void		 render_set_int(struct _hdf *node, const char *name, long long value);
+/* Append `s` escaped for HTML text and attribute values exactly as
+ * ClearSilver's html escape mode: for markup built in C (rowcache.c). */
+void		 render_html(struct buf *, const char *s);
 /* Row `row` of res into node: map is { "HdfName", "column", …, NULL }. */
 void		 render_row(struct _hdf *node, struct pg_result *res, int row,
 		    const char *const *map);

@@ -497,4 +497,20 @@ int		 list_cache_serve(struct req *, const char *view);
 /* Keep r->out, rendered from rows read at list version `version`. */
 void		 list_cache_keep(struct req *, const char *view, int64_t version);
 
+/* ------------------------------------------------------------ rowcache.c */
+
+/* One row of the Integrations list, as shown (labels already looked up). */
+struct rowcache_row {
+	const char	*id, *name, *connector_title, *protocol_label, *status,
+			*status_label, *tested, *result, *team, *flows;
+};
+/* Append the row's markup, byte for byte what index.cs's row loop wrote. */
+void		 rowcache_html(struct buf *, const struct rowcache_row *);
+/* The markup kept for connection `id` when it was rendered from exactly
+ * `key` (keylen bytes: the row's values), else NULL; *len its length. */
+const char	*rowcache_get(struct rowcache *, int64_t id, const char *key,
+		    size_t keylen, size_t *len);
+void		 rowcache_put(struct rowcache *, int64_t id, const char *key,
+		    size_t keylen, const char *html, size_t len);
+
 #endif /* TETHER_WEB_H */

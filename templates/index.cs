@@ -1,13 +1,13 @@
 <?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*,
-      Connections.*, Pager.*, Sort.*, User.CanCreate (the buttons, else
+      Rows.Html (the rows' markup: written, escaped and kept per row in C,
+      rowcache.c), Pager.*, Sort.*, User.CanCreate (the buttons, else
       the reason), Start.Mode full|compact (the Get started strip),
       Health.Failing|NeedsReconnect|
       Expiring|HorizonDays (the summary; see HACKING.md); LastTestResult "ok"
       shows as Passed, "unsupported" as No test (never red), any other
-      value as Failed. Rows link by id;
-      only connector keys are URL-escaped here. The rows write out what
-      status_badge() and or_dash() would (macros.cs): a macro call a row
-      costs ~8% of the page's render.
+      value as Failed (rowcache.c writes each row as this file's row loop
+      did, timestamp() and count() included; tests/unit/index-rows.cs).
+      Only connector keys are URL-escaped here.
 ?><?cs include:"macros.cs" ?><?cs
 def:page_content() ?>
 <div class="page-header">
@@ -154,24 +154,7 @@ call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
   call:sort_header("/", "Last tested", Sort.Tested.Query, Sort.Tested.Dir) ?><th scope="col">Owner team</th><th scope="col" class="num">Flows</th></tr>
 </thead>
 <tbody><?cs
-  each:c = Connections ?>
-<tr>
-<th scope="row"><a href="/connections/<?cs var:c.Id ?>"><?cs var:c.Name ?></a></th>
-<td data-label="Connector"><?cs var:c.ConnectorTitle ?></td>
-<td data-label="Authentication"><?cs var:c.AuthProtocol ?></td>
-<td data-label="Status"><span class="badge badge-<?cs var:c.Status ?>"><?cs var:c.StatusLabel ?></span></td>
-<td data-label="Last tested"><?cs
-    if:c.LastTestedAt ?><span class="tested-at"><?cs call:timestamp(c.LastTestedAt) ?></span><?cs
-      if:c.LastTestResult == "ok" ?> <span class="test-result test-pass">Passed</span><?cs
-      elif:c.LastTestResult == "unsupported" ?> <span class="test-result muted">No test</span><?cs
-      elif:c.LastTestResult ?> <span class="test-result test-fail">Failed</span><?cs /if ?><?cs
-    else ?><span class="muted">Never</span><?cs /if ?></td>
-<td data-label="Owner team"><?cs if:c.OwnerTeam ?><?cs var:c.OwnerTeam ?><?cs else ?><span class="muted">—</span><?cs /if ?></td>
-<td data-label="Flows" class="num"><?cs
-    if:#c.FlowCount > 0 ?><a href="/connections/<?cs var:c.Id ?>/related"><?cs call:count(c.FlowCount, "flow", "flows") ?></a><?cs
-    else ?><span class="muted">No flows</span><?cs /if ?></td>
-</tr><?cs
-  /each ?>
+  escape: "none" ?><?cs var:Rows.Html ?><?cs /escape ?>
 </tbody>
 </table>
 </div><?cs

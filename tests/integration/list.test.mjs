@@ -253,7 +253,8 @@ test('pagination: 50 a page, page=2 shows the rest, links keep the state', async
 	assert.match(l.text, /Showing 1–50 of 57 connections/);
 	assert.match(l.text, /Page 1 of 2/);
 	assert.equal(l.prev, null, 'no previous page on page 1');
-	assert.deepEqual(linkQuery(l.next), { page: '2' });
+	// Next carries its cursor: the last row shown (a keyset page, issue 15).
+	assert.deepEqual(linkQuery(l.next), { page: '2', after: l.rows[49].id });
 	assert.deepEqual(names(l), Array.from({ length: 50 }, (_, i) => `Paged ${String(i + 1).padStart(4, '0')}`));
 
 	l = await list('?page=2', pj);
@@ -267,7 +268,8 @@ test('pagination: 50 a page, page=2 shows the rest, links keep the state', async
 
 	// With a sort and a search, the pager links keep both.
 	l = await list('?q=paged&sort=-name', pj);
-	assert.deepEqual(linkQuery(l.next), { q: 'paged', sort: '-name', page: '2' });
+	assert.deepEqual(linkQuery(l.next), { q: 'paged', sort: '-name', page: '2',
+	    after: l.rows[49].id });
 	const l2 = await list(l.next.replace(/^\//, ''), pj);
 	assert.deepEqual(l2.showing, { first: 51, last: 57, total: 57 });
 	assert.equal(l2.rows[6].name, 'Paged 0001', 'Z–A: the last page ends with the first name');

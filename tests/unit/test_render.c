@@ -9,6 +9,7 @@
 #include <ClearSilver.h>
 
 #include "tether.h"
+#include "web.h"
 #include "t.h"
 
 static char *
@@ -26,12 +27,82 @@ render(struct render_cache *rc, const char *tmpl, HDF *hdf)
 	return out.data != NULL ? out.data : xstrdup("");
 }
 
+/*
+ * rowcache_html() against the row loop index.cs had before rows were
+ * written in C (tests/unit/index-rows.cs, a copy of it): byte for byte the
+ * same markup for every status, result, never tested, no team, 0, 1 and
+ * 1,234 flows, and names that need escaping.
+ */
+static void
+rows_equal_template(struct render_cache *rc, const char *dir)
+{
+	static const struct rowcache_row rows[] = {
+		{ "1", "Jira <prod> & \"q\" 'a'", "Jira", "API token", "ok", "Connected",
+		    "2026-12-05 03:04", "ok", "Team <A>", "0" },
+		{ "22", "Failing one", "<b>Sales</b>", "OAuth 2.0", "failing", "Failing",
+		    "2026-01-02 13:59", "failed", "Ops & Co", "1" },
+		{ "333", "Needs", "ServiceNow", "Basic", "needs_reconnect", "Needs reconnect",
+		    "2025-11-30 00:00", "error", "", "1234" },
+		{ "4444", "Never tested", "GitHub", "OAuth 2.0", "not_tested",
+		    "Not tested yet", "", "", "Team", "2" },
+		{ "5", "Not connected", "Google", "OAuth 2.0 (code)", "not_connected",
+		    "Not connected yet", "", "", "0", "1000000" },
+		{ "6", "No test\rhere", "Postgres", "Password", "not_testable", "Not testable",
+		    "2026-06-07 08:09", "unsupported", "'quoted' \"team\"", "999" },
+		{ "7", "Tested, no result", "SMTP", "None", "ok", "Connected",
+		    "2026-06-07 08:09", "", "T", "1234567890" },
+	};
+	const size_t	 nrows = sizeof(rows) / sizeof(rows[0]);
+	HDF		*h = render_hdf_new();
+	struct buf	 c, path;
+	char		*html = NULL, *from, *to;
+	size_t		 i;
+
+	buf_init(&c);
+	buf_init(&path);
+	for (i = 0; i < nrows; i++) {
+		HDF	*n = render_node(h, "Connections.%zu", i);
+
+		render_set(n, "Id", rows[i].id);
+		render_set(n, "Name", rows[i].name);
+		render_set(n, "ConnectorTitle", rows[i].connector_title);
+		render_set(n, "AuthProtocol", rows[i].protocol_label);
+		render_set(n, "Status", rows[i].status);
+		render_set(n, "StatusLabel", rows[i].status_label);
+		render_set(n, "LastTestedAt", rows[i].tested);
+		render_set(n, "LastTestResult", rows[i].result);
+		render_set(n, "OwnerTeam", rows[i].team);
+		render_set(n, "FlowCount", rows[i].flows);
+		rowcache_html(&c, &rows[i]);
+	}
+	/* The fixture sits in tests/unit beside templates/ (TETHER_TEMPLATES). */
+	buf_printf(&path, "%s/../tests/unit/index-rows.cs", dir);
+	html = render(rc, path.data, h);
+	from = html != NULL ? strstr(html, "@@ROWS@@") : NULL;
+	to = from != NULL ? strstr(from, "@@END@@") : NULL;
+	T_OK(to != NULL, "the rows as index.cs wrote them render");
+	if (to != NULL) {
+		*to = '\0';
+		T_STR(c.data, from + 8, "rowcache_html writes the template's rows byte for byte");
+	}
+	T_OK(strstr(c.data, "1,234 flows") != NULL && strstr(c.data, ">1 flow<") != NULL &&
+	    strstr(c.data, "1,234,567,890 flows") != NULL &&
+	    strstr(c.data, "<time datetime=\"2026-12-05T03:04Z\">2026-12-05 03:04</time>")
+	    != NULL, "counts and times as macros.cs count() and timestamp()");
+	free(html);
+	buf_free(&c);
+	buf_free(&path);
+	hdf_destroy(&h);
+}
+
 int
 main(void)
 {
-	const char		*dir = getenv("TETHER_TEMPLATES");
-	struct render_cache	*rc = render_cache_new(dir != NULL ? dir : "templates");
-	HDF			*a = render_hdf_new(), *b = render_hdf_new(), *n;
+	const char		*env = getenv("TETHER_TEMPLATES");
+	const char		*dir = env != NULL ? env : "templates";
+	struct render_cache	*rc = render_cache_new(dir);
+	HDF			*a = render_hdf_new(), *b = render_hdf_new();
+	struct buf		 row;
 	char			*html;
 
 	hdf_set_value(a, "Page.Title", "Sign in");
@@ -65,22 +136,53 @@ main(void)
 	hdf_set_value(b, "User.Email", "admin@example.com");
 	hdf_set_value(b, "Page.Section", "integrations");
 	hdf_set_value(b, "Pager.Total", "1");
-	n = render_node(b, "Connections.0");
-	render_set(n, "Id", "7");
-	render_set(n, "Name", "Jira <img src=x onerror=alert(2)>");
-	render_set(n, "Status", "ok");
-	render_set(n, "StatusLabel", "Connected");
-	render_set(n, "OwnerTeam", "<img src=y onerror=alert(3)>");
-	render_set(n, "ConnectorTitle", "<b>Jira</b>");
+	/* The list's rows are markup rowcache.c writes (a worker keeps them);
+	 * the template outputs them as they are. */
+	buf_init(&row);
+	buf_puts(&row, "<tr><th><a href=\"/connections/7\">");
+	render_html(&row, "Jira <img src=x onerror=alert(2)> & \"q\" 'a'");
+	buf_puts(&row, "</a></th><td>");
+	render_html(&row, "<b>Jira</b>");
+	buf_puts(&row, "</td></tr>");
+	render_set(b, "Rows.Html", row.data);
 	html = render(rc, "index.cs", b);
 	T_OK(html != NULL, "index.cs renders");
 	T_OK(html != NULL && strstr(html, "<img src=x") == NULL &&
-	    strstr(html, "&lt;img src=x onerror=alert(2)&gt;") != NULL,
-	    "a connection name is escaped in the list");
-	T_OK(html != NULL && strstr(html, "/connections/7") != NULL, "rows link by id");
-	T_OK(html != NULL && strstr(html, "<img src=y") == NULL &&
-	    strstr(html, "<b>Jira</b>") == NULL, "team and connector names are escaped");
+	    strstr(html, "Jira &lt;img src=x onerror=alert(2)&gt; &amp; &quot;q&quot;"
+	    " &#39;a&#39;") != NULL && strstr(html, "&amp;lt;") == NULL,
+	    "a connection name is escaped in the list, once");
+	T_OK(html != NULL && strstr(html, "<a href=\"/connections/7\">") != NULL,
+	    "rows link by id");
+	T_OK(html != NULL && strstr(html, "<b>Jira</b>") == NULL,
+	    "team and connector names are escaped");
+	buf_free(&row);
 	free(html);
+
+	rows_equal_template(rc, dir);
+
+	/* The worker's global HDF: read where the request's HDF has no such
+	 * name, never where it has one. */
+	{
+		HDF	*c = render_hdf_new();
+
+		render_set(render_global(rc), "Options.Statuses.0.Key", "ok");
+		render_set(render_global(rc), "Options.Statuses.0.Label", "Global <label>");
+		hdf_set_value(c, "Page.Title", "Integrations");
+		hdf_set_value(c, "User.Id", "1");
+		hdf_set_value(c, "Pager.Total", "1");
+		hdf_set_value(c, "Rows.Html", "<tr></tr>");
+		html = render(rc, "index.cs", c);
+		T_OK(html != NULL && strstr(html, "<option value=\"ok\">Global &lt;label&gt;</option>")
+		    != NULL, "a template reads the global HDF where the request has no value");
+		free(html);
+		hdf_set_value(c, "Options.Statuses.0.Key", "failing");
+		hdf_set_value(c, "Options.Statuses.0.Label", "Request's");
+		html = render(rc, "index.cs", c);
+		T_OK(html != NULL && strstr(html, "Request&#39;s") != NULL &&
+		    strstr(html, "Global") == NULL, "the request's own value wins");
+		free(html);
+		hdf_destroy(&c);
+	}
 
 	hdf_set_value(a, "Error.Status", "404");
 	hdf_set_value(a, "Error.Title", "Page not found <i>x</i>");
