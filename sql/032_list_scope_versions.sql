@@ -23,6 +23,8 @@
 --                     holding a share of one of its connections (the owner
 --                     column of their rows);
 --  team_members       the user (their scope itself changed).
+-- A change to the teams table also stamps list_teams_version (the admins'
+-- team filter).
 -- The stamps are written at commit by the same deferred trigger, after
 -- list_version's row lock is taken: committing writers are serialised on
 -- that one row already, so the stamps never deadlock.
@@ -34,7 +36,15 @@ CREATE TABLE list_user_versions (
 	user_id	bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
 	v	bigint NOT NULL
 );
+-- The teams themselves (ids and names): the admins' team filter lists them
+-- all, and a worker keeps that list while this stamp stays.
+CREATE TABLE list_teams_version (
+	one	boolean PRIMARY KEY DEFAULT true CHECK (one),
+	v	bigint NOT NULL DEFAULT 0
+);
+INSERT INTO list_teams_version DEFAULT VALUES;
 GRANT SELECT, INSERT, UPDATE ON list_team_versions, list_user_versions TO tether_app;
+GRANT SELECT, UPDATE ON list_teams_version TO tether_app;
 
 -- The transaction's new list_version: bumped on the first call, read from
 -- the transaction-local setting after that.
@@ -114,6 +124,7 @@ BEGIN
 		teams := ARRAY[r.id] || ARRAY(SELECT DISTINCT sh.team_id
 		    FROM connection_shares sh JOIN connections c ON c.id = sh.connection_id
 		    WHERE c.owner_team_id = r.id);
+		UPDATE list_teams_version SET v = now_v WHERE v <> now_v;
 	WHEN 'team_members' THEN
 		INSERT INTO list_user_versions (user_id, v)
 		SELECT u.id, now_v FROM users u
@@ -135,6 +146,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
 	-- A TRUNCATE may reach anyone: every scope moves.
 	PERFORM list_version_bumped();
+	UPDATE list_teams_version SET v = current_setting('tether.list_bumped')::bigint;
 	INSERT INTO list_team_versions (team_id, v)
 	SELECT id, current_setting('tether.list_bumped')::bigint FROM teams
 	ON CONFLICT (team_id) DO UPDATE SET v = EXCLUDED.v;

@@ -202,8 +202,10 @@ app_close(struct app *app)
 {
 	render_cache_free(app->templates);
 	app->templates = NULL;
-	db_clear(app->all_teams);
-	app->all_teams = NULL;
+	free(app->all_teams_html);
+	app->all_teams_html = NULL;
+	free(app->connector_options_html);
+	app->connector_options_html = NULL;
 	list_cache_free(app->list_cache);
 	app->list_cache = NULL;
 	rowcache_free(app->rowcache);

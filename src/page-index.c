@@ -270,9 +270,6 @@ list_fill_constant(const struct catalog *cat, HDF *g)
 	for (i = 0; i < cat->nkeys; i++) {
 		HDF	*def = catalog_get(cat, cat->keys[i]);
 
-		n = render_node(g, "Options.Connectors.%zu", i);
-		render_set(n, "Key", cat->keys[i]);
-		render_set(n, "Title", hdf_get_value(def, "title", ""));
 		if (popular < POPULAR_MAX && hdf_get_int_value(def, "popular", 0) == 1) {
 			n = render_node(g, "Popular.%d", popular++);
 			render_set(n, "Key", cat->keys[i]);
@@ -294,18 +291,35 @@ list_fill_constant(const struct catalog *cat, HDF *g)
 }
 
 static void
-list_fill_options(struct req *r, const struct list_query *lq, PGresult *teams)
+list_fill_options(struct req *r, const struct list_query *lq, const char *team_options)
 {
-	HDF		*g = render_global(r->app->templates), *n;
-	size_t		 i;
+	const struct catalog	*cat = &r->app->catalog;
+	HDF			*g = render_global(r->app->templates), *n;
+	struct buf		 html;
+	size_t			 i;
 
 	if (hdf_get_obj(g, "Options.Statuses") == NULL)
-		list_fill_constant(&r->app->catalog, g);
-	for (i = 0; i < (size_t)db_rows(teams); i++) {
-		n = render_node(r->hdf, "Options.Teams.%zu", i);
-		render_set(n, "Id", db_get(teams, (int)i, "id"));
-		render_set(n, "Name", db_get(teams, (int)i, "name"));
+		list_fill_constant(cat, g);
+	/* The connectors' and teams' options are markup written here, kept
+	 * (the connectors for the worker's life, an admin's teams while the
+	 * teams stay the same) and marked for the selected one: an admin's
+	 * team filter lists every team, and hundreds of nodes and each-loop
+	 * turns cost more than the rest of the page. */
+	if (r->app->connector_options_html == NULL) {
+		buf_init(&html);
+		for (i = 0; i < cat->nkeys; i++)
+			render_option_html(&html, cat->keys[i], hdf_get_value(catalog_get(cat,
+			    cat->keys[i]), "title", ""), 0);
+		r->app->connector_options_html = html.data;
 	}
+	buf_init(&html);
+	render_options_selected(&html, r->app->connector_options_html, lq->cl.connector);
+	render_set(r->hdf, "Options.ConnectorsHtml", html.data);
+	buf_free(&html);
+	buf_init(&html);
+	render_options_selected(&html, team_options, lq->cl.team);
+	render_set(r->hdf, "Options.TeamsHtml", html.data);
+	buf_free(&html);
 	n = render_node(r->hdf, "Filter");
 	render_set(n, "Q", lq->cl.q);
 	render_set(n, "Connector", lq->cl.connector);
@@ -443,27 +457,52 @@ list_result_version(PGresult *res)
 	return strtoll(db_get(res, 0, "lv"), NULL, 10);
 }
 
+/* The options of the teams in res (columns id, name), none selected. */
+static char *
+list_team_options_html(PGresult *res)
+{
+	struct buf	 html;
+	int		 i, id = db_col(res, "id"), name = db_col(res, "name");
+
+	buf_init(&html);
+	for (i = 0; i < db_rows(res); i++)
+		render_option_html(&html, db_value(res, i, id), db_value(res, i, name), 0);
+	return html.data;
+}
+
 /*
- * The team filter's options. Admins see every team; that list is the same
- * for all of them, so a worker keeps it until the list version moves (a
- * new or renamed team moves it). Not for others: their list depends on
- * who they are.
+ * The team filter's options (markup, none selected) and the list version
+ * they were read at (*lv; -1 when kept). Admins see every team; that list
+ * is the same for all of them, so a worker keeps it while the teams'
+ * stamp (sql/032) read by this request's session lookup stays: current as
+ * of that lookup, as a kept page is. Others' depend on who they are. NULL
+ * when the database failed; *owned says whether the caller frees it.
  */
-static PGresult *
-list_teams(struct req *r, const char *const *params, int *owned)
+static char *
+list_teams(struct req *r, const char *const *params, int64_t *lv, int *owned)
 {
 	struct app	*app = r->app;
+	PGresult	*res;
+	char		*html;
 
-	*owned = 1;
-	if (!r->sess->is_admin)
-		return db_exec(&app->db, STMT_TEAMS_VISIBLE, 2, params);
-	if (app->all_teams == NULL || app->all_teams_version != r->sess->list_version) {
-		db_clear(app->all_teams);
-		app->all_teams = db_exec(&app->db, STMT_TEAMS_VISIBLE, 2, params);
-		app->all_teams_version = list_result_version(app->all_teams);
-	}
+	*lv = -1;
 	*owned = 0;
-	return app->all_teams;
+	if (r->sess->is_admin && app->all_teams_html != NULL &&
+	    app->all_teams_version == r->sess->teams_version)
+		return app->all_teams_html;
+	if ((res = db_exec(&app->db, STMT_TEAMS_VISIBLE, 2, params)) == NULL)
+		return NULL;
+	html = list_team_options_html(res);
+	if (!r->sess->is_admin) {
+		*lv = list_result_version(res);
+		*owned = 1;
+	} else {
+		free(app->all_teams_html);
+		app->all_teams_html = html;
+		app->all_teams_version = r->sess->teams_version;
+	}
+	db_clear(res);
+	return html;
 }
 
 /* A flash (a bad filter, or a message from the previous page) is shown
@@ -480,11 +519,12 @@ page_index(struct req *r)
 	struct list_query	 lq;
 	char			 uid[24];
 	const char		*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
-	PGresult		*count = NULL, *rows = NULL, *teams = NULL, *health = NULL;
+	PGresult		*count = NULL, *rows = NULL, *health = NULL;
+	char			*teams = NULL;
 	struct buf		 view;
 	long long		 total;
-	int64_t			 version;
-	int			 rc = -1, teams_owned = 1, flash, keep;
+	int64_t			 version, teams_lv;
+	int			 rc = -1, teams_owned = 0, flash, keep;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	list_read(r, &lq);
@@ -503,7 +543,7 @@ page_index(struct req *r)
 		rc = 0;
 		goto out;
 	}
-	if ((teams = list_teams(r, params, &teams_owned)) == NULL ||
+	if ((teams = list_teams(r, params, &teams_lv, &teams_owned)) == NULL ||
 	    (count = list_count(r, &lq)) == NULL) {
 		http_error(r, 503, NULL);
 		goto out;
@@ -548,12 +588,12 @@ page_index(struct req *r)
 	 * it while the version stays the same shows nothing out of date. */
 	version = list_result_version(rows);
 	if (keep && version >= 0 && version == list_result_version(count) &&
-	    version == list_result_version(teams) && version == list_result_version(health))
+	    (teams_lv == -1 || version == teams_lv) && version == list_result_version(health))
 		list_cache_keep(r, view.data, r->sess->list_version);
 out:
 	buf_free(&view);
 	if (teams_owned)
-		db_clear(teams);
+		free(teams);
 	db_clear(count);
 	db_clear(rows);
 	db_clear(health);

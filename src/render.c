@@ -225,3 +225,34 @@ render_html(struct buf *b, const char *s)
 	}
 	buf_append(b, run, (size_t)(s - run));
 }
+
+void
+render_options_selected(struct buf *out, const char *html, const char *value)
+{
+	struct buf	 needle;
+	const char	*at;
+
+	buf_init(&needle);
+	buf_puts(&needle, "\n<option value=\"");
+	render_html(&needle, value != NULL ? value : "");
+	buf_puts(&needle, "\">");
+	if (value == NULL || *value == '\0' || (at = strstr(html, needle.data)) == NULL) {
+		buf_puts(out, html);
+	} else {
+		at += needle.len - 1;	/* at its ">" */
+		buf_append(out, html, (size_t)(at - html));
+		buf_puts(out, " selected");
+		buf_puts(out, at);
+	}
+	buf_free(&needle);
+}
+
+void
+render_option_html(struct buf *b, const char *value, const char *label, int selected)
+{
+	buf_puts(b, "\n<option value=\"");
+	render_html(b, value != NULL ? value : "");
+	buf_puts(b, selected ? "\" selected>" : "\">");
+	render_html(b, label != NULL ? label : "");
+	buf_puts(b, "</option>");
+}

@@ -97,6 +97,7 @@ session_load(struct req *r)
 		s->is_admin = strcmp(db_get(res, 0, "is_admin"), "t") == 0;
 		s->is_manager = strcmp(db_get(res, 0, "is_manager"), "t") == 0;
 		s->list_version = strtoll(db_get(res, 0, "list_version"), NULL, 10);
+		s->teams_version = strtoll(db_get(res, 0, "teams_version"), NULL, 10);
 		r->sess = s;
 		touch = strcmp(db_get(res, 0, "touch"), "t") == 0;
 	}

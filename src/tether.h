@@ -563,8 +563,9 @@ struct app {
 	unsigned char	 flash_key[32];	/* signs flash cookies; derived from the master key */
 	unsigned char	 pre_key[32];	/* signs sign-in form tokens; derived likewise */
 	char		 dummy_hash[128];	/* verified for unknown e-mails: same cost */
-	struct pg_result *all_teams;	/* admins' team filter options, */
-	int64_t		 all_teams_version;	/* as of this list version */
+	char		*all_teams_html;	/* admins' team filter options, */
+	int64_t		 all_teams_version;	/* as of this teams version */
+	char		*connector_options_html;	/* the connector filter's */
 	struct list_cache *list_cache;	/* rendered Integrations pages (listcache.c) */
 	struct rowcache	*rowcache;	/* rendered rows of that list (rowcache.c) */
 	unsigned long	 served;
@@ -770,6 +771,14 @@ void		 render_set_int(struct _hdf *node, const char *name, long long value);
 /* Append `s` escaped for HTML text and attribute values exactly as
  * ClearSilver's html escape mode: for markup built in C (rowcache.c). */
 void		 render_html(struct buf *, const char *s);
+/* "\n<option value=\"V\"[ selected]>LABEL</option>", both escaped as
+ * render_html: an option of a template's each-loop, written in C where a
+ * select has hundreds (the list's team filter). */
+void		 render_option_html(struct buf *, const char *value, const char *label,
+		    int selected);
+/* html (render_option_html's options, none selected) with the option of
+ * `value` selected, appended to out; as it is when no option has it. */
+void		 render_options_selected(struct buf *out, const char *html, const char *value);
 /* Row `row` of res into node: map is { "HdfName", "column", …, NULL }. */
 void		 render_row(struct _hdf *node, struct pg_result *res, int row,
 		    const char *const *map);

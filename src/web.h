@@ -27,6 +27,7 @@ struct session {
 	int		 is_manager;	/* manages some team (User.IsManager) */
 	char		*csrf;
 	int64_t		 list_version;	/* sql/032: moves with every change the user's list shows */
+	int64_t		 teams_version;	/* sql/032: moves with every change to the teams table */
 };
 
 struct route;

@@ -1,6 +1,7 @@
-<?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*,
-      Rows.Html (the rows' markup: written, escaped and kept per row in C,
-      rowcache.c), Pager.*, Sort.*, User.CanCreate (the buttons, else
+<?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*
+      (Options.ConnectorsHtml and Options.TeamsHtml: the filters' options,
+      written and escaped in C), Rows.Html (the rows' markup: written,
+      escaped and kept per row in C, rowcache.c), Pager.*, Sort.*, User.CanCreate (the buttons, else
       the reason), Start.Mode full|compact (the Get started strip),
       Health.Failing|NeedsReconnect|
       Expiring|HorizonDays (the summary; see HACKING.md); LastTestResult "ok"
@@ -103,9 +104,7 @@ else ?>
 <input class="input" type="search" id="filter-q" name="q" value="<?cs var:Filter.Q ?>" placeholder="Connection name">
 </div><?cs
 call:filter_select_open("", "connector", "Connector", Filter.Connector, "All connectors") ?><?cs
-  each:o = Options.Connectors ?>
-<option value="<?cs var:o.Key ?>"<?cs if:o.Key == Filter.Connector ?> selected<?cs /if ?>><?cs var:o.Title ?></option><?cs
-  /each ?>
+  escape: "none" ?><?cs var:Options.ConnectorsHtml ?><?cs /escape ?>
 </select>
 </div><?cs
 call:filter_select_open("", "status", "Status", Filter.Status, "Any status") ?><?cs
@@ -115,9 +114,7 @@ call:filter_select_open("", "status", "Status", Filter.Status, "Any status") ?><
 </select>
 </div><?cs
 call:filter_select_open("", "team", "Owner team", Filter.Team, "All teams") ?><?cs
-  each:o = Options.Teams ?>
-<option value="<?cs var:o.Id ?>"<?cs if:o.Id == Filter.Team ?> selected<?cs /if ?>><?cs var:o.Name ?></option><?cs
-  /each ?>
+  escape: "none" ?><?cs var:Options.TeamsHtml ?><?cs /escape ?>
 </select>
 </div>
 <?cs call:filter_select_open("", "unused", "Usage", Filter.Unused, "Any usage") ?>

@@ -28,6 +28,65 @@ render(struct render_cache *rc, const char *tmpl, HDF *hdf)
 }
 
 /*
+ * The filters' options written in C (render_option_html) are the markup the
+ * template's each-loop wrote (tests/unit/index-options.cs), byte for byte:
+ * the selected one, names that need escaping, a carriage return.
+ */
+static void
+options_equal_template(struct render_cache *rc, const char *dir)
+{
+	static const char *const teams[][2] = {
+		{ "1", "Payroll" }, { "22", "Ops & <Co>" }, { "333", "\"quoted\" 'team'" },
+		{ "4", "line\rbreak" }, { "55", "" },
+	};
+	const size_t	 n = sizeof(teams) / sizeof(teams[0]);
+	HDF		*h = render_hdf_new();
+	struct buf	 c, path, plain, sel;
+	char		*html, *from, *to;
+	size_t		 i;
+
+	buf_init(&c);
+	buf_init(&path);
+	buf_init(&plain);
+	hdf_set_value(h, "Filter.Team", "22");
+	for (i = 0; i < n; i++) {
+		HDF	*o = render_node(h, "Options.Teams.%zu", i);
+
+		render_set(o, "Id", teams[i][0]);
+		render_set(o, "Name", teams[i][1]);
+		render_option_html(&c, teams[i][0], teams[i][1], strcmp(teams[i][0], "22") == 0);
+		render_option_html(&plain, teams[i][0], teams[i][1], 0);
+	}
+	/* Kept options marked afterwards: the same markup. */
+	buf_init(&sel);
+	render_options_selected(&sel, plain.data, "22");
+	T_STR(sel.data, c.data, "render_options_selected marks the one option, as written selected");
+	buf_free(&sel);
+	buf_init(&sel);
+	render_options_selected(&sel, plain.data, "2");
+	T_STR(sel.data, plain.data, "a value no option has (a prefix of one) marks none");
+	buf_free(&sel);
+	buf_init(&sel);
+	render_options_selected(&sel, plain.data, NULL);
+	T_STR(sel.data, plain.data, "no value marks none");
+	buf_free(&sel);
+	buf_free(&plain);
+	buf_printf(&path, "%s/../tests/unit/index-options.cs", dir);
+	html = render(rc, path.data, h);
+	from = html != NULL ? strstr(html, "@@OPTIONS@@") : NULL;
+	to = from != NULL ? strstr(from, "@@END@@") : NULL;
+	T_OK(to != NULL, "the options as index.cs wrote them render");
+	if (to != NULL) {
+		*to = '\0';
+		T_STR(c.data, from + 11, "render_option_html writes the template's options byte for byte");
+	}
+	free(html);
+	buf_free(&c);
+	buf_free(&path);
+	hdf_destroy(&h);
+}
+
+/*
  * rowcache_html() against the row loop index.cs had before rows were
  * written in C (tests/unit/index-rows.cs, a copy of it): byte for byte the
  * same markup for every status, result, never tested, no team, 0, 1 and
@@ -159,6 +218,7 @@ main(void)
 	free(html);
 
 	rows_equal_template(rc, dir);
+	options_equal_template(rc, dir);
 
 	/* The worker's global HDF: read where the request's HDF has no such
 	 * name, never where it has one. */
