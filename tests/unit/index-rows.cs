@@ -1,7 +1,7 @@
 <?cs ####  index-rows.cs: the Integrations rows as templates/index.cs wrote them
       before rowcache.c (commit bf085a1): test_render.c renders Connections.*
       through it and compares with rowcache_html(). Not shipped.
-?><?cs include:"macros.cs" ?>@@ROWS@@<?cs
+?><?cs include:"macros.cs" ?>@@START@@<?cs
   each:c = Connections ?>
 <tr>
 <th scope="row"><a href="/connections/<?cs var:c.Id ?>"><?cs var:c.Name ?></a></th>

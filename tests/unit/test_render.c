@@ -28,6 +28,32 @@ render(struct render_cache *rc, const char *tmpl, HDF *hdf)
 }
 
 /*
+ * A fixture (tests/unit/NAME, beside templates/: TETHER_TEMPLATES) holding
+ * index.cs's old markup between @@START@@ and @@END@@, rendered with h,
+ * must equal `want`, what the C code wrote.
+ */
+static void
+fixture_equal(struct render_cache *rc, const char *dir, const char *name, HDF *h,
+    const char *want, const char *what)
+{
+	struct buf	 path;
+	char		*html, *from, *to;
+
+	buf_init(&path);
+	buf_printf(&path, "%s/../tests/unit/%s", dir, name);
+	html = render(rc, path.data, h);
+	from = html != NULL ? strstr(html, "@@START@@") : NULL;
+	to = from != NULL ? strstr(from, "@@END@@") : NULL;
+	T_OK(to != NULL, name);
+	if (to != NULL) {
+		*to = '\0';
+		T_STR(want, from + strlen("@@START@@"), what);
+	}
+	free(html);
+	buf_free(&path);
+}
+
+/*
  * The filters' options written in C (render_option_html) are the markup the
  * template's each-loop wrote (tests/unit/index-options.cs), byte for byte:
  * the selected one, names that need escaping, a carriage return.
@@ -41,12 +67,10 @@ options_equal_template(struct render_cache *rc, const char *dir)
 	};
 	const size_t	 n = sizeof(teams) / sizeof(teams[0]);
 	HDF		*h = render_hdf_new();
-	struct buf	 c, path, plain, sel;
-	char		*html, *from, *to;
+	struct buf	 c, plain, sel;
 	size_t		 i;
 
 	buf_init(&c);
-	buf_init(&path);
 	buf_init(&plain);
 	hdf_set_value(h, "Filter.Team", "22");
 	for (i = 0; i < n; i++) {
@@ -71,18 +95,9 @@ options_equal_template(struct render_cache *rc, const char *dir)
 	T_STR(sel.data, plain.data, "no value marks none");
 	buf_free(&sel);
 	buf_free(&plain);
-	buf_printf(&path, "%s/../tests/unit/index-options.cs", dir);
-	html = render(rc, path.data, h);
-	from = html != NULL ? strstr(html, "@@OPTIONS@@") : NULL;
-	to = from != NULL ? strstr(from, "@@END@@") : NULL;
-	T_OK(to != NULL, "the options as index.cs wrote them render");
-	if (to != NULL) {
-		*to = '\0';
-		T_STR(c.data, from + 11, "render_option_html writes the template's options byte for byte");
-	}
-	free(html);
+	fixture_equal(rc, dir, "index-options.cs", h, c.data,
+	    "render_option_html writes the template's options byte for byte");
 	buf_free(&c);
-	buf_free(&path);
 	hdf_destroy(&h);
 }
 
@@ -113,12 +128,10 @@ rows_equal_template(struct render_cache *rc, const char *dir)
 	};
 	const size_t	 nrows = sizeof(rows) / sizeof(rows[0]);
 	HDF		*h = render_hdf_new();
-	struct buf	 c, path;
-	char		*html = NULL, *from, *to;
+	struct buf	 c;
 	size_t		 i;
 
 	buf_init(&c);
-	buf_init(&path);
 	for (i = 0; i < nrows; i++) {
 		HDF	*n = render_node(h, "Connections.%zu", i);
 
@@ -134,23 +147,13 @@ rows_equal_template(struct render_cache *rc, const char *dir)
 		render_set(n, "FlowCount", rows[i].flows);
 		rowcache_html(&c, &rows[i]);
 	}
-	/* The fixture sits in tests/unit beside templates/ (TETHER_TEMPLATES). */
-	buf_printf(&path, "%s/../tests/unit/index-rows.cs", dir);
-	html = render(rc, path.data, h);
-	from = html != NULL ? strstr(html, "@@ROWS@@") : NULL;
-	to = from != NULL ? strstr(from, "@@END@@") : NULL;
-	T_OK(to != NULL, "the rows as index.cs wrote them render");
-	if (to != NULL) {
-		*to = '\0';
-		T_STR(c.data, from + 8, "rowcache_html writes the template's rows byte for byte");
-	}
+	fixture_equal(rc, dir, "index-rows.cs", h, c.data,
+	    "rowcache_html writes the template's rows byte for byte");
 	T_OK(strstr(c.data, "1,234 flows") != NULL && strstr(c.data, ">1 flow<") != NULL &&
 	    strstr(c.data, "1,234,567,890 flows") != NULL &&
 	    strstr(c.data, "<time datetime=\"2026-12-05T03:04Z\">2026-12-05 03:04</time>")
 	    != NULL, "counts and times as macros.cs count() and timestamp()");
-	free(html);
 	buf_free(&c);
-	buf_free(&path);
 	hdf_destroy(&h);
 }
 
