@@ -127,8 +127,8 @@ api_connections_rows(struct req *r, const struct connlist *cl, long long limit,
 	buf_init(&sql);
 	buf_puts(&sql, API_CONNECTIONS_COLS ", lower(c.name) AS k_name, to_char(c.last_tested_at"
 	    " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS k_tested"
-	    " FROM (SELECT c.* FROM connections c");
-	n = connlist_where(cl, &sql, params);
+	    " FROM (SELECT c.*");
+	n = connlist_from(cl, &sql, params);
 	snprintf(lim, sizeof(lim), "%lld", by_offset ? limit : limit + 1);
 	params[n++] = lim;
 	buf_printf(&sql, " ORDER BY %s LIMIT $%d", connlist_order(cl), n);
@@ -155,8 +155,12 @@ api_connections_count(struct req *r, const struct connlist *cl)
 	PGresult	*res;
 
 	buf_init(&sql);
-	buf_puts(&sql, "SELECT count(*) AS n FROM connections c");
-	n = connlist_where(cl, &sql, params);
+	/* Exact (the API promises a total): from the kept counts where the
+	 * filters allow, else over the view's rows. */
+	if ((n = connlist_count_kept(cl, &sql, params)) < 0) {
+		buf_puts(&sql, "SELECT count(*) AS n");
+		n = connlist_from(cl, &sql, params);
+	}
 	snprintf(name, sizeof(name), "api_conncount_%u", cl->mask);
 	res = db_exec_named(&r->app->db, name, sql.data, n, params);
 	buf_free(&sql);

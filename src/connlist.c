@@ -56,13 +56,31 @@ static const char *const connlist_unused_days[] = { "30", "90" };
 	" c.refresh_token_expires_at IS NOT NULL) AND LEAST(c.secrets_expire_on," \
 	" (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) <= current_date + $" n "::int"
 
-/* The connections a non-admin may see ($N: their id): a UNION of two index
- * lookups; an OR of them would scan. */
-#define VISIBLE_IDS							\
-	"SELECT o.id FROM connections o"				\
-	" JOIN team_members m ON m.team_id = o.owner_team_id WHERE m.user_id = $%d" \
-	" UNION ALL SELECT sh.connection_id FROM connection_shares sh"	\
-	" JOIN team_members tm ON tm.team_id = sh.team_id WHERE tm.user_id = $%d"
+/*
+ * The connections a non-admin may see ($N: their user id; positional, so
+ * one parameter serves every use): those their teams own and those shared
+ * with one of their teams, in three parts that never overlap, so that a
+ * UNION ALL of them needs no de-duplication, each part is read through
+ * an index, and counts and filters apply to each part (sql/031's per-team
+ * indexes). PostgreSQL 15 does not merge ordered scans of such parts
+ * (no MergeAppend for them): ORDER BY … LIMIT still sorts the visible rows.
+ *   - owned by their first team: `owner_team_id = (scalar)`, one index range;
+ *   - owned by their other teams (most users have none: an empty hash);
+ *   - shared with them and owned by none of their teams: a few primary key
+ *     lookups (an id shared with two of their teams is one array element
+ *     twice, and = ANY matches a row once).
+ */
+#define MY_TEAMS	"SELECT m.team_id FROM team_members m WHERE m.user_id = $%1$d"
+#define SHARED_NOT_OWNED						\
+	"o.id = ANY (ARRAY(SELECT sh.connection_id FROM connection_shares sh"	\
+	" JOIN team_members m ON m.team_id = sh.team_id WHERE m.user_id = $%1$d))" \
+	" AND o.owner_team_id <> ALL (ARRAY(" MY_TEAMS "))"
+#define VISIBLE_SOURCE							\
+	"(SELECT o.* FROM connections o WHERE o.owner_team_id ="		\
+	" (" MY_TEAMS " ORDER BY m.team_id LIMIT 1)"			\
+	" UNION ALL SELECT o.* FROM connections o WHERE o.owner_team_id IN"	\
+	" (" MY_TEAMS " ORDER BY m.team_id OFFSET 1)"			\
+	" UNION ALL SELECT o.* FROM connections o WHERE " SHARED_NOT_OWNED ")"
 
 void
 connlist_init(struct connlist *cl, const struct actor *who)
@@ -175,16 +193,10 @@ connlist_after(const struct connlist *cl, struct buf *sql, int a, int b)
 	}
 }
 
-int
-connlist_where(const struct connlist *cl, struct buf *sql, const char **params)
+/* The filters but visibility, " AND …" each, parameters from params[n]. */
+static int
+connlist_filters(const struct connlist *cl, struct buf *sql, const char **params, int n)
 {
-	int	 n = 0;
-
-	buf_puts(sql, " WHERE true");
-	if (cl->mask & CONNLIST_VISIBLE) {
-		params[n++] = cl->uid;
-		buf_printf(sql, " AND c.id IN (" VISIBLE_IDS ")", n, n);
-	}
 	if (cl->mask & CONNLIST_Q) {
 		params[n++] = cl->like;
 		buf_printf(sql, " AND lower(c.name) LIKE '%%' || lower($%d) || '%%'", n);
@@ -221,6 +233,97 @@ connlist_where(const struct connlist *cl, struct buf *sql, const char **params)
 		connlist_after(cl, sql, n - 1, n);
 	}
 	return n;
+}
+
+int
+connlist_where(const struct connlist *cl, struct buf *sql, const char **params)
+{
+	int	 n = 0;
+
+	buf_puts(sql, " WHERE true");
+	if (cl->mask & CONNLIST_VISIBLE) {
+		params[n++] = cl->uid;
+		buf_printf(sql, " AND c.id IN (SELECT v.id FROM " VISIBLE_SOURCE " v)", n);
+	}
+	return connlist_filters(cl, sql, params, n);
+}
+
+int
+connlist_from(const struct connlist *cl, struct buf *sql, const char **params)
+{
+	int	 n = 0;
+
+	if (cl->mask & CONNLIST_VISIBLE) {
+		params[n++] = cl->uid;
+		buf_printf(sql, " FROM " VISIBLE_SOURCE " c WHERE true", n);
+	} else
+		buf_puts(sql, " FROM connections c WHERE true");
+	return connlist_filters(cl, sql, params, n);
+}
+
+/*
+ * Counts from connection_status_counts (sql/031), kept by triggers: for a
+ * member, their teams' totals plus the rows shared with them and owned by
+ * none of their teams (counted through connection_shares: a few lookups).
+ */
+int
+connlist_count_kept(const struct connlist *cl, struct buf *sql, const char **params)
+{
+	int	 n = 0, vis = (cl->mask & CONNLIST_VISIBLE) != 0, st = 0, tm = 0;
+
+	if ((cl->mask & ~(CONNLIST_VISIBLE | CONNLIST_STATUS | CONNLIST_TEAM)) != 0)
+		return -1;
+	if (vis)
+		params[n++] = cl->uid;
+	buf_puts(sql, "SELECT COALESCE((SELECT sum(k.n) FROM connection_status_counts k"
+	    " WHERE true");
+	if (vis)
+		buf_printf(sql, " AND k.owner_team_id IN (" MY_TEAMS ")", 1);
+	if (cl->mask & CONNLIST_STATUS) {
+		params[st = n++] = cl->status;
+		buf_printf(sql, " AND k.status = $%d", n);
+	}
+	if (cl->mask & CONNLIST_TEAM) {
+		params[tm = n++] = cl->team;
+		buf_printf(sql, " AND k.owner_team_id = $%d::bigint", n);
+	}
+	buf_puts(sql, "), 0)");
+	if (vis) {
+		buf_printf(sql, " + (SELECT count(*) FROM connections o WHERE "
+		    SHARED_NOT_OWNED, 1);
+		if (cl->mask & CONNLIST_STATUS)
+			buf_printf(sql, " AND o.status = $%d", st + 1);
+		if (cl->mask & CONNLIST_TEAM)
+			buf_printf(sql, " AND o.owner_team_id = $%d::bigint", tm + 1);
+		buf_puts(sql, ")");
+	}
+	buf_puts(sql, " AS n");
+	return n;
+}
+
+int
+connlist_health(const struct connlist *cl, struct buf *sql, const char **params)
+{
+	params[0] = cl->horizon;
+	if (!(cl->mask & CONNLIST_VISIBLE)) {
+		buf_puts(sql, "SELECT COALESCE(sum(k.n) FILTER (WHERE k.status = 'failing'), 0)"
+		    " AS failing, COALESCE(sum(k.n) FILTER (WHERE k.status = 'needs_reconnect'),"
+		    " 0) AS reconnect, (SELECT count(*) FROM connections c WHERE true"
+		    EXPIRING_WHERE("1") ") AS expiring FROM connection_status_counts k");
+		return 1;
+	}
+	params[1] = cl->uid;
+	buf_printf(sql, "SELECT COALESCE(k.failing, 0) + s.failing AS failing,"
+	    " COALESCE(k.reconnect, 0) + s.reconnect AS reconnect,"
+	    " (SELECT count(*) FROM " VISIBLE_SOURCE " c WHERE true" EXPIRING_WHERE("%2$d")
+	    ") AS expiring"
+	    " FROM (SELECT sum(k.n) FILTER (WHERE k.status = 'failing') AS failing,"
+	    " sum(k.n) FILTER (WHERE k.status = 'needs_reconnect') AS reconnect"
+	    " FROM connection_status_counts k WHERE k.owner_team_id IN (" MY_TEAMS ")) k,"
+	    " (SELECT count(*) FILTER (WHERE o.status = 'failing') AS failing,"
+	    " count(*) FILTER (WHERE o.status = 'needs_reconnect') AS reconnect"
+	    " FROM connections o WHERE " SHARED_NOT_OWNED ") s", 2, 1);
+	return 2;
 }
 
 /* ------------------------------------------------------------- cursors */
