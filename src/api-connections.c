@@ -120,7 +120,7 @@ api_connections_rows(struct req *r, const struct connlist *cl, long long limit,
 {
 	struct buf	 sql;
 	const char	*params[12];
-	char		 lim[24], off[24], name[64];
+	char		 lim[24], off[24], take[24], name[64];
 	int		 n;
 	PGresult	*res;
 
@@ -128,7 +128,8 @@ api_connections_rows(struct req *r, const struct connlist *cl, long long limit,
 	buf_puts(&sql, API_CONNECTIONS_COLS ", lower(c.name) AS k_name, to_char(c.last_tested_at"
 	    " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS k_tested"
 	    " FROM (SELECT c.*");
-	n = connlist_from(cl, &sql, params);
+	snprintf(take, sizeof(take), "%lld", by_offset ? offset + limit : limit + 1);
+	n = connlist_from_top(cl, &sql, params, take);
 	snprintf(lim, sizeof(lim), "%lld", by_offset ? limit : limit + 1);
 	params[n++] = lim;
 	buf_printf(&sql, " ORDER BY %s LIMIT $%d", connlist_order(cl), n);

@@ -72,15 +72,15 @@ static const char *const connlist_unused_days[] = { "30", "90" };
  */
 #define MY_TEAMS	"SELECT m.team_id FROM team_members m WHERE m.user_id = $%1$d"
 #define SHARED_NOT_OWNED						\
-	"o.id = ANY (ARRAY(SELECT sh.connection_id FROM connection_shares sh"	\
+	"c.id = ANY (ARRAY(SELECT sh.connection_id FROM connection_shares sh"	\
 	" JOIN team_members m ON m.team_id = sh.team_id WHERE m.user_id = $%1$d))" \
-	" AND o.owner_team_id <> ALL (ARRAY(" MY_TEAMS "))"
+	" AND c.owner_team_id <> ALL (ARRAY(" MY_TEAMS "))"
 #define VISIBLE_SOURCE							\
-	"(SELECT o.* FROM connections o WHERE o.owner_team_id ="		\
+	"(SELECT c.* FROM connections c WHERE c.owner_team_id ="		\
 	" (" MY_TEAMS " ORDER BY m.team_id LIMIT 1)"			\
-	" UNION ALL SELECT o.* FROM connections o WHERE o.owner_team_id IN"	\
+	" UNION ALL SELECT c.* FROM connections c WHERE c.owner_team_id IN"	\
 	" (" MY_TEAMS " ORDER BY m.team_id OFFSET 1)"			\
-	" UNION ALL SELECT o.* FROM connections o WHERE " SHARED_NOT_OWNED ")"
+	" UNION ALL SELECT c.* FROM connections c WHERE " SHARED_NOT_OWNED ")"
 
 void
 connlist_init(struct connlist *cl, const struct actor *who)
@@ -261,6 +261,32 @@ connlist_from(const struct connlist *cl, struct buf *sql, const char **params)
 	return connlist_filters(cl, sql, params, n);
 }
 
+int
+connlist_from_top(const struct connlist *cl, struct buf *sql, const char **params,
+    const char *take)
+{
+	struct buf	 f;
+	int		 n = 0;
+
+	if (!(cl->mask & CONNLIST_VISIBLE))
+		return connlist_from(cl, sql, params);
+	/* Each of their teams, then the shared rows, read in the view's order
+	 * up to `take` rows each; the caller's ORDER BY … LIMIT takes its page
+	 * from those. */
+	params[n++] = cl->uid;
+	buf_init(&f);
+	n = connlist_filters(cl, &f, params, n);
+	params[n++] = take;
+	buf_printf(sql, " FROM ((SELECT c.* FROM (" MY_TEAMS ") t CROSS JOIN LATERAL"
+	    " (SELECT c.* FROM connections c WHERE c.owner_team_id = t.team_id", 1);
+	buf_printf(sql, "%s ORDER BY %s LIMIT $%d::bigint) c)", f.data, connlist_order(cl), n);
+	buf_printf(sql, " UNION ALL (SELECT c.* FROM connections c WHERE " SHARED_NOT_OWNED, 1);
+	buf_printf(sql, "%s ORDER BY %s LIMIT $%d::bigint)) c WHERE true", f.data,
+	    connlist_order(cl), n);
+	buf_free(&f);
+	return n;
+}
+
 /*
  * Counts from connection_status_counts (sql/031), kept by triggers: for a
  * member, their teams' totals plus the rows shared with them and owned by
@@ -289,12 +315,12 @@ connlist_count_kept(const struct connlist *cl, struct buf *sql, const char **par
 	}
 	buf_puts(sql, "), 0)");
 	if (vis) {
-		buf_printf(sql, " + (SELECT count(*) FROM connections o WHERE "
+		buf_printf(sql, " + (SELECT count(*) FROM connections c WHERE "
 		    SHARED_NOT_OWNED, 1);
 		if (cl->mask & CONNLIST_STATUS)
-			buf_printf(sql, " AND o.status = $%d", st + 1);
+			buf_printf(sql, " AND c.status = $%d", st + 1);
 		if (cl->mask & CONNLIST_TEAM)
-			buf_printf(sql, " AND o.owner_team_id = $%d::bigint", tm + 1);
+			buf_printf(sql, " AND c.owner_team_id = $%d::bigint", tm + 1);
 		buf_puts(sql, ")");
 	}
 	buf_puts(sql, " AS n");
@@ -320,9 +346,9 @@ connlist_health(const struct connlist *cl, struct buf *sql, const char **params)
 	    " FROM (SELECT sum(k.n) FILTER (WHERE k.status = 'failing') AS failing,"
 	    " sum(k.n) FILTER (WHERE k.status = 'needs_reconnect') AS reconnect"
 	    " FROM connection_status_counts k WHERE k.owner_team_id IN (" MY_TEAMS ")) k,"
-	    " (SELECT count(*) FILTER (WHERE o.status = 'failing') AS failing,"
-	    " count(*) FILTER (WHERE o.status = 'needs_reconnect') AS reconnect"
-	    " FROM connections o WHERE " SHARED_NOT_OWNED ") s", 2, 1);
+	    " (SELECT count(*) FILTER (WHERE c.status = 'failing') AS failing,"
+	    " count(*) FILTER (WHERE c.status = 'needs_reconnect') AS reconnect"
+	    " FROM connections c WHERE " SHARED_NOT_OWNED ") s", 2, 1);
 	return 2;
 }
 

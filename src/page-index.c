@@ -115,7 +115,7 @@ list_page(struct req *r, const struct list_query *lq)
 {
 	struct buf	 sql;
 	const char	*params[10];
-	char		 name[32], offset[24];
+	char		 name[32], offset[24], take[24];
 	int		 n;
 	PGresult	*res;
 
@@ -128,7 +128,8 @@ list_page(struct req *r, const struct list_query *lq)
 	    " (SELECT count(*) FROM flow_connections fc WHERE fc.connection_id = c.id)"
 	    " AS flows, (SELECT v FROM list_version) AS lv"
 	    " FROM (SELECT c.*");
-	n = connlist_from(&lq->cl, &sql, params);
+	snprintf(take, sizeof(take), "%lld", lq->page * PAGE_SIZE);
+	n = connlist_from_top(&lq->cl, &sql, params, take);
 	snprintf(offset, sizeof(offset), "%lld", (lq->page - 1) * PAGE_SIZE);
 	params[n++] = offset;
 	buf_printf(&sql, " ORDER BY %s LIMIT %d OFFSET $%d) c"

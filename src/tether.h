@@ -679,6 +679,12 @@ int		 connlist_where(const struct connlist *, struct buf *sql, const char **para
  * "FROM connections c" + connlist_where for ORDER BY … LIMIT and counts);
  * parameters as connlist_where. */
 int		 connlist_from(const struct connlist *, struct buf *sql, const char **params);
+/* As connlist_from, for a caller that reads at most `take` rows of the view
+ * in connlist_order (its LIMIT plus OFFSET, or a cursor's limit): a
+ * member's teams and shares are each read in that order up to take (one
+ * more parameter; a decimal string the caller keeps). */
+int		 connlist_from_top(const struct connlist *, struct buf *sql,
+		    const char **params, const char *take);
 /* "SELECT … AS n": the view's exact total from the trigger-kept counts
  * (sql/031) when it filters by status and team only; -1 (nothing
  * written) when it must be counted over rows. */

@@ -38,7 +38,7 @@ async function shown(who, query = '') {
 	const num = (re) => Number((re.exec(summary)?.[1] ?? '0').replace(/,/g, ''));
 	return {
 		total: l.showing === null ? 0 : l.showing.total,
-		estimated: l.showing?.estimated ?? false,
+		estimated: l.estimated,
 		failing: num(/([\d,]+) failing/),
 		reconnect: num(/([\d,]+) needs reconnect/),
 		list: l,
@@ -155,4 +155,26 @@ test('more than 10,000 matches: "10,000+", Next while rows remain, exact below',
 	assert.equal(team.estimated, false);
 	assert.equal(team.total, 10050);
 	psql(`DELETE FROM connections WHERE owner_team_id = ${big.id}`);
+});
+
+test('every page of a member of two teams shows exactly their rows, in order', async () => {
+	// Enough rows that the pages cross both teams and the shared ones.
+	seedMany(B.name, `${P} page `, 60);
+	for (const [query, order, where] of [
+		['', 'lower(c.name), c.id', 'true'],
+		['?sort=-tested', 'c.last_tested_at DESC NULLS LAST, c.id DESC', 'true'],
+		['?status=failing&sort=-name', 'lower(c.name) DESC, c.id DESC', "c.status = 'failing'"],
+	]) {
+		const want = psql(`SELECT c.id FROM connections c WHERE (c.owner_team_id IN (${two.teams})
+		    OR c.id IN (SELECT connection_id FROM connection_shares WHERE team_id IN (${two.teams})))
+		    AND ${where} ORDER BY ${order}`).map(([id]) => id);
+		const got = [];
+		for (let page = 1; got.length < want.length + 50; page++) {
+			const l = (await shown(two, `${query}${query ? '&' : '?'}page=${page}`)).list;
+			got.push(...l.rows.map((r) => r.id));
+			if (l.next === null)
+				break;
+		}
+		assert.deepEqual(got, want, `pages of /${query}`);
+	}
 });
