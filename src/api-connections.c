@@ -120,15 +120,16 @@ api_connections_rows(struct req *r, const struct connlist *cl, long long limit,
 {
 	struct buf	 sql;
 	const char	*params[12];
-	char		 lim[24], off[24], name[64];
+	char		 lim[24], off[24], take[24], name[64];
 	int		 n;
 	PGresult	*res;
 
 	buf_init(&sql);
 	buf_puts(&sql, API_CONNECTIONS_COLS ", lower(c.name) AS k_name, to_char(c.last_tested_at"
 	    " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS k_tested"
-	    " FROM (SELECT c.* FROM connections c");
-	n = connlist_where(cl, &sql, params);
+	    " FROM (SELECT c.*");
+	snprintf(take, sizeof(take), "%lld", by_offset ? offset + limit : limit + 1);
+	n = connlist_from_top(cl, &sql, params, take, NULL, 0);
 	snprintf(lim, sizeof(lim), "%lld", by_offset ? limit : limit + 1);
 	params[n++] = lim;
 	buf_printf(&sql, " ORDER BY %s LIMIT $%d", connlist_order(cl), n);
@@ -155,8 +156,12 @@ api_connections_count(struct req *r, const struct connlist *cl)
 	PGresult	*res;
 
 	buf_init(&sql);
-	buf_puts(&sql, "SELECT count(*) AS n FROM connections c");
-	n = connlist_where(cl, &sql, params);
+	/* Exact (the API promises a total): from the kept counts where the
+	 * filters allow, else over the view's rows. */
+	if ((n = connlist_count_kept(cl, &sql, params)) < 0) {
+		buf_puts(&sql, "SELECT count(*) AS n");
+		n = connlist_from(cl, &sql, params);
+	}
 	snprintf(name, sizeof(name), "api_conncount_%u", cl->mask);
 	res = db_exec_named(&r->app->db, name, sql.data, n, params);
 	buf_free(&sql);

@@ -56,13 +56,31 @@ static const char *const connlist_unused_days[] = { "30", "90" };
 	" c.refresh_token_expires_at IS NOT NULL) AND LEAST(c.secrets_expire_on," \
 	" (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) <= current_date + $" n "::int"
 
-/* The connections a non-admin may see ($N: their id): a UNION of two index
- * lookups; an OR of them would scan. */
-#define VISIBLE_IDS							\
-	"SELECT o.id FROM connections o"				\
-	" JOIN team_members m ON m.team_id = o.owner_team_id WHERE m.user_id = $%d" \
-	" UNION ALL SELECT sh.connection_id FROM connection_shares sh"	\
-	" JOIN team_members tm ON tm.team_id = sh.team_id WHERE tm.user_id = $%d"
+/*
+ * The connections a non-admin may see ($N: their user id; positional, so
+ * one parameter serves every use): those their teams own and those shared
+ * with one of their teams, in three parts that never overlap, so that a
+ * UNION ALL of them needs no de-duplication, each part is read through
+ * an index, and counts and filters apply to each part (sql/031's per-team
+ * indexes). PostgreSQL 15 does not merge ordered scans of such parts
+ * (no MergeAppend for them): ORDER BY … LIMIT still sorts the visible rows.
+ *   - owned by their first team: `owner_team_id = (scalar)`, one index range;
+ *   - owned by their other teams (most users have none: an empty hash);
+ *   - shared with them and owned by none of their teams: a few primary key
+ *     lookups (an id shared with two of their teams is one array element
+ *     twice, and = ANY matches a row once).
+ */
+#define MY_TEAMS	"SELECT m.team_id FROM team_members m WHERE m.user_id = $%1$d"
+#define SHARED_NOT_OWNED						\
+	"c.id = ANY (ARRAY(SELECT sh.connection_id FROM connection_shares sh"	\
+	" JOIN team_members m ON m.team_id = sh.team_id WHERE m.user_id = $%1$d))" \
+	" AND c.owner_team_id <> ALL (ARRAY(" MY_TEAMS "))"
+#define VISIBLE_SOURCE							\
+	"(SELECT c.* FROM connections c WHERE c.owner_team_id ="		\
+	" (" MY_TEAMS " ORDER BY m.team_id LIMIT 1)"			\
+	" UNION ALL SELECT c.* FROM connections c WHERE c.owner_team_id IN"	\
+	" (" MY_TEAMS " ORDER BY m.team_id OFFSET 1)"			\
+	" UNION ALL SELECT c.* FROM connections c WHERE " SHARED_NOT_OWNED ")"
 
 void
 connlist_init(struct connlist *cl, const struct actor *who)
@@ -182,7 +200,9 @@ connlist_keyset_where(const struct connlist *cl, struct buf *sql, const char **p
 		/* A row the actor may not see is no cursor: the subquery finds
 		 * nothing, the comparison is NULL, the page has no rows. */
 		params[n++] = cl->uid;
-		buf_printf(sql, " AND k.id IN (" VISIBLE_IDS ")", n, n);
+		buf_printf(sql, " AND (k.owner_team_id IN (" MY_TEAMS ") OR k.id IN"
+		    " (SELECT sh.connection_id FROM connection_shares sh JOIN team_members m"
+		    " ON m.team_id = sh.team_id WHERE m.user_id = $%1$d))", n);
 	}
 	buf_puts(sql, ")");
 	return n;
@@ -221,16 +241,10 @@ connlist_after(const struct connlist *cl, struct buf *sql, int a, int b)
 	}
 }
 
-int
-connlist_where(const struct connlist *cl, struct buf *sql, const char **params)
+/* The filters but visibility, " AND …" each, parameters from params[n]. */
+static int
+connlist_filters(const struct connlist *cl, struct buf *sql, const char **params, int n)
 {
-	int	 n = 0;
-
-	buf_puts(sql, " WHERE true");
-	if (cl->mask & CONNLIST_VISIBLE) {
-		params[n++] = cl->uid;
-		buf_printf(sql, " AND c.id IN (" VISIBLE_IDS ")", n, n);
-	}
 	if (cl->mask & CONNLIST_Q) {
 		params[n++] = cl->like;
 		buf_printf(sql, " AND lower(c.name) LIKE '%%' || lower($%d) || '%%'", n);
@@ -267,6 +281,129 @@ connlist_where(const struct connlist *cl, struct buf *sql, const char **params)
 		connlist_after(cl, sql, n - 1, n);
 	}
 	return n;
+}
+
+int
+connlist_where(const struct connlist *cl, struct buf *sql, const char **params)
+{
+	int	 n = 0;
+
+	buf_puts(sql, " WHERE true");
+	if (cl->mask & CONNLIST_VISIBLE) {
+		params[n++] = cl->uid;
+		buf_printf(sql, " AND c.id IN (SELECT v.id FROM " VISIBLE_SOURCE " v)", n);
+	}
+	return connlist_filters(cl, sql, params, n);
+}
+
+int
+connlist_from(const struct connlist *cl, struct buf *sql, const char **params)
+{
+	int	 n = 0;
+
+	if (cl->mask & CONNLIST_VISIBLE) {
+		params[n++] = cl->uid;
+		buf_printf(sql, " FROM " VISIBLE_SOURCE " c WHERE true", n);
+	} else
+		buf_puts(sql, " FROM connections c WHERE true");
+	return connlist_filters(cl, sql, params, n);
+}
+
+int
+connlist_from_top(const struct connlist *cl, struct buf *sql, const char **params,
+    const char *take, const char *cursor, int before)
+{
+	const char	*order = cursor == NULL ? connlist_order(cl) : before ?
+			    connlist_keysets[cl->sort].backward : connlist_keysets[cl->sort].forward;
+	struct buf	 f;
+	int		 n = 0;
+
+	if (!(cl->mask & CONNLIST_VISIBLE)) {
+		n = connlist_from(cl, sql, params);
+		return cursor != NULL ? connlist_keyset_where(cl, sql, params, n, cursor,
+		    before) : n;
+	}
+	/* Each of their teams, then the shared rows, read in the view's order
+	 * (from the cursor's row, when there is one) up to `take` rows each;
+	 * the caller's ORDER BY … LIMIT takes its page from those. */
+	params[n++] = cl->uid;
+	buf_init(&f);
+	n = connlist_filters(cl, &f, params, n);
+	if (cursor != NULL)
+		n = connlist_keyset_where(cl, &f, params, n, cursor, before);
+	params[n++] = take;
+	buf_printf(sql, " FROM ((SELECT c.* FROM (" MY_TEAMS ") t CROSS JOIN LATERAL"
+	    " (SELECT c.* FROM connections c WHERE c.owner_team_id = t.team_id", 1);
+	buf_printf(sql, "%s ORDER BY %s LIMIT $%d::bigint) c)", f.data, order, n);
+	buf_printf(sql, " UNION ALL (SELECT c.* FROM connections c WHERE " SHARED_NOT_OWNED, 1);
+	buf_printf(sql, "%s ORDER BY %s LIMIT $%d::bigint)) c WHERE true", f.data, order, n);
+	buf_free(&f);
+	return n;
+}
+
+/*
+ * Counts from connection_status_counts (sql/031), kept by triggers: for a
+ * member, their teams' totals plus the rows shared with them and owned by
+ * none of their teams (counted through connection_shares: a few lookups).
+ */
+int
+connlist_count_kept(const struct connlist *cl, struct buf *sql, const char **params)
+{
+	int	 n = 0, vis = (cl->mask & CONNLIST_VISIBLE) != 0, st = 0, tm = 0;
+
+	if ((cl->mask & ~(CONNLIST_VISIBLE | CONNLIST_STATUS | CONNLIST_TEAM)) != 0)
+		return -1;
+	if (vis)
+		params[n++] = cl->uid;
+	buf_puts(sql, "SELECT COALESCE((SELECT sum(k.n) FROM connection_status_counts k"
+	    " WHERE true");
+	if (vis)
+		buf_printf(sql, " AND k.owner_team_id IN (" MY_TEAMS ")", 1);
+	if (cl->mask & CONNLIST_STATUS) {
+		params[st = n++] = cl->status;
+		buf_printf(sql, " AND k.status = $%d", n);
+	}
+	if (cl->mask & CONNLIST_TEAM) {
+		params[tm = n++] = cl->team;
+		buf_printf(sql, " AND k.owner_team_id = $%d::bigint", n);
+	}
+	buf_puts(sql, "), 0)");
+	if (vis) {
+		buf_printf(sql, " + (SELECT count(*) FROM connections c WHERE "
+		    SHARED_NOT_OWNED, 1);
+		if (cl->mask & CONNLIST_STATUS)
+			buf_printf(sql, " AND c.status = $%d", st + 1);
+		if (cl->mask & CONNLIST_TEAM)
+			buf_printf(sql, " AND c.owner_team_id = $%d::bigint", tm + 1);
+		buf_puts(sql, ")");
+	}
+	buf_puts(sql, " AS n");
+	return n;
+}
+
+int
+connlist_health(const struct connlist *cl, struct buf *sql, const char **params)
+{
+	params[0] = cl->horizon;
+	if (!(cl->mask & CONNLIST_VISIBLE)) {
+		buf_puts(sql, "SELECT COALESCE(sum(k.n) FILTER (WHERE k.status = 'failing'), 0)"
+		    " AS failing, COALESCE(sum(k.n) FILTER (WHERE k.status = 'needs_reconnect'),"
+		    " 0) AS reconnect, (SELECT count(*) FROM connections c WHERE true"
+		    EXPIRING_WHERE("1") ") AS expiring FROM connection_status_counts k");
+		return 1;
+	}
+	params[1] = cl->uid;
+	buf_printf(sql, "SELECT COALESCE(k.failing, 0) + s.failing AS failing,"
+	    " COALESCE(k.reconnect, 0) + s.reconnect AS reconnect,"
+	    " (SELECT count(*) FROM " VISIBLE_SOURCE " c WHERE true" EXPIRING_WHERE("%2$d")
+	    ") AS expiring"
+	    " FROM (SELECT sum(k.n) FILTER (WHERE k.status = 'failing') AS failing,"
+	    " sum(k.n) FILTER (WHERE k.status = 'needs_reconnect') AS reconnect"
+	    " FROM connection_status_counts k WHERE k.owner_team_id IN (" MY_TEAMS ")) k,"
+	    " (SELECT count(*) FILTER (WHERE c.status = 'failing') AS failing,"
+	    " count(*) FILTER (WHERE c.status = 'needs_reconnect') AS reconnect"
+	    " FROM connections c WHERE " SHARED_NOT_OWNED ") s", 2, 1);
+	return 2;
 }
 
 /* ------------------------------------------------------------- cursors */

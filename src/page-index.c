@@ -41,12 +41,6 @@ struct list_query {
 	const char	*before;	/* or before it (page > 1 only) */
 };
 
-/* Expiring within the horizon ($n): as connlist.c, for the health summary. */
-#define EXPIRING_WHERE(n)						\
-	" AND (c.secrets_expire_on IS NOT NULL OR"			\
-	" c.refresh_token_expires_at IS NOT NULL) AND LEAST(c.secrets_expire_on," \
-	" (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) <= current_date + $" n "::int"
-
 static const char *
 status_label(const char *key)
 {
@@ -86,32 +80,45 @@ list_read(struct req *r, struct list_query *lq)
 		lq->before = v;
 }
 
+/*
+ * The view's total: exact from the trigger-kept counts where the filters
+ * allow (connlist_count_kept), else counted over the rows up to a cap: at
+ * least LIST_COUNT_CAP, and past the page asked for. A count that reaches
+ * the cap is "at least": Pager.Estimated and Pager.AtLeast say so, and n
+ * is one more than AtLeast, so there is a next page while rows remain.
+ */
+#define LIST_COUNT_CAP	10000
+
 static PGresult *
 list_count(struct req *r, const struct list_query *lq)
 {
 	struct buf	 sql;
-	const char	*params[8];
-	char		 name[32];
-	int		 n;
+	const char	*params[12];
+	char		 name[32], cap[24];
+	long long	 k = lq->page * PAGE_SIZE;
+	int		 n, capped = 0;
 	PGresult	*res;
 
 	buf_init(&sql);
-	if ((lq->cl.mask & ~CONNLIST_TEAM) == 0) {
-		/* No filter but the team: the trigger-kept totals answer at once. */
-		n = 0;
-		if (lq->cl.mask & CONNLIST_TEAM)
-			params[n++] = lq->cl.team;
-		buf_printf(&sql, "SELECT COALESCE(sum(n), 0) AS n,"
-		    " (SELECT v FROM list_version) AS lv FROM connection_counts%s",
-		    n > 0 ? " WHERE owner_team_id = $1::bigint" : "");
-	} else {
-		buf_puts(&sql, "SELECT count(*) AS n, (SELECT v FROM list_version) AS lv"
-		    " FROM connections c");
-		n = connlist_where(&lq->cl, &sql, params);
+	buf_puts(&sql, "SELECT x.n, (SELECT v FROM list_version) AS lv FROM (");
+	if ((n = connlist_count_kept(&lq->cl, &sql, params)) < 0) {
+		buf_puts(&sql, "SELECT count(*) AS n FROM (SELECT 1");
+		n = connlist_from(&lq->cl, &sql, params);
+		snprintf(cap, sizeof(cap), "%lld", (k > LIST_COUNT_CAP ? k : LIST_COUNT_CAP) + 1);
+		params[n++] = cap;
+		buf_printf(&sql, " LIMIT $%d::bigint) c", n);
+		capped = 1;
 	}
+	buf_puts(&sql, ") x");
 	snprintf(name, sizeof(name), "list_count_%u", lq->cl.mask);
 	res = db_exec_named(&r->app->db, name, sql.data, n, params);
 	buf_free(&sql);
+	if (res != NULL && capped && strcmp(db_get(res, 0, "n"), cap) == 0) {
+		render_set(r->hdf, "Pager.Estimated", "1");
+		render_set_int(r->hdf, "Pager.AtLeast", strtoll(cap, NULL, 10) - 1);
+		render_set_int(r->hdf, "Pager.PagesAtLeast",
+		    (strtoll(cap, NULL, 10) - 1) / PAGE_SIZE);
+	}
 	return res;
 }
 
@@ -126,7 +133,7 @@ list_page(struct req *r, const struct list_query *lq, char cursor)
 	const struct connlist_keyset *ks = connlist_keyset(&lq->cl);
 	struct buf	 sql;
 	const char	*params[12];
-	char		 name[40], offset[24];
+	char		 name[40], offset[24], take[24];
 	int		 n;
 	PGresult	*res;
 
@@ -138,15 +145,19 @@ list_page(struct req *r, const struct list_query *lq, char cursor)
 	    " c.last_test_result, c.owner_team_id, t.name AS team,"
 	    " (SELECT count(*) FROM flow_connections fc WHERE fc.connection_id = c.id)"
 	    " AS flows, (SELECT v FROM list_version) AS lv"
-	    " FROM (SELECT c.* FROM connections c");
-	n = connlist_where(&lq->cl, &sql, params);
+	    " FROM (SELECT c.*");
+	/* Every part of a member's rows is read in order up to `take` rows:
+	 * from the cursor's row a page, else up to the page asked for. */
 	if (cursor == 'a' || cursor == 'b') {
-		n = connlist_keyset_where(&lq->cl, &sql, params, n,
+		snprintf(take, sizeof(take), "%d", PAGE_SIZE);
+		n = connlist_from_top(&lq->cl, &sql, params, take,
 		    cursor == 'b' ? lq->before : lq->after, cursor == 'b');
 		buf_printf(&sql, " ORDER BY %s LIMIT %d) c",
 		    cursor == 'b' ? ks->backward : ks->forward, PAGE_SIZE);
 	} else {
 		cursor = 'o';
+		snprintf(take, sizeof(take), "%lld", lq->page * PAGE_SIZE);
+		n = connlist_from_top(&lq->cl, &sql, params, take, NULL, 0);
 		snprintf(offset, sizeof(offset), "%lld", (lq->page - 1) * PAGE_SIZE);
 		params[n++] = offset;
 		buf_printf(&sql, " ORDER BY %s LIMIT %d OFFSET $%d) c",
@@ -162,37 +173,26 @@ list_page(struct req *r, const struct list_query *lq, char cursor)
 
 /*
  * The health summary: failing, needs reconnect and expiring connections the
- * user may see, whatever the filters. Each count starts from its index
- * (connections_status_name_idx, connections_expiry_idx) and, for a
- * non-admin, checks each of those few rows for visibility: 0.5 ms for a
- * member of a team of 10,000 connections, where collecting what they may
- * see first took 40 ms.
+ * user may see, whatever the filters (connlist_health): sums over the
+ * trigger-kept counts, shared rows through connection_shares, and the
+ * expiring ones through the per-team expiry index.
  */
-#define HEALTH_VISIBLE							\
-	" AND (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = c.owner_team_id" \
-	" AND m.user_id = $2) OR EXISTS (SELECT 1 FROM connection_shares sh"	\
-	" JOIN team_members tm ON tm.team_id = sh.team_id"		\
-	" WHERE sh.connection_id = c.id AND tm.user_id = $2))"
-
 static PGresult *
-list_health(struct req *r, const struct list_query *lq, const char *uid)
+list_health(struct req *r, const struct list_query *lq)
 {
-	const char	*params[2] = { lq->cl.horizon, uid };
+	struct buf	 sql;
+	const char	*params[2];
+	int		 n;
+	PGresult	*res;
 
-	if (lq->cl.mask & CONNLIST_VISIBLE)
-		return db_exec_named(&r->app->db, "list_health_vis",
-		    "SELECT (SELECT count(*) FROM connections c WHERE c.status = 'failing'"
-		    HEALTH_VISIBLE ") AS failing, (SELECT count(*) FROM connections c"
-		    " WHERE c.status = 'needs_reconnect'" HEALTH_VISIBLE ") AS reconnect,"
-		    " (SELECT count(*) FROM connections c WHERE true" EXPIRING_WHERE("1")
-		    HEALTH_VISIBLE ") AS expiring,"
-		    " (SELECT v FROM list_version) AS lv", 2, params);
-	return db_exec_named(&r->app->db, "list_health",
-	    "SELECT (SELECT count(*) FROM connections c WHERE c.status = 'failing') AS failing,"
-	    " (SELECT count(*) FROM connections c WHERE c.status = 'needs_reconnect')"
-	    " AS reconnect, (SELECT count(*) FROM connections c WHERE true"
-	    EXPIRING_WHERE("1") ") AS expiring,"
-	    " (SELECT v FROM list_version) AS lv", 1, params);
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT h.*, (SELECT v FROM list_version) AS lv FROM (");
+	n = connlist_health(&lq->cl, &sql, params);
+	buf_puts(&sql, ") h");
+	res = db_exec_named(&r->app->db, n == 1 ? "list_health" : "list_health_vis",
+	    sql.data, n, params);
+	buf_free(&sql);
+	return res;
 }
 
 static void
@@ -566,7 +566,7 @@ page_index(struct req *r)
 		}
 	}
 	if ((rows == NULL && (rows = list_page(r, &lq, 'o')) == NULL) ||
-	    (health = list_health(r, &lq, uid)) == NULL) {
+	    (health = list_health(r, &lq)) == NULL) {
 		http_error(r, 503, NULL);
 		goto out;
 	}

@@ -712,6 +712,27 @@ const char	*connlist_set(struct connlist *, const struct catalog *, const char *
 /* " WHERE …" for c (connections) into sql, its parameters into params (at
  * most 10): their number. */
 int		 connlist_where(const struct connlist *, struct buf *sql, const char **params);
+/* " FROM … c WHERE …": the rows the view shows as c, from the actor's
+ * teams and shares in parts the planner can read in order (prefer it to
+ * "FROM connections c" + connlist_where for ORDER BY … LIMIT and counts);
+ * parameters as connlist_where. */
+int		 connlist_from(const struct connlist *, struct buf *sql, const char **params);
+/* As connlist_from, for a caller that reads at most `take` rows of the view
+ * in connlist_order (its LIMIT plus OFFSET, or a cursor's limit): a
+ * member's teams and shares are each read in that order up to take (one
+ * more parameter; a decimal string the caller keeps). With `cursor` (a
+ * row id), only the rows after it (before: before it, read backwards, in
+ * the keyset's order), as connlist_keyset_where. */
+int		 connlist_from_top(const struct connlist *, struct buf *sql,
+		    const char **params, const char *take, const char *cursor, int before);
+/* "SELECT … AS n": the view's exact total from the trigger-kept counts
+ * (sql/031) when it filters by status and team only; -1 (nothing
+ * written) when it must be counted over rows. */
+int		 connlist_count_kept(const struct connlist *, struct buf *sql,
+		    const char **params);
+/* "SELECT failing, reconnect, expiring": the health summary of what the
+ * actor may see, whatever the filters; parameters (2) as connlist_where. */
+int		 connlist_health(const struct connlist *, struct buf *sql, const char **params);
 /* The ORDER BY of the view's sort (c.*). */
 const char	*connlist_order(const struct connlist *);
 /* Keyset pages: the sort's key as a row value of c (the listed row) and of

@@ -141,10 +141,10 @@ call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
 </div><?cs
 
   else ?>
-<p class="results-count">Showing <strong><?cs call:thousands(Pager.First) ?>–<?cs call:thousands(Pager.Last) ?></strong> of <strong><?cs call:thousands(Pager.Total) ?></strong> connection<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Filter.Active ?> matching the filters<?cs /if ?>. Times are in UTC.</p>
+<p class="results-count">Showing <strong><?cs call:thousands(Pager.First) ?>–<?cs call:thousands(Pager.Last) ?></strong> of <strong><?cs if:Pager.Estimated ?><?cs call:thousands(Pager.AtLeast) ?>+<?cs else ?><?cs call:thousands(Pager.Total) ?><?cs /if ?></strong> connection<?cs if:#Pager.Total != 1 ?>s<?cs /if ?><?cs if:Filter.Active ?> matching the filters<?cs /if ?>. Times are in UTC.</p>
 <div class="table-wrap">
 <table class="data-table connections-table">
-<caption class="visually-hidden">Connections, <?cs call:thousands(Pager.First) ?> to <?cs call:thousands(Pager.Last) ?> of <?cs call:thousands(Pager.Total) ?>. The Name and Last tested headers are links that sort the list.</caption>
+<caption class="visually-hidden">Connections, <?cs call:thousands(Pager.First) ?> to <?cs call:thousands(Pager.Last) ?> of <?cs if:Pager.Estimated ?>more than <?cs call:thousands(Pager.AtLeast) ?><?cs else ?><?cs call:thousands(Pager.Total) ?><?cs /if ?>. The Name and Last tested headers are links that sort the list.</caption>
 <thead>
 <tr><?cs
   call:sort_header("/", "Name", Sort.Name.Query, Sort.Name.Dir) ?><th scope="col">Connector</th><th scope="col">Authentication</th><th scope="col">Status</th><?cs

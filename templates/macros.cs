@@ -184,7 +184,8 @@ else ?><?cs var:label ?><?cs /if ?></th><?cs
   else ?>
 <span class="btn btn-secondary btn-sm is-disabled" aria-hidden="true">&larr; Previous</span><?cs
   /if ?>
-<span class="pagination-status">Page <?cs var:Pager.Page ?> of <?cs var:Pager.Pages ?></span><?cs
+<span class="pagination-status">Page <?cs var:Pager.Page ?> of <?cs
+  if:Pager.Estimated ?><?cs call:thousands(Pager.PagesAtLeast) ?>+<?cs else ?><?cs var:Pager.Pages ?><?cs /if ?></span><?cs
   if:Pager.NextQuery ?>
 <a class="btn btn-secondary btn-sm" href="<?cs var:base ?><?cs var:Pager.NextQuery ?>" rel="next">Next<span class="visually-hidden"> page</span> <span aria-hidden="true">&rarr;</span></a><?cs
   else ?>

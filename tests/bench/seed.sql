@@ -161,14 +161,20 @@ ORDER BY g;
 
 -- About six connections a flow, drawn at random from the bench ones, so
 -- roughly a quarter of the connections are used by at least one flow.
+-- The pick is made below OFFSET 0, before the sort: otherwise each sorted
+-- row carries the whole array (at 200,000 connections, ~100 GB of temp).
 INSERT INTO flow_connections (flow_id, connection_id)
-SELECT f.id, c.ids[1 + floor(random() * array_length(c.ids, 1))::int]
-FROM flows f
-CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids
-	FROM connections WHERE name LIKE 'bench-%') c
-CROSS JOIN generate_series(1, 6)
-WHERE f.name LIKE 'bench-flow-%'
-ORDER BY f.id
+SELECT flow_id, connection_id FROM (
+	SELECT f.id AS flow_id, c.ids[1 + floor(random() * array_length(c.ids, 1))::int]
+	    AS connection_id
+	FROM flows f
+	CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids
+		FROM connections WHERE name LIKE 'bench-%') c
+	CROSS JOIN generate_series(1, 6)
+	WHERE f.name LIKE 'bench-flow-%'
+	OFFSET 0
+) AS pick
+ORDER BY flow_id
 ON CONFLICT (flow_id, connection_id) DO NOTHING;
 
 COMMIT;

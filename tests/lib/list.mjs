@@ -143,10 +143,12 @@ export function parseList(html) {
 			});
 		}
 	}
-	const showing = /Showing\s*(?:<[^>]*>\s*)*([\d,]+)\s*[–-]\s*([\d,]+)\s*(?:<[^>]*>\s*)*\s*of\s*(?:<[^>]*>\s*)*([\d,]+)/.exec(html);
+	const showing = /Showing\s*(?:<[^>]*>\s*)*([\d,]+)\s*[–-]\s*([\d,]+)\s*(?:<[^>]*>\s*)*\s*of\s*(?:<[^>]*>\s*)*([\d,]+)(\+?)/.exec(html);
 	const n = (s) => Number(s.replace(/,/g, ''));	// "200,014"
 	if (showing !== null)
 		out.showing = { first: n(showing[1]), last: n(showing[2]), total: n(showing[3]) };
+	// "of 10,000+": a count that stopped at the cap; total is a lower bound
+	out.estimated = showing !== null && showing[4] === '+';
 	const form = /<form\b[^>]*method="get"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
 	if (form !== null) {
 		const f = { options: {} };
