@@ -458,13 +458,25 @@ db_batch_add(struct db_batch *b, const char *name, const char *sql, int nparams,
 		return -1;
 	}
 	it = &b->item[b->n];
-	it->name = name;
-	it->sql = sql;
+	it->name = xstrdup(name);
+	it->sql = xstrdup(sql);
+	it->stmt = -1;
 	it->nparams = nparams;
 	it->params = nparams > 0 ? xcalloc((size_t)nparams, sizeof(char *)) : NULL;
 	for (i = 0; i < nparams; i++)
 		it->params[i] = params[i] != NULL ? xstrdup(params[i]) : NULL;
 	return b->n++;
+}
+
+int
+db_batch_add_stmt(struct db_batch *b, enum db_stmt stmt, int nparams,
+    const char *const *params)
+{
+	int	 i = db_batch_add(b, stmts[stmt].name, stmts[stmt].sql, nparams, params);
+
+	if (i >= 0)
+		b->item[i].stmt = (int)stmt;
+	return i;
 }
 
 PGresult *
@@ -500,6 +512,8 @@ db_batch_free(struct db_batch *b)
 		for (k = 0; k < b->item[i].nparams; k++)
 			free(b->item[i].params[k]);
 		free(b->item[i].params);
+		free(b->item[i].name);
+		free(b->item[i].sql);
 	}
 	b->n = 0;
 }
@@ -587,9 +601,14 @@ db_batch_once(struct db *db, struct db_batch *b)
 		return -1;
 	for (i = 0; i < b->n; i++) {
 		it = &b->item[i];
-		it->plain = db_named_clash(db, it->name, it->sql) ||
-		    (!db_named_is_prepared(db, it->name) && db->nnamed >= DB_NAMED_MAX);
-		it->prepare = !it->plain && !db_named_is_prepared(db, it->name);
+		if (it->stmt >= 0) {	/* the app's own: prepared once, by number */
+			it->plain = 0;
+			it->prepare = !(db->prepared & (1ULL << it->stmt));
+		} else {
+			it->plain = db_named_clash(db, it->name, it->sql) ||
+			    (!db_named_is_prepared(db, it->name) && db->nnamed >= DB_NAMED_MAX);
+			it->prepare = !it->plain && !db_named_is_prepared(db, it->name);
+		}
 		for (k = 0; k < i && it->prepare; k++)	/* twice in one batch */
 			if (b->item[k].prepare && strcmp(b->item[k].name, it->name) == 0)
 				it->prepare = 0;
@@ -615,7 +634,10 @@ db_batch_once(struct db *db, struct db_batch *b)
 		if (it->prepare) {
 			res = db_pipeline_answer(db, deadline, &broken);
 			if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-				db_named_add(db, it->name, it->sql);
+				if (it->stmt >= 0)
+					db->prepared |= 1ULL << it->stmt;
+				else
+					db_named_add(db, it->name, it->sql);
 				PQclear(res);
 			} else {
 				db_batch_note_failure(&failed, &failed_name, it->name, res);

@@ -89,53 +89,70 @@ list_read(struct req *r, struct list_query *lq)
  */
 #define LIST_COUNT_CAP	10000
 
-static PGresult *
-list_count(struct req *r, const struct list_query *lq)
+/* Where the list's reads are in their batch (db_batch: one round trip). */
+struct list_reads {
+	int	 teams;		/* -1: an admin's kept options */
+	int	 count;
+	int	 rows;
+	int	 health;
+	int	 capped;	/* the count stops at cap */
+	char	 cap[24];
+};
+
+static void
+list_count_queue(const struct list_query *lq, struct db_batch *b, struct list_reads *q)
 {
 	struct buf	 sql;
 	const char	*params[12];
-	char		 name[32], cap[24];
+	char		 name[32];
 	long long	 k = lq->page * PAGE_SIZE;
-	int		 n, capped = 0;
-	PGresult	*res;
+	int		 n;
 
 	buf_init(&sql);
 	buf_puts(&sql, "SELECT x.n, (SELECT v FROM list_version) AS lv FROM (");
+	q->capped = 0;
 	if ((n = connlist_count_kept(&lq->cl, &sql, params)) < 0) {
 		buf_puts(&sql, "SELECT count(*) AS n FROM (SELECT 1");
 		n = connlist_from(&lq->cl, &sql, params);
-		snprintf(cap, sizeof(cap), "%lld", (k > LIST_COUNT_CAP ? k : LIST_COUNT_CAP) + 1);
-		params[n++] = cap;
+		snprintf(q->cap, sizeof(q->cap), "%lld",
+		    (k > LIST_COUNT_CAP ? k : LIST_COUNT_CAP) + 1);
+		params[n++] = q->cap;
 		buf_printf(&sql, " LIMIT $%d::bigint) c", n);
-		capped = 1;
+		q->capped = 1;
 	}
 	buf_puts(&sql, ") x");
 	snprintf(name, sizeof(name), "list_count_%u", lq->cl.mask);
-	res = db_exec_named(&r->app->db, name, sql.data, n, params);
+	q->count = db_batch_add(b, name, sql.data, n, params);
 	buf_free(&sql);
-	if (res != NULL && capped && strcmp(db_get(res, 0, "n"), cap) == 0) {
-		render_set(r->hdf, "Pager.Estimated", "1");
-		render_set_int(r->hdf, "Pager.AtLeast", strtoll(cap, NULL, 10) - 1);
-		render_set_int(r->hdf, "Pager.PagesAtLeast",
-		    (strtoll(cap, NULL, 10) - 1) / PAGE_SIZE);
-	}
-	return res;
+}
+
+/* A count that reached its cap is "at least" (Pager.Estimated). */
+static void
+list_count_note(struct req *r, PGresult *count, const struct list_reads *q)
+{
+	long long	 at_least = strtoll(q->cap, NULL, 10) - 1;
+
+	if (!q->capped || strcmp(db_get(count, 0, "n"), q->cap) != 0)
+		return;
+	render_set(r->hdf, "Pager.Estimated", "1");
+	render_set_int(r->hdf, "Pager.AtLeast", at_least);
+	render_set_int(r->hdf, "Pager.PagesAtLeast", at_least / PAGE_SIZE);
 }
 
 /*
  * The page: by OFFSET (page numbers), or by keyset when `cursor` is 'a'
  * (the rows after lq->after in the sort's order) or 'b' (before
  * lq->before): a range read of the sort's index from that row's key.
+ * Queued on b: its index.
  */
-static PGresult *
-list_page(struct req *r, const struct list_query *lq, char cursor)
+static int
+list_page_queue(const struct list_query *lq, char cursor, struct db_batch *b)
 {
 	const struct connlist_keyset *ks = connlist_keyset(&lq->cl);
 	struct buf	 sql;
 	const char	*params[12];
 	char		 name[40], offset[24], take[24];
-	int		 n;
-	PGresult	*res;
+	int		 n, i;
 
 	buf_init(&sql);
 	/* The page first, then flows counted for its 50 rows only (not for
@@ -166,8 +183,25 @@ list_page(struct req *r, const struct list_query *lq, char cursor)
 	buf_printf(&sql, " JOIN teams t ON t.id = c.owner_team_id ORDER BY %s",
 	    connlist_order(&lq->cl));
 	snprintf(name, sizeof(name), "list_page_%u_%d_%c", lq->cl.mask, lq->cl.sort, cursor);
-	res = db_exec_named(&r->app->db, name, sql.data, n, params);
+	i = db_batch_add(b, name, sql.data, n, params);
 	buf_free(&sql);
+	return i;
+}
+
+/* The page by number alone (after a cursor that found nothing, or past
+ * the last page): NULL when the database failed. */
+static PGresult *
+list_page_by_number(struct req *r, const struct list_query *lq)
+{
+	struct db_batch	 b;
+	PGresult	*res = NULL;
+	int		 i;
+
+	db_batch_init(&b);
+	i = list_page_queue(lq, 'o', &b);
+	if (db_batch_run(&r->app->db, &b) == 0)
+		res = db_batch_take(&b, i);
+	db_batch_free(&b);
 	return res;
 }
 
@@ -177,22 +211,20 @@ list_page(struct req *r, const struct list_query *lq, char cursor)
  * trigger-kept counts, shared rows through connection_shares, and the
  * expiring ones through the per-team expiry index.
  */
-static PGresult *
-list_health(struct req *r, const struct list_query *lq)
+static int
+list_health_queue(const struct list_query *lq, struct db_batch *b)
 {
 	struct buf	 sql;
 	const char	*params[2];
-	int		 n;
-	PGresult	*res;
+	int		 n, i;
 
 	buf_init(&sql);
 	buf_puts(&sql, "SELECT h.*, (SELECT v FROM list_version) AS lv FROM (");
 	n = connlist_health(&lq->cl, &sql, params);
 	buf_puts(&sql, ") h");
-	res = db_exec_named(&r->app->db, n == 1 ? "list_health" : "list_health_vis",
-	    sql.data, n, params);
+	i = db_batch_add(b, n == 1 ? "list_health" : "list_health_vis", sql.data, n, params);
 	buf_free(&sql);
-	return res;
+	return i;
 }
 
 static void
@@ -471,37 +503,40 @@ list_team_options_html(PGresult *res)
 }
 
 /*
- * The team filter's options (markup, none selected) and the list version
- * they were read at (*lv; -1 when kept). Admins see every team; that list
- * is the same for all of them, so a worker keeps it while the teams'
- * stamp (sql/032) read by this request's session lookup stays: current as
- * of that lookup, as a kept page is. Others' depend on who they are. NULL
- * when the database failed; *owned says whether the caller frees it.
+ * The team filter's options. Admins see every team; that list is the same
+ * for all of them, so a worker keeps its markup while the teams' stamp
+ * (sql/032) read by this request's session lookup stays: current as of
+ * that lookup, as a kept page is. Others' depend on who they are and are
+ * read with the page. NULL: read them (list_teams_read).
  */
-static char *
-list_teams(struct req *r, const char *const *params, int64_t *lv, int *owned)
+static const char *
+list_teams_kept(struct req *r)
 {
 	struct app	*app = r->app;
-	PGresult	*res;
-	char		*html;
 
-	*lv = -1;
-	*owned = 0;
 	if (r->sess->is_admin && app->all_teams_html != NULL &&
 	    app->all_teams_version == r->sess->teams_version)
 		return app->all_teams_html;
-	if ((res = db_exec(&app->db, STMT_TEAMS_VISIBLE, 2, params)) == NULL)
-		return NULL;
-	html = list_team_options_html(res);
+	return NULL;
+}
+
+/* The options read (res: id, name, lv): an admin's are kept by the worker
+ * (*owned 0), a member's are the caller's to free (*owned 1) and *lv the
+ * list version they were read at. */
+static char *
+list_teams_read(struct req *r, PGresult *res, int64_t *lv, int *owned)
+{
+	struct app	*app = r->app;
+	char		*html = list_team_options_html(res);
+
 	if (!r->sess->is_admin) {
 		*lv = list_result_version(res);
 		*owned = 1;
-	} else {
-		free(app->all_teams_html);
-		app->all_teams_html = html;
-		app->all_teams_version = r->sess->teams_version;
+		return html;
 	}
-	db_clear(res);
+	free(app->all_teams_html);
+	app->all_teams_html = html;
+	app->all_teams_version = r->sess->teams_version;
 	return html;
 }
 
@@ -519,11 +554,14 @@ page_index(struct req *r)
 	struct list_query	 lq;
 	char			 uid[24];
 	const char		*params[2] = { uid, r->sess->is_admin ? "t" : "f" };
-	PGresult		*count = NULL, *rows = NULL, *health = NULL;
-	char			*teams = NULL;
+	PGresult		*count = NULL, *rows = NULL, *health = NULL, *res;
+	const char		*teams;
+	char			*teams_read = NULL;
+	struct db_batch		 b;
+	struct list_reads	 q;
 	struct buf		 view;
 	long long		 total;
-	int64_t			 version, teams_lv;
+	int64_t			 version, teams_lv = -1;
 	int			 rc = -1, teams_owned = 0, flash, keep;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
@@ -543,30 +581,45 @@ page_index(struct req *r)
 		rc = 0;
 		goto out;
 	}
-	if ((teams = list_teams(r, params, &teams_lv, &teams_owned)) == NULL ||
-	    (count = list_count(r, &lq)) == NULL) {
+	/* Every read the page needs, in one round trip; the page by cursor
+	 * when the URL has one. */
+	db_batch_init(&b);
+	q.teams = (teams = list_teams_kept(r)) == NULL ?
+	    db_batch_add_stmt(&b, STMT_TEAMS_VISIBLE, 2, params) : -1;
+	list_count_queue(&lq, &b, &q);
+	q.rows = list_page_queue(&lq, lq.after != NULL ? 'a' : lq.before != NULL ? 'b' : 'o',
+	    &b);
+	q.health = list_health_queue(&lq, &b);
+	if (db_batch_run(&r->app->db, &b) == -1) {
+		db_batch_free(&b);
 		http_error(r, 503, NULL);
 		goto out;
 	}
-	/* Past the last page (a stale bookmark): show the last one instead. */
+	count = db_batch_take(&b, q.count);
+	rows = db_batch_take(&b, q.rows);
+	health = db_batch_take(&b, q.health);
+	if (q.teams >= 0) {
+		res = db_batch_take(&b, q.teams);
+		teams = teams_read = list_teams_read(r, res, &teams_lv, &teams_owned);
+		db_clear(res);
+	}
+	db_batch_free(&b);
+	list_count_note(r, count, &q);
+	/* Past the last page (a stale bookmark): show the last one instead.
+	 * A cursor that found no rows (its row gone, moved or not the user's),
+	 * or less than a page before it: the page by number. */
 	total = strtoll(db_get(count, 0, "n"), NULL, 10);
 	if (total > 0 && (lq.page - 1) * PAGE_SIZE >= total) {
 		lq.page = (total + PAGE_SIZE - 1) / PAGE_SIZE;
 		lq.after = lq.before = NULL;
+		db_clear(rows);
+		rows = NULL;
+	} else if ((lq.after != NULL || lq.before != NULL) && (db_rows(rows) == 0 ||
+	    (lq.before != NULL && db_rows(rows) < PAGE_SIZE))) {
+		db_clear(rows);
+		rows = NULL;
 	}
-	/* A keyset page when the URL has a cursor and it finds rows (a full
-	 * page before it); else (a bookmark, a cursor row gone, moved or not
-	 * the user's) by number. */
-	if (lq.after != NULL || lq.before != NULL) {
-		rows = list_page(r, &lq, lq.after != NULL ? 'a' : 'b');
-		if (rows != NULL && (db_rows(rows) == 0 ||
-		    (lq.before != NULL && db_rows(rows) < PAGE_SIZE))) {
-			db_clear(rows);
-			rows = NULL;
-		}
-	}
-	if ((rows == NULL && (rows = list_page(r, &lq, 'o')) == NULL) ||
-	    (health = list_health(r, &lq)) == NULL) {
+	if (rows == NULL && (rows = list_page_by_number(r, &lq)) == NULL) {
 		http_error(r, 503, NULL);
 		goto out;
 	}
@@ -593,7 +646,7 @@ page_index(struct req *r)
 out:
 	buf_free(&view);
 	if (teams_owned)
-		free(teams);
+		free(teams_read);
 	db_clear(count);
 	db_clear(rows);
 	db_clear(health);

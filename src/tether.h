@@ -409,8 +409,9 @@ struct db_batch {
 	int	 n;
 	int	 overflow;	/* a statement did not fit: the run fails */
 	struct db_batch_item {
-		const char	*name;
-		const char	*sql;
+		char		*name;		/* copies */
+		char		*sql;
+		int		 stmt;		/* an enum db_stmt, or -1: named */
 		int		 nparams;
 		char		**params;
 		int		 prepare;	/* send its Parse first */
@@ -423,6 +424,9 @@ void		 db_batch_init(struct db_batch *);
  * run then fails, so that no page reads a result that is not there). */
 int		 db_batch_add(struct db_batch *, const char *name, const char *sql,
 		    int nparams, const char *const *params);
+/* Queue one of the app's prepared statements (db_exec's). */
+int		 db_batch_add_stmt(struct db_batch *, enum db_stmt, int nparams,
+		    const char *const *params);
 /* Run them all: 0 when every one succeeded, else -1 (the first failure
  * logged, as db_exec's). */
 int		 db_batch_run(struct db *, struct db_batch *);
