@@ -16,6 +16,7 @@
  * its place in the copy is remembered and rewritten.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,22 +39,40 @@ struct list_copy {
 	size_t		 id_at;		/* offset of the request id in body */
 };
 
+/*
+ * The health summary above the list depends on what the user may see, not
+ * on the view: one copy a user (one for all admins), for every view, under
+ * the scope version of the session lookup before it was read, as a page.
+ * "Expiring" also moves with the date.
+ */
+#define LIST_HEALTH_SLOTS	256
+struct list_health {
+	int64_t		 who;		/* user id, 0 for admins; -1: free */
+	int64_t		 version;
+	long long	 day;
+	char		 v[3][24];	/* failing, needs reconnect, expiring */
+};
+
 struct list_cache {
 	struct list_copy	*slots;
 	size_t			 nslots;
 	unsigned long		 clock;
+	struct list_health	 health[LIST_HEALTH_SLOTS];
 };
 
 struct list_cache *
 list_cache_new(int nslots)
 {
 	struct list_cache	*c;
+	size_t			 i;
 
 	if (nslots <= 0)
 		return NULL;
 	c = xcalloc(1, sizeof(*c));
 	c->slots = xcalloc((size_t)nslots, sizeof(*c->slots));
 	c->nslots = (size_t)nslots;
+	for (i = 0; i < LIST_HEALTH_SLOTS; i++)
+		c->health[i].who = -1;
 	return c;
 }
 
@@ -160,4 +179,45 @@ list_cache_keep(struct req *r, const char *view, int64_t version)
 	memcpy(e->body, r->out.data, r->out.len);
 	e->len = r->out.len;
 	e->id_at = (size_t)(at - r->out.data);
+}
+
+static struct list_health *
+list_health_slot(struct req *r, int64_t *who)
+{
+	struct list_cache	*c = r->app->list_cache;
+
+	if (c == NULL || r->sess == NULL)
+		return NULL;
+	*who = r->sess->is_admin ? 0 : r->sess->user_id;
+	return &c->health[(uint64_t)*who % LIST_HEALTH_SLOTS];
+}
+
+int
+list_cache_health(struct req *r, long long day, char out[3][24])
+{
+	struct list_health	*h;
+	int64_t			 who;
+
+	if ((h = list_health_slot(r, &who)) == NULL || h->who != who ||
+	    h->version != r->sess->list_version || h->day != day)
+		return 0;
+	memcpy(out, h->v, sizeof(h->v));
+	return 1;
+}
+
+void
+list_cache_health_keep(struct req *r, long long day, const char *failing,
+    const char *reconnect, const char *expiring)
+{
+	struct list_health	*h;
+	int64_t			 who;
+
+	if ((h = list_health_slot(r, &who)) == NULL)
+		return;
+	h->who = who;
+	h->version = r->sess->list_version;
+	h->day = day;
+	snprintf(h->v[0], sizeof(h->v[0]), "%s", failing);
+	snprintf(h->v[1], sizeof(h->v[1]), "%s", reconnect);
+	snprintf(h->v[2], sizeof(h->v[2]), "%s", expiring);
 }

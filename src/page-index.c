@@ -228,13 +228,13 @@ list_health_queue(const struct list_query *lq, struct db_batch *b)
 }
 
 static void
-list_fill_health(struct req *r, PGresult *health)
+list_fill_health(struct req *r, char v[3][24])
 {
 	HDF	*n = render_node(r->hdf, "Health");
 
-	render_set(n, "Failing", db_get(health, 0, "failing"));
-	render_set(n, "NeedsReconnect", db_get(health, 0, "reconnect"));
-	render_set(n, "Expiring", db_get(health, 0, "expiring"));
+	render_set(n, "Failing", v[0]);
+	render_set(n, "NeedsReconnect", v[1]);
+	render_set(n, "Expiring", v[2]);
 	render_set_int(n, "HorizonDays", r->app->cfg.expiry_horizon_days);
 }
 
@@ -560,8 +560,9 @@ page_index(struct req *r)
 	struct db_batch		 b;
 	struct list_reads	 q;
 	struct buf		 view;
-	long long		 total;
+	long long		 total, day;
 	int64_t			 version, teams_lv = -1;
+	char			 health_kept[3][24];
 	int			 rc = -1, teams_owned = 0, flash, keep;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
@@ -573,7 +574,8 @@ page_index(struct req *r)
 		buf_printf(&view, "&%s=%s", lq.after != NULL ? "after" : "before",
 		    lq.after != NULL ? lq.after : lq.before);
 	/* "Expiring" moves with the date, not only with the list version. */
-	buf_printf(&view, "#%lld", (long long)(time(NULL) / 86400));
+	day = (long long)(time(NULL) / 86400);
+	buf_printf(&view, "#%lld", day);
 	/* Credential reads do not move the list version (sql/025): an "unused"
 	 * view is never kept. */
 	keep = !flash && !(lq.cl.mask & CONNLIST_UNUSED);
@@ -589,7 +591,8 @@ page_index(struct req *r)
 	list_count_queue(&lq, &b, &q);
 	q.rows = list_page_queue(&lq, lq.after != NULL ? 'a' : lq.before != NULL ? 'b' : 'o',
 	    &b);
-	q.health = list_health_queue(&lq, &b);
+	/* The health summary is the same for every view: kept per user. */
+	q.health = list_cache_health(r, day, health_kept) ? -1 : list_health_queue(&lq, &b);
 	if (db_batch_run(&r->app->db, &b) == -1) {
 		db_batch_free(&b);
 		http_error(r, 503, NULL);
@@ -597,7 +600,12 @@ page_index(struct req *r)
 	}
 	count = db_batch_take(&b, q.count);
 	rows = db_batch_take(&b, q.rows);
-	health = db_batch_take(&b, q.health);
+	if (q.health >= 0) {
+		health = db_batch_take(&b, q.health);
+		snprintf(health_kept[0], sizeof(health_kept[0]), "%s", db_get(health, 0, "failing"));
+		snprintf(health_kept[1], sizeof(health_kept[1]), "%s", db_get(health, 0, "reconnect"));
+		snprintf(health_kept[2], sizeof(health_kept[2]), "%s", db_get(health, 0, "expiring"));
+	}
 	if (q.teams >= 0) {
 		res = db_batch_take(&b, q.teams);
 		teams = teams_read = list_teams_read(r, res, &teams_lv, &teams_owned);
@@ -626,7 +634,7 @@ page_index(struct req *r)
 	render_set(r->hdf, "Page.Title", "Integrations");
 	list_fill_options(r, &lq, teams);
 	list_fill_rows(r, rows);
-	list_fill_health(r, health);
+	list_fill_health(r, health_kept);
 	list_fill_pager(r, &lq, total, rows);
 	if (list_fill_start(r, &lq, total) == -1) {
 		http_error(r, 503, NULL);
@@ -641,8 +649,12 @@ page_index(struct req *r)
 	 * it while the version stays the same shows nothing out of date. */
 	version = list_result_version(rows);
 	if (keep && version >= 0 && version == list_result_version(count) &&
-	    (teams_lv == -1 || version == teams_lv) && version == list_result_version(health))
+	    (teams_lv == -1 || version == teams_lv) &&
+	    (health == NULL || version == list_result_version(health)))
 		list_cache_keep(r, view.data, r->sess->list_version);
+	/* Read with this page's rows, at one snapshot: kept for the next views. */
+	if (health != NULL && version >= 0 && version == list_result_version(health))
+		list_cache_health_keep(r, day, health_kept[0], health_kept[1], health_kept[2]);
 out:
 	buf_free(&view);
 	if (teams_owned)

@@ -497,6 +497,12 @@ void		 api_dispatch(struct req *);
 int		 list_cache_serve(struct req *, const char *view);
 /* Keep r->out, rendered from rows read at list version `version`. */
 void		 list_cache_keep(struct req *, const char *view, int64_t version);
+/* The user's health summary (failing, needs reconnect, expiring) kept by
+ * the worker for this scope version and day (time / 86400, taken before
+ * it was read): 1 and out, else 0. */
+int		 list_cache_health(struct req *, long long day, char out[3][24]);
+void		 list_cache_health_keep(struct req *, long long day, const char *failing,
+		    const char *reconnect, const char *expiring);
 
 /* ------------------------------------------------------------ rowcache.c */
 

@@ -124,3 +124,34 @@ test('a team deleted in the same transaction as its last change commits cleanly'
 	    COMMIT;`, { single: false });
 	assert.equal(psqlValue(`SELECT count(*) FROM teams WHERE id = ${data.teams.gone.id}`), '0');
 });
+
+/** The health summary's numbers on a page: { failing, reconnect }. */
+function healthOf(text) {
+	const summary = /<section class="health-summary"[\s\S]*?<\/section>/.exec(text)?.[0] ?? '';
+	const n = (cls) => Number((new RegExp(`${cls}"[^>]*><span[^>]*>([\\d,]+)`).exec(summary)?.[1] ?? '0')
+	    .replace(/,/g, ''));
+	return { failing: n('health-failing'), reconnect: n('health-reconnect') };
+}
+
+test('the health summary a worker keeps for a member moves with every change they could see', async () => {
+	const { w, P, data, client, uri } = await setup();
+	const { m, s, o } = data.connections;
+	const views = [uri, `${uri}&sort=-name`, `${uri}&sort=tested`, `${uri}&sort=-tested`];
+	let k = 0;
+	/** A view not seen since the last change: rendered afresh, health kept or not. */
+	const fresh = async () => {
+		const v = await view(w, client, views[k++ % views.length]);
+		return healthOf(v.r.text);
+	};
+	const before = await fresh();
+	await fresh();	// read once, kept: the next views take it
+	psql(`UPDATE connections SET status = 'failing' WHERE id = ${m.id}`);
+	assert.equal((await fresh()).failing, before.failing + 1, 'their own team\'s failing connection');
+	psql(`UPDATE connections SET status = 'needs_reconnect' WHERE id = ${s.id}`);
+	assert.equal((await fresh()).reconnect, before.reconnect + 1, 'a shared one needing reconnect');
+	psql(`UPDATE connections SET status = 'failing' WHERE id = ${o.id}`);
+	const after = await fresh();
+	assert.equal(after.failing, before.failing + 1, 'another team\'s failure is not theirs');
+	psql(`UPDATE connections SET status = 'ok' WHERE id = ${m.id}`);
+	assert.equal((await fresh()).failing, before.failing, 'back to ok');
+});
