@@ -51,6 +51,9 @@ struct list_health {
 	int64_t		 version;
 	long long	 day;
 	char		 v[3][24];	/* failing, needs reconnect, expiring */
+	int64_t		 teams_who;	/* a member's team options: whose, */
+	int64_t		 teams_version;	/* at which scope version */
+	char		*teams;		/* the markup (render_option_html) */
 };
 
 struct list_cache {
@@ -72,7 +75,7 @@ list_cache_new(int nslots)
 	c->slots = xcalloc((size_t)nslots, sizeof(*c->slots));
 	c->nslots = (size_t)nslots;
 	for (i = 0; i < LIST_HEALTH_SLOTS; i++)
-		c->health[i].who = -1;
+		c->health[i].who = c->health[i].teams_who = -1;
 	return c;
 }
 
@@ -95,6 +98,8 @@ list_cache_free(struct list_cache *c)
 		return;
 	for (i = 0; i < c->nslots; i++)
 		list_copy_clear(&c->slots[i]);
+	for (i = 0; i < LIST_HEALTH_SLOTS; i++)
+		free(c->health[i].teams);
 	free(c->slots);
 	free(c);
 }
@@ -220,4 +225,33 @@ list_cache_health_keep(struct req *r, long long day, const char *failing,
 	snprintf(h->v[0], sizeof(h->v[0]), "%s", failing);
 	snprintf(h->v[1], sizeof(h->v[1]), "%s", reconnect);
 	snprintf(h->v[2], sizeof(h->v[2]), "%s", expiring);
+}
+
+/* A member's team filter options (their teams) change only with what the
+ * scope version counts (their memberships, their teams' names): kept
+ * beside their health summary. */
+const char *
+list_cache_teams(struct req *r)
+{
+	struct list_health	*h;
+	int64_t			 who;
+
+	if ((h = list_health_slot(r, &who)) == NULL || who == 0 || h->teams_who != who ||
+	    h->teams_version != r->sess->list_version)
+		return NULL;
+	return h->teams;
+}
+
+void
+list_cache_teams_keep(struct req *r, const char *html)
+{
+	struct list_health	*h;
+	int64_t			 who;
+
+	if ((h = list_health_slot(r, &who)) == NULL || who == 0)
+		return;
+	free(h->teams);
+	h->teams = xstrdup(html);
+	h->teams_who = who;
+	h->teams_version = r->sess->list_version;
 }

@@ -507,15 +507,17 @@ list_team_options_html(PGresult *res)
  * for all of them, so a worker keeps its markup while the teams' stamp
  * (sql/032) read by this request's session lookup stays: current as of
  * that lookup, as a kept page is. Others' depend on who they are and are
- * read with the page. NULL: read them (list_teams_read).
+ * read with the page and kept per user under their scope version
+ * (listcache.c). NULL: read them (list_teams_read).
  */
 static const char *
 list_teams_kept(struct req *r)
 {
 	struct app	*app = r->app;
 
-	if (r->sess->is_admin && app->all_teams_html != NULL &&
-	    app->all_teams_version == r->sess->teams_version)
+	if (!r->sess->is_admin)
+		return list_cache_teams(r);
+	if (app->all_teams_html != NULL && app->all_teams_version == r->sess->teams_version)
 		return app->all_teams_html;
 	return NULL;
 }
@@ -652,6 +654,8 @@ page_index(struct req *r)
 	    (teams_lv == -1 || version == teams_lv) &&
 	    (health == NULL || version == list_result_version(health)))
 		list_cache_keep(r, view.data, r->sess->list_version);
+	if (teams_read != NULL && teams_owned)
+		list_cache_teams_keep(r, teams_read);
 	/* Read with this page's rows, at one snapshot: kept for the next views. */
 	if (health != NULL && version >= 0 && version == list_result_version(health))
 		list_cache_health_keep(r, day, health_kept[0], health_kept[1], health_kept[2]);

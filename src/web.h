@@ -503,6 +503,9 @@ void		 list_cache_keep(struct req *, const char *view, int64_t version);
 int		 list_cache_health(struct req *, long long day, char out[3][24]);
 void		 list_cache_health_keep(struct req *, long long day, const char *failing,
 		    const char *reconnect, const char *expiring);
+/* A member's team filter options kept for this scope version, or NULL. */
+const char	*list_cache_teams(struct req *);
+void		 list_cache_teams_keep(struct req *, const char *html);
 
 /* ------------------------------------------------------------ rowcache.c */
 

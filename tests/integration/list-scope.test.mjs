@@ -91,7 +91,11 @@ test('every change within what a member sees shows on the very next view', async
 		    (v) => assert.equal(rowNamed(v, `${P} mine`), undefined, 'moved out: gone')],
 		['they join a second team',
 		    `INSERT INTO team_members (team_id, user_id, role) VALUES (${data.teams.far.id}, ${u.id}, 'viewer')`,
-		    (v) => assert.ok(rowNamed(v, `${P} far`), 'the new team\'s connections')],
+		    (v) => {
+			    assert.ok(rowNamed(v, `${P} far`), 'the new team\'s connections');
+			    assert.ok(v.list.form.options.team.some((o) => o.label === data.teams.far.name),
+				'and the team in the team filter');
+		    }],
 		['their role in it changes',
 		    `UPDATE team_members SET role = 'manager' WHERE team_id = ${data.teams.far.id} AND user_id = ${u.id}`,
 		    (v) => assert.ok(rowNamed(v, `${P} far`))],
@@ -100,7 +104,11 @@ test('every change within what a member sees shows on the very next view', async
 		    (v) => assert.equal(rowNamed(v, `${P} far`), undefined)],
 		['they leave it',
 		    `DELETE FROM team_members WHERE team_id = ${data.teams.far.id} AND user_id = ${u.id}`,
-		    (v) => assert.equal(rowNamed(v, `${P} mine`), undefined, 'the far team\'s rows are gone')],
+		    (v) => {
+			    assert.equal(rowNamed(v, `${P} mine`), undefined, 'the far team\'s rows are gone');
+			    assert.ok(!v.list.form.options.team.some((o) => o.label === data.teams.far.name),
+				'and the team from the team filter');
+		    }],
 		['a new connection in their team',
 		    `INSERT INTO connections (owner_team_id, name, connector, auth_protocol)
 		     VALUES (${data.teams.mine.id}, ${sqlString(`${P} new`)}, 'http', 'none')`,
