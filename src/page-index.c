@@ -111,6 +111,7 @@ list_count_queue(const struct list_query *lq, struct db_batch *b, struct list_re
 	buf_init(&sql);
 	buf_puts(&sql, "SELECT x.n, (SELECT v FROM list_version) AS lv FROM (");
 	q->capped = 0;
+	q->cap[0] = '\0';
 	if ((n = connlist_count_kept(&lq->cl, &sql, params)) < 0) {
 		buf_puts(&sql, "SELECT count(*) AS n FROM (SELECT 1");
 		n = connlist_from(&lq->cl, &sql, params);
@@ -130,10 +131,11 @@ list_count_queue(const struct list_query *lq, struct db_batch *b, struct list_re
 static void
 list_count_note(struct req *r, PGresult *count, const struct list_reads *q)
 {
-	long long	 at_least = strtoll(q->cap, NULL, 10) - 1;
+	long long	 at_least;
 
 	if (!q->capped || strcmp(db_get(count, 0, "n"), q->cap) != 0)
 		return;
+	at_least = strtoll(q->cap, NULL, 10) - 1;
 	render_set(r->hdf, "Pager.Estimated", "1");
 	render_set_int(r->hdf, "Pager.AtLeast", at_least);
 	render_set_int(r->hdf, "Pager.PagesAtLeast", at_least / PAGE_SIZE);
