@@ -403,14 +403,20 @@ db_exec(struct db *db, enum db_stmt stmt, int nparams, const char *const *params
 	    nparams, params);
 }
 
+/* 1 when `name` is to be run unprepared: another text already has it, or
+ * the table of prepared names is full (still run, just not kept). */
+static int
+db_named_plain(struct db *db, const char *name, const char *sql)
+{
+	return (!db_named_is_prepared(db, name) && db->nnamed >= DB_NAMED_MAX) ||
+	    db_named_clash(db, name, sql);
+}
+
 PGresult *
 db_exec_named(struct db *db, const char *name, const char *sql, int nparams,
     const char *const *params)
 {
-	/* Past the table's size a statement is still run, just re-prepared. */
-	if ((!db_named_is_prepared(db, name) &&
-	    db->nnamed >= (int)(sizeof(db->named) / sizeof(db->named[0]))) ||
-	    db_named_clash(db, name, sql))
+	if (db_named_plain(db, name, sql))
 		return db_exec_params(db, sql, nparams, params);
 	return db_prepare_and_exec(db, -1, name, sql, nparams, params);
 }
@@ -605,8 +611,7 @@ db_batch_once(struct db *db, struct db_batch *b)
 			it->plain = 0;
 			it->prepare = !(db->prepared & (1ULL << it->stmt));
 		} else {
-			it->plain = db_named_clash(db, it->name, it->sql) ||
-			    (!db_named_is_prepared(db, it->name) && db->nnamed >= DB_NAMED_MAX);
+			it->plain = db_named_plain(db, it->name, it->sql);
 			it->prepare = !it->plain && !db_named_is_prepared(db, it->name);
 		}
 		for (k = 0; k < i && it->prepare; k++)	/* twice in one batch */

@@ -211,8 +211,7 @@ list_cache_health(struct req *r, long long day, char out[3][24])
 }
 
 void
-list_cache_health_keep(struct req *r, long long day, const char *failing,
-    const char *reconnect, const char *expiring)
+list_cache_health_keep(struct req *r, long long day, char v[3][24])
 {
 	struct list_health	*h;
 	int64_t			 who;
@@ -222,9 +221,7 @@ list_cache_health_keep(struct req *r, long long day, const char *failing,
 	h->who = who;
 	h->version = r->sess->list_version;
 	h->day = day;
-	snprintf(h->v[0], sizeof(h->v[0]), "%s", failing);
-	snprintf(h->v[1], sizeof(h->v[1]), "%s", reconnect);
-	snprintf(h->v[2], sizeof(h->v[2]), "%s", expiring);
+	memcpy(h->v, v, sizeof(h->v));
 }
 
 /* A member's team filter options (their teams) change only with what the

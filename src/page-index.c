@@ -288,11 +288,11 @@ list_set_query(HDF *hdf, const char *name, const struct list_query *lq, int sort
 }
 
 /*
- * The connectors (the filter's options and the popular ones), statuses and
- * sorts: the same for every request of a worker (the catalog is loaded
- * once), so set once into the worker's global HDF (render_global), which
- * templates read where the request's HDF has no such name: 62 connectors'
- * nodes a request cost a quarter of a fresh page's instructions.
+ * The popular connectors, statuses and sorts: the same for every request
+ * of a worker (the catalog is loaded once), so set once into the worker's
+ * global HDF (render_global), which templates read where the request's HDF
+ * has no such name. (The connector filter's options are markup the worker
+ * keeps: list_fill_options.)
  */
 static void
 list_fill_constant(const struct catalog *cat, HDF *g)
@@ -660,7 +660,7 @@ page_index(struct req *r)
 		list_cache_teams_keep(r, teams_read);
 	/* Read with this page's rows, at one snapshot: kept for the next views. */
 	if (health != NULL && version >= 0 && version == list_result_version(health))
-		list_cache_health_keep(r, day, health_kept[0], health_kept[1], health_kept[2]);
+		list_cache_health_keep(r, day, health_kept);
 out:
 	buf_free(&view);
 	if (teams_owned)

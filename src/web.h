@@ -501,8 +501,7 @@ void		 list_cache_keep(struct req *, const char *view, int64_t version);
  * the worker for this scope version and day (time / 86400, taken before
  * it was read): 1 and out, else 0. */
 int		 list_cache_health(struct req *, long long day, char out[3][24]);
-void		 list_cache_health_keep(struct req *, long long day, const char *failing,
-		    const char *reconnect, const char *expiring);
+void		 list_cache_health_keep(struct req *, long long day, char v[3][24]);
 /* A member's team filter options kept for this scope version, or NULL. */
 const char	*list_cache_teams(struct req *);
 void		 list_cache_teams_keep(struct req *, const char *html);
