@@ -99,7 +99,7 @@ http_page(struct req *r, int status, const char *tmpl)
 
 	http_common_hdf(r);
 	http_body_clear(r);
-	if (render_template(r->app->templates, tmpl, r->hdf, &r->out, err,
+	if (render_template(r->app->templates, tmpl, r->hdf, &r->splices, &r->out, err,
 	    sizeof(err)) == -1) {
 		log_error(r->id, "template %s: %s", tmpl, err);
 		http_error(r, 500, NULL);
@@ -171,7 +171,7 @@ http_error(struct req *r, int status, const char *message)
 	r->status = status;
 	r->content_type = "text/html; charset=utf-8";
 	http_body_clear(r);
-	if (render_template(r->app->templates, "error.cs", r->hdf, &r->out, err,
+	if (render_template(r->app->templates, "error.cs", r->hdf, NULL, &r->out, err,
 	    sizeof(err)) == -1) {
 		log_error(r->id, "template error.cs: %s", err);
 		r->out.len = 0;

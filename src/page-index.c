@@ -348,12 +348,9 @@ list_fill_options(struct req *r, const struct list_query *lq, const char *team_o
 	}
 	buf_init(&html);
 	render_options_selected(&html, r->app->connector_options_html, lq->cl.connector);
-	render_set(r->hdf, "Options.ConnectorsHtml", html.data);
-	buf_free(&html);
-	buf_init(&html);
+	render_splice(r->hdf, "Options.ConnectorsHtml", &r->splices, &html);
 	render_options_selected(&html, team_options, lq->cl.team);
-	render_set(r->hdf, "Options.TeamsHtml", html.data);
-	buf_free(&html);
+	render_splice(r->hdf, "Options.TeamsHtml", &r->splices, &html);
 	n = render_node(r->hdf, "Filter");
 	render_set(n, "Q", lq->cl.q);
 	render_set(n, "Connector", lq->cl.connector);
@@ -424,8 +421,7 @@ list_fill_rows(struct req *r, PGresult *rows)
 		rowcache_put(r->app->rowcache, id, key.data, key.len, one.data, one.len);
 		buf_append(&html, one.data, one.len);
 	}
-	render_set(r->hdf, "Rows.Html", html.data);
-	buf_free(&html);
+	render_splice(r->hdf, "Rows.Html", &r->splices, &html);
 	buf_free(&key);
 	buf_free(&one);
 }

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
 
 #include <ClearSilver.h>
 
@@ -18,6 +21,19 @@ struct render_tmpl {
 	char		*name;
 	CSPARSE		*parse;
 	HDF		*boot;		/* escaping mode and load path, nothing else */
+	size_t		 last_len;	/* its last page's length: room made at once */
+};
+
+/* A splice's mark: "splice-" 32 random hex digits, then the splice's
+ * number. Random for the process, so no value of anyone's can equal it; a
+ * hex word, so every escape mode prints it as it is. */
+#define RENDER_MARK_LEN	(7 + 32)
+static char	 render_mark[RENDER_MARK_LEN + 1];
+
+/* What render_out writes into: the page, and the splices it may meet. */
+struct render_sink {
+	struct buf			*out;
+	const struct render_splices	*splices;
 };
 
 struct render_cache {
@@ -39,10 +55,32 @@ render_neoerr(NEOERR *nerr, char *err, size_t errlen)
 	nerr_ignore(&nerr);
 }
 
+static void
+render_mark_init(void)
+{
+	unsigned char	 r[16];
+	size_t		 i;
+
+	if (render_mark[0] != '\0')
+		return;
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		/* Never on Linux for 16 bytes; still unlike any value typed. */
+		uint64_t	 t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(t >> (8 * (i % 8))) ^ (unsigned char)(i * 151);
+	}
+	memcpy(render_mark, "splice-", 7);
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(render_mark + 7 + 2 * i, 3, "%02x", r[i]);
+}
+
 struct render_cache *
 render_cache_new(const char *dir)
 {
 	struct render_cache	*rc = xcalloc(1, sizeof(*rc));
+
+	render_mark_init();
 
 	rc->dir = xstrdup(dir);
 	return rc;
@@ -119,16 +157,30 @@ render_load(struct render_cache *rc, const char *name, char *err, size_t errlen)
 static NEOERR *
 render_out(void *ctx, char *s)
 {
-	buf_puts(ctx, s);
+	struct render_sink	*k = ctx;
+	int			 i;
+
+	/* A var printing a splice's mark prints exactly the mark. */
+	if (k->splices != NULL && s[0] == 's' &&
+	    strncmp(s, render_mark, RENDER_MARK_LEN) == 0) {
+		i = s[RENDER_MARK_LEN] - '0';
+		if (i >= 0 && i < k->splices->n && s[RENDER_MARK_LEN + 1] == '\0') {
+			buf_append(k->out, k->splices->b[i].data, k->splices->b[i].len);
+			return STATUS_OK;
+		}
+	}
+	buf_puts(k->out, s);
 	return STATUS_OK;
 }
 
 int
 render_template(struct render_cache *rc, const char *name, HDF *hdf,
-    struct buf *out, char *err, size_t errlen)
+    const struct render_splices *splices, struct buf *out, char *err, size_t errlen)
 {
 	struct render_tmpl	*t = NULL;
+	struct render_sink	 sink = { out, splices };
 	NEOERR			*nerr;
+	size_t			 start = out->len;
 	int			 i;
 
 	for (i = 0; i < rc->n; i++)
@@ -141,7 +193,12 @@ render_template(struct render_cache *rc, const char *name, HDF *hdf,
 
 	t->parse->hdf = hdf;
 	t->parse->global_hdf = rc->global;	/* read where hdf has no such name */
-	nerr = cs_render(t->parse, out, render_out);
+	/* Room for a page as long as its last one, made once, not by doubling
+	 * the buffer a dozen times on the way. */
+	if (t->last_len != 0)
+		buf_reserve(out, t->last_len + t->last_len / 8);
+	nerr = cs_render(t->parse, &sink, render_out);
+	t->last_len = out->len - start;
 	t->parse->global_hdf = NULL;
 	t->parse->hdf = t->boot;
 	if (nerr != STATUS_OK) {
@@ -171,6 +228,32 @@ render_set(HDF *node, const char *name, const char *value)
 {
 	if (hdf_set_value(node, name, value != NULL ? value : "") != STATUS_OK)
 		abort();
+}
+
+void
+render_splice(HDF *node, const char *name, struct render_splices *sp, struct buf *html)
+{
+	char	 mark[RENDER_MARK_LEN + 2];
+
+	if (sp->n == RENDER_MAX_SPLICES)
+		abort();	/* a page with more splices than declared: our bug */
+	sp->b[sp->n] = *html;
+	buf_init(html);
+	memcpy(mark, render_mark, RENDER_MARK_LEN);
+	mark[RENDER_MARK_LEN] = (char)('0' + sp->n);
+	mark[RENDER_MARK_LEN + 1] = '\0';
+	render_set(node, name, mark);
+	sp->n++;
+}
+
+void
+render_splices_free(struct render_splices *sp)
+{
+	int	 i;
+
+	for (i = 0; i < sp->n; i++)
+		buf_free(&sp->b[i]);
+	sp->n = 0;
 }
 
 void

@@ -54,6 +54,7 @@ req_free(struct req *r)
 	if (r->wipe_out && r->out.data != NULL)
 		sodium_memzero(r->out.data, r->out.len);
 	buf_free(&r->out);
+	render_splices_free(&r->splices);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -30,6 +30,8 @@ struct buf {
 	size_t	 cap;
 };
 void		 buf_init(struct buf *);
+/* Make room for n more bytes and the terminating NUL. */
+void		 buf_reserve(struct buf *, size_t n);
 void		 buf_append(struct buf *, const void *, size_t);
 void		 buf_puts(struct buf *, const char *);
 void		 buf_printf(struct buf *, const char *, ...)
@@ -776,9 +778,25 @@ int		 ctl_demo(struct app *, int argc, char **argv);
 struct render_cache;
 struct render_cache *render_cache_new(const char *templates_dir);
 void		 render_cache_free(struct render_cache *);
-/* Render `tmpl` with `hdf` into `out`; -1 on any template error (logged). */
+/* Markup written in C (a list's rows, a select's hundreds of options)
+ * goes into the page as it is written out, not through HDF, where
+ * ClearSilver would copy it when it is set and again when `escape: "none"`
+ * prints it: render_splice sets `name` to a mark and takes the buffer
+ * (html is left empty), and render_template writes the buffer where the
+ * template prints the mark (a plain <?cs var:name ?>). */
+#define RENDER_MAX_SPLICES	4
+struct render_splices {
+	struct buf	 b[RENDER_MAX_SPLICES];
+	int		 n;
+};
+void		 render_splice(struct _hdf *node, const char *name,
+		    struct render_splices *, struct buf *html);
+void		 render_splices_free(struct render_splices *);
+/* Render `tmpl` with `hdf` (and splices, or NULL) into `out`; -1 on any
+ * template error (logged). */
 int		 render_template(struct render_cache *, const char *tmpl,
-		    struct _hdf *hdf, struct buf *out, char *err, size_t errlen);
+		    struct _hdf *hdf, const struct render_splices *, struct buf *out,
+		    char *err, size_t errlen);
 /* The worker's global HDF (the cache owns it; created empty when first
  * asked): values the same for every request, set once, which templates read
  * where the request's HDF has no such name. Only page-index.c sets names

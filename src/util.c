@@ -24,7 +24,6 @@
 #include "tether.h"
 
 static void	 util_fatal_oom(size_t) __attribute__((noreturn));
-static void	 buf_reserve(struct buf *, size_t);
 
 static void
 util_fatal_oom(size_t size)
@@ -117,7 +116,7 @@ buf_init(struct buf *b)
 }
 
 /* Make room for n more bytes and the terminating NUL. */
-static void
+void
 buf_reserve(struct buf *b, size_t n)
 {
 	size_t	 need, cap;

@@ -61,6 +61,8 @@ struct req {
 	const char		*content_type;
 	struct buf		 headers;	/* extra header lines, "\r\n"-terminated */
 	struct buf		 out;		/* the body, sent after headers */
+	struct render_splices	 splices;	/* markup the page's template splices in
+						 * (never secrets: not wiped) */
 	const char		*kept;		/* or a kept page (listcache.c), not */
 	size_t			 kept_len;	/* ours to free, sent instead of out */
 	int			 signed_in_page;	/* Cache-Control: no-store */

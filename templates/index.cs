@@ -1,7 +1,8 @@
 <?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*
       (Options.ConnectorsHtml and Options.TeamsHtml: the filters' options,
       written and escaped in C), Rows.Html (the rows' markup: written,
-      escaped and kept per row in C, rowcache.c), Pager.*, Sort.*, User.CanCreate (the buttons, else
+      escaped and kept per row in C, rowcache.c); those three are splices
+      (render_splice: the markup goes in where the mark is printed), Pager.*, Sort.*, User.CanCreate (the buttons, else
       the reason), Start.Mode full|compact (the Get started strip),
       Health.Failing|NeedsReconnect|
       Expiring|HorizonDays (the summary; see HACKING.md); LastTestResult "ok"
@@ -104,7 +105,7 @@ else ?>
 <input class="input" type="search" id="filter-q" name="q" value="<?cs var:Filter.Q ?>" placeholder="Connection name">
 </div><?cs
 call:filter_select_open("", "connector", "Connector", Filter.Connector, "All connectors") ?><?cs
-  escape: "none" ?><?cs var:Options.ConnectorsHtml ?><?cs /escape ?>
+  var:Options.ConnectorsHtml ?>
 </select>
 </div><?cs
 call:filter_select_open("", "status", "Status", Filter.Status, "Any status") ?><?cs
@@ -114,7 +115,7 @@ call:filter_select_open("", "status", "Status", Filter.Status, "Any status") ?><
 </select>
 </div><?cs
 call:filter_select_open("", "team", "Owner team", Filter.Team, "All teams") ?><?cs
-  escape: "none" ?><?cs var:Options.TeamsHtml ?><?cs /escape ?>
+  var:Options.TeamsHtml ?>
 </select>
 </div>
 <?cs call:filter_select_open("", "unused", "Usage", Filter.Unused, "Any usage") ?>
@@ -151,7 +152,7 @@ call:filter_actions("Apply", Filter.Active, "/", "filters") ?>
   call:sort_header("/", "Last tested", Sort.Tested.Query, Sort.Tested.Dir) ?><th scope="col">Owner team</th><th scope="col" class="num">Flows</th></tr>
 </thead>
 <tbody><?cs
-  escape: "none" ?><?cs var:Rows.Html ?><?cs /escape ?>
+  var:Rows.Html ?>
 </tbody>
 </table>
 </div><?cs

@@ -13,18 +13,25 @@
 #include "t.h"
 
 static char *
-render(struct render_cache *rc, const char *tmpl, HDF *hdf)
+render_with(struct render_cache *rc, const char *tmpl, HDF *hdf,
+    const struct render_splices *sp)
 {
 	struct buf	 out;
 	char		 err[512];
 
 	buf_init(&out);
-	if (render_template(rc, tmpl, hdf, &out, err, sizeof(err)) == -1) {
+	if (render_template(rc, tmpl, hdf, sp, &out, err, sizeof(err)) == -1) {
 		printf("# render %s: %s\n", tmpl, err);
 		buf_free(&out);
 		return NULL;
 	}
 	return out.data != NULL ? out.data : xstrdup("");
+}
+
+static char *
+render(struct render_cache *rc, const char *tmpl, HDF *hdf)
+{
+	return render_with(rc, tmpl, hdf, NULL);
 }
 
 /*
@@ -199,15 +206,51 @@ main(void)
 	hdf_set_value(b, "Page.Section", "integrations");
 	hdf_set_value(b, "Pager.Total", "1");
 	/* The list's rows are markup rowcache.c writes (a worker keeps them);
-	 * the template outputs them as they are. */
+	 * the template splices them in as they are. */
 	buf_init(&row);
 	buf_puts(&row, "<tr><th><a href=\"/connections/7\">");
 	render_html(&row, "Jira <img src=x onerror=alert(2)> & \"q\" 'a'");
 	buf_puts(&row, "</a></th><td>");
 	render_html(&row, "<b>Jira</b>");
 	buf_puts(&row, "</td></tr>");
-	render_set(b, "Rows.Html", row.data);
-	html = render(rc, "index.cs", b);
+	{
+		struct render_splices	 sp;
+		const char		*mark;
+
+		memset(&sp, 0, sizeof(sp));
+		render_set(b, "Rows.Html", "<tr id=\"as-a-value\"></tr>");
+		html = render(rc, "index.cs", b);
+		T_OK(html != NULL && strstr(html, "<tr id=\"as-a-value\">") == NULL &&
+		    strstr(html, "&lt;tr id=") != NULL,
+		    "markup set as a value, not a splice, is escaped");
+		free(html);
+		render_splice(b, "Rows.Html", &sp, &row);
+		T_OK(row.len == 0 && sp.n == 1, "a splice takes the buffer");
+		mark = hdf_get_value(b, "Rows.Html", "");
+		T_OK(strncmp(mark, "splice-", 7) == 0 && strlen(mark) == 7 + 32 + 1,
+		    "a splice's value is its mark");
+		html = render_with(rc, "index.cs", b, &sp);
+		T_OK(html != NULL && strstr(html, mark) == NULL &&
+		    strstr(html, "<tr><th><a href=\"/connections/7\">") != NULL,
+		    "the mark is replaced by the splice's markup");
+		free(html);
+		/* Someone's value that looks like a mark is only text. */
+		render_set(b, "Filter.Q", "splice-00000000000000000000000000000000" "0");
+		html = render_with(rc, "index.cs", b, &sp);
+		T_OK(html != NULL && strstr(html,
+		    "value=\"splice-000000000000000000000000000000000\"") != NULL,
+		    "a value shaped like a mark is printed as it is");
+		free(html);
+		render_set(b, "Filter.Q", mark);
+		html = render_with(rc, "index.cs", b, NULL);
+		T_OK(html != NULL && strstr(html, "<tr><th><a href") == NULL,
+		    "without the page's splices a mark is only text");
+		free(html);
+		render_set(b, "Filter.Q", "");
+		html = render_with(rc, "index.cs", b, &sp);
+		render_splices_free(&sp);
+		T_OK(sp.n == 0, "splices are freed");
+	}
 	T_OK(html != NULL, "index.cs renders");
 	T_OK(html != NULL && strstr(html, "<img src=x") == NULL &&
 	    strstr(html, "Jira &lt;img src=x onerror=alert(2)&gt; &amp; &quot;q&quot;"
@@ -233,7 +276,7 @@ main(void)
 		hdf_set_value(c, "Page.Title", "Integrations");
 		hdf_set_value(c, "User.Id", "1");
 		hdf_set_value(c, "Pager.Total", "1");
-		hdf_set_value(c, "Rows.Html", "<tr></tr>");
+		hdf_set_value(c, "Rows.Html", "");
 		html = render(rc, "index.cs", c);
 		T_OK(html != NULL && strstr(html, "<option value=\"ok\">Global &lt;label&gt;</option>")
 		    != NULL, "a template reads the global HDF where the request has no value");
