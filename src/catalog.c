@@ -20,6 +20,8 @@
 
 #include "tether.h"
 
+static void	 catalog_index(struct catalog *);
+
 #define CATALOG_FILE_MAX	(256 * 1024)	/* bytes of one definition */
 #define CATALOG_KEY_MAX		40
 #define CATALOG_POPULAR_MAX	6
@@ -233,6 +235,7 @@ catalog_load(struct catalog *c, const char *dir, char *err, size_t errlen)
 		if (catalog_add(c, dir, names[i], err, errlen) == -1)
 			goto out;
 	qsort_r(c->keys, c->nkeys, sizeof(*c->keys), catalog_cmp, c);
+	catalog_index(c);
 	rc = 0;
 out:
 	for (i = 0; i < nnames; i++)
@@ -251,18 +254,59 @@ catalog_free(struct catalog *c)
 	for (i = 0; i < c->nkeys; i++)
 		free(c->keys[i]);
 	free(c->keys);
+	free(c->by_key);
 	hdf_destroy(&c->hdf);
 	memset(c, 0, sizeof(*c));
 }
 
 /* ------------------------------------------------------------- lookups */
 
+struct catalog_entry {
+	const char	*key;
+	HDF		*node;
+};
+
+static int
+catalog_entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct catalog_entry *)a)->key,
+	    ((const struct catalog_entry *)b)->key);
+}
+
+static int
+catalog_entry_find(const void *key, const void *entry)
+{
+	return strcmp(key, ((const struct catalog_entry *)entry)->key);
+}
+
+/* Each connector's node by its key, found by bisection: a page of rows
+ * looks up every row's connector, twice. */
+static void
+catalog_index(struct catalog *c)
+{
+	HDF	*all = cdef_child(c->hdf, "Connectors");
+	size_t	 i;
+
+	c->by_key = xcalloc(c->nkeys != 0 ? c->nkeys : 1, sizeof(*c->by_key));
+	for (i = 0; i < c->nkeys; i++) {
+		c->by_key[i].key = c->keys[i];
+		c->by_key[i].node = cdef_child(all, c->keys[i]);
+	}
+	qsort(c->by_key, c->nkeys, sizeof(*c->by_key), catalog_entry_cmp);
+}
+
 void *
 catalog_get(const struct catalog *c, const char *key)
 {
-	size_t	 i;
+	const struct catalog_entry	*e;
+	size_t				 i;
 
-	/* Only known keys reach hdf_get_obj: user data never names an HDF node. */
+	if (c->by_key != NULL) {
+		e = bsearch(key, c->by_key, c->nkeys, sizeof(*c->by_key), catalog_entry_find);
+		return e != NULL ? e->node : NULL;
+	}
+	/* While loading. Only known keys reach hdf_get_obj: user data never
+	 * names an HDF node. */
 	for (i = 0; i < c->nkeys; i++)
 		if (strcmp(c->keys[i], key) == 0)
 			return cdef_child(cdef_child(c->hdf, "Connectors"),

@@ -376,13 +376,12 @@ list_fill_rows(struct req *r, PGresult *rows)
 				    db_col(rows, "flows") };
 	const size_t		 ncols = sizeof(cols) / sizeof(cols[0]);
 	const char		*v[sizeof(cols) / sizeof(cols[0])], *kept;
-	struct buf		 html, key, one;
+	struct buf		 html, key;
 	size_t			 len, k;
 	int			 i;
 
 	buf_init(&html);
 	buf_init(&key);
-	buf_init(&one);
 	for (i = 0; i < db_rows(rows); i++) {
 		struct rowcache_row	 w;
 		int64_t			 id;
@@ -416,14 +415,13 @@ list_fill_rows(struct req *r, PGresult *rows)
 		w.result = v[6];
 		w.team = v[7];
 		w.flows = v[8];
-		one.len = 0;
-		rowcache_html(&one, &w);
-		rowcache_put(r->app->rowcache, id, key.data, key.len, one.data, one.len);
-		buf_append(&html, one.data, one.len);
+		len = html.len;
+		rowcache_html(&html, &w);
+		rowcache_put(r->app->rowcache, id, key.data, key.len, html.data + len,
+		    html.len - len);
 	}
 	render_splice(r->hdf, "Rows.Html", &r->splices, &html);
 	buf_free(&key);
-	buf_free(&one);
 }
 
 /* Previous and Next carry a cursor (the first and the last row shown): the

@@ -130,7 +130,7 @@ static void
 rowcache_thousands(struct buf *b, long long n)
 {
 	if (n < 0) {
-		buf_puts(b, "-");
+		BUF_LIT(b, "-");
 		n = -n;
 	}
 	if (n >= 1000000000)
@@ -149,50 +149,50 @@ rowcache_html(struct buf *b, const struct rowcache_row *w)
 {
 	long long	 flows = strtoll(w->flows, NULL, 10);
 
-	buf_puts(b, "\n<tr>\n<th scope=\"row\"><a href=\"/connections/");
+	BUF_LIT(b, "\n<tr>\n<th scope=\"row\"><a href=\"/connections/");
 	render_html(b, w->id);
-	buf_puts(b, "\">");
+	BUF_LIT(b, "\">");
 	render_html(b, w->name);
-	buf_puts(b, "</a></th>\n<td data-label=\"Connector\">");
+	BUF_LIT(b, "</a></th>\n<td data-label=\"Connector\">");
 	render_html(b, w->connector_title);
-	buf_puts(b, "</td>\n<td data-label=\"Authentication\">");
+	BUF_LIT(b, "</td>\n<td data-label=\"Authentication\">");
 	render_html(b, w->protocol_label);
-	buf_puts(b, "</td>\n<td data-label=\"Status\"><span class=\"badge badge-");
+	BUF_LIT(b, "</td>\n<td data-label=\"Status\"><span class=\"badge badge-");
 	render_html(b, w->status);
-	buf_puts(b, "\">");
+	BUF_LIT(b, "\">");
 	render_html(b, w->status_label);
-	buf_puts(b, "</span></td>\n<td data-label=\"Last tested\">");
+	BUF_LIT(b, "</span></td>\n<td data-label=\"Last tested\">");
 	if (rowcache_true(w->tested)) {
 		/* timestamp(): "YYYY-MM-DD HH:MI" as <time datetime=…Z>. */
-		buf_puts(b, "<span class=\"tested-at\"><time datetime=\"");
+		BUF_LIT(b, "<span class=\"tested-at\"><time datetime=\"");
 		rowcache_slice(b, w->tested, 0, 10);
-		buf_puts(b, "T");
+		BUF_LIT(b, "T");
 		rowcache_slice(b, w->tested, 11, 16);
-		buf_puts(b, "Z\">");
+		BUF_LIT(b, "Z\">");
 		rowcache_slice(b, w->tested, 0, 16);
-		buf_puts(b, "</time></span>");
+		BUF_LIT(b, "</time></span>");
 		if (strcmp(w->result, "ok") == 0)
-			buf_puts(b, " <span class=\"test-result test-pass\">Passed</span>");
+			BUF_LIT(b, " <span class=\"test-result test-pass\">Passed</span>");
 		else if (strcmp(w->result, "unsupported") == 0)
-			buf_puts(b, " <span class=\"test-result muted\">No test</span>");
+			BUF_LIT(b, " <span class=\"test-result muted\">No test</span>");
 		else if (rowcache_true(w->result))
-			buf_puts(b, " <span class=\"test-result test-fail\">Failed</span>");
+			BUF_LIT(b, " <span class=\"test-result test-fail\">Failed</span>");
 	} else
-		buf_puts(b, "<span class=\"muted\">Never</span>");
-	buf_puts(b, "</td>\n<td data-label=\"Owner team\">");
+		BUF_LIT(b, "<span class=\"muted\">Never</span>");
+	BUF_LIT(b, "</td>\n<td data-label=\"Owner team\">");
 	if (rowcache_true(w->team))
 		render_html(b, w->team);
 	else
-		buf_puts(b, "<span class=\"muted\">—</span>");
-	buf_puts(b, "</td>\n<td data-label=\"Flows\" class=\"num\">");
+		BUF_LIT(b, "<span class=\"muted\">—</span>");
+	BUF_LIT(b, "</td>\n<td data-label=\"Flows\" class=\"num\">");
 	if (flows > 0) {
 		/* count(): "1 flow", "1,234 flows". */
-		buf_puts(b, "<a href=\"/connections/");
+		BUF_LIT(b, "<a href=\"/connections/");
 		render_html(b, w->id);
-		buf_puts(b, "/related\">");
+		BUF_LIT(b, "/related\">");
 		rowcache_thousands(b, flows);
 		buf_puts(b, flows == 1 ? " flow</a>" : " flows</a>");
 	} else
-		buf_puts(b, "<span class=\"muted\">No flows</span>");
-	buf_puts(b, "</td>\n</tr>");
+		BUF_LIT(b, "<span class=\"muted\">No flows</span>");
+	BUF_LIT(b, "</td>\n</tr>");
 }

@@ -34,6 +34,8 @@ void		 buf_init(struct buf *);
 void		 buf_reserve(struct buf *, size_t n);
 void		 buf_append(struct buf *, const void *, size_t);
 void		 buf_puts(struct buf *, const char *);
+/* A string literal, its length known when compiled. */
+#define BUF_LIT(b, lit)	buf_append((b), "" lit, sizeof(lit) - 1)
 void		 buf_printf(struct buf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 buf_free(struct buf *);
@@ -503,10 +505,13 @@ const char	*cdef_val(struct _hdf *node, const char *name);
 
 /* The connector catalog, loaded from connectors/<key>.hdf at start-up;
  * connectors/README.md describes the format and the defaults filled in. */
+struct catalog_entry;
 struct catalog {
 	struct _hdf	*hdf;		/* HDF: Connectors.<key>.* */
 	char		**keys;		/* sorted by title */
 	size_t		 nkeys;
+	struct catalog_entry *by_key;	/* the nodes, sorted by key: a list
+					 * page looks up each row's connector */
 };
 
 /* Load and check every definition; -1 with "file:line: node: message". */
