@@ -264,6 +264,8 @@ catalog_free(struct catalog *c)
 struct catalog_entry {
 	const char	*key;
 	HDF		*node;
+	const char	*title;
+	HDF		*protocols;	/* its Protocols node */
 };
 
 static int
@@ -291,8 +293,16 @@ catalog_index(struct catalog *c)
 	for (i = 0; i < c->nkeys; i++) {
 		c->by_key[i].key = c->keys[i];
 		c->by_key[i].node = cdef_child(all, c->keys[i]);
+		c->by_key[i].title = hdf_get_value(c->by_key[i].node, "title", c->keys[i]);
+		c->by_key[i].protocols = cdef_child(c->by_key[i].node, "Protocols");
 	}
 	qsort(c->by_key, c->nkeys, sizeof(*c->by_key), catalog_entry_cmp);
+}
+
+static const struct catalog_entry *
+catalog_entry(const struct catalog *c, const char *key)
+{
+	return bsearch(key, c->by_key, c->nkeys, sizeof(*c->by_key), catalog_entry_find);
 }
 
 void *
@@ -301,10 +311,8 @@ catalog_get(const struct catalog *c, const char *key)
 	const struct catalog_entry	*e;
 	size_t				 i;
 
-	if (c->by_key != NULL) {
-		e = bsearch(key, c->by_key, c->nkeys, sizeof(*c->by_key), catalog_entry_find);
-		return e != NULL ? e->node : NULL;
-	}
+	if (c->by_key != NULL)
+		return (e = catalog_entry(c, key)) != NULL ? e->node : NULL;
 	/* While loading. Only known keys reach hdf_get_obj: user data never
 	 * names an HDF node. */
 	for (i = 0; i < c->nkeys; i++)
@@ -317,8 +325,12 @@ catalog_get(const struct catalog *c, const char *key)
 const char *
 catalog_title(const struct catalog *c, const char *key)
 {
-	HDF	*def = catalog_get(c, key);
+	const struct catalog_entry	*e;
+	HDF				*def;
 
+	if (c->by_key != NULL)
+		return (e = catalog_entry(c, key)) != NULL ? e->title : key;
+	def = catalog_get(c, key);
 	return def != NULL ? hdf_get_value(def, "title", key) : key;
 }
 
@@ -326,11 +338,17 @@ const char *
 catalog_protocol_label(const struct catalog *c, const char *key,
     const char *protocol)
 {
-	HDF	*p;
+	const struct catalog_entry	*e;
+	HDF				*p, *label;
 
-	p = cdef_child(cdef_child(catalog_get(c, key), "Protocols"),
-	    protocol);
-	return p != NULL ? hdf_get_value(p, "label", protocol) : protocol;
+	if (c->by_key != NULL)
+		p = (e = catalog_entry(c, key)) != NULL ? cdef_child(e->protocols, protocol) : NULL;
+	else
+		p = cdef_child(cdef_child(catalog_get(c, key), "Protocols"), protocol);
+	if (p == NULL)
+		return protocol;
+	label = cdef_child(p, "label");
+	return label != NULL && hdf_obj_value(label) != NULL ? hdf_obj_value(label) : protocol;
 }
 
 const char *

@@ -324,6 +324,23 @@ list_fill_constant(const struct catalog *cat, HDF *g)
 	}
 }
 
+/* Options (render_option_html's, kept for the render) as the splice
+ * `name`, with `value`'s option selected. */
+static void
+list_options_splice(struct req *r, const char *name, const char *options,
+    const char *value)
+{
+	struct buf	 html;
+
+	if (value == NULL || *value == '\0') {
+		render_splice_kept(r->hdf, name, &r->splices, options);
+		return;
+	}
+	buf_init(&html);
+	render_options_selected(&html, options, value);
+	render_splice(r->hdf, name, &r->splices, &html);
+}
+
 static void
 list_fill_options(struct req *r, const struct list_query *lq, const char *team_options)
 {
@@ -346,11 +363,11 @@ list_fill_options(struct req *r, const struct list_query *lq, const char *team_o
 			    cat->keys[i]), "title", ""), 0);
 		r->app->connector_options_html = html.data;
 	}
-	buf_init(&html);
-	render_options_selected(&html, r->app->connector_options_html, lq->cl.connector);
-	render_splice(r->hdf, "Options.ConnectorsHtml", &r->splices, &html);
-	render_options_selected(&html, team_options, lq->cl.team);
-	render_splice(r->hdf, "Options.TeamsHtml", &r->splices, &html);
+	/* Kept as they are when none is selected (an admin's teams: tens of
+	 * kilobytes not copied). */
+	list_options_splice(r, "Options.ConnectorsHtml", r->app->connector_options_html,
+	    lq->cl.connector);
+	list_options_splice(r, "Options.TeamsHtml", team_options, lq->cl.team);
 	n = render_node(r->hdf, "Filter");
 	render_set(n, "Q", lq->cl.q);
 	render_set(n, "Connector", lq->cl.connector);

@@ -165,7 +165,7 @@ render_out(void *ctx, char *s)
 	    strncmp(s, render_mark, RENDER_MARK_LEN) == 0) {
 		i = s[RENDER_MARK_LEN] - '0';
 		if (i >= 0 && i < k->splices->n && s[RENDER_MARK_LEN + 1] == '\0') {
-			buf_append(k->out, k->splices->b[i].data, k->splices->b[i].len);
+			buf_append(k->out, k->splices->data[i], k->splices->len[i]);
 			return STATUS_OK;
 		}
 	}
@@ -230,19 +230,39 @@ render_set(HDF *node, const char *name, const char *value)
 		abort();
 }
 
-void
-render_splice(HDF *node, const char *name, struct render_splices *sp, struct buf *html)
+/* The next splice's mark as node's `name`. */
+static void
+render_splice_mark(HDF *node, const char *name, const struct render_splices *sp)
 {
 	char	 mark[RENDER_MARK_LEN + 2];
 
 	if (sp->n == RENDER_MAX_SPLICES)
 		abort();	/* a page with more splices than declared: our bug */
-	sp->b[sp->n] = *html;
-	buf_init(html);
 	memcpy(mark, render_mark, RENDER_MARK_LEN);
 	mark[RENDER_MARK_LEN] = (char)('0' + sp->n);
 	mark[RENDER_MARK_LEN + 1] = '\0';
 	render_set(node, name, mark);
+}
+
+void
+render_splice(HDF *node, const char *name, struct render_splices *sp, struct buf *html)
+{
+	render_splice_mark(node, name, sp);
+	sp->b[sp->n] = *html;
+	sp->data[sp->n] = html->data != NULL ? html->data : "";
+	sp->len[sp->n] = html->len;
+	buf_init(html);
+	sp->n++;
+}
+
+void
+render_splice_kept(HDF *node, const char *name, struct render_splices *sp,
+    const char *html)
+{
+	render_splice_mark(node, name, sp);
+	buf_init(&sp->b[sp->n]);
+	sp->data[sp->n] = html;
+	sp->len[sp->n] = strlen(html);
 	sp->n++;
 }
 

@@ -100,11 +100,18 @@ rowcache_put(struct rowcache *rc, int64_t id, const char *key, size_t keylen,
 static int
 rowcache_true(const char *v)
 {
-	char	*end;
-	long	 n;
+	const char	*p = v;
+	char		*end;
+	long		 n;
 
 	if (*v == '\0')
 		return 0;
+	/* Digits then another character (a time, "12 flows"): strtol would
+	 * stop there, so true; only what may be a whole number is parsed. */
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p != v && *p != '\0' && *p != 'x' && *p != 'X')
+		return 1;
 	n = strtol(v, &end, 0);
 	return *end != '\0' || n != 0;
 }
@@ -129,19 +136,22 @@ rowcache_slice(struct buf *b, const char *v, size_t from, size_t to)
 static void
 rowcache_thousands(struct buf *b, long long n)
 {
-	if (n < 0) {
-		BUF_LIT(b, "-");
-		n = -n;
-	}
-	if (n >= 1000000000)
-		buf_printf(b, "%lld,%03lld,%03lld,%03lld", n / 1000000000,
-		    n / 1000000 % 1000, n / 1000 % 1000, n % 1000);
-	else if (n >= 1000000)
-		buf_printf(b, "%lld,%03lld,%03lld", n / 1000000, n / 1000 % 1000, n % 1000);
-	else if (n >= 1000)
-		buf_printf(b, "%lld,%03lld", n / 1000, n % 1000);
-	else
-		buf_printf(b, "%lld", n);
+	char		 d[32], *p = d + sizeof(d);
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	int		 k = 0;
+
+	/* Written backwards, a comma every three digits. */
+	do {
+		if (k++ == 3) {
+			*--p = ',';
+			k = 1;
+		}
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (n < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(d + sizeof(d) - p));
 }
 
 void

@@ -791,11 +791,17 @@ void		 render_cache_free(struct render_cache *);
  * template prints the mark (a plain <?cs var:name ?>). */
 #define RENDER_MAX_SPLICES	4
 struct render_splices {
-	struct buf	 b[RENDER_MAX_SPLICES];
+	struct buf	 b[RENDER_MAX_SPLICES];		/* owned */
+	const char	*data[RENDER_MAX_SPLICES];	/* b's, or borrowed */
+	size_t		 len[RENDER_MAX_SPLICES];
 	int		 n;
 };
 void		 render_splice(struct _hdf *node, const char *name,
 		    struct render_splices *, struct buf *html);
+/* The same for markup that outlives the render (a worker's kept options):
+ * not copied. */
+void		 render_splice_kept(struct _hdf *node, const char *name,
+		    struct render_splices *, const char *html);
 void		 render_splices_free(struct render_splices *);
 /* Render `tmpl` with `hdf` (and splices, or NULL) into `out`; -1 on any
  * template error (logged). */
