@@ -247,7 +247,15 @@ main(void)
 		    "without the page's splices a mark is only text");
 		free(html);
 		render_set(b, "Filter.Q", "");
+		{
+			static const char kept[] = "<option value=\"9\">Kept team</option>";
+
+			render_splice_kept(b, "Options.TeamsHtml", &sp, kept);
+			T_OK(sp.n == 2 && sp.data[1] == kept, "a kept splice is not copied");
+		}
 		html = render_with(rc, "index.cs", b, &sp);
+		T_OK(html != NULL && strstr(html, "<option value=\"9\">Kept team</option>") != NULL,
+		    "a kept splice goes in where its mark is");
 		render_splices_free(&sp);
 		T_OK(sp.n == 0, "splices are freed");
 	}
