@@ -39,8 +39,8 @@ const struct connlist_choice connlist_sorts[CONNLIST_NSORTS] = {
 /* The ORDER BY of each sort, same order as connlist_sorts; each one index
  * read (connections_name_idx, connections_last_tested_idx). */
 static const char *const connlist_orders[CONNLIST_NSORTS] = {
-	"lower(c.name), c.id",
-	"lower(c.name) DESC, c.id DESC",
+	"c.name_key, c.id",
+	"c.name_key DESC, c.id DESC",
 	"c.last_tested_at DESC NULLS LAST, c.id DESC",
 	"c.last_tested_at ASC NULLS FIRST, c.id",
 };
@@ -172,10 +172,10 @@ connlist_order(const struct connlist *cl)
 #define TESTED_ASC	"COALESCE(c.last_tested_at, '-infinity'::timestamptz), c.id"
 #define TESTED_DESC	"COALESCE(c.last_tested_at, '-infinity'::timestamptz) DESC, c.id DESC"
 static const struct connlist_keyset connlist_keysets[CONNLIST_NSORTS] = {
-	{ "lower(c.name), c.id", "lower(k.name), k.id", "lower(c.name), c.id",
-	    "lower(c.name) DESC, c.id DESC", 0 },
-	{ "lower(c.name), c.id", "lower(k.name), k.id", "lower(c.name) DESC, c.id DESC",
-	    "lower(c.name), c.id", 1 },
+	{ "c.name_key, c.id", "k.name_key, k.id", "c.name_key, c.id",
+	    "c.name_key DESC, c.id DESC", 0 },
+	{ "c.name_key, c.id", "k.name_key, k.id", "c.name_key DESC, c.id DESC",
+	    "c.name_key, c.id", 1 },
 	{ TESTED_KEY("c"), TESTED_KEY("k"), TESTED_DESC, TESTED_ASC, 1 },
 	{ TESTED_KEY("c"), TESTED_KEY("k"), TESTED_ASC, TESTED_DESC, 0 },
 };
@@ -216,10 +216,10 @@ connlist_after(const struct connlist *cl, struct buf *sql, int a, int b)
 
 	switch (cl->sort) {
 	case 0:
-		buf_printf(sql, " AND (lower(c.name), c.id) > ($%d, $%d::bigint)", a, b);
+		buf_printf(sql, " AND (c.name_key, c.id) > ($%d, $%d::bigint)", a, b);
 		break;
 	case 1:
-		buf_printf(sql, " AND (lower(c.name), c.id) < ($%d, $%d::bigint)", a, b);
+		buf_printf(sql, " AND (c.name_key, c.id) < ($%d, $%d::bigint)", a, b);
 		break;
 	case 2:		/* newest first, never tested last */
 		if (null)

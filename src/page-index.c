@@ -173,13 +173,21 @@ list_page_queue(const struct list_query *lq, char cursor, struct db_batch *b)
 		    cursor == 'b' ? lq->before : lq->after, cursor == 'b');
 		buf_printf(&sql, " ORDER BY %s LIMIT %d) c",
 		    cursor == 'b' ? ks->backward : ks->forward, PAGE_SIZE);
-	} else {
+	} else if (lq->page == 1) {
 		cursor = 'o';
+		snprintf(take, sizeof(take), "%d", PAGE_SIZE);
+		n = connlist_from_top(&lq->cl, &sql, params, take, NULL, 0);
+		buf_printf(&sql, " ORDER BY %s LIMIT %d) c", connlist_order(&lq->cl), PAGE_SIZE);
+	} else {
+		/* A page by number: its ids first, which the sort's index alone
+		 * can give past the rows OFFSET skips (sql/033), then its rows. */
+		cursor = 'n';
 		snprintf(take, sizeof(take), "%lld", lq->page * PAGE_SIZE);
+		buf_puts(&sql, " FROM connections c WHERE c.id IN (SELECT c.id");
 		n = connlist_from_top(&lq->cl, &sql, params, take, NULL, 0);
 		snprintf(offset, sizeof(offset), "%lld", (lq->page - 1) * PAGE_SIZE);
 		params[n++] = offset;
-		buf_printf(&sql, " ORDER BY %s LIMIT %d OFFSET $%d) c",
+		buf_printf(&sql, " ORDER BY %s LIMIT %d OFFSET $%d)) c",
 		    connlist_order(&lq->cl), PAGE_SIZE, n);
 	}
 	buf_printf(&sql, " JOIN teams t ON t.id = c.owner_team_id ORDER BY %s",
