@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
+import { fcgiRequest } from './fcgi.mjs';
 import { request } from './stack.mjs';
 
 export const OPENAPI_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)),
@@ -87,4 +88,18 @@ export async function apiCall(method, p, token, body, headers = {}) {
 	    body: body !== undefined ? JSON.stringify(body) : undefined });
 	const json = checkAnswer(method, p, r);
 	return { ...r, json };
+}
+
+/**
+ * The same over FastCGI, straight to a tether-fcgi of the test's own
+ * (tests/lib/tether.mjs: t.sock): fcgiRequest()'s answer checked against the
+ * document, plus json (null when there is no body).
+ */
+export async function apiCallFcgi(sock, method, uri, token, body, { timeoutMs = 60000 } = {}) {
+	const r = await fcgiRequest(sock, { method, uri, timeoutMs,
+		headers: token !== undefined && token !== null ? { authorization: `Bearer ${token}` } : {},
+		...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body),
+			contentType: 'application/json' } : {}) });
+	checkAnswer(method, uri, r);
+	return { ...r, json: r.text !== '' ? JSON.parse(r.text) : null };
 }
