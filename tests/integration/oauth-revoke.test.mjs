@@ -15,7 +15,7 @@ import { startOAuthServer } from '../fakes/oauth-server.mjs';
 import { assertAbsent, stackLogs } from '../fakes/secrets.mjs';
 import { SF_ROUTES, auditOf, identityStack } from '../lib/identity.mjs';
 import { fieldErrors, formSubmission } from '../lib/lifecycle/lc.mjs';
-import { makeUser, pageText, psql, psqlValue, signIn } from '../lib/stack.mjs';
+import { makeUser, pageText, psql, psqlValue, signIn, sqlString, tetherctl, uniq } from '../lib/stack.mjs';
 
 const REVOKE_TIMEOUT_MS = 1500;
 
@@ -43,6 +43,20 @@ function storedTokens(id) {
 	return Number(psqlValue(`SELECT (SELECT count(*) FROM connection_secrets WHERE connection_id = ${id}
 	    AND field IN ('access_token', 'refresh_token')) + (SELECT count(*) FROM user_connection_secrets
 	    WHERE connection_id = ${id} AND field IN ('access_token', 'refresh_token'))`));
+}
+
+/** A generic HTTP connection (OAuth code, no revocation endpoint), connected. */
+async function httpConnected() {
+	const { app, team } = await s.session();
+	const c = s.basicClient();
+	const r = await app.create({ connector: 'http', protocol: 'oauth2_code', team: team.id,
+		fields: { url: s.sf.url, test_path: '/services/oauth2/userinfo',
+			authorize_url: s.sf.url + '/services/oauth2/authorize', token_url: s.sf.url + '/services/oauth2/token',
+			client_id: c.client_id, client_secret: c.client_secret, scopes: 'openid offline_access' } });
+	assert.equal(r.status, 200);
+	const cb = await s.connect(app, r.id);
+	assert.equal(cb.flash?.kind, 'success', JSON.stringify(cb.flash));
+	return { app, c, r };
 }
 
 describe('Delete revokes the tokens at the provider', () => {
@@ -77,15 +91,7 @@ describe('Delete revokes the tokens at the provider', () => {
 	});
 
 	test('a connector without a revocation endpoint: "not supported", tokens destroyed', async () => {
-		const { app, team } = await s.session();
-		const c = s.basicClient();
-		const r = await app.create({ connector: 'http', protocol: 'oauth2_code', team: team.id,
-			fields: { url: s.sf.url, test_path: '/services/oauth2/userinfo',
-				authorize_url: s.sf.url + '/services/oauth2/authorize', token_url: s.sf.url + '/services/oauth2/token',
-				client_id: c.client_id, client_secret: c.client_secret, scopes: 'openid offline_access' } });
-		assert.equal(r.status, 200);
-		const cb = await s.connect(app, r.id);
-		assert.equal(cb.flash?.kind, 'success', JSON.stringify(cb.flash));
+		const { app, r } = await httpConnected();
 		assert.ok(storedTokens(r.id) > 0);
 		const calls = s.sf.revocations.length;
 		assert.equal((await deleteConnection(app, r.id)).status, 303);
@@ -272,6 +278,21 @@ describe('An edit that drops the tokens', () => {
 		    [{ outcome: 'success', details: { revoke: 'failed', revoke_class: 'http_503' } }]);
 		assert.equal(storedTokens(id), 0);
 		assert.deepEqual(sf2.revocations, []);
+	});
+
+	test('a new connection mode on a connector without a revocation endpoint: "not supported", nothing sent', async () => {
+		const { app, c, r } = await httpConnected();
+		const name = uniq('revoke-uplink');
+		tetherctl('uplink', 'add', name, 'http://127.0.0.1:9');
+		const uplink = psqlValue(`SELECT id FROM uplinks WHERE name = ${sqlString(name)}`);
+		const calls = s.sf.revocations.length;
+		const e = await edit(app, r.id, { client_secret: c.client_secret }, { uplink, save_anyway: '1' });
+		assert.equal(e.status, 303, JSON.stringify(fieldErrors(e.text ?? '')));
+		assert.equal(psqlValue(`SELECT uplink_id FROM connections WHERE id = ${r.id}`), uplink);
+		assert.equal(s.sf.revocations.length, calls, 'nothing sent');
+		assert.deepEqual(auditOf(r.id, 'connection_edit_revoke'),
+		    [{ outcome: 'success', details: { revoke: 'not supported' } }]);
+		assert.equal(storedTokens(r.id), 0);
 	});
 
 	test('a refused edit (the secret not entered again) revokes nothing, the tokens stay', async () => {
