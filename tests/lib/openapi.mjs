@@ -77,6 +77,26 @@ export function checkAnswer(method, p, r) {
 	return body;
 }
 
+/**
+ * Assert that a JSON body the API took (a 2xx answer) is one the document
+ * allows: the keys a client built from the document would send are the
+ * keys the API reads.
+ */
+export function checkRequest(method, p, body, r) {
+	if (body === undefined || r.status < 200 || r.status > 299)
+		return;
+	const t = templateOf(p);
+	const m = method.toLowerCase();
+	const what = `${method} ${p} -> ${r.status}`;
+	assert.ok(t !== undefined && openapi.paths[t][m]?.requestBody !== undefined,
+	    `${what}: a body the API took is documented`);
+	const validate = ajv.getSchema(`openapi.json#/paths/${ptr(t)}/${m}`
+	    + `/requestBody/content/${ptr('application/json')}/schema`);
+	assert.ok(validate !== undefined, `${what}: a request schema`);
+	assert.ok(validate(typeof body === 'string' ? JSON.parse(body) : body),
+	    `${what}: the body it took matches the document: ${ajv.errorsText(validate.errors)}`);
+}
+
 /** One API call, checked against the document; request()'s answer plus json. */
 export async function apiCall(method, p, token, body, headers = {}) {
 	const h = { ...headers };
@@ -87,6 +107,7 @@ export async function apiCall(method, p, token, body, headers = {}) {
 	const r = await request(p, { method, headers: h,
 	    body: body !== undefined ? JSON.stringify(body) : undefined });
 	const json = checkAnswer(method, p, r);
+	checkRequest(method, p, body, r);
 	return { ...r, json };
 }
 
@@ -101,5 +122,6 @@ export async function apiCallFcgi(sock, method, uri, token, body, { timeoutMs = 
 		...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body),
 			contentType: 'application/json' } : {}) });
 	checkAnswer(method, uri, r);
+	checkRequest(method, uri.split('?')[0], body, r);
 	return { ...r, json: r.text !== '' ? JSON.parse(r.text) : null };
 }
