@@ -410,13 +410,14 @@ api_connectors_get(struct req *r, json_t *body)
 int
 api_connections_get(struct req *r, json_t *body)
 {
-	struct conn	*c;
-	char		 cid[24];
-	const char	*params[1] = { cid };
-	PGresult	*secrets = NULL;
-	json_t		*j, *team, *settings, *egress, *flows = NULL;
-	char		 etag[24];
-	int		 rc;
+	struct conn		*c;
+	char			 cid[24];
+	const char		*params[1] = { cid };
+	PGresult		*secrets = NULL;
+	json_t			*j, *team, *settings, *egress, *flows = NULL;
+	struct oauthclient	 oc;
+	char			 etag[24];
+	int			 rc, uses;
 
 	(void)body;
 	if ((c = api_connections_load(r, &rc)) == NULL)
@@ -457,6 +458,14 @@ api_connections_get(struct req *r, json_t *body)
 	json_object_set_new(j, "flows", flows);
 	flows = NULL;
 	json_object_set_new(j, "version", json_integer(c->version));
+	/* The saved OAuth client it uses (its id only), as PATCH takes it. */
+	if ((uses = oauthclient_for_conn(&r->actor, c->id, 0, &oc)) == -1) {
+		oauthclient_free(&oc);
+		json_decref(j);
+		goto out;
+	}
+	json_object_set_new(j, "oauth_client_id", uses == 1 ? json_integer(oc.id) : json_null());
+	oauthclient_free(&oc);
 	json_object_set_new(j, "uplink", c->uplink_id > 0 ? json_string(c->uplink) : json_null());
 	if ((egress = api_connections_egress(r, c->uplink_id, c->uplink)) == NULL) {
 		json_decref(j);

@@ -439,11 +439,13 @@ int
 connsave_edit(const struct actor *a, struct conn *c, struct connform *cf,
     const struct connsave_values *v)
 {
-	char		 cid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
-	char		 fields[1024];
-	PGresult	*res;
-	int		 i, rc = -1;
+	char			 cid[24], *settings = json_dumps(cf->settings, JSON_COMPACT);
+	char			 fields[1024], *revoked;
+	PGresult		*res;
+	struct revoke_held	 held;
+	int			 i, rc = -1;
 
+	memset(&held, 0, sizeof(held));
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	snprintf(fields, sizeof(fields), "{%s}", cf->changed.data);
 	if (db_begin(&a->app->db) == -1)
@@ -460,6 +462,11 @@ connsave_edit(const struct actor *a, struct conn *c, struct connform *cf,
 		rc = 1;
 		goto out;
 	}
+	/* A new destination drops the OAuth tokens (below): each is held, with
+	 * the client it was issued to, before the client or secrets change, and
+	 * revoked at the old destination once the edit is committed. */
+	if (cf->rebind && revoke_hold(a, c, &held) == -1)
+		goto fail;
 	{
 		const char	*cp[2] = { cid, v->client };
 
@@ -528,10 +535,18 @@ connsave_edit(const struct actor *a, struct conn *c, struct connform *cf,
 	if (i == -1 || db_commit(&a->app->db) == -1)
 		goto fail;
 	rc = 0;
+	/* Committed: c is the connection as it was, so the old destination;
+	 * best effort, what the provider said in an entry of its own. */
+	if ((revoked = revoke_held_send(a, c, &held)) != NULL) {
+		(void)audit_add(a, "connection", c->id, v->name, "connection_edit_revoke",
+		    "success", revoked);
+		free(revoked);
+	}
 	goto out;
 fail:
 	db_rollback(&a->app->db);
 out:
+	revoke_held_free(&held);
 	free(settings);
 	return rc;
 }

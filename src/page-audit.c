@@ -31,7 +31,7 @@ static const char *const actions[] = {
 	"sign_in", "sign_out", "user_create", "user_password", "user_disable",
 	"user_enable", "user_admin_grant", "user_admin_revoke",
 	"team_create", "team_member_set", "team_member_remove", "connection_create",
-	"connection_edit", "connection_revert", "connection_test", "connection_reconnect_start",
+	"connection_edit", "connection_edit_revoke", "connection_revert", "connection_test", "connection_reconnect_start",
 	"connection_reconnect", "connection_connect_start", "connection_connect",
 	"connection_user_credentials", "connection_share",
 	"connection_unshare", "connection_transfer", "connection_delete",

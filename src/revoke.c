@@ -1,7 +1,8 @@
 /*
  * revoke.c — token revocation at the provider (RFC 7009) when a connection
- * with OAuth tokens is deleted or a user disconnects their own account:
- * the refresh token (which ends the grant), else the access token, posted
+ * with OAuth tokens is deleted, a user disconnects their own account, or
+ * an edit gives it a new destination (then held before the edit and sent
+ * to the old destination after its commit: revoke_hold): the refresh token (which ends the grant), else the access token, posted
  * with the client's authentication to the connector's OAuth.revocation_url
  * through the outbound policy, best effort within oauth.revoke_timeout_ms.
  * What happened is returned for the audit entry (revoked, not supported,
@@ -97,46 +98,67 @@ revoke_proto(const struct actor *a, const struct conn *c)
 	    proto : NULL;
 }
 
-enum revoke_result
-revoke_token(const struct actor *a, const struct conn *c, const char *token,
-    const char *hint, char *cls, size_t clslen)
+/* The client the tokens of c were issued to, as it is now: a saved one, or
+ * the connection's own ID and secret (as the token calls, oauth.c). Copies
+ * into *id and *secret (secret_free both). 0 or -1. */
+static int
+revoke_client(const struct actor *a, const struct conn *c, HDF *proto, json_t *settings,
+    char **id, char **secret, int *post)
 {
-	HDF			*proto = revoke_proto(a, c), *oauth;
-	const char		*sf, *idf, *auth;
-	char			*client_secret = NULL;
+	HDF			*oauth = hdf_get_obj(proto, "OAuth");
+	const char		*sf, *idf, *auth, *v;
 	struct oauthclient	 oc;
-	json_t			*settings;
-	enum revoke_result	 rr;
-	int			 uses = 0;
+	int			 uses;
 
-	*cls = '\0';
-	if (proto == NULL || token == NULL)
-		return REVOKE_NOTHING;
-	oauth = hdf_get_obj(proto, "OAuth");
+	*id = *secret = NULL;
+	*post = 0;
 	sf = catalog_value(oauth, "client_secret_field", c->api_type);
 	idf = catalog_value(oauth, "client_id_field", c->api_type);
 	auth = catalog_value(oauth, "client_auth", c->api_type);
 	memset(&oc, 0, sizeof(oc));
-	/* The client the tokens were issued to: a saved one as it is now, or
-	 * the connection's own ID and secret (as the token calls, oauth.c). */
-	if ((settings = json_loads(c->settings, 0, NULL)) == NULL ||
-	    (uses = oauthclient_for_conn(a, c->id, 1, &oc)) == -1 ||
-	    (uses == 0 && secret_conn_get(a, c->id, 0, sf != NULL ? sf : "client_secret",
-	    &client_secret) == -1)) {
-		json_decref(settings);
+	if ((uses = oauthclient_for_conn(a, c->id, 1, &oc)) == -1) {
 		oauthclient_free(&oc);
+		return -1;
+	}
+	if (uses == 1) {
+		*id = xstrdup(oc.client_id);
+		*secret = oc.secret != NULL ? xstrdup(oc.secret) : NULL;
+		*post = oc.post;
+		oauthclient_free(&oc);
+		return 0;
+	}
+	oauthclient_free(&oc);
+	if (secret_conn_get(a, c->id, 0, sf != NULL ? sf : "client_secret", secret) == -1)
+		return -1;
+	v = json_string_value(json_object_get(settings, idf != NULL ? idf : "client_id"));
+	*id = v != NULL ? xstrdup(v) : NULL;
+	*post = auth != NULL && strcmp(auth, "post") == 0;
+	return 0;
+}
+
+enum revoke_result
+revoke_token(const struct actor *a, const struct conn *c, const char *token,
+    const char *hint, char *cls, size_t clslen)
+{
+	HDF			*proto = revoke_proto(a, c);
+	char			*client_id = NULL, *client_secret = NULL;
+	json_t			*settings;
+	enum revoke_result	 rr;
+	int			 post;
+
+	*cls = '\0';
+	if (proto == NULL || token == NULL)
+		return REVOKE_NOTHING;
+	if ((settings = json_loads(c->settings, 0, NULL)) == NULL ||
+	    revoke_client(a, c, proto, settings, &client_id, &client_secret, &post) == -1) {
+		json_decref(settings);
 		snprintf(cls, clslen, "%s", "error");
 		return REVOKE_FAILED;
 	}
-	if (uses == 1)
-		rr = revoke_post(a, c, proto, settings, oc.client_id, oc.secret, oc.post, token,
-		    hint, cls, clslen);
-	else
-		rr = revoke_post(a, c, proto, settings, json_string_value(json_object_get(settings,
-		    idf != NULL ? idf : "client_id")), client_secret, auth != NULL &&
-		    strcmp(auth, "post") == 0, token, hint, cls, clslen);
+	rr = revoke_post(a, c, proto, settings, client_id, client_secret, post, token, hint,
+	    cls, clslen);
+	free(client_id);
 	secret_free(client_secret);
-	oauthclient_free(&oc);
 	json_decref(settings);
 	return rr;
 }
@@ -164,24 +186,73 @@ revoke_owner(const struct actor *a, const struct conn *c, int64_t owner,
 	return rc;
 }
 
-int
-revoke_connection(const struct actor *a, const struct conn *c, char **json)
-{
-	char			 cid[24], cls[48], first_cls[48] = "";
-	const char		*params[1] = { cid };
-	PGresult		*res;
-	enum revoke_result	 rr, worst = REVOKE_NOTHING;
-	int			 i, n, counts[4] = { 0 };
-	json_t			*j;
+/* What the owners' revocations came to, for one audit entry. */
+struct revoke_tally {
+	enum revoke_result	 worst;
+	int			 counts[4];
+	char			 first_cls[48];
+};
 
-	*json = NULL;
+static void
+revoke_tally_add(struct revoke_tally *t, enum revoke_result rr, const char *cls)
+{
+	t->counts[rr]++;
+	/* Failed outranks not supported outranks revoked. */
+	if (rr == REVOKE_FAILED && t->worst != REVOKE_FAILED)
+		snprintf(t->first_cls, sizeof(t->first_cls), "%s", cls);
+	if (rr != REVOKE_NOTHING && (t->worst == REVOKE_NOTHING || rr > t->worst))
+		t->worst = rr;
+}
+
+/* {"revoke":…,"revoke_class":…,"revoked":N,"failed":N}, malloc'd; NULL when
+ * there was nothing to revoke. */
+static char *
+revoke_tally_json(const struct revoke_tally *t)
+{
+	json_t	*j;
+	char	*out;
+
+	if (t->worst == REVOKE_NOTHING)
+		return NULL;
+	j = json_pack("{s:s}", "revoke", revoke_result_key(t->worst));
+	if (*t->first_cls != '\0')
+		json_object_set_new(j, "revoke_class", json_string(t->first_cls));
+	if (t->counts[REVOKE_DONE] + t->counts[REVOKE_FAILED] > 1 ||
+	    (t->counts[REVOKE_DONE] > 0 && t->counts[REVOKE_FAILED] > 0)) {
+		json_object_set_new(j, "revoked", json_integer(t->counts[REVOKE_DONE]));
+		json_object_set_new(j, "failed", json_integer(t->counts[REVOKE_FAILED]));
+	}
+	out = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return out;
+}
+
+/* The owners of c with tokens: 0 (the shared ones) and each user with their own. */
+static PGresult *
+revoke_owners(const struct actor *a, const struct conn *c)
+{
+	char		 cid[24];
+	const char	*params[1] = { cid };
+
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
-	/* The shared tokens (owner 0) and each user's own. */
-	res = db_exec_named(&a->app->db, "revoke_owners",
+	return db_exec_named(&a->app->db, "revoke_owners",
 	    "SELECT 0::bigint AS owner UNION SELECT DISTINCT user_id FROM"
 	    " user_connection_secrets WHERE connection_id = $1 AND field IN"
 	    " ('refresh_token', 'access_token') ORDER BY owner", 1, params);
-	if (res == NULL)
+}
+
+int
+revoke_connection(const struct actor *a, const struct conn *c, char **json)
+{
+	char			 cls[48];
+	PGresult		*res;
+	enum revoke_result	 rr;
+	struct revoke_tally	 t;
+	int			 i, n;
+
+	*json = NULL;
+	memset(&t, 0, sizeof(t));
+	if ((res = revoke_owners(a, c)) == NULL)
 		return -1;
 	n = db_rows(res);
 	for (i = 0; i < n; i++) {
@@ -190,25 +261,83 @@ revoke_connection(const struct actor *a, const struct conn *c, char **json)
 			rr = REVOKE_FAILED;
 			snprintf(cls, sizeof(cls), "%s", "error");
 		}
-		counts[rr]++;
-		/* Failed outranks not supported outranks revoked. */
-		if (rr == REVOKE_FAILED && worst != REVOKE_FAILED)
-			snprintf(first_cls, sizeof(first_cls), "%s", cls);
-		if (rr != REVOKE_NOTHING && (worst == REVOKE_NOTHING || rr > worst))
-			worst = rr;
+		revoke_tally_add(&t, rr, cls);
 	}
 	db_clear(res);
-	if (worst == REVOKE_NOTHING)
-		return 0;
-	j = json_pack("{s:s}", "revoke", revoke_result_key(worst));
-	if (*first_cls != '\0')
-		json_object_set_new(j, "revoke_class", json_string(first_cls));
-	if (counts[REVOKE_DONE] + counts[REVOKE_FAILED] > 1 || (counts[REVOKE_DONE] > 0 &&
-	    counts[REVOKE_FAILED] > 0)) {
-		json_object_set_new(j, "revoked", json_integer(counts[REVOKE_DONE]));
-		json_object_set_new(j, "failed", json_integer(counts[REVOKE_FAILED]));
-	}
-	*json = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
+	*json = revoke_tally_json(&t);
 	return 0;
+}
+
+/* ------------------------------------------------- an edit's dropped tokens */
+
+int
+revoke_hold(const struct actor *a, const struct conn *c, struct revoke_held *h)
+{
+	HDF		*proto = revoke_proto(a, c);
+	PGresult	*res;
+	char		*refresh, *access;
+	int64_t		 owner;
+	int		 i, n;
+
+	memset(h, 0, sizeof(*h));
+	if (proto == NULL)
+		return 0;
+	if ((h->settings = json_loads(c->settings, 0, NULL)) == NULL ||
+	    revoke_client(a, c, proto, h->settings, &h->client_id, &h->client_secret,
+	    &h->post) == -1 || (res = revoke_owners(a, c)) == NULL)
+		return -1;
+	n = db_rows(res);
+	h->token = xcalloc((size_t)n, sizeof(*h->token));
+	h->refresh = xcalloc((size_t)n, sizeof(*h->refresh));
+	for (i = 0; i < n; i++) {
+		refresh = access = NULL;
+		owner = strtoll(db_get(res, i, "owner"), NULL, 10);
+		if (secret_conn_get(a, c->id, owner, "refresh_token", &refresh) == -1 ||
+		    (refresh == NULL && secret_conn_get(a, c->id, owner, "access_token",
+		    &access) == -1)) {
+			secret_free(refresh);
+			db_clear(res);
+			return -1;
+		}
+		if (refresh == NULL && access == NULL)
+			continue;
+		h->refresh[h->n] = refresh != NULL;
+		h->token[h->n++] = refresh != NULL ? refresh : access;
+	}
+	db_clear(res);
+	return 0;
+}
+
+char *
+revoke_held_send(const struct actor *a, const struct conn *c, const struct revoke_held *h)
+{
+	HDF			*proto = revoke_proto(a, c);
+	char			 cls[48] = "";
+	enum revoke_result	 rr;
+	struct revoke_tally	 t;
+	size_t			 i;
+
+	memset(&t, 0, sizeof(t));
+	for (i = 0; proto != NULL && i < h->n; i++) {
+		rr = revoke_post(a, c, proto, h->settings, h->client_id, h->client_secret,
+		    h->post, h->token[i], h->refresh[i] ? "refresh_token" : "access_token",
+		    cls, sizeof(cls));
+		revoke_tally_add(&t, rr, cls);
+	}
+	return revoke_tally_json(&t);
+}
+
+void
+revoke_held_free(struct revoke_held *h)
+{
+	size_t	 i;
+
+	for (i = 0; i < h->n; i++)
+		secret_free(h->token[i]);
+	free(h->token);
+	free(h->refresh);
+	free(h->client_id);
+	secret_free(h->client_secret);
+	json_decref(h->settings);
+	memset(h, 0, sizeof(*h));
 }

@@ -1561,6 +1561,25 @@ enum revoke_result revoke_token(const struct actor *, const struct conn *,
  * delete: the audit details {"revoke":"revoked"|…,"revoke_class":…,
  * "revoked":N,"failed":N} into *json (malloc'd). 0 or -1. */
 int		 revoke_connection(const struct actor *, const struct conn *, char **json);
+/* An edit that drops the tokens (a new destination: cf->rebind): each
+ * owner's refresh token (else access token) and the client it was issued
+ * to, read in the edit's transaction before anything changes... */
+struct revoke_held {
+	struct json_t	*settings;	/* the connection's, before the edit */
+	char		*client_id;
+	char		*client_secret;	/* wiped when freed */
+	int		 post;
+	size_t		 n;
+	char		**token;	/* wiped when freed */
+	int		*refresh;	/* 1 refresh_token, 0 access_token */
+};
+int		 revoke_hold(const struct actor *, const struct conn *, struct revoke_held *);
+/* ...and sent to the OLD destination (c as it was) once the edit is
+ * committed: the audit details as revoke_connection's, or NULL when nothing
+ * was held. */
+char		*revoke_held_send(const struct actor *, const struct conn *,
+		    const struct revoke_held *);
+void		 revoke_held_free(struct revoke_held *);
 
 /* ---------------------------------------------------------------- flow.c */
 

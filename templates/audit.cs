@@ -30,6 +30,7 @@ elif:a == "team_member_set" ?>Member added or role changed<?cs
 elif:a == "team_member_remove" ?>Member removed<?cs
 elif:a == "connection_create" ?>Connection created<?cs
 elif:a == "connection_edit" ?>Connection edited<?cs
+elif:a == "connection_edit_revoke" ?>Old tokens revoked after an edit<?cs
 elif:a == "connection_revert" ?>Connection reverted<?cs
 elif:a == "connection_test" ?>Connection tested<?cs
 elif:a == "connection_reconnect_start" ?>Reconnect started<?cs

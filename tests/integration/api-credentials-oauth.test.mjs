@@ -17,11 +17,11 @@ import { after, before, describe, test } from 'node:test';
 import { consent, startOAuthServer } from '../fakes/oauth-server.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { marker } from '../fakes/secrets.mjs';
-import { fcgiRequest } from '../lib/fcgi.mjs';
 import { flowAdd } from '../lib/lifecycle/lc.mjs';
 import {
 	confValue, makeUser, managerSession, pageText, psql, psqlValue, signIn, tetherctl, uniq,
 } from '../lib/stack.mjs';
+import { apiCallFcgi } from '../lib/openapi.mjs';
 import { startTether } from '../lib/tether.mjs';
 
 const SN_ROUTES = { authorization: '/oauth_auth.do', token: '/oauth_token.do' };
@@ -81,10 +81,8 @@ async function connected(who, { context = 'system', users = [who] } = {}) {
 }
 
 async function ask(t, id, body) {
-	const r = await fcgiRequest(tether.sock, { method: 'POST',
-		uri: `/api/v1/connections/${id}/credentials`, body: JSON.stringify(body),
-		contentType: 'application/json', headers: { authorization: `Bearer ${t}` }, timeoutMs: 60000 });
-	return { status: r.status, text: r.text, json: r.text !== '' ? JSON.parse(r.text) : null };
+	const r = await apiCallFcgi(tether.sock, 'POST', `/api/v1/connections/${id}/credentials`, t, body);
+	return { status: r.status, text: r.text, json: r.json };
 }
 
 /** GET on the provider's own API with a bearer token: its status. */

@@ -14,7 +14,7 @@ import { flowAdd, flowDetach, startBasicStandin } from '../lib/lifecycle/lc.mjs'
 import { signedInUser } from '../lib/roles/world.mjs';
 import { makeTeam, psql, psqlValue, request, tetherctl, uniq } from '../lib/stack.mjs';
 import { assertAbsent, marker, stackLogs } from '../fakes/secrets.mjs';
-import { checkAnswer } from '../lib/openapi.mjs';
+import { checkAnswer, checkRequest } from '../lib/openapi.mjs';
 
 const PASSWORD = marker('apiw');
 const PASSWORD2 = marker('apiw2');
@@ -40,6 +40,7 @@ async function call(t, method, path, body, headers = {}) {
 	    body: body !== undefined ? JSON.stringify(body) : undefined });
 	answers.push(r.text);
 	checkAnswer(method, `/api/v1${path.split('?')[0]}`, r);	// as documented
+	checkRequest(method, `/api/v1${path.split('?')[0]}`, body, r);	// and what it took
 	return { ...r, json: r.text !== '' ? JSON.parse(r.text) : undefined };
 }
 

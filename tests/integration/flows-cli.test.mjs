@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { seed } from '../lib/list.mjs';
+import { apiCall } from '../lib/openapi.mjs';
 import { flowConns, flowFields, flowRow, flowsNamed } from '../lib/rows.mjs';
-import { baseUrl, makeUser, psql, psqlValue, sqlString, tetherctl, uniq } from '../lib/stack.mjs';
+import { makeUser, psql, psqlValue, sqlString, tetherctl, uniq } from '../lib/stack.mjs';
 
 const P = uniq('CLI');
 
@@ -24,14 +25,6 @@ function audit(type, id) {
 	    WHERE object_type = ${sqlString(type)} AND object_id = ${Number(id)} ORDER BY id`)
 	    .map(([action, outcome, label, actor, object, details]) =>
 		({ action, outcome, label, actor, object, details: JSON.parse(details) }));
-}
-
-async function apiGet(path, token) {
-	const res = await fetch(baseUrl() + path, {
-		headers: { authorization: `Bearer ${token}` },
-		signal: AbortSignal.timeout(30000),
-	});
-	return { status: res.status, text: await res.text() };
 }
 
 before(() => {
@@ -212,7 +205,7 @@ describe('tetherctl token', () => {
 		assert.equal(log[0].action, 'token_create');
 		assert.equal(log[0].label, 'tetherctl');
 
-		const ok = await apiGet('/api/v1/connections', token);
+		const ok = await apiCall('GET', '/api/v1/connections', token);
 		assert.equal(ok.status, 200, 'the token works');
 
 		let list = tetherctl('token', 'list', u.email);
@@ -222,7 +215,7 @@ describe('tetherctl token', () => {
 
 		const out = tetherctl('token', 'revoke', id);
 		assert.match(out, new RegExp(`revoked token ${id}`));
-		assert.equal((await apiGet('/api/v1/connections', token)).status, 401);
+		assert.equal((await apiCall('GET', '/api/v1/connections', token)).status, 401);
 		list = tetherctl('token', 'list', u.email);
 		assert.match(list, new RegExp(`^${id}\tci pipeline\t.*\trevoked\t[^\t]+\tany$`, 'm'));
 		assert.equal(audit('api_token', id).at(-1).action, 'token_revoke');

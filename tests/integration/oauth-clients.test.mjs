@@ -22,6 +22,7 @@ import {
 	confValue, csrfFrom, flashOf, makeUser, managerSession, pageText, psql, psqlValue,
 	signIn, tetherctl, uniq,
 } from '../lib/stack.mjs';
+import { apiCallFcgi } from '../lib/openapi.mjs';
 import { formDefaults, startTether } from '../lib/tether.mjs';
 
 const SN_ROUTES = { authorization: '/oauth_auth.do', token: '/oauth_token.do',
@@ -33,6 +34,7 @@ let ca;
 let sn;
 let tether;
 let registered;		// the client registered at the stand-in
+let typed;		// another, typed into a connection (its own ID and secret)
 const WRONG = marker('ocwrong');
 
 before(async () => {
@@ -44,7 +46,8 @@ before(async () => {
 	const redirectUri = confValue('http.base_url').replace(/\/$/, '') + '/oauth/callback';
 	registered = { client_id: uniq('oc-app'), client_secret: marker('ocsecret'),
 		redirect_uris: [redirectUri], token_endpoint_auth_method: 'client_secret_post' };
-	sn = await startOAuthServer({ tls, clients: [registered], routes: SN_ROUTES,
+	typed = { ...registered, client_id: uniq('oc-own'), client_secret: marker('ocown') };
+	sn = await startOAuthServer({ tls, clients: [registered, typed], routes: SN_ROUTES,
 		apiPaths: ['/api/'] });
 	cleanups.push(() => sn.close());
 	tether = await startTether({ replace: { 'outbound.ca_bundle': pki.caFile } });
@@ -399,5 +402,87 @@ describe('client credentials', () => {
 		const c = await createClient(who, { token_url: 'https://elsewhere.example/token' });
 		assert.equal(c.status, 422);
 		assert.match(pageText(c.res.text), /token URL is fixed/);
+	});
+});
+
+// The JSON API sets oauth_client_id too (issue 13 §1): from a typed client ID
+// and secret to a saved client and back, each a new destination (the tokens
+// go, revoked at the provider with the client they were issued to), and the
+// next token call takes the credentials chosen.
+describe('the API switches between a typed client and a saved one', () => {
+	/** PATCH /api/v1/connections/ID at the connection's version (checked against the document). */
+	async function patch(token, id, body) {
+		const version = Number(psqlValue(`SELECT version FROM connections WHERE id = ${id}`));
+		return apiCallFcgi(tether.sock, 'PATCH', `/api/v1/connections/${id}`, token,
+		    { version, save_anyway: true, ...body });
+	}
+
+	/** Reconnect through the pages: the authorize URL's client_id, and the code's token call. */
+	async function reconnectAs(who, id) {
+		const rc = await who.app.reconnect(id);
+		assert.equal(rc.status, 303, pageText(rc.res.text).slice(0, 300));
+		const from = sn.tokenCalls.length;
+		const cb = await who.app.callback(await consent(rc.location, { ca }));
+		assert.match(cb.flash?.message ?? '', /^(Re)?[Cc]onnected\. Test: The connection works\.$/);
+		return { authorizeClient: new URL(rc.location).searchParams.get('client_id'),
+			tokenCalls: sn.tokenCalls.slice(from).map((t) => [t.grant_type, t.client_id, t.status]) };
+	}
+
+	const clientOf = (id) => psqlValue(`SELECT COALESCE(oauth_client_id::text, 'none') FROM connections WHERE id = ${id}`);
+	const ownSecret = (id) => psqlValue(`SELECT count(*) FROM connection_secrets WHERE connection_id = ${id}
+	    AND field = 'client_secret'`);
+
+	test('typed -> saved -> typed: the next token call uses the chosen credentials; back asks for the secret again', async () => {
+		const who = await manager();
+		const token = tetherctl('token', 'add', who.user.email, uniq('oc-api'), '--scopes',
+		    'connections:read,connections:write').trim();
+		const c = await createClient(who);
+		assert.equal(c.status, 303);
+		const r = await who.app.create({ connector: 'servicenow', protocol: 'oauth2_code',
+			team: who.team.id, fields: { url: sn.url, client_id: typed.client_id,
+				client_secret: typed.client_secret, scopes: 'openid offline_access api' },
+			extra: { client_source: 'own' } });
+		assert.equal(r.status, 200, pageText(r.res.text).slice(0, 600));
+		let at = await reconnectAs(who, r.id);
+		assert.equal(at.authorizeClient, typed.client_id);
+		assert.deepEqual(at.tokenCalls, [['authorization_code', typed.client_id, 200]]);
+
+		// To the saved client: its ID and secret from now on; the typed
+		// client's tokens go, revoked with the typed client.
+		let revocations = sn.revocations.length;
+		const toSaved = await patch(token, r.id, { oauth_client_id: c.id });
+		assert.equal(toSaved.status, 200, toSaved.text);
+		assert.equal(toSaved.json.oauth_client_id, c.id);
+		assert.equal(clientOf(r.id), String(c.id));
+		assert.equal(ownSecret(r.id), '0', 'the typed secret is gone');
+		assert.deepEqual(sn.revocations.slice(revocations).map((x) => [x.client_id, x.token_type_hint, x.status]),
+		    [[typed.client_id, 'refresh_token', 200]]);
+		at = await reconnectAs(who, r.id);
+		assert.equal(at.authorizeClient, registered.client_id);
+		assert.deepEqual(at.tokenCalls, [['authorization_code', registered.client_id, 200]]);
+
+		// Back to a typed client: without its secret refused (a new
+		// destination gets no stored secret), nothing changed.
+		const version = psqlValue(`SELECT version FROM connections WHERE id = ${r.id}`);
+		const bare = await patch(token, r.id, { oauth_client_id: null, settings: { client_id: typed.client_id } });
+		assert.equal(bare.status, 422, bare.text);
+		assert.match(bare.json.fields['secrets.client_secret'] ?? '', /^Enter this again/);
+		assert.equal(clientOf(r.id), String(c.id));
+		assert.equal(psqlValue(`SELECT version FROM connections WHERE id = ${r.id}`), version);
+		revocations = sn.revocations.length;
+		const back = await patch(token, r.id, { oauth_client_id: null, settings: { client_id: typed.client_id },
+			secrets: { client_secret: typed.client_secret } });
+		assert.equal(back.status, 200, back.text);
+		assert.equal(back.json.oauth_client_id ?? null, null);
+		assert.equal(clientOf(r.id), 'none');
+		assert.equal(ownSecret(r.id), '1');
+		assert.deepEqual(sn.revocations.slice(revocations).map((x) => [x.client_id, x.status]),
+		    [[registered.client_id, 200]], 'the saved client\'s tokens revoked with the saved client');
+		at = await reconnectAs(who, r.id);
+		assert.equal(at.authorizeClient, typed.client_id);
+		assert.deepEqual(at.tokenCalls, [['authorization_code', typed.client_id, 200]]);
+		for (const a of [toSaved, bare, back])
+			for (const secret of [typed.client_secret, registered.client_secret])
+				assert.ok(!a.text.includes(secret), 'no secret in an answer');
 	});
 });

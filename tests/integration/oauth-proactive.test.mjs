@@ -25,11 +25,11 @@ import { startStandin } from '../fakes/http-standin.mjs';
 import { consent, startOAuthServer } from '../fakes/oauth-server.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { marker } from '../fakes/secrets.mjs';
-import { fcgiRequest } from '../lib/fcgi.mjs';
 import { connRow, testRows } from '../lib/rows.mjs';
 import {
 	confCopy, confValue, env, flashOf, managerSession, pageText, psql, psqlValue, tetherctl, uniq,
 } from '../lib/stack.mjs';
+import { apiCallFcgi } from '../lib/openapi.mjs';
 import { startTether } from '../lib/tether.mjs';
 
 const SF_ROUTES = { authorization: '/services/oauth2/authorize', token: '/services/oauth2/token',
@@ -142,10 +142,9 @@ function lastEventId() {
 }
 
 async function apiTest(token, id) {
-	const r = await fcgiRequest(tether.sock, { method: 'POST', uri: `/api/v1/connections/${id}/test`,
-		body: '{"trigger":"api"}', contentType: 'application/json',
-		headers: { authorization: `Bearer ${token}` }, timeoutMs: 60000 });
-	return { status: r.status, json: r.text !== '' ? JSON.parse(r.text) : null };
+	const r = await apiCallFcgi(tether.sock, 'POST', `/api/v1/connections/${id}/test`, token,
+	    { trigger: 'api' });
+	return { status: r.status, json: r.json };
 }
 
 describe('proactive refresh', () => {

@@ -17,12 +17,12 @@ import { after, before, describe, test } from 'node:test';
 import { consent, startOAuthServer } from '../fakes/oauth-server.mjs';
 import { makePki } from '../fakes/pki.mjs';
 import { marker } from '../fakes/secrets.mjs';
-import { fcgiRequest } from '../lib/fcgi.mjs';
 import { connRow, testRows } from '../lib/rows.mjs';
 import {
 	confValue, env, flashOf, managerSession, pageText, psql, psqlValue, tetherctl, uniq,
 	waitFor,
 } from '../lib/stack.mjs';
+import { apiCallFcgi } from '../lib/openapi.mjs';
 import { startTether } from '../lib/tether.mjs';
 
 const SF_ROUTES = { authorization: '/services/oauth2/authorize', token: '/services/oauth2/token',
@@ -96,10 +96,9 @@ async function reconnect(p, id) {
 
 /** POST /api/v1/connections/ID/test with a bearer token: { status, json }. */
 async function apiTest(t, token, id) {
-	const r = await fcgiRequest(t.sock, { method: 'POST', uri: `/api/v1/connections/${id}/test`,
-		body: '{"trigger":"api"}', contentType: 'application/json',
-		headers: { authorization: `Bearer ${token}` }, timeoutMs: 60000 });
-	return { status: r.status, json: r.text !== '' ? JSON.parse(r.text) : null, headers: r.headers };
+	const r = await apiCallFcgi(t.sock, 'POST', `/api/v1/connections/${id}/test`, token,
+	    { trigger: 'api' });
+	return { status: r.status, json: r.json, headers: r.headers };
 }
 
 /**

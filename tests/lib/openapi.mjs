@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
+import { fcgiRequest } from './fcgi.mjs';
 import { request } from './stack.mjs';
 
 export const OPENAPI_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)),
@@ -76,6 +77,26 @@ export function checkAnswer(method, p, r) {
 	return body;
 }
 
+/**
+ * Assert that a JSON body the API took (a 2xx answer) is one the document
+ * allows: the keys a client built from the document would send are the
+ * keys the API reads.
+ */
+export function checkRequest(method, p, body, r) {
+	if (body === undefined || r.status < 200 || r.status > 299)
+		return;
+	const t = templateOf(p);
+	const m = method.toLowerCase();
+	const what = `${method} ${p} -> ${r.status}`;
+	assert.ok(t !== undefined && openapi.paths[t][m]?.requestBody !== undefined,
+	    `${what}: a body the API took is documented`);
+	const validate = ajv.getSchema(`openapi.json#/paths/${ptr(t)}/${m}`
+	    + `/requestBody/content/${ptr('application/json')}/schema`);
+	assert.ok(validate !== undefined, `${what}: a request schema`);
+	assert.ok(validate(typeof body === 'string' ? JSON.parse(body) : body),
+	    `${what}: the body it took matches the document: ${ajv.errorsText(validate.errors)}`);
+}
+
 /** One API call, checked against the document; request()'s answer plus json. */
 export async function apiCall(method, p, token, body, headers = {}) {
 	const h = { ...headers };
@@ -86,5 +107,21 @@ export async function apiCall(method, p, token, body, headers = {}) {
 	const r = await request(p, { method, headers: h,
 	    body: body !== undefined ? JSON.stringify(body) : undefined });
 	const json = checkAnswer(method, p, r);
+	checkRequest(method, p, body, r);
 	return { ...r, json };
+}
+
+/**
+ * The same over FastCGI, straight to a tether-fcgi of the test's own
+ * (tests/lib/tether.mjs: t.sock): fcgiRequest()'s answer checked against the
+ * document, plus json (null when there is no body).
+ */
+export async function apiCallFcgi(sock, method, uri, token, body, { timeoutMs = 60000 } = {}) {
+	const r = await fcgiRequest(sock, { method, uri, timeoutMs,
+		headers: token !== undefined && token !== null ? { authorization: `Bearer ${token}` } : {},
+		...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body),
+			contentType: 'application/json' } : {}) });
+	checkAnswer(method, uri, r);
+	checkRequest(method, uri.split('?')[0], body, r);
+	return { ...r, json: r.text !== '' ? JSON.parse(r.text) : null };
 }
