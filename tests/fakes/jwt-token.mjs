@@ -25,10 +25,33 @@
 //   const v = await startJwtVendors({ tls, salesforce: { consumerKey: { publicPem, users: { name: orgId } } },
 //       microsoft: { tenant: { clientId: certPem } } });
 //   v.port, v.requests (each with .verdict, .header, .claims), v.close()
+//   rsaKey() -> { pem, publicPem }; selfSigned(dir, name, days) -> { cert, key, notAfter }
 
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 
 import { json, startStandin } from './http-standin.mjs';
+
+/** An RSA key pair as a connected app's certificate has: { pem (PKCS#8), publicPem }. */
+export function rsaKey() {
+	const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+	return { pem: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+		publicPem: publicKey.export({ type: 'spki', format: 'pem' }) };
+}
+
+/** A self-signed RSA certificate as an app registration takes it (openssl in dir). */
+export function selfSigned(dir, name, days) {
+	const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout',
+	    `${name}.key`, '-out', `${name}.pem`, '-days', String(days), '-subj', `/CN=${name}`],
+	    { cwd: dir, encoding: 'utf8' });
+	if (r.status !== 0)
+		throw new Error(`openssl req -x509: ${r.stderr}`);
+	const cert = fs.readFileSync(path.join(dir, `${name}.pem`), 'utf8');
+	return { cert, key: fs.readFileSync(path.join(dir, `${name}.key`), 'utf8'),
+		notAfter: new Date(new crypto.X509Certificate(cert).validTo).toISOString().slice(0, 10) };
+}
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 

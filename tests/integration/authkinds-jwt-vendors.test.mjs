@@ -15,17 +15,16 @@
 // reaches a page, log, table or the wire.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { startJwtVendors } from '../fakes/jwt-token.mjs';
-import { makePki } from '../fakes/pki.mjs';
+import { rsaKey, selfSigned } from '../fakes/jwt-token.mjs';
 import { assertAbsent, assertNotInDatabase, stackLogs } from '../fakes/secrets.mjs';
-import { proxiedTether, runCleanups } from '../lib/authkinds.mjs';
+import { runCleanups } from '../lib/authkinds.mjs';
+import { jwtVendorsTether } from '../lib/jwt-vendors.mjs';
 import { flowAdd } from '../lib/lifecycle/lc.mjs';
 import { connRow, lastTest } from '../lib/rows.mjs';
 import { managerSession, pageText, psql, request, tetherctl, uniq } from '../lib/stack.mjs';
@@ -45,40 +44,15 @@ let sf;
 let other;
 let ms;
 
-function rsaKey() {
-	const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-	return { pem: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-		publicPem: publicKey.export({ type: 'spki', format: 'pem' }) };
-}
-
-/** A self-signed RSA certificate as an app registration takes it: { cert, key, notAfter }. */
-function selfSigned(name, days) {
-	const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout',
-	    `${name}.key`, '-out', `${name}.pem`, '-days', String(days), '-subj', `/CN=${name}`],
-	    { cwd: dir, encoding: 'utf8' });
-	assert.equal(r.status, 0, r.stderr);
-	const cert = fs.readFileSync(path.join(dir, `${name}.pem`), 'utf8');
-	return { cert, key: fs.readFileSync(path.join(dir, `${name}.key`), 'utf8'),
-		notAfter: new Date(new crypto.X509Certificate(cert).validTo).toISOString().slice(0, 10) };
-}
-
 before(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-jwt-vendors-'));
 	cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-	const pki = makePki(path.join(dir, 'ca'));
 	sf = rsaKey();
 	other = rsaKey();
-	ms = selfSigned('tether-graph', 40);
-	vendors = await startJwtVendors({
-		tls: pki.issue('vendors', ['login.salesforce.com', 'test.salesforce.com',
-			'login.microsoftonline.com', 'graph.microsoft.com']),
+	ms = selfSigned(dir, 'tether-graph', 40);
+	({ vendors, px, tether } = await jwtVendorsTether(cleanups, dir, {
 		salesforce: { [CONSUMER_KEY]: { publicPem: sf.publicPem, users: { [USER]: ORG } } },
-		microsoft: { [TENANT]: { [CLIENT]: ms.cert } },
-	});
-	cleanups.push(() => vendors.close());
-	const port = vendors.port;
-	({ px, tether } = await proxiedTether(cleanups, pki.caFile, { 'login.salesforce.com:443': port,
-		'test.salesforce.com:443': port, 'login.microsoftonline.com:443': port, 'graph.microsoft.com:443': port }));
+		microsoft: { [TENANT]: { [CLIENT]: ms.cert } } }));
 });
 
 after(() => runCleanups(cleanups));
@@ -199,7 +173,7 @@ test('Microsoft certificate credentials: x5t, the claims, the signature; ok; the
 test('Microsoft: another key than the certificate\'s, or a certificate not uploaded: bad credentials', async () => {
 	const k = await entra({ private_key: other.pem });
 	assert.deepEqual([k.row.result, tokenRequest().verdict], ['bad_credentials', 'bad signature']);
-	const stray = selfSigned('stray', 10);
+	const stray = selfSigned(dir, 'stray', 10);
 	const s = await entra({ certificate: stray.cert, private_key: stray.key });
 	assert.deepEqual([s.row.result, tokenRequest().verdict], ['bad_credentials', 'bad x5t']);
 	const n = vendors.requests.length;
