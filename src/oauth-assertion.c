@@ -14,6 +14,8 @@
  *
  * The private key (assertion_key_field) is read from the vault by the
  * caller and goes into jwt.c's signer only; oauth.c sends the request.
+ * A token that came without a lifetime is asked for again before a flow
+ * gets it (oauth_assertion_unbounded).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 
 #include <ClearSilver.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <sodium.h>
 
 #include "tether.h"
@@ -119,5 +122,36 @@ out:
 	buf_free(&aud);
 	buf_free(&header);
 	buf_free(&jwt);
+	return rc;
+}
+
+/*
+ * 1 when `owner`'s stored token of connection `cid` (0: the shared one)
+ * came without a lifetime (Salesforce answers the JWT bearer flow without
+ * expires_in; its session timeout is the org's), 0 when its expiry is
+ * known, -1 on a database error. Such a token is asked for again, with a
+ * new assertion, before a flow gets it: one that lapsed is never handed out.
+ */
+int
+oauth_assertion_unbounded(const struct actor *a, int64_t cid, int64_t owner)
+{
+	char		 id[24], own[24];
+	const char	*params[2] = { id, own };
+	PGresult	*res;
+	int		 rc;
+
+	snprintf(id, sizeof(id), "%lld", (long long)cid);
+	snprintf(own, sizeof(own), "%lld", (long long)owner);
+	res = db_exec_named(&a->app->db, "assertion_token_unbounded",
+	    "SELECT CASE WHEN $2::bigint = 0 THEN (SELECT token_expires_at IS NULL FROM"
+	    " connections WHERE id = $1) ELSE (SELECT token_expires_at IS NULL FROM"
+	    " user_connection_states WHERE connection_id = $1 AND user_id = $2) END"
+	    " AS unbounded", 2, params);
+	if (res == NULL || db_rows(res) != 1) {
+		db_clear(res);
+		return -1;
+	}
+	rc = strcmp(db_get(res, 0, "unbounded"), "f") != 0;
+	db_clear(res);
 	return rc;
 }

@@ -1239,7 +1239,9 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 		*oauth = 1;
 		probe_outcome_init(&o);
 		if (strcmp(kind, "oauth2_client") == 0 && (t->c->token_expiring ||
-		    secret(t, "access_token") == NULL))
+		    secret(t, "access_token") == NULL || (catalog_value(hdf_get_obj(t->proto,
+		    "OAuth"), "assertion", t->c->api_type) != NULL &&
+		    oauth_assertion_unbounded(t->a, t->c->id, t->owner) != 0)))
 			tester_client_credentials(t, &o);
 		else if (strcmp(kind, "oauth2_code") == 0 && t->c->token_expiring)
 			tester_refresh(t, &o, 0);

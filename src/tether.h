@@ -1504,6 +1504,10 @@ void		 oauth_client_auth(int post, const char *client_id,
 int		 oauth_assertion(const struct actor *, const struct conn *,
 		    struct _hdf *proto, struct json_t *settings, const char *key_pem,
 		    const char *cert_pem, const char **grant, struct buf *extra);
+/* 1 when `owner`'s stored token (0: shared) has no known expiry, so a flow
+ * gets a new one (an assertion costs no user); 0 known; -1 database error. */
+int		 oauth_assertion_unbounded(const struct actor *, int64_t conn_id,
+		    int64_t owner);
 
 /* ------------------------------------------------------ oauth-identity.c */
 

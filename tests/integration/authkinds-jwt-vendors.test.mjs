@@ -27,7 +27,9 @@ import { runCleanups } from '../lib/authkinds.mjs';
 import { jwtVendorsTether } from '../lib/jwt-vendors.mjs';
 import { flowAdd } from '../lib/lifecycle/lc.mjs';
 import { connRow, lastTest } from '../lib/rows.mjs';
-import { managerSession, pageText, psql, request, tetherctl, uniq } from '../lib/stack.mjs';
+import { fcgiRequest } from '../lib/fcgi.mjs';
+import { managerSession, pageText, psql, tetherctl, uniq } from '../lib/stack.mjs';
+import { startTether } from '../lib/tether.mjs';
 
 const cleanups = [];
 const apps = [];
@@ -76,9 +78,10 @@ async function credentials(c) {
 	const id = c.id;
 	const engine = tetherctl('token', 'add', c.s.user.email, uniq('tok'), '--scopes', 'connections:use').trim();
 	const flow = flowAdd({ connections: [id] });
-	const r = await request(`/api/v1/connections/${id}/credentials`, { method: 'POST',
-	    headers: { authorization: `Bearer ${engine}`, 'content-type': 'application/json' },
-	    body: JSON.stringify({ flow_id: flow.id, bypass_status: true }) });
+	// Through this test's Tether: a new token goes through its proxy.
+	const r = await fcgiRequest(tether.sock, { method: 'POST', uri: `/api/v1/connections/${id}/credentials`,
+		body: JSON.stringify({ flow_id: flow.id, bypass_status: true }), contentType: 'application/json',
+		headers: { authorization: `Bearer ${engine}` }, timeoutMs: 60000 });
 	assert.equal(r.status, 200, r.text);
 	return JSON.parse(r.text);
 }
@@ -112,8 +115,13 @@ test('Salesforce JWT bearer: the assertion as Salesforce checks it, ok, Connecte
 	assert.match(pageText((await c.app.get(`/connections/${c.id}`)).text),
 	    new RegExp(`Connected as ${USER.replace(/\./g, '\\.')} · org ${ORG}`));
 	assert.deepEqual(px.connects.filter((h) => /salesforce/.test(h)).at(-1), 'login.salesforce.com:443');
-	// A flow gets the access token and the org's instance URL, never the key.
+	// A flow gets the access token and the org's instance URL, never the key;
+	// Salesforce's token states no lifetime, so each ask signs a new assertion.
+	const posts = () => vendors.requests.filter((r) => r.method === 'POST').length;
+	const before = posts();
 	const j = await credentials(c);
+	assert.equal(posts(), before + 1, 'a token asked for again');
+	assert.equal(tokenRequest().verdict, 'ok');
 	assert.equal(j.type, 'oauth2');
 	assert.equal(j.token_type, 'Bearer');
 	assert.match(j.access_token, /^00D!/);
@@ -136,6 +144,23 @@ test('Salesforce: a key the connected app does not have, or a user not pre-autho
 	const i = await salesforce({ client_id: '3MVG9unknown' });
 	assert.deepEqual([i.row.result, tokenRequest().verdict], ['bad_credentials', 'unknown iss']);
 	assert.match(pageText((await i.app.get(`/connections/${i.id}`)).text), /refused the credentials/);
+});
+
+test('Salesforce: a login host the outbound policy refuses gets no assertion', async () => {
+	// Straight out (no proxy): the guard sees the address itself.
+	const direct = await startTether();
+	cleanups.push(() => direct.stop());
+	const s = await managerSession({ admin: true });
+	const app = direct.client(s.jar);
+	apps.push(app);
+	const n = vendors.requests.length;
+	for (const login of ['https://169.254.169.254', 'https://10.0.0.7']) {
+		const c = await app.create({ connector: 'salesforce', protocol: 'jwt_bearer', team: s.team.id,
+			fields: { login_url: login, client_id: CONSUMER_KEY, username: USER, private_key: sf.pem } });
+		assert.equal(c.status, 303, pageText(c.res.text).slice(0, 400));
+		assert.equal(lastTest(c.id).result, 'policy', login);
+	}
+	assert.equal(vendors.requests.length, n, 'nothing sent');
 });
 
 test('Microsoft certificate credentials: x5t, the claims, the signature; ok; the certificate\'s expiry', async () => {
@@ -161,7 +186,9 @@ test('Microsoft certificate credentials: x5t, the claims, the signature; ok; the
 	assert.equal(vendors.requests.at(-1).path, '/v1.0/organization');
 	assert.equal(psql(`SELECT COALESCE(expires_on::text, '') FROM connection_secrets
 	    WHERE connection_id = ${c.id} AND field = 'certificate'`)[0][0], ms.notAfter);
+	const before = vendors.requests.length;
 	const j = await credentials(c);
+	assert.equal(vendors.requests.length, before, 'a token within its expires_in is handed out as stored');
 	assert.equal(j.type, 'oauth2');
 	assert.match(j.access_token, /^eyJ0eXAi\./);
 	assert.equal(JSON.stringify(j).includes('PRIVATE KEY'), false);
