@@ -24,7 +24,6 @@
 
 #include <ClearSilver.h>
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <sodium.h>
 
 #include "tether.h"
@@ -137,21 +136,11 @@ oauth_assertion_unbounded(const struct actor *a, int64_t cid, int64_t owner)
 {
 	char		 id[24], own[24];
 	const char	*params[2] = { id, own };
-	PGresult	*res;
-	int		 rc;
 
 	snprintf(id, sizeof(id), "%lld", (long long)cid);
 	snprintf(own, sizeof(own), "%lld", (long long)owner);
-	res = db_exec_named(&a->app->db, "assertion_token_unbounded",
-	    "SELECT CASE WHEN $2::bigint = 0 THEN (SELECT token_expires_at IS NULL FROM"
-	    " connections WHERE id = $1) ELSE (SELECT token_expires_at IS NULL FROM"
-	    " user_connection_states WHERE connection_id = $1 AND user_id = $2) END"
-	    " AS unbounded", 2, params);
-	if (res == NULL || db_rows(res) != 1) {
-		db_clear(res);
-		return -1;
-	}
-	rc = strcmp(db_get(res, 0, "unbounded"), "f") != 0;
-	db_clear(res);
-	return rc;
+	return db_count(&a->app->db, "SELECT (CASE WHEN $2::bigint = 0 THEN (SELECT"
+	    " token_expires_at IS NULL FROM connections WHERE id = $1) ELSE (SELECT"
+	    " token_expires_at IS NULL FROM user_connection_states WHERE connection_id = $1"
+	    " AND user_id = $2) END IS NOT FALSE)::int AS n", 2, params);
 }
