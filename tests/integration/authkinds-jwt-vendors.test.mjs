@@ -217,4 +217,15 @@ test('the private keys reach no page, log, table, nor the wire', async () => {
 		assertAbsent(needle, { pages, logs: stackLogs() + tether.log(), wire: vendors.allText() });
 		assertNotInDatabase([needle]);
 	}
+	// Nor the signed assertions (bearer credentials for minutes): only the wire to the vendor.
+	const signed = vendors.requests.filter((r) => r.method === 'POST').map((r) => {
+		const f = new URLSearchParams(r.body);
+		return f.get('assertion') ?? f.get('client_assertion');
+	}).filter((a) => a);
+	assert.ok(signed.length >= 8);
+	for (const a of signed) {
+		const sig = a.split('.')[2];
+		assertAbsent(sig, { pages, logs: stackLogs() + tether.log() });
+		assertNotInDatabase([sig]);
+	}
 });
