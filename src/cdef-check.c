@@ -46,6 +46,9 @@ static const char *const cdef_oauth_keys[] = { "authorize_url",
     /* issue 13 §5 §6: revocation and identity */
     "revocation_url", "revocation_path", "identity_from", "identity_url",
     "identity_path", "identity_account", "identity_tenant", "identity_tenant_label",
+    /* issue 16 §1: JWT assertions (Salesforce JWT bearer, Microsoft certificate) */
+    "assertion", "assertion_key_field", "assertion_cert_field",
+    "assertion_subject_field", "assertion_audience", "token_keep",
     "ApiTypes", NULL };
 static const char *const cdef_identity_from[] = { "token", "id_token", "call",
     NULL };
@@ -61,6 +64,7 @@ static const char *const cdef_pg_sslmodes[] = { "verify_full", "verify_ca",
 static const char *const cdef_tls_modes[] = { "starttls", "tls", NULL };
 static const char *const cdef_pkce[] = { "S256", "none", NULL };
 static const char *const cdef_client_auth[] = { "basic", "post", NULL };
+static const char *const cdef_assertions[] = { "jwt_bearer", "client_assertion", NULL };
 
 /* URL templates: where they must start. */
 enum cdef_tmpl {
@@ -785,7 +789,8 @@ cdef_oauth_client(struct cdef *cd, HDF *proto, HDF *oauth, const char *path)
 	    cdef_child(cdef_child(proto, "Fields"), "client_id") == NULL)
 		return cdef_error(cd, path, NULL, "no field \"client_id\" (or "
 		    "client_id_field)");
-	if (cdef_val(oauth, "client_secret_field") == NULL &&
+	if (cdef_val(oauth, "assertion") == NULL &&
+	    cdef_val(oauth, "client_secret_field") == NULL &&
 	    cdef_child(cdef_child(proto, "Fields"), "client_secret") == NULL)
 		return cdef_error(cd, path, NULL, "no field \"client_secret\" (or "
 		    "client_secret_field)");
@@ -795,6 +800,70 @@ cdef_oauth_client(struct cdef *cd, HDF *proto, HDF *oauth, const char *path)
 	    "secret", 0) == -1 ||
 	    cdef_one_of(cd, oauth, path, "client_auth", cdef_client_auth,
 	    0) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * A JWT assertion in place of the client secret (issue 16 §1), client
+ * credentials only: jwt_bearer (the grant; needs assertion_subject_field,
+ * the user) or client_assertion (needs assertion_cert_field, the
+ * certificate its header names); both sign with assertion_key_field (a
+ * secret). assertion_audience: the aud template, else the token URL.
+ * token_keep: members of the token answer kept with the token, named
+ * unlike any field.
+ */
+static int
+cdef_oauth_assertion(struct cdef *cd, HDF *proto, HDF *oauth, const char *path,
+    int code)
+{
+	const char	*as = cdef_val(oauth, "assertion"), *keep;
+	char		 w[64];
+
+	if ((keep = cdef_val(oauth, "token_keep")) != NULL) {
+		if (*keep == '\0')
+			return cdef_error(cd, path, "token_keep", "empty token_keep");
+		while (cdef_word(&keep, w, sizeof(w)))
+			if (strspn(w, "abcdefghijklmnopqrstuvwxyz_") != strlen(w) ||
+			    strcmp(w, "access_token") == 0 || strcmp(w, "refresh_token") == 0 ||
+			    cdef_child(cdef_child(proto, "Fields"), w) != NULL)
+				return cdef_error(cd, path, "token_keep", "\"%s\" is not a "
+				    "member to keep (lower case, not a token, not a field)", w);
+	}
+	if (as == NULL) {
+		if (cdef_val(oauth, "assertion_key_field") != NULL ||
+		    cdef_val(oauth, "assertion_cert_field") != NULL ||
+		    cdef_val(oauth, "assertion_subject_field") != NULL ||
+		    cdef_val(oauth, "assertion_audience") != NULL)
+			return cdef_error(cd, path, NULL, "assertion_* without "
+			    "\"assertion\"");
+		return 0;
+	}
+	if (code)
+		return cdef_error(cd, path, "assertion", "assertions are for the "
+		    "client credentials kind");
+	if (cdef_one_of(cd, oauth, path, "assertion", cdef_assertions, 1) == -1 ||
+	    cdef_field_ref(cd, proto, oauth, path, "assertion_key_field", "secret",
+	    1) == -1 ||
+	    cdef_field_ref(cd, proto, oauth, path, "assertion_cert_field", "secret",
+	    strcmp(as, "client_assertion") == 0) == -1 ||
+	    cdef_field_ref(cd, proto, oauth, path, "assertion_subject_field",
+	    "text email", strcmp(as, "jwt_bearer") == 0) == -1)
+		return -1;
+	if (strcmp(as, "jwt_bearer") != 0 && cdef_val(oauth, "assertion_subject_field") != NULL)
+		return cdef_error(cd, path, "assertion_subject_field", "a client "
+		    "assertion's subject is the client");
+	if (strcmp(as, "client_assertion") != 0 && cdef_val(oauth, "assertion_cert_field") != NULL)
+		return cdef_error(cd, path, "assertion_cert_field", "only a client "
+		    "assertion names its certificate");
+	if (cdef_val(oauth, "client_secret_field") != NULL ||
+	    cdef_val(oauth, "client_auth") != NULL)
+		return cdef_error(cd, path, cdef_val(oauth, "client_auth") != NULL ?
+		    "client_auth" : "client_secret_field", "the assertion "
+		    "authenticates the client: no client secret");
+	if (cdef_val(oauth, "assertion_audience") != NULL &&
+	    cdef_template(cd, proto, path, "assertion_audience",
+	    cdef_val(oauth, "assertion_audience"), CDEF_TMPL_URL) == -1)
 		return -1;
 	return 0;
 }
@@ -913,8 +982,11 @@ cdef_oauth(struct cdef *cd, HDF *proto, const char *ppath,
 	    cdef_val(oauth, "token_path") == NULL)
 		return cdef_error(cd, path, "base", "base, but no authorize_path "
 		    "or token_path");
+	/* A grant assertion (Salesforce) carries no scope: the app's apply. */
 	if (cdef_str(oauth, "scopes") == NULL &&
-	    cdef_val(oauth, "scopes_field") == NULL)
+	    cdef_val(oauth, "scopes_field") == NULL &&
+	    !str_word_in("jwt_bearer", cdef_val(oauth, "assertion") != NULL ?
+	    cdef_val(oauth, "assertion") : ""))
 		return cdef_error(cd, path, NULL, "missing \"scopes\" (the default "
 		    "scopes) or \"scopes_field\"");
 	if (cdef_scopes(cd, oauth, path) == -1 ||
@@ -935,7 +1007,8 @@ cdef_oauth(struct cdef *cd, HDF *proto, const char *ppath,
 		    "are for the authorization code grant");
 	if (cdef_authorize_params(cd, proto, oauth, path) == -1 ||
 	    cdef_overrides(cd, proto, oauth, path, cdef_oauth_override) == -1 ||
-	    cdef_oauth_identity(cd, proto, oauth, path, code) == -1)
+	    cdef_oauth_identity(cd, proto, oauth, path, code) == -1 ||
+	    cdef_oauth_assertion(cd, proto, oauth, path, code) == -1)
 		return -1;
 	return 0;
 }

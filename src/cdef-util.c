@@ -65,22 +65,7 @@ cdef_in(const char *s, const char *const *list)
 int
 cdef_word(const char **sp, char *w, size_t wlen)
 {
-	const char	*s = *sp, *start;
-	size_t		 n;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0')
-		return 0;
-	for (start = s; *s != '\0' && *s != ' ' && *s != '\t'; s++)
-		;
-	n = (size_t)(s - start);
-	if (n >= wlen)
-		n = wlen - 1;
-	memcpy(w, start, n);
-	w[n] = '\0';
-	*sp = s;
-	return 1;
+	return str_word_next(sp, w, wlen);
 }
 
 /* The first word of list. */

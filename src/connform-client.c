@@ -27,6 +27,9 @@ connform_client_applies(HDF *proto)
 {
 	const char	*kind = hdf_get_value(proto, "kind", "");
 
+	/* A JWT assertion (OAuth.assertion) has no client secret to save. */
+	if (hdf_get_value(hdf_get_obj(proto, "OAuth"), "assertion", NULL) != NULL)
+		return 0;
 	return strcmp(kind, "oauth2_code") == 0 || strcmp(kind, "oauth2_client") == 0;
 }
 

@@ -136,6 +136,29 @@ oauth_refresh_schedule(const struct actor *a, int64_t cid, int64_t owner, int da
 }
 
 /*
+ * OAuth.token_keep: members of the token answer kept with the token and
+ * handed out with it (Salesforce's instance_url), sealed like it. A value is
+ * an https URL of at most 2048 bytes, or it is not kept.
+ */
+static int
+oauth_keep(const struct actor *a, const struct conn *c, int64_t owner, HDF *proto,
+    json_t *j)
+{
+	const char	*keep = oauth_value(hdf_get_obj(proto, "OAuth"), "token_keep",
+			    c->api_type), *v;
+	char		 w[64];
+
+	while (str_word_next(&keep, w, sizeof(w))) {
+		v = json_string_value(json_object_get(j, w));
+		if (v == NULL || strncmp(v, "https://", 8) != 0 || valid_url(v, 0) != NULL)
+			continue;
+		if (secret_conn_put(a, c->id, owner, w, v) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Store a token endpoint's answer as `owner`'s tokens, with their expiry
  * (the access token's and, when the provider says it, the refresh token's:
  * the connection's for shared tokens, the user's own state for per-user
@@ -165,7 +188,7 @@ oauth_store(const struct actor *a, const struct conn *c, int64_t owner, HDF *pro
 		return -1;
 	if (secret_conn_put(a, c->id, owner, "access_token", access) == -1 ||
 	    (refresh != NULL && secret_conn_put(a, c->id, owner, "refresh_token",
-	    refresh) == -1))
+	    refresh) == -1) || oauth_keep(a, c, owner, proto, j) == -1)
 		goto fail;
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	snprintf(own, sizeof(own), "%lld", (long long)owner);
@@ -216,6 +239,7 @@ oauth_token_send(const struct actor *a, const struct conn *c, HDF *proto, HDF *o
     json_t *settings, const char *client_id, const char *client_secret, int basic,
     const char *grant, const char *extra, const char *token_url, struct probe_outcome *o)
 {
+	const char	*assertion = oauth_value(oauth, "assertion", c->api_type);
 	const char	*scopes_field = oauth_value(oauth, "scopes_field", c->api_type);
 	const char	*scopes;
 	struct probe_http p;
@@ -226,7 +250,7 @@ oauth_token_send(const struct actor *a, const struct conn *c, HDF *proto, HDF *o
 	    scopes_field)) : NULL;
 	if (scopes == NULL || *scopes == '\0')
 		scopes = oauth_value(oauth, "scopes", c->api_type);
-	if (client_id == NULL || client_secret == NULL) {
+	if (client_id == NULL || (client_secret == NULL && assertion == NULL)) {
 		o->result = PROBE_CREDENTIALS_MISSING;
 		return 0;
 	}
@@ -248,7 +272,14 @@ oauth_token_send(const struct actor *a, const struct conn *c, HDF *proto, HDF *o
 		buf_puts(&body, "&scope=");
 		buf_url_encode(&body, scopes);
 	}
-	if (!basic) {
+	if (assertion != NULL) {
+		/* The assertion in extra authenticates; a client assertion names
+		 * its client, a grant assertion carries it as iss. */
+		if (strcmp(assertion, "client_assertion") == 0) {
+			buf_puts(&body, "&client_id=");
+			buf_url_encode(&body, client_id);
+		}
+	} else if (!basic) {
 		buf_puts(&body, "&client_id=");
 		buf_url_encode(&body, client_id);
 		buf_puts(&body, "&client_secret=");
@@ -280,6 +311,7 @@ oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF
 	HDF		*oauth = hdf_get_obj(proto, "OAuth");
 	const char	*id_field = oauth_value(oauth, "client_id_field", c->api_type);
 	const char	*auth = oauth_value(oauth, "client_auth", c->api_type);
+	const char	*assertion = oauth_value(oauth, "assertion", c->api_type);
 	const char	*client_id;
 	struct oauthclient oc;
 	json_t		*j;
@@ -289,7 +321,8 @@ oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF
 	    id_field : "client_id"));
 	/* A connection that uses a saved client: its ID, secret, method and
 	 * token URL as they are now (a rotated secret applies at once). */
-	if ((rc = oauthclient_for_conn(a, c->id, 1, &oc)) == -1)
+	memset(&oc, 0, sizeof(oc));
+	if ((rc = assertion != NULL ? 0 : oauthclient_for_conn(a, c->id, 1, &oc)) == -1)
 		return -1;
 	if (rc == 1) {
 		client_id = oc.client_id;
@@ -307,9 +340,11 @@ oauth_token_call(const struct actor *a, const struct conn *c, int64_t owner, HDF
 	if (o->result != PROBE_OK) {
 		const char	*error = json_string_value(json_object_get(j, "error"));
 
+		/* An assertion refused (invalid_grant, invalid_client): its key,
+		 * client or user; nothing a reconnect would change. */
 		if (o->http_status == 400 || o->http_status == 401)
-			o->result = error != NULL && strcmp(error, "invalid_grant") == 0 ?
-			    PROBE_NEEDS_RECONNECT : PROBE_BAD_CREDENTIALS;
+			o->result = error != NULL && strcmp(error, "invalid_grant") == 0 &&
+			    assertion == NULL ? PROBE_NEEDS_RECONNECT : PROBE_BAD_CREDENTIALS;
 		json_decref(j);
 		return 0;
 	}

@@ -178,16 +178,30 @@ test_allows_http(const struct testctx *t, const char *base)
 	return f != NULL && str_word_in(hdf_get_value(f, "scheme", "https"), "http");
 }
 
-/* Client credentials: obtaining a token is the test. */
+/* Client credentials: obtaining a token is the test. Where OAuth.assertion
+ * is declared, a JWT signed with the stored private key (oauth-assertion.c)
+ * stands for the client secret, or is the grant itself. */
 static void
 tester_client_credentials(struct testctx *t, struct probe_outcome *o)
 {
-	const char	*sf = catalog_value(hdf_get_obj(t->proto, "OAuth"),
-			    "client_secret_field", t->c->api_type);
+	HDF		*oauth = hdf_get_obj(t->proto, "OAuth");
+	const char	*sf = catalog_value(oauth, "client_secret_field", t->c->api_type);
+	const char	*grant = "client_credentials";
+	struct buf	 extra;
+	int		 rc;
 
-	if (oauth_token_call(t->a, t->c, t->owner, t->proto, t->settings, secret(t,
-	    sf != NULL ? sf : "client_secret"), "client_credentials", NULL, NULL, o) == -1)
+	buf_init(&extra);
+	rc = oauth_assertion(t->a, t->c, t->proto, t->settings, secret(t,
+	    catalog_value(oauth, "assertion_key_field", t->c->api_type)), secret(t,
+	    catalog_value(oauth, "assertion_cert_field", t->c->api_type)), &grant, &extra);
+	if (rc == -1)
+		o->result = PROBE_CREDENTIALS_MISSING;
+	else if (oauth_token_call(t->a, t->c, t->owner, t->proto, t->settings, rc == 1 ?
+	    secret(t, sf != NULL ? sf : "client_secret") : NULL, grant, rc == 0 ?
+	    extra.data : NULL, NULL, o) == -1)
 		o->result = PROBE_PROTOCOL;
+	sodium_memzero(extra.data, extra.len);
+	buf_free(&extra);
 }
 
 /* Refresh through the one refresh path (oauth_refresh: the lock, decided
@@ -585,19 +599,21 @@ tester_identity(struct testctx *t, const struct probe_outcome *o)
 }
 
 /*
- * Mutual TLS: the stored certificate's notAfter is its secret's expiry
- * date, so the expiry reminders follow the certificate (issue 16 §1).
+ * Mutual TLS, and the certificate an assertion names (OAuth.
+ * assertion_cert_field): the stored certificate's notAfter is its secret's
+ * expiry date, so the expiry reminders follow the certificate (issue 16 §1).
  */
 static int
 tester_cert_expiry(struct testctx *t)
 {
-	const char	*field = test_value(t, t->test, "cert_field");
+	const char	*auth = test_value(t, t->test, "auth");
+	const char	*field = auth != NULL && strcmp(auth, "client_cert") == 0 ?
+			    test_value(t, t->test, "cert_field") : catalog_value(hdf_get_obj(
+			    t->proto, "OAuth"), "assertion_cert_field", t->c->api_type);
 	const char	*pem = secret(t, field);
 	char		 date[16];
 
-	if (field == NULL || pem == NULL || strcmp(test_value(t, t->test, "auth") != NULL ?
-	    test_value(t, t->test, "auth") : "", "client_cert") != 0 ||
-	    pem_cert_not_after(pem, date, sizeof(date)) == -1)
+	if (field == NULL || pem == NULL || pem_cert_not_after(pem, date, sizeof(date)) == -1)
 		return 0;
 	if (t->owner > 0)
 		return secret_user_set_expiry(t->a, t->c->id, t->owner, field, date) == -1 ? -1 : 0;
@@ -1161,6 +1177,21 @@ cred_kind(struct testctx *t, json_t *j, const char *auth, const char *tkind,
 	return v != NULL ? PROBE_OK : PROBE_CREDENTIALS_MISSING;
 }
 
+/* What OAuth.token_keep kept of the token answer (Salesforce's
+ * instance_url), beside the token. */
+static void
+cred_keep(struct testctx *t, json_t *j)
+{
+	const char	*keep = catalog_value(hdf_get_obj(t->proto, "OAuth"), "token_keep",
+			    t->c->api_type);
+	char		 w[64];
+
+	while (str_word_next(&keep, w, sizeof(w))) {
+		if (secret(t, w) != NULL)
+			cred_put(j, w, secret(t, w));
+	}
+}
+
 /* The connection's own secrets, placed the way its test places them. */
 static enum probe_result
 cred_own(struct testctx *t, json_t *j, int *oauth)
@@ -1208,7 +1239,9 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 		*oauth = 1;
 		probe_outcome_init(&o);
 		if (strcmp(kind, "oauth2_client") == 0 && (t->c->token_expiring ||
-		    secret(t, "access_token") == NULL))
+		    secret(t, "access_token") == NULL || (catalog_value(hdf_get_obj(t->proto,
+		    "OAuth"), "assertion", t->c->api_type) != NULL &&
+		    oauth_assertion_unbounded(t->a, t->c->id, t->owner) != 0)))
 			tester_client_credentials(t, &o);
 		else if (strcmp(kind, "oauth2_code") == 0 && t->c->token_expiring)
 			tester_refresh(t, &o, 0);
@@ -1225,6 +1258,7 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 		cred_put(j, "type", "oauth2");
 		cred_put(j, "token_type", "Bearer");
 		cred_put(j, "access_token", v);
+		cred_keep(t, j);
 		return PROBE_OK;
 	}
 	if ((v = secret(t, sf)) == NULL)

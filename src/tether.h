@@ -50,6 +50,8 @@ void		 buf_url_encode(struct buf *, const char *);
 int		 str_equal_ct(const char *, const char *);
 /* 1 when `word` is one of the space-separated words of `list`. */
 int		 str_word_in(const char *list, const char *word);
+/* The next of them: 1 (w set, *sp past it), or 0 at the end (issue 16). */
+int		 str_word_next(const char **sp, char *w, size_t wlen);
 
 /*
  * No core dumps and no ptrace by other processes of the same account: a
@@ -1262,6 +1264,12 @@ int		 pem_cert_not_after(const char *pem, char *date, size_t len);
  * 0, or -1 (out unchanged) when the key is not an RSA private key. */
 int		 jwt_rs256(const char *pem_key, const char *kid, const char *claims,
 		    struct buf *out);
+/* The same with the header JSON given (jwt_header_x5t's, or the caller's). */
+int		 jwt_sign(const char *pem_key, const char *header, const char *claims,
+		    struct buf *out);
+/* Append the RS256 header naming certificate `cert_pem` by its thumbprints
+ * (x5t SHA-1, x5t#S256 SHA-256 of its DER, base64url): 0, or -1. */
+int		 jwt_header_x5t(const char *cert_pem, struct buf *header);
 
 /* --------------------------------------------------------------- probe.c */
 
@@ -1509,6 +1517,26 @@ int		 oauth_endpoint_call(const struct actor *, const struct conn *,
  * `body`, basic sets p's user and password (pointing at the strings given). */
 void		 oauth_client_auth(int post, const char *client_id,
 		    const char *client_secret, struct buf *body, struct probe_http *p);
+
+/* ----------------------------------------------------- oauth-assertion.c */
+
+/*
+ * A JWT assertion instead of a client secret (RFC 7523; issue 16 §1), as
+ * OAuth.assertion declares: jwt_bearer (the assertion is the grant:
+ * Salesforce) or client_assertion (client credentials authenticated by it:
+ * Microsoft, header x5t from the certificate). Appends to `extra` the body
+ * parameters ("&assertion=…" or "&client_assertion_type=…&client_assertion=…")
+ * and sets *grant; the private key goes into the signer and nowhere else.
+ * 1 when the protocol declares no assertion, 0 done, -1 when a value is
+ * missing or the key (or certificate) does not sign.
+ */
+int		 oauth_assertion(const struct actor *, const struct conn *,
+		    struct _hdf *proto, struct json_t *settings, const char *key_pem,
+		    const char *cert_pem, const char **grant, struct buf *extra);
+/* 1 when `owner`'s stored token (0: shared) has no known expiry, so a flow
+ * gets a new one (an assertion costs no user); 0 known; -1 database error. */
+int		 oauth_assertion_unbounded(const struct actor *, int64_t conn_id,
+		    int64_t owner);
 
 /* ------------------------------------------------------ oauth-identity.c */
 

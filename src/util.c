@@ -335,3 +335,18 @@ str_word_in(const char *list, const char *word)
 	}
 	return 0;
 }
+
+/* The next space-separated word of *sp into w (cut to wlen - 1 bytes),
+ * *sp moved past it: 1, or 0 at the end. NULL *sp is the end. */
+int
+str_word_next(const char **sp, char *w, size_t wlen)
+{
+	size_t	 len;
+
+	if (*sp == NULL || *(*sp += strspn(*sp, " \t")) == '\0')
+		return 0;
+	len = strcspn(*sp, " \t");
+	snprintf(w, wlen, "%.*s", (int)len, *sp);
+	*sp += len;
+	return 1;
+}

@@ -378,6 +378,25 @@ test_real(void)
 	    "Fields", names, sizeof(names)),
 	    "url login_url client_id client_secret scopes",
 	    "salesforce: instance URL, login URL, client id, secret, scopes");
+	/* Issue 16 §1: the JWT bearer flow and Microsoft's certificate. */
+	p = protocol(&c, "salesforce", "jwt_bearer");
+	T_STR(get(p, "OAuth.assertion"), "jwt_bearer", "salesforce: JWT bearer grant");
+	T_STR(get(p, "OAuth.token_url"), "{+login_url}/services/oauth2/token",
+	    "salesforce jwt: token at the login host");
+	T_STR(get(p, "OAuth.assertion_audience"), "{+login_url}",
+	    "salesforce jwt: the login host is the audience");
+	T_STR(get(p, "OAuth.assertion_subject_field"), "username", "salesforce jwt: sub");
+	T_STR(get(p, "OAuth.token_keep"), "instance_url", "salesforce jwt: instance_url kept");
+	T_STR(children(catalog_get(&c, "salesforce"), "Protocols.jwt_bearer.Fields",
+	    names, sizeof(names)), "login_url client_id username private_key",
+	    "salesforce jwt: login URL, consumer key, username, private key");
+	T_STR(get(field(p, "private_key"), "type"), "secret", "salesforce jwt: key sealed");
+	p = protocol(&c, "entra-id", "client_certificate");
+	T_STR(get(p, "OAuth.assertion"), "client_assertion", "entra: client assertion");
+	T_STR(get(p, "OAuth.assertion_cert_field"), "certificate", "entra: x5t from it");
+	T_STR(get(p, "OAuth.scopes"), "https://graph.microsoft.com/.default",
+	    "entra: Graph's .default scope");
+	T_OK(field(p, "client_secret") == NULL, "entra certificate: no client secret");
 	p = protocol(&c, "salesforce", "named_credential");
 	T_STR(get(p, "kind"), "named_credential",
 	    "salesforce: named credential");
@@ -608,6 +627,12 @@ static const struct {
 	    "field \"region\" chooses where the secrets go (region_field)" },
 	{ "pg-sslmode", "pg.hdf", 93, "TLS mode \"prefer\" is not a libpq sslmode" },
 	{ "jwt-get", "jwt.hdf", 43, "auth jwt_bearer posts the assertion" },
+	/* Issue 16 §1: JWT assertions in place of a client secret. */
+	{ "assertion-no-subject", "jwt.hdf", 40, "missing \"assertion_subject_field\"" },
+	{ "assertion-no-cert", "jwt.hdf", 40, "missing \"assertion_cert_field\"" },
+	{ "assertion-client-secret", "jwt.hdf", 46, "no client secret" },
+	{ "assertion-keep-field", "jwt.hdf", 46, "\"username\" is not a member to keep" },
+	{ "assertion-unknown", "jwt.hdf", 44, "unknown assertion \"saml\"" },
 };
 
 static void
