@@ -24,7 +24,8 @@ import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { marker } from '../fakes/secrets.mjs';
 import { lastTest } from '../lib/rows.mjs';
-import { managerSession, pageText, psql } from '../lib/stack.mjs';
+import { flowAdd } from '../lib/lifecycle/lc.mjs';
+import { managerSession, pageText, psql, request, tetherctl, uniq } from '../lib/stack.mjs';
 import { startTether } from '../lib/tether.mjs';
 
 const AC = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -390,6 +391,34 @@ describe('every added connector: its form creates a connection and its test requ
 			assert.equal(at(request.split(' ')[1], from).length, 1, 'one request, to the vendor');
 		});
 	}
+
+	// One declaration drives the test and what a flow gets (HACKING,
+	// Credentials for the engine): the new shapes.
+	test('credentials API: the key as Basic user name, a two-word prefix, a fixed header, two query parameters', async () => {
+		const { app, team, user } = session;
+		const engine = tetherctl('token', 'add', user.email, uniq('tok'), '--scopes', 'connections:use').trim();
+		const key = marker('key');
+		const cases = [
+			['freshdesk', 'api_key', { domain: 'acme', api_key: key }, { type: 'basic', username: key, password: 'X' }],
+			['pagerduty', 'api_key', { api_key: key },
+				{ type: 'api_key', in: 'header', name: 'Authorization', prefix: 'Token token=', value: key }],
+			['notion', 'integration', { token: key }, { type: 'bearer', token: key, headers: { 'Notion-Version': '2022-06-28' } }],
+			['trello', 'api_key', { api_key: key, token: `${key}2` },
+				{ type: 'api_key', in: 'query', name: 'key', value: key, name2: 'token', value2: `${key}2` }],
+		];
+		for (const [connector, protocol, fields, want] of cases) {
+			const c = await app.create({ connector, protocol, team: team.id, fields });
+			await app.followRun(c.res);
+			assert.equal(lastTest(c.id)?.result, 'ok', `${connector}: the test passed`);
+			const flow = flowAdd({ connections: [c.id] });
+			const r = await request(`/api/v1/connections/${c.id}/credentials`, { method: 'POST',
+			    headers: { authorization: `Bearer ${engine}`, 'content-type': 'application/json' },
+			    body: JSON.stringify({ flow_id: flow.id }) });
+			assert.equal(r.status, 200, `${connector}: ${r.text}`);
+			const { connection_id: _c, flow_id: _f, expires_at: _e, ...got } = JSON.parse(r.text);
+			assert.deepEqual(got, want, `${connector}/${protocol}: the credentials as its test sends them`);
+		}
+	});
 
 	test('Slack: auth.test answers 200 either way; "ok": false is refused credentials, true works as the bot', async () => {
 		const { app, team } = session;
