@@ -183,6 +183,9 @@ const CASES = [
 	['linear', 'api_key', { api_key: S }, 'POST api.linear.app /graphql', ['authorization', ''], null,
 		{ body: '{"query":"{ viewer { id name email } }"}', contentType: 'application/json',
 			identity: ['ops@acme.example', ''] }],
+	['azure-blob-storage', 'oauth2_client', { account: 'acmedata', tenant: MS_TENANT, client_id: 'blob-daemon', client_secret: S },
+		'GET acmedata.blob.core.windows.net /?comp=list&maxresults=1', 'oauth', { token: [MS.host, MS.token] },
+		{ headers: { 'x-ms-version': '2023-11-03' } }],
 	// Trello: the key and the token are two query parameters, the one place
 	// a secret may be in a URL (never in a log).
 	['trello', 'api_key', { api_key: S, token: S2 }, 'GET api.trello.com /1/members/me?fields=username,fullName',
