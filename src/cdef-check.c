@@ -630,6 +630,7 @@ cdef_test_body(struct cdef *cd, HDF *test, const char *path)
 	const char	*body = cdef_val(test, "body"), *ct = cdef_val(test, "content_type");
 	const char	*p, *auth = cdef_val(test, "auth");
 	json_t		*j;
+	HDF		*o;
 
 	if (body == NULL && ct == NULL)
 		return 0;
@@ -638,6 +639,10 @@ cdef_test_body(struct cdef *cd, HDF *test, const char *path)
 		    "body and content_type go together");
 	if (strcmp(cdef_val(test, "method"), "POST") != 0)
 		return cdef_error(cd, path, "body", "a body is for method POST");
+	for (o = hdf_obj_child(cdef_child(test, "ApiTypes")); o != NULL; o = hdf_obj_next(o))
+		if (cdef_val(o, "method") != NULL && strcmp(cdef_val(o, "method"), "POST") != 0)
+			return cdef_error(cd, path, "body", "a body is for method POST, and "
+			    "API type %s's test is a %s", hdf_obj_name(o), cdef_val(o, "method"));
 	if (auth != NULL && strcmp(auth, "jwt_bearer") == 0)
 		return cdef_error(cd, path, "body", "auth jwt_bearer posts its own body");
 	if (*body == '\0' || strlen(body) > CDEF_BODY_MAX)

@@ -386,11 +386,12 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 
 /*
  * The Test's fixed parts beyond authentication (issue 16 gap): its extra
- * headers ("Name:value" words, checked at load: Notion-Version) and a POST
- * body with its content type (GraphQL). Neither holds a secret.
+ * headers ("Name:value" words, checked at load: Notion-Version), as
+ * "Name: value" lines in t (NULL when none), and a POST's body with its
+ * content type (GraphQL). Neither holds a secret.
  */
-static void
-test_request(struct testctx *t, struct probe_http *p)
+static const char *const *
+test_headers(struct testctx *t)
 {
 	const char	*h = test_value(t, t->test, "headers");
 	size_t		 len, name;
@@ -409,8 +410,16 @@ test_request(struct testctx *t, struct probe_http *p)
 		n++;
 	}
 	t->xhdrs[n] = NULL;
-	p->headers = n > 0 ? t->xhdrs : NULL;
-	if (p->body == NULL && (p->body = test_value(t, t->test, "body")) != NULL)
+	return n > 0 ? t->xhdrs : NULL;
+}
+
+static void
+test_request(struct testctx *t, struct probe_http *p)
+{
+	p->headers = test_headers(t);
+	/* Only a POST posts it: a body would turn another method into one. */
+	if (p->body == NULL && p->method != NULL && strcmp(p->method, "POST") == 0 &&
+	    (p->body = test_value(t, t->test, "body")) != NULL)
 		p->content_type = test_value(t, t->test, "content_type");
 }
 
@@ -545,6 +554,7 @@ test_named_credential(struct testctx *t, struct probe_outcome *o)
 	p.method = test_value(t, t->test, "method");
 	p.url = url.data;
 	p.header = header.len > 0 ? header.data : NULL;
+	test_request(t, &p);
 	p.expect = test_value(t, t->test, "expect");
 	probe_http(t->a->app, &p, o);
 	secret_free(secret_v);
@@ -1247,7 +1257,7 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 	if (strcmp(auth, "basic") == 0 && test_value(t, t->test, "password") != NULL) {
 		/* The secret is the user name, the password fixed (Freshdesk). */
 		cred_put(j, "type", "basic");
-		if ((v = secret(t, sf)) == NULL)
+		if ((v = secret(t, sf)) == NULL || strchr(v, ':') != NULL)
 			return PROBE_CREDENTIALS_MISSING;
 		cred_put(j, "username", v);
 		cred_put(j, "password", test_value(t, t->test, "password"));
@@ -1323,20 +1333,17 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 static void
 cred_headers(struct testctx *t, json_t *j)
 {
-	struct probe_http p;
+	const char *const *hs = test_headers(t);
 	json_t		*h;
 	const char	*colon;
 	int		 i;
 
-	memset(&p, 0, sizeof(p));
-	p.body = "";		/* the headers only */
-	test_request(t, &p);
-	if (p.headers == NULL)
+	if (hs == NULL)
 		return;
 	h = json_object();
-	for (i = 0; p.headers[i] != NULL; i++)
-		if ((colon = strchr(p.headers[i], ':')) != NULL)
-			json_object_setn_new(h, p.headers[i], (size_t)(colon - p.headers[i]),
+	for (i = 0; hs[i] != NULL; i++)
+		if ((colon = strchr(hs[i], ':')) != NULL)
+			json_object_setn_new(h, hs[i], (size_t)(colon - hs[i]),
 			    json_string(colon + 2));
 	json_object_set_new(j, "headers", h);
 }

@@ -658,6 +658,7 @@ static const struct {
 	{ "gap-headers-many", "gap.hdf", 43, "more than 4 headers" },
 	{ "gap-body-get", "gap.hdf", 43, "a body is for method POST" },
 	{ "gap-body-json", "gap.hdf", 43, "body is not JSON" },
+	{ "gap-body-override", "gap.hdf", 48, "API type lite's test is a GET" },
 	{ "gap-body-lines", "gap.hdf", 43, "not printable ASCII on one line" },
 	{ "gap-body-type", "gap.hdf", 43, "body and content_type go together" },
 	{ "gap-content-type", "gap.hdf", 44, "is not type/subtype" },
