@@ -186,6 +186,9 @@ const CASES = [
 	['azure-blob-storage', 'oauth2_client', { account: 'acmedata', tenant: MS_TENANT, client_id: 'blob-daemon', client_secret: S },
 		'GET acmedata.blob.core.windows.net /?comp=list&maxresults=1', 'oauth', { token: [MS.host, MS.token] },
 		{ headers: { 'x-ms-version': '2023-11-03' } }],
+	['linear', 'oauth2_code', { client_id: 'linear-app', client_secret: S }, 'POST api.linear.app /graphql', 'oauth',
+		{ authorize: ['linear.app', '/oauth/authorize'], token: ['api.linear.app', '/oauth/token'] },
+		{ body: '{"query":"{ viewer { id name email } }"}', contentType: 'application/json' }],
 	// Trello: the key and the token are two query parameters, the one place
 	// a secret may be in a URL (never in a log).
 	['trello', 'api_key', { api_key: S, token: S2 }, 'GET api.trello.com /1/members/me?fields=username,fullName',
