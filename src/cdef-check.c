@@ -8,8 +8,10 @@
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ClearSilver.h>
+#include <jansson.h>
 
 #include "tether.h"
 #include "cdef.h"
@@ -34,9 +36,13 @@ static const char *const cdef_test_keys[] = { "kind", "method", "url",
     "access_key_field", "token_field", "region_field", "service", "service_field",
     "cert_field", "key_field", "database_field",
     "jwt_key_field", "scopes_field", "subject_field",
-    "identity_account", "identity_tenant", "identity_tenant_label", NULL };
+    "identity_account", "identity_tenant", "identity_tenant_label",
+    /* issue 16 gap: what the catalog could not say (cdef_test_request) */
+    "password", "param2", "secret2_field", "headers", "body", "content_type",
+    NULL };
 static const char *const cdef_http_test_keys[] = { "method", "url",
-    "path", "expect", "expect_field", "ApiTypes", NULL };
+    "path", "expect", "expect_field", "ApiTypes", "password", "param2",
+    "secret2_field", "headers", "body", "content_type", NULL };
 static const char *const cdef_test_override_keys[] = { "method", "url",
     "path", "expect", NULL };
 static const char *const cdef_oauth_keys[] = { "authorize_url",
@@ -485,6 +491,185 @@ cdef_test_identity(struct cdef *cd, HDF *test, const char *path)
 	return 0;
 }
 
+/*
+ * Issue 16 gap: what the catalog could not say before. A header prefix of
+ * one or two words, the last ending in "=" where the secret follows at once
+ * (PagerDuty: "Token token=<key>"); never a CR, LF or other control byte.
+ */
+static int
+cdef_prefix_ok(const char *v)
+{
+	const char	*sp = strchr(v, ' ');
+	char		 w[41];
+	size_t		 n = strlen(v);
+
+	if (n == 0 || n > 40)
+		return 0;
+	if (sp != NULL) {
+		if (sp == v || strchr(sp + 1, ' ') != NULL)
+			return 0;
+		memcpy(w, v, (size_t)(sp - v));
+		w[sp - v] = '\0';
+		if (!cdef_token_ok(w))
+			return 0;
+		v = sp + 1;
+		n = strlen(v);
+	}
+	if (n > 0 && v[n - 1] == '=')
+		n--;
+	if (n == 0)
+		return 0;
+	memcpy(w, v, n);
+	w[n] = '\0';
+	return cdef_token_ok(w);
+}
+
+/* password: auth basic's fixed password; the secret field is then the user
+ * name (Freshdesk, BambooHR: the API key, password "X"). */
+static int
+cdef_test_password(struct cdef *cd, HDF *test, const char *path, int basic)
+{
+	const char	*v = cdef_val(test, "password");
+
+	if (v == NULL)
+		return 0;
+	if (!basic)
+		return cdef_error(cd, path, "password", "password is for auth basic");
+	if (cdef_val(test, "user_field") != NULL)
+		return cdef_error(cd, path, "password", "either user_field or a fixed "
+		    "password (the secret is then the user name), not both");
+	if (!cdef_token_ok(v) || strlen(v) > 40)
+		return cdef_error(cd, path, "password", "password \"%s\" must be one "
+		    "word of letters, digits, \"-\", \"_\", \".\", at most 40", v);
+	return 0;
+}
+
+/* param2 and secret2_field: auth query's second parameter and its secret
+ * (Trello: key and token). */
+static int
+cdef_test_param2(struct cdef *cd, HDF *proto, HDF *test, const char *path, int query)
+{
+	const char	*p2 = cdef_val(test, "param2"), *s2 = cdef_val(test, "secret2_field");
+
+	if (p2 == NULL && s2 == NULL)
+		return 0;
+	if (!query)
+		return cdef_error(cd, path, p2 != NULL ? "param2" : "secret2_field",
+		    "param2 and secret2_field are for auth query");
+	if (p2 == NULL || s2 == NULL)
+		return cdef_error(cd, path, NULL, "param2 and secret2_field go "
+		    "together");
+	if (!cdef_token_ok(p2) || strlen(p2) > 40)
+		return cdef_error(cd, path, "param2", "bad param2 name \"%s\"", p2);
+	if (cdef_val(test, "param") != NULL && strcmp(cdef_val(test, "param"), p2) == 0)
+		return cdef_error(cd, path, "param2", "param2 \"%s\" is param", p2);
+	if (cdef_val(test, "secret_field") != NULL &&
+	    strcmp(cdef_val(test, "secret_field"), s2) == 0)
+		return cdef_error(cd, path, "secret2_field", "secret2_field is "
+		    "secret_field");
+	return cdef_field_ref(cd, proto, test, path, "secret2_field", "secret", 1);
+}
+
+/* Header names the request builder owns: never from a file's headers. */
+static const char *const cdef_owned_headers[] = { "authorization",
+    "proxy-authorization", "host", "content-length", "content-type",
+    "transfer-encoding", "connection", "cookie", "accept", "expect", "te",
+    "upgrade", NULL };
+
+/*
+ * headers: fixed extra headers, space-separated Name:value words (Notion:
+ * Notion-Version:2022-06-28), at most CDEF_HEADERS_MAX; a name is a token
+ * the request builder does not own (nor the auth header), a value visible
+ * ASCII (no space, CR, LF). Never a secret: they are the file's.
+ */
+static int
+cdef_test_headers(struct cdef *cd, HDF *test, const char *path)
+{
+	const char	*v = cdef_val(test, "headers"), *auth_header, *p;
+	char		 w[256], name[65], lower[65];
+	size_t		 n, i;
+	int		 count = 0;
+
+	if (v == NULL)
+		return 0;
+	auth_header = cdef_val(test, "header");
+	if (*v == '\0' || strlen(v) > 512)
+		return cdef_error(cd, path, "headers", "headers: 1 to 512 characters");
+	while (cdef_word(&v, w, sizeof(w))) {
+		if (++count > CDEF_HEADERS_MAX)
+			return cdef_error(cd, path, "headers", "more than %d headers",
+			    CDEF_HEADERS_MAX);
+		if ((p = strchr(w, ':')) == NULL || p == w || p[1] == '\0' ||
+		    (n = (size_t)(p - w)) >= sizeof(name))
+			return cdef_error(cd, path, "headers", "\"%s\" is not "
+			    "Name:value", w);
+		memcpy(name, w, n);
+		name[n] = '\0';
+		for (i = 0; i <= n; i++)
+			lower[i] = (char)tolower((unsigned char)name[i]);
+		if (!cdef_token_ok(name))
+			return cdef_error(cd, path, "headers", "bad header name "
+			    "\"%s\"", name);
+		if (cdef_in(lower, cdef_owned_headers) || (auth_header != NULL &&
+		    strcasecmp(auth_header, name) == 0))
+			return cdef_error(cd, path, "headers", "header \"%s\" is "
+			    "the request's own (authentication, body, host)", name);
+		for (p++; *p != '\0'; p++)
+			if (*p < 0x21 || *p > 0x7e)
+				return cdef_error(cd, path, "headers", "the value of "
+				    "\"%s\" is not visible ASCII", name);
+	}
+	return 0;
+}
+
+/*
+ * body and content_type: a fixed POST body (GraphQL: {"query": "{ me { id
+ * } }"}), printable ASCII, at most CDEF_BODY_MAX, never a template nor a
+ * secret; its type type/subtype, and JSON that parses where it says JSON.
+ * A POST without a body sends neither body nor Content-Type.
+ */
+static int
+cdef_test_body(struct cdef *cd, HDF *test, const char *path)
+{
+	const char	*body = cdef_val(test, "body"), *ct = cdef_val(test, "content_type");
+	const char	*p, *auth = cdef_val(test, "auth");
+	json_t		*j;
+	HDF		*o;
+
+	if (body == NULL && ct == NULL)
+		return 0;
+	if (body == NULL || ct == NULL)
+		return cdef_error(cd, path, body == NULL ? "content_type" : "body",
+		    "body and content_type go together");
+	if (strcmp(cdef_val(test, "method"), "POST") != 0)
+		return cdef_error(cd, path, "body", "a body is for method POST");
+	for (o = hdf_obj_child(cdef_child(test, "ApiTypes")); o != NULL; o = hdf_obj_next(o))
+		if (cdef_val(o, "method") != NULL && strcmp(cdef_val(o, "method"), "POST") != 0)
+			return cdef_error(cd, path, "body", "a body is for method POST, and "
+			    "API type %s's test is a %s", hdf_obj_name(o), cdef_val(o, "method"));
+	if (auth != NULL && strcmp(auth, "jwt_bearer") == 0)
+		return cdef_error(cd, path, "body", "auth jwt_bearer posts its own body");
+	if (*body == '\0' || strlen(body) > CDEF_BODY_MAX)
+		return cdef_error(cd, path, "body", "body: 1 to %d characters",
+		    CDEF_BODY_MAX);
+	for (p = body; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return cdef_error(cd, path, "body", "body is not printable "
+			    "ASCII on one line");
+	if (strlen(ct) > 100 || strspn(ct, "abcdefghijklmnopqrstuvwxyz") == 0 ||
+	    ct[strspn(ct, "abcdefghijklmnopqrstuvwxyz")] != '/' ||
+	    !cdef_token_ok(ct + strspn(ct, "abcdefghijklmnopqrstuvwxyz") + 1))
+		return cdef_error(cd, path, "content_type", "content_type \"%s\" is "
+		    "not type/subtype", ct);
+	if (strcmp(ct, "application/json") == 0) {
+		if ((j = json_loads(body, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+			return cdef_error(cd, path, "body", "body is not JSON, and "
+			    "content_type says it is");
+		json_decref(j);
+	}
+	return 0;
+}
+
 /* Test.auth and the fields it sends. */
 static int
 cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
@@ -517,6 +702,11 @@ cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 	if (!secret && cdef_val(test, "secret_field") != NULL)
 		return cdef_error(cd, path, "secret_field", "auth %s sends no "
 		    "secret field", auth);
+	if (cdef_test_password(cd, test, path, user) == -1 ||
+	    cdef_test_param2(cd, proto, test, path, strcmp(auth, "query") == 0) == -1)
+		return -1;
+	if (cdef_val(test, "password") != NULL)
+		user = 0;	/* the secret is the user name */
 	if (cdef_field_ref(cd, proto, test, path, "user_field", "", user) == -1 ||
 	    cdef_field_ref(cd, proto, test, path, "secret_field", "secret",
 	    secret) == -1)
@@ -544,9 +734,10 @@ cdef_test_auth(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 			return cdef_error(cd, path, fixed, "bad %s name \"%s\"",
 			    fixed, v);
 	}
-	if ((v = cdef_val(test, "prefix")) != NULL && !cdef_token_ok(v))
+	if ((v = cdef_val(test, "prefix")) != NULL && !cdef_prefix_ok(v))
 		return cdef_error(cd, path, "prefix", "prefix \"%s\" must be one "
-		    "word", v);
+		    "or two words of letters, digits, \"-\", \"_\", \".\" (the "
+		    "last may end in \"=\"), at most 40 characters", v);
 	return 0;
 }
 
@@ -706,7 +897,9 @@ cdef_test_http(struct cdef *cd, HDF *proto, HDF *test, const char *path,
 	    cdef_val(test, "expect_field") != NULL)
 		return cdef_error(cd, path, "expect", "either expect or "
 		    "expect_field, not both");
-	if (cdef_overrides(cd, proto, test, path, cdef_test_override) == -1)
+	if (cdef_overrides(cd, proto, test, path, cdef_test_override) == -1 ||
+	    cdef_test_headers(cd, test, path) == -1 ||
+	    cdef_test_body(cd, test, path) == -1)
 		return -1;
 	return cdef_test_auth(cd, proto, test, path, k);
 }

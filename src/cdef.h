@@ -17,6 +17,8 @@
 #define CDEF_SCOPES_WORDS	50
 #define CDEF_FIELDS_MAX		64	/* fields of a protocol */
 #define CDEF_SECRETS_MAX	16	/* secret fields of a protocol */
+#define CDEF_HEADERS_MAX	4	/* Test.headers: fixed extra headers */
+#define CDEF_BODY_MAX		2048	/* Test.body: a fixed POST body */
 
 /* Where a node of the file is declared. */
 struct cdef_line {

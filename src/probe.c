@@ -335,8 +335,11 @@ probe_http(const struct app *app, const struct probe_http *p, struct probe_outco
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, p->body);
 	} else if (p->method != NULL && strcmp(p->method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	else if (p->method != NULL && strcmp(p->method, "POST") == 0)
+	else if (p->method != NULL && strcmp(p->method, "POST") == 0) {
+		/* Nothing to post: no type either (Dropbox refuses a form type). */
+		headers = curl_slist_append(headers, "Content-Type:");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);

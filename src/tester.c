@@ -19,6 +19,7 @@
 #include "tether.h"
 
 #define TESTS_PER_MINUTE	20
+#define TEST_HEADERS_MAX	4	/* Test.headers: cdef.h's CDEF_HEADERS_MAX */
 
 struct secrets {
 	int	 n;
@@ -44,6 +45,8 @@ struct testctx {
 	struct buf		 body;		/* jwt_bearer: the token request */
 	char			 jwt_account[256];	/* its client_email */
 	char			 jwt_project[128];	/* and project_id */
+	char			 xhdr[TEST_HEADERS_MAX][260];	/* Test.headers, */
+	const char		*xhdrs[TEST_HEADERS_MAX + 1];	/* as "Name: value" */
 };
 
 static void
@@ -326,6 +329,12 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 
 	if (auth == NULL || strcmp(auth, "none") == 0)
 		return 0;
+	if (strcmp(auth, "basic") == 0 && (v = test_value(t, t->test, "password")) != NULL) {
+		/* The secret is the user name, the password fixed (Freshdesk). */
+		p->user = secret(t, sf);
+		p->password = v;
+		return p->user != NULL && strchr(p->user, ':') == NULL ? 0 : -1;
+	}
 	if (strcmp(auth, "basic") == 0) {
 		p->user = setting(t, test_value(t, t->test, "user_field"));
 		p->password = secret(t, sf);
@@ -360,6 +369,15 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 		buf_url_encode(url, param);
 		buf_puts(url, "=");
 		buf_url_encode(url, v);
+		/* A second one (Trello: key and token); the URL is never logged. */
+		if ((param = test_value(t, t->test, "param2")) != NULL) {
+			if ((v = secret(t, test_value(t, t->test, "secret2_field"))) == NULL)
+				return -1;
+			buf_puts(url, "&");
+			buf_url_encode(url, param);
+			buf_puts(url, "=");
+			buf_url_encode(url, v);
+		}
 	} else if (strcmp(auth, "header") == 0) {
 		const char	*name = test_value(t, t->test, "header");
 		const char	*prefix = test_value(t, t->test, "prefix");
@@ -368,8 +386,9 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 			name = setting(t, test_value(t, t->test, "header_field"));
 		if (name == NULL || strpbrk(v, "\r\n") != NULL)
 			return -1;
+		/* A prefix ending in "=" takes the secret at once (PagerDuty). */
 		buf_printf(header, "%s: %s%s%s", name, prefix != NULL ? prefix : "",
-		    prefix != NULL ? " " : "", v);
+		    prefix != NULL && prefix[strlen(prefix) - 1] != '=' ? " " : "", v);
 	} else if (strcmp(auth, "bearer") == 0 || strcmp(auth, "oauth2") == 0) {
 		if (strpbrk(v, "\r\n") != NULL)
 			return -1;
@@ -377,6 +396,45 @@ test_auth(struct testctx *t, const char *auth, struct probe_http *p, struct buf 
 	} else			/* never a secret sent in a way not declared */
 		return -1;
 	return 0;
+}
+
+/*
+ * The Test's fixed parts beyond authentication (issue 16 gap): its extra
+ * headers ("Name:value" words, checked at load: Notion-Version), as
+ * "Name: value" lines in t (NULL when none), and a POST's body with its
+ * content type (GraphQL). Neither holds a secret.
+ */
+static const char *const *
+test_headers(struct testctx *t)
+{
+	const char	*h = test_value(t, t->test, "headers");
+	size_t		 len, name;
+	int		 n = 0;
+
+	for (; h != NULL && n < TEST_HEADERS_MAX; h += len) {
+		h += strspn(h, " ");
+		if ((len = strcspn(h, " ")) == 0 || len > 250)
+			break;
+		name = strcspn(h, ":");
+		if (name >= len)
+			break;
+		snprintf(t->xhdr[n], sizeof(t->xhdr[n]), "%.*s: %.*s", (int)name, h,
+		    (int)(len - name - 1), h + name + 1);
+		t->xhdrs[n] = t->xhdr[n];
+		n++;
+	}
+	t->xhdrs[n] = NULL;
+	return n > 0 ? t->xhdrs : NULL;
+}
+
+static void
+test_request(struct testctx *t, struct probe_http *p)
+{
+	p->headers = test_headers(t);
+	/* Only a POST posts it: a body would turn another method into one. */
+	if (p->body == NULL && p->method != NULL && strcmp(p->method, "POST") == 0 &&
+	    (p->body = test_value(t, t->test, "body")) != NULL)
+		p->content_type = test_value(t, t->test, "content_type");
 }
 
 static void
@@ -421,6 +479,7 @@ test_http(struct testctx *t, struct probe_outcome *o, int refreshed)
 	p.method = test_value(t, t->test, "method");
 	p.url = url.data;
 	p.header = header.len > 0 ? header.data : NULL;
+	test_request(t, &p);
 	p.expect = expect_field != NULL ? setting(t, expect_field) :
 	    test_value(t, t->test, "expect");
 	p.allow_http = test_allows_http(t, test_value(t, t->test, "base")) &&
@@ -509,6 +568,7 @@ test_named_credential(struct testctx *t, struct probe_outcome *o)
 	p.method = test_value(t, t->test, "method");
 	p.url = url.data;
 	p.header = header.len > 0 ? header.data : NULL;
+	test_request(t, &p);
 	p.expect = test_value(t, t->test, "expect");
 	probe_http(t->a->app, &p, o);
 	secret_free(secret_v);
@@ -1225,6 +1285,15 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 		cred_put(j, "type", "none");
 		return PROBE_OK;
 	}
+	if (strcmp(auth, "basic") == 0 && test_value(t, t->test, "password") != NULL) {
+		/* The secret is the user name, the password fixed (Freshdesk). */
+		cred_put(j, "type", "basic");
+		if ((v = secret(t, sf)) == NULL || strchr(v, ':') != NULL)
+			return PROBE_CREDENTIALS_MISSING;
+		cred_put(j, "username", v);
+		cred_put(j, "password", test_value(t, t->test, "password"));
+		return PROBE_OK;
+	}
 	if (strcmp(auth, "basic") == 0) {
 		cred_put(j, "type", "basic");
 		cred_put(j, "username", setting(t, test_value(t, t->test, "user_field")));
@@ -1277,6 +1346,13 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 		if (prefix != NULL)
 			cred_put(j, "prefix", prefix);
 		cred_put(j, "value", v);
+		/* A second parameter (Trello: key and token). */
+		if ((name = test_value(t, t->test, "param2")) != NULL) {
+			if ((v = secret(t, test_value(t, t->test, "secret2_field"))) == NULL)
+				return PROBE_CREDENTIALS_MISSING;
+			cred_put(j, "name2", name);
+			cred_put(j, "value2", v);
+		}
 		return PROBE_OK;
 	}
 	if (strcmp(auth, "bearer") != 0)
@@ -1284,6 +1360,26 @@ cred_own(struct testctx *t, json_t *j, int *oauth)
 	cred_put(j, "type", "bearer");
 	cred_put(j, "token", v);
 	return PROBE_OK;
+}
+
+/* The Test's fixed extra headers (Notion-Version), which every call needs
+ * too: {"headers": {"Name": "value"}}; never a secret. */
+static void
+cred_headers(struct testctx *t, json_t *j)
+{
+	const char *const *hs = test_headers(t);
+	json_t		*h;
+	const char	*colon;
+	int		 i;
+
+	if (hs == NULL)
+		return;
+	h = json_object();
+	for (i = 0; hs[i] != NULL; i++)
+		if ((colon = strchr(hs[i], ':')) != NULL)
+			json_object_setn_new(h, hs[i], (size_t)(colon - hs[i]),
+			    json_string(colon + 2));
+	json_object_set_new(j, "headers", h);
 }
 
 int
@@ -1320,6 +1416,8 @@ tester_credentials(const struct actor *a, const struct conn *c, int64_t owner,
 		r = PROBE_NOT_CONNECTED;
 	else
 		r = cred_own(&t, j, oauth);
+	if (r == PROBE_OK)
+		cred_headers(&t, j);
 	testctx_free(&t);
 	if (r != PROBE_OK) {
 		credentials_json_free(j);

@@ -24,7 +24,8 @@ import { makePki } from '../fakes/pki.mjs';
 import { startProxy } from '../fakes/proxy.mjs';
 import { marker } from '../fakes/secrets.mjs';
 import { lastTest } from '../lib/rows.mjs';
-import { managerSession, pageText, psql } from '../lib/stack.mjs';
+import { flowAdd } from '../lib/lifecycle/lc.mjs';
+import { managerSession, pageText, psql, request, tetherctl, uniq } from '../lib/stack.mjs';
 import { startTether } from '../lib/tether.mjs';
 
 const AC = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -38,6 +39,7 @@ const GCLIENT = '1234-abc.apps.googleusercontent.com';
 // [connector, protocol, fields (S: the secret), test request, authentication,
 //  OAuth: { authorize: [host, path] (code), token: [host, path] }]
 const S = Symbol('secret');
+const S2 = Symbol('second secret');
 
 // "Connected as" after the authorization code: [account, tenant] read from
 // the ID token's claims or the identity call (below) as each file declares.
@@ -159,7 +161,49 @@ const CASES = [
 	['cloudflare', 'api_token', { api_token: S }, 'GET api.cloudflare.com /client/v4/user/tokens/verify', 'bearer'],
 	['hashicorp-vault', 'token', { url: 'https://vault.example.com', token: S },
 		'GET vault.example.com /v1/auth/token/lookup-self', ['x-vault-token', '']],
+	// What the declarations could not say before (issue 16 gap); the 7th
+	// member: the headers, body and content type the vendor documents,
+	// and "Connected as" from the vendor's answer (WHO, below).
+	['freshdesk', 'api_key', { domain: 'acme', api_key: S }, 'GET acme.freshdesk.com /api/v2/agents/me',
+		['basic-key', 'X'], null, { identity: ['ops@acme.example', ''] }],
+	['bamboohr', 'api_key', { company: 'acme', api_key: S },
+		'GET api.bamboohr.com /api/gateway.php/acme/v1/employees/0?fields=workEmail', ['basic-key', 'x'], null,
+		{ identity: ['ops@acme.example', ''] }],
+	['pagerduty', 'api_key', { api_key: S }, 'GET api.pagerduty.com /abilities', ['authorization', 'Token token=']],
+	['notion', 'integration', { token: S }, 'GET api.notion.com /v1/users/me', 'bearer', null,
+		{ headers: { 'notion-version': '2022-06-28' }, identity: ['Tether', 'Acme'] }],
+	['dropbox', 'access_token', { token: S }, 'POST api.dropboxapi.com /2/users/get_current_account', 'bearer', null,
+		{ body: '', contentType: undefined, identity: ['ops@acme.example', ''] }],
+	['dropbox', 'oauth2_code', { client_id: 'dbx-app-key', client_secret: S },
+		'POST api.dropboxapi.com /2/users/get_current_account', 'oauth',
+		{ authorize: ['www.dropbox.com', '/oauth2/authorize'], token: ['api.dropboxapi.com', '/oauth2/token'] },
+		{ body: '', contentType: undefined, authorize: { token_access_type: 'offline' } }],
+	['monday', 'api_token', { token: S }, 'POST api.monday.com /v2', ['authorization', ''], null,
+		{ body: '{"query":"{ me { id name email } }"}', contentType: 'application/json', identity: ['ops@acme.example', ''] }],
+	['linear', 'api_key', { api_key: S }, 'POST api.linear.app /graphql', ['authorization', ''], null,
+		{ body: '{"query":"{ viewer { id name email } }"}', contentType: 'application/json',
+			identity: ['ops@acme.example', ''] }],
+	['azure-blob-storage', 'oauth2_client', { account: 'acmedata', tenant: MS_TENANT, client_id: 'blob-daemon', client_secret: S },
+		'GET acmedata.blob.core.windows.net /?comp=list&maxresults=1', 'oauth', { token: [MS.host, MS.token] },
+		{ headers: { 'x-ms-version': '2023-11-03' } }],
+	['linear', 'oauth2_code', { client_id: 'linear-app', client_secret: S }, 'POST api.linear.app /graphql', 'oauth',
+		{ authorize: ['linear.app', '/oauth/authorize'], token: ['api.linear.app', '/oauth/token'] },
+		{ body: '{"query":"{ viewer { id name email } }"}', contentType: 'application/json' }],
+	// Trello: the key and the token are two query parameters, the one place
+	// a secret may be in a URL (never in a log).
+	['trello', 'api_key', { api_key: S, token: S2 }, 'GET api.trello.com /1/members/me?fields=username,fullName',
+		['query', 'key', 'token'], null, { identity: ['ops-trello', ''] }],
 ];
+
+// The who-am-I answers of the vendors above that name someone elsewhere
+// than "email" (the stand-in's default answer).
+const WHO = {
+	'api.notion.com': { object: 'user', id: 'u-bot', name: 'Tether', type: 'bot',
+		bot: { owner: { type: 'workspace', workspace: true }, workspace_name: 'Acme' } },
+	'api.trello.com': { id: 'm-1', username: 'ops-trello', fullName: 'Ops' },
+	'acme.freshdesk.com': { id: 1, contact: { name: 'Ops', email: 'ops@acme.example' } },
+	'api.bamboohr.com': { id: '0', workEmail: 'ops@acme.example' },
+};
 
 const cleanups = [];
 let standin;
@@ -204,8 +248,11 @@ before(async () => {
 		// A secret marked "wrong" is refused as the vendors do: 401.
 		const sent = Object.values(req.headers).join(' ');
 		const basic = /^Basic (\S+)$/.exec(req.headers.authorization ?? '');
-		if (/mkwrong/.test(sent) || (basic && Buffer.from(basic[1], 'base64').toString().includes('mkwrong')))
+		if (/mkwrong/.test(sent) || (basic && Buffer.from(basic[1], 'base64').toString().includes('mkwrong')) ||
+		    /mkwrong/.test(req.url))
 			return json(res, 401, { error: 'invalid credentials' });
+		if (WHO[req.headers.host])
+			return json(res, 200, WHO[req.headers.host]);
 		// Zoom's GET /v2/users/me names the user and the account.
 		return json(res, 200, { ok: true, email: 'ops@acme.example', account_id: 'zoom-account-1' });
 	} });
@@ -232,6 +279,14 @@ function at(host, from) {
 function assertAuth(rec, auth, secret, label) {
 	if (auth === 'bearer' || auth === 'oauth') {
 		assert.equal(rec.headers.authorization, `Bearer ${secret}`, `${label}: Authorization: Bearer`);
+	} else if (auth[0] === 'basic-key') {
+		// The key is the user name, the password fixed (Freshdesk, BambooHR).
+		const want = `Basic ${Buffer.from(`${secret}:${auth[1]}`).toString('base64')}`;
+		assert.equal(rec.headers.authorization, want, `${label}: Basic <key>:${auth[1]}`);
+	} else if (auth[0] === 'query') {
+		const q = new URL(rec.url, 'https://x/').searchParams;
+		assert.deepEqual([q.get(auth[1]), q.get(auth[2])], [secret, `${secret}2`], `${label}: ?${auth[1]}=…&${auth[2]}=…`);
+		assert.equal(rec.headers.authorization, undefined, `${label}: no Authorization`);
 	} else if (auth[0] === 'basic') {
 		const want = `Basic ${Buffer.from(`${auth[1]}:${secret}`).toString('base64')}`;
 		assert.equal(rec.headers.authorization, want, `${label}: Basic ${auth[1]}:<secret>`);
@@ -243,12 +298,13 @@ function assertAuth(rec, auth, secret, label) {
 }
 
 describe('every added connector: its form creates a connection and its test request is the documented one', () => {
-	for (const [connector, protocol, spec, request, auth, oauth] of CASES) {
+	for (const [connector, protocol, spec, request, auth, oauth, extra] of CASES) {
 		test(`${connector} ${protocol}: ${request}`, async () => {
 			const { app, team } = session;
 			const [method, host, url] = request.split(' ');
 			const secret = marker(connector.replace(/-/g, ''));
-			const fields = Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, v === S ? secret : v]));
+			const fields = Object.fromEntries(Object.entries(spec).map(([k, v]) =>
+				[k, v === S ? secret : v === S2 ? `${secret}2` : v]));
 			const from = standin.requests.length;
 			const c = await app.create({ connector, protocol, team: team.id, fields });
 			const what = `${connector}/${protocol}`;
@@ -260,6 +316,8 @@ describe('every added connector: its form creates a connection and its test requ
 				    `${what}: the declared authorize URL`);
 				assert.equal(u.searchParams.get('client_id'), fields.client_id);
 				assert.equal(u.searchParams.get('response_type'), 'code');
+				for (const [k, v] of Object.entries(extra?.authorize ?? {}))
+					assert.equal(u.searchParams.get(k), v, `${what}: authorize ${k}`);
 				assert.equal(standin.requests.length, from, `${what}: nothing sent before the user consents`);
 				const back = new URL(u.searchParams.get('redirect_uri'));
 				back.searchParams.set('code', `code-${connector}`);
@@ -287,7 +345,16 @@ describe('every added connector: its form creates a connection and its test requ
 			const calls = at(host, from).filter((r) => !new URLSearchParams(r.body).has('grant_type'));
 			assert.ok(calls.length > 0, `${what}: a request reached ${host} (${standin.requests.slice(from).map((r) => `${r.headers.host}${r.url}`).join(', ')})`);
 			const rec = calls.at(-1);
-			assert.equal(`${rec.method} ${rec.url}`, `${method} ${url}`, `${what}: method and path`);
+			const sentUrl = auth[0] === 'query' ? rec.url.replace(/&key=[^&]*&token=[^&]*$/, '') : rec.url;
+			assert.equal(`${rec.method} ${sentUrl}`, `${method} ${url}`, `${what}: method and path`);
+			if (extra) {
+				for (const [h, v] of Object.entries(extra.headers ?? {}))
+					assert.equal(rec.headers[h], v, `${what}: header ${h}`);
+				if ('body' in extra) {
+					assert.equal(rec.body, extra.body, `${what}: the documented body`);
+					assert.equal(rec.headers['content-type'], extra.contentType, `${what}: content type`);
+				}
+			}
 			if (auth === 'oauth') {
 				const bearer = /^Bearer (at-[0-9]+-\S+)$/.exec(rec.headers.authorization ?? '');
 				assert.ok(bearer, `${what}: the access token the token endpoint issued`);
@@ -295,9 +362,21 @@ describe('every added connector: its form creates a connection and its test requ
 				assertAuth(rec, auth, secret, what);
 			}
 			assert.equal(lastTest(c.id)?.result, 'ok', `${what}: the test passed`);
+			if (extra?.identity) {
+				const [who] = psql(`SELECT coalesce(identity_account, ''), coalesce(identity_tenant, '')
+				    FROM connections WHERE id = ${c.id}`);
+				assert.deepEqual(who, extra.identity, `${what}: Connected as`);
+			}
 			// The secret went nowhere but its documented place.
 			for (const r of standin.requests.slice(from))
-				assert.ok(!r.url.includes(secret), `${what}: no secret in a URL`);
+				assert.ok(!r.url.includes(secret) || (auth[0] === 'query' && r === rec), `${what}: no secret in a URL`);
+			// A secret in a query string stays out of the logs and the records.
+			if (auth[0] === 'query') {
+				assert.ok(!tether.log().includes(secret), `${what}: no secret in Tether's log`);
+				const [[rows]] = psql(`SELECT (SELECT count(*) FROM connection_tests t WHERE t::text LIKE '%${secret}%')
+				    + (SELECT count(*) FROM audit_log a WHERE a::text LIKE '%${secret}%')`);
+				assert.equal(rows, '0', `${what}: no secret in tests or audit rows`);
+			}
 		});
 	}
 
@@ -306,7 +385,10 @@ describe('every added connector: its form creates a connection and its test requ
 	for (const [connector, protocol, spec, request] of CASES.filter((c) => c[4] !== 'oauth')) {
 		test(`${connector} ${protocol}: a wrong secret is "bad credentials"`, async () => {
 			const { app, team } = session;
-			const fields = Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, v === S ? marker('wrong') : v]));
+			// Two secrets (Trello): a good key and a wrong token.
+			const two = Object.values(spec).includes(S2);
+			const fields = Object.fromEntries(Object.entries(spec).map(([k, v]) =>
+				[k, v === S2 || (v === S && !two) ? marker('wrong') : v === S ? marker('key') : v]));
 			const from = standin.requests.length;
 			const c = await app.create({ connector, protocol, team: team.id, fields });
 			await app.followRun(c.res);
@@ -315,6 +397,34 @@ describe('every added connector: its form creates a connection and its test requ
 			assert.equal(at(request.split(' ')[1], from).length, 1, 'one request, to the vendor');
 		});
 	}
+
+	// One declaration drives the test and what a flow gets (HACKING,
+	// Credentials for the engine): the new shapes.
+	test('credentials API: the key as Basic user name, a two-word prefix, a fixed header, two query parameters', async () => {
+		const { app, team, user } = session;
+		const engine = tetherctl('token', 'add', user.email, uniq('tok'), '--scopes', 'connections:use').trim();
+		const key = marker('key');
+		const cases = [
+			['freshdesk', 'api_key', { domain: 'acme', api_key: key }, { type: 'basic', username: key, password: 'X' }],
+			['pagerduty', 'api_key', { api_key: key },
+				{ type: 'api_key', in: 'header', name: 'Authorization', prefix: 'Token token=', value: key }],
+			['notion', 'integration', { token: key }, { type: 'bearer', token: key, headers: { 'Notion-Version': '2022-06-28' } }],
+			['trello', 'api_key', { api_key: key, token: `${key}2` },
+				{ type: 'api_key', in: 'query', name: 'key', value: key, name2: 'token', value2: `${key}2` }],
+		];
+		for (const [connector, protocol, fields, want] of cases) {
+			const c = await app.create({ connector, protocol, team: team.id, fields });
+			await app.followRun(c.res);
+			assert.equal(lastTest(c.id)?.result, 'ok', `${connector}: the test passed`);
+			const flow = flowAdd({ connections: [c.id] });
+			const r = await request(`/api/v1/connections/${c.id}/credentials`, { method: 'POST',
+			    headers: { authorization: `Bearer ${engine}`, 'content-type': 'application/json' },
+			    body: JSON.stringify({ flow_id: flow.id }) });
+			assert.equal(r.status, 200, `${connector}: ${r.text}`);
+			const { connection_id: _c, flow_id: _f, expires_at: _e, ...got } = JSON.parse(r.text);
+			assert.deepEqual(got, want, `${connector}/${protocol}: the credentials as its test sends them`);
+		}
+	});
 
 	test('Slack: auth.test answers 200 either way; "ok": false is refused credentials, true works as the bot', async () => {
 		const { app, team } = session;

@@ -280,6 +280,45 @@ test_declared(const struct catalog *c)
 	T_INT(bad, 0, name);
 }
 
+/* Issue 16 gap: the connectors the new Test keys made declarable. */
+static void
+test_gap(const struct catalog *c)
+{
+	static const struct {
+		const char	*key, *proto, *path, *want;
+	} want[] = {
+		{ "freshdesk", "api_key", "Test.password", "X" },
+		{ "freshdesk", "api_key", "Test.secret_field", "api_key" },
+		{ "freshdesk", "api_key", "Test.url",
+		    "https://{domain}.freshdesk.com/api/v2/agents/me" },
+		{ "bamboohr", "api_key", "Test.password", "x" },
+		{ "pagerduty", "api_key", "Test.prefix", "Token token=" },
+		{ "pagerduty", "api_key", "Test.header", "Authorization" },
+		{ "notion", "integration", "Test.headers", "Notion-Version:2022-06-28" },
+		{ "dropbox", "oauth2_code", "Test.method", "POST" },
+		{ "dropbox", "access_token", "Test.method", "POST" },
+		{ "monday", "api_token", "Test.body", "{\"query\":\"{ me { id name email } }\"}" },
+		{ "monday", "api_token", "Test.content_type", "application/json" },
+		{ "linear", "api_key", "Test.body", "{\"query\":\"{ viewer { id name email } }\"}" },
+		{ "trello", "api_key", "Test.param", "key" },
+		{ "trello", "api_key", "Test.param2", "token" },
+		{ "trello", "api_key", "Test.secret2_field", "token" },
+	};
+	char	 name[256];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(name, sizeof(name), "gap: %s %s %s", want[i].key, want[i].proto,
+		    want[i].path);
+		T_STR(get(protocol(c, want[i].key, want[i].proto), want[i].path),
+		    want[i].want, name);
+	}
+	/* A POST without a body names no content type: none is declared. */
+	T_OK(get(protocol(c, "dropbox", "oauth2_code"), "Test.body") == NULL &&
+	    get(protocol(c, "dropbox", "oauth2_code"), "Test.content_type") == NULL,
+	    "gap: dropbox posts nothing");
+}
+
 static void
 test_real(void)
 {
@@ -531,6 +570,7 @@ test_real(void)
 
 	test_templates(&c);
 	test_declared(&c);
+	test_gap(&c);
 	catalog_free(&c);
 	T_OK(c.hdf == NULL && c.keys == NULL && c.nkeys == 0, "free: zeroed");
 }
@@ -633,6 +673,27 @@ static const struct {
 	{ "assertion-client-secret", "jwt.hdf", 46, "no client secret" },
 	{ "assertion-keep-field", "jwt.hdf", 46, "\"username\" is not a member to keep" },
 	{ "assertion-unknown", "jwt.hdf", 44, "unknown assertion \"saml\"" },
+	/* Issue 16 gap: fixed headers, a POST body, a fixed Basic password, a
+	 * two-word prefix and a second query parameter, each bounded. */
+	{ "gap-header-owned", "gap.hdf", 44,
+	    "header \"Authorization\" is the request's own" },
+	{ "gap-header-auth-twice", "gap.hdf", 44, "header \"x-key\" is the request's own" },
+	{ "gap-header-name", "gap.hdf", 43, "bad header name \"X(1)\"" },
+	{ "gap-header-value", "gap.hdf", 43, "the value of \"X-Trace\" is not visible ASCII" },
+	{ "gap-headers-many", "gap.hdf", 43, "more than 4 headers" },
+	{ "gap-body-get", "gap.hdf", 43, "a body is for method POST" },
+	{ "gap-body-json", "gap.hdf", 43, "body is not JSON" },
+	{ "gap-body-override", "gap.hdf", 48, "API type lite's test is a GET" },
+	{ "gap-body-lines", "gap.hdf", 43, "not printable ASCII on one line" },
+	{ "gap-body-type", "gap.hdf", 43, "body and content_type go together" },
+	{ "gap-content-type", "gap.hdf", 44, "is not type/subtype" },
+	{ "gap-prefix", "gap.hdf", 44, "must be one or two words" },
+	{ "gap-password-user", "gap.hdf", 44, "either user_field or a fixed password" },
+	{ "gap-password-bearer", "gap.hdf", 43, "password is for auth basic" },
+	{ "gap-password-word", "gap.hdf", 43, "password \"a:b\" must be one word" },
+	{ "gap-param2-alone", "gap.hdf", 36, "param2 and secret2_field go together" },
+	{ "gap-param2-header", "gap.hdf", 44, "param2 and secret2_field are for auth query" },
+	{ "gap-param2-text", "gap.hdf", 45, "secret2_field \"username\" is a text field, not secret" },
 };
 
 static void
