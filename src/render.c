@@ -251,7 +251,7 @@ render_splice(HDF *node, const char *name, struct render_splices *sp, struct buf
 	sp->b[sp->n] = *html;
 	sp->data[sp->n] = html->data != NULL ? html->data : "";
 	sp->len[sp->n] = html->len;
-	buf_init(html);
+	memset(html, 0, sizeof(*html));	/* as buf_free leaves it */
 	sp->n++;
 }
 
@@ -260,7 +260,7 @@ render_splice_kept(HDF *node, const char *name, struct render_splices *sp,
     const char *html)
 {
 	render_splice_mark(node, name, sp);
-	buf_init(&sp->b[sp->n]);
+	memset(&sp->b[sp->n], 0, sizeof(sp->b[sp->n]));	/* nothing owned */
 	sp->data[sp->n] = html;
 	sp->len[sp->n] = strlen(html);
 	sp->n++;

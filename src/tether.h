@@ -789,8 +789,9 @@ void		 render_cache_free(struct render_cache *);
  * goes into the page as it is written out, not through HDF, where
  * ClearSilver would copy it when it is set and again when `escape: "none"`
  * prints it: render_splice sets `name` to a mark and takes the buffer
- * (html is left empty), and render_template writes the buffer where the
- * template prints the mark (a plain <?cs var:name ?>). */
+ * (html is left as buf_free leaves it: buf_init it to use it again), and
+ * render_template writes the buffer where the template prints the mark (a
+ * plain <?cs var:name ?>). */
 #define RENDER_MAX_SPLICES	4
 struct render_splices {
 	struct buf	 b[RENDER_MAX_SPLICES];		/* owned */

@@ -30,6 +30,31 @@ bench_admin() {
 	[ -n "$PASSWORD" ] || die "no admin password (TETHER_ADMIN_PASSWORD or $VAR/admin-password)"
 }
 
+# bench_stack: the running stack, as deploy/tether up (or tests/lib/dev-stack.sh)
+# leaves it, from TETHER_VAR, TETHER_CONF, TETHER_URL, TETHER_NGINX, and the
+# load both benchmarks put on it (BENCH_N, BENCH_ROUNDS, BENCH_THREADS,
+# BENCH_CONNECTIONS). Sets VAR CONF URL NGINX N ROUNDS THREADS CONNS SOCK
+# WORKERS, and PSQL and PG_OWNER (bench_psql); dies when a part is missing.
+# ROOT is the checkout (the caller sets it).
+bench_stack() {
+	VAR=${TETHER_VAR:-$ROOT/var}
+	CONF=${TETHER_CONF:-$VAR/tether.conf}
+	URL=${TETHER_URL:-http://127.0.0.1:8080}
+	URL=${URL%/}
+	NGINX=${TETHER_NGINX:-/usr/sbin/nginx}
+	N=${BENCH_N:-10000}
+	ROUNDS=${BENCH_ROUNDS:-3}
+	THREADS=${BENCH_THREADS:-2}
+	CONNS=${BENCH_CONNECTIONS:-16}
+	[ -r "$CONF" ] || die "no configuration at $CONF (start a stack: deploy/tether up)"
+	[ -x "$NGINX" ] || die "$NGINX not found"
+	bench_psql
+	SOCK=$(conf_get 'server\.socket')
+	[ -S "$SOCK" ] || die "tether's socket $SOCK is not there: is the stack running?"
+	WORKERS=$(conf_get 'server\.workers')
+	WORKERS=${WORKERS:-4}
+}
+
 # bench_signin URL EMAIL PASSWORD TMPDIR: sign in through the login form
 # (the password through a 0600 file, never on a command line); prints the
 # Cookie header of the session. Uses die from the caller.

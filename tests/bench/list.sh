@@ -31,33 +31,18 @@ set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 # shellcheck source=tests/bench/lib.sh
 . "$ROOT/tests/bench/lib.sh"
-VAR=${TETHER_VAR:-$ROOT/var}
-CONF=${TETHER_CONF:-$VAR/tether.conf}
-URL=${TETHER_URL:-http://127.0.0.1:8080}
-URL=${URL%/}
-NGINX=${TETHER_NGINX:-/usr/sbin/nginx}
-N=${BENCH_N:-10000}
 DURATION=${BENCH_DURATION:-5s}
-ROUNDS=${BENCH_ROUNDS:-3}
-THREADS=${BENCH_THREADS:-2}
-CONNS=${BENCH_CONNECTIONS:-16}
 PORT_T=${BENCH_PORT:-18090}
 PORT_B=$((PORT_T + 1))
 PORT_F=$((PORT_T + 2))
 TARGET=0.50
 
-[ -r "$CONF" ] || die "no configuration at $CONF (start a stack: deploy/tether up)"
 for tool in curl wrk; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install -y $tool)"
 done
-[ -x "$NGINX" ] || die "$NGINX not found"
+bench_stack
 BARE=$ROOT/src/tether-bare
 [ -x "$BARE" ] || die "$BARE is not built (make)"
-bench_psql
-SOCK=$(conf_get 'server\.socket')
-[ -S "$SOCK" ] || die "tether's socket $SOCK is not there: is the stack running?"
-WORKERS=$(conf_get 'server\.workers')
-WORKERS=${WORKERS:-4}
 bench_admin
 case $ROUNDS in
 [1-9] | [1-9][0-9]) ;;

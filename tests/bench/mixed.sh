@@ -39,17 +39,8 @@ set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 # shellcheck source=tests/bench/lib.sh
 . "$ROOT/tests/bench/lib.sh"
-VAR=${TETHER_VAR:-$ROOT/var}
-CONF=${TETHER_CONF:-$VAR/tether.conf}
-URL=${TETHER_URL:-http://127.0.0.1:8080}
-URL=${URL%/}
 BIN=${TETHER_BIN:-$ROOT/src}
-NGINX=${TETHER_NGINX:-/usr/sbin/nginx}
-N=${BENCH_N:-10000}
 DURATION=${BENCH_DURATION:-10s}
-ROUNDS=${BENCH_ROUNDS:-3}
-THREADS=${BENCH_THREADS:-2}
-CONNS=${BENCH_CONNECTIONS:-16}
 WRITES=${BENCH_WRITES:-20}
 USERS=${BENCH_USERS:-24}
 CALLGRIND=${BENCH_CALLGRIND:-1}
@@ -58,21 +49,15 @@ PORT_B=$((PORT_T + 1))
 PORT_C=$((PORT_T + 2))
 TARGET=0.25
 
-[ -r "$CONF" ] || die "no configuration at $CONF (start a stack: deploy/tether up)"
 for tool in curl wrk node; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install -y $tool)"
 done
 [ "$CALLGRIND" = 0 ] || command -v valgrind >/dev/null ||
     die "valgrind is not installed (apt-get install -y valgrind, or BENCH_CALLGRIND=0)"
-[ -x "$NGINX" ] || die "$NGINX not found"
 for b in tether-bare tether-fcgi tetherctl; do
 	[ -x "$BIN/$b" ] || die "$BIN/$b is not built (make)"
 done
-bench_psql
-SOCK=$(conf_get 'server\.socket')
-[ -S "$SOCK" ] || die "tether's socket $SOCK is not there: is the stack running?"
-WORKERS=$(conf_get 'server\.workers')
-WORKERS=${WORKERS:-4}
+bench_stack
 case $N in '' | *[!0-9]*) die "BENCH_N must be a number" ;; esac
 case $ROUNDS in [1-9] | [1-9][0-9]) ;; *) die "BENCH_ROUNDS must be 1 to 99" ;; esac
 case $WRITES in [1-9] | [1-9][0-9] | [1-4][0-9][0-9]) ;; *) die "BENCH_WRITES must be 1 to 499" ;; esac
