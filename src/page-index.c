@@ -387,11 +387,20 @@ list_fill_options(struct req *r, const struct list_query *lq, const char *team_o
 	render_set(n, "Active", (lq->cl.mask & ~CONNLIST_VISIBLE) != 0 ? "1" : "0");
 }
 
-/* Rows.Html: each row's markup from the worker's kept copy when every
- * value it shows is the same, else written (rowcache.c) and kept. */
+/* The page's rows, written when the template prints Rows.Html. */
+struct list_rows {
+	struct req	*r;
+	PGresult	*rows;
+};
+
+/* Each row's markup from the worker's kept copy when every value it shows
+ * is the same, else written (rowcache.c) and kept: straight into the page. */
 static void
-list_fill_rows(struct req *r, PGresult *rows)
+list_rows_write(struct buf *out, void *arg)
 {
+	const struct list_rows	*lr = arg;
+	struct req		*r = lr->r;
+	PGresult		*rows = lr->rows;
 	const struct catalog	*cat = &r->app->catalog;
 	/* Column numbers once, not a name lookup for each of 50 x 9 cells. */
 	const int		 cols[] = { db_col(rows, "id"), db_col(rows, "name"),
@@ -401,11 +410,10 @@ list_fill_rows(struct req *r, PGresult *rows)
 				    db_col(rows, "flows") };
 	const size_t		 ncols = sizeof(cols) / sizeof(cols[0]);
 	const char		*v[sizeof(cols) / sizeof(cols[0])], *kept;
-	struct buf		 html, key;
+	struct buf		 key;
 	size_t			 len, k;
 	int			 i;
 
-	buf_init(&html);
 	buf_init(&key);
 	for (i = 0; i < db_rows(rows); i++) {
 		struct rowcache_row	 w;
@@ -419,7 +427,7 @@ list_fill_rows(struct req *r, PGresult *rows)
 		id = strtoll(v[0], NULL, 10);
 		if ((kept = rowcache_get(r->app->rowcache, id, key.data, key.len,
 		    &len)) != NULL) {
-			buf_append(&html, kept, len);
+			buf_append(out, kept, len);
 			continue;
 		}
 		w.id = v[0];
@@ -440,12 +448,11 @@ list_fill_rows(struct req *r, PGresult *rows)
 		w.result = v[6];
 		w.team = v[7];
 		w.flows = v[8];
-		len = html.len;
-		rowcache_html(&html, &w);
-		rowcache_put(r->app->rowcache, id, key.data, key.len, html.data + len,
-		    html.len - len);
+		len = out->len;
+		rowcache_html(out, &w);
+		rowcache_put(r->app->rowcache, id, key.data, key.len, out->data + len,
+		    out->len - len);
 	}
-	render_splice(r->hdf, "Rows.Html", &r->splices, &html);
 	buf_free(&key);
 }
 
@@ -582,6 +589,7 @@ page_index(struct req *r)
 	char			*teams_read = NULL;
 	struct db_batch		 b;
 	struct list_reads	 q;
+	struct list_rows	 lr;
 	struct buf		 view;
 	long long		 total, day;
 	int64_t			 version, teams_lv = -1;
@@ -656,7 +664,9 @@ page_index(struct req *r)
 	}
 	render_set(r->hdf, "Page.Title", "Integrations");
 	list_fill_options(r, &lq, teams);
-	list_fill_rows(r, rows);
+	lr.r = r;
+	lr.rows = rows;
+	render_splice_writer(r->hdf, "Rows.Html", &r->splices, list_rows_write, &lr);
 	list_fill_health(r, health_kept);
 	list_fill_pager(r, &lq, total, rows);
 	if (list_fill_start(r, &lq, total) == -1) {

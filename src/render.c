@@ -165,7 +165,10 @@ render_out(void *ctx, char *s)
 	    strncmp(s, render_mark, RENDER_MARK_LEN) == 0) {
 		i = s[RENDER_MARK_LEN] - '0';
 		if (i >= 0 && i < k->splices->n && s[RENDER_MARK_LEN + 1] == '\0') {
-			buf_append(k->out, k->splices->data[i], k->splices->len[i]);
+			if (k->splices->fn[i] != NULL)
+				k->splices->fn[i](k->out, k->splices->arg[i]);
+			else
+				buf_append(k->out, k->splices->data[i], k->splices->len[i]);
 			return STATUS_OK;
 		}
 	}
@@ -250,6 +253,7 @@ render_splice(HDF *node, const char *name, struct render_splices *sp, struct buf
 	render_splice_mark(node, name, sp);
 	sp->b[sp->n] = *html;
 	sp->data[sp->n] = html->data != NULL ? html->data : "";
+	sp->fn[sp->n] = NULL;
 	sp->len[sp->n] = html->len;
 	memset(html, 0, sizeof(*html));	/* as buf_free leaves it */
 	sp->n++;
@@ -262,7 +266,21 @@ render_splice_kept(HDF *node, const char *name, struct render_splices *sp,
 	render_splice_mark(node, name, sp);
 	memset(&sp->b[sp->n], 0, sizeof(sp->b[sp->n]));	/* nothing owned */
 	sp->data[sp->n] = html;
+	sp->fn[sp->n] = NULL;
 	sp->len[sp->n] = strlen(html);
+	sp->n++;
+}
+
+void
+render_splice_writer(HDF *node, const char *name, struct render_splices *sp,
+    render_writer *fn, void *arg)
+{
+	render_splice_mark(node, name, sp);
+	memset(&sp->b[sp->n], 0, sizeof(sp->b[sp->n]));
+	sp->data[sp->n] = NULL;
+	sp->len[sp->n] = 0;
+	sp->fn[sp->n] = fn;
+	sp->arg[sp->n] = arg;
 	sp->n++;
 }
 

@@ -793,10 +793,13 @@ void		 render_cache_free(struct render_cache *);
  * render_template writes the buffer where the template prints the mark (a
  * plain <?cs var:name ?>). */
 #define RENDER_MAX_SPLICES	4
+typedef void	 render_writer(struct buf *out, void *arg);
 struct render_splices {
 	struct buf	 b[RENDER_MAX_SPLICES];		/* owned */
 	const char	*data[RENDER_MAX_SPLICES];	/* b's, or borrowed */
 	size_t		 len[RENDER_MAX_SPLICES];
+	render_writer	*fn[RENDER_MAX_SPLICES];	/* or written by fn(out, arg) */
+	void		*arg[RENDER_MAX_SPLICES];
 	int		 n;
 };
 void		 render_splice(struct _hdf *node, const char *name,
@@ -805,6 +808,11 @@ void		 render_splice(struct _hdf *node, const char *name,
  * not copied. */
 void		 render_splice_kept(struct _hdf *node, const char *name,
 		    struct render_splices *, const char *html);
+/* The same for markup written straight into the page when the mark is
+ * printed (a list's rows: not built beside the page, then copied): fn and
+ * arg must last until the render is over. */
+void		 render_splice_writer(struct _hdf *node, const char *name,
+		    struct render_splices *, render_writer *fn, void *arg);
 void		 render_splices_free(struct render_splices *);
 /* Render `tmpl` with `hdf` (and splices, or NULL) into `out`; -1 on any
  * template error (logged). */

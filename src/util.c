@@ -138,7 +138,10 @@ buf_reserve(struct buf *b, size_t n)
 void
 buf_append(struct buf *b, const void *p, size_t n)
 {
-	buf_reserve(b, n);
+	/* Room already there is the common case (a page is written in small
+	 * pieces into a buffer sized for it). */
+	if (b->data == NULL || n >= b->cap - b->len)
+		buf_reserve(b, n);
 	if (n != 0)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;

@@ -28,6 +28,16 @@ render_with(struct render_cache *rc, const char *tmpl, HDF *hdf,
 	return out.data != NULL ? out.data : xstrdup("");
 }
 
+/* A render_writer for the tests: its argument, counted. */
+static void
+writer_test(struct buf *out, void *arg)
+{
+	int	*calls = arg;
+
+	(*calls)++;
+	buf_puts(out, "<tr id=\"written\"></tr>");
+}
+
 static char *
 render(struct render_cache *rc, const char *tmpl, HDF *hdf)
 {
@@ -256,6 +266,19 @@ main(void)
 		html = render_with(rc, "index.cs", b, &sp);
 		T_OK(html != NULL && strstr(html, "<option value=\"9\">Kept team</option>") != NULL,
 		    "a kept splice goes in where its mark is");
+		{
+			struct render_splices	 ws;
+			int			 calls = 0;
+			char			*w;
+
+			memset(&ws, 0, sizeof(ws));
+			render_splice_writer(b, "Rows.Html", &ws, writer_test, &calls);
+			w = render_with(rc, "index.cs", b, &ws);
+			T_OK(w != NULL && calls == 1 && strstr(w, "<tbody><tr id=\"written\"></tr>\n</tbody>")
+			    != NULL, "a writer splice writes where its mark is, once");
+			free(w);
+			render_splices_free(&ws);
+		}
 		render_splices_free(&sp);
 		T_OK(sp.n == 0, "splices are freed");
 	}
