@@ -4,9 +4,10 @@
 -- kept by the database. An index on the expression lower(name) cannot
 -- answer an index-only scan, so a page by number (OFFSET) fetched every
 -- row it skipped from the table: page 190 read 9,500 rows. On a stored
--- column, the page's ids are read from the index alone, then its 50 rows
--- (connlist.c, list_page_queue in page-index.c). Keyset cursors are
--- unchanged: the key is the same lower(name).
+-- column, the page's ids are read from the index alone (where the table's
+-- pages are all-visible), then its 50 rows (connlist.c, list_page_queue in
+-- page-index.c). Keyset cursors are unchanged: the key is the same
+-- lower(name).
 ALTER TABLE connections
 	ADD COLUMN name_key text GENERATED ALWAYS AS (lower(name)) STORED;
 
