@@ -2,7 +2,8 @@
  * revoke.c — token revocation at the provider (RFC 7009) when a connection
  * with OAuth tokens is deleted, a user disconnects their own account, or
  * an edit gives it a new destination (then held before the edit and sent
- * to the old destination after its commit: revoke_hold): the refresh token (which ends the grant), else the access token, posted
+ * to the old destination after its commit: revoke_hold): the refresh
+ * token (which ends the grant), else the access token, posted
  * with the client's authentication to the connector's OAuth.revocation_url
  * through the outbound policy, best effort within oauth.revoke_timeout_ms.
  * What happened is returned for the audit entry (revoked, not supported,
