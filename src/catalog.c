@@ -339,16 +339,14 @@ catalog_protocol_label(const struct catalog *c, const char *key,
     const char *protocol)
 {
 	const struct catalog_entry	*e;
-	HDF				*p, *label;
+	HDF				*p;
+	const char			*label;
 
 	if (c->by_key != NULL)
 		p = (e = catalog_entry(c, key)) != NULL ? cdef_child(e->protocols, protocol) : NULL;
 	else
 		p = cdef_child(cdef_child(catalog_get(c, key), "Protocols"), protocol);
-	if (p == NULL)
-		return protocol;
-	label = cdef_child(p, "label");
-	return label != NULL && hdf_obj_value(label) != NULL ? hdf_obj_value(label) : protocol;
+	return (label = cdef_val(p, "label")) != NULL ? label : protocol;
 }
 
 const char *

@@ -233,55 +233,57 @@ render_set(HDF *node, const char *name, const char *value)
 		abort();
 }
 
-/* The next splice's mark as node's `name`. */
-static void
-render_splice_mark(HDF *node, const char *name, const struct render_splices *sp)
+/* The next splice: its mark as node's `name`, its slot empty; its number. */
+static int
+render_splice_add(HDF *node, const char *name, struct render_splices *sp)
 {
 	char	 mark[RENDER_MARK_LEN + 2];
+	int	 i = sp->n;
 
-	if (sp->n == RENDER_MAX_SPLICES)
+	if (i == RENDER_MAX_SPLICES)
 		abort();	/* a page with more splices than declared: our bug */
 	memcpy(mark, render_mark, RENDER_MARK_LEN);
-	mark[RENDER_MARK_LEN] = (char)('0' + sp->n);
+	mark[RENDER_MARK_LEN] = (char)('0' + i);
 	mark[RENDER_MARK_LEN + 1] = '\0';
 	render_set(node, name, mark);
+	memset(&sp->b[i], 0, sizeof(sp->b[i]));
+	sp->data[i] = NULL;
+	sp->len[i] = 0;
+	sp->fn[i] = NULL;
+	sp->arg[i] = NULL;
+	sp->n++;
+	return i;
 }
 
 void
 render_splice(HDF *node, const char *name, struct render_splices *sp, struct buf *html)
 {
-	render_splice_mark(node, name, sp);
-	sp->b[sp->n] = *html;
-	sp->data[sp->n] = html->data != NULL ? html->data : "";
-	sp->fn[sp->n] = NULL;
-	sp->len[sp->n] = html->len;
+	int	 i = render_splice_add(node, name, sp);
+
+	sp->b[i] = *html;
+	sp->data[i] = html->data != NULL ? html->data : "";
+	sp->len[i] = html->len;
 	memset(html, 0, sizeof(*html));	/* as buf_free leaves it */
-	sp->n++;
 }
 
 void
 render_splice_kept(HDF *node, const char *name, struct render_splices *sp,
     const char *html)
 {
-	render_splice_mark(node, name, sp);
-	memset(&sp->b[sp->n], 0, sizeof(sp->b[sp->n]));	/* nothing owned */
-	sp->data[sp->n] = html;
-	sp->fn[sp->n] = NULL;
-	sp->len[sp->n] = strlen(html);
-	sp->n++;
+	int	 i = render_splice_add(node, name, sp);
+
+	sp->data[i] = html;	/* nothing owned */
+	sp->len[i] = strlen(html);
 }
 
 void
 render_splice_writer(HDF *node, const char *name, struct render_splices *sp,
     render_writer *fn, void *arg)
 {
-	render_splice_mark(node, name, sp);
-	memset(&sp->b[sp->n], 0, sizeof(sp->b[sp->n]));
-	sp->data[sp->n] = NULL;
-	sp->len[sp->n] = 0;
-	sp->fn[sp->n] = fn;
-	sp->arg[sp->n] = arg;
-	sp->n++;
+	int	 i = render_splice_add(node, name, sp);
+
+	sp->fn[i] = fn;
+	sp->arg[i] = arg;
 }
 
 void
