@@ -210,6 +210,8 @@ app_close(struct app *app)
 	app->list_cache = NULL;
 	rowcache_free(app->rowcache);
 	app->rowcache = NULL;
+	list_mirror_free(app->mirror);
+	app->mirror = NULL;
 	db_close(&app->db);
 	if (app->vault.master != NULL)
 		vault_close(&app->vault);

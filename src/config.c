@@ -105,6 +105,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	INT_KEY(outbound_timeout_ms, "outbound.timeout_ms", 10000, 100, 120000);
 	INT_KEY(list_cache_pages, "list.cache_pages", 512, 0, 4096);
 	INT_KEY(list_cache_rows, "list.cache_rows", 8192, 0, 1048576);
+	INT_KEY(list_mirror, "list.mirror", 1, 0, 1);
 	INT_KEY(secret_versions_kept, "connections.secret_versions_kept", 5, 1, 1000);
 	INT_KEY(check_interval_min, "health.check_interval_minutes", 60, 1, 60 * 24 * 7);
 	INT_KEY(expiry_horizon_days, "health.expiry_horizon_days", 14, 1, 365);

@@ -41,7 +41,10 @@ static const struct {
 	    "  (SELECT v FROM list_user_versions lu WHERE lu.user_id = u.id),"
 	    "  (SELECT max(tv.v) FROM team_members tm JOIN list_team_versions tv"
 	    "   ON tv.team_id = tm.team_id WHERE tm.user_id = u.id), 0) END AS list_version,"
-	    " (SELECT v FROM list_teams_version) AS teams_version"
+	    " (SELECT v FROM list_teams_version) AS teams_version,"
+	    /* Whose rows the list shows them (listmirror.c). */
+	    " ARRAY(SELECT tm.team_id FROM team_members tm WHERE tm.user_id = u.id"
+	    "  ORDER BY tm.team_id) AS team_ids"
 	    " FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.token_hash = $1::bytea AND s.expires_at > now()"
 	    "  AND s.last_seen_at > now() - make_interval(mins => $2::int)"

@@ -12,6 +12,12 @@
  *    transaction that touches connections, teams, members, shares or flows
  *    the user may see (an admin: any; sql/007's counter), so an equal
  *    number means equal rows.
+ * A page from the worker's copy of the list (listmirror.c) is kept with
+ * its print instead: the exact values it was rendered from (count, health
+ * summary, each row's id and the version it was read at, the teams'
+ * version, the viewer's teams…), which the copy gives again each request
+ * without a query. An equal print means equal bytes, so such a copy
+ * outlives changes to rows it does not show.
  * The footer's request id is the one thing that differs between requests:
  * its place in the copy is remembered and rewritten.
  */
@@ -37,6 +43,8 @@ struct list_copy {
 	char		*body;
 	size_t		 len;
 	size_t		 id_at;		/* offset of the request id in body */
+	char		*print;		/* kept by print (NULL: by version) */
+	size_t		 print_len;
 };
 
 /*
@@ -86,6 +94,7 @@ list_copy_clear(struct list_copy *e)
 	free(e->email);
 	free(e->name);
 	free(e->body);
+	free(e->print);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -110,8 +119,9 @@ list_copy_is_for(const struct list_copy *e, const struct session *s, const char 
 	return e->session_id == s->id && strcmp(e->view, view) == 0;
 }
 
+/* print NULL: served while the version is the same; else while the print is. */
 int
-list_cache_serve(struct req *r, const char *view)
+list_cache_serve(struct req *r, const char *view, const char *print, size_t print_len)
 {
 	struct list_cache	*c = r->app->list_cache;
 	const struct session	*s = r->sess;
@@ -124,7 +134,9 @@ list_cache_serve(struct req *r, const char *view)
 		e = &c->slots[i];
 		if (e->session_id == 0 || !list_copy_is_for(e, s, view))
 			continue;
-		if (e->version != s->list_version || e->is_admin != s->is_admin ||
+		if ((print == NULL ? e->print != NULL || e->version != s->list_version :
+		    e->print == NULL || e->print_len != print_len ||
+		    memcmp(e->print, print, print_len) != 0) || e->is_admin != s->is_admin ||
 		    strcmp(e->email, s->email) != 0 || strcmp(e->name, s->name) != 0) {
 			list_copy_clear(e);	/* out of date for good */
 			return 0;
@@ -143,7 +155,8 @@ list_cache_serve(struct req *r, const char *view)
 }
 
 void
-list_cache_keep(struct req *r, const char *view, int64_t version)
+list_cache_keep(struct req *r, const char *view, int64_t version, const char *print,
+    size_t print_len)
 {
 	struct list_cache	*c = r->app->list_cache;
 	const struct session	*s = r->sess;
@@ -184,6 +197,11 @@ list_cache_keep(struct req *r, const char *view, int64_t version)
 	memcpy(e->body, r->out.data, r->out.len);
 	e->len = r->out.len;
 	e->id_at = (size_t)(at - r->out.data);
+	if (print != NULL) {
+		e->print = xmalloc(print_len);
+		memcpy(e->print, print, print_len);
+		e->print_len = print_len;
+	}
 }
 
 static struct list_health *

@@ -61,6 +61,7 @@ worker_loop(struct app *app, int fd, unsigned long max_requests)
 	app->templates = render_cache_new(app->cfg.templates_dir);
 	app->list_cache = list_cache_new(app->cfg.list_cache_pages);
 	app->rowcache = rowcache_new(app->cfg.list_cache_rows);
+	app->mirror = app->cfg.list_mirror ? list_mirror_new() : NULL;
 	(void)db_connect(&app->db);	/* retried per request when down */
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		fprintf(stderr, "tether-fcgi: cannot initialise the request\n");

@@ -393,6 +393,36 @@ struct list_rows {
 	PGresult	*rows;
 };
 
+/* The values a row shows, in list_row_html's order. */
+enum { ROW_ID, ROW_NAME, ROW_CONNECTOR, ROW_PROTOCOL, ROW_STATUS, ROW_TESTED, ROW_RESULT,
+    ROW_TEAM, ROW_FLOWS, ROW_NVALUES };
+
+static void
+list_row_html(struct buf *out, const struct catalog *cat, const char *const *v)
+{
+	struct rowcache_row	 w;
+
+	w.id = v[ROW_ID];
+	w.name = v[ROW_NAME];
+	w.connector_title = catalog_title(cat, v[ROW_CONNECTOR]);
+	w.protocol_label = catalog_protocol_label(cat, v[ROW_CONNECTOR], v[ROW_PROTOCOL]);
+	/* An OAuth code connection never tested was never authorised: as on
+	 * its Details (connpage_never_connected), not "Not tested yet". */
+	if (strcmp(v[ROW_STATUS], "not_tested") == 0 && strcmp(connector_protocol_kind(cat,
+	    v[ROW_CONNECTOR], v[ROW_PROTOCOL]), "oauth2_code") == 0) {
+		w.status = "not_connected";
+		w.status_label = "Not connected yet";
+	} else {
+		w.status = v[ROW_STATUS];
+		w.status_label = status_label(v[ROW_STATUS]);
+	}
+	w.tested = v[ROW_TESTED];
+	w.result = v[ROW_RESULT];
+	w.team = v[ROW_TEAM];
+	w.flows = v[ROW_FLOWS];
+	rowcache_html(out, &w);
+}
+
 /* Each row's markup from the worker's kept copy when every value it shows
  * is the same, else written (rowcache.c) and kept: straight into the page. */
 static void
@@ -416,7 +446,6 @@ list_rows_write(struct buf *out, void *arg)
 
 	buf_init(&key);
 	for (i = 0; i < db_rows(rows); i++) {
-		struct rowcache_row	 w;
 		int64_t			 id;
 
 		key.len = 0;
@@ -430,26 +459,8 @@ list_rows_write(struct buf *out, void *arg)
 			buf_append(out, kept, len);
 			continue;
 		}
-		w.id = v[0];
-		w.name = v[1];
-		w.connector_title = catalog_title(cat, v[2]);
-		w.protocol_label = catalog_protocol_label(cat, v[2], v[3]);
-		/* An OAuth code connection never tested was never authorised: as on
-		 * its Details (connpage_never_connected), not "Not tested yet". */
-		if (strcmp(v[4], "not_tested") == 0 &&
-		    strcmp(connector_protocol_kind(cat, v[2], v[3]), "oauth2_code") == 0) {
-			w.status = "not_connected";
-			w.status_label = "Not connected yet";
-		} else {
-			w.status = v[4];
-			w.status_label = status_label(v[4]);
-		}
-		w.tested = v[5];
-		w.result = v[6];
-		w.team = v[7];
-		w.flows = v[8];
 		len = out->len;
-		rowcache_html(out, &w);
+		list_row_html(out, cat, v);
 		rowcache_put(r->app->rowcache, id, key.data, key.len, out->data + len,
 		    out->len - len);
 	}
@@ -459,16 +470,16 @@ list_rows_write(struct buf *out, void *arg)
 /* Previous and Next carry a cursor (the first and the last row shown): the
  * page next to this one is a keyset read, not an OFFSET. */
 static void
-list_fill_pager(struct req *r, const struct list_query *lq, long long total, PGresult *rows)
+list_fill_pager(struct req *r, const struct list_query *lq, long long total, int shown,
+    const char *first_id, const char *last_id)
 {
 	HDF		*p = render_node(r->hdf, "Pager");
 	long long	 pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
 	int		 by_name = lq->cl.sort <= 1, by_tested = lq->cl.sort >= 2;
-	int		 shown = db_rows(rows);
 	char		 prev[40], next[40];
 
-	snprintf(prev, sizeof(prev), "before=%s", shown > 0 ? db_get(rows, 0, "id") : "");
-	snprintf(next, sizeof(next), "after=%s", shown > 0 ? db_get(rows, shown - 1, "id") : "");
+	snprintf(prev, sizeof(prev), "before=%s", shown > 0 ? first_id : "");
+	snprintf(next, sizeof(next), "after=%s", shown > 0 ? last_id : "");
 	render_set_int(p, "Total", total);
 	render_set_int(p, "Page", lq->page);
 	render_set_int(p, "Pages", pages > 0 ? pages : 1);
@@ -495,17 +506,14 @@ list_fill_pager(struct req *r, const struct list_query *lq, long long total, PGr
  * Start.Mode, how the "Get started" strip shows: "full" while the viewer
  * sees few connections and filters nothing, "compact" (one row) after.
  */
-static int
+static void
 list_fill_start(struct req *r, const struct list_query *lq, long long total)
 {
-	int	 may;
-
-	if ((may = session_is_manager(r)) == -1)
-		return -1;
-	render_set(r->hdf, "User.CanCreate", may ? "1" : "0");
+	/* As of the session lookup, as everything else the page shows. */
+	render_set(r->hdf, "User.CanCreate", r->sess->is_admin || r->sess->is_manager ?
+	    "1" : "0");
 	render_set(r->hdf, "Start.Mode", (lq->cl.mask & ~CONNLIST_VISIBLE) == 0 &&
 	    total <= START_FULL_MAX ? "full" : "compact");
-	return 0;
 }
 
 /* The list version a result was read at (its "lv" column), -1 if unknown. */
@@ -578,6 +586,216 @@ list_has_flash(const struct req *r)
 	return hdf_get_value(r->hdf, "Flash.Message", NULL) != NULL;
 }
 
+/* ------------------------------------------------ from the worker's copy */
+
+/* Whether the worker's copy of the list (listmirror.c) answers this view:
+ * every view but "unused" (credential reads are not in the copy). */
+static int
+list_mirror_usable(const struct req *r, const struct list_query *lq)
+{
+	return r->app->mirror != NULL && !(lq->cl.mask & CONNLIST_UNUSED);
+}
+
+/* The view for the copy; -1 when it cannot search for q. */
+static int
+list_mirror_view_of(struct req *r, const struct list_query *lq, struct mirror_view *v,
+    char *q, size_t qsize)
+{
+	static const int64_t	 none[1];	/* a member of no team sees nothing */
+
+	memset(v, 0, sizeof(*v));
+	if (lq->cl.q != NULL) {
+		if (list_mirror_lower(r->app->mirror, lq->cl.q, q, qsize) == -1)
+			return -1;
+		v->q = q;
+	}
+	v->sort = lq->cl.sort;
+	v->connector = lq->cl.connector;
+	v->status = (lq->cl.mask & CONNLIST_STATUS) ? lq->cl.status : NULL;
+	v->expiring = (lq->cl.mask & CONNLIST_EXPIRING) != 0;
+	v->team = lq->cl.team != NULL ? strtoll(lq->cl.team, NULL, 10) : 0;
+	if (!r->sess->is_admin) {
+		v->teams = r->sess->nteams > 0 ? r->sess->team_ids : none;
+		v->nteams = r->sess->nteams;
+	}
+	v->horizon = r->app->cfg.expiry_horizon_days;
+	v->page = lq->page;
+	v->after = lq->after != NULL ? strtoll(lq->after, NULL, 10) : 0;
+	v->before = lq->before != NULL ? strtoll(lq->before, NULL, 10) : 0;
+	return 0;
+}
+
+/* The team filter's options from the copy's teams: an admin's all of them
+ * (kept by the worker for the teams' version), a member's their own. */
+static const char *
+list_mirror_team_options(struct req *r, struct buf *own)
+{
+	const struct list_mirror	*m = r->app->mirror;
+	struct app			*app = r->app;
+	const struct session		*s = r->sess;
+	const char			*name;
+	char				 ids[24];
+	int64_t				 id;
+	size_t				 i, k;
+
+	if (s->is_admin && app->all_teams_html != NULL &&
+	    app->all_teams_version == list_mirror_teams_version(m))
+		return app->all_teams_html;
+	for (i = 0; list_mirror_team_at(m, i, &id, &name); i++) {
+		for (k = 0; !s->is_admin && k < s->nteams && s->team_ids[k] != id; k++)
+			continue;
+		if (!s->is_admin && k == s->nteams)
+			continue;
+		snprintf(ids, sizeof(ids), "%lld", (long long)id);
+		render_option_html(own, ids, name, 0);
+	}
+	if (!s->is_admin)
+		return own->data;
+	free(app->all_teams_html);
+	app->all_teams_html = xstrdup(own->data);
+	app->all_teams_version = list_mirror_teams_version(m);
+	return app->all_teams_html;
+}
+
+/* The page's rows from the copy, each row's markup kept with it. */
+struct list_mirror_rows {
+	struct req		*r;
+	struct mirror_page	*p;
+};
+
+static void
+list_mirror_rows_write(struct buf *out, void *arg)
+{
+	const struct list_mirror_rows	*lr = arg;
+	const struct list_mirror	*m = lr->r->app->mirror;
+	int64_t				 tv = list_mirror_teams_version(m);
+	const char			*kept, *v[ROW_NVALUES];
+	char				 id[24];
+	size_t				 len, at;
+	int				 i;
+
+	for (i = 0; i < lr->p->n; i++) {
+		struct mirror_row	*w = lr->p->rows[i];
+
+		if ((kept = list_mirror_row_html(w, tv, &len)) != NULL) {
+			buf_append(out, kept, len);
+			continue;
+		}
+		snprintf(id, sizeof(id), "%lld", (long long)w->id);
+		v[ROW_ID] = id;
+		v[ROW_NAME] = w->name;
+		v[ROW_CONNECTOR] = w->connector;
+		v[ROW_PROTOCOL] = w->protocol;
+		v[ROW_STATUS] = w->status;
+		v[ROW_TESTED] = w->tested;
+		v[ROW_RESULT] = w->result;
+		v[ROW_TEAM] = list_mirror_team_name(m, w->owner);
+		v[ROW_FLOWS] = w->flows;
+		at = out->len;
+		list_row_html(out, &lr->r->app->catalog, v);
+		list_mirror_row_keep(w, tv, out->data + at, out->len - at);
+	}
+}
+
+/* Everything the page shows that the view and the session do not already
+ * say: a kept page with the same print has the same bytes. The team names
+ * it shows are in it, not the teams' version: a team renamed elsewhere
+ * leaves a member's kept page kept. */
+static void
+list_mirror_print(struct buf *b, const struct req *r, const struct list_query *lq,
+    const struct mirror_page *p, const char *team_options)
+{
+	const struct list_mirror	*m = r->app->mirror;
+	int64_t				 v[8];
+	int				 i;
+
+	v[0] = r->sess->is_admin ? list_mirror_teams_version(m) : 0;
+	v[1] = r->sess->is_manager;
+	v[2] = lq->page;
+	v[3] = p->total;
+	v[4] = p->health[0];
+	v[5] = p->health[1];
+	v[6] = p->health[2];
+	v[7] = (int64_t)r->sess->nteams;
+	buf_append(b, v, sizeof(v));
+	buf_append(b, r->sess->team_ids, r->sess->nteams * sizeof(*r->sess->team_ids));
+	if (!r->sess->is_admin)
+		buf_append(b, team_options, strlen(team_options) + 1);
+	for (i = 0; i < p->n; i++) {
+		const char	*team = list_mirror_team_name(m, p->rows[i]->owner);
+
+		buf_append(b, &p->rows[i]->id, sizeof(p->rows[i]->id));
+		buf_append(b, &p->rows[i]->rv, sizeof(p->rows[i]->rv));
+		buf_append(b, team, strlen(team) + 1);
+	}
+}
+
+/* The Integrations tab from the worker's copy: no query but the session
+ * lookup's, and one for the rows changed since the copy was last brought
+ * up to date. */
+static int
+page_index_mirror(struct req *r, struct list_query *lq, const char *view, int keep)
+{
+	struct list_mirror	*m = r->app->mirror;
+	struct mirror_view	 v;
+	struct mirror_page	 p;
+	struct list_mirror_rows	 lr = { r, &p };
+	struct buf		 print, teams;
+	char			 q[4 * 100 + 8], first[24], last[24], health[3][24];
+	const char		*options;
+	int			 rc = -1, i;
+
+	if (list_mirror_view_of(r, lq, &v, q, sizeof(q)) == -1) {
+		http_flash(r, "error", "Search for at most 100 characters of plain text.");
+		lq->cl.q = NULL;
+		lq->cl.mask &= ~CONNLIST_Q;
+		(void)list_mirror_view_of(r, lq, &v, q, sizeof(q));
+		keep = 0;
+	}
+	if (list_mirror_sync(m, &r->app->db, r->sess->list_version,
+	    r->sess->teams_version) == -1) {
+		http_error(r, 503, NULL);
+		return -1;
+	}
+	list_mirror_page(m, &v, &p);
+	/* Past the last page (a stale bookmark): the last one instead. A
+	 * cursor that found no rows (its row gone, moved or not the user's),
+	 * or less than a page before it: the page by number. */
+	if (p.total > 0 && (lq->page - 1) * PAGE_SIZE >= p.total) {
+		lq->page = v.page = (p.total + PAGE_SIZE - 1) / PAGE_SIZE;
+		v.after = v.before = 0;
+		list_mirror_page(m, &v, &p);
+	} else if ((v.after != 0 || v.before != 0) && (p.n == 0 ||
+	    (v.before != 0 && p.n < PAGE_SIZE))) {
+		v.after = v.before = 0;
+		list_mirror_page(m, &v, &p);
+	}
+	buf_init(&print);
+	buf_init(&teams);
+	options = list_mirror_team_options(r, &teams);
+	list_mirror_print(&print, r, lq, &p, options);
+	if (keep && list_cache_serve(r, view, print.data, print.len)) {
+		rc = 0;
+		goto out;
+	}
+	render_set(r->hdf, "Page.Title", "Integrations");
+	list_fill_options(r, lq, options);
+	render_splice_writer(r->hdf, "Rows.Html", &r->splices, list_mirror_rows_write, &lr);
+	for (i = 0; i < 3; i++)
+		snprintf(health[i], sizeof(health[i]), "%lld", p.health[i]);
+	list_fill_health(r, health);
+	snprintf(first, sizeof(first), "%lld", p.n > 0 ? (long long)p.rows[0]->id : 0LL);
+	snprintf(last, sizeof(last), "%lld", p.n > 0 ? (long long)p.rows[p.n - 1]->id : 0LL);
+	list_fill_pager(r, lq, p.total, p.n, first, last);
+	list_fill_start(r, lq, p.total);
+	if ((rc = http_page(r, 200, "index.cs")) == 0 && keep)
+		list_cache_keep(r, view, list_mirror_version(m), print.data, print.len);
+out:
+	buf_free(&teams);
+	buf_free(&print);
+	return rc;
+}
+
 int
 page_index(struct req *r)
 {
@@ -610,7 +828,11 @@ page_index(struct req *r)
 	/* Credential reads do not move the list version (sql/025): an "unused"
 	 * view is never kept. */
 	keep = !flash && !(lq.cl.mask & CONNLIST_UNUSED);
-	if (keep && list_cache_serve(r, view.data)) {
+	if (list_mirror_usable(r, &lq)) {
+		rc = page_index_mirror(r, &lq, view.data, keep);
+		goto out;
+	}
+	if (keep && list_cache_serve(r, view.data, NULL, 0)) {
 		rc = 0;
 		goto out;
 	}
@@ -668,11 +890,9 @@ page_index(struct req *r)
 	lr.rows = rows;
 	render_splice_writer(r->hdf, "Rows.Html", &r->splices, list_rows_write, &lr);
 	list_fill_health(r, health_kept);
-	list_fill_pager(r, &lq, total, rows);
-	if (list_fill_start(r, &lq, total) == -1) {
-		http_error(r, 503, NULL);
-		goto out;
-	}
+	list_fill_pager(r, &lq, total, db_rows(rows), db_rows(rows) > 0 ? db_get(rows, 0, "id") :
+	    "", db_rows(rows) > 0 ? db_get(rows, db_rows(rows) - 1, "id") : "");
+	list_fill_start(r, &lq, total);
 	if ((rc = http_page(r, 200, "index.cs")) == -1)
 		goto out;
 	/* Kept only when the reads saw the same data (each statement has its
@@ -684,7 +904,7 @@ page_index(struct req *r)
 	if (keep && version >= 0 && version == list_result_version(count) &&
 	    (teams_lv == -1 || version == teams_lv) &&
 	    (health == NULL || version == list_result_version(health)))
-		list_cache_keep(r, view.data, r->sess->list_version);
+		list_cache_keep(r, view.data, r->sess->list_version, NULL, 0);
 	if (teams_read != NULL && teams_owned)
 		list_cache_teams_keep(r, teams_read);
 	/* Read with this page's rows, at one snapshot: kept for the next views. */

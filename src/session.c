@@ -49,6 +49,7 @@ session_free(struct session *s)
 		return;
 	free(s->email);
 	free(s->name);
+	free(s->team_ids);
 	secret_free(s->csrf);
 	free(s);
 }
@@ -98,6 +99,7 @@ session_load(struct req *r)
 		s->is_manager = strcmp(db_get(res, 0, "is_manager"), "t") == 0;
 		s->list_version = strtoll(db_get(res, 0, "list_version"), NULL, 10);
 		s->teams_version = strtoll(db_get(res, 0, "teams_version"), NULL, 10);
+		pg_int_array(db_get(res, 0, "team_ids"), &s->team_ids, &s->nteams);
 		r->sess = s;
 		touch = strcmp(db_get(res, 0, "touch"), "t") == 0;
 	}

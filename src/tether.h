@@ -42,6 +42,8 @@ void		 buf_free(struct buf *);
 
 /* Escape LIKE's wildcards (% _ \\) in `s` into out[outlen], truncating safely. */
 void		 like_escape(const char *s, char *out, size_t outlen);
+/* Append the numbers of a PostgreSQL bigint[] as text ("{12,34}") to *v. */
+void		 pg_int_array(const char *text, int64_t **v, size_t *n);
 
 /* Percent-encode for a query-string component (RFC 3986 unreserved kept). */
 void		 buf_url_encode(struct buf *, const char *);
@@ -322,6 +324,7 @@ struct config {
 	char		*outbound_egress;	/* outbound.egress_addresses: "" when unset */
 	int		 list_cache_pages;	/* Integrations pages a worker keeps; 0: none */
 	int		 list_cache_rows;	/* list.cache_rows: rendered rows a worker keeps */
+	int		 list_mirror;		/* list.mirror: 1, pages from a copy of the rows */
 	int		 secret_versions_kept;	/* connections.secret_versions_kept: revertable secrets */
 	/* Health (issue 11): scheduled checks, expiry, notifications. */
 	int		 check_interval_min;	/* health.check_interval_minutes */
@@ -581,6 +584,7 @@ struct app {
 	char		*connector_options_html;	/* the connector filter's */
 	struct list_cache *list_cache;	/* rendered Integrations pages (listcache.c) */
 	struct rowcache	*rowcache;	/* rendered rows of that list (rowcache.c) */
+	struct list_mirror *mirror;	/* the list's rows (listmirror.c); NULL: off */
 	unsigned long	 served;
 };
 
@@ -678,6 +682,65 @@ unsigned char	*app_unhex(const char *, size_t *len);
 struct list_cache;
 struct list_cache *list_cache_new(int nslots);	/* NULL when nslots is 0 */
 void		 list_cache_free(struct list_cache *);
+/* listmirror.c: a worker's copy of what the list shows of every connection,
+ * brought up to a list version by the rows changed since (sql/034). */
+struct list_mirror;
+#define MIRROR_PAGE	50
+struct mirror_row {
+	int64_t		 id;
+	int64_t		 tested_us;	/* INT64_MIN: never tested */
+	int64_t		 owner;		/* owner_team_id */
+	int64_t		 rv;		/* the list version it was read at */
+	int32_t		 expires;	/* earliest expiry, days since 1970; INT32_MAX: none */
+	size_t		 nshares;
+	int64_t		*shares;	/* teams it is shared with */
+	const char	*name, *key, *connector, *protocol, *status, *tested, *result, *flows;
+	char		*html;		/* its markup, once written (page-index.c) */
+	size_t		 html_len;
+	int64_t		 html_tv;	/* the teams version it was written at */
+};
+/* A view: the filters as connlist's, decided by the caller. */
+struct mirror_view {
+	int		 sort;		/* connlist_sorts' index */
+	const char	*q;		/* lowered (list_mirror_lower), or NULL */
+	const char	*connector, *status;	/* NULL: any */
+	int		 expiring;
+	int64_t		 team;		/* 0: any */
+	const int64_t	*teams;		/* the viewer's teams; NULL: an admin */
+	size_t		 nteams;
+	int		 horizon;	/* health.expiry_horizon_days */
+	long long	 page;
+	int64_t		 after, before;	/* a cursor row's id, or 0 */
+};
+struct mirror_page {
+	long long		 total;
+	long long		 health[3];	/* failing, needs reconnect, expiring */
+	int			 cursor_found;
+	int			 n;
+	struct mirror_row	*rows[MIRROR_PAGE];
+};
+struct list_mirror *list_mirror_new(void);
+void		 list_mirror_free(struct list_mirror *);
+/* Up to at least list version `version` and teams version `teams_version`
+ * (a session lookup's): 0, or -1 when the database failed. */
+int		 list_mirror_sync(struct list_mirror *, struct db *, int64_t version,
+		    int64_t teams_version);
+int64_t		 list_mirror_version(const struct list_mirror *);
+int64_t		 list_mirror_teams_version(const struct list_mirror *);
+const struct mirror_row *list_mirror_get(const struct list_mirror *, int64_t id);
+const char	*list_mirror_team_name(const struct list_mirror *, int64_t id);
+/* The i-th team in the team filter's order: 1, or 0 past the last. */
+int		 list_mirror_team_at(const struct list_mirror *, size_t i, int64_t *id,
+		    const char **name);
+/* s lowered as PostgreSQL's lower() in a C.UTF-8 database: 0, or -1. */
+int		 list_mirror_lower(const struct list_mirror *, const char *s, char *out,
+		    size_t size);
+void		 list_mirror_page(struct list_mirror *, const struct mirror_view *,
+		    struct mirror_page *);
+/* A row's markup kept with it, written at teams version tv. */
+const char	*list_mirror_row_html(struct mirror_row *, int64_t tv, size_t *len);
+void		 list_mirror_row_keep(struct mirror_row *, int64_t tv, const char *html,
+		    size_t len);
 /* rowcache.c: the list's rows a worker keeps, by id and the values shown. */
 struct rowcache;
 struct rowcache	*rowcache_new(int nslots);	/* NULL when nslots is 0 */

@@ -353,3 +353,21 @@ str_word_next(const char **sp, char *w, size_t wlen)
 	*sp += len;
 	return 1;
 }
+
+void
+pg_int_array(const char *text, int64_t **v, size_t *n)
+{
+	char		*end;
+	long long	 x;
+
+	for (; *text != '\0'; text++) {
+		if ((*text < '0' || *text > '9') && *text != '-')
+			continue;
+		x = strtoll(text, &end, 10);
+		if (end == text)
+			continue;
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = x;
+		text = end - 1;
+	}
+}

@@ -28,6 +28,8 @@ struct session {
 	char		*csrf;
 	int64_t		 list_version;	/* sql/032: moves with every change the user's list shows */
 	int64_t		 teams_version;	/* sql/032: moves with every change to the teams table */
+	int64_t		*team_ids;	/* the teams they are a member of, by id */
+	size_t		 nteams;
 };
 
 struct route;
@@ -495,10 +497,14 @@ void		 api_dispatch(struct req *);
 
 /* ----------------------------------------------------------- listcache.c */
 
-/* 1 when r->out now holds the kept page of this session's `view`. */
-int		 list_cache_serve(struct req *, const char *view);
-/* Keep r->out, rendered from rows read at list version `version`. */
-void		 list_cache_keep(struct req *, const char *view, int64_t version);
+/* 1 when r->out now holds the kept page of this session's `view`: kept
+ * under the session's list version (print NULL), or under this print. */
+int		 list_cache_serve(struct req *, const char *view, const char *print,
+		    size_t print_len);
+/* Keep r->out, rendered from rows read at list version `version`, or from
+ * the values `print` holds (listmirror.c). */
+void		 list_cache_keep(struct req *, const char *view, int64_t version,
+		    const char *print, size_t print_len);
 /* The user's health summary (failing, needs reconnect, expiring) kept by
  * the worker for this scope version and day (time / 86400, taken before
  * it was read): 1 and out, else 0. */

@@ -190,6 +190,26 @@ test_equal_ct(void)
 	T_INT(str_equal_ct(NULL, NULL), 0, "str_equal_ct NULL and NULL");
 }
 
+static void
+test_pg_int_array(void)
+{
+	int64_t	*v = NULL;
+	size_t	 n = 0;
+
+	pg_int_array("{}", &v, &n);
+	T_INT((long long)n, 0, "pg_int_array: {} is empty");
+	pg_int_array("{12,3400000000000,-5}", &v, &n);
+	T_INT((long long)n, 3, "pg_int_array: three numbers");
+	T_INT(n == 3 && v[0] == 12 && v[1] == 3400000000000LL && v[2] == -5, 1,
+	    "pg_int_array: their values, in order");
+	pg_int_array("{7}", &v, &n);
+	T_INT(n == 4 && v[3] == 7, 1, "pg_int_array appends");
+	pg_int_array("", &v, &n);
+	pg_int_array("{-}", &v, &n);
+	T_INT((long long)n, 4, "pg_int_array: nothing from \"\" or a lone sign");
+	free(v);
+}
+
 int
 main(void)
 {
@@ -198,5 +218,6 @@ main(void)
 	test_buf();
 	test_url_encode();
 	test_equal_ct();
+	test_pg_int_array();
 	return (t_done());
 }
