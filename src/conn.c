@@ -30,6 +30,7 @@ static const char conn_sql[] =
     " ($3::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_id ="
     " c.owner_team_id AND m.user_id = $2 AND m.role = 'manager')) AS owner_manager,"
     " COALESCE(c.named_credential_id, 0) AS nc_id, COALESCE(c.uplink_id, 0) AS uplink_id,"
+    " COALESCE(c.oauth_client_id, 0) AS oauth_client_id,"
     " COALESCE((SELECT u.name FROM uplinks u WHERE u.id = c.uplink_id), '') AS uplink,"
     " COALESCE((SELECT n.name FROM named_credentials n WHERE n.id = c.named_credential_id),"
     " '') AS nc_name,"
@@ -129,6 +130,7 @@ conn_get(const struct actor *a, int64_t id, int *dberr)
 		c->granted_scopes = xstrdup(db_get(res, 0, "granted_scopes"));
 		c->named_credential_id = strtoll(db_get(res, 0, "nc_id"), NULL, 10);
 		c->uplink_id = strtoll(db_get(res, 0, "uplink_id"), NULL, 10);
+		c->oauth_client_id = strtoll(db_get(res, 0, "oauth_client_id"), NULL, 10);
 		c->uplink = xstrdup(db_get(res, 0, "uplink"));
 		c->named_credential = xstrdup(db_get(res, 0, "nc_name"));
 		c->token_expiring = strcmp(db_get(res, 0, "token_expiring"), "t") == 0;

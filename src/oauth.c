@@ -673,9 +673,12 @@ oauth_authorize_origin(const struct actor *a, const struct conn *c)
 	{
 		struct oauthclient oc;
 
-		if (oauthclient_for_conn(a, c->id, 0, &oc) == 1 && *oc.authorize_url != '\0')
-			buf_puts(&url, oc.authorize_url);
-		oauthclient_free(&oc);
+		/* A saved client's URL (none for most: no query then). */
+		if (c->oauth_client_id != 0 && oauthclient_for_conn(a, c->id, 0, &oc) == 1) {
+			if (*oc.authorize_url != '\0')
+				buf_puts(&url, oc.authorize_url);
+			oauthclient_free(&oc);
+		}
 	}
 	if ((url.len > 0 || (settings != NULL && oauth_expand(a, oauth_value(hdf_get_obj(proto,
 	    "OAuth"), "authorize_url", c->api_type), settings, &url) == 0)) &&

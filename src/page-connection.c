@@ -86,6 +86,8 @@ details_oauth_client(struct req *r, const struct conn *c)
 	PGresult		*res;
 	int			 rc;
 
+	if (c->oauth_client_id == 0)	/* as conn_get read it: no query for most */
+		return 0;
 	if ((rc = oauthclient_for_conn(&r->actor, c->id, 0, &oc)) != 1)
 		return rc;
 	render_set_int(r->hdf, "Conn.OAuthClientId", oc.id);

@@ -1145,6 +1145,7 @@ struct conn {
 	char		*settings;	/* jsonb text */
 	char		*granted_scopes;
 	int64_t		 uplink_id;	/* 0: direct */
+	int64_t		 oauth_client_id;	/* a saved OAuth client (sql/023); 0: none */
 	char		*uplink;	/* its name */
 	int64_t		 named_credential_id;	/* 0: none */
 	char		*named_credential;	/* its name */
