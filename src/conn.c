@@ -91,21 +91,12 @@ conn_own_read(struct conn *c, PGresult *res)
 	c->expires_in = atoi(db_get(res, 0, "own_expires_in"));
 }
 
-struct conn *
-conn_get(const struct actor *a, int64_t id, int *dberr)
+/* The connection in res (conn_sql's), if the actor may see it. */
+static struct conn *
+conn_read(PGresult *res, int64_t id)
 {
-	char		 cid[24], uid[24];
-	const char	*params[3] = { cid, uid, a->is_admin ? "t" : "f" };
-	PGresult	*res;
 	struct conn	*c = NULL;
 
-	*dberr = 0;
-	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
-	if ((res = db_exec_named(&a->app->db, "conn_get", conn_sql, 3, params)) == NULL) {
-		*dberr = 1;
-		return NULL;
-	}
 	if (db_rows(res) == 1 && atoi(db_get(res, 0, "perm")) > PERM_NONE) {
 		c = xcalloc(1, sizeof(*c));
 		c->id = id;
@@ -145,6 +136,51 @@ conn_get(const struct actor *a, int64_t id, int *dberr)
 		if (strcmp(c->context, "per_user") == 0)
 			conn_own_read(c, res);
 	}
+	return c;
+}
+
+struct conn *
+conn_get(const struct actor *a, int64_t id, int *dberr)
+{
+	struct db_batch	 b;
+	struct conn	*c;
+	int		 at;
+
+	db_batch_init(&b);
+	at = conn_get_queue(a, id, &b);
+	if (db_batch_run(&a->app->db, &b) == -1) {
+		db_batch_free(&b);
+		*dberr = 1;
+		return NULL;
+	}
+	c = conn_get_take(&b, at, id, dberr);
+	db_batch_free(&b);
+	return c;
+}
+
+int
+conn_get_queue(const struct actor *a, int64_t id, struct db_batch *b)
+{
+	char		 cid[24], uid[24];
+	const char	*params[3] = { cid, uid, a->is_admin ? "t" : "f" };
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
+	return db_batch_add(b, "conn_get", conn_sql, 3, params);
+}
+
+struct conn *
+conn_get_take(struct db_batch *b, int at, int64_t id, int *dberr)
+{
+	PGresult	*res;
+	struct conn	*c;
+
+	*dberr = 0;
+	if ((res = db_batch_take(b, at)) == NULL) {
+		*dberr = 1;
+		return NULL;
+	}
+	c = conn_read(res, id);
 	db_clear(res);
 	return c;
 }

@@ -157,9 +157,30 @@ connpage_fill(struct req *r, const struct conn *c, const char *tab)
 int
 connpage_load(struct req *r, enum perm need, struct conn **out)
 {
-	int	 dberr;
+	return connpage_load_with(r, need, out, NULL);
+}
 
-	*out = conn_get(&r->actor, r->arg_id, &dberr);
+/*
+ * As connpage_load, with the caller's reads in the same round trip: b
+ * holds them (or is NULL), conn_get is queued after them and the batch run
+ * here; the caller takes its results after a 0. Those reads ran before
+ * anyone knew the actor may see the connection: they are used only then.
+ */
+int
+connpage_load_with(struct req *r, enum perm need, struct conn **out, struct db_batch *b)
+{
+	struct db_batch	 own;
+	int		 dberr = 0, at;
+
+	if (b == NULL) {
+		db_batch_init(&own);
+		b = &own;
+	}
+	at = conn_get_queue(&r->actor, r->arg_id, b);
+	*out = db_batch_run(&r->app->db, b) == -1 ? (dberr = 1, NULL) :
+	    conn_get_take(b, at, r->arg_id, &dberr);
+	if (b == &own)
+		db_batch_free(&own);
 	if (dberr) {
 		http_error(r, 503, NULL);
 		return 1;
@@ -195,21 +216,54 @@ static const struct {
 int
 connpage_fill_flows(struct req *r, int64_t id, const char *prefix, const char *sort)
 {
-	char		 cid[24], sql[512], name[32];
-	const char	*params[1] = { cid };
-	PGresult	*res;
-	size_t		 s = 0, k;
+	struct db_batch	 b;
+	PGresult	*res = NULL;
+	int		 at;
+
+	db_batch_init(&b);
+	at = connpage_flows_queue(&b, id, sort);
+	if (db_batch_run(&r->app->db, &b) == 0)
+		res = db_batch_take(&b, at);
+	db_batch_free(&b);
+	if (res == NULL)
+		return -1;
+	connpage_flows_fill(r, prefix, sort, res);
+	db_clear(res);
+	return 0;
+}
+
+/* The flow sort `sort` names (the first, by name, when none). */
+static size_t
+connpage_flow_sort(const char *sort)
+{
+	size_t	 s = 0, k;
 
 	for (k = 0; sort != NULL && k < sizeof(flow_sorts) / sizeof(flow_sorts[0]); k++)
 		if (strcmp(flow_sorts[k].key, sort) == 0)
 			s = k;
+	return s;
+}
+
+int
+connpage_flows_queue(struct db_batch *b, int64_t id, const char *sort)
+{
+	char		 cid[24], sql[512], name[32];
+	const char	*params[1] = { cid };
+	size_t		 s = connpage_flow_sort(sort);
+
 	snprintf(cid, sizeof(cid), "%lld", (long long)id);
 	snprintf(sql, sizeof(sql), "SELECT f.id, f.name, f.version, f.status, f.owner,"
 	    " f.progress_status FROM flows f JOIN flow_connections fc ON fc.flow_id = f.id"
 	    " WHERE fc.connection_id = $1 ORDER BY %s LIMIT 500", flow_sorts[s].order);
 	snprintf(name, sizeof(name), "conn_flows_%zu", s);
-	if ((res = db_exec_named(&r->app->db, name, sql, 1, params)) == NULL)
-		return -1;
+	return db_batch_add(b, name, sql, 1, params);
+}
+
+void
+connpage_flows_fill(struct req *r, const char *prefix, const char *sort, PGresult *res)
+{
+	size_t	 s = connpage_flow_sort(sort), k;
+
 	render_rows(r->hdf, prefix, res, (const char *const[]){ "Id", "id", "Name", "name",
 	    "Version", "version", "Status", "status", "Owner", "owner",
 	    "ProgressStatus", "progress_status", NULL });
@@ -224,8 +278,6 @@ connpage_fill_flows(struct req *r, int64_t id, const char *prefix, const char *s
 		snprintf(q, sizeof(q), "?sort=%s", flow_sorts[flip ? k + 1 : k].key);
 		render_set(r->hdf, node, q);
 	}
-	db_clear(res);
-	return 0;
 }
 
 int

@@ -99,7 +99,11 @@ details_oauth_client(struct req *r, const struct conn *c)
 }
 
 /* The Details reads, each "$1" the connection and, where it has one, "$2"
- * the signed-in user of a per-user connection (NULL otherwise). */
+ * the signed-in user. They go with conn_get in one round trip, before the
+ * connection is read: whether it is per-user (its charts and status
+ * history are then the user's own) is decided in SQL. */
+#define PER_USER_1 "EXISTS (SELECT 1 FROM connections k WHERE k.id = $1" \
+	" AND k.execution_context = 'per_user')"
 static const char SQL_VERSIONS[] =
     "SELECT v.version, to_char(v.changed_at AT TIME ZONE 'UTC',"
     " 'YYYY-MM-DD HH24:MI') || ' UTC' AS at, COALESCE(u.email, '') AS who,"
@@ -112,11 +116,11 @@ static const char SQL_TIMELINE[] =
     "SELECT * FROM (SELECT tested_at, result, COALESCE(latency_ms, 0) AS ms,"
     " to_char(tested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS at"
     " FROM connection_tests WHERE connection_id = $1"
-    " AND ($2::bigint IS NULL OR user_id = $2::bigint) ORDER BY tested_at DESC"
+    " AND (user_id = $2::bigint OR NOT " PER_USER_1 ") ORDER BY tested_at DESC"
     " LIMIT 30) t ORDER BY tested_at";
 static const char SQL_PEOPLE[] =
     "WITH p AS (SELECT DISTINCT m.user_id FROM team_members m"
-    " WHERE m.role <> 'viewer' AND (m.team_id = (SELECT owner_team_id FROM connections"
+    " WHERE " PER_USER_1 " AND m.role <> 'viewer' AND (m.team_id = (SELECT owner_team_id FROM connections"
     " WHERE id = $1) OR m.team_id IN (SELECT team_id FROM connection_shares"
     " WHERE connection_id = $1))),"
     " st AS (SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM user_connection_secrets us"
@@ -131,7 +135,8 @@ static const char SQL_STATUS_CHANGES[] =
     "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' AS at,"
     " from_status, to_status, reason, trigger, consecutive_failures"
     " FROM connection_status_changes WHERE connection_id = $1"
-    " AND user_id IS NOT DISTINCT FROM $2::bigint ORDER BY at DESC, id DESC LIMIT 20";
+    " AND user_id IS NOT DISTINCT FROM (SELECT CASE WHEN " PER_USER_1 " THEN $2::bigint END)"
+    " ORDER BY at DESC, id DESC LIMIT 20";
 static const char SQL_ENGINE_USE[] =
     "SELECT to_char(max(u.at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last,"
     " count(*) AS reads FROM credential_uses u WHERE u.connection_id = $1"
@@ -358,23 +363,22 @@ struct details_reads {
 	int	 secrets, versions, timeline, people, changes, use, flows;
 };
 
-/* Queue every read of Details that needs only the connection: one round
- * trip to the database for all of them (db_batch). */
+/* Queue every read of Details that needs only the connection's id: one
+ * round trip to the database for them and conn_get (db_batch). */
 static void
-details_queue(struct req *r, const struct conn *c, struct db_batch *b,
-    struct details_reads *q)
+details_queue(struct req *r, int64_t id, struct db_batch *b, struct details_reads *q)
 {
 	char		 cid[24], uid[24];
-	const char	*params[2] = { cid, c->own_status != NULL ? uid : NULL };
+	const char	*params[2] = { cid, uid };
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
-	q->secrets = secret_conn_json_queue(b, c->id);
+	q->secrets = secret_conn_json_queue(b, id);
 	q->versions = db_batch_add(b, "conn_versions", SQL_VERSIONS, 1, params);
-	q->timeline = db_batch_add(b, "timeline", SQL_TIMELINE, 2, params);
-	q->people = c->own_status != NULL && c->perm >= PERM_MANAGE ?
-	    db_batch_add(b, "conn_people", SQL_PEOPLE, 1, params) : -1;
-	q->changes = db_batch_add(b, "conn_status_changes", SQL_STATUS_CHANGES, 2, params);
+	q->timeline = db_batch_add(b, "details_timeline", SQL_TIMELINE, 2, params);
+	/* Only a per-user connection has people (none else: an empty read). */
+	q->people = db_batch_add(b, "details_people", SQL_PEOPLE, 1, params);
+	q->changes = db_batch_add(b, "details_status_changes", SQL_STATUS_CHANGES, 2, params);
 	q->use = db_batch_add(b, "details_engine_use", SQL_ENGINE_USE, 1, params);
 	q->flows = db_batch_add(b, "details_engine_flows", SQL_ENGINE_FLOWS, 1, params);
 }
@@ -388,9 +392,12 @@ page_connection(struct req *r)
 	char			*stored = NULL, *expiry = NULL;
 	int			 rc = -1;
 
-	if (connpage_load(r, PERM_VIEW, &c))
-		return 0;
 	db_batch_init(&b);
+	details_queue(r, r->arg_id, &b, &q);
+	if (connpage_load_with(r, PERM_VIEW, &c, &b)) {
+		db_batch_free(&b);
+		return 0;
+	}
 	connpage_fill(r, c, "details");
 	/* Where its calls come from: its uplink's addresses, or Tether's. */
 	uplinks_egress_fill(r, c->uplink_id, c->uplink);
@@ -399,9 +406,6 @@ page_connection(struct req *r)
 	    strcmp(c->context, "per_user") == 0))
 		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
 	render_set(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
-	details_queue(r, c, &b, &q);
-	if (db_batch_run(&r->app->db, &b) == -1)
-		goto out;
 	stored = secret_conn_json_take(&b, q.secrets);
 	expiry = secret_conn_json_take(&b, q.secrets + 1);
 	details_versions_fill(r, c, b.item[q.versions].res);
@@ -410,7 +414,7 @@ page_connection(struct req *r)
 		goto out;
 	if (c->own_status != NULL) {
 		details_user_state(r, c);
-		if (q.people >= 0)
+		if (c->perm >= PERM_MANAGE)
 			details_people_fill(r, b.item[q.people].res);
 	}
 	details_timeline_fill(r, b.item[q.timeline].res);
@@ -433,13 +437,21 @@ int
 page_connection_related(struct req *r)
 {
 	struct conn	*c;
-	int		 rc = -1;
+	struct db_batch	 b;
+	const char	*sort = req_param(r, "sort");
+	int		 rc, flows;
 
-	if (connpage_load(r, PERM_VIEW, &c))
+	/* The flows with the connection: one round trip. */
+	db_batch_init(&b);
+	flows = connpage_flows_queue(&b, r->arg_id, sort);
+	if (connpage_load_with(r, PERM_VIEW, &c, &b)) {
+		db_batch_free(&b);
 		return 0;
+	}
 	connpage_fill(r, c, "related");
-	if (connpage_fill_flows(r, c->id, "Flows", req_param(r, "sort")) == 0)
-		rc = http_page(r, 200, "connection-related.cs");
+	connpage_flows_fill(r, "Flows", sort, b.item[flows].res);
+	rc = http_page(r, 200, "connection-related.cs");
+	db_batch_free(&b);
 	conn_free(c);
 	return rc;
 }

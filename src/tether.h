@@ -1176,6 +1176,10 @@ struct conn {
 /* Load connection `id` as the actor may see it; NULL when it does not exist
  * or they may not see it (*dberr set on a database failure). */
 struct conn	*conn_get(const struct actor *, int64_t id, int *dberr);
+/* conn_get in a batch with other reads (one round trip): queue it, run the
+ * batch (db_batch_run: -1 is a database error), then take the connection. */
+int		 conn_get_queue(const struct actor *, int64_t id, struct db_batch *);
+struct conn	*conn_get_take(struct db_batch *, int at, int64_t id, int *dberr);
 void		 conn_free(struct conn *);
 /* Set the connection mode (0: Direct) in the caller's transaction; 0 or -1. */
 int		 conn_set_uplink(const struct actor *, int64_t id, int64_t uplink_id);

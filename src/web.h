@@ -368,6 +368,14 @@ void		 connpage_fill(struct req *, const struct conn *, const char *tab);
 /* Load {id} for a page: 0 with *out set, or the response is already made
  * (404 when missing or invisible, 403, 503) and 1 is returned. */
 int		 connpage_load(struct req *, enum perm need, struct conn **out);
+/* The flows using connection id, sorted by `sort` (?sort=): queued, then
+ * their rows as prefix.N and the sort links (connpage_fill_flows: both). */
+int		 connpage_flows_queue(struct db_batch *, int64_t id, const char *sort);
+void		 connpage_flows_fill(struct req *, const char *prefix, const char *sort,
+		    struct pg_result *res);
+/* The same, in one round trip with the reads queued in b (by connection id). */
+int		 connpage_load_with(struct req *, enum perm need, struct conn **out,
+		    struct db_batch *b);
 /* The flows using a connection into `prefix`.N.Id|Name|Version|Status|Owner|
  * ProgressStatus, sorted by an allow-listed key; -1 on failure. */
 int		 connpage_fill_flows(struct req *, int64_t id, const char *prefix,
