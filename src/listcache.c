@@ -119,7 +119,9 @@ list_copy_is_for(const struct list_copy *e, const struct session *s, const char 
 	return e->session_id == s->id && strcmp(e->view, view) == 0;
 }
 
-/* print NULL: served while the version is the same; else while the print is. */
+/* print NULL: served while the version is the same (a copy kept with a
+ * print too: nothing it shows can have changed either); else while the
+ * print is. */
 int
 list_cache_serve(struct req *r, const char *view, const char *print, size_t print_len)
 {
@@ -134,11 +136,19 @@ list_cache_serve(struct req *r, const char *view, const char *print, size_t prin
 		e = &c->slots[i];
 		if (e->session_id == 0 || !list_copy_is_for(e, s, view))
 			continue;
-		if ((print == NULL ? e->print != NULL || e->version != s->list_version :
-		    e->print == NULL || e->print_len != print_len ||
-		    memcmp(e->print, print, print_len) != 0) || e->is_admin != s->is_admin ||
-		    strcmp(e->email, s->email) != 0 || strcmp(e->name, s->name) != 0) {
+		if (e->is_admin != s->is_admin || strcmp(e->email, s->email) != 0 ||
+		    strcmp(e->name, s->name) != 0) {
 			list_copy_clear(e);	/* out of date for good */
+			return 0;
+		}
+		if (print == NULL && e->version != s->list_version) {
+			if (e->print == NULL)
+				list_copy_clear(e);
+			return 0;	/* a print may still say it is the same */
+		}
+		if (print != NULL && (e->print == NULL || e->print_len != print_len ||
+		    memcmp(e->print, print, print_len) != 0)) {
+			list_copy_clear(e);
 			return 0;
 		}
 		/* Sent from the copy itself: only the request id changes. */

@@ -21,6 +21,7 @@
  */
 #include <limits.h>
 #include <locale.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +153,6 @@ mirror_row_free(struct mirror_row *w)
 	if (w == NULL)
 		return;
 	free(w->shares);
-	free(w->html);
 	free(w);
 }
 
@@ -617,6 +617,9 @@ mirror_read_whole(struct list_mirror *m, struct db *db, int64_t *tv)
 	qsort(m->by_tested, m->n, sizeof(*m->by_tested), qcmp_tested);
 	mirror_sorting = NULL;
 	m->version = lv;
+	/* The whole read's result was several times the copy: give the pages
+	 * it left free back to the system. */
+	malloc_trim(0);
 	return 0;
 }
 
@@ -970,24 +973,4 @@ list_mirror_page(struct list_mirror *m, const struct mirror_view *v,
 		/* The nearest rows before it, in the page's order. */
 		for (i = 0; i < nring; i++)
 			p->rows[p->n++] = m->row[ring[(at + MIRROR_PAGE - nring + i) % MIRROR_PAGE]];
-}
-
-const char *
-list_mirror_row_html(struct mirror_row *w, int64_t teams_version, size_t *len)
-{
-	if (w->html == NULL || w->html_tv != teams_version)
-		return NULL;
-	*len = w->html_len;
-	return w->html;
-}
-
-void
-list_mirror_row_keep(struct mirror_row *w, int64_t teams_version, const char *html,
-    size_t len)
-{
-	free(w->html);
-	w->html = xmalloc(len);
-	memcpy(w->html, html, len);
-	w->html_len = len;
-	w->html_tv = teams_version;
 }

@@ -423,46 +423,51 @@ list_row_html(struct buf *out, const struct catalog *cat, const char *const *v)
 	rowcache_html(out, &w);
 }
 
-/* Each row's markup from the worker's kept copy when every value it shows
- * is the same, else written (rowcache.c) and kept: straight into the page. */
+/* A row's markup from the worker's kept copy when every value it shows is
+ * the same, else written (rowcache.c) and kept: straight into the page.
+ * key: scratch for the values as the row cache keys them. */
+static void
+list_row_write(struct buf *out, struct req *r, const char *const *v, struct buf *key)
+{
+	const char	*kept;
+	size_t		 len, k;
+	int64_t		 id = strtoll(v[ROW_ID], NULL, 10);
+
+	key->len = 0;
+	for (k = 0; k < ROW_NVALUES; k++)
+		buf_append(key, v[k], strlen(v[k]) + 1);	/* with its NUL */
+	if ((kept = rowcache_get(r->app->rowcache, id, key->data, key->len, &len)) != NULL) {
+		buf_append(out, kept, len);
+		return;
+	}
+	len = out->len;
+	list_row_html(out, &r->app->catalog, v);
+	rowcache_put(r->app->rowcache, id, key->data, key->len, out->data + len, out->len - len);
+}
+
+/* The page's rows, from the page query. */
 static void
 list_rows_write(struct buf *out, void *arg)
 {
 	const struct list_rows	*lr = arg;
 	struct req		*r = lr->r;
 	PGresult		*rows = lr->rows;
-	const struct catalog	*cat = &r->app->catalog;
 	/* Column numbers once, not a name lookup for each of 50 x 9 cells. */
 	const int		 cols[] = { db_col(rows, "id"), db_col(rows, "name"),
 				    db_col(rows, "connector"), db_col(rows, "auth_protocol"),
 				    db_col(rows, "status"), db_col(rows, "tested"),
 				    db_col(rows, "last_test_result"), db_col(rows, "team"),
 				    db_col(rows, "flows") };
-	const size_t		 ncols = sizeof(cols) / sizeof(cols[0]);
-	const char		*v[sizeof(cols) / sizeof(cols[0])], *kept;
+	const char		*v[ROW_NVALUES];
 	struct buf		 key;
-	size_t			 len, k;
+	size_t			 k;
 	int			 i;
 
 	buf_init(&key);
 	for (i = 0; i < db_rows(rows); i++) {
-		int64_t			 id;
-
-		key.len = 0;
-		for (k = 0; k < ncols; k++) {
+		for (k = 0; k < ROW_NVALUES; k++)
 			v[k] = db_value(rows, i, cols[k]);
-			buf_append(&key, v[k], strlen(v[k]) + 1);	/* with its NUL */
-		}
-		id = strtoll(v[0], NULL, 10);
-		if ((kept = rowcache_get(r->app->rowcache, id, key.data, key.len,
-		    &len)) != NULL) {
-			buf_append(out, kept, len);
-			continue;
-		}
-		len = out->len;
-		list_row_html(out, cat, v);
-		rowcache_put(r->app->rowcache, id, key.data, key.len, out->data + len,
-		    out->len - len);
+		list_row_write(out, r, v, &key);
 	}
 	buf_free(&key);
 }
@@ -657,7 +662,7 @@ list_mirror_team_options(struct req *r, struct buf *own)
 	return app->all_teams_html;
 }
 
-/* The page's rows from the copy, each row's markup kept with it. */
+/* The page's rows from the copy (their markup kept as the SQL list's). */
 struct list_mirror_rows {
 	struct req		*r;
 	struct mirror_page	*p;
@@ -668,19 +673,15 @@ list_mirror_rows_write(struct buf *out, void *arg)
 {
 	const struct list_mirror_rows	*lr = arg;
 	const struct list_mirror	*m = lr->r->app->mirror;
-	int64_t				 tv = list_mirror_teams_version(m);
-	const char			*kept, *v[ROW_NVALUES];
+	const char			*v[ROW_NVALUES];
 	char				 id[24];
-	size_t				 len, at;
+	struct buf			 key;
 	int				 i;
 
+	buf_init(&key);
 	for (i = 0; i < lr->p->n; i++) {
-		struct mirror_row	*w = lr->p->rows[i];
+		const struct mirror_row	*w = lr->p->rows[i];
 
-		if ((kept = list_mirror_row_html(w, tv, &len)) != NULL) {
-			buf_append(out, kept, len);
-			continue;
-		}
 		snprintf(id, sizeof(id), "%lld", (long long)w->id);
 		v[ROW_ID] = id;
 		v[ROW_NAME] = w->name;
@@ -691,10 +692,9 @@ list_mirror_rows_write(struct buf *out, void *arg)
 		v[ROW_RESULT] = w->result;
 		v[ROW_TEAM] = list_mirror_team_name(m, w->owner);
 		v[ROW_FLOWS] = w->flows;
-		at = out->len;
-		list_row_html(out, &lr->r->app->catalog, v);
-		list_mirror_row_keep(w, tv, out->data + at, out->len - at);
+		list_row_write(out, lr->r, v, &key);
 	}
+	buf_free(&key);
 }
 
 /* Everything the page shows that the view and the session do not already
@@ -745,6 +745,9 @@ page_index_mirror(struct req *r, struct list_query *lq, const char *view, int ke
 	const char		*options;
 	int			 rc = -1, i;
 
+	/* Nothing the user may see changed since it was kept: no walk. */
+	if (keep && list_cache_serve(r, view, NULL, 0))
+		return 0;
 	if (list_mirror_view_of(r, lq, &v, q, sizeof(q)) == -1) {
 		http_flash(r, "error", "Search for at most 100 characters of plain text.");
 		lq->cl.q = NULL;
@@ -789,7 +792,7 @@ page_index_mirror(struct req *r, struct list_query *lq, const char *view, int ke
 	list_fill_pager(r, lq, p.total, p.n, first, last);
 	list_fill_start(r, lq, p.total);
 	if ((rc = http_page(r, 200, "index.cs")) == 0 && keep)
-		list_cache_keep(r, view, list_mirror_version(m), print.data, print.len);
+		list_cache_keep(r, view, r->sess->list_version, print.data, print.len);
 out:
 	buf_free(&teams);
 	buf_free(&print);

@@ -695,9 +695,6 @@ struct mirror_row {
 	size_t		 nshares;
 	int64_t		*shares;	/* teams it is shared with */
 	const char	*name, *key, *connector, *protocol, *status, *tested, *result, *flows;
-	char		*html;		/* its markup, once written (page-index.c) */
-	size_t		 html_len;
-	int64_t		 html_tv;	/* the teams version it was written at */
 };
 /* A view: the filters as connlist's, decided by the caller. */
 struct mirror_view {
@@ -737,10 +734,6 @@ int		 list_mirror_lower(const struct list_mirror *, const char *s, char *out,
 		    size_t size);
 void		 list_mirror_page(struct list_mirror *, const struct mirror_view *,
 		    struct mirror_page *);
-/* A row's markup kept with it, written at teams version tv. */
-const char	*list_mirror_row_html(struct mirror_row *, int64_t tv, size_t *len);
-void		 list_mirror_row_keep(struct mirror_row *, int64_t tv, const char *html,
-		    size_t len);
 /* rowcache.c: the list's rows a worker keeps, by id and the values shown. */
 struct rowcache;
 struct rowcache	*rowcache_new(int nslots);	/* NULL when nslots is 0 */
