@@ -157,30 +157,30 @@ connpage_fill(struct req *r, const struct conn *c, const char *tab)
 int
 connpage_load(struct req *r, enum perm need, struct conn **out)
 {
-	return connpage_load_with(r, need, out, NULL);
+	struct db_batch	 b;
+	int		 at, rc;
+
+	db_batch_init(&b);
+	at = conn_get_queue(&r->actor, r->arg_id, &b);
+	if (db_batch_run(&r->app->db, &b) == -1) {
+		db_batch_free(&b);
+		*out = NULL;
+		http_error(r, 503, NULL);
+		return 1;
+	}
+	rc = connpage_take(r, need, out, &b, at);
+	db_batch_free(&b);
+	return rc;
 }
 
-/*
- * As connpage_load, with the caller's reads in the same round trip: b
- * holds them (or is NULL), conn_get is queued after them and the batch run
- * here; the caller takes its results after a 0. Those reads ran before
- * anyone knew the actor may see the connection: they are used only then.
- */
+/* The connection conn_get_queue put at `at` of b, which has run: as
+ * connpage_load. */
 int
-connpage_load_with(struct req *r, enum perm need, struct conn **out, struct db_batch *b)
+connpage_take(struct req *r, enum perm need, struct conn **out, struct db_batch *b, int at)
 {
-	struct db_batch	 own;
-	int		 dberr = 0, at;
+	int	 dberr;
 
-	if (b == NULL) {
-		db_batch_init(&own);
-		b = &own;
-	}
-	at = conn_get_queue(&r->actor, r->arg_id, b);
-	*out = db_batch_run(&r->app->db, b) == -1 ? (dberr = 1, NULL) :
-	    conn_get_take(b, at, r->arg_id, &dberr);
-	if (b == &own)
-		db_batch_free(&own);
+	*out = conn_get_take(b, at, r->arg_id, &dberr);
 	if (dberr) {
 		http_error(r, 503, NULL);
 		return 1;

@@ -360,19 +360,20 @@ details_engine_use_fill(struct req *r, PGresult *use, PGresult *flows)
 
 /* Indexes of the Details reads in their batch (-1: not asked). */
 struct details_reads {
-	int	 secrets, versions, timeline, people, changes, use, flows;
+	int	 conn, secrets, versions, timeline, people, changes, use, flows;
 };
 
 /* Queue every read of Details that needs only the connection's id: one
  * round trip to the database for them and conn_get (db_batch). */
 static void
-details_queue(struct req *r, int64_t id, struct db_batch *b, struct details_reads *q)
+details_queue(const struct actor *who, int64_t id, struct db_batch *b, struct details_reads *q)
 {
 	char		 cid[24], uid[24];
 	const char	*params[2] = { cid, uid };
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)who->user_id);
+	q->conn = conn_get_queue(who, id, b);
 	q->secrets = secret_conn_json_queue(b, id);
 	q->versions = db_batch_add(b, "conn_versions", SQL_VERSIONS, 1, params);
 	q->timeline = db_batch_add(b, "details_timeline", SQL_TIMELINE, 2, params);
@@ -383,19 +384,57 @@ details_queue(struct req *r, int64_t id, struct db_batch *b, struct details_read
 	q->flows = db_batch_add(b, "details_engine_flows", SQL_ENGINE_FLOWS, 1, params);
 }
 
+void
+page_connection_prefetch(struct req *r, const struct actor *who, struct prefetch *pre)
+{
+	struct details_reads	 q;
+
+	details_queue(who, r->arg_id, &pre->b, &q);
+	memcpy(pre->at, &q, sizeof(q));
+}
+
+/* The reads of a page: those sent with the session check (r->pre), else
+ * queued and run here. 0, or -1 when the database failed. */
+static int
+page_reads(struct req *r, struct db_batch *own, struct db_batch **b,
+    void (*queue)(struct req *, const struct actor *, struct prefetch *), int *at,
+    size_t nat)
+{
+	struct prefetch	 pre;
+
+	if (r->pre != NULL) {
+		*b = &r->pre->b;
+		memcpy(at, r->pre->at, nat * sizeof(*at));
+		r->log_note = "read with the session check";
+		return 0;
+	}
+	db_batch_init(&pre.b);
+	queue(r, &r->actor, &pre);
+	*own = pre.b;
+	*b = own;
+	memcpy(at, pre.at, nat * sizeof(*at));
+	return db_batch_run(&r->app->db, own);
+}
+
 int
 page_connection(struct req *r)
 {
 	struct conn		*c;
-	struct db_batch		 b;
+	struct db_batch		 own, *bp;
 	struct details_reads	 q;
 	char			*stored = NULL, *expiry = NULL;
 	int			 rc = -1;
 
-	db_batch_init(&b);
-	details_queue(r, r->arg_id, &b, &q);
-	if (connpage_load_with(r, PERM_VIEW, &c, &b)) {
-		db_batch_free(&b);
+	_Static_assert(sizeof(q) <= sizeof(((struct prefetch *)0)->at), "reads fit");
+	db_batch_init(&own);
+	if (page_reads(r, &own, &bp, page_connection_prefetch, (int *)&q,
+	    sizeof(q) / sizeof(int)) == -1) {
+		db_batch_free(&own);
+		http_error(r, 503, NULL);
+		return 0;
+	}
+	if (connpage_take(r, PERM_VIEW, &c, bp, q.conn)) {
+		db_batch_free(&own);
 		return 0;
 	}
 	connpage_fill(r, c, "details");
@@ -406,52 +445,63 @@ page_connection(struct req *r)
 	    strcmp(c->context, "per_user") == 0))
 		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
 	render_set(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
-	stored = secret_conn_json_take(&b, q.secrets);
-	expiry = secret_conn_json_take(&b, q.secrets + 1);
-	details_versions_fill(r, c, b.item[q.versions].res);
+	stored = secret_conn_json_take(bp, q.secrets);
+	expiry = secret_conn_json_take(bp, q.secrets + 1);
+	details_versions_fill(r, c, bp->item[q.versions].res);
 	details_settings(r, c, stored, expiry);
 	if (details_oauth_client(r, c) == -1)
 		goto out;
 	if (c->own_status != NULL) {
 		details_user_state(r, c);
 		if (c->perm >= PERM_MANAGE)
-			details_people_fill(r, b.item[q.people].res);
+			details_people_fill(r, bp->item[q.people].res);
 	}
-	details_timeline_fill(r, b.item[q.timeline].res);
-	details_status_history_fill(r, b.item[q.changes].res);
+	details_timeline_fill(r, bp->item[q.timeline].res);
+	details_status_history_fill(r, bp->item[q.changes].res);
 	if (details_identity(r, c) == -1)
 		goto out;
-	details_engine_use_fill(r, b.item[q.use].res, b.item[q.flows].res);
+	details_engine_use_fill(r, bp->item[q.use].res, bp->item[q.flows].res);
 	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
 	render_set_int(r->hdf, "Health.HorizonDays", r->app->cfg.expiry_horizon_days);
 	rc = http_page(r, 200, "connection.cs");
 out:
-	db_batch_free(&b);
+	db_batch_free(&own);
 	free(stored);
 	free(expiry);
 	conn_free(c);
 	return rc;
 }
 
+/* The connection and the flows using it. */
+void
+page_connection_related_prefetch(struct req *r, const struct actor *who,
+    struct prefetch *pre)
+{
+	pre->at[0] = conn_get_queue(who, r->arg_id, &pre->b);
+	pre->at[1] = connpage_flows_queue(&pre->b, r->arg_id, req_param(r, "sort"));
+}
+
 int
 page_connection_related(struct req *r)
 {
 	struct conn	*c;
-	struct db_batch	 b;
-	const char	*sort = req_param(r, "sort");
-	int		 rc, flows;
+	struct db_batch	 own, *bp;
+	int		 rc, at[2];	/* the connection, its flows */
 
-	/* The flows with the connection: one round trip. */
-	db_batch_init(&b);
-	flows = connpage_flows_queue(&b, r->arg_id, sort);
-	if (connpage_load_with(r, PERM_VIEW, &c, &b)) {
-		db_batch_free(&b);
+	db_batch_init(&own);
+	if (page_reads(r, &own, &bp, page_connection_related_prefetch, at, 2) == -1) {
+		db_batch_free(&own);
+		http_error(r, 503, NULL);
+		return 0;
+	}
+	if (connpage_take(r, PERM_VIEW, &c, bp, at[0])) {
+		db_batch_free(&own);
 		return 0;
 	}
 	connpage_fill(r, c, "related");
-	connpage_flows_fill(r, "Flows", sort, b.item[flows].res);
+	connpage_flows_fill(r, "Flows", req_param(r, "sort"), bp->item[at[1]].res);
 	rc = http_page(r, 200, "connection-related.cs");
-	db_batch_free(&b);
+	db_batch_free(&own);
 	conn_free(c);
 	return rc;
 }

@@ -585,6 +585,13 @@ struct app {
 	struct list_cache *list_cache;	/* rendered Integrations pages (listcache.c) */
 	struct rowcache	*rowcache;	/* rendered rows of that list (rowcache.c) */
 	struct list_mirror *mirror;	/* the list's rows (listmirror.c); NULL: off */
+	/* Whom each session cookie (its hash) belonged to when last checked:
+	 * a page's reads go with the next check for that user (session.c). */
+	struct session_seen {
+		char		 hash[68];	/* "": free */
+		int64_t		 user_id;
+		int		 is_admin;
+	}		 sessions_seen[256];
 	unsigned long	 served;
 };
 

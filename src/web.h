@@ -52,6 +52,7 @@ struct req {
 	const char		*user_agent;
 	int			 https;
 	struct session		*sess;
+	struct prefetch		*pre;		/* the page's reads, already run (session.c) */
 	unsigned		 api_scopes;	/* the API token's (APITOKEN_* bits) */
 	int64_t			 api_token_id;	/* and its id (audit) */
 	int			 wipe_out;	/* out held secrets: wiped when freed */
@@ -99,6 +100,21 @@ const char	*req_env(const struct req *, const char *name);
 
 typedef int	(*page_fn)(struct req *);
 
+/*
+ * A page's reads sent with the session check, in its round trip: queued
+ * for the user this worker last saw with the request's session cookie
+ * (session.c), before the check says who it is. They are used only when
+ * the check finds that same user, with the same admin flag; else they are
+ * dropped and the page reads as usual. Reads only: nothing they do shows
+ * or changes anything by itself.
+ */
+#define PREFETCH_MAX	12
+struct prefetch {
+	struct db_batch	 b;
+	int		 at[PREFETCH_MAX];	/* the page's own indexes into b */
+};
+typedef void	(*prefetch_fn)(struct req *, const struct actor *who, struct prefetch *);
+
 enum route_flags {
 	ROUTE_SESSION	= 1 << 0,	/* signed-in users only */
 	ROUTE_ADMIN	= 1 << 1,	/* global admins only */
@@ -117,6 +133,7 @@ struct route {
 	page_fn			 post;
 	const char *const	*params;	/* declared fields, NULL-terminated */
 	const char *const	*multi;		/* of those, the ones that may repeat */
+	prefetch_fn		 prefetch;	/* GET's reads with the session check, or NULL */
 };
 
 /* Find the route of a canonical path: 0 found, 404 or 405. */
@@ -170,6 +187,8 @@ void		 session_actor(struct req *);
 /* Free r->sess (the dispatchers do, when they are done); r->actor keeps the
  * user's id for the access log. */
 void		 session_end(struct req *);
+/* Drop the page's reads sent with the session check (r->pre). */
+void		 session_prefetch_free(struct req *);
 
 /* ---------------------------------------------------------- accesslog.c */
 
@@ -373,9 +392,9 @@ int		 connpage_load(struct req *, enum perm need, struct conn **out);
 int		 connpage_flows_queue(struct db_batch *, int64_t id, const char *sort);
 void		 connpage_flows_fill(struct req *, const char *prefix, const char *sort,
 		    struct pg_result *res);
-/* The same, in one round trip with the reads queued in b (by connection id). */
-int		 connpage_load_with(struct req *, enum perm need, struct conn **out,
-		    struct db_batch *b);
+/* The connection from a batch that ran with conn_get_queue's read at `at`. */
+int		 connpage_take(struct req *, enum perm need, struct conn **out,
+		    struct db_batch *b, int at);
 /* The flows using a connection into `prefix`.N.Id|Name|Version|Status|Owner|
  * ProgressStatus, sorted by an allow-listed key; -1 on failure. */
 int		 connpage_fill_flows(struct req *, int64_t id, const char *prefix,
@@ -427,6 +446,10 @@ int		 page_connection_new(struct req *);
 int		 page_connection_create(struct req *);
 int		 page_connection(struct req *);
 int		 page_connection_related(struct req *);
+/* Their reads, sent with the session check (struct prefetch). */
+void		 page_connection_prefetch(struct req *, const struct actor *, struct prefetch *);
+void		 page_connection_related_prefetch(struct req *, const struct actor *,
+		    struct prefetch *);
 int		 page_connection_history(struct req *);
 int		 page_connection_edit(struct req *);
 int		 page_connection_edit_post(struct req *);

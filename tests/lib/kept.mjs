@@ -6,10 +6,8 @@ import assert from 'node:assert/strict';
 
 import { parseList } from './list.mjs';
 
-/** GET uri on the worker: { r, list, rid, copy } (copy: served from a kept page). */
-export async function keptView(w, client, uri = '/') {
-	const r = await client.get(uri);
-	assert.equal(r.status, 200, `GET ${uri}: ${r.status}`);
+/** The worker's access-log line for answer r (its x-request-id). */
+export async function accessLine(w, r) {
 	const rid = r.headers.get('x-request-id');
 	// The worker writes its access line before the next accept; wait for it.
 	let line;
@@ -19,7 +17,16 @@ export async function keptView(w, client, uri = '/') {
 			await new Promise((res) => setTimeout(res, 20));
 	}
 	assert.ok(line, `an access line for ${rid}`);
-	return { r, list: parseList(r.text), rid, copy: / note=list copy\b/.test(line) };
+	return line;
+}
+
+/** GET uri on the worker: { r, list, rid, copy } (copy: served from a kept page). */
+export async function keptView(w, client, uri = '/') {
+	const r = await client.get(uri);
+	assert.equal(r.status, 200, `GET ${uri}: ${r.status}`);
+	const line = await accessLine(w, r);
+	return { r, list: parseList(r.text), rid: r.headers.get('x-request-id'),
+	    copy: / note=list copy\b/.test(line) };
 }
 
 /** Two views of uri: the second must be the kept copy (else the test proves nothing). */
