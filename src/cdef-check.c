@@ -586,7 +586,7 @@ static int
 cdef_test_headers(struct cdef *cd, HDF *test, const char *path)
 {
 	const char	*v = cdef_val(test, "headers"), *auth_header, *p;
-	char		 w[256], name[65], lower[65];
+	char		 w[520], name[65], lower[65];	/* a whole word: v is at most 512 */
 	size_t		 n, i;
 	int		 count = 0;
 
@@ -605,6 +605,10 @@ cdef_test_headers(struct cdef *cd, HDF *test, const char *path)
 			    "Name:value", w);
 		memcpy(name, w, n);
 		name[n] = '\0';
+		/* The tester keeps a header of at most TEST_HEADER_MAX. */
+		if (strlen(w) > TEST_HEADER_MAX)
+			return cdef_error(cd, path, "headers", "header \"%s\" is longer than %d"
+			    " characters", name, TEST_HEADER_MAX);
 		for (i = 0; i <= n; i++)
 			lower[i] = (char)tolower((unsigned char)name[i]);
 		if (!cdef_token_ok(name))

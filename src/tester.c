@@ -45,7 +45,7 @@ struct testctx {
 	struct buf		 body;		/* jwt_bearer: the token request */
 	char			 jwt_account[256];	/* its client_email */
 	char			 jwt_project[128];	/* and project_id */
-	char			 xhdr[TEST_HEADERS_MAX][260];	/* Test.headers, */
+	char			 xhdr[TEST_HEADERS_MAX][TEST_HEADER_MAX + 2];	/* Test.headers, */
 	const char		*xhdrs[TEST_HEADERS_MAX + 1];	/* as "Name: value" */
 };
 
@@ -408,18 +408,16 @@ static const char *const *
 test_headers(struct testctx *t)
 {
 	const char	*h = test_value(t, t->test, "headers");
-	size_t		 len, name;
+	char		 w[TEST_HEADER_MAX + 1];
+	size_t		 name;
 	int		 n = 0;
 
-	for (; h != NULL && n < TEST_HEADERS_MAX; h += len) {
-		h += strspn(h, " ");
-		if ((len = strcspn(h, " ")) == 0 || len > 250)
+	/* The words as the loader split and checked them (cdef-check.c). */
+	while (n < TEST_HEADERS_MAX && str_word_next(&h, w, sizeof(w))) {
+		if (w[name = strcspn(w, ":")] == '\0')
 			break;
-		name = strcspn(h, ":");
-		if (name >= len)
-			break;
-		snprintf(t->xhdr[n], sizeof(t->xhdr[n]), "%.*s: %.*s", (int)name, h,
-		    (int)(len - name - 1), h + name + 1);
+		snprintf(t->xhdr[n], sizeof(t->xhdr[n]), "%.*s: %s", (int)name, w,
+		    w + name + 1);
 		t->xhdrs[n] = t->xhdr[n];
 		n++;
 	}

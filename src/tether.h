@@ -474,6 +474,7 @@ void		 db_clear(struct pg_result *);
 /* One connector definition, connectors/<key>.hdf, checked against the format
  * connectors/README.md describes. */
 #define CDEF_NAME_MAX	40	/* a protocol, field, option or API type name */
+#define TEST_HEADER_MAX	250	/* a Test.headers word, "Name:value" (loader and tester) */
 struct cdef_line;
 struct _neo_err;
 struct cdef {

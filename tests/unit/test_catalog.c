@@ -681,6 +681,7 @@ static const struct {
 	{ "gap-header-name", "gap.hdf", 43, "bad header name \"X(1)\"" },
 	{ "gap-header-value", "gap.hdf", 43, "the value of \"X-Trace\" is not visible ASCII" },
 	{ "gap-headers-many", "gap.hdf", 43, "more than 4 headers" },
+	{ "gap-header-long", "gap.hdf", 43, "header \"X-Long\" is longer than 250 characters" },
 	{ "gap-body-get", "gap.hdf", 43, "a body is for method POST" },
 	{ "gap-body-json", "gap.hdf", 43, "body is not JSON" },
 	{ "gap-body-override", "gap.hdf", 48, "API type lite's test is a GET" },
