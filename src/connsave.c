@@ -507,6 +507,15 @@ connsave_edit(const struct actor *a, struct conn *c, struct connform *cf,
 		if (res == NULL)
 			goto fail;
 		db_clear(res);
+		/* What the old grant said goes with its tokens: whose they were,
+		 * the scopes it granted, when they expired (Details, "expiring"). */
+		res = db_exec_named(&a->app->db, "grant_forget",
+		    "UPDATE connections SET identity_account = NULL, identity_tenant = NULL,"
+		    " granted_scopes = NULL, token_expires_at = NULL,"
+		    " refresh_token_expires_at = NULL WHERE id = $1", 1, dp);
+		if (res == NULL)
+			goto fail;
+		db_clear(res);
 	}
 	if (connform_save_expiry(cf, a, c->id) == -1)
 		goto fail;

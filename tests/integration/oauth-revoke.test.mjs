@@ -243,9 +243,24 @@ describe('An edit that drops the tokens', () => {
 
 	test('a changed login URL: the old refresh token revoked at the old provider, nothing sent to the new', async () => {
 		const { app, c, id, refresh, stored, calls } = await connected();
+		const grant = `SELECT concat_ws('|', identity_account, granted_scopes,
+		    token_expires_at IS NOT NULL, refresh_token_expires_at IS NOT NULL)
+		    FROM connections WHERE id = ${id}`;
+		// Whose tokens these are (this stand-in's userinfo names no org: as
+		// oauth-identity.test's provider would have).
+		psql(`UPDATE connections SET identity_account = '00D000000000001' WHERE id = ${id}`);
+		assert.match(psqlValue(grant), /^00D000000000001\|[^|]+\|t\|/, 'connected: whose, which scopes');
+		const was = pageText((await app.get(`/connections/${id}`)).text);
+		assert.match(was, /Connected as 00D000000000001/);
+		assert.match(was, /Granted scopes/);
 		const r = await edit(app, id, { login_url: sf2.url, client_secret: c.client_secret });
 		assert.equal(r.status, 303, JSON.stringify(fieldErrors(r.text ?? '')));
 		assert.equal(storedTokens(id), 0, 'the tokens are destroyed in Tether');
+		// What the old grant said goes with it: no account, no scopes, no expiry.
+		assert.equal(psqlValue(grant), 'f|f', 'the old grant\'s account, scopes and expiry');
+		const details = pageText((await app.get(`/connections/${id}`)).text);
+		assert.doesNotMatch(details, /Connected as|00D000000000001/, 'Details names no account');
+		assert.doesNotMatch(details, /Granted scopes/, 'nor the old grant\'s scopes');
 		assert.deepEqual(s.sf.revocations.slice(calls).map((x) => [x.client_id, x.token_type_hint, x.token, x.status]),
 		    [[c.client_id, 'refresh_token', refresh, 200]], 'revoked once at the old provider');
 		assert.deepEqual(sf2.revocations, [], 'nothing sent to the new destination');
