@@ -844,3 +844,28 @@ db_clear(PGresult *res)
 {
 	PQclear(res);
 }
+
+void
+db_batch_print(const struct db_batch *b, struct buf *out)
+{
+	int	 i, row, col, rows, cols, len;
+
+	for (i = 0; i < b->n; i++) {
+		PGresult	*res = b->item[i].res;
+
+		if (res == NULL)
+			continue;
+		rows = PQntuples(res);
+		cols = PQnfields(res);
+		buf_append(out, &rows, sizeof(rows));
+		buf_append(out, &cols, sizeof(cols));
+		for (row = 0; row < rows; row++)
+			for (col = 0; col < cols; col++) {
+				/* -1: NULL, else the value's length, then the value. */
+				len = PQgetisnull(res, row, col) ? -1 : PQgetlength(res, row, col);
+				buf_append(out, &len, sizeof(len));
+				if (len > 0)
+					buf_append(out, PQgetvalue(res, row, col), (size_t)len);
+			}
+	}
+}

@@ -19,18 +19,27 @@
  * without a query. An equal print means equal bytes, so such a copy
  * outlives changes to rows it does not show.
  * The footer's request id is the one thing that differs between requests:
- * its place in the copy is remembered and rewritten.
+ * its place in the copy is remembered and rewritten; so are the places of
+ * the page's one-time form token (Once.Token, the Test button of a
+ * connection's tabs), which gets this request's.
+ *
+ * A connection's Details and Related pages are kept the same way, by print:
+ * every value their reads returned (db_batch_print), so a kept one is served
+ * only when the database said exactly what it said when the page was written.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <ClearSilver.h>
+
 #include "tether.h"
 #include "web.h"
 
 #define LIST_CACHE_BODY_MAX	(512 * 1024)	/* a bigger page is not kept */
 #define REQUEST_ID_LEN		16
+#define ONCE_PLACES		8	/* a page with more one-time tokens is not kept */
 
 struct list_copy {
 	int64_t		 session_id;	/* 0: the slot is free */
@@ -45,6 +54,8 @@ struct list_copy {
 	size_t		 id_at;		/* offset of the request id in body */
 	char		*print;		/* kept by print (NULL: by version) */
 	size_t		 print_len;
+	size_t		 once_at[ONCE_PLACES];	/* the one-time token's places, */
+	size_t		 nonce, once_len;		/* how many, its length */
 };
 
 /*
@@ -128,7 +139,8 @@ list_cache_serve(struct req *r, const char *view, const char *print, size_t prin
 	struct list_cache	*c = r->app->list_cache;
 	const struct session	*s = r->sess;
 	struct list_copy	*e;
-	size_t			 i;
+	const char		*once;
+	size_t			 i, k;
 
 	if (c == NULL || s == NULL)
 		return 0;
@@ -151,14 +163,21 @@ list_cache_serve(struct req *r, const char *view, const char *print, size_t prin
 			list_copy_clear(e);
 			return 0;
 		}
-		/* Sent from the copy itself: only the request id changes. */
+		/* Sent from the copy itself: only the request id and the
+		 * one-time token change. */
+		once = hdf_get_value(r->hdf, "Once.Token", "");
+		if (e->nonce > 0 && strlen(once) != e->once_len)
+			return 0;
 		e->used = ++c->clock;
 		memcpy(e->body + e->id_at, r->id, REQUEST_ID_LEN);
+		for (k = 0; k < e->nonce; k++)
+			memcpy(e->body + e->once_at[k], once, e->once_len);
 		r->kept = e->body;
 		r->kept_len = e->len;
 		r->status = 200;
 		r->content_type = "text/html; charset=utf-8";
-		r->log_note = "list copy";
+		r->log_note = r->pre != NULL ? "list copy, read with the session check" :
+		    "list copy";
 		return 1;
 	}
 	return 0;
@@ -171,8 +190,8 @@ list_cache_keep(struct req *r, const char *view, int64_t version, const char *pr
 	struct list_cache	*c = r->app->list_cache;
 	const struct session	*s = r->sess;
 	struct list_copy	*e = NULL;
-	const char		*at, *again;
-	size_t			 i;
+	const char		*at, *again, *once = hdf_get_value(r->hdf, "Once.Token", NULL), *p;
+	size_t			 i, once_at[ONCE_PLACES], nonce = 0;
 
 	if (c == NULL || s == NULL || r->out.len > LIST_CACHE_BODY_MAX ||
 	    strlen(r->id) != REQUEST_ID_LEN)
@@ -184,6 +203,14 @@ list_cache_keep(struct req *r, const char *view, int64_t version, const char *pr
 	    REQUEST_ID_LEN);
 	if (again != NULL)
 		return;
+	/* Each place of the one-time token (none on most pages). */
+	for (p = r->out.data; once != NULL && *once != '\0' &&
+	    (p = memmem(p, r->out.len - (size_t)(p - r->out.data), once, strlen(once))) != NULL;
+	    p += strlen(once)) {
+		if (nonce == ONCE_PLACES)
+			return;
+		once_at[nonce++] = (size_t)(p - r->out.data);
+	}
 	for (i = 0; i < c->nslots; i++) {
 		struct list_copy	*slot = &c->slots[i];
 
@@ -207,6 +234,9 @@ list_cache_keep(struct req *r, const char *view, int64_t version, const char *pr
 	memcpy(e->body, r->out.data, r->out.len);
 	e->len = r->out.len;
 	e->id_at = (size_t)(at - r->out.data);
+	memcpy(e->once_at, once_at, nonce * sizeof(*once_at));
+	e->nonce = nonce;
+	e->once_len = once != NULL ? strlen(once) : 0;
 	if (print != NULL) {
 		e->print = xmalloc(print_len);
 		memcpy(e->print, print, print_len);

@@ -416,14 +416,50 @@ page_reads(struct req *r, struct db_batch *own, struct db_batch **b,
 	return db_batch_run(&r->app->db, own);
 }
 
+/*
+ * A tab whose every input is its reads (and the worker's settings and
+ * catalog, fixed for its life) is kept by print (listcache.c): the values
+ * of those reads, and the manager flag the header shows. Nothing kept while
+ * a message (flash) is shown. `view` names the tab.
+ */
+static void
+tab_print(struct req *r, struct db_batch *b, struct buf *print)
+{
+	char	 manager = (char)r->sess->is_manager;
+
+	buf_append(print, &manager, 1);
+	db_batch_print(b, print);
+}
+
+static int
+tab_keepable(struct req *r)
+{
+	return r->app->list_cache != NULL && hdf_get_value(r->hdf, "Flash.Message", NULL) == NULL;
+}
+
+/* Details reads more than its batch for an OAuth code connection (whose
+ * account, its authorize origin), a saved OAuth client, an uplink (its
+ * addresses) or an account a test names: those are written every time. */
+static int
+details_keepable(struct req *r, const struct conn *c)
+{
+	HDF	*proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
+	HDF	*test = proto != NULL ? hdf_get_obj(proto, "Test") : NULL;
+
+	return tab_keepable(r) && proto != NULL && c->oauth_client_id == 0 && c->uplink_id == 0 &&
+	    strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") != 0 &&
+	    (test == NULL || catalog_value(test, "identity_account", c->api_type) == NULL);
+}
+
 int
 page_connection(struct req *r)
 {
 	struct conn		*c;
 	struct db_batch		 own, *bp;
 	struct details_reads	 q;
-	char			*stored = NULL, *expiry = NULL;
-	int			 rc = -1;
+	struct buf		 print;
+	char			*stored = NULL, *expiry = NULL, view[40];
+	int			 rc = -1, keep;
 
 	_Static_assert(sizeof(q) <= sizeof(((struct prefetch *)0)->at), "reads fit");
 	db_batch_init(&own);
@@ -433,9 +469,18 @@ page_connection(struct req *r)
 		http_error(r, 503, NULL);
 		return 0;
 	}
+	buf_init(&print);
+	tab_print(r, bp, &print);
 	if (connpage_take(r, PERM_VIEW, &c, bp, q.conn)) {
+		buf_free(&print);
 		db_batch_free(&own);
 		return 0;
+	}
+	snprintf(view, sizeof(view), "details/%lld", (long long)c->id);
+	if ((keep = details_keepable(r, c)) &&
+	    list_cache_serve(r, view, print.data, print.len)) {
+		rc = 0;
+		goto out;
 	}
 	connpage_fill(r, c, "details");
 	/* Where its calls come from: its uplink's addresses, or Tether's. */
@@ -463,8 +508,10 @@ page_connection(struct req *r)
 	details_engine_use_fill(r, bp->item[q.use].res, bp->item[q.flows].res);
 	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
 	render_set_int(r->hdf, "Health.HorizonDays", r->app->cfg.expiry_horizon_days);
-	rc = http_page(r, 200, "connection.cs");
+	if ((rc = http_page(r, 200, "connection.cs")) == 0 && keep)
+		list_cache_keep(r, view, -1, print.data, print.len);
 out:
+	buf_free(&print);
 	db_batch_free(&own);
 	free(stored);
 	free(expiry);
@@ -486,7 +533,10 @@ page_connection_related(struct req *r)
 {
 	struct conn	*c;
 	struct db_batch	 own, *bp;
-	int		 rc, at[2];	/* the connection, its flows */
+	struct buf	 print;
+	const char	*sort = req_param(r, "sort");
+	char		 view[80];
+	int		 rc = 0, at[2];	/* the connection, its flows */
 
 	db_batch_init(&own);
 	if (page_reads(r, &own, &bp, page_connection_related_prefetch, at, 2) == -1) {
@@ -494,13 +544,23 @@ page_connection_related(struct req *r)
 		http_error(r, 503, NULL);
 		return 0;
 	}
+	buf_init(&print);
+	tab_print(r, bp, &print);
 	if (connpage_take(r, PERM_VIEW, &c, bp, at[0])) {
+		buf_free(&print);
 		db_batch_free(&own);
 		return 0;
 	}
-	connpage_fill(r, c, "related");
-	connpage_flows_fill(r, "Flows", req_param(r, "sort"), bp->item[at[1]].res);
-	rc = http_page(r, 200, "connection-related.cs");
+	/* Every input is in its two reads (the sort in the view). */
+	snprintf(view, sizeof(view), "related/%lld?%.40s", (long long)c->id,
+	    sort != NULL ? sort : "");
+	if (!tab_keepable(r) || !list_cache_serve(r, view, print.data, print.len)) {
+		connpage_fill(r, c, "related");
+		connpage_flows_fill(r, "Flows", sort, bp->item[at[1]].res);
+		if ((rc = http_page(r, 200, "connection-related.cs")) == 0 && tab_keepable(r))
+			list_cache_keep(r, view, -1, print.data, print.len);
+	}
+	buf_free(&print);
 	db_batch_free(&own);
 	conn_free(c);
 	return rc;

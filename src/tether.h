@@ -434,6 +434,9 @@ void		 db_batch_init(struct db_batch *);
 int		 db_batch_add(struct db_batch *, const char *name, const char *sql,
 		    int nparams, const char *const *params);
 /* Queue one of the app's prepared statements (db_exec's). */
+/* Every value of the results still in b (not taken), with their shapes and
+ * NULLs, appended to out: equal prints, equal results (a page's inputs). */
+void		 db_batch_print(const struct db_batch *, struct buf *out);
 int		 db_batch_add_stmt(struct db_batch *, enum db_stmt, int nparams,
 		    const char *const *params);
 /* Run them all: 0 when every one succeeded, else -1 (the first failure

@@ -1,0 +1,144 @@
+// A connection's Details and Related tabs are kept by the worker that wrote
+// them (issue 15, src/listcache.c): a view is answered from the copy only
+// when every value its reads returned is the same as when it was written
+// (db_batch_print), for the same session, with no message to show. A kept
+// page must be the very page a fresh render gives (but for the request id
+// and a fresh one-time token), and any change it shows must show on the
+// next view. One worker of the test's own, and one with nothing kept
+// (list.cache_pages = 0) to compare with.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+
+import { FcgiClient } from '../lib/fcgi.mjs';
+import { accessLine } from '../lib/kept.mjs';
+import { seed } from '../lib/list.mjs';
+import { csrfFrom, makeUser, psql, psqlValue, signIn, uniq } from '../lib/stack.mjs';
+import { startWorker } from '../lib/worker.mjs';
+
+const cleanups = [];
+after(async () => {
+	for (const c of cleanups.reverse())
+		await c();
+});
+
+const onceOf = (html) => /name="once" value="([^"]+)"/.exec(html)?.[1];
+
+/** GET uri on w: { status, text, kept } (kept: answered from the copy). */
+async function view(w, client, uri) {
+	const r = await client.get(uri);
+	const line = await accessLine(w, r);
+	return { status: r.status, text: r.text, kept: / note=list copy\b/.test(line) };
+}
+
+/** The page with what differs between two requests of one session taken out. */
+function normal(html) {
+	return html.replace(/[0-9a-f]{16}/g, 'RID').replace(/name="once" value="[^"]+"/g, 'ONCE');
+}
+
+test('Details and Related: kept while their reads say the same, written again on any change', async () => {
+	const w = await startWorker(cleanups);
+	const fresh = await startWorker(cleanups, { 'list.cache_pages': '0' });
+	const P = uniq('kt');
+	const data = seed(P, {
+		teams: ['a', 'b'],
+		connections: [{ key: 'x', team: 'a', name: `${P} x`, status: 'ok', testedAgo: '1 hour',
+		    flows: 1 }],
+	});
+	const x = data.connections.x.id;
+	const u = makeUser({ teams: [{ name: data.teams.a.name, role: 'manager' }] });
+	const { jar } = await signIn(u.email, u.password);
+	const client = new FcgiClient(w.sock, jar);
+	const other = new FcgiClient(fresh.sock, jar);
+	const tabs = [`/connections/${x}`, `/connections/${x}/related`, `/connections/${x}/related?sort=-name`];
+
+	/** Each tab viewed twice: each view the page a worker that keeps
+	 * nothing writes, the second the kept copy; those in `changed` (all at
+	 * first) show a change: their first view is written afresh. */
+	async function keptAndSame(what, changed = tabs) {
+		for (const uri of tabs) {
+			const first = await view(w, client, uri);
+			assert.equal(first.status, 200, `${what}: ${uri}`);
+			if (changed.includes(uri))
+				assert.equal(first.kept, false, `${what}: ${uri} is written afresh`);
+			assert.equal(normal(first.text), normal((await other.get(uri)).text),
+			    `${what}: ${uri} as a worker that keeps nothing writes it`);
+			const again = await view(w, client, uri);
+			assert.equal(again.kept, true, `${what}: ${uri} again is the kept copy`);
+			assert.equal(normal(again.text), normal(first.text), `${what}: ${uri} kept as written`);
+			assert.equal(normal(again.text), normal((await other.get(uri)).text),
+			    `${what}: ${uri} as a worker that keeps nothing writes it`);
+			// A manager's Test button carries a one-time token: the kept
+			// copy carries this request's, not the one it was written with.
+			const a = onceOf(first.text), b = onceOf(again.text);
+			if (what === 'at first' && uri === tabs[0])
+				assert.ok(a, 'a manager\'s Test button carries a one-time token');
+			assert.equal(b === undefined, a === undefined);
+			if (a !== undefined)
+				assert.notEqual(b, a, `${what}: ${uri}: a fresh one-time token`);
+		}
+	}
+	await keptAndSame('at first');
+
+	// Every kind of change a tab shows: its next view is written afresh.
+	// (Which tabs show it: the header every tab has, Details' own parts,
+	// Related's flows.)
+	const details = [tabs[0]], all = tabs;
+	const changes = [
+		['a test result', `WITH t AS (INSERT INTO connection_tests (connection_id, trigger, result,
+		    latency_ms, message) VALUES (${x}, 'manual', 'failing', 12, 'refused') RETURNING id)
+		    UPDATE connections SET status = 'failing', last_tested_at = now(),
+		    last_test_result = 'failing' WHERE id = ${x}`, all],
+		['a rename', `UPDATE connections SET name = '${P} x2' WHERE id = ${x}`, all],
+		['the engine reads the credentials', `INSERT INTO credential_uses (connection_id, flow_id, outcome)
+		    SELECT ${x}, fc.flow_id, 'issued' FROM flow_connections fc WHERE fc.connection_id = ${x}`,
+		    details],
+		['a flow renamed', `UPDATE flows SET name = name || '-r' WHERE id IN
+		    (SELECT flow_id FROM flow_connections WHERE connection_id = ${x})`, all],
+		['the user\'s role changes', `UPDATE team_members SET role = 'viewer'
+		    WHERE user_id = ${u.id} AND team_id = ${data.teams.a.id}`, all],
+		['a share with another team', `INSERT INTO connection_shares (connection_id, team_id, permission)
+		    VALUES (${x}, ${data.teams.b.id}, 'use')`, []],
+	];
+	for (const [what, sql, changed] of changes) {
+		psql(sql);
+		await keptAndSame(`after ${what}`, changed);
+	}
+
+	// The Test button of a kept copy works, once: its token is this
+	// request's. Then a message to show: written afresh, not kept.
+	psql(`UPDATE team_members SET role = 'manager' WHERE user_id = ${u.id}`);
+	await view(w, client, tabs[0]);
+	const kept = await view(w, client, tabs[0]);
+	assert.equal(kept.kept, true);
+	const tests = () => Number(psqlValue(`SELECT count(*) FROM connection_tests
+	    WHERE connection_id = ${x}`));
+	const n = tests();
+	const form = { csrf: csrfFrom(kept.text), once: onceOf(kept.text) };
+	const ran = await client.post(`/connections/${x}/test`, form);
+	assert.ok([302, 303].includes(ran.status), `Test: ${ran.status}`);
+	for (let i = 0; i < 100 && tests() === n; i++)
+		await new Promise((res) => setTimeout(res, 50));
+	assert.equal(tests(), n + 1, 'the kept copy\'s Test ran the test');
+	await client.post(`/connections/${x}/test`, form);
+	await new Promise((res) => setTimeout(res, 300));
+	assert.equal(tests(), n + 1, 'and its token works once');
+	const flashed = await view(w, client, tabs[0]);
+	assert.equal(flashed.kept, false, 'a page with a message is written afresh');
+});
+
+test('Details of an OAuth connection (whose account, its provider) is written every time', async () => {
+	const w = await startWorker(cleanups);
+	const P = uniq('ko');
+	const data = seed(P, {
+		teams: ['a'],
+		connections: [{ key: 'o', team: 'a', name: `${P} o`, connector: 'salesforce',
+		    protocol: 'oauth2_code', status: 'not_tested' }],
+	});
+	const u = makeUser({ admin: true });
+	const { jar } = await signIn(u.email, u.password);
+	const client = new FcgiClient(w.sock, jar);
+	const uri = `/connections/${data.connections.o.id}`;
+	assert.equal((await view(w, client, uri)).status, 200);
+	assert.equal((await view(w, client, uri)).kept, false);
+});
