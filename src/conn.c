@@ -31,6 +31,11 @@ static const char conn_sql[] =
     " c.owner_team_id AND m.user_id = $2 AND m.role = 'manager')) AS owner_manager,"
     " COALESCE(c.named_credential_id, 0) AS nc_id, COALESCE(c.uplink_id, 0) AS uplink_id,"
     " COALESCE(c.oauth_client_id, 0) AS oauth_client_id,"
+    /* Whose tokens (sql/021): the actor's own for a per-user connection. */
+    " CASE WHEN c.execution_context = 'per_user' THEN s.identity_account"
+    "  ELSE c.identity_account END AS identity_account,"
+    " CASE WHEN c.execution_context = 'per_user' THEN s.identity_tenant"
+    "  ELSE c.identity_tenant END AS identity_tenant,"
     " COALESCE((SELECT u.name FROM uplinks u WHERE u.id = c.uplink_id), '') AS uplink,"
     " COALESCE((SELECT n.name FROM named_credentials n WHERE n.id = c.named_credential_id),"
     " '') AS nc_name,"
@@ -122,6 +127,10 @@ conn_read(PGresult *res, int64_t id)
 		c->named_credential_id = strtoll(db_get(res, 0, "nc_id"), NULL, 10);
 		c->uplink_id = strtoll(db_get(res, 0, "uplink_id"), NULL, 10);
 		c->oauth_client_id = strtoll(db_get(res, 0, "oauth_client_id"), NULL, 10);
+		c->identity.account = db_isnull(res, 0, "identity_account") ? NULL :
+		    xstrdup(db_get(res, 0, "identity_account"));
+		c->identity.tenant = db_isnull(res, 0, "identity_tenant") ? NULL :
+		    xstrdup(db_get(res, 0, "identity_tenant"));
 		c->uplink = xstrdup(db_get(res, 0, "uplink"));
 		c->named_credential = xstrdup(db_get(res, 0, "nc_name"));
 		c->token_expiring = strcmp(db_get(res, 0, "token_expiring"), "t") == 0;
@@ -207,6 +216,7 @@ conn_free(struct conn *c)
 	free(c->updated_at);
 	free(c->updated_by);
 	free(c->granted_scopes);
+	oauth_identity_free(&c->identity);
 	free(c->named_credential);
 	free(c->uplink);
 	free(c->failing_since);

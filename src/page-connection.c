@@ -312,7 +312,7 @@ details_identity(struct req *r, const struct conn *c)
 				    c->protocol);
 	HDF			*n = render_node(r->hdf, "Identity");
 	const char		*label;
-	struct oauth_identity	 id;
+	const struct oauth_identity *id = &c->identity;	/* as conn_get read it */
 	struct buf		 missing;
 	int			 per_user = strcmp(c->context, "per_user") == 0;
 	HDF			*test = proto != NULL ? hdf_get_obj(proto, "Test") : NULL;
@@ -323,15 +323,12 @@ details_identity(struct req *r, const struct conn *c)
 	if (proto == NULL || c->named_credential_id != 0 || (!from_test &&
 	    strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") != 0))
 		return 0;
-	if (oauth_identity_get(&r->actor, c->id, per_user ? r->actor.user_id : 0, &id) == -1)
-		return -1;
 	label = catalog_value(from_test ? test : hdf_get_obj(proto, "OAuth"),
 	    "identity_tenant_label", c->api_type);
-	render_set(n, "Account", id.account);
-	if (id.tenant != NULL && (id.account == NULL || strcmp(id.tenant, id.account) != 0))
-		render_set(n, "Tenant", id.tenant);
+	render_set(n, "Account", id->account);
+	if (id->tenant != NULL && (id->account == NULL || strcmp(id->tenant, id->account) != 0))
+		render_set(n, "Tenant", id->tenant);
 	render_set(n, "TenantLabel", label != NULL ? label : "account");
-	oauth_identity_free(&id);
 	if (from_test)
 		return 0;
 	buf_init(&missing);
@@ -437,18 +434,13 @@ tab_keepable(struct req *r)
 	return r->app->list_cache != NULL && hdf_get_value(r->hdf, "Flash.Message", NULL) == NULL;
 }
 
-/* Details reads more than its batch for an OAuth code connection (whose
- * account, its authorize origin), a saved OAuth client, an uplink (its
- * addresses) or an account a test names: those are written every time. */
+/* Details reads more than its batch for a saved OAuth client (its name,
+ * its authorize URL) and an uplink (its addresses): those are written
+ * every time. */
 static int
 details_keepable(struct req *r, const struct conn *c)
 {
-	HDF	*proto = connector_protocol(&r->app->catalog, c->connector, c->protocol);
-	HDF	*test = proto != NULL ? hdf_get_obj(proto, "Test") : NULL;
-
-	return tab_keepable(r) && proto != NULL && c->oauth_client_id == 0 && c->uplink_id == 0 &&
-	    strcmp(hdf_get_value(proto, "kind", ""), "oauth2_code") != 0 &&
-	    (test == NULL || catalog_value(test, "identity_account", c->api_type) == NULL);
+	return tab_keepable(r) && c->oauth_client_id == 0 && c->uplink_id == 0;
 }
 
 int

@@ -1150,6 +1150,10 @@ struct conn {
 	char		*granted_scopes;
 	int64_t		 uplink_id;	/* 0: direct */
 	int64_t		 oauth_client_id;	/* a saved OAuth client (sql/023); 0: none */
+	struct oauth_identity {
+		char	*account;	/* NULL: not known */
+		char	*tenant;	/* NULL: not known */
+	}		 identity;	/* whose tokens: the actor's own if per-user (sql/021) */
 	char		*uplink;	/* its name */
 	int64_t		 named_credential_id;	/* 0: none */
 	char		*named_credential;	/* its name */
@@ -1624,10 +1628,6 @@ int		 oauth_assertion_unbounded(const struct actor *, int64_t conn_id,
 /* Who a connection's tokens belong to (issue 13 §6), read as the connector
  * declares (OAuth.identity_from: token, id_token or call): an account label
  * for people and a tenant key a reconnect must match. Neither is secret. */
-struct oauth_identity {
-	char		*account;	/* NULL: not known */
-	char		*tenant;	/* NULL: not known */
-};
 void		 oauth_identity_free(struct oauth_identity *);
 /* 1 when the connector declares how to read the identity. */
 int		 oauth_identity_declared(struct _hdf *proto);

@@ -127,18 +127,34 @@ test('Details and Related: kept while their reads say the same, written again on
 	assert.equal(flashed.kept, false, 'a page with a message is written afresh');
 });
 
-test('Details of an OAuth connection (whose account, its provider) is written every time', async () => {
+test('an OAuth connection\'s account is among the kept Details\' inputs; an uplinked one is written every time', async () => {
 	const w = await startWorker(cleanups);
 	const P = uniq('ko');
 	const data = seed(P, {
 		teams: ['a'],
-		connections: [{ key: 'o', team: 'a', name: `${P} o`, connector: 'salesforce',
-		    protocol: 'oauth2_code', status: 'not_tested' }],
+		connections: [
+			{ key: 'o', team: 'a', name: `${P} o`, connector: 'salesforce', protocol: 'oauth2_code',
+			    status: 'ok', testedAgo: '1 hour' },
+			{ key: 'u', team: 'a', name: `${P} u`, status: 'ok', testedAgo: '1 hour' },
+		],
 	});
 	const u = makeUser({ admin: true });
 	const { jar } = await signIn(u.email, u.password);
 	const client = new FcgiClient(w.sock, jar);
-	const uri = `/connections/${data.connections.o.id}`;
-	assert.equal((await view(w, client, uri)).status, 200);
-	assert.equal((await view(w, client, uri)).kept, false);
+	const o = `/connections/${data.connections.o.id}`;
+	assert.equal((await view(w, client, o)).status, 200);
+	assert.equal((await view(w, client, o)).kept, true, 'OAuth Details kept');
+	psql(`UPDATE connections SET identity_account = '00D0000000000AB' WHERE id = ${data.connections.o.id}`);
+	const now = await view(w, client, o);
+	assert.equal(now.kept, false, 'a new account: written afresh');
+	assert.match(now.text, /00D0000000000AB/);
+	// An uplink's addresses are read apart from the tab's reads: never kept.
+	psql(`INSERT INTO uplinks (name, proxy_url) VALUES ('${P}-up', 'http://127.0.0.1:9');
+	    UPDATE connections SET uplink_id = (SELECT id FROM uplinks WHERE name = '${P}-up')
+	    WHERE id = ${data.connections.u.id}`);
+	const up = `/connections/${data.connections.u.id}`;
+	assert.equal((await view(w, client, up)).status, 200);
+	assert.equal((await view(w, client, up)).kept, false, 'an uplinked connection: written every time');
+	psql(`UPDATE connections SET uplink_id = NULL WHERE id = ${data.connections.u.id};
+	    DELETE FROM uplinks WHERE name = '${P}-up'`);
 });
