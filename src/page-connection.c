@@ -458,8 +458,7 @@ page_connection(struct req *r)
 	if (page_reads(r, &own, &bp, page_connection_prefetch, (int *)&q,
 	    sizeof(q) / sizeof(int)) == -1) {
 		db_batch_free(&own);
-		http_error(r, 503, NULL);
-		return 0;
+		return -1;	/* 503 or 500, as the database failed (route.c) */
 	}
 	buf_init(&print);
 	tab_print(r, bp, &print);
@@ -533,8 +532,7 @@ page_connection_related(struct req *r)
 	db_batch_init(&own);
 	if (page_reads(r, &own, &bp, page_connection_related_prefetch, at, 2) == -1) {
 		db_batch_free(&own);
-		http_error(r, 503, NULL);
-		return 0;
+		return -1;	/* 503 or 500, as the database failed (route.c) */
 	}
 	buf_init(&print);
 	tab_print(r, bp, &print);

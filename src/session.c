@@ -121,8 +121,13 @@ session_get(struct req *r, const char *hash, const char *const *params)
 	guess.user_id = seen->user_id;
 	guess.is_admin = seen->is_admin;
 	rt->prefetch(r, &guess, r->pre);
-	if (db_batch_run(&r->app->db, &r->pre->b) == 0)
-		res = db_batch_take(&r->pre->b, at);
+	if (db_batch_run(&r->app->db, &r->pre->b) == -1) {
+		/* One of the page's reads may be what failed: the check alone,
+		 * and the page reads (and fails) on its own. */
+		session_prefetch_free(r);
+		return db_exec(&r->app->db, STMT_SESSION_GET, 2, params);
+	}
+	res = db_batch_take(&r->pre->b, at);
 	if (res == NULL || db_rows(res) != 1 ||
 	    strtoll(db_get(res, 0, "user_id"), NULL, 10) != seen->user_id ||
 	    (strcmp(db_get(res, 0, "is_admin"), "t") == 0) != seen->is_admin)

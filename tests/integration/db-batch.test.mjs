@@ -38,7 +38,7 @@ test('a statement of the batch that fails: an error page, then the next request 
 	assert.equal(failed.status, 500, 'a refused read is an error page');
 	assert.doesNotMatch(failed.text, /permission denied|connection_status_changes/,
 	    'the page does not say what the database said');
-	assert.match(w.p.stderr(), /statement conn_status_changes failed: .*permission denied/,
+	assert.match(w.p.stderr(), /statement details_status_changes failed: .*permission denied/,
 	    'the log names the statement that failed');
 	psql('GRANT SELECT ON connection_status_changes TO tether_app');
 	for (let i = 0; i < 3; i++) {
