@@ -23,6 +23,11 @@
  * the page's one-time form token (Once.Token, the Test button of a
  * connection's tabs), which gets this request's.
  *
+ * A page may hold one part that a copy takes anew when served (its "hole":
+ * the list's health summary, r->hole_at/hole_len as the page was written),
+ * so that counts moving elsewhere leave the rest of it kept; the print then
+ * leaves those counts out, and the caller gives the part's markup now.
+ *
  * A connection's Details and Related pages are kept the same way, by print:
  * every value their reads returned (db_batch_print), so a kept one is served
  * only when the database said exactly what it said when the page was written.
@@ -56,6 +61,8 @@ struct list_copy {
 	size_t		 print_len;
 	size_t		 once_at[ONCE_PLACES];	/* the one-time token's places, */
 	size_t		 nonce, once_len;		/* how many, its length */
+	size_t		 hole_at, hole_len;	/* the part taken anew */
+	int		 hole;
 };
 
 /*
@@ -130,11 +137,42 @@ list_copy_is_for(const struct list_copy *e, const struct session *s, const char 
 	return e->session_id == s->id && strcmp(e->view, view) == 0;
 }
 
-/* print NULL: served while the version is the same (a copy kept with a
- * print too: nothing it shows can have changed either); else while the
- * print is. */
+/* The copy with `hole` (len bytes) in its hole: the places after it move. */
+static void
+list_copy_refill(struct list_copy *e, const char *hole, size_t len)
+{
+	size_t	 end = e->hole_at + e->hole_len, n = e->len - e->hole_len + len, k;
+	char	*body;
+
+	if (len == e->hole_len && memcmp(e->body + e->hole_at, hole, len) == 0)
+		return;
+	body = xmalloc(n);
+	memcpy(body, e->body, e->hole_at);
+	memcpy(body + e->hole_at, hole, len);
+	memcpy(body + e->hole_at + len, e->body + end, e->len - end);
+	if (e->id_at >= end)
+		e->id_at = e->id_at - e->hole_len + len;
+	for (k = 0; k < e->nonce; k++)
+		if (e->once_at[k] >= end)
+			e->once_at[k] = e->once_at[k] - e->hole_len + len;
+	free(e->body);
+	e->body = body;
+	e->len = n;
+	e->hole_len = len;
+}
+
 int
 list_cache_serve(struct req *r, const char *view, const char *print, size_t print_len)
+{
+	return list_cache_serve_hole(r, view, print, print_len, NULL, 0);
+}
+
+/* print NULL: served while the version is the same (a copy kept with a
+ * print too: nothing it shows can have changed either); else while the
+ * print is, with `hole` (when not NULL) in the copy's hole. */
+int
+list_cache_serve_hole(struct req *r, const char *view, const char *print,
+    size_t print_len, const char *hole, size_t hole_len)
 {
 	struct list_cache	*c = r->app->list_cache;
 	const struct session	*s = r->sess;
@@ -168,6 +206,8 @@ list_cache_serve(struct req *r, const char *view, const char *print, size_t prin
 		once = hdf_get_value(r->hdf, "Once.Token", "");
 		if (e->nonce > 0 && strlen(once) != e->once_len)
 			return 0;
+		if (hole != NULL && e->hole)
+			list_copy_refill(e, hole, hole_len);
 		e->used = ++c->clock;
 		memcpy(e->body + e->id_at, r->id, REQUEST_ID_LEN);
 		for (k = 0; k < e->nonce; k++)
@@ -235,6 +275,9 @@ list_cache_keep(struct req *r, const char *view, int64_t version, const char *pr
 	e->len = r->out.len;
 	e->id_at = (size_t)(at - r->out.data);
 	memcpy(e->once_at, once_at, nonce * sizeof(*once_at));
+	e->hole = r->hole;
+	e->hole_at = r->hole_at;
+	e->hole_len = r->hole_len;
 	e->nonce = nonce;
 	e->once_len = once != NULL ? strlen(once) : 0;
 	if (print != NULL) {

@@ -237,15 +237,38 @@ list_health_queue(const struct list_query *lq, struct db_batch *b)
 	return i;
 }
 
+/* The summary's markup, where the page notes it: a kept copy of the page
+ * takes new counts there (listcache.c). */
+struct list_health_html {
+	struct req	*r;
+	long long	 v[3];
+};
+
 static void
-list_fill_health(struct req *r, char v[3][24])
+list_health_write(struct buf *out, void *arg)
+{
+	struct list_health_html	*h = arg;
+
+	h->r->hole_at = out->len;
+	rowcache_health(out, h->v, h->r->app->cfg.expiry_horizon_days);
+	h->r->hole_len = out->len - h->r->hole_at;
+	h->r->hole = 1;
+}
+
+static void
+list_fill_health(struct req *r, char v[3][24], struct list_health_html *h)
 {
 	HDF	*n = render_node(r->hdf, "Health");
+	int	 i;
 
 	render_set(n, "Failing", v[0]);
 	render_set(n, "NeedsReconnect", v[1]);
 	render_set(n, "Expiring", v[2]);
 	render_set_int(n, "HorizonDays", r->app->cfg.expiry_horizon_days);
+	h->r = r;
+	for (i = 0; i < 3; i++)
+		h->v[i] = strtoll(v[i], NULL, 10);
+	render_splice_writer(r->hdf, "Health.Html", &r->splices, list_health_write, h);
 }
 
 /* "?q=…&connector=…&sort=…&page=N": the current view with one change. */
@@ -713,9 +736,8 @@ list_mirror_print(struct buf *b, const struct req *r, const struct list_query *l
 	v[1] = r->sess->is_manager;
 	v[2] = lq->page;
 	v[3] = p->total;
-	v[4] = p->health[0];
-	v[5] = p->health[1];
-	v[6] = p->health[2];
+	/* Not the health summary: a kept page takes its counts anew. */
+	v[4] = v[5] = v[6] = 0;
 	v[7] = (int64_t)r->sess->nteams;
 	buf_append(b, v, sizeof(v));
 	buf_append(b, r->sess->team_ids, r->sess->nteams * sizeof(*r->sess->team_ids));
@@ -743,6 +765,8 @@ page_index_mirror(struct req *r, struct list_query *lq, const char *view, int ke
 	struct buf		 print, teams;
 	char			 q[4 * 100 + 8], first[24], last[24], health[3][24];
 	const char		*options;
+	struct list_health_html	 hh;
+	struct buf		 hole;
 	int			 rc = -1, i;
 
 	/* Nothing the user may see changed since it was kept: no walk. */
@@ -777,7 +801,9 @@ page_index_mirror(struct req *r, struct list_query *lq, const char *view, int ke
 	buf_init(&teams);
 	options = list_mirror_team_options(r, &teams);
 	list_mirror_print(&print, r, lq, &p, options);
-	if (keep && list_cache_serve(r, view, print.data, print.len)) {
+	buf_init(&hole);
+	rowcache_health(&hole, p.health, r->app->cfg.expiry_horizon_days);
+	if (keep && list_cache_serve_hole(r, view, print.data, print.len, hole.data, hole.len)) {
 		rc = 0;
 		goto out;
 	}
@@ -786,7 +812,7 @@ page_index_mirror(struct req *r, struct list_query *lq, const char *view, int ke
 	render_splice_writer(r->hdf, "Rows.Html", &r->splices, list_mirror_rows_write, &lr);
 	for (i = 0; i < 3; i++)
 		snprintf(health[i], sizeof(health[i]), "%lld", p.health[i]);
-	list_fill_health(r, health);
+	list_fill_health(r, health, &hh);
 	snprintf(first, sizeof(first), "%lld", p.n > 0 ? (long long)p.rows[0]->id : 0LL);
 	snprintf(last, sizeof(last), "%lld", p.n > 0 ? (long long)p.rows[p.n - 1]->id : 0LL);
 	list_fill_pager(r, lq, p.total, p.n, first, last);
@@ -794,6 +820,7 @@ page_index_mirror(struct req *r, struct list_query *lq, const char *view, int ke
 	if ((rc = http_page(r, 200, "index.cs")) == 0 && keep)
 		list_cache_keep(r, view, r->sess->list_version, print.data, print.len);
 out:
+	buf_free(&hole);
 	buf_free(&teams);
 	buf_free(&print);
 	return rc;
@@ -811,6 +838,7 @@ page_index(struct req *r)
 	struct db_batch		 b;
 	struct list_reads	 q;
 	struct list_rows	 lr;
+	struct list_health_html	 hh;
 	struct buf		 view;
 	long long		 total, day;
 	int64_t			 version, teams_lv = -1;
@@ -892,7 +920,7 @@ page_index(struct req *r)
 	lr.r = r;
 	lr.rows = rows;
 	render_splice_writer(r->hdf, "Rows.Html", &r->splices, list_rows_write, &lr);
-	list_fill_health(r, health_kept);
+	list_fill_health(r, health_kept, &hh);
 	list_fill_pager(r, &lq, total, db_rows(rows), db_rows(rows) > 0 ? db_get(rows, 0, "id") :
 	    "", db_rows(rows) > 0 ? db_get(rows, db_rows(rows) - 1, "id") : "");
 	list_fill_start(r, &lq, total);

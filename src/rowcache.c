@@ -206,3 +206,34 @@ rowcache_html(struct buf *b, const struct rowcache_row *w)
 		BUF_LIT(b, "<span class=\"muted\">No flows</span>");
 	BUF_LIT(b, "</td>\n</tr>");
 }
+
+void
+rowcache_health(struct buf *b, const long long health[3], int horizon_days)
+{
+	if (health[0] + health[1] + health[2] <= 0) {
+		BUF_LIT(b, "\n<p class=\"health-calm\"><span class=\"badge badge-ok\">All clear</span>"
+		    " No connection is failing, needs reconnect or expires within ");
+		buf_printf(b, "%d days.</p>", horizon_days);
+		return;
+	}
+	BUF_LIT(b, "\n<ul class=\"health-counts\" role=\"list\">");
+	if (health[0] > 0) {
+		BUF_LIT(b, "\n<li><a class=\"health-count health-failing\" href=\"/?status=failing\">"
+		    "<span class=\"badge badge-failing\">");
+		rowcache_thousands(b, health[0]);
+		BUF_LIT(b, " failing</span></a></li>");
+	}
+	if (health[1] > 0) {
+		BUF_LIT(b, "\n<li><a class=\"health-count health-reconnect\""
+		    " href=\"/?status=needs_reconnect\"><span class=\"badge badge-needs_reconnect\">");
+		rowcache_thousands(b, health[1]);
+		BUF_LIT(b, " needs reconnect</span></a></li>");
+	}
+	if (health[2] > 0) {
+		BUF_LIT(b, "\n<li><a class=\"health-count health-expiring\" href=\"/?status=expiring\">"
+		    "<span class=\"badge badge-expiring\">");
+		rowcache_thousands(b, health[2]);
+		buf_printf(b, " expiring within %d days</span></a></li>", horizon_days);
+	}
+	BUF_LIT(b, "\n</ul>");
+}

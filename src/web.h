@@ -68,6 +68,8 @@ struct req {
 						 * (never secrets: not wiped) */
 	const char		*kept;		/* or a kept page (listcache.c), not */
 	size_t			 kept_len;	/* ours to free, sent instead of out */
+	size_t			 hole_at, hole_len;	/* where out holds the markup a kept */
+	int			 hole;			/* copy may take anew (listcache.c) */
 	int			 signed_in_page;	/* Cache-Control: no-store */
 	const char		*log_note;	/* short reason for the access log */
 	int			 undelivered;	/* the web server was gone when we answered */
@@ -532,6 +534,9 @@ void		 api_dispatch(struct req *);
  * under the session's list version (print NULL), or under this print. */
 int		 list_cache_serve(struct req *, const char *view, const char *print,
 		    size_t print_len);
+/* The same, the copy's hole (r->hole_at/len when it was kept) taking `hole`. */
+int		 list_cache_serve_hole(struct req *, const char *view, const char *print,
+		    size_t print_len, const char *hole, size_t hole_len);
 /* Keep r->out, rendered from rows read at list version `version`, or from
  * the values `print` holds (listmirror.c). */
 void		 list_cache_keep(struct req *, const char *view, int64_t version,
@@ -552,6 +557,9 @@ struct rowcache_row {
 	const char	*id, *name, *connector_title, *protocol_label, *status,
 			*status_label, *tested, *result, *team, *flows;
 };
+/* The health summary's counts (failing, needs reconnect, expiring within
+ * horizon_days), byte for byte what index.cs wrote (tests/unit/index-health.cs). */
+void		 rowcache_health(struct buf *, const long long health[3], int horizon_days);
 /* Append the row's markup, byte for byte what index.cs's row loop wrote. */
 void		 rowcache_html(struct buf *, const struct rowcache_row *);
 /* The markup kept for connection `id` when it was rendered from exactly

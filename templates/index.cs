@@ -1,11 +1,13 @@
 <?cs ####  index.cs: the Integrations tab. Reads Popular.*, Filter.*, Options.*
       (Options.ConnectorsHtml and Options.TeamsHtml: the filters' options,
       written and escaped in C), Rows.Html (the rows' markup: written,
-      escaped and kept per row in C, rowcache.c); those three are splices
-      (render_splice: the markup goes in where the mark is printed), Pager.*, Sort.*, User.CanCreate (the buttons, else
-      the reason), Start.Mode full|compact (the Get started strip),
-      Health.Failing|NeedsReconnect|
-      Expiring|HorizonDays (the summary; see HACKING.md); LastTestResult "ok"
+      escaped and kept per row in C, rowcache.c), Health.Html (the
+      summary's counts, rowcache_health; tests/unit/index-health.cs); those
+      four are splices (render_splice: the markup goes in where the mark is
+      printed), Pager.*, Sort.*, User.CanCreate (the buttons, else the
+      reason), Start.Mode full|compact (the Get started strip),
+      Health.Failing|NeedsReconnect|Expiring|HorizonDays (the summary's
+      numbers, see HACKING.md); LastTestResult "ok"
       shows as Passed, "unsupported" as No test (never red), any other
       value as Failed (rowcache.c writes each row as this file's row loop
       did, timestamp() and count() included; tests/unit/index-rows.cs).
@@ -64,22 +66,7 @@ elif:subcount(Popular) > 0 && User.CanCreate ?>
 <h2 id="connections-title" class="section-title">Connections</h2><?cs
 if:#Pager.Total > 0 || Filter.Active ?>
 <section class="health-summary" aria-labelledby="health-summary-title">
-<h3 id="health-summary-title" class="visually-hidden">Health of the connections you can see</h3><?cs
-  if:#Health.Failing + #Health.NeedsReconnect + #Health.Expiring > 0 ?>
-<ul class="health-counts" role="list"><?cs
-    if:#Health.Failing > 0 ?>
-<li><a class="health-count health-failing" href="/?status=failing"><span class="badge badge-failing"><?cs call:thousands(Health.Failing) ?> failing</span></a></li><?cs
-    /if ?><?cs
-    if:#Health.NeedsReconnect > 0 ?>
-<li><a class="health-count health-reconnect" href="/?status=needs_reconnect"><span class="badge badge-needs_reconnect"><?cs call:thousands(Health.NeedsReconnect) ?> needs reconnect</span></a></li><?cs
-    /if ?><?cs
-    if:#Health.Expiring > 0 ?>
-<li><a class="health-count health-expiring" href="/?status=expiring"><span class="badge badge-expiring"><?cs call:thousands(Health.Expiring) ?> expiring within <?cs var:Health.HorizonDays ?> days</span></a></li><?cs
-    /if ?>
-</ul><?cs
-  else ?>
-<p class="health-calm"><span class="badge badge-ok">All clear</span> No connection is failing, needs reconnect or expires within <?cs var:Health.HorizonDays ?> days.</p><?cs
-  /if ?>
+<h3 id="health-summary-title" class="visually-hidden">Health of the connections you can see</h3><?cs var:Health.Html ?>
 <p class="health-stale"><a href="/?unused=90">Stale connections</a> <span class="muted">(no flow read their credentials in 90 days)</span></p>
 </section><?cs
 /if ?><?cs

@@ -192,18 +192,30 @@ test('a page kept from the copy outlives a change it does not show, not one it s
 			{ key: 'y', team: 'a', name: `${P} y`, status: 'ok', testedAgo: '2 days' },
 		],
 	});
-	const u = makeUser({ admin: true });
+	const u = makeUser({ teams: [data.teams.a.name] });
 	const { jar } = await signIn(u.email, u.password);
 	const client = new FcgiClient(w.sock, jar);
 	const uri = `/?q=${encodeURIComponent(`${P} x`)}`;
+	const failing = (v) => Number(/([\d,]+) failing/.exec(v.r.text)?.[1].replace(/,/g, '') ?? 0);
 	await keptView(w, client, uri);
-	assert.equal((await keptView(w, client, uri)).copy, true, 'the second view is kept');
+	const first = await keptView(w, client, uri);
+	assert.equal(first.copy, true, 'the second view is kept');
+	assert.equal(failing(first), 0);
 	// y is not on the page (its search finds x only) and its change moves
-	// no count: the admin's list version moves, the kept page stays.
+	// no count: the member's list version moves, the kept page stays.
 	psql(`UPDATE connections SET name = ${sqlString(`${P} yy`)}, last_tested_at = now()
 	    WHERE id = ${data.connections.y.id}`);
 	const v = await keptView(w, client, uri);
 	assert.equal(v.copy, true, 'a change to a row not shown leaves the page kept');
+	// y fails: the health summary above the list counts it; the kept page
+	// stays and takes the new count in place.
+	psql(`UPDATE connections SET status = 'failing' WHERE id = ${data.connections.y.id}`);
+	const h = await keptView(w, client, uri);
+	assert.equal(h.copy, true, 'a new count elsewhere: the kept page, its summary anew');
+	assert.equal(failing(h), 1, 'the summary counts y failing');
+	assert.equal(h.list.rows.length, 1);
+	assert.equal(h.r.text.replace(/[0-9a-f]{16}/g, ''), (await client.get(uri)).text
+	    .replace(/[0-9a-f]{16}/g, ''), 'the same page again');
 	// x is: the next view is written afresh and shows it.
 	psql(`UPDATE connections SET status = 'failing', last_test_result = 'failing'
 	    WHERE id = ${data.connections.x.id}`);

@@ -118,6 +118,34 @@ options_equal_template(struct render_cache *rc, const char *dir)
 	hdf_destroy(&h);
 }
 
+/* rowcache_health() against the markup index.cs wrote (index-health.cs):
+ * all clear, each count alone, all three, thousands. */
+static void
+health_equal_template(struct render_cache *rc, const char *dir)
+{
+	static const long long	 cases[][3] = { { 0, 0, 0 }, { 1, 0, 0 }, { 0, 2, 0 },
+				    { 0, 0, 3 }, { 1234, 56789, 1000000 }, { 0, 7, 12 } };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		HDF		*h = render_hdf_new();
+		struct buf	 c;
+		char		 name[96];
+
+		render_set_int(h, "Health.Failing", cases[i][0]);
+		render_set_int(h, "Health.NeedsReconnect", cases[i][1]);
+		render_set_int(h, "Health.Expiring", cases[i][2]);
+		render_set_int(h, "Health.HorizonDays", 14);
+		buf_init(&c);
+		rowcache_health(&c, cases[i], 14);
+		snprintf(name, sizeof(name), "rowcache_health writes the template's summary"
+		    " (%lld, %lld, %lld)", cases[i][0], cases[i][1], cases[i][2]);
+		fixture_equal(rc, dir, "index-health.cs", h, c.data, name);
+		buf_free(&c);
+		hdf_destroy(&h);
+	}
+}
+
 /*
  * rowcache_html() against the row loop index.cs had before rows were
  * written in C (tests/unit/index-rows.cs, a copy of it): byte for byte the
@@ -295,6 +323,7 @@ main(void)
 	free(html);
 
 	rows_equal_template(rc, dir);
+	health_equal_template(rc, dir);
 	options_equal_template(rc, dir);
 
 	/* The worker's global HDF: read where the request's HDF has no such
