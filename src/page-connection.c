@@ -468,6 +468,11 @@ page_connection(struct req *r)
 		return 0;
 	}
 	snprintf(view, sizeof(view), "details/%lld", (long long)c->id);
+	/* Reconnect's form leads to the provider: the CSP must allow that
+	 * origin, on a kept copy too (a header, not in the copy). */
+	if (c->perm >= PERM_MANAGE || (c->perm >= PERM_USE &&
+	    strcmp(c->context, "per_user") == 0))
+		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
 	if ((keep = details_keepable(r, c)) &&
 	    list_cache_serve(r, view, print.data, print.len)) {
 		rc = 0;
@@ -476,10 +481,6 @@ page_connection(struct req *r)
 	connpage_fill(r, c, "details");
 	/* Where its calls come from: its uplink's addresses, or Tether's. */
 	uplinks_egress_fill(r, c->uplink_id, c->uplink);
-	/* Reconnect's form leads to the provider: the CSP must allow that origin. */
-	if (c->perm >= PERM_MANAGE || (c->perm >= PERM_USE &&
-	    strcmp(c->context, "per_user") == 0))
-		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
 	render_set(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
 	stored = secret_conn_json_take(bp, q.secrets);
 	expiry = secret_conn_json_take(bp, q.secrets + 1);

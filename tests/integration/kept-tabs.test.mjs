@@ -24,11 +24,12 @@ after(async () => {
 
 const onceOf = (html) => /name="once" value="([^"]+)"/.exec(html)?.[1];
 
-/** GET uri on w: { status, text, kept } (kept: answered from the copy). */
+/** GET uri on w: { status, text, csp, kept } (kept: answered from the copy). */
 async function view(w, client, uri) {
 	const r = await client.get(uri);
 	const line = await accessLine(w, r);
-	return { status: r.status, text: r.text, kept: / note=list copy\b/.test(line) };
+	return { status: r.status, text: r.text, csp: r.headers.get('content-security-policy'),
+	    kept: / note=list copy\b/.test(line) };
 }
 
 /** The page with what differs between two requests of one session taken out. */
@@ -141,9 +142,16 @@ test('an OAuth connection\'s account is among the kept Details\' inputs; an upli
 	const u = makeUser({ admin: true });
 	const { jar } = await signIn(u.email, u.password);
 	const client = new FcgiClient(w.sock, jar);
+	psql(`UPDATE connections SET settings = '{"instance_url": "https://acme.my.salesforce.com",
+	    "login_url": "https://login.salesforce.com", "client_id": "id-1"}' WHERE id = ${data.connections.o.id}`);
 	const o = `/connections/${data.connections.o.id}`;
-	assert.equal((await view(w, client, o)).status, 200);
-	assert.equal((await view(w, client, o)).kept, true, 'OAuth Details kept');
+	const fresh = await view(w, client, o);
+	assert.equal(fresh.status, 200);
+	assert.match(fresh.csp, /form-action 'self' https:\/\/login\.salesforce\.com/,
+	    'Connect\'s form may go to the provider');
+	const kept = await view(w, client, o);
+	assert.equal(kept.kept, true, 'OAuth Details kept');
+	assert.equal(kept.csp, fresh.csp, 'the kept copy\'s CSP lets Connect go to the provider too');
 	psql(`UPDATE connections SET identity_account = '00D0000000000AB' WHERE id = ${data.connections.o.id}`);
 	const now = await view(w, client, o);
 	assert.equal(now.kept, false, 'a new account: written afresh');
