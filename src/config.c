@@ -103,7 +103,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	INT_KEY(login_max_delay_s, "login.max_delay_s", 900, 1, 86400);
 	INT_KEY(outbound_connect_timeout_ms, "outbound.connect_timeout_ms", 3000, 100, 60000);
 	INT_KEY(outbound_timeout_ms, "outbound.timeout_ms", 10000, 100, 120000);
-	INT_KEY(list_cache_pages, "list.cache_pages", 512, 0, 4096);
+	INT_KEY(list_cache_pages, "list.cache_pages", 1024, 0, 4096);
 	INT_KEY(list_cache_rows, "list.cache_rows", 8192, 0, 1048576);
 	INT_KEY(list_mirror, "list.mirror", 1, 0, 1);
 	INT_KEY(secret_versions_kept, "connections.secret_versions_kept", 5, 1, 1000);
