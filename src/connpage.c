@@ -154,33 +154,10 @@ connpage_fill(struct req *r, const struct conn *c, const char *tab)
 	render_set(r->hdf, "Page.Title", c->name);
 }
 
-int
-connpage_load(struct req *r, enum perm need, struct conn **out)
+/* conn_get's answer for a page: 0, or the response made and 1. */
+static int
+connpage_check(struct req *r, enum perm need, struct conn **out, int dberr)
 {
-	struct db_batch	 b;
-	int		 at, rc;
-
-	db_batch_init(&b);
-	at = conn_get_queue(&r->actor, r->arg_id, &b);
-	if (db_batch_run(&r->app->db, &b) == -1) {
-		db_batch_free(&b);
-		*out = NULL;
-		http_error(r, 503, NULL);
-		return 1;
-	}
-	rc = connpage_take(r, need, out, &b, at);
-	db_batch_free(&b);
-	return rc;
-}
-
-/* The connection conn_get_queue put at `at` of b, which has run: as
- * connpage_load. */
-int
-connpage_take(struct req *r, enum perm need, struct conn **out, struct db_batch *b, int at)
-{
-	int	 dberr;
-
-	*out = conn_get_take(b, at, r->arg_id, &dberr);
 	if (dberr) {
 		http_error(r, 503, NULL);
 		return 1;
@@ -197,6 +174,26 @@ connpage_take(struct req *r, enum perm need, struct conn **out, struct db_batch 
 		return 1;
 	}
 	return 0;
+}
+
+int
+connpage_load(struct req *r, enum perm need, struct conn **out)
+{
+	int	 dberr;
+
+	*out = conn_get(&r->actor, r->arg_id, &dberr);
+	return connpage_check(r, need, out, dberr);
+}
+
+/* The connection conn_get_queue put at `at` of b, which has run: as
+ * connpage_load. */
+int
+connpage_take(struct req *r, enum perm need, struct conn **out, struct db_batch *b, int at)
+{
+	int	 dberr;
+
+	*out = conn_get_take(b, at, r->arg_id, &dberr);
+	return connpage_check(r, need, out, dberr);
 }
 
 static const struct {

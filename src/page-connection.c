@@ -391,26 +391,18 @@ page_connection_prefetch(struct req *r, const struct actor *who, struct prefetch
 }
 
 /* The reads of a page: those sent with the session check (r->pre), else
- * queued and run here. 0, or -1 when the database failed. */
-static int
-page_reads(struct req *r, struct db_batch *own, struct db_batch **b,
-    void (*queue)(struct req *, const struct actor *, struct prefetch *), int *at,
-    size_t nat)
+ * queued in own and run here. The one that holds them, or NULL when the
+ * database failed. */
+static struct prefetch *
+page_reads(struct req *r, struct prefetch *own,
+    void (*queue)(struct req *, const struct actor *, struct prefetch *))
 {
-	struct prefetch	 pre;
-
 	if (r->pre != NULL) {
-		*b = &r->pre->b;
-		memcpy(at, r->pre->at, nat * sizeof(*at));
 		r->log_note = "read with the session check";
-		return 0;
+		return r->pre;
 	}
-	db_batch_init(&pre.b);
-	queue(r, &r->actor, &pre);
-	*own = pre.b;
-	*b = own;
-	memcpy(at, pre.at, nat * sizeof(*at));
-	return db_batch_run(&r->app->db, own);
+	queue(r, &r->actor, own);
+	return db_batch_run(&r->app->db, &own->b) == 0 ? own : NULL;
 }
 
 /*
@@ -447,24 +439,26 @@ int
 page_connection(struct req *r)
 {
 	struct conn		*c;
-	struct db_batch		 own, *bp;
+	struct prefetch		 own, *pre;
+	struct db_batch		*bp;
 	struct details_reads	 q;
 	struct buf		 print;
 	char			*stored = NULL, *expiry = NULL, view[40];
 	int			 rc = -1, keep;
 
 	_Static_assert(sizeof(q) <= sizeof(((struct prefetch *)0)->at), "reads fit");
-	db_batch_init(&own);
-	if (page_reads(r, &own, &bp, page_connection_prefetch, (int *)&q,
-	    sizeof(q) / sizeof(int)) == -1) {
-		db_batch_free(&own);
+	db_batch_init(&own.b);
+	if ((pre = page_reads(r, &own, page_connection_prefetch)) == NULL) {
+		db_batch_free(&own.b);
 		return -1;	/* 503 or 500, as the database failed (route.c) */
 	}
+	bp = &pre->b;
+	memcpy(&q, pre->at, sizeof(q));
 	buf_init(&print);
 	tab_print(r, bp, &print);
 	if (connpage_take(r, PERM_VIEW, &c, bp, q.conn)) {
 		buf_free(&print);
-		db_batch_free(&own);
+		db_batch_free(&own.b);
 		return 0;
 	}
 	snprintf(view, sizeof(view), "details/%lld", (long long)c->id);
@@ -504,7 +498,7 @@ page_connection(struct req *r)
 		list_cache_keep(r, view, -1, print.data, print.len);
 out:
 	buf_free(&print);
-	db_batch_free(&own);
+	db_batch_free(&own.b);
 	free(stored);
 	free(expiry);
 	conn_free(c);
@@ -524,22 +518,25 @@ int
 page_connection_related(struct req *r)
 {
 	struct conn	*c;
-	struct db_batch	 own, *bp;
+	struct prefetch	 own, *pre;
+	struct db_batch	*bp;
 	struct buf	 print;
 	const char	*sort = req_param(r, "sort");
 	char		 view[80];
-	int		 rc = 0, at[2];	/* the connection, its flows */
+	int		 rc = 0, *at;	/* the connection, its flows */
 
-	db_batch_init(&own);
-	if (page_reads(r, &own, &bp, page_connection_related_prefetch, at, 2) == -1) {
-		db_batch_free(&own);
+	db_batch_init(&own.b);
+	if ((pre = page_reads(r, &own, page_connection_related_prefetch)) == NULL) {
+		db_batch_free(&own.b);
 		return -1;	/* 503 or 500, as the database failed (route.c) */
 	}
+	bp = &pre->b;
+	at = pre->at;
 	buf_init(&print);
 	tab_print(r, bp, &print);
 	if (connpage_take(r, PERM_VIEW, &c, bp, at[0])) {
 		buf_free(&print);
-		db_batch_free(&own);
+		db_batch_free(&own.b);
 		return 0;
 	}
 	/* Every input is in its two reads (the sort in the view). */
@@ -552,7 +549,7 @@ page_connection_related(struct req *r)
 			list_cache_keep(r, view, -1, print.data, print.len);
 	}
 	buf_free(&print);
-	db_batch_free(&own);
+	db_batch_free(&own.b);
 	conn_free(c);
 	return rc;
 }

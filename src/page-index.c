@@ -256,18 +256,16 @@ list_health_write(struct buf *out, void *arg)
 }
 
 static void
-list_fill_health(struct req *r, char v[3][24], struct list_health_html *h)
+list_fill_health(struct req *r, const long long v[3], struct list_health_html *h)
 {
 	HDF	*n = render_node(r->hdf, "Health");
-	int	 i;
 
-	render_set(n, "Failing", v[0]);
-	render_set(n, "NeedsReconnect", v[1]);
-	render_set(n, "Expiring", v[2]);
+	render_set_int(n, "Failing", v[0]);
+	render_set_int(n, "NeedsReconnect", v[1]);
+	render_set_int(n, "Expiring", v[2]);
 	render_set_int(n, "HorizonDays", r->app->cfg.expiry_horizon_days);
 	h->r = r;
-	for (i = 0; i < 3; i++)
-		h->v[i] = strtoll(v[i], NULL, 10);
+	memcpy(h->v, v, sizeof(h->v));
 	render_splice_writer(r->hdf, "Health.Html", &r->splices, list_health_write, h);
 }
 
@@ -763,11 +761,11 @@ page_index_mirror(struct req *r, struct list_query *lq, const char *view, int ke
 	struct mirror_page	 p;
 	struct list_mirror_rows	 lr = { r, &p };
 	struct buf		 print, teams;
-	char			 q[4 * 100 + 8], first[24], last[24], health[3][24];
+	char			 q[4 * 100 + 8], first[24], last[24];
 	const char		*options;
 	struct list_health_html	 hh;
 	struct buf		 hole;
-	int			 rc = -1, i;
+	int			 rc = -1;
 
 	/* Nothing the user may see changed since it was kept: no walk. */
 	if (keep && list_cache_serve(r, view, NULL, 0))
@@ -810,9 +808,7 @@ page_index_mirror(struct req *r, struct list_query *lq, const char *view, int ke
 	render_set(r->hdf, "Page.Title", "Integrations");
 	list_fill_options(r, lq, options);
 	render_splice_writer(r->hdf, "Rows.Html", &r->splices, list_mirror_rows_write, &lr);
-	for (i = 0; i < 3; i++)
-		snprintf(health[i], sizeof(health[i]), "%lld", p.health[i]);
-	list_fill_health(r, health, &hh);
+	list_fill_health(r, p.health, &hh);
 	snprintf(first, sizeof(first), "%lld", p.n > 0 ? (long long)p.rows[0]->id : 0LL);
 	snprintf(last, sizeof(last), "%lld", p.n > 0 ? (long long)p.rows[p.n - 1]->id : 0LL);
 	list_fill_pager(r, lq, p.total, p.n, first, last);
@@ -843,7 +839,8 @@ page_index(struct req *r)
 	long long		 total, day;
 	int64_t			 version, teams_lv = -1;
 	char			 health_kept[3][24];
-	int			 rc = -1, teams_owned = 0, flash, keep;
+	long long		 health_n[3];
+	int			 rc = -1, teams_owned = 0, flash, keep, i;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->sess->user_id);
 	list_read(r, &lq);
@@ -920,7 +917,9 @@ page_index(struct req *r)
 	lr.r = r;
 	lr.rows = rows;
 	render_splice_writer(r->hdf, "Rows.Html", &r->splices, list_rows_write, &lr);
-	list_fill_health(r, health_kept, &hh);
+	for (i = 0; i < 3; i++)		/* read (or kept) as text */
+		health_n[i] = strtoll(health_kept[i], NULL, 10);
+	list_fill_health(r, health_n, &hh);
 	list_fill_pager(r, &lq, total, db_rows(rows), db_rows(rows) > 0 ? db_get(rows, 0, "id") :
 	    "", db_rows(rows) > 0 ? db_get(rows, db_rows(rows) - 1, "id") : "");
 	list_fill_start(r, &lq, total);
