@@ -26,7 +26,7 @@ import {
 	startEchoStandin, tablesContaining,
 } from '../lib/lifecycle/lc.mjs';
 import {
-	csrfFrom, decodeEntities, env, get, managerSession, pageText, post, request, tagAttr, tetherctl, uniq,
+	csrfFrom, decodeEntities, env, get, managerSession, pageText, post, request, tagAttr, tetherctl, uniq, waitFor,
 } from '../lib/stack.mjs';
 
 const RUN = randomBytes(5).toString('hex');
@@ -297,11 +297,18 @@ test('the scan finds a planted canary: in a page, in a log line, base64 in a log
 	// In the path: nginx's access log keeps no query strings.
 	await get(`/x-${b64}`, s.jar);
 	assert.ok(findMarkers([canary], { page: `${page.status}\n${page.text}` }).length > 0, 'found in the page');
-	const logs = {};
-	for (const f of filesUnder(env('TETHER_LOG_DIR')))
-		logs[f] = fs.readFileSync(f, 'latin1');
-	const inLogs = findMarkers([canary], logs);
-	assert.ok(inLogs.some((h) => /\(base64(url)?\) in .*nginx/.test(h)), `found base64 in the nginx log: ${inLogs}`);
+	// nginx writes its access-log line after the answer has gone, so the
+	// line may come a moment after the answer did.
+	let inLogs = [];
+	const inNginxLog = () => inLogs.some((h) => /\(base64(url)?\) in .*nginx/.test(h));
+	await waitFor(() => {
+		const logs = {};
+		for (const f of filesUnder(env('TETHER_LOG_DIR')))
+			logs[f] = fs.readFileSync(f, 'latin1');
+		inLogs = findMarkers([canary], logs);
+		return inNginxLog();
+	}, 5000, 'the nginx access-log line').catch(() => {});
+	assert.ok(inNginxLog(), `found base64 in the nginx log: ${inLogs}`);
 	const rows = tablesContaining(needles(canary).map(([n]) => n)).map(([t]) => t);
 	assert.ok(rows.includes('connections'), `found in the connections table: ${rows}`);
 	const hexOnly = tablesContaining([Buffer.from(`${canary}hex`).toString('hex')]).map(([t]) => t);
