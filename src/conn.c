@@ -61,7 +61,14 @@ static const char conn_sql[] =
     "  COALESCE((SELECT max(LEAST(CASE sh.permission WHEN 'manage' THEN 3 ELSE 2 END,"
     "   CASE m.role WHEN 'manager' THEN 3 WHEN 'member' THEN 2 ELSE 1 END))"
     "   FROM connection_shares sh JOIN team_members m ON m.team_id = sh.team_id"
-    "   WHERE sh.connection_id = c.id AND m.user_id = $2), 0)) END AS perm"
+    "   WHERE sh.connection_id = c.id AND m.user_id = $2), 0)) END AS perm,"
+    /* What else its tabs show moved when this did (sql/035): a kept tab
+     * is the page while this row reads the same (page-connection.c). The
+     * engine's reads Details counts are the last 30 days': the oldest of
+     * them moves when it ages out. */
+    " (SELECT cs.v FROM connection_stamps cs WHERE cs.connection_id = c.id) AS stamp,"
+    " (SELECT min(cu.at) FROM credential_uses cu WHERE cu.connection_id = c.id"
+    "  AND cu.outcome = 'issued' AND cu.at > now() - interval '30 days') AS uses_from"
     " FROM connections c JOIN teams t ON t.id = c.owner_team_id"
     " LEFT JOIN users cu ON cu.id = c.created_by LEFT JOIN users uu ON uu.id = c.updated_by"
     " LEFT JOIN user_connection_states s ON c.execution_context = 'per_user'"

@@ -355,13 +355,14 @@ details_engine_use_fill(struct req *r, PGresult *use, PGresult *flows)
 	    "Id", "id", "Name", "name", NULL });
 }
 
-/* Indexes of the Details reads in their batch (-1: not asked). */
+/* Indexes of the Details reads: the connection in the session check's
+ * batch, the rest in their own. */
 struct details_reads {
 	int	 conn, secrets, versions, timeline, people, changes, use, flows;
 };
 
-/* Queue every read of Details that needs only the connection's id: one
- * round trip to the database for them and conn_get (db_batch). */
+/* Queue the reads of Details that a kept copy spares: they run only when
+ * the page is written (one round trip for them all, db_batch). */
 static void
 details_queue(const struct actor *who, int64_t id, struct db_batch *b, struct details_reads *q)
 {
@@ -370,7 +371,6 @@ details_queue(const struct actor *who, int64_t id, struct db_batch *b, struct de
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)who->user_id);
-	q->conn = conn_get_queue(who, id, b);
 	q->secrets = secret_conn_json_queue(b, id);
 	q->versions = db_batch_add(b, "conn_versions", SQL_VERSIONS, 1, params);
 	q->timeline = db_batch_add(b, "details_timeline", SQL_TIMELINE, 2, params);
@@ -381,13 +381,12 @@ details_queue(const struct actor *who, int64_t id, struct db_batch *b, struct de
 	q->flows = db_batch_add(b, "details_engine_flows", SQL_ENGINE_FLOWS, 1, params);
 }
 
+/* Details' and Related's: the connection, whose row and stamp (sql/035) say
+ * whether a kept tab is still the page, sent with the session check. */
 void
 page_connection_prefetch(struct req *r, const struct actor *who, struct prefetch *pre)
 {
-	struct details_reads	 q;
-
-	details_queue(who, r->arg_id, &pre->b, &q);
-	memcpy(pre->at, &q, sizeof(q));
+	pre->at[0] = conn_get_queue(who, r->arg_id, &pre->b);
 }
 
 /* The reads of a page: those sent with the session check (r->pre), else
@@ -406,10 +405,11 @@ page_reads(struct req *r, struct prefetch *own,
 }
 
 /*
- * A tab whose every input is its reads (and the worker's settings and
- * catalog, fixed for its life) is kept by print (listcache.c): the values
- * of those reads, and the manager flag the header shows. Nothing kept while
- * a message (flash) is shown. `view` names the tab.
+ * A tab is kept by print (listcache.c): the connection's row as the viewer
+ * reads it (conn_get: their permission, the row, and the stamp that moves
+ * with everything else the tabs show, sql/035) and the manager flag the
+ * header shows. The worker's settings and catalog are fixed for its life.
+ * Nothing kept while a message (flash) is shown.
  */
 static void
 tab_print(struct req *r, struct db_batch *b, struct buf *print)
@@ -440,23 +440,21 @@ page_connection(struct req *r)
 {
 	struct conn		*c;
 	struct prefetch		 own, *pre;
-	struct db_batch		*bp;
+	struct db_batch		 rest, *bp = &rest;
 	struct details_reads	 q;
 	struct buf		 print;
 	char			*stored = NULL, *expiry = NULL, view[40];
 	int			 rc = -1, keep;
 
-	_Static_assert(sizeof(q) <= sizeof(((struct prefetch *)0)->at), "reads fit");
 	db_batch_init(&own.b);
+	db_batch_init(&rest);
 	if ((pre = page_reads(r, &own, page_connection_prefetch)) == NULL) {
 		db_batch_free(&own.b);
 		return -1;	/* 503 or 500, as the database failed (route.c) */
 	}
-	bp = &pre->b;
-	memcpy(&q, pre->at, sizeof(q));
 	buf_init(&print);
-	tab_print(r, bp, &print);
-	if (connpage_take(r, PERM_VIEW, &c, bp, q.conn)) {
+	tab_print(r, &pre->b, &print);
+	if (connpage_take(r, PERM_VIEW, &c, &pre->b, pre->at[0])) {
 		buf_free(&print);
 		db_batch_free(&own.b);
 		return 0;
@@ -472,6 +470,11 @@ page_connection(struct req *r)
 		rc = 0;
 		goto out;
 	}
+	/* Written afresh: its other reads, read after the connection (a change
+	 * between the two shows, and its stamp has moved past the print). */
+	details_queue(&r->actor, c->id, &rest, &q);
+	if (db_batch_run(&r->app->db, &rest) == -1)
+		goto out;	/* 503 or 500 (route.c) */
 	connpage_fill(r, c, "details");
 	/* Where its calls come from: its uplink's addresses, or Tether's. */
 	uplinks_egress_fill(r, c->uplink_id, c->uplink);
@@ -499,19 +502,11 @@ page_connection(struct req *r)
 out:
 	buf_free(&print);
 	db_batch_free(&own.b);
+	db_batch_free(&rest);
 	free(stored);
 	free(expiry);
 	conn_free(c);
 	return rc;
-}
-
-/* The connection and the flows using it. */
-void
-page_connection_related_prefetch(struct req *r, const struct actor *who,
-    struct prefetch *pre)
-{
-	pre->at[0] = conn_get_queue(who, r->arg_id, &pre->b);
-	pre->at[1] = connpage_flows_queue(&pre->b, r->arg_id, req_param(r, "sort"));
 }
 
 int
@@ -519,33 +514,30 @@ page_connection_related(struct req *r)
 {
 	struct conn	*c;
 	struct prefetch	 own, *pre;
-	struct db_batch	*bp;
 	struct buf	 print;
 	const char	*sort = req_param(r, "sort");
 	char		 view[80];
-	int		 rc = 0, *at;	/* the connection, its flows */
+	int		 rc = 0;
 
 	db_batch_init(&own.b);
-	if ((pre = page_reads(r, &own, page_connection_related_prefetch)) == NULL) {
+	if ((pre = page_reads(r, &own, page_connection_prefetch)) == NULL) {
 		db_batch_free(&own.b);
 		return -1;	/* 503 or 500, as the database failed (route.c) */
 	}
-	bp = &pre->b;
-	at = pre->at;
 	buf_init(&print);
-	tab_print(r, bp, &print);
-	if (connpage_take(r, PERM_VIEW, &c, bp, at[0])) {
+	tab_print(r, &pre->b, &print);
+	if (connpage_take(r, PERM_VIEW, &c, &pre->b, pre->at[0])) {
 		buf_free(&print);
 		db_batch_free(&own.b);
 		return 0;
 	}
-	/* Every input is in its two reads (the sort in the view). */
+	/* The flows move the stamp; the sort is in the view. */
 	snprintf(view, sizeof(view), "related/%lld?%.40s", (long long)c->id,
 	    sort != NULL ? sort : "");
 	if (!tab_keepable(r) || !list_cache_serve(r, view, print.data, print.len)) {
 		connpage_fill(r, c, "related");
-		connpage_flows_fill(r, "Flows", sort, bp->item[at[1]].res);
-		if ((rc = http_page(r, 200, "connection-related.cs")) == 0 && tab_keepable(r))
+		if ((rc = connpage_fill_flows(r, c->id, "Flows", sort)) == 0 &&
+		    (rc = http_page(r, 200, "connection-related.cs")) == 0 && tab_keepable(r))
 			list_cache_keep(r, view, -1, print.data, print.len);
 	}
 	buf_free(&print);

@@ -86,7 +86,7 @@ static const struct route routes[] = {
 	    page_connection, NULL, p_none, p_none, page_connection_prefetch },
 	{ "/connections/{id}/related", METHOD_GET | METHOD_HEAD, ROUTE_SESSION,
 	    "integrations", page_connection_related, NULL, p_sort, p_none,
-	    page_connection_related_prefetch },
+	    page_connection_prefetch },
 	{ "/connections/{id}/history", METHOD_GET | METHOD_HEAD, ROUTE_SESSION,
 	    "integrations", page_connection_history, NULL, p_none, p_none, NULL },
 	{ "/connections/{id}/edit", METHOD_GET | METHOD_HEAD | METHOD_POST,

@@ -448,10 +448,8 @@ int		 page_connection_new(struct req *);
 int		 page_connection_create(struct req *);
 int		 page_connection(struct req *);
 int		 page_connection_related(struct req *);
-/* Their reads, sent with the session check (struct prefetch). */
+/* Their read of the connection, sent with the session check (struct prefetch). */
 void		 page_connection_prefetch(struct req *, const struct actor *, struct prefetch *);
-void		 page_connection_related_prefetch(struct req *, const struct actor *,
-		    struct prefetch *);
 int		 page_connection_history(struct req *);
 int		 page_connection_edit(struct req *);
 int		 page_connection_edit_post(struct req *);

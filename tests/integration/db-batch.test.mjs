@@ -25,15 +25,18 @@ async function setup() {
 	    status: 'ok', testedAgo: '1 hour' }] });
 	const u = makeUser({ admin: true });
 	const { jar } = await signIn(u.email, u.password);
-	return { w, client: new FcgiClient(w.sock, jar), uri: `/connections/${data.connections.c.id}` };
+	return { w, client: new FcgiClient(w.sock, jar), uri: `/connections/${data.connections.c.id}`,
+	    id: data.connections.c.id };
 }
 
 test('a statement of the batch that fails: an error page, then the next request works', async (t) => {
-	const { w, client, uri } = await setup();
+	const { w, client, uri, id } = await setup();
 	assert.equal((await client.get(uri)).status, 200, 'Details, before');
-	// One of the batched reads (status changes) is refused to the app.
+	// One of the batched reads (status changes) is refused to the app, and
+	// a test recorded: the page is written afresh, not its kept copy served.
 	psql('REVOKE SELECT ON connection_status_changes FROM tether_app');
 	t.after(() => psql('GRANT SELECT ON connection_status_changes TO tether_app'));
+	psql(`INSERT INTO connection_tests (connection_id, trigger, result) VALUES (${id}, 'manual', 'ok')`);
 	const failed = await client.get(uri);
 	assert.equal(failed.status, 500, 'a refused read is an error page');
 	assert.doesNotMatch(failed.text, /permission denied|connection_status_changes/,

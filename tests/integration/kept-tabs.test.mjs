@@ -37,26 +37,13 @@ function normal(html) {
 	return html.replace(/[0-9a-f]{16}/g, 'RID').replace(/name="once" value="[^"]+"/g, 'ONCE');
 }
 
-test('Details and Related: kept while their reads say the same, written again on any change', async () => {
-	const w = await startWorker(cleanups);
-	const fresh = await startWorker(cleanups, { 'list.cache_pages': '0' });
-	const P = uniq('kt');
-	const data = seed(P, {
-		teams: ['a', 'b'],
-		connections: [{ key: 'x', team: 'a', name: `${P} x`, status: 'ok', testedAgo: '1 hour',
-		    flows: 1 }],
-	});
-	const x = data.connections.x.id;
-	const u = makeUser({ teams: [{ name: data.teams.a.name, role: 'manager' }] });
-	const { jar } = await signIn(u.email, u.password);
-	const client = new FcgiClient(w.sock, jar);
-	const other = new FcgiClient(fresh.sock, jar);
-	const tabs = [`/connections/${x}`, `/connections/${x}/related`, `/connections/${x}/related?sort=-name`];
-
-	/** Each tab viewed twice: each view the page a worker that keeps
-	 * nothing writes, the second the kept copy; those in `changed` (all at
-	 * first) show a change: their first view is written afresh. */
-	async function keptAndSame(what, changed = tabs) {
+/** A check of tabs on worker w (client), compared with a worker that keeps
+ * nothing (other): keptAndSame(what, changed) views each tab twice; each
+ * view is the page that worker writes, the second the kept copy; those in
+ * `changed` (all at first) show a change: their first view is written
+ * afresh. */
+function keptChecker(w, client, other, tabs) {
+	return async function keptAndSame(what, changed = tabs) {
 		for (const uri of tabs) {
 			const first = await view(w, client, uri);
 			assert.equal(first.status, 200, `${what}: ${uri}`);
@@ -78,7 +65,26 @@ test('Details and Related: kept while their reads say the same, written again on
 			if (a !== undefined)
 				assert.notEqual(b, a, `${what}: ${uri}: a fresh one-time token`);
 		}
-	}
+	};
+}
+
+test('Details and Related: kept while their reads say the same, written again on any change', async () => {
+	const w = await startWorker(cleanups);
+	const fresh = await startWorker(cleanups, { 'list.cache_pages': '0' });
+	const P = uniq('kt');
+	const data = seed(P, {
+		teams: ['a', 'b'],
+		connections: [{ key: 'x', team: 'a', name: `${P} x`, status: 'ok', testedAgo: '1 hour',
+		    flows: 1 }],
+	});
+	const x = data.connections.x.id;
+	const u = makeUser({ teams: [{ name: data.teams.a.name, role: 'manager' }] });
+	const { jar } = await signIn(u.email, u.password);
+	const client = new FcgiClient(w.sock, jar);
+	const other = new FcgiClient(fresh.sock, jar);
+	const tabs = [`/connections/${x}`, `/connections/${x}/related`, `/connections/${x}/related?sort=-name`];
+
+	const keptAndSame = keptChecker(w, client, other, tabs);
 	await keptAndSame('at first');
 
 	// Every kind of change a tab shows: its next view is written afresh.
@@ -126,6 +132,84 @@ test('Details and Related: kept while their reads say the same, written again on
 	assert.equal(tests(), n + 1, 'and its token works once');
 	const flashed = await view(w, client, tabs[0]);
 	assert.equal(flashed.kept, false, 'a page with a message is written afresh');
+});
+
+test('a kept tab is written again when anything it shows outside the connection\'s row moves (its stamp, sql/035)', async () => {
+	const w = await startWorker(cleanups);
+	const fresh = await startWorker(cleanups, { 'list.cache_pages': '0' });
+	const P = uniq('ks');
+	const data = seed(P, {
+		teams: ['a', 'b'],
+		connections: [
+			{ key: 'y', team: 'a', name: `${P} y`, protocol: 'bearer', status: 'ok',
+			    testedAgo: '1 hour', flows: 1 },
+			{ key: 'z', team: 'a', name: `${P} z`, protocol: 'bearer', status: 'not_testable' },
+		],
+	});
+	const y = data.connections.y.id, z = data.connections.z.id;
+	psql(`UPDATE connections SET execution_context = 'per_user' WHERE id = ${z}`);
+	const u = makeUser({ teams: [{ name: data.teams.a.name, role: 'manager' }] });
+	const author = makeUser({});
+	const colleague = makeUser({});
+	const { jar } = await signIn(u.email, u.password);
+	const client = new FcgiClient(w.sock, jar);
+	const other = new FcgiClient(fresh.sock, jar);
+	const details = [`/connections/${y}`], related = [`/connections/${y}/related`];
+	const perUser = [`/connections/${z}`];
+	const tabs = [...details, ...related, ...perUser];
+	const keptAndSame = keptChecker(w, client, other, tabs);
+	await keptAndSame('at first');
+
+	// Not one of these touches the connection's own row.
+	const changes = [
+		['a test recorded', `INSERT INTO connection_tests (connection_id, trigger, result,
+		    latency_ms, message) VALUES (${y}, 'manual', 'failing', 12, 'refused')`, details],
+		['a status change recorded', `INSERT INTO connection_status_changes (connection_id,
+		    from_status, to_status, reason, trigger) VALUES (${y}, 'ok', 'failing', 'refused', 'manual')`,
+		    details],
+		['a secret stored', `INSERT INTO connection_secrets (connection_id, field, key_version,
+		    nonce, ciphertext) VALUES (${y}, 'token', (SELECT max(version) FROM vault_keys),
+		    '\\x00', '\\x00')`, details],
+		['its expiry set', `UPDATE connection_secrets SET expires_on = current_date + 40
+		    WHERE connection_id = ${y}`, details],
+		['a version recorded', `INSERT INTO connection_versions (connection_id, version,
+		    changed_fields, changed_by) VALUES (${y}, 2, '{description}', ${author.id})`, details],
+		['its author\'s new email', `UPDATE users SET email = 'renamed-' || email
+		    WHERE id = ${author.id}`, details],
+		['the engine reads the credentials', `INSERT INTO credential_uses (connection_id, flow_id,
+		    outcome) SELECT ${y}, fc.flow_id, 'issued' FROM flow_connections fc
+		    WHERE fc.connection_id = ${y}`, details],
+		['a flow\'s status', `UPDATE flows SET status = 'inactive' WHERE id IN
+		    (SELECT flow_id FROM flow_connections WHERE connection_id = ${y})`, [...details, ...related]],
+		['a colleague joins the per-user connection\'s team', `INSERT INTO team_members
+		    (team_id, user_id, role) VALUES (${data.teams.a.id}, ${colleague.id}, 'member')`, perUser],
+		['the colleague stores their own secret', `INSERT INTO user_connection_secrets
+		    (connection_id, user_id, field, key_version, nonce, ciphertext) VALUES (${z},
+		    ${colleague.id}, 'token', (SELECT max(version) FROM vault_keys), '\\x00', '\\x00')`,
+		    perUser],
+		['their own status', `INSERT INTO user_connection_states (connection_id, user_id, status)
+		    VALUES (${z}, ${colleague.id}, 'failing')`, perUser],
+		['the colleague leaves', `DELETE FROM team_members WHERE user_id = ${colleague.id}`, perUser],
+		['a share with a team the colleague is in', `INSERT INTO team_members (team_id, user_id, role)
+		    VALUES (${data.teams.b.id}, ${colleague.id}, 'member');
+		    INSERT INTO connection_shares (connection_id, team_id, permission)
+		    VALUES (${z}, ${data.teams.b.id}, 'use')`, perUser],
+	];
+	for (const [what, sql, changed] of changes) {
+		psql(sql);
+		await keptAndSame(`after ${what}`, changed);
+	}
+	// The engine's reads of the last 30 days: one that ages out moves the
+	// count, with nothing written.
+	psql(`DELETE FROM credential_uses WHERE connection_id = ${y};
+	    INSERT INTO credential_uses (connection_id, outcome, at) VALUES
+	    (${y}, 'issued', now() - interval '29 days 23 hours 59 minutes 58 seconds'),
+	    (${y}, 'issued', now() - interval '1 day')`);
+	await keptAndSame('two reads, one about to age out', details);
+	assert.match((await view(w, client, details[0])).text, /2 credential reads in 30 days/);
+	await new Promise((res) => setTimeout(res, 2500));
+	await keptAndSame('after it aged out', details);
+	assert.match((await view(w, client, details[0])).text, /1 credential read in 30 days/);
 });
 
 test('an OAuth connection\'s account is among the kept Details\' inputs; an uplinked one is written every time', async () => {

@@ -1,0 +1,123 @@
+-- 035_connection_stamps.sql — one stamp a connection that moves whenever
+-- anything its Details and Related tabs show moves, outside its own row
+-- (issue 15). The tabs read the connection (conn_get, which returns the
+-- stamp) with the session check; when the row and the stamp are what a kept
+-- copy was written from, the copy is the page, and the tab's other reads
+-- (its secrets, versions, tests, status changes, people, flows, the engine's
+-- reads) are not run at all (src/page-connection.c).
+--
+-- What moves a connection's stamp, and why:
+--  connection_secrets, user_connection_secrets   which secrets are stored;
+--  connection_versions                           the versions (History, Details);
+--  connection_tests, connection_status_changes,
+--  user_connection_states                        the chart, the status history;
+--  credential_uses                               the engine's reads;
+--  flow_connections                              the flows that use it;
+--  connection_shares                             who sees it (people);
+--  flows (a change of its row)                   each of the flow's connections;
+--  team_members                                  people of a per-user connection
+--                                                owned by or shared with the team;
+--  users (a new email)                           the versions that user made.
+-- Stamps come from one sequence, so a stamp is never given twice (a rolled
+-- back bump cannot come back with other data). A deleted connection's stamp
+-- goes with it; a bump for a connection that no longer exists (a cascade)
+-- writes nothing.
+CREATE SEQUENCE connection_stamp_seq;
+CREATE TABLE connection_stamps (
+	connection_id	bigint PRIMARY KEY,
+	v		bigint NOT NULL
+);
+GRANT SELECT, INSERT, UPDATE, DELETE ON connection_stamps TO tether_app;
+GRANT USAGE ON SEQUENCE connection_stamp_seq TO tether_app;
+
+CREATE FUNCTION connection_stamp(ids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO connection_stamps (connection_id, v)
+	SELECT c.id, nextval('connection_stamp_seq') FROM connections c
+	WHERE c.id = ANY (ids)
+	ON CONFLICT (connection_id) DO UPDATE SET v = EXCLUDED.v;
+$$;
+
+-- A row of a table with a connection_id column: that connection (both, when
+-- an update moved the row).
+CREATE FUNCTION connection_stamp_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		PERFORM connection_stamp(ARRAY[OLD.connection_id]);
+	ELSIF TG_OP = 'UPDATE' AND OLD.connection_id <> NEW.connection_id THEN
+		PERFORM connection_stamp(ARRAY[OLD.connection_id, NEW.connection_id]);
+	ELSE
+		PERFORM connection_stamp(ARRAY[NEW.connection_id]);
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+DO $$
+DECLARE
+	t	text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['connection_secrets', 'user_connection_secrets',
+	    'connection_versions', 'connection_tests', 'connection_status_changes',
+	    'user_connection_states', 'credential_uses', 'flow_connections',
+	    'connection_shares'] LOOP
+		EXECUTE format('CREATE TRIGGER connection_stamp AFTER INSERT OR UPDATE OR DELETE'
+		    ' ON %I FOR EACH ROW EXECUTE FUNCTION connection_stamp_row()', t);
+	END LOOP;
+END
+$$;
+
+CREATE FUNCTION connection_stamp_flow() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM connection_stamp(ARRAY(SELECT fc.connection_id FROM flow_connections fc
+	    WHERE fc.flow_id = NEW.id));
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER connection_stamp AFTER UPDATE ON flows FOR EACH ROW
+    WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION connection_stamp_flow();
+
+CREATE FUNCTION connection_stamp_member() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	teams	bigint[];
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		teams := ARRAY[NEW.team_id];
+	ELSIF TG_OP = 'DELETE' THEN
+		teams := ARRAY[OLD.team_id];
+	ELSE
+		teams := ARRAY[OLD.team_id, NEW.team_id];
+	END IF;
+	PERFORM connection_stamp(ARRAY(SELECT c.id FROM connections c
+	    WHERE c.execution_context = 'per_user' AND (c.owner_team_id = ANY (teams)
+	    OR c.id IN (SELECT sh.connection_id FROM connection_shares sh
+	    WHERE sh.team_id = ANY (teams)))));
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER connection_stamp AFTER INSERT OR UPDATE OR DELETE ON team_members
+    FOR EACH ROW EXECUTE FUNCTION connection_stamp_member();
+
+CREATE FUNCTION connection_stamp_user() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM connection_stamp(ARRAY(SELECT DISTINCT v.connection_id
+	    FROM connection_versions v WHERE v.changed_by = NEW.id));
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER connection_stamp AFTER UPDATE OF email ON users FOR EACH ROW
+    WHEN (OLD.email IS DISTINCT FROM NEW.email) EXECUTE FUNCTION connection_stamp_user();
+
+CREATE FUNCTION connection_stamp_gone() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	DELETE FROM connection_stamps WHERE connection_id = OLD.id;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER connection_stamp_gone AFTER DELETE ON connections FOR EACH ROW
+    EXECUTE FUNCTION connection_stamp_gone();
