@@ -33,19 +33,19 @@ static const struct {
 	 * when "touch" says it is more than 30 seconds behind. */
 	[STMT_SESSION_GET] = { "session_get",
 	    "SELECT s.id, s.user_id, s.csrf_token, u.email, u.name, u.is_admin,"
-	    " EXISTS (SELECT 1 FROM team_members m WHERE m.user_id = u.id"
-	    "  AND m.role = 'manager') AS is_manager,"
+	    /* The user's teams and manager flag, kept on their scope's row
+	     * as memberships change (sql/036): no aggregate per request. */
+	    " COALESCE(lu.is_manager, false) AS is_manager,"
 	    " s.last_seen_at < now() - interval '30 seconds' AS touch,"
 	    /* The version of the user's scope (sql/032). */
-	    " CASE WHEN u.is_admin THEN (SELECT v FROM list_version) ELSE GREATEST("
-	    "  (SELECT v FROM list_user_versions lu WHERE lu.user_id = u.id),"
-	    "  (SELECT max(tv.v) FROM team_members tm JOIN list_team_versions tv"
-	    "   ON tv.team_id = tm.team_id WHERE tm.user_id = u.id), 0) END AS list_version,"
+	    " CASE WHEN u.is_admin THEN (SELECT v FROM list_version) ELSE GREATEST(lu.v,"
+	    "  (SELECT max(tv.v) FROM list_team_versions tv WHERE tv.team_id = ANY (lu.team_ids)),"
+	    "  0) END AS list_version,"
 	    " (SELECT v FROM list_teams_version) AS teams_version,"
 	    /* Whose rows the list shows them (listmirror.c). */
-	    " ARRAY(SELECT tm.team_id FROM team_members tm WHERE tm.user_id = u.id"
-	    "  ORDER BY tm.team_id) AS team_ids"
+	    " COALESCE(lu.team_ids, '{}') AS team_ids"
 	    " FROM sessions s JOIN users u ON u.id = s.user_id"
+	    " LEFT JOIN list_user_versions lu ON lu.user_id = u.id"
 	    " WHERE s.token_hash = $1::bytea AND s.expires_at > now()"
 	    "  AND s.last_seen_at > now() - make_interval(mins => $2::int)"
 	    "  AND NOT u.disabled" },

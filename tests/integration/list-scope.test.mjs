@@ -123,6 +123,23 @@ test('every change within what a member sees shows on the very next view', async
 	}
 });
 
+test('a member made manager gets New connection on the next view, and loses it with the role', async () => {
+	// The session lookup reads the manager flag kept on the user's scope
+	// row (sql/036), as memberships change.
+	const { w, P, data, u, client, uri } = await setup();
+	const canCreate = (v) => /New connection<\/a>/.test(v.r.text);
+	let v = await warm(w, client, uri);
+	assert.equal(canCreate(v), false, 'a member cannot create');
+	psql(`UPDATE team_members SET role = 'manager' WHERE user_id = ${u.id}`);
+	v = await view(w, client, uri);
+	assert.equal(canCreate(v), true, 'a manager can, on the very next view');
+	psql(`DELETE FROM team_members WHERE user_id = ${u.id};
+	    INSERT INTO team_members (team_id, user_id, role) VALUES (${data.teams.far.id}, ${u.id}, 'viewer')`);
+	v = await view(w, client, uri);
+	assert.equal(canCreate(v), false, 'a viewer of another team cannot');
+	assert.deepEqual(names(v), [`${P} far`], 'and sees that team\'s rows alone');
+});
+
 test('a team deleted in the same transaction as its last change commits cleanly', async () => {
 	const P = uniq('lsd');
 	const data = seed(P, { teams: ['gone'], connections: [{ key: 'g', team: 'gone', name: `${P} g` }] });
