@@ -7,6 +7,7 @@
 -- reads) are not run at all (src/page-connection.c).
 --
 -- What moves a connection's stamp, and why:
+--  connections (its own row)                     everything the row says;
 --  connection_secrets, user_connection_secrets   which secrets are stored;
 --  connection_versions                           the versions (History, Details);
 --  connection_tests, connection_status_changes,
@@ -17,7 +18,12 @@
 --  flows (a change of its row)                   each of the flow's connections;
 --  team_members                                  people of a per-user connection
 --                                                owned by or shared with the team;
---  users (a new email)                           the versions that user made.
+--  users (a new email)                           the connections they made or
+--                                                last changed, the versions they made;
+--  named_credentials (a change of its row)       the connections that use it (its name).
+-- The tabs' other inputs are read with the stamp (the actor's level, token
+-- expiry, today's date: src/conn.c's conn_probe_sql) or with the session
+-- (teams' names: list_teams_version).
 -- Stamps come from one sequence, so a stamp is never given twice (a rolled
 -- back bump cannot come back with other data). A deleted connection's stamp
 -- goes with it; a bump for a connection that no longer exists (a cascade)
@@ -104,13 +110,35 @@ CREATE TRIGGER connection_stamp AFTER INSERT OR UPDATE OR DELETE ON team_members
 CREATE FUNCTION connection_stamp_user() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM connection_stamp(ARRAY(SELECT DISTINCT v.connection_id
-	    FROM connection_versions v WHERE v.changed_by = NEW.id));
+	PERFORM connection_stamp(ARRAY(SELECT v.connection_id FROM connection_versions v
+	    WHERE v.changed_by = NEW.id UNION SELECT c.id FROM connections c
+	    WHERE c.created_by = NEW.id OR c.updated_by = NEW.id));
 	RETURN NULL;
 END
 $$;
 CREATE TRIGGER connection_stamp AFTER UPDATE OF email ON users FOR EACH ROW
     WHEN (OLD.email IS DISTINCT FROM NEW.email) EXECUTE FUNCTION connection_stamp_user();
+
+CREATE FUNCTION connection_stamp_self() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM connection_stamp(ARRAY[NEW.id]);
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER connection_stamp AFTER UPDATE ON connections FOR EACH ROW
+    EXECUTE FUNCTION connection_stamp_self();
+
+CREATE FUNCTION connection_stamp_credential() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM connection_stamp(ARRAY(SELECT c.id FROM connections c
+	    WHERE c.named_credential_id = NEW.id));
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER connection_stamp AFTER UPDATE ON named_credentials FOR EACH ROW
+    WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION connection_stamp_credential();
 
 CREATE FUNCTION connection_stamp_gone() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -16,7 +16,38 @@
  * The user's level: 3 for admins; otherwise the best of their role in the
  * owner team and, for each team the connection is shared with, the share's
  * level capped by their role there (a viewer of a team stays a viewer).
+ * $1 the connection, $2 the user, $3 whether they are an admin; c the
+ * connection, s the user's own state of a per-user one.
  */
+#define CONN_PERM							\
+    " CASE WHEN $3::boolean THEN 3 ELSE GREATEST("			\
+    "  COALESCE((SELECT CASE m.role WHEN 'manager' THEN 3 WHEN 'member' THEN 2 ELSE 1 END" \
+    "   FROM team_members m WHERE m.team_id = c.owner_team_id AND m.user_id = $2), 0)," \
+    "  COALESCE((SELECT max(LEAST(CASE sh.permission WHEN 'manage' THEN 3 ELSE 2 END," \
+    "   CASE m.role WHEN 'manager' THEN 3 WHEN 'member' THEN 2 ELSE 1 END))" \
+    "   FROM connection_shares sh JOIN team_members m ON m.team_id = sh.team_id" \
+    "   WHERE sh.connection_id = c.id AND m.user_id = $2), 0)) END AS perm"
+#define CONN_OWNER_MANAGER						\
+    " ($3::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_id =" \
+    " c.owner_team_id AND m.user_id = $2 AND m.role = 'manager')) AS owner_manager"
+/* A per-user connection's tokens are the actor's own. */
+#define CONN_TOKEN_EXPIRING						\
+    " COALESCE(CASE WHEN c.execution_context = 'per_user' THEN s.token_expires_at" \
+    "  ELSE c.token_expires_at END < now() + interval '60 seconds', false) AS token_expiring"
+/*
+ * What else its tabs show moved when this did (sql/035): a kept tab is the
+ * page while the probe below reads the same (page-connection.c). The
+ * engine's reads Details counts are the last 30 days': the oldest of them
+ * moves when it ages out.
+ */
+#define CONN_STAMP							\
+    " (SELECT cs.v FROM connection_stamps cs WHERE cs.connection_id = c.id) AS stamp," \
+    " (SELECT min(cu.at) FROM credential_uses cu WHERE cu.connection_id = c.id" \
+    "  AND cu.outcome = 'issued' AND cu.at > now() - interval '30 days') AS uses_from"
+#define CONN_OWN_STATE							\
+    " LEFT JOIN user_connection_states s ON c.execution_context = 'per_user'" \
+    " AND s.connection_id = c.id AND s.user_id = $2"
+
 static const char conn_sql[] =
     "SELECT c.id, c.owner_team_id, t.name AS team, c.name, c.description, c.connector,"
     " c.auth_protocol, c.api_type, c.execution_context, c.status,"
@@ -27,8 +58,7 @@ static const char conn_sql[] =
     " COALESCE(cu.email, '') AS created_by, COALESCE(uu.email, '') AS updated_by,"
     " (SELECT count(*) FROM flow_connections fc WHERE fc.connection_id = c.id) AS flows,"
     " COALESCE(c.granted_scopes, '') AS granted_scopes,"
-    " ($3::boolean OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_id ="
-    " c.owner_team_id AND m.user_id = $2 AND m.role = 'manager')) AS owner_manager,"
+    CONN_OWNER_MANAGER ","
     " COALESCE(c.named_credential_id, 0) AS nc_id, COALESCE(c.uplink_id, 0) AS uplink_id,"
     " COALESCE(c.oauth_client_id, 0) AS oauth_client_id,"
     /* Whose tokens (sql/021): the actor's own for a per-user connection. */
@@ -39,9 +69,7 @@ static const char conn_sql[] =
     " COALESCE((SELECT u.name FROM uplinks u WHERE u.id = c.uplink_id), '') AS uplink,"
     " COALESCE((SELECT n.name FROM named_credentials n WHERE n.id = c.named_credential_id),"
     " '') AS nc_name,"
-    /* A per-user connection's tokens are the actor's own. */
-    " COALESCE(CASE WHEN c.execution_context = 'per_user' THEN s.token_expires_at"
-    "  ELSE c.token_expires_at END < now() + interval '60 seconds', false) AS token_expiring,"
+    CONN_TOKEN_EXPIRING ","
     /* Health: the failure run, the earliest expiry and the scheduled check. */
     " to_char(c.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS failing_since,"
     " c.consecutive_failures, c.check_interval, to_char(x.d, 'YYYY-MM-DD') AS expires_on,"
@@ -55,24 +83,10 @@ static const char conn_sql[] =
     " to_char(s.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS own_failing_since,"
     " COALESCE(s.consecutive_failures, 0) AS own_failures,"
     " to_char(y.d, 'YYYY-MM-DD') AS own_expires_on, y.d - current_date AS own_expires_in,"
-    " CASE WHEN $3::boolean THEN 3 ELSE GREATEST("
-    "  COALESCE((SELECT CASE m.role WHEN 'manager' THEN 3 WHEN 'member' THEN 2 ELSE 1 END"
-    "   FROM team_members m WHERE m.team_id = c.owner_team_id AND m.user_id = $2), 0),"
-    "  COALESCE((SELECT max(LEAST(CASE sh.permission WHEN 'manage' THEN 3 ELSE 2 END,"
-    "   CASE m.role WHEN 'manager' THEN 3 WHEN 'member' THEN 2 ELSE 1 END))"
-    "   FROM connection_shares sh JOIN team_members m ON m.team_id = sh.team_id"
-    "   WHERE sh.connection_id = c.id AND m.user_id = $2), 0)) END AS perm,"
-    /* What else its tabs show moved when this did (sql/035): a kept tab
-     * is the page while this row reads the same (page-connection.c). The
-     * engine's reads Details counts are the last 30 days': the oldest of
-     * them moves when it ages out. */
-    " (SELECT cs.v FROM connection_stamps cs WHERE cs.connection_id = c.id) AS stamp,"
-    " (SELECT min(cu.at) FROM credential_uses cu WHERE cu.connection_id = c.id"
-    "  AND cu.outcome = 'issued' AND cu.at > now() - interval '30 days') AS uses_from"
+    CONN_PERM "," CONN_STAMP
     " FROM connections c JOIN teams t ON t.id = c.owner_team_id"
     " LEFT JOIN users cu ON cu.id = c.created_by LEFT JOIN users uu ON uu.id = c.updated_by"
-    " LEFT JOIN user_connection_states s ON c.execution_context = 'per_user'"
-    " AND s.connection_id = c.id AND s.user_id = $2"
+    CONN_OWN_STATE
     " CROSS JOIN LATERAL (SELECT LEAST(c.secrets_expire_on,"
     " (c.refresh_token_expires_at AT TIME ZONE 'UTC')::date) AS d) x"
     /* The actor's own: their secrets' and refresh token's expiry too. */
@@ -80,6 +94,21 @@ static const char conn_sql[] =
     " FROM user_connection_secrets us WHERE us.connection_id = c.id AND us.user_id = $2),"
     " (s.refresh_token_expires_at AT TIME ZONE 'UTC')::date) AS d) y"
     " WHERE c.id = $1";
+
+/*
+ * A kept tab's check (page-connection.c): of the connection, what decides
+ * whether the actor sees it and what the kept page's header needs, and the
+ * stamp that moves with everything else its tabs show, its own row
+ * included (sql/035). Everything else conn_sql shows that is not in the
+ * stamp is here (the level, owner-manager flag, token expiry, today) or in
+ * the session's (the teams' names: list_teams_version).
+ */
+static const char conn_probe_sql[] =
+    "SELECT c.id, c.connector, c.auth_protocol, c.api_type, c.execution_context,"
+    " c.settings::text AS settings, COALESCE(c.uplink_id, 0) AS uplink_id,"
+    " COALESCE(c.oauth_client_id, 0) AS oauth_client_id, current_date AS today,"
+    CONN_PERM "," CONN_OWNER_MANAGER "," CONN_TOKEN_EXPIRING "," CONN_STAMP
+    " FROM connections c" CONN_OWN_STATE " WHERE c.id = $1";
 
 /* The actor's own state of a per-user connection, as a status key. */
 static void
@@ -103,6 +132,26 @@ conn_own_read(struct conn *c, PGresult *res)
 	c->expires_in = atoi(db_get(res, 0, "own_expires_in"));
 }
 
+/* The columns conn_sql and conn_probe_sql share (conn_probe_take's). */
+static struct conn *
+conn_read_probe(PGresult *res, int64_t id)
+{
+	struct conn	*c = xcalloc(1, sizeof(*c));
+
+	c->id = id;
+	c->connector = xstrdup(db_get(res, 0, "connector"));
+	c->protocol = xstrdup(db_get(res, 0, "auth_protocol"));
+	c->api_type = xstrdup(db_get(res, 0, "api_type"));
+	c->context = xstrdup(db_get(res, 0, "execution_context"));
+	c->settings = xstrdup(db_get(res, 0, "settings"));
+	c->uplink_id = strtoll(db_get(res, 0, "uplink_id"), NULL, 10);
+	c->oauth_client_id = strtoll(db_get(res, 0, "oauth_client_id"), NULL, 10);
+	c->perm = (enum perm)atoi(db_get(res, 0, "perm"));
+	c->owner_manager = strcmp(db_get(res, 0, "owner_manager"), "t") == 0;
+	c->token_expiring = strcmp(db_get(res, 0, "token_expiring"), "t") == 0;
+	return c;
+}
+
 /* The connection in res (conn_sql's), if the actor may see it. */
 static struct conn *
 conn_read(PGresult *res, int64_t id)
@@ -110,21 +159,15 @@ conn_read(PGresult *res, int64_t id)
 	struct conn	*c = NULL;
 
 	if (db_rows(res) == 1 && atoi(db_get(res, 0, "perm")) > PERM_NONE) {
-		c = xcalloc(1, sizeof(*c));
-		c->id = id;
+		c = conn_read_probe(res, id);
 		c->owner_team_id = strtoll(db_get(res, 0, "owner_team_id"), NULL, 10);
 		c->owner_team = xstrdup(db_get(res, 0, "team"));
 		c->name = xstrdup(db_get(res, 0, "name"));
 		c->description = xstrdup(db_get(res, 0, "description"));
-		c->connector = xstrdup(db_get(res, 0, "connector"));
-		c->protocol = xstrdup(db_get(res, 0, "auth_protocol"));
-		c->api_type = xstrdup(db_get(res, 0, "api_type"));
-		c->context = xstrdup(db_get(res, 0, "execution_context"));
 		c->status = xstrdup(db_get(res, 0, "status"));
 		c->last_tested_at = xstrdup(db_get(res, 0, "tested"));
 		c->last_test_result = xstrdup(db_get(res, 0, "last_test_result"));
 		c->last_test_message = xstrdup(db_get(res, 0, "last_test_message"));
-		c->settings = xstrdup(db_get(res, 0, "settings"));
 		c->created_at = xstrdup(db_get(res, 0, "created_at"));
 		c->created_by = xstrdup(db_get(res, 0, "created_by"));
 		c->updated_at = xstrdup(db_get(res, 0, "updated_at"));
@@ -132,18 +175,13 @@ conn_read(PGresult *res, int64_t id)
 		c->version = atoi(db_get(res, 0, "version"));
 		c->granted_scopes = xstrdup(db_get(res, 0, "granted_scopes"));
 		c->named_credential_id = strtoll(db_get(res, 0, "nc_id"), NULL, 10);
-		c->uplink_id = strtoll(db_get(res, 0, "uplink_id"), NULL, 10);
-		c->oauth_client_id = strtoll(db_get(res, 0, "oauth_client_id"), NULL, 10);
 		c->identity.account = db_isnull(res, 0, "identity_account") ? NULL :
 		    xstrdup(db_get(res, 0, "identity_account"));
 		c->identity.tenant = db_isnull(res, 0, "identity_tenant") ? NULL :
 		    xstrdup(db_get(res, 0, "identity_tenant"));
 		c->uplink = xstrdup(db_get(res, 0, "uplink"));
 		c->named_credential = xstrdup(db_get(res, 0, "nc_name"));
-		c->token_expiring = strcmp(db_get(res, 0, "token_expiring"), "t") == 0;
 		c->flow_count = atoi(db_get(res, 0, "flows"));
-		c->perm = (enum perm)atoi(db_get(res, 0, "perm"));
-		c->owner_manager = strcmp(db_get(res, 0, "owner_manager"), "t") == 0;
 		c->failing_since = xstrdup(db_get(res, 0, "failing_since"));
 		c->consecutive_failures = atoi(db_get(res, 0, "consecutive_failures"));
 		c->check_interval = xstrdup(db_get(res, 0, "check_interval"));
@@ -174,15 +212,43 @@ conn_get(const struct actor *a, int64_t id, int *dberr)
 	return c;
 }
 
-int
-conn_get_queue(const struct actor *a, int64_t id, struct db_batch *b)
+static int
+conn_queue(const struct actor *a, int64_t id, struct db_batch *b, const char *name,
+    const char *sql)
 {
 	char		 cid[24], uid[24];
 	const char	*params[3] = { cid, uid, a->is_admin ? "t" : "f" };
 
 	snprintf(cid, sizeof(cid), "%lld", (long long)id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)a->user_id);
-	return db_batch_add(b, "conn_get", conn_sql, 3, params);
+	return db_batch_add(b, name, sql, 3, params);
+}
+
+int
+conn_get_queue(const struct actor *a, int64_t id, struct db_batch *b)
+{
+	return conn_queue(a, id, b, "conn_get", conn_sql);
+}
+
+int
+conn_probe_queue(const struct actor *a, int64_t id, struct db_batch *b)
+{
+	return conn_queue(a, id, b, "conn_probe", conn_probe_sql);
+}
+
+struct conn *
+conn_probe_take(struct db_batch *b, int at, int64_t id)
+{
+	PGresult	*res = db_batch_take(b, at);
+	struct conn	*c;
+
+	if (res == NULL || db_rows(res) != 1 || atoi(db_get(res, 0, "perm")) <= PERM_NONE) {
+		db_clear(res);
+		return NULL;
+	}
+	c = conn_read_probe(res, id);
+	db_clear(res);
+	return c;
 }
 
 struct conn *

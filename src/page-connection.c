@@ -381,43 +381,12 @@ details_queue(const struct actor *who, int64_t id, struct db_batch *b, struct de
 	q->flows = db_batch_add(b, "details_engine_flows", SQL_ENGINE_FLOWS, 1, params);
 }
 
-/* Details' and Related's: the connection, whose row and stamp (sql/035) say
- * whether a kept tab is still the page, sent with the session check. */
+/* Details' and Related's: the probe that says whether a kept tab is still
+ * the page (conn_probe_queue), sent with the session check. */
 void
 page_connection_prefetch(struct req *r, const struct actor *who, struct prefetch *pre)
 {
-	pre->at[0] = conn_get_queue(who, r->arg_id, &pre->b);
-}
-
-/* The reads of a page: those sent with the session check (r->pre), else
- * queued in own and run here. The one that holds them, or NULL when the
- * database failed. */
-static struct prefetch *
-page_reads(struct req *r, struct prefetch *own,
-    void (*queue)(struct req *, const struct actor *, struct prefetch *))
-{
-	if (r->pre != NULL) {
-		r->log_note = "read with the session check";
-		return r->pre;
-	}
-	queue(r, &r->actor, own);
-	return db_batch_run(&r->app->db, &own->b) == 0 ? own : NULL;
-}
-
-/*
- * A tab is kept by print (listcache.c): the connection's row as the viewer
- * reads it (conn_get: their permission, the row, and the stamp that moves
- * with everything else the tabs show, sql/035) and the manager flag the
- * header shows. The worker's settings and catalog are fixed for its life.
- * Nothing kept while a message (flash) is shown.
- */
-static void
-tab_print(struct req *r, struct db_batch *b, struct buf *print)
-{
-	char	 manager = (char)r->sess->is_manager;
-
-	buf_append(print, &manager, 1);
-	db_batch_print(b, print);
+	pre->at[0] = conn_probe_queue(who, r->arg_id, &pre->b);
 }
 
 static int
@@ -435,115 +404,152 @@ details_keepable(struct req *r, const struct conn *c)
 	return tab_keepable(r) && c->oauth_client_id == 0 && c->uplink_id == 0;
 }
 
-int
-page_connection(struct req *r)
+/* Reconnect's form leads to the provider: the CSP must allow that origin,
+ * on a kept copy too (a header, not in the copy). */
+static void
+tab_form_action(struct req *r, const struct conn *c)
 {
-	struct conn		*c;
-	struct prefetch		 own, *pre;
-	struct db_batch		 rest, *bp = &rest;
-	struct details_reads	 q;
-	struct buf		 print;
-	char			*stored = NULL, *expiry = NULL, view[40];
-	int			 rc = -1, keep;
-
-	db_batch_init(&own.b);
-	db_batch_init(&rest);
-	if ((pre = page_reads(r, &own, page_connection_prefetch)) == NULL) {
-		db_batch_free(&own.b);
-		return -1;	/* 503 or 500, as the database failed (route.c) */
-	}
-	buf_init(&print);
-	tab_print(r, &pre->b, &print);
-	if (connpage_take(r, PERM_VIEW, &c, &pre->b, pre->at[0])) {
-		buf_free(&print);
-		db_batch_free(&own.b);
-		return 0;
-	}
-	snprintf(view, sizeof(view), "details/%lld", (long long)c->id);
-	/* Reconnect's form leads to the provider: the CSP must allow that
-	 * origin, on a kept copy too (a header, not in the copy). */
+	free(r->csp_form_action);
+	r->csp_form_action = NULL;
 	if (c->perm >= PERM_MANAGE || (c->perm >= PERM_USE &&
 	    strcmp(c->context, "per_user") == 0))
 		r->csp_form_action = oauth_authorize_origin(&r->actor, c);
-	if ((keep = details_keepable(r, c)) &&
-	    list_cache_serve(r, view, print.data, print.len)) {
+}
+
+/*
+ * A tab is kept by print (listcache.c): the probe's row (the actor's level
+ * and flags, the connection's stamp, which moves with its own row and
+ * everything else the tabs show, sql/035; today's date), the teams' stamp
+ * (their names) and the manager flag the header shows. The worker's
+ * settings and catalog are fixed for its life. Nothing kept while a
+ * message (flash) is shown.
+ *
+ * Answers the tab from its kept copy when the probe sent with the session
+ * check (else run here) reads as when the copy was written: 1 answered, 0
+ * not (the page is to be written, and kept under `print`), -1 the database
+ * failed.
+ */
+static int
+tab_kept(struct req *r, const char *view, int details, struct buf *print)
+{
+	struct prefetch	 own, *pre = r->pre;
+	struct conn	*probe;
+	char		 manager = (char)r->sess->is_manager;
+	int		 kept = 0;
+
+	db_batch_init(&own.b);
+	if (pre != NULL)
+		r->log_note = "read with the session check";
+	else {
+		page_connection_prefetch(r, &r->actor, &own);
+		if (db_batch_run(&r->app->db, &own.b) == -1) {
+			db_batch_free(&own.b);
+			return -1;	/* 503 or 500, as the database failed (route.c) */
+		}
+		pre = &own;
+	}
+	buf_append(print, &manager, 1);
+	buf_append(print, &r->sess->teams_version, sizeof(r->sess->teams_version));
+	db_batch_print(&pre->b, print);
+	probe = conn_probe_take(&pre->b, pre->at[0], r->arg_id);
+	if (probe != NULL && (details ? details_keepable(r, probe) : tab_keepable(r))) {
+		tab_form_action(r, probe);
+		kept = list_cache_serve(r, view, print->data, print->len);
+	}
+	conn_free(probe);
+	db_batch_free(&own.b);
+	return kept;
+}
+
+int
+page_connection(struct req *r)
+{
+	struct conn		*c = NULL;
+	struct db_batch		 b;
+	struct details_reads	 q;
+	struct buf		 print;
+	char			*stored = NULL, *expiry = NULL, view[40];
+	int			 rc = -1;
+
+	snprintf(view, sizeof(view), "details/%lld", (long long)r->arg_id);
+	buf_init(&print);
+	db_batch_init(&b);
+	if ((rc = tab_kept(r, view, 1, &print)) != 0)
+		goto out;	/* answered, or -1: 503 or 500 (route.c) */
+	/* Written afresh: the connection and its other reads, in one round
+	 * trip after the probe (a change between them moves the stamp past
+	 * the print). */
+	q.conn = conn_get_queue(&r->actor, r->arg_id, &b);
+	details_queue(&r->actor, r->arg_id, &b, &q);
+	if (db_batch_run(&r->app->db, &b) == -1) {
+		rc = -1;	/* 503 or 500 (route.c) */
+		goto out;
+	}
+	if (connpage_take(r, PERM_VIEW, &c, &b, q.conn)) {
 		rc = 0;
 		goto out;
 	}
-	/* Written afresh: its other reads, read after the connection (a change
-	 * between the two shows, and its stamp has moved past the print). */
-	details_queue(&r->actor, c->id, &rest, &q);
-	if (db_batch_run(&r->app->db, &rest) == -1)
-		goto out;	/* 503 or 500 (route.c) */
+	rc = -1;
+	tab_form_action(r, c);
 	connpage_fill(r, c, "details");
 	/* Where its calls come from: its uplink's addresses, or Tether's. */
 	uplinks_egress_fill(r, c->uplink_id, c->uplink);
 	render_set(r->hdf, "Conn.GrantedScopes", c->granted_scopes);
-	stored = secret_conn_json_take(bp, q.secrets);
-	expiry = secret_conn_json_take(bp, q.secrets + 1);
-	details_versions_fill(r, c, bp->item[q.versions].res);
+	stored = secret_conn_json_take(&b, q.secrets);
+	expiry = secret_conn_json_take(&b, q.secrets + 1);
+	details_versions_fill(r, c, b.item[q.versions].res);
 	details_settings(r, c, stored, expiry);
 	if (details_oauth_client(r, c) == -1)
 		goto out;
 	if (c->own_status != NULL) {
 		details_user_state(r, c);
 		if (c->perm >= PERM_MANAGE)
-			details_people_fill(r, bp->item[q.people].res);
+			details_people_fill(r, b.item[q.people].res);
 	}
-	details_timeline_fill(r, bp->item[q.timeline].res);
-	details_status_history_fill(r, bp->item[q.changes].res);
+	details_timeline_fill(r, b.item[q.timeline].res);
+	details_status_history_fill(r, b.item[q.changes].res);
 	if (details_identity(r, c) == -1)
 		goto out;
-	details_engine_use_fill(r, bp->item[q.use].res, bp->item[q.flows].res);
+	details_engine_use_fill(r, b.item[q.use].res, b.item[q.flows].res);
 	render_set_int(r->hdf, "Health.CheckIntervalMinutes", r->app->cfg.check_interval_min);
 	render_set_int(r->hdf, "Health.HorizonDays", r->app->cfg.expiry_horizon_days);
-	if ((rc = http_page(r, 200, "connection.cs")) == 0 && keep)
+	if ((rc = http_page(r, 200, "connection.cs")) == 0 && details_keepable(r, c))
 		list_cache_keep(r, view, -1, print.data, print.len);
 out:
 	buf_free(&print);
-	db_batch_free(&own.b);
-	db_batch_free(&rest);
+	db_batch_free(&b);
 	free(stored);
 	free(expiry);
 	conn_free(c);
-	return rc;
+	return rc == 1 ? 0 : rc;
 }
 
 int
 page_connection_related(struct req *r)
 {
-	struct conn	*c;
-	struct prefetch	 own, *pre;
+	struct conn	*c = NULL;
 	struct buf	 print;
 	const char	*sort = req_param(r, "sort");
 	char		 view[80];
-	int		 rc = 0;
+	int		 rc;
 
-	db_batch_init(&own.b);
-	if ((pre = page_reads(r, &own, page_connection_prefetch)) == NULL) {
-		db_batch_free(&own.b);
-		return -1;	/* 503 or 500, as the database failed (route.c) */
-	}
-	buf_init(&print);
-	tab_print(r, &pre->b, &print);
-	if (connpage_take(r, PERM_VIEW, &c, &pre->b, pre->at[0])) {
-		buf_free(&print);
-		db_batch_free(&own.b);
-		return 0;
-	}
 	/* The flows move the stamp; the sort is in the view. */
-	snprintf(view, sizeof(view), "related/%lld?%.40s", (long long)c->id,
+	snprintf(view, sizeof(view), "related/%lld?%.40s", (long long)r->arg_id,
 	    sort != NULL ? sort : "");
-	if (!tab_keepable(r) || !list_cache_serve(r, view, print.data, print.len)) {
-		connpage_fill(r, c, "related");
-		if ((rc = connpage_fill_flows(r, c->id, "Flows", sort)) == 0 &&
-		    (rc = http_page(r, 200, "connection-related.cs")) == 0 && tab_keepable(r))
-			list_cache_keep(r, view, -1, print.data, print.len);
-	}
+	buf_init(&print);
+	if ((rc = tab_kept(r, view, 0, &print)) != 0)
+		goto out;	/* answered, or -1: 503 or 500 (route.c) */
+	if (connpage_load(r, PERM_VIEW, &c))
+		goto out;
+	tab_form_action(r, c);
+	connpage_fill(r, c, "related");
+	if ((rc = connpage_fill_flows(r, c->id, "Flows", sort)) == 0 &&
+	    (rc = http_page(r, 200, "connection-related.cs")) == 0 && tab_keepable(r))
+		list_cache_keep(r, view, -1, print.data, print.len);
+out:
 	buf_free(&print);
-	db_batch_free(&own.b);
 	conn_free(c);
-	return rc;
+	return rc == 1 ? 0 : rc;
 }
 
 int

@@ -1188,6 +1188,12 @@ struct conn	*conn_get(const struct actor *, int64_t id, int *dberr);
  * batch (db_batch_run: -1 is a database error), then take the connection. */
 int		 conn_get_queue(const struct actor *, int64_t id, struct db_batch *);
 struct conn	*conn_get_take(struct db_batch *, int at, int64_t id, int *dberr);
+/* A kept tab's check (conn.c's conn_probe_sql), taken from a run batch: a
+ * conn with only the level, flags, connector, protocol, API type, context,
+ * settings, uplink and OAuth client set; NULL when the actor may not see it
+ * or the read failed. */
+int		 conn_probe_queue(const struct actor *, int64_t id, struct db_batch *);
+struct conn	*conn_probe_take(struct db_batch *, int at, int64_t id);
 void		 conn_free(struct conn *);
 /* Set the connection mode (0: Direct) in the caller's transaction; 0 or -1. */
 int		 conn_set_uplink(const struct actor *, int64_t id, int64_t uplink_id);

@@ -194,6 +194,21 @@ test('a kept tab is written again when anything it shows outside the connection\
 		    VALUES (${data.teams.b.id}, ${colleague.id}, 'member');
 		    INSERT INTO connection_shares (connection_id, team_id, permission)
 		    VALUES (${z}, ${data.teams.b.id}, 'use')`, perUser],
+		// What the header shows from other rows (each tab's).
+		['the owner team renamed', `UPDATE teams SET name = name || '-r' WHERE id = ${data.teams.a.id}`,
+		    tabs],
+		['its creator', `UPDATE connections SET created_by = ${author.id} WHERE id = ${y}`,
+		    [...details, ...related]],
+		['its creator\'s new email', `UPDATE users SET email = 'again-' || email
+		    WHERE id = ${author.id}`, [...details, ...related]],
+		['a named credential', `INSERT INTO named_credentials (owner_team_id, name, auth_protocol)
+		    VALUES (${data.teams.a.id}, '${P}-nc', 'bearer');
+		    UPDATE connections SET named_credential_id = (SELECT id FROM named_credentials
+		    WHERE name = '${P}-nc') WHERE id = ${y}`, [...details, ...related]],
+		['the named credential renamed', `UPDATE named_credentials SET name = '${P}-nc2'
+		    WHERE name = '${P}-nc'`, [...details, ...related]],
+		['the user made viewer', `UPDATE team_members SET role = 'viewer' WHERE user_id = ${u.id}`,
+		    tabs],
 	];
 	for (const [what, sql, changed] of changes) {
 		psql(sql);
