@@ -251,6 +251,12 @@ test('an OAuth connection\'s account is among the kept Details\' inputs; an upli
 	const kept = await view(w, client, o);
 	assert.equal(kept.kept, true, 'OAuth Details kept');
 	assert.equal(kept.csp, fresh.csp, 'the kept copy\'s CSP lets Connect go to the provider too');
+	// Related's header has the same Reconnect form.
+	const related = await view(w, client, `${o}/related`);
+	assert.equal(related.csp, fresh.csp, 'Related\'s Reconnect may go to the provider');
+	const relatedKept = await view(w, client, `${o}/related`);
+	assert.equal(relatedKept.kept, true, 'OAuth Related kept');
+	assert.equal(relatedKept.csp, fresh.csp, 'and its kept copy\'s too');
 	psql(`UPDATE connections SET identity_account = '00D0000000000AB' WHERE id = ${data.connections.o.id}`);
 	const now = await view(w, client, o);
 	assert.equal(now.kept, false, 'a new account: written afresh');
