@@ -155,6 +155,9 @@ test('with JavaScript the Copy button copies the outbound addresses', async () =
 	await b.page.goto(`${baseUrl()}/connections/${cid}`);
 	const copy = b.page.locator('button[data-copy="f-egress"]');
 	await copy.click();
+	// The copy is a promise: "Copied" comes when the clipboard took it.
+	await b.page.locator('.egress-field .copy-status', { hasText: 'Copied' }).waitFor({ timeout: 5000 })
+	    .catch(() => {});
 	assert.equal(await b.page.locator('.egress-field .copy-status').innerText(), 'Copied');
 	assert.equal(await b.page.evaluate(() => navigator.clipboard.readText()), '192.0.2.99');
 	await screenshot(b.page, 'copied', { fullPage: false });
