@@ -355,8 +355,8 @@ details_engine_use_fill(struct req *r, PGresult *use, PGresult *flows)
 	    "Id", "id", "Name", "name", NULL });
 }
 
-/* Indexes of the Details reads: the connection in the session check's
- * batch, the rest in their own. */
+/* Indexes of the Details reads in their batch (conn_get's and the rest,
+ * run together when the page is written). */
 struct details_reads {
 	int	 conn, secrets, versions, timeline, people, changes, use, flows;
 };
