@@ -1,10 +1,10 @@
 -- 035_connection_stamps.sql — one stamp a connection that moves whenever
--- anything its Details and Related tabs show moves, outside its own row
--- (issue 15). The tabs read the connection (conn_get, which returns the
--- stamp) with the session check; when the row and the stamp are what a kept
--- copy was written from, the copy is the page, and the tab's other reads
--- (its secrets, versions, tests, status changes, people, flows, the engine's
--- reads) are not run at all (src/page-connection.c).
+-- anything its Details and Related tabs show moves (issue 15). The tabs
+-- send a probe with the session check (src/conn.c, conn_probe_sql) that
+-- reads the stamp; when the probe reads what a kept copy was written from,
+-- the copy is the page, and the tab's reads (the connection, its secrets,
+-- versions, tests, status changes, people, flows, the engine's reads) are
+-- not run at all (src/page-connection.c).
 --
 -- What moves a connection's stamp, and why:
 --  connections (its own row)                     everything the row says;

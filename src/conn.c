@@ -34,16 +34,6 @@
 #define CONN_TOKEN_EXPIRING						\
     " COALESCE(CASE WHEN c.execution_context = 'per_user' THEN s.token_expires_at" \
     "  ELSE c.token_expires_at END < now() + interval '60 seconds', false) AS token_expiring"
-/*
- * What else its tabs show moved when this did (sql/035): a kept tab is the
- * page while the probe below reads the same (page-connection.c). The
- * engine's reads Details counts are the last 30 days': the oldest of them
- * moves when it ages out.
- */
-#define CONN_STAMP							\
-    " (SELECT cs.v FROM connection_stamps cs WHERE cs.connection_id = c.id) AS stamp," \
-    " (SELECT min(cu.at) FROM credential_uses cu WHERE cu.connection_id = c.id" \
-    "  AND cu.outcome = 'issued' AND cu.at > now() - interval '30 days') AS uses_from"
 #define CONN_OWN_STATE							\
     " LEFT JOIN user_connection_states s ON c.execution_context = 'per_user'" \
     " AND s.connection_id = c.id AND s.user_id = $2"
@@ -83,7 +73,7 @@ static const char conn_sql[] =
     " to_char(s.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS own_failing_since,"
     " COALESCE(s.consecutive_failures, 0) AS own_failures,"
     " to_char(y.d, 'YYYY-MM-DD') AS own_expires_on, y.d - current_date AS own_expires_in,"
-    CONN_PERM "," CONN_STAMP
+    CONN_PERM
     " FROM connections c JOIN teams t ON t.id = c.owner_team_id"
     " LEFT JOIN users cu ON cu.id = c.created_by LEFT JOIN users uu ON uu.id = c.updated_by"
     CONN_OWN_STATE
@@ -107,7 +97,12 @@ static const char conn_probe_sql[] =
     "SELECT c.id, c.connector, c.auth_protocol, c.api_type, c.execution_context,"
     " c.settings::text AS settings, COALESCE(c.uplink_id, 0) AS uplink_id,"
     " COALESCE(c.oauth_client_id, 0) AS oauth_client_id, current_date AS today,"
-    CONN_PERM "," CONN_OWNER_MANAGER "," CONN_TOKEN_EXPIRING "," CONN_STAMP
+    CONN_PERM "," CONN_OWNER_MANAGER "," CONN_TOKEN_EXPIRING ","
+    " (SELECT cs.v FROM connection_stamps cs WHERE cs.connection_id = c.id) AS stamp,"
+    /* Details counts the engine's reads of the last 30 days: the oldest
+     * of them moves when it ages out. */
+    " (SELECT min(cu.at) FROM credential_uses cu WHERE cu.connection_id = c.id"
+    "  AND cu.outcome = 'issued' AND cu.at > now() - interval '30 days') AS uses_from"
     " FROM connections c" CONN_OWN_STATE " WHERE c.id = $1";
 
 /* The actor's own state of a per-user connection, as a status key. */
