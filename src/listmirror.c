@@ -66,6 +66,21 @@ struct team_rows {
 	int64_t		 team;		/* 0: a free entry */
 	uint32_t	*owned, *shared;
 	size_t		 nowned, cowned, nshared, cshared;
+	int64_t		 changed;	/* the version that last changed one of them */
+};
+
+/*
+ * A view's walk, kept (list_mirror_page): its count, health summary and
+ * page. A member's stays true until a row of one of their teams (owned or
+ * shared with it, before or after the change) changes, so a test of
+ * another team's connection leaves it; an admin's, until any row changes.
+ */
+#define MIRROR_MEMOS	512		/* a power of two */
+struct mirror_memo {
+	char			*key;	/* the view and whose (mirror_memo_key); NULL: free */
+	int64_t			 at;	/* the copy's version when walked */
+	int32_t			 today;
+	struct mirror_page	 page;
 };
 
 struct list_mirror {
@@ -89,6 +104,8 @@ struct list_mirror {
 	int64_t			  all_health_version;	/* at this version; -1: none */
 	int32_t			  all_health_by;	/* for this expiry day */
 	int64_t			  version;	/* -1: never read */
+	int64_t			  reloaded;	/* the version of the last whole read */
+	struct mirror_memo	 *memo;		/* MIRROR_MEMOS, by the key's hash */
 	int64_t			  teams_version;
 	int32_t			  today;	/* the database's current_date, days since 1970 */
 	time_t			  synced;
@@ -218,6 +235,9 @@ list_mirror_free(struct list_mirror *m)
 	for (i = 0; i < m->natoms; i++)
 		free(m->atoms[i]);
 	free(m->atoms);
+	for (i = 0; m->memo != NULL && i < MIRROR_MEMOS; i++)
+		free(m->memo[i].key);
+	free(m->memo);
 	mirror_teams_free(m);
 	if (m->utf8 != (locale_t)0)
 		freelocale(m->utf8);
@@ -617,10 +637,22 @@ mirror_read_whole(struct list_mirror *m, struct db *db, int64_t *tv)
 	qsort(m->by_tested, m->n, sizeof(*m->by_tested), qcmp_tested);
 	mirror_sorting = NULL;
 	m->version = lv;
+	m->reloaded = lv;
 	/* The whole read's result was several times the copy: give the pages
 	 * it left free back to the system. */
 	malloc_trim(0);
 	return 0;
+}
+
+/* Row w's teams, the owner and those it is shared with, changed at lv. */
+static void
+mirror_teams_changed(struct list_mirror *m, const struct mirror_row *w, int64_t lv)
+{
+	size_t	 i;
+
+	mirror_team_rows(m, w->owner, 1)->changed = lv;
+	for (i = 0; i < w->nshares; i++)
+		mirror_team_rows(m, w->shares[i], 1)->changed = lv;
 }
 
 /* 1: brought up to date; 0: the log no longer reaches back (read whole). */
@@ -649,10 +681,16 @@ mirror_read_changes(struct list_mirror *m, struct db *db, int64_t *tv)
 
 		if (*id == '\0')
 			continue;
-		if ((slot = mirror_slot_of(m, strtoll(id, NULL, 10))) >= 0)
+		if ((slot = mirror_slot_of(m, strtoll(id, NULL, 10))) >= 0) {
+			mirror_teams_changed(m, m->row[slot], lv);
 			mirror_remove(m, (uint32_t)slot);
-		if (*db_value(res, i, col[0]) != '\0')	/* not deleted */
-			mirror_insert(m, mirror_row_read(res, i, col, lv));
+		}
+		if (*db_value(res, i, col[0]) != '\0') {	/* not deleted */
+			struct mirror_row	*w = mirror_row_read(res, i, col, lv);
+
+			mirror_teams_changed(m, w, lv);
+			mirror_insert(m, w);
+		}
 	}
 	db_clear(res);
 	m->version = lv;
@@ -870,9 +908,8 @@ mirror_all_health(struct list_mirror *m, uint16_t failing, uint16_t reconnect,
 	memcpy(health, m->all_health, sizeof(m->all_health));
 }
 
-void
-list_mirror_page(struct list_mirror *m, const struct mirror_view *v,
-    struct mirror_page *p)
+static void
+mirror_walk(struct list_mirror *m, const struct mirror_view *v, struct mirror_page *p)
 {
 	const uint32_t	*order = v->sort <= 1 ? m->by_name : m->by_tested;
 	/* Name Z-A and newest first walk their order backwards. */
@@ -973,4 +1010,80 @@ list_mirror_page(struct list_mirror *m, const struct mirror_view *v,
 		/* The nearest rows before it, in the page's order. */
 		for (i = 0; i < nring; i++)
 			p->rows[p->n++] = m->row[ring[(at + MIRROR_PAGE - nring + i) % MIRROR_PAGE]];
+}
+
+/* A string of the view's key: its length first, so no value reads as two. */
+static void
+mirror_memo_str(struct buf *k, const char *v)
+{
+	if (v == NULL)
+		BUF_LIT(k, "|-");
+	else
+		buf_printf(k, "|%zu:%s", strlen(v), v);
+}
+
+/* Everything of v that a walk reads, whose rows included. */
+static void
+mirror_memo_key(const struct mirror_view *v, struct buf *k)
+{
+	size_t	 i;
+
+	buf_printf(k, "%d %d %d %lld %lld %lld %lld", v->sort, v->expiring, v->horizon,
+	    (long long)v->team, v->page, (long long)v->after, (long long)v->before);
+	mirror_memo_str(k, v->q);
+	mirror_memo_str(k, v->connector);
+	mirror_memo_str(k, v->status);
+	if (v->teams == NULL)
+		BUF_LIT(k, "|admin");
+	for (i = 0; v->teams != NULL && i < v->nteams; i++)
+		buf_printf(k, "|%lld", (long long)v->teams[i]);
+}
+
+/* Whether e, v's walk, is still what a walk would find now. */
+static int
+mirror_memo_fresh(struct list_mirror *m, const struct mirror_memo *e,
+    const struct mirror_view *v)
+{
+	const struct team_rows	*t;
+	size_t			 i;
+
+	if (e->today != m->today || e->at < m->reloaded || e->at > m->version)
+		return 0;
+	if (e->at == m->version)
+		return 1;
+	if (v->teams == NULL)
+		return 0;	/* an admin's: every row is theirs */
+	for (i = 0; i < v->nteams; i++)
+		if ((t = mirror_team_rows(m, v->teams[i], 0)) != NULL && t->changed > e->at)
+			return 0;
+	return 1;
+}
+
+void
+list_mirror_page(struct list_mirror *m, const struct mirror_view *v,
+    struct mirror_page *p)
+{
+	struct buf		 key;
+	struct mirror_memo	*e;
+	uint32_t		 h = 2166136261u;	/* FNV-1a */
+	size_t			 i;
+
+	buf_init(&key);
+	mirror_memo_key(v, &key);
+	for (i = 0; i < key.len; i++)
+		h = (h ^ (unsigned char)key.data[i]) * 16777619u;
+	if (m->memo == NULL)
+		m->memo = xcalloc(MIRROR_MEMOS, sizeof(*m->memo));
+	e = &m->memo[h & (MIRROR_MEMOS - 1)];
+	if (e->key != NULL && strcmp(e->key, key.data) == 0 && mirror_memo_fresh(m, e, v)) {
+		*p = e->page;
+		buf_free(&key);
+		return;
+	}
+	mirror_walk(m, v, p);
+	free(e->key);
+	e->key = key.data;	/* the buffer is the key now */
+	e->at = m->version;
+	e->today = m->today;
+	e->page = *p;
 }
