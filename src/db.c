@@ -39,7 +39,10 @@ static const struct {
 	    " s.last_seen_at < now() - interval '30 seconds' AS touch,"
 	    /* The version of the user's scope (sql/032). */
 	    " CASE WHEN u.is_admin THEN (SELECT v FROM list_version) ELSE GREATEST(lu.v,"
-	    "  (SELECT max(tv.v) FROM list_team_versions tv WHERE tv.team_id = ANY (lu.team_ids)),"
+	    /* A primary-key lookup a team: "team_id = ANY (team_ids)" would
+	     * scan every team's row. */
+	    "  (SELECT max((SELECT tv.v FROM list_team_versions tv WHERE tv.team_id = t.id))"
+	    "  FROM unnest(lu.team_ids) AS t(id)),"
 	    "  0) END AS list_version,"
 	    " (SELECT v FROM list_teams_version) AS teams_version,"
 	    /* Whose rows the list shows them (listmirror.c). */
