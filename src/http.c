@@ -3,6 +3,9 @@
  * headers (security headers on every response, error pages included) and
  * body in one go, so a template error is a clean 500, never half a page.
  */
+#include <sys/uio.h>
+
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +281,114 @@ http_peer_gone(int fd)
 	    (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+/*
+ * The answer as FastCGI stdout records. libfcgi writes one record a
+ * buffer of 8 KB, so a 24 KB page was three writes (and three reads for
+ * nginx). Here all but the last few KB go in records of our own, in one
+ * writev a record of up to 64 KB, before libfcgi has buffered anything of
+ * this request; the rest goes through libfcgi, whose closing flush
+ * (FCGX_Finish_r) carries it with the end-of-stream and end-request
+ * records: two writes for any page.
+ */
+#define FCGI_TAIL		7680		/* fits libfcgi's buffer */
+#define FCGI_RECORD_MAX		65528		/* a record's content, 8-aligned */
+
+/* Writes the n parts of iov whole: 0, or -1. */
+static int
+writev_all(int fd, struct iovec *iov, int n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		if ((w = writev(fd, iov, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+/* The first `len` bytes of the two parts, as records on fr's connection. */
+static int
+fcgi_write_records(FCGX_Request *fr, const char *const part[2], const size_t plen[2],
+    size_t len)
+{
+	size_t		 at = 0, k, take, off, i;
+	unsigned char	 head[8];
+	struct iovec	 iov[3];
+	int		 n;
+
+	while (at < len) {
+		k = len - at < FCGI_RECORD_MAX ? len - at : FCGI_RECORD_MAX;
+		/* version 1, FCGI_STDOUT (6), the request id, the content
+		 * length, no padding. */
+		head[0] = 1;
+		head[1] = 6;
+		head[2] = (unsigned char)(fr->requestId >> 8);
+		head[3] = (unsigned char)fr->requestId;
+		head[4] = (unsigned char)(k >> 8);
+		head[5] = (unsigned char)k;
+		head[6] = head[7] = 0;
+		iov[0].iov_base = head;
+		iov[0].iov_len = sizeof(head);
+		n = 1;
+		for (i = 0, off = 0, take = k; i < 2 && take > 0; off += plen[i], i++) {
+			size_t	 from, m;
+
+			if (at + (k - take) >= off + plen[i])
+				continue;
+			from = at + (k - take) - off;
+			m = plen[i] - from < take ? plen[i] - from : take;
+			iov[n].iov_base = (void *)(part[i] + from);
+			iov[n++].iov_len = m;
+			take -= m;
+		}
+		if (writev_all(fr->ipcFd, iov, n) == -1)
+			return -1;
+		at += k;
+	}
+	return 0;
+}
+
+/* head then body on fr's stdout: 0, or -1. */
+static int
+fcgi_put(FCGX_Request *fr, const char *head, size_t hlen, const char *body, size_t blen)
+{
+	const char	*part[2] = { head, body };
+	size_t		 plen[2] = { hlen, blen }, own;
+
+	if (hlen + blen > FCGI_TAIL) {
+		own = hlen + blen - FCGI_TAIL;
+		if (fcgi_write_records(fr, part, plen, own) == -1)
+			return -1;
+		/* What is left: the body's tail (and the head's, when the
+		 * body is shorter than the tail). */
+		if (own < hlen) {
+			head += own;
+			hlen -= own;
+		} else {
+			body += own - hlen;
+			blen -= own - hlen;
+			hlen = 0;
+		}
+	}
+	if (hlen > 0 && FCGX_PutStr(head, (int)hlen, fr->out) < 0)
+		return -1;
+	if (blen > 0 && FCGX_PutStr(body, (int)blen, fr->out) < 0)
+		return -1;
+	return 0;
+}
+
 void
 http_send(struct req *r)
 {
@@ -316,11 +427,10 @@ http_send(struct req *r)
 
 		/* nginx closes the connection when it gives up on us (its read
 		 * timeout, a client gone): what we write then reaches nobody. */
+		if (r->method == METHOD_HEAD || r->status == 302 || r->status == 303)
+			body_len = 0;
 		failed = http_peer_gone(r->fr->ipcFd) ||
-		    FCGX_PutStr(h.data, (int)h.len, r->fr->out) < 0;
-		if (!failed && r->method != METHOD_HEAD && body_len > 0 &&
-		    r->status != 302 && r->status != 303)
-			failed = FCGX_PutStr(body, (int)body_len, r->fr->out) < 0;
+		    fcgi_put(r->fr, h.data, h.len, body, body_len) == -1;
 		r->undelivered = failed || FCGX_GetError(r->fr->out) != 0;
 	}
 	buf_free(&h);
