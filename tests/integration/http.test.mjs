@@ -7,7 +7,8 @@ import { before, test } from 'node:test';
 
 import { assertErrorPage, assertSecurityHeaders } from '../lib/checks.mjs';
 import {
-	CookieJar, get, loginForm, makeUser, pageText, post, request, sessionCsrf, signIn,
+	CookieJar, get, loginForm, makeTeam, makeUser, pageText, post, psqlValue, request,
+	sessionCsrf, signIn, sqlString, uniq,
 } from '../lib/stack.mjs';
 
 let user;
@@ -229,3 +230,38 @@ async function retryFor(status, fn) {
 	}
 	return r;
 }
+
+test('a page of several FastCGI records (over 64 KB) arrives whole, and HEAD gets its length alone', async () => {
+	// src/http.c writes all but a page's last 7.5 KB in records of its own,
+	// up to 64 KB each, and libfcgi the rest: a Related tab of 700 flows
+	// spans three of them.
+	const P = uniq('big');
+	const team = makeTeam(`${P}-team`);
+	const who = makeUser({ admin: true });
+	const { jar: j } = await signIn(who.email, who.password);
+	const id = psqlValue(`WITH c AS (INSERT INTO connections (owner_team_id, name, connector,
+	    auth_protocol, status) VALUES (${team.id}, ${sqlString(`${P} conn`)}, 'http', 'none', 'ok')
+	    RETURNING id), f AS (INSERT INTO flows (name, status, owner)
+	    SELECT format('%s-flow-%s', ${sqlString(P)}, lpad(g::text, 4, '0')), 'active', 'tests'
+	    FROM generate_series(1, 700) AS g RETURNING id)
+	    INSERT INTO flow_connections (flow_id, connection_id) SELECT f.id, c.id FROM f, c
+	    RETURNING connection_id`);
+	const r = await get(`/connections/${id}/related`, j);
+	assert.equal(r.status, 200);
+	const bytes = Buffer.byteLength(r.text);
+	assert.ok(bytes > 2 * 65536, `${bytes} bytes: more than two records`);
+	assert.equal(Number(r.headers.get('content-length')), bytes);
+	assert.ok(r.text.trimEnd().endsWith('</html>'), 'the page ends as it should');
+	assert.equal(r.text.indexOf('</html>'), r.text.lastIndexOf('</html>'), 'once');
+	let at = 0;
+	for (let i = 1; i <= 500; i++) {	// the tab shows the first 500
+		const name = `${P}-flow-${String(i).padStart(4, '0')}`;
+		const k = r.text.indexOf(name, at);
+		assert.ok(k >= at, `${name} in its place`);
+		at = k;
+	}
+	const h = await request(`/connections/${id}/related`, { method: 'HEAD', jar: j });
+	assert.equal(h.status, 200);
+	assert.equal(h.text, '');
+	assert.ok(Number(h.headers.get('content-length')) > 2 * 65536);
+});
