@@ -66,21 +66,36 @@ struct team_rows {
 	int64_t		 team;		/* 0: a free entry */
 	uint32_t	*owned, *shared;
 	size_t		 nowned, cowned, nshared, cshared;
-	int64_t		 changed;	/* the version that last changed one of them */
 };
 
 /*
  * A view's walk, kept (list_mirror_page): its count, health summary and
- * page. A member's stays true until a row of one of their teams (owned or
- * shared with it, before or after the change) changes, so a test of
- * another team's connection leaves it; an admin's, until any row changes.
+ * page. It stays true while no row changed since is, before or after the
+ * change, one the view shows (the viewer's, passing its filters) or its
+ * cursor; the health summary, which counts every row of the viewer's, is
+ * moved by each change of theirs. So a test of a connection the view does
+ * not show leaves it, for admins and members alike.
  */
 #define MIRROR_MEMOS	512		/* a power of two */
 struct mirror_memo {
 	char			*key;	/* the view and whose (mirror_memo_key); NULL: free */
-	int64_t			 at;	/* the copy's version when walked */
+	int64_t			 at;	/* the copy's version it is true at */
+	uint64_t		 reads;	/* the copy's whole reads then: its rows' */
 	int32_t			 today;
 	struct mirror_page	 page;
+};
+
+/*
+ * The last MIRROR_CHANGES rows changed, oldest first, as they were and are:
+ * what a kept walk is checked against. `was` is owned here (taken out of
+ * the copy); `now` is in the copy, or a later change's `was`, so it lives
+ * at least as long as this entry.
+ */
+#define MIRROR_CHANGES	1024
+struct mirror_change {
+	int64_t			 version;
+	struct mirror_row	*was;	/* NULL: inserted */
+	const struct mirror_row	*now;	/* NULL: deleted */
 };
 
 struct list_mirror {
@@ -104,8 +119,11 @@ struct list_mirror {
 	int64_t			  all_health_version;	/* at this version; -1: none */
 	int32_t			  all_health_by;	/* for this expiry day */
 	int64_t			  version;	/* -1: never read */
-	int64_t			  reloaded;	/* the version of the last whole read */
 	struct mirror_memo	 *memo;		/* MIRROR_MEMOS, by the key's hash */
+	struct mirror_change	 *changes;	/* a ring of MIRROR_CHANGES */
+	size_t			  nchanges, changes_next;
+	int64_t			  changes_from;	/* every change after it is in the ring */
+	uint64_t		  reads;	/* whole reads so far (each frees every row) */
 	int64_t			  teams_version;
 	int32_t			  today;	/* the database's current_date, days since 1970 */
 	time_t			  synced;
@@ -203,12 +221,26 @@ mirror_team_rows_free(struct list_mirror *m)
 	m->team_rows_cap = m->team_rows_used = 0;
 }
 
+/* Forget every change (the copy is read whole, or freed). */
+static void
+mirror_changes_clear(struct list_mirror *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->nchanges; i++)
+		mirror_row_free(m->changes[(m->changes_next + MIRROR_CHANGES - m->nchanges + i) %
+		    MIRROR_CHANGES].was);
+	m->nchanges = m->changes_next = 0;
+}
+
 static void
 mirror_rows_free(struct list_mirror *m)
 {
 	size_t	 i;
 
+	mirror_changes_clear(m);
 	mirror_team_rows_free(m);
+	m->reads++;	/* the kept walks' rows are gone */
 	m->all_health_version = -1;
 	for (i = 0; i < m->nslots; i++)
 		mirror_row_free(m->row[i]);
@@ -238,6 +270,7 @@ list_mirror_free(struct list_mirror *m)
 	for (i = 0; m->memo != NULL && i < MIRROR_MEMOS; i++)
 		free(m->memo[i].key);
 	free(m->memo);
+	free(m->changes);
 	mirror_teams_free(m);
 	if (m->utf8 != (locale_t)0)
 		freelocale(m->utf8);
@@ -509,18 +542,21 @@ mirror_place(struct list_mirror *m, struct mirror_row *w)
 	return slot;
 }
 
-static void
-mirror_remove(struct list_mirror *m, uint32_t slot)
+/* The row in slot, taken out of the copy: the caller's now. */
+static struct mirror_row *
+mirror_take(struct list_mirror *m, uint32_t slot)
 {
+	struct mirror_row	*w = m->row[slot];
+
 	mirror_remove_from(m, m->by_id, slot, cmp_id);
 	mirror_remove_from(m, m->by_name, slot, cmp_name);
 	mirror_remove_from(m, m->by_tested, slot, cmp_tested);
 	m->n--;
 	mirror_team_rows_drop(m, slot);
-	mirror_row_free(m->row[slot]);
 	m->row[slot] = NULL;
 	memset(&m->hot[slot], 0, sizeof(m->hot[slot]));
 	m->free_slots[m->nfree++] = slot;
+	return w;
 }
 
 static void
@@ -637,22 +673,34 @@ mirror_read_whole(struct list_mirror *m, struct db *db, int64_t *tv)
 	qsort(m->by_tested, m->n, sizeof(*m->by_tested), qcmp_tested);
 	mirror_sorting = NULL;
 	m->version = lv;
-	m->reloaded = lv;
+	m->changes_from = lv;
 	/* The whole read's result was several times the copy: give the pages
 	 * it left free back to the system. */
 	malloc_trim(0);
 	return 0;
 }
 
-/* Row w's teams, the owner and those it is shared with, changed at lv. */
+/* A row changed at version lv: the ring keeps it, the oldest making way. */
 static void
-mirror_teams_changed(struct list_mirror *m, const struct mirror_row *w, int64_t lv)
+mirror_change_add(struct list_mirror *m, int64_t lv, struct mirror_row *was,
+    const struct mirror_row *now)
 {
-	size_t	 i;
+	struct mirror_change	*c;
 
-	mirror_team_rows(m, w->owner, 1)->changed = lv;
-	for (i = 0; i < w->nshares; i++)
-		mirror_team_rows(m, w->shares[i], 1)->changed = lv;
+	if (m->changes == NULL)
+		m->changes = xcalloc(MIRROR_CHANGES, sizeof(*m->changes));
+	c = &m->changes[m->changes_next];
+	if (m->nchanges == MIRROR_CHANGES) {
+		/* Changes at its version may be missing from now on. */
+		if (c->version > m->changes_from)
+			m->changes_from = c->version;
+		mirror_row_free(c->was);
+	} else
+		m->nchanges++;
+	c->version = lv;
+	c->was = was;
+	c->now = now;
+	m->changes_next = (m->changes_next + 1) % MIRROR_CHANGES;
 }
 
 /* 1: brought up to date; 0: the log no longer reaches back (read whole). */
@@ -676,21 +724,20 @@ mirror_read_changes(struct list_mirror *m, struct db *db, int64_t *tv)
 	changed = db_col(res, "changed");
 	rows = db_rows(res);
 	for (i = 0; i < rows; i++) {
-		const char	*id = db_value(res, i, changed);
-		long		 slot;
+		const char		*id = db_value(res, i, changed);
+		struct mirror_row	*was, *now;
+		long			 slot;
 
 		if (*id == '\0')
 			continue;
-		if ((slot = mirror_slot_of(m, strtoll(id, NULL, 10))) >= 0) {
-			mirror_teams_changed(m, m->row[slot], lv);
-			mirror_remove(m, (uint32_t)slot);
-		}
+		was = (slot = mirror_slot_of(m, strtoll(id, NULL, 10))) >= 0 ?
+		    mirror_take(m, (uint32_t)slot) : NULL;
+		now = NULL;
 		if (*db_value(res, i, col[0]) != '\0') {	/* not deleted */
-			struct mirror_row	*w = mirror_row_read(res, i, col, lv);
-
-			mirror_teams_changed(m, w, lv);
-			mirror_insert(m, w);
+			now = mirror_row_read(res, i, col, lv);
+			mirror_insert(m, now);
 		}
+		mirror_change_add(m, lv, was, now);
 	}
 	db_clear(res);
 	m->version = lv;
@@ -1039,23 +1086,84 @@ mirror_memo_key(const struct mirror_view *v, struct buf *k)
 		buf_printf(k, "|%lld", (long long)v->teams[i]);
 }
 
-/* Whether e, v's walk, is still what a walk would find now. */
+/* Whether the viewer of v may see row w (mirror_visible's, on a row). */
 static int
-mirror_memo_fresh(struct list_mirror *m, const struct mirror_memo *e,
-    const struct mirror_view *v)
+mirror_row_theirs(const struct mirror_row *w, const struct mirror_view *v)
 {
-	const struct team_rows	*t;
-	size_t			 i;
+	size_t	 i, j;
 
-	if (e->today != m->today || e->at < m->reloaded || e->at > m->version)
+	if (v->teams == NULL)
+		return 1;
+	for (i = 0; i < v->nteams; i++) {
+		if (w->owner == v->teams[i])
+			return 1;
+		for (j = 0; j < w->nshares; j++)
+			if (w->shares[j] == v->teams[i])
+				return 1;
+	}
+	return 0;
+}
+
+/* Whether v shows row w, theirs: mirror_passes's, on a row. */
+static int
+mirror_row_passes(const struct mirror_row *w, const struct mirror_view *v,
+    int32_t expiring_by)
+{
+	return (v->connector == NULL || strcmp(w->connector, v->connector) == 0) &&
+	    (v->status == NULL || strcmp(w->status, v->status) == 0) &&
+	    (!v->expiring || w->expires <= expiring_by) &&
+	    (v->team == 0 || w->owner == v->team) &&
+	    (v->q == NULL || strstr(w->key, v->q) != NULL);
+}
+
+/* Row w's part in the health summary, added (sign 1) or taken out (-1). */
+static void
+mirror_row_health(const struct mirror_row *w, int sign, int32_t expiring_by,
+    long long health[3])
+{
+	health[0] += sign * (strcmp(w->status, "failing") == 0);
+	health[1] += sign * (strcmp(w->status, "needs_reconnect") == 0);
+	health[2] += sign * (w->expires <= expiring_by);
+}
+
+/*
+ * Whether e, v's walk, is still what a walk would find now: no change since
+ * it was walked touches a row it shows, before or after, or its cursor.
+ * The changes to the viewer's other rows move its health summary, and it
+ * is then true at the copy's version.
+ */
+static int
+mirror_memo_fresh(struct list_mirror *m, struct mirror_memo *e, const struct mirror_view *v)
+{
+	int32_t		 expiring_by = m->today + v->horizon;
+	long long	 health[3];
+	size_t		 i, k;
+
+	if (e->reads != m->reads || e->today != m->today || e->at > m->version)
 		return 0;
 	if (e->at == m->version)
 		return 1;
-	if (v->teams == NULL)
-		return 0;	/* an admin's: every row is theirs */
-	for (i = 0; i < v->nteams; i++)
-		if ((t = mirror_team_rows(m, v->teams[i], 0)) != NULL && t->changed > e->at)
-			return 0;
+	if (e->at < m->changes_from)
+		return 0;	/* some of the changes since are no longer known */
+	memcpy(health, e->page.health, sizeof(health));
+	for (i = 0; i < m->nchanges; i++) {
+		const struct mirror_change	*c = &m->changes[(m->changes_next +
+					    MIRROR_CHANGES - 1 - i) % MIRROR_CHANGES];
+		const struct mirror_row		*face[2] = { c->was, c->now };
+
+		if (c->version <= e->at)
+			break;
+		for (k = 0; k < 2; k++) {
+			if (face[k] == NULL || !mirror_row_theirs(face[k], v))
+				continue;
+			if (mirror_row_passes(face[k], v, expiring_by) ||
+			    face[k]->id == v->after || face[k]->id == v->before)
+				return 0;
+			mirror_row_health(face[k], k == 0 ? -1 : 1, expiring_by, health);
+		}
+	}
+	memcpy(e->page.health, health, sizeof(health));
+	e->at = m->version;
 	return 1;
 }
 
@@ -1084,6 +1192,7 @@ list_mirror_page(struct list_mirror *m, const struct mirror_view *v,
 	free(e->key);
 	e->key = key.data;	/* the buffer is the key now */
 	e->at = m->version;
+	e->reads = m->reads;
 	e->today = m->today;
 	e->page = *p;
 }

@@ -179,6 +179,18 @@ test('every view from the worker\'s copy is the SQL list\'s page, before and aft
 		assert.ok(Number(psqlValue('SELECT v FROM list_version')) > before, `${what}: a new list version`);
 		n += await same(users, watched, `after ${what}`);
 	}
+	// More changes than the copy remembers (src/listmirror.c keeps the last
+	// 1,024 to check its kept walks against): one the views show, then 1,100
+	// of another team's they do not, in two commits, both read by the next
+	// views at once. No walk kept from before them may be taken as true.
+	const flood = uniq('flood');
+	cleanups.push(() => psql(`DELETE FROM connections WHERE name LIKE ${sqlString(`${flood} %`)}`));
+	psql(`UPDATE connections SET status = 'failing', last_test_result = 'failing',
+	    last_tested_at = now() WHERE id = ${c.k30.id}`);
+	psql(`INSERT INTO connections (owner_team_id, name, connector, auth_protocol, status)
+	    SELECT ${t.d.id}, ${sqlString(flood)} || ' ' || g, 'http', 'none', 'ok'
+	    FROM generate_series(1, 1100) AS g`);
+	n += await same(users, watched, 'after more changes than the copy remembers');
 	assert.ok(n > 500, `${n} pages compared`);
 });
 
