@@ -769,7 +769,22 @@ db_count(struct db *db, const char *sql, int nparams, const char *const *params)
 int
 db_col(PGresult *res, const char *column)
 {
-	return res == NULL ? -1 : PQfnumber(res, column);
+	const char	*p;
+	int		 i, n;
+
+	if (res == NULL)
+		return -1;
+	/* PQfnumber copies and folds the name before its search; a name
+	 * in lower case without quotes folds to itself, so it is compared
+	 * as it is (a dozen lookups a request). */
+	for (p = column; *p != '\0'; p++)
+		if ((*p >= 'A' && *p <= 'Z') || *p == '"')
+			return PQfnumber(res, column);
+	n = PQnfields(res);
+	for (i = 0; i < n; i++)
+		if (strcmp(PQfname(res, i), column) == 0)
+			return i;
+	return -1;
 }
 
 const char *
@@ -791,7 +806,7 @@ db_isnull(PGresult *res, int row, const char *column)
 {
 	int	 col;
 
-	if (res == NULL || row >= PQntuples(res) || (col = PQfnumber(res, column)) < 0)
+	if (res == NULL || row >= PQntuples(res) || (col = db_col(res, column)) < 0)
 		return 1;
 	return PQgetisnull(res, row, col);
 }
