@@ -92,6 +92,7 @@ http_body_clear(struct req *r)
 static void
 http_common_hdf(struct req *r)
 {
+	req_fill_layout(r);
 	render_set(r->hdf, "Page.RequestId", r->id);
 }
 
@@ -151,8 +152,10 @@ void
 http_error(struct req *r, int status, const char *message)
 {
 	char	 st[8], err[512];
-	HDF	*old = r->hdf;
+	HDF	*old;
 
+	req_fill_layout(r);	/* what the page would have shown, to keep from */
+	old = r->hdf;
 	/* A fresh HDF: nothing half-filled by the page leaks into the error;
 	 * only the header's user and sign-out token (User.*, CSRF.Token) stay,
 	 * so that an error page keeps the navigation bar and user menu. */

@@ -203,7 +203,7 @@ list_cache_serve_hole(struct req *r, const char *view, const char *print,
 		}
 		/* Sent from the copy itself: only the request id and the
 		 * one-time token change. */
-		once = hdf_get_value(r->hdf, "Once.Token", "");
+		once = r->once;
 		if (e->nonce > 0 && strlen(once) != e->once_len)
 			return 0;
 		if (hole != NULL && e->hole)
@@ -230,7 +230,7 @@ list_cache_keep(struct req *r, const char *view, int64_t version, const char *pr
 	struct list_cache	*c = r->app->list_cache;
 	const struct session	*s = r->sess;
 	struct list_copy	*e = NULL;
-	const char		*at, *again, *once = hdf_get_value(r->hdf, "Once.Token", NULL), *p;
+	const char		*at, *again, *once = r->once, *p;
 	size_t			 i, once_at[ONCE_PLACES], nonce = 0;
 
 	if (c == NULL || s == NULL || r->out.len > LIST_CACHE_BODY_MAX ||

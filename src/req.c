@@ -42,6 +42,30 @@ req_init(struct req *r, struct app *app, FCGX_Request *fr)
 }
 
 void
+req_fill_layout(struct req *r)
+{
+	char	 id[24];
+
+	if (r->layout_filled)
+		return;
+	r->layout_filled = 1;
+	if (r->layout_user && r->sess != NULL) {
+		snprintf(id, sizeof(id), "%lld", (long long)r->sess->user_id);
+		render_set(r->hdf, "User.Id", id);
+		render_set(r->hdf, "User.Email", r->sess->email);
+		render_set(r->hdf, "User.Name", r->sess->name);
+		render_set(r->hdf, "User.IsAdmin", r->sess->is_admin ? "1" : "0");
+		render_set(r->hdf, "User.IsManager", r->sess->is_manager ? "1" : "0");
+	}
+	if (r->layout_csrf != NULL)
+		render_set(r->hdf, "CSRF.Token", r->layout_csrf);
+	if (r->layout_section != NULL)
+		render_set(r->hdf, "Page.Section", r->layout_section);
+	if (r->once[0] != '\0')
+		render_set(r->hdf, "Once.Token", r->once);
+}
+
+void
 req_free(struct req *r)
 {
 	free(r->path);

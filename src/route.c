@@ -262,32 +262,22 @@ route_allows_repeat(const struct route *rt, const char *name)
 static void
 route_fill_user(struct req *r)
 {
-	char	 id[24];
-
 	if (r->sess == NULL)
 		return;
-	render_set(r->hdf, "CSRF.Token", session_csrf_token(r));
-	snprintf(id, sizeof(id), "%lld", (long long)r->sess->user_id);
-	render_set(r->hdf, "User.Id", id);
-	render_set(r->hdf, "User.Email", r->sess->email);
-	render_set(r->hdf, "User.Name", r->sess->name);
-	render_set(r->hdf, "User.IsAdmin", r->sess->is_admin ? "1" : "0");
-	render_set(r->hdf, "User.IsManager", r->sess->is_manager ? "1" : "0");
+	r->layout_csrf = session_csrf_token(r);
+	r->layout_user = 1;
 }
 
-/* What every page's layout reads: user, CSRF token, section, flash. */
+/* What every page's layout reads: user, CSRF token, section, flash (set in
+ * the HDF when the page is written: req_fill_layout). */
 static void
 route_fill_common(struct req *r)
 {
-	render_set(r->hdf, "Page.Section", r->route->section);
-	render_set(r->hdf, "CSRF.Token", session_csrf_token(r));
-	if (r->sess != NULL) {
-		char	 once[48];
-
-		/* A fresh one-time token for the forms that must not run twice. */
-		once_new(once, sizeof(once));
-		render_set(r->hdf, "Once.Token", once);
-	}
+	r->layout_section = r->route->section;
+	r->layout_csrf = session_csrf_token(r);
+	/* A fresh one-time token for the forms that must not run twice. */
+	if (r->sess != NULL)
+		once_new(r->once, sizeof(r->once));
 	http_flash_take(r);
 }
 

@@ -59,6 +59,14 @@ struct req {
 	char			 pre_csrf[64];	/* the sign-in form's token (session.c) */
 	struct actor		 actor;		/* who acts: the session's user, or nobody */
 	struct _hdf		*hdf;
+	/* What every page's layout shows (User.*, CSRF.Token, Page.Section,
+	 * Once.Token): decided by route.c, set in the HDF only when a page is
+	 * written (req_fill_layout), so that a kept page builds no HDF. */
+	int			 layout_filled;		/* req_fill_layout ran */
+	int			 layout_user;		/* User.* from the session */
+	const char		*layout_csrf;		/* or NULL */
+	const char		*layout_section;	/* or NULL */
+	char			 once[48];	/* this request's one-time token, or "" */
 	/* the response */
 	int			 status;
 	const char		*content_type;
@@ -92,6 +100,8 @@ int		 req_parse(struct req *);
  * refused), bounded: 0, or an HTTP status to answer with. */
 int		 req_read_fields(struct req *);
 void		 req_free(struct req *);
+/* Set what route.c decided the layout shows in r->hdf (once; a no-op after). */
+void		 req_fill_layout(struct req *);
 const char	*req_param(const struct req *, const char *name);
 /* The field's value, or "" when it is absent (never NULL). */
 const char	*req_text(const struct req *, const char *name);
