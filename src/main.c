@@ -72,6 +72,13 @@ worker_loop(struct app *app, int fd, unsigned long max_requests)
 		void	*after_arg = NULL;
 
 		serve_one(app, &fr, &after, &after_arg);
+		/* The request was read to its end: close the connection once
+		 * the end records are written, without libfcgi's shutdown and
+		 * wait for nginx to close first (its guard against a TCP reset
+		 * over unread input; there is none). Three system calls and
+		 * the worker free a round trip sooner. */
+		if (fr.in != NULL && FCGX_HasSeenEOF(fr.in) == EOF)
+			(void)FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
 		/* The answer is out: now the work that follows it (page-connection-test.c). */
 		if (after != NULL)
