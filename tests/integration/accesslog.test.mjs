@@ -92,6 +92,12 @@ test('an answer nobody was left to receive is logged as 499 (client gone), not a
 		    10000, 'the access line of GET /teams');
 		assert.match(line, / status=499 /, line);
 		assert.match(line, /note=client gone/, line);
+		// The whole line's shape (src/accesslog.c writes it by hand): the
+		// wait was about two seconds, to one decimal.
+		const shape = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ access rid=[0-9a-f]{16} method=GET route=\/teams status=499 ms=(\d+)\.\d user=\d+ note=client gone \(answer (\d+) not delivered\)$/;
+		const m = line.match(shape);
+		assert.ok(m, line);
+		assert.ok(Number(m[1]) >= 1000 && Number(m[1]) < 10000, line);
 		// And one that is received is logged as what it was.
 		const ok = await fcgiRequest(w.sock, { uri: '/teams', cookie: jar.header() });
 		assert.equal(ok.status, 200);
