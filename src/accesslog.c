@@ -4,27 +4,11 @@
  * secret reaches the log.
  */
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tether.h"
 #include "web.h"
-
-/* s appended at *at in line[size], cut to fit (the line stays NUL-ended). */
-static void
-line_puts(char *line, size_t size, size_t *at, const char *s)
-{
-	size_t	 n = strlen(s);
-
-	if (*at + 1 >= size)
-		return;
-	if (n > size - 1 - *at)
-		n = size - 1 - *at;
-	memcpy(line + *at, s, n);
-	*at += n;
-	line[*at] = '\0';
-}
 
 /*
  * The line is put together by hand and written in one write(2): a printf
@@ -38,8 +22,8 @@ accesslog_write(const struct req *r)
 	static char	 ts[32];
 	struct timespec	 now;
 	long long	 tenths;
-	char		 line[768], num[96], note[160] = "";
-	size_t		 at = 0;
+	char		 num[96], note[160] = "";
+	struct buf	 line;
 	time_t		 t = time(NULL);
 	struct tm	 tm;
 
@@ -60,21 +44,21 @@ accesslog_write(const struct req *r)
 		    r->log_note != NULL ? r->log_note : "");
 	else if (r->log_note != NULL)
 		snprintf(note, sizeof(note), " note=%s", r->log_note);
-	line[0] = '\0';
-	line_puts(line, sizeof(line), &at, ts);
-	line_puts(line, sizeof(line), &at, " access rid=");
-	line_puts(line, sizeof(line), &at, r->id);
-	line_puts(line, sizeof(line), &at, " method=");
-	line_puts(line, sizeof(line), &at, r->method_name);
-	line_puts(line, sizeof(line), &at, " route=");
-	line_puts(line, sizeof(line), &at, r->route != NULL ? r->route->pattern : "-");
+	buf_init(&line);
+	buf_reserve(&line, 256);
+	buf_puts(&line, ts);
+	BUF_LIT(&line, " access rid=");
+	buf_puts(&line, r->id);
+	BUF_LIT(&line, " method=");
+	buf_puts(&line, r->method_name);
+	BUF_LIT(&line, " route=");
+	buf_puts(&line, r->route != NULL ? r->route->pattern : "-");
 	snprintf(num, sizeof(num), " status=%d ms=%lld.%lld user=%lld",
 	    r->undelivered ? 499 : r->status, tenths / 10, tenths % 10,
 	    (long long)r->actor.user_id);
-	line_puts(line, sizeof(line), &at, num);
-	line_puts(line, sizeof(line), &at, note);
-	if (at == sizeof(line) - 1)
-		at--;		/* cut: room for the newline */
-	line[at++] = '\n';
-	(void)write(STDERR_FILENO, line, at);
+	buf_puts(&line, num);
+	buf_puts(&line, note);
+	BUF_LIT(&line, "\n");
+	(void)write(STDERR_FILENO, line.data, line.len);
+	buf_free(&line);
 }
