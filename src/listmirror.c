@@ -886,27 +886,22 @@ list_mirror_lower(const struct list_mirror *m, const char *s, char *out, size_t 
 
 /* --------------------------------------------------------------- pages */
 
-/* Whether the viewer may see the row in slot: one of their teams owns it
- * or it is shared with one of them. */
+/* Whether the viewer of v may see row w: one of their teams owns it or it
+ * is shared with one of them. */
 static int
-mirror_visible(const struct list_mirror *m, uint32_t slot, const struct mirror_view *v)
+mirror_row_theirs(const struct mirror_row *w, const struct mirror_view *v)
 {
-	const struct mirror_hot	*h = &m->hot[slot];
-	const struct mirror_row	*w;
-	size_t			 i, j;
+	size_t	 i, j;
 
 	if (v->teams == NULL)
-		return 1;		/* an admin */
-	for (i = 0; i < v->nteams; i++)
-		if (h->owner == v->teams[i])
+		return 1;
+	for (i = 0; i < v->nteams; i++) {
+		if (w->owner == v->teams[i])
 			return 1;
-	if (!h->shared)
-		return 0;
-	w = m->row[slot];
-	for (j = 0; j < w->nshares; j++)
-		for (i = 0; i < v->nteams; i++)
+		for (j = 0; j < w->nshares; j++)
 			if (w->shares[j] == v->teams[i])
 				return 1;
+	}
 	return 0;
 }
 
@@ -1032,7 +1027,7 @@ mirror_walk(struct list_mirror *m, const struct mirror_view *v, struct mirror_pa
 		int64_t		 id = m->row[s]->id;
 
 		if (id == v->after || id == v->before) {
-			if (!mirror_visible(m, s, v))
+			if (!mirror_row_theirs(m->row[s], v))
 				return;		/* not theirs: no cursor */
 			p->cursor_found = 1;
 			if (v->before != 0)
@@ -1084,24 +1079,6 @@ mirror_memo_key(const struct mirror_view *v, struct buf *k)
 		BUF_LIT(k, "|admin");
 	for (i = 0; v->teams != NULL && i < v->nteams; i++)
 		buf_printf(k, "|%lld", (long long)v->teams[i]);
-}
-
-/* Whether the viewer of v may see row w (mirror_visible's, on a row). */
-static int
-mirror_row_theirs(const struct mirror_row *w, const struct mirror_view *v)
-{
-	size_t	 i, j;
-
-	if (v->teams == NULL)
-		return 1;
-	for (i = 0; i < v->nteams; i++) {
-		if (w->owner == v->teams[i])
-			return 1;
-		for (j = 0; j < w->nshares; j++)
-			if (w->shares[j] == v->teams[i])
-				return 1;
-	}
-	return 0;
 }
 
 /* Whether v shows row w, theirs: mirror_passes's, on a row. */
